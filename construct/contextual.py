@@ -1,0 +1,134 @@
+"""Contextual-mapping attention — Lemma 5.4 (Hu et al. 2024, Lemma 2.2; Kajitsuka & Sato 2024).
+
+Input: the quantized sequences ``M`` of Lemma C.1 (tokens ``M_k ∈ [k+δ : δ : k+1]^d``, no duplicate
+tokens inside a sequence). Output: a context ID per token that is different for every
+(sequence, position) pair, so that a *token-wise* feed-forward layer can memorize the target.
+
+Construction (rank one, single head, within Definition 3.3 — no skip connection, no ``W_O``):
+
+* **Projection** ``p = (1, 1/m, …, 1/m^{d−1})``. On the vocabulary of ``M`` the scalars
+  ``a = pᵀx`` are distinct: token position ``k`` occupies ``(k·P, (k+1)·P]`` with
+  ``P = Σ_i m^{-i}``, and inside one position the digits ``s_i + 1 ∈ {1, …, m}`` are a base-``m``
+  numeral. All ``a > 0``. The smallest gap ``gap_p`` is computed exactly (rationals).
+* **Logits** ``X_k W_Q W_Kᵀ X_jᵀ = λ a_k a_j`` with ``W_Q = W_K = √λ·p`` (``d × 1``).
+* **Values** ``W_V = p e_1ᵀ`` (``d × d``, rank one): the attention output of token ``k`` is
+  ``q_k = S_k e_1`` with the *Boltzmann average*
+  ``S_k = Σ_j a_j e^{β_k a_j} / Σ_j e^{β_k a_j}``, ``β_k = λ a_k``.
+  The scalar context ID of token ``k`` is ``S_k`` (read off by ``e_1``).
+
+Why the IDs are distinct (the argument; ``verify`` measures the outcome exhaustively):
+
+1. ``∂S/∂β = Var_β(a) > 0`` whenever a sequence has two different tokens (always, for ``n ≥ 2``), and
+   ``β_k`` increases with the position ``k`` — so the tokens of one sequence get distinct IDs.
+2. For two different sequences the functions ``β ↦ S(β; A)`` and ``β ↦ S(β; A')`` are different
+   analytic functions (``S = (log Z)'`` and exponential sums with distinct exponents are linearly
+   independent), so they agree only at isolated ``β``; a fixed ``λ`` avoids all of the finitely many
+   coincidences for a given grid unless it is unlucky, which ``verify`` would report.
+3. **Scale (softmax temperature).** ``λ = 1 / (a_max (a_max − a_min))`` is computed from the
+   vocabulary so that every logit row spans at most ``β_k (a_max − a_min) ≤ 1``: all attention
+   weights are within a factor ``e`` of each other, no weight underflows float64, and every token
+   changes the ID at first order. (The large-λ regime of Kajitsuka & Sato's proof, where softmax
+   approaches hardmax, makes the non-maximal tokens' influence — and hence the ID gaps — shrink
+   like ``e^{−λ·…}``: that is why Lemma 5.4's δ is astronomically small.)
+
+Deviation from the paper: Lemma 5.4's source uses a skip connection and an output projection
+(``X + W_O·Attn``); Definition 3.3, which the paper's transformer class uses, has neither. This
+construction stays inside Definition 3.3. The lemma's own scale is available as
+``scale="lemma"`` for comparison (see `lemma_scale`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from .grid import GridSpec
+from .layers import Attention
+
+
+def projection(spec: GridSpec) -> np.ndarray:
+    """``p = (1, 1/m, …, 1/m^{d−1})`` (float64)."""
+    return float(spec.steps) ** -np.arange(spec.channels, dtype=np.float64)
+
+
+def vocabulary_projections(spec: GridSpec) -> list[Fraction]:
+    """Sorted exact values ``a = pᵀx`` over the vocabulary of ``M`` (``n·m^d`` tokens).
+
+    Uses the closed form ``a = k·P + δ·Σ_i (s_i + 1) m^{−i}`` with ``P = Σ_i m^{−i}``.
+    """
+    m, d = spec.steps, spec.channels
+    P = sum(Fraction(1, m**i) for i in range(d))
+    # inner = Σ_i (s_i+1) m^{-i} over all digit vectors: integers (Σ (s_i+1) m^{d-1-i}) / m^{d-1}
+    inner = sorted(
+        Fraction(sum((s + 1) * m ** (d - 1 - i) for i, s in enumerate(digs)), m ** (d - 1))
+        for digs in np.ndindex(*(m,) * d)
+    )
+    delta = spec.step_width
+    return [k * P + delta * v for k in range(spec.tokens) for v in inner]
+
+
+@dataclass(frozen=True)
+class ContextualMap:
+    """The built attention plus the data-derived constants it was built from.
+
+    ``projection_gap`` is ``min |a − a'|`` over distinct vocabulary tokens (exact), ``a_min``/``a_max``
+    the extreme projections, ``scale`` the softmax scale λ and ``scale_rule`` how λ was chosen.
+    """
+
+    attention: Attention
+    projection: np.ndarray
+    scale: float
+    scale_rule: str
+    a_min: Fraction
+    a_max: Fraction
+    projection_gap: Fraction
+
+    def context_ids(self, M: np.ndarray) -> np.ndarray:
+        """Scalar context IDs ``S_k`` (first coordinate of the attention output), shape ``(…, n)``."""
+        return self.attention.apply(M)[..., 0]
+
+
+def working_scale(a_min: Fraction, a_max: Fraction) -> float:
+    """``λ = 1/(a_max (a_max − a_min))``: every logit row spans at most 1 (see module docstring)."""
+    spread = a_max - a_min
+    if spread == 0:  # one token in the whole vocabulary (n = 1, m = 1 is excluded by GridSpec)
+        return float(1 / (a_max * a_max))
+    return float(1 / (a_max * spread))
+
+
+def lemma_log_scale(spec: GridSpec, separation: float, gamma_max: float, gamma_min: float) -> float:
+    """``ln λ`` of the large softmax scale used in the proof of Lemma 5.4 (see `verify` docs).
+
+    Kajitsuka & Sato choose the inverse temperature so large that the attention acts like a
+    hardmax up to an error ``e^{−…}``; Lemma 5.4's δ exponent ``5 ε^{-1}|V|^4 d κ γ_max log n`` is the
+    log of that scale (up to constants). We return that exponent's natural-log size so callers can
+    report it without overflowing float64.
+    """
+    V = spec.vocabulary_size
+    kappa = gamma_max / gamma_min
+    return math.log(5.0) - math.log(separation) + 4 * math.log(V) + math.log(spec.channels) + math.log(kappa) + math.log(gamma_max) + math.log(max(math.log(max(spec.tokens, 2)), 1e-300))
+
+
+def contextual_attention(spec: GridSpec) -> ContextualMap:
+    """Build the working contextual-mapping attention for the grid of ``spec`` (see module docstring)."""
+    vocab = vocabulary_projections(spec)
+    a_min, a_max = vocab[0], vocab[-1]
+    gaps = [b - a for a, b in zip(vocab, vocab[1:])]
+    gap = min(gaps) if gaps else Fraction(0)
+    lam = working_scale(a_min, a_max)
+    p = projection(spec)
+    root = math.sqrt(lam)
+    e1 = np.zeros(spec.channels)
+    e1[0] = 1.0
+    attention = Attention(
+        W_Q=root * p[:, None],
+        W_K=root * p[:, None],
+        W_V=np.outer(p, e1),
+        W_O=None,
+        skip=False,
+        coordinate_labels=tuple(("context-id" if i == 0 else "zero", i) for i in range(spec.channels)),
+    )
+    return ContextualMap(attention, p, lam, "1/(a_max (a_max - a_min))", a_min, a_max, gap)

@@ -1,0 +1,196 @@
+"""The quantization grid of Lemma 6.1 / Lemma C.1 and the specification of one construction.
+
+Paper notation → code:
+
+=====================  ==========================  =========================================
+paper                  code                        meaning
+=====================  ==========================  =========================================
+``h_r w_r``, ``L_0``   ``GridSpec.tokens`` (n)     tokens per sequence (image positions)
+``d``                  ``GridSpec.channels`` (d)   channels per token
+``1/δ``                ``GridSpec.steps`` (m)      grid steps per unit interval
+``δ``                  ``GridSpec.step_width``     grid spacing, exactly ``Fraction(1, m)``
+``θ``                  ``GridSpec.ramp``           width of each ReLU ramp of the step FFN (Eq. 1)
+``G_δ``                ``grid_points``             ``{0, δ, …, 1-δ}^{n×d}`` — the quantized inputs
+``|V|``                ``vocabulary_size``         distinct tokens of ``M`` over all sequences
+=====================  ==========================  =========================================
+
+Tokens are rows: one sequence is an array of shape ``(n, d)``, a batch ``(batch, n, d)``.
+Definition 3.5 writes tokens as columns; this package never does.
+
+A grid sequence is identified by an integer ``index`` in ``[0, m^(n·d))``; its *digits*
+``s ∈ {0, …, m-1}^{n×d}`` are the base-``m`` digits of ``index`` (row-major over ``(n, d)``, most
+significant first), and the sequence itself is ``X = δ·s``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+#: Default budget for one dense array; `GridSpec` sizes beyond it are refused before allocation.
+DEFAULT_MAX_BYTES = 4 * 2**30
+
+
+def _as_fraction(value, name: str) -> Fraction:
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be a rational number, got bool")
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, str):
+        try:
+            return Fraction(value)
+        except (ValueError, ZeroDivisionError) as err:
+            raise ValueError(f"{name} must be a rational number like '1/64', got {value!r}") from err
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{name} must be finite, got {value!r}")
+        return Fraction(value)
+    raise TypeError(f"{name} must be a rational number, got {type(value).__name__}")
+
+
+def require_memory(nbytes: float, what: str, max_bytes: float | None = None) -> None:
+    """Refuse, before allocating, an array of ``nbytes`` that would exceed ``max_bytes``.
+
+    Raises ``MemoryError`` with a message naming what would be allocated and how much.
+    """
+    limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
+    if nbytes > limit:
+        raise MemoryError(
+            f"{what} needs {format_bytes(nbytes)}, more than the {format_bytes(limit)} allowed; "
+            "choose a smaller spec"
+        )
+
+
+def format_bytes(nbytes: float) -> str:
+    units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+    value = float(nbytes)
+    for unit in units:
+        if abs(value) < 1024 or unit == units[-1]:
+            return f"{value:.3g} {unit}"
+        value /= 1024
+    return f"{value:.3g} EiB"  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class GridSpec:
+    """Specification of one Lemma C.1 construction: ``n`` tokens, ``d`` channels, ``m = 1/δ`` steps.
+
+    Hypotheses checked here (Lemma C.1, Eq. 1–2):
+
+    * ``tokens ≥ 1`` and ``channels ≥ 1`` (a sequence is a non-empty ``(n, d)`` array);
+    * ``steps ≥ 2``: the grid ``{0, δ, …, 1-δ}`` needs ``0 < δ < 1`` (Lemma C.1 states ``0 < δ < 1``);
+    * ``0 < ramp < step_width``: each ReLU ramp of the step function must finish before the next
+      step begins, otherwise the staircase of Eq. (1) has no flat levels (the proof needs θ < δ).
+
+    ``ramp`` defaults to ``δ/16``. All of ``step_width``, ``ramp`` are exact rationals.
+    """
+
+    tokens: int
+    channels: int
+    steps: int
+    ramp: Fraction | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        for name in ("tokens", "channels", "steps"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise TypeError(f"GridSpec: {name} must be an integer, got {type(value).__name__}")
+            object.__setattr__(self, name, int(value))
+        if self.tokens < 1:
+            raise ValueError(f"GridSpec: tokens must be ≥ 1 (a sequence has n ≥ 1 tokens), got {self.tokens}")
+        if self.channels < 1:
+            raise ValueError(f"GridSpec: channels must be ≥ 1 (d ≥ 1), got {self.channels}")
+        if self.steps < 2:
+            raise ValueError(
+                f"GridSpec: steps must be ≥ 2 (Lemma C.1 needs 0 < δ = 1/steps < 1), got {self.steps}"
+            )
+        ramp = self.step_width / 16 if self.ramp is None else _as_fraction(self.ramp, "GridSpec: ramp")
+        if not (0 < ramp < self.step_width):
+            raise ValueError(
+                f"GridSpec: ramp θ must satisfy 0 < θ < δ = {self.step_width} "
+                f"(Eq. 1: each ramp must end before the next step), got {ramp}"
+            )
+        object.__setattr__(self, "ramp", ramp)
+
+    # -- derived quantities -------------------------------------------------------------------
+    @property
+    def step_width(self) -> Fraction:
+        """The paper's δ = 1/m, exact."""
+        return Fraction(1, self.steps)
+
+    @property
+    def n_sequences(self) -> int:
+        """``|G_δ| = m^(n·d)``: the number of grid sequences (exact integer)."""
+        return self.steps ** (self.tokens * self.channels)
+
+    @property
+    def vocabulary_size(self) -> int:
+        """``|V|`` for the quantized sequences M: ``n·m^d`` distinct tokens (each position its own range)."""
+        return self.tokens * self.steps**self.channels
+
+    @property
+    def n_context_ids(self) -> int:
+        """Number of (sequence, token) pairs, ``N·n``: one context ID each."""
+        return self.n_sequences * self.tokens
+
+    def as_dict(self) -> dict:
+        return {
+            "tokens": self.tokens,
+            "channels": self.channels,
+            "steps": self.steps,
+            "ramp": str(self.ramp),
+            "step_width": str(self.step_width),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "GridSpec":
+        try:
+            return cls(int(data["tokens"]), int(data["channels"]), int(data["steps"]), Fraction(str(data["ramp"])))
+        except KeyError as err:
+            raise ValueError(f"GridSpec: missing field {err.args[0]!r}") from err
+
+    def __str__(self) -> str:
+        return f"GridSpec(n={self.tokens}, d={self.channels}, m={self.steps}, θ={self.ramp})"
+
+
+def sequence_digits(spec: GridSpec, start: int = 0, stop: int | None = None, *, max_bytes: float | None = None) -> np.ndarray:
+    """Digits ``s ∈ {0,…,m-1}^{n×d}`` of the grid sequences with index in ``[start, stop)``.
+
+    Returns an ``int64`` array of shape ``(stop-start, n, d)``; sequence ``i`` is ``δ·s[i]``.
+    """
+    total = spec.n_sequences
+    stop = total if stop is None else stop
+    if not (0 <= start <= stop <= total):
+        raise ValueError(f"sequence range [{start}, {stop}) outside [0, {total})")
+    count = stop - start
+    width = spec.tokens * spec.channels
+    require_memory(8.0 * count * width, f"digits of {count} grid sequences", max_bytes)
+    index = np.arange(start, stop, dtype=np.int64)
+    powers = spec.steps ** np.arange(width - 1, -1, -1, dtype=np.int64)
+    digits = (index[:, None] // powers[None, :]) % spec.steps
+    return digits.reshape(count, spec.tokens, spec.channels)
+
+
+def grid_points(spec: GridSpec, start: int = 0, stop: int | None = None, *, max_bytes: float | None = None) -> np.ndarray:
+    """Grid sequences ``X ∈ G_δ = {0, δ, …, 1-δ}^{n×d}`` (float64, shape ``(count, n, d)``)."""
+    return sequence_digits(spec, start, stop, max_bytes=max_bytes) / spec.steps
+
+
+def digits_of(spec: GridSpec, X: np.ndarray) -> np.ndarray:
+    """Cell digits of inputs ``X ∈ [0,1]^{n×d}``: ``min(floor(X/δ), m-1)`` (the closed top cell)."""
+    X = np.asarray(X, dtype=float)
+    return np.clip(np.floor(X * spec.steps), 0, spec.steps - 1).astype(np.int64)
+
+
+def sequence_index(spec: GridSpec, digits: np.ndarray) -> np.ndarray:
+    """Inverse of `sequence_digits`: integer index of each ``(…, n, d)`` digit array."""
+    digits = np.asarray(digits, dtype=np.int64)
+    width = spec.tokens * spec.channels
+    flat = digits.reshape(digits.shape[:-2] + (width,))
+    powers = spec.steps ** np.arange(width - 1, -1, -1, dtype=np.int64)
+    return flat @ powers

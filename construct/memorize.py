@@ -1,0 +1,130 @@
+"""Memorizing feed-forward layer FFN_2 built from bump functions — Lemma C.1 (after Lemma 5.4).
+
+**As printed.** For a quantized sequence ``A`` and a context ID ``Q ∈ R^{d×L}`` (tokens as columns)::
+
+    f_bump(Q) = h(A)/(dL) · Σ_{i≤d} Σ_{j≤L} ( ReLU(K(Q_ij − A_ij) − 1) − ReLU(K(Q_ij − A_ij))
+                                               + ReLU(K(Q_ij − A_ij) + 1) ),
+
+"realized by ``3dL`` neurons", ``3dL(1/δ)^{dL}`` neurons in all. Measured defects (claim
+``lemma-c.1/bump``):
+
+1. The one-dimensional profile ``g(t) = ReLU(t−1) − ReLU(t) + ReLU(t+1)`` is not a bump: it is
+   ``1`` on ``[0, 1]`` and ``t`` for ``t ≥ 1`` — unbounded. A hat needs the coefficients
+   ``(1, −2, 1)``: ``ReLU(t+1) − 2ReLU(t) + ReLU(t−1)``.
+2. Even with hats, an *average* of per-coordinate hats is ``(dL−1)/(dL)`` at a sequence that
+   differs from ``A`` in one coordinate only: it does not vanish off ``A`` when ``dL ≥ 2``.
+3. ``f_bump`` reads the whole sequence ``Q``; Definition 3.5's FFN acts on each token separately
+   and cannot.
+4. Definition 3.5's residual adds ``Q`` to the output; ``f_bump`` ignores it.
+
+**Working layer (token-wise).** What a token-wise FFN *can* do is read one token's context ID.
+The attention of `contextual.py` gives every (sequence ``A``, position ``k``) pair a distinct
+scalar ID ``c_{A,k}`` (first coordinate of the token); let ``gap`` be the smallest distance between
+two IDs. For each pair, three neurons form the hat
+
+    φ_{A,k}(x) = ReLU(t + 1) − 2 ReLU(t) + ReLU(t − 1),   t = (x_1 − c_{A,k}) / w,   w = gap/2,
+
+which is ``1`` at ``c_{A,k}`` and ``0`` wherever ``|x_1 − c_{A,k}| ≥ w`` — in particular at every
+other ID, which is at least ``2w`` away, even after a perturbation of the IDs smaller than ``w``.
+Its output weight is ``v_{A,k} = h(A)_k − q_{A,k}``, the target minus the residual, so
+``FFN_2(q_{A,k}) = q_{A,k} + v_{A,k} = h(A)_k``.
+Neurons: ``3·L·N`` with ``N = m^{dL}`` sequences — ``d`` times fewer than the printed ``3dL·N``,
+because one token-wise bump emits all ``d`` output channels at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .grid import require_memory
+from .layers import FeedForward
+
+
+def paper_bump_profile(t):
+    """The printed one-dimensional profile ``ReLU(t−1) − ReLU(t) + ReLU(t+1)`` (not a bump)."""
+    t = np.asarray(t, dtype=np.float64)
+    return np.maximum(t - 1, 0) - np.maximum(t, 0) + np.maximum(t + 1, 0)
+
+
+def hat_profile(t):
+    """The hat ``ReLU(t+1) − 2ReLU(t) + ReLU(t−1)``: ``1 − |t|`` on ``[−1, 1]``, ``0`` outside."""
+    t = np.asarray(t, dtype=np.float64)
+    return np.maximum(t + 1, 0) - 2 * np.maximum(t, 0) + np.maximum(t - 1, 0)
+
+
+def paper_bump(Q, A, h_A, K: float, profile=paper_bump_profile):
+    """``f_bump(Q)`` as printed, for a context ID ``Q`` and centre ``A`` (both ``(n, d)``, tokens as rows).
+
+    ``h_A`` is the value to emit (``(n, d)`` or scalar). Returns ``h_A · mean_{i,j} profile(K(Q−A))``.
+    ``profile=hat_profile`` gives the coefficient-repaired variant (still not token-wise).
+    """
+    Q = np.asarray(Q, dtype=np.float64)
+    A = np.asarray(A, dtype=np.float64)
+    mean = profile(K * (Q - A)).mean(axis=(-2, -1))
+    return np.asarray(h_A, dtype=np.float64) * mean[..., None, None]
+
+
+def bump_memorizer(ids: np.ndarray, values: np.ndarray, gap: float, *, max_bytes: float | None = None) -> FeedForward:
+    """Token-wise FFN_2 memorizing ``values[a, k]`` at scalar context IDs ``ids[a, k]``.
+
+    ``ids``: ``(N, n)`` distinct scalars with minimal pairwise distance ``gap > 0``; ``values``:
+    ``(N, n, d)`` output weights ``v_{A,k}`` (target minus residual). Neuron labels are
+    ``("bump", sequence, token, part)`` with part ∈ {"+1", "0", "-1"}.
+    """
+    ids = np.asarray(ids, dtype=np.float64)
+    values = np.asarray(values, dtype=np.float64)
+    if ids.ndim != 2 or values.shape[:2] != ids.shape:
+        raise ValueError(f"bump_memorizer: ids (N, n) and values (N, n, d) disagree: {ids.shape}, {values.shape}")
+    if not (np.isfinite(gap) and gap > 0):
+        raise ValueError(
+            f"bump_memorizer: context IDs must be pairwise distinct (Lemma 5.4's δ > 0), got gap {gap!r}"
+        )
+    N, n = ids.shape
+    d = values.shape[2]
+    c = 3 * N * n
+    require_memory(8.0 * c * (2 * d + 1), f"FFN_2 with {c} neurons", max_bytes)
+    w = gap / 2.0
+    centres = ids.reshape(-1)
+    W1 = np.zeros((c, d))
+    W1[:, 0] = 1.0 / w
+    b1 = np.empty(c)
+    b1[0::3] = -centres / w + 1.0
+    b1[1::3] = -centres / w
+    b1[2::3] = -centres / w - 1.0
+    v = values.reshape(N * n, d)
+    W2 = np.empty((d, c))
+    W2[:, 0::3] = v.T
+    W2[:, 1::3] = -2.0 * v.T
+    W2[:, 2::3] = v.T
+    return FeedForward(W1, b1, W2, np.zeros(d), BumpLabels(N, n))
+
+
+class BumpLabels(Sequence):
+    """Lazy labels ``("bump", sequence, token, part)`` of the ``3·N·n`` FFN_2 neurons."""
+
+    _PARTS = ("+1", "0", "-1")
+
+    def __init__(self, sequences: int, tokens: int):
+        self.sequences, self.tokens = int(sequences), int(tokens)
+
+    def __len__(self) -> int:
+        return 3 * self.sequences * self.tokens
+
+    def __getitem__(self, j):
+        if isinstance(j, slice):
+            return [self[i] for i in range(*j.indices(len(self)))]
+        if j < 0:
+            j += len(self)
+        if not 0 <= j < len(self):
+            raise IndexError(j)
+        pair, part = divmod(j, 3)
+        a, k = divmod(pair, self.tokens)
+        return ("bump", a, k, self._PARTS[part])
+
+    def __eq__(self, other):
+        return isinstance(other, BumpLabels) and (self.sequences, self.tokens) == (other.sequences, other.tokens)
+
+    def __hash__(self):
+        return hash((BumpLabels, self.sequences, self.tokens))

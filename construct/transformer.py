@@ -1,0 +1,177 @@
+"""The one-layer transformer of Lemma C.1: ``τ(X) = FFN_2 ∘ Attn ∘ FFN_1 (X + E)``.
+
+`build_transformer` reads as the outline of the proof of Lemma C.1:
+
+1. **embed** — positional grid embedding ``E`` (`embedding.py`): token ``k`` moves to ``[k, k+1]^d``;
+2. **quantize** — step-function FFN_1 (`quantize.py`, Eq. 1–2): ``X + E ↦ M ∈ Ḡ_δ``;
+3. **contextual map** — single-head attention (`contextual.py`, Lemma 5.4): ``M ↦`` context IDs,
+   distinct for every (sequence, token);
+4. **memorize** — token-wise bump FFN_2 (`memorize.py`): context ID of ``(A, k)`` ``↦ h(A)_k``.
+
+The memorized function is the *quantized target* ``h = Q_out ∘ f`` on the grid ``G_δ``:
+``h(A) = δ·clip(round(f(A)/δ), 0, m−1)`` — ``f`` at the grid point ``A`` (the lower corner of its
+cell), rounded to the nearest value of ``{0, δ, …, 1−δ}`` (Lemma 6.1's ``h : G_δ → G_δ``).
+On the continuous domain ``h`` extends piecewise-constantly: ``h(X) = h(⌊X/δ⌋δ)``.
+
+Every construction constant is checked before the network runs (`OneLayerTransformer.conditions`):
+the ramp ``θ < δ`` (GridSpec), the context IDs pairwise distinct with ``gap > 0``, and the bump
+half-width ``gap/2`` large against the float64 error of the IDs. A violated condition raises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .contextual import ContextualMap, contextual_attention
+from .embedding import positional_embedding
+from .grid import GridSpec, require_memory, sequence_digits
+from .layers import Embedding, FeedForward
+from .memorize import bump_memorizer
+from .quantize import quantized_tokens, quantizer
+from .targets import Target
+
+#: unit roundoff of float64
+UNIT_ROUNDOFF = 2.0**-53
+
+
+def quantize_output(Y: np.ndarray, steps: int) -> np.ndarray:
+    """``Q_out(y) = δ·clip(round(y/δ), 0, m−1)``: nearest value of ``{0, δ, …, 1−δ}``."""
+    return np.clip(np.rint(np.asarray(Y, dtype=np.float64) * steps), 0, steps - 1) / steps
+
+
+def context_id_error_bound(spec: GridSpec, ids: np.ndarray) -> float:
+    """A-priori bound on the float64 error of a computed context ID.
+
+    The ID is a softmax average of ``n`` projections ``a_j ≤ a_max`` with logits of size ≤ 1
+    after max-subtraction (see `contextual.py`); each of the O(n + d) floating operations on the
+    path contributes at most a unit roundoff relative to ``a_max``. We bound the total by
+    ``c·(n + d + 8)·u·a_max`` with ``c = 8`` — a generous constant so that the check errs on the
+    side of *inconclusive*.
+    """
+    a_max = float(np.max(np.abs(ids))) if ids.size else 0.0
+    return 8.0 * (spec.tokens + spec.channels + 8) * UNIT_ROUNDOFF * max(a_max, 1.0)
+
+
+@dataclass(frozen=True)
+class OneLayerTransformer:
+    """``τ = FFN_2 ∘ Attn ∘ FFN_1 ∘ (· + E)`` with the constants it was built from.
+
+    ``context_ids[a, k]`` is the scalar ID of token ``k`` of grid sequence ``a``; ``id_gap`` their
+    smallest pairwise distance; ``targets[a]`` the quantized target ``h`` on sequence ``a``.
+    """
+
+    spec: GridSpec
+    embedding: Embedding
+    quantizer: FeedForward
+    contextual: ContextualMap
+    memorizer: FeedForward
+    target: dict
+    context_ids: np.ndarray = field(repr=False)
+    id_gap: float = 0.0
+    targets: np.ndarray = field(default=None, repr=False)
+    variant: str = "working"
+
+    # -- forward pass ----------------------------------------------------------------------------
+    def stages(self, X, *, max_bytes: float | None = None) -> dict[str, np.ndarray]:
+        """All intermediate results for inputs ``X ∈ [0,1]^{n×d}`` (``(n, d)`` or ``(batch, n, d)``)."""
+        embedded = self.embedding.apply(X)
+        quantized = self.quantizer.apply(embedded, max_bytes=max_bytes)
+        context = self.contextual.attention.apply(quantized, max_bytes=max_bytes)
+        output = self.memorizer.apply(context, max_bytes=max_bytes)
+        return {"embedded": embedded, "quantized": quantized, "context": context, "output": output}
+
+    def __call__(self, X, *, max_bytes: float | None = None) -> np.ndarray:
+        return self.stages(X, max_bytes=max_bytes)["output"]
+
+    # -- bookkeeping -----------------------------------------------------------------------------
+    @property
+    def neurons(self) -> dict[str, int]:
+        return {"FFN_1": self.quantizer.width, "FFN_2": self.memorizer.width}
+
+    @property
+    def n_parameters(self) -> int:
+        return (
+            self.embedding.E.size
+            + self.quantizer.n_parameters
+            + self.contextual.attention.n_parameters
+            + self.memorizer.n_parameters
+        )
+
+    def conditions(self) -> list[dict]:
+        """The construction's conditions, each with measured value, required bound and slack."""
+        spec = self.spec
+        delta, theta = float(spec.step_width), float(spec.ramp)
+        err = context_id_error_bound(spec, self.context_ids)
+        half = self.id_gap / 2.0
+        return [
+            {
+                "name": "ramp θ < step δ (Eq. 1: plateaus exist)",
+                "value": theta,
+                "bound": delta,
+                "slack": delta - theta,
+                "ok": theta < delta,
+            },
+            {
+                "name": "context IDs pairwise distinct (Lemma 5.4: δ > 0)",
+                "value": self.id_gap,
+                "bound": 0.0,
+                "slack": self.id_gap,
+                "ok": self.id_gap > 0,
+            },
+            {
+                "name": "bump half-width gap/2 exceeds the float64 error of an ID",
+                "value": half,
+                "bound": err,
+                "slack": half - err,
+                "ok": half > err,
+            },
+        ]
+
+
+def smallest_gap(values: np.ndarray) -> float:
+    """Smallest distance between two entries of ``values`` (``inf`` for fewer than two)."""
+    flat = np.sort(np.asarray(values, dtype=np.float64).reshape(-1))
+    if flat.size < 2:
+        return float("inf")
+    return float(np.diff(flat).min())
+
+
+def build_transformer(target: Target, spec: GridSpec, *, max_bytes: float | None = None) -> OneLayerTransformer:
+    """Lemma C.1: build ``τ`` that maps every grid cell of ``spec`` to the quantized ``target``.
+
+    Raises ``ValueError`` if a construction condition fails (e.g. two context IDs coincide in
+    float64) and ``MemoryError`` if the layers would not fit in ``max_bytes``.
+    """
+    if (target.tokens, target.channels) != (spec.tokens, spec.channels):
+        raise ValueError(
+            f"build_transformer: target is for n={target.tokens}, d={target.channels}; spec has "
+            f"n={spec.tokens}, d={spec.channels}"
+        )
+    N, n, d = spec.n_sequences, spec.tokens, spec.channels
+    require_memory(8.0 * 3 * N * n * (2 * d + 2) + 8.0 * N * n * d * 4, f"the FFN_2 of {N} grid sequences", max_bytes)
+
+    # 1. embed, 2. quantize — the exact quantized sequences M of every grid sequence
+    embedding = positional_embedding(spec)
+    ffn1 = quantizer(spec)
+    digits = sequence_digits(spec, max_bytes=max_bytes)
+    M = quantized_tokens(spec, digits)
+
+    # 3. contextual map — scalar IDs of every (sequence, token)
+    cmap = contextual_attention(spec)
+    q = cmap.attention.apply(M, max_bytes=max_bytes)
+    ids = q[..., 0]
+    gap = smallest_gap(ids) if N * n > 1 else 1.0
+    err = context_id_error_bound(spec, ids)
+    if not gap > 2.0 * err:
+        raise ValueError(
+            f"Lemma 5.4 construction: smallest context-ID gap {gap:.3e} is not above twice the float64 "
+            f"error bound {err:.3e} for {spec}; the IDs cannot be separated in float64"
+        )
+
+    # 4. memorize — token-wise bumps emitting h(A)_k − q_{A,k}
+    grid_inputs = digits / spec.steps
+    h = quantize_output(target(grid_inputs), spec.steps)
+    ffn2 = bump_memorizer(ids, h - q, gap, max_bytes=max_bytes)
+    return OneLayerTransformer(spec, embedding, ffn1, cmap, ffn2, target.describe(), ids, gap, h)

@@ -1,0 +1,1 @@
+"""Claim modules: one per group of paper claims; importing a module registers its claims."""

@@ -1,0 +1,120 @@
+"""Claim registry: ``id → Claim`` (DESIGN.md, "Claims and verdicts").
+
+A claim is data: an id (``lemma-5.4``; a repaired statement registered beside a failing one gets
+the suffix ``/corrected``), the paper reference, the statement being checked (with its domain),
+and ``check(params) → Evidence``. Claim modules under ``verify/claims/`` register themselves on
+import; `all_claims` imports them all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Callable
+
+from .report import Evidence
+
+CLAIM_MODULES = ("quantization", "separation", "memorization", "approximation")
+
+
+@dataclass(frozen=True)
+class Params:
+    """Parameters every check understands; each claim uses the ones it needs.
+
+    ``tokens``/``channels``/``steps``/``ramp`` define the `GridSpec` (claims over a *family* scan
+    every spec with ``n' ≤ tokens``, ``d' ≤ channels``, ``2 ≤ m' ≤ steps``); ``target`` names a
+    Lipschitz target (`construct.targets`); ``alpha`` is the ``ℓ_α`` exponent of the function norm;
+    ``samples`` and ``seed`` drive sampled checks.
+    """
+
+    tokens: int = 3
+    channels: int = 2
+    steps: int = 3
+    ramp: Fraction | None = None
+    target: str = "blur"
+    alpha: float = 2.0
+    samples: int = 2000
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("tokens", "channels", "steps", "samples", "seed"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"--{name} must be an integer, got {value!r}")
+        if self.samples < 1:
+            raise ValueError(f"--samples must be ≥ 1, got {self.samples}")
+        if not (isinstance(self.alpha, (int, float)) and 1 <= self.alpha < float("inf")):
+            raise ValueError(f"--alpha must satisfy 1 ≤ α < ∞ (Lemma 6.1: 1 ≤ p < ∞), got {self.alpha}")
+
+    def spec(self):
+        from construct.grid import GridSpec
+
+        return GridSpec(self.tokens, self.channels, self.steps, self.ramp)
+
+    def family(self):
+        """Every spec with ``n' ≤ n``, ``d' ≤ d``, ``2 ≤ m' ≤ m``, smallest grids first."""
+        from construct.grid import GridSpec
+
+        specs = [
+            GridSpec(n, d, m)
+            for n in range(1, self.tokens + 1)
+            for d in range(1, self.channels + 1)
+            for m in range(2, self.steps + 1)
+        ]
+        return sorted(specs, key=lambda s: (s.n_sequences, s.tokens, s.channels, s.steps))
+
+    def as_dict(self) -> dict:
+        return {
+            "tokens": self.tokens,
+            "channels": self.channels,
+            "steps": self.steps,
+            "ramp": str(self.spec().ramp),
+            "target": self.target,
+            "alpha": self.alpha,
+            "samples": self.samples,
+            "seed": self.seed,
+        }
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    ref: str
+    statement: str
+    check: Callable[[Params], Evidence] = field(repr=False, compare=False)
+    corrected_of: str | None = None
+
+    def run(self, params: Params) -> Evidence:
+        """Run the check and stamp the evidence with this claim's id, reference and statement."""
+        evidence = self.check(params)
+        return dataclasses.replace(evidence, claim_id=self.id, ref=self.ref, statement=self.statement)
+
+
+_REGISTRY: dict[str, Claim] = {}
+
+
+def register(id: str, ref: str, statement: str, corrected_of: str | None = None):
+    """Decorator: register ``check`` as the claim ``id``."""
+
+    def wrap(check):
+        if id in _REGISTRY:
+            raise ValueError(f"claim {id!r} registered twice")
+        _REGISTRY[id] = Claim(id, ref, statement, check, corrected_of)
+        return check
+
+    return wrap
+
+
+def all_claims() -> dict[str, Claim]:
+    for name in CLAIM_MODULES:
+        importlib.import_module(f"verify.claims.{name}")
+    return dict(_REGISTRY)
+
+
+def get(claim_id: str) -> Claim:
+    claims = all_claims()
+    if claim_id not in claims:
+        raise KeyError(f"unknown claim {claim_id!r}; `varproof list` shows the ids")
+    return claims[claim_id]
