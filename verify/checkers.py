@@ -1,0 +1,162 @@
+"""Measurements of Definitions 5.2 and 5.3: tokenwise separation and contextual mapping.
+
+Both return the *measured* constants; whether a set is, say, ``(γ_min, γ_max, δ)``-separated is
+then a strict comparison (Definition 5.2 uses strict inequalities) done by `is_separated`.
+
+* `tokenwise_separation(X)` — Definition 5.2 for embeddings ``X ∈ R^{N×n×d}``:
+  ``min_norm = min ‖X_k^{(i)}‖₂`` (condition (i) holds for every ``γ_min < min_norm``),
+  ``max_norm = max ‖X_k^{(i)}‖₂`` (condition (ii) holds for every ``γ_max > max_norm``),
+  ``min_distance = min ‖X_k^{(i)} − X_l^{(j)}‖₂`` over *distinct* tokens (condition (iii) holds for
+  every ``δ < min_distance``). Distinct tokens are found with ``numpy.unique``, the nearest pair with
+  a KD-tree (``scipy.spatial.cKDTree``), not an O(T²) loop.
+* `tokenwise_separation_exact` — the same on rational tokens with ``fractions.Fraction`` (squared
+  norms), for small vocabularies: decides the strict inequalities exactly.
+* `contextual_mapping(X, Q)` — Definition 5.3 for inputs ``X`` and outputs ``Q = q(X)``:
+  ``gamma = max ‖Q_k^{(i)}‖₂`` (sensitivity holds for every ``γ > gamma``) and ``delta = min
+  ‖Q_k^{(i)} − Q_l^{(j)}‖₂`` over the pairs the definition constrains: those with different
+  vocabularies ``V^{(i)} ≠ V^{(j)}`` or different tokens ``X_k^{(i)} ≠ X_l^{(j)}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import combinations
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+
+@dataclass(frozen=True)
+class Separation:
+    """Measured Definition 5.2 constants (see module docstring); ``n_tokens`` distinct tokens."""
+
+    min_norm: float
+    max_norm: float
+    min_distance: float
+    n_tokens: int
+
+
+@dataclass(frozen=True)
+class ContextualConstants:
+    """Measured Definition 5.3 constants; ``pair`` = the two (sequence, token) indices attaining ``delta``."""
+
+    gamma: float
+    delta: float
+    pair: tuple | None
+    n_ids: int
+
+
+def _as_tokens(X) -> np.ndarray:
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim == 2:
+        X = X[None]
+    if X.ndim != 3:
+        raise ValueError(f"embeddings must have shape (N, n, d), got {X.shape}")
+    if not np.all(np.isfinite(X)):
+        raise ValueError("embeddings must be finite")
+    return X
+
+
+def nearest_pair_distance(points: np.ndarray) -> tuple[float, tuple[int, int] | None]:
+    """Smallest Euclidean distance between two rows of ``points`` and the pair attaining it (KD-tree)."""
+    points = np.asarray(points, dtype=np.float64)
+    if len(points) < 2:
+        return float("inf"), None
+    tree = cKDTree(points)
+    dist, idx = tree.query(points, k=2)
+    i = int(np.argmin(dist[:, 1]))
+    return float(dist[i, 1]), (i, int(idx[i, 1]))
+
+
+def tokenwise_separation(X) -> Separation:
+    """Definition 5.2 constants of ``X`` (``(N, n, d)`` or ``(n, d)``) in float64."""
+    X = _as_tokens(X)
+    tokens = np.unique(X.reshape(-1, X.shape[-1]), axis=0)
+    norms = np.linalg.norm(tokens, axis=1)
+    dist, _ = nearest_pair_distance(tokens)
+    return Separation(float(norms.min()), float(norms.max()), dist, len(tokens))
+
+
+def is_separated(sep: Separation, gamma_min: float | None, gamma_max: float | None, delta: float) -> bool:
+    """Definition 5.2 with strict inequalities: Part 1 (all three), Part 2 (``gamma_min=None``), Part 3 (only ``delta``)."""
+    ok = sep.min_distance > delta
+    if gamma_max is not None:
+        ok = ok and sep.max_norm < gamma_max
+    if gamma_min is not None:
+        ok = ok and sep.min_norm > gamma_min
+    return ok
+
+
+@dataclass(frozen=True)
+class ExactSeparation:
+    """Exact Definition 5.2 constants as squared values (rationals) plus the attaining tokens."""
+
+    min_norm_sq: Fraction
+    max_norm_sq: Fraction
+    min_distance_sq: Fraction
+    min_norm_token: tuple
+    max_norm_token: tuple
+    closest_pair: tuple
+
+
+def tokenwise_separation_exact(tokens) -> ExactSeparation:
+    """Definition 5.2 constants of a finite set of rational tokens (iterable of tuples of Fractions)."""
+    vocab = sorted(set(tuple(Fraction(v) for v in t) for t in tokens))
+    if not vocab:
+        raise ValueError("tokenwise_separation_exact: no tokens")
+    sq = [sum(v * v for v in t) for t in vocab]
+    i_min = min(range(len(vocab)), key=sq.__getitem__)
+    i_max = max(range(len(vocab)), key=sq.__getitem__)
+    best, pair = None, None
+    for a, b in combinations(vocab, 2):
+        dist = sum((x - y) ** 2 for x, y in zip(a, b))
+        if best is None or dist < best:
+            best, pair = dist, (a, b)
+    return ExactSeparation(sq[i_min], sq[i_max], best if best is not None else Fraction(0), vocab[i_min], vocab[i_max], pair)
+
+
+def contextual_mapping(X, Q) -> ContextualConstants:
+    """Definition 5.3 constants of the map ``X^{(i)} ↦ Q^{(i)}`` on the given sequences.
+
+    Pairs with the same vocabulary *and* the same token are not constrained by the definition;
+    they are skipped (searching further neighbours with the KD-tree until a constrained pair is
+    found for every point).
+    """
+    X = _as_tokens(X)
+    Q = _as_tokens(Q)
+    if X.shape[:2] != Q.shape[:2]:
+        raise ValueError(f"contextual_mapping: X {X.shape} and Q {Q.shape} differ in (N, n)")
+    N, n, _ = X.shape
+    points = Q.reshape(N * n, -1)
+    gamma = float(np.linalg.norm(points, axis=1).max())
+    # key of a point: (vocabulary of its sequence, its token); equal keys are exempt
+    vocab_ids = np.unique(np.sort(X, axis=1).reshape(N, -1), axis=0, return_inverse=True)[1].reshape(N)
+    token_ids = np.unique(X.reshape(N * n, -1), axis=0, return_inverse=True)[1].reshape(N * n)
+    keys = vocab_ids.repeat(n).astype(np.int64) * (int(token_ids.max()) + 1) + token_ids
+    if len(points) < 2:
+        return ContextualConstants(gamma, float("inf"), None, len(points))
+    tree = cKDTree(points)
+    best, pair = float("inf"), None
+    pending = np.arange(len(points))
+    k = 2
+    while pending.size:
+        kk = min(k, len(points))
+        dist, idx = tree.query(points[pending], k=kk)
+        dist, idx = dist.reshape(len(pending), kk), idx.reshape(len(pending), kk)
+        other = keys[idx] != keys[pending][:, None]
+        found = other.any(axis=1)
+        first = np.where(found, other.argmax(axis=1), 0)
+        rows = np.nonzero(found)[0]
+        if rows.size:
+            d_found = dist[rows, first[rows]]
+            j = int(np.argmin(d_found))
+            if d_found[j] < best:
+                r = rows[j]
+                best = float(d_found[j])
+                pair = (divmod(int(pending[r]), n), divmod(int(idx[r, first[r]]), n))
+        if kk == len(points):
+            break
+        pending = pending[~found]
+        k *= 2
+    return ContextualConstants(gamma, best, pair, len(points))
