@@ -29,10 +29,11 @@ METHODS = ("exhaustive", "exact", "sampled", "search")
 FORMAT_VERSION = 1
 
 
-def decide(margin: float | None, method: str, *, decidable: bool = True, precondition_ok: bool = True) -> str:
+def decide(margin: float | None, method: str, *, decidable: bool = True, precondition_ok: bool = True, strict: bool = False) -> str:
     """Verdict from a measured margin: the only place verdicts are made.
 
-    ``margin ≥ 0`` means the claimed inequality holds on everything checked.
+    ``margin ≥ 0`` (``> 0`` for a ``strict`` inequality) means the claimed inequality holds on
+    everything checked.
     """
     if method not in METHODS:
         raise ValueError(f"unknown evidence method {method!r}")
@@ -40,7 +41,7 @@ def decide(margin: float | None, method: str, *, decidable: bool = True, precond
         return "precondition"
     if not decidable or margin is None or (isinstance(margin, float) and math.isnan(margin)):
         return "inconclusive"
-    if margin < 0:
+    if margin < 0 or (strict and margin <= 0):
         return "fails"
     return "holds" if method in ("exhaustive", "exact") else "supported"
 
@@ -88,6 +89,7 @@ class Evidence:
     counterexample: dict | None = None
     details: dict = field(default_factory=dict)
     notes: str = ""
+    strict: bool = False
     claim_id: str = ""
     ref: str = ""
     statement: str = ""
@@ -98,7 +100,9 @@ class Evidence:
 
     @property
     def verdict(self) -> str:
-        return decide(self.margin, self.method, decidable=self.decidable, precondition_ok=self.precondition_ok)
+        return decide(
+            self.margin, self.method, decidable=self.decidable, precondition_ok=self.precondition_ok, strict=self.strict
+        )
 
     @property
     def passed(self) -> bool:
@@ -118,6 +122,8 @@ class Evidence:
                 "method": self.method,
                 "arithmetic": self.arithmetic,
                 "n_checked": self.n_checked,
+                "strict": self.strict,
+                "decidable": self.decidable,
                 "params": self.params,
                 "counterexample": self.counterexample,
                 "details": self.details,
