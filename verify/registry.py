@@ -84,7 +84,7 @@ class Claim:
     ref: str
     statement: str
     check: Callable[[Params], Evidence] = field(repr=False, compare=False)
-    corrected_of: str | None = None
+    corrected_of: tuple[str, ...] = ()
 
     def run(self, params: Params) -> Evidence:
         """Run the check and stamp the evidence with this claim's id, reference and statement."""
@@ -95,8 +95,10 @@ class Claim:
 _REGISTRY: dict[str, Claim] = {}
 
 
-def register(id: str, ref: str, statement: str, corrected_of: str | None = None):
-    """Decorator: register ``check`` as the claim ``id``."""
+def register(id: str, ref: str, statement: str, corrected_of: str | tuple[str, ...] = ()):
+    """Decorator: register ``check`` as the claim ``id`` (``corrected_of``: the claim(s) it repairs)."""
+    if isinstance(corrected_of, str):
+        corrected_of = (corrected_of,)
 
     def wrap(check):
         if id in _REGISTRY:

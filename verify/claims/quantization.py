@@ -163,7 +163,7 @@ def check_eq1_grid(params: Params) -> Evidence:
     "Lemma C.1, Eq. (1) (repaired)",
     "The working step function Σ_{t=0}^{L/δ−1} δ(ReLU((x−tδ)/θ + 1) − ReLU((x−tδ)/θ)) equals the staircase "
     "δ(⌊x/δ⌋+1) on every plateau [tδ, (t+1)δ−θ] of [0, L), and L on [L−θ, L], for every spec of the family.",
-    corrected_of="eq-1",
+    corrected_of=("eq-1", "eq-1/top-level", "eq-1/grid-points"),
 )
 def check_eq1_corrected(params: Params) -> Evidence:
     worst, checked, cex, _ = _staircase_check(params, printed=False)
