@@ -1,0 +1,184 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from construct.grid import GridSpec
+from construct.io import load_transformer, save_transformer
+from construct.targets import make_target
+from construct.transformer import build_transformer
+from verify import docs
+from verify.checkers import contextual_mapping, is_separated, tokenwise_separation, tokenwise_separation_exact
+from verify.cli import main
+from verify.registry import Params, all_claims
+from verify.report import Evidence, decide
+from verify.strategies import grid_specs, separated_tokens
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# -- verdict model -------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "margin,method,strict,expected",
+    [(0.0, "exhaustive", False, "holds"), (0.0, "exhaustive", True, "fails"), (1.0, "sampled", False, "supported"),
+     (-1e-9, "exact", False, "fails"), (None, "exact", False, "inconclusive")],
+)
+def test_verdicts_are_computed_from_the_margin(margin, method, strict, expected):
+    assert decide(margin, method, strict=strict) == expected
+
+
+# -- checkers ------------------------------------------------------------------------------------
+def test_tokenwise_separation_of_a_hand_made_set():
+    X = np.array([[[3.0, 4.0], [0.0, 1.0]], [[3.0, 4.0], [0.0, 2.0]]])
+    sep = tokenwise_separation(X)
+    assert (sep.min_norm, sep.max_norm, sep.min_distance, sep.n_tokens) == (1.0, 5.0, 1.0, 3)
+    assert is_separated(sep, 0.5, 5.5, 0.9) and not is_separated(sep, 1.0, 5.5, 0.9)
+    ex = tokenwise_separation_exact([(3, 4), (0, 1), (0, 2)])
+    assert (ex.min_norm_sq, ex.max_norm_sq, ex.min_distance_sq) == (1, 25, 1)
+
+
+def test_contextual_mapping_exempts_identical_vocabulary_and_token():
+    X = np.array([[[1.0], [2.0]], [[1.0], [2.0]]])  # the same sequence twice
+    Q = np.array([[[0.0], [5.0]], [[0.5], [7.0]]])
+    cm = contextual_mapping(X, Q)
+    assert cm.delta == 4.5  # pairs (0,0)-(1,1) etc.; the identical-key pairs (0,0)-(1,0) are exempt
+    assert cm.gamma == 7.0
+
+
+@given(separated_tokens(n_sequences=3, tokens=2, channels=2, min_separation=0.25, max_norm=3.0))
+def test_separated_tokens_strategy_only_produces_separated_tokens(X):
+    sep = tokenwise_separation(X)
+    assert sep.n_tokens < 2 or sep.min_distance > 0.25
+    assert sep.max_norm < 3.0
+
+
+@given(grid_specs(max_tokens=3, max_channels=2, max_steps=5, max_sequences=200))
+def test_grid_specs_strategy_respects_its_bounds(spec):
+    assert spec.n_sequences <= 200 and 0 < spec.ramp < spec.step_width
+
+
+# -- claims --------------------------------------------------------------------------------------
+CLAIMS = all_claims()
+SMALL = Params(tokens=2, channels=1, steps=3, samples=300)
+
+
+@pytest.mark.parametrize("cid", list(CLAIMS))
+def test_every_claim_has_a_reference_a_docs_entry_and_computed_evidence(cid):
+    claim = CLAIMS[cid]
+    assert claim.ref and claim.statement
+    assert f"`{cid}`" in (ROOT / "docs" / "claims.md").read_text(encoding="utf-8")
+    ev = claim.run(SMALL)
+    assert ev.verdict in ("holds", "supported", "fails", "precondition", "inconclusive")
+    assert ev.method in ("exhaustive", "exact", "sampled", "search")
+    if ev.verdict == "fails":
+        assert ev.counterexample or ev.margin < 0
+    for fixed in claim.corrected_of:
+        assert fixed in CLAIMS
+
+
+@pytest.mark.parametrize(
+    "cid,spec_text",
+    [("eq-1", "GridSpec(n=2, d=1, m=2"), ("eq-1/top-level", "GridSpec(n=2, d=1, m=2"),
+     ("eq-1/grid-points", "GridSpec(n=1, d=1, m=2"), ("eq-2", "GridSpec(n=2, d=1, m=2"),
+     ("lemma-c.1/separation", "GridSpec(n=1, d=1, m=2"), ("lemma-c.1/bump", "GridSpec(n=1, d=1, m=2"),
+     ("lemma-5.4", "GridSpec(n=1, d=1, m=2")],
+)
+def test_printed_statements_fail_with_their_minimal_counterexample(cid, spec_text):
+    ev = CLAIMS[cid].run(Params(tokens=3, channels=2, steps=3))
+    assert ev.verdict == "fails"
+    assert ev.counterexample["spec"].startswith(spec_text)
+
+
+@pytest.mark.parametrize("cid", ["eq-1/corrected", "eq-2/corrected", "lemma-c.1/separation/corrected",
+                                 "lemma-5.4/corrected", "lemma-c.1/bump/corrected", "lemma-c.1/reproduces",
+                                 "lemma-c.1/approx", "lemma-6.1/class/corrected"])
+def test_repaired_statements_hold_on_the_default_family(cid):
+    assert CLAIMS[cid].run(Params(tokens=3, channels=2, steps=3)).verdict == "holds"
+
+
+def test_delta_epsilon_fails_exactly_for_an_off_grid_constant_target():
+    ev = CLAIMS["lemma-c.1/delta-epsilon"].run(SMALL)
+    assert ev.verdict == "fails" and ev.counterexample["target"]["name"] == "constant"
+    assert CLAIMS["lemma-c.1/delta-epsilon/corrected"].run(SMALL).verdict == "supported"
+
+
+# -- CLI -----------------------------------------------------------------------------------------
+def _run(argv, capsys):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_verify_json_exit_codes(capsys):
+    code, out, err = _run(["verify", "eq-1", "--format", "json", "--tokens", "2", "--steps", "2"], capsys)
+    assert code == 1 and json.loads(out)["results"][0]["verdict"] == "fails"
+    code, out, _ = _run(["verify", "eq-1/corrected", "--tokens", "2", "--steps", "2"], capsys)
+    assert code == 0
+    code, _, _ = _run(["verify", "eq-1", "--exit-zero", "--tokens", "2", "--steps", "2"], capsys)
+    assert code == 0
+
+
+def test_cli_json_is_byte_identical_for_the_same_seed(capsys):
+    argv = ["verify", "lemma-6.1", "--format", "json", "--tokens", "2", "--steps", "2", "--channels", "1", "--seed", "4"]
+    assert _run(argv, capsys)[1] == _run(argv, capsys)[1]
+
+
+BAD = {
+    "steps-one": ["verify", "eq-1", "--steps", "1"],
+    "steps-nan": ["verify", "eq-1", "--steps", "nan"],
+    "tokens-negative": ["verify", "eq-1", "--tokens", "-3"],
+    "unknown-claim": ["verify", "no-such-claim"],
+    "unknown-target": ["build", "--target", "nope"],
+    "missing-file": ["inspect", "/nonexistent/x.safetensors"],
+    "eps-zero": ["cost", "--tokens", "2", "--channels", "1", "--eps", "0"],
+    "alpha-inf": ["verify", "lemma-6.1", "--alpha", "inf"],
+    "no-command": [],
+}
+
+
+@pytest.mark.parametrize("argv", list(BAD.values()), ids=list(BAD))
+def test_bad_input_gets_one_line_and_exit_2(argv, capsys):
+    code, out, err = _run(argv, capsys)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and err.startswith("varproof: ")
+    assert "Traceback" not in err
+
+
+def test_build_save_load_is_bit_exact_and_inspect_reads_it(tmp_path, capsys):
+    path = tmp_path / "tau.safetensors"
+    code, _, _ = _run(["build", "--tokens", "2", "--channels", "1", "--steps", "3", "--out", str(path)], capsys)
+    assert code == 0 and path.exists()
+    tau = build_transformer(make_target("blur", 2, 1), GridSpec(2, 1, 3))
+    back = load_transformer(path)
+    for a, b in [(tau.quantizer.W1, back.quantizer.W1), (tau.memorizer.b1, back.memorizer.b1),
+                 (tau.contextual.attention.W_Q, back.contextual.attention.W_Q), (tau.context_ids, back.context_ids)]:
+        assert np.array_equal(a, b)
+    X = np.random.default_rng(0).random((5, 2, 1))
+    assert np.array_equal(tau(X), back(X))
+    code, out, _ = _run(["inspect", str(path)], capsys)
+    assert code == 0 and "FFN_2" in out and "('ramp', '0', '0', 'up')" in out
+
+
+@pytest.mark.parametrize("damage", ["random", "truncated"])
+def test_damaged_weights_files_are_refused_in_one_line(tmp_path, capsys, damage):
+    good = tmp_path / "good.safetensors"
+    save_transformer(build_transformer(make_target("blur", 2, 1), GridSpec(2, 1, 2)), good)
+    bad = tmp_path / "bad.safetensors"
+    data = good.read_bytes()
+    bad.write_bytes(np.random.default_rng(1).bytes(300) if damage == "random" else data[: len(data) // 2])
+    code, _, err = _run(["inspect", str(bad)], capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_python_m_verify_runs_the_same_cli():
+    proc = subprocess.run([sys.executable, "-m", "verify", "verify", "eq-1/top-level", "--tokens", "2", "--steps", "2"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 1 and "FAILS" in proc.stdout
+
+
+def test_generated_docs_pages_are_up_to_date():
+    assert docs.main(["--check"]) == 0, "run `python -m verify.docs`"
