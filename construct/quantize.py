@@ -94,7 +94,7 @@ def step_function(x, spec: GridSpec):
     return _ramp_sum(x, spec, required_term_count(spec), starts_at_grid=False)
 
 
-def _step_ffn(spec: GridSpec, terms: int, starts_at_grid: bool, variant: str) -> FeedForward:
+def _step_ffn(spec: GridSpec, terms: int, starts_at_grid: bool) -> FeedForward:
     d = spec.channels
     theta, delta = float(spec.ramp), float(spec.step_width)
     offset = 0.0 if starts_at_grid else 1.0
@@ -122,12 +122,12 @@ def _step_ffn(spec: GridSpec, terms: int, starts_at_grid: bool, variant: str) ->
 
 def paper_quantizer(spec: GridSpec) -> FeedForward:
     """FFN_1 of Eq. (2) as printed: ``L(m−1)+1`` ramps per channel starting at the grid points."""
-    return _step_ffn(spec, paper_term_count(spec), starts_at_grid=True, variant="paper")
+    return _step_ffn(spec, paper_term_count(spec), starts_at_grid=True)
 
 
 def quantizer(spec: GridSpec) -> FeedForward:
     """Working FFN_1: ``L·m`` ramps per channel ending at the grid points (see module docstring)."""
-    return _step_ffn(spec, required_term_count(spec), starts_at_grid=False, variant="working")
+    return _step_ffn(spec, required_term_count(spec), starts_at_grid=False)
 
 
 def quantized_tokens(spec: GridSpec, digits: np.ndarray) -> np.ndarray:

@@ -182,3 +182,17 @@ def test_python_m_verify_runs_the_same_cli():
 
 def test_generated_docs_pages_are_up_to_date():
     assert docs.main(["--check"]) == 0, "run `python -m verify.docs`"
+
+
+@given(grid_specs(max_tokens=3, max_channels=2, max_steps=4, max_sequences=100))
+@settings(max_examples=15)
+def test_contextual_mapping_delta_is_the_smallest_gap_of_the_scalar_ids(spec):
+    from construct.contextual import contextual_attention
+    from construct.grid import sequence_digits
+    from construct.quantize import quantized_tokens
+
+    M = quantized_tokens(spec, sequence_digits(spec))
+    Q = contextual_attention(spec).attention.apply(M)
+    ids = np.sort(Q[..., 0].ravel())
+    expected = np.diff(ids).min() if ids.size > 1 else np.inf
+    assert contextual_mapping(M, Q).delta == pytest.approx(expected, rel=1e-12, abs=0)

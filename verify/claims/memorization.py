@@ -162,3 +162,22 @@ def check_class_corrected(params: Params) -> Evidence:
         measured=widest, bound=c, margin=float(c - widest) if ok else -1.0,
         method="exact", arithmetic="integers", n_checked=1, params=params.as_dict(), details=w,
     )
+
+
+@register(
+    "lemma-c.1/conditions",
+    "Lemma C.1 (construction constants)",
+    "Every constant of the built transformer meets the condition the proof needs before the network runs: ramp θ < δ, "
+    "context IDs pairwise distinct, bump half-width gap/2 above the float64 error of an ID — for the spec.",
+)
+def check_conditions(params: Params) -> Evidence:
+    spec, tau = _built(params)
+    conds = tau.conditions()
+    worst = min(conds, key=lambda c: c["slack"])
+    return Evidence(
+        quantity=f"smallest slack ({worst['name']})",
+        measured=worst["value"], bound=worst["bound"], margin=float(worst["slack"]),
+        method="exact", arithmetic="float64 (values from the built weights)", n_checked=len(conds),
+        params=params.as_dict(), strict=True,
+        details={c["name"]: {"value": c["value"], "bound": c["bound"], "slack": c["slack"]} for c in conds},
+    )
