@@ -32,6 +32,9 @@ from construct.transformer import UNIT_ROUNDOFF
 
 from ..registry import Params, register
 from ..report import Evidence
+from ._scan import DeviationScan, family_label, zero_deviation_evidence
+
+EXACT = "exact (fractions.Fraction)"
 
 
 def _plateau_points(spec: GridSpec, printed: bool) -> list[tuple[int, Fraction]]:
@@ -52,27 +55,19 @@ def _plateau_points(spec: GridSpec, printed: bool) -> list[tuple[int, Fraction]]
     return points
 
 
-def _staircase_check(params: Params, printed: bool) -> tuple[float, int, dict | None, list]:
+def _staircase_scan(params: Params, printed: bool) -> DeviationScan:
     fn = step_function_paper if printed else step_function
-    worst, checked, counterexample = Fraction(0), 0, None
+    scan = DeviationScan()
     for spec in params.family():
         if spec.channels != 1:
             continue  # the step function is one-dimensional; d does not enter
         for t, x in _plateau_points(spec, printed):
             got, want = fn(x, spec), staircase(x, spec)
-            checked += 1
-            err = abs(got - want)
-            if err > worst:
-                worst = err
-            if err > 0 and counterexample is None:
-                counterexample = {
-                    "spec": str(spec),
-                    "x": str(x),
-                    "eq1_value": str(got),
-                    "staircase_value": str(want),
-                    "terms": paper_term_count(spec) if printed else required_term_count(spec),
-                }
-    return float(worst), checked, counterexample, []
+            scan.record(abs(got - want), lambda: {
+                "spec": str(spec), "x": str(x), "eq1_value": str(got), "staircase_value": str(want),
+                "terms": paper_term_count(spec) if printed else required_term_count(spec),
+            })
+    return scan
 
 
 @register(
@@ -82,13 +77,9 @@ def _staircase_check(params: Params, printed: bool) -> tuple[float, int, dict | 
     "0 (x<0), δ (0≤x<δ), …, L (x ≥ L−δ) on every plateau, for every spec of the family.",
 )
 def check_eq1(params: Params) -> Evidence:
-    worst, checked, cex, _ = _staircase_check(params, printed=True)
-    return Evidence(
-        quantity="max |Eq.(1) − staircase| over plateau points",
-        measured=worst, bound=0.0, margin=-worst,
-        method="exhaustive", arithmetic="exact (fractions.Fraction)", n_checked=checked,
-        params={"family": f"n≤{params.tokens}, m≤{params.steps}", "ramp": "δ/16"},
-        counterexample=cex,
+    return zero_deviation_evidence(
+        _staircase_scan(params, printed=True), "max |Eq.(1) − staircase| over plateau points",
+        EXACT, family_label(params, channels=False), ramp="δ/16",
         notes="Each plateau is a linear piece on which every ramp is constant, so its two ends decide it exactly. "
         "The printed limit 'δ → 0' is read as θ → 0 (δ is the grid spacing).",
     )
@@ -100,30 +91,18 @@ def check_eq1(params: Params) -> Evidence:
     "The printed sum of L(1/δ−1)+1 ramps reaches the top level L (= h_r w_r) for x ≥ L − δ.",
 )
 def check_eq1_top(params: Params) -> Evidence:
-    worst_gap, cex, checked = Fraction(0), None, 0
+    scan = DeviationScan()
     for spec in params.family():
         if spec.channels != 1:
             continue
-        checked += 1
         L = Fraction(spec.tokens)
         top = step_function_paper(L, spec)  # every ramp has finished at x = L
-        gap = L - top
-        if gap > worst_gap:
-            worst_gap = gap
-        if gap > 0 and cex is None:
-            cex = {
-                "spec": str(spec),
-                "terms_printed": paper_term_count(spec),
-                "terms_needed": required_term_count(spec),
-                "top_value": str(top),
-                "claimed_top": str(L),
-            }
-    return Evidence(
-        quantity="max (L − sup Eq.(1)) over the family",
-        measured=float(worst_gap), bound=0.0, margin=-float(worst_gap),
-        method="exhaustive", arithmetic="exact (fractions.Fraction)", n_checked=checked,
-        params={"family": f"n≤{params.tokens}, m≤{params.steps}"},
-        counterexample=cex,
+        scan.record(L - top, lambda: {
+            "spec": str(spec), "terms_printed": paper_term_count(spec), "terms_needed": required_term_count(spec),
+            "top_value": str(top), "claimed_top": str(L),
+        })
+    return zero_deviation_evidence(
+        scan, "max (L − sup Eq.(1)) over the family", EXACT, family_label(params, channels=False),
         notes="The staircase climbs L/δ levels; the printed sum has L(1/δ − 1) + 1 ramps, L − 1 too few, "
         "so sup = L − (L − 1)δ.",
     )
@@ -135,26 +114,19 @@ def check_eq1_top(params: Params) -> Evidence:
     "At the grid points x = tδ themselves (the inputs of G_δ), the printed sum equals the staircase value (t+1)δ.",
 )
 def check_eq1_grid(params: Params) -> Evidence:
-    worst, cex, checked = Fraction(0), None, 0
+    scan = DeviationScan()
     for spec in params.family():
         if spec.channels != 1:
             continue
         for t in range(required_term_count(spec)):
             x = t * spec.step_width
             got, want = step_function_paper(x, spec), staircase(x, spec)
-            checked += 1
-            if abs(got - want) > worst:
-                worst = abs(got - want)
-            if got != want and cex is None:
-                cex = {"spec": str(spec), "x": str(x), "eq1_value": str(got), "staircase_value": str(want)}
-    return Evidence(
-        quantity="max |Eq.(1) − staircase| at grid points",
-        measured=float(worst), bound=0.0, margin=-float(worst),
-        method="exhaustive", arithmetic="exact (fractions.Fraction)", n_checked=checked,
-        params={"family": f"n≤{params.tokens}, m≤{params.steps}"},
-        counterexample=cex,
-        notes="Ramp t of the printed sum starts rising at tδ, so at x = tδ it is still 0: grid inputs land one level low. "
-        "The working ramps end at tδ instead.",
+            scan.record(abs(got - want), lambda: {"spec": str(spec), "x": str(x), "eq1_value": str(got),
+                                                  "staircase_value": str(want)})
+    return zero_deviation_evidence(
+        scan, "max |Eq.(1) − staircase| at grid points", EXACT, family_label(params, channels=False),
+        notes="Ramp t of the printed sum starts rising at tδ, so at x = tδ it is still 0: grid inputs land one level "
+        "low. The working ramps end at tδ instead.",
     )
 
 
@@ -166,22 +138,15 @@ def check_eq1_grid(params: Params) -> Evidence:
     corrected_of=("eq-1", "eq-1/top-level", "eq-1/grid-points"),
 )
 def check_eq1_corrected(params: Params) -> Evidence:
-    worst, checked, cex, _ = _staircase_check(params, printed=False)
-    top_err = Fraction(0)
+    scan = _staircase_scan(params, printed=False)
     for spec in params.family():
         if spec.channels == 1:
-            checked += 2
             L = Fraction(spec.tokens)
-            for x in (L - spec.ramp, L):
-                top_err = max(top_err, abs(step_function(x, spec) - L))
-    worst = max(worst, float(top_err))
-    return Evidence(
-        quantity="max |step − staircase| over plateau points",
-        measured=worst, bound=0.0, margin=-worst,
-        method="exhaustive", arithmetic="exact (fractions.Fraction)", n_checked=checked,
-        params={"family": f"n≤{params.tokens}, m≤{params.steps}", "ramp": "δ/16"},
-        counterexample=cex,
-    )
+            for x in (L - spec.ramp, L):  # the closed top cell
+                value = step_function(x, spec)
+                scan.record(abs(value - L), lambda: {"spec": str(spec), "x": str(x), "step_value": str(value), "top": str(L)})
+    return zero_deviation_evidence(scan, "max |step − staircase| over plateau points", EXACT,
+                                   family_label(params, channels=False), ramp="δ/16")
 
 
 def step_ffn_error_bound(spec: GridSpec) -> float:
