@@ -134,7 +134,8 @@ def _specs(limit):
 
 
 FAST = [s for s in _specs(300)]
-SLOW = [s for s in _specs(3000) if s.n_sequences * s.tokens > 300]
+SLOW = [s for s in _specs(30_000) if s.n_sequences * s.tokens > 300]
+TOO_BIG = [s for s in _specs(10**9) if s.n_sequences * s.tokens > 30_000]
 
 
 def _reproduces(spec, name):
@@ -158,3 +159,9 @@ def test_transformer_reproduces_the_quantized_target_on_every_grid_cell(spec, na
 @pytest.mark.parametrize("spec", SLOW, ids=str)
 def test_transformer_reproduces_the_quantized_target_on_larger_grids(spec, name):
     _reproduces(spec, name)
+
+
+@pytest.mark.parametrize("spec", TOO_BIG, ids=str)
+def test_specs_beyond_the_dense_reference_pass_are_reported_as_skipped(spec):
+    pytest.skip(f"dense reference pass over N·n = {spec.n_sequences * spec.tokens} context IDs takes minutes per "
+                "target on 2 cores; the structured exact evaluation (issue 6) covers these sizes")
