@@ -1,0 +1,128 @@
+"""Bicubic kernels and up-interpolation maps — Definitions 3.6–3.7 (and the pyramid, Defs 3.8–3.9).
+
+Kernels (``W : R → R``, even, supported on ``[−2, 2]``):
+
+* ``keys`` — the cubic-convolution kernel of Keys (1981) with ``a = −0.75``, the one PyTorch's
+  ``interpolate(mode='bicubic')`` and hence VAR's code use::
+
+      W(x) = (a+2)|x|³ − (a+3)|x|² + 1        for |x| ≤ 1
+      W(x) = a|x|³ − 5a|x|² + 8a|x| − 4a       for 1 < |x| < 2,   0 otherwise.
+
+  It takes negative values (``min W = 4a/27 = −1/9`` at ``|x| = 4/3`` for ``a = −3/4``),
+  so Definition 3.6's requirement ``W(x) ∈ [0, 1]`` fails for the kernel real VAR code uses
+  (claim ``def-3.6``).
+* ``catmull-rom`` — the same family with ``a = −1/2``.
+* ``bspline`` — the cubic B-spline ``(1/6)·(…)``, non-negative with values in ``[0, 2/3]``: it meets
+  Definition 3.6 but does not interpolate (``W(1) ≠ 0``).
+
+Maps (tokens as rows; an ``h × w`` map with ``d`` channels is a ``(h·w, d)`` array, row-major):
+
+* `up_matrix_1d(h_in, h_out, kernel)` — PyTorch semantics, ``align_corners=False``: output ``i``
+  samples the input at ``src = (i + ½)·h_in/h_out − ½``, with weights ``W(src − j)`` on the four
+  neighbours ``j = ⌊src⌋−1 … ⌊src⌋+2`` and indices clamped to ``[0, h_in−1]`` (replicate border).
+  Rows sum to 1 exactly for the cubic-convolution kernels (partition of unity).
+* `up_matrix_2d` — the separable 2-D map ``A_h ⊗ A_w`` (``scipy.sparse.kron``).
+* `definition_37_as_printed` — Definition 3.7's formula
+  ``Y_{i,j,l} = Σ_{s,t=−1}^{2} W(s)·X_{(i−h_{r−1})/h_r + s, (j−w_{r−1})/w_r + t, l}·W(t)`` evaluated
+  literally: it needs integer indices, and its weights ``W(s)W(t)`` do not depend on where output
+  ``i`` falls between the input samples (claim ``def-3.7``).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import scipy.sparse as sp_sparse
+import sympy as sp
+
+KERNELS = ("keys", "catmull-rom", "bspline")
+_A = {"keys": Fraction(-3, 4), "catmull-rom": Fraction(-1, 2)}
+
+
+def kernel_pieces(kernel: str) -> list[tuple[sp.Expr, tuple[sp.Rational, sp.Rational]]]:
+    """``[(polynomial in x ≥ 0, (lo, hi))]`` — the kernel on ``[0, 2]`` piece by piece, exact (sympy)."""
+    x = sp.Symbol("x", nonnegative=True)
+    if kernel in _A:
+        a = sp.Rational(_A[kernel].numerator, _A[kernel].denominator)
+        return [((a + 2) * x**3 - (a + 3) * x**2 + 1, (sp.Integer(0), sp.Integer(1))),
+                (a * x**3 - 5 * a * x**2 + 8 * a * x - 4 * a, (sp.Integer(1), sp.Integer(2)))]
+    if kernel == "bspline":
+        return [(sp.Rational(1, 6) * (3 * x**3 - 6 * x**2 + 4), (sp.Integer(0), sp.Integer(1))),
+                (sp.Rational(1, 6) * (2 - x) ** 3, (sp.Integer(1), sp.Integer(2)))]
+    raise ValueError(f"unknown kernel {kernel!r}; choose one of {', '.join(KERNELS)}")
+
+
+def kernel(x, kind: str = "keys") -> np.ndarray:
+    """Evaluate the kernel elementwise (float64)."""
+    x = np.abs(np.asarray(x, dtype=np.float64))
+    out = np.zeros_like(x)
+    sym = sp.Symbol("x", nonnegative=True)
+    for poly, (lo, hi) in kernel_pieces(kind):
+        f = sp.lambdify(sym, poly, "numpy")
+        mask = (x >= float(lo)) & (x < float(hi)) if hi == 2 or lo > 0 else (x >= float(lo)) & (x <= float(hi))
+        out[mask] = f(x[mask])
+    return out
+
+
+def kernel_range(kind: str) -> tuple[sp.Expr, sp.Expr]:
+    """Exact ``(min, max)`` of the kernel over ``R`` (critical points and piece ends, sympy)."""
+    values = [sp.Integer(0)]  # W = 0 outside [−2, 2]
+    x = sp.Symbol("x", nonnegative=True)
+    for poly, (lo, hi) in kernel_pieces(kind):
+        candidates = [lo, hi] + [r for r in sp.solve(sp.diff(poly, x), x) if r.is_real and lo <= r <= hi]
+        values += [sp.nsimplify(poly.subs(x, c)) for c in candidates]
+    return min(values), max(values)
+
+
+def _check_sizes(h_in: int, h_out: int) -> None:
+    for name, v in (("h_in", h_in), ("h_out", h_out)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise ValueError(f"interpolation: {name} must be a positive integer, got {v!r}")
+
+
+def up_matrix_1d(h_in: int, h_out: int, kind: str = "keys") -> sp_sparse.csr_matrix:
+    """``(h_out, h_in)`` bicubic resampling matrix, PyTorch ``align_corners=False`` semantics."""
+    _check_sizes(h_in, h_out)
+    rows, cols, vals = [], [], []
+    scale = h_in / h_out
+    for i in range(h_out):
+        src = (i + 0.5) * scale - 0.5
+        base = int(np.floor(src))
+        for j in range(base - 1, base + 3):
+            w = float(kernel(src - j, kind))
+            if w != 0.0:
+                rows.append(i)
+                cols.append(min(max(j, 0), h_in - 1))
+                vals.append(w)
+    return sp_sparse.csr_matrix((vals, (rows, cols)), shape=(h_out, h_in))
+
+
+def up_matrix_2d(shape_in: tuple[int, int], shape_out: tuple[int, int], kind: str = "keys") -> sp_sparse.csr_matrix:
+    """Separable 2-D map ``A_h ⊗ A_w`` acting on row-major flattened ``(h·w,)`` maps."""
+    A_h = up_matrix_1d(shape_in[0], shape_out[0], kind)
+    A_w = up_matrix_1d(shape_in[1], shape_out[1], kind)
+    return sp_sparse.kron(A_h, A_w, format="csr")
+
+
+def definition_37_as_printed(X: np.ndarray, h_out: int, w_out: int, kind: str = "keys") -> np.ndarray:
+    """Definition 3.7's formula evaluated literally on ``X`` of shape ``(h_in, w_in, d)``.
+
+    Indices are 1-based as in the paper. Raises ``ValueError`` naming the first output position whose
+    source index ``(i − h_{r−1})/h_r + s`` is not an integer or falls outside ``[1, h_{r−1}]``.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    h_in, w_in, d = X.shape
+    Y = np.zeros((h_out, w_out, d))
+    for i in range(1, h_out + 1):
+        for j in range(1, w_out + 1):
+            for s in range(-1, 3):
+                for t in range(-1, 3):
+                    r = Fraction(i - h_in, h_out) + s
+                    c = Fraction(j - w_in, w_out) + t
+                    if r.denominator != 1 or c.denominator != 1:
+                        raise ValueError(f"Definition 3.7: output ({i}, {j}) reads X at non-integer index ({r}, {c})")
+                    if not (1 <= r <= h_in and 1 <= c <= w_in):
+                        raise ValueError(f"Definition 3.7: output ({i}, {j}) reads X at ({r}, {c}), outside 1…{h_in} × 1…{w_in}")
+                    Y[i - 1, j - 1] += float(kernel(s, kind)) * X[int(r) - 1, int(c) - 1] * float(kernel(t, kind))
+    return Y

@@ -1,0 +1,42 @@
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from construct.interpolate import KERNELS, definition_37_as_printed, kernel, kernel_range, up_matrix_1d, up_matrix_2d
+
+
+def test_keys_kernel_closed_form_values():
+    # a = −3/4: W(1/2) = (5/4)/8 − (9/4)/4 + 1 = 19/32, W(3/2) = −3/32
+    assert np.allclose(kernel(np.array([0.0, 0.5, 1.0, 1.5, 2.0, 3.0])), [1, 19 / 32, 0, -3 / 32, 0, 0])
+
+
+def test_kernel_ranges_are_exact():
+    import sympy as sp
+
+    assert kernel_range("keys") == (sp.Rational(-1, 9), 1)
+    assert kernel_range("catmull-rom") == (sp.Rational(-2, 27), 1)
+    assert kernel_range("bspline") == (0, sp.Rational(2, 3))
+
+
+@given(st.integers(1, 7), st.integers(1, 11), st.sampled_from(["keys", "catmull-rom"]))
+def test_bicubic_rows_sum_to_one(h_in, h_out, kind):
+    A = up_matrix_1d(h_in, h_out, kind)
+    assert A.shape == (h_out, h_in)
+    assert np.allclose(np.asarray(A.sum(axis=1)).ravel(), 1.0)
+
+
+@pytest.mark.parametrize("kind", KERNELS[:2])
+def test_same_size_resampling_is_the_identity(kind):
+    assert np.allclose(up_matrix_1d(5, 5, kind).toarray(), np.eye(5))
+
+
+def test_2d_map_is_the_kronecker_product_of_1d_maps():
+    A = up_matrix_2d((2, 3), (5, 7))
+    assert A.shape == (35, 6)
+    assert np.allclose(A.toarray(), np.kron(up_matrix_1d(2, 5).toarray(), up_matrix_1d(3, 7).toarray()))
+
+
+def test_definition_37_as_printed_is_ill_defined_for_a_2x2_upsampling():
+    with pytest.raises(ValueError, match="Definition 3.7"):
+        definition_37_as_printed(np.ones((1, 1, 1)), 2, 2)

@@ -1,0 +1,124 @@
+"""Claims of Definitions 3.6–3.7: the bicubic kernel and the up-interpolation layer (issue 4, first part).
+
+* ``def-3.6`` — the bicubic kernel VAR uses (Keys, a = −3/4) satisfies ``W(x) ∈ [0, 1]``.
+* ``def-3.6/corrected`` — the exact ranges: Keys ``[−1/9, 1]``, Catmull–Rom ``[−2/27, 1]``, B-spline ``[0, 2/3]``.
+* ``def-3.7`` — Definition 3.7's formula reads ``X`` at integer, in-range indices for every output.
+* ``def-3.7/corrected`` — the PyTorch-semantics bicubic map is an interpolation with rows summing to 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from construct.interpolate import KERNELS, definition_37_as_printed, kernel_pieces, kernel_range
+
+from ..registry import Params, register
+from ..report import Evidence
+
+
+@register(
+    "def-3.6",
+    "Definition 3.6",
+    "The bicubic spline kernel W of VAR's up-interpolation (cubic convolution, a = −3/4, as in PyTorch's bicubic mode) "
+    "satisfies W(x) ∈ [0, 1] for all x ∈ R.",
+)
+def check_def36(params: Params) -> Evidence:
+    lo, hi = kernel_range("keys")
+    margin = min(lo - 0, 1 - hi)
+    x = sp.Symbol("x", nonnegative=True)
+    poly, _ = kernel_pieces("keys")[1]
+    argmin = [r for r in sp.solve(sp.diff(poly, x), x) if 1 <= r <= 2]
+    return Evidence(
+        quantity="(min W, max W) over R",
+        measured={"min": str(lo), "max": str(hi)}, bound="[0, 1]", margin=float(margin),
+        method="exact", arithmetic="symbolic (sympy): critical points of each cubic piece", n_checked=1,
+        params={"kernel": "keys (a = −3/4)"},
+        counterexample={"x": str(argmin[0]), "W(x)": str(lo)} if margin < 0 else None,
+        notes="An interpolating cubic kernel with W(0) = 1, W(±1) = W(±2) = 0 and a continuous derivative must dip "
+        "below 0 on 1 < |x| < 2; only non-interpolating kernels such as the B-spline stay in [0, 1].",
+    )
+
+
+EXPECTED_RANGES = {"keys": (sp.Rational(-1, 9), 1), "catmull-rom": (sp.Rational(-2, 27), 1), "bspline": (0, sp.Rational(2, 3))}
+
+
+@register(
+    "def-3.6/corrected",
+    "Definition 3.6 (repaired)",
+    "The cubic-convolution kernel takes values exactly in [−1/9, 1] (a = −3/4) and [−2/27, 1] (a = −1/2); the cubic "
+    "B-spline in [0, 2/3] ⊂ [0, 1] (it satisfies Definition 3.6 but does not interpolate).",
+    corrected_of="def-3.6",
+)
+def check_def36_corrected(params: Params) -> Evidence:
+    measured, worst = {}, sp.Integer(0)
+    for kind in KERNELS:
+        lo, hi = kernel_range(kind)
+        measured[kind] = f"[{lo}, {hi}]"
+        elo, ehi = EXPECTED_RANGES[kind]
+        worst = max(worst, abs(lo - elo), abs(hi - ehi))
+    return Evidence(
+        quantity="largest |computed range end − stated range end|",
+        measured=measured, bound={k: f"[{a}, {b}]" for k, (a, b) in EXPECTED_RANGES.items()}, margin=-float(worst),
+        method="exact", arithmetic="symbolic (sympy)", n_checked=len(KERNELS), params={"kernels": list(KERNELS)},
+    )
+
+
+def _size_pairs(params: Params):
+    """Up-sampling size pairs h_{r−1} < h_r ≤ max(4, steps+1), smallest first."""
+    top = max(4, params.steps + 1)
+    return [(a, b) for b in range(2, top + 1) for a in range(1, b)]
+
+
+@register(
+    "def-3.7",
+    "Definition 3.7",
+    "For h_{r−1} < h_r (and w likewise), Definition 3.7's Y_{i,j,l} = Σ_{s,t=−1}^{2} W(s) X_{(i−h_{r−1})/h_r+s, "
+    "(j−w_{r−1})/w_r+t, l} W(t) reads X only at integer indices inside the map, for every output (i, j).",
+)
+def check_def37(params: Params) -> Evidence:
+    checked, cex, bad = 0, None, 0
+    for h_in, h_out in _size_pairs(params):
+        checked += 1
+        try:
+            definition_37_as_printed(np.ones((h_in, h_in, 1)), h_out, h_out)
+        except ValueError as err:
+            bad += 1
+            if cex is None:
+                cex = {"h_{r-1} = w_{r-1}": h_in, "h_r = w_r": h_out, "problem": str(err)}
+    return Evidence(
+        quantity="size pairs with an ill-defined output",
+        measured=bad, bound=0, margin=-float(bad),
+        method="exhaustive", arithmetic="exact (fractions.Fraction indices)", n_checked=checked,
+        params={"sizes": f"1 ≤ h_(r−1) < h_r ≤ {max(4, params.steps + 1)}"}, counterexample=cex,
+        notes="Even where the indices are integers the weights W(s)W(t) with integer s, t are W(0)² = 1 and 0 "
+        "elsewhere: the printed formula copies one input sample instead of interpolating.",
+    )
+
+
+@register(
+    "def-3.7/corrected",
+    "Definition 3.7 (repaired: PyTorch bicubic, align_corners=False)",
+    "With source position src = (i+½)h_in/h_out − ½ and weights W(src − j) on the four neighbours, the weights sum "
+    "to 1 for every src (partition of unity) and equal the sample at integer src (W(0)=1, W(±1)=W(±2)=0), for the "
+    "cubic-convolution kernels.",
+    corrected_of="def-3.7",
+)
+def check_def37_corrected(params: Params) -> Evidence:
+    t = sp.Symbol("t")
+    worst, detail = sp.Integer(0), {}
+    for kind in ("keys", "catmull-rom"):
+        (inner, _), (outer, _) = kernel_pieces(kind)
+        x = sorted(inner.free_symbols, key=str)[0]
+        # neighbours at distances t+1, t, 1−t, 2−t for t ∈ [0, 1)
+        total = sp.expand(outer.subs(x, t + 1) + inner.subs(x, t) + inner.subs(x, 1 - t) + outer.subs(x, 2 - t))
+        interp = [inner.subs(x, 0), inner.subs(x, 1), outer.subs(x, 1), outer.subs(x, 2)]
+        dev = max(abs(sp.simplify(total - 1)), abs(interp[0] - 1), abs(interp[1]), abs(interp[2]), abs(interp[3]))
+        detail[kind] = {"Σ weights − 1": str(sp.simplify(total - 1)), "W(0), W(1), W(2)": [str(interp[0]), str(interp[1]), str(interp[3])]}
+        worst = max(worst, dev)
+    return Evidence(
+        quantity="largest deviation from partition of unity / interpolation (symbolic in t)",
+        measured=float(worst), bound=0.0, margin=-float(worst),
+        method="exact", arithmetic="symbolic (sympy), all t ∈ [0, 1)", n_checked=2, params={"kernels": ["keys", "catmull-rom"]},
+        details=detail,
+    )
