@@ -126,3 +126,70 @@ def definition_37_as_printed(X: np.ndarray, h_out: int, w_out: int, kind: str = 
                         raise ValueError(f"Definition 3.7: output ({i}, {j}) reads X at ({r}, {c}), outside 1…{h_in} × 1…{w_in}")
                     Y[i - 1, j - 1] += float(kernel(s, kind)) * X[int(r) - 1, int(c) - 1] * float(kernel(t, kind))
     return Y
+
+
+# -- pyramid (Definitions 3.8–3.9, Remark 3.10) and down-sampling (Definitions D.2, D.4) ----------
+
+#: VAR's scale schedule (side lengths of the token maps, Tian et al. 2024): non-integer ratios.
+VAR_SCHEDULE = (1, 2, 3, 4, 5, 6, 8, 10, 13, 16)
+
+
+def check_schedule(schedule) -> tuple[int, ...]:
+    """Validate an up-sampling schedule ``h_1 < h_2 < …`` (Definition 3.7 needs ``h_{r−1} < h_r``)."""
+    sched = tuple(int(h) for h in schedule)
+    if not sched or any(h < 1 for h in sched):
+        raise ValueError(f"pyramid: side lengths must be positive integers, got {schedule!r}")
+    for a, b in zip(sched, sched[1:]):
+        if not a < b:
+            raise ValueError(f"pyramid: Definition 3.7 needs h_(r−1) < h_r, got {a} then {b}")
+    return sched
+
+
+def pyramid(X_init: np.ndarray, schedule=VAR_SCHEDULE, kind: str = "keys") -> list[np.ndarray]:
+    """Definition 3.9: ``Y_1 = X_init``, ``Y_i = φ_up,i−1(Y_{i−1})`` — maps of shape ``(h_i, h_i, d)``."""
+    sched = check_schedule(schedule)
+    X_init = np.asarray(X_init, dtype=np.float64)
+    if X_init.shape[:2] != (sched[0], sched[0]):
+        raise ValueError(f"pyramid: X_init must be ({sched[0]}, {sched[0]}, d), got {X_init.shape}")
+    maps = [X_init]
+    for a, b in zip(sched, sched[1:]):
+        A = up_matrix_2d((a, a), (b, b), kind)
+        maps.append((A @ maps[-1].reshape(a * a, -1)).reshape(b, b, -1))
+    return maps
+
+
+def flatten_pyramid(maps: list[np.ndarray]) -> np.ndarray:
+    """Remark 3.10: merge the spatial dimensions and stack — ``(Σ_i h_i w_i, d)``."""
+    return np.concatenate([m.reshape(-1, m.shape[-1]) for m in maps], axis=0)
+
+
+def area_down_matrix_1d(h_in: int, h_out: int) -> sp_sparse.csr_matrix:
+    """``(h_out, h_in)`` area down-sampling (PyTorch ``mode='area'``): output ``i`` averages inputs
+    ``⌊i·h_in/h_out⌋ … ⌈(i+1)·h_in/h_out⌉ − 1``. For an integer factor ``r = h_in/h_out`` this is the
+    mean over blocks of ``r`` (Definition D.2 with ``Down(X, r)``)."""
+    _check_sizes(h_in, h_out)
+    if h_out > h_in:
+        raise ValueError(f"area down-sampling needs h_out ≤ h_in, got {h_in} → {h_out}")
+    rows, cols, vals = [], [], []
+    for i in range(h_out):
+        lo = (i * h_in) // h_out
+        hi = -((-(i + 1) * h_in) // h_out)
+        for j in range(lo, hi):
+            rows.append(i)
+            cols.append(j)
+            vals.append(1.0 / (hi - lo))
+    return sp_sparse.csr_matrix((vals, (rows, cols)), shape=(h_out, h_in))
+
+
+def kron_operator_norms(A_h: sp_sparse.spmatrix, A_w: sp_sparse.spmatrix) -> dict[str, float]:
+    """Exact ``ℓ_2``, ``ℓ_1`` and ``ℓ_∞`` operator norms of ``A_h ⊗ A_w`` from its factors.
+
+    ``‖A⊗B‖_p = ‖A‖_p‖B‖_p`` for ``p ∈ {1, 2, ∞}`` (singular values multiply; absolute row/column
+    sums of a Kronecker product are products of the factors').
+    """
+    def norms(M):
+        M = M.toarray()
+        return (float(np.linalg.norm(M, 2)), float(np.abs(M).sum(axis=0).max()), float(np.abs(M).sum(axis=1).max()))
+
+    (s_h, one_h, inf_h), (s_w, one_w, inf_w) = norms(A_h), norms(A_w)
+    return {"2": s_h * s_w, "1": one_h * one_w, "inf": inf_h * inf_w}

@@ -40,3 +40,37 @@ def test_2d_map_is_the_kronecker_product_of_1d_maps():
 def test_definition_37_as_printed_is_ill_defined_for_a_2x2_upsampling():
     with pytest.raises(ValueError, match="Definition 3.7"):
         definition_37_as_printed(np.ones((1, 1, 1)), 2, 2)
+
+
+def test_var_pyramid_has_the_schedules_shapes_and_flattens_to_the_sum_of_areas():
+    from construct.interpolate import VAR_SCHEDULE, flatten_pyramid, pyramid
+
+    maps = pyramid(np.full((1, 1, 3), 0.5))
+    assert [m.shape for m in maps] == [(h, h, 3) for h in VAR_SCHEDULE]
+    assert flatten_pyramid(maps).shape == (sum(h * h for h in VAR_SCHEDULE), 3)
+    assert np.allclose(maps[-1], 0.5)  # rows sum to 1: constants are preserved
+
+
+@pytest.mark.parametrize("schedule", [(2, 2), (3, 2), (0, 1)], ids=["equal", "shrinking", "zero"])
+def test_pyramid_refuses_schedules_that_violate_definition_37(schedule):
+    from construct.interpolate import check_schedule
+
+    with pytest.raises(ValueError):
+        check_schedule(schedule)
+
+
+def test_area_down_sampling_by_an_integer_factor_averages_blocks():
+    from construct.interpolate import area_down_matrix_1d
+
+    assert np.allclose(area_down_matrix_1d(6, 3).toarray(), np.kron(np.eye(3), [[0.5, 0.5]]))
+
+
+def test_kronecker_norms_equal_the_dense_norms():
+    from construct.interpolate import kron_operator_norms
+
+    A, B = up_matrix_1d(3, 5), up_matrix_1d(2, 7)
+    K = np.kron(A.toarray(), B.toarray())
+    norms = kron_operator_norms(A, B)
+    assert norms["2"] == pytest.approx(np.linalg.norm(K, 2))
+    assert norms["inf"] == pytest.approx(np.abs(K).sum(axis=1).max())
+    assert norms["1"] == pytest.approx(np.abs(K).sum(axis=0).max())

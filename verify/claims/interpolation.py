@@ -122,3 +122,77 @@ def check_def37_corrected(params: Params) -> Evidence:
         method="exact", arithmetic="symbolic (sympy), all t ∈ [0, 1)", n_checked=2, params={"kernels": ["keys", "catmull-rom"]},
         details=detail,
     )
+
+
+def _schedule_prefixes():
+    from construct.interpolate import VAR_SCHEDULE
+
+    return [VAR_SCHEDULE[:r] for r in range(2, len(VAR_SCHEDULE) + 1)]
+
+
+@register(
+    "def-3.9",
+    "Definition 3.9",
+    "The recursion Y_1 = X_init, Y_i = φ_up,i−1(Y_{i−1}) (i = 2..r), with φ_up,i : R^{h_{i−1}×w_{i−1}×d} → "
+    "R^{h_i×w_i×d} from Definition 3.7 (defined for i ≥ 2), is well typed and gives Y_i ∈ R^{h_i×w_i×d}, on every "
+    "prefix of VAR's schedule 1, 2, 3, 4, 5, 6, 8, 10, 13, 16.",
+)
+def check_def39(params: Params) -> Evidence:
+    checked, mismatches, cex = 0, 0, None
+    for sched in _schedule_prefixes():
+        h = {i + 1: side for i, side in enumerate(sched)}  # 1-based h_i
+        shape = h[1]  # Y_1 = X_init has side h_1
+        for i in range(2, len(sched) + 1):
+            checked += 1
+            j = i - 1  # the map applied: φ_up,j
+            problem = None
+            if j < 2:
+                problem = f"φ_up,{j} is used but Definition 3.7 defines φ_up,r only for r ≥ 2"
+            elif h[j - 1] != shape:
+                problem = f"φ_up,{j} expects side h_{j - 1} = {h[j - 1]}, but Y_{i - 1} has side {shape}"
+            if problem:
+                mismatches += 1
+                if cex is None:
+                    cex = {"schedule": list(sched), "i": i, "problem": problem}
+                break
+            shape = h[j]
+            if shape != h[i]:
+                mismatches += 1
+                if cex is None:
+                    cex = {"schedule": list(sched), "i": i, "problem": f"Y_{i} has side {shape}, not h_{i} = {h[i]}"}
+                break
+    return Evidence(
+        quantity="schedules whose recursion is ill typed",
+        measured=mismatches, bound=0, margin=-float(mismatches),
+        method="exhaustive", arithmetic="exact (integers)", n_checked=checked,
+        params={"schedules": "prefixes of VAR's 10-scale schedule"}, counterexample=cex,
+        notes="The index is off by one: the recursion needs Y_i = φ_up,i(Y_{i−1}).",
+    )
+
+
+@register(
+    "def-3.9/corrected",
+    "Definition 3.9 (repaired: Y_i = φ_up,i(Y_{i−1}))",
+    "With Y_i = φ_up,i(Y_{i−1}), the pyramid built from X_init ∈ R^{1×1×d} has Y_i ∈ R^{h_i×h_i×d} and flattens "
+    "(Remark 3.10) to (Σ h_i²) × d, on every prefix of VAR's schedule (bicubic maps, PyTorch semantics).",
+    corrected_of="def-3.9",
+)
+def check_def39_corrected(params: Params) -> Evidence:
+    from construct.interpolate import flatten_pyramid, pyramid
+
+    bad, checked, cex = 0, 0, None
+    d = params.channels
+    for sched in _schedule_prefixes():
+        checked += 1
+        maps = pyramid(np.full((1, 1, d), 0.5), sched)
+        shapes_ok = [m.shape for m in maps] == [(h, h, d) for h in sched]
+        flat_ok = flatten_pyramid(maps).shape == (sum(h * h for h in sched), d)
+        if not (shapes_ok and flat_ok):
+            bad += 1
+            cex = cex or {"schedule": list(sched), "shapes": [m.shape for m in maps]}
+    return Evidence(
+        quantity="schedules with a wrong shape",
+        measured=bad, bound=0, margin=-float(bad),
+        method="exhaustive", arithmetic="shapes (integers)", n_checked=checked,
+        params={"channels": d}, counterexample=cex,
+    )
