@@ -31,7 +31,7 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _positive_int(name):
+def _int(name):
     def parse(text):
         try:
             value = int(text)
@@ -74,10 +74,10 @@ def _bytes(text):
     return value
 
 
-def _spec_args(p, steps_required=True):
-    p.add_argument("-n", "--tokens", type=_positive_int("tokens"), default=None)
-    p.add_argument("-d", "--channels", type=_positive_int("channels"), default=None)
-    p.add_argument("-m", "--steps", type=_positive_int("steps"), default=None)
+def _spec_args(p):
+    p.add_argument("-n", "--tokens", type=_int("tokens"), default=None)
+    p.add_argument("-d", "--channels", type=_int("channels"), default=None)
+    p.add_argument("-m", "--steps", type=_int("steps"), default=None)
     p.add_argument("--ramp", type=_rational, default=None, help="ramp width θ as a rational (default δ/16)")
 
 
@@ -96,25 +96,25 @@ def build_parser() -> argparse.ArgumentParser:
     _spec_args(v)
     v.add_argument("--target", choices=TARGETS, default=None)
     v.add_argument("--alpha", type=_finite_float("alpha"), default=None)
-    v.add_argument("--samples", type=_positive_int("samples"), default=None)
-    v.add_argument("--seed", type=_positive_int("seed"), default=None)
+    v.add_argument("--samples", type=_int("samples"), default=None)
+    v.add_argument("--seed", type=_int("seed"), default=None)
     v.add_argument("--format", choices=("text", "json", "md"), default="text")
     v.add_argument("--exit-zero", action="store_true")
     v.add_argument("--exact", action="store_true", help="(claims decide exactly where they can; accepted for compatibility)")
-    v.add_argument("--search", type=_positive_int("search"), default=None)
+    v.add_argument("--search", type=_int("search"), default=None)
     v.add_argument("--out", default=None)
     v.add_argument("--quiet", action="store_true")
 
     b = sub.add_parser("build", help="build a Lemma C.1 transformer")
     b.add_argument("--target", choices=TARGETS, default="blur")
     _spec_args(b)
-    b.add_argument("--seed", type=_positive_int("seed"), default=0)
+    b.add_argument("--seed", type=_int("seed"), default=0)
     b.add_argument("--out", default=None)
     b.add_argument("--max-memory", type=_bytes, default=None)
 
     i = sub.add_parser("inspect", help="print a weights file")
     i.add_argument("file")
-    i.add_argument("--rows", type=_positive_int("rows"), default=8)
+    i.add_argument("--rows", type=_int("rows"), default=8)
     i.add_argument("--format", choices=("text", "json"), default="text")
 
     c = sub.add_parser("cost", help="size, magnitude and precision the construction needs")
