@@ -24,3 +24,8 @@ def test_repaired_statements_hold_or_are_supported(cid, verdict):
 def test_geometric_step_reports_a_violation_outside_its_assumption():
     ev = CLAIMS["thm-6.6/geometric-step"].run(Params())
     assert ev.details["slack at K₂ = 3/2, n = 3 (outside the assumption)"] == "-11/8"
+
+
+def test_convolution_as_printed_reads_outside_the_padding_and_the_centred_one_matches_scipy():
+    assert CLAIMS["def-b.1"].run(Params()).counterexample["row index read"] == 3
+    assert CLAIMS["def-b.1/corrected"].run(Params()).verdict == "supported"

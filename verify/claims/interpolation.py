@@ -196,3 +196,66 @@ def check_def39_corrected(params: Params) -> Evidence:
         method="exhaustive", arithmetic="shapes (integers)", n_checked=checked,
         params={"channels": d}, counterexample=cex,
     )
+
+
+@register(
+    "def-b.1",
+    "Definition B.1",
+    "With padding p = 1, the printed convolution Y_{i,j,l} = Σ_{m,n=1}^{3} Σ_c X_{i+m−1, j+n−1, c} K^l_{m,n,c} + b reads "
+    "only positions of the padded input (indices 0 … h+1), for every h ≥ 1.",
+)
+def check_defb1(params: Params) -> Evidence:
+    from construct.conv import printed_index_range
+
+    h = 1  # the smallest map; the overshoot h+2 − (h+1) = 1 is the same for every h
+    lo, hi = printed_index_range(h)
+    over = hi - (h + 1)
+    return Evidence(
+        quantity="largest index read − largest padded index (h+1)",
+        measured=hi, bound=h + 1, margin=-float(over),
+        method="exact", arithmetic="integers (closed form: overshoot 1 for every h)", n_checked=1,
+        params={"h": "all h ≥ 1"},
+        counterexample={"h": h, "i": h, "m": 3, "row index read": hi, "padded range": f"0…{h + 1}"} if over > 0 else None,
+        notes="The window i…i+2 is not centred on i; a 'same' convolution with padding 1 reads i−1…i+1.",
+    )
+
+
+@register(
+    "def-b.1/corrected",
+    "Definition B.1 (repaired: X_{i+m−2, j+n−2})",
+    "The centred formula, built as an explicit sparse linear map, equals scipy's zero-padded 'same' 2-D "
+    "cross-correlation summed over input channels, for random kernels on maps of sizes 1…5 × 1…5.",
+    corrected_of="def-b.1",
+)
+def check_defb1_corrected(params: Params) -> Evidence:
+    from scipy.signal import correlate2d
+
+    from construct.conv import conv_matrix
+
+    rng = np.random.default_rng(params.seed)
+    worst, worst_margin, worst_tol, worst_err, checked = 0.0, np.inf, 0.0, 0.0, 0
+    u = 2.0**-53
+    for h in range(1, 6):
+        for w in range(1, 6):
+            c_in, c_out = int(rng.integers(1, 3)), int(rng.integers(1, 3))
+            K = rng.normal(size=(c_out, 3, 3, c_in))
+            X = rng.normal(size=(h, w, c_in))
+            Y = (conv_matrix(h, w, K) @ X.reshape(-1)).reshape(h, w, c_out)
+            ref = np.stack([sum(correlate2d(X[:, :, c], K[l, :, :, c], mode="same") for c in range(c_in))
+                            for l in range(c_out)], axis=-1)
+            # both evaluations sum k = 9·c_in products: each is within γ_k·Σ|products| of the exact value
+            absref = np.stack([sum(correlate2d(np.abs(X[:, :, c]), np.abs(K[l, :, :, c]), mode="same")
+                                   for c in range(c_in)) for l in range(c_out)], axis=-1)
+            k = 9 * c_in
+            tol = 2 * (k * u / (1 - k * u)) * absref
+            err = np.abs(Y - ref)
+            worst = max(worst, float(err.max()))
+            i = np.unravel_index(int(np.argmin(tol - err)), err.shape)
+            if tol[i] - err[i] < worst_margin:
+                worst_margin, worst_tol, worst_err = float(tol[i] - err[i]), float(tol[i]), float(err[i])
+            checked += 1
+    return Evidence(
+        quantity="|conv_matrix·X − correlate2d(X, K)| vs 2γ_k Σ|products| at the tightest output",
+        measured=worst_err, bound=worst_tol, margin=worst_margin, details={"max error over all outputs": worst},
+        method="sampled", arithmetic="float64", n_checked=checked, params={"seed": params.seed},
+    )
