@@ -1,5 +1,8 @@
-"""``python -m verify`` — the same CLI as ``varproof``."""
+"""``python -m verify`` — the same command line as ``varproof`` (see `verify.cli`)."""
 
-from .cli import console
+import sys
 
-console()
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

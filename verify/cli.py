@@ -1,14 +1,18 @@
-"""``varproof`` command line (DESIGN.md, "CLI").
+"""``varproof`` command line (DESIGN.md, "CLI"); ``python -m verify`` runs the same program.
 
     varproof list
     varproof verify ID… | --all  [claim params] [--format text|json|md] [--exit-zero] [--out FILE]
-    varproof build --target NAME --tokens n --channels d --steps m [--ramp θ] [--out FILE.safetensors]
+    varproof build --tokens n --channels d --steps m [--target NAME] [--ramp θ] [--seed S] [--out FILE.safetensors]
     varproof inspect FILE.safetensors [--rows K] [--format text|json]
-    varproof cost --tokens n --channels d (--steps m | --eps ε) [--lipschitz C] [--alpha α]
+    varproof cost --tokens n --channels d (--steps m | --eps ε) [--lipschitz C] [--alpha α] [--format text|json]
+
+Claim parameters (``verify``): ``--tokens/-n``, ``--channels/-d``, ``--steps/-m``, ``--ramp`` (a
+rational such as ``1/64``), ``--target``, ``--alpha``, ``--samples``, ``--seed``; defaults are those
+of `verify.registry.Params`.
 
 Exit codes: 0 every checked claim holds or is supported; 1 some claim fails, is inconclusive or
 violates a precondition (``--exit-zero`` reports without failing); 2 bad usage or input — one line
-on stderr, no traceback, nothing written; 130 interrupted.
+on stderr starting with ``varproof:``, no traceback, nothing written; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -17,9 +21,15 @@ import argparse
 import json
 import math
 import os
+import shutil
 import sys
 import tempfile
 from fractions import Fraction
+
+#: networks with at most this many context IDs (N·n) are built by ``varproof cost`` to measure the gap
+COST_BUILD_LIMIT = 200_000
+#: integers with more digits than this are reported by their log10 only (Python refuses str() beyond 4300)
+EXACT_DIGITS = 4000
 
 
 class UsageError(Exception):
@@ -27,133 +37,193 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line, exit 2 (argparse would print usage + message)
+    def error(self, message):  # argparse would print the usage block and exit; we want one line
         raise UsageError(message)
 
 
-def _int(name):
-    def parse(text):
+# -- argument types: each names the flag and the hypothesis it violates -----------------------------------
+def _integer(name: str, minimum: int | None = None, why: str = ""):
+    def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"--{name} must be an integer, got {text!r}")
+            raise argparse.ArgumentTypeError(f"--{name} must be an integer, got {text!r}") from None
+        if minimum is not None and value < minimum:
+            raise argparse.ArgumentTypeError(f"--{name} must be ≥ {minimum}{why}, got {value}")
         return value
+
+    parse.__name__ = name  # argparse names the type in some messages
     return parse
 
 
-def _finite_float(name):
-    def parse(text):
+def _real(name: str, *, low: float | None = None, low_open: bool = False, why: str = ""):
+    def parse(text: str) -> float:
         try:
             value = float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"--{name} must be a number, got {text!r}")
+            raise argparse.ArgumentTypeError(f"--{name} must be a number, got {text!r}") from None
         if not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"--{name} must be finite, got {text!r}")
+            raise argparse.ArgumentTypeError(f"--{name} must be finite{why}, got {text!r}")
+        if low is not None and (value <= low if low_open else value < low):
+            raise argparse.ArgumentTypeError(f"--{name} must be {'>' if low_open else '≥'} {low:g}{why}, got {text!r}")
         return value
+
+    parse.__name__ = name
     return parse
 
 
-def _rational(text):
+def _rational(text: str) -> Fraction:
     try:
-        value = Fraction(text)
+        return Fraction(text.strip())
     except (ValueError, ZeroDivisionError):
-        raise argparse.ArgumentTypeError(f"--ramp must be a rational like 1/64, got {text!r}")
-    return value
+        raise argparse.ArgumentTypeError(f"--ramp must be a rational number like 1/64, got {text!r}") from None
 
 
-def _bytes(text):
-    units = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
-    t = text.strip().upper().removesuffix("B").removesuffix("I")
-    suffix = t[-1] if t and t[-1] in units else ""
+def parse_bytes(text: str) -> int:
+    """``"4G"``, ``"512M"``, ``"1.5GiB"``, ``"100000"`` → bytes (binary multiples)."""
+    units = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40, "P": 2**50}
+    t = text.strip().upper()
+    for suffix in ("IB", "B"):
+        if t.endswith(suffix) and len(t) > len(suffix):
+            t = t[: -len(suffix)]
+            break
+    unit = t[-1] if t and t[-1] in units else ""
+    number = t[: len(t) - len(unit)].strip()
     try:
-        value = float(t[: len(t) - len(suffix)]) * units[suffix]
+        value = float(number) * units[unit]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--max-memory must look like 4G or 512M, got {text!r}")
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"--max-memory must be positive, got {text!r}")
-    return value
+        raise argparse.ArgumentTypeError(f"--max-memory must look like 4G, 512M or a number of bytes, got {text!r}") from None
+    if not (math.isfinite(value) and value >= 1):
+        raise argparse.ArgumentTypeError(f"--max-memory must be a positive, finite size, got {text!r}")
+    return int(value)
 
 
-def _spec_args(p):
-    p.add_argument("-n", "--tokens", type=_int("tokens"), default=None)
-    p.add_argument("-d", "--channels", type=_int("channels"), default=None)
-    p.add_argument("-m", "--steps", type=_int("steps"), default=None)
-    p.add_argument("--ramp", type=_rational, default=None, help="ramp width θ as a rational (default δ/16)")
+def _spec_args(p, required: bool = False) -> None:
+    p.add_argument("-n", "--tokens", type=_integer("tokens"), default=None, required=required,
+                   help="tokens per sequence n (the paper's L = h_r w_r)")
+    p.add_argument("-d", "--channels", type=_integer("channels"), default=None, required=required,
+                   help="channels per token d")
+    p.add_argument("--ramp", type=_rational, default=None, help="ramp width θ of FFN_1, a rational like 1/64 (default δ/16)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from construct.targets import TARGETS
+    from construct.targets import DEFAULT_TARGET, TARGETS
 
-    parser = _Parser(prog="varproof", description="Build and verify the constructions of the VAR universality paper.")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    parser = _Parser(
+        prog="varproof",
+        description="Build the explicit weights of the VAR universality proofs, run them, and check the paper's claims.",
+        epilog="Exit codes: 0 all claims hold/supported, 1 some fail or are inconclusive, 2 bad usage or input, 130 interrupted.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="{list,verify,build,inspect,cost}", parser_class=_Parser)
     sub.required = True
 
-    sub.add_parser("list", help="list the claims")
+    sub.add_parser("list", help="list the claims: id, paper reference, statement")
 
-    v = sub.add_parser("verify", help="check claims")
-    v.add_argument("ids", nargs="*")
-    v.add_argument("--all", action="store_true")
+    v = sub.add_parser("verify", help="check claims and report the evidence")
+    v.add_argument("ids", nargs="*", metavar="ID", help="claim ids (see `varproof list`)")
+    v.add_argument("--all", action="store_true", help="check every registered claim")
     _spec_args(v)
-    v.add_argument("--target", choices=TARGETS, default=None)
-    v.add_argument("--alpha", type=_finite_float("alpha"), default=None)
-    v.add_argument("--samples", type=_int("samples"), default=None)
-    v.add_argument("--seed", type=_int("seed"), default=None)
+    v.add_argument("-m", "--steps", type=_integer("steps"), default=None, help="grid steps m = 1/δ")
+    v.add_argument("--target", choices=TARGETS, default=None, help="Lipschitz target f")
+    v.add_argument("--alpha", type=_real("alpha", low=1, why=" (Lemma 6.1: the ℓ_α norm needs 1 ≤ α < ∞)"), default=None)
+    v.add_argument("--samples", type=_integer("samples", 1, " (a sampled check needs at least one draw)"), default=None)
+    v.add_argument("--seed", type=_integer("seed", 0, " (numpy seeds are non-negative)"), default=None)
     v.add_argument("--format", choices=("text", "json", "md"), default="text")
-    v.add_argument("--exit-zero", action="store_true")
-    v.add_argument("--exact", action="store_true", help="(claims decide exactly where they can; accepted for compatibility)")
-    v.add_argument("--search", type=_int("search"), default=None)
-    v.add_argument("--out", default=None)
-    v.add_argument("--quiet", action="store_true")
+    v.add_argument("--exit-zero", action="store_true", help="exit 0 even when a claim fails")
+    v.add_argument("--exact", action="store_true", help="decide exactly where possible (claims already do)")
+    v.add_argument("--search", type=_integer("search", 1, " (number of examples to search)"), default=None, metavar="N",
+                   help="counterexample search over N examples")
+    v.add_argument("--out", default=None, metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
+    v.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    b = sub.add_parser("build", help="build a Lemma C.1 transformer")
-    b.add_argument("--target", choices=TARGETS, default="blur")
-    _spec_args(b)
-    b.add_argument("--seed", type=_int("seed"), default=0)
-    b.add_argument("--out", default=None)
-    b.add_argument("--max-memory", type=_bytes, default=None)
+    b = sub.add_parser("build", help="build the Lemma C.1 transformer for a spec and a target")
+    b.add_argument("--target", choices=TARGETS, default=DEFAULT_TARGET, help=f"Lipschitz target f (default {DEFAULT_TARGET})")
+    _spec_args(b, required=True)
+    b.add_argument("-m", "--steps", type=_integer("steps"), required=True, help="grid steps m = 1/δ")
+    b.add_argument("--seed", type=_integer("seed", 0, " (numpy seeds are non-negative)"), default=0)
+    b.add_argument("--out", default=None, metavar="FILE.safetensors", help="save the weights (default: summary only)")
+    b.add_argument("--max-memory", type=parse_bytes, default=None, metavar="SIZE",
+                   help="largest dense array allowed, e.g. 4G or 512M (default 4G)")
 
-    i = sub.add_parser("inspect", help="print a weights file")
-    i.add_argument("file")
-    i.add_argument("--rows", type=_int("rows"), default=8)
+    i = sub.add_parser("inspect", help="print the structure and weights of a .safetensors file")
+    i.add_argument("file", metavar="FILE.safetensors")
+    i.add_argument("--rows", type=_integer("rows", 0, " (a table cannot have fewer than 0 rows)"), default=8,
+                   help="neurons shown per table (default 8)")
     i.add_argument("--format", choices=("text", "json"), default="text")
 
-    c = sub.add_parser("cost", help="size, magnitude and precision the construction needs")
-    _spec_args(c)
-    c.add_argument("--eps", type=_finite_float("eps"), default=None)
-    c.add_argument("--lipschitz", type=_finite_float("lipschitz"), default=1.0)
-    c.add_argument("--alpha", type=_finite_float("alpha"), default=2.0)
+    c = sub.add_parser("cost", help="neurons, parameters, weight sizes and precision the construction needs")
+    _spec_args(c, required=True)
+    group = c.add_mutually_exclusive_group(required=True)
+    group.add_argument("-m", "--steps", type=_integer("steps"), default=None, help="grid steps m = 1/δ")
+    group.add_argument("--eps", type=_real("eps", low=0, low_open=True, why=" (Lemma 6.1: the accuracy ε > 0)"),
+                       default=None, help="target accuracy ε: m = ceil(2C(dn)^(1/α)/ε)")
+    c.add_argument("--lipschitz", type=_real("lipschitz", low=0, why=" (C is a Lipschitz constant)"), default=1.0,
+                   metavar="C", help="Lipschitz constant C of the target (default 1)")
+    c.add_argument("--alpha", type=_real("alpha", low=1, why=" (Lemma 6.1: the ℓ_α norm needs 1 ≤ α < ∞)"), default=2.0,
+                   help="exponent α of the ℓ_α norm (default 2)")
     c.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 
 
-def _write(text: str, out: str | None) -> None:
-    if out is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-        return
+# -- output ------------------------------------------------------------------------------------------------
+def write_atomically(text: str, out: str) -> None:
+    """Write ``text`` to ``out`` through a temporary file in the same folder (``out`` untouched on failure)."""
     directory = os.path.dirname(os.path.abspath(out))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".varproof-", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".varproof-", suffix=".tmp")
+    except OSError as err:
+        raise UsageError(f"cannot write {out}: {err.strerror or err}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text if text.endswith("\n") else text + "\n")
+            fh.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, out)
-    except BaseException:
+    except BaseException as err:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(err, OSError):
+            raise UsageError(f"cannot write {out}: {err.strerror or err}") from None
         raise
 
 
+def _emit(text: str, out: str | None = None) -> None:
+    text = text if text.endswith("\n") else text + "\n"
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        write_atomically(text, out)
+
+
+def _g(value) -> str:
+    if isinstance(value, float):
+        return f"{value + 0.0:.6g}"
+    return str(value)
+
+
+def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return [indent + "  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
+
+
+# -- list --------------------------------------------------------------------------------------------------
 def _cmd_list(args) -> int:
     from verify.registry import all_claims
 
-    rows = [(c.id, c.ref, c.statement) for c in all_claims().values()]
+    rows = [(c.id, c.ref, " ".join(c.statement.split())) for c in all_claims().values()]
     w0 = max(len(r[0]) for r in rows)
     w1 = max(len(r[1]) for r in rows)
-    for cid, ref, st in rows:
-        short = st if len(st) <= 90 else st[:87] + "..."
-        print(f"{cid:<{w0}}  {ref:<{w1}}  {short}")
+    width = max(40, shutil.get_terminal_size((160, 24)).columns - w0 - w1 - 4)
+    lines = []
+    for cid, ref, statement in rows:
+        short = statement if len(statement) <= width else statement[: width - 1].rstrip() + "…"
+        lines.append(f"{cid:<{w0}}  {ref:<{w1}}  {short}")
+    _emit("\n".join(lines))
     return 0
 
 
+# -- verify ------------------------------------------------------------------------------------------------
 def _params(args):
     from verify.registry import Params
 
@@ -163,8 +233,16 @@ def _params(args):
         if value is not None:
             kw[name] = value
     params = Params(**kw)
-    params.spec()  # validate the spec now: GridSpec names the violated hypothesis
+    params.spec()  # validate now: GridSpec names the violated hypothesis
     return params
+
+
+def _search_function():
+    try:
+        from verify.search import run_search
+    except ImportError:  # no verify/search.py, or it does not expose run_search
+        raise UsageError("--search is not available yet") from None
+    return run_search
 
 
 def _cmd_verify(args) -> int:
@@ -176,212 +254,485 @@ def _cmd_verify(args) -> int:
         raise UsageError("give claim ids or --all, not both")
     if not args.all and not args.ids:
         raise UsageError("give claim ids or --all (`varproof list` shows the ids)")
-    ids = list(claims) if args.all else args.ids
-    unknown = [i for i in ids if i not in claims]
-    if unknown:
-        raise UsageError(f"unknown claim {unknown[0]!r}; `varproof list` shows the ids")
-    if args.search is not None:
-        try:
-            from verify.search import run_search  # noqa: F401
-        except ImportError:
-            raise UsageError("--search is not available yet (counterexample search lands with verify/search.py)")
+    for cid in args.ids:
+        if cid not in claims:
+            raise UsageError(f"unknown claim {cid!r}; `varproof list` shows the ids")
+    wanted = set(args.ids)
+    ids = [cid for cid in claims if args.all or cid in wanted]  # registry order, each once
+    search = _search_function() if args.search is not None else None
     params = _params(args)
-    show = sys.stderr.isatty() and not args.quiet and len(ids) > 1
-    results = []
+
+    show = len(ids) > 1 and not args.quiet and sys.stderr.isatty()
+    bar = None
     if show:
         from tqdm import tqdm
 
-        iterator = tqdm(ids, desc="claims", unit="claim", file=sys.stderr, leave=False)
-    else:
-        iterator = ids
-    for cid in iterator:
-        results.append(claims[cid].run(params))
-    _write(RENDERERS[args.format](results), args.out)
+        bar = tqdm(total=len(ids), desc="claims", unit="claim", file=sys.stderr, leave=False, dynamic_ncols=True)
+    results = []
+    try:
+        for cid in ids:
+            if bar is not None:
+                bar.set_postfix_str(cid, refresh=True)
+            claim = claims[cid]
+            try:
+                if search is not None:
+                    results.append(search(claim, params, args.search, params.seed))
+                else:
+                    results.append(claim.run(params))
+            except (ValueError, TypeError, MemoryError, ArithmeticError) as err:
+                raise UsageError(f"{cid}: {' '.join(str(err).split()) or type(err).__name__}") from None
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    _emit(RENDERERS[args.format](results), args.out)
     if args.exit_zero:
         return 0
     return 0 if all(ev.passed for ev in results) else 1
 
 
-def _summary(tau) -> dict:
-    import numpy as np
+# -- build / inspect ---------------------------------------------------------------------------------------
+def _layer_arrays(tau) -> dict:
+    from construct.io import _arrays
 
-    largest = max(float(np.abs(a).max()) for a in (tau.quantizer.W1, tau.quantizer.b1, tau.memorizer.W1, tau.memorizer.b1,
-                                                     tau.contextual.attention.W_Q))
-    return {
-        "spec": str(tau.spec),
-        "target": tau.target,
-        "neurons": tau.neurons,
-        "parameters": tau.n_parameters,
-        "largest |weight|": largest,
-        "context-ID gap": tau.id_gap,
-        "softmax scale λ": tau.contextual.scale,
-        "conditions": tau.conditions(),
-    }
+    arrays = _arrays(tau)
+    return {k: v for k, v in arrays.items() if k not in ("context_ids", "targets")}
 
 
-def _print_summary(info: dict) -> None:
-    for key, value in info.items():
-        if key == "conditions":
-            print("conditions (value, bound, slack):")
-            for c in value:
-                print(f"  [{'ok' if c['ok'] else 'VIOLATED'}] {c['name']}: {c['value']:.6g} vs {c['bound']:.6g}, slack {c['slack']:.3g}")
-        else:
-            print(f"{key}: {value}")
+def _largest(tau) -> tuple[float, str]:
+    best, where = 0.0, ""
+    for name, a in _layer_arrays(tau).items():
+        if a.size:
+            value = float(abs(a).max())
+            if value > best:
+                best, where = value, name
+    return best, where
 
 
-def _spec_from(args, defaults=(2, 1, 4)):
-    from construct.grid import GridSpec
+def _conditions_lines(conditions) -> list[str]:
+    lines = ["conditions (measured vs required, slack):"]
+    for c in conditions:
+        mark = "ok" if c["ok"] else "VIOLATED"
+        lines.append(f"  [{mark}] {c['name']}: {_g(c['value'])} vs {_g(c['bound'])}, slack {c['slack']:.3g}")
+    return lines
 
-    n = args.tokens if args.tokens is not None else defaults[0]
-    d = args.channels if args.channels is not None else defaults[1]
-    m = args.steps if args.steps is not None else defaults[2]
-    return GridSpec(n, d, m, args.ramp)
+
+def _summary_lines(tau) -> list[str]:
+    from construct.io import REFERENCES
+
+    largest, where = _largest(tau)
+    att = tau.contextual.attention
+    lines = [
+        f"spec: {tau.spec}  (δ = {tau.spec.step_width}, N = {tau.spec.n_sequences} grid sequences)",
+        f"target: {', '.join(f'{k}={v}' for k, v in tau.target.items())}",
+        f"variant: {tau.variant}",
+        "layers:",
+        *_table([
+            ["E", f"{tau.embedding.E.shape[0]}×{tau.embedding.E.shape[1]}", "", REFERENCES["embedding"]],
+            ["FFN_1", f"{tau.quantizer.width} neurons", f"{tau.quantizer.n_parameters} parameters", REFERENCES["ffn1"]],
+            ["attention", f"head size {att.head_size}", f"{att.n_parameters} parameters", REFERENCES["attention"]],
+            ["FFN_2", f"{tau.memorizer.width} neurons", f"{tau.memorizer.n_parameters} parameters", REFERENCES["ffn2"]],
+        ]),
+        f"parameters: {tau.n_parameters}",
+        f"largest |weight|: {largest:.6g} (in {where})",
+        f"context-ID gap: {tau.id_gap:.6g}  (bump slope 2/gap = {2 / tau.id_gap:.6g})",
+        f"softmax scale λ: {tau.contextual.scale:.6g}  ({tau.contextual.scale_rule})",
+        *_conditions_lines(tau.conditions()),
+    ]
+    return lines
+
+
+def _refuse_oversized(n: int, d: int, m: int, max_bytes) -> None:
+    """Refuse, from logarithms alone, specs whose FFN_2 cannot fit (before computing N = m^(nd) exactly)."""
+    from construct.grid import DEFAULT_MAX_BYTES, format_bytes
+
+    limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
+    try:
+        log10_ids = n * d * math.log10(m) + math.log10(n)
+        log10_bytes = log10_ids + math.log10(8.0 * (3 * (2 * d + 2) + 4 * d))  # the estimate build_transformer uses
+    except OverflowError:
+        log10_ids = log10_bytes = math.inf
+    if log10_bytes > math.log10(limit) + 0.01:
+        raise UsageError(
+            f"FFN_2 of this spec would have 3·n·N ≈ {_pow10(math.log10(3) + log10_ids)} neurons "
+            f"(N = m^(nd) = {_pow10(n * d * math.log10(m) if math.isfinite(log10_ids) else math.inf)} grid sequences), "
+            f"about {format_bytes(10**log10_bytes) if log10_bytes < 18 else _pow10(log10_bytes) + ' B'} — more than the {format_bytes(limit)} allowed "
+            "(--max-memory); choose a smaller spec (`varproof cost` gives the sizes without building)"
+        )
 
 
 def _cmd_build(args) -> int:
+    from construct.grid import GridSpec
     from construct.io import save_transformer
     from construct.targets import make_target
     from construct.transformer import build_transformer
 
-    spec = _spec_from(args)
-    tau = build_transformer(make_target(args.target, spec.tokens, spec.channels, seed=args.seed), spec,
-                            max_bytes=args.max_memory)
-    _print_summary(_summary(tau))
+    spec = GridSpec(args.tokens, args.channels, args.steps, args.ramp)
+    _refuse_oversized(spec.tokens, spec.channels, spec.steps, args.max_memory)
+    target = make_target(args.target, spec.tokens, spec.channels, seed=args.seed)
+    tau = build_transformer(target, spec, max_bytes=args.max_memory)
+    lines = _summary_lines(tau)
     if args.out:
-        save_transformer(tau, args.out)
-        print(f"wrote {args.out}")
+        try:
+            save_transformer(tau, args.out)
+        except OSError as err:
+            raise UsageError(f"cannot write {args.out}: {err.strerror or err}") from None
+        lines.append(f"wrote {args.out}")
+    _emit("\n".join(lines))
     return 0
 
 
-def _cmd_inspect(args) -> int:
-    import numpy as np
-
-    from construct.io import load_transformer, manifest
-
-    tau = load_transformer(args.file)
-    layers = {
-        "FFN_1": tau.quantizer, "FFN_2": tau.memorizer,
-    }
-    info = _summary(tau)
-    info["layers"] = {
-        name: {"neurons": f.width, "W1": list(f.W1.shape), "W2": list(f.W2.shape),
-               "W1 range": [float(f.W1.min()), float(f.W1.max())], "b1 range": [float(f.b1.min()), float(f.b1.max())],
-               "W2 range": [float(f.W2.min()), float(f.W2.max())]}
-        for name, f in layers.items()
-    }
-    att = tau.contextual.attention
-    info["attention"] = {"W_Q": att.W_Q.tolist(), "W_K": att.W_K.tolist(), "W_V": att.W_V.tolist(), "head size": att.head_size}
-    info["references"] = manifest(tau)["references"]
-    if args.format == "json":
-        print(json.dumps(info, indent=2, default=str, ensure_ascii=False))
-        return 0
-    _print_summary({k: v for k, v in info.items() if k not in ("layers", "attention", "references")})
-    for name, f in layers.items():
-        li = info["layers"][name]
-        print(f"\n{name} ({info['references']['ffn1' if name == 'FFN_1' else 'ffn2']}): {f.width} neurons, "
-              f"W1 in [{li['W1 range'][0]:.4g}, {li['W1 range'][1]:.4g}], b1 in [{li['b1 range'][0]:.4g}, {li['b1 range'][1]:.4g}]")
-        print(f"  {'label':<34} {'W1 row':<28} {'b1':>12}  W2 column")
-        for j in range(min(args.rows, f.width)):
-            label = f.neuron_labels[j] if len(f.neuron_labels) else (j,)
-            print(f"  {str(label):<34} {np.array2string(f.W1[j], precision=4):<28} {f.b1[j]:>12.5g}  "
-                  f"{np.array2string(f.W2[:, j], precision=4)}")
-    print(f"\nattention ({info['references']['attention']}): W_Q={att.W_Q.ravel().tolist()} W_K={att.W_K.ravel().tolist()}")
-    print(f"  W_V={att.W_V.tolist()}")
-    return 0
+def _label_text(label) -> str:
+    return str(tuple(str(part) for part in label))
 
 
-def cost_table(n: int, d: int, m: int, C: float, alpha: float) -> dict:
-    """Cost of the Lemma C.1 construction for ``n`` tokens, ``d`` channels, ``m = 1/δ`` steps."""
-    from construct.grid import format_bytes
-
-    N = m ** (n * d)
-    c1 = 2 * d * (n * m + 1)
-    c2 = 3 * n * N
-    params = n * d + (2 * d * c1 + c1 + d) + 2 * d + d * d + ((2 * d + 1) * c2 + d)
-    V = n * m**d
-    log10_N = n * d * math.log10(m)
-    log10_delta_printed = -5 * V**4 * d * math.log(n) * n**2 * m / math.log(10) if n > 1 else 0.0
-    out = {
-        "tokens n": n, "channels d": d, "steps m": m, "δ": f"1/{m}",
-        "grid sequences N": N if log10_N < 30 else f"10^{log10_N:.1f}",
-        "FFN_1 neurons 2d(nm+1)": c1,
-        "FFN_2 neurons (working) 3nN": c2 if log10_N < 30 else f"3n·10^{log10_N:.1f}",
-        "FFN_2 neurons (printed) 3dnN": 3 * d * c2 // 3 if log10_N < 30 else f"3dn·10^{log10_N:.1f}",
-        "parameters": params if log10_N < 30 else f"≈10^{math.log10(2 * d + 1) + math.log10(3 * n) + log10_N:.1f}",
-        "weights memory (float64)": format_bytes(8.0 * params),
-        "largest ramp slope 1/θ (θ = δ/16)": 16 * m,
-        "log10 Δ (Lemma C.1 as printed)": log10_delta_printed,
-        "bits −log2 Δ": -log10_delta_printed * math.log2(10),
-    }
-    if N * n <= 200_000:
-        from construct.grid import GridSpec
-        from construct.targets import make_target
-        from construct.transformer import build_transformer
-
-        tau = build_transformer(make_target("blur", n, d), GridSpec(n, d, m))
-        span = float(tau.context_ids.max() - tau.context_ids.min())
-        out["context-ID gap (measured)"] = tau.id_gap
-        out["bump slope 2/gap (measured)"] = 2 / tau.id_gap
-        out["bits to resolve the IDs log2(span/gap)"] = math.ceil(math.log2(max(span, 1e-300) / tau.id_gap)) if tau.id_gap > 0 else "∞"
-    else:
-        out["context-ID gap (measured)"] = "not built (N·n > 2e5)"
+def _neuron_rows(ffn, rows: int) -> list[dict]:
+    out = []
+    labels = ffn.neuron_labels
+    for j in range(min(rows, ffn.width)):
+        label = list(labels[j]) if len(labels) else [j]
+        out.append({"neuron": j, "label": label, "W1": ffn.W1[j].tolist(), "b1": float(ffn.b1[j]),
+                    "W2": ffn.W2[:, j].tolist()})
     return out
 
 
-def _cmd_cost(args) -> int:
-    if args.tokens is None or args.channels is None:
-        raise UsageError("cost needs --tokens and --channels")
-    if (args.steps is None) == (args.eps is None):
-        raise UsageError("cost needs exactly one of --steps and --eps")
-    if not args.alpha >= 1:
-        raise UsageError(f"--alpha must satisfy 1 ≤ α (ℓ_α norm), got {args.alpha}")
-    if args.lipschitz < 0:
-        raise UsageError(f"--lipschitz must be ≥ 0, got {args.lipschitz}")
-    n, d = args.tokens, args.channels
-    if n < 1 or d < 1:
-        raise UsageError("--tokens and --channels must be ≥ 1")
-    if args.eps is not None:
-        if args.eps <= 0:
-            raise UsageError(f"--eps must be > 0 (Lemma 6.1: ε > 0), got {args.eps}")
-        # Lemma C.1's relation Cδ(dn)^{1/α} ≤ ε/2, with the repaired (C+1) that counts output rounding
-        m = max(2, math.ceil(2 * (args.lipschitz + 1) * (d * n) ** (1 / args.alpha) / args.eps))
-    else:
-        m = args.steps
-        if m < 2:
-            raise UsageError(f"--steps must be ≥ 2 (Lemma C.1 needs 0 < δ < 1), got {m}")
-    table = cost_table(n, d, m, args.lipschitz, args.alpha)
-    if args.eps is not None:
-        table = {"ε": args.eps, "relation": "(C+1)δ(dn)^{1/α} ≤ ε/2", **table}
+def inspect_data(tau, path: str, rows: int) -> dict:
+    """Everything ``varproof inspect`` shows, as JSON-ready data."""
+    from construct.io import FORMAT_VERSION, KIND, manifest
+
+    man = manifest(tau)
+    arrays = {}
+    from construct.io import _arrays
+
+    for name, a in _arrays(tau).items():
+        arrays[name] = {"shape": list(a.shape), "min": float(a.min()), "max": float(a.max()),
+                        "max_abs": float(abs(a).max())}
+    largest, where = _largest(tau)
+    att = tau.contextual.attention
+    return {
+        "file": str(path),
+        "format_version": FORMAT_VERSION,
+        "kind": KIND,
+        "variant": tau.variant,
+        "spec": man["spec"],
+        "target": tau.target,
+        "references": man["references"],
+        "neurons": man["neurons"],
+        "parameters": man["parameters"],
+        "largest_abs_weight": {"value": largest, "array": where},
+        "arrays": arrays,
+        "contextual": man["contextual"],
+        "id_gap": tau.id_gap,
+        "conditions": man["conditions"],
+        "coordinates": {"ffn1": man["coordinates"]["ffn1"]["scheme"], "ffn2": man["coordinates"]["ffn2"]["scheme"],
+                        "attention": man["coordinates"]["attention"]["labels"]},
+        "tables": {"FFN_1": _neuron_rows(tau.quantizer, rows), "FFN_2": _neuron_rows(tau.memorizer, rows)},
+        "attention": {"W_Q": att.W_Q.tolist(), "W_K": att.W_K.tolist(), "W_V": att.W_V.tolist()},
+    }
+
+
+def _jsonable(value):
+    """JSON-safe copy: numpy scalars/arrays → Python, non-finite floats → strings, tuples → lists."""
+    import numpy as np
+
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    elif isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def _vec(values) -> str:
+    return "[" + ", ".join(f"{v + 0.0:.6g}" for v in values) + "]"  # + 0.0: no "-0"
+
+
+def _inspect_text(info: dict, tau) -> str:
+    from construct.io import REFERENCES
+
+    spec = tau.spec
+    lines = [
+        f"file: {info['file']}  (varproof weights, kind {info['kind']}, format {info['format_version']}, "
+        f"variant {info['variant']})",
+        f"spec: {spec}  (δ = {spec.step_width}, N = {spec.n_sequences} grid sequences, "
+        f"{spec.n_context_ids} context IDs)",
+        f"target: {', '.join(f'{k}={v}' for k, v in tau.target.items())}",
+        f"neurons: FFN_1 {info['neurons']['FFN_1']}, FFN_2 {info['neurons']['FFN_2']}; parameters {info['parameters']}",
+        f"largest |weight|: {info['largest_abs_weight']['value']:.6g} (in {info['largest_abs_weight']['array']})",
+        "",
+        "arrays:",
+        *_table([["name", "shape", "min", "max", "max |w|"]]
+                + [[name, "×".join(map(str, a["shape"])), _g(a["min"]), _g(a["max"]), _g(a["max_abs"])]
+                   for name, a in info["arrays"].items()]),
+        "",
+        f"contextual map: λ = {float(info['contextual']['scale']):.6g} ({info['contextual']['scale_rule']}), "
+        f"a_min = {info['contextual']['a_min']}, a_max = {info['contextual']['a_max']}, "
+        f"projection gap = {info['contextual']['projection_gap']}",
+        f"context-ID gap: {tau.id_gap:.6g}  (bump slope 2/gap = {2 / tau.id_gap:.6g})",
+        *_conditions_lines(tau.conditions()),
+    ]
+    for name, ffn, ref in (("FFN_1", tau.quantizer, REFERENCES["ffn1"]), ("FFN_2", tau.memorizer, REFERENCES["ffn2"])):
+        shown = info["tables"][name]
+        lines += ["", f"{name} ({ref}): {ffn.width} neurons, first {len(shown)}"]
+        if shown:
+            lines += _table([["#", "label", "W1 row", "b1", "W2 column"]]
+                            + [[str(r["neuron"]), _label_text(r["label"]), _vec(r["W1"]), _g(r["b1"]), _vec(r["W2"])]
+                               for r in shown])
+    att = tau.contextual.attention
+    lines += ["", f"attention ({REFERENCES['attention']}): head size {att.head_size}, no W_O, no skip"]
+    rows = [["coordinate", "W_Q", "W_K", "W_V row"]]
+    for i in range(att.channels):
+        label = att.coordinate_labels[i] if i < len(att.coordinate_labels) else (i,)
+        rows.append([_label_text(label), _vec(att.W_Q[i]), _vec(att.W_K[i]), _vec(att.W_V[i])])
+    lines += _table(rows)
+    return "\n".join(lines)
+
+
+def _cmd_inspect(args) -> int:
+    from construct.io import load_transformer
+
+    tau = load_transformer(args.file)
+    info = inspect_data(tau, args.file, args.rows)
     if args.format == "json":
-        print(json.dumps(table, indent=2, ensure_ascii=False, default=str))
+        _emit(json.dumps(_jsonable(info), indent=2, ensure_ascii=False, allow_nan=False))
     else:
-        for k, v in table.items():
-            print(f"{k}: {v}")
+        _emit(_inspect_text(info, tau))
     return 0
 
 
+# -- cost --------------------------------------------------------------------------------------------------
+def _pow10(log10_value: float) -> str:
+    """``10^x`` written as ``a.bc×10^e`` (or ``10^x`` when even the exponent is astronomically large)."""
+    if not math.isfinite(log10_value):
+        return "∞"
+    if abs(log10_value) >= 1e9:
+        return f"10^{log10_value:.4g}"
+    exponent = math.floor(log10_value)
+    mantissa = 10 ** (log10_value - exponent)
+    if mantissa >= 9.995:
+        mantissa, exponent = 1.0, exponent + 1
+    return f"{mantissa:.2f}×10^{exponent}"
+
+
+def _big(value: int | None, log10_value: float, digits: int = 24) -> str:
+    """An exact integer when it is short, else its size as a power of ten."""
+    if value is not None and len(str(value)) <= digits:
+        return str(value)
+    return f"≈ {_pow10(log10_value)}"
+
+
+def steps_for_eps(eps: float, C: float, alpha: float, n: int, d: int) -> int:
+    """Smallest ``m ≥ 2`` with ``C·(1/m)·(dn)^{1/α} ≤ ε/2`` (the paper's relation, Lemma C.1's proof)."""
+    root = (d * n) ** (1.0 / alpha)
+    x = 2.0 * C * root / eps
+    if not math.isfinite(x):
+        raise UsageError(f"--eps {eps!r} is too small: m = 2C(dn)^(1/α)/ε overflows float64")
+    m = max(2, math.ceil(x))
+    while C * root / m > eps / 2:  # guard against the rounding of x
+        m += 1
+    return m
+
+
+def cost_table(n: int, d: int, m: int, C: float = 1.0, alpha: float = 2.0, ramp: Fraction | None = None,
+               build_limit: int = COST_BUILD_LIMIT) -> dict:
+    """Cost of the Lemma C.1 construction for ``n`` tokens, ``d`` channels, ``m = 1/δ`` steps.
+
+    Returns JSON-ready ``key → value``; astronomically large counts appear as exact integers when
+    they have at most `EXACT_DIGITS` digits (else ``None``) together with their ``log10``.
+    """
+    from construct.grid import GridSpec, format_bytes
+
+    spec = GridSpec(n, d, m, ramp)
+    delta, theta = spec.step_width, spec.ramp
+    try:
+        log10_N = n * d * math.log10(m)
+    except OverflowError:
+        log10_N = math.inf
+    exact = log10_N <= EXACT_DIGITS
+    N = m ** (n * d) if exact else None
+    c1 = 2 * d * (n * m + 1)
+    c2 = 3 * n * N if exact else None
+    c2_paper = 3 * d * n * N if exact else None
+    fixed = n * d + (2 * d * c1 + c1 + d) + (2 * d + d * d) + d
+    params = fixed + (2 * d + 1) * c2 if exact else None
+    log10_c2 = math.log10(3 * n) + log10_N
+    log10_params = math.log10(params) if exact else math.log10(2 * d + 1) + log10_c2
+    log10_bytes = math.log10(8) + log10_params
+
+    # Lemma 5.4's Δ as printed in Lemma C.1: log10 Δ = −5|V|^4 d ln(n) L0² / δ / ln 10, |V| = n m^d, L0 = n
+    log10_V = math.log10(n) + d * math.log10(m)
+    if n == 1:
+        log10_neg_log10_Delta = -math.inf  # ln 1 = 0: the printed Δ is exp(0) = 1
+    else:
+        log10_neg_log10_Delta = (math.log10(5) + 4 * log10_V + math.log10(d) + math.log10(math.log(n))
+                                 + 2 * math.log10(n) + math.log10(m) - math.log10(math.log(10)))
+    log10_Delta = -(10**log10_neg_log10_Delta) if log10_neg_log10_Delta < 300 else None
+    log10_bits = log10_neg_log10_Delta + math.log10(math.log2(10))
+    bits_Delta = 10**log10_bits if log10_bits < 300 else None
+
+    # softmax scale of the working attention, closed form: a_min = δP, a_max = nP, P = Σ_{i<d} m^{-i}
+    P = (1 - float(m) ** -d) / (1 - 1 / m)
+    lam = 1.0 / ((n * P) * (n * P - float(delta) * P))
+
+    out = {
+        "tokens": n, "channels": d, "steps": m,
+        "delta": str(delta), "ramp": str(theta),
+        "lipschitz": C, "alpha": alpha,
+        "grid_sequences": N if exact else None, "log10_grid_sequences": log10_N,
+        "neurons_ffn1": c1,
+        "neurons_ffn2": c2, "log10_neurons_ffn2": log10_c2,
+        "neurons_ffn2_paper": c2_paper, "log10_neurons_ffn2_paper": math.log10(d) + log10_c2,
+        "parameters": params, "log10_parameters": log10_params,
+        "weights_bytes": 8 * params if exact else None, "log10_weights_bytes": log10_bytes,
+        "weights_memory": format_bytes(8.0 * params) if exact and log10_bytes < 18 else f"≈ {_pow10(log10_bytes)} B",
+        "ffn1_ramp_slope": float(1 / theta),
+        "ffn1_largest_abs_bias": float((n * m - 1) * delta / theta),
+        "attention_softmax_scale": lam, "attention_largest_abs_weight": math.sqrt(lam),
+        "log10_Delta_lemma_5_4": log10_Delta, "log10_neg_log10_Delta_lemma_5_4": log10_neg_log10_Delta,
+        "bits_Delta_lemma_5_4": bits_Delta, "log10_bits_Delta_lemma_5_4": log10_bits,
+        "built": False,
+    }
+    ids = n * N if exact else None
+    if ids is not None and ids <= build_limit:
+        from construct.targets import DEFAULT_TARGET, make_target
+        from construct.transformer import build_transformer
+
+        tau = build_transformer(make_target(DEFAULT_TARGET, n, d), spec)
+        gap = float(tau.id_gap)
+        top = float(abs(tau.context_ids).max())
+        largest, where = _largest(tau)
+        out.update({
+            "built": True, "built_target": DEFAULT_TARGET,
+            "id_gap": gap, "ffn2_bump_slope": 2.0 / gap,
+            "ffn2_largest_abs_bias": float(abs(tau.memorizer.b1).max()),
+            "largest_abs_weight": largest, "largest_abs_weight_array": where,
+            "id_range_over_gap": float(tau.context_ids.max() - tau.context_ids.min()) / gap,
+            "bits_to_resolve_ids": math.ceil(math.log2(2.0 * top / gap)),
+            "parameters_measured": tau.n_parameters,
+        })
+    else:
+        reason = f"not built (N·n > {build_limit:.0e})".replace("e+0", "e").replace("e+", "e")
+        for key in ("id_gap", "ffn2_bump_slope", "ffn2_largest_abs_bias", "largest_abs_weight", "bits_to_resolve_ids"):
+            out[key] = reason
+    return out
+
+
+def _cost_text(t: dict, eps_info: dict | None) -> str:
+    rows = []
+    if eps_info:
+        rows += [
+            ["ε", _g(eps_info["eps"])],
+            ["m from Cδ(dn)^(1/α) ≤ ε/2", f"{t['steps']}  (C = {_g(t['lipschitz'])}, α = {_g(t['alpha'])})"],
+            ["m from (C+1)δ(dn)^(1/α) ≤ ε/2", f"{eps_info['steps_repaired']}  (repaired relation, claim "
+                                               "lemma-c.1/delta-epsilon/corrected)"],
+        ]
+    rows += [
+        ["tokens n, channels d, steps m", f"{t['tokens']}, {t['channels']}, {t['steps']}"],
+        ["δ = 1/m, ramp θ", f"{t['delta']}, {t['ramp']}"],
+        ["grid sequences N = m^(nd)", _big(t["grid_sequences"], t["log10_grid_sequences"])
+         + f"  (log10 N = {t['log10_grid_sequences']:.6g})"],
+        ["neurons FFN_1 = 2d(nm+1)", str(t["neurons_ffn1"])],
+        ["neurons FFN_2 = 3nN (working)", _big(t["neurons_ffn2"], t["log10_neurons_ffn2"])],
+        ["neurons FFN_2 = 3dnN (as printed)", _big(t["neurons_ffn2_paper"], t["log10_neurons_ffn2_paper"])],
+        ["parameters", _big(t["parameters"], t["log10_parameters"])],
+        ["weights memory (float64)", t["weights_memory"]],
+        ["FFN_1 ramp slope 1/θ", _g(t["ffn1_ramp_slope"])],
+        ["FFN_1 largest |bias| (nm−1)δ/θ", _g(t["ffn1_largest_abs_bias"])],
+        ["attention softmax scale λ", _g(t["attention_softmax_scale"])],
+        ["attention largest |weight| √λ", _g(t["attention_largest_abs_weight"])],
+        ["context-ID gap (measured)", _g(t["id_gap"])],
+        ["FFN_2 bump slope 2/gap", _g(t["ffn2_bump_slope"])],
+        ["FFN_2 largest |bias|", _g(t["ffn2_largest_abs_bias"])],
+        ["largest |weight| (measured)", _g(t["largest_abs_weight"])
+         + (f"  (in {t['largest_abs_weight_array']})" if t["built"] else "")],
+        ["bits to resolve the IDs ⌈log2(2·max ID/gap)⌉", _g(t["bits_to_resolve_ids"])],
+    ]
+    L = t["log10_neg_log10_Delta_lemma_5_4"]
+    if math.isinf(L):
+        rows.append(["Lemma 5.4 Δ (as printed)", "1 (ln n = 0 for n = 1)"])
+    else:
+        delta_text = _g(t["log10_Delta_lemma_5_4"]) if t["log10_Delta_lemma_5_4"] is not None else f"−10^{L:.6g}"
+        bits_text = _g(t["bits_Delta_lemma_5_4"]) if t["bits_Delta_lemma_5_4"] is not None else f"10^{t['log10_bits_Delta_lemma_5_4']:.6g}"
+        rows += [
+            ["log10 Δ, Lemma 5.4 (as printed in C.1)", delta_text + "  (−5|V|⁴ d ln(n) L0² / δ / ln 10, |V| = n·m^d)"],
+            ["bits −log2 Δ", bits_text + "  (float64: 53-bit significand, smallest positive 2^−1074)"],
+        ]
+    return "\n".join(_table(rows, indent=""))
+
+
+def _cmd_cost(args) -> int:
+    n, d = args.tokens, args.channels
+    eps_info = None
+    if args.eps is not None:
+        from construct.grid import GridSpec
+
+        GridSpec(n, d, 2)  # tokens/channels hypotheses first, with GridSpec's messages
+        m = steps_for_eps(args.eps, args.lipschitz, args.alpha, n, d)
+        eps_info = {"eps": args.eps, "relation": "C·δ·(dn)^(1/α) ≤ ε/2",
+                    "steps_repaired": steps_for_eps(args.eps, args.lipschitz + 1.0, args.alpha, n, d)}
+    else:
+        m = args.steps
+    table = cost_table(n, d, m, args.lipschitz, args.alpha, args.ramp)
+    if args.format == "json":
+        payload = {**({"eps": eps_info["eps"], "relation": eps_info["relation"],
+                       "steps_repaired_relation": eps_info["steps_repaired"]} if eps_info else {}), **table}
+        _emit(json.dumps(_jsonable(payload), indent=2, ensure_ascii=False, allow_nan=False))
+    else:
+        _emit(_cost_text(table, eps_info))
+    return 0
+
+
+# -- entry point -------------------------------------------------------------------------------------------
 COMMANDS = {"list": _cmd_list, "verify": _cmd_verify, "build": _cmd_build, "inspect": _cmd_inspect, "cost": _cmd_cost}
 
 
+def _one_line(err: BaseException) -> str:
+    if isinstance(err, KeyError) and err.args:
+        message = str(err.args[0])
+    else:
+        message = str(err)
+    return " ".join(message.split()) or type(err).__name__
+
+
 def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
+    """Run the CLI on ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
+    argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     try:
-        parser = build_parser()
-        args = parser.parse_args(argv)
+        args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:
         print("varproof: interrupted", file=sys.stderr)
         return 130
-    except (UsageError, ValueError, TypeError, MemoryError, KeyError, OSError, OverflowError, ZeroDivisionError) as err:
-        message = str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
-        message = " ".join(message.split()) or type(err).__name__
-        print(f"varproof: {message}", file=sys.stderr)
+    except BrokenPipeError:  # e.g. `varproof list | head -1`: stop quietly
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 141
+    except SystemExit as done:  # --help
+        return done.code if isinstance(done.code, int) else 0
+    except (UsageError, ValueError, TypeError, MemoryError, KeyError, OSError, ArithmeticError) as err:
+        print(f"varproof: {_one_line(err)}", file=sys.stderr)
         return 2
-    except SystemExit as exit_:  # argparse --help
-        return int(exit_.code or 0)
+    except Exception as err:  # a bug: still one line; VARPROOF_DEBUG=1 shows the traceback
+        if os.environ.get("VARPROOF_DEBUG"):
+            raise
+        print(f"varproof: internal error ({type(err).__name__}: {_one_line(err)}); "
+              "rerun with VARPROOF_DEBUG=1 for the traceback", file=sys.stderr)
+        return 2
 
 
 def console() -> None:
+    """Console-script entry point: ``sys.exit(main())``."""
     sys.exit(main())
 
 
