@@ -601,11 +601,17 @@ def cost_table(n: int, d: int, m: int, C: float = 1.0, alpha: float = 2.0, ramp:
         "built": False,
     }
     ids = n * N if exact else None
+    reason = f"not built (N·n > {build_limit:.0e})".replace("e+0", "e").replace("e+", "e")
+    tau = None
     if ids is not None and ids <= build_limit:
         from construct.targets import DEFAULT_TARGET, make_target
         from construct.transformer import build_transformer
 
-        tau = build_transformer(make_target(DEFAULT_TARGET, n, d), spec)
+        try:
+            tau = build_transformer(make_target(DEFAULT_TARGET, n, d), spec)
+        except ValueError as err:  # e.g. the context IDs cannot be separated in float64
+            reason = "build failed: " + " ".join(str(err).split())
+    if tau is not None:
         gap = float(tau.id_gap)
         top = float(abs(tau.context_ids).max())
         largest, where = _largest(tau)
@@ -619,7 +625,6 @@ def cost_table(n: int, d: int, m: int, C: float = 1.0, alpha: float = 2.0, ramp:
             "parameters_measured": tau.n_parameters,
         })
     else:
-        reason = f"not built (N·n > {build_limit:.0e})".replace("e+0", "e").replace("e+", "e")
         for key in ("id_gap", "ffn2_bump_slope", "ffn2_largest_abs_bias", "largest_abs_weight", "bits_to_resolve_ids"):
             out[key] = reason
     return out
