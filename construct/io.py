@@ -96,7 +96,8 @@ def expected_shapes(spec: GridSpec) -> dict[str, tuple[int, ...]]:
     }
 
 
-def _arrays(tau: OneLayerTransformer) -> dict[str, np.ndarray]:
+def weight_arrays(tau: OneLayerTransformer) -> dict[str, np.ndarray]:
+    """The arrays a weights file stores, by name (`ARRAY_NAMES` order), as contiguous float64."""
     att = tau.contextual.attention
     out = {
         "embedding.E": tau.embedding.E,
@@ -183,7 +184,7 @@ def save_transformer(tau: OneLayerTransformer, path) -> Path:
         raise ValueError("save_transformer: the transformer has no quantized targets to store")
     path = Path(path)
     meta = {MANIFEST_KEY: json.dumps(manifest(tau), ensure_ascii=False, allow_nan=False)}
-    arrays = _arrays(tau)
+    arrays = weight_arrays(tau)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
     os.close(fd)
     try:

@@ -294,9 +294,9 @@ def _cmd_verify(args) -> int:
 
 # -- build / inspect ---------------------------------------------------------------------------------------
 def _layer_arrays(tau) -> dict:
-    from construct.io import _arrays
+    from construct.io import weight_arrays
 
-    arrays = _arrays(tau)
+    arrays = weight_arrays(tau)
     return {k: v for k, v in arrays.items() if k not in ("context_ids", "targets")}
 
 
@@ -384,6 +384,7 @@ def _cmd_build(args) -> int:
 
 
 def _label_text(label) -> str:
+    """A neuron label as printed in tables: the tuple of its parts as strings, e.g. ``('ramp', '0', '3', 'up')``."""
     return str(tuple(str(part) for part in label))
 
 
@@ -399,13 +400,11 @@ def _neuron_rows(ffn, rows: int) -> list[dict]:
 
 def inspect_data(tau, path: str, rows: int) -> dict:
     """Everything ``varproof inspect`` shows, as JSON-ready data."""
-    from construct.io import FORMAT_VERSION, KIND, manifest
+    from construct.io import FORMAT_VERSION, KIND, manifest, weight_arrays
 
     man = manifest(tau)
     arrays = {}
-    from construct.io import _arrays
-
-    for name, a in _arrays(tau).items():
+    for name, a in weight_arrays(tau).items():
         arrays[name] = {"shape": list(a.shape), "min": float(a.min()), "max": float(a.max()),
                         "max_abs": float(abs(a).max())}
     largest, where = _largest(tau)

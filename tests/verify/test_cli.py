@@ -280,9 +280,11 @@ def test_save_load_is_bit_exact(tmp_path, target, n, d, m, ramp):
     path = tmp_path / "w.safetensors"
     save_transformer(tau, path)
     back = load_transformer(path)
-    for name, (a, b) in zip(ARRAY_NAMES, zip(weights_io._arrays(tau).values(), weights_io._arrays(back).values())):
-        assert a.shape == expected_shapes(tau.spec)[name]
-        assert np.array_equal(a, b), name
+    ours, theirs = weights_io.weight_arrays(tau), weights_io.weight_arrays(back)
+    assert list(ours) == list(theirs) == list(ARRAY_NAMES)
+    for name in ARRAY_NAMES:
+        assert ours[name].shape == expected_shapes(tau.spec)[name]
+        assert np.array_equal(ours[name], theirs[name]), name
     assert np.array_equal(back.contextual.projection, tau.contextual.projection)
     assert back.spec == tau.spec and back.target == tau.target and back.variant == tau.variant
     assert back.id_gap == tau.id_gap and back.contextual.scale == tau.contextual.scale
