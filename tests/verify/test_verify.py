@@ -5,18 +5,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
 
 from construct.grid import GridSpec
 from construct.io import load_transformer, save_transformer
 from construct.targets import make_target
 from construct.transformer import build_transformer
 from verify import docs
-from verify.checkers import contextual_mapping, is_separated, tokenwise_separation, tokenwise_separation_exact
 from verify.cli import main
 from verify.registry import Params, all_claims
 from verify.report import Evidence, decide
-from verify.strategies import grid_specs, separated_tokens
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,36 +26,6 @@ ROOT = Path(__file__).resolve().parents[2]
 )
 def test_verdicts_are_computed_from_the_margin(margin, method, strict, expected):
     assert decide(margin, method, strict=strict) == expected
-
-
-# -- checkers ------------------------------------------------------------------------------------
-def test_tokenwise_separation_of_a_hand_made_set():
-    X = np.array([[[3.0, 4.0], [0.0, 1.0]], [[3.0, 4.0], [0.0, 2.0]]])
-    sep = tokenwise_separation(X)
-    assert (sep.min_norm, sep.max_norm, sep.min_distance, sep.n_tokens) == (1.0, 5.0, 1.0, 3)
-    assert is_separated(sep, 0.5, 5.5, 0.9) and not is_separated(sep, 1.0, 5.5, 0.9)
-    ex = tokenwise_separation_exact([(3, 4), (0, 1), (0, 2)])
-    assert (ex.min_norm_sq, ex.max_norm_sq, ex.min_distance_sq) == (1, 25, 1)
-
-
-def test_contextual_mapping_exempts_identical_vocabulary_and_token():
-    X = np.array([[[1.0], [2.0]], [[1.0], [2.0]]])  # the same sequence twice
-    Q = np.array([[[0.0], [5.0]], [[0.5], [7.0]]])
-    cm = contextual_mapping(X, Q)
-    assert cm.delta == 4.5  # pairs (0,0)-(1,1) etc.; the identical-key pairs (0,0)-(1,0) are exempt
-    assert cm.gamma == 7.0
-
-
-@given(separated_tokens(n_sequences=3, tokens=2, channels=2, min_separation=0.25, max_norm=3.0))
-def test_separated_tokens_strategy_only_produces_separated_tokens(X):
-    sep = tokenwise_separation(X)
-    assert sep.n_tokens < 2 or sep.min_distance > 0.25
-    assert sep.max_norm < 3.0
-
-
-@given(grid_specs(max_tokens=3, max_channels=2, max_steps=5, max_sequences=200))
-def test_grid_specs_strategy_respects_its_bounds(spec):
-    assert spec.n_sequences <= 200 and 0 < spec.ramp < spec.step_width
 
 
 # -- claims --------------------------------------------------------------------------------------
@@ -182,17 +149,3 @@ def test_python_m_verify_runs_the_same_cli():
 
 def test_generated_docs_pages_are_up_to_date():
     assert docs.main(["--check"]) == 0, "run `python -m verify.docs`"
-
-
-@given(grid_specs(max_tokens=3, max_channels=2, max_steps=4, max_sequences=100))
-@settings(max_examples=15)
-def test_contextual_mapping_delta_is_the_smallest_gap_of_the_scalar_ids(spec):
-    from construct.contextual import contextual_attention
-    from construct.grid import sequence_digits
-    from construct.quantize import quantized_tokens
-
-    M = quantized_tokens(spec, sequence_digits(spec))
-    Q = contextual_attention(spec).attention.apply(M)
-    ids = np.sort(Q[..., 0].ravel())
-    expected = np.diff(ids).min() if ids.size > 1 else np.inf
-    assert contextual_mapping(M, Q).delta == pytest.approx(expected, rel=1e-12, abs=0)
