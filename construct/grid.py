@@ -32,6 +32,7 @@ import numpy as np
 
 #: Default budget for one dense array; `GridSpec` sizes beyond it are refused before allocation.
 DEFAULT_MAX_BYTES = 4 * 2**30
+_INT64_LIMIT = 2**63 - 1  # grids with more sequences index them with Python integers
 
 
 def _as_fraction(value, name: str) -> Fraction:
@@ -170,9 +171,15 @@ def sequence_digits(spec: GridSpec, start: int = 0, stop: int | None = None, *, 
     count = stop - start
     width = spec.tokens * spec.channels
     require_memory(8.0 * count * width, f"digits of {count} grid sequences", max_bytes)
-    index = np.arange(start, stop, dtype=np.int64)
-    powers = spec.steps ** np.arange(width - 1, -1, -1, dtype=np.int64)
-    digits = (index[:, None] // powers[None, :]) % spec.steps
+    if total <= _INT64_LIMIT:
+        index = np.arange(start, stop, dtype=np.int64)
+        powers = spec.steps ** np.arange(width - 1, -1, -1, dtype=np.int64)
+        digits = (index[:, None] // powers[None, :]) % spec.steps
+    else:  # m^(n·d) > 2^63: indices are Python integers, peeled one base-m digit at a time
+        digits = np.empty((count, width), dtype=np.int64)
+        for row, index in enumerate(range(start, stop)):
+            for k in range(width - 1, -1, -1):
+                index, digits[row, k] = divmod(index, spec.steps)
     return digits.reshape(count, spec.tokens, spec.channels)
 
 
@@ -192,5 +199,9 @@ def sequence_index(spec: GridSpec, digits: np.ndarray) -> np.ndarray:
     digits = np.asarray(digits, dtype=np.int64)
     width = spec.tokens * spec.channels
     flat = digits.reshape(digits.shape[:-2] + (width,))
-    powers = spec.steps ** np.arange(width - 1, -1, -1, dtype=np.int64)
-    return flat @ powers
+    if spec.n_sequences <= _INT64_LIMIT:
+        powers = spec.steps ** np.arange(width - 1, -1, -1, dtype=np.int64)
+        return flat @ powers
+    # beyond int64: exact Python integers (an object array)
+    powers = np.array([spec.steps**k for k in range(width - 1, -1, -1)], dtype=object)
+    return flat.astype(object) @ powers

@@ -32,7 +32,7 @@ Label = tuple[Any, ...]
 
 
 def _frozen(array, name: str, ndim: int) -> np.ndarray:
-    out = np.array(array, dtype=np.float64, copy=True)
+    out = np.array(array, dtype=np.float64, copy=True, order="C")  # C order: a loaded copy computes bit-identically
     if out.ndim != ndim:
         raise ValueError(f"{name}: expected a {ndim}-d array, got shape {out.shape}")
     if not np.all(np.isfinite(out)):

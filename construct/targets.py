@@ -9,7 +9,12 @@ Norm facts used (``A`` a matrix, ``1 ≤ p ≤ ∞``):
 
 * ``‖A‖_1`` = largest column sum of ``|A|``, ``‖A‖_∞`` = largest row sum, ``‖A‖_2`` = largest
   singular value — all exact;
-* other ``p``: Riesz–Thorin, ``‖A‖_p ≤ ‖A‖_1^{1/p} ‖A‖_∞^{1−1/p}`` (certified, exact when equal);
+* other ``p``: Riesz–Thorin between the exact endpoints — ``(1, 2)`` for ``p < 2``, ``(2, ∞)`` for
+  ``p > 2``, and ``(1, ∞)``; the smallest of these certified bounds is reported. It is called exact
+  only when it is attained: for ``A ≥ 0`` with every row sum ``r`` and every column sum ``c``, the
+  all-ones vector gives ``‖A1‖_p/‖1‖_p = c^{1/p} r^{1−1/p}``, the ``(1, ∞)`` bound. (Equal endpoint
+  norms alone do not make it attained: ``[[1, 1], [1, −1]]`` has ``‖·‖_1 = ‖·‖_∞ = 2`` but
+  ``‖·‖_3 ≤ 2^{2/3}``.)
 * coordinatewise 1-Lipschitz maps (ReLU, clipping, ``(1+tanh)/2`` has slope ≤ 1/2) do not increase
   any ``ℓ_p`` distance, so a composition's constant is bounded by the product of the linear parts'.
 
@@ -50,8 +55,18 @@ def operator_norm(A: np.ndarray, p: float) -> tuple[float, bool]:
         return inf, True
     if p == 2:
         return float(np.linalg.norm(A, 2)) if A.size else 0.0, True
-    bound = one ** (1 / p) * inf ** (1 - 1 / p)
-    return bound, one == inf
+    two = float(np.linalg.norm(A, 2))
+    bounds = [one ** (1 / p) * inf ** (1 - 1 / p)]
+    if p < 2:  # 1/p = (1−t)/1 + t/2
+        t = 2 * (1 - 1 / p)
+        bounds.append(one ** (1 - t) * two**t)
+    else:  # 1/p = (1−t)/2 + t/∞
+        bounds.append(two ** (2 / p) * inf ** (1 - 2 / p))
+    rows, cols = np.abs(A).sum(axis=1), np.abs(A).sum(axis=0)
+    attained = bool((A >= 0).all() and np.ptp(rows) == 0 and np.ptp(cols) == 0)
+    if attained:
+        return bounds[0], True
+    return min(bounds), False
 
 
 def _check_p(p) -> float:

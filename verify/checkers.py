@@ -20,6 +20,7 @@ then a strict comparison (Definition 5.2 uses strict inequalities) done by `is_s
 from __future__ import annotations
 
 from dataclasses import dataclass
+import math
 from fractions import Fraction
 from itertools import combinations
 
@@ -90,11 +91,15 @@ def is_separated(sep: Separation, gamma_min: float | None, gamma_max: float | No
 
 @dataclass(frozen=True)
 class ExactSeparation:
-    """Exact Definition 5.2 constants as squared values (rationals) plus the attaining tokens."""
+    """Exact Definition 5.2 constants as squared values (rationals) plus the attaining tokens.
+
+    With fewer than two distinct tokens condition (iii) constrains nothing: ``min_distance_sq`` is
+    ``math.inf`` and ``closest_pair`` is ``None``, as in the float variant.
+    """
 
     min_norm_sq: Fraction
     max_norm_sq: Fraction
-    min_distance_sq: Fraction
+    min_distance_sq: Fraction | float
     min_norm_token: tuple
     max_norm_token: tuple
     closest_pair: tuple
@@ -113,7 +118,7 @@ def tokenwise_separation_exact(tokens) -> ExactSeparation:
         dist = sum((x - y) ** 2 for x, y in zip(a, b))
         if best is None or dist < best:
             best, pair = dist, (a, b)
-    return ExactSeparation(sq[i_min], sq[i_max], best if best is not None else Fraction(0), vocab[i_min], vocab[i_max], pair)
+    return ExactSeparation(sq[i_min], sq[i_max], best if best is not None else math.inf, vocab[i_min], vocab[i_max], pair)
 
 
 def contextual_mapping(X, Q) -> ContextualConstants:
@@ -131,8 +136,14 @@ def contextual_mapping(X, Q) -> ContextualConstants:
     points = Q.reshape(N * n, -1)
     gamma = float(np.linalg.norm(points, axis=1).max())
     # key of a point: (vocabulary of its sequence, its token); equal keys are exempt
-    vocab_ids = np.unique(np.sort(X, axis=1).reshape(N, -1), axis=0, return_inverse=True)[1].reshape(N)
+    # Definition 5.1's V^(i) is the *set* of tokens of X^(i): sort each sequence's token IDs, blank
+    # repeats (−1) and sort again, so [1,1,2] and [1,2,2] get the same key and (0,0),(1,1) ≠ (0,1),(1,0)
     token_ids = np.unique(X.reshape(N * n, -1), axis=0, return_inverse=True)[1].reshape(N * n)
+    members = np.sort(token_ids.reshape(N, n), axis=1)
+    repeats = np.zeros_like(members, dtype=bool)
+    repeats[:, 1:] = members[:, 1:] == members[:, :-1]
+    members[repeats] = -1
+    vocab_ids = np.unique(np.sort(members, axis=1), axis=0, return_inverse=True)[1].reshape(N)
     keys = vocab_ids.repeat(n).astype(np.int64) * (int(token_ids.max()) + 1) + token_ids
     if len(points) < 2:
         return ContextualConstants(gamma, float("inf"), None, len(points))

@@ -163,14 +163,17 @@ def test_digits_of_the_top_edge_fall_in_the_closed_top_cell():
     assert np.array_equal(digits_of(spec, X), np.full((3, 2), 4))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG construct/grid.py: sequence_digits/sequence_index compute m^k in int64 "
-                   "and overflow silently once m^(n·d) > 2^63, returning wrong digits")
 def test_digits_of_index_one_are_right_even_when_the_grid_has_more_than_2_to_the_63_sequences():
     spec = GridSpec(8, 8, 3)  # 3^64 > 2^63 sequences; asking for two of them is cheap
     digits = sequence_digits(spec, 0, 2)
     expected = np.zeros((8, 8), dtype=np.int64)
     expected[-1, -1] = 1
     assert np.array_equal(digits[1], expected)
+    last = spec.n_sequences - 1  # every digit m − 1; the index itself is beyond int64
+    tail = sequence_digits(spec, last - 1, last + 1)
+    assert np.array_equal(tail[1], np.full((8, 8), 2)) and tail[0][-1, -1] == 1
+    assert list(sequence_index(spec, tail)) == [last - 1, last]
+    assert sequence_digits(spec, last, last).shape == (0, 8, 8)
 
 
 # -- memory refusal --------------------------------------------------------------------------------

@@ -76,7 +76,7 @@ RATIONAL = st.fractions(-4, 4, max_denominator=12)
 
 @given(st.lists(st.tuples(RATIONAL, RATIONAL), min_size=1, max_size=12))
 def test_exact_variant_agrees_with_the_float_variant(tokens):
-    assume(len(set(tokens)) >= 2)  # one distinct token: see the xfail below
+    assume(len(set(tokens)) >= 2)  # one distinct token: see the test below
     ex = tokenwise_separation_exact(tokens)
     sep = tokenwise_separation(np.array([[[float(x), float(y)] for x, y in tokens]]))
     assert sep.n_tokens == len(set(tokens))
@@ -85,8 +85,6 @@ def test_exact_variant_agrees_with_the_float_variant(tokens):
         assert measured == pytest.approx(math.sqrt(exact_sq), rel=1e-12, abs=1e-15)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG verify/checkers.py: with a single distinct token the exact variant reports "
-                   "min_distance_sq = 0 (never δ-separated) while the float variant reports inf (condition (iii) vacuous)")
 def test_exact_variant_agrees_with_the_float_variant_on_a_single_distinct_token():
     ex = tokenwise_separation_exact([(1, 2), (1, 2)])
     sep = tokenwise_separation(np.array([[[1.0, 2.0], [1.0, 2.0]]]))
@@ -152,9 +150,6 @@ def test_contextual_mapping_delta_is_the_brute_force_minimum_over_constrained_pa
     assert cm.gamma == pytest.approx(float(np.linalg.norm(Q, axis=-1).max()), rel=1e-15)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG verify/checkers.py: contextual_mapping identifies a vocabulary by sorting "
-                   "each channel separately (np.sort(X, axis=1)), so for d ≥ 2 different vocabularies can look equal "
-                   "and a constrained pair is wrongly exempted: δ is over-reported")
 def test_vocabularies_that_agree_channel_by_channel_but_differ_as_sets_are_still_different():
     # V = {(0,0), (1,1), (2,5)} and V' = {(0,1), (1,0), (2,5)}: per-channel sorted values agree
     X = np.array([[[0.0, 0.0], [1.0, 1.0], [2.0, 5.0]],
@@ -165,9 +160,6 @@ def test_vocabularies_that_agree_channel_by_channel_but_differ_as_sets_are_still
     assert contextual_mapping(X, Q).delta == 0.0
 
 
-@pytest.mark.xfail(strict=True, reason="BUG verify/checkers.py: contextual_mapping compares vocabularies as multisets; "
-                   "Definition 5.1's V^(i) is a set, so [1,1,2] and [1,2,2] share V = {1,2} and their equal tokens "
-                   "are exempt: δ is under-reported")
 def test_vocabularies_are_sets_so_repeated_tokens_do_not_make_them_differ():
     X = np.array([[[1.0], [1.0], [2.0]], [[1.0], [2.0], [2.0]]])
     Q = np.array([[[0.0], [0.0], [10.0]], [[0.0], [10.0], [10.0]]])  # one ID per token, in both sequences
