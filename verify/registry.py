@@ -16,7 +16,7 @@ from typing import Callable
 
 from .report import Evidence
 
-CLAIM_MODULES = ("quantization", "separation", "memorization", "approximation", "interpolation", "perturbation")
+CLAIM_MODULES = ("quantization", "separation", "memorization", "approximation", "interpolation", "perturbation", "flowar")
 
 
 @dataclass(frozen=True)
