@@ -31,6 +31,7 @@ Maps (tokens as rows; an ``h × w`` map with ``d`` channels is a ``(h·w, d)`` a
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp_sparse
@@ -53,14 +54,19 @@ def kernel_pieces(kernel: str) -> list[tuple[sp.Expr, tuple[sp.Rational, sp.Rati
     raise ValueError(f"unknown kernel {kernel!r}; choose one of {', '.join(KERNELS)}")
 
 
+@lru_cache(maxsize=None)
+def _piece_functions(kind: str) -> tuple:
+    """The kernel's pieces compiled once per kind: ``((f, lo, hi), …)``."""
+    sym = sp.Symbol("x", nonnegative=True)
+    return tuple((sp.lambdify(sym, poly, "numpy"), float(lo), float(hi)) for poly, (lo, hi) in kernel_pieces(kind))
+
+
 def kernel(x, kind: str = "keys") -> np.ndarray:
     """Evaluate the kernel elementwise (float64)."""
     x = np.abs(np.asarray(x, dtype=np.float64))
     out = np.zeros_like(x)
-    sym = sp.Symbol("x", nonnegative=True)
-    for poly, (lo, hi) in kernel_pieces(kind):
-        f = sp.lambdify(sym, poly, "numpy")
-        mask = (x >= float(lo)) & (x < float(hi)) if hi == 2 or lo > 0 else (x >= float(lo)) & (x <= float(hi))
+    for f, lo, hi in _piece_functions(kind):
+        mask = (x >= lo) & (x < hi) if hi == 2 or lo > 0 else (x >= lo) & (x <= hi)
         out[mask] = f(x[mask])
     return out
 
@@ -84,17 +90,13 @@ def _check_sizes(h_in: int, h_out: int) -> None:
 def up_matrix_1d(h_in: int, h_out: int, kind: str = "keys") -> sp_sparse.csr_matrix:
     """``(h_out, h_in)`` bicubic resampling matrix, PyTorch ``align_corners=False`` semantics."""
     _check_sizes(h_in, h_out)
-    rows, cols, vals = [], [], []
-    scale = h_in / h_out
-    for i in range(h_out):
-        src = (i + 0.5) * scale - 0.5
-        base = int(np.floor(src))
-        for j in range(base - 1, base + 3):
-            w = float(kernel(src - j, kind))
-            if w != 0.0:
-                rows.append(i)
-                cols.append(min(max(j, 0), h_in - 1))
-                vals.append(w)
+    src = (np.arange(h_out) + 0.5) * (h_in / h_out) - 0.5
+    taps = np.floor(src)[:, None] + np.arange(-1, 3)[None, :]  # the four neighbours of each output
+    weights = kernel(src[:, None] - taps, kind)
+    keep = weights != 0.0
+    rows = np.broadcast_to(np.arange(h_out)[:, None], taps.shape)[keep]
+    cols = np.clip(taps, 0, h_in - 1).astype(np.int64)[keep]  # clamped border: repeated samples add up
+    vals = weights[keep]
     return sp_sparse.csr_matrix((vals, (rows, cols)), shape=(h_out, h_in))
 
 

@@ -16,7 +16,7 @@ from typing import Callable
 
 from .report import Evidence
 
-CLAIM_MODULES = ("quantization", "separation", "memorization", "approximation", "interpolation", "perturbation", "flowar")
+CLAIM_MODULES = ("quantization", "separation", "memorization", "approximation", "interpolation", "var", "perturbation", "flowar")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,180 @@
+"""Claims of Definitions 3.8, 3.11, 3.13–3.14 and Remark 3.12: the VAR transformer's shapes (issue 4).
+
+* ``def-3.8`` — ``Φ_up,1`` is the identity on ``1×1×d`` maps.
+* ``def-3.11`` — the VAR transformer ``g_m ∘ Attn_m ∘ Φ_up,m ∘ … ∘ Φ_up,1`` maps ``X_init ∈ R^{1×d}`` to
+  ``R^{n×d}`` with ``n = Σ_{i≤m} h_i w_i`` (run on every prefix of VAR's schedule).
+* ``def-3.14`` — the class ``T^{a,s,c}`` of compositions of blocks ``FFN ∘ Attn ∘ φ_up`` (Definition 3.13,
+  ``φ_up`` applied map by map as in Remark 3.12) consists of maps ``R^{n×d} → R^{n×d}``. It does not: a
+  block changes the sequence length from ``n = Σ h_k²`` to ``n' = Σ h'_k²``.
+* ``def-3.14/corrected`` — ``m`` blocks map ``R^{n_0×d} → R^{n_m×d}`` with ``n_k`` the token count of the
+  ``k``-th side schedule (checked by running the blocks).
+* ``thm-6.6/step-1`` — Theorem 6.6's first step ("follows from Definition 3.14") identifies
+  ``τ_VAR = ∘(τ_i ∘ Φ_up,i)``, with ``τ_i`` the Lemma C.1 transformer, with a member of ``T^{a,s,c}``. The
+  Lemma C.1 transformer puts an embedding and a feed-forward layer *between* ``φ_up`` and the
+  attention (``FFN_2 ∘ Attn ∘ FFN_1 ∘ (· + E) ∘ φ_up``), which a block ``FFN ∘ Attn ∘ φ_up`` does not
+  have; and ``τ_i ∘ Φ_up,i`` keeps one map where a block keeps the whole pyramid.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from construct.interpolate import VAR_SCHEDULE
+from construct.layers import Attention, FeedForward
+from construct.var import UpInterpolation, VARBlock, build_var_composition, random_var_transformer
+
+from ..registry import Params, register
+from ..report import Evidence
+
+
+@register(
+    "def-3.8",
+    "Definition 3.8",
+    "Φ_up,1 : R^{1×1×d} → R^{1×1×d} is the identity, Φ_up,1(X_init) = X_init (for d ≤ channels).",
+)
+def check_def38(params: Params) -> Evidence:
+    worst, checked = 0.0, 0
+    for d in range(1, params.channels + 1):
+        up = UpInterpolation(1, 1)
+        X = np.random.default_rng(params.seed).random((5, 1, d))
+        worst = max(worst, float(np.abs(up.apply(X) - X).max()), float(abs(up.matrix.toarray() - 1).max()))
+        checked += 1
+    return Evidence(
+        quantity="max |Φ_up,1(X) − X| and |matrix − I|", measured=worst, bound=0.0, margin=-worst,
+        method="exact", arithmetic="float64 (the 1×1 matrix is exactly 1)", n_checked=checked,
+        params={"channels": f"1…{params.channels}"},
+    )
+
+
+@register(
+    "def-3.11",
+    "Definition 3.11 (with Remark 3.10)",
+    "TF(X_init) = g_m ∘ Attn_m ∘ Φ_up,m ∘ … ∘ g_1 ∘ Attn_1 ∘ Φ_up,1(X_init) ∈ R^{n×d} with n = Σ_{i=1}^m h_i w_i, where "
+    "Φ_up,i appends φ_up(last map) to the flattened pyramid — on every prefix of VAR's schedule 1, 2, …, 16.",
+)
+def check_def311(params: Params) -> Evidence:
+    bad, checked, cex, shapes = 0, 0, None, {}
+    d = params.channels
+    X = np.random.default_rng(params.seed).random((2, 1, d))
+    for r in range(1, len(VAR_SCHEDULE) + 1):
+        sides = VAR_SCHEDULE[:r]
+        tf = random_var_transformer(sides, d, seed=params.seed)
+        got = tuple(s.shape[1] for s in tf.stages(X))
+        expect = tuple(sum(h * h for h in sides[:i]) for i in range(1, r + 1))
+        checked += 1
+        shapes[r] = got[-1]
+        if got != expect:
+            bad += 1
+            cex = cex or {"schedule": list(sides), "token counts": list(got), "expected": list(expect)}
+    return Evidence(
+        quantity="schedules whose output length differs from Σ h_i w_i", measured=bad, bound=0, margin=-float(bad),
+        method="exhaustive", arithmetic="exact (integer shapes; forward pass run in float64)", n_checked=checked,
+        params={"schedules": "prefixes of 1, 2, 3, 4, 5, 6, 8, 10, 13, 16", "channels": d, "weights": f"seeded random (seed {params.seed})"},
+        counterexample=cex, details={"n for m = 1…10 scales": shapes},
+    )
+
+
+def _random_block(sides_in, sides_out, d, rng) -> VARBlock:
+    attn = Attention(rng.normal(0, 0.5, (d, d)), rng.normal(0, 0.5, (d, d)), rng.normal(0, 0.5, (d, d)))
+    ffn = FeedForward(rng.normal(0, 0.5, (3, d)), np.zeros(3), rng.normal(0, 0.5, (d, 3)), np.zeros(d))
+    return VARBlock(tuple(sides_in), tuple(sides_out), attn, ffn)
+
+
+def _block_chains(params: Params):
+    """Chains of pyramids: level k of block j has side VAR_SCHEDULE[k + j]; smallest first."""
+    for levels in range(1, 4):
+        for depth in range(1, len(VAR_SCHEDULE) - levels + 1):
+            yield [VAR_SCHEDULE[j:j + levels] for j in range(depth + 1)]
+
+
+@register(
+    "def-3.14",
+    "Definition 3.14 (with Definition 3.13, Remark 3.12)",
+    "Every τ = TF_VAR^m ∘ … ∘ TF_VAR^1 with blocks TF_VAR = FFN ∘ Attn ∘ φ_up (φ_up applied to each map of the "
+    "pyramid, Remark 3.12) is a map R^{n×d} → R^{n×d}.",
+)
+def check_def314(params: Params) -> Evidence:
+    rng = np.random.default_rng(params.seed)
+    d = params.channels
+    checked, cex, worst = 0, None, 0
+    for chain in _block_chains(params):
+        blocks = [_random_block(a, b, d, rng) for a, b in zip(chain, chain[1:])]
+        X = rng.random((1, blocks[0].n_in, d))
+        Y = X
+        for block in blocks:
+            Y = block(Y)
+        checked += 1
+        change = abs(Y.shape[1] - X.shape[1])
+        if change > worst:
+            worst = change
+        if change and cex is None:
+            cex = {"blocks": len(blocks), "pyramid in": list(chain[0]), "pyramid out": list(chain[-1]),
+                   "n in": X.shape[1], "n out": Y.shape[1]}
+    return Evidence(
+        quantity="largest |n_out − n_in| over block chains", measured=worst, bound=0, margin=-float(worst),
+        method="exhaustive", arithmetic="exact (integer shapes; forward pass run in float64)", n_checked=checked,
+        params={"chains": "1–3 pyramid levels, 1–9 blocks along VAR's schedule", "channels": d}, counterexample=cex,
+        notes="φ_up raises every side (Definition 3.7 requires h_{r−1} < h_r), so n' = Σ h'_k² > n = Σ h_k² after every "
+        "block; τ maps R^{n_0×d} → R^{n_m×d}.",
+    )
+
+
+@register(
+    "def-3.14/corrected",
+    "Definition 3.14 (repaired typing)",
+    "m blocks FFN ∘ Attn ∘ φ_up map R^{n_0×d} → R^{n_m×d}, n_k = Σ_l (h_l^{(k)})² the token count of the k-th pyramid.",
+    corrected_of="def-3.14",
+)
+def check_def314_corrected(params: Params) -> Evidence:
+    rng = np.random.default_rng(params.seed)
+    d = params.channels
+    checked, bad, cex = 0, 0, None
+    for chain in _block_chains(params):
+        blocks = [_random_block(a, b, d, rng) for a, b in zip(chain, chain[1:])]
+        Y = rng.random((1, blocks[0].n_in, d))
+        counts = [Y.shape[1]]
+        for block in blocks:
+            Y = block(Y)
+            counts.append(Y.shape[1])
+        expect = [sum(h * h for h in sides) for sides in chain]
+        checked += 1
+        if counts != expect:
+            bad += 1
+            cex = cex or {"chain": [list(c) for c in chain], "counts": counts, "expected": expect}
+    return Evidence(
+        quantity="chains whose token counts differ from Σ h²", measured=bad, bound=0, margin=-float(bad),
+        method="exhaustive", arithmetic="exact (integer shapes)", n_checked=checked,
+        params={"chains": "1–3 pyramid levels, 1–9 blocks along VAR's schedule", "channels": d}, counterexample=cex,
+    )
+
+
+@register(
+    "thm-6.6/step-1",
+    "Theorem 6.6 (proof, step 1: 'follows from Definition 3.14')",
+    "τ_VAR = ∘_{i=1}^r (τ_i ∘ Φ_up,i), with τ_i the Lemma C.1 transformer, is a composition of Definition 3.13 blocks "
+    "FFN ∘ Attn ∘ φ_up (a member of T^{a,s,c}).",
+)
+def check_thm66_step1(params: Params) -> Evidence:
+    comp, _, taus = build_var_composition((1, 2), 1, 2, "blur", seed=params.seed)
+    tau = taus[-1]
+    # the layers between φ_up and the attention in τ_i ∘ Φ_up,i, read off the built object
+    between = [name for name, present in (("embedding (· + E)", tau.embedding is not None),
+                                          ("FFN_1 (quantizer)", tau.quantizer is not None)) if present]
+    after = ["FFN_2 (memorizer)"]
+    # a Definition 3.13 block keeps every map of the pyramid (Remark 3.12); τ_i ∘ Φ_up,i keeps only the last one
+    block_tokens = sum(h * h for h in (2,))  # the pyramid (1) → (2) under Remark 3.12: only the up-sampled map
+    pyramid_tokens = 1 + 4  # VAR's input at the second scale: X_init and the 2×2 map (Def 3.11)
+    extra = len(between)
+    return Evidence(
+        quantity="layers between φ_up and Attn in τ_i ∘ Φ_up,i that a block FFN ∘ Attn ∘ φ_up does not have",
+        measured=extra, bound=0, margin=-float(extra),
+        method="exact", arithmetic="structure of the built objects", n_checked=1,
+        params={"schedule": [1, 2], "channels": 1, "steps": 2, "target": "blur"},
+        counterexample={"τ_2 ∘ Φ_up,2": "FFN_2 ∘ Attn ∘ FFN_1 ∘ (· + E) ∘ φ_up", "Definition 3.13 block": "FFN ∘ Attn ∘ φ_up",
+                        "layers in between": between} if extra else None,
+        details={"layers after Attn": after, "tokens seen by Attn_2 in τ_VAR": block_tokens,
+                 "tokens seen by Attn_2 in Definition 3.11's VAR transformer": pyramid_tokens},
+        notes="FFN_1 cannot be folded into the previous block's FFN: φ_up (linear) sits between them and FFN ∘ linear ∘ FFN "
+        "is not one feed-forward layer. τ_VAR is a member of a class whose blocks are FFN ∘ Attn ∘ FFN ∘ (· + E) ∘ φ_up "
+        "acting on the newest map only.",
+    )
