@@ -337,3 +337,18 @@ def build_var_composition(sides=(1, 2), channels: int = 1, steps: int = 3, targe
     ups = tuple(UpInterpolation(a, b, kind) for a, b in zip(chain, chain[1:]))
     gs = tuple(UpInterpolation(a, b, "bspline") for a, b in zip(chain, chain[1:]))
     return VARComposition(sides, d, ups, taus), TargetComposition(sides, d, gs, fs), taus
+
+
+def sup_norm_over_box(matrix, lo: float, hi: float) -> float:
+    """Exact ``sup_{x ∈ [lo, hi]^N} ‖M x‖_∞`` for a matrix ``M`` (a linear map's error on a box).
+
+    Row ``r`` of ``Mx`` is maximised by taking ``x_k = hi`` where ``M_rk > 0`` and ``lo`` elsewhere and
+    minimised the other way round, so the supremum is
+    ``max_r max(Σ_k max(M_rk lo, M_rk hi), −Σ_k min(M_rk lo, M_rk hi))`` — attained at a vertex.
+    """
+    if not lo <= hi:
+        raise ValueError(f"sup over a box: need lo ≤ hi, got [{lo}, {hi}]")
+    M = matrix.toarray() if sp_sparse.issparse(matrix) else np.asarray(matrix, dtype=np.float64)
+    top = np.maximum(M * lo, M * hi).sum(axis=1)
+    bottom = np.minimum(M * lo, M * hi).sum(axis=1)
+    return max(0.0, float(np.maximum(top, -bottom).max())) if M.size else 0.0
