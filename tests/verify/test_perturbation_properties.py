@@ -1,0 +1,128 @@
+"""Property tests (hypothesis) for the perturbation claims of Sections 6–7: the repaired Theorem 6.6 chain,
+Lemma 6.3 in the sup norm, Lemma 6.4's printed hypothesis, Lemma 6.5 under both function norms; and the
+claims' evidence re-evaluated from its counterexamples."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from construct.var import build_var_composition
+from verify.checkers import composition_errors
+from verify.registry import Params, all_claims
+
+CLAIMS = all_claims()
+
+
+def _grid(lo, hi, steps=400):
+    """Floats on a grid of ``lo … hi`` (no subnormals: the test session raises on underflow)."""
+    return st.integers(0, steps).map(lambda k: lo + (hi - lo) * k / steps)
+
+
+@st.composite
+def lipschitz_chains(draw):
+    """Depth r, width, layers u_i = tanh∘W_i with ‖W_i‖_∞ = K_i, approximants v_i = u_i + ε_i·sin(c_i·x) (sup error ε_i)."""
+    depth = draw(st.integers(1, 5), label="depth")
+    width = draw(st.integers(1, 4), label="width")
+    seed = draw(st.integers(0, 2**16), label="seed")
+    Ks = draw(st.lists(_grid(0.25, 3.0), min_size=depth, max_size=depth), label="K")
+    eps = draw(st.lists(_grid(0.0, 0.5), min_size=depth, max_size=depth), label="ε")
+    rng = np.random.default_rng(seed)
+    Ws = []
+    for K in Ks:
+        W = rng.normal(size=(width, width))
+        Ws.append(W * K / np.abs(W).sum(axis=1).max())
+    phases = rng.normal(size=(depth, width))
+    return Ws, eps, phases
+
+
+def _run(Ws, eps, phases, x, replace):
+    for j, (W, e, c) in enumerate(zip(Ws, eps, phases)):
+        x = np.tanh(x @ W.T)
+        if replace(j):
+            x = x + e * np.sin(3 * x + c)
+    return x
+
+
+@given(lipschitz_chains(), st.integers(0, 2**16))
+def test_repaired_chain_bounds_the_error_of_replacing_every_layer(chain, seed):
+    Ws, eps, phases = chain
+    x = np.random.default_rng(seed).uniform(-2, 2, size=(64, Ws[0].shape[0]))
+    true, approx = _run(Ws, eps, phases, x, lambda j: False), _run(Ws, eps, phases, x, lambda j: True)
+    K = [np.abs(W).sum(axis=1).max() for W in Ws]  # ℓ_∞ Lipschitz constant of tanh∘W
+    tails = [math.prod(K[j + 1:]) for j in range(len(K))]
+    bound = sum(t * e for t, e in zip(tails, eps))
+    assert np.abs(true - approx).max() <= bound * (1 + 1e-12) + 1e-15
+
+
+@given(lipschitz_chains(), st.integers(0, 2**16))
+def test_one_replaced_layer_propagates_at_most_the_product_of_the_later_constants(chain, seed):
+    Ws, eps, phases = chain
+    j = len(Ws) // 2
+    x = np.random.default_rng(seed).uniform(-2, 2, size=(64, Ws[0].shape[0]))
+    true, approx = _run(Ws, eps, phases, x, lambda i: False), _run(Ws, eps, phases, x, lambda i: i == j)
+    K = [np.abs(W).sum(axis=1).max() for W in Ws]
+    assert np.abs(true - approx).max() <= math.prod(K[j + 1:]) * eps[j] * (1 + 1e-12) + 1e-15  # Lemma 6.4, repaired
+
+
+@given(_grid(1e-3, 1.0), _grid(1e-3, 1.0))
+def test_lemma_64_printed_growth_bound_does_not_control_differences(a, b):
+    v = lambda t: t * math.sin(1 / t)  # noqa: E731  |v(t)| ≤ |t| but v is not Lipschitz near 0
+    assert abs(v(a)) <= abs(a) and abs(v(b)) <= abs(b)
+    # the printed claim would give |v(a) − v(b)| ≤ |a − b|; the claim's counterexample pair violates it
+    a0, b0 = 2 / math.pi, 2 / (3 * math.pi)
+    assert abs(v(a0) - v(b0)) > abs(a0 - b0)
+
+
+@given(_grid(1.0, 8.0, 700))
+def test_appendix_a1_functional_is_subadditive_exactly_when_alpha_is_at_least_two(alpha):
+    # constants on [0, 1]: N(c) = (∫ c²)^{1/α} = c^{2/α}; N(1 + 1) ≤ N(1) + N(1) ⇔ 2^{2/α} ≤ 2 ⇔ α ≥ 2
+    assert (2 ** (2 / alpha) <= 2 * 1 ** (2 / alpha) + 1e-15) == (alpha >= 2 - 1e-12)
+
+
+@given(_grid(-2, 2), _grid(-2, 2), _grid(0.5, 3), _grid(0, 1), _grid(-1, 1))
+def test_lemma_63_sup_norm_on_scalar_affine_layers(a, shift, K1, e1, e2):
+    # f(x) = K1 x, g = Φ + e1 (ε₁ = |e1|), τ = f + e2 (ε₂ = |e2|): ‖f∘g − τ∘Φ‖ = |K1 e1 − e2| ≤ K1|e1| + |e2|
+    x = np.linspace(-1, 1, 11) + shift
+    lhs = np.abs(K1 * (a * x + e1) - (K1 * a * x + e2)).max()
+    assert lhs <= K1 * abs(e1) + abs(e2) + 1e-12
+
+
+def test_real_composition_errors_satisfy_every_inequality_of_the_repaired_chain():
+    approx, target, _ = build_var_composition((1, 2, 3), 1, 2, "tanh-mix")
+    rng = np.random.default_rng(0)
+    errs = composition_errors(approx, target, rng.random((400, 1, 1)), rng)
+    assert errs.pointwise_slack >= -1e-12
+    assert all(lhs <= b + 1e-12 for lhs, b in zip(errs.layer, errs.lemma63_bounds()))
+    assert errs.realised <= errs.corrected_bound()
+    assert errs.eps1[0] == 0.0 and errs.eps1[2] > 0  # 1→1 and 1→2 maps agree for every kernel; 2→3 do not
+
+
+def test_printed_step_2_counterexample_really_breaks_the_equality():
+    ev = CLAIMS["thm-6.6/step-2"].run(Params())
+    f, g, tau = (lambda t: 2 * t), (lambda t: t + 0.25), (lambda t: 2 * t + 0.5)
+    xs = np.linspace(0, 1, 101)
+    lhs = np.abs(f(g(xs)) - tau(xs)).max()
+    assert ev.verdict == "fails" and lhs == 0.0 and float(ev.bound) == 1.0
+
+
+def test_function_norm_counterexample_has_small_l_alpha_error_and_unit_composed_error():
+    ev = CLAIMS["lemma-6.3/function-norm"].run(Params(alpha=2.0))
+    rng = np.random.default_rng(0)
+    Y = rng.random((200_000, 4))
+    tau = np.prod(np.maximum(0, 1 - np.abs(Y[:, 1:] - Y[:, :1]) * 16), axis=1)
+    monte_carlo = np.sqrt(np.mean(tau**2))
+    assert monte_carlo <= float(ev.bound) and ev.measured == 1.0 and ev.verdict == "fails"
+
+
+@pytest.mark.parametrize("alpha,verdict", [(1.0, "fails"), (2.0, "fails")])
+def test_a1_norm_claim_fails_over_the_whole_exponent_range_whatever_alpha_is_passed(alpha, verdict):
+    assert CLAIMS["lemma-6.5/a1-norm"].run(Params(alpha=alpha)).verdict == verdict
+
+
+def test_o_eps_claim_reports_numbers_but_does_not_decide_an_asymptotic_statement():
+    ev = CLAIMS["thm-6.6/o-eps"].run(Params(samples=200))
+    assert ev.verdict == "inconclusive"
+    assert all(row["K₂ ≥ (pair lower bound)"] > 2 for row in ev.measured.values())
