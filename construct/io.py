@@ -33,6 +33,7 @@ import json
 import math
 import os
 import tempfile
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
@@ -384,3 +385,107 @@ def load_transformer(path) -> OneLayerTransformer:
     if violated:
         r.fail(f"construction condition violated: {violated[0]}")
     return tau
+
+
+# -- model files: the VAR transformer, FlowAR and HOFAR (issue 4) ------------------------------------
+MODEL_KIND = "model"
+MODELS = ("var", "flowar", "hofar")
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """A saved network other than the one-layer transformer: its model name (``var``, ``flowar`` or
+    ``hofar``), a JSON configuration (sizes, seed, paper references) and its named float64 arrays."""
+
+    model: str
+    config: dict
+    arrays: dict = field(repr=False)
+
+
+def save_model(model: str, config: dict, arrays: dict, path) -> Path:
+    """Write named arrays and a configuration to ``path`` atomically (same container as `save_transformer`).
+
+    The manifest records ``{"format_version", "kind": "model", "model", "config", "arrays": {name: shape}}``.
+    """
+    from safetensors.numpy import save_file
+
+    if model not in MODELS:
+        raise ValueError(f"save_model: unknown model {model!r}; choose one of {', '.join(MODELS)}")
+    clean = {}
+    for name, value in arrays.items():
+        a = np.ascontiguousarray(np.asarray(value, dtype=np.float64))
+        if not np.all(np.isfinite(a)):
+            raise ValueError(f"save_model: array {name!r} has non-finite entries")
+        clean[name] = a
+    meta = {"format_version": FORMAT_VERSION, "kind": MODEL_KIND, "model": model, "config": config,
+            "arrays": {name: list(a.shape) for name, a in clean.items()}}
+    path = Path(path)
+    text = json.dumps(meta, ensure_ascii=False, allow_nan=False)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
+    os.close(fd)
+    try:
+        save_file(clean, tmp, metadata={MANIFEST_KEY: text})
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def file_kind(path) -> str:
+    """``"one-layer"`` or ``"model"`` — the kind recorded in a varproof weights file's manifest."""
+    from safetensors import safe_open
+
+    path = Path(path)
+    r = _Reader(path)
+    if not path.is_file():
+        r.fail("no such file")
+    try:
+        with safe_open(str(path), framework="numpy") as fh:
+            meta = fh.metadata() or {}
+    except Exception as err:  # safetensors raises its own error types for damaged containers
+        r.fail(f"not a safetensors file ({str(err).splitlines()[0] if str(err) else type(err).__name__})")
+    try:
+        data = json.loads(meta[MANIFEST_KEY])
+    except (KeyError, json.JSONDecodeError):
+        r.fail("no varproof manifest")
+    kind = data.get("kind") if isinstance(data, dict) else None
+    if kind not in (KIND, MODEL_KIND):
+        r.fail(f"unknown kind {kind!r}")
+    return kind
+
+
+def load_model(path) -> ModelFile:
+    """Read a file written by `save_model`; checks the manifest, every array's presence, shape and finiteness."""
+    from safetensors import safe_open
+
+    path = Path(path)
+    r = _Reader(path)
+    if file_kind(path) != MODEL_KIND:
+        r.fail("holds a one-layer transformer, not a model (use load_transformer)")
+    with safe_open(str(path), framework="numpy") as fh:
+        data = json.loads(fh.metadata()[MANIFEST_KEY])
+        model = r.field(data, "model")
+        if model not in MODELS:
+            r.fail(f"unknown model {model!r}")
+        if r.field(data, "format_version") != FORMAT_VERSION:
+            r.fail(f"format version {data['format_version']!r}, this varproof reads {FORMAT_VERSION}")
+        shapes = r.field(data, "arrays")
+        if not isinstance(shapes, dict) or set(shapes) != set(fh.keys()):
+            r.fail("the manifest's array list does not match the stored arrays")
+        arrays = {}
+        for name, shape in shapes.items():
+            a = fh.get_tensor(name)
+            if a.dtype != np.float64 or list(a.shape) != shape:
+                r.fail(f"array {name!r} is {a.dtype} {list(a.shape)}, the manifest says float64 {shape}")
+            if not np.all(np.isfinite(a)):
+                r.fail(f"array {name!r} has non-finite entries")
+            arrays[name] = a
+    config = r.field(data, "config")
+    if not isinstance(config, dict):
+        r.fail("manifest field 'config' is not an object")
+    return ModelFile(model, config, arrays)

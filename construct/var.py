@@ -187,6 +187,31 @@ class VARTransformer:
     def __call__(self, X_init) -> np.ndarray:
         return self.stages(X_init)[-1]
 
+    def weight_arrays(self) -> dict[str, np.ndarray]:
+        """Every weight by name (``attn{i}.W_Q``, ``ffn{i}.W1``, ``up{i}.matrix`` …), scale ``i`` from 1."""
+        out = {}
+        for i, (attn, g) in enumerate(zip(self.attentions, self.ffns), start=1):
+            out.update({f"attn{i}.W_Q": attn.W_Q, f"attn{i}.W_K": attn.W_K, f"attn{i}.W_V": attn.W_V,
+                        f"ffn{i}.W1": g.W1, f"ffn{i}.b1": g.b1, f"ffn{i}.W2": g.W2, f"ffn{i}.b2": g.b2})
+        for i, up in enumerate(self.ups(), start=2):
+            out[f"up{i}.matrix"] = up.matrix.toarray()
+        return out
+
+    def config(self) -> dict:
+        return {"reference": "Definition 3.11 (VAR transformer), Definition 3.9 (pyramid), Definition 3.7 (φ_up)",
+                "sides": list(self.sides), "channels": self.channels, "kernel": self.kind,
+                "tokens": self.n_tokens, "hidden": [int(g.W1.shape[0]) for g in self.ffns]}
+
+    @classmethod
+    def from_arrays(cls, config: dict, arrays: dict) -> "VARTransformer":
+        """Rebuild from `weight_arrays` and `config` (e.g. a file read by `construct.io.load_model`)."""
+        sides = tuple(int(h) for h in config["sides"])
+        attns = tuple(Attention(arrays[f"attn{i}.W_Q"], arrays[f"attn{i}.W_K"], arrays[f"attn{i}.W_V"])
+                      for i in range(1, len(sides) + 1))
+        ffns = tuple(FeedForward(arrays[f"ffn{i}.W1"], arrays[f"ffn{i}.b1"], arrays[f"ffn{i}.W2"], arrays[f"ffn{i}.b2"])
+                     for i in range(1, len(sides) + 1))
+        return cls(sides, attns, ffns, config.get("kernel", "keys"))
+
 
 def random_var_transformer(sides=(1, 2, 3), channels: int = 2, *, hidden: int = 4, seed: int = 0,
                            scale: float = 0.5, kind: str = "keys") -> VARTransformer:

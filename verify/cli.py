@@ -26,6 +26,8 @@ import sys
 import tempfile
 from fractions import Fraction
 
+import numpy as np
+
 #: networks with at most this many context IDs (N·n) are built by ``varproof cost`` to measure the gap
 COST_BUILD_LIMIT = 200_000
 #: integers with more digits than this are reported by their log10 only (Python refuses str() beyond 4300)
@@ -107,6 +109,7 @@ def _spec_args(p, required: bool = False) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from construct.io import MODELS
     from construct.targets import DEFAULT_TARGET, TARGETS
 
     parser = _Parser(
@@ -136,10 +139,19 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--out", default=None, metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
     v.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    b = sub.add_parser("build", help="build the Lemma C.1 transformer for a spec and a target")
+    b = sub.add_parser("build", help="build the Lemma C.1 transformer for a spec and a target, or a VAR/FlowAR/HOFAR model")
+    b.add_argument("--model", choices=("lemma-c.1",) + MODELS, default="lemma-c.1",
+                   help="what to build: the Lemma C.1 one-layer transformer (default; needs -n, -d, -m), the VAR "
+                        "transformer of Definition 3.11, FlowAR (Definition E.1) or HOFAR (Algorithm 2), seeded weights")
     b.add_argument("--target", choices=TARGETS, default=DEFAULT_TARGET, help=f"Lipschitz target f (default {DEFAULT_TARGET})")
-    _spec_args(b, required=True)
-    b.add_argument("-m", "--steps", type=_integer("steps"), required=True, help="grid steps m = 1/δ")
+    _spec_args(b)
+    b.add_argument("-m", "--steps", type=_integer("steps"), default=None, help="grid steps m = 1/δ (Lemma C.1)")
+    b.add_argument("--sides", type=_sides, default=None, metavar="H1,H2,…",
+                   help="VAR: side lengths of the token maps, strictly increasing from 1 (default 1,2,3)")
+    b.add_argument("--scales", type=_integer("scales", 1, " (at least one scale)"), default=None,
+                   help="FlowAR/HOFAR: number of scales K (default 3)")
+    b.add_argument("--size", type=_integer("size", 1, " (a latent has at least one pixel)"), default=None,
+                   help="FlowAR/HOFAR: side h = w of the latent (default 4)")
     b.add_argument("--seed", type=_integer("seed", 0, " (numpy seeds are non-negative)"), default=0)
     b.add_argument("--out", default=None, metavar="FILE.safetensors", help="save the weights (default: summary only)")
     b.add_argument("--max-memory", type=parse_bytes, default=None, metavar="SIZE",
@@ -362,7 +374,67 @@ def _refuse_oversized(n: int, d: int, m: int, max_bytes) -> None:
         )
 
 
+def _sides(text: str) -> tuple[int, ...]:
+    try:
+        sides = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise UsageError(f"--sides: expected comma-separated integers like 1,2,3, got {text!r}") from None
+    from construct.var import check_sides
+
+    try:
+        return check_sides(sides)
+    except ValueError as err:
+        raise UsageError(f"--sides: {err}") from None
+
+
+def _model_summary(model: str, config: dict, arrays: dict) -> list[str]:
+    lines = [f"{model} model ({config.get('reference', '')})"]
+    lines += [f"  {key}: {value}" for key, value in config.items() if key != "reference"]
+    total = sum(int(np.size(a)) for a in arrays.values())
+    largest = max(((float(np.abs(a).max()) if np.size(a) else 0.0), name) for name, a in arrays.items())
+    lines.append(f"  arrays: {len(arrays)}, parameters: {total:,}, largest |weight| {largest[0]:.4g} ({largest[1]})")
+    return lines
+
+
+def _build_model(args) -> int:
+    from construct.io import save_model
+
+    if args.model == "var":
+        from construct.var import random_var_transformer
+
+        if args.scales is not None or args.size is not None:
+            raise UsageError("build --model var: --scales/--size are FlowAR/HOFAR options; give the VAR schedule with --sides")
+        net = random_var_transformer(args.sides or (1, 2, 3), args.channels or 2, seed=args.seed)
+    else:
+        if args.sides is not None:
+            raise UsageError(f"build --model {args.model}: --sides is a VAR option; FlowAR/HOFAR take --scales and --size")
+        from construct import flowar
+
+        make = flowar.random_flowar if args.model == "flowar" else flowar.random_hofar
+        net = make(size=args.size or 4, channels=args.channels or 2, scales=args.scales or 3, seed=args.seed)
+    arrays, config = net.weight_arrays(), dict(net.config(), seed=args.seed)
+    lines = _model_summary(args.model, config, arrays)
+    if args.out:
+        try:
+            save_model(args.model, config, arrays, args.out)
+        except OSError as err:
+            raise UsageError(f"cannot write {args.out}: {err.strerror or err}") from None
+        lines.append(f"wrote {args.out}")
+    _emit("\n".join(lines))
+    return 0
+
+
 def _cmd_build(args) -> int:
+    if args.model != "lemma-c.1":
+        if args.tokens is not None or args.steps is not None or args.ramp is not None:
+            raise UsageError(f"build --model {args.model}: --tokens/--steps/--ramp belong to the Lemma C.1 transformer")
+        return _build_model(args)
+    missing = [flag for flag, value in (("--tokens", args.tokens), ("--channels", args.channels), ("--steps", args.steps))
+               if value is None]
+    if missing:
+        raise UsageError(f"build: the Lemma C.1 transformer needs {', '.join(missing)} (or choose --model var|flowar|hofar)")
+    if args.sides is not None or args.scales is not None or args.size is not None:
+        raise UsageError("build: --sides/--scales/--size need --model var|flowar|hofar")
     from construct.grid import GridSpec
     from construct.io import save_transformer
     from construct.targets import make_target
@@ -495,8 +567,31 @@ def _inspect_text(info: dict, tau) -> str:
     return "\n".join(lines)
 
 
+def _inspect_model(args) -> int:
+    from construct.io import load_model
+
+    mf = load_model(args.file)
+    if args.format == "json":
+        info = {"file": args.file, "model": mf.model, "config": mf.config,
+                "arrays": {name: {"shape": list(a.shape), "min": float(a.min()) if a.size else None,
+                                  "max": float(a.max()) if a.size else None} for name, a in mf.arrays.items()}}
+        _emit(json.dumps(_jsonable(info), indent=2, ensure_ascii=False, allow_nan=False))
+        return 0
+    lines = [f"{args.file}"] + _model_summary(mf.model, mf.config, mf.arrays)
+    rows = [["array", "shape", "min", "max", "‖·‖_F"]]
+    for name, a in mf.arrays.items():
+        rows.append([name, "×".join(map(str, a.shape)) or "scalar", _g(float(a.min())) if a.size else "-",
+                     _g(float(a.max())) if a.size else "-", _g(float(np.linalg.norm(a))) if a.size else "-"])
+    lines += _table(rows)
+    _emit("\n".join(lines))
+    return 0
+
+
 def _cmd_inspect(args) -> int:
-    from construct.io import load_transformer
+    from construct.io import MODEL_KIND, file_kind, load_transformer
+
+    if file_kind(args.file) == MODEL_KIND:
+        return _inspect_model(args)
 
     tau = load_transformer(args.file)
     info = inspect_data(tau, args.file, args.rows)

@@ -467,3 +467,40 @@ def test_python_m_verify_errors_are_one_line(argv):
     assert proc.returncode == 2 and proc.stdout == ""
     assert len(proc.stderr.strip().splitlines()) == 1 and proc.stderr.startswith("varproof: ")
     assert "Traceback" not in proc.stderr
+
+
+# -- build --model var (issue 4) ------------------------------------------------------------------------
+def test_build_var_model_then_inspect_round_trips_every_array(tmp_path, capsys):
+    from construct.io import load_model
+    from construct.var import VARTransformer, random_var_transformer
+
+    path = tmp_path / "var.safetensors"
+    code, out, err = run(["build", "--model", "var", "--sides", "1,2,4", "-d", "2", "--seed", "5", "--out", str(path)], capsys)
+    assert (code, err) == (0, "") and "tokens: 21" in out and f"wrote {path}" in out
+    mf = load_model(path)
+    net = random_var_transformer((1, 2, 4), 2, seed=5)
+    assert mf.model == "var" and mf.config["sides"] == [1, 2, 4] and mf.config["seed"] == 5
+    for name, a in net.weight_arrays().items():
+        assert np.array_equal(mf.arrays[name], a), name
+    X = np.random.default_rng(0).random((3, 1, 2))
+    assert np.array_equal(VARTransformer.from_arrays(mf.config, mf.arrays)(X), net(X))
+    code, out, _ = run(["inspect", str(path)], capsys)
+    assert code == 0 and "up3.matrix" in out and "16×4" in out
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["build", "--model", "var", "--sides", "1,3,2"], "h_(r−1) < h_r, got 3 then 2"),
+        (["build", "--model", "var", "--sides", "1,x"], "comma-separated integers"),
+        (["build", "--model", "var", "-m", "3"], "belong to the Lemma C.1 transformer"),
+        (["build", "--model", "var", "--scales", "2"], "FlowAR/HOFAR options"),
+        (["build", "-n", "2", "-d", "1", "-m", "2", "--sides", "1,2"], "need --model"),
+        (["build", "-n", "2", "-d", "1"], "needs --steps"),
+    ],
+)
+def test_build_model_usage_errors_are_one_line_and_write_nothing(argv, message, tmp_path, capsys):
+    out_file = tmp_path / "x.safetensors"
+    code, out, err = run(argv + ["--out", str(out_file)], capsys)
+    assert code == 2 and out == "" and message in err and err.count("\n") == 1
+    assert not out_file.exists()
