@@ -195,3 +195,38 @@ def kron_operator_norms(A_h: sp_sparse.spmatrix, A_w: sp_sparse.spmatrix) -> dic
 
     (s_h, one_h, inf_h), (s_w, one_w, inf_w) = norms(A_h), norms(A_w)
     return {"2": s_h * s_w, "1": one_h * one_w, "inf": inf_h * inf_w}
+
+
+# -- Definitions D.1–D.4: up/down sampling of an h × w latent by a factor r ---------------------------
+def _factor(r, who: str) -> int:
+    if isinstance(r, bool) or not isinstance(r, (int, np.integer)) or r < 1:
+        raise ValueError(f"{who}: the factor r must be a positive integer, got {r!r}")
+    return int(r)
+
+
+def up_sample_matrix(h: int, w: int, r: int, kind: str = "keys") -> sp_sparse.csr_matrix:
+    """Definitions D.1/D.3: ``Up(X, r)`` of an ``h × w`` latent as the ``(rh·rw) × (h·w)`` matrix ``A_h ⊗ A_w``.
+
+    Definition D.3 prints ``Φ_up ∈ R^{hw × (rh·rw)}`` but applies it as ``Y = Φ_up X`` with ``X`` of
+    ``hw`` rows; the map that type-checks is ``(rh·rw) × hw`` (this one).
+    """
+    r = _factor(r, "Up (Definition D.1)")
+    _check_sizes(h, r * h)
+    _check_sizes(w, r * w)
+    return up_matrix_2d((h, w), (r * h, r * w), kind)
+
+
+def down_sample_matrix(h: int, w: int, r: int) -> sp_sparse.csr_matrix:
+    """Definitions D.2/D.4: ``Down(X, r)`` by area averaging, ``((h/r)·(w/r)) × (h·w)``; ``r`` must divide ``h`` and ``w``."""
+    r = _factor(r, "Down (Definition D.2)")
+    _check_sizes(h, 1)
+    _check_sizes(w, 1)
+    if h % r or w % r:
+        raise ValueError(f"Down (Definition D.2): the factor r = {r} must divide h = {h} and w = {w} (h/r, w/r are sizes)")
+    return sp_sparse.kron(area_down_matrix_1d(h, h // r), area_down_matrix_1d(w, w // r), format="csr")
+
+
+def schedule_down_matrix(h_in: int, h_out: int) -> sp_sparse.csr_matrix:
+    """Area down-sampling of a square map between two sides of a (possibly non-integer-ratio) schedule,
+    e.g. VAR's 16 → 13 (PyTorch ``mode='area'`` = adaptive average pooling)."""
+    return sp_sparse.kron(area_down_matrix_1d(h_in, h_out), area_down_matrix_1d(h_in, h_out), format="csr")

@@ -3,7 +3,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from construct.interpolate import KERNELS, definition_37_as_printed, kernel, kernel_range, up_matrix_1d, up_matrix_2d
+from construct.interpolate import (
+    KERNELS,
+    definition_37_as_printed,
+    down_sample_matrix,
+    kernel,
+    kernel_range,
+    schedule_down_matrix,
+    up_matrix_1d,
+    up_matrix_2d,
+    up_sample_matrix,
+)
 
 
 def test_keys_kernel_closed_form_values():
@@ -74,3 +84,44 @@ def test_kronecker_norms_equal_the_dense_norms():
     assert norms["2"] == pytest.approx(np.linalg.norm(K, 2))
     assert norms["inf"] == pytest.approx(np.abs(K).sum(axis=1).max())
     assert norms["1"] == pytest.approx(np.abs(K).sum(axis=0).max())
+
+
+# -- Definitions D.1–D.4 ----------------------------------------------------------------------------------
+@given(st.integers(1, 4), st.integers(1, 4), st.integers(1, 3), st.integers(0, 2**16))
+def test_down_sampling_is_the_mean_of_each_r_by_r_block(hb, wb, r, seed):
+    h, w = hb * r, wb * r
+    X = np.random.default_rng(seed).random((h, w))
+    got = (down_sample_matrix(h, w, r) @ X.reshape(-1)).reshape(hb, wb)
+    direct = X.reshape(hb, r, wb, r).mean(axis=(1, 3))
+    np.testing.assert_allclose(got, direct, rtol=0, atol=1e-14)
+
+
+@given(st.integers(1, 5), st.integers(1, 5), st.integers(1, 3))
+def test_up_sampling_matrix_has_the_shape_that_type_checks(h, w, r):
+    M = up_sample_matrix(h, w, r)
+    assert M.shape == (r * h * r * w, h * w)  # Definition D.3 prints the transpose, hw × (rh·rw)
+    np.testing.assert_allclose(np.asarray(M.sum(axis=1)).ravel(), 1.0, atol=1e-12)
+
+
+def test_var_schedule_down_sampling_with_non_integer_ratios_averages():
+    from construct.interpolate import VAR_SCHEDULE
+
+    for a, b in zip(VAR_SCHEDULE[1:], VAR_SCHEDULE[2:]):
+        M = schedule_down_matrix(b, a).toarray()
+        assert M.shape == (a * a, b * b) and (M >= 0).all()
+        np.testing.assert_allclose(M.sum(axis=1), 1.0, atol=1e-12)
+        assert np.abs(M).sum(axis=1).max() == pytest.approx(1.0)  # ‖Φ_down‖_∞ = 1 exactly
+
+
+@pytest.mark.parametrize(
+    "call,message",
+    [
+        (lambda: down_sample_matrix(6, 4, 4), "must divide h = 6 and w = 4"),
+        (lambda: down_sample_matrix(4, 4, 0), "positive integer"),
+        (lambda: up_sample_matrix(2, 2, 1.5), "positive integer"),
+        (lambda: schedule_down_matrix(3, 5), "h_out ≤ h_in"),
+    ],
+)
+def test_sampling_factors_are_validated(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
