@@ -178,3 +178,37 @@ def check_thm66_step1(params: Params) -> Evidence:
         "is not one feed-forward layer. τ_VAR is a member of a class whose blocks are FFN ∘ Attn ∘ FFN ∘ (· + E) ∘ φ_up "
         "acting on the newest map only.",
     )
+
+
+@register(
+    "remark-3.12",
+    "Remark 3.12",
+    "Applying φ_up to X ∈ R^{n×d}, n = Σ_i h_i w_i, map by map gives φ_up(X) ∈ R^{n'×d} with n' = Σ_i h'_i w'_i, and the map "
+    "is the block-diagonal matrix diag(φ_up,1, …, φ_up,r) ∈ R^{n'×n} — on pyramids along VAR's schedule (1–4 levels).",
+)
+def check_remark312(params: Params) -> Evidence:
+    import scipy.sparse as sp_sparse
+
+    rng = np.random.default_rng(params.seed)
+    d = params.channels
+    worst, checked, cex = 0.0, 0, None
+    for levels in range(1, 5):
+        for start in range(len(VAR_SCHEDULE) - levels):
+            sides_in = VAR_SCHEDULE[start:start + levels]
+            sides_out = VAR_SCHEDULE[start + 1:start + levels + 1]
+            tf = random_var_transformer((1,), d, seed=params.seed)
+            block = VARBlock(sides_in, sides_out, tf.attentions[0], tf.ffns[0])
+            X = rng.random((block.n_in, d))
+            diag = sp_sparse.block_diag([UpInterpolation(a, b).matrix for a, b in zip(sides_in, sides_out)], format="csr")
+            got = block.up(X)
+            dev = float(np.abs(got - diag @ X).max()) if got.shape == (diag.shape[0], d) else float("inf")
+            dev = max(dev, float(abs(got.shape[0] - sum(h * h for h in sides_out))))
+            checked += 1
+            if dev > worst:
+                worst = dev
+                cex = cex or {"sides in": list(sides_in), "sides out": list(sides_out), "deviation": dev}
+    return Evidence(
+        quantity="max |φ_up(X) − diag(φ_up,i) X| and token-count mismatch", measured=worst, bound=0.0, margin=-worst,
+        method="exhaustive", arithmetic="float64 (the same sparse products in both evaluations)", n_checked=checked,
+        params={"pyramids": "1–4 consecutive levels of VAR's schedule", "channels": d}, counterexample=cex,
+    )
