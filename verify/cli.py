@@ -131,6 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--alpha", type=_real("alpha", low=1, why=" (Lemma 6.1: the ℓ_α norm needs 1 ≤ α < ∞)"), default=None)
     v.add_argument("--samples", type=_integer("samples", 1, " (a sampled check needs at least one draw)"), default=None)
     v.add_argument("--seed", type=_integer("seed", 0, " (numpy seeds are non-negative)"), default=None)
+    v.add_argument("--sides", type=_sides, default=None, metavar="H1,H2,…",
+                   help="side schedule of the VAR compositions of the Section 6 claims (e.g. 1,2,3; channels d, steps m)")
     v.add_argument("--format", choices=("text", "json", "md"), default="text")
     v.add_argument("--exit-zero", action="store_true", help="exit 0 even when a claim fails")
     v.add_argument("--exact", action="store_true", help="decide exactly where possible (claims already do)")
@@ -240,7 +242,7 @@ def _params(args):
     from verify.registry import Params
 
     kw = {}
-    for name in ("tokens", "channels", "steps", "ramp", "target", "alpha", "samples", "seed"):
+    for name in ("tokens", "channels", "steps", "ramp", "target", "alpha", "samples", "seed", "sides"):
         value = getattr(args, name, None)
         if value is not None:
             kw[name] = value

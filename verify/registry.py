@@ -26,7 +26,8 @@ class Params:
     ``tokens``/``channels``/``steps``/``ramp`` define the `GridSpec` (claims over a *family* scan
     every spec with ``n' ≤ tokens``, ``d' ≤ channels``, ``2 ≤ m' ≤ steps``); ``target`` names a
     Lipschitz target (`construct.targets`); ``alpha`` is the ``ℓ_α`` exponent of the function norm;
-    ``samples`` and ``seed`` drive sampled checks.
+    ``samples`` and ``seed`` drive sampled checks; ``sides`` (``h_1 < h_2 < …``) is the side schedule of
+    the VAR compositions the Section 6 claims run on (default: a fixed list of small ones).
     """
 
     tokens: int = 3
@@ -37,6 +38,7 @@ class Params:
     alpha: float = 2.0
     samples: int = 2000
     seed: int = 0
+    sides: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
         for name in ("tokens", "channels", "steps", "samples", "seed"):
@@ -47,6 +49,10 @@ class Params:
             raise ValueError(f"--samples must be ≥ 1, got {self.samples}")
         if not (isinstance(self.alpha, (int, float)) and 1 <= self.alpha < float("inf")):
             raise ValueError(f"--alpha must satisfy 1 ≤ α < ∞ (Lemma 6.1: 1 ≤ p < ∞), got {self.alpha}")
+        if self.sides is not None:
+            from construct.var import check_sides
+
+            object.__setattr__(self, "sides", check_sides(self.sides, start=1))
 
     def spec(self):
         from construct.grid import GridSpec
@@ -75,6 +81,7 @@ class Params:
             "alpha": self.alpha,
             "samples": self.samples,
             "seed": self.seed,
+            **({"sides": list(self.sides)} if self.sides is not None else {}),
         }
 
 

@@ -504,3 +504,17 @@ def test_build_model_usage_errors_are_one_line_and_write_nothing(argv, message, 
     code, out, err = run(argv + ["--out", str(out_file)], capsys)
     assert code == 2 and out == "" and message in err and err.count("\n") == 1
     assert not out_file.exists()
+
+
+def test_verify_sides_too_large_for_memory_gives_precondition_not_a_crash(capsys):
+    code, out, err = run(["verify", "lemma-6.3", "thm-6.6/corrected", "--sides", "1,2,5", "-d", "2", "-m", "3",
+                          "--format", "json"], capsys)
+    data = json.loads(out)
+    assert code == 1 and err == ""
+    assert [r["verdict"] for r in data["results"]] == ["precondition", "precondition"]
+    assert "3^50 grid sequences" in data["results"][0]["notes"]
+
+
+def test_verify_sides_must_grow(capsys):
+    code, out, err = run(["verify", "lemma-6.3", "--sides", "2,2"], capsys)
+    assert code == 2 and "h_(r−1) < h_r" in err and out == ""

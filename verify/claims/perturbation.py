@@ -48,13 +48,34 @@ _ROUNDING = 16 * 2.0**-53
 COMPOSITIONS = (((1, 2), 1, 2), ((1, 2), 1, 3), ((1, 2, 3), 1, 2))
 
 
+def _composition_sizes(params: Params):
+    if params.sides is not None:  # the user's schedule, with the grid of --channels/--steps
+        return [(params.sides, params.channels, params.steps)]
+    return [(s, d, m) for s, d, m in COMPOSITIONS if m <= max(2, params.steps)]
+
+
 def _compositions(params: Params):
     """Build each real composition once per call: ``(label, τ_VAR, f_word2img)``."""
-    for sides, d, m in COMPOSITIONS:
-        if m > max(2, params.steps):
-            continue
+    for sides, d, m in _composition_sizes(params):
         approx, target, _ = build_var_composition(sides, d, m, params.target, seed=params.seed)
         yield f"sides={list(sides)}, d={d}, m={m}, target={params.target}", approx, target
+
+
+def _too_large(params: Params, quantity: str) -> Evidence | None:
+    """``precondition`` evidence if a requested composition would not fit in memory (nothing is built)."""
+    from construct.grid import DEFAULT_MAX_BYTES, format_bytes
+
+    for sides, d, m in _composition_sizes(params):
+        log10_bytes = max(h * h * d * math.log10(m) + math.log10(24.0 * h * h * (2 * d + 2)) for h in sides)
+        if log10_bytes > math.log10(DEFAULT_MAX_BYTES):
+            return Evidence(
+                quantity=quantity, measured=None, bound=None, margin=None, method="sampled", arithmetic="n/a",
+                n_checked=0, precondition_ok=False, params={"sides": list(sides), "channels": d, "steps": m},
+                notes=f"the Lemma C.1 transformer of the largest scale needs m^(h²d) = {m}^{max(sides) ** 2 * d} grid "
+                f"sequences (about 10^{log10_bytes:.1f} B, more than {format_bytes(DEFAULT_MAX_BYTES)}); choose smaller "
+                "--sides, --channels or --steps",
+            )
+    return None
 
 
 @register(
@@ -223,6 +244,9 @@ def check_asm62_corrected(params: Params) -> Evidence:
     "on real compositions: τ_i the Lemma C.1 transformer, Φ_up,i bicubic, g_i B-spline, f_i Lipschitz (ℓ_∞ on maps).",
 )
 def check_lemma63(params: Params) -> Evidence:
+    refused = _too_large(params, "Lemma 6.3 on a real composition")
+    if refused is not None:
+        return refused
     rng = np.random.default_rng(params.seed)
     worst, rows, checked, cex = math.inf, {}, 0, None
     for label, approx, target in _compositions(params):
@@ -240,16 +264,13 @@ def check_lemma63(params: Params) -> Evidence:
     return Evidence(
         quantity="min over layers of (K₁ε₁ + ε₂) − max‖f∘g − τ∘Φ‖ (and of the pointwise form)",
         measured=worst, bound=0.0, margin=worst, method="sampled", arithmetic="float64", n_checked=checked,
-        params={"compositions": [c[0] for c in _compositions_labels(params)], "seed": params.seed}, details=rows,
+        params={"compositions": [f"sides={list(s)}, d={d}, m={m}" for s, d, m in _composition_sizes(params)],
+                "seed": params.seed}, details=rows,
         counterexample=cex,
         notes="ε₂ is the largest error seen on the samples (and on Φ's images of them), so the check is evidence, not proof. "
         "Read as a sup norm the lemma is the triangle inequality plus the Lipschitz bound; the ε₂ of the Lemma C.1 "
         "transformer is not small in this norm (see lemma-6.1/sup).",
     )
-
-
-def _compositions_labels(params: Params):
-    return [(f"sides={list(s)}, d={d}, m={m}",) for s, d, m in COMPOSITIONS if m <= max(2, params.steps)]
 
 
 @register(
@@ -392,6 +413,9 @@ def check_thm66_step2(params: Params) -> Evidence:
     corrected_of="thm-6.6/step-2",
 )
 def check_thm66_corrected(params: Params) -> Evidence:
+    refused = _too_large(params, "the repaired chain on a real composition")
+    if refused is not None:
+        return refused
     rng = np.random.default_rng(params.seed)
     worst, rows, checked, cex = math.inf, {}, 0, None
     for label, approx, target in _compositions(params):
