@@ -112,7 +112,7 @@ def _apply_sparse(M: sp_sparse.spmatrix, X: np.ndarray) -> np.ndarray:
     return np.moveaxis(out, 0, 1).reshape(lead + (M.shape[0], c))
 
 
-#: bytes of float64 the largest sparse matrix or sequence may take before we refuse (per object)
+#: bytes per stored entry of a CSR matrix, for the memory estimate made before building one
 _SPARSE_ENTRY_BYTES = 8 + 8 + 4  # value, column index (int64) and a share of the row pointer
 
 
