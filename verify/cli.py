@@ -412,6 +412,9 @@ def _build_model(args) -> int:
             raise UsageError(f"build --model {args.model}: --sides is a VAR option; FlowAR/HOFAR take --scales and --size")
         from construct import flowar
 
+        if args.model == "flowar" and args.channels == 1:
+            raise UsageError("build --model flowar: Definition D.9's layer norm divides by σ_j = 0 for every token when "
+                             "c = 1, so NN_i cannot run; use --channels ≥ 2 (≥ 3 for a non-degenerate LN)")
         make = flowar.random_flowar if args.model == "flowar" else flowar.random_hofar
         net = make(size=args.size or 4, channels=args.channels or 2, scales=args.scales or 3, seed=args.seed)
     arrays, config = net.weight_arrays(), dict(net.config(), seed=args.seed)

@@ -497,6 +497,9 @@ def test_build_var_model_then_inspect_round_trips_every_array(tmp_path, capsys):
         (["build", "--model", "var", "--scales", "2"], "FlowAR/HOFAR options"),
         (["build", "-n", "2", "-d", "1", "-m", "2", "--sides", "1,2"], "need --model"),
         (["build", "-n", "2", "-d", "1"], "needs --steps"),
+        (["build", "--model", "flowar", "-d", "1"], "layer norm divides by σ_j = 0"),
+        (["build", "--model", "hofar", "--sides", "1,2"], "--sides is a VAR option"),
+        (["build", "--model", "flowar", "--size", "6"], "divisible"),
     ],
 )
 def test_build_model_usage_errors_are_one_line_and_write_nothing(argv, message, tmp_path, capsys):
@@ -518,3 +521,26 @@ def test_verify_sides_too_large_for_memory_gives_precondition_not_a_crash(capsys
 def test_verify_sides_must_grow(capsys):
     code, out, err = run(["verify", "lemma-6.3", "--sides", "2,2"], capsys)
     assert code == 2 and "h_(r−1) < h_r" in err and out == ""
+
+
+@pytest.mark.parametrize("model", ["flowar", "hofar"])
+def test_build_flowar_and_hofar_files_rebuild_networks_that_compute_identically(model, tmp_path, capsys):
+    from construct import flowar
+    from construct.io import load_model
+
+    path = tmp_path / f"{model}.safetensors"
+    code, out, err = run(["build", "--model", model, "-d", "3", "--scales", "2", "--size", "4", "--seed", "2",
+                          "--out", str(path)], capsys)
+    assert (code, err) == (0, "") and f"wrote {path}" in out
+    mf = load_model(path)
+    cls = flowar.FlowAR if model == "flowar" else flowar.HOFAR
+    make = flowar.random_flowar if model == "flowar" else flowar.random_hofar
+    net, back = make(size=4, channels=3, scales=2, seed=2), cls.from_arrays(mf.config, mf.arrays)
+    Z = np.random.default_rng(0).standard_normal((mf.config["tokens"][0], 3))  # the first scale's tokens
+    noise = net.draw_noise(1)
+    if model == "flowar":
+        assert np.array_equal(back.generate(Z, noise).output, net.generate(Z, noise).output)
+    else:
+        assert np.array_equal(back.infer(Z, noise).output, net.infer(Z, noise).output)
+    code, out, _ = run(["inspect", str(path)], capsys)
+    assert code == 0 and f"{model} model" in out

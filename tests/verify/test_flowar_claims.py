@@ -130,12 +130,3 @@ def test_corrected_hofar_bound_holds_on_random_models(seed, K, c, dt, eps, final
 def test_corollary_7_1_is_supported_for_every_target(target):
     ev = CLAIMS["cor-7.1"].run(Params(target=target, samples=400))
     assert ev.verdict == "supported" and ev.measured <= 1 + 1e-12
-
-
-def test_each_flowar_claim_runs_in_under_two_seconds():
-    import time
-
-    for cid in FLOWAR_IDS:
-        start = time.perf_counter()
-        CLAIMS[cid].run(Params())
-        assert time.perf_counter() - start < 2.0, cid
