@@ -117,9 +117,14 @@ def register(id: str, ref: str, statement: str, corrected_of: str | tuple[str, .
 
 
 def all_claims() -> dict[str, Claim]:
-    for name in CLAIM_MODULES:
-        importlib.import_module(f"verify.claims.{name}")
-    return dict(_REGISTRY)
+    """Every claim, in the order of `CLAIM_MODULES` and, within a module, of registration — whatever order
+    the modules happened to be imported in (reports and generated docs must not depend on it)."""
+    rank = {}
+    for k, name in enumerate(CLAIM_MODULES):
+        module = importlib.import_module(f"verify.claims.{name}")
+        rank[module.__name__] = k
+    order = sorted(enumerate(_REGISTRY.values()), key=lambda item: (rank.get(item[1].check.__module__, len(rank)), item[0]))
+    return {claim.id: claim for _, claim in order}
 
 
 def get(claim_id: str) -> Claim:

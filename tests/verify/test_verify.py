@@ -149,3 +149,13 @@ def test_python_m_verify_runs_the_same_cli():
 
 def test_generated_docs_pages_are_up_to_date():
     assert docs.main(["--check"]) == 0, "run `python -m verify.docs`"
+
+
+def test_claim_order_follows_the_module_list_not_the_import_order():
+    import importlib
+
+    from verify.registry import CLAIM_MODULES
+
+    importlib.import_module("verify.claims.flowar")  # imported first on purpose
+    modules = [claim.check.__module__.rsplit(".", 1)[1] for claim in all_claims().values()]
+    assert modules == sorted(modules, key=CLAIM_MODULES.index)
