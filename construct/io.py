@@ -174,8 +174,6 @@ def save_transformer(tau: OneLayerTransformer, path) -> Path:
 
     On any failure the temporary file is removed and ``path`` is left as it was.
     """
-    from safetensors.numpy import save_file
-
     if not isinstance(tau, OneLayerTransformer):
         raise TypeError(f"save_transformer: expected a OneLayerTransformer, got {type(tau).__name__}")
     att = tau.contextual.attention
@@ -183,9 +181,16 @@ def save_transformer(tau: OneLayerTransformer, path) -> Path:
         raise ValueError("save_transformer: format 1 stores Definition 3.3 attention only (no W_O, no skip connection)")
     if tau.targets is None:
         raise ValueError("save_transformer: the transformer has no quantized targets to store")
-    path = Path(path)
     meta = {MANIFEST_KEY: json.dumps(manifest(tau), ensure_ascii=False, allow_nan=False)}
-    arrays = weight_arrays(tau)
+    return _save_atomically(weight_arrays(tau), meta, path)
+
+
+def _save_atomically(arrays: dict, meta: dict, path) -> Path:
+    """``safetensors`` save to a temporary file in the target folder, fsync, then rename; on any failure
+    the temporary file is removed and ``path`` is left as it was."""
+    from safetensors.numpy import save_file
+
+    path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
     os.close(fd)
     try:
@@ -407,8 +412,6 @@ def save_model(model: str, config: dict, arrays: dict, path) -> Path:
 
     The manifest records ``{"format_version", "kind": "model", "model", "config", "arrays": {name: shape}}``.
     """
-    from safetensors.numpy import save_file
-
     if model not in MODELS:
         raise ValueError(f"save_model: unknown model {model!r}; choose one of {', '.join(MODELS)}")
     clean = {}
@@ -419,21 +422,7 @@ def save_model(model: str, config: dict, arrays: dict, path) -> Path:
         clean[name] = a
     meta = {"format_version": FORMAT_VERSION, "kind": MODEL_KIND, "model": model, "config": config,
             "arrays": {name: list(a.shape) for name, a in clean.items()}}
-    path = Path(path)
-    text = json.dumps(meta, ensure_ascii=False, allow_nan=False)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-    os.close(fd)
-    try:
-        save_file(clean, tmp, metadata={MANIFEST_KEY: text})
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return _save_atomically(clean, {MANIFEST_KEY: json.dumps(meta, ensure_ascii=False, allow_nan=False)}, path)
 
 
 def file_kind(path) -> str:

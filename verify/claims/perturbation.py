@@ -61,6 +61,14 @@ def _compositions(params: Params):
         yield f"sides={list(sides)}, d={d}, m={m}, target={params.target}", approx, target
 
 
+def _measured_compositions(params: Params):
+    """``(label, CompositionErrors)`` for each real composition, on ``max(50, samples/4)`` uniform inputs."""
+    rng = np.random.default_rng(params.seed)
+    for label, approx, target in _compositions(params):
+        X = rng.random((max(50, params.samples // 4), 1, approx.channels))
+        yield label, composition_errors(approx, target, X, rng)
+
+
 def _too_large(params: Params, quantity: str) -> Evidence | None:
     """``precondition`` evidence if a requested composition would not fit in memory (nothing is built)."""
     from construct.grid import DEFAULT_MAX_BYTES, format_bytes
@@ -247,15 +255,11 @@ def check_lemma63(params: Params) -> Evidence:
     refused = _too_large(params, "Lemma 6.3 on a real composition")
     if refused is not None:
         return refused
-    rng = np.random.default_rng(params.seed)
     worst, rows, checked, cex = math.inf, {}, 0, None
-    for label, approx, target in _compositions(params):
-        X = rng.random((max(50, params.samples // 4), 1, approx.channels))
-        errs = composition_errors(approx, target, X, rng)
-        bounds = errs.lemma63_bounds()
-        for j, (lhs, bound) in enumerate(zip(errs.layer, bounds), start=1):
+    for label, errs in _measured_compositions(params):
+        for j, (lhs, bound) in enumerate(zip(errs.layer, errs.lemma63_bounds()), start=1):
             margin = bound - lhs
-            checked += X.shape[0]
+            checked += errs.samples
             rows[f"{label}, layer {j}"] = {"‖f∘g − τ∘Φ‖ (sampled)": lhs, "K₁ε₁ + ε₂": bound, "ε₁ (exact)": errs.eps1[j - 1],
                                            "ε₂ (sampled)": errs.eps2[j - 1], "K₁": errs.lip_f[j - 1]}
             worst = min(worst, margin, errs.pointwise_slack + _ROUNDING * (1 + bound))
@@ -416,14 +420,11 @@ def check_thm66_corrected(params: Params) -> Evidence:
     refused = _too_large(params, "the repaired chain on a real composition")
     if refused is not None:
         return refused
-    rng = np.random.default_rng(params.seed)
     worst, rows, checked, cex = math.inf, {}, 0, None
-    for label, approx, target in _compositions(params):
-        X = rng.random((max(50, params.samples // 4), 1, approx.channels))
-        errs = composition_errors(approx, target, X, rng)
+    for label, errs in _measured_compositions(params):
         bound = errs.corrected_bound()
         margin = bound - errs.realised
-        checked += X.shape[0]
+        checked += errs.samples
         rows[label] = {"realised ‖τ_VAR − f‖_∞ (sampled)": errs.realised, "repaired bound": bound,
                        "per-layer K₁ε₁ + ε₂": list(errs.lemma63_bounds()), "Π_{i>j} K_{1,i}‖g_i‖": list(errs.tail_lipschitz())}
         worst = min(worst, margin)
