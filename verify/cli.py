@@ -251,14 +251,6 @@ def _params(args):
     return params
 
 
-def _search_function():
-    try:
-        from verify.search import run_search
-    except ImportError:  # no verify/search.py, or it does not expose run_search
-        raise UsageError("--search is not available yet") from None
-    return run_search
-
-
 def _cmd_verify(args) -> int:
     from verify.registry import all_claims
     from verify.report import RENDERERS
@@ -273,7 +265,9 @@ def _cmd_verify(args) -> int:
             raise UsageError(f"unknown claim {cid!r}; `varproof list` shows the ids")
     wanted = set(args.ids)
     ids = [cid for cid in claims if args.all or cid in wanted]  # registry order, each once
-    search = _search_function() if args.search is not None else None
+    from verify.search import run_search
+
+    search = run_search if args.search is not None else None
     params = _params(args)
 
     show = len(ids) > 1 and not args.quiet and sys.stderr.isatty()

@@ -113,13 +113,6 @@ def test_out_into_missing_folder_writes_nothing(tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_search_reports_one_line_when_unavailable(monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "verify.search", None)  # makes `from verify.search import …` fail
-    code, out, err = run(["verify", "eq-1", "--search", "10"], capsys)
-    assert_one_line_error(code, out, err)
-    assert err.strip() == "varproof: --search is not available yet"
-
-
 def test_search_uses_run_search_when_present(monkeypatch, capsys):
     calls = []
 
