@@ -9,7 +9,9 @@ instead of silently generating nothing.
 * `separated_tokens` — token arrays ``(N, n, d)`` that are tokenwise separated (Definition 5.2);
 * `quantized_sequences` — the quantized sequence ``M`` of one grid cell with the cell's digits
   (Lemma C.1, Eq. 1–2);
-* `lipschitz_targets` — a target of `construct.targets.TARGETS` with a random seed / value.
+* `lipschitz_targets` — a target of `construct.targets.TARGETS` with a random seed / value;
+* `interpolation_schedules` — strictly increasing side schedules for the pyramid (Definitions 3.7–3.9);
+* `layer_compositions` — Lipschitz layer chains with per-layer errors (Lemmas 6.4–6.5, Theorem 6.6).
 """
 
 from __future__ import annotations
@@ -27,7 +29,16 @@ from construct.grid import GridSpec
 from construct.quantize import quantized_tokens
 from construct.targets import TARGETS, Target, make_target
 
-__all__ = ["QuantizedSequence", "grid_specs", "lipschitz_targets", "quantized_sequences", "separated_tokens"]
+__all__ = [
+    "LayerComposition",
+    "QuantizedSequence",
+    "grid_specs",
+    "interpolation_schedules",
+    "layer_compositions",
+    "lipschitz_targets",
+    "quantized_sequences",
+    "separated_tokens",
+]
 
 #: Ramps are drawn as ``θ = δ/k`` with ``k`` in this closed range (so always ``0 < θ ≤ δ/2 < δ``).
 RAMP_DIVISORS = (2, 64)
@@ -299,3 +310,70 @@ def lipschitz_targets(tokens: int, channels: int, names=TARGETS) -> st.SearchStr
         return make_target(name, n, d, seed=seed, value=value)
 
     return targets()
+
+
+# -- interpolation schedules and layer compositions (Sections 3 and 6) -----------------------------
+def interpolation_schedules(max_side: int = 16, max_scales: int = 4, *, start_at_one: bool = True
+                            ) -> st.SearchStrategy[tuple[int, ...]]:
+    """Side schedules ``h_1 < h_2 < … < h_r`` (Definition 3.7 needs ``h_{r−1} < h_r``) for the pyramid.
+
+    Every drawn value is a strictly increasing tuple of ``1 … max_scales`` integers in
+    ``[1, max_side]``, starting at ``1`` when ``start_at_one`` (the ``1×1×d`` word embedding of
+    Definition 3.11); it is accepted by `construct.var.check_sides`. Shrinks towards ``(1,)``.
+    """
+    top = _check_int(max_side, "max_side", 1)
+    count = _check_int(max_scales, "max_scales", 1)
+    if start_at_one:
+        rest = st.lists(st.integers(2, top), max_size=min(count - 1, top - 1), unique=True) if top >= 2 else st.just([])
+        return rest.map(lambda xs: (1,) + tuple(sorted(xs)))
+    return st.lists(st.integers(1, top), min_size=1, max_size=min(count, top), unique=True).map(lambda xs: tuple(sorted(xs)))
+
+
+class LayerComposition(NamedTuple):
+    """Layers ``u_i(x) = tanh(W_i x)`` with ``‖W_i‖_∞ = lipschitz[i]`` (so ``u_i`` is ``lipschitz[i]``-Lipschitz in
+    ``ℓ_∞``) and per-layer errors ``errors[i]``: ``v_i = u_i + errors[i]·sin(3u_i + phase_i)`` has
+    ``sup ‖u_i − v_i‖_∞ ≤ errors[i]`` — the ingredients of Lemmas 6.4–6.5 and Theorem 6.6."""
+
+    weights: tuple
+    lipschitz: tuple[float, ...]
+    errors: tuple[float, ...]
+    phases: tuple
+
+    def run(self, x: np.ndarray, replaced=lambda i: False) -> np.ndarray:
+        """``u_r ∘ … ∘ u_1`` on rows of ``x`` with the layers ``i`` where ``replaced(i)`` swapped for ``v_i``."""
+        for i, (W, e, c) in enumerate(zip(self.weights, self.errors, self.phases)):
+            x = np.tanh(x @ W.T)
+            if replaced(i):
+                x = x + e * np.sin(3 * x + c)
+        return x
+
+
+def layer_compositions(max_depth: int = 5, max_width: int = 4, max_lipschitz: float = 3.0,
+                       max_error: float = 0.5) -> st.SearchStrategy[LayerComposition]:
+    """`LayerComposition` values with ``1 … max_depth`` layers of width ``1 … max_width``, Lipschitz constants in
+    ``[1/4, max_lipschitz]`` and errors in ``[0, max_error]`` (both on a grid of 400 steps: no subnormals).
+
+    Every drawn value satisfies: each ``W_i`` is ``width × width`` with ``‖W_i‖_∞`` equal to ``lipschitz[i]``
+    (up to rounding), and ``len(weights) == len(errors) == len(phases)``.
+    """
+    depth_max = _check_int(max_depth, "max_depth", 1)
+    width_max = _check_int(max_width, "max_width", 1)
+    k_max = _check_real(max_lipschitz, "max_lipschitz", 0.25)
+    e_max = _check_real(max_error, "max_error", 0.0)
+    grid = lambda lo, hi: st.integers(0, 400).map(lambda k: lo + (hi - lo) * k / 400)  # noqa: E731
+
+    @st.composite
+    def compositions(draw) -> LayerComposition:
+        depth = draw(st.integers(1, depth_max), label="depth")
+        width = draw(st.integers(1, width_max), label="width")
+        Ks = draw(st.lists(grid(0.25, k_max), min_size=depth, max_size=depth), label="lipschitz")
+        errs = draw(st.lists(grid(0.0, e_max), min_size=depth, max_size=depth), label="errors")
+        rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1), label="seed"))
+        weights = []
+        for K in Ks:
+            W = rng.normal(size=(width, width))
+            weights.append(W * (K / np.abs(W).sum(axis=1).max()))
+        phases = tuple(rng.normal(size=width) for _ in range(depth))
+        return LayerComposition(tuple(weights), tuple(Ks), tuple(errs), phases)
+
+    return compositions()

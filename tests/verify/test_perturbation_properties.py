@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from construct.var import build_var_composition
 from verify.checkers import composition_errors
 from verify.registry import Params, all_claims
+from verify.strategies import layer_compositions
 
 CLAIMS = all_claims()
 
@@ -21,50 +22,23 @@ def _grid(lo, hi, steps=400):
     return st.integers(0, steps).map(lambda k: lo + (hi - lo) * k / steps)
 
 
-@st.composite
-def lipschitz_chains(draw):
-    """Depth r, width, layers u_i = tanh∘W_i with ‖W_i‖_∞ = K_i, approximants v_i = u_i + ε_i·sin(c_i·x) (sup error ε_i)."""
-    depth = draw(st.integers(1, 5), label="depth")
-    width = draw(st.integers(1, 4), label="width")
-    seed = draw(st.integers(0, 2**16), label="seed")
-    Ks = draw(st.lists(_grid(0.25, 3.0), min_size=depth, max_size=depth), label="K")
-    eps = draw(st.lists(_grid(0.0, 0.5), min_size=depth, max_size=depth), label="ε")
-    rng = np.random.default_rng(seed)
-    Ws = []
-    for K in Ks:
-        W = rng.normal(size=(width, width))
-        Ws.append(W * K / np.abs(W).sum(axis=1).max())
-    phases = rng.normal(size=(depth, width))
-    return Ws, eps, phases
-
-
-def _run(Ws, eps, phases, x, replace):
-    for j, (W, e, c) in enumerate(zip(Ws, eps, phases)):
-        x = np.tanh(x @ W.T)
-        if replace(j):
-            x = x + e * np.sin(3 * x + c)
-    return x
-
-
-@given(lipschitz_chains(), st.integers(0, 2**16))
-def test_repaired_chain_bounds_the_error_of_replacing_every_layer(chain, seed):
-    Ws, eps, phases = chain
-    x = np.random.default_rng(seed).uniform(-2, 2, size=(64, Ws[0].shape[0]))
-    true, approx = _run(Ws, eps, phases, x, lambda j: False), _run(Ws, eps, phases, x, lambda j: True)
-    K = [np.abs(W).sum(axis=1).max() for W in Ws]  # ℓ_∞ Lipschitz constant of tanh∘W
+@given(layer_compositions(), st.integers(0, 2**16))
+def test_repaired_chain_bounds_the_error_of_replacing_every_layer(comp, seed):
+    x = np.random.default_rng(seed).uniform(-2, 2, size=(64, comp.weights[0].shape[0]))
+    true, approx = comp.run(x), comp.run(x, lambda j: True)
+    K = comp.lipschitz  # ℓ_∞ Lipschitz constants of tanh∘W_i
     tails = [math.prod(K[j + 1:]) for j in range(len(K))]
-    bound = sum(t * e for t, e in zip(tails, eps))
+    bound = sum(t * e for t, e in zip(tails, comp.errors))
     assert np.abs(true - approx).max() <= bound * (1 + 1e-12) + 1e-15
 
 
-@given(lipschitz_chains(), st.integers(0, 2**16))
-def test_one_replaced_layer_propagates_at_most_the_product_of_the_later_constants(chain, seed):
-    Ws, eps, phases = chain
-    j = len(Ws) // 2
-    x = np.random.default_rng(seed).uniform(-2, 2, size=(64, Ws[0].shape[0]))
-    true, approx = _run(Ws, eps, phases, x, lambda i: False), _run(Ws, eps, phases, x, lambda i: i == j)
-    K = [np.abs(W).sum(axis=1).max() for W in Ws]
-    assert np.abs(true - approx).max() <= math.prod(K[j + 1:]) * eps[j] * (1 + 1e-12) + 1e-15  # Lemma 6.4, repaired
+@given(layer_compositions(), st.integers(0, 2**16))
+def test_one_replaced_layer_propagates_at_most_the_product_of_the_later_constants(comp, seed):
+    j = len(comp.weights) // 2
+    x = np.random.default_rng(seed).uniform(-2, 2, size=(64, comp.weights[0].shape[0]))
+    true, approx = comp.run(x), comp.run(x, lambda i: i == j)
+    bound = math.prod(comp.lipschitz[j + 1:]) * comp.errors[j]
+    assert np.abs(true - approx).max() <= bound * (1 + 1e-12) + 1e-15  # Lemma 6.4, repaired
 
 
 @given(_grid(1e-3, 1.0), _grid(1e-3, 1.0))

@@ -26,7 +26,8 @@ def find(strategy, condition):
 
 def test_all_public_strategies_are_exported_and_documented():
     assert set(strategies.__all__) == {"QuantizedSequence", "grid_specs", "lipschitz_targets", "quantized_sequences",
-                                       "separated_tokens"}
+                                       "separated_tokens", "interpolation_schedules", "layer_compositions",
+                                       "LayerComposition"}
     for name in strategies.__all__:
         assert getattr(strategies, name).__doc__
 
@@ -226,3 +227,39 @@ def test_lipschitz_targets_refuse_impossible_arguments(args, kwargs, message):
 def test_grid_specs_shrink_to_the_smallest_grid_with_the_widest_ramp():
     spec = _find(grid_specs(), lambda s: True, settings=settings(database=None, derandomize=True))
     assert spec == GridSpec(1, 1, 2, Fraction(1, 4))  # smallest sizes, k = 2
+
+
+# -- interpolation schedules and layer compositions ---------------------------------------------------
+from construct.var import check_sides  # noqa: E402
+from verify.strategies import interpolation_schedules, layer_compositions  # noqa: E402
+
+
+@given(interpolation_schedules(max_side=13, max_scales=5))
+def test_interpolation_schedules_are_valid_pyramids_from_one(sides):
+    assert sides[0] == 1 and len(sides) <= 5 and max(sides) <= 13
+    assert check_sides(sides) == sides
+
+
+@given(interpolation_schedules(max_side=6, max_scales=3, start_at_one=False))
+def test_interpolation_schedules_without_the_word_embedding_still_grow(sides):
+    assert all(a < b for a, b in zip(sides, sides[1:])) and 1 <= len(sides) <= 3
+
+
+@given(layer_compositions(max_depth=4, max_width=3, max_lipschitz=2.0, max_error=0.25))
+def test_layer_compositions_have_the_promised_constants_and_errors(comp):
+    assert len(comp.weights) == len(comp.lipschitz) == len(comp.errors) == len(comp.phases) <= 4
+    for W, K, e in zip(comp.weights, comp.lipschitz, comp.errors):
+        assert W.shape[0] == W.shape[1] <= 3
+        assert np.abs(W).sum(axis=1).max() == pytest.approx(K, rel=1e-12)
+        assert 0.25 <= K <= 2.0 and 0.0 <= e <= 0.25
+    first = comp._replace(weights=comp.weights[:1], lipschitz=comp.lipschitz[:1], errors=comp.errors[:1],
+                          phases=comp.phases[:1])
+    x = np.random.default_rng(0).uniform(-2, 2, (32, comp.weights[0].shape[0]))
+    assert np.abs(first.run(x, lambda j: True) - first.run(x)).max() <= comp.errors[0] + 1e-15
+
+
+@pytest.mark.parametrize("call", [lambda: interpolation_schedules(0), lambda: layer_compositions(max_lipschitz=0.1),
+                                  lambda: layer_compositions(max_depth=0)])
+def test_new_strategies_refuse_impossible_arguments(call):
+    with pytest.raises(InvalidArgument):
+        call().example()
