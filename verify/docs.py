@@ -89,3 +89,47 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# -- worked examples (examples/*.py) -----------------------------------------------------------------
+def example_main(name: str, page, figures=None, argv=None) -> int:
+    """Shared command line of the scripts in ``examples/``: write ``docs/examples/<name>.md`` (and, with
+    matplotlib from the ``[docs]`` extra, its PNG figures), or with ``--check`` compare the page with
+    the one in docs/ (figures are not compared). ``page()`` returns the Markdown, computed at run time;
+    ``figures(folder)`` draws the PNGs."""
+    parser = argparse.ArgumentParser(prog=f"python examples/{name}.py")
+    parser.add_argument("--check", action="store_true", help="compare with docs/examples/ instead of writing")
+    parser.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    args = parser.parse_args(argv)
+    folder = DOCS / "examples"
+    path = folder / f"{name}.md"
+    text = page()
+    if args.check:
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            print(f"stale example page: {path} (run `python examples/{name}.py`)", file=sys.stderr)
+            return 1
+        return 0
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    if figures is not None and not args.no_figures:
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg")
+        except ImportError:
+            print("matplotlib is not installed (pip install -e '.[docs]'): figures skipped", file=sys.stderr)
+        else:
+            figures(folder)
+    return 0
+
+
+def md_table(header: list[str], rows: list[list]) -> str:
+    """A Markdown table; floats in 6 significant digits."""
+    def cell(v):
+        return f"{v:.6g}" if isinstance(v, float) else str(v)
+
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
