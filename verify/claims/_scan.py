@@ -42,3 +42,29 @@ def zero_deviation_evidence(scan: DeviationScan, quantity: str, arithmetic: str,
 
 def family_label(params: Params, channels: bool = True) -> str:
     return f"n≤{params.tokens}, " + (f"d≤{params.channels}, " if channels else "") + f"m≤{params.steps}"
+
+
+class CaseCount:
+    """Counts the cases of an exhaustive scan that violate a claim, keeping the first (= minimal) one.
+
+    ``record(ok, describe)`` checks one case; ``describe()`` is called only for the first violation.
+    `evidence` reports the count with bound 0 (the claim says no case violates it).
+    """
+
+    def __init__(self) -> None:
+        self.bad = 0
+        self.checked = 0
+        self.counterexample: dict | None = None
+
+    def record(self, ok: bool, describe: Callable[[], dict]) -> None:
+        self.checked += 1
+        if not ok:
+            self.bad += 1
+            if self.counterexample is None:
+                self.counterexample = describe()
+
+    def evidence(self, quantity: str, arithmetic: str, **fields) -> Evidence:
+        return Evidence(
+            quantity=quantity, measured=self.bad, bound=0, margin=-float(self.bad), method="exhaustive",
+            arithmetic=arithmetic, n_checked=self.checked, counterexample=self.counterexample, **fields,
+        )

@@ -46,6 +46,7 @@ from construct.layers import FeedForward
 
 from ..registry import Params, register
 from ..report import Evidence
+from ._scan import CaseCount
 
 #: unit roundoff of float64
 _U = 2.0**-53
@@ -67,21 +68,19 @@ def _d3_family():
     "Y = Φ_up X is defined and lies in R^{(rh·rw)×c} (checked for h, w, r ≤ 3).",
 )
 def check_defd3(params: Params) -> Evidence:
-    bad, cex, fam = 0, None, _d3_family()
-    for h, w, r in fam:
+    cases = CaseCount()
+    for h, w, r in _d3_family():
         rows, cols = h * w, (r * h) * (r * w)  # the printed shape of Φ_up
         problem = None
         if cols != h * w:
             problem = f"Φ_up is {rows}×{cols}, X is {h * w}×c: the product needs {cols} rows in X"
         elif rows != (r * h) * (r * w):
             problem = f"Φ_up X has {rows} rows, not rh·rw = {(r * h) * (r * w)}"
-        if problem:
-            bad += 1
-            cex = cex or {"h": h, "w": w, "r": r, "Φ_up (printed)": f"{rows}×{cols}", "X": f"{h * w}×c", "problem": problem}
-    return Evidence(
-        quantity="(h, w, r) for which Y = Φ_up X is undefined or of the wrong size", measured=bad, bound=0,
-        margin=-float(bad), method="exhaustive", arithmetic="integers", n_checked=len(fam),
-        params={"family": "1 ≤ h, w, r ≤ 3"}, counterexample=cex,
+        cases.record(problem is None, lambda: {"h": h, "w": w, "r": r, "Φ_up (printed)": f"{rows}×{cols}",
+                                               "X": f"{h * w}×c", "problem": problem})
+    return cases.evidence(
+        "(h, w, r) for which Y = Φ_up X is undefined or of the wrong size", "integers",
+        params={"family": "1 ≤ h, w, r ≤ 3"},
         notes="Columns rh·rw equal the hw rows of X only for r = 1, so the printed shape fails for every r ≥ 2; the map "
         "that produces Y ∈ R^{(rh·rw)×c} is Φ_up ∈ R^{(rh·rw)×hw} (the transpose of the printed shape).",
     )
@@ -157,19 +156,15 @@ def _variance(t):
     "(checked on single tokens with entries in {0, 1}, c ≤ 3).",
 )
 def check_defd9(params: Params) -> Evidence:
-    bad, checked, cex = 0, 0, None
+    cases = CaseCount()
     for c in (1, 2, 3):
         for t in _tokens((0, 1), c):
-            checked += 1
             _, var = _variance(t)
-            if var == 0:
-                bad += 1
-                cex = cex or {"h": 1, "w": 1, "c": c, "X": [str(x) for x in t], "σ²": str(var),
-                              "problem": "0/sqrt(0) is undefined"}
-    return Evidence(
-        quantity="tokens on which LN divides by zero", measured=bad, bound=0, margin=-float(bad),
-        method="exhaustive", arithmetic="exact (fractions.Fraction)", n_checked=checked,
-        params={"family": "one token, entries in {0, 1}, c = 1, 2, 3"}, counterexample=cex,
+            cases.record(var != 0, lambda: {"h": 1, "w": 1, "c": c, "X": [str(x) for x in t], "σ²": str(var),
+                                            "problem": "0/sqrt(0) is undefined"})
+    return cases.evidence(
+        "tokens on which LN divides by zero", "exact (fractions.Fraction)",
+        params={"family": "one token, entries in {0, 1}, c = 1, 2, 3"},
         notes="σ_j = 0 exactly when token j is constant; with c = 1 every token is constant, so LN is nowhere defined. "
         "Implementations add ε under the root (construct.flowar.layer_norm_eps).",
     )
@@ -183,10 +178,9 @@ def check_defd9(params: Params) -> Evidence:
     corrected_of="def-d.9",
 )
 def check_defd9_corrected(params: Params) -> Evidence:
-    bad, checked, cex = 0, 0, None
+    cases = CaseCount()
     for c in (1, 2, 3):
         for t in _tokens((-1, 0, 1, 2), c):
-            checked += 1
             mu, var = _variance(t)
             try:
                 layer_norm(np.array([[float(x) for x in t]]))
@@ -197,13 +191,11 @@ def check_defd9_corrected(params: Params) -> Evidence:
             if var > 0:
                 # exact: mean of (x − μ)/σ is Σ(x − μ)/(cσ) = 0; variance Σ(x − μ)²/(cσ²) = 1
                 ok = ok and sum(x - mu for x in t) == 0 and sum((x - mu) ** 2 for x in t) / (len(t) * var) == 1
-            if not ok:
-                bad += 1
-                cex = cex or {"token": [str(x) for x in t], "σ²": str(var), "refused": refused}
-    return Evidence(
-        quantity="tokens where definedness ≠ (σ > 0) or the output moments are not (0, 1)", measured=bad, bound=0,
-        margin=-float(bad), method="exhaustive", arithmetic="exact (fractions.Fraction) + the float64 implementation's refusal",
-        n_checked=checked, params={"family": "one token, entries in {−1, 0, 1, 2}, c = 1, 2, 3"}, counterexample=cex,
+            cases.record(ok, lambda: {"token": [str(x) for x in t], "σ²": str(var), "refused": refused})
+    return cases.evidence(
+        "tokens where definedness ≠ (σ > 0) or the output moments are not (0, 1)",
+        "exact (fractions.Fraction) + the float64 implementation's refusal",
+        params={"family": "one token, entries in {−1, 0, 1, 2}, c = 1, 2, 3"},
         notes="With c = 2 every non-constant token is mapped to ±(1, −1): LN keeps only the sign of X_j1 − X_j2, so a "
         "D.12 network with c = 2 is piecewise constant in F (see def-e.1/inference).",
     )
@@ -229,23 +221,20 @@ def _d10_family():
     "(Σ_{j≤i} w/r_j) × c: its Σ_{j≤i} (h/r_j)(w/r_j) tokens equal (Σ h/r_j)(Σ w/r_j) (a ≤ 3, K ≤ 4, i = K).",
 )
 def check_defd10_shape(params: Params) -> Evidence:
-    bad, cex, fam, flowar_cex = 0, None, _d10_family(), None
-    for sc in fam:
+    cases, flowar_cex = CaseCount(), None
+    for sc in _d10_family():
         H, W = printed_reshape_size(sc)
         tokens = sc.total_tokens()
-        if H * W != tokens:
-            bad += 1
-            row = {"h": sc.h, "w": sc.w, "K": sc.K, "a": sc.a, "sides": [list(s) for s in sc.sides],
-                   "printed size": f"{H}×{W} = {H * W} positions", "tokens": tokens}
-            cex = cex or row
-            if sc.a == 2 and flowar_cex is None:
-                flowar_cex = row
+        row = {"h": sc.h, "w": sc.w, "K": sc.K, "a": sc.a, "sides": [list(s) for s in sc.sides],
+               "printed size": f"{H}×{W} = {H * W} positions", "tokens": tokens}
+        cases.record(H * W == tokens, lambda: row)
+        if H * W != tokens and sc.a == 2 and flowar_cex is None:
+            flowar_cex = row
     default = Scales(4, 4, 3, 2)
     H, W = printed_reshape_size(default)
-    return Evidence(
-        quantity="schedules whose token count ≠ the printed tensor size", measured=bad, bound=0, margin=-float(bad),
-        method="exhaustive", arithmetic="integers", n_checked=len(fam),
-        params={"family": "a ≤ 3, K ≤ 4, h, w ∈ {r_1, 2r_1}"}, counterexample=cex,
+    return cases.evidence(
+        "schedules whose token count ≠ the printed tensor size", "integers",
+        params={"family": "a ≤ 3, K ≤ 4, h, w ∈ {r_1, 2r_1}"},
         details={"smallest with a = 2 (FlowAR)": flowar_cex,
                  "h = w = 4, K = 3, a = 2": f"{H}×{W} = {H * W} positions for {default.total_tokens()} tokens",
                  "identity": "(Σ_j s_j)(Σ_l t_l) − Σ_j s_j t_j = Σ_{j≠l} s_j t_l > 0 for every K ≥ 2"},
@@ -263,28 +252,23 @@ def check_defd10_shape(params: Params) -> Evidence:
     corrected_of="def-d.10/shape",
 )
 def check_defd10_shape_corrected(params: Params) -> Evidence:
-    bad, checked, cex = 0, 0, None
+    cases = CaseCount()
     for sc in _d10_family():
         maps = [np.arange(n, dtype=np.float64)[:, None] + 1000.0 * j for j, n in enumerate(sc.tokens)]
         seq = np.concatenate(maps, axis=0)
         for i in range(1, sc.K + 1):
-            checked += 1
             ok = seq[: sc.total_tokens(i)].shape[0] == sum(sc.tokens[:i]) and np.array_equal(sc.block(seq, i), maps[i - 1])
-            if not ok:
-                bad += 1
-                cex = cex or {"scales": sc.as_dict(), "i": i}
+            cases.record(ok, lambda: {"scales": sc.as_dict(), "i": i})
     model = random_flowar(4, 3, 3, seed=params.seed)
     noise = model.draw_noise(params.seed)
     trace = model.generate(np.zeros((1, 3)), noise, steps=1)
     sizes = [Z.shape[0] for Z in trace.Z]
-    if sizes != [model.scales.total_tokens(i) for i in range(1, 4)]:
-        bad += 1
-        cex = cex or {"model": "h = w = 4, K = 3, a = 2", "Z sizes": sizes}
-    return Evidence(
-        quantity="(schedule, i) with a wrong size or block", measured=bad, bound=0, margin=-float(bad),
-        method="exhaustive", arithmetic="integers / exact copies", n_checked=checked + 1,
+    cases.record(sizes == [model.scales.total_tokens(i) for i in range(1, 4)],
+                 lambda: {"model": "h = w = 4, K = 3, a = 2", "Z sizes": sizes})
+    return cases.evidence(
+        "(schedule, i) with a wrong size or block", "integers / exact copies",
         params={"family": "a ≤ 3, K ≤ 4, h, w ∈ {r_1, 2r_1}", "model": "h = w = 4, c = 3, K = 3, a = 2"},
-        counterexample=cex, details={"Z^i sizes of the built model": sizes},
+        details={"Z^i sizes of the built model": sizes},
     )
 
 
@@ -354,18 +338,14 @@ def _flowar_schedules(kmax: int = 6):
     "block of scale i (its (h/r_i)(w/r_i) tokens), for every i ≤ K (K ≤ 6).",
 )
 def check_alg2_cond(params: Params) -> Evidence:
-    bad, checked, cex = 0, 0, None
+    cases = CaseCount()
     for sc in _flowar_schedules():
         for i in range(1, sc.K + 1):
-            checked += 1
-            if printed_condition_count(i) != sc.tokens[i - 1]:
-                bad += 1
-                cex = cex or {"K": sc.K, "a": 2, "h = w": sc.h, "i": i, "i·i": i * i,
-                              "tokens of scale i": sc.tokens[i - 1], "side of scale i": list(sc.sides[i - 1])}
-    return Evidence(
-        quantity="(K, i) where i·i ≠ the block size", measured=bad, bound=0, margin=-float(bad),
-        method="exhaustive", arithmetic="integers", n_checked=checked,
-        params={"family": "a = 2, h = w = 2^(K−1), 1 ≤ K ≤ 6"}, counterexample=cex,
+            cases.record(printed_condition_count(i) == sc.tokens[i - 1],
+                         lambda: {"K": sc.K, "a": 2, "h = w": sc.h, "i": i, "i·i": i * i,
+                                  "tokens of scale i": sc.tokens[i - 1], "side of scale i": list(sc.sides[i - 1])})
+    return cases.evidence(
+        "(K, i) where i·i ≠ the block size", "integers", params={"family": "a = 2, h = w = 2^(K−1), 1 ≤ K ≤ 6"},
         notes="i·i is the block size only when scale i is i×i (a VAR-like 1, 2, 3, … schedule); with doubling sides the "
         "block has 4^(i−1) tokens. With i·i tokens, x_cond and x_img have different token counts at FM_first.",
     )
@@ -380,33 +360,26 @@ def check_alg2_cond(params: Params) -> Evidence:
     corrected_of="alg-2/condition-tokens",
 )
 def check_alg2_cond_corrected(params: Params) -> Evidence:
-    bad, checked, cex = 0, 0, None
+    cases = CaseCount()
     for sc in _flowar_schedules():
         seq = np.arange(sc.total_tokens(), dtype=np.float64)[:, None]
         for i in range(1, sc.K + 1):
-            checked += 1
             head = seq[: sc.total_tokens(i)]
-            if not np.array_equal(head[-sc.tokens[i - 1]:], sc.block(seq, i)):
-                bad += 1
-                cex = cex or {"K": sc.K, "i": i}
+            cases.record(np.array_equal(head[-sc.tokens[i - 1]:], sc.block(seq, i)), lambda: {"K": sc.K, "i": i})
     model = random_hofar(4, 2, 3, seed=params.seed)
     rng = np.random.default_rng(params.seed)
     trace = model.infer(rng.standard_normal((1, 2)), model.draw_noise(params.seed))
     sc = model.scales
     for i in range(1, sc.K + 1):
-        checked += 1
         x = trace.x[i - 1]
         ok = x.shape[0] == sc.total_tokens(i) and trace.cond[i - 1].shape == trace.img[i - 1].shape
         if i >= 2:
             ok = ok and np.array_equal(x[-sc.tokens[i - 1]:], model.ups()[i - 2].apply(trace.img[i - 2]))
-        if not ok:
-            bad += 1
-            cex = cex or {"model": "h = w = 4, c = 2, K = 3", "i": i, "x": list(x.shape), "cond": list(trace.cond[i - 1].shape)}
-    return Evidence(
-        quantity="cases with a wrong block", measured=bad, bound=0, margin=-float(bad), method="exhaustive",
-        arithmetic="integers / exact copies", n_checked=checked,
+        cases.record(ok, lambda: {"model": "h = w = 4, c = 2, K = 3", "i": i, "x": list(x.shape),
+                                  "cond": list(trace.cond[i - 1].shape)})
+    return cases.evidence(
+        "cases with a wrong block", "integers / exact copies",
         params={"family": "a = 2, h = w = 2^(K−1), K ≤ 6", "model": "h = w = 4, c = 2, K = 3, a = 2", "seed": params.seed},
-        counterexample=cex,
     )
 
 
@@ -417,18 +390,14 @@ def check_alg2_cond_corrected(params: Params) -> Evidence:
     "tokens of the last scale (FlowAR schedules a = 2, h = w = 2^{K−1}, K ≤ 6).",
 )
 def check_alg2_output(params: Params) -> Evidence:
-    bad, cex, fam = 0, None, _flowar_schedules()
-    for sc in fam:
+    cases = CaseCount()
+    for sc in _flowar_schedules():
         n = sc.tokens[0]
         for i in range(1, sc.K + 1):
             n = n * sc.a * sc.a  # line 20 up-samples x_img by a after every scale, the last one included
-        if n != sc.h * sc.w:
-            bad += 1
-            cex = cex or {"K": sc.K, "a": 2, "h = w": sc.h, "tokens returned": n, "hw": sc.h * sc.w}
-    return Evidence(
-        quantity="schedules where the returned x_img is not h×w", measured=bad, bound=0, margin=-float(bad),
-        method="exhaustive", arithmetic="integers", n_checked=len(fam),
-        params={"family": "a = 2, h = w = 2^(K−1), 1 ≤ K ≤ 6"}, counterexample=cex,
+        cases.record(n == sc.h * sc.w, lambda: {"K": sc.K, "a": 2, "h = w": sc.h, "tokens returned": n, "hw": sc.h * sc.w})
+    return cases.evidence(
+        "schedules where the returned x_img is not h×w", "integers", params={"family": "a = 2, h = w = 2^(K−1), 1 ≤ K ≤ 6"},
         notes="Line 20 up-samples inside the loop, also after scale K, so the returned map is (ah)×(aw), and line 22 "
         "appends it to x although no further TF call reads it. The up-sampling belongs to i < K.",
     )

@@ -15,6 +15,7 @@ from construct.interpolate import KERNELS, definition_37_as_printed, kernel_piec
 
 from ..registry import Params, register
 from ..report import Evidence
+from ._scan import CaseCount
 
 
 @register(
@@ -77,20 +78,17 @@ def _size_pairs(params: Params):
     "(j−w_{r−1})/w_r+t, l} W(t) reads X only at integer indices inside the map, for every output (i, j).",
 )
 def check_def37(params: Params) -> Evidence:
-    checked, cex, bad = 0, None, 0
+    cases = CaseCount()
     for h_in, h_out in _size_pairs(params):
-        checked += 1
         try:
             definition_37_as_printed(np.ones((h_in, h_in, 1)), h_out, h_out)
+            problem = None
         except ValueError as err:
-            bad += 1
-            if cex is None:
-                cex = {"h_{r-1} = w_{r-1}": h_in, "h_r = w_r": h_out, "problem": str(err)}
-    return Evidence(
-        quantity="size pairs with an ill-defined output",
-        measured=bad, bound=0, margin=-float(bad),
-        method="exhaustive", arithmetic="exact (fractions.Fraction indices)", n_checked=checked,
-        params={"sizes": f"1 ≤ h_(r−1) < h_r ≤ {max(4, params.steps + 1)}"}, counterexample=cex,
+            problem = str(err)
+        cases.record(problem is None, lambda: {"h_{r-1} = w_{r-1}": h_in, "h_r = w_r": h_out, "problem": problem})
+    return cases.evidence(
+        "size pairs with an ill-defined output", "exact (fractions.Fraction indices)",
+        params={"sizes": f"1 ≤ h_(r−1) < h_r ≤ {max(4, params.steps + 1)}"},
         notes="Even where the indices are integers the weights W(s)W(t) with integer s, t are W(0)² = 1 and 0 "
         "elsewhere: the printed formula copies one input sample instead of interpolating.",
     )
@@ -180,22 +178,14 @@ def check_def39(params: Params) -> Evidence:
 def check_def39_corrected(params: Params) -> Evidence:
     from construct.interpolate import flatten_pyramid, pyramid
 
-    bad, checked, cex = 0, 0, None
+    cases = CaseCount()
     d = params.channels
     for sched in _schedule_prefixes():
-        checked += 1
         maps = pyramid(np.full((1, 1, d), 0.5), sched)
         shapes_ok = [m.shape for m in maps] == [(h, h, d) for h in sched]
         flat_ok = flatten_pyramid(maps).shape == (sum(h * h for h in sched), d)
-        if not (shapes_ok and flat_ok):
-            bad += 1
-            cex = cex or {"schedule": list(sched), "shapes": [m.shape for m in maps]}
-    return Evidence(
-        quantity="schedules with a wrong shape",
-        measured=bad, bound=0, margin=-float(bad),
-        method="exhaustive", arithmetic="shapes (integers)", n_checked=checked,
-        params={"channels": d}, counterexample=cex,
-    )
+        cases.record(shapes_ok and flat_ok, lambda: {"schedule": list(sched), "shapes": [m.shape for m in maps]})
+    return cases.evidence("schedules with a wrong shape", "shapes (integers)", params={"channels": d})
 
 
 @register(

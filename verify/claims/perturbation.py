@@ -40,6 +40,7 @@ from construct.var import build_var_composition
 from ..checkers import composition_errors
 from ..registry import Params, register
 from ..report import Evidence
+from ._scan import CaseCount
 
 #: rounding allowance of a pointwise triangle inequality evaluated in float64 (a few ulps of the terms)
 _ROUNDING = 16 * 2.0**-53
@@ -189,27 +190,17 @@ def check_geometric(params: Params) -> Evidence:
 def check_asm62(params: Params) -> Evidence:
     from construct.interpolate import VAR_SCHEDULE
 
-    bad, checked, cex = 0, 0, None
+    cases = CaseCount()
     for r in range(1, len(VAR_SCHEDULE) + 1):
         sides = VAR_SCHEDULE[:r]
-        checked += 1
-        side, problem = 1, None  # the input is 1×1×d
-        for i, h in enumerate(sides, start=1):
-            g_in = 1 if i == 1 else sides[i - 2]
-            if side != g_in:
-                problem = f"g_{i} expects side {g_in}, gets {side}"
-                break
-            side = h  # g_i's output
-            if side != sides[-1]:  # f_i's input side is h_r
-                problem = f"f_{i} expects side h_r = {sides[-1]}, gets g_{i}'s output of side h_{i} = {h}"
-                break
-        if problem:
-            bad += 1
-            cex = cex or {"schedule": list(sides), "problem": problem}
-    return Evidence(
-        quantity="schedules on which the composition is ill typed", measured=bad, bound=0, margin=-float(bad),
-        method="exhaustive", arithmetic="exact (integer shapes)", n_checked=checked,
-        params={"schedules": "prefixes of 1, 2, 3, 4, 5, 6, 8, 10, 13, 16"}, counterexample=cex,
+        # g_i maps side h_{i−1} → h_i (h_0 = 1) and so always fits the previous output; f_i expects side h_r
+        first = next((i for i, h in enumerate(sides, start=1) if h != sides[-1]), None)
+        cases.record(first is None, lambda: {
+            "schedule": list(sides),
+            "problem": f"f_{first} expects side h_r = {sides[-1]}, gets g_{first}'s output of side h_{first} = {sides[first - 1]}"})
+    return cases.evidence(
+        "schedules on which the composition is ill typed", "exact (integer shapes)",
+        params={"schedules": "prefixes of 1, 2, 3, 4, 5, 6, 8, 10, 13, 16"},
         notes="Only one-scale schedules are consistent. g_1's domain R^{h_0×w_0×d} is also never defined (h_0 = 1 "
         "is what f_word2img's domain requires).",
     )
@@ -219,29 +210,24 @@ def check_asm62(params: Params) -> Evidence:
     "asm-6.2/corrected",
     "Assumption 6.2 (repaired typing: f_i acts on side h_i, h_0 = 1)",
     "With f_i : R^{h_i×w_i×d} → R^{h_i×w_i×d} and g_i : R^{h_{i−1}×w_{i−1}×d} → R^{h_i×w_i×d} (h_0 = 1), the composition "
-    "maps R^{1×1×d} → R^{h_r×w_r×d} with every intermediate of side h_i (run on schedules 1,2 and 1,2,3, d ≤ 2).",
+    "maps R^{1×1×d} → R^{h_r×w_r×d} with every intermediate of side h_i (run on schedules 1; 1,2; 1,2,3 and VAR's 10 scales, d ≤ 2).",
     corrected_of="asm-6.2",
 )
 def check_asm62_corrected(params: Params) -> Evidence:
     from construct.targets import make_target
     from construct.var import TargetComposition, UpInterpolation
 
-    bad, checked, cex = 0, 0, None
+    cases = CaseCount()
     for sides in ((1,), (1, 2), (1, 2, 3), (1, 2, 3, 4, 5, 6, 8, 10, 13, 16)):
         for d in range(1, min(2, params.channels) + 1):
             chain = (1,) + sides
             gs = tuple(UpInterpolation(a, b, "bspline") for a, b in zip(chain, chain[1:]))
             fs = tuple(make_target(params.target, h * h, d) for h in sides)
             stages = TargetComposition(sides, d, gs, fs).stages(np.full((2, 1, d), 0.5))
-            checked += 1
-            if [s.shape[1] for s in stages] != [h * h for h in sides]:
-                bad += 1
-                cex = cex or {"schedule": list(sides), "d": d, "shapes": [s.shape for s in stages]}
-    return Evidence(
-        quantity="schedules with a mis-shaped intermediate", measured=bad, bound=0, margin=-float(bad),
-        method="exhaustive", arithmetic="exact (integer shapes)", n_checked=checked,
-        params={"schedules": "1; 1,2; 1,2,3; VAR's 10 scales", "target": params.target}, counterexample=cex,
-    )
+            cases.record([s.shape[1] for s in stages] == [h * h for h in sides],
+                         lambda: {"schedule": list(sides), "d": d, "shapes": [s.shape for s in stages]})
+    return cases.evidence("schedules with a mis-shaped intermediate", "exact (integer shapes)",
+                          params={"schedules": "1; 1,2; 1,2,3; VAR's 10 scales", "target": params.target})
 
 
 # -- Lemma 6.3 -----------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from construct.var import UpInterpolation, VARBlock, build_var_composition, rand
 
 from ..registry import Params, register
 from ..report import Evidence
+from ._scan import CaseCount, DeviationScan
 
 
 @register(
@@ -53,7 +54,7 @@ def check_def38(params: Params) -> Evidence:
     "Φ_up,i appends φ_up(last map) to the flattened pyramid — on every prefix of VAR's schedule 1, 2, …, 16.",
 )
 def check_def311(params: Params) -> Evidence:
-    bad, checked, cex, shapes = 0, 0, None, {}
+    cases, shapes = CaseCount(), {}
     d = params.channels
     X = np.random.default_rng(params.seed).random((2, 1, d))
     for r in range(1, len(VAR_SCHEDULE) + 1):
@@ -61,16 +62,12 @@ def check_def311(params: Params) -> Evidence:
         tf = random_var_transformer(sides, d, seed=params.seed)
         got = tuple(s.shape[1] for s in tf.stages(X))
         expect = tuple(sum(h * h for h in sides[:i]) for i in range(1, r + 1))
-        checked += 1
         shapes[r] = got[-1]
-        if got != expect:
-            bad += 1
-            cex = cex or {"schedule": list(sides), "token counts": list(got), "expected": list(expect)}
-    return Evidence(
-        quantity="schedules whose output length differs from Σ h_i w_i", measured=bad, bound=0, margin=-float(bad),
-        method="exhaustive", arithmetic="exact (integer shapes; forward pass run in float64)", n_checked=checked,
+        cases.record(got == expect, lambda: {"schedule": list(sides), "token counts": list(got), "expected": list(expect)})
+    return cases.evidence(
+        "schedules whose output length differs from Σ h_i w_i", "exact (integer shapes; forward pass run in float64)",
         params={"schedules": "prefixes of 1, 2, 3, 4, 5, 6, 8, 10, 13, 16", "channels": d, "weights": f"seeded random (seed {params.seed})"},
-        counterexample=cex, details={"n for m = 1…10 scales": shapes},
+        details={"n for m = 1…10 scales": shapes},
     )
 
 
@@ -80,11 +77,28 @@ def _random_block(sides_in, sides_out, d, rng) -> VARBlock:
     return VARBlock(tuple(sides_in), tuple(sides_out), attn, ffn)
 
 
+CHAINS = "1–3 pyramid levels, 1–9 blocks along VAR's schedule"
+
+
 def _block_chains(params: Params):
     """Chains of pyramids: level k of block j has side VAR_SCHEDULE[k + j]; smallest first."""
     for levels in range(1, 4):
         for depth in range(1, len(VAR_SCHEDULE) - levels + 1):
             yield [VAR_SCHEDULE[j:j + levels] for j in range(depth + 1)]
+
+
+def _chain_token_counts(params: Params):
+    """Run seeded random blocks along each of `_block_chains`; yield ``(chain, token count after each block)``."""
+    rng = np.random.default_rng(params.seed)
+    d = params.channels
+    for chain in _block_chains(params):
+        blocks = [_random_block(a, b, d, rng) for a, b in zip(chain, chain[1:])]
+        Y = rng.random((1, blocks[0].n_in, d))
+        counts = [Y.shape[1]]
+        for block in blocks:
+            Y = block(Y)
+            counts.append(Y.shape[1])
+        yield chain, counts
 
 
 @register(
@@ -94,26 +108,15 @@ def _block_chains(params: Params):
     "pyramid, Remark 3.12) is a map R^{n×d} → R^{n×d}.",
 )
 def check_def314(params: Params) -> Evidence:
-    rng = np.random.default_rng(params.seed)
-    d = params.channels
-    checked, cex, worst = 0, None, 0
-    for chain in _block_chains(params):
-        blocks = [_random_block(a, b, d, rng) for a, b in zip(chain, chain[1:])]
-        X = rng.random((1, blocks[0].n_in, d))
-        Y = X
-        for block in blocks:
-            Y = block(Y)
-        checked += 1
-        change = abs(Y.shape[1] - X.shape[1])
-        if change > worst:
-            worst = change
-        if change and cex is None:
-            cex = {"blocks": len(blocks), "pyramid in": list(chain[0]), "pyramid out": list(chain[-1]),
-                   "n in": X.shape[1], "n out": Y.shape[1]}
+    scan = DeviationScan()
+    for chain, counts in _chain_token_counts(params):
+        scan.record(abs(counts[-1] - counts[0]), lambda: {"blocks": len(chain) - 1, "pyramid in": list(chain[0]),
+                                                         "pyramid out": list(chain[-1]), "n in": counts[0],
+                                                         "n out": counts[-1]})
     return Evidence(
-        quantity="largest |n_out − n_in| over block chains", measured=worst, bound=0, margin=-float(worst),
-        method="exhaustive", arithmetic="exact (integer shapes; forward pass run in float64)", n_checked=checked,
-        params={"chains": "1–3 pyramid levels, 1–9 blocks along VAR's schedule", "channels": d}, counterexample=cex,
+        quantity="largest |n_out − n_in| over block chains", measured=scan.worst, bound=0, margin=-float(scan.worst),
+        method="exhaustive", arithmetic="exact (integer shapes; forward pass run in float64)", n_checked=scan.checked,
+        params={"chains": CHAINS, "channels": params.channels}, counterexample=scan.counterexample,
         notes="φ_up raises every side (Definition 3.7 requires h_{r−1} < h_r), so n' = Σ h'_k² > n = Σ h_k² after every "
         "block; τ maps R^{n_0×d} → R^{n_m×d}.",
     )
@@ -126,26 +129,12 @@ def check_def314(params: Params) -> Evidence:
     corrected_of="def-3.14",
 )
 def check_def314_corrected(params: Params) -> Evidence:
-    rng = np.random.default_rng(params.seed)
-    d = params.channels
-    checked, bad, cex = 0, 0, None
-    for chain in _block_chains(params):
-        blocks = [_random_block(a, b, d, rng) for a, b in zip(chain, chain[1:])]
-        Y = rng.random((1, blocks[0].n_in, d))
-        counts = [Y.shape[1]]
-        for block in blocks:
-            Y = block(Y)
-            counts.append(Y.shape[1])
+    cases = CaseCount()
+    for chain, counts in _chain_token_counts(params):
         expect = [sum(h * h for h in sides) for sides in chain]
-        checked += 1
-        if counts != expect:
-            bad += 1
-            cex = cex or {"chain": [list(c) for c in chain], "counts": counts, "expected": expect}
-    return Evidence(
-        quantity="chains whose token counts differ from Σ h²", measured=bad, bound=0, margin=-float(bad),
-        method="exhaustive", arithmetic="exact (integer shapes)", n_checked=checked,
-        params={"chains": "1–3 pyramid levels, 1–9 blocks along VAR's schedule", "channels": d}, counterexample=cex,
-    )
+        cases.record(counts == expect, lambda: {"chain": [list(c) for c in chain], "counts": counts, "expected": expect})
+    return cases.evidence("chains whose token counts differ from Σ h²", "exact (integer shapes)",
+                          params={"chains": CHAINS, "channels": params.channels})
 
 
 @register(
@@ -161,9 +150,9 @@ def check_thm66_step1(params: Params) -> Evidence:
     between = [name for name, present in (("embedding (· + E)", tau.embedding is not None),
                                           ("FFN_1 (quantizer)", tau.quantizer is not None)) if present]
     after = ["FFN_2 (memorizer)"]
-    # a Definition 3.13 block keeps every map of the pyramid (Remark 3.12); τ_i ∘ Φ_up,i keeps only the last one
-    block_tokens = sum(h * h for h in (2,))  # the pyramid (1) → (2) under Remark 3.12: only the up-sampled map
-    pyramid_tokens = 1 + 4  # VAR's input at the second scale: X_init and the 2×2 map (Def 3.11)
+    # τ_2 ∘ Φ_up,2 attends over the up-sampled map only; Definition 3.11's Attn_2 over the whole pyramid
+    block_tokens = comp.ups[-1].h_out ** 2
+    pyramid_tokens = random_var_transformer(comp.sides, 1, seed=params.seed).n_tokens
     extra = len(between)
     return Evidence(
         quantity="layers between φ_up and Attn in τ_i ∘ Φ_up,i that a block FFN ∘ Attn ∘ φ_up does not have",
@@ -191,24 +180,22 @@ def check_remark312(params: Params) -> Evidence:
 
     rng = np.random.default_rng(params.seed)
     d = params.channels
-    worst, checked, cex = 0.0, 0, None
+    tf = random_var_transformer((1,), d, seed=params.seed)  # only the block's φ_up is exercised
+    scan = DeviationScan()
     for levels in range(1, 5):
         for start in range(len(VAR_SCHEDULE) - levels):
             sides_in = VAR_SCHEDULE[start:start + levels]
             sides_out = VAR_SCHEDULE[start + 1:start + levels + 1]
-            tf = random_var_transformer((1,), d, seed=params.seed)
             block = VARBlock(sides_in, sides_out, tf.attentions[0], tf.ffns[0])
             X = rng.random((block.n_in, d))
             diag = sp_sparse.block_diag([UpInterpolation(a, b).matrix for a, b in zip(sides_in, sides_out)], format="csr")
             got = block.up(X)
             dev = float(np.abs(got - diag @ X).max()) if got.shape == (diag.shape[0], d) else float("inf")
             dev = max(dev, float(abs(got.shape[0] - sum(h * h for h in sides_out))))
-            checked += 1
-            if dev > worst:
-                worst = dev
-                cex = cex or {"sides in": list(sides_in), "sides out": list(sides_out), "deviation": dev}
+            scan.record(dev, lambda: {"sides in": list(sides_in), "sides out": list(sides_out), "deviation": dev})
     return Evidence(
-        quantity="max |φ_up(X) − diag(φ_up,i) X| and token-count mismatch", measured=worst, bound=0.0, margin=-worst,
-        method="exhaustive", arithmetic="float64 (the same sparse products in both evaluations)", n_checked=checked,
-        params={"pyramids": "1–4 consecutive levels of VAR's schedule", "channels": d}, counterexample=cex,
+        quantity="max |φ_up(X) − diag(φ_up,i) X| and token-count mismatch", measured=float(scan.worst), bound=0.0,
+        margin=-float(scan.worst), method="exhaustive", arithmetic="float64 (the same sparse products in both evaluations)",
+        n_checked=scan.checked, params={"pyramids": "1–4 consecutive levels of VAR's schedule", "channels": d},
+        counterexample=scan.counterexample,
     )
