@@ -412,13 +412,18 @@ def _build_model(args) -> int:
         make = flowar.random_flowar if args.model == "flowar" else flowar.random_hofar
         net = make(size=args.size or 4, channels=args.channels or 2, scales=args.scales or 3, seed=args.seed)
     arrays, config = net.weight_arrays(), dict(net.config(), seed=args.seed)
-    lines = _model_summary(args.model, config, arrays)
-    if args.out:
+    return _report_build(_model_summary(args.model, config, arrays), args.out,
+                         lambda path: save_model(args.model, config, arrays, path))
+
+
+def _report_build(lines: list[str], out: str | None, save) -> int:
+    """Save with ``save(out)`` when ``--out`` is given (an unwritable path is a usage error), then print."""
+    if out:
         try:
-            save_model(args.model, config, arrays, args.out)
+            save(out)
         except OSError as err:
-            raise UsageError(f"cannot write {args.out}: {err.strerror or err}") from None
-        lines.append(f"wrote {args.out}")
+            raise UsageError(f"cannot write {out}: {err.strerror or err}") from None
+        lines.append(f"wrote {out}")
     _emit("\n".join(lines))
     return 0
 
@@ -443,15 +448,7 @@ def _cmd_build(args) -> int:
     _refuse_oversized(spec.tokens, spec.channels, spec.steps, args.max_memory)
     target = make_target(args.target, spec.tokens, spec.channels, seed=args.seed)
     tau = build_transformer(target, spec, max_bytes=args.max_memory)
-    lines = _summary_lines(tau)
-    if args.out:
-        try:
-            save_transformer(tau, args.out)
-        except OSError as err:
-            raise UsageError(f"cannot write {args.out}: {err.strerror or err}") from None
-        lines.append(f"wrote {args.out}")
-    _emit("\n".join(lines))
-    return 0
+    return _report_build(_summary_lines(tau), args.out, lambda path: save_transformer(tau, path))
 
 
 def _label_text(label) -> str:
