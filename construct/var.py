@@ -35,7 +35,7 @@ import numpy as np
 import scipy.sparse as sp_sparse
 
 from .grid import GridSpec, require_memory
-from .interpolate import KERNELS, up_matrix_1d
+from .interpolate import KERNELS, kron_operator_norms, up_matrix_1d
 from .layers import Attention, FeedForward
 from .targets import TARGETS, Target, make_target
 from .transformer import OneLayerTransformer, build_transformer
@@ -115,9 +115,7 @@ class UpInterpolation:
 
     def operator_norms(self) -> dict[str, float]:
         """Exact ``ℓ_1``, ``ℓ_2``, ``ℓ_∞`` norms of ``A ⊗ A`` (products of the factor's norms)."""
-        M = self.factor.toarray()
-        one, inf, two = np.abs(M).sum(axis=0).max(), np.abs(M).sum(axis=1).max(), np.linalg.norm(M, 2)
-        return {"1": float(one) ** 2, "2": float(two) ** 2, "inf": float(inf) ** 2}
+        return kron_operator_norms(self.factor, self.factor)
 
 
 def _random_attention(d: int, rng: np.random.Generator, scale: float) -> Attention:
