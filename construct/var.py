@@ -47,6 +47,7 @@ __all__ = [
     "VARComposition",
     "TargetComposition",
     "random_var_transformer",
+    "random_var_block",
     "build_var_composition",
     "check_sides",
 ]
@@ -267,6 +268,14 @@ class VARBlock:
 
     def __call__(self, X) -> np.ndarray:
         return self.ffn.apply(self.attention.apply(self.up(X)))
+
+
+def random_var_block(sides_in, sides_out, channels: int, rng: np.random.Generator, *, hidden: int = 3,
+                     scale: float = 0.5, kind: str = "keys") -> "VARBlock":
+    """A Definition 3.13 block ``FFN ∘ Attn ∘ φ_up`` with Gaussian weights (``N(0, scale²)``) drawn from ``rng``."""
+    d = _side(channels, "channels d")
+    return VARBlock(tuple(sides_in), tuple(sides_out), _random_attention(d, rng, scale),
+                    _random_ffn(d, _side(hidden, "FFN hidden width"), rng, scale), kind)
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from construct.interpolate import VAR_SCHEDULE
-from construct.layers import Attention, FeedForward
-from construct.var import UpInterpolation, VARBlock, build_var_composition, random_var_transformer
+from construct.var import UpInterpolation, VARBlock, build_var_composition, random_var_block, random_var_transformer
 
 from ..registry import Params, register
 from ..report import Evidence
@@ -71,12 +70,6 @@ def check_def311(params: Params) -> Evidence:
     )
 
 
-def _random_block(sides_in, sides_out, d, rng) -> VARBlock:
-    attn = Attention(rng.normal(0, 0.5, (d, d)), rng.normal(0, 0.5, (d, d)), rng.normal(0, 0.5, (d, d)))
-    ffn = FeedForward(rng.normal(0, 0.5, (3, d)), np.zeros(3), rng.normal(0, 0.5, (d, 3)), np.zeros(d))
-    return VARBlock(tuple(sides_in), tuple(sides_out), attn, ffn)
-
-
 CHAINS = "1–3 pyramid levels, 1–9 blocks along VAR's schedule"
 
 
@@ -92,7 +85,7 @@ def _chain_token_counts(params: Params):
     rng = np.random.default_rng(params.seed)
     d = params.channels
     for chain in _block_chains(params):
-        blocks = [_random_block(a, b, d, rng) for a, b in zip(chain, chain[1:])]
+        blocks = [random_var_block(a, b, d, rng) for a, b in zip(chain, chain[1:])]
         Y = rng.random((1, blocks[0].n_in, d))
         counts = [Y.shape[1]]
         for block in blocks:
