@@ -189,7 +189,11 @@ def _md_cell(value: Any) -> str:
 
 
 def render_markdown(results: list[Evidence]) -> str:
-    lines = ["| claim | ref | verdict | quantity | measured | bound | margin | method |", "|---|---|---|---|---|---|---|---|"]
+    """The Markdown report: a title, the verdict counts, one table row per claim, then one section per
+    claim with everything the text report shows. ``docs/report.md`` is exactly this text for
+    ``varproof verify --all --format md`` (a test compares the two)."""
+    lines = ["# varproof verification report", "", summary_line(results), "",
+             "| claim | ref | verdict | quantity | measured | bound | margin | method |", "|---|---|---|---|---|---|---|---|"]
     for ev in results:
         lines.append(
             f"| `{ev.claim_id}` | {ev.ref} | **{ev.verdict}** | {_md_cell(ev.quantity)} | {_md_cell(ev.measured)} | "

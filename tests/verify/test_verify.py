@@ -147,8 +147,26 @@ def test_python_m_verify_runs_the_same_cli():
     assert proc.returncode == 1 and "FAILS" in proc.stdout
 
 
-def test_generated_docs_pages_are_up_to_date():
-    assert docs.main(["--check"]) == 0, "run `python -m verify.docs`"
+def test_generated_docs_pages_are_up_to_date(default_results):
+    stale = [name for name, make in docs.PAGES.items()
+             if (docs.DOCS / name).read_text(encoding="utf-8") != make(default_results)]
+    assert not stale, "run `python -m verify.docs`"
+
+
+def test_docs_check_flags_a_stale_page(monkeypatch, tmp_path):
+    monkeypatch.setattr(docs, "DOCS", tmp_path)
+    monkeypatch.setattr(docs, "PAGES", {"claims.md": docs.claim_reference})
+    monkeypatch.setattr(docs, "run_all", dict)  # the claim reference needs no verdicts
+    (tmp_path / "claims.md").write_text("old\n", encoding="utf-8")
+    assert docs.main(["--check"]) == 1
+    assert docs.main([]) == 0 and docs.main(["--check"]) == 0
+
+
+def test_verify_all_format_md_is_the_report_page_in_docs(tmp_path, capsys):
+    out = tmp_path / "report.md"
+    code, _, _ = _run(["verify", "--all", "--format", "md", "--out", str(out)], capsys)
+    assert code == 1  # the paper has statements that fail as written
+    assert out.read_text(encoding="utf-8") == (ROOT / "docs" / "report.md").read_text(encoding="utf-8")
 
 
 def test_claim_order_follows_the_module_list_not_the_import_order():
