@@ -103,7 +103,7 @@ def test_markdown_report_written_atomically_to_out(tmp_path, capsys):
                           "--out", str(out_file)], capsys)
     assert code == 1 and out == "" and err == ""
     text = out_file.read_text(encoding="utf-8")
-    assert text.startswith("| claim |") and "`eq-1/corrected`" in text
+    assert text.startswith("# varproof verification report\n\n2 claim(s): ") and "| `eq-1/corrected` |" in text
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md"]  # no temporary file left
 
 
