@@ -15,12 +15,27 @@ Kernels (``W : R → R``, even, supported on ``[−2, 2]``):
 * ``bspline`` — the cubic B-spline ``(1/6)·(…)``, non-negative with values in ``[0, 2/3]``: it meets
   Definition 3.6 but does not interpolate (``W(1) ≠ 0``).
 
+`KERNELS` lists these three cubic kernels (Definition 3.6's class). For comparisons (the summary's
+interpolation ablation) the maps below also accept two lower-order modes, listed in `LOW_ORDER`
+(`UP_KINDS` = both lists); they are not Definition 3.6 kernels:
+
+* ``bilinear`` — the triangle kernel ``W(x) = max(0, 1 − |x|)`` with the same source positions and
+  clamped indices as the cubic maps: PyTorch's ``interpolate(mode='bilinear', align_corners=False)``
+  (PyTorch clamps a negative ``src`` to 0; the clamped taps give the same weights). Values in ``[0, 1]``.
+* ``nearest`` — PyTorch's ``mode='nearest'``: output ``i`` copies input ``⌊i·h_in/h_out⌋``, computed in
+  exact integer arithmetic (PyTorch multiplies by a float32 scale ``h_in/h_out``, which rounds some
+  products down at larger sizes, e.g. ``14 → 46``; emulating that float32 evaluation gives the same
+  indices for every pair of sizes ≤ 16, VAR's schedule included). This is an index rule, not a kernel
+  evaluated at ``src − j`` (it is not centred: ``2 → 3`` copies inputs 0, 0, 1), so `kernel`,
+  `kernel_pieces` and `kernel_range` refuse it and `up_matrix_1d` builds it directly.
+
 Maps (tokens as rows; an ``h × w`` map with ``d`` channels is a ``(h·w, d)`` array, row-major):
 
 * `up_matrix_1d(h_in, h_out, kernel)` — PyTorch semantics, ``align_corners=False``: output ``i``
   samples the input at ``src = (i + ½)·h_in/h_out − ½``, with weights ``W(src − j)`` on the four
   neighbours ``j = ⌊src⌋−1 … ⌊src⌋+2`` and indices clamped to ``[0, h_in−1]`` (replicate border).
-  Rows sum to 1 exactly for the cubic-convolution kernels (partition of unity).
+  Rows sum to 1 exactly for the cubic-convolution kernels (partition of unity) and for ``bilinear``;
+  ``nearest`` rows are unit vectors (see above).
 * `up_matrix_2d` — the separable 2-D map ``A_h ⊗ A_w`` (``scipy.sparse.kron``).
 * `definition_37_as_printed` — Definition 3.7's formula
   ``Y_{i,j,l} = Σ_{s,t=−1}^{2} W(s)·X_{(i−h_{r−1})/h_r + s, (j−w_{r−1})/w_r + t, l}·W(t)`` evaluated
@@ -38,6 +53,10 @@ import scipy.sparse as sp_sparse
 import sympy as sp
 
 KERNELS = ("keys", "catmull-rom", "bspline")
+#: lower-order interpolation modes accepted by the maps (not Definition 3.6 kernels; for ablations)
+LOW_ORDER = ("bilinear", "nearest")
+#: every ``kind`` the up-sampling maps accept
+UP_KINDS = KERNELS + LOW_ORDER
 _A = {"keys": Fraction(-3, 4), "catmull-rom": Fraction(-1, 2)}
 
 
@@ -51,7 +70,12 @@ def kernel_pieces(kernel: str) -> list[tuple[sp.Expr, tuple[sp.Rational, sp.Rati
     if kernel == "bspline":
         return [(sp.Rational(1, 6) * (3 * x**3 - 6 * x**2 + 4), (sp.Integer(0), sp.Integer(1))),
                 (sp.Rational(1, 6) * (2 - x) ** 3, (sp.Integer(1), sp.Integer(2)))]
-    raise ValueError(f"unknown kernel {kernel!r}; choose one of {', '.join(KERNELS)}")
+    if kernel == "bilinear":  # triangle: one piece, W = 0 for |x| ≥ 1
+        return [(1 - x, (sp.Integer(0), sp.Integer(1)))]
+    if kernel == "nearest":
+        raise ValueError("'nearest' (PyTorch mode='nearest') is an index rule, output i copies input ⌊i·h_in/h_out⌋, "
+                         "not a kernel W(src − j); up_matrix_1d builds it directly")
+    raise ValueError(f"unknown kernel {kernel!r}; choose one of {', '.join(UP_KINDS)}")
 
 
 @lru_cache(maxsize=None)
@@ -88,8 +112,12 @@ def _check_sizes(h_in: int, h_out: int) -> None:
 
 
 def up_matrix_1d(h_in: int, h_out: int, kind: str = "keys") -> sp_sparse.csr_matrix:
-    """``(h_out, h_in)`` bicubic resampling matrix, PyTorch ``align_corners=False`` semantics."""
+    """``(h_out, h_in)`` resampling matrix, PyTorch ``align_corners=False`` semantics (any of `UP_KINDS`:
+    bicubic with the three cubic kernels, bilinear, or nearest — ``⌊i·h_in/h_out⌋``)."""
     _check_sizes(h_in, h_out)
+    if kind == "nearest":
+        cols = (np.arange(h_out, dtype=np.int64) * h_in) // h_out  # exact integer floor, always ≤ h_in − 1
+        return sp_sparse.csr_matrix((np.ones(h_out), (np.arange(h_out), cols)), shape=(h_out, h_in))
     src = (np.arange(h_out) + 0.5) * (h_in / h_out) - 0.5
     taps = np.floor(src)[:, None] + np.arange(-1, 3)[None, :]  # the four neighbours of each output
     weights = kernel(src[:, None] - taps, kind)
