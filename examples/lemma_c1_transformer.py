@@ -95,6 +95,15 @@ def in_ramp_zone(X, spec) -> np.ndarray:
     return (inner | top).reshape(len(X), -1).any(axis=1)
 
 
+def describe(target) -> str:
+    """The target as a formula, from its own weights where it is linear."""
+    A = getattr(target, "matrix", None)
+    if A is None:
+        return ", ".join(f"{k}={v}" for k, v in target.describe().items())
+    rows = "; ".join(", ".join(f"{v:g}" for v in row) for row in A)
+    return f"linear, vec f(X) = A·vec X with A = [{rows}]"
+
+
 def page() -> str:
     target, C, eps_half, tau = built()
     spec = tau.spec
@@ -148,12 +157,12 @@ def page() -> str:
         "# The Lemma C.1 transformer end to end\n\n"
         f"Spec: n = {n} tokens, d = {d} channel, m = {m} (δ = {delta}): the input domain [0,1]^(n×d) is the unit "
         f"square and the grid G_δ = {{0, δ, …, {1 - delta}}}² has N = m^(nd) = {N} sequences (dots in the figure). "
-        f"Target `{TARGET}` (f(X)_k = ¼X_(k−1) + ½X_k + ¼X_(k+1), replicate padding), with certified Lipschitz constants "
+        f"Target `{TARGET}` ({describe(target)}), with certified Lipschitz constants "
         f"C = {C:.6g} (ℓ_{ALPHA:g}) and C_∞ = {C_inf:.6g} (ℓ_∞). τ = FFN_2 ∘ Attn ∘ FFN_1(· + E) is built by "
         "`build_transformer`; it memorizes h, the target at each cell's corner rounded to the grid.\n\n"
         f"The claimed accuracy in the ℓ_{ALPHA:g} function norm is ε = 2(C + 1)δ(dn)^(1/α) = {eps:.6g} (Lemma 6.1, with "
         "the δ–ε relation repaired to count the output rounding; claim `lemma-c.1/delta-epsilon/corrected`). Lemma C.1's "
-        f"'choose θ appropriately' is done as claim `lemma-c.1/approx` does it: θ = {theta} (θ/δ = "
+        f"'choose θ appropriately' is done as claim `lemma-c.1/approx` does it: θ = {theta} ≈ {float(theta):.3g} (θ/δ = "
         f"{float(theta / delta):.3g}), so that the ramp zones of FFN_1 (volume ≤ dn·m·θ = {cert['vol_bad']:.3g}) times "
         f"the sup bound B = {cert['B']:.6g} use at most half of ε/2.\n\n"
         "## Measured error\n\n"
