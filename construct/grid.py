@@ -25,6 +25,7 @@ significant first), and the sequence itself is ``X = δ·s``.
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -54,12 +55,34 @@ def _as_fraction(value, name: str) -> Fraction:
     raise TypeError(f"{name} must be a rational number, got {type(value).__name__}")
 
 
+_BUDGET = [DEFAULT_MAX_BYTES]
+
+
+def memory_budget() -> float:
+    """The memory budget in force: `DEFAULT_MAX_BYTES` unless a `memory_limit` block sets another."""
+    return _BUDGET[-1]
+
+
+@contextmanager
+def memory_limit(max_bytes: float | None):
+    """Within the block every `require_memory` without an explicit ``max_bytes`` (and every chunked pass)
+    uses ``max_bytes`` (``varproof verify --max-memory``); ``None`` keeps the budget in force."""
+    if max_bytes is not None and not (math.isfinite(max_bytes) and max_bytes > 0):
+        raise ValueError(f"memory budget must be a positive, finite number of bytes, got {max_bytes!r}")
+    _BUDGET.append(memory_budget() if max_bytes is None else float(max_bytes))
+    try:
+        yield
+    finally:
+        _BUDGET.pop()
+
+
 def require_memory(nbytes: float, what: str, max_bytes: float | None = None) -> None:
-    """Refuse, before allocating, an array of ``nbytes`` that would exceed ``max_bytes``.
+    """Refuse, before allocating, an array of ``nbytes`` that would exceed ``max_bytes`` (default: the
+    budget in force, `memory_budget`).
 
     Raises ``MemoryError`` with a message naming what would be allocated and how much.
     """
-    limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
+    limit = memory_budget() if max_bytes is None else max_bytes
     if nbytes > limit:
         raise MemoryError(
             f"{what} needs {format_bytes(nbytes)}, more than the {format_bytes(limit)} allowed; "

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .grid import DEFAULT_MAX_BYTES, require_memory
+from .grid import memory_budget, require_memory
 
 Label = tuple[Any, ...]
 
@@ -111,7 +111,7 @@ class FeedForward:
         Xb, squeeze = _as_batch(X, self.channels, "FeedForward")
         batch, n, d = Xb.shape
         flat = Xb.reshape(batch * n, d)
-        budget = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
+        budget = memory_budget() if max_bytes is None else max_bytes
         # one chunk holds rows × c hidden activations (float64), twice (pre-activation + ReLU)
         per_row = 16.0 * max(self.width, 1)
         require_memory(per_row, "one token's hidden activations", budget)
@@ -199,7 +199,7 @@ class Attention:
     def apply(self, X, *, max_bytes: float | None = None) -> np.ndarray:
         Xb, squeeze = _as_batch(X, self.channels, "Attention")
         batch, n, d = Xb.shape
-        budget = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
+        budget = memory_budget() if max_bytes is None else max_bytes
         per_seq = 8.0 * (3 * n * n + 4 * n * d)
         require_memory(per_seq, "one sequence's attention matrix", budget)
         step = max(1, int(budget // per_seq) // 4)

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .contextual import ContextualMap, contextual_attention
-from .grid import DEFAULT_MAX_BYTES, GridSpec, grid_points, require_memory, sequence_digits
+from .grid import GridSpec, memory_budget, grid_points, require_memory, sequence_digits
 from .quantize import quantized_tokens
 from .targets import Target
 from .transformer import OneLayerTransformer, context_id_error_bound, quantize_output
@@ -198,7 +198,7 @@ def build_structured(target: Target, spec: GridSpec, *, max_bytes: float | None 
     if (target.tokens, target.channels) != (spec.tokens, spec.channels):
         raise ValueError(f"build_structured: target is for n={target.tokens}, d={target.channels}; spec has "
                          f"n={spec.tokens}, d={spec.channels}")
-    budget = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
+    budget = memory_budget() if max_bytes is None else max_bytes
     require_memory(structured_bytes(spec, chunk), f"the structured construction for {spec.n_sequences} grid sequences "
                    f"({spec})", budget)
     N, n, d = spec.n_sequences, spec.tokens, spec.channels
@@ -225,7 +225,7 @@ def _chunks(start: int, stop: int, size: int, progress: bool, desc: str):
     if progress and len(bounds) > 1:
         from tqdm import tqdm
 
-        return tqdm(bounds, desc=desc, unit="chunk", leave=False, dynamic_ncols=True)
+        return tqdm(bounds, desc=desc, unit="chunk", leave=False, dynamic_ncols=True, delay=2.0)
     return bounds
 
 

@@ -2,6 +2,8 @@
 
     varproof list
     varproof verify ID… | --all  [claim params] [--format text|json|md] [--exit-zero] [--out FILE]
+                                 [--max-memory SIZE] [--shard I/K] [--workers W] [--quiet]
+    varproof merge SHARD.json… [--format text|json|md] [--out FILE]
     varproof build --tokens n --channels d --steps m [--target NAME] [--ramp θ] [--seed S] [--out FILE.safetensors]
     varproof inspect FILE.safetensors [--rows K] [--format text|json]
     varproof cost --tokens n --channels d (--steps m | --eps ε) [--lipschitz C] [--alpha α] [--format text|json]
@@ -18,6 +20,7 @@ on stderr starting with ``varproof:``, no traceback, nothing written; 130 interr
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -117,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Build the explicit weights of the VAR universality proofs, run them, and check the paper's claims.",
         epilog="Exit codes: 0 all claims hold/supported, 1 some fail or are inconclusive, 2 bad usage or input, 130 interrupted.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="{list,verify,build,inspect,cost}", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="{list,verify,merge,build,inspect,cost}", parser_class=_Parser)
     sub.required = True
 
     sub.add_parser("list", help="list the claims: id, paper reference, statement")
@@ -140,6 +143,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="counterexample search over N examples")
     v.add_argument("--out", default=None, metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
     v.add_argument("--quiet", action="store_true", help="no progress bar")
+    v.add_argument("--max-memory", type=parse_bytes, default=None, metavar="SIZE",
+                   help="memory budget, e.g. 4G or 512M (default 4G): larger allocations are refused before they are made")
+    v.add_argument("--shard", type=_shard, default=None, metavar="I/K",
+                   help="run shard I of K (0 ≤ I < K) of an exhaustive claim; join the JSON reports with `varproof merge`")
+    v.add_argument("--workers", type=_integer("workers", 1, " (at least one process)"), default=1,
+                   help="processes for an exhaustive claim's check (default 1)")
+
+    g = sub.add_parser("merge", help="join the JSON reports of `verify --shard I/K` runs into the unsharded report")
+    g.add_argument("files", nargs="+", metavar="SHARD.json")
+    g.add_argument("--format", choices=("text", "json", "md"), default="text")
+    g.add_argument("--out", default=None, metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
+    g.add_argument("--exit-zero", action="store_true", help="exit 0 even when a claim fails")
 
     b = sub.add_parser("build", help="build the Lemma C.1 transformer for a spec and a target, or a VAR/FlowAR/HOFAR model")
     b.add_argument("--model", choices=("lemma-c.1",) + MODELS, default="lemma-c.1",
@@ -246,6 +261,11 @@ def _params(args):
         value = getattr(args, name, None)
         if value is not None:
             kw[name] = value
+    for name in ("shard", "workers"):
+        value = getattr(args, name, None)
+        if value is not None:
+            kw[name] = value
+    kw["progress"] = not getattr(args, "quiet", True) and sys.stderr.isatty()
     params = Params(**kw)
     params.spec()  # validate now: GridSpec names the violated hypothesis
     return params
@@ -269,6 +289,15 @@ def _cmd_verify(args) -> int:
 
     search = run_search if args.search is not None else None
     params = _params(args)
+    if args.shard is not None or args.workers > 1:
+        flag = "--shard" if args.shard is not None else "--workers"
+        unsplittable = [cid for cid in ids if not claims[cid].shardable]
+        if unsplittable:
+            splittable = ", ".join(c.id for c in claims.values() if c.shardable)
+            raise UsageError(f"{flag} splits exhaustive claims only ({splittable}); not {', '.join(unsplittable[:3])}"
+                             + (" …" if len(unsplittable) > 3 else ""))
+        if args.search is not None:
+            raise UsageError(f"{flag} and --search cannot be combined")
 
     show = len(ids) > 1 and not args.quiet and sys.stderr.isatty()
     bar = None
@@ -277,6 +306,17 @@ def _cmd_verify(args) -> int:
 
         bar = tqdm(total=len(ids), desc="claims", unit="claim", file=sys.stderr, leave=False, dynamic_ncols=True)
     results = []
+    from construct.grid import memory_limit
+
+    with memory_limit(args.max_memory):
+        _run_claims(ids, claims, params, search, args, bar, results)
+    _emit(RENDERERS[args.format](results), args.out)
+    if args.exit_zero:
+        return 0
+    return 0 if all(ev.passed for ev in results) else 1
+
+
+def _run_claims(ids, claims, params, search, args, bar, results) -> None:
     try:
         for cid in ids:
             if bar is not None:
@@ -294,10 +334,75 @@ def _cmd_verify(args) -> int:
     finally:
         if bar is not None:
             bar.close()
+
+
+def _cmd_merge(args) -> int:
+    """Join shard reports: per claim, every shard 0 … K−1 exactly once, with equal parameters."""
+    from verify.registry import Params, all_claims
+    from verify.report import FORMAT_VERSION, RENDERERS, Evidence
+
+    claims = all_claims()
+    groups: dict[str, dict[int, Evidence]] = {}
+    counts: dict[str, int] = {}
+    for path in args.files:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                report = json.load(fh)
+        except OSError as err:
+            raise UsageError(f"cannot read {path}: {err.strerror or err}") from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise UsageError(f"{path} is not a JSON report of `varproof verify --format json` ({err})") from None
+        if not isinstance(report, dict) or report.get("format_version") != FORMAT_VERSION or not isinstance(
+                report.get("results"), list):
+            raise UsageError(f"{path} is not a format_version {FORMAT_VERSION} report of `varproof verify --format json`")
+        for item in report["results"]:
+            ev = _evidence_from_dict(item, path)
+            claim = claims.get(ev.claim_id)
+            if claim is None or not claim.shardable:
+                raise UsageError(f"{path}: claim {ev.claim_id!r} is not a sharded exhaustive claim")
+            shard = ev.details.get("shard")
+            if not isinstance(shard, dict) or not {"index", "count", "result"} <= set(shard):
+                raise UsageError(f"{path}: {ev.claim_id} was not run with --shard I/K")
+            i, k = shard["index"], shard["count"]
+            if counts.setdefault(ev.claim_id, k) != k:
+                raise UsageError(f"{path}: {ev.claim_id} shard {i}/{k} does not match the other files' /{counts[ev.claim_id]}")
+            group = groups.setdefault(ev.claim_id, {})
+            if i in group:
+                raise UsageError(f"{path}: {ev.claim_id} shard {i}/{k} given twice")
+            other = next(iter(group.values()), None)
+            if other is not None and (other.params != ev.params or other.details.get("construction") != ev.details.get("construction")):
+                raise UsageError(f"{path}: {ev.claim_id} shard {i}/{k} was run with other parameters than the rest")
+            group[i] = ev
+    results = []
+    for cid in [c for c in claims if c in groups]:
+        missing = sorted(set(range(counts[cid])) - set(groups[cid]))
+        if missing:
+            raise UsageError(f"{cid}: shard(s) {', '.join(f'{i}/{counts[cid]}' for i in missing)} missing")
+        claim = claims[cid]
+        merged = claim.merge([groups[cid][i] for i in range(counts[cid])])
+        results.append(dataclasses.replace(merged, claim_id=claim.id, ref=claim.ref, statement=claim.statement))
     _emit(RENDERERS[args.format](results), args.out)
     if args.exit_zero:
         return 0
     return 0 if all(ev.passed for ev in results) else 1
+
+
+def _evidence_from_dict(item, path: str):
+    """An `Evidence` from one entry of a JSON report (what `Evidence.to_dict` wrote)."""
+    from verify.report import Evidence
+
+    fields = ("quantity", "measured", "bound", "margin", "method", "arithmetic", "n_checked", "params", "decidable",
+              "counterexample", "details", "notes", "strict")
+    if not isinstance(item, dict) or not all(f in item for f in fields + ("id",)):
+        raise UsageError(f"{path}: a result lacks the fields of a varproof report")
+    try:
+        margin = item["margin"]
+        if isinstance(margin, str):
+            margin = float(margin)
+        return Evidence(**{f: item[f] for f in fields if f != "margin"}, margin=margin, claim_id=item["id"],
+                        ref=item.get("ref", ""), statement=item.get("statement", ""))
+    except (TypeError, ValueError) as err:
+        raise UsageError(f"{path}: malformed result for {item.get('id')!r} ({err})") from None
 
 
 # -- build / inspect ---------------------------------------------------------------------------------------
@@ -368,6 +473,17 @@ def _refuse_oversized(n: int, d: int, m: int, max_bytes) -> None:
             f"about {format_bytes(10**log10_bytes) if log10_bytes < 18 else _pow10(log10_bytes) + ' B'} — more than the {format_bytes(limit)} allowed "
             "(--max-memory); choose a smaller spec (`varproof cost` gives the sizes without building)"
         )
+
+
+def _shard(text: str) -> tuple[int, int]:
+    parts = text.split("/")
+    try:
+        i, k = (int(part) for part in parts)
+    except ValueError:
+        raise UsageError(f"--shard: expected I/K with integers 0 ≤ I < K (e.g. 0/4), got {text!r}") from None
+    if not 0 <= i < k:
+        raise UsageError(f"--shard: expected 0 ≤ I < K, got {i}/{k}")
+    return i, k
 
 
 def _sides(text: str) -> tuple[int, ...]:
@@ -786,7 +902,8 @@ def _cmd_cost(args) -> int:
 
 
 # -- entry point -------------------------------------------------------------------------------------------
-COMMANDS = {"list": _cmd_list, "verify": _cmd_verify, "build": _cmd_build, "inspect": _cmd_inspect, "cost": _cmd_cost}
+COMMANDS = {"list": _cmd_list, "verify": _cmd_verify, "merge": _cmd_merge, "build": _cmd_build, "inspect": _cmd_inspect,
+            "cost": _cmd_cost}
 
 
 def _one_line(err: BaseException) -> str:

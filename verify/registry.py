@@ -39,6 +39,11 @@ class Params:
     samples: int = 2000
     seed: int = 0
     sides: tuple[int, ...] | None = None
+    # how to run, not what to check (left out of `as_dict`): progress bars, one shard ``(i, k)`` of an
+    # exhaustive check (``--shard i/k``), worker processes (``--workers``)
+    progress: bool = field(default=False, compare=False)
+    shard: tuple[int, int] | None = None
+    workers: int = 1
 
     def __post_init__(self) -> None:
         for name in ("tokens", "channels", "steps", "samples", "seed"):
@@ -49,6 +54,12 @@ class Params:
             raise ValueError(f"--samples must be ≥ 1, got {self.samples}")
         if not (isinstance(self.alpha, (int, float)) and 1 <= self.alpha < float("inf")):
             raise ValueError(f"--alpha must satisfy 1 ≤ α < ∞ (Lemma 6.1: 1 ≤ p < ∞), got {self.alpha}")
+        if self.shard is not None:
+            i, k = self.shard
+            if not (isinstance(i, int) and isinstance(k, int) and 0 <= i < k):
+                raise ValueError(f"--shard i/k needs integers 0 ≤ i < k, got {i}/{k}")
+        if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 1:
+            raise ValueError(f"--workers must be an integer ≥ 1, got {self.workers!r}")
         if self.sides is not None:
             from construct.var import check_sides
 
@@ -92,6 +103,12 @@ class Claim:
     statement: str
     check: Callable[[Params], Evidence] = field(repr=False, compare=False)
     corrected_of: tuple[str, ...] = ()
+    merge: Callable[[list[Evidence]], Evidence] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def shardable(self) -> bool:
+        """Whether ``--shard i/k`` splits this claim's exhaustive check (and ``varproof merge`` joins it)."""
+        return self.merge is not None
 
     def run(self, params: Params) -> Evidence:
         """Run the check and stamp the evidence with this claim's id, reference and statement."""
@@ -102,15 +119,17 @@ class Claim:
 _REGISTRY: dict[str, Claim] = {}
 
 
-def register(id: str, ref: str, statement: str, corrected_of: str | tuple[str, ...] = ()):
-    """Decorator: register ``check`` as the claim ``id`` (``corrected_of``: the claim(s) it repairs)."""
+def register(id: str, ref: str, statement: str, corrected_of: str | tuple[str, ...] = (), merge=None):
+    """Decorator: register ``check`` as the claim ``id`` (``corrected_of``: the claim(s) it repairs;
+    ``merge``: for an exhaustive claim that honours ``Params.shard``, the function that joins the shards'
+    evidence into the unsharded evidence)."""
     if isinstance(corrected_of, str):
         corrected_of = (corrected_of,)
 
     def wrap(check):
         if id in _REGISTRY:
             raise ValueError(f"claim {id!r} registered twice")
-        _REGISTRY[id] = Claim(id, ref, statement, check, corrected_of)
+        _REGISTRY[id] = Claim(id, ref, statement, check, corrected_of, merge)
         return check
 
     return wrap

@@ -1,0 +1,121 @@
+"""Issue 6 at the CLI: lemma-c.1/exhaustive (structured, streamed), --shard/merge, --workers, --max-memory."""
+
+import json
+
+import pytest
+
+from construct.grid import GridSpec, memory_budget, memory_limit
+from verify.cli import main
+from verify.registry import Params, all_claims
+
+CLAIM = "lemma-c.1/exhaustive"
+SPEC = ["-n", "4", "-d", "1", "-m", "5"]
+
+
+def run(argv, capsys):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_exhaustive_claim_holds_on_a_small_spec_and_matches_the_dense_claim():
+    params = Params(tokens=3, channels=1, steps=4)
+    ev = all_claims()[CLAIM].run(params)
+    assert ev.verdict == "holds" and ev.method == "exhaustive" and ev.n_checked == 2 * 4**3
+    assert ev.measured < float(GridSpec(3, 1, 4).step_width) / 2
+    assert all_claims()["lemma-c.1/reproduces"].run(params).verdict == "holds"
+
+
+def test_exhaustive_claim_is_inconclusive_where_float64_cannot_separate_the_ids():
+    # n = 6, m = 10: a million sequences whose smallest ID gap (1.7e-14) is below twice the ID error bound
+    ev = all_claims()[CLAIM].run(Params(tokens=6, channels=1, steps=10, workers=2))
+    construction = ev.details["construction"]
+    assert construction["id_gap"] <= 2 * construction["id_error_bound"]
+    assert ev.verdict == "inconclusive" and "float64 cannot decide" in ev.notes
+
+
+def test_shards_merge_to_the_unsharded_report_byte_for_byte(tmp_path, capsys):
+    files = []
+    for i in range(3):
+        path = tmp_path / f"s{i}.json"
+        assert run(["verify", CLAIM, *SPEC, "--shard", f"{i}/3", "--format", "json", "--out", str(path)], capsys)[0] == 0
+        files.append(str(path))
+        shard = json.loads(path.read_text())["results"][0]["details"]["shard"]
+        assert (shard["index"], shard["count"]) == (i, 3)
+    _, merged, _ = run(["merge", *reversed(files), "--format", "json"], capsys)  # any file order
+    _, whole, _ = run(["verify", CLAIM, *SPEC, "--format", "json"], capsys)
+    assert merged == whole
+    _, workers, _ = run(["verify", CLAIM, *SPEC, "--workers", "2", "--format", "json"], capsys)
+    assert workers == whole
+
+
+def test_a_failing_shard_keeps_its_counterexample_through_the_merge(tmp_path, capsys, monkeypatch):
+    """Plant a wrong memorized value in sequence 7 (shard 1 of 3 of 27 sequences): the merged report fails
+    with the same counterexample as the unsharded run."""
+    import construct.structured as structured
+
+    real = structured.build_structured
+
+    def broken(target, spec, **kw):
+        model = real(target, spec, **kw)
+        values = model.table.values.copy()
+        values[model.table.order == 7 * spec.tokens + 1] += 0.5
+        table = structured.BumpTable(model.table.centres, values, model.table.order, model.table.half_width)
+        return structured.StructuredTransformer(spec, target, model.contextual, table, model.id_gap, model.id_error)
+
+    monkeypatch.setattr(structured, "build_structured", broken)
+    spec = ["-n", "3", "-d", "1", "-m", "3"]
+    files = []
+    for i in range(3):
+        path = tmp_path / f"s{i}.json"
+        code, _, _ = run(["verify", CLAIM, *spec, "--shard", f"{i}/3", "--format", "json", "--out", str(path)], capsys)
+        assert code == (1 if i == 0 else 0)  # sequences [0, 9) hold sequence 7
+        files.append(str(path))
+    code, merged, _ = run(["merge", *files, "--format", "json"], capsys)
+    assert code == 1
+    code, whole, _ = run(["verify", CLAIM, *spec, "--format", "json"], capsys)
+    assert code == 1 and merged == whole
+    assert json.loads(whole)["results"][0]["counterexample"]["sequence"] == 7
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["verify", "eq-1", "--shard", "0/2"], "exhaustive claims only"),
+    (["verify", "--all", "--workers", "2"], "exhaustive claims only"),
+    (["verify", CLAIM, "--shard", "2/2"], "0 ≤ I < K"),
+    (["verify", CLAIM, "--shard", "a/b"], "I/K"),
+    (["verify", CLAIM, "--shard", "0/2", "--search", "3"], "cannot be combined"),
+    (["verify", CLAIM, "--workers", "0"], "workers"),
+    (["verify", CLAIM, "-n", "7", "-d", "1", "-m", "10", "--max-memory", "1G"], "more than the 1 GiB allowed"),
+    (["verify", CLAIM, "--max-memory", "lots"], "--max-memory"),
+])
+def test_bad_scale_options_are_one_line_errors(argv, message, capsys):
+    code, out, err = run(argv, capsys)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and message in err
+
+
+def test_merge_refuses_incomplete_duplicate_mixed_and_foreign_inputs(tmp_path, capsys):
+    paths = {}
+    for name, argv in {"a0": ["--shard", "0/2"], "a1": ["--shard", "1/2"], "b1": ["--shard", "1/2", "--target", "shift"],
+                       "whole": []}.items():
+        paths[name] = str(tmp_path / f"{name}.json")
+        run(["verify", CLAIM, "-n", "2", "-d", "1", "-m", "3", *argv, "--format", "json", "--out", paths[name]], capsys)
+    (tmp_path / "junk.json").write_text("{not json")
+    cases = [([paths["a0"]], "missing"), ([paths["a0"], paths["a0"]], "given twice"),
+             ([paths["a0"], paths["b1"]], "other parameters"), ([paths["whole"]], "not run with --shard"),
+             ([str(tmp_path / "junk.json")], "not a JSON report"), ([str(tmp_path / "none.json")], "cannot read")]
+    for files, message in cases:
+        code, out, err = run(["merge", *files], capsys)
+        assert code == 2 and out == "" and message in err and len(err.strip().splitlines()) == 1, (files, err)
+    assert run(["merge", paths["a1"], paths["a0"]], capsys)[0] == 0
+
+
+def test_memory_limit_sets_and_restores_the_budget():
+    before = memory_budget()
+    with memory_limit(1234):
+        assert memory_budget() == 1234
+        with memory_limit(None):
+            assert memory_budget() == 1234
+    assert memory_budget() == before
+    with pytest.raises(ValueError):
+        with memory_limit(-1):
+            pass
