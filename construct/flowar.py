@@ -65,7 +65,7 @@ import numpy as np
 import scipy.sparse as sp_sparse
 
 from .grid import require_memory
-from .interpolate import KERNELS, area_down_matrix_1d, kernel_pieces, kron_operator_norms, up_matrix_1d
+from .interpolate import UP_KINDS, area_down_matrix_1d, kernel_pieces, kron_operator_norms, up_matrix_1d
 from .layers import FeedForward
 
 __all__ = [
@@ -256,8 +256,8 @@ class LinearUpSample:
     def __post_init__(self) -> None:
         for name in ("h", "w", "r"):
             object.__setattr__(self, name, _pos_int(getattr(self, name), name, "Definition D.3"))
-        if self.kind not in KERNELS:
-            raise ValueError(f"Definition D.3: unknown kernel {self.kind!r}; choose one of {', '.join(KERNELS)}")
+        if self.kind not in UP_KINDS:
+            raise ValueError(f"Definition D.3: unknown kernel {self.kind!r}; choose one of {', '.join(UP_KINDS)}")
         rows = self.r * self.r * self.h * self.w
         require_memory(16.0 * rows * _SPARSE_ENTRY_BYTES, f"the {rows}-row up-sampling matrix")
         A_h = up_matrix_1d(self.h, self.r * self.h, self.kind)

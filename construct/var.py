@@ -35,7 +35,7 @@ import numpy as np
 import scipy.sparse as sp_sparse
 
 from .grid import GridSpec, require_memory
-from .interpolate import KERNELS, kron_operator_norms, up_matrix_1d
+from .interpolate import UP_KINDS, kron_operator_norms, up_matrix_1d
 from .layers import Attention, FeedForward
 from .targets import TARGETS, Target, make_target
 from .transformer import OneLayerTransformer, build_transformer
@@ -94,8 +94,8 @@ class UpInterpolation:
         h_in, h_out = _side(self.h_in, "φ_up: h_in"), _side(self.h_out, "φ_up: h_out")
         if h_out < h_in:
             raise ValueError(f"φ_up (Definition 3.7): needs h_(r−1) < h_r, got {h_in} → {h_out}; use a down-sampling map")
-        if self.kind not in KERNELS:
-            raise ValueError(f"φ_up: unknown kernel {self.kind!r}; choose one of {', '.join(KERNELS)}")
+        if self.kind not in UP_KINDS:
+            raise ValueError(f"φ_up: unknown kernel {self.kind!r}; choose one of {', '.join(UP_KINDS)}")
         A = sp_sparse.identity(h_in, format="csr") if h_in == h_out else up_matrix_1d(h_in, h_out, self.kind)
         object.__setattr__(self, "factor", A)
         object.__setattr__(self, "matrix", sp_sparse.kron(A, A, format="csr"))

@@ -134,3 +134,13 @@ def test_bad_input_is_refused_with_the_hypothesis_it_violates(call, message):
 def test_a_composition_too_large_for_the_budget_is_refused_before_building():
     with pytest.raises(MemoryError, match="FFN_2 layers of the VAR composition"):
         build_var_composition((1, 2, 3), 2, 3, max_bytes=1e6)
+
+
+@pytest.mark.parametrize("kind", ["bilinear", "nearest"])
+def test_up_interpolation_takes_the_low_order_modes_with_unit_inf_norm(kind):
+    """φ_up with bilinear/nearest (non-negative rows summing to 1): ‖φ_up‖_∞ = 1 exactly."""
+    from construct.var import UpInterpolation
+
+    up = UpInterpolation(2, 4, kind)
+    assert up.operator_norms()["inf"] == pytest.approx(1.0, abs=1e-15)
+    assert np.allclose(up.matrix.sum(axis=1), 1.0) and (up.matrix.toarray() >= 0).all()
