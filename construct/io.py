@@ -386,7 +386,7 @@ def load_transformer(path) -> OneLayerTransformer:
         array.setflags(write=False)
     tau = OneLayerTransformer(spec, embedding, quantizer, contextual, memorizer, target, a["context_ids"], id_gap,
                               a["targets"], variant)
-    violated = [c["name"] for c in tau.conditions() if not c["ok"]]
+    violated = [c["name"] for c in tau.conditions(measured=False) if not c["ok"]]
     if violated:
         r.fail(f"construction condition violated: {violated[0]}")
     return tau

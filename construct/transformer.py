@@ -20,13 +20,14 @@ half-width ``gap/2`` large against the float64 error of the IDs. A violated cond
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .contextual import ContextualMap, contextual_attention
 from .embedding import positional_embedding
-from .grid import GridSpec, require_memory, sequence_digits
+from .grid import GridSpec, grid_points, require_memory, sequence_digits
 from .layers import Embedding, FeedForward
 from .memorize import bump_memorizer
 from .quantize import quantized_tokens, quantizer
@@ -99,13 +100,47 @@ class OneLayerTransformer:
             + self.memorizer.n_parameters
         )
 
-    def conditions(self) -> list[dict]:
-        """The construction's conditions, each with measured value, required bound and slack."""
+    def dense_ffn1_deviation(self) -> float:
+        """``max |fl(FFN_1(X + E)) − M|`` of the dense float64 FFN_1 over every grid corner and plateau end.
+
+        On a plateau FFN_1 is exactly ``M`` in real arithmetic; its float64 pass adds ramps of slope
+        ``1/θ`` whose arguments reach ``≈ n/θ``, so unless δ and θ are binary fractions it carries a
+        rounding error of about ``u·n/θ`` — measured here, not bounded.
+        """
+        spec = self.spec
+        X = grid_points(spec)
+        worst = 0.0
+        M = quantized_tokens(spec, sequence_digits(spec))
+        for offset in (0.0, float(spec.step_width - spec.ramp)):
+            worst = max(worst, float(np.abs(self.quantizer.apply(self.embedding.apply(X + offset)) - M).max()))
+        return worst
+
+    def id_shift_lipschitz(self) -> float:
+        """``L`` with ``|ΔID| ≤ L·η`` when every coordinate of ``M`` moves by at most ``η`` (first order).
+
+        ``a_j = p·M_j`` moves by ``≤ ‖p‖₁η``; the logits ``λ a_i a_j`` by ``≤ 2λ a_max ‖p‖₁η``; an ID is the
+        softmax average of the ``a_j``, which moves by ``≤ ‖p‖₁η + (spread/2)·‖Δw‖₁`` with
+        ``‖Δw‖₁ ≤ 2·max|ΔS|``. So ``L = ‖p‖₁(1 + 2λ a_max (a_max − a_min))``, doubled for the second-order terms.
+        """
+        c = self.contextual
+        spread = float(c.a_max - c.a_min)
+        return 2.0 * float(np.abs(c.projection).sum()) * (1.0 + 2.0 * c.scale * float(c.a_max) * spread)
+
+    def conditions(self, *, measured: bool = True) -> list[dict]:
+        """The construction's conditions, each with value, required bound and slack.
+
+        The first three are a-priori (`measured=False` returns only these). The third keeps every ID inside
+        its own bump, which rules out cross-talk but not inaccuracy: a hat is ``1`` only at its centre, so an
+        ID off by ``s`` loses ``|v|·s/w`` of output. The fourth asks that loss to stay below ``δ/2`` for the
+        attention's error plus the ID shift the dense FFN_1's *measured* rounding (every grid corner and
+        plateau end; `dense_ffn1_deviation`, `id_shift_lipschitz`) can cause. When it fails the dense float64
+        pass can miss ``h``; the structured evaluation (exact FFN_1 on plateaus) is not affected by the FFN_1 part.
+        """
         spec = self.spec
         delta, theta = float(spec.step_width), float(spec.ramp)
         err = context_id_error_bound(spec, self.context_ids)
         half = self.id_gap / 2.0
-        return [
+        found = [
             {
                 "name": "ramp θ < step δ (Eq. 1: plateaus exist)",
                 "value": theta,
@@ -128,6 +163,20 @@ class OneLayerTransformer:
                 "ok": half > err,
             },
         ]
+        if measured:
+            # a hat is 1 only at its centre: an ID off by s costs |v|·s/w of output, which must stay below δ/2
+            shift = err + self.id_shift_lipschitz() * self.dense_ffn1_deviation()
+            v_max = float(np.abs(self.memorizer.W2[:, 0::3]).max()) if self.memorizer.width else 0.0
+            cost = v_max * shift / half if half > 0 else math.inf
+            found.append({
+                "name": "output error |v|·(ID error + ID shift of the dense FFN_1's rounding, measured on every grid "
+                        "corner and plateau end)/(gap/2) below δ/2",
+                "value": cost,
+                "bound": delta / 2,
+                "slack": delta / 2 - cost,
+                "ok": cost < delta / 2,
+            })
+        return found
 
 
 def smallest_gap(values: np.ndarray) -> float:

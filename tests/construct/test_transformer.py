@@ -128,7 +128,7 @@ def test_quantize_output_rounds_to_the_nearest_grid_value_and_clips():
 def test_every_construction_condition_holds_with_positive_slack():
     tau = build_transformer(make_target("tanh-mix", 3, 2), GridSpec(3, 2, 3))
     conditions = tau.conditions()
-    assert [c["name"].split(" ")[0] for c in conditions] == ["ramp", "context", "bump"]
+    assert [c["name"].split(" ")[0] for c in conditions] == ["ramp", "context", "bump", "output"]
     for c in conditions:
         assert c["ok"] and c["slack"] > 0, c
 
