@@ -11,6 +11,7 @@ writing and exits 1 if a page is stale.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -138,6 +139,28 @@ def json_format(results: dict | None = None) -> str:
 
 PAGES = {"claims.md": claim_reference, "errata.md": errata, "report.md": report, "json-format.md": json_format}
 
+# Hand-written pages may hold live claim tables: the lines between ``<!-- claims: ID ID … -->`` and
+# ``<!-- /claims -->`` are regenerated from the verdicts (so their numbers are computed, not typed).
+HAND_PAGES = ("var.md", "flowar.md")
+CLAIM_BLOCK = re.compile(r"(<!-- claims: ([^>]*?) -->\n).*?(<!-- /claims -->)", re.S)
+
+
+def claim_table(ids: list[str], results: dict) -> str:
+    """Live table of the named claims: verdict, quantity, measured, bound, margin, method."""
+    missing = [cid for cid in ids if cid not in results]
+    if missing:
+        raise KeyError(f"claim table names unknown claims: {', '.join(missing)}")
+    lines = ["| claim | verdict | quantity | measured | bound | margin | method |", "|---|---|---|---|---|---|---|"]
+    for cid in ids:
+        ev = results[cid]
+        lines.append(f"| `{cid}` | **{ev.verdict}** | {_md_cell(ev.quantity)} | {_md_cell(ev.measured)} | "
+                     f"{_md_cell(ev.bound)} | {_md_cell(ev.margin)} | {ev.method} ({ev.n_checked}) |")
+    return "\n".join(lines) + "\n"
+
+
+def fill_claim_blocks(text: str, results: dict) -> str:
+    return CLAIM_BLOCK.sub(lambda m: m.group(1) + claim_table(m.group(2).split(), results) + m.group(3), text)
+
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m verify.docs", description=__doc__.splitlines()[0])
@@ -145,8 +168,12 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     stale = []
     results = run_all()
-    for name, make in PAGES.items():
-        text = make(results)
+    pages = {name: make(results) for name, make in PAGES.items()}
+    for name in HAND_PAGES:
+        path = DOCS / name
+        if path.exists():
+            pages[name] = fill_claim_blocks(path.read_text(encoding="utf-8"), results)
+    for name, text in pages.items():
         path = DOCS / name
         if args.check:
             if not path.exists() or path.read_text(encoding="utf-8") != text:

@@ -150,7 +150,20 @@ def test_python_m_verify_runs_the_same_cli():
 def test_generated_docs_pages_are_up_to_date(default_results):
     stale = [name for name, make in docs.PAGES.items()
              if (docs.DOCS / name).read_text(encoding="utf-8") != make(default_results)]
+    for name in docs.HAND_PAGES:  # hand-written pages: their live claim tables
+        text = (docs.DOCS / name).read_text(encoding="utf-8")
+        assert docs.CLAIM_BLOCK.search(text), f"{name} has no live claim table"
+        if docs.fill_claim_blocks(text, default_results) != text:
+            stale.append(name)
     assert not stale, "run `python -m verify.docs`"
+
+
+def test_live_claim_tables_are_regenerated_and_refuse_unknown_ids(default_results):
+    text = "intro\n<!-- claims: eq-1 lemma-6.5 -->\nold table\n<!-- /claims -->\nafter\n"
+    filled = docs.fill_claim_blocks(text, default_results)
+    assert "old table" not in filled and "| `eq-1` | **fails** |" in filled and filled.endswith("<!-- /claims -->\nafter\n")
+    with pytest.raises(KeyError, match="no-such-claim"):
+        docs.fill_claim_blocks("<!-- claims: no-such-claim -->\n<!-- /claims -->", default_results)
 
 
 def test_docs_check_flags_a_stale_page(monkeypatch, tmp_path):
