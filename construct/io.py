@@ -18,13 +18,20 @@ with ``c1 = 2d(nm + 1)``, ``c2 = 3nN`` and ``N = m^(nd)``, and one metadata entr
 a JSON manifest (`manifest`) with the format version, the kind (``"one-layer"``), the `GridSpec`,
 the target, the variant, the paper reference of every layer, the named coordinates (FFN_1's
 neuron labels in full; FFN_2's label scheme ``('bump', sequence, token, part)`` and counts only —
-FFN_2 can have millions of neurons), the contextual-map constants, the context-ID gap and the
-construction conditions with their slack.
+FFN_2 can have millions of neurons), the contextual-map constants, the context-ID gap, the
+construction conditions with their slack and the SHA-256 of every array (``sha256``; `array_digest`).
 
 `load_transformer` trusts nothing in the file: it checks the container, the manifest, every
-array's presence, dtype, shape (as implied by the spec) and finiteness, and the consistency of the
-recorded constants with the arrays, and raises ``ValueError`` with a single line naming what is
-wrong. A save/load round trip is bit-exact.
+array's presence, dtype, shape (as implied by the spec), finiteness and digest, the consistency of
+the recorded constants with the arrays, and that the arrays *are* the construction the manifest
+describes (`_check_construction`: E, FFN_1 and the attention rebuilt from the spec, FFN_2 from the
+stored context IDs and targets, bit for bit). It raises ``ValueError`` with a single line naming the
+file and what is wrong. A save/load round trip is bit-exact.
+
+Model files (``kind: "model"``: the VAR transformer, FlowAR, HOFAR; `save_model` / `load_model`) hold
+named arrays, the model's configuration and the digests; `load_model` rebuilds the network from
+configuration and arrays and refuses a file whose configuration contradicts its arrays
+(`_rebuild_model`). Files written before the digests were added (no ``sha256`` field) still load.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ import json
 import math
 import os
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -122,6 +130,24 @@ def _number(value):
     return str(value)
 
 
+def array_digest(a: np.ndarray) -> str:
+    """SHA-256 of an array's float64 little-endian bytes in C order (recorded per array in the manifest)."""
+    import hashlib
+
+    return hashlib.sha256(np.ascontiguousarray(a, dtype="<f8").tobytes()).hexdigest()
+
+
+def _check_digests(r: "_Reader", recorded, arrays: dict) -> None:
+    """Every array must match the SHA-256 the manifest records for it (files without ``sha256`` skip this)."""
+    if recorded is None:
+        return
+    if not isinstance(recorded, dict) or set(recorded) != set(arrays):
+        r.fail("manifest field 'sha256' must give one digest per stored array")
+    for name, a in arrays.items():
+        if recorded[name] != array_digest(a):
+            r.fail(f"array {name!r} does not match its SHA-256 in the manifest (the file is damaged or was edited)")
+
+
 def manifest(tau: OneLayerTransformer) -> dict:
     """The JSON manifest stored under the metadata key ``"varproof"`` (see the module docstring)."""
     cm = tau.contextual
@@ -181,20 +207,24 @@ def save_transformer(tau: OneLayerTransformer, path) -> Path:
         raise ValueError("save_transformer: format 1 stores Definition 3.3 attention only (no W_O, no skip connection)")
     if tau.targets is None:
         raise ValueError("save_transformer: the transformer has no quantized targets to store")
-    meta = {MANIFEST_KEY: json.dumps(manifest(tau), ensure_ascii=False, allow_nan=False)}
-    return _save_atomically(weight_arrays(tau), meta, path)
+    arrays = weight_arrays(tau)
+    man = {**manifest(tau), "sha256": {name: array_digest(a) for name, a in arrays.items()}}
+    meta = {MANIFEST_KEY: json.dumps(man, ensure_ascii=False, allow_nan=False)}
+    return _save_atomically(arrays, meta, path)
 
 
-def _save_atomically(arrays: dict, meta: dict, path) -> Path:
-    """``safetensors`` save to a temporary file in the target folder, fsync, then rename; on any failure
-    the temporary file is removed and ``path`` is left as it was."""
-    from safetensors.numpy import save_file
+@contextmanager
+def atomic_path(path):
+    """Yield a temporary path in ``path``'s folder to write to; on success fsync it and rename it to ``path``.
 
+    On any failure — an exception, ``KeyboardInterrupt`` (Ctrl-C) included — the temporary file is removed and
+    ``path`` is left as it was: no partial file is ever visible under ``path``.
+    """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
     os.close(fd)
     try:
-        save_file(arrays, tmp, metadata=meta)
+        yield Path(tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         umask = os.umask(0)
@@ -205,7 +235,15 @@ def _save_atomically(arrays: dict, meta: dict, path) -> Path:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-    return path
+
+
+def _save_atomically(arrays: dict, meta: dict, path) -> Path:
+    """``safetensors`` save through `atomic_path`: ``path`` is complete or untouched."""
+    from safetensors.numpy import save_file
+
+    with atomic_path(path) as tmp:
+        save_file(arrays, str(tmp), metadata=meta)
+    return Path(path)
 
 
 class _Reader:
@@ -326,6 +364,7 @@ def load_transformer(path) -> OneLayerTransformer:
                 r.fail(f"array {name!r} cannot be read ({' '.join(str(err).split()) or type(err).__name__})")
             if not np.all(np.isfinite(arrays[name])):
                 r.fail(f"array {name!r} has non-finite entries")
+        _check_digests(r, man.get("sha256"), arrays)
 
     # -- recorded constants ---------------------------------------------------------------------------
     n, d, N = spec.tokens, spec.channels, spec.n_sequences
@@ -334,8 +373,8 @@ def load_transformer(path) -> OneLayerTransformer:
     if neurons != {"FFN_1": c1, "FFN_2": c2}:
         r.fail(f"manifest neuron counts {neurons!r} disagree with the spec's FFN_1 = {c1}, FFN_2 = {c2}")
     variant = man.get("variant", "working")
-    if not isinstance(variant, str):
-        r.fail(f"manifest field 'variant' must be a string, got {variant!r}")
+    if variant != "working":
+        r.fail(f"manifest variant {variant!r} is not supported (this varproof writes and reads 'working')")
     target = r.field(man, "target")
     if not isinstance(target, dict) or target.get("name") not in TARGETS:
         r.fail(f"manifest target {target!r} is not one of {', '.join(TARGETS)}")
@@ -370,8 +409,11 @@ def load_transformer(path) -> OneLayerTransformer:
         r.fail(f"manifest FFN_2 label scheme {ffn2.get('scheme')!r} for {ffn2.get('sequences')}×{ffn2.get('tokens')} "
                f"pairs does not match {FFN2_SCHEME!r} for {N}×{n}")
 
-    # -- rebuild ------------------------------------------------------------------------------------------
     a = arrays
+    _check_construction(r, spec, a, id_gap, labels1, labels_att,
+                        (projection, scale, str(scale_rule), a_min, a_max, projection_gap))
+
+    # -- rebuild ------------------------------------------------------------------------------------------
     try:
         embedding = Embedding(a["embedding.E"])
         quantizer = FeedForward(a["ffn1.W1"], a["ffn1.b1"], a["ffn1.W2"], a["ffn1.b2"],
@@ -392,6 +434,81 @@ def load_transformer(path) -> OneLayerTransformer:
     return tau
 
 
+def _first_difference(got: np.ndarray, want: np.ndarray) -> str:
+    """``index i: stored x ≠ y`` for the first entry (C order) where two equal-shaped arrays differ."""
+    diff = np.flatnonzero(~((got == want) | (np.isnan(got) & np.isnan(want))))
+    i = int(diff[0]) if diff.size else 0
+    index = tuple(int(k) for k in np.unravel_index(i, got.shape)) if got.ndim else ()
+    return f"at {list(index)}: stored {float(got.reshape(-1)[i])!r} ≠ {float(want.reshape(-1)[i])!r}"
+
+
+def _check_construction(r: "_Reader", spec: GridSpec, a: dict, id_gap: float, labels1, labels_att, constants) -> None:
+    """The arrays must *be* the Lemma C.1 construction the manifest describes, bit for bit.
+
+    ``E``, FFN_1 and the attention depend on the spec alone: they are rebuilt from it
+    (`positional_embedding`, `quantizer`, `contextual_attention`, exact rational arithmetic rounded once)
+    and compared, with the contextual-map constants and the neuron labels of the manifest. FFN_2 is a
+    function of the stored context IDs ``c``, the stored targets ``h`` and the gap (`bump_memorizer`):
+    ``W1[:, 0] = 1/w``, ``b1 = −c/w + (1, 0, −1)``, ``W2 = (v, −2v, v)`` with ``w = gap/2`` and
+    ``v = h − (c, 0, …, 0)``; it is checked entry by entry without building a second copy. The targets
+    must lie on ``{0, δ, …, 1 − δ}``. A hand-edited or corrupt weight is named with its first differing entry.
+    """
+    from .contextual import contextual_attention
+    from .embedding import positional_embedding
+    from .quantize import quantizer
+
+    ffn1 = quantizer(spec)
+    cmap = contextual_attention(spec)
+    att = cmap.attention
+    rebuilt = {
+        "embedding.E": positional_embedding(spec).E,
+        "ffn1.W1": ffn1.W1, "ffn1.b1": ffn1.b1, "ffn1.W2": ffn1.W2, "ffn1.b2": ffn1.b2,
+        "attention.W_Q": att.W_Q, "attention.W_K": att.W_K, "attention.W_V": att.W_V,
+    }
+    for name, want in rebuilt.items():
+        if not np.array_equal(a[name], want):
+            layer = REFERENCES[name.split(".")[0]]
+            r.fail(f"array {name!r} is not the {layer} construction for {spec} ({_first_difference(a[name], want)}); "
+                   "the file was edited or is damaged")
+    if labels1 != [list(label) for label in ffn1.neuron_labels]:
+        r.fail("manifest FFN_1 neuron labels (coordinates.ffn1.labels) are not those of the construction")
+    if labels_att != [list(label) for label in att.coordinate_labels]:
+        r.fail("manifest attention labels (coordinates.attention.labels) are not those of the construction")
+    projection, scale, scale_rule, a_min, a_max, projection_gap = constants
+    recorded = {"projection": projection.tolist(), "scale": scale, "scale_rule": scale_rule, "a_min": a_min,
+                "a_max": a_max, "projection_gap": projection_gap}
+    actual = {"projection": cmap.projection.tolist(), "scale": float(cmap.scale), "scale_rule": str(cmap.scale_rule),
+              "a_min": cmap.a_min, "a_max": cmap.a_max, "projection_gap": cmap.projection_gap}
+    for key in recorded:
+        if recorded[key] != actual[key]:
+            r.fail(f"manifest field 'contextual.{key}' is {recorded[key]!s}, the construction for {spec} has {actual[key]!s}")
+
+    ids, h = a["context_ids"], a["targets"]
+    levels = np.rint(h * spec.steps)
+    if not (np.array_equal(levels / spec.steps, h) and levels.min(initial=0) >= 0 and levels.max(initial=0) <= spec.steps - 1):
+        r.fail(f"array 'targets' is not on the output grid {{0, δ, …, 1 − δ}} of {spec} (Lemma 6.1's h : G_δ → G_δ)")
+    w = id_gap / 2.0
+    centres = ids.reshape(-1)
+    W1, b1, W2, b2 = a["ffn2.W1"], a["ffn2.b1"], a["ffn2.W2"], a["ffn2.b2"]
+    v = h.reshape(centres.size, spec.channels).copy()
+    v[:, 0] -= centres
+    checks = (
+        ("ffn2.W1", "column 0 = 1/w with w = id_gap/2", lambda: W1[:, 0] == 1.0 / w),
+        ("ffn2.W1", "columns 1… = 0", lambda: W1[:, 1:] == 0.0),
+        ("ffn2.b1", "−c/w + 1 for part '+1'", lambda: b1[0::3] == -centres / w + 1.0),
+        ("ffn2.b1", "−c/w for part '0'", lambda: b1[1::3] == -centres / w),
+        ("ffn2.b1", "−c/w − 1 for part '-1'", lambda: b1[2::3] == -centres / w - 1.0),
+        ("ffn2.W2", "v = h − (c, 0, …) for part '+1'", lambda: W2[:, 0::3] == v.T),
+        ("ffn2.W2", "−2v for part '0'", lambda: W2[:, 1::3] == -2.0 * v.T),
+        ("ffn2.W2", "v for part '-1'", lambda: W2[:, 2::3] == v.T),
+        ("ffn2.b2", "0", lambda: b2 == 0.0),
+    )
+    for name, rule, ok in checks:
+        if not np.all(ok()):
+            r.fail(f"array {name!r} does not memorize the stored context IDs and targets ({rule} fails; Lemma C.1's "
+                   "bump FFN_2); the file was edited or is damaged")
+
+
 # -- model files: the VAR transformer, FlowAR and HOFAR (issue 4) ------------------------------------
 MODEL_KIND = "model"
 MODELS = ("var", "flowar", "hofar")
@@ -400,11 +517,13 @@ MODELS = ("var", "flowar", "hofar")
 @dataclass(frozen=True)
 class ModelFile:
     """A saved network other than the one-layer transformer: its model name (``var``, ``flowar`` or
-    ``hofar``), a JSON configuration (sizes, seed, paper references) and its named float64 arrays."""
+    ``hofar``), a JSON configuration (sizes, seed, paper references), its named float64 arrays and the
+    network rebuilt from them (`VARTransformer`, `FlowAR` or `HOFAR`)."""
 
     model: str
     config: dict
     arrays: dict = field(repr=False)
+    network: object = field(default=None, repr=False, compare=False)
 
 
 def save_model(model: str, config: dict, arrays: dict, path) -> Path:
@@ -421,7 +540,8 @@ def save_model(model: str, config: dict, arrays: dict, path) -> Path:
             raise ValueError(f"save_model: array {name!r} has non-finite entries")
         clean[name] = a
     meta = {"format_version": FORMAT_VERSION, "kind": MODEL_KIND, "model": model, "config": config,
-            "arrays": {name: list(a.shape) for name, a in clean.items()}}
+            "arrays": {name: list(a.shape) for name, a in clean.items()},
+            "sha256": {name: array_digest(a) for name, a in clean.items()}}
     return _save_atomically(clean, {MANIFEST_KEY: json.dumps(meta, ensure_ascii=False, allow_nan=False)}, path)
 
 
@@ -431,25 +551,103 @@ def file_kind(path) -> str:
 
     path = Path(path)
     r = _Reader(path)
-    if not path.is_file():
+    if not path.exists():
         r.fail("no such file")
+    if not path.is_file():
+        r.fail("not a regular file")
     try:
         with safe_open(str(path), framework="numpy") as fh:
             meta = fh.metadata() or {}
-    except Exception as err:  # safetensors raises its own error types for damaged containers
-        r.fail(f"not a safetensors file ({str(err).splitlines()[0] if str(err) else type(err).__name__})")
+    except Exception as err:  # safetensors raises its own error types for damaged containers, OSError when unreadable
+        detail = " ".join(str(err).split()) or type(err).__name__
+        r.fail(f"not a valid .safetensors file ({detail})")
+    if MANIFEST_KEY not in meta:
+        r.fail(f"no {MANIFEST_KEY!r} manifest in the metadata (not written by varproof)")
     try:
         data = json.loads(meta[MANIFEST_KEY])
-    except (KeyError, json.JSONDecodeError):
-        r.fail("no varproof manifest")
+    except json.JSONDecodeError as err:
+        r.fail(f"manifest is not valid JSON ({err.msg} at character {err.pos})")
     kind = data.get("kind") if isinstance(data, dict) else None
     if kind not in (KIND, MODEL_KIND):
-        r.fail(f"unknown kind {kind!r}")
+        r.fail(f"manifest kind {kind!r} is not supported (expected {KIND!r} or {MODEL_KIND!r})")
     return kind
 
 
+def _json_value(value):
+    """``value`` as it reads back from JSON (tuples become lists, …)."""
+    return json.loads(json.dumps(value, allow_nan=False))
+
+
+def _model_ups(model: str, config: dict, r: "_Reader") -> list[tuple[str, tuple[int, int]]]:
+    """The fixed up-sampling arrays ``up{i}.matrix`` a model's configuration implies, with their shapes —
+    computed from the integers alone, before anything is built (a hand-edited size cannot allocate)."""
+    def ints(key):
+        value = r.field(config, key)
+        items = value if isinstance(value, list) else [value]
+        if not items or not all(isinstance(x, int) and not isinstance(x, bool) and x >= 1 for x in items):
+            r.fail(f"manifest config field {key!r} must be {'a list of ' if isinstance(value, list) else 'a '}positive "
+                   f"integer{'s' if isinstance(value, list) else ''}, got {value!r}")
+        return value
+
+    if model == "var":
+        sides = ints("sides")
+        if not isinstance(sides, list):
+            r.fail(f"manifest config field 'sides' must be a list of positive integers, got {sides!r}")
+        return [(f"up{i}.matrix", (b * b, a * a)) for i, (a, b) in enumerate(zip(sides, sides[1:]), start=2)]
+    h, w, K, a = ints("h"), ints("w"), ints("K"), ints("a")
+    if K > 64 or (K > 1 and a > min(h, w)):  # a^(K−1) divides h and w: refuse before raising a to a huge power
+        r.fail(f"manifest config K = {K}, a = {a} cannot divide h = {h}, w = {w} (Definition D.5: r_1 = a^(K−1) | h, w)")
+    r1 = a ** (K - 1)
+    if h % r1 or w % r1:
+        r.fail(f"manifest config h = {h}, w = {w} are not divisible by r_1 = a^(K−1) = {r1} (Definition D.5)")
+    sides = [(h // a ** (K - i), w // a ** (K - i)) for i in range(1, K + 1)]
+    return [(f"up{i}.matrix", (a * a * p * q, p * q)) for i, (p, q) in enumerate(sides[:-1], start=1)]
+
+
+def _rebuild_model(model: str, config: dict, arrays: dict, r: "_Reader"):
+    """The network a model file describes, checked against the file: every stored array must be the
+    network's weight of that name (the fixed φ_up matrices exactly the ones the configuration's sizes and
+    kernel give), and every entry the network's ``config()`` reports must equal the recorded one."""
+    from .flowar import FlowAR, HOFAR
+    from .var import VARTransformer
+
+    for name, shape in _model_ups(model, config, r):
+        if name not in arrays:
+            r.fail(f"array {name!r} is missing (the manifest config implies it)")
+        if tuple(arrays[name].shape) != shape:
+            r.fail(f"array {name!r} has shape {tuple(arrays[name].shape)}, the manifest config implies {shape}")
+    cls = {"var": VARTransformer, "flowar": FlowAR, "hofar": HOFAR}[model]
+    try:
+        net = cls.from_arrays(config, arrays)
+        expected = net.weight_arrays()
+        described = net.config()
+    except KeyError as err:
+        r.fail(f"array {err.args[0]!r} is missing (the manifest config implies it)")
+    except (ValueError, TypeError, ArithmeticError, MemoryError, IndexError) as err:
+        r.fail(f"manifest config does not describe the stored arrays ({' '.join(str(err).split()) or type(err).__name__})")
+    extra = sorted(set(arrays) - set(expected))
+    if extra:
+        r.fail(f"unexpected array(s) {', '.join(map(repr, extra))} for a {model} model with this config")
+    for name, want in expected.items():
+        got = arrays[name]
+        if got.shape != np.shape(want):
+            r.fail(f"array {name!r} has shape {tuple(got.shape)}, the manifest config implies {tuple(np.shape(want))}")
+        if not np.array_equal(got, want):
+            r.fail(f"array {name!r} is not the weight the manifest config implies ({_first_difference(got, np.asarray(want))})")
+    for key, value in described.items():
+        if key not in config:
+            r.fail(f"manifest config has no field {key!r}")
+        if _json_value(config[key]) != _json_value(value):
+            r.fail(f"manifest config field {key!r} is {config[key]!r}, the stored arrays give {_json_value(value)!r}")
+    return net
+
+
 def load_model(path) -> ModelFile:
-    """Read a file written by `save_model`; checks the manifest, every array's presence, shape and finiteness."""
+    """Read a file written by `save_model`, trusting nothing: the manifest, every array's presence, dtype,
+    shape and finiteness, and that configuration and arrays describe one network (`_rebuild_model`).
+
+    Raises ``ValueError`` with a one-line message naming the file and what is wrong.
+    """
     from safetensors import safe_open
 
     path = Path(path)
@@ -458,23 +656,37 @@ def load_model(path) -> ModelFile:
         r.fail("holds a one-layer transformer, not a model (use load_transformer)")
     with safe_open(str(path), framework="numpy") as fh:
         data = json.loads(fh.metadata()[MANIFEST_KEY])
+        if r.field(data, "format_version") != FORMAT_VERSION:
+            r.fail(f"manifest format_version {data['format_version']!r} is not supported (expected {FORMAT_VERSION})")
         model = r.field(data, "model")
         if model not in MODELS:
-            r.fail(f"unknown model {model!r}")
-        if r.field(data, "format_version") != FORMAT_VERSION:
-            r.fail(f"format version {data['format_version']!r}, this varproof reads {FORMAT_VERSION}")
+            r.fail(f"manifest model {model!r} is not one of {', '.join(MODELS)}")
+        config = r.field(data, "config")
+        if not isinstance(config, dict):
+            r.fail("manifest field 'config' must be an object")
         shapes = r.field(data, "arrays")
-        if not isinstance(shapes, dict) or set(shapes) != set(fh.keys()):
-            r.fail("the manifest's array list does not match the stored arrays")
+        names = set(fh.keys())
+        if not isinstance(shapes, dict) or set(shapes) != names:
+            listed = set(shapes) if isinstance(shapes, dict) else set()
+            r.fail("the manifest's array list does not match the stored arrays"
+                   + (f" (missing {', '.join(map(repr, sorted(listed - names)))})" if listed - names else "")
+                   + (f" (not listed {', '.join(map(repr, sorted(names - listed)))})" if names - listed else ""))
         arrays = {}
-        for name, shape in shapes.items():
-            a = fh.get_tensor(name)
-            if a.dtype != np.float64 or list(a.shape) != shape:
-                r.fail(f"array {name!r} is {a.dtype} {list(a.shape)}, the manifest says float64 {shape}")
+        for name in sorted(shapes):
+            shape = shapes[name]
+            sl = fh.get_slice(name)
+            dtype, stored = sl.get_dtype(), [int(s) for s in sl.get_shape()]
+            if dtype != "F64" or stored != shape:
+                r.fail(f"array {name!r} is {dtype} {stored}, the manifest says F64 {shape}")
+            try:
+                a = np.array(fh.get_tensor(name), dtype=np.float64, copy=True)
+            except Exception as err:  # damaged data section
+                r.fail(f"array {name!r} cannot be read ({' '.join(str(err).split()) or type(err).__name__})")
             if not np.all(np.isfinite(a)):
                 r.fail(f"array {name!r} has non-finite entries")
+            a.setflags(write=False)
             arrays[name] = a
-    config = r.field(data, "config")
-    if not isinstance(config, dict):
-        r.fail("manifest field 'config' is not an object")
-    return ModelFile(model, config, arrays)
+    arrays = {name: arrays[name] for name in shapes}  # the file's (manifest's) order
+    _check_digests(r, data.get("sha256"), arrays)
+    net = _rebuild_model(model, config, arrays, r)
+    return ModelFile(model, config, arrays, net)
