@@ -7,6 +7,7 @@
     varproof build --tokens n --channels d --steps m [--target NAME] [--ramp θ] [--seed S] [--out FILE.safetensors]
     varproof inspect FILE.safetensors [--rows K] [--format text|json]
     varproof cost --tokens n --channels d (--steps m | --eps ε) [--lipschitz C] [--alpha α] [--format text|json]
+    varproof export FILE.safetensors --torch OUT.pt2
 
 Claim parameters (``verify``): ``--tokens/-n``, ``--channels/-d``, ``--steps/-m``, ``--ramp`` (a
 rational such as ``1/64``), ``--target``, ``--alpha``, ``--samples``, ``--seed``; defaults are those
@@ -14,7 +15,8 @@ of `verify.registry.Params`.
 
 Exit codes: 0 every checked claim holds or is supported; 1 some claim fails, is inconclusive or
 violates a precondition (``--exit-zero`` reports without failing); 2 bad usage or input — one line
-on stderr starting with ``varproof:``, no traceback, nothing written; 130 interrupted.
+on stderr starting with ``varproof:``, no traceback, nothing written; 130 interrupted (Ctrl-C: one line,
+and no partial file — every output goes through a temporary file and a rename).
 """
 
 from __future__ import annotations
@@ -120,7 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Build the explicit weights of the VAR universality proofs, run them, and check the paper's claims.",
         epilog="Exit codes: 0 all claims hold/supported, 1 some fail or are inconclusive, 2 bad usage or input, 130 interrupted.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="{list,verify,merge,build,inspect,cost}", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="{list,verify,merge,build,inspect,cost,export}",
+                                parser_class=_Parser)
     sub.required = True
 
     sub.add_parser("list", help="list the claims: id, paper reference, statement")
@@ -191,6 +194,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--alpha", type=_real("alpha", low=1, why=" (Lemma 6.1: the ℓ_α norm needs 1 ≤ α < ∞)"), default=2.0,
                    help="exponent α of the ℓ_α norm (default 2)")
     c.add_argument("--format", choices=("text", "json"), default="text")
+
+    x = sub.add_parser("export", help="write a Lemma C.1 weights file as a PyTorch program (needs the [torch] extra)")
+    x.add_argument("file", metavar="FILE.safetensors", help="a Lemma C.1 weights file (`varproof build … --out`)")
+    x.add_argument("--torch", required=True, metavar="OUT.pt2",
+                   help="write a torch.export program: torch.export.load(OUT).module()(X) runs τ on (batch, n, d) float64")
     return parser
 
 
@@ -901,9 +909,38 @@ def _cmd_cost(args) -> int:
     return 0
 
 
+# -- export ------------------------------------------------------------------------------------------------
+def _cmd_export(args) -> int:
+    from construct.io import MODEL_KIND, file_kind, load_transformer
+    from construct.torch_export import TorchUnavailable, export_torch, require_torch
+
+    try:
+        require_torch()
+    except TorchUnavailable as err:
+        raise UsageError(f"export --torch: {err}") from None
+    if file_kind(args.file) == MODEL_KIND:
+        raise UsageError(f"export --torch: {args.file} holds a VAR/FlowAR/HOFAR model; only Lemma C.1 one-layer files "
+                         "(`varproof build -n … -d … -m … --out`) can be exported")
+    tau = load_transformer(args.file)
+    out = args.torch
+    if os.path.isdir(out):
+        raise UsageError(f"cannot write {out}: is a directory")
+    try:
+        export_torch(tau, out)
+    except OSError as err:
+        raise UsageError(f"cannot write {out}: {err.strerror or err}") from None
+    _emit("\n".join([
+        f"wrote {out}: torch.export program of the Lemma C.1 transformer {tau.spec} "
+        f"(target {tau.target.get('name')}, {tau.n_parameters} float64 parameters)",
+        f"load it with: torch.export.load({str(out)!r}).module()(X)   # X: (batch, {tau.spec.tokens}, "
+        f"{tau.spec.channels}) float64",
+    ]))
+    return 0
+
+
 # -- entry point -------------------------------------------------------------------------------------------
 COMMANDS = {"list": _cmd_list, "verify": _cmd_verify, "merge": _cmd_merge, "build": _cmd_build, "inspect": _cmd_inspect,
-            "cost": _cmd_cost}
+            "cost": _cmd_cost, "export": _cmd_export}
 
 
 def _one_line(err: BaseException) -> str:
