@@ -1,54 +1,470 @@
-"""Speed and memory of the exhaustive end-to-end check (issue: 4,096 sequences in under 60 s).
+"""Speed, memory and scaling of the exhaustive end-to-end check of a Lemma C.1 transformer.
 
-Builds the Lemma C.1 transformer for ``n = 6, d = 1, m = 4`` (4^6 = 4,096 grid sequences), runs the
-dense reference forward pass on every grid corner, checks it against the quantized target, and
-prints sequences per second and peak memory (resident set size, from ``resource``).
+For growing numbers of grid sequences ``N = m^{n·d}`` (``d = 1``: 4^4 … 4^7 with ``m = 4``, then
+10^5 … 10^7 with ``m = 10``) the script builds the transformer of Lemma C.1 for the ``blur`` target
+and checks it on *every* grid sequence (`construct.structured.check_grid`: both plateau ends of every
+cell against the quantized target ``h``), with two evaluators:
 
-    python benchmarks/run.py [--tokens 6 --channels 1 --steps 4 --target blur]
+* **dense** — `construct.transformer.build_transformer` + the dense reference forward pass; FFN_2 has
+  ``3·n·N`` neurons, so the check costs ``O(N²)`` and runs only while it fits (up to 4^7);
+* **structured** — `construct.structured.build_structured` + the structured forward pass (closed-form
+  FFN_1, sorted bump table for FFN_2), ``O(N log N)``.
+
+Each (size, evaluator) runs in a fresh Python process, so the peak resident memory
+(``ru_maxrss``) is that evaluator's own. Build time and check time are measured separately; the
+*ratio* is dense total / structured total. The *exponent* is the least-squares slope of
+log(structured total time) against log N over the sizes with ``N ≥ 4^6`` (smaller sizes are
+dominated by constant start-up cost).
+
+Verdict of one check: ``reproduces`` iff ``max |τ(X) − h(X)| < δ/2`` over every input *and* the
+context IDs are separable in float64 (smallest gap ``> 2·`` the a-priori ID error bound);
+``fails`` if separable but some input is off by ``≥ δ/2``; ``inconclusive`` (with the reason) if
+the IDs are not separable — or coincide, so that no bump layer exists (the builders raise).
+
+    python benchmarks/run.py                 # full run; writes docs/benchmarks.md and docs/benchmarks.png
+    python benchmarks/run.py --quick         # about a minute; writes nothing unless --write
+    python benchmarks/run.py --one 7 1 10    # one size, structured only; one JSON line
+    python benchmarks/run.py --one 4 1 4 --dense   # one size, both evaluators; one JSON line
+
+The last line printed by a (full or quick) run is
+``ratio=<dense/structured total time at 4^6 sequences> largest_decided=<N> exponent=<e>``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
+import os
+import platform
 import resource
+import subprocess
 import sys
 import time
+import traceback
 from pathlib import Path
 
-import numpy as np
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+GIB = 2**30
+#: (n, d, m) of every size, in increasing N
+SIZES = [(4, 1, 4), (5, 1, 4), (6, 1, 4), (7, 1, 4), (5, 1, 10), (6, 1, 10), (7, 1, 10)]
+#: the dense pass runs up to this many sequences (full run / --quick)
+DENSE_MAX, DENSE_MAX_QUICK = 4**7, 4**6
+#: --quick stops after this many sequences
+QUICK_MAX = 10**5
+#: the sizes entering the exponent fit
+FIT_MIN = 4**6
+#: the sequence count at which the last line's ratio is taken
+RATIO_AT = 4**6
+#: the issue's targets
+TARGET_BIG_N, TARGET_SECONDS, TARGET_PEAK_GIB = 10**7, 600.0, 8.0
+TARGET_RATIO_N, TARGET_RATIO, TARGET_EXPONENT = 4**7, 100.0, 1.1
+#: a child that runs longer than this is stopped and reported as timed out
+CHILD_TIMEOUT = 3600.0
 
-from construct.grid import GridSpec, grid_points  # noqa: E402
-from construct.targets import make_target  # noqa: E402
-from construct.transformer import build_transformer  # noqa: E402
+
+# -- one (size, evaluator), in this process ------------------------------------------------------------------
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+
+
+def run_evaluator(n: int, d: int, m: int, evaluator: str, target_name: str, max_bytes: float) -> dict:
+    """Build and check one evaluator on every grid sequence of ``GridSpec(n, d, m)``; a JSON-able dict."""
+    from construct.grid import GridSpec
+    from construct.structured import build_structured, check_grid
+    from construct.targets import make_target
+    from construct.transformer import build_transformer, context_id_error_bound
+
+    spec = GridSpec(n, d, m)
+    target = make_target(target_name, n, d)
+    half_delta = float(spec.step_width) / 2.0
+    rec = {"evaluator": evaluator, "build_s": None, "check_s": None, "total_s": None, "worst": None,
+           "inputs": None, "id_gap": None, "id_error": None, "separable": None, "verdict": None, "reason": None}
+    t0 = time.perf_counter()
+    try:
+        if evaluator == "dense":
+            model = build_transformer(target, spec, max_bytes=max_bytes)
+            gap, err = float(model.id_gap), float(context_id_error_bound(spec, model.context_ids))
+            rec["ffn2_neurons"] = int(model.memorizer.width)
+        else:
+            model = build_structured(target, spec, max_bytes=max_bytes)
+            gap, err = float(model.id_gap), float(model.id_error)
+    except ValueError as exc:  # the IDs coincide (structured) or are not separable (dense): no network
+        rec.update(build_s=time.perf_counter() - t0, verdict="inconclusive", reason=str(exc), peak_mib=peak_mib())
+        return rec
+    except MemoryError as exc:
+        rec.update(build_s=time.perf_counter() - t0, verdict="not run", reason=f"MemoryError: {exc}",
+                   peak_mib=peak_mib())
+        return rec
+    t1 = time.perf_counter()
+    check = check_grid(model, target, max_bytes=max_bytes)
+    t2 = time.perf_counter()
+    separable = gap > 2.0 * err
+    if not separable:
+        verdict = "inconclusive"
+        reason = (f"smallest context-ID gap {gap:.3e} is not above 2·(float64 ID error bound) = {2 * err:.3e}: "
+                  "the IDs cannot be separated in float64")
+    elif check.worst < half_delta:
+        verdict, reason = "reproduces", None
+    else:
+        verdict = "fails"
+        reason = (f"|τ − h| = {check.worst:.3e} ≥ δ/2 = {half_delta:.3e} at sequence {check.worst_index}, "
+                  f"token {check.worst_token}, offset {check.worst_offset:.3g}")
+    rec.update(build_s=t1 - t0, check_s=t2 - t1, total_s=t2 - t0, worst=float(check.worst), inputs=int(check.inputs),
+               id_gap=gap, id_error=err, separable=bool(separable), verdict=verdict, reason=reason,
+               peak_mib=peak_mib())
+    return rec
+
+
+def evaluator_main(n: int, d: int, m: int, evaluator: str, target_name: str, max_bytes: float) -> int:
+    try:
+        rec = run_evaluator(n, d, m, evaluator, target_name, max_bytes)
+    except Exception as exc:  # report, don't hide: the parent records it as an error
+        rec = {"evaluator": evaluator, "verdict": "error", "reason": f"{type(exc).__name__}: {exc}",
+               "traceback": traceback.format_exc(), "peak_mib": peak_mib()}
+    print(json.dumps(rec))
+    return 0
+
+
+# -- one size: each evaluator in a fresh child process ---------------------------------------------------------
+def run_child(n: int, d: int, m: int, evaluator: str, target_name: str, max_bytes: float,
+              timeout: float = CHILD_TIMEOUT) -> dict:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--evaluator", evaluator, str(n), str(d), str(m),
+           "--target", target_name, "--max-gib", repr(max_bytes / GIB)]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    t0 = time.perf_counter()
+    try:
+        done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"evaluator": evaluator, "verdict": "not run",
+                "reason": f"timed out after {timeout:.0f} s (wall {time.perf_counter() - t0:.0f} s)"}
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+        return {"evaluator": evaluator, "verdict": "error",
+                "reason": f"child exited with {done.returncode}: " + " | ".join(tail)}
+    return json.loads(lines[-1])
+
+
+def one_size(n: int, d: int, m: int, *, dense: bool, target_name: str, max_bytes: float) -> dict:
+    from construct.grid import GridSpec
+
+    spec = GridSpec(n, d, m)
+    rec = {"n": n, "d": d, "m": m, "N": spec.n_sequences, "target": target_name, "delta": float(spec.step_width),
+           "structured": run_child(n, d, m, "structured", target_name, max_bytes),
+           "dense": run_child(n, d, m, "dense", target_name, max_bytes) if dense else None}
+    s, dn = rec["structured"], rec["dense"]
+    ran = dn is not None and dn.get("verdict") not in ("not run", "error") and s.get("verdict") not in ("not run", "error")
+    rec["verdicts_equal"] = (dn["verdict"] == s["verdict"]) if ran else None
+    rec["ratio"] = ratio(dn, s, "total_s") if ran else None
+    rec["check_ratio"] = ratio(dn, s, "check_s") if ran else None
+    return rec
+
+
+def ratio(a: dict, b: dict, key: str):
+    x, y = a.get(key), b.get(key)
+    return x / y if x is not None and y else None
+
+
+# -- the whole benchmark ------------------------------------------------------------------------------------------
+def fit_exponent(rows: list[dict]) -> tuple[float | None, float | None, list[int]]:
+    """Least-squares slope and intercept of log(structured total) vs log N over the sizes with N ≥ FIT_MIN."""
+    import numpy as np
+
+    pts = [(r["N"], r["structured"]["total_s"]) for r in rows
+           if r["N"] >= FIT_MIN and r["structured"].get("total_s")]
+    if len(pts) < 2:
+        return None, None, [N for N, _ in pts]
+    x = np.log([N for N, _ in pts])
+    y = np.log([t for _, t in pts])
+    slope, intercept = np.polyfit(x, y, 1)
+    return float(slope), float(intercept), [N for N, _ in pts]
+
+
+def largest_decided(rows: list[dict]) -> int:
+    decided = [r["N"] for r in rows if r["structured"].get("verdict") in ("reproduces", "fails")]
+    return max(decided) if decided else 0
+
+
+def fmt_s(x) -> str:
+    if x is None:
+        return "—"
+    return f"{x:.3g}" if x < 100 else f"{x:.0f}"
+
+
+def fmt_ratio(x) -> str:
+    return "—" if x is None else (f"{x:.3g}" if x < 1000 else f"{x:.0f}")
+
+
+def fmt_mib(rec) -> str:
+    return "—" if not rec or rec.get("peak_mib") is None else f"{rec['peak_mib']:.0f}"
+
+
+def fmt_n(N: int, m: int, n: int) -> str:
+    return f"{m}^{n} = {N:,}"
+
+
+def fmt_verdict(rec) -> str:
+    return "—" if not rec else rec.get("verdict", "—")
+
+
+def fmt_gap(rec) -> str:
+    if not rec or rec.get("id_gap") is None:
+        return "—"
+    return f"{rec['id_gap']:.2e} vs {2 * rec['id_error']:.2e}"
+
+
+def environment() -> dict:
+    import numpy as np
+
+    return {"cpus": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
+            "machine": platform.machine(), "system": platform.system()}
+
+
+def targets_summary(rows: list[dict], exponent) -> list[tuple[str, str, str]]:
+    """(target, measured, met?) for the issue's three targets."""
+    out = []
+    big = next((r for r in rows if r["N"] == TARGET_BIG_N), None)
+    if big is None:
+        out.append((f"exhaustive check over {TARGET_BIG_N:,} sequences < {TARGET_SECONDS:.0f} s, peak < "
+                    f"{TARGET_PEAK_GIB:.0f} GiB", "not run", "—"))
+    else:
+        s = big["structured"]
+        t, peak = s.get("total_s"), s.get("peak_mib")
+        fits = peak is not None and peak < TARGET_PEAK_GIB * 1024
+        if t is not None:
+            measured = f"{fmt_s(t)} s (build {fmt_s(s.get('build_s'))}, check {fmt_s(s.get('check_s'))}), peak {fmt_mib(s)} MiB, verdict {s.get('verdict')}"
+            met = "yes" if t < TARGET_SECONDS and fits else "no"
+            if s.get("verdict") == "inconclusive" and met == "yes":
+                met = "time and memory yes; verdict inconclusive (float64 cannot separate the IDs)"
+        elif s.get("verdict") == "inconclusive" and s.get("build_s") is not None:
+            measured = (f"inconclusive after {fmt_s(s['build_s'])} s (peak {fmt_mib(s)} MiB): the build stops "
+                        "because context IDs coincide in float64, so there is no network to check")
+            met = ("no end-to-end check possible; the inconclusive verdict came within time and memory"
+                   if s["build_s"] < TARGET_SECONDS and fits else "no")
+        else:
+            measured, met = f"{s.get('verdict')}: {s.get('reason')}", "no"
+        out.append((f"exhaustive check over {TARGET_BIG_N:,} sequences < {TARGET_SECONDS:.0f} s, peak < "
+                    f"{TARGET_PEAK_GIB:.0f} GiB", measured, met))
+    mid = next((r for r in rows if r["N"] == TARGET_RATIO_N), None)
+    if mid is None or mid["ratio"] is None:
+        out.append((f"structured ≥ {TARGET_RATIO:.0f}× faster than dense at {TARGET_RATIO_N:,}, same verdicts",
+                    "dense not run", "—"))
+    else:
+        met = mid["ratio"] >= TARGET_RATIO and mid["verdicts_equal"]
+        out.append((f"structured ≥ {TARGET_RATIO:.0f}× faster than dense at {TARGET_RATIO_N:,}, same verdicts",
+                    f"{fmt_ratio(mid['ratio'])}× (check only {fmt_ratio(mid['check_ratio'])}×), verdicts "
+                    f"{'equal' if mid['verdicts_equal'] else 'DIFFER'}", "yes" if met else "no"))
+    out.append((f"scaling exponent of the structured check ≤ {TARGET_EXPONENT}",
+                "—" if exponent is None else f"{exponent:.4f}",
+                "—" if exponent is None else ("yes" if exponent <= TARGET_EXPONENT else "no")))
+    return out
+
+
+def write_page(rows: list[dict], exponent, intercept, fit_sizes, env: dict, *, quick: bool, max_bytes: float,
+               target_name: str, plot_note: str) -> str:
+    lines = [
+        "# Benchmarks: the exhaustive Lemma C.1 check",
+        "",
+        "Written by `python benchmarks/run.py`" + (" --quick --write" if quick else "") + " from the numbers it "
+        "measured; rerun it to regenerate this page and `benchmarks.png`.",
+        "",
+        f"For each size the Lemma C.1 transformer for the `{target_name}` target (d = 1) is built and run on "
+        "*every* grid sequence at both ends of each cell's plateau (2·N inputs), and its output is compared "
+        "with the quantized target h (`construct.structured.check_grid`). **Dense** = `build_transformer` + "
+        "the dense reference pass (FFN_2 has 3·n·N neurons, so its cost grows like N²; run while it fits); "
+        "**structured** = `build_structured` + the structured pass (closed-form FFN_1, FFN_2 as a sorted "
+        "bump table). Each (size, evaluator) ran in a fresh Python process: *peak* is that process's "
+        "maximum resident set size (`ru_maxrss`), including the interpreter and numpy (≈ 30–60 MiB). "
+        "Times are wall-clock seconds on a shared machine (other jobs were running), so they are noisy.",
+        "",
+        f"Machine: {env['cpus']} CPUs ({env['system']} {env['machine']}), Python {env['python']}, numpy "
+        f"{env['numpy']}. Memory budget passed to the builders and the check: {max_bytes / GIB:.0f} GiB.",
+        "",
+        "Verdict: *reproduces* iff max |τ(X) − h(X)| < δ/2 over every input **and** the context IDs are "
+        "separable in float64 (smallest ID gap > 2 × the a-priori float64 error bound of one ID); "
+        "*inconclusive* (with the reason) if they are not separable.",
+        "",
+        "| N | n, d, m | dense build s | dense check s | dense total s | structured build s | structured check s "
+        "| structured total s | ratio (total) | ratio (check) | peak MiB dense | peak MiB structured | verdict dense "
+        "| verdict structured | ID gap vs 2·error |",
+        "|---:|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---|:---|:---|",
+    ]
+    for r in rows:
+        s, dn = r["structured"], r["dense"] or {}
+        lines.append(
+            f"| {fmt_n(r['N'], r['m'], r['n'] * r['d'])} | {r['n']}, {r['d']}, {r['m']} | {fmt_s(dn.get('build_s'))} | "
+            f"{fmt_s(dn.get('check_s'))} | {fmt_s(dn.get('total_s'))} | {fmt_s(s.get('build_s'))} | "
+            f"{fmt_s(s.get('check_s'))} | {fmt_s(s.get('total_s'))} | {fmt_ratio(r['ratio'])} | "
+            f"{fmt_ratio(r['check_ratio'])} | {fmt_mib(r['dense'])} | {fmt_mib(s)} | {fmt_verdict(r['dense'])} | "
+            f"{fmt_verdict(s)} | {fmt_gap(s)} |")
+    lines.append("")
+    both = [r for r in rows if r["verdicts_equal"] is not None]
+    if both:
+        same = all(r["verdicts_equal"] for r in both)
+        lines.append(f"Dense and structured verdicts are {'identical' if same else '**not** identical'} on every size "
+                     f"where both ran ({', '.join(format(r['N'], ',') for r in both)}).")
+        lines.append("")
+    notes = [(r, ev, rec) for r in rows for ev, rec in (("dense", r["dense"]), ("structured", r["structured"]))
+             if rec and rec.get("reason")]
+    if notes:
+        lines.append("Reasons:")
+        lines.append("")
+        for r, ev, rec in notes:
+            lines.append(f"* N = {r['N']:,}, {ev}: {rec['verdict']} — {rec['reason']}")
+        lines.append("")
+    if exponent is not None:
+        lines.append(f"**Scaling exponent** of the structured total time in N: **{exponent:.4f}** — least-squares "
+                     f"slope of log(time) vs log(N) over N ∈ {{{', '.join(f'{N:,}' for N in fit_sizes)}}} "
+                     f"(the sizes with N ≥ {FIT_MIN:,} whose check ran — timed whatever its verdict; below that start-up "
+                     "cost dominates; a size whose build stopped has no check time and is left out). The sizes mix "
+                     "n and m (per-sequence cost grows with n: attention is O(n²) per sequence, the output has n "
+                     "tokens), so the slope also carries the growth of n.")
+        lines.append("")
+    lines.append(f"**Largest size decided** (structured verdict not inconclusive): {largest_decided(rows):,} sequences.")
+    lines.append("")
+    lines.append("## Targets (from the issue)")
+    lines.append("")
+    lines.append("| target | measured | met |")
+    lines.append("|:---|:---|:---|")
+    for name, measured, met in targets_summary(rows, exponent):
+        lines.append(f"| {name} | {measured} | {met} |")
+    lines.append("")
+    lines.append("![time vs number of grid sequences](benchmarks.png)" if not plot_note else plot_note)
+    lines.append("")
+    return "\n".join(lines)
+
+
+def write_plot(rows: list[dict], exponent, intercept, fit_sizes, path: Path) -> str:
+    """Log-log plot of time vs N; returns '' or a note why it was skipped."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        msg = "matplotlib is not installed: plot skipped"
+        print(msg, file=sys.stderr)
+        return f"*({msg}.)*"
+    import numpy as np
+
+    fig, ax = plt.subplots(figsize=(7, 4.8))
+    for key, marker, color in (("structured", "o", "tab:blue"), ("dense", "s", "tab:red")):
+        pts = [(r["N"], r[key]) for r in rows if r[key] and r[key].get("total_s")]
+        if pts:
+            ax.plot([N for N, _ in pts], [rec["total_s"] for _, rec in pts], marker + "-", color=color,
+                    label=f"{key}: build + check")
+            ax.plot([N for N, _ in pts], [rec["check_s"] for _, rec in pts], marker + ":", color=color, alpha=0.5,
+                    mfc="none", label=f"{key}: check only")
+        stopped = [(r["N"], r[key]) for r in rows if r[key] and not r[key].get("total_s") and r[key].get("build_s")]
+        if stopped:
+            ax.plot([N for N, _ in stopped], [rec["build_s"] for _, rec in stopped], "x", color=color, ms=9,
+                    label=f"{key}: build stopped (inconclusive), no check")
+    if exponent is not None:
+        xs = np.array([min(fit_sizes), max(fit_sizes)], dtype=float)
+        ax.plot(xs, np.exp(intercept) * xs**exponent, "k--", lw=1,
+                label=f"fit (structured, N ≥ {FIT_MIN:,}): ∝ N^{exponent:.2f}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("grid sequences N")
+    ax.set_ylabel("wall time [s]")
+    ax.set_title("Exhaustive Lemma C.1 check: dense vs structured")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return ""
+
+
+def print_row(r: dict) -> None:
+    s, dn = r["structured"], r["dense"]
+    parts = [f"N={r['N']:>10,} (n={r['n']} d={r['d']} m={r['m']})",
+             f"structured {fmt_s(s.get('total_s'))} s [build {fmt_s(s.get('build_s'))}, check {fmt_s(s.get('check_s'))}] "
+             f"peak {fmt_mib(s)} MiB {s.get('verdict')}"]
+    if dn:
+        parts.append(f"dense {fmt_s(dn.get('total_s'))} s [build {fmt_s(dn.get('build_s'))}, check "
+                     f"{fmt_s(dn.get('check_s'))}] peak {fmt_mib(dn)} MiB {dn.get('verdict')}")
+        parts.append(f"ratio {fmt_ratio(r['ratio'])} (check {fmt_ratio(r['check_ratio'])}) "
+                     f"verdicts {'equal' if r['verdicts_equal'] else 'DIFFER' if r['verdicts_equal'] is False else '—'}")
+    print(" | ".join(parts), flush=True)
+    for ev, rec in (("structured", s), ("dense", dn)):
+        if rec and rec.get("reason"):
+            print(f"    {ev}: {rec['verdict']}: {rec['reason']}", flush=True)
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tokens", type=int, default=6)
-    parser.add_argument("--channels", type=int, default=1)
-    parser.add_argument("--steps", type=int, default=4)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    parser.add_argument("--quick", action="store_true", help=f"sizes up to {QUICK_MAX:,}, dense up to {DENSE_MAX_QUICK:,}")
+    parser.add_argument("--write", action="store_true", help="with --quick: write docs/ anyway")
+    parser.add_argument("--no-write", action="store_true", help="full run without writing docs/")
+    parser.add_argument("--one", nargs=3, type=int, metavar=("N_TOKENS", "D", "M"),
+                        help="run one size (structured; --dense adds the dense pass) and print one JSON line")
+    parser.add_argument("--dense", action="store_true", help="with --one: also run the dense reference")
+    parser.add_argument("--evaluator", nargs=4, metavar=("KIND", "N_TOKENS", "D", "M"), help=argparse.SUPPRESS)
+    parser.add_argument("--results", type=Path, help="also save the raw measurements (JSON) to this file")
+    parser.add_argument("--render", type=Path, help="write docs/ from raw measurements saved by --results; no measuring")
     parser.add_argument("--target", default="blur")
+    parser.add_argument("--max-gib", type=float, default=8.0, help="memory budget for builders and check (GiB)")
     args = parser.parse_args(argv)
-    spec = GridSpec(args.tokens, args.channels, args.steps)
-    target = make_target(args.target, spec.tokens, spec.channels)
-    t0 = time.perf_counter()
-    tau = build_transformer(target, spec)
-    t1 = time.perf_counter()
-    X = grid_points(spec)
-    out = tau(X)
-    t2 = time.perf_counter()
-    err = float(np.abs(out - tau.targets).max())
-    ok = err < float(spec.step_width) / 2
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB → MiB on Linux
-    N = spec.n_sequences
-    print(f"spec {spec}: {N} sequences, FFN_2 width {tau.memorizer.width}")
-    print(f"build {t1 - t0:.2f} s, exhaustive forward {t2 - t1:.2f} s, total {t2 - t0:.2f} s")
-    print(f"sequences/s (forward) {N / (t2 - t1):.1f}; sequences/s (build + forward) {N / (t2 - t0):.1f}")
-    print(f"max |τ − h| = {err:.3e} (bound δ/2 = {float(spec.step_width) / 2}) -> {'reproduced' if ok else 'NOT reproduced'}")
-    print(f"peak memory {peak:.0f} MiB")
-    return 0 if ok else 1
+    max_bytes = args.max_gib * GIB
+
+    if args.evaluator:  # internal: one evaluator in this (fresh) process
+        kind, n, d, m = args.evaluator[0], *map(int, args.evaluator[1:])
+        if kind not in ("dense", "structured"):
+            parser.error(f"--evaluator: unknown kind {kind!r}")
+        return evaluator_main(n, d, m, kind, args.target, max_bytes)
+    if args.one:
+        n, d, m = args.one
+        print(json.dumps(one_size(n, d, m, dense=args.dense, target_name=args.target, max_bytes=max_bytes)))
+        return 0
+
+    from construct.grid import GridSpec
+
+    if args.render:
+        saved = json.loads(args.render.read_text(encoding="utf-8"))
+        return finish(saved["rows"], saved["env"], quick=saved["quick"], write=True, max_bytes=saved["max_bytes"],
+                      target_name=saved["target"], results=None)
+    env = environment()
+    print(f"{env['cpus']} CPUs, Python {env['python']}, numpy {env['numpy']}; target {args.target}; "
+          f"budget {args.max_gib:g} GiB{'; quick' if args.quick else ''}", flush=True)
+    dense_max = DENSE_MAX_QUICK if args.quick else DENSE_MAX
+    rows = []
+    for n, d, m in SIZES:
+        N = GridSpec(n, d, m).n_sequences
+        if args.quick and N > QUICK_MAX:
+            break
+        rows.append(one_size(n, d, m, dense=N <= dense_max, target_name=args.target, max_bytes=max_bytes))
+        print_row(rows[-1])
+    return finish(rows, env, quick=args.quick, write=(args.write or not args.quick) and not args.no_write,
+                  max_bytes=max_bytes, target_name=args.target, results=args.results)
+
+
+def finish(rows: list[dict], env: dict, *, quick: bool, write: bool, max_bytes: float, target_name: str,
+           results: Path | None) -> int:
+    """Fit, print the targets, write docs/ (if ``write``) and print the last line."""
+    if results is not None:
+        results.write_text(json.dumps({"rows": rows, "env": env, "quick": quick, "max_bytes": max_bytes,
+                                       "target": target_name}, indent=1), encoding="utf-8")
+    exponent, intercept, fit_sizes = fit_exponent(rows)
+    decided = largest_decided(rows)
+    for name, measured, met in targets_summary(rows, exponent):
+        print(f"target: {name}: {measured} -> met: {met}")
+    if write:
+        docs = ROOT / "docs"
+        note = write_plot(rows, exponent, intercept, fit_sizes, docs / "benchmarks.png")
+        page = write_page(rows, exponent, intercept, fit_sizes, env, quick=quick, max_bytes=max_bytes,
+                          target_name=target_name, plot_note=note)
+        (docs / "benchmarks.md").write_text(page, encoding="utf-8")
+        print(f"wrote {docs / 'benchmarks.md'}" + ("" if note else f" and {docs / 'benchmarks.png'}"))
+    at = next((r for r in rows if r["N"] == RATIO_AT), None)
+    r6 = at["ratio"] if at else None
+    print(f"ratio={'nan' if r6 is None else f'{r6:.1f}'} largest_decided={decided} "
+          f"exponent={'nan' if exponent is None else f'{exponent:.4f}'}")
+    return 0
 
 
 if __name__ == "__main__":
