@@ -119,9 +119,11 @@ def _check_part(lo: int, hi: int):
     return check_grid(model, target, lo, hi)
 
 
-def _exhaustive_evidence(params: Params, construction: dict, check: dict | None, reason: str = "") -> Evidence:
-    """Evidence of ``lemma-c.1/exhaustive`` from the construction's constants and a (merged) `GridCheck`
-    as a dict — one function for the unsharded run, each shard and `merge_exhaustive`."""
+def exhaustive_evidence(params: Params, construction: dict, check: dict | None, reason: str = "") -> Evidence:
+    """Evidence of ``lemma-c.1/exhaustive`` from the construction's constants (``id_gap``, ``id_error_bound``,
+    ``max_abs_value`` of the memorized outputs) and a (merged) `GridCheck` as a dict — one decision for the
+    unsharded run, each shard, `merge_exhaustive` and ``benchmarks/run.py`` (``check=None``: no bump layer
+    exists, ``reason`` says why)."""
     spec = params.spec()
     half = float(spec.step_width) / 2
     base = dict(quantity="max |τ(X) − h(X)| over every grid sequence at both plateau ends (margin: δ/2 − measured − "
@@ -177,7 +179,7 @@ def merge_exhaustive(shards: list[Evidence]) -> Evidence:
     params = Params(**{k: v for k, v in first.params.items() if k in ("tokens", "channels", "steps", "target", "alpha",
                                                                        "samples", "seed")},
                     ramp=Fraction(first.params["ramp"]))
-    return _exhaustive_evidence(params, first.details["construction"], _gridcheck_dict(merged))
+    return exhaustive_evidence(params, first.details["construction"], _gridcheck_dict(merged))
 
 
 def _gridcheck_dict(check) -> dict:
@@ -205,12 +207,12 @@ def check_exhaustive(params: Params) -> Evidence:
     except ValueError as err:
         if "coincide" not in str(err):
             raise
-        return _exhaustive_evidence(params, {"context_ids": spec.n_sequences * spec.tokens}, None,
+        return exhaustive_evidence(params, {"context_ids": spec.n_sequences * spec.tokens}, None,
                                     reason=f"inconclusive in float64: {err}")
     construction = {"context_ids": model.table.n_centres, "id_gap": model.id_gap, "id_error_bound": model.id_error,
                     "max_abs_value": float(abs(model.table.values).max()), "neurons_ffn2": 3 * model.table.n_centres}
     check = _parallel_check(model, target, lo, hi, params.workers, params.progress)
-    return _exhaustive_evidence(params, construction, _gridcheck_dict(check))
+    return exhaustive_evidence(params, construction, _gridcheck_dict(check))
 
 
 def _quantization_error(params: Params, corrected: bool) -> Evidence:
