@@ -22,6 +22,7 @@ and no partial file — every output goes through a temporary file and a rename)
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import math
@@ -49,18 +50,33 @@ class _Parser(argparse.ArgumentParser):
 
 
 # -- argument types: each names the flag and the hypothesis it violates -----------------------------------
-def _integer(name: str, minimum: int | None = None, why: str = ""):
+#: largest --tokens/--channels/--steps accepted: integers up to 2^53 are exact in the float64 arithmetic of the
+#: cost model and the claims (a larger value fails deep inside with an unhelpful OverflowError)
+SPEC_MAXIMUM = 2**53
+
+
+def _integer(name: str, minimum: int | None = None, why: str = "", maximum: int | None = None):
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"--{name} must be an integer, got {text!r}") from None
+            shown = text if len(text) <= 40 else text[:37] + "…"
+            raise argparse.ArgumentTypeError(f"--{name} must be an integer, got {shown!r}") from None
         if minimum is not None and value < minimum:
-            raise argparse.ArgumentTypeError(f"--{name} must be ≥ {minimum}{why}, got {value}")
+            raise argparse.ArgumentTypeError(f"--{name} must be ≥ {minimum}{why}, got {_short(value)}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"--{name} must be ≤ 2^53 = {maximum} (integers beyond it are not exact in "
+                                             f"float64), got {_short(value)}")
         return value
 
     parse.__name__ = name  # argparse names the type in some messages
     return parse
+
+
+def _short(value: int) -> str:
+    """An integer for a message: in full when short, else its digit count."""
+    text = str(value) if abs(value) < 10**40 else None
+    return text if text is not None else f"an integer of {len(str(abs(value)))} digits"
 
 
 def _real(name: str, *, low: float | None = None, low_open: bool = False, why: str = ""):
@@ -106,9 +122,9 @@ def parse_bytes(text: str) -> int:
 
 
 def _spec_args(p, required: bool = False) -> None:
-    p.add_argument("-n", "--tokens", type=_integer("tokens"), default=None, required=required,
+    p.add_argument("-n", "--tokens", type=_integer("tokens", maximum=SPEC_MAXIMUM), default=None, required=required,
                    help="tokens per sequence n (the paper's L = h_r w_r)")
-    p.add_argument("-d", "--channels", type=_integer("channels"), default=None, required=required,
+    p.add_argument("-d", "--channels", type=_integer("channels", maximum=SPEC_MAXIMUM), default=None, required=required,
                    help="channels per token d")
     p.add_argument("--ramp", type=_rational, default=None, help="ramp width θ of FFN_1, a rational like 1/64 (default δ/16)")
 
@@ -132,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("ids", nargs="*", metavar="ID", help="claim ids (see `varproof list`)")
     v.add_argument("--all", action="store_true", help="check every registered claim")
     _spec_args(v)
-    v.add_argument("-m", "--steps", type=_integer("steps"), default=None, help="grid steps m = 1/δ")
+    v.add_argument("-m", "--steps", type=_integer("steps", maximum=SPEC_MAXIMUM), default=None, help="grid steps m = 1/δ")
     v.add_argument("--target", choices=TARGETS, default=None, help="Lipschitz target f")
     v.add_argument("--alpha", type=_real("alpha", low=1, why=" (Lemma 6.1: the ℓ_α norm needs 1 ≤ α < ∞)"), default=None)
     v.add_argument("--samples", type=_integer("samples", 1, " (a sampled check needs at least one draw)"), default=None)
@@ -165,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "transformer of Definition 3.11, FlowAR (Definition E.1) or HOFAR (Algorithm 2), seeded weights")
     b.add_argument("--target", choices=TARGETS, default=DEFAULT_TARGET, help=f"Lipschitz target f (default {DEFAULT_TARGET})")
     _spec_args(b)
-    b.add_argument("-m", "--steps", type=_integer("steps"), default=None, help="grid steps m = 1/δ (Lemma C.1)")
+    b.add_argument("-m", "--steps", type=_integer("steps", maximum=SPEC_MAXIMUM), default=None, help="grid steps m = 1/δ (Lemma C.1)")
     b.add_argument("--sides", type=_sides, default=None, metavar="H1,H2,…",
                    help="VAR: side lengths of the token maps, strictly increasing from 1 (default 1,2,3)")
     b.add_argument("--scales", type=_integer("scales", 1, " (at least one scale)"), default=None,
@@ -186,7 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("cost", help="neurons, parameters, weight sizes and precision the construction needs")
     _spec_args(c, required=True)
     group = c.add_mutually_exclusive_group(required=True)
-    group.add_argument("-m", "--steps", type=_integer("steps"), default=None, help="grid steps m = 1/δ")
+    group.add_argument("-m", "--steps", type=_integer("steps", maximum=SPEC_MAXIMUM), default=None, help="grid steps m = 1/δ")
     group.add_argument("--eps", type=_real("eps", low=0, low_open=True, why=" (Lemma 6.1: the accuracy ε > 0)"),
                        default=None, help="target accuracy ε: m = ceil(2C(dn)^(1/α)/ε)")
     c.add_argument("--lipschitz", type=_real("lipschitz", low=0, why=" (C is a Lipschitz constant)"), default=1.0,
@@ -316,12 +332,30 @@ def _cmd_verify(args) -> int:
     results = []
     from construct.grid import memory_limit
 
-    with memory_limit(args.max_memory):
+    with memory_limit(args.max_memory), _hypothesis_scratch(search is not None):
         _run_claims(ids, claims, params, search, args, bar, results)
     _emit(RENDERERS[args.format](results), args.out)
     if args.exit_zero:
         return 0
     return 0 if all(ev.passed for ev in results) else 1
+
+
+@contextlib.contextmanager
+def _hypothesis_scratch(active: bool):
+    """A ``--search`` run gives hypothesis a temporary home directory (removed afterwards) unless
+    ``HYPOTHESIS_STORAGE_DIRECTORY`` names one: hypothesis would otherwise create ``.hypothesis/`` in the
+    user's current directory (its cache of source constants) — a file the user did not ask for."""
+    if not active or os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        yield
+        return
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    with tempfile.TemporaryDirectory(prefix="varproof-hypothesis-") as home:
+        set_hypothesis_home_dir(home)
+        try:
+            yield
+        finally:
+            set_hypothesis_home_dir(None)
 
 
 def _run_claims(ids, claims, params, search, args, bar, results) -> None:
@@ -530,6 +564,10 @@ def _build_model(args) -> int:
             raise UsageError(f"build --model {args.model}: --sides is a VAR option; FlowAR/HOFAR take --scales and --size")
         from construct import flowar
 
+        K, h = args.scales or 3, args.size or 4
+        if K > 1 and (K - 1 >= h.bit_length() or h % 2 ** (K - 1)):  # before a^(K−1) is ever computed
+            raise UsageError(f"build --model {args.model}: --size h must be divisible by r_1 = a^(K−1) = 2^(K−1) "
+                             f"(Definition D.5); --scales {K} does not fit --size {h}")
         if args.model == "flowar" and args.channels == 1:
             raise UsageError("build --model flowar: Definition D.9's layer norm divides by σ_j = 0 for every token when "
                              "c = 1, so NN_i cannot run; use --channels ≥ 2 (≥ 3 for a non-degenerate LN)")
