@@ -19,6 +19,7 @@ fuzzer found are pinned as ``@example``s (and in `test_cli_regressions_found_by_
 
 import contextlib
 import io
+import os
 import shutil
 import signal
 from pathlib import Path
@@ -109,18 +110,38 @@ def _watchdog(signum, frame):
     raise Hang(f"no answer after {TIMEOUT} s")
 
 
+def _requested(argv: list[str], sandbox: Sandbox) -> set[str]:
+    """The files a successful run may write: every value after ``--out``/``--torch`` (also ``--out=…``), relative
+    paths resolved in the output folder (the working directory of the run)."""
+    paths = [b for a, b in zip(argv, argv[1:]) if a in ("--out", "--torch")]
+    paths += [a.split("=", 1)[1] for a in argv if a.startswith(("--out=", "--torch="))]
+    root = sandbox.inputs.parent
+    found = set()
+    for p in paths:
+        try:
+            path = (sandbox.out / p).resolve()
+            if path.is_file() and path.is_relative_to(root):
+                found.add(str(path.relative_to(root)))
+        except (OSError, ValueError):  # NUL bytes, names too long
+            pass
+    return found
+
+
 def check(argv: list[str], sandbox: Sandbox) -> None:
-    """Run ``varproof argv`` in-process and assert the contract of the module docstring."""
+    """Run ``varproof argv`` in-process, in the output folder, and assert the contract of the module docstring."""
     before = sandbox.snapshot()
     out, err = io.StringIO(), io.StringIO()
     old = signal.signal(signal.SIGALRM, _watchdog)
     signal.alarm(TIMEOUT)
+    cwd = os.getcwd()
+    os.chdir(sandbox.out)  # a relative --out/--torch lands in the sandbox, never in the repository
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main(argv)
     except Hang as hang:
         raise AssertionError(f"argv={argv!r}: {hang}") from None
     finally:
+        os.chdir(cwd)
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
     out, err = out.getvalue(), err.getvalue()
@@ -134,7 +155,7 @@ def check(argv: list[str], sandbox: Sandbox) -> None:
     else:
         assert err == "", shown
         new = set(after) - set(before)
-        written = {str(Path(p).relative_to(sandbox.inputs.parent)) for p in sandbox.outs if Path(p).is_file()}
+        written = _requested(argv, sandbox)
         assert new <= written, f"{shown}: unexpected files {sorted(new - written)}"
         assert all(after[k] == before[k] for k in before if k.startswith("inputs")), f"{shown}: an input changed"
     sandbox.clean()
