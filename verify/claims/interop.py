@@ -62,13 +62,6 @@ def check_torch_agreement(params: Params) -> Evidence:
 
     spec = params.spec()
     base = {**params.as_dict(), "target": params.target}
-    if not torch_available():
-        return Evidence(
-            quantity=QUANTITY, measured=None, bound=None, margin=None, method="exhaustive", arithmetic="float64 (torch absent)",
-            n_checked=0, params=base, decidable=False,
-            notes=f"{TORCH_HINT}: the torch forward pass could not run, so nothing was compared. Install the extra "
-            "and rerun `varproof verify torch-agreement`.",
-        )
     ids = spec.n_context_ids
     if ids > DENSE_LIMIT:
         return Evidence(
@@ -76,6 +69,13 @@ def check_torch_agreement(params: Params) -> Evidence:
             n_checked=0, params=base, precondition_ok=False,
             notes=f"{spec} has N·n = {ids} context IDs; the dense FFN_2 (3·N·n neurons) on every grid point is "
             f"O((N·n)²) work and this check stops at {DENSE_LIMIT}: choose smaller --tokens/--channels/--steps",
+        )
+    if not torch_available():
+        return Evidence(
+            quantity=QUANTITY, measured=None, bound=None, margin=None, method="exhaustive", arithmetic="float64 (torch absent)",
+            n_checked=0, params=base, decidable=False,
+            notes=f"{TORCH_HINT}: the torch forward pass could not run, so nothing was compared. Install the extra "
+            "and rerun `varproof verify torch-agreement`.",
         )
     import torch
 
