@@ -206,3 +206,26 @@ def test_ctrl_c_while_writing_exits_130_with_one_line_and_no_partial_file(argv, 
     code, out, err = run([*argv, str(target)] if argv[-1] == "--torch" else [*argv, "--out", str(target)], capsys)
     assert code == 130 and err == "varproof: interrupted\n" and out == ""
     assert sorted(p.name for p in out_dir.iterdir()) == ["old"]  # nothing new, no temporary file
+
+
+def test_a_real_ctrl_c_exits_130_with_one_line_and_leaves_no_file(tmp_path):
+    """SIGINT to a running `varproof verify … --out` (a check of 10^7 grid sequences: minutes of work)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.Popen([sys.executable, "-m", "verify", "verify", "lemma-c.1/exhaustive", "-n", "1", "-d", "7",
+                             "-m", "10", "--format", "json", "--out", str(tmp_path / "report.json")],
+                            cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    time.sleep(3.0)
+    assert proc.poll() is None, "the check finished before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and err == "varproof: interrupted\n" and out == ""
+    assert list(tmp_path.iterdir()) == []
