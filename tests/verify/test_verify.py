@@ -148,7 +148,10 @@ def test_python_m_verify_runs_the_same_cli():
 
 
 def test_generated_docs_pages_are_up_to_date(default_results):
-    stale = [name for name, make in docs.PAGES.items()
+    # docs/report.md holds torch-agreement's result with torch installed (the [torch] extra; CI installs it):
+    # without torch that one page is compared by nothing here, every other page still is
+    pages = {name: make for name, make in docs.PAGES.items() if docs.TORCH_AVAILABLE or name not in docs.TORCH_PAGES}
+    stale = [name for name, make in pages.items()
              if (docs.DOCS / name).read_text(encoding="utf-8") != make(default_results)]
     for name in docs.HAND_PAGES:  # hand-written pages: their live claim tables
         text = (docs.DOCS / name).read_text(encoding="utf-8")
@@ -176,6 +179,7 @@ def test_docs_check_flags_a_stale_page(monkeypatch, tmp_path):
 
 
 def test_verify_all_format_md_is_the_report_page_in_docs(tmp_path, capsys):
+    pytest.importorskip("torch", reason="docs/report.md is generated with the [torch] extra (torch-agreement runs)")
     out = tmp_path / "report.md"
     code, _, _ = _run(["verify", "--all", "--format", "md", "--out", str(out)], capsys)
     assert code == 1  # the paper has statements that fail as written
