@@ -190,3 +190,14 @@ def test_contextual_mapping_delta_of_the_construction_is_the_smallest_gap_of_its
 def test_checkers_refuse_malformed_input(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_closed_cube_collision_at_x_equal_1_and_the_half_open_repair():
+    """Token k at x = 1 and token k+1 at x = 0 both read z = k+1 after E: FFN_1 gives them one value."""
+    from verify.registry import Params, all_claims
+
+    claims = all_claims()
+    ev = claims["lemma-c.1/no-duplicates/closed-cube"].run(Params(tokens=2, channels=1, steps=2))
+    assert ev.verdict == "fails" and ev.counterexample["M"] == [["3/2"], ["3/2"]]
+    fixed = claims["lemma-c.1/no-duplicates/closed-cube/corrected"].run(Params(tokens=3, channels=2, steps=4))
+    assert fixed.verdict == "holds" and fixed.margin == 0

@@ -1,6 +1,8 @@
 """Claims of Section 5 and the separation steps of Lemma C.1's proof.
 
 * ``lemma-c.1/no-duplicates`` — the quantized ``M`` has no duplicate tokens in a sequence.
+* ``lemma-c.1/no-duplicates/closed-cube`` — the same on the whole closed cube (fails at ``X_k = 1``);
+  ``…/corrected`` — on the half-open cube ``[0,1)^{n×d}``.
 * ``lemma-c.1/separation`` — ``M`` is tokenwise ``(√d, √d(L₀−δ), √dδ)``-separated (Def 5.2), as printed.
 * ``lemma-c.1/separation/corrected`` — the sharp constants ``(√dδ, √dL₀, δ)``.
 * ``lemma-c.1/gamma-delta`` — Γ and Δ are what Lemma 5.4 gives for the printed constants.
@@ -25,7 +27,7 @@ import sympy as sp
 
 from construct.contextual import contextual_attention
 from construct.grid import GridSpec, sequence_digits
-from construct.quantize import quantized_tokens
+from construct.quantize import quantized_tokens, step_function
 from construct.transformer import context_id_error_bound
 
 from ..checkers import contextual_mapping, tokenwise_separation_exact
@@ -71,6 +73,73 @@ def check_no_duplicates(params: Params) -> Evidence:
         method="exhaustive", arithmetic="exact (integers m·M)", n_checked=checked,
         params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
         counterexample=cex,
+    )
+
+
+def _quantized_exact(spec: GridSpec, X) -> list[tuple[Fraction, ...]]:
+    """``FFN_1(X + E)`` of the working quantizer in exact arithmetic (rational ``X``, tokens as rows)."""
+    return [tuple(step_function(Fraction(x) + k, spec) for x in row) for k, row in enumerate(X)]
+
+
+@register(
+    "lemma-c.1/no-duplicates/closed-cube",
+    "Lemma C.1 (proof, before Lemma 5.4; domain [0,1]^{n×d})",
+    "On Lemma C.1's whole input domain, the closed cube X ∈ [0,1]^{n×d}, the quantized sequence FFN_1(X + E) has no "
+    "duplicate tokens (the hypothesis X_k ≠ X_l of Lemma 5.4) — for every spec in the family with n ≥ 2.",
+)
+def check_no_duplicates_closed(params: Params) -> Evidence:
+    failing, checked, cex = 0, 0, None
+    for spec in params.family():
+        if spec.tokens < 2:
+            continue
+        # token 0 at the top of its range (x = 1) and token 1 at the bottom of its own (x = 0): after
+        # the embedding both read z = 1, so FFN_1 cannot tell them apart
+        X = [[Fraction(1)] * spec.channels] + [[Fraction(0)] * spec.channels] * (spec.tokens - 1)
+        M = _quantized_exact(spec, X)
+        checked += 1
+        if M[0] == M[1]:
+            failing += 1
+            if cex is None:
+                cex = {"spec": str(spec), "X": [[str(v) for v in row] for row in X[:2]],
+                       "M": [[str(v) for v in row] for row in M[:2]]}
+    return Evidence(
+        quantity="specs of the family with a duplicate token at X_0 = 1, X_1 = 0",
+        measured=failing, bound=0, margin=-failing,
+        method="exact", arithmetic="exact (fractions.Fraction)", n_checked=checked,
+        params={"family": f"2≤n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"}, counterexample=cex,
+        notes="E puts token k on [k, k+1]^d: the top of token k's range and the bottom of token k+1's are the same "
+        "point z = k+1, and a token-wise FFN_1 maps it to one value. A measure-zero set (Lemma 6.1's function norm "
+        "does not see it), but the construction's 'M has no duplicate tokens' holds only on the half-open cube.",
+    )
+
+
+@register(
+    "lemma-c.1/no-duplicates/closed-cube/corrected",
+    "Lemma C.1 (proof, repaired domain [0,1)^{n×d})",
+    "On the half-open cube X ∈ [0,1)^{n×d}, FFN_1(X + E) has no duplicate tokens: every coordinate of token k lies in "
+    "[f(k), f(k+1)) — f (the working step function) is a sum of non-decreasing ramps, and the ramp ending at z = k+1 "
+    "rises by its full δ on (k+1−θ, k+1] (checked exactly for every k and every spec in the family).",
+    corrected_of="lemma-c.1/no-duplicates/closed-cube",
+)
+def check_no_duplicates_half_open(params: Params) -> Evidence:
+    worst, checked, where = None, 0, None
+    for spec in params.family():
+        theta, delta = spec.ramp, spec.step_width
+        for k in range(spec.tokens - 1):
+            top = Fraction(k + 1)
+            # f(z) ≤ f(k+1−θ) = f(k+1) − δ for z ≤ k+1−θ, and the last ramp is strictly increasing above
+            rise = step_function(top, spec) - step_function(top - theta, spec)
+            slack = rise - delta  # 0 exactly when the full δ is gained on (k+1−θ, k+1]
+            checked += 1
+            if worst is None or slack < worst:
+                worst, where = slack, {"spec": str(spec), "k": k, "rise": str(rise), "delta": str(delta)}
+    return Evidence(
+        quantity="min over k, specs of (f(k+1) − f(k+1−θ)) − δ (0: the top ramp gains its full δ, so token ranges are disjoint)",
+        measured=worst if worst is not None else 0, bound=0, margin=float(worst) if worst is not None else 0.0,
+        method="exact", arithmetic="exact (fractions.Fraction)", n_checked=checked,
+        params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"}, details={"tightest": where},
+        notes="With the margin exactly 0 the ramp ending at k+1 accounts for all of f(k+1) − f(k+1−θ), so f(z) < f(k+1) "
+        "for every z < k+1 while token k+1 starts at f(k+1): distinct positions give distinct tokens.",
     )
 
 
