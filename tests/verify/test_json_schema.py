@@ -82,3 +82,15 @@ def test_the_schemas_reject_what_they_should(capsys):
     cost = _cli_json(["cost", "--tokens", "2", "--channels", "1", "--steps", "3", "--format", "json"], capsys)
     cost["neurons_ffn1"] = -1
     assert _errors(_validator("cost"), cost)
+
+
+def test_merged_shard_reports_validate(tmp_path, capsys):
+    files = []
+    for i in range(2):
+        path = tmp_path / f"s{i}.json"
+        main(["verify", "lemma-c.1/exhaustive", "-n", "2", "-d", "1", "-m", "3", "--shard", f"{i}/2", "--format", "json",
+              "--out", str(path)])
+        files.append(str(path))
+        capsys.readouterr()
+        assert not _errors(_validator("report"), json.loads(path.read_text(encoding="utf-8")))
+    assert not _errors(_validator("report"), _cli_json(["merge", *files, "--format", "json"], capsys))
