@@ -112,7 +112,8 @@ def json_format(results: dict | None = None) -> str:
     example_id = "eq-1/top-level"
     example = render_json([results[example_id]])
     lines = [HEADER + "# JSON output format", "",
-             "`varproof verify … --format json`, `varproof cost … --format json` and `varproof inspect FILE --format json` "
+             "`varproof verify … --format json` (and `varproof merge … --format json`, which joins shard reports into the "
+             "same format), `varproof cost … --format json` and `varproof inspect FILE --format json` "
              "print one JSON document each. Their JSON Schemas (draft 2020-12): "
              "[report.schema.json](schema/report.schema.json), [cost.schema.json](schema/cost.schema.json), "
              "[inspect.schema.json](schema/inspect.schema.json); the test suite validates every kind of "
