@@ -282,27 +282,22 @@ class _Reader:
         return value
 
 
-def load_transformer(path) -> OneLayerTransformer:
-    """Read a file written by `save_transformer`, validating everything (no pickle); see the module docstring.
-
-    Raises ``ValueError`` with a one-line message naming the file and what is wrong.
-    """
+@contextmanager
+def _opened(r: "_Reader"):
+    """The checks every varproof weights file passes first — a readable regular file, a safetensors
+    container, a JSON-object manifest under `MANIFEST_KEY` — then ``(manifest, open safetensors handle)``."""
     from safetensors import safe_open
 
-    path = Path(path)
-    r = _Reader(path)
+    path = r.path
     if not path.exists():
         r.fail("no such file")
     if not path.is_file():
         r.fail("not a regular file")
     try:
-        size = path.stat().st_size
         with open(path, "rb"):
             pass
     except OSError as err:
         r.fail(f"cannot be read ({err.strerror or err})")
-
-    # -- container and manifest ---------------------------------------------------------------------
     try:
         handle = safe_open(str(path), framework="numpy")
     except Exception as err:  # safetensors raises SafetensorError (an Exception subclass) and OSError
@@ -318,6 +313,25 @@ def load_transformer(path) -> OneLayerTransformer:
             r.fail(f"manifest is not valid JSON ({err.msg} at character {err.pos})")
         if not isinstance(man, dict):
             r.fail(f"manifest must be a JSON object, got {type(man).__name__}")
+        yield man, f
+
+
+def _kind(r: "_Reader", man: dict) -> str:
+    kind = man.get("kind")
+    if kind not in (KIND, MODEL_KIND):
+        r.fail(f"manifest kind {kind!r} is not supported (expected {KIND!r} or {MODEL_KIND!r})")
+    return kind
+
+
+def load_transformer(path) -> OneLayerTransformer:
+    """Read a file written by `save_transformer`, validating everything (no pickle); see the module docstring.
+
+    Raises ``ValueError`` with a one-line message naming the file and what is wrong.
+    """
+    path = Path(path)
+    r = _Reader(path)
+    with _opened(r) as (man, f):
+        size = path.stat().st_size
         if man.get("kind") != KIND:
             r.fail(f"manifest kind {man.get('kind')!r} is not supported (expected {KIND!r})")
         if man.get("format_version") != FORMAT_VERSION:
@@ -547,30 +561,9 @@ def save_model(model: str, config: dict, arrays: dict, path) -> Path:
 
 def file_kind(path) -> str:
     """``"one-layer"`` or ``"model"`` — the kind recorded in a varproof weights file's manifest."""
-    from safetensors import safe_open
-
-    path = Path(path)
-    r = _Reader(path)
-    if not path.exists():
-        r.fail("no such file")
-    if not path.is_file():
-        r.fail("not a regular file")
-    try:
-        with safe_open(str(path), framework="numpy") as fh:
-            meta = fh.metadata() or {}
-    except Exception as err:  # safetensors raises its own error types for damaged containers, OSError when unreadable
-        detail = " ".join(str(err).split()) or type(err).__name__
-        r.fail(f"not a valid .safetensors file ({detail})")
-    if MANIFEST_KEY not in meta:
-        r.fail(f"no {MANIFEST_KEY!r} manifest in the metadata (not written by varproof)")
-    try:
-        data = json.loads(meta[MANIFEST_KEY])
-    except json.JSONDecodeError as err:
-        r.fail(f"manifest is not valid JSON ({err.msg} at character {err.pos})")
-    kind = data.get("kind") if isinstance(data, dict) else None
-    if kind not in (KIND, MODEL_KIND):
-        r.fail(f"manifest kind {kind!r} is not supported (expected {KIND!r} or {MODEL_KIND!r})")
-    return kind
+    r = _Reader(Path(path))
+    with _opened(r) as (man, _):
+        return _kind(r, man)
 
 
 def _json_value(value):
@@ -648,14 +641,11 @@ def load_model(path) -> ModelFile:
 
     Raises ``ValueError`` with a one-line message naming the file and what is wrong.
     """
-    from safetensors import safe_open
-
     path = Path(path)
     r = _Reader(path)
-    if file_kind(path) != MODEL_KIND:
-        r.fail("holds a one-layer transformer, not a model (use load_transformer)")
-    with safe_open(str(path), framework="numpy") as fh:
-        data = json.loads(fh.metadata()[MANIFEST_KEY])
+    with _opened(r) as (data, fh):
+        if _kind(r, data) != MODEL_KIND:
+            r.fail("holds a one-layer transformer, not a model (use load_transformer)")
         if r.field(data, "format_version") != FORMAT_VERSION:
             r.fail(f"manifest format_version {data['format_version']!r} is not supported (expected {FORMAT_VERSION})")
         model = r.field(data, "model")
