@@ -78,13 +78,16 @@ class BumpTable:
     half_width: float
 
     @classmethod
-    def from_ids(cls, ids: np.ndarray, values: np.ndarray, gap: float) -> "BumpTable":
+    def from_ids(cls, ids: np.ndarray, values: np.ndarray, gap: float, order: np.ndarray | None = None) -> "BumpTable":
+        """Table of ``ids`` (any shape) and their ``values`` (``(…, d)``); ``order`` = a stable argsort of the
+        flattened ``ids`` if the caller already has one."""
         ids = np.asarray(ids, dtype=np.float64).reshape(-1)
         values = np.asarray(values, dtype=np.float64)
         values = values.reshape(ids.size, -1)
         if not (np.isfinite(gap) and gap > 0):
             raise ValueError(f"BumpTable: context IDs must be pairwise distinct (Lemma 5.4's δ > 0), got gap {gap!r}")
-        order = np.argsort(ids, kind="stable")
+        if order is None:
+            order = np.argsort(ids, kind="stable")
         return cls(ids[order], values[order], order, gap / 2.0)
 
     @property
@@ -213,14 +216,13 @@ def build_structured(target: Target, spec: GridSpec, *, max_bytes: float | None 
         q = cmap.attention.apply(quantized_tokens(spec, digits), max_bytes=budget)
         ids[lo:hi] = q[..., 0]
         values[lo:hi] = quantize_output(target(digits / spec.steps), spec.steps) - q
-    flat = np.sort(ids.reshape(-1)) if N * n > 1 else ids.reshape(-1)
-    gap = float(np.diff(flat).min()) if N * n > 1 else 1.0
-    del flat
+    order = np.argsort(ids.reshape(-1), kind="stable")  # sorted once: for the gap and for the table
+    gap = float(np.diff(ids.reshape(-1)[order]).min()) if N * n > 1 else 1.0
     err = context_id_error_bound(spec, ids)
     if not gap > 0:
         raise ValueError(f"Lemma 5.4 construction: two context IDs coincide in float64 for {spec} "
                          f"({N * n} IDs); no bump layer can separate them")
-    return StructuredTransformer(spec, target, cmap, BumpTable.from_ids(ids, values, gap), gap, err)
+    return StructuredTransformer(spec, target, cmap, BumpTable.from_ids(ids, values, gap, order), gap, err)
 
 
 def _chunks(start: int, stop: int, size: int, progress: bool, desc: str):
