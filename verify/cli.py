@@ -398,7 +398,10 @@ def _cmd_merge(args) -> int:
                 report.get("results"), list):
             raise UsageError(f"{path} is not a format_version {FORMAT_VERSION} report of `varproof verify --format json`")
         for item in report["results"]:
-            ev = _evidence_from_dict(item, path)
+            try:
+                ev = Evidence.from_dict(item)
+            except ValueError as err:
+                raise UsageError(f"{path}: {err}") from None
             claim = claims.get(ev.claim_id)
             if claim is None or not claim.shardable:
                 raise UsageError(f"{path}: claim {ev.claim_id!r} is not a sharded exhaustive claim")
@@ -427,24 +430,6 @@ def _cmd_merge(args) -> int:
     if args.exit_zero:
         return 0
     return 0 if all(ev.passed for ev in results) else 1
-
-
-def _evidence_from_dict(item, path: str):
-    """An `Evidence` from one entry of a JSON report (what `Evidence.to_dict` wrote)."""
-    from verify.report import Evidence
-
-    fields = ("quantity", "measured", "bound", "margin", "method", "arithmetic", "n_checked", "params", "decidable",
-              "counterexample", "details", "notes", "strict")
-    if not isinstance(item, dict) or not all(f in item for f in fields + ("id",)):
-        raise UsageError(f"{path}: a result lacks the fields of a varproof report")
-    try:
-        margin = item["margin"]
-        if isinstance(margin, str):
-            margin = float(margin)
-        return Evidence(**{f: item[f] for f in fields if f != "margin"}, margin=margin, claim_id=item["id"],
-                        ref=item.get("ref", ""), statement=item.get("statement", ""))
-    except (TypeError, ValueError) as err:
-        raise UsageError(f"{path}: malformed result for {item.get('id')!r} ({err})") from None
 
 
 # -- build / inspect ---------------------------------------------------------------------------------------

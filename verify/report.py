@@ -108,6 +108,24 @@ class Evidence:
     def passed(self) -> bool:
         return self.verdict in ("holds", "supported")
 
+    #: the keys `to_dict` writes besides the verdict (which is recomputed, never read back)
+    _FIELDS = ("quantity", "measured", "bound", "margin", "method", "arithmetic", "n_checked", "params", "decidable",
+               "counterexample", "details", "notes", "strict")
+
+    @classmethod
+    def from_dict(cls, item: dict) -> "Evidence":
+        """The inverse of `to_dict` (a JSON report entry): ``ValueError`` if fields are missing or malformed.
+        Non-finite margins written as strings (``"nan"``, ``"inf"``) are read back as floats."""
+        if not isinstance(item, dict) or not all(f in item for f in cls._FIELDS + ("id",)):
+            raise ValueError("a result lacks the fields of a varproof report")
+        margin = item["margin"]
+        try:
+            return cls(**{f: item[f] for f in cls._FIELDS if f != "margin"},
+                       margin=float(margin) if isinstance(margin, str) else margin,
+                       claim_id=item["id"], ref=item.get("ref", ""), statement=item.get("statement", ""))
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"malformed result for {item.get('id')!r} ({err})") from None
+
     def to_dict(self) -> dict:
         return _clean(
             {

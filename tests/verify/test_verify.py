@@ -194,3 +194,10 @@ def test_claim_order_follows_the_module_list_not_the_import_order():
     importlib.import_module("verify.claims.flowar")  # imported first on purpose
     modules = [claim.check.__module__.rsplit(".", 1)[1] for claim in all_claims().values()]
     assert modules == sorted(modules, key=CLAIM_MODULES.index)
+
+
+def test_evidence_from_dict_inverts_to_dict(default_results):
+    for ev in default_results.values():
+        assert Evidence.from_dict(ev.to_dict()).to_dict() == ev.to_dict()
+    with pytest.raises(ValueError, match="lacks the fields"):
+        Evidence.from_dict({"id": "eq-1"})
