@@ -18,6 +18,8 @@ homogeneous — we use Section 3.1's. Lipschitz constants ``C`` are ``ℓ_α →
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
 from fractions import Fraction
 
@@ -89,7 +91,7 @@ def _shard_range(N: int, shard: tuple[int, int] | None) -> tuple[int, int]:
 
 def _parallel_check(model, target, lo: int, hi: int, workers: int, progress: bool):
     """`check_grid` over ``[lo, hi)`` split among ``workers`` forked processes, merged in order."""
-    from construct.structured import check_grid
+    from construct.structured import GridCheck, check_grid
 
     if workers <= 1 or hi - lo < 2 * workers:
         return check_grid(model, target, lo, hi, progress=progress)
@@ -103,10 +105,7 @@ def _parallel_check(model, target, lo: int, hi: int, workers: int, progress: boo
             parts = pool.starmap(_check_part, list(zip(cuts, cuts[1:])))
     finally:
         _FORKED = None
-    merged = parts[0]
-    for part in parts[1:]:
-        merged = merged.merge(part)
-    return merged
+    return functools.reduce(GridCheck.merge, parts)
 
 
 _FORKED = None
@@ -169,23 +168,13 @@ def merge_exhaustive(shards: list[Evidence]) -> Evidence:
     """Join the evidence of shards ``0 … k−1`` of ``lemma-c.1/exhaustive`` into the unsharded evidence."""
     from construct.structured import GridCheck
 
-    if any("shard" not in ev.details for ev in shards):
-        return shards[0]  # unreachable through `varproof merge`, which checks the shard records first
     ordered = sorted(shards, key=lambda ev: ev.details["shard"]["index"])
-    merged = GridCheck(**ordered[0].details["shard"]["result"])
-    for ev in ordered[1:]:
-        merged = merged.merge(GridCheck(**ev.details["shard"]["result"]))
+    merged = functools.reduce(GridCheck.merge, (GridCheck(**ev.details["shard"]["result"]) for ev in ordered))
     first = ordered[0]
     params = Params(**{k: v for k, v in first.params.items() if k in ("tokens", "channels", "steps", "target", "alpha",
                                                                        "samples", "seed")},
                     ramp=Fraction(first.params["ramp"]))
-    return exhaustive_evidence(params, first.details["construction"], _gridcheck_dict(merged))
-
-
-def _gridcheck_dict(check) -> dict:
-    import dataclasses
-
-    return dataclasses.asdict(check)
+    return exhaustive_evidence(params, first.details["construction"], dataclasses.asdict(merged))
 
 
 @register(
@@ -212,7 +201,7 @@ def check_exhaustive(params: Params) -> Evidence:
     construction = {"context_ids": model.table.n_centres, "id_gap": model.id_gap, "id_error_bound": model.id_error,
                     "max_abs_value": float(abs(model.table.values).max()), "neurons_ffn2": 3 * model.table.n_centres}
     check = _parallel_check(model, target, lo, hi, params.workers, params.progress)
-    return exhaustive_evidence(params, construction, _gridcheck_dict(check))
+    return exhaustive_evidence(params, construction, dataclasses.asdict(check))
 
 
 def _quantization_error(params: Params, corrected: bool) -> Evidence:
