@@ -284,13 +284,9 @@ def check_grid(model, target: Target, start: int = 0, stop: int | None = None, *
             inputs += len(X)
             flat = int(err.argmax())  # first maximum in C order: smallest sequence, then token, channel
             value = float(err.reshape(-1)[flat])
-            if value > worst:
-                a, k, c = np.unravel_index(flat, err.shape)
-                worst, where = value, (lo + int(a), offset, int(k), int(c))
-            elif value == worst:
-                a, k, c = np.unravel_index(flat, err.shape)
-                if (lo + int(a), offset) < where[:2]:
-                    where = (lo + int(a), offset, int(k), int(c))
+            a, k, c = (int(i) for i in np.unravel_index(flat, err.shape))
+            if value > worst or (value == worst and (lo + a, offset) < where[:2]):
+                worst, where = value, (lo + a, offset, k, c)
     if inputs == 0:
         worst = 0.0
     return GridCheck(start, stop, worst, where[0], where[1], where[2], where[3], inputs)
