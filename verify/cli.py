@@ -329,11 +329,10 @@ def _cmd_verify(args) -> int:
         from tqdm import tqdm
 
         bar = tqdm(total=len(ids), desc="claims", unit="claim", file=sys.stderr, leave=False, dynamic_ncols=True)
-    results = []
     from construct.grid import memory_limit
 
     with memory_limit(args.max_memory), _hypothesis_scratch(search is not None):
-        _run_claims(ids, claims, params, search, args, bar, results)
+        results = _run_claims(ids, claims, params, search, args, bar)
     _emit(RENDERERS[args.format](results), args.out)
     if args.exit_zero:
         return 0
@@ -358,7 +357,9 @@ def _hypothesis_scratch(active: bool):
             set_hypothesis_home_dir(None)
 
 
-def _run_claims(ids, claims, params, search, args, bar, results) -> None:
+def _run_claims(ids, claims, params, search, args, bar) -> list:
+    """Every claim's evidence, in order; a claim's input error becomes one usage line naming the claim."""
+    results = []
     try:
         for cid in ids:
             if bar is not None:
@@ -376,6 +377,7 @@ def _run_claims(ids, claims, params, search, args, bar, results) -> None:
     finally:
         if bar is not None:
             bar.close()
+    return results
 
 
 def _cmd_merge(args) -> int:
