@@ -47,6 +47,10 @@ from .transformer import OneLayerTransformer, context_id_error_bound, quantize_o
 CHUNK = 1 << 16
 
 
+class ContextIDsCoincide(ValueError):
+    """Two context IDs are equal in float64: no bump layer can tell their sequences apart."""
+
+
 # -- FFN_1 ∘ (· + E) in closed form ------------------------------------------------------------------
 def quantize_closed_form(spec: GridSpec, X) -> np.ndarray:
     """``FFN_1(X + E)`` of the working quantizer, in closed form (module docstring); ``X`` is ``(…, n, d)``."""
@@ -197,7 +201,7 @@ def build_structured(target: Target, spec: GridSpec, *, max_bytes: float | None 
     """Lemma C.1's constants for every grid sequence, in chunks, without dense FFN_2 weights.
 
     The IDs are the attention outputs on the exact quantized sequences (as in `build_transformer`);
-    if two coincide in float64 (``gap = 0``) no bump layer exists and ``ValueError`` is raised. A gap
+    if two coincide in float64 (``gap = 0``) no bump layer exists and `ContextIDsCoincide` (a ``ValueError``) is raised. A gap
     that is positive but not above twice the a-priori ID error is *returned* (``separable`` False):
     the caller decides what that means (the claims say ``inconclusive``).
     """
@@ -220,7 +224,7 @@ def build_structured(target: Target, spec: GridSpec, *, max_bytes: float | None 
     gap = float(np.diff(ids.reshape(-1)[order]).min()) if N * n > 1 else 1.0
     err = context_id_error_bound(spec, ids)
     if not gap > 0:
-        raise ValueError(f"Lemma 5.4 construction: two context IDs coincide in float64 for {spec} "
+        raise ContextIDsCoincide(f"Lemma 5.4 construction: two context IDs coincide in float64 for {spec} "
                          f"({N * n} IDs); no bump layer can separate them")
     return StructuredTransformer(spec, target, cmap, BumpTable.from_ids(ids, values, gap, order), gap, err)
 

@@ -186,16 +186,14 @@ def merge_exhaustive(shards: list[Evidence]) -> Evidence:
     merge=merge_exhaustive,
 )
 def check_exhaustive(params: Params) -> Evidence:
-    from construct.structured import build_structured
+    from construct.structured import ContextIDsCoincide, build_structured
 
     spec = params.spec()
     target = make_target(params.target, spec.tokens, spec.channels, seed=params.seed)
     lo, hi = _shard_range(spec.n_sequences, params.shard)
     try:
         model = build_structured(target, spec, progress=params.progress)
-    except ValueError as err:
-        if "coincide" not in str(err):
-            raise
+    except ContextIDsCoincide as err:
         return exhaustive_evidence(params, {"context_ids": spec.n_sequences * spec.tokens}, None,
                                     reason=f"inconclusive in float64: {err}")
     construction = {"context_ids": model.table.n_centres, "id_gap": model.id_gap, "id_error_bound": model.id_error,
