@@ -27,7 +27,7 @@ import numpy as np
 
 from .contextual import ContextualMap, contextual_attention
 from .embedding import positional_embedding
-from .grid import GridSpec, grid_points, require_memory, sequence_digits
+from .grid import GridSpec, require_memory, sequence_digits
 from .layers import Embedding, FeedForward
 from .memorize import bump_memorizer
 from .quantize import quantized_tokens, quantizer
@@ -108,9 +108,9 @@ class OneLayerTransformer:
         rounding error of about ``u·n/θ`` — measured here, not bounded.
         """
         spec = self.spec
-        X = grid_points(spec)
+        digits = sequence_digits(spec)
+        X, M = digits / spec.steps, quantized_tokens(spec, digits)  # the grid points and their exact M
         worst = 0.0
-        M = quantized_tokens(spec, sequence_digits(spec))
         for offset in (0.0, float(spec.step_width - spec.ramp)):
             worst = max(worst, float(np.abs(self.quantizer.apply(self.embedding.apply(X + offset)) - M).max()))
         return worst
