@@ -236,6 +236,7 @@ def check_asm62_corrected(params: Params) -> Evidence:
     "Lemma 6.3 (sup-norm reading)",
     "‖f_i ∘ g_i − τ_i ∘ Φ_up,i‖_∞ ≤ K_{1,i} ε_{1,i} + ε_{2,i} with ε_{1,i} = sup‖g_i − Φ_up,i‖_∞, ε_{2,i} = sup‖f_i − τ_i‖_∞, "
     "on real compositions: τ_i the Lemma C.1 transformer, Φ_up,i bicubic, g_i B-spline, f_i Lipschitz (ℓ_∞ on maps).",
+    corrected_of="lemma-6.3/function-norm",  # the same inequality in the norm in which it holds
 )
 def check_lemma63(params: Params) -> Evidence:
     refused = _too_large(params, "Lemma 6.3 on a real composition")
@@ -328,6 +329,7 @@ def _telescoping_terms(n: int):
     "Lemma 6.5 (sup-norm and Section 3.1 readings)",
     "‖∘_{i=1}^n u_i − ∘_{i=1}^n v_i‖ ≤ Σ_{j=1}^n ‖T_j‖ with T_j = ∘_{i=j+1}^{n+1} v_i ∘_{i=1}^{j} u_i − ∘_{i=j}^{n} v_i ∘_{i=0}^{j−1} u_i, "
     "u_0 = v_{n+1} = id — for depths n ≤ 8, in the sup norm and in Section 3.1's ‖·‖_α (α ≥ 1).",
+    corrected_of="lemma-6.5/a1-norm",  # the same telescoping bound in the norms in which it holds
 )
 def check_lemma65(params: Params) -> Evidence:
     residues = {}
@@ -400,7 +402,7 @@ def check_thm66_step2(params: Params) -> Evidence:
     "Theorem 6.6 (repaired chain, sup norm)",
     "‖∘(f_i∘g_i) − ∘(τ_i∘Φ_up,i)‖_∞ ≤ Σ_j (Π_{i>j} K_{1,i}‖g_i‖) (K_{1,j}ε_{1,j} + ε_{2,j}) — Lemma 6.5's telescoping with the "
     "true (Lipschitz) layers after j — on real compositions (Lemma C.1 τ_i, bicubic Φ_up,i).",
-    corrected_of="thm-6.6/step-2",
+    corrected_of=("thm-6.6/step-1", "thm-6.6/step-2", "cor-7.2"),  # τ_VAR taken as built; the chain with "≤"
 )
 def check_thm66_corrected(params: Params) -> Evidence:
     refused = _too_large(params, "the repaired chain on a real composition")
