@@ -142,7 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
                                 parser_class=_Parser)
     sub.required = True
 
-    sub.add_parser("list", help="list the claims: id, paper reference, statement")
+    ls = sub.add_parser("list", help="list the claims: id, paper reference, statement")
+    ls.add_argument("--coverage", action="store_true",
+                    help="instead: every numbered item of the paper with the claims that decide it (literal, readings, "
+                         "proof steps, repairs), and the items no claim decides")
+    ls.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
 
     v = sub.add_parser("verify", help="check claims and report the evidence")
     v.add_argument("ids", nargs="*", metavar="ID", help="claim ids (see `varproof list`)")
@@ -264,6 +268,13 @@ def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
 def _cmd_list(args) -> int:
     from verify.registry import all_claims
 
+    if args.coverage:
+        return _cmd_coverage(args, all_claims())
+    if args.format == "json":
+        _emit(json.dumps([{"id": c.id, "ref": c.ref, "kind": c.kind, "covers": list(c.covers),
+                           "statement": " ".join(c.statement.split())} for c in all_claims().values()],
+                         indent=2, ensure_ascii=False))
+        return 0
     rows = [(c.id, c.ref, " ".join(c.statement.split())) for c in all_claims().values()]
     w0 = max(len(r[0]) for r in rows)
     w1 = max(len(r[1]) for r in rows)
@@ -272,6 +283,32 @@ def _cmd_list(args) -> int:
     for cid, ref, statement in rows:
         short = statement if len(statement) <= width else statement[: width - 1].rstrip() + "…"
         lines.append(f"{cid:<{w0}}  {ref:<{w1}}  {short}")
+    _emit("\n".join(lines))
+    return 0
+
+
+def _cmd_coverage(args, claims) -> int:
+    """``varproof list --coverage``: `verify.paper.coverage` as a table (or JSON)."""
+    from verify.paper import coverage
+
+    rows = coverage(claims)
+    if args.format == "json":
+        _emit(json.dumps({"items": rows, "uncovered": [r["item"] for r in rows if r["item"] and not r["claims"]]},
+                         indent=2, ensure_ascii=False))
+        return 0
+    lines, missing = [], []
+    width = max(len(r["item"] or "(unnumbered)") for r in rows)
+    for r in rows:
+        name = r["item"] or "(unnumbered)"
+        if not r["claims"]:
+            missing.append(name)
+        counts = ", ".join(f"{len(r[k])} {k}" for k in ("literal", "reading", "step", "repair") if r[k])
+        shown = " ".join(r["claims"]) if r["claims"] else "— no claim —"
+        lines.append(f"{name:<{width}}  {counts or '0 claims':<36}  {shown}")
+    numbered = [r for r in rows if r["item"]]
+    lines.append("")
+    lines.append(f"{len(numbered) - len(missing)} of {len(numbered)} numbered items have a claim"
+                 + (f"; none on: {', '.join(missing)}" if missing else ""))
     _emit("\n".join(lines))
     return 0
 

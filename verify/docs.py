@@ -41,35 +41,118 @@ def claim_reference(results: dict | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _errata_entry(cid: str, ev, claims: dict, results: dict) -> list[str]:
+    claim = claims[cid]
+    lines = [f"### `{cid}` — {ev.ref}", "", f"> {ev.statement}", "",
+             f"- verdict: **{ev.verdict}** ({ev.method}, {ev.n_checked} case(s), {ev.arithmetic})",
+             f"- {ev.quantity}: measured {_md_cell(ev.measured)}, bound {_md_cell(ev.bound)}, margin {_md_cell(ev.margin)}"]
+    if ev.counterexample:
+        lines.append(f"- counterexample: {_md_cell(ev.counterexample)}")
+    if ev.notes:
+        lines.append(f"- why: {_md_cell(ev.notes)}")
+    fixes = [c for c in claims.values() if cid in c.corrected_of]
+    for fix in fixes:
+        fev = results[fix.id]
+        lines += [f"- repaired (`{fix.id}`): {_md_cell(fix.statement)}",
+                  f"  — verdict **{fev.verdict}**: {_md_cell(fev.quantity)} measured {_md_cell(fev.measured)}, "
+                  f"bound {_md_cell(fev.bound)}, margin {_md_cell(fev.margin)} ({fev.method})"]
+    if not fixes:
+        lines.append(f"- repaired: none registered" + (f" — {_md_cell(claim.no_repair)}" if claim.no_repair else ""))
+    lines.append("")
+    return lines
+
+
+def errata_groups(results: dict, claims: dict) -> dict[str, list[str]]:
+    """The failing claims, grouped as the errata page shows them.
+
+    * ``printed`` — literal statements that fail as printed (and no reading of theirs passes);
+    * ``step`` — proof steps (``…/step-K``) that fail;
+    * ``reading`` — statements whose readings (``…/reading-NAME``) disagree: some fail, some pass; every
+      claim of such a family is listed, passing or failing;
+    * ``repair`` — repaired statements that fail themselves (a repair should not).
+    """
+    readings: dict[str, list[str]] = {}
+    for cid, claim in claims.items():
+        if claim.kind == "reading":
+            readings.setdefault(claim.parent, []).append(cid)
+    mixed = {parent for parent, ids in readings.items()
+             if len({results[i].verdict == "fails" for i in ids + ([parent] if parent in results else [])}) > 1}
+    groups = {"printed": [], "step": [], "reading": [], "repair": []}
+    for cid, claim in claims.items():
+        ev = results[cid]
+        family = claim.parent if claim.kind == "reading" else cid
+        if family in mixed:
+            if cid == family or claim.kind == "reading":
+                groups["reading"].append(cid)
+            continue
+        if ev.verdict != "fails":
+            continue
+        if claim.kind in ("literal", "reading"):
+            groups["printed"].append(cid)
+        elif claim.kind == "step":
+            groups["step"].append(cid)
+        else:
+            groups["repair"].append(cid)
+    return groups
+
+
+ERRATA_SECTIONS = (
+    ("printed", "The statement fails as printed",
+     "Each statement exactly as printed, its counterexample, and the repaired statement with its own verdict."),
+    ("step", "A proof step fails",
+     "The step of the proof as written fails (the lemma's conclusion may still hold; its own claim says)."),
+    ("reading", "Depends on the reading",
+     "The notation admits several consistent readings, and they disagree: each reading's verdict is shown."),
+    ("repair", "A repaired statement fails",
+     "A repair registered beside a failing claim that fails itself."),
+)
+
+
 def errata(results: dict | None = None) -> str:
     params = Params()
     claims = all_claims()
     results = results if results is not None else run_all(params)
+    groups = errata_groups(results, claims)
     lines = [HEADER + "# Errata: statements that fail as written", "",
-             f"Computed with the default parameters (`{_md_cell(params.as_dict())}`). Each entry: the statement, "
-             "the counterexample the check found, and the repaired statement with its own verdict.", ""]
-    for cid, ev in results.items():
-        if ev.verdict != "fails":
+             f"Computed with the default parameters (`{_md_cell(params.as_dict())}`). "
+             + ", ".join(f"{len(groups[key])} in “{title}”" for key, title, _ in ERRATA_SECTIONS) + ".", ""]
+    for key, title, blurb in ERRATA_SECTIONS:
+        if not groups[key]:
             continue
-        lines += [f"## `{cid}` — {ev.ref}", "", f"> {ev.statement}", "",
-                  f"- verdict: **{ev.verdict}** ({ev.method}, {ev.n_checked} case(s), {ev.arithmetic})",
-                  f"- {ev.quantity}: measured {_md_cell(ev.measured)}, bound {_md_cell(ev.bound)}, margin {_md_cell(ev.margin)}"]
-        if ev.counterexample:
-            lines.append(f"- counterexample: {_md_cell(ev.counterexample)}")
-        if ev.notes:
-            lines.append(f"- why: {ev.notes}")
-        fixes = [c for c in claims.values() if cid in c.corrected_of]
-        for fix in fixes:
-            fev = results[fix.id]
-            lines += [f"- repaired (`{fix.id}`): {fix.statement}",
-                      f"  — verdict **{fev.verdict}**: {fev.quantity} measured {_md_cell(fev.measured)}, "
-                      f"bound {_md_cell(fev.bound)}, margin {_md_cell(fev.margin)} ({fev.method})"]
-        if not fixes:
-            lines.append("- repaired: none registered")
-        lines.append("")
-    lines += ["The full report of every claim, as `varproof verify --all --format md` prints it, is "
-              "[report.md](report.md).", ""]
+        lines += [f"## {title}", "", blurb, ""]
+        for cid in groups[key]:
+            lines += _errata_entry(cid, results[cid], claims, results)
+    lines += ["Which claims decide each numbered item of the paper: [coverage](coverage.md). The full report of every "
+              "claim, as `varproof verify --all --format md` prints it, is [report.md](report.md).", ""]
     return "\n".join(lines)
+
+
+def coverage_page(results: dict | None = None) -> str:
+    """Every numbered item of the paper (`verify.paper.PAPER_ITEMS`) with the claims on it and their verdicts."""
+    from .paper import coverage
+
+    claims = all_claims()
+    rows = coverage(claims)
+    numbered = [r for r in rows if r["item"]]
+    missing = [r["item"] for r in numbered if not r["claims"]]
+    lines = [HEADER + "# Coverage: every numbered item of the paper", "",
+             f"{len(numbered) - len(missing)} of {len(numbered)} numbered items have at least one claim"
+             + (f"; none yet on {', '.join(missing)}." if missing else "."),
+             "Kinds: the literal statement as printed, readings of ambiguous notation (`…/reading-NAME`), proof steps "
+             "(`…/step-K`) and repairs (`…/corrected`). `varproof list --coverage` prints the same table "
+             "(`--format json` for machines).", "",
+             "| item | section | title | literal | readings | steps | repairs |", "|---|---|---|---|---|---|---|"]
+
+    def cell(ids):
+        if results is None:
+            return ", ".join(f"`{i}`" for i in ids)
+        return ", ".join(f"`{i}` ({results[i].verdict})" for i in ids)
+
+    for r in rows:
+        name = r["item"] or "unnumbered text"
+        lines.append(f"| {name} | {_md_cell(r['section'])} | {_md_cell(r['title'])} | {cell(r['literal'])} | "
+                     f"{cell(r['reading'])} | {cell(r['step'])} | {cell(r['repair'])} |")
+    return "\n".join(lines) + "\n"
 
 
 def report(results: dict | None = None) -> str:
@@ -144,7 +227,8 @@ def json_format(results: dict | None = None) -> str:
     return "\n".join(lines)
 
 
-PAGES = {"claims.md": claim_reference, "errata.md": errata, "report.md": report, "json-format.md": json_format}
+PAGES = {"claims.md": claim_reference, "errata.md": errata, "coverage.md": coverage_page, "report.md": report,
+         "json-format.md": json_format}
 
 # Hand-written pages may hold live claim tables: the lines between ``<!-- claims: ID ID … -->`` and
 # ``<!-- /claims -->`` are regenerated from the verdicts (so their numbers are computed, not typed).

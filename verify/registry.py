@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Callable
@@ -96,14 +97,54 @@ class Params:
         }
 
 
+#: kinds of claim on one statement (DESIGN.md, "Growing the design"), read off the id's last part
+CLAIM_KINDS = ("literal", "reading", "step", "repair")
+
+
 @dataclass(frozen=True)
 class Claim:
+    """A claim: ``id``, paper reference ``ref``, the ``statement`` checked, and ``check(params) → Evidence``.
+
+    ``corrected_of`` names the claims it repairs; ``covers`` the numbered paper items it decides (default:
+    those its ``ref`` mentions, `verify.paper.items_in`); ``no_repair`` says, for a literal claim that
+    fails, why no repaired statement is registered.
+    """
+
     id: str
     ref: str
     statement: str
     check: Callable[[Params], Evidence] = field(repr=False, compare=False)
     corrected_of: tuple[str, ...] = ()
     merge: Callable[[list[Evidence]], Evidence] | None = field(default=None, repr=False, compare=False)
+    covers: tuple[str, ...] = ()
+    no_repair: str = ""
+
+    def __post_init__(self) -> None:
+        from .paper import item_ids, items_in
+
+        covers = tuple(self.covers) or items_in(self.ref)
+        unknown = [item for item in covers if item not in item_ids()]
+        if unknown:
+            raise ValueError(f"claim {self.id!r}: covers unknown paper items {unknown} (see verify.paper.PAPER_ITEMS)")
+        object.__setattr__(self, "covers", covers)
+
+    @property
+    def kind(self) -> str:
+        """``literal`` (the statement as printed), ``reading`` (``…/reading-NAME``: one consistent reading of
+        ambiguous notation), ``step`` (``…/step-K``: a step of a proof) or ``repair`` (``…/corrected``)."""
+        last = self.id.rsplit("/", 1)[-1] if "/" in self.id else ""
+        if last == "corrected" or last.startswith("corrected-"):
+            return "repair"
+        if last.startswith("reading-"):
+            return "reading"
+        if re.fullmatch(r"step-\w+", last):
+            return "step"
+        return "literal"
+
+    @property
+    def parent(self) -> str | None:
+        """The claim this one reads, steps through or repairs (the id without its last part), if any."""
+        return self.id.rsplit("/", 1)[0] if self.kind != "literal" else None
 
     @property
     def shardable(self) -> bool:
@@ -119,17 +160,21 @@ class Claim:
 _REGISTRY: dict[str, Claim] = {}
 
 
-def register(id: str, ref: str, statement: str, corrected_of: str | tuple[str, ...] = (), merge=None):
+def register(id: str, ref: str, statement: str, corrected_of: str | tuple[str, ...] = (), merge=None,
+             covers: str | tuple[str, ...] = (), no_repair: str = ""):
     """Decorator: register ``check`` as the claim ``id`` (``corrected_of``: the claim(s) it repairs;
     ``merge``: for an exhaustive claim that honours ``Params.shard``, the function that joins the shards'
-    evidence into the unsharded evidence)."""
+    evidence into the unsharded evidence; ``covers``: the numbered paper items it decides, default those
+    ``ref`` names; ``no_repair``: for a literal claim that fails, why no repair is registered)."""
     if isinstance(corrected_of, str):
         corrected_of = (corrected_of,)
+    if isinstance(covers, str):
+        covers = (covers,)
 
     def wrap(check):
         if id in _REGISTRY:
             raise ValueError(f"claim {id!r} registered twice")
-        _REGISTRY[id] = Claim(id, ref, statement, check, corrected_of, merge)
+        _REGISTRY[id] = Claim(id, ref, statement, check, corrected_of, merge, tuple(covers), no_repair)
         return check
 
     return wrap
@@ -140,7 +185,7 @@ def all_claims() -> dict[str, Claim]:
     the modules happened to be imported in (reports and generated docs must not depend on it)."""
     rank = {}
     for k, name in enumerate(CLAIM_MODULES):
-        module = importlib.import_module(f"verify.claims.{name}")
+        module = importlib.import_module(f".claims.{name}", __package__)
         rank[module.__name__] = k
     order = sorted(enumerate(_REGISTRY.values()), key=lambda item: (rank.get(item[1].check.__module__, len(rank)), item[0]))
     return {claim.id: claim for _, claim in order}
