@@ -67,6 +67,7 @@ import scipy.sparse as sp_sparse
 from .grid import require_memory
 from .interpolate import UP_KINDS, area_down_matrix_1d, kernel_pieces, kron_operator_norms, up_matrix_1d
 from .layers import FeedForward
+from .numerics import exp, matmul, tanh
 
 __all__ = [
     "Scales", "LinearUpSample", "LinearDownSample", "Tokenizer", "SingleAttention", "MLP", "layer_norm",
@@ -376,17 +377,17 @@ class SingleAttention:
     def weights(self, X) -> np.ndarray:
         """``D^{-1} A`` (shape ``(…, n, n)``): rows are convex weights."""
         X = np.asarray(X, dtype=np.float64)
-        S = (X @ self.W_Q) @ np.swapaxes(X @ self.W_K, -1, -2)
+        S = matmul(matmul(X, self.W_Q), np.swapaxes(matmul(X, self.W_K), -1, -2))
         S = S - S.max(axis=-1, keepdims=True)
         with np.errstate(under="ignore"):
-            A = np.exp(S)
+            A = exp(S)
         return A / A.sum(axis=-1, keepdims=True)
 
     def __call__(self, X) -> np.ndarray:
         X = np.asarray(X, dtype=np.float64)
         if X.ndim < 2 or X.shape[-1] != self.channels:
             raise ValueError(f"Definition D.7: expected tokens (…, n, {self.channels}), got {X.shape}")
-        return self.weights(X) @ (X @ self.W_V)
+        return matmul(self.weights(X), matmul(X, self.W_V))
 
     def lipschitz_inf(self, radius: float) -> float:
         """Certified ``ℓ_∞`` (max-entry) Lipschitz bound on ``{X : max|X_kl| ≤ radius}``.
@@ -401,7 +402,7 @@ class SingleAttention:
         R = float(radius)
         if not R >= 0:
             raise ValueError(f"Lipschitz bound: radius must be ≥ 0, got {radius}")
-        M = self.W_Q @ self.W_K.T
+        M = matmul(self.W_Q, self.W_K.T)
         wv = float(np.abs(self.W_V).sum(axis=0).max())
         return wv * (1.0 + 4.0 * R * R * float(np.abs(M).sum()))
 
@@ -431,7 +432,7 @@ class MLP:
         X = np.asarray(X, dtype=np.float64)
         if X.ndim < 2 or X.shape[-1] != self.W.shape[0]:
             raise ValueError(f"Definition D.8: expected tokens (…, n, {self.W.shape[0]}), got {X.shape}")
-        return X @ self.W + self.b
+        return matmul(X, self.W) + self.b
 
 
 def layer_norm(X) -> np.ndarray:
@@ -771,7 +772,7 @@ class TokenMLP:
         cond, img = np.asarray(cond, dtype=np.float64), np.asarray(img, dtype=np.float64)
         if cond.shape != img.shape or cond.shape[-1] != self.channels:
             raise ValueError(f"HOFAR FM: x_cond and x_img must both be (…, n, {self.channels}), got {cond.shape} and {img.shape}")
-        return np.tanh(np.concatenate([cond, img], axis=-1) @ self.W1.T + self.b1) @ self.W2.T + self.b2
+        return matmul(tanh(matmul(np.concatenate([cond, img], axis=-1), self.W1.T) + self.b1), self.W2.T) + self.b2
 
     def lipschitz_inf(self) -> dict[str, float]:
         """Certified max-entry Lipschitz constants in each argument: ``{"cond": …, "img": …}``."""

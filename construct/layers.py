@@ -16,7 +16,9 @@ Every hidden neuron and every coordinate carries a label (a tuple such as ``("ra
 so that weights can be printed as readable tables (``varproof inspect``).
 
 The dense passes here are the reference semantics; they evaluate in row chunks so that the hidden
-activations of one chunk stay below a memory budget.
+activations of one chunk stay below a memory budget, and every product and exponential goes through
+`construct.numerics` (a fixed order of correctly rounded operations, no BLAS), so a pass gives the same
+bits on every CPU and thread count — and so do the weights built from it (the context IDs).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from .grid import memory_budget, require_memory
+from .numerics import exp, matmul
 
 Label = tuple[Any, ...]
 
@@ -104,7 +107,7 @@ class FeedForward:
     def hidden(self, X) -> np.ndarray:
         """Pre-activations ``W1 X_k + b1`` (shape ``(…, n, c)``)."""
         X = np.asarray(X, dtype=np.float64)
-        return X @ self.W1.T + self.b1
+        return matmul(X, self.W1.T) + self.b1
 
     def apply(self, X, *, max_bytes: float | None = None) -> np.ndarray:
         """Dense reference pass on ``(n, d)`` or ``(batch, n, d)``, chunked over tokens."""
@@ -119,8 +122,8 @@ class FeedForward:
         out = np.empty_like(flat)
         for lo in range(0, flat.shape[0], rows):
             x = flat[lo : lo + rows]
-            h = np.maximum(x @ self.W1.T + self.b1, 0.0)
-            y = h @ self.W2.T + self.b2
+            h = np.maximum(matmul(x, self.W1.T) + self.b1, 0.0)
+            y = matmul(h, self.W2.T) + self.b2
             out[lo : lo + rows] = x + y if self.residual else y
         out = out.reshape(batch, n, d)
         return out[0] if squeeze else out
@@ -180,20 +183,20 @@ class Attention:
     @property
     def output_map(self) -> np.ndarray:
         """``W_V W_O`` (``(d, d)``): the linear map applied to the attention-weighted tokens."""
-        return self.W_V if self.W_O is None else self.W_V @ self.W_O
+        return self.W_V if self.W_O is None else matmul(self.W_V, self.W_O)
 
     def logits(self, X) -> np.ndarray:
         """``X W_Q W_K^T X^T`` for each sequence (shape ``(…, n, n)``)."""
         X = np.asarray(X, dtype=np.float64)
-        Q = X @ self.W_Q
-        K = X @ self.W_K
-        return Q @ np.swapaxes(K, -1, -2)
+        Q = matmul(X, self.W_Q)
+        K = matmul(X, self.W_K)
+        return matmul(Q, np.swapaxes(K, -1, -2))
 
     def weights(self, X) -> np.ndarray:
         """Row-stochastic attention matrix ``D^{-1} A`` (shape ``(…, n, n)``)."""
         S = self.logits(X)
         S = S - S.max(axis=-1, keepdims=True)
-        A = np.exp(S)
+        A = exp(S)
         return A / A.sum(axis=-1, keepdims=True)
 
     def apply(self, X, *, max_bytes: float | None = None) -> np.ndarray:
@@ -207,7 +210,7 @@ class Attention:
         M = self.output_map
         for lo in range(0, batch, step):
             x = Xb[lo : lo + step]
-            y = self.weights(x) @ (x @ M)
+            y = matmul(self.weights(x), matmul(x, M))
             out[lo : lo + step] = x + y if self.skip else y
         return out[0] if squeeze else out
 

@@ -42,6 +42,7 @@ import math
 import numpy as np
 
 from .layers import Attention, FeedForward
+from .numerics import exp, expm1, matmul
 
 #: unit roundoff of float64
 U = 2.0**-53
@@ -81,20 +82,20 @@ def _ffn(ffn: FeedForward, x: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np
     for lo in range(0, x.shape[0], rows):
         xs, es = x[lo:lo + rows], e[lo:lo + rows]
         m = np.abs(xs) + 2.0 * es
-        p = xs @ ffn.W1.T + ffn.b1
-        round_p = g1 * (m @ A1 + np.abs(ffn.b1))
-        e_p = es @ A1 + round_p
+        p = matmul(xs, ffn.W1.T) + ffn.b1
+        round_p = g1 * (matmul(m, A1) + np.abs(ffn.b1))
+        e_p = matmul(es, A1) + round_p
         pos = (p > 2.0 * e_p).astype(np.float64)
         unsure = ((p <= 2.0 * e_p) & (p >= -2.0 * e_p)).astype(np.float64)
-        J = (pos @ pair).reshape(-1, d, d) + eye  # the exact Jacobian I + W2 diag(pos) W1, rounded ...
-        J_err = gc * (pos @ pair_abs).reshape(-1, d, d)  # ... within γ_c Σ|terms| of it
+        J = matmul(pos, pair).reshape(-1, d, d) + eye  # the exact Jacobian I + W2 diag(pos) W1, rounded ...
+        J_err = gc * matmul(pos, pair_abs).reshape(-1, d, d)  # ... within γ_c Σ|terms| of it
         h = np.maximum(p, 0.0)
         m_h = h + 2.0 * e_p
-        y = h @ ffn.W2.T + ffn.b2
+        y = matmul(h, ffn.W2.T) + ffn.b2
         o = xs + y if ffn.residual else y
         e_o = (np.einsum("roi,ri->ro", np.abs(J) + J_err, es)
-               + (pos * round_p + unsure * e_p) @ A2
-               + g2 * (m_h @ A2 + np.abs(ffn.b2)))
+               + matmul(pos * round_p + unsure * e_p, A2)
+               + g2 * (matmul(m_h, A2) + np.abs(ffn.b2)))
         if ffn.residual:
             e_o = e_o + gamma(1) * (np.abs(o) + 2.0 * e_o)
         out[lo:lo + rows] = o
@@ -111,32 +112,32 @@ def _attention(att: Attention, x: np.ndarray, e: np.ndarray) -> tuple[np.ndarray
     m = np.abs(x) + 2.0 * e
 
     def linear(W):
-        value = x @ W
-        err = e @ np.abs(W) + gamma(d) * (m @ np.abs(W))
+        value = matmul(x, W)
+        err = matmul(e, np.abs(W)) + gamma(d) * matmul(m, np.abs(W))
         return value, err, np.abs(value) + 2.0 * err
 
     Q, e_Q, m_Q = linear(att.W_Q)
     K, e_K, m_K = linear(att.W_K)
     V, e_V, m_V = linear(att.W_V)
     T = lambda a: np.swapaxes(a, -1, -2)  # noqa: E731
-    S = Q @ T(K)
-    e_S = e_Q @ T(m_K) + m_Q @ T(e_K) + gamma(s) * (m_Q @ T(m_K))
+    S = matmul(Q, T(K))
+    e_S = matmul(e_Q, T(m_K)) + matmul(m_Q, T(e_K)) + gamma(s) * matmul(m_Q, T(m_K))
     m_S = np.abs(S) + 2.0 * e_S
     D = e_S.max(axis=-1) + 2.0 * U * (1.0 + U) * m_S.max(axis=-1)  # (batch, n): logit error after the max shift
     k = EXP_ULPS * U
     r = (1.0 + k) * (1.0 + U) / ((1.0 - k) * (1.0 - gamma(max(n - 1, 0)))) - 1.0
     with np.errstate(over="ignore"):
-        rho = np.expm1(2.0 * D) * (1.0 + r) + r  # e^{2D}(1 + r) − 1
+        rho = expm1(2.0 * D) * (1.0 + r) + r  # e^{2D}(1 + r) − 1
     S = S - S.max(axis=-1, keepdims=True)
-    A = np.exp(S)
+    A = exp(S)
     w = A / A.sum(axis=-1, keepdims=True)
-    out = w @ V
+    out = matmul(w, V)
     safe = rho < 1.0
     rho_ = np.where(safe, rho, 0.0)[..., None]
     w_max = w / (1.0 - rho_)  # bounds the exact weights
     e_w = rho_ * w_max
     m_w = w_max * (1.0 + rho_)
-    err = e_w @ m_V + w_max @ e_V + gamma(n) * (m_w @ m_V)
+    err = matmul(e_w, m_V) + matmul(w_max, e_V) + gamma(n) * matmul(m_w, m_V)
     err = np.where(safe[..., None], err, math.inf)
     return out, err
 

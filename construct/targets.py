@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .numerics import matmul, tanh
+
 DEFAULT_TARGET = "blur"
 
 
@@ -115,7 +117,7 @@ class LinearTarget(Target):
 
     def _apply(self, X):
         b = X.shape[0]
-        return (X.reshape(b, -1) @ self.matrix.T).reshape(X.shape)
+        return matmul(X.reshape(b, -1), self.matrix.T).reshape(X.shape)
 
     def lipschitz(self, p: float = 2.0) -> LipschitzBound:
         p = _check_p(p)
@@ -147,7 +149,7 @@ class TanhMix(Target):
     seed: int = 0
 
     def _apply(self, X):
-        return 0.5 * (1.0 + np.tanh(X @ self.W.T + self.b))
+        return 0.5 * (1.0 + tanh(matmul(X, self.W.T) + self.b))
 
     def lipschitz(self, p: float = 2.0) -> LipschitzBound:
         p = _check_p(p)
@@ -178,8 +180,8 @@ class ReluNet(Target):
 
     def _apply(self, X):
         b = X.shape[0]
-        h = np.maximum(X.reshape(b, -1) @ self.W1.T + self.b1, 0.0)
-        return np.clip(h @ self.W2.T + self.b2, 0.0, 1.0).reshape(X.shape)
+        h = np.maximum(matmul(X.reshape(b, -1), self.W1.T) + self.b1, 0.0)
+        return np.clip(matmul(h, self.W2.T) + self.b2, 0.0, 1.0).reshape(X.shape)
 
     def lipschitz(self, p: float = 2.0) -> LipschitzBound:
         p = _check_p(p)

@@ -64,7 +64,10 @@ def test_module_takes_one_sequence_or_a_batch(tau):
     X = grid_points(tau.spec)
     module = to_torch(tau)
     assert _run(module, X[3]).shape == (2, 2)
-    assert np.array_equal(_run(module, X[3]), _run(module, X[3:4])[0])
+    # torch runs a 2-d and a 3-d input through different product kernels, so the bits may differ; both are
+    # conforming float64 evaluations, hence within 2E of each other (E: the a-priori bound of construct.rounding)
+    _, E = forward_error_bound(tau, X[3])
+    assert np.all(np.abs(_run(module, X[3]) - _run(module, X[3:4])[0]) <= 2 * E)
 
 
 def test_loaded_weights_file_gives_the_same_module(tau, tmp_path):

@@ -1,4 +1,4 @@
-"""Interoperability: the constructed weights computed by another framework (issue 7).
+"""Interoperability: the constructed weights computed by another framework.
 
 * ``torch-agreement`` — the PyTorch module of `construct.torch_export` (the Lemma C.1 transformer's
   weights in ``torch.nn.Linear`` layers) computes what the numpy reference computes, on every grid
@@ -24,7 +24,7 @@ DENSE_LIMIT = 20_000
 #: hidden activations per torch evaluation block
 CHUNK_ENTRIES = 1 << 21
 
-QUANTITY = "max |τ_torch(X) − τ_numpy(X)| / 2E over every grid-point entry, end to end and per layer (2E: float64 rounding bound)"
+QUANTITY = "entries with |τ_torch(X) − τ_numpy(X)| > 2E over every grid point, end to end and per layer (2E: float64 rounding bound)"
 STAGES = ("embedded", "quantized", "context", "output")
 #: the reference's stage that feeds each torch layer in the layer-by-layer comparison
 LAYERS = (("embedded", None, "E (X + E)"), ("quantized", "embedded", "FFN_1"), ("context", "quantized", "attention"),
@@ -102,52 +102,36 @@ def check_torch_agreement(params: Params) -> Evidence:
     layer_out = {k: np.concatenate(v) for k, v in layer_out.items() if v}
     layer_out["embedded"] = ours["embedded"]
 
-    def compare(got, want, bound):
-        """Absolute differences and their ratio to the bound (0/0 = 0: equal bits need no allowance)."""
-        diff = np.abs(got - want)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(diff == 0, 0.0, diff / bound)
-        return diff, ratio
-
     rows_of = {}  # layers first: the first one that disagrees is where a counterexample starts
     for name, source, label in LAYERS:
         x = X if source is None else ref[source]
-        bound = 2.0 * _layer_bound(tau, name, x)
-        d_layer, r_layer = compare(layer_out[name], ref[name], bound)
-        rows_of[label] = (d_layer, r_layer, bound, layer_out[name], ref[name])
-    diff, ratio = compare(ours["output"], ref["output"], 2.0 * E)
-    rows_of["end to end"] = (diff, ratio, 2.0 * E, ours["output"], ref["output"])
-    summary, worst_ratio, counterexample = {}, 0.0, None
-    for label, (d_, r_, b_, got, want) in rows_of.items():
-        big = np.unravel_index(int(np.argmax(d_)), d_.shape)
-        tight = np.unravel_index(int(np.argmax(r_)), r_.shape)
-        summary[label] = {"max |difference|": float(d_[big]), "2E there": float(b_[big]),
-                          "largest |difference|/2E": float(r_[tight]),
-                          "bit-identical entries": f"{int((d_ == 0).sum())}/{d_.size}"}
-        if r_[tight] > worst_ratio:
-            worst_ratio = float(r_[tight])
-        if r_[tight] > 1 and counterexample is None:
-            a, k, c = (int(i) for i in tight)
+        rows_of[label] = (layer_out[name], ref[name], 2.0 * _layer_bound(tau, name, x))
+    rows_of["end to end"] = (ours["output"], ref["output"], 2.0 * E)
+    summary, beyond, counterexample = {}, 0, None
+    for label, (got, want, bound) in rows_of.items():
+        outside = np.abs(got - want) > bound  # equal bits need no allowance (0 > 0 is false)
+        count = int(outside.sum())
+        summary[label] = {"entries beyond 2E": count, "largest 2E": float(bound.max())}
+        beyond += count
+        if count and counterexample is None:
+            a, k, c = (int(i) for i in np.argwhere(outside)[0])
             counterexample = {"layer": label, "grid point": X[a].tolist(), "token": k, "channel": c,
-                              "torch": float(got[tight]), "numpy": float(want[tight]), "2E": float(b_[tight])}
+                              "torch": float(got[a, k, c]), "numpy": float(want[a, k, c]), "2E": float(bound[a, k, c])}
     quantized_same = np.array_equal(np.clip(np.rint(ours["output"] * spec.steps), 0, spec.steps - 1),
                                     np.clip(np.rint(ref["output"] * spec.steps), 0, spec.steps - 1))
-    end = summary["end to end"]
     return Evidence(
         quantity=QUANTITY,
-        measured=worst_ratio, bound=1.0, margin=1.0 - worst_ratio,
+        measured=beyond, bound=0, margin=-float(beyond),
         method="exhaustive", arithmetic="float64, numpy reference vs torch module (CPU)",
         n_checked=len(X), params=base, counterexample=counterexample,
         details={
-            "end to end": f"max |τ_torch − τ_numpy| = {end['max |difference|']:.3e} (2E there {end['2E there']:.3e}), "
-                          f"bit-identical {end['bit-identical entries']}",
-            "per layer (torch layer fed the reference's input)": {k: v for k, v in summary.items() if k != "end to end"},
+            "per layer (torch layer fed the reference's input) and end to end": summary,
             "outputs round to the same grid values": bool(quantized_same),
             "module": f"to_torch: {sum(p.numel() for p in module.parameters())} float64 parameters "
                       f"(= {tau.n_parameters}, the numpy construction's count)",
         },
-        notes="Each difference is divided by 2E, twice the a-priori bound on a conforming float64 evaluation's error "
-        "(construct.rounding); measured is the largest such ratio over every entry, end to end and per layer (equal bits "
-        "count 0). E is a worst case over summation orders (Higham's γ_k), so it is loosest where the dense FFN_2 sums "
-        "3nN large, mutually cancelling ReLU terms; E, FFN_1 and the attention are compared within their own tight bounds.",
+        notes="Counted: entries where |τ_torch − τ_numpy| exceeds 2E, twice the a-priori bound on a conforming float64 "
+        "evaluation's error (construct.rounding), end to end and per layer; the differences themselves are rounding "
+        "noise that depends on the CPU and the torch build, so they are not printed. E is a worst case over summation "
+        "orders (Higham's γ_k), loosest where the dense FFN_2 sums 3nN large, mutually cancelling ReLU terms.",
     )
