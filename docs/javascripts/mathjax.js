@@ -1,0 +1,16 @@
+// MathJax 3 configuration for pymdownx.arithmatex (generic mode): typeset only the spans and
+// blocks arithmatex marks, with the delimiters it writes. MathJax itself ships with the site
+// (assets/mathjax/tex-svg.js, copied at build time by hooks/mathjax.py).
+window.MathJax = {
+  tex: {
+    inlineMath: [["\\(", "\\)"]],
+    displayMath: [["\\[", "\\]"]],
+    processEscapes: true,
+    processEnvironments: true
+  },
+  options: {
+    ignoreHtmlClass: ".*|",
+    processHtmlClass: "arithmatex"
+  },
+  svg: { fontCache: "global" }
+};
