@@ -233,12 +233,12 @@ def _measured_vs_bound(ev: Evidence) -> str:
     return f"margin {_fmt(ev.margin)} (measured and bound: {count} value(s), shown with the evidence)"
 
 
-def render_text(results: list[Evidence], *, details: str = "fails", width: int = TEXT_WIDTH) -> str:
+def render_text(results: list[Evidence], *, details: str = "none", width: int = TEXT_WIDTH) -> str:
     """The terminal report, answer first: a header, the verdict counts and what the exit status means;
     then one line per claim (verdict, id, paper reference, measured vs bound), grouped by the paper's
     sections; then the full evidence (statement, quantity, margin, method, parameters,
-    counterexample, details, note) of the failing claims (``details="fails"``), of every claim
-    (``"all"``) or of none (``"none"``). Lines are wrapped to ``width`` columns."""
+    counterexample, details, note) of every claim (``details="all"``), of the failing ones
+    (``"fails"``) or of none (``"none"``, the default). Lines are wrapped to ``width`` columns."""
     if details not in ("fails", "all", "none"):
         raise ValueError(f"details must be 'fails', 'all' or 'none', got {details!r}")
     lines = _wrap("varproof: the claims of Chen, Li, Liang, Shi, Song, \"Fundamental Limits of Visual Autoregressive "
@@ -251,15 +251,16 @@ def render_text(results: list[Evidence], *, details: str = "fails", width: int =
     order = sorted(groups, key=lambda sec: (sec == "", sec.isalpha(), int(sec) if sec.isdigit() else 0, sec))
     id_width = min(max((len(ev.claim_id) for ev in results), default=0), width // 3)
     for sec in order:
-        lines += ["", _section_title(sec)]
+        lines += ["", *_wrap(_section_title(sec), width)]
         for ev in groups[sec]:
             line = f"  {ev.verdict.upper():<12} {ev.claim_id:<{id_width}}  {ev.ref}: {_measured_vs_bound(ev)}"
             lines += _wrap(line, width, hang=" " * (4 + 12 + 1))
     shown = [ev for ev in results if details == "all" or (details == "fails" and ev.verdict == "fails")]
+    if details == "none":
+        lines += ["", *_wrap("The full evidence of each claim (statement, margin, method, parameters, "
+                             "counterexample): --details.", width, hang="")]
     if shown:
-        title = "Evidence of every claim" if details == "all" else \
-            "Evidence of the failing claims (every claim's with --details)"
-        lines += ["", title]
+        lines += ["", "Evidence of every claim" if details == "all" else "Evidence of the failing claims"]
         for ev in shown:
             lines += [""] + _evidence_lines(ev, width)
     lines += ["", summary_line(results)]
