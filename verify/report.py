@@ -263,7 +263,7 @@ def render_text(results: list[Evidence], *, details: str = "none", width: int = 
         lines += ["", "Evidence of every claim" if details == "all" else "Evidence of the failing claims"]
         for ev in shown:
             lines += [""] + _evidence_lines(ev, width)
-    lines += ["", summary_line(results)]
+    lines += ["", *_wrap(summary_line(results), width, hang="")]
     return "\n".join(lines)
 
 
