@@ -9,7 +9,8 @@ checks before it need no browser: no page loads anything from the network, and n
 generator is turned into emphasis by Markdown.
 
 Needs the ``[docs]`` extra (mkdocs, MathJax) and a Chromium (Debian package ``chromium``; ``.ci/run``
-installs it); without them the tests skip and say which is missing.
+installs it); without them the tests skip and say which is missing (with ``VARPROOF_REQUIRE_BROWSER=1``,
+as in CI, a missing browser fails instead).
 """
 
 from __future__ import annotations
@@ -136,7 +137,10 @@ class Browser:
 def browser(tmp_path_factory):
     executable = _chromium()
     if executable is None:
-        pytest.skip("no Chromium to render the site with (Debian: apt-get install chromium)")
+        why = "no Chromium to render the site with (Debian: apt-get install chromium)"
+        if os.environ.get("VARPROOF_REQUIRE_BROWSER"):  # CI installs it: a missing browser is a failure there
+            pytest.fail(why)
+        pytest.skip(why)
     b = Browser(executable, tmp_path_factory.mktemp("chromium-profile"))
     yield b
     b.close()
