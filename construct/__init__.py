@@ -34,23 +34,24 @@ __all__ = [
 ]
 
 # Where each public name is defined: read by static tools (type checkers, the API reference) and,
-# at run time, by `__getattr__`, which imports a name's submodule on first use.
+# at run time, by `__getattr__`, which imports a name's submodule on first use. In the order of the
+# construction (the API reference lists them so).
 if TYPE_CHECKING:
-    from .embedding import positional_embedding
-    from .flowar import FlowAR, HOFAR, random_flowar, random_hofar
     from .grid import GridSpec, grid_points, sequence_digits, sequence_index
-    from .interpolate import down_sample_matrix, kernel, pyramid, up_sample_matrix
-    from .io import load_model, load_transformer, save_model, save_transformer
+    from .embedding import positional_embedding
     from .layers import Attention, Embedding, FeedForward
-    from .memorize import bump_memorizer, hat_profile, paper_bump
     from .quantize import paper_quantizer, quantized_tokens, quantizer, step_function, step_function_paper
-    from .rounding import forward_error_bound
     from .contextual import ContextualMap, contextual_attention
+    from .memorize import bump_memorizer, hat_profile, paper_bump
+    from .transformer import OneLayerTransformer, build_transformer
     from .structured import GridCheck, StructuredTransformer, build_structured, check_grid
     from .targets import LipschitzBound, Target, make_target
-    from .torch_export import to_torch
-    from .transformer import OneLayerTransformer, build_transformer
+    from .rounding import forward_error_bound
+    from .io import load_model, load_transformer, save_model, save_transformer
+    from .interpolate import down_sample_matrix, kernel, pyramid, up_sample_matrix
     from .var import VARTransformer, build_var_composition, random_var_transformer
+    from .flowar import FlowAR, HOFAR, random_flowar, random_hofar
+    from .torch_export import to_torch
 
 
 @cache

@@ -30,12 +30,12 @@ __all__ = [
 # Where each public name is defined: read by static tools (type checkers, the API reference) and,
 # at run time, by `__getattr__`, which imports a name's submodule on first use.
 if TYPE_CHECKING:
-    from .checkers import composition_errors, contextual_mapping, is_separated, tokenwise_separation, tokenwise_separation_exact
-    from .registry import Claim, Params, all_claims, get, register
     from .report import Evidence, decide, render_json, render_markdown, render_text, summary
-    from .search import run_search
+    from .registry import Claim, Params, all_claims, get, register
+    from .checkers import composition_errors, contextual_mapping, is_separated, tokenwise_separation, tokenwise_separation_exact
     from .strategies import (grid_specs, interpolation_schedules, layer_compositions, lipschitz_targets,
                              quantized_sequences, separated_tokens)
+    from .search import run_search
 
 
 @cache
