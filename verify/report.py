@@ -332,21 +332,16 @@ def _tex(text: str) -> str | None:
     return sympy.latex(expr).replace("|", r"\vert ")
 
 
-def _md_value(value: Any) -> str:
-    """A value (as `_fmt` prints it in the terminal) for a Markdown page: symbolic formulas as TeX
+def _md_cell(value: Any) -> str:
+    """A value (as `_fmt` prints it in the terminal) for a Markdown table cell or list item: symbolic formulas as TeX
     (``$\\frac{8}{3 \\pi}$``), everything else as escaped text."""
     if isinstance(value, dict):
-        return ", ".join(f"{md_text(k)}={_md_value(v)}" for k, v in value.items())
+        return ", ".join(f"{md_text(k)}={_md_cell(v)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_md_value(v) for v in value) + "]"
+        return "[" + ", ".join(_md_cell(v) for v in value) + "]"
     if isinstance(value, str) and (tex := _tex(value)) is not None:
         return f"${tex}$"
     return md_text(_fmt(value))
-
-
-def _md_cell(value: Any) -> str:
-    """A value for a Markdown table cell or list item (see `_md_value`)."""
-    return _md_value(value)
 
 
 def render_markdown(results: list[Evidence]) -> str:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from verify.report import Evidence, _md_value, _tex, exit_meaning, md_text, render_text, section_of
+from verify.report import Evidence, _md_cell, _tex, exit_meaning, md_text, render_text, section_of
 
 
 def _ev(cid: str, ref: str, margin: float, measured="1", bound="2", **kw) -> Evidence:
@@ -121,7 +121,7 @@ def test_md_table_cell_keeps_its_column():
     pytest.importorskip("markdown")
     import markdown
 
-    out = markdown.markdown(f"| a | b |\n|---|---|\n| {md_text('x | y')} | {_md_value({'k_1': 'p*q'})} |",
+    out = markdown.markdown(f"| a | b |\n|---|---|\n| {md_text('x | y')} | {_md_cell({'k_1': 'p*q'})} |",
                             extensions=["tables"])
     assert out.count("<td>") == 2 and "x | y" in out
 
@@ -132,7 +132,7 @@ def test_md_table_cell_keeps_its_column():
 ])
 def test_symbolic_values_become_tex(value, tex):
     assert _tex(value) == tex
-    assert _md_value(value) == f"${tex}$"
+    assert _md_cell(value) == f"${tex}$"
 
 
 @pytest.mark.parametrize("value", ["1/48", "0.5", "float64 / mpmath", "sampled", "tokens*2", "x.__class__", "1e-3"])
