@@ -198,7 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="processes for an exhaustive claim's check (default 1)")
 
     g = sub.add_parser("merge", help="join the JSON reports of `verify --shard I/K` runs into the unsharded report")
-    g.add_argument("files", nargs="+", metavar="SHARD.json")
+    g.add_argument("files", nargs="+", metavar="SHARD.json",
+                   help="the JSON reports of `varproof verify … --shard I/K --format json`, one per shard, any order")
     g.add_argument("--format", choices=("text", "json", "md"), default="text", help="report format (default text)")
     g.add_argument("--details", action="store_true",
                    help="text report: the full evidence of every claim (default: one line per claim)")
