@@ -177,13 +177,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "page (default text)")
     v.add_argument("--details", action="store_true",
                    help="text report: after the one line per claim, the full evidence of every claim (statement, "
-                        "measured, bound, margin, method, parameters, counterexample, details, note). Default: the "
+                        "measured, bound, margin, method, parameters, counterexample, details, note). By default the "
                         "lines per claim only — they are the answer, while the evidence of --all runs to about 500 "
                         "lines (docs/errata.md has the failing claims' counterexamples); json and md always hold "
                         "everything")
     v.add_argument("--exit-zero", action="store_true", help="exit 0 even when a claim fails (default: exit 1)")
     v.add_argument("--exact", action="store_true",
-                   help="decide exactly where possible (accepted for compatibility: claims already do)")
+                   help="decide exactly where possible (default: on — claims already decide exactly wherever they "
+                        "can; the flag is accepted for compatibility)")
     v.add_argument("--search", type=_integer("search", 1, " (number of examples to search)"), default=None, metavar="N",
                    help="hypothesis counterexample search over up to N examples (default: no search)")
     v.add_argument("--out", default=None, metavar="FILE",
