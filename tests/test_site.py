@@ -147,13 +147,14 @@ def browser(tmp_path_factory):
 
 
 # What the page reports once MathJax has typeset it: formulas (arithmatex elements), how many MathJax
-# rendered or rejected, text outside code that still holds a TeX delimiter, and images not loaded.
+# rendered or rejected, text anywhere on the page (article, navigation, table of contents) outside code
+# that still holds a TeX delimiter, and images not loaded.
 PAGE_STATE = r"""
 (async () => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
   const formulas = [...document.querySelectorAll('.arithmatex')];
   const raw = [];
-  const walker = document.createTreeWalker(document.querySelector('article') || document.body, NodeFilter.SHOW_TEXT);
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     if (node.parentElement.closest('code, pre, script, style, mjx-container')) continue;
     if (/\\\(|\\\)|\\\[|\\\]|\$\$/.test(node.textContent)) raw.push(node.textContent.trim().slice(0, 80));
