@@ -153,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("verify", help="check claims and report the evidence",
                        description="Check claims of the paper and report the evidence. The text report gives the "
                                    "answer first (the verdict counts and what the exit status means), then one line "
-                                   "per claim grouped by paper section, then the full evidence of the failing claims.",
+                                   "per claim grouped by paper section; --details adds every claim's full evidence.",
                        epilog="Exit status: 0 every checked claim holds or is supported; 1 the paper has statements "
                               "that fail as written, or claims that could not be decided (precondition, "
                               "inconclusive) — a finding, not a tool error; 2 bad usage or input; 130 interrupted.")
@@ -178,8 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--details", action="store_true",
                    help="text report: after the one line per claim, the full evidence of every claim (statement, "
                         "measured, bound, margin, method, parameters, counterexample, details, note). By default the "
-                        "lines per claim only — they are the answer, while the evidence of --all runs to about 500 "
-                        "lines (docs/errata.md has the failing claims' counterexamples); json and md always hold "
+                        "lines per claim only — they are the answer, while with the evidence --all runs to about a "
+                        "thousand lines (docs/errata.md has the failing claims' counterexamples); json and md always hold "
                         "everything")
     v.add_argument("--exit-zero", action="store_true", help="exit 0 even when a claim fails (default: exit 1)")
     v.add_argument("--exact", action="store_true",
