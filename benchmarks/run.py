@@ -416,8 +416,10 @@ def print_row(r: dict) -> None:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    from verify.docs import PageParser
+
+    parser = PageParser(prog="python benchmarks/run.py", description=__doc__.splitlines()[0],
+                        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     parser.add_argument("--quick", action="store_true", help=f"sizes up to {QUICK_MAX:,}, dense up to {DENSE_MAX_QUICK:,}")
     parser.add_argument("--write", action="store_true", help="with --quick: write docs/ anyway")
     parser.add_argument("--no-write", action="store_true", help="full run without writing docs/")

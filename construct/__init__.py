@@ -1,0 +1,74 @@
+"""varproof's constructions: the weights the proofs build, and the networks that run them.
+
+The Lemma C.1 transformer is ``τ = FFN_2 ∘ Attn ∘ FFN_1(· + E)`` (Appendix C): the positional grid
+embedding ``E`` (`positional_embedding`), the step-function quantizer ``FFN_1`` (Eq. (1)–(2),
+`quantizer`), the contextual-mapping attention (Lemma 5.4, `contextual_attention`) and the
+bump-function memorizer ``FFN_2`` (`bump_memorizer`); `build_transformer` assembles them for a
+`GridSpec` and a `Target`, and `build_structured` evaluates the same network in linear time.
+Section 3's interpolations (`up_sample_matrix`, `down_sample_matrix`, `pyramid`), the VAR
+transformer of Definition 3.11 and Theorem 6.6's composition (`build_var_composition`), FlowAR and
+HOFAR (Section 7) and the weights files (`save_transformer`, `load_transformer`) complete it.
+
+The names in ``__all__`` are the public API (the docs site's API reference); they are imported on
+first use, so ``import construct`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+__all__ = [
+    "Attention", "ContextualMap", "Embedding", "FeedForward", "FlowAR", "GridCheck", "GridSpec",
+    "HOFAR", "LipschitzBound", "OneLayerTransformer", "StructuredTransformer", "Target",
+    "VARTransformer", "build_structured", "build_transformer", "build_var_composition",
+    "bump_memorizer", "check_grid", "contextual_attention", "down_sample_matrix",
+    "forward_error_bound", "grid_points", "hat_profile", "kernel", "load_model", "load_transformer",
+    "make_target", "paper_bump", "paper_quantizer", "positional_embedding", "pyramid",
+    "quantized_tokens", "quantizer", "random_flowar", "random_hofar", "random_var_transformer",
+    "save_model", "save_transformer", "sequence_digits", "sequence_index", "step_function",
+    "step_function_paper", "to_torch", "up_sample_matrix",
+]
+
+# Where each public name is defined: read by static tools (type checkers, the API reference) and,
+# at run time, by `__getattr__`, which imports a name's submodule on first use. In the order of the
+# construction (the API reference lists them so).
+if TYPE_CHECKING:
+    from .grid import GridSpec, grid_points, sequence_digits, sequence_index
+    from .embedding import positional_embedding
+    from .layers import Attention, Embedding, FeedForward
+    from .quantize import paper_quantizer, quantized_tokens, quantizer, step_function, step_function_paper
+    from .contextual import ContextualMap, contextual_attention
+    from .memorize import bump_memorizer, hat_profile, paper_bump
+    from .transformer import OneLayerTransformer, build_transformer
+    from .structured import GridCheck, StructuredTransformer, build_structured, check_grid
+    from .targets import LipschitzBound, Target, make_target
+    from .rounding import forward_error_bound
+    from .io import load_model, load_transformer, save_model, save_transformer
+    from .interpolate import down_sample_matrix, kernel, pyramid, up_sample_matrix
+    from .var import VARTransformer, build_var_composition, random_var_transformer
+    from .flowar import FlowAR, HOFAR, random_flowar, random_hofar
+    from .torch_export import to_torch
+
+
+@cache
+def _sources() -> dict[str, str]:
+    """Public name → defining submodule, read from the ``if TYPE_CHECKING:`` imports above."""
+    tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
+    block = next(node for node in tree.body if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING")
+    return {alias.name: node.module for node in block.body if isinstance(node, ast.ImportFrom) for alias in node.names}
+
+
+def __getattr__(name: str):
+    if name in __all__:
+        value = getattr(importlib.import_module(f".{_sources()[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -24,15 +24,17 @@ def page() -> str:
     return (
         "# Bicubic kernels and VAR's pyramid (Definitions 3.6–3.9)\n\n"
         "Exact ranges of the cubic kernels (sympy, critical points of each piece). Definition 3.6 asks for "
-        "W(x) ∈ [0, 1]:\n\n"
-        + md_table(["kernel", "min W", "max W", "meets Def 3.6"], ranges)
-        + "\nExact operator norms of the 2-D maps φ_up = A ⊗ A along VAR's schedule "
-        f"{', '.join(map(str, VAR_SCHEDULE))} (‖A ⊗ A‖ = ‖A‖², from the 1-D factors). ‖·‖_∞ is the ℓ_∞ Lipschitz "
+        "$W(x) \\in [0, 1]$:\n\n"
+        + md_table(["kernel", "$\\min W$", "$\\max W$", "meets Def 3.6"], ranges)
+        + "\nExact operator norms of the 2-D maps $\\varphi_{\\mathrm{up}} = A \\otimes A$ along VAR's schedule "
+        f"{', '.join(map(str, VAR_SCHEDULE))} ($\\Vert A \\otimes A\\Vert = \\Vert A\\Vert^2$, from the 1-D factors). "
+        "$\\Vert\\cdot\\Vert_\\infty$ is the $\\ell_\\infty$ Lipschitz "
         "constant the perturbation bounds of Section 6 multiply; the Keys kernel's negative lobes push it above 1:\n\n"
-        + md_table(["sides", "Keys ‖·‖_∞", "Keys ‖·‖_2", "B-spline ‖·‖_∞", "B-spline ‖·‖_2"], rows)
+        + md_table(["sides", "Keys $\\Vert\\cdot\\Vert_\\infty$", "Keys $\\Vert\\cdot\\Vert_2$",
+                    "B-spline $\\Vert\\cdot\\Vert_\\infty$", "B-spline $\\Vert\\cdot\\Vert_2$"], rows)
         + f"\nThe pyramid of a constant 1×1 map stays constant (every row sums to 1): sides "
         f"{[m.shape[0] for m in maps]}, values in [{min(m.min() for m in maps):.6g}, {max(m.max() for m in maps):.6g}]; "
-        f"flattened it has Σ h_i² = {sum(m.shape[0] ** 2 for m in maps)} tokens (Remark 3.10).\n\n"
+        f"flattened it has $\\sum_i h_i^2 = {sum(m.shape[0] ** 2 for m in maps)}$ tokens (Remark 3.10).\n\n"
         "Up-sampling one bright pixel from 2×2 to 3×3 with the Keys kernel overshoots the input range "
         f"[0, 1]: output range [{up.min():.6g}, {up.max():.6g}].\n\n"
         "![kernels](bicubic.png)\n\nRegenerate: `python examples/bicubic.py`.\n"

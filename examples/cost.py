@@ -49,8 +49,9 @@ def _row(t):
             f"{t['log10_parameters']:.4g}", t["weights_memory"], f"{t['log10_bits_Delta_lemma_5_4']:.4g}"]
 
 
-HEADER = ["n", "d", "ε", "m (paper)", "m (repaired)", "log10 N", "FFN_1 neurons", "log10 FFN_2 neurons",
-          "log10 parameters", "weights (float64)", "log10 bits of Δ"]
+HEADER = ["$n$", "$d$", r"$\epsilon$", "$m$ (paper)", "$m$ (repaired)", r"$\log_{10} N$", r"$\mathrm{FFN}_1$ neurons",
+          r"$\log_{10}$ $\mathrm{FFN}_2$ neurons", r"$\log_{10}$ parameters", "weights (float64)",
+          r"$\log_{10}$ bits of $\Delta$"]
 
 
 def built_rows():
@@ -78,41 +79,48 @@ def page() -> str:
     top_bits = max(row[6] for row in built)
     first = n_rows[0]
     significand = np.finfo(np.float64).nmant + 1
-    tiniest = f"{math.log2(float(np.finfo(np.float64).smallest_subnormal)):.0f}".replace("-", "−")
+    tiniest = f"{math.log2(float(np.finfo(np.float64).smallest_subnormal)):.0f}"
     ramp_ratio = Fraction(first["ramp"]) / Fraction(first["delta"])
     return (
         "# What the Lemma C.1 construction costs\n\n"
         "The numbers below come from `verify.cli.cost_table`, the function behind `varproof cost`. For a target "
-        f"with Lipschitz constant C = {C:g} (ℓ_α, α = {ALPHA:g}) the grid size m = 1/δ is the smallest m ≥ 2 with "
-        "Cδ(dn)^{1/α} ≤ ε/2, the relation printed in Lemma C.1's proof. The column *m (repaired)* uses "
-        "(C + 1)δ(dn)^{1/α} ≤ ε/2, which also counts the output rounding (`lemma-c.1/delta-epsilon/corrected`). "
-        "The working FFN_2 has 3·n·N neurons for N = m^{nd} grid sequences, and each neuron has 2d + 1 weights. "
-        "*log10 bits of Δ* is log10 of −log2 Δ, the bits needed to write down Lemma 5.4's separation "
-        "Δ = exp(−5|V|⁴ d ln(n) L₀²/δ) as Lemma C.1 prints it (|V| = n·m^d, L₀ = n). Counts too large for float64 "
-        "are carried as log10, as the CLI does.\n\n"
-        f"## Tokens n (d = 1, ε = {EPS:g})\n\n"
+        rf"with Lipschitz constant $C = {C:g}$ ($\ell_\alpha$, $\alpha = {ALPHA:g}$) the grid size $m = 1/\delta$ is the "
+        r"smallest $m \ge 2$ with "
+        r"$C\delta (dn)^{1/\alpha} \le \epsilon/2$, the relation printed in Lemma C.1's proof. The column *m (repaired)* "
+        r"uses $(C + 1)\delta (dn)^{1/\alpha} \le \epsilon/2$, which also counts the output rounding "
+        r"(`lemma-c.1/delta-epsilon/corrected`). The working $\mathrm{FFN}_2$ has $3nN$ neurons for $N = m^{nd}$ grid "
+        r"sequences, and each neuron has $2d + 1$ weights. "
+        r"*log10 bits of Δ* is $\log_{10}$ of $-\log_2 \Delta$, the bits needed to write down Lemma 5.4's separation "
+        r"$\Delta = \exp(-5\lvert V\rvert^4 d \ln(n) L_0^2/\delta)$ as Lemma C.1 prints it ($\lvert V\rvert = n m^d$, "
+        r"$L_0 = n$). Counts too large for float64 are carried as $\log_{10}$, as the CLI does." "\n\n"
+        rf"## Tokens $n$ ($d = 1$, $\epsilon = {EPS:g}$)" "\n\n"
         + md_table(HEADER, [_row(t) for t in n_rows])
-        + f"\nlog10 of the FFN_2 width grows by about {slope_n:.3g} per extra token (least-squares slope): "
-        "each token multiplies N by m, and m itself grows like √n through (dn)^{1/α}.\n\n"
-        f"## Channels d (n = 2, ε = {EPS:g})\n\n"
+        + "\n" rf"$\log_{{10}}$ of the $\mathrm{{FFN}}_2$ width grows by about {slope_n:.3g} per extra token "
+        r"(least-squares slope): each token multiplies $N$ by $m$, and $m$ itself grows like $\sqrt n$ through "
+        r"$(dn)^{1/\alpha}$." "\n\n"
+        rf"## Channels $d$ ($n = 2$, $\epsilon = {EPS:g}$)" "\n\n"
         + md_table(HEADER, [_row(t) for t in d_rows])
-        + f"\nlog10 of the FFN_2 width grows by about {slope_d:.3g} per extra channel.\n\n"
-        "## Accuracy ε (n = 2, d = 1)\n\n"
+        + "\n" rf"$\log_{{10}}$ of the $\mathrm{{FFN}}_2$ width grows by about {slope_d:.3g} per extra channel." "\n\n"
+        r"## Accuracy $\epsilon$ ($n = 2$, $d = 1$)" "\n\n"
         + md_table(HEADER, [_row(t) for t in e_rows])
-        + f"\nThe fitted slope of log10(FFN_2 neurons) against log10(1/ε) is {slope_eps:.4g}; the proof's count "
-        f"O(ε^{{−d·h_r·w_r}}) predicts nd = {nd}. The weights need {e_rows[-1]['weights_memory']} at "
-        f"ε = {e_rows[-1]['eps']:g}, although only {nd} numbers go in and out.\n\n"
+        + "\n" rf"The fitted slope of $\log_{{10}}(\mathrm{{FFN}}_2 \text{{ neurons}})$ against $\log_{{10}}(1/\epsilon)$ is "
+        rf"{slope_eps:.4g}; the proof's count $O(\epsilon^{{-d h_r w_r}})$ predicts $nd = {nd}$. The weights need "
+        rf"{e_rows[-1]['weights_memory']} at $\epsilon = {e_rows[-1]['eps']:g}$, although only {nd} numbers go in and "
+        "out.\n\n"
         "## Precision, on networks small enough to build\n\n"
         "For these specs `cost_table` builds the transformer (target "
         f"`{cost_table(*BUILT[0], C, ALPHA)['built_target']}`) and measures the smallest gap between two context "
-        "IDs, the bits needed to tell the IDs apart (⌈log2(2·max ID/gap)⌉), the largest weight and FFN_1's ramp slope "
-        f"1/θ (θ = {ramp_ratio}·δ). The last column is −log2 Δ for Lemma C.1's printed Δ:\n\n"
-        + md_table(["n", "d", "m", "parameters", "weights", "context-ID gap", "bits for the IDs", "largest \\|weight\\|",
-                    "ramp slope 1/θ", "bits of printed Δ"], built)
+        r"IDs, the bits needed to tell the IDs apart ($\lceil \log_2(2 \max \mathrm{ID}/\mathrm{gap}) \rceil$), the "
+        r"largest weight and $\mathrm{FFN}_1$'s ramp slope "
+        rf"$1/\theta$ ($\theta = {ramp_ratio}\,\delta$). The last column is $-\log_2 \Delta$ for Lemma C.1's printed "
+        r"$\Delta$:" "\n\n"
+        + md_table(["$n$", "$d$", "$m$", "parameters", "weights", "context-ID gap", "bits for the IDs",
+                    r"largest $\lvert\text{weight}\rvert$", r"ramp slope $1/\theta$", r"bits of printed $\Delta$"], built)
         + f"\nThe built networks need at most {top_bits} bits to separate their IDs, within float64's {significand}-bit "
-        f"significand. The printed Δ is 2^−b with b ≈ 10^{first['log10_bits_Delta_lemma_5_4']:.3g} already at "
-        f"n = {first['tokens']}, d = {first['channels']}, ε = {first['eps']:g}, far below float64's smallest positive "
-        f"number 2^{tiniest}, so nothing built here uses it (`lemma-c.1/gamma-delta`).\n\n"
+        rf"significand. The printed $\Delta$ is $2^{{-b}}$ with $b \approx 10^{{{first['log10_bits_Delta_lemma_5_4']:.3g}}}$ "
+        rf"already at $n = {first['tokens']}$, $d = {first['channels']}$, $\epsilon = {first['eps']:g}$, far below "
+        rf"float64's smallest positive number $2^{{{tiniest}}}$, so nothing built here uses it (`lemma-c.1/gamma-delta`)."
+        "\n\n"
         "![cost of the construction against n, d and ε (log10)](cost.png)\n\n"
         "Related claims: `varproof verify lemma-c.1/neurons` (the printed neuron count against the working one), "
         "`lemma-c.1/delta-epsilon` and `lemma-c.1/delta-epsilon/corrected` (the relation of δ and ε), "

@@ -55,17 +55,21 @@ def page() -> str:
     comp = composition_rows()
     return (
         "# Theorem 6.6: bound versus realised error as depth grows\n\n"
-        f"## Lipschitz chains (K = {K}, ε = {EPS} per layer, width {WIDTH}, 4000 inputs)\n\n"
-        "Realised ‖∘u − ∘v‖_∞ when every layer is replaced, the repaired chain Σ_j K^{r−j}ε (telescoping with "
-        "the true layers after j; `thm-6.6/corrected`) and the paper's final bound K₂^r·ε with K₂ = max(K, 2.01):\n\n"
-        + md_table(["depth r", "realised", "repaired bound", "paper's K₂^r ε"], chain)
+        rf"## Lipschitz chains ($K = {K}$, $\epsilon = {EPS}$ per layer, width {WIDTH}, 4000 inputs)" "\n\n"
+        r"Realised $\Vert \bigcirc_i u_i - \bigcirc_i v_i \Vert_\infty$ when every layer is replaced, the repaired chain "
+        r"$\sum_j K^{r-j}\epsilon$ (telescoping with "
+        r"the true layers after $j$; `thm-6.6/corrected`) and the paper's final bound $K_2^r \epsilon$ with "
+        r"$K_2 = \max(K, 2.01)$:" "\n\n"
+        + md_table(["depth $r$", "realised", "repaired bound", r"paper's $K_2^r \epsilon$"], chain)
         + f"\nThe realised error exceeds the repaired bound at {sum(row[1] > row[2] for row in chain)} of "
         f"{len(chain)} depths; at depth {chain[-1][0]} the paper's bound is {chain[-1][3] / max(chain[-1][1], 1e-300):.3g} "
         "times the realised error.\n\n"
-        "## Real compositions (Lemma C.1 transformers τ_i, bicubic Φ_up,i, target blur, 1000 inputs)\n\n"
-        + md_table(["sides", "m", "realised sup error", "repaired bound", "largest ε₂ (sup error of a τ_i)"], comp)
-        + "\nIn the sup norm the Lemma C.1 transformers' own error ε₂ does not shrink with δ = 1/m "
-        "(`lemma-6.1/sup`), so neither bound is O(ε) for them (`thm-6.6/o-eps`).\n\n"
+        r"## Real compositions (Lemma C.1 transformers $\tau_i$, bicubic $\Phi_{\mathrm{up},i}$, target blur, 1000 inputs)"
+        "\n\n"
+        + md_table(["sides", "$m$", "realised sup error", "repaired bound",
+                    r"largest $\epsilon_2$ (sup error of a $\tau_i$)"], comp)
+        + "\n" r"In the sup norm the Lemma C.1 transformers' own error $\epsilon_2$ does not shrink with $\delta = 1/m$ "
+        r"(`lemma-6.1/sup`), so neither bound is $O(\epsilon)$ for them (`thm-6.6/o-eps`)." "\n\n"
         "![depth scaling](depth_scaling.png)\n\nRegenerate: `python examples/depth_scaling.py`.\n"
     )
 

@@ -81,11 +81,11 @@ def page() -> str:
     (g_min2, g_max2, eps2), (g_min, g_max, eps) = printed_constants()
     e = exact["M"]
     cond_rows = [
-        ["(i) ‖M_k‖ > γ_min", f"√d = {g_min:.6g}", f"min ‖M_k‖ = {sep['M'].min_norm:.6g}", str(e.min_norm_sq - g_min2),
+        [r"(i) $\Vert M_k\Vert > \gamma_{\min}$", rf"$\sqrt d$ = {g_min:.6g}", rf"$\min \Vert M_k\Vert$ = {sep['M'].min_norm:.6g}", str(e.min_norm_sq - g_min2),
          "holds" if e.min_norm_sq > g_min2 else "fails", _vec(e.min_norm_token)],
-        ["(ii) ‖M_k‖ < γ_max", f"√d(L₀−δ) = {g_max:.6g}", f"max ‖M_k‖ = {sep['M'].max_norm:.6g}",
+        [r"(ii) $\Vert M_k\Vert < \gamma_{\max}$", rf"$\sqrt d (L_0 - \delta)$ = {g_max:.6g}", rf"$\max \Vert M_k\Vert$ = {sep['M'].max_norm:.6g}",
          str(g_max2 - e.max_norm_sq), "holds" if e.max_norm_sq < g_max2 else "fails", _vec(e.max_norm_token)],
-        ["(iii) ‖M_k − M'_l‖ > ε", f"√dδ = {eps:.6g}", f"min distance = {sep['M'].min_distance:.6g}",
+        [r"(iii) $\Vert M_k - M'_l\Vert > \epsilon$", rf"$\sqrt d \delta$ = {eps:.6g}", f"min distance = {sep['M'].min_distance:.6g}",
          str(e.min_distance_sq - eps2), "holds" if e.min_distance_sq > eps2 else "fails",
          " and ".join(_vec(t) for t in e.closest_pair)],
     ]
@@ -97,46 +97,55 @@ def page() -> str:
     sharp_ok = is_separated(sep["M"], sharp[0] * shrink, sharp[1] / shrink, sharp[2] * shrink)
     return (
         "# The positional grid embedding and tokenwise separation (Lemma C.1, Definition 5.2)\n\n"
-        f"Spec: n = L₀ = {n} tokens, d = {d} channels, m = {m} (δ = {delta}). The grid "
-        f"G_δ = {{{', '.join(str(Fraction(t, m)) for t in range(m))}}}^({n}×{d}) has m^(nd) = {SPEC.n_sequences} "
-        f"sequences X. Lemma C.1 adds E (row k is (k, …, k): E = {E_rows()}) and quantizes X + E with FFN_1 to M; "
+        rf"Spec: $n = L_0 = {n}$ tokens, $d = {d}$ channels, $m = {m}$ ($\delta = {delta}$). The grid "
+        rf"$G_\delta = \{{{', '.join(str(Fraction(t, m)) for t in range(m))}\}}^{{{n} \times {d}}}$ has "
+        rf"$m^{{nd}} = {SPEC.n_sequences}$ sequences $X$. Lemma C.1 adds $E$ (row $k$ is $(k, \dots, k)$: "
+        rf"$E = {E_tex()}$) and quantizes $X + E$ with $\mathrm{{FFN}}_1$ to $M$; "
         "here both layers are the built ones (`positional_embedding`, `quantizer`) run on every grid sequence.\n\n"
-        f"FFN_1 on the {SPEC.n_sequences} embedded grid sequences reproduces M_k = k + δ(s_k + 1) to within "
-        f"{quant_dev:.3g} (float64), and no quantized sequence has a repeated token "
-        f"({duplicates} duplicates over all sequences: the hypothesis X_k ≠ X_l of Lemma 5.4).\n\n"
+        rf"$\mathrm{{FFN}}_1$ on the {SPEC.n_sequences} embedded grid sequences reproduces $M_k = k + \delta(s_k + 1)$ "
+        f"to within {quant_dev:.3g} (float64), and no quantized sequence has a repeated token "
+        rf"({duplicates} duplicates over all sequences: the hypothesis $X_k \ne X_l$ of Lemma 5.4)." "\n\n"
         f"## The {len(rows)} distinct tokens\n\n"
-        f"Token k of X + E lies in [k, k + 1 − δ]^d and token k of M in [k + δ, k + 1]^d: each position has its own "
-        f"range, so the vocabulary is the {n} × {m}^{d} = {SPEC.vocabulary_size} tokens below (s the grid digits).\n\n"
-        + md_table(["position k", "digits s", "X_k + E_k = k + δs", "M_k = k + δ(s+1)", "‖M_k‖² (exact)", "‖M_k‖"], rows)
+        r"Token $k$ of $X + E$ lies in $[k, k + 1 - \delta]^d$ and token $k$ of $M$ in $[k + \delta, k + 1]^d$: each "
+        rf"position has its own range, so the vocabulary is the ${n} \times {m}^{d} = {SPEC.vocabulary_size}$ tokens "
+        "below ($s$ the grid digits).\n\n"
+        + md_table(["position $k$", "digits $s$", r"$X_k + E_k = k + \delta s$", r"$M_k = k + \delta(s+1)$",
+                    r"$\Vert M_k\Vert^2$ (exact)", r"$\Vert M_k\Vert$"], rows)
         + "\n## Measured separation (Definition 5.2)\n\n"
         f"Over all {SPEC.n_sequences} sequences, float64 checker (`tokenwise_separation`, KD-tree) and exact rationals "
         "(`tokenwise_separation_exact`, squared values):\n\n"
-        + md_table(["tokens", "distinct", "min ‖·‖", "exact", "max ‖·‖", "exact", "min distance", "exact"], meas_rows)
-        + f"\nX + E itself is not separated in the sense of condition (i): the all-zero grid sequence keeps token 0 at the "
-        f"origin (min norm {sep['X + E'].min_norm:.6g}). The proof applies Lemma 5.4 to M. Against the constants it prints "
-        "(strict inequalities; slack in squared norms, exact):\n\n"
+        + md_table(["tokens", "distinct", r"$\min \Vert\cdot\Vert$", "exact", r"$\max \Vert\cdot\Vert$", "exact",
+                    "min distance", "exact"], meas_rows)
+        + "\n" r"$X + E$ itself is not separated in the sense of condition (i): the all-zero grid sequence keeps token 0 "
+        rf"at the origin (min norm {sep['X + E'].min_norm:.6g}). The proof applies Lemma 5.4 to $M$. Against the "
+        "constants it prints (strict inequalities; slack in squared norms, exact):\n\n"
         + md_table(["condition", "printed constant", "measured", "slack (squares)", "verdict", "attained at"], cond_rows)
-        + f"\nM is {'' if printed_ok else 'not '}tokenwise (√d, √d(L₀−δ), √dδ)-separated: token 0 can be as short as "
-        f"√dδ = {sharp[0]:.6g}, the last token as long as √dL₀ = {sharp[1]:.6g}, and two tokens differing in one "
-        f"coordinate are only δ = {sharp[2]:.6g} apart. The measured constants are exactly the sharp ones "
-        f"(√dδ, √dL₀, δ) (largest float64 deviation {sharp_dev:.3g}); M is (γ_min, γ_max, ε)-separated for every "
-        f"γ_min < √dδ, γ_max > √dL₀, ε < δ (the checker {'confirms' if sharp_ok else 'does NOT confirm'} it for constants a "
+        + "\n" rf"$M$ is {'' if printed_ok else 'not '}tokenwise $(\sqrt d, \sqrt d (L_0-\delta), \sqrt d \delta)$-separated: "
+        rf"token 0 can be as short as $\sqrt d \delta$ = {sharp[0]:.6g}, the last token as long as $\sqrt d L_0$ = "
+        rf"{sharp[1]:.6g}, and two tokens differing in one coordinate are only $\delta$ = {sharp[2]:.6g} apart. The "
+        rf"measured constants are exactly the sharp ones $(\sqrt d \delta, \sqrt d L_0, \delta)$ (largest float64 "
+        rf"deviation {sharp_dev:.3g}); $M$ is $(\gamma_{{\min}}, \gamma_{{\max}}, \epsilon)$-separated for every "
+        r"$\gamma_{\min} < \sqrt d \delta$, $\gamma_{\max} > \sqrt d L_0$, $\epsilon < \delta$ (the checker "
+        f"{'confirms' if sharp_ok else 'does NOT confirm'} it for constants a "
         "relative 10⁻⁹ inside the sharp ones).\n\n"
         "Claims: `varproof verify lemma-c.1/no-duplicates` (no repeated token), `lemma-c.1/separation` (the printed "
         f"constants; {'hold' if printed_ok else 'fail'} for this spec), `lemma-c.1/separation/corrected` (the sharp "
         f"constants; {'hold' if sharp_ok else 'fail'} for this spec) and `def-5.2` (the float64 checker agrees with the "
-        f"exact constants), each over every spec with n ≤ {P.tokens}, d ≤ {P.channels}, m ≤ {P.steps} by default.\n\n"
-        "The figure shows the tokens of X + E (open circles) and of M (dots) in the plane of the two channels, each "
-        "position in its own square [k, k+1]², with the circles of radius √d and √d(L₀−δ) the proof prints as γ_min "
-        "and γ_max: M's shortest token lies inside the inner circle and its longest outside the outer one.\n\n"
+        rf"exact constants), each over every spec with $n \le {P.tokens}$, $d \le {P.channels}$, $m \le {P.steps}$ "
+        "by default.\n\n"
+        r"The figure shows the tokens of $X + E$ (open circles) and of $M$ (dots) in the plane of the two channels, each "
+        r"position in its own square $[k, k+1]^2$, with the circles of radius $\sqrt d$ and $\sqrt d (L_0-\delta)$ the "
+        r"proof prints as $\gamma_{\min}$ and $\gamma_{\max}$: $M$'s shortest token lies inside the inner circle and "
+        "its longest outside the outer one.\n\n"
         "![tokens of X + E and M with the printed separation radii](grid_separation.png)\n\n"
         "Regenerate: `python examples/grid_separation.py`.\n"
     )
 
 
-def E_rows() -> str:
+def E_tex() -> str:
+    """The embedding E of the spec as a TeX matrix."""
     E = positional_embedding(SPEC).E
-    return "[" + "; ".join(", ".join(str(int(v)) for v in row) for row in E) + "]"
+    return r"\begin{pmatrix}" + r" \\ ".join(" & ".join(str(int(v)) for v in row) for row in E) + r"\end{pmatrix}"
 
 
 def figures(folder) -> None:

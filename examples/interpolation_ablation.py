@@ -124,7 +124,7 @@ def page() -> str:
     data = measure()
     per_step = lambda key: [[STEPS[k][0], STEPS[k][1]] + [data[kind][k][key] for kind in KINDS]  # noqa: E731
                             for k in range(len(STEPS))]
-    header = ["h_(i−1)", "h_i"] + list(KINDS)
+    header = ["$h_{i-1}$", "$h_i$"] + list(KINDS)
     last = len(STEPS) - 1
     r = len(STEPS)
     summary, paper, over = [], {}, {}
@@ -149,52 +149,63 @@ def page() -> str:
     return (
         "# Interpolation ablation: bicubic, bilinear, nearest in the Theorem 6.6 bound\n\n"
         "The summary proposes replacing VAR's bicubic up-interpolation by bilinear or nearest and asking whether the "
-        "approximation degrades. In the proof the interpolation enters twice: through ε₁,i (Lemma 6.3's "
-        "‖g_i − φ_up,i‖ ≤ ε₁,i) and through the ℓ_∞ Lipschitz constant ‖φ_up,i‖_∞ by which every later error is "
+        r"approximation degrades. In the proof the interpolation enters twice: through $\epsilon_{1,i}$ (Lemma 6.3's "
+        r"$\Vert g_i - \varphi_{\mathrm{up},i}\Vert \le \epsilon_{1,i}$) and through the $\ell_\infty$ Lipschitz constant "
+        r"$\Vert\varphi_{\mathrm{up},i}\Vert_\infty$ by which every later error is "
         f"multiplied. Below, for each of the {r} up-sampling steps of VAR's schedule "
         f"{', '.join(map(str, VAR_SCHEDULE))}: the three cubic kernels of Definition 3.6 (`keys` is PyTorch's "
         "bicubic) and PyTorch's `bilinear` and `nearest` modes, all with `align_corners=False` semantics "
         "(`construct.interpolate.up_matrix_1d`).\n\n"
-        "## ‖φ_up,i‖_∞ (exact)\n\n"
+        r"## $\Vert\varphi_{\mathrm{up},i}\Vert_\infty$ (exact)" "\n\n"
         + md_table(header, per_step("inf"))
         + f"\nAbove 1: {', '.join(expanding) or 'none'}; kinds with negative weights: {', '.join(signed) or 'none'}. "
-        "The others have non-negative rows summing to 1 and are non-expansive in ℓ_∞.\n\n"
-        "## ε₁,i over 1-Lipschitz images (exact)\n\n"
-        "sup over all u with |u(p) − u(q)| ≤ ‖p − q‖_∞ of ‖φ_up,i(S_{h_(i−1)} u) − S_{h_i} u‖_∞, with S_h u the values "
-        "of u at the h × h pixel centres of [0, 1]². For non-negative weights it is max_p Σ_s w_s‖s − p‖_∞ (attained "
-        "by u = ‖· − p‖_∞); for the signed cubic kernels it is a linear program per output pixel p (any 1-Lipschitz "
-        "values on p and its taps extend to a 1-Lipschitz image), solved with HiGHS:\n\n"
+        r"The others have non-negative rows summing to 1 and are non-expansive in $\ell_\infty$." "\n\n"
+        r"## $\epsilon_{1,i}$ over 1-Lipschitz images (exact)" "\n\n"
+        r"$\sup$ over all $u$ with $\lvert u(p) - u(q)\rvert \le \Vert p - q\Vert_\infty$ of "
+        r"$\Vert\varphi_{\mathrm{up},i}(S_{h_{i-1}} u) - S_{h_i} u\Vert_\infty$, with $S_h u$ the values "
+        r"of $u$ at the $h \times h$ pixel centres of $[0, 1]^2$. For non-negative weights it is "
+        r"$\max_p \sum_s w_s \Vert s - p\Vert_\infty$ (attained "
+        r"by $u = \Vert\cdot - p\Vert_\infty$); for the signed cubic kernels it is a linear program per output pixel $p$ "
+        "(any 1-Lipschitz values on $p$ and its taps extend to a 1-Lipschitz image), solved with HiGHS:\n\n"
         + md_table(header, per_step("lip"))
-        + "\n## ε₁,i over smooth images (sampled)\n\n"
-        f"The largest error over {IMAGES} seeded images u = ½ + Σ_k a_k cos(2π(ξ_k x + η_k y) + φ_k) with {WAVES} waves, "
-        f"frequencies |ξ_k|, |η_k| ≤ {MAX_FREQ:g} cycles per unit and amplitudes scaled to Lipschitz constant 1 (so "
-        "each value is at most the one above):\n\n"
+        + "\n" r"## $\epsilon_{1,i}$ over smooth images (sampled)" "\n\n"
+        rf"The largest error over {IMAGES} seeded images "
+        r"$u = \tfrac12 + \sum_k a_k \cos\bigl(2\pi(\xi_k x + \eta_k y) + \phi_k\bigr)$ "
+        rf"with {WAVES} waves, frequencies $\lvert\xi_k\rvert, \lvert\eta_k\rvert \le {MAX_FREQ:g}$ cycles per unit and "
+        "amplitudes scaled to Lipschitz constant 1 (so each value is at most the one above):\n\n"
         + md_table(header, per_step("smooth"))
-        + f"\nOn the last step ({STEPS[last][0]} → {STEPS[last][1]}) the smallest ε₁ over Lipschitz images is "
+        + "\n" rf"On the last step ({STEPS[last][0]} → {STEPS[last][1]}) the smallest $\epsilon_1$ over Lipschitz images is "
         f"`{best_lip}`'s and over smooth images `{best_smooth}`'s; relative to it, the smooth-image errors are "
         + ", ".join(f"{k} {ratio_last[k]:.3g}" for k in KINDS) + "."
-        + (" The first step copies the single pixel of the 1 × 1 map for every kind, so its ε₁ is the same for all."
-           if first_same else "")
+        + (r" The first step copies the single pixel of the 1 × 1 map for every kind, so its $\epsilon_1$ is the same "
+           "for all." if first_same else "")
         + "\n\n## The resulting bound along the whole schedule\n\n"
-        f"Layers f_i with K₁ = {K1:g} approximated exactly (ε₂ = 0), r = {r} up-sampling steps. *chain* is "
-        "Σ_j (Π_{i>j} K₁‖φ_up,i‖_∞) K₁ε₁,j — Lemma 6.4 with the approximants τ_i ∘ φ_up,i after j, as the paper "
-        f"telescopes; *paper's final form* is K₂^r·max_j K₁ε₁,j with K₂ = max(K₁·max_i‖φ_up,i‖_∞, {K2_FLOOR:g}). "
-        "The column *max ε₁ vs B-spline g* is how the claims `lemma-6.3` and `thm-6.6/corrected` define ε₁ on their "
-        "compositions: the exact sup over the box [0, 1]^N of ‖(g_i − φ_up,i)y‖_∞ with g_i the B-spline map (0 for "
+        rf"Layers $f_i$ with $K_1 = {K1:g}$ approximated exactly ($\epsilon_2 = 0$), $r = {r}$ up-sampling steps. "
+        r"*chain* is $\sum_j \bigl(\prod_{i>j} K_1 \Vert\varphi_{\mathrm{up},i}\Vert_\infty\bigr) K_1 \epsilon_{1,j}$ — "
+        r"Lemma 6.4 with the approximants $\tau_i \circ \varphi_{\mathrm{up},i}$ after $j$, as the paper "
+        r"telescopes; *paper's final form* is $K_2^r \max_j K_1 \epsilon_{1,j}$ with "
+        rf"$K_2 = \max(K_1 \max_i \Vert\varphi_{{\mathrm{{up}},i}}\Vert_\infty, {K2_FLOOR:g})$. "
+        r"The column *max ε₁ vs B-spline g* is how the claims `lemma-6.3` and `thm-6.6/corrected` define $\epsilon_1$ "
+        r"on their compositions: the exact sup over the box $[0, 1]^N$ of "
+        r"$\Vert(g_i - \varphi_{\mathrm{up},i})y\Vert_\infty$ with $g_i$ the B-spline map (0 for "
         "`bspline` by construction).\n\n"
-        + md_table(["kind", "max ‖φ‖_∞", "Π‖φ‖_∞", "Π‖φ‖_2", f"ε₁ {STEPS[last][0]}→{STEPS[last][1]} (Lipschitz)",
-                    f"ε₁ {STEPS[last][0]}→{STEPS[last][1]} (smooth)", "max ε₁ vs B-spline g", "chain (Lipschitz)",
-                    "chain (smooth)", "K₂", "paper's final form (Lipschitz)"], summary)
+        + md_table(["kind", r"$\max \Vert\varphi\Vert_\infty$", r"$\prod \Vert\varphi\Vert_\infty$",
+                    r"$\prod \Vert\varphi\Vert_2$", rf"$\epsilon_1$ {STEPS[last][0]}→{STEPS[last][1]} (Lipschitz)",
+                    rf"$\epsilon_1$ {STEPS[last][0]}→{STEPS[last][1]} (smooth)", r"max $\epsilon_1$ vs B-spline $g$",
+                    "chain (Lipschitz)", "chain (smooth)", "$K_2$", "paper's final form (Lipschitz)"], summary)
         + "\nRanked by the chain over Lipschitz images (smallest first): " + ", ".join(by_lip)
         + "; over smooth images: " + ", ".join(by_smooth) + ". "
-        + ("Smaller ε₁ of the cubic interpolants on smooth images does not pay off in the chain: the errors of the "
-           "early, coarse steps dominate, and Keys' ‖φ_up‖_∞ > 1 multiplies them by up to Π‖φ‖_∞ = "
+        + (r"Smaller $\epsilon_1$ of the cubic interpolants on smooth images does not pay off in the chain: the errors "
+           r"of the early, coarse steps dominate, and Keys' $\Vert\varphi_{\mathrm{up}}\Vert_\infty > 1$ multiplies them "
+           r"by up to $\prod \Vert\varphi\Vert_\infty$ = "
            f"{float(np.prod([x['inf'] for x in data['keys']])):.4g}. "
            if best_smooth in ("keys", "catmull-rom") and by_smooth[-1] in ("keys", "catmull-rom") else "")
-        + "The ℓ_2 norms are "
-        f"no alternative: a map with rows summing to 1 sends the constant image to itself, so Π‖φ‖_2 ≥ h_r/h_1 = "
-        f"{growth:g} for every kind. In the paper's final form K₂ = {K2_FLOOR:g} for every kind (even Keys' largest "
-        f"‖φ_up‖_∞, {keys_top:.4g}, is below the floor), the factor K₂^r = {K2_FLOOR ** r:.4g} swamps the differences, "
+        + r"The $\ell_2$ norms are "
+        r"no alternative: a map with rows summing to 1 sends the constant image to itself, so "
+        rf"$\prod \Vert\varphi\Vert_2 \ge h_r/h_1 = {growth:g}$ for every kind. In the paper's final form "
+        rf"$K_2 = {K2_FLOOR:g}$ for every kind (even Keys' largest "
+        rf"$\Vert\varphi_{{\mathrm{{up}}}}\Vert_\infty$, {keys_top:.4g}, is below the floor), the factor $K_2^r$ = "
+        f"{K2_FLOOR ** r:.4g} swamps the differences, "
         f"and the form is {min(over.values()):.3g} to {max(over.values()):.3g} times the chain.\n\n"
         "![ε₁ and ‖φ_up‖_∞ per step, and the chain bound per interpolation](interpolation_ablation.png)\n\n"
         "Related claims: `varproof verify def-3.6` and `def-3.6/corrected` (the cubic kernels' ranges), "

@@ -100,8 +100,8 @@ def describe(target) -> str:
     A = getattr(target, "matrix", None)
     if A is None:
         return ", ".join(f"{k}={v}" for k, v in target.describe().items())
-    rows = "; ".join(", ".join(f"{v:g}" for v in row) for row in A)
-    return f"linear, vec f(X) = A·vec X with A = [{rows}]"
+    tex = r" \\ ".join(" & ".join(f"{v:g}" for v in row) for row in A)
+    return rf"linear, $\operatorname{{vec}} f(X) = A \operatorname{{vec}} X$ with $A = \begin{{pmatrix}}{tex}\end{{pmatrix}}$"
 
 
 def page() -> str:
@@ -118,12 +118,12 @@ def page() -> str:
     on_ramp = {"mesh": in_ramp_zone(Xm, spec), "random": in_ramp_zone(U, spec)}
     sets = [
         ("grid points (cell corners)", G, None),
-        ("far end of each plateau, X + δ − θ", G + float(delta - theta), None),
+        (r"far end of each plateau, $X + \delta - \theta$", G + float(delta - theta), None),
         (f"dense mesh {MESH}×{MESH}, off the ramp zones", Xm, ~on_ramp["mesh"]),
-        (f"dense mesh {MESH}×{MESH}, in a ramp zone (edge x₁ = 1)", Xm, on_ramp["mesh"]),
+        (f"dense mesh {MESH}×{MESH}, in a ramp zone (edge $x_1 = 1$)", Xm, on_ramp["mesh"]),
         (f"uniform random (seed {SEED}), off the ramp zones", U, ~on_ramp["random"]),
         (f"uniform random (seed {SEED}), in a ramp zone", U, on_ramp["random"]),
-        ("ramp midpoints: one coordinate at (t+1)δ − θ/2", ramp_inputs(), None),
+        (r"ramp midpoints: one coordinate at $(t+1)\delta - \theta/2$", ramp_inputs(), None),
     ]
     rows, sup = [], {}
     for name, X, keep in sets:
@@ -145,49 +145,65 @@ def page() -> str:
     largest = max(arrays, key=lambda k: float(np.abs(arrays[k]).max()) if arrays[k].size else 0.0)
     N = spec.n_sequences
     cost_rows = [
-        ["E", f"{n}×{d}", "—", tau.embedding.E.size],
-        ["FFN_1 (quantizer)", f"{tau.quantizer.width} neurons = 2d(nm+1)", f"slope 1/θ = {float(1 / theta):.6g}",
+        ["$E$", f"{n}×{d}", "—", tau.embedding.E.size],
+        [r"$\mathrm{FFN}_1$ (quantizer)", f"{tau.quantizer.width} neurons $= 2d(nm+1)$",
+         rf"slope $1/\theta$ = {float(1 / theta):.6g}",
          tau.quantizer.n_parameters],
         ["attention", f"1 head of size {tau.contextual.attention.head_size}",
-         f"softmax scale λ = {tau.contextual.scale:.6g}", tau.contextual.attention.n_parameters],
-        ["FFN_2 (memorizer)", f"{tau.memorizer.width} neurons = 3nN (printed 3dnN = {3 * d * n * N})",
-         f"slope 2/gap = {2 / tau.id_gap:.6g}", tau.memorizer.n_parameters],
+         rf"softmax scale $\lambda$ = {tau.contextual.scale:.6g}", tau.contextual.attention.n_parameters],
+        [r"$\mathrm{FFN}_2$ (memorizer)", f"{tau.memorizer.width} neurons $= 3nN$ (printed $3dnN$ = {3 * d * n * N})",
+         rf"slope $2/\mathrm{{gap}}$ = {2 / tau.id_gap:.6g}", tau.memorizer.n_parameters],
     ]
     return (
         "# The Lemma C.1 transformer end to end\n\n"
-        f"Spec: n = {n} tokens, d = {d} channel, m = {m} (δ = {delta}): the input domain [0,1]^(n×d) is the unit "
-        f"square and the grid G_δ = {{0, δ, …, {1 - delta}}}² has N = m^(nd) = {N} sequences (dots in the figure). "
+        rf"Spec: $n = {n}$ tokens, $d = {d}$ channel, $m = {m}$ ($\delta = {delta}$): the input domain "
+        r"$[0,1]^{n \times d}$ is the unit "
+        rf"square and the grid $G_\delta = \{{0, \delta, \dots, {1 - delta}\}}^2$ has $N = m^{{nd}} = {N}$ sequences "
+        "(dots in the figure). "
         f"Target `{TARGET}` ({describe(target)}), with certified Lipschitz constants "
-        f"C = {C:.6g} (ℓ_{ALPHA:g}) and C_∞ = {C_inf:.6g} (ℓ_∞). τ = FFN_2 ∘ Attn ∘ FFN_1(· + E) is built by "
-        "`build_transformer`; it memorizes h, the target at each cell's corner rounded to the grid.\n\n"
-        f"The claimed accuracy in the ℓ_{ALPHA:g} function norm is ε = 2(C + 1)δ(dn)^(1/α) = {eps:.6g} (Lemma 6.1, with "
-        "the δ–ε relation repaired to count the output rounding; claim `lemma-c.1/delta-epsilon/corrected`). Lemma C.1's "
-        f"'choose θ appropriately' is done as claim `lemma-c.1/approx` does it: θ = {theta} ≈ {float(theta):.3g} (θ/δ = "
-        f"{float(theta / delta):.3g}), so that the ramp zones of FFN_1 (volume ≤ dn·m·θ = {cert['vol_bad']:.3g}) times "
-        f"the sup bound B = {cert['B']:.6g} use at most half of ε/2.\n\n"
+        rf"$C = {C:.6g}$ ($\ell_{{{ALPHA:g}}}$) and $C_\infty = {C_inf:.6g}$ ($\ell_\infty$). "
+        r"$\tau = \mathrm{FFN}_2 \circ \mathrm{Attn} \circ \mathrm{FFN}_1(\cdot + E)$ is built by "
+        "`build_transformer`; it memorizes $h$, the target at each cell's corner rounded to the grid.\n\n"
+        rf"The claimed accuracy in the $\ell_{{{ALPHA:g}}}$ function norm is "
+        rf"$\epsilon = 2(C + 1)\delta (dn)^{{1/\alpha}}$ = {eps:.6g} (Lemma 6.1, with "
+        r"the $\delta$–$\epsilon$ relation repaired to count the output rounding; claim "
+        "`lemma-c.1/delta-epsilon/corrected`). Lemma C.1's "
+        rf"'choose $\theta$ appropriately' is done as claim `lemma-c.1/approx` does it: $\theta = {theta}$ ≈ "
+        rf"{float(theta):.3g} ($\theta/\delta$ = {float(theta / delta):.3g}), so that the ramp zones of "
+        rf"$\mathrm{{FFN}}_1$ (volume $\le dnm\theta$ = {cert['vol_bad']:.3g}) times "
+        rf"the sup bound $B$ = {cert['B']:.6g} use at most half of $\epsilon/2$." "\n\n"
         "## Measured error\n\n"
-        f"Sup of |τ − f| and of |τ − h| over all output entries, and whether it stays within the sup-norm reading "
-        f"ε_∞ = 2(C_∞ + 1)δ = {eps_inf:.6g}:\n\n"
-        + md_table(["inputs", "count", "sup \\|τ − f\\|", "sup \\|τ − h\\|", "≤ ε_∞"], rows)
-        + f"\nOff the ramp zones τ is h up to float64 (|τ − h| tiny), so the error there is the quantization error "
-        f"|h − f| alone: at most {plateau_sup:.6g}, {'within' if plateau_sup <= eps_inf / 2 else 'above'} "
-        f"(C_∞ + 1)δ = ε_∞/2 = {eps_inf / 2:.6g}. Inside a ramp zone "
-        "FFN_1 outputs a value between two levels, the attention an ID that no hat of FFN_2 covers, and τ returns "
-        f"that ID instead of a target: the error reaches {ramp_sup:.6g}. The mesh of spacing 1/{MESH - 1} meets the "
-        f"ramp zones (width θ) only on its edge x₁ = 1 ({int(on_ramp['mesh'].sum())} points): token 0 at 1 is at the "
-        "end of its top ramp, whose level 1 + δ is the bottom level of token 1's range, so M can even repeat a token "
-        f"there. Of the {SAMPLES} random inputs, {int(on_ramp['random'].sum())} fell into a ramp zone. The sup-norm "
-        "reading of Lemma 6.1 therefore fails for this construction however small θ is chosen.\n\n"
-        f"In the ℓ_{ALPHA:g} function norm (Section 3.1) the ramps have volume ≤ {cert['vol_bad']:.3g} and hardly count: "
-        f"Monte Carlo ‖τ − f‖_α = {mc:.6g} over the {SAMPLES} random inputs, against ε = {eps:.6g} (margin "
-        f"{eps - mc:.6g}). The certified bound d_α(τ, h) ≤ {cert['bound']:.6g} (plateau error {cert['e_plat']:.3g} plus "
-        f"ramp zones) plus the sampled max ‖h − f‖_α = {quant:.6g} gives {cert['bound'] + quant:.6g} ≤ ε "
+        r"Sup of $\lvert\tau - f\rvert$ and of $\lvert\tau - h\rvert$ over all output entries, and whether it stays "
+        rf"within the sup-norm reading $\epsilon_\infty = 2(C_\infty + 1)\delta$ = {eps_inf:.6g}:" "\n\n"
+        + md_table(["inputs", "count", r"$\sup \lvert\tau - f\rvert$", r"$\sup \lvert\tau - h\rvert$",
+                    r"$\le \epsilon_\infty$"], rows)
+        + "\n" r"Off the ramp zones $\tau$ is $h$ up to float64 ($\lvert\tau - h\rvert$ tiny), so the error there is the "
+        rf"quantization error $\lvert h - f\rvert$ alone: at most {plateau_sup:.6g}, "
+        rf"{'within' if plateau_sup <= eps_inf / 2 else 'above'} "
+        rf"$(C_\infty + 1)\delta = \epsilon_\infty/2$ = {eps_inf / 2:.6g}. Inside a ramp zone "
+        r"$\mathrm{FFN}_1$ outputs a value between two levels, the attention an ID that no hat of $\mathrm{FFN}_2$ "
+        r"covers, and $\tau$ returns "
+        rf"that ID instead of a target: the error reaches {ramp_sup:.6g}. The mesh of spacing $1/{MESH - 1}$ meets the "
+        rf"ramp zones (width $\theta$) only on its edge $x_1 = 1$ ({int(on_ramp['mesh'].sum())} points): token 0 at 1 "
+        r"is at the end of its top ramp, whose level $1 + \delta$ is the bottom level of token 1's range, so $M$ can "
+        rf"even repeat a token there. Of the {SAMPLES} random inputs, {int(on_ramp['random'].sum())} fell into a ramp "
+        r"zone. The sup-norm reading of Lemma 6.1 therefore fails for this construction however small $\theta$ is "
+        "chosen.\n\n"
+        rf"In the $\ell_{{{ALPHA:g}}}$ function norm (Section 3.1) the ramps have volume $\le$ {cert['vol_bad']:.3g} "
+        rf"and hardly count: Monte Carlo $\Vert\tau - f\Vert_\alpha$ = {mc:.6g} over the {SAMPLES} random inputs, "
+        rf"against $\epsilon$ = {eps:.6g} (margin "
+        rf"{eps - mc:.6g}). The certified bound $d_\alpha(\tau, h) \le$ {cert['bound']:.6g} (plateau error "
+        rf"{cert['e_plat']:.3g} plus ramp zones) plus the sampled $\max \Vert h - f\Vert_\alpha$ = {quant:.6g} gives "
+        rf"{cert['bound'] + quant:.6g} $\le \epsilon$ "
         f"(margin {eps - cert['bound'] - quant:.6g}).\n\n"
         "## Cost\n\n"
         + md_table(["layer", "size", "largest scale", "parameters"], cost_rows)
         + f"\nIn all {tau.n_parameters} parameters, {nbytes} bytes ({format_bytes(nbytes)}) in float64; the largest "
-        f"|weight| is {float(np.abs(arrays[largest]).max()):.6g} (in `{largest}`, {MEANING.get(largest, 'see construct.io')}). The smallest context-ID gap is {tau.id_gap:.6g}; FFN_2 grows like 3n·m^(nd), "
-        "so halving δ multiplies it by 2^(nd) (`varproof cost` gives the sizes for larger specs without building).\n\n"
+        rf"$\lvert\text{{weight}}\rvert$ is {float(np.abs(arrays[largest]).max()):.6g} (in `{largest}`, "
+        rf"{MEANING.get(largest, 'see construct.io')}). The smallest context-ID gap is {tau.id_gap:.6g}; "
+        r"$\mathrm{FFN}_2$ grows like $3n m^{nd}$, "
+        r"so halving $\delta$ multiplies it by $2^{nd}$ (`varproof cost` gives the sizes for larger specs without "
+        "building).\n\n"
         "Claims: `varproof verify lemma-c.1/reproduces` (τ reproduces h on every cell), `lemma-c.1/approx` (the "
         "certified d_α(τ, h) ≤ ε/2), `lemma-6.1` (‖τ − f‖_α ≤ ε, sampled), `lemma-6.1/sup` (the sup-norm reading — "
         "fails at the ramp midpoints), `lemma-c.1/delta-epsilon` and `/corrected` (the δ–ε relation), "

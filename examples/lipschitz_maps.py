@@ -129,37 +129,45 @@ def page() -> str:
     b = relu_bounds()
     rows = [[name, f"{inf:.6g}", "exact", f"{two:.6g}", "exact (SVD)"] for name, inf, two, *_ in lin]
     rows.append([f"ReLU net {SIDE * SIDE} → {HIDDEN} → {SIDE * SIDE} (seeded)",
-                 f"[{b['lower']['inf']:.4g}, {b['abs_product']:.4g}]", "estimate: search ≤ K ≤ ‖\\|W2\\|\\|W1\\|‖_∞",
-                 f"[{b['lower']['2']:.4g}, {b['product']['2']:.4g}]", "estimate: search ≤ K ≤ ‖W2‖_2‖W1‖_2"])
+                 f"[{b['lower']['inf']:.4g}, {b['abs_product']:.4g}]",
+                 r"estimate: search $\le K \le \Vert\, \lvert W_2\rvert \lvert W_1\rvert \,\Vert_\infty$",
+                 f"[{b['lower']['2']:.4g}, {b['product']['2']:.4g}]",
+                 r"estimate: search $\le K \le \Vert W_2\Vert_2 \Vert W_1\Vert_2$"])
     sums = [[name, lo, hi, mn] for name, _, _, lo, hi, mn in lin]
     expanding = [name for name, inf, *_ in lin if inf > 1 + 1e-12]
     gap = {p: (b["product"][p] if p == "2" else b["abs_product"]) / b["lower"][p] for p in ("inf", "2")}
     return (
         "# Lipschitz constants of common image-to-image maps\n\n"
-        "Assumption 6.2 asks every layer f_i, g_i of the target to be K-Lipschitz, and Theorem 6.6's bound grows like "
-        f"K^r. How large is K for maps one would actually use? Here on {SIDE}×{SIDE} single-channel images, flattened "
-        f"to {SIDE * SIDE} pixels (`construct.interpolate` for the down/up maps), in two norms: K_∞ (ℓ_∞ → ℓ_∞, the "
-        "sup-norm reading in which the claims check Lemma 6.3 and Theorem 6.6) and K_2 (ℓ_2 → ℓ_2, the α = 2 reading "
-        "of Section 3.1's norm).\n\n"
-        "For a linear map x ↦ Mx both constants are norms of M: K_∞ = max_i Σ_j |M_ij| exactly, K_2 = σ_max(M) "
-        "(largest singular value, float64 SVD). The ReLU network f(x) = W2 ReLU(W1 x + b1) + b2 (He-scaled Gaussian "
-        f"weights, seed {SEED}) is piecewise linear; its constant is the largest norm of its Jacobians W2 D W1 over "
-        "the activation patterns D it realises, which we cannot enumerate. The lower end is the largest difference "
-        f"quotient ‖f(x + hv) − f(x)‖/‖hv‖ found over {SEARCH} uniform points x ∈ [0, 1]^{SIDE * SIDE} with h = "
-        f"{STEP:g} and v the direction attaining the local Jacobian's norm (sign vector of its largest row for ℓ_∞, "
-        "top right singular vector for ℓ_2): each quotient is a realised pair, so it is a true lower bound. The upper "
-        "ends are certified: ‖|W2||W1|‖_∞ (every D has entries in [0, 1]) and ‖W2‖_2‖W1‖_2.\n\n"
-        + md_table(["map", "K_∞", "K_∞ is", "K_2", "K_2 is"], rows)
-        + f"\nK_∞ > 1: {', '.join(expanding) if expanding else 'none'}. Row sums and the smallest entry of each linear "
-        "map (rows summing to 1 with non-negative entries give K_∞ = 1 exactly):\n\n"
+        r"Assumption 6.2 asks every layer $f_i, g_i$ of the target to be $K$-Lipschitz, and Theorem 6.6's bound grows like "
+        rf"$K^r$. How large is $K$ for maps one would actually use? Here on {SIDE}×{SIDE} single-channel images, flattened "
+        rf"to {SIDE * SIDE} pixels (`construct.interpolate` for the down/up maps), in two norms: $K_\infty$ "
+        r"($\ell_\infty \to \ell_\infty$, the "
+        r"sup-norm reading in which the claims check Lemma 6.3 and Theorem 6.6) and $K_2$ ($\ell_2 \to \ell_2$, the "
+        r"$\alpha = 2$ reading of Section 3.1's norm)." "\n\n"
+        r"For a linear map $x \mapsto Mx$ both constants are norms of $M$: $K_\infty = \max_i \sum_j \lvert M_{ij}\rvert$ "
+        r"exactly, $K_2 = \sigma_{\max}(M)$ "
+        r"(largest singular value, float64 SVD). The ReLU network $f(x) = W_2\, \mathrm{ReLU}(W_1 x + b_1) + b_2$ "
+        f"(He-scaled Gaussian weights, seed {SEED}) is piecewise linear; its constant is the largest norm of its "
+        r"Jacobians $W_2 D W_1$ over the activation patterns $D$ it realises, which we cannot enumerate. The lower end "
+        r"is the largest difference quotient $\Vert f(x + hv) - f(x)\Vert / \Vert hv\Vert$ found over "
+        rf"{SEARCH} uniform points $x \in [0, 1]^{{{SIDE * SIDE}}}$ with $h = {STEP:g}$ and $v$ the direction attaining "
+        r"the local Jacobian's norm (sign vector of its largest row for $\ell_\infty$, "
+        r"top right singular vector for $\ell_2$): each quotient is a realised pair, so it is a true lower bound. The "
+        r"upper ends are certified: $\Vert\, \lvert W_2\rvert \lvert W_1\rvert \,\Vert_\infty$ (every $D$ has entries in "
+        r"$[0, 1]$) and $\Vert W_2\Vert_2 \Vert W_1\Vert_2$." "\n\n"
+        + md_table(["map", r"$K_\infty$", r"$K_\infty$ is", "$K_2$", "$K_2$ is"], rows)
+        + "\n" rf"$K_\infty > 1$: {', '.join(expanding) if expanding else 'none'}. Row sums and the smallest entry of "
+        r"each linear map (rows summing to 1 with non-negative entries give $K_\infty = 1$ exactly):" "\n\n"
         + md_table(["map", "min row sum", "max row sum", "min entry"], sums)
-        + "\nFor the ReLU network the search brackets K_∞ within a factor "
-        f"{gap['inf']:.3g} and K_2 within {gap['2']:.3g}. The best quotients match the largest local Jacobian norms "
+        + "\n" r"For the ReLU network the search brackets $K_\infty$ within a factor "
+        rf"{gap['inf']:.3g} and $K_2$ within {gap['2']:.3g}. The best quotients match the largest local Jacobian norms "
         f"at the searched points ({b['local_max']['inf']:.6g} and {b['local_max']['2']:.6g}): the steps stayed inside "
-        "one linear piece, so a better lower bound needs better points, not smaller steps. Random directions instead of Jacobian-guided ones find only "
-        f"{b['lower_random']['inf']:.4g} (ℓ_∞, random sign vectors) and {b['lower_random']['2']:.4g} (ℓ_2, Gaussian "
-        f"directions). The product of the layer norms ‖W2‖_∞‖W1‖_∞ = {b['product']['inf']:.4g} is "
-        f"{b['product']['inf'] / b['abs_product']:.3g} times the certified ‖|W2||W1|‖_∞ — the bound "
+        "one linear piece, so a better lower bound needs better points, not smaller steps. Random directions instead "
+        "of Jacobian-guided ones find only "
+        rf"{b['lower_random']['inf']:.4g} ($\ell_\infty$, random sign vectors) and {b['lower_random']['2']:.4g} "
+        r"($\ell_2$, Gaussian directions). The product of the layer norms $\Vert W_2\Vert_\infty \Vert W_1\Vert_\infty$ = "
+        rf"{b['product']['inf']:.4g} is {b['product']['inf'] / b['abs_product']:.3g} times the certified "
+        r"$\Vert\, \lvert W_2\rvert \lvert W_1\rvert \,\Vert_\infty$ — the bound "
         "`construct.targets.ReluNet.lipschitz` uses for its `relu-net` target is of the product form.\n\n"
         "![Lipschitz constants per map and the ReLU network's search](lipschitz_maps.png)\n\n"
         "Related claims: `varproof verify asm-6.2/corrected` (the layers' typing), `lemma-6.3` and `thm-6.6/corrected` "

@@ -25,14 +25,15 @@ def page() -> str:
     grid_point = Fraction(1, SPEC.steps)
     return (
         "# The step-function quantizer (Lemma C.1, Eq. 1)\n\n"
-        f"Spec: n = L = {L}, d = 1, m = {SPEC.steps} (δ = {delta}), ramp θ = {theta}. Eq. (1) as printed sums "
-        f"L(1/δ − 1) + 1 = {paper_term_count(SPEC)} ramps starting at the grid points tδ; the staircase "
-        f"0, δ, …, L needs L/δ = {required_term_count(SPEC)} ramps, and the built FFN_1 ends each ramp at tδ so a "
+        rf"Spec: $n = L = {L}$, $d = 1$, $m = {SPEC.steps}$ ($\delta = {delta}$), ramp $\theta = {theta}$. Eq. (1) as "
+        rf"printed sums $L(1/\delta - 1) + 1 = {paper_term_count(SPEC)}$ ramps starting at the grid points $t\delta$; "
+        rf"the staircase $0, \delta, \dots, L$ needs $L/\delta = {required_term_count(SPEC)}$ ramps, and the built "
+        r"$\mathrm{FFN}_1$ ends each ramp at $t\delta$ so a "
         "grid point already sits on its own plateau.\n\n"
-        "Values just past each grid point (x = kδ + θ):\n\n"
-        + md_table(["x", "staircase (claimed)", "Eq. (1) as printed", "working FFN_1"], rows)
-        + f"\nAbove the grid the printed sum tops out at {top:.6g} = L − (L − 1)δ instead of L = {L} "
-        "(claim `eq-1/top-level`). At the grid point x = δ itself the printed sum gives "
+        r"Values just past each grid point ($x = k\delta + \theta$):" "\n\n"
+        + md_table(["$x$", "staircase (claimed)", "Eq. (1) as printed", r"working $\mathrm{FFN}_1$"], rows)
+        + "\n" rf"Above the grid the printed sum tops out at ${top:.6g} = L - (L - 1)\delta$ instead of $L = {L}$ "
+        r"(claim `eq-1/top-level`). At the grid point $x = \delta$ itself the printed sum gives "
         f"{float(step_function_paper(float(grid_point), SPEC)):.6g} — one level low — and the working one "
         f"{float(step_function(float(grid_point), SPEC)):.6g} (claim `eq-1/grid-points`).\n\n"
         "![Eq. (1) as printed against the working quantizer](quantizer.png)\n\n"

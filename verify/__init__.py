@@ -1,1 +1,58 @@
-"""varproof's verifier: claims of the paper, their checks, evidence and the CLI."""
+"""varproof's verifier: claims of the paper, their checks, evidence and the CLI.
+
+A claim (`Claim`, registered in `verify.registry`; `all_claims`, `get`) checks one numbered
+statement of the paper at `Params` and returns `Evidence`: the measured quantity, the claimed
+bound, the margin, the method and the arithmetic. The verdict is computed from those numbers by
+`decide`, never written by hand. `render_text`, `render_json` and `render_markdown` print reports;
+the checkers of Definitions 5.2 and 5.3 (`tokenwise_separation`, `contextual_mapping`) and the
+hypothesis strategies (`grid_specs`, `quantized_sequences`, …) are reusable in your own tests.
+
+The names in ``__all__`` are the public API (the docs site's API reference); they are imported on
+first use, so ``import verify`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+__all__ = [
+    "Claim", "Evidence", "Params", "all_claims", "composition_errors", "contextual_mapping",
+    "decide", "get", "grid_specs", "interpolation_schedules", "is_separated", "layer_compositions",
+    "lipschitz_targets", "quantized_sequences", "register", "render_json", "render_markdown",
+    "render_text", "run_search", "separated_tokens", "summary", "tokenwise_separation",
+    "tokenwise_separation_exact",
+]
+
+# Where each public name is defined: read by static tools (type checkers, the API reference) and,
+# at run time, by `__getattr__`, which imports a name's submodule on first use.
+if TYPE_CHECKING:
+    from .report import Evidence, decide, render_json, render_markdown, render_text, summary
+    from .registry import Claim, Params, all_claims, get, register
+    from .checkers import composition_errors, contextual_mapping, is_separated, tokenwise_separation, tokenwise_separation_exact
+    from .strategies import (grid_specs, interpolation_schedules, layer_compositions, lipschitz_targets,
+                             quantized_sequences, separated_tokens)
+    from .search import run_search
+
+
+@cache
+def _sources() -> dict[str, str]:
+    """Public name → defining submodule, read from the ``if TYPE_CHECKING:`` imports above."""
+    tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
+    block = next(node for node in tree.body if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING")
+    return {alias.name: node.module for node in block.body if isinstance(node, ast.ImportFrom) for alias in node.names}
+
+
+def __getattr__(name: str):
+    if name in __all__:
+        value = getattr(importlib.import_module(f".{_sources()[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

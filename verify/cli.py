@@ -121,11 +121,14 @@ def parse_bytes(text: str) -> int:
     return int(value)
 
 
-def _spec_args(p, required: bool = False) -> None:
+def _spec_args(p, required: bool = False, defaults=None) -> None:
+    """-n/-d/--ramp; ``defaults`` (a `Params`) adds each default to the help text."""
+    dn = f" (default {defaults.tokens})" if defaults is not None else ""
+    dd = f" (default {defaults.channels})" if defaults is not None else ""
     p.add_argument("-n", "--tokens", type=_integer("tokens", maximum=SPEC_MAXIMUM), default=None, required=required,
-                   help="tokens per sequence n (the paper's L = h_r w_r)")
+                   help=f"tokens per sequence n (the paper's L = h_r w_r){dn}")
     p.add_argument("-d", "--channels", type=_integer("channels", maximum=SPEC_MAXIMUM), default=None, required=required,
-                   help="channels per token d")
+                   help=f"channels per token d{dd}")
     p.add_argument("--ramp", type=_rational, default=None, help="ramp width θ of FFN_1, a rational like 1/64 (default δ/16)")
 
 
@@ -148,34 +151,63 @@ def build_parser() -> argparse.ArgumentParser:
                          "proof steps, repairs), and the items no claim decides")
     ls.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
 
-    v = sub.add_parser("verify", help="check claims and report the evidence")
+    from verify.registry import Params
+
+    D = Params()
+    v = sub.add_parser("verify", help="check claims and report the evidence",
+                       description="Check claims of the paper and report the evidence. The text report gives the "
+                                   "answer first (the verdict counts and what the exit status means), then one line "
+                                   "per claim grouped by paper section; --details adds every claim's full evidence.",
+                       epilog="Exit status: 0 every checked claim holds or is supported; 1 the paper has statements "
+                              "that fail as written, or claims that could not be decided (precondition, "
+                              "inconclusive) — a finding, not a tool error; 2 bad usage or input; 130 interrupted.")
     v.add_argument("ids", nargs="*", metavar="ID", help="claim ids (see `varproof list`)")
-    v.add_argument("--all", action="store_true", help="check every registered claim")
-    _spec_args(v)
-    v.add_argument("-m", "--steps", type=_integer("steps", maximum=SPEC_MAXIMUM), default=None, help="grid steps m = 1/δ")
-    v.add_argument("--target", choices=TARGETS, default=None, help="Lipschitz target f")
-    v.add_argument("--alpha", type=_real("alpha", low=1, why=" (Lemma 6.1: the ℓ_α norm needs 1 ≤ α < ∞)"), default=None)
-    v.add_argument("--samples", type=_integer("samples", 1, " (a sampled check needs at least one draw)"), default=None)
-    v.add_argument("--seed", type=_integer("seed", 0, " (numpy seeds are non-negative)"), default=None)
+    v.add_argument("--all", action="store_true", help="check every registered claim (default: only the IDs given)")
+    _spec_args(v, defaults=D)
+    v.add_argument("-m", "--steps", type=_integer("steps", maximum=SPEC_MAXIMUM), default=None,
+                   help=f"grid steps m = 1/δ (default {D.steps})")
+    v.add_argument("--target", choices=TARGETS, default=None, help=f"Lipschitz target f (default {D.target})")
+    v.add_argument("--alpha", type=_real("alpha", low=1, why=" (Lemma 6.1: the ℓ_α norm needs 1 ≤ α < ∞)"), default=None,
+                   help=f"exponent α of the ℓ_α norm in the function norm of Section 3.1, 1 ≤ α < ∞ (default {D.alpha:g})")
+    v.add_argument("--samples", type=_integer("samples", 1, " (a sampled check needs at least one draw)"), default=None,
+                   help=f"draws of a sampled check, at least 1 (default {D.samples})")
+    v.add_argument("--seed", type=_integer("seed", 0, " (numpy seeds are non-negative)"), default=None,
+                   help=f"seed of sampled checks and of --search; same seed, same output (default {D.seed})")
     v.add_argument("--sides", type=_sides, default=None, metavar="H1,H2,…",
-                   help="side schedule of the VAR compositions of the Section 6 claims (e.g. 1,2,3; channels d, steps m)")
-    v.add_argument("--format", choices=("text", "json", "md"), default="text")
-    v.add_argument("--exit-zero", action="store_true", help="exit 0 even when a claim fails")
-    v.add_argument("--exact", action="store_true", help="decide exactly where possible (claims already do)")
+                   help="side schedule of the VAR compositions of the Section 6 claims (e.g. 1,2,3; channels d, "
+                        "steps m; default: each claim's fixed list of small schedules)")
+    v.add_argument("--format", choices=("text", "json", "md"), default="text",
+                   help="report format: text for reading, json for machines (docs/json-format.md), md for a "
+                        "page (default text)")
+    v.add_argument("--details", action="store_true",
+                   help="text report: after the one line per claim, the full evidence of every claim (statement, "
+                        "measured, bound, margin, method, parameters, counterexample, details, note). By default the "
+                        "lines per claim only — they are the answer, while with the evidence --all runs to about a "
+                        "thousand lines (docs/errata.md has the failing claims' counterexamples); json and md always hold "
+                        "everything")
+    v.add_argument("--exit-zero", action="store_true", help="exit 0 even when a claim fails (default: exit 1)")
+    v.add_argument("--exact", action="store_true",
+                   help="decide exactly where possible (default: on — claims already decide exactly wherever they "
+                        "can; the flag is accepted for compatibility)")
     v.add_argument("--search", type=_integer("search", 1, " (number of examples to search)"), default=None, metavar="N",
-                   help="counterexample search over N examples")
-    v.add_argument("--out", default=None, metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
-    v.add_argument("--quiet", action="store_true", help="no progress bar")
+                   help="hypothesis counterexample search over up to N examples (default: no search)")
+    v.add_argument("--out", default=None, metavar="FILE",
+                   help="write the report to FILE (atomically) instead of stdout (default: stdout)")
+    v.add_argument("--quiet", action="store_true", help="no progress bar (default: shown on a terminal only)")
     v.add_argument("--max-memory", type=parse_bytes, default=None, metavar="SIZE",
                    help="memory budget, e.g. 4G or 512M (default 4G): larger allocations are refused before they are made")
     v.add_argument("--shard", type=_shard, default=None, metavar="I/K",
-                   help="run shard I of K (0 ≤ I < K) of an exhaustive claim; join the JSON reports with `varproof merge`")
+                   help="run shard I of K (0 ≤ I < K) of an exhaustive claim; join the JSON reports with "
+                        "`varproof merge` (default: the whole check)")
     v.add_argument("--workers", type=_integer("workers", 1, " (at least one process)"), default=1,
                    help="processes for an exhaustive claim's check (default 1)")
 
     g = sub.add_parser("merge", help="join the JSON reports of `verify --shard I/K` runs into the unsharded report")
-    g.add_argument("files", nargs="+", metavar="SHARD.json")
-    g.add_argument("--format", choices=("text", "json", "md"), default="text")
+    g.add_argument("files", nargs="+", metavar="SHARD.json",
+                   help="the JSON reports of `varproof verify … --shard I/K --format json`, one per shard, any order")
+    g.add_argument("--format", choices=("text", "json", "md"), default="text", help="report format (default text)")
+    g.add_argument("--details", action="store_true",
+                   help="text report: the full evidence of every claim (default: one line per claim)")
     g.add_argument("--out", default=None, metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
     g.add_argument("--exit-zero", action="store_true", help="exit 0 even when a claim fails")
 
@@ -334,7 +366,6 @@ def _params(args):
 
 def _cmd_verify(args) -> int:
     from verify.registry import all_claims
-    from verify.report import RENDERERS
 
     claims = all_claims()
     if args.all and args.ids:
@@ -370,10 +401,23 @@ def _cmd_verify(args) -> int:
 
     with memory_limit(args.max_memory), _hypothesis_scratch(search is not None):
         results = _run_claims(ids, claims, params, search, args, bar)
-    _emit(RENDERERS[args.format](results), args.out)
+    _emit(_render(args, results), args.out)
     if args.exit_zero:
         return 0
     return 0 if all(ev.passed for ev in results) else 1
+
+
+def _render(args, results) -> str:
+    """The report in ``--format``; the text report is wrapped to the terminal's width when stdout is
+    one (and ``--out`` is not given), else to a fixed width so the output is deterministic."""
+    from verify.report import RENDERERS, TEXT_WIDTH, render_text
+
+    if args.format != "text":
+        return RENDERERS[args.format](results)
+    width = TEXT_WIDTH
+    if args.out is None and sys.stdout.isatty():
+        width = max(60, shutil.get_terminal_size((TEXT_WIDTH, 24)).columns)
+    return render_text(results, details="all" if args.details else "none", width=width)
 
 
 @contextlib.contextmanager
@@ -420,7 +464,7 @@ def _run_claims(ids, claims, params, search, args, bar) -> list:
 def _cmd_merge(args) -> int:
     """Join shard reports: per claim, every shard 0 … K−1 exactly once, with equal parameters."""
     from verify.registry import Params, all_claims
-    from verify.report import FORMAT_VERSION, RENDERERS, Evidence
+    from verify.report import FORMAT_VERSION, Evidence
 
     claims = all_claims()
     groups: dict[str, dict[int, Evidence]] = {}
@@ -465,7 +509,7 @@ def _cmd_merge(args) -> int:
         claim = claims[cid]
         merged = claim.merge([groups[cid][i] for i in range(counts[cid])])
         results.append(dataclasses.replace(merged, claim_id=claim.id, ref=claim.ref, statement=claim.statement))
-    _emit(RENDERERS[args.format](results), args.out)
+    _emit(_render(args, results), args.out)
     if args.exit_zero:
         return 0
     return 0 if all(ev.passed for ev in results) else 1

@@ -192,6 +192,7 @@ def all_claims() -> dict[str, Claim]:
 
 
 def get(claim_id: str) -> Claim:
+    """The registered claim with id ``claim_id`` (``KeyError`` naming ``varproof list`` if there is none)."""
     claims = all_claims()
     if claim_id not in claims:
         raise KeyError(f"unknown claim {claim_id!r}; `varproof list` shows the ids")
