@@ -60,7 +60,7 @@ __all__ = [
     "FLOWAR_LAST_SIDE", "check_operator", "supported_schedules", "check_released_schedule", "last_side",
     "ReleasedStep", "released_step", "var_block_row", "var_phi_index", "var_phi_matrix", "var_step_matrix",
     "exact_up_factor", "exact_area_factor", "exact_step_factor", "exact_matmul", "exact_inf_norm",
-    "flowar_time_grid", "uniform_time_grid", "ReleasedScheduleError",
+    "flowar_time_grid", "uniform_time_grid", "ReleasedScheduleError", "step_matrix", "next_scale_input",
 ]
 
 #: the between-scale maps: the paper's φ_up and the two released systems' maps
@@ -135,8 +135,10 @@ def _side(value, name: str) -> int:
 
 def _factor(operator: str, h_in: int, h_out: int) -> sp_sparse.csr_matrix:
     """The 1-D factor of one step: ``U_{h_in→h_out}`` (paper) or ``D_{H→h_out} U_{h_in→H}`` (released)."""
+    if h_in == h_out:  # Definition 3.8's Φ_up,1 (the first step of a Theorem 6.6 chain from h_0 = 1)
+        return sp_sparse.identity(h_in, format="csr")
     if operator == "paper":
-        return up_matrix_1d(h_in, h_out, "keys") if h_in != h_out else sp_sparse.identity(h_in, format="csr")
+        return up_matrix_1d(h_in, h_out, "keys")
     H = last_side(operator)
     if not (h_in <= H and h_out <= H):
         raise ReleasedScheduleError(f"--operator {operator}: sides must be ≤ its last side {H}, got {h_in} → {h_out}")
@@ -297,8 +299,10 @@ def _identity(n: int) -> list[list[Fraction]]:
 def exact_step_factor(operator: str, h_in: int, h_out: int) -> list[list[Fraction]]:
     """The exact 1-D factor of `ReleasedStep` (``U_{h_in→h_out}``, or ``D_{H→h_out} U_{h_in→H}``)."""
     check_operator(operator)
+    if h_in == h_out:
+        return _identity(h_in)
     if operator == "paper":
-        return exact_up_factor(h_in, h_out) if h_in != h_out else _identity(h_in)
+        return exact_up_factor(h_in, h_out)
     H = last_side(operator)
     up = exact_up_factor(h_in, H) if h_in != H else _identity(H)
     return exact_matmul(exact_area_factor(H, h_out), up) if h_out != H else up
@@ -335,3 +339,31 @@ def flowar_time_grid(num_steps: int = 25) -> tuple[Fraction, ...]:
         return uniform_time_grid(50)
     half = N // 2
     return tuple(_linspace(Fraction(0), Fraction(7, 10), half) + _linspace(Fraction(3, 4), Fraction(1), half + 1))
+
+
+# -- the next scale's input from the maps so far (used by the models) -----------------------------------
+def step_matrix(operator: str, sides: Sequence[int], k: int) -> sp_sparse.csr_matrix:
+    """The matrix that gives scale ``k+1``'s input (1-based ``1 ≤ k < len(sides)``): for ``var`` the block row
+    ``[B_{k,1} … B_{k,k}]`` acting on the stacked maps of scales ``1 … k`` (shape ``(h_{k+1}², Σ_{j≤k} h_j²)``),
+    otherwise the one-map step ``(h_{k+1}², h_k²)``."""
+    check_operator(operator)
+    sides = tuple(int(h) for h in sides)
+    if not (isinstance(k, (int, np.integer)) and 1 <= k < len(sides)):
+        raise ValueError(f"released step: k must be an integer in 1…{len(sides) - 1}, got {k!r}")
+    if operator == "var":
+        return sp_sparse.hstack([b.matrix for b in var_block_row(sides, k)], format="csr")
+    check_released_schedule(operator, sides)
+    return released_step(operator, sides[k - 1], sides[k]).matrix
+
+
+def next_scale_input(operator: str, sides: Sequence[int], maps: Sequence[np.ndarray], k: int) -> np.ndarray:
+    """Scale ``k+1``'s input from ``maps[j−1]`` (scale ``j``'s map, ``(…, h_j², c)``) for ``j ≤ k``: for ``var``
+    ``Σ_{j≤k} B_{k,j} x_j`` (the running sum, area-down-sampled), for ``flowar`` the one-map step of ``x_k``."""
+    check_operator(operator)
+    if operator == "paper":
+        raise ValueError("next_scale_input: the paper's φ_up is built by the models themselves (UpInterpolation)")
+    if operator == "var":
+        blocks = var_block_row(sides, k)
+        return sum((b.apply(maps[j]) for j, b in enumerate(blocks)), np.zeros(()))
+    check_released_schedule(operator, sides)
+    return released_step(operator, int(sides[k - 1]), int(sides[k])).apply(maps[k - 1])
