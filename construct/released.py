@@ -107,16 +107,17 @@ def last_side(operator: str) -> int:
     return RELEASED_SCHEDULES[operator][-1] if operator == "var" else FLOWAR_LAST_SIDE
 
 
-def check_released_schedule(operator: str, sides: Sequence[int]) -> tuple[int, ...]:
-    """``sides`` (a leading repeated 1, Definition 3.8's identity step, is allowed) must be a prefix of the
-    released list of ``operator``; raises `ReleasedScheduleError` naming the supported schedules."""
+def check_released_schedule(operator: str, sides: Sequence[int], *, chain: bool = False) -> tuple[int, ...]:
+    """``sides`` must be a prefix of the released list of ``operator``; raises `ReleasedScheduleError` naming
+    the supported schedules. ``chain=True``: ``sides`` are ``h_1, h_2, …`` of a Theorem 6.6 chain from
+    ``h_0 = 1`` (so ``2, 3`` is the schedule ``1, 2, 3``, and ``1, 2`` starts with Definition 3.8's identity)."""
     check_operator(operator)
     sides = tuple(int(h) for h in sides)
     if operator == "paper":
         return sides
-    distinct = sides[1:] if len(sides) >= 2 and sides[0] == sides[1] == 1 else sides
-    if distinct and distinct[0] != 1:
-        distinct = (1,) + distinct  # a Theorem 6.6 chain starts from h_0 = 1
+    distinct = sides
+    if chain and distinct and distinct[0] != 1:
+        distinct = (1,) + distinct
     full = RELEASED_SCHEDULES[operator]
     if distinct != full[: len(distinct)]:
         bad = next((h for h in distinct if h not in full), None)

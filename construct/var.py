@@ -426,7 +426,7 @@ def build_var_composition(sides=(1, 2), channels: int = 1, steps: int = 3, targe
     sides = check_sides(sides, start=1)
     if operator not in OPERATORS:
         raise ValueError(f"VAR composition: operator must be one of {', '.join(OPERATORS)}, got {operator!r}")
-    check_released_schedule(operator, sides)
+    check_released_schedule(operator, sides, chain=True)
     d = _side(channels, "channels d")
     names = (targets,) * len(sides) if isinstance(targets, str) else tuple(targets)
     if len(names) != len(sides):
