@@ -167,3 +167,30 @@ def test_released_page_is_in_the_nav_and_generated():
     assert text.startswith(docs.HEADER) and "# Does the theorem cover VAR as released?" in text
     for name, *_ in docs.RELEASED_DIFFERENCES:
         assert f"## {name}" in text
+
+
+# -- the examples' --operator ------------------------------------------------------------------------------
+def test_example_operator_prints_the_released_page_and_writes_nothing(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(docs, "DOCS", tmp_path)
+    assert docs.example_main("demo", lambda operator="paper": f"page for {operator}\n", argv=["--operator", "var"],
+                             operators=True) == 0
+    assert capsys.readouterr().out == "page for var\n"
+    assert not list(tmp_path.iterdir())
+    assert docs.example_main("demo", lambda operator="paper": f"page for {operator}\n", argv=[], operators=True) == 0
+    assert (tmp_path / "examples" / "demo.md").read_text(encoding="utf-8") == "page for paper\n"
+
+
+def test_example_operator_with_an_unsupported_schedule_is_refused_in_one_line(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(docs, "DOCS", tmp_path)
+
+    def page(operator="paper"):
+        from construct.released import check_released_schedule
+
+        check_released_schedule(operator, (1, 2, 3))
+        return "never\n"
+
+    assert docs.example_main("demo", page, argv=["--operator", "flowar"], operators=True) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.strip().splitlines()) == 1 and "supports prefixes of FlowAR's scale list" in err
+    with pytest.raises(SystemExit):
+        docs.example_main("demo", page, argv=["--operator", "var", "--check"], operators=True)

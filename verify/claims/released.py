@@ -301,7 +301,8 @@ def check_mask_effect(params: Params) -> Evidence:
     "Lemma 5.4 under VAR's block-causal mask",
     "Under VAR's block-causal mask on the pyramid of sides 1,2 (n = 5 tokens), the contextual-mapping attention of Lemma 5.4 "
     "(construct.contextual) still maps the grid sequences to a (γ, δ)-contextual mapping with δ > 0 (Definition 5.3: "
-    "tokens of sequences with different vocabularies get different outputs), for every d ≤ channels, m ≤ steps.",
+    "tokens of sequences with different vocabularies get different outputs), for every d ≤ min(2, channels) and "
+    "2 ≤ m ≤ min(3, steps).",
 )
 def check_mask_first_token(params: Params) -> Evidence:
     from construct.contextual import contextual_attention
