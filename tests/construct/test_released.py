@@ -249,3 +249,30 @@ def test_flowar_with_its_released_operator_appends_bicubic_to_16_then_area():
     assert model.config()["operator"] == "flowar"
     with pytest.raises(ReleasedScheduleError):
         random_flowar(8, 2, 3, operator="flowar")  # sides 2, 4, 8: FlowAR's list starts at 1
+
+
+@given(st.lists(st.integers(1, 16), min_size=1, max_size=6, unique=True).map(sorted))
+def test_a_schedule_is_accepted_iff_it_is_a_prefix_of_the_released_list(sides):
+    for operator, full in (("var", VAR_PATCH_NUMS), ("flowar", FLOWAR_SCALES)):
+        prefix = tuple(sides) == full[: len(sides)]
+        try:
+            check_released_schedule(operator, sides)
+            accepted = True
+        except ReleasedScheduleError:
+            accepted = False
+        assert accepted == prefix, (operator, sides)
+
+
+@given(st.integers(2, 4), st.integers(0, 2**16), st.sampled_from(["paper", "var"]))
+def test_under_the_mask_earlier_scales_never_see_later_ones(levels, seed, operator):
+    from construct.var import random_var_transformer
+
+    sides = VAR_PATCH_NUMS[:levels]
+    tf = random_var_transformer(sides, 2, seed=seed, operator=operator, mask="block-causal")
+    X = np.random.default_rng(seed).normal(size=(1, 1, 2))
+    stages = tf.stages(X)
+    # the state of the first token after stage i is what stage 1 gave it, passed through g_i ∘ Attn_i over itself
+    first = stages[0][:, :1]
+    for attn, g, stage in zip(tf.attentions[1:], tf.ffns[1:], stages[1:]):
+        first = g.apply(attn.apply(first))
+        assert np.allclose(stage[:, :1], first, rtol=0, atol=1e-12)
