@@ -154,7 +154,9 @@ RELEASED_DIFFERENCES = (
      "VAR: bicubic to side 16, Φ (3×3 conv, ratio 1/2), area down to h_{k+1}; FlowAR: bicubic to 16, area down",
      ("released/operators", "released/var-step", "released/flowar-step", ("thm-6.6/corrected", "var"),
       ("thm-6.6/corrected", "flowar")),
-     "repair", "the repaired chain (thm-6.6/corrected) run with the released maps as Φ_up,i"),
+     "repair", "the repaired chain (thm-6.6/corrected) with the released maps as Φ_up,i: its telescoping bound holds for "
+     "any linear Φ_up,i, and is measured on VAR's 1,2,3 (whose 2 → 3 step differs from φ_up) but on FlowAR's 1,2 only, "
+     "where the two maps coincide (its first differing step, 2 → 4, would need a Lemma C.1 transformer on 16 tokens)"),
     ("Running sum over earlier scales (VAR)",
      "scale k+1's input is φ_up of scale k's map alone (τ_i ∘ Φ_up,i)",
      "f̂_k = Σ_{j≤k} Φ U_{h_j→16} x_j, area-down-sampled: every earlier scale feeds the next input",
