@@ -160,7 +160,9 @@ RELEASED_DIFFERENCES = (
     ("Running sum over earlier scales (VAR)",
      "scale k+1's input is φ_up of scale k's map alone (τ_i ∘ Φ_up,i)",
      "f̂_k = Σ_{j≤k} Φ U_{h_j→16} x_j, area-down-sampled: every earlier scale feeds the next input",
-     ("released/var-running-sum",), "literal", "the one-map chain has no place for the earlier scales"),
+     ("released/var-running-sum", "released/var-running-sum/corrected"), "corrected",
+     "Theorem 6.6's one-map chain has no place for the earlier scales, but read as a residual chain on the running sum f̂ "
+     "the repaired telescoping bound covers the recurrence"),
     ("Causal mask (VAR, FlowAR)",
      "Definition 3.11: Attn_i over the whole pyramid, unmasked",
      "block-causal: scale i attends to scales ≤ i; the 1×1 first token attends to itself alone",
