@@ -49,6 +49,11 @@ Deviations from the printed definitions (each is a claim in `verify.claims.flowa
   tokens and stops at scale ``K`` (``final_upsample=True`` reproduces the printed return value);
   `printed_condition_count` gives the printed ``i·i``.
 
+Released systems (`construct.released`): ``FlowAR(…, operator="flowar")`` appends FlowAR's released map
+(bicubic to side 16, then area down to the next side) instead of φ_up (``operator="var"``: VAR's running
+sum), on a schedule that is a prefix of the released list; ``generate(…, time_grid="flowar")`` steps
+through FlowAR's sampler times instead of the uniform grid.
+
 Architectural choices the paper leaves open (documented, seeded, small): FFN_i hidden width;
 one shared ``TF = FFN ∘ Attn`` for HOFAR (Algorithm 2 calls a single ``TF``); ``FM_first``,
 ``FM_second`` are token-wise tanh networks on ``[x_cond, x_img]`` (`TokenMLP`), globally Lipschitz
@@ -68,6 +73,7 @@ from .grid import require_memory
 from .interpolate import UP_KINDS, area_down_matrix_1d, kernel_pieces, kron_operator_norms, up_matrix_1d
 from .layers import FeedForward
 from .numerics import exp, matmul, tanh
+from .released import OPERATORS, check_released_schedule, flowar_time_grid, next_scale_input, step_matrix
 
 __all__ = [
     "Scales", "LinearUpSample", "LinearDownSample", "Tokenizer", "SingleAttention", "MLP", "layer_norm",
@@ -585,8 +591,15 @@ class FlowAR:
     transformer: ARTransformer
     nets: tuple[FlowMatchingNet, ...]
     kind: str = "keys"
+    operator: str = "paper"
 
     def __post_init__(self) -> None:
+        if self.operator not in OPERATORS:
+            raise ValueError(f"FlowAR: operator must be one of {', '.join(OPERATORS)}, got {self.operator!r}")
+        if self.operator != "paper":
+            if any(p != q for p, q in self.scales.sides):
+                raise ValueError(f"FlowAR: --operator {self.operator} runs square token maps only, got sides {self.scales.sides}")
+            check_released_schedule(self.operator, [p for p, _ in self.scales.sides])
         if self.transformer.scales != self.scales:
             raise ValueError("Definition E.1: the transformer's scales differ from the model's")
         if len(self.nets) != self.scales.K:
@@ -602,8 +615,21 @@ class FlowAR:
     def ups(self) -> list[LinearUpSample]:
         return [LinearUpSample(p, q, self.scales.a, self.kind) for p, q in self.scales.sides[:-1]]
 
+    def up_matrices(self) -> list[sp_sparse.csr_matrix]:
+        """The between-scale maps into scales ``2 … K``: φ_up,i (``paper``) or the released ones
+        (`construct.released.step_matrix`; for ``var`` a block row over every earlier scale)."""
+        if self.operator == "paper":
+            return [up.matrix for up in self.ups()]
+        sides = [p for p, _ in self.scales.sides]
+        return [step_matrix(self.operator, sides, k) for k in range(1, self.scales.K)]
+
     def sequence(self, Z_init, maps: Sequence[np.ndarray], ups=None) -> np.ndarray:
-        """``Z^i = [Z_init; φ_up,1(maps[0]); …; φ_up,i−1(maps[i−2])]`` with ``i = len(maps) + 1``."""
+        """``Z^i = [Z_init; φ_up,1(maps[0]); …; φ_up,i−1(maps[i−2])]`` with ``i = len(maps) + 1`` (for a released
+        operator the appended blocks are its next-scale inputs, `construct.released.next_scale_input`)."""
+        if self.operator != "paper":
+            sides = [p for p, _ in self.scales.sides]
+            parts = [Z_init] + [next_scale_input(self.operator, sides, maps, k) for k in range(1, len(maps) + 1)]
+            return np.concatenate(parts, axis=-2)
         ups = self.ups() if ups is None else ups
         parts = [Z_init] + [up.apply(m) for up, m in zip(ups, maps)]
         return np.concatenate(parts, axis=-2)
@@ -649,12 +675,18 @@ class FlowAR:
             s_hats.append(self.nets[i - 1](F_t, s, ts[i - 1]))
         return FlowARTrace(tuple(Zs), tuple(ss), tuple(s_hats), tuple(Fts))
 
-    def generate(self, Z_init, noise, steps: int = 4) -> FlowARTrace:
+    def generate(self, Z_init, noise, steps: int = 4, time_grid: str = "uniform") -> FlowARTrace:
         """Working sampler (not printed in the paper): at scale ``i`` integrate ``dF/dt = NN_i(F, s_i, t)``
         from ``F(0) = F_0^i`` to ``t = 1`` with ``steps`` Euler steps (``Δt = 1/steps``), giving the sample
-        ``x_i = F(1)``; ``Z^{i+1}`` appends ``φ_up,i(x_i)``. Needs no data latent. Output ``x_K``."""
+        ``x_i = F(1)``; ``Z^{i+1}`` appends ``φ_up,i(x_i)``. Needs no data latent. Output ``x_K``.
+
+        ``time_grid="flowar"``: FlowAR's sampler times for ``num_steps = steps``
+        (`construct.released.flowar_time_grid`; 25 gives 24 unequal steps), ``F ← F + (t_{k+1} − t_k)·NN_i(F, s_i, t_k)``."""
         sc = self.scales
         steps = _pos_int(steps, "steps", "FlowAR sampler")
+        if time_grid not in ("uniform", "flowar"):
+            raise ValueError(f"FlowAR sampler: time_grid must be 'uniform' or 'flowar', got {time_grid!r}")
+        grid = None if time_grid == "uniform" else [float(t) for t in flowar_time_grid(steps)]
         Z_init, noise = self._check_inputs(Z_init, noise)
         ups = self.ups()
         Zs, ss, samples = [], [], []
@@ -662,8 +694,12 @@ class FlowAR:
             Z = self.sequence(Z_init, samples, ups)
             s = self.transformer.last_block(i, Z)
             F = noise[i - 1]
-            for k in range(steps):
-                F = F + self.nets[i - 1](F, s, k / steps) / steps
+            if grid is None:
+                for k in range(steps):
+                    F = F + self.nets[i - 1](F, s, k / steps) / steps
+            else:
+                for t, t_next in zip(grid, grid[1:]):
+                    F = F + (t_next - t) * self.nets[i - 1](F, s, t)
             Zs.append(Z), ss.append(s), samples.append(F)
         return FlowARTrace(tuple(Zs), tuple(ss), tuple(samples))
 
@@ -679,15 +715,15 @@ class FlowAR:
             out.update({f"nn{i}.mlp_in.W": net.mlp_in.W, f"nn{i}.mlp_in.b": net.mlp_in.b,
                         f"nn{i}.attn.W_Q": net.attn.W_Q, f"nn{i}.attn.W_K": net.attn.W_K, f"nn{i}.attn.W_V": net.attn.W_V,
                         f"nn{i}.mlp_out.W": net.mlp_out.W, f"nn{i}.mlp_out.b": net.mlp_out.b})
-        for i, up in enumerate(self.ups(), start=1):
-            out[f"up{i}.matrix"] = up.matrix.toarray()
+        for i, matrix in enumerate(self.up_matrices(), start=1):
+            out[f"up{i}.matrix"] = matrix.toarray()
         return out
 
     def config(self) -> dict:
         return {"reference": "Definition E.1 (FlowAR inference), D.5 (tokenizer), D.10 (TF_i), D.12 (NN_i), D.3 (φ_up)",
                 **self.scales.as_dict(), "channels": self.channels, "kernel": self.kind,
                 "ffn_hidden": [int(f.width) for f in self.transformer.ffns],
-                "ln_eps": self.nets[0].ln_eps}
+                "ln_eps": self.nets[0].ln_eps, **({"operator": self.operator} if self.operator != "paper" else {})}
 
     @classmethod
     def from_arrays(cls, config: dict, arrays: dict) -> "FlowAR":
@@ -701,7 +737,7 @@ class FlowAR:
                                      SingleAttention(arrays[f"nn{i}.attn.W_Q"], arrays[f"nn{i}.attn.W_K"], arrays[f"nn{i}.attn.W_V"]),
                                      MLP(arrays[f"nn{i}.mlp_out.W"], arrays[f"nn{i}.mlp_out.b"]), config.get("ln_eps"))
                      for i in range(1, sc.K + 1))
-        return cls(sc, ARTransformer(sc, attns, ffns), nets, config.get("kernel", "keys"))
+        return cls(sc, ARTransformer(sc, attns, ffns), nets, config.get("kernel", "keys"), config.get("operator", "paper"))
 
 
 def _random_attention(c: int, rng: np.random.Generator, std: float) -> SingleAttention:
@@ -715,7 +751,7 @@ def _random_ffn(c: int, hidden: int, rng: np.random.Generator, std: float) -> Fe
 
 def random_flowar(size: int = 4, channels: int = 2, scales: int = 3, *, a: int = 2, width: int | None = None,
                   hidden: int = 4, seed: int = 0, std: float = 0.5, ln_eps: float | None = None,
-                  kind: str = "keys") -> FlowAR:
+                  kind: str = "keys", operator: str = "paper") -> FlowAR:
     """A FlowAR model (Definition E.1) on an ``h × w × c`` latent (``h = size``, ``w = width or size``)
     with ``K = scales``, factor ``a``, and weights drawn ``N(0, std²)`` from ``default_rng(seed)``.
     The definitions constrain shapes, not values."""
@@ -728,7 +764,7 @@ def random_flowar(size: int = 4, channels: int = 2, scales: int = 3, *, a: int =
     nets = tuple(FlowMatchingNet(MLP(rng.normal(0, std, (c, 6 * c)), rng.normal(0, std, 6 * c)),
                                  _random_attention(c, rng, std),
                                  MLP(rng.normal(0, std, (c, c)), rng.normal(0, std, c)), ln_eps) for _ in range(sc.K))
-    return FlowAR(sc, tf, nets, kind)
+    return FlowAR(sc, tf, nets, kind, operator)
 
 
 # -- HOFAR (Appendix F, Algorithm 2) --------------------------------------------------------------------

@@ -586,6 +586,8 @@ def _model_ups(model: str, config: dict, r: "_Reader") -> list[tuple[str, tuple[
         sides = ints("sides")
         if not isinstance(sides, list):
             r.fail(f"manifest config field 'sides' must be a list of positive integers, got {sides!r}")
+        if config.get("operator") == "var":  # VAR's block row over every earlier scale (construct.released)
+            return [(f"up{i}.matrix", (sides[i - 1] ** 2, sum(h * h for h in sides[:i - 1]))) for i in range(2, len(sides) + 1)]
         return [(f"up{i}.matrix", (b * b, a * a)) for i, (a, b) in enumerate(zip(sides, sides[1:]), start=2)]
     h, w, K, a = ints("h"), ints("w"), ints("K"), ints("a")
     if K > 64 or (K > 1 and a > min(h, w)):  # a^(K−1) divides h and w: refuse before raising a to a huge power
@@ -594,6 +596,9 @@ def _model_ups(model: str, config: dict, r: "_Reader") -> list[tuple[str, tuple[
     if h % r1 or w % r1:
         r.fail(f"manifest config h = {h}, w = {w} are not divisible by r_1 = a^(K−1) = {r1} (Definition D.5)")
     sides = [(h // a ** (K - i), w // a ** (K - i)) for i in range(1, K + 1)]
+    if model == "flowar" and config.get("operator") == "var":  # VAR's block row over every earlier scale
+        n = [p * q for p, q in sides]
+        return [(f"up{i}.matrix", (n[i], sum(n[:i]))) for i in range(1, K)]
     return [(f"up{i}.matrix", (a * a * p * q, p * q)) for i, (p, q) in enumerate(sides[:-1], start=1)]
 
 

@@ -24,6 +24,14 @@ map of side ``h`` with ``d`` channels is an array ``(h·h, d)``, a batch ``(batc
   `TargetComposition` is the matching ``f_word2img = f_r ∘ g_r ∘ … ∘ f_1 ∘ g_1`` of Assumption 6.2 with
   its typing repaired (``f_i`` acts on side ``h_i``, not ``h_r``) and ``g_i`` the cubic B-spline
   up-sampling (non-negative rows summing to 1: it maps the unit cube into itself, ``‖g_i‖_∞ = 1``).
+
+Released systems (`construct.released`): ``operator`` chooses the between-scale map — ``paper``
+(φ_up above, the default), ``var`` (VAR's: bicubic to the last side 16, running sum over the earlier
+scales, area down; in `VARTransformer` the running sum runs over the current hidden blocks of every
+earlier scale, in `build_var_composition`, whose chain passes one map, the newest-map block) or
+``flowar`` (FlowAR's: bicubic to 16, area down). ``mask="block-causal"`` gives `VARTransformer` VAR's
+attention mask: a token of scale ``i`` attends to the tokens of scales ``≤ i`` only (so the ``1×1``
+first scale's token attends to itself alone).
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ import scipy.sparse as sp_sparse
 from .grid import GridSpec, require_memory
 from .interpolate import UP_KINDS, kron_operator_norms, up_matrix_1d
 from .layers import Attention, FeedForward
+from .released import OPERATORS, ReleasedStep, check_released_schedule, next_scale_input, step_matrix
 from .targets import TARGETS, Target, make_target
 from .transformer import OneLayerTransformer, build_transformer
 
@@ -50,7 +59,33 @@ __all__ = [
     "random_var_block",
     "build_var_composition",
     "check_sides",
+    "MASKS",
+    "block_causal_allowed",
+    "masked_attention",
 ]
+
+#: attention masks of the VAR transformer: Definition 3.11's full attention, or VAR's block-causal mask
+MASKS = ("none", "block-causal")
+
+
+def block_causal_allowed(sides: Sequence[int], n: int | None = None) -> np.ndarray:
+    """VAR's mask as a boolean ``(n, n)`` matrix: query ``q`` may attend to key ``k`` iff scale(k) ≤ scale(q),
+    scales numbered along the flattened pyramid ``sides`` (the first ``n`` tokens; default all)."""
+    level = np.concatenate([np.full(h * h, i) for i, h in enumerate(sides)])
+    level = level if n is None else level[:n]
+    return level[None, :] <= level[:, None]
+
+
+def masked_attention(attn: Attention, X, allowed: np.ndarray) -> np.ndarray:
+    """``Attn(X)`` (Definition 3.3) with the softmax of query ``q`` taken over the keys ``allowed[q]`` only
+    (masked logits are −∞: their weights are exactly 0). ``X`` is ``(batch, n, d)``."""
+    X = np.asarray(X, dtype=np.float64)
+    S = attn.logits(X)
+    S = np.where(allowed, S, -np.inf)
+    S = S - S.max(axis=-1, keepdims=True)
+    A = np.where(allowed, np.exp(S), 0.0)
+    y = (A / A.sum(axis=-1, keepdims=True)) @ (X @ attn.output_map)
+    return X + y if attn.skip else y
 
 
 def _side(value, name: str) -> int:
@@ -140,9 +175,17 @@ class VARTransformer:
     attentions: tuple[Attention, ...]
     ffns: tuple[FeedForward, ...]
     kind: str = "keys"
+    operator: str = "paper"
+    mask: str = "none"
 
     def __post_init__(self) -> None:
         sides = check_sides(self.sides)
+        if self.operator not in OPERATORS:
+            raise ValueError(f"VAR transformer: operator must be one of {', '.join(OPERATORS)}, got {self.operator!r}")
+        if self.mask not in MASKS:
+            raise ValueError(f"VAR transformer: mask must be one of {', '.join(MASKS)}, got {self.mask!r}")
+        if self.operator != "paper":
+            check_released_schedule(self.operator, sides)
         if sides[0] != 1:
             raise ValueError(f"VAR transformer (Definition 3.11): X_init is 1×1×d, so the first side must be 1, got {sides[0]}")
         if not (len(self.attentions) == len(self.ffns) == len(sides)):
@@ -164,22 +207,42 @@ class VARTransformer:
         return sum(h * h for h in self.sides)
 
     def ups(self) -> list[UpInterpolation]:
+        """φ_up between consecutive scales (``operator="paper"``; the released operators: `up_matrices`)."""
         return [UpInterpolation(a, b, self.kind) for a, b in zip(self.sides, self.sides[1:])]
 
+    def up_matrices(self) -> list[sp_sparse.csr_matrix]:
+        """The between-scale map into scale ``i = 2 … m``: φ_up's ``(h_i², h_{i−1}²)`` (``paper``), the released
+        one-map step (``flowar``) or VAR's block row ``(h_i², Σ_{k<i} h_k²)`` over every earlier scale (``var``)."""
+        if self.operator == "paper":
+            return [up.matrix for up in self.ups()]
+        return [step_matrix(self.operator, self.sides, k) for k in range(1, len(self.sides))]
+
+    def _next_block(self, X: np.ndarray, i: int) -> np.ndarray:
+        """Scale ``i+1``'s new map from the current sequence ``X`` (scales ``1 … i``)."""
+        if self.operator == "paper":
+            h = self.sides[i - 1]
+            return UpInterpolation(h, self.sides[i], self.kind).apply(X[:, -h * h:])
+        offsets = np.cumsum([0] + [h * h for h in self.sides[:i]])
+        maps = [X[:, offsets[j]:offsets[j + 1]] for j in range(i)]
+        return next_scale_input(self.operator, self.sides, maps, i)
+
     def stages(self, X_init) -> list[np.ndarray]:
-        """Sequence after each layer ``g_i ∘ Attn_i ∘ Φ_up,i`` (shapes ``(batch, Σ_{k≤i} h_k², d)``)."""
+        """Sequence after each layer ``g_i ∘ Attn_i ∘ Φ_up,i`` (shapes ``(batch, Σ_{k≤i} h_k², d)``); with
+        ``mask="block-causal"`` each ``Attn_i`` is VAR's masked attention."""
         X = np.asarray(X_init, dtype=np.float64)
         squeeze = X.ndim == 2
         X = X[None] if squeeze else X
         if X.ndim != 3 or X.shape[1:] != (1, self.channels):
             raise ValueError(f"VAR transformer: X_init must be (batch, 1, {self.channels}), got {np.shape(X_init)}")
         require_memory(8.0 * X.shape[0] * self.n_tokens * (self.n_tokens + 4 * self.channels), "the VAR attention matrices")
-        out, ups = [], [None] + self.ups()
-        for up, attn, g in zip(ups, self.attentions, self.ffns):
-            if up is not None:
-                last = X[:, -up.h_in**2:]
-                X = np.concatenate([X, up.apply(last)], axis=1)
-            X = g.apply(attn.apply(X))
+        out = []
+        for i, (attn, g) in enumerate(zip(self.attentions, self.ffns), start=1):
+            if i > 1:
+                X = np.concatenate([X, self._next_block(X, i - 1)], axis=1)
+            if self.mask == "block-causal":
+                X = g.apply(masked_attention(attn, X, block_causal_allowed(self.sides, X.shape[1])))
+            else:
+                X = g.apply(attn.apply(X))
             out.append(X[0] if squeeze else X)
         return out
 
@@ -192,14 +255,17 @@ class VARTransformer:
         for i, (attn, g) in enumerate(zip(self.attentions, self.ffns), start=1):
             out.update({f"attn{i}.W_Q": attn.W_Q, f"attn{i}.W_K": attn.W_K, f"attn{i}.W_V": attn.W_V,
                         f"ffn{i}.W1": g.W1, f"ffn{i}.b1": g.b1, f"ffn{i}.W2": g.W2, f"ffn{i}.b2": g.b2})
-        for i, up in enumerate(self.ups(), start=2):
-            out[f"up{i}.matrix"] = up.matrix.toarray()
+        for i, matrix in enumerate(self.up_matrices(), start=2):
+            out[f"up{i}.matrix"] = matrix.toarray()
         return out
 
     def config(self) -> dict:
+        """The configuration (``operator``/``mask`` only when not the default, so default files are unchanged)."""
+        extra = {**({"operator": self.operator} if self.operator != "paper" else {}),
+                 **({"mask": self.mask} if self.mask != "none" else {})}
         return {"reference": "Definition 3.11 (VAR transformer), Definition 3.9 (pyramid), Definition 3.7 (φ_up)",
                 "sides": list(self.sides), "channels": self.channels, "kernel": self.kind,
-                "tokens": self.n_tokens, "hidden": [int(g.W1.shape[0]) for g in self.ffns]}
+                "tokens": self.n_tokens, "hidden": [int(g.W1.shape[0]) for g in self.ffns], **extra}
 
     @classmethod
     def from_arrays(cls, config: dict, arrays: dict) -> "VARTransformer":
@@ -209,17 +275,20 @@ class VARTransformer:
                       for i in range(1, len(sides) + 1))
         ffns = tuple(FeedForward(arrays[f"ffn{i}.W1"], arrays[f"ffn{i}.b1"], arrays[f"ffn{i}.W2"], arrays[f"ffn{i}.b2"])
                      for i in range(1, len(sides) + 1))
-        return cls(sides, attns, ffns, config.get("kernel", "keys"))
+        return cls(sides, attns, ffns, config.get("kernel", "keys"), config.get("operator", "paper"),
+                   config.get("mask", "none"))
 
 
 def random_var_transformer(sides=(1, 2, 3), channels: int = 2, *, hidden: int = 4, seed: int = 0,
-                           scale: float = 0.5, kind: str = "keys") -> VARTransformer:
-    """A Definition 3.11 VAR transformer with seeded Gaussian weights (``N(0, scale²)``)."""
+                           scale: float = 0.5, kind: str = "keys", operator: str = "paper",
+                           mask: str = "none") -> VARTransformer:
+    """A Definition 3.11 VAR transformer with seeded Gaussian weights (``N(0, scale²)``); ``operator`` and
+    ``mask`` choose the between-scale map and the attention mask (module docstring)."""
     rng = np.random.default_rng(seed)
     d = _side(channels, "channels d")
     sides = check_sides(sides)
     return VARTransformer(sides, tuple(_random_attention(d, rng, scale) for _ in sides),
-                          tuple(_random_ffn(d, hidden, rng, scale) for _ in sides), kind)
+                          tuple(_random_ffn(d, hidden, rng, scale) for _ in sides), kind, operator, mask)
 
 
 @dataclass(frozen=True)
@@ -344,15 +413,20 @@ class TargetComposition:
 
 
 def build_var_composition(sides=(1, 2), channels: int = 1, steps: int = 3, targets: Sequence[str] | str = "blur",
-                          *, kind: str = "keys", seed: int = 0, max_bytes: float | None = None
+                          *, kind: str = "keys", seed: int = 0, max_bytes: float | None = None, operator: str = "paper"
                           ) -> tuple[VARComposition, TargetComposition, tuple[OneLayerTransformer, ...]]:
     """Theorem 6.6 on real objects: ``τ_VAR`` from Lemma C.1 transformers and ``f_word2img`` it approximates.
 
     ``targets`` names the ``f_i`` (one name, or one per scale). Each ``τ_i`` is
     ``build_transformer(f_i, GridSpec(h_i², channels, steps))`` — ``m^{h_i² d}`` grid sequences, so
-    only small schedules fit (the size is checked before building).
+    only small schedules fit (the size is checked before building). ``operator`` chooses ``Φ_up,i``: φ_up
+    (``paper``) or the released newest-map step ``h_{i−1} → h_i`` (``var``, ``flowar``; `construct.released`);
+    ``g_i`` stays the B-spline up-sampling of Assumption 6.2.
     """
     sides = check_sides(sides, start=1)
+    if operator not in OPERATORS:
+        raise ValueError(f"VAR composition: operator must be one of {', '.join(OPERATORS)}, got {operator!r}")
+    check_released_schedule(operator, sides, chain=True)
     d = _side(channels, "channels d")
     names = (targets,) * len(sides) if isinstance(targets, str) else tuple(targets)
     if len(names) != len(sides):
@@ -366,7 +440,10 @@ def build_var_composition(sides=(1, 2), channels: int = 1, steps: int = 3, targe
     fs = tuple(make_target(name, h * h, d, seed=seed + k) for k, (name, h) in enumerate(zip(names, sides)))
     taus = tuple(build_transformer(f, spec, max_bytes=max_bytes) for f, spec in zip(fs, specs))
     chain = (1,) + sides
-    ups = tuple(UpInterpolation(a, b, kind) for a, b in zip(chain, chain[1:]))
+    if operator == "paper":
+        ups = tuple(UpInterpolation(a, b, kind) for a, b in zip(chain, chain[1:]))
+    else:
+        ups = tuple(ReleasedStep(operator, a, b) for a, b in zip(chain, chain[1:]))
     gs = tuple(UpInterpolation(a, b, "bspline") for a, b in zip(chain, chain[1:]))
     return VARComposition(sides, d, ups, taus), TargetComposition(sides, d, gs, fs), taus
 

@@ -132,6 +132,10 @@ def _spec_args(p, required: bool = False, defaults=None) -> None:
     p.add_argument("--ramp", type=_rational, default=None, help="ramp width θ of FFN_1, a rational like 1/64 (default δ/16)")
 
 
+#: the between-scale maps `--operator` names (construct.released.OPERATORS)
+OPERATOR_CHOICES = ("paper", "var", "flowar")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from construct.io import MODELS
     from construct.targets import DEFAULT_TARGET, TARGETS
@@ -176,6 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--sides", type=_sides, default=None, metavar="H1,H2,…",
                    help="side schedule of the VAR compositions of the Section 6 claims (e.g. 1,2,3; channels d, "
                         "steps m; default: each claim's fixed list of small schedules)")
+    v.add_argument("--operator", choices=OPERATOR_CHOICES, default=None,
+                   help="between-scale map of the Section 6–7 compositions: the paper's φ_up (default) or the released "
+                        "VAR / FlowAR map (bicubic to the last side, [Φ, running sum,] area down)")
     v.add_argument("--format", choices=("text", "json", "md"), default="text",
                    help="report format: text for reading, json for machines (docs/json-format.md), md for a "
                         "page (default text)")
@@ -224,6 +231,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="FlowAR/HOFAR: number of scales K (default 3)")
     b.add_argument("--size", type=_integer("size", 1, " (a latent has at least one pixel)"), default=None,
                    help="FlowAR/HOFAR: side h = w of the latent (default 4)")
+    b.add_argument("--operator", choices=OPERATOR_CHOICES, default=None,
+                   help="VAR/FlowAR: between-scale map — the paper's φ_up (default), VAR's or FlowAR's released map")
+    b.add_argument("--mask", choices=("none", "block-causal"), default=None,
+                   help="VAR: attention mask — Definition 3.11's full attention (default) or VAR's block-causal mask")
     b.add_argument("--seed", type=_integer("seed", 0, " (numpy seeds are non-negative)"), default=0)
     b.add_argument("--out", default=None, metavar="FILE.safetensors", help="save the weights (default: summary only)")
     b.add_argument("--max-memory", type=parse_bytes, default=None, metavar="SIZE",
@@ -350,7 +361,7 @@ def _params(args):
     from verify.registry import Params
 
     kw = {}
-    for name in ("tokens", "channels", "steps", "ramp", "target", "alpha", "samples", "seed", "sides"):
+    for name in ("tokens", "channels", "steps", "ramp", "target", "alpha", "samples", "seed", "sides", "operator"):
         value = getattr(args, name, None)
         if value is not None:
             kw[name] = value
@@ -621,12 +632,22 @@ def _model_summary(model: str, config: dict, arrays: dict) -> list[str]:
 def _build_model(args) -> int:
     from construct.io import save_model
 
+    from construct.released import check_released_schedule
+
+    operator = args.operator or "paper"
+    if args.model == "hofar" and operator != "paper":
+        raise UsageError("build --model hofar: --operator is a VAR/FlowAR option (HOFAR's Algorithm 2 has no released code)")
+    if args.model != "var" and args.mask is not None:
+        raise UsageError(f"build --model {args.model}: --mask is a VAR option (VAR's block-causal attention)")
     if args.model == "var":
         from construct.var import random_var_transformer
 
         if args.scales is not None or args.size is not None:
             raise UsageError("build --model var: --scales/--size are FlowAR/HOFAR options; give the VAR schedule with --sides")
-        net = random_var_transformer(args.sides or (1, 2, 3), args.channels or 2, seed=args.seed)
+        sides = args.sides or (1, 2, 3)
+        check_released_schedule(operator, sides)
+        net = random_var_transformer(sides, args.channels or 2, seed=args.seed, operator=operator,
+                                     mask=args.mask or "none")
     else:
         if args.sides is not None:
             raise UsageError(f"build --model {args.model}: --sides is a VAR option; FlowAR/HOFAR take --scales and --size")
@@ -639,8 +660,11 @@ def _build_model(args) -> int:
         if args.model == "flowar" and args.channels == 1:
             raise UsageError("build --model flowar: Definition D.9's layer norm divides by σ_j = 0 for every token when "
                              "c = 1, so NN_i cannot run; use --channels ≥ 2 (≥ 3 for a non-degenerate LN)")
+        if operator != "paper":
+            check_released_schedule(operator, [h // 2 ** (K - i) for i in range(1, K + 1)])
         make = flowar.random_flowar if args.model == "flowar" else flowar.random_hofar
-        net = make(size=args.size or 4, channels=args.channels or 2, scales=args.scales or 3, seed=args.seed)
+        extra = {"operator": operator} if args.model == "flowar" else {}
+        net = make(size=args.size or 4, channels=args.channels or 2, scales=args.scales or 3, seed=args.seed, **extra)
     arrays, config = net.weight_arrays(), dict(net.config(), seed=args.seed)
     return _report_build(_model_summary(args.model, config, arrays), args.out,
                          lambda path: save_model(args.model, config, arrays, path))
@@ -669,6 +693,8 @@ def _cmd_build(args) -> int:
         raise UsageError(f"build: the Lemma C.1 transformer needs {', '.join(missing)} (or choose --model var|flowar|hofar)")
     if args.sides is not None or args.scales is not None or args.size is not None:
         raise UsageError("build: --sides/--scales/--size need --model var|flowar|hofar")
+    if args.operator is not None or args.mask is not None:
+        raise UsageError("build: --operator/--mask need --model var|flowar (the Lemma C.1 transformer has no between-scale map)")
     from construct.grid import GridSpec
     from construct.io import save_transformer
     from construct.targets import make_target

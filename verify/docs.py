@@ -181,7 +181,7 @@ def _md_markdown_cell(text: str) -> str:
 #: torch-agreement (the [torch] extra) runs only with torch installed: pages that show its result are
 #: generated with torch present (CI installs it); without it `main` warns and the tests skip those pages
 TORCH_AVAILABLE = importlib.util.find_spec("torch") is not None
-TORCH_PAGES = ("report.md",)
+TORCH_PAGES = ("report.md", "released.md")
 
 
 def json_format(results: dict | None = None) -> str:
@@ -242,8 +242,131 @@ def json_format(results: dict | None = None) -> str:
     return "\n".join(lines)
 
 
+# -- "Does the theorem cover VAR as released?" (docs/released.md) ---------------------------------------
+#: one row per difference between the paper's models and the released systems: (name, paper, released,
+#: the claims that measure it (id, or (id, operator) for a claim re-run with --operator), the rule that turns
+#: their verdicts into a conclusion, and what that conclusion means)
+RELEASED_DIFFERENCES = (
+    ("Between-scale map (the newest map's part)",
+     "φ_up,k: bicubic h_k → h_{k+1} (Definitions 3.7–3.9, D.3)",
+     "VAR: bicubic to side 16, Φ (3×3 conv, ratio 1/2), area down to h_{k+1}; FlowAR: bicubic to 16, area down",
+     ("released/operators", "released/var-step", "released/flowar-step", ("thm-6.6/corrected", "var"),
+      ("thm-6.6/corrected", "flowar")),
+     "repair", "the repaired chain (thm-6.6/corrected) with the released maps as Φ_up,i: its telescoping bound holds for "
+     "any linear Φ_up,i, and is measured on VAR's 1,2,3 (whose 2 → 3 step differs from φ_up) but on FlowAR's 1,2 only, "
+     "where the two maps coincide (its first differing step, 2 → 4, would need a Lemma C.1 transformer on 16 tokens)"),
+    ("Running sum over earlier scales (VAR)",
+     "scale k+1's input is φ_up of scale k's map alone (τ_i ∘ Φ_up,i)",
+     "f̂_k = Σ_{j≤k} Φ U_{h_j→16} x_j, area-down-sampled: every earlier scale feeds the next input",
+     ("released/var-running-sum", "released/var-running-sum/corrected"), "corrected",
+     "Theorem 6.6's one-map chain has no place for the earlier scales, but read as a residual chain on the running sum f̂ "
+     "the repaired telescoping bound covers the recurrence"),
+    ("Causal mask (VAR, FlowAR)",
+     "Definition 3.11: Attn_i over the whole pyramid, unmasked",
+     "block-causal: scale i attends to scales ≤ i; the 1×1 first token attends to itself alone",
+     ("released/mask-effect", "released/mask-first-token", "released/mask-composition"),
+     "mask", "Theorem 6.6's τ_i attend within their own scale, which the mask allows; Lemma 5.4 fails on the masked pyramid"),
+    ("What is interpolated (VAR)",
+     "the transformer's hidden state",
+     "a sampled token's codebook embedding, re-embedded by a linear layer",
+     ("released/what-is-interpolated",), "literal", "sampling makes the layer map discontinuous: no K₂"),
+    ("One block per scale vs a shared deep stack (VAR)",
+     "one (Attn_i, g_i) — in Theorem 6.6 one Lemma C.1 transformer τ_i — per scale",
+     "one stack of 16 blocks for every scale, told apart by a level embedding",
+     ("released/shared-stack",), "literal", "the proof builds a different transformer per scale"),
+    ("Classifier-free guidance (VAR, FlowAR)",
+     "one output per input",
+     "(1 + t_k)·cond − t_k·uncond, t_k = 1.5·(k−1)/9 in VAR; FlowAR scales its velocity likewise",
+     ("released/cfg", "released/cfg/corrected"), "corrected", "the error bound becomes (1 + t)ε_c + tε_u"),
+    ("Time grid (FlowAR)",
+     "no sampler (Definition E.1 evaluates NN_i once); FlowAR.generate: uniform Euler grid",
+     "24 unequal Euler steps (num_steps = 25): 12 times on [0, 0.7], 13 on [0.75, 1]",
+     ("released/time-grid",), "literal", "Corollary 7.2 bounds no ODE discretisation"),
+)
+
+
+def _passed(ev) -> bool:
+    return ev.verdict in ("holds", "supported")
+
+
+def _released_conclusion(rule: str, evs: list) -> str:
+    """The plain conclusion of one difference, computed from its claims' verdicts (see `RELEASED_DIFFERENCES`)."""
+    if rule == "literal":
+        return "covered" if all(_passed(e) for e in evs) else "not covered"
+    if rule == "corrected":  # [literal, repaired]
+        literal, repaired = evs
+        return "covered" if _passed(literal) else ("covered after repair" if _passed(repaired) else "not covered")
+    if rule == "mask":  # [effect, first-token, composition]
+        effect, first, composition = evs
+        if _passed(effect):
+            return "covered"
+        return "covered after repair" if _passed(composition) else "not covered"
+    if rule == "repair":  # [operators, var-step, flowar-step, repaired chain (var), repaired chain (flowar)]
+        operators, var_step, flowar_step, chain_var, chain_flowar = evs
+        if not _passed(operators):
+            return "not covered"
+        if _passed(var_step) and _passed(flowar_step):
+            return "covered"
+        return "covered after repair" if _passed(chain_var) and _passed(chain_flowar) else "not covered"
+    raise ValueError(f"unknown conclusion rule {rule!r}")
+
+
+def released(results: dict | None = None) -> str:
+    """docs/released.md: every difference between the paper's model and VAR/FlowAR as released, the claims that
+    measure it with their live verdicts, and the conclusion those verdicts give."""
+    from .registry import get
+
+    results = results if results is not None else run_all()
+    extra: dict = {}
+
+    def evidence(ref):
+        if isinstance(ref, str):
+            return ref, results[ref]
+        cid, operator = ref
+        if ref not in extra:
+            extra[ref] = get(cid).run(Params(operator=operator))
+        return f"{cid} --operator {operator}", extra[ref]
+
+    rows, sections, verdicts = [], [], []
+    for name, paper, release, refs, rule, meaning in RELEASED_DIFFERENCES:
+        measured = [evidence(ref) for ref in refs]
+        conclusion = _released_conclusion(rule, [ev for _, ev in measured])
+        verdicts.append((name, conclusion))
+        claims = ", ".join(f"`{label}` **{ev.verdict}**" for label, ev in measured)
+        rows.append(f"| {_md_cell(name)} | {_md_cell(paper)} | {_md_cell(release)} | {claims} | **{conclusion}** |")
+        table = ["| claim | verdict | quantity | measured | bound | margin | method |", "|---|---|---|---|---|---|---|"]
+        for label, ev in measured:
+            table.append(f"| `{label}` | **{ev.verdict}** | {_md_cell(ev.quantity)} | {_md_cell(ev.measured)} | "
+                         f"{_md_cell(ev.bound)} | {_md_cell(ev.margin)} | {ev.method} ({ev.n_checked}) |")
+        sections += [f"## {name}", "", f"- paper: {paper}", f"- released: {release}",
+                     f"- conclusion: **{conclusion}** — {meaning}", ""] + table + [""]
+        for label, ev in measured:
+            if ev.verdict == "fails" and ev.counterexample:
+                sections += [f"`{label}` counterexample: {_md_cell(ev.counterexample)}", ""]
+    uncovered = [name for name, c in verdicts if c == "not covered"]
+    repaired = [name for name, c in verdicts if c == "covered after repair"]
+    bottom = ("**No.** " + f"{len(uncovered)} of the {len(verdicts)} differences are not covered: " + "; ".join(uncovered) + "."
+              if uncovered else "**Yes**, every difference is covered" + (" (some after repair)." if repaired else "."))
+    if repaired:
+        bottom += " Covered after repair: " + "; ".join(repaired) + "."
+    lines = [HEADER + "# Does the theorem cover VAR as released?", "",
+             "Theorem 6.6 (and Corollary 7.2 for FlowAR) is stated for the paper's models. This page lists every "
+             "difference between those models and the released code of VAR (Tian et al. 2024) and FlowAR (Ren et al. 2024), "
+             "the claims that measure each one (`construct.released` builds the released maps from varproof's own "
+             "interpolation and convolution matrices), and a conclusion computed from their verdicts: **covered** (the "
+             "claim that the paper's model and the release agree holds), **covered after repair** (they differ, but a "
+             "repaired statement registered beside it holds with the released ingredient) or **not covered**.", "",
+             f"Bottom line: {bottom}", "",
+             "| difference | paper | released | claims | conclusion |", "|---|---|---|---|---|", *rows, ""]
+    lines += sections
+    lines += ["Rerun any row: `varproof verify ID` (e.g. `varproof verify thm-6.6/corrected --operator var`); the Section 6 "
+              "claims and the examples take `--operator paper|var|flowar`, `varproof build --model var --operator var "
+              "--mask block-causal` builds the VAR model with the released map and mask.", ""]
+    return "\n".join(lines)
+
+
 PAGES = {"claims.md": claim_reference, "errata.md": errata, "coverage.md": coverage_page, "report.md": report,
-         "json-format.md": json_format}
+         "json-format.md": json_format, "released.md": released}
 
 # Hand-written pages may hold live claim tables: the lines between ``<!-- claims: ID ID … -->`` and
 # ``<!-- /claims -->`` are regenerated from the verdicts (so their numbers are computed, not typed).
@@ -303,18 +426,33 @@ if __name__ == "__main__":
 
 
 # -- worked examples (examples/*.py) -----------------------------------------------------------------
-def example_main(name: str, page, figures=None, argv=None) -> int:
+def example_main(name: str, page, figures=None, argv=None, *, operators: bool = False) -> int:
     """Shared command line of the scripts in ``examples/``: write ``docs/examples/<name>.md`` (and, with
     matplotlib from the ``[docs]`` extra, its PNG figures), or with ``--check`` compare the page with
     the one in docs/ (figures are not compared). ``page()`` returns the Markdown, computed at run time;
-    ``figures(folder)`` draws the PNGs."""
+    ``figures(folder)`` draws the PNGs. ``operators=True`` adds ``--operator paper|var|flowar``: the page is
+    then ``page(operator)``; a released operator's page is printed to stdout (docs/ holds the ``paper`` page,
+    which shows the released operators side by side)."""
     parser = PageParser(prog=f"python examples/{name}.py", description=f"Write docs/examples/{name}.md (and its figures).")
     parser.add_argument("--check", action="store_true", help="compare with docs/examples/ instead of writing")
     parser.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    if operators:
+        parser.add_argument("--operator", choices=("paper", "var", "flowar"), default="paper",
+                            help="between-scale map of the page's main tables (default paper; others print to stdout)")
     args = parser.parse_args(argv)
     folder = DOCS / "examples"
     path = folder / f"{name}.md"
-    text = page()
+    operator = getattr(args, "operator", "paper")
+    if operator != "paper":
+        if args.check:
+            parser.error("--check compares the paper page; drop --operator")
+        try:
+            sys.stdout.write(page(operator))
+        except ValueError as err:  # e.g. a schedule the released system does not run
+            print(f"varproof: {err}", file=sys.stderr)
+            return 2
+        return 0
+    text = page(operator) if operators else page()
     if args.check:
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             print(f"stale example page: {path} (run `python examples/{name}.py`)", file=sys.stderr)

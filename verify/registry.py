@@ -17,7 +17,8 @@ from typing import Callable
 
 from .report import Evidence
 
-CLAIM_MODULES = ("quantization", "separation", "memorization", "approximation", "interpolation", "var", "perturbation", "flowar", "interop")
+CLAIM_MODULES = ("quantization", "separation", "memorization", "approximation", "interpolation", "var", "perturbation", "flowar",
+                 "released", "interop")
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,10 @@ class Params:
     every spec with ``n' ≤ tokens``, ``d' ≤ channels``, ``2 ≤ m' ≤ steps``); ``target`` names a
     Lipschitz target (`construct.targets`); ``alpha`` is the ``ℓ_α`` exponent of the function norm;
     ``samples`` and ``seed`` drive sampled checks; ``sides`` (``h_1 < h_2 < …``) is the side schedule of
-    the VAR compositions the Section 6 claims run on (default: a fixed list of small ones).
+    the VAR compositions the Section 6 claims run on (default: a fixed list of small ones); ``operator``
+    (``paper`` — φ_up of Definitions 3.7–3.9 —, ``var`` or ``flowar``, `construct.released`) is the
+    between-scale map those compositions and the examples use (with ``sides``, a schedule the released
+    system runs).
     """
 
     tokens: int = 3
@@ -40,6 +44,7 @@ class Params:
     samples: int = 2000
     seed: int = 0
     sides: tuple[int, ...] | None = None
+    operator: str = "paper"
     # how to run, not what to check (left out of `as_dict`): progress bars, one shard ``(i, k)`` of an
     # exhaustive check (``--shard i/k``), worker processes (``--workers``)
     progress: bool = field(default=False, compare=False)
@@ -61,10 +66,15 @@ class Params:
                 raise ValueError(f"--shard i/k needs integers 0 ≤ i < k, got {i}/{k}")
         if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 1:
             raise ValueError(f"--workers must be an integer ≥ 1, got {self.workers!r}")
+        from construct.released import OPERATORS, check_released_schedule
+
+        if self.operator not in OPERATORS:
+            raise ValueError(f"--operator must be one of {', '.join(OPERATORS)}, got {self.operator!r}")
         if self.sides is not None:
             from construct.var import check_sides
 
             object.__setattr__(self, "sides", check_sides(self.sides, start=1))
+            check_released_schedule(self.operator, self.sides, chain=True)
 
     def spec(self):
         from construct.grid import GridSpec
@@ -94,6 +104,7 @@ class Params:
             "samples": self.samples,
             "seed": self.seed,
             **({"sides": list(self.sides)} if self.sides is not None else {}),
+            **({"operator": self.operator} if self.operator != "paper" else {}),
         }
 
 

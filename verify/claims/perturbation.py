@@ -52,13 +52,29 @@ COMPOSITIONS = (((1, 2), 1, 2), ((1, 2), 1, 3), ((1, 2, 3), 1, 2))
 def _composition_sizes(params: Params):
     if params.sides is not None:  # the user's schedule, with the grid of --channels/--steps
         return [(params.sides, params.channels, params.steps)]
-    return [(s, d, m) for s, d, m in COMPOSITIONS if m <= max(2, params.steps)]
+    return [(s, d, m) for s, d, m in COMPOSITIONS if m <= max(2, params.steps) and _runs(params.operator, s)]
+
+
+def _runs(operator: str, sides) -> bool:
+    """Whether the released system of ``operator`` runs the schedule ``sides`` (``paper``: every one)."""
+    from construct.released import ReleasedScheduleError, check_released_schedule
+
+    try:
+        check_released_schedule(operator, sides, chain=True)
+    except ReleasedScheduleError:
+        return False
+    return True
+
+
+def _operator_param(params: Params) -> dict:
+    """``{"operator": …}`` for a released between-scale map (nothing for the paper's φ_up, so reports stay the same)."""
+    return {"operator": params.operator} if params.operator != "paper" else {}
 
 
 def _compositions(params: Params):
-    """Build each real composition once per call: ``(label, τ_VAR, f_word2img)``."""
+    """Build each real composition once per call: ``(label, τ_VAR, f_word2img)`` (``Φ_up,i`` of ``--operator``)."""
     for sides, d, m in _composition_sizes(params):
-        approx, target, _ = build_var_composition(sides, d, m, params.target, seed=params.seed)
+        approx, target, _ = build_var_composition(sides, d, m, params.target, seed=params.seed, operator=params.operator)
         yield f"sides={list(sides)}, d={d}, m={m}, target={params.target}", approx, target
 
 
@@ -256,7 +272,7 @@ def check_lemma63(params: Params) -> Evidence:
         quantity="min over layers of (K₁ε₁ + ε₂) − max‖f∘g − τ∘Φ‖ (and of the pointwise form)",
         measured=worst, bound=0.0, margin=worst, method="sampled", arithmetic="float64", n_checked=checked,
         params={"compositions": [f"sides={list(s)}, d={d}, m={m}" for s, d, m in _composition_sizes(params)],
-                "seed": params.seed}, details=rows,
+                "seed": params.seed, **_operator_param(params)}, details=rows,
         counterexample=cex,
         notes="ε₂ is the largest error seen on the samples (and on Φ's images of them), so the check is evidence, not proof. "
         "Read as a sup norm the lemma is the triangle inequality plus the Lipschitz bound; the ε₂ of the Lemma C.1 "
@@ -420,8 +436,8 @@ def check_thm66_corrected(params: Params) -> Evidence:
             cex = {"composition": label, "realised": errs.realised, "bound": bound}
     return Evidence(
         quantity="min over compositions of bound − realised error", measured=worst, bound=0.0, margin=worst,
-        method="sampled", arithmetic="float64", n_checked=checked, params={"seed": params.seed}, details=rows,
-        counterexample=cex,
+        method="sampled", arithmetic="float64", n_checked=checked, params={"seed": params.seed, **_operator_param(params)},
+        details=rows, counterexample=cex,
         notes="Telescoping the other way round (approximants after j, as printed) needs the Lipschitz constant K₂ of "
         "τ_i∘Φ_up,i, which for the Lemma C.1 transformer is in the thousands (thm-6.6/o-eps). The ε₂ here are sup-norm "
         "errors of Lemma C.1 transformers, which do not shrink with δ.",
@@ -452,7 +468,7 @@ def check_thm66_o_eps(params: Params) -> Evidence:
     rng = np.random.default_rng(params.seed)
     rows = {}
     for m in range(2, max(3, min(params.steps, 4)) + 1):
-        approx, target, _ = build_var_composition((1, 2), 1, m, params.target, seed=params.seed)
+        approx, target, _ = build_var_composition((1, 2), 1, m, params.target, seed=params.seed, operator=params.operator)
         K2, arg = _lipschitz_lower_bound(approx, rng, max(200, params.samples))
         errs = composition_errors(approx, target, rng.random((max(200, params.samples // 2), 1, 1)), rng)
         per_layer = max(errs.lemma63_bounds())
@@ -461,7 +477,7 @@ def check_thm66_o_eps(params: Params) -> Evidence:
     return Evidence(
         quantity="K₂ (lower bound) and the chain's final bound as δ shrinks", measured=rows, bound="→ 0 like ε",
         margin=None, decidable=False, method="search", arithmetic="float64", n_checked=len(rows),
-        params={"schedule": [1, 2], "channels": 1, "target": params.target, "seed": params.seed},
+        params={"schedule": [1, 2], "channels": 1, "target": params.target, "seed": params.seed, **_operator_param(params)},
         notes="An asymptotic claim cannot be decided on finitely many grids; the numbers show what the proof would need. "
         "K₂ ≫ 2 (the assumption K₂ > 2 is harmless: any larger constant is still a Lipschitz constant), but the Lemma C.1 "
         "approximant's Lipschitz constant grows as its ramps and bump widths shrink, and its sup error ε₂ does not shrink, "
