@@ -8,10 +8,12 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import sympy as sp
 
-from construct.interpolate import KERNELS, definition_37_as_printed, kernel_pieces, kernel_range
+from construct.interpolate import KERNELS, VAR_SCHEDULE, definition_37_as_printed, kernel_pieces, kernel_range
 
 from ..registry import Params, register
 from ..report import Evidence
@@ -186,6 +188,100 @@ def check_def39_corrected(params: Params) -> Evidence:
         flat_ok = flatten_pyramid(maps).shape == (sum(h * h for h in sched), d)
         cases.record(shapes_ok and flat_ok, lambda: {"schedule": list(sched), "shapes": [m.shape for m in maps]})
     return cases.evidence("schedules with a wrong shape", "shapes (integers)", params={"channels": d})
+
+
+def _kron_range(M: list[list[Fraction]]) -> tuple[Fraction, Fraction, dict, dict]:
+    """Exact range of ``A ⊗ A`` (``A = M``, rational) over the unit cube ``[0, 1]^{h²}``, channel by channel.
+
+    Output ``(a, b)`` is linear with coefficients ``A[a, p]·A[b, q]``: over the cube its maximum is the sum of its
+    positive coefficients, ``P_a P_b + N_a N_b``, and its minimum minus the sum of its negative ones,
+    ``−(P_a N_b + N_a P_b)`` (``P``, ``N``: a row's positive part and the magnitude of its negative part), attained
+    at the 0/1 vertex that puts 1 where the coefficient is positive (resp. negative). Returns ``(min, max)`` and
+    the arg-max/arg-min output with its vertex.
+    """
+    P = [sum((x for x in row if x > 0), Fraction(0)) for row in M]
+    N = [-sum((x for x in row if x < 0), Fraction(0)) for row in M]
+    h_out = len(M)
+    hi = max(((P[a] * P[b] + N[a] * N[b], a, b) for a in range(h_out) for b in range(h_out)))
+    lo = min(((-(P[a] * N[b] + N[a] * P[b]), a, b) for a in range(h_out) for b in range(h_out)))
+
+    def vertex(a, b, sign):
+        return [[1 if sign * M[a][p] * M[b][q] > 0 else 0 for q in range(len(M[0]))] for p in range(len(M[0]))]
+
+    return lo[0], hi[0], {"output (i, j), 0-based": [hi[1], hi[2]], "X (one channel)": vertex(hi[1], hi[2], 1)}, \
+        {"output (i, j), 0-based": [lo[1], lo[2]], "X (one channel)": vertex(lo[1], lo[2], -1)}
+
+
+def _range_evidence(kind: str, statement_kernel: str) -> Evidence:
+    from construct.flowar import exact_up_matrix_1d
+
+    pairs = list(zip(VAR_SCHEDULE, VAR_SCHEDULE[1:]))
+    worst, cex, ranges = Fraction(0), None, {}
+    for a, b in pairs:
+        lo, hi, argmax, argmin = _kron_range(exact_up_matrix_1d(a, b, kind))
+        ranges[f"{a}→{b}"] = f"[{lo}, {hi}]"
+        excess = max(hi - 1, -lo)
+        if excess > worst:
+            worst = excess
+            where, value = (argmax, hi) if hi - 1 >= -lo else (argmin, lo)
+            cex = {"h_(r−1) → h_r": f"{a}→{b}", "kernel": statement_kernel, **where, "φ_up(X) at that output": str(value),
+                   "as float": float(value)}
+    return Evidence(
+        quantity="largest distance of φ_up([0,1]^{h×h}) from [0, 1] over VAR's schedule",
+        measured=str(worst), bound=0, margin=-float(worst), method="exact",
+        arithmetic="exact rationals (fractions.Fraction): the map is linear, its range over the cube is attained at a vertex",
+        n_checked=len(pairs), params={"schedule": list(VAR_SCHEDULE), "kernel": statement_kernel, "channels": "every d"},
+        counterexample=cex, details={"exact range of each step over [0,1]^{h×h}": ranges},
+    )
+
+
+@register(
+    "def-3.7/range",
+    "Definition 3.7 (φ_up as VAR computes it) into the input domain of Lemma C.1",
+    "The up-interpolation φ_up VAR uses (PyTorch bicubic, Keys a = −3/4, align_corners=False) maps [0,1]^{h_(r−1)×"
+    "w_(r−1)×d} into [0,1]^{h_r×w_r×d}, the domain on which the next layer τ_r (Lemma 6.1 via Lemma C.1: 'the first "
+    "column of X + E is in [0,1]^d', inputs quantized on {0, δ, …, 1−δ}) is built — on every step of VAR's schedule.",
+    covers=("Definition 3.7", "Theorem 6.6"),
+)
+def check_def37_range(params: Params) -> Evidence:
+    return _range_evidence("keys", "keys (a = −3/4)")
+
+
+@register(
+    "def-3.7/range/corrected",
+    "Definition 3.7 (repaired: a non-negative kernel, the cubic B-spline)",
+    "With the cubic B-spline (a kernel of Definition 3.6 as printed: values in [0, 2/3]) in the same up-sampling, the "
+    "rows are non-negative and sum to 1, so φ_up maps [0,1]^{h_(r−1)×w_(r−1)×d} into [0,1]^{h_r×w_r×d} on every step "
+    "of VAR's schedule.",
+    corrected_of="def-3.7/range",
+)
+def check_def37_range_corrected(params: Params) -> Evidence:
+    return _range_evidence("bspline", "cubic B-spline")
+
+
+@register(
+    "def-3.9/range",
+    "Definition 3.9 (repaired recursion, φ_up as VAR computes it)",
+    "Every level Y_i of the pyramid built from X_init ∈ [0,1]^{1×1×d} (Y_i = φ_up,i(Y_(i−1)), Keys a = −3/4) lies in "
+    "[0,1]^{h_i×w_i×d}: the first step copies X_init (every tap of a 1-pixel map is that pixel) and rows sum to 1, so "
+    "every level is the constant map X_init — on VAR's whole schedule.",
+)
+def check_def39_range(params: Params) -> Evidence:
+    from construct.flowar import exact_up_matrix_1d
+
+    column = [[Fraction(1)]]  # the 1-D factor of Y_i as a function of X_init (h_1 = 1)
+    worst, levels = Fraction(0), {}
+    for a, b in zip(VAR_SCHEDULE, VAR_SCHEDULE[1:]):
+        M = exact_up_matrix_1d(a, b, "keys")
+        column = [[sum((M[i][p] * column[p][0] for p in range(a)), Fraction(0))] for i in range(b)]
+        levels[b] = sorted({str(c[0]) for c in column})
+        worst = max([worst] + [abs(c[0] * e[0] - 1) for c in column for e in column])  # Y_i[p, q] = c_p c_q X_init
+    return Evidence(
+        quantity="largest |c_p c_q − 1| over the levels (Y_i[p, q] = c_p c_q X_init)",
+        measured=str(worst), bound=0, margin=-float(worst), method="exact", arithmetic="exact rationals (fractions.Fraction)",
+        n_checked=len(VAR_SCHEDULE) - 1, params={"schedule": list(VAR_SCHEDULE), "kernel": "keys (a = −3/4)"},
+        details={"coefficients of X_init in each level (1-D factor)": levels},
+    )
 
 
 @register(
