@@ -13,7 +13,7 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
-from construct.interpolate import KERNELS, VAR_SCHEDULE, definition_37_as_printed, kernel_pieces, kernel_range
+from construct.interpolate import KERNELS, VAR_SCHEDULE, kernel_pieces, kernel_range
 
 from ..registry import Params, register
 from ..report import Evidence
@@ -38,8 +38,8 @@ def check_def36(params: Params) -> Evidence:
         method="exact", arithmetic="symbolic (sympy): critical points of each cubic piece", n_checked=1,
         params={"kernel": "keys (a = −3/4)"},
         counterexample={"x": str(argmin[0]), "W(x)": str(lo)} if margin < 0 else None,
-        notes="An interpolating cubic kernel with W(0) = 1, W(±1) = W(±2) = 0 and a continuous derivative must dip "
-        "below 0 on 1 < |x| < 2; only non-interpolating kernels such as the B-spline stay in [0, 1].",
+        notes="VAR's kernel is negative on 1 < |x| < 2. Among the C¹ interpolating cubic kernels on [−2, 2] only "
+        "Keys' a = 0 meets Definition 3.6 (def-3.6/corrected-interpolating).",
     )
 
 
@@ -67,10 +67,72 @@ def check_def36_corrected(params: Params) -> Evidence:
     )
 
 
+@register(
+    "def-3.6/corrected-interpolating",
+    "Definition 3.6 (repaired: which interpolating cubic kernels it admits)",
+    "The even piecewise-cubic kernels with knots at 0, ±1, ±2, support [−2, 2], a continuous derivative and W(0) = 1, "
+    "W(±1) = W(±2) = 0 form Keys' one-parameter family W_a; W_a(x) ∈ [0, 1] for all x (Definition 3.6) exactly for "
+    "a = 0 (W_0 = (1 − |x|)²(1 + 2|x|) on |x| ≤ 1, 0 beyond), and VAR's a = −3/4 is not it.",
+    corrected_of="def-3.6",
+)
+def check_def36_interpolating(params: Params) -> Evidence:
+    x, a = sp.Symbol("x", nonnegative=True), sp.Symbol("a", real=True)
+    p = sp.symbols("p0:4")
+    q = sp.symbols("q0:4")
+    inner, outer = sum(c * x**k for k, c in enumerate(p)), sum(c * x**k for k, c in enumerate(q))
+    conditions = [inner.subs(x, 0) - 1, inner.subs(x, 1), outer.subs(x, 1), outer.subs(x, 2),
+                  sp.diff(inner, x).subs(x, 0),  # even and C¹ at 0
+                  sp.diff(inner, x).subs(x, 1) - sp.diff(outer, x).subs(x, 1), sp.diff(outer, x).subs(x, 2),
+                  q[3] - a]  # name the free parameter: the leading coefficient of the outer piece
+    sol = sp.solve(conditions, p + q, dict=True)
+    family = len(sol) == 1
+    inner_a, outer_a = sp.expand(inner.subs(sol[0])), sp.factor(outer.subs(sol[0]))
+    keys_inner = (a + 2) * x**3 - (a + 3) * x**2 + 1
+    is_keys = family and sp.expand(inner_a - keys_inner) == 0 and sp.expand(outer_a - a * (x**3 - 5 * x**2 + 8 * x - 4)) == 0
+    # a < 0: the outer piece a(x−1)(x−2)² < 0 on (1, 2); a > 0: W(1) = 0 with W'(1⁻) = a > 0, so W < 0 just left of 1
+    slope_at_1 = sp.diff(inner_a, x).subs(x, 1)
+    negative_for_a_ne_0 = sp.factor(outer_a) == sp.factor(a * (x - 1) * (x - 2) ** 2) and sp.simplify(slope_at_1 - a) == 0
+    w0 = inner_a.subs(a, 0)
+    crit = [r for r in sp.solve(sp.diff(w0, x), x) if 0 <= r <= 1]
+    w0_values = [w0.subs(x, c) for c in [0, 1] + crit]
+    a0_in_range = min(w0_values) >= 0 and max(w0_values) <= 1 and sp.factor(w0) == sp.factor((1 - x) ** 2 * (1 + 2 * x))
+    lo_var, _ = kernel_range("keys")
+    ok = {"the conditions leave exactly Keys' family W_a": bool(is_keys),
+          "W_a takes negative values for every a ≠ 0": bool(negative_for_a_ne_0),
+          "W_0 ∈ [0, 1]": bool(a0_in_range), "VAR's a = −3/4 has min W < 0": bool(lo_var < 0)}
+    bad = [k for k, v in ok.items() if not v]
+    return Evidence(
+        quantity="parts of the statement not established", measured=len(bad), bound=0, margin=-float(len(bad)),
+        method="exact", arithmetic="symbolic (sympy): the linear conditions solved for the 8 coefficients, a a symbol",
+        n_checked=len(ok), params={"family": "C¹ even piecewise cubics, knots 0, ±1, ±2"},
+        counterexample={"part": bad[0]} if bad else None,
+        details={**ok, "W_a on [0, 1]": str(inner_a), "W_a on [1, 2]": str(outer_a), "W_a'(1)": str(slope_at_1),
+                 "min of VAR's W (a = −3/4)": str(lo_var)},
+    )
+
+
 def _size_pairs(params: Params):
     """Up-sampling size pairs h_{r−1} < h_r ≤ max(4, steps+1), smallest first."""
     top = max(4, params.steps + 1)
     return [(a, b) for b in range(2, top + 1) for a in range(1, b)]
+
+
+#: readings of Definition 3.7's indices: the base of i, j and of X's indices, and what X outside its map means
+DEF37_READINGS = [(base, border) for base in (1, 0) for border in ("none", "zero", "replicate")]
+
+
+def _def37_problem(h_in: int, h_out: int, base: int, border: str) -> dict | None:
+    """The first output row ``i`` whose printed source index ``(i − h_{r−1})/h_r + s`` (``s ∈ {−1, 0, 1, 2}``) is
+    not an integer, or (``border = "none"``) falls outside X's rows ``base … base + h_{r−1} − 1``; ``None`` if every
+    row is defined. The column index ``(j − w_{r−1})/w_r + t`` is the same formula, so rows decide."""
+    for i in range(base, base + h_out):
+        for s in range(-1, 3):
+            r = Fraction(i - h_in, h_out) + s
+            if r.denominator != 1:
+                return {"i": i, "s": s, "index": str(r), "why": "not an integer"}
+            if border == "none" and not base <= r <= base + h_in - 1:
+                return {"i": i, "s": s, "index": str(r), "why": f"outside {base}…{base + h_in - 1}"}
+    return None
 
 
 @register(
@@ -80,19 +142,25 @@ def _size_pairs(params: Params):
     "(j−w_{r−1})/w_r+t, l} W(t) reads X only at integer indices inside the map, for every output (i, j).",
 )
 def check_def37(params: Params) -> Evidence:
-    cases = CaseCount()
-    for h_in, h_out in _size_pairs(params):
-        try:
-            definition_37_as_printed(np.ones((h_in, h_in, 1)), h_out, h_out)
-            problem = None
-        except ValueError as err:
-            problem = str(err)
-        cases.record(problem is None, lambda: {"h_{r-1} = w_{r-1}": h_in, "h_r = w_r": h_out, "problem": problem})
-    return cases.evidence(
-        "size pairs with an ill-defined output", "exact (fractions.Fraction indices)",
-        params={"sizes": f"1 ≤ h_(r−1) < h_r ≤ {max(4, params.steps + 1)}"},
-        notes="Even where the indices are integers the weights W(s)W(t) with integer s, t are W(0)² = 1 and 0 "
-        "elsewhere: the printed formula copies one input sample instead of interpolating.",
+    top = max(4, params.steps + 1)
+    pairs = _size_pairs(params)
+    per_reading, first = {}, {}
+    for base, border in DEF37_READINGS:
+        bad = [(a, b, p) for a, b in pairs if (p := _def37_problem(a, b, base, border)) is not None]
+        name = f"{base}-based, border {border}"
+        per_reading[name] = len(bad)
+        if bad:
+            a, b, p = bad[0]
+            first[name] = {"h_(r−1) = w_(r−1)": a, "h_r = w_r": b, **p}
+    best = min(per_reading, key=per_reading.get)  # the most favourable reading
+    worst = per_reading[best]
+    return Evidence(
+        quantity="size pairs with an ill-defined output, under the most favourable reading",
+        measured=worst, bound=0, margin=-float(worst), method="exhaustive", arithmetic="exact (fractions.Fraction indices)",
+        n_checked=len(pairs) * len(DEF37_READINGS), params={"sizes": f"1 ≤ h_(r−1) < h_r ≤ {top}"},
+        counterexample=first.get(best), details={"readings tried (ill-defined pairs)": per_reading},
+        notes="For every size pair i − h_{r−1} runs over h_r ≥ 2 consecutive integers, only one of them a multiple of "
+        "h_r: under any index base and any border rule some output reads X at a non-integer index.",
     )
 
 
@@ -166,6 +234,11 @@ def check_def39(params: Params) -> Evidence:
         measured=mismatches, bound=0, margin=-float(mismatches),
         method="exhaustive", arithmetic="exact (integers)", n_checked=checked,
         params={"schedules": "prefixes of VAR's 10-scale schedule"}, counterexample=cex,
+        details={"readings tried": {
+            "X_init of side h_1 (as printed, h_1 = 1)": "Y_2 = φ_up,1(Y_1): φ_up,1 is not defined (Definition 3.7: r ≥ 2), "
+            "and φ_up,i−1 expects side h_(i−2) where Y_(i−1) has side h_(i−1)",
+            "X_init of side h_0 (Y_i of side h_(i−1))": "the sides compose, but Y_2 = φ_up,1(Y_1) still needs φ_up,1, "
+            "which Definition 3.7 does not define"}},
         notes="The index is off by one: the recursion needs Y_i = φ_up,i(Y_{i−1}).",
     )
 
