@@ -1,10 +1,20 @@
-"""Claims of Definitions 3.6–3.7: the bicubic kernel and the up-interpolation layer (issue 4, first part).
+"""Claims of Definitions 3.6–3.7 and 3.9 and Appendix B: the bicubic kernel, up-interpolation, the pyramid, convolution.
 
 * ``def-3.6`` — the bicubic kernel VAR uses (Keys, a = −3/4) satisfies ``W(x) ∈ [0, 1]``.
 * ``def-3.6/corrected`` — the exact ranges: Keys ``[−1/9, 1]``, Catmull–Rom ``[−2/27, 1]``, B-spline ``[0, 2/3]``.
-* ``def-3.7`` — Definition 3.7's formula reads ``X`` at integer, in-range indices for every output.
+* ``def-3.6/corrected-interpolating`` — the interpolating C¹ cubic kernels on ``[−2, 2]`` are Keys' family
+  ``W_a``; Definition 3.6 admits exactly ``a = 0``.
+* ``def-3.7`` — Definition 3.7's formula reads ``X`` at integer, in-range indices for every output (every index
+  base and border rule tried).
 * ``def-3.7/corrected`` — the PyTorch-semantics bicubic map is an interpolation with rows summing to 1.
-"""
+* ``def-3.7/range`` — VAR's bicubic ``φ_up`` maps ``[0,1]`` maps into ``[0,1]`` (the domain of the next
+  layer's Lemma C.1 construction): exact range over the cube, attained at a vertex; ``…/corrected`` — the
+  B-spline map does.
+* ``def-3.9``, ``def-3.9/corrected`` — the pyramid recursion's typing; ``def-3.9/range`` — the pyramid from
+  ``X_init ∈ [0,1]`` stays in ``[0,1]`` (every level is the constant ``X_init``).
+* ``def-b.1`` — Definition B.1's window ``X_{i+m−1, j+n−1}`` against the padded map (readings: the padded map
+  keeps ``X``'s indices, or is re-indexed from 1); ``…/corrected`` — the centred formula.
+* ``remark-b.2`` — kernel 3, padding 1, stride 1 keep the map's size ``h × w``, as Definition B.1 declares."""
 
 from __future__ import annotations
 
