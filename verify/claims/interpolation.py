@@ -367,11 +367,22 @@ def check_def39_range(params: Params) -> Evidence:
     )
 
 
+#: the readings of Definition B.1's window X_{i+m−1, j+n−1} with padding p = 1
+DEFB1_READINGS = {
+    "padded map keeps X's indices (0 … h+1)": "fails: reads h+2 (def-b.1)",
+    "X as declared, no padding (1 … h)": "fails: reads h+1, h+2",
+    "padded map re-indexed from 1 (1 … h+2)": "holds: the centred 'same' convolution (def-b.1/reading-padded-from-1)",
+}
+
+
 @register(
     "def-b.1",
     "Definition B.1",
-    "With padding p = 1, the printed convolution Y_{i,j,l} = Σ_{m,n=1}^{3} Σ_c X_{i+m−1, j+n−1, c} K^l_{m,n,c} + b reads "
-    "only positions of the padded input (indices 0 … h+1), for every h ≥ 1.",
+    "With padding p = 1 around X ∈ R^{h×w×c_in} (X's indices 1 … h kept, the padding adding 0 and h+1), the printed "
+    "convolution Y_{i,j,l} = Σ_{m,n=1}^{3} Σ_c X_{i+m−1, j+n−1, c} K^l_{m,n,c} + b reads only positions of the padded "
+    "input (indices 0 … h+1), for every h ≥ 1.",
+    no_repair="def-b.1/corrected (the centred window X_{i+m−2, j+n−2}) and the reading def-b.1/reading-padded-from-1 "
+    "both give the 'same' convolution",
 )
 def check_defb1(params: Params) -> Evidence:
     from construct.conv import printed_index_range
@@ -385,15 +396,70 @@ def check_defb1(params: Params) -> Evidence:
         method="exact", arithmetic="integers (closed form: overshoot 1 for every h)", n_checked=1,
         params={"h": "all h ≥ 1"},
         counterexample={"h": h, "i": h, "m": 3, "row index read": hi, "padded range": f"0…{h + 1}"} if over > 0 else None,
-        notes="The window i…i+2 is not centred on i; a 'same' convolution with padding 1 reads i−1…i+1.",
+        details={"readings tried": DEFB1_READINGS},
+        notes="With X's indices kept the window i…i+2 is not centred on i; a 'same' convolution with padding 1 reads "
+        "i−1…i+1.",
     )
+
+
+def _distinct_kernel(c_out: int, c_in: int) -> np.ndarray:
+    """A kernel ``(c_out, 3, 3, c_in)`` whose entries are the distinct integers ``1, 2, …``: a matrix entry of the
+    convolution then names the kernel entry it is (float64 holds these sums of small integers exactly)."""
+    return np.arange(1, 9 * c_out * c_in + 1, dtype=np.float64).reshape(c_out, 3, 3, c_in)
+
+
+CONV_SIZES = [(h, w, c_in, c_out) for h in range(1, 6) for w in range(1, 6) for c_in in (1, 2) for c_out in (1, 2)]
+
+
+def _printed_padded_from_1(h: int, w: int, K: np.ndarray) -> dict:
+    """Definition B.1's formula with X read as the padded map X̃ (indices 1 … h+2, X̃_{a,b} = X_{a−1,b−1} inside,
+    0 on the border): ``{(output index, input index): value}`` on the row-major flattenings, and the largest
+    padded (row, column) index read (1-based)."""
+    c_out, _, _, c_in = K.shape
+    entries, top = {}, (0, 0)
+    for i in range(1, h + 1):
+        for j in range(1, w + 1):
+            for m in range(1, 4):
+                for n in range(1, 4):
+                    a, b = i + m - 1, j + n - 1  # padded (1-based) index read
+                    top = (max(top[0], a), max(top[1], b))
+                    r, s = a - 1, b - 1  # X's (1-based) index; 0 and h+1 are the zero border
+                    if 1 <= r <= h and 1 <= s <= w:
+                        for l in range(c_out):
+                            for c in range(c_in):
+                                key = (((i - 1) * w + (j - 1)) * c_out + l, ((r - 1) * w + (s - 1)) * c_in + c)
+                                entries[key] = entries.get(key, 0.0) + K[l, m - 1, n - 1, c]
+    return {"entries": entries, "top": top}
+
+
+@register(
+    "def-b.1/reading-padded-from-1",
+    "Definition B.1 (reading: X in the formula is the padded map, indexed from 1)",
+    "Reading X_{i+m−1, j+n−1} as the zero-padded map X̃ ∈ R^{(h+2)×(w+2)×c_in} indexed 1 … h+2, the printed formula reads "
+    "only indices 1 … h+2 and is, as a linear map, the centred zero-padded 3×3 convolution (construct.conv.conv_matrix), "
+    "on every size h, w ≤ 5, c_in, c_out ≤ 2.",
+)
+def check_defb1_padded_from_1(params: Params) -> Evidence:
+    from construct.conv import conv_matrix
+
+    cases = CaseCount()
+    for h, w, c_in, c_out in CONV_SIZES:
+        K = _distinct_kernel(c_out, c_in)
+        printed = _printed_padded_from_1(h, w, K)
+        centred = {key: float(v) for key, v in conv_matrix(h, w, K).todok().items() if v != 0}
+        same = printed["entries"] == centred and printed["top"] <= (h + 2, w + 2)
+        cases.record(same, lambda: {"h": h, "w": w, "c_in": c_in, "c_out": c_out, "largest index read": list(printed["top"])})
+    return cases.evidence("sizes where the reading differs from the centred convolution", "exact (distinct integer kernel "
+                          "entries: each matrix entry compared)", params={"sizes": "h, w ≤ 5, c_in, c_out ≤ 2"},
+                          details={"readings tried": DEFB1_READINGS})
 
 
 @register(
     "def-b.1/corrected",
     "Definition B.1 (repaired: X_{i+m−2, j+n−2})",
     "The centred formula, built as an explicit sparse linear map, equals scipy's zero-padded 'same' 2-D "
-    "cross-correlation summed over input channels, for random kernels on maps of sizes 1…5 × 1…5.",
+    "cross-correlation summed over input channels as linear maps (compared on every basis input), on maps of sizes "
+    "1…5 × 1…5 with 1–2 input and output channels.",
     corrected_of="def-b.1",
 )
 def check_defb1_corrected(params: Params) -> Evidence:
@@ -401,30 +467,38 @@ def check_defb1_corrected(params: Params) -> Evidence:
 
     from construct.conv import conv_matrix
 
-    rng = np.random.default_rng(params.seed)
-    worst, worst_margin, worst_tol, worst_err, checked = 0.0, np.inf, 0.0, 0.0, 0
-    u = 2.0**-53
-    for h in range(1, 6):
-        for w in range(1, 6):
-            c_in, c_out = int(rng.integers(1, 3)), int(rng.integers(1, 3))
-            K = rng.normal(size=(c_out, 3, 3, c_in))
-            X = rng.normal(size=(h, w, c_in))
-            Y = (conv_matrix(h, w, K) @ X.reshape(-1)).reshape(h, w, c_out)
+    cases = CaseCount()
+    for h, w, c_in, c_out in CONV_SIZES:
+        K = _distinct_kernel(c_out, c_in)
+        C = conv_matrix(h, w, K).toarray()
+        ok = True
+        for col in range(h * w * c_in):
+            X = np.zeros(h * w * c_in)
+            X[col] = 1.0
+            X = X.reshape(h, w, c_in)
             ref = np.stack([sum(correlate2d(X[:, :, c], K[l, :, :, c], mode="same") for c in range(c_in))
                             for l in range(c_out)], axis=-1)
-            # both evaluations sum k = 9·c_in products: each is within γ_k·Σ|products| of the exact value
-            absref = np.stack([sum(correlate2d(np.abs(X[:, :, c]), np.abs(K[l, :, :, c]), mode="same")
-                                   for c in range(c_in)) for l in range(c_out)], axis=-1)
-            k = 9 * c_in
-            tol = 2 * (k * u / (1 - k * u)) * absref
-            err = np.abs(Y - ref)
-            worst = max(worst, float(err.max()))
-            i = np.unravel_index(int(np.argmin(tol - err)), err.shape)
-            if tol[i] - err[i] < worst_margin:
-                worst_margin, worst_tol, worst_err = float(tol[i] - err[i]), float(tol[i]), float(err[i])
-            checked += 1
+            ok &= bool(np.array_equal(C[:, col], ref.reshape(-1)))
+        cases.record(ok, lambda: {"h": h, "w": w, "c_in": c_in, "c_out": c_out})
+    return cases.evidence("sizes where the two linear maps differ on a basis input",
+                          "exact (integer kernel entries and basis inputs: float64 sums are exact)",
+                          params={"sizes": "h, w ≤ 5, c_in, c_out ≤ 2"})
+
+
+@register(
+    "remark-b.2",
+    "Remark B.2 (with Definition B.1)",
+    "Kernel size 3, padding p = 1 and stride s = 1 keep the feature map's size: ⌊(h + 2p − 3)/s⌋ + 1 = h (and w likewise) "
+    "for every h ≥ 1, as Definition B.1's Y ∈ R^{h×w×c_out} declares.",
+)
+def check_remarkb2(params: Params) -> Evidence:
+    h = sp.Symbol("h", integer=True, positive=True)
+    p, stride, k = 1, 1, 3
+    out = sp.floor((h + 2 * p - k) / stride) + 1
+    diff = sp.simplify(out - h)
     return Evidence(
-        quantity="|conv_matrix·X − correlate2d(X, K)| vs 2γ_k Σ|products| at the tightest output",
-        measured=worst_err, bound=worst_tol, margin=worst_margin, details={"max error over all outputs": worst},
-        method="sampled", arithmetic="float64", n_checked=checked, params={"seed": params.seed},
+        quantity="output side − h (the convolution's output-size formula)", measured=str(diff), bound=0,
+        margin=0.0 if diff == 0 else -1.0, method="exact", arithmetic="symbolic (sympy), h a positive integer", n_checked=1,
+        params={"kernel": k, "padding": p, "stride": stride}, decidable=diff == 0 or diff.is_number is True,
+        notes="That these are the values of Tian et al.'s implementation is a statement about their code, not checked here.",
     )
