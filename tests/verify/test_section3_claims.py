@@ -27,7 +27,7 @@ def run(cid, **kw):
     ("def-3.4", "fails"), ("def-3.4/reading-n-is-hw", "holds"),
     ("def-3.5", "fails"), ("def-3.5/reading-n-is-L", "holds"),
     ("def-3.6/corrected-interpolating", "holds"),
-    ("def-3.7", "fails"), ("def-3.7/range", "fails"), ("def-3.7/range/corrected", "holds"), ("def-3.9/range", "holds"),
+    ("def-3.7", "fails"), ("def-3.9/up-sample-block", "fails"), ("def-3.7/range", "fails"), ("def-3.7/range/corrected", "holds"), ("def-3.9/range", "holds"),
     ("def-3.11", "fails"), ("def-3.11/corrected", "holds"), ("def-3.11/reading-var-attention", "fails"),
     ("remark-3.10", "holds"),
     ("def-3.13", "fails"), ("def-3.13/reading-transpose", "holds"), ("def-3.13/reading-own-sizes", "holds"),
@@ -174,3 +174,11 @@ def test_fact_a1_inequalities_on_integer_matrices(rows):
 def test_padded_from_1_reading_reads_exactly_the_padded_map():
     K = interpolation._distinct_kernel(1, 1)
     assert interpolation._printed_padded_from_1(3, 2, K)["top"] == (5, 4)
+
+
+def test_the_recursion_never_reads_the_blocks_second_map():
+    ev = run("def-3.9/up-sample-block")
+    assert ev.measured == "1" and ev.counterexample["Section 3.3's Y_3"] == "all ones (3×3)"
+    M = exact_up_matrix_1d(2, 3)
+    ones = [[Fraction(1)] * 2] * 2
+    assert interpolation._apply_exact(M, ones) == [[Fraction(1)] * 3] * 3  # rows sum to 1

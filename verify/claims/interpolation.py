@@ -11,7 +11,8 @@
   layer's Lemma C.1 construction): exact range over the cube, attained at a vertex; ``…/corrected`` — the
   B-spline map does.
 * ``def-3.9``, ``def-3.9/corrected`` — the pyramid recursion's typing; ``def-3.9/range`` — the pyramid from
-  ``X_init ∈ [0,1]`` stays in ``[0,1]`` (every level is the constant ``X_init``).
+  ``X_init ∈ [0,1]`` stays in ``[0,1]`` (every level is the constant ``X_init``); ``def-3.9/up-sample-block`` —
+  the recursion (from ``X_init`` only) against Section 3.3's block (which up-samples every input map).
 * ``def-b.1`` — Definition B.1's window ``X_{i+m−1, j+n−1}`` against the padded map (readings: the padded map
   keeps ``X``'s indices, or is re-indexed from 1); ``…/corrected`` — the centred formula.
 * ``remark-b.2`` — kernel 3, padding 1, stride 1 keep the map's size ``h × w``, as Definition B.1 declares."""
@@ -250,6 +251,44 @@ def check_def39(params: Params) -> Evidence:
             "X_init of side h_0 (Y_i of side h_(i−1))": "the sides compose, but Y_2 = φ_up,1(Y_1) still needs φ_up,1, "
             "which Definition 3.7 does not define"}},
         notes="The index is off by one: the recursion needs Y_i = φ_up,i(Y_{i−1}).",
+    )
+
+
+def _apply_exact(M: list[list[Fraction]], X: list[list[Fraction]]) -> list[list[Fraction]]:
+    """``A X A^⊤`` (the separable 2-D map ``A ⊗ A`` on one channel of a square map), exact."""
+    AX = [[sum((M[i][p] * X[p][q] for p in range(len(X))), Fraction(0)) for q in range(len(X))] for i in range(len(M))]
+    return [[sum((AX[i][q] * M[j][q] for q in range(len(X))), Fraction(0)) for j in range(len(M))] for i in range(len(M))]
+
+
+@register(
+    "def-3.9/up-sample-block",
+    "Definition 3.9 against Section 3.3's up-sample blocks",
+    "Definition 3.9's Φ_up,r (Y_1 = X_init, each Y_i up-sampled from Y_(i−1)) is Section 3.3's up-sample block, which "
+    "'takes as input the initial token map X_init and the previous pyramid-shaped token maps X_1, …, X_k, sets Y_1 = "
+    "X_init and up samples each X_i into a new token map Y_(i+1)': the two give the same Y_(k+1) for every input "
+    "pyramid (k = 2, sides 1, 1, 2 → 1, 2, 3; VAR's bicubic map).",
+    no_repair="the two descriptions are different maps; which one VAR computes is a fact about its code (construct.var "
+    "appends φ_up of the newest map, def-3.11/corrected)",
+)
+def check_def39_block(params: Params) -> Evidence:
+    from construct.flowar import exact_up_matrix_1d
+
+    zero, one = Fraction(0), Fraction(1)
+    X_init, X_1, X_2 = [[zero]], [[zero]], [[one, one], [one, one]]  # the block's inputs: X_2 is not φ_up(X_1)
+    up12, up23 = exact_up_matrix_1d(1, 2), exact_up_matrix_1d(2, 3)
+    recursion = _apply_exact(up23, _apply_exact(up12, X_init))  # Definition 3.9 (index repaired): Y_3 from Y_2 from X_init
+    block = _apply_exact(up23, X_2)  # Section 3.3: Y_3 up-sampled from X_2
+    gap = max(abs(a - b) for ra, rb in zip(recursion, block) for a, b in zip(ra, rb))
+    return Evidence(
+        quantity="max |Y_3 (Definition 3.9) − Y_3 (Section 3.3's block)|", measured=str(gap), bound=0, margin=-float(gap),
+        method="exact", arithmetic="exact rationals (fractions.Fraction)", n_checked=1,
+        params={"sides": "1, 1, 2 → 1, 2, 3", "kernel": "keys (a = −3/4)", "channels": 1},
+        counterexample={"X_init": "0", "X_1": "0", "X_2": "all ones (2×2)", "Definition 3.9's Y_3": "all zeros (3×3)",
+                        "Section 3.3's Y_3": "all ones (3×3)"} if gap else None,
+        details={"readings tried": {
+            "Y_i = φ_up,i−1(Y_(i−1)) (as printed)": "Y_3 undefined (φ_up,1; def-3.9)",
+            "Y_i = φ_up,i(Y_(i−1)), X_init fixed": "Y_3 = φ(φ(X_init)) does not read X_2: differs",
+            "Y_i = φ_up,i(Y_(i−1)), X_init := the argument's first map": "still does not read X_2: differs"}},
     )
 
 

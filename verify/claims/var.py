@@ -244,6 +244,10 @@ def check_def314(params: Params) -> Evidence:
         quantity="largest |n_out − n_in| over block chains", measured=scan.worst, bound=0, margin=-float(scan.worst),
         method="exhaustive", arithmetic="exact (integer shapes; forward pass run in float64)", n_checked=scan.checked,
         params={"chains": CHAINS, "channels": params.channels}, counterexample=scan.counterexample,
+        details={"readings tried": {
+            "φ_up on every map (Remark 3.12)": "fails (this scan)",
+            "φ_up on the newest map, appended (Definition 3.11's Φ_up)": "n' = n + h_new² > n: fails",
+            "φ_up as one matrix R^{h'w'×hw} (Section 3.4)": "h'w' > hw since h < h', w < w': fails"}},
         notes="φ_up raises every side (Definition 3.7 requires h_{r−1} < h_r), so n' = Σ h'_k² > n = Σ h_k² after every "
         "block; τ maps R^{n_0×d} → R^{n_m×d}.",
     )
