@@ -36,6 +36,8 @@ def run(cid, **kw):
     ("notation/function-norm", "fails"), ("notation/function-norm-a1", "fails"),
     ("notation/function-norm-a1/corrected", "holds"),
     ("fact-a.1", "fails"), ("fact-a.1/reading-all-shapes", "holds"), ("fact-a.1/reading-n-gt-k", "holds"),
+    ("notation/matrix-alpha-norm", "fails"), ("notation/matrix-alpha-norm/reading-entrywise", "holds"),
+    ("notation/matrix-alpha-norm/reading-operator", "holds"),
     ("fact-a.2", "holds"), ("fact-a.3", "holds"),
     ("def-b.1", "fails"), ("def-b.1/reading-padded-from-1", "holds"), ("def-b.1/corrected", "holds"),
     ("remark-b.2", "holds"),
@@ -46,10 +48,11 @@ def test_section_3_and_appendix_a_b_verdicts(cid, verdict):
 
 def test_families_whose_readings_disagree_are_reported_as_depending_on_the_reading():
     ids = [c for c in CLAIMS if c.split("/")[0] in ("def-3.4", "def-3.5", "def-3.13", "fact-a.1", "def-b.1")
-           or c.startswith("notation/spectral-norm")]
+           or c.startswith(("notation/spectral-norm", "notation/matrix-alpha-norm"))]
     claims = {c: CLAIMS[c] for c in ids}
     groups = errata_groups({c: CLAIMS[c].run(Params()) for c in ids}, claims)
-    for family in ("def-3.4", "def-3.5", "def-3.13", "fact-a.1", "def-b.1", "notation/spectral-norm"):
+    for family in ("def-3.4", "def-3.5", "def-3.13", "fact-a.1", "def-b.1", "notation/spectral-norm",
+                   "notation/matrix-alpha-norm"):
         assert family in groups["reading"], family
     assert "def-b.1/corrected" not in groups["reading"] + groups["printed"]
 

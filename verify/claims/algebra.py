@@ -6,6 +6,8 @@
   ``‖f‖_α := (∫‖f(X)‖_α^2 dX)^{1/α}``: the same symbol, two different values for ``α ≠ 2``.
 * ``notation/function-norm-a1`` — Appendix A.1's ``‖·‖_α`` is not absolutely homogeneous for ``α ≠ 2`` (so
   not a norm); ``…/corrected`` — Section 3.1's exponent ``α`` makes it so.
+* ``notation/matrix-alpha-norm`` — the function norm applies the vectors' ``‖·‖_α`` to matrices ``f(X) ∈
+  R^{n×d}``; ``…/reading-entrywise`` and ``…/reading-operator`` are typed (and differ: ``I_2`` has 2 and 1).
 * ``fact-a.1`` — Fact A.1 ("Let A denote the matrix": any shape) with ``‖A‖`` as the notation defines it,
   only for ``n > k``; ``…/reading-all-shapes`` (the spectral norm of every shape) and
   ``…/reading-n-gt-k`` (the Fact restricted to where ``‖A‖`` is defined) decide the three inequalities.
@@ -190,6 +192,65 @@ def check_function_norm_corrected(params: Params) -> Evidence:
         method="exact", arithmetic="symbolic (sympy): c real, α > 0, I = ∫‖f‖_α^α ≥ 0", n_checked=1,
         params={"c, α, I": "symbols"}, decidable=diff == 0 or diff.is_zero is False,
     )
+
+
+def _typing_matrix_norm(reading: str):
+    """``‖f(X)‖_α`` inside the function norm, with ``f(X) ∈ R^{n×d}`` (the img2img functions of Lemma 6.1), against
+    the notation's ``ℓ_p`` norm of a *vector* ``x ∈ R^N``. ``reading``: ``"printed"`` (the vector norm applied to the
+    matrix), ``"entrywise"`` (to ``vec f(X) ∈ R^{nd}``), ``"operator"`` (``sup_{v≠0} ‖f(X)v‖_α/‖v‖_α``, ``v ∈ R^d``)."""
+    from ..shapes import Typing, dims
+
+    n, d = dims("n d")
+    t = Typing()
+    F = t.declare("f(X)", (n, d))
+    if reading == "printed":
+        t.apply("‖·‖_α (a vector norm, x ∈ R^N)", (n, 1), (1, 1), F)
+    elif reading == "entrywise":
+        t.apply("‖·‖_α", (n * d, 1), (1, 1), t.declare("vec f(X)", (n * d, 1)))
+    else:
+        t.apply("‖·‖_α", (n, 1), (1, 1), t.matmul(F, t.declare("v", (d, 1)), "f(X) v"))
+    return t
+
+
+@register(
+    "notation/matrix-alpha-norm",
+    "Section 3.1 and Appendix A.1 (notation: ‖f(X)‖_α inside the function norm)",
+    "As printed, ‖f(X)‖_α in the function norm is the ℓ_α norm the notation defines for vectors x ∈ R^N, applied to "
+    "f(X) ∈ R^{n×d} (the img2img functions of Lemma 6.1) — well typed for every n, d.",
+    no_repair="the readings entrywise (…/reading-entrywise) and operator (…/reading-operator) are the repairs; both are "
+    "well typed, and they give different norms",
+)
+def check_matrix_norm(params: Params) -> Evidence:
+    I2 = sp.eye(2)
+    fields = _typing_matrix_norm("printed").evidence_fields()
+    fields["details"] = {**fields["details"], "readings tried": {
+        "the vector norm of the matrix (as printed)": "fails for d ≥ 2",
+        "entrywise, ‖vec f(X)‖_α": "well typed (…/reading-entrywise)",
+        "operator, sup ‖f(X)v‖_α/‖v‖_α": "well typed (…/reading-operator)"},
+        "the readings differ (f(X) = I_2, α = 1)": {"entrywise": str(sum(abs(e) for e in I2)),
+                                                   "operator (largest column sum)": str(max(sum(abs(e) for e in I2.col(j))
+                                                                                            for j in range(2)))}}
+    return Evidence(quantity="mis-typed operations", params={"n, d": "symbols"}, **fields)
+
+
+@register(
+    "notation/matrix-alpha-norm/reading-entrywise",
+    "Section 3.1 and Appendix A.1 (notation: ‖f(X)‖_α read entrywise)",
+    "Read entrywise, ‖f(X)‖_α := ‖vec f(X)‖_α (vec f(X) ∈ R^{nd}) is well typed for every n, d.",
+)
+def check_matrix_norm_entrywise(params: Params) -> Evidence:
+    return Evidence(quantity="mis-typed operations", params={"n, d": "symbols"},
+                    **_typing_matrix_norm("entrywise").evidence_fields())
+
+
+@register(
+    "notation/matrix-alpha-norm/reading-operator",
+    "Section 3.1 and Appendix A.1 (notation: ‖f(X)‖_α read as the operator norm)",
+    "Read as the operator norm, ‖f(X)‖_α := sup_{v ∈ R^d, v ≠ 0} ‖f(X)v‖_α/‖v‖_α is well typed for every n, d.",
+)
+def check_matrix_norm_operator(params: Params) -> Evidence:
+    return Evidence(quantity="mis-typed operations", params={"n, d": "symbols"},
+                    **_typing_matrix_norm("operator").evidence_fields())
 
 
 @register(
