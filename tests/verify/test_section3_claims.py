@@ -185,3 +185,12 @@ def test_the_recursion_never_reads_the_blocks_second_map():
     M = exact_up_matrix_1d(2, 3)
     ones = [[Fraction(1)] * 2] * 2
     assert interpolation._apply_exact(M, ones) == [[Fraction(1)] * 3] * 3  # rows sum to 1
+
+
+def test_torch_reproduces_the_bicubic_overshoot_counterexample():
+    torch = pytest.importorskip("torch")
+    cex = run("def-3.7/range").counterexample
+    X = torch.tensor(cex["X (one channel)"], dtype=torch.float64)[None, None]
+    Y = torch.nn.functional.interpolate(X, size=(5, 5), mode="bicubic", align_corners=False)
+    i, j = cex["output (i, j), 0-based"]
+    assert Y[0, 0, i, j].item() == 185 / 128
