@@ -292,6 +292,58 @@ def check_def39_block(params: Params) -> Evidence:
     )
 
 
+#: sizes Definitions 3.7–3.9 declare (h_{r−1}, w_{r−1}, h_r, w_r in 3.7; φ_up,i's h_{i−1}, …, h_i, w_i in 3.9) and the
+#: sizes Definition 3.9's display of Φ_up,r and Remark 3.10 use
+DEF39_DECLARED = ("h_(r−1)", "w_(r−1)", "h_r", "w_r", "h_(i−1)", "w_(i−1)", "h_i", "w_i", "d")
+DEF39_USED = ("h_[r−1]", "w_[r−1]", "h_[r]", "w_[r]", "d")
+
+
+@register(
+    "def-3.9/domain",
+    "Definition 3.9 (the display Φ_up,r : R^{h_[r−1]×w_[r−1]×d} → R^{h_[r]×w_[r]×d})",
+    "As printed, the sizes in Φ_up,r : R^{h_[r−1]×w_[r−1]×d} → R^{h_[r]×w_[r]×d} are declared: every size the display "
+    "uses is one Definitions 3.7–3.9 declare.",
+    no_repair="the reading h_[r] := (h_1, …, h_r), a pyramid of r maps (def-3.9/domain/reading-pyramid), is the repair; "
+    "it holds",
+)
+def check_def39_domain(params: Params) -> Evidence:
+    undeclared = [s for s in DEF39_USED if s not in DEF39_DECLARED]
+    return Evidence(
+        quantity="sizes used in the display that no definition declares", measured=len(undeclared), bound=0,
+        margin=-float(len(undeclared)), method="exact", arithmetic="the symbols of the display", n_checked=len(DEF39_USED),
+        params={"declared": list(DEF39_DECLARED)}, counterexample={"undeclared": undeclared} if undeclared else None,
+        details={"readings tried": {"h_[r] a size (as printed)": "undeclared",
+                                    "h_[r] := (h_1, …, h_r), a pyramid of r maps": "holds (def-3.9/domain/reading-pyramid)"}},
+    )
+
+
+@register(
+    "def-3.9/domain/reading-pyramid",
+    "Definition 3.9 (reading h_[r] := (h_1, …, h_r), with Definition 3.11 and Remark 3.10)",
+    "Reading R^{h_[r]×w_[r]×d} as the pyramids X_1 ∈ R^{h_1×w_1×d}, …, X_r ∈ R^{h_r×w_r×d}, Φ_up,r maps the (r−1)-map "
+    "pyramid that layer r−1 of Definition 3.11 outputs (Σ_{i<r} h_i w_i tokens) to an r-map pyramid whose flattening "
+    "(Remark 3.10) has the Σ_{i≤r} h_i w_i tokens layer r attends over — on every prefix of VAR's schedule.",
+)
+def check_def39_domain_pyramid(params: Params) -> Evidence:
+    from construct.interpolate import flatten_pyramid, pyramid
+    from construct.var import random_var_transformer
+
+    d = params.channels
+    X_init = np.full((1, 1, d), 0.5)
+    stages = random_var_transformer(VAR_SCHEDULE, d, seed=params.seed).stages(X_init.reshape(1, d))
+    cases = CaseCount()
+    for r in range(2, len(VAR_SCHEDULE) + 1):
+        domain = flatten_pyramid(pyramid(X_init, VAR_SCHEDULE[:r - 1])).shape  # R^{h_[r−1]×w_[r−1]×d}, flattened
+        codomain = flatten_pyramid(pyramid(X_init, VAR_SCHEDULE[:r])).shape  # R^{h_[r]×w_[r]×d}, flattened
+        layer_out, layer_in = stages[r - 2].shape, stages[r - 1].shape  # Definition 3.11's layers r−1 and r
+        cases.record(domain == layer_out and codomain == layer_in,
+                     lambda: {"r": r, "domain": list(domain), "layer r−1 output": list(layer_out),
+                              "codomain": list(codomain), "layer r": list(layer_in)})
+    return cases.evidence("levels r at which the pyramid reading does not type Definition 3.11's use",
+                          "exact (integer shapes of the built pyramid and network)",
+                          params={"schedule": list(VAR_SCHEDULE), "channels": d})
+
+
 @register(
     "def-3.9/corrected",
     "Definition 3.9 (repaired: Y_i = φ_up,i(Y_{i−1}))",
