@@ -41,7 +41,8 @@ def run(cid, **kw):
     ("notation/matrix-alpha-norm/reading-operator", "holds"),
     ("fact-a.2", "holds"), ("fact-a.3", "holds"),
     ("def-b.1", "fails"), ("def-b.1/reading-padded-from-1", "holds"), ("def-b.1/corrected", "holds"),
-    ("remark-b.2", "holds"),
+    ("remark-b.2", "holds"), ("def-b.1/bias", "fails"), ("def-b.1/bias/reading-scalar", "holds"),
+    ("def-b.1/bias/reading-per-channel", "holds"), ("remark-3.12", "holds"), ("def-3.8", "holds"),
 ])
 def test_section_3_and_appendix_a_b_verdicts(cid, verdict):
     assert run(cid).verdict == verdict
@@ -53,7 +54,8 @@ def test_families_whose_readings_disagree_are_reported_as_depending_on_the_readi
            or c.startswith(("notation/spectral-norm", "notation/matrix-alpha-norm"))]
     claims = {c: CLAIMS[c] for c in ids}
     groups = errata_groups({c: CLAIMS[c].run(Params()) for c in ids}, claims)
-    for family in ("def-3.4", "def-3.5", "def-3.13", "fact-a.1", "def-b.1", "notation/spectral-norm", "def-3.9/domain",
+    for family in ("def-3.4", "def-3.5", "def-3.13", "fact-a.1", "def-b.1", "def-b.1/bias", "notation/spectral-norm",
+                   "def-3.9/domain",
                    "notation/matrix-alpha-norm"):
         assert family in groups["reading"], family
     assert "def-b.1/corrected" not in groups["reading"] + groups["printed"]

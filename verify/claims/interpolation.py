@@ -493,6 +493,62 @@ def check_defb1(params: Params) -> Evidence:
     )
 
 
+#: the symbols of Definition B.1's formula and the ones its bullet list declares
+DEFB1_DECLARED = ("h", "w", "c_in", "c_out", "X", "K^l", "p", "s", "Y", "i", "j", "l")
+DEFB1_USED = ("Y", "i", "j", "l", "m", "n", "c", "X", "K^l", "b")  # m, n, c are bound by the sums
+
+
+@register(
+    "def-b.1/bias",
+    "Definition B.1 (the bias b of the displayed formula)",
+    "As printed, every free symbol of Y_{i,j,l} := Σ_{m,n=1}^{3} Σ_{c=1}^{c_in} X_{i+m−1,j+n−1,c} K^l_{m,n,c} + b is "
+    "declared in Definition B.1.",
+    no_repair="both readings of b (…/reading-scalar, …/reading-per-channel) are well typed; which one is meant is not "
+    "decidable from the paper",
+)
+def check_defb1_bias(params: Params) -> Evidence:
+    bound_by_sums = {"m", "n", "c"}
+    undeclared = [sym for sym in DEFB1_USED if sym not in DEFB1_DECLARED and sym not in bound_by_sums]
+    return Evidence(
+        quantity="free symbols of the formula that Definition B.1 does not declare", measured=len(undeclared), bound=0,
+        margin=-float(len(undeclared)), method="exact", arithmetic="the symbols of the display", n_checked=len(DEFB1_USED),
+        params={"declared": list(DEFB1_DECLARED)}, counterexample={"undeclared": undeclared} if undeclared else None,
+        details={"readings tried": {"b ∈ R, one bias for every output channel": "typed (def-b.1/bias/reading-scalar)",
+                                    "b = b_l, b ∈ R^{c_out}": "typed (def-b.1/bias/reading-per-channel)"}},
+    )
+
+
+def _typing_defb1_bias(per_channel: bool):
+    from ..shapes import Typing, dims
+
+    c_out = dims("c_out")[0]
+    t = Typing()
+    term = t.declare("Σ_{m,n,c} X_{…} K^l_{m,n,c} (one output channel l)", (1, 1))
+    b = t.declare("b_l (of b ∈ R^{c_out})" if per_channel else "b ∈ R", (1, 1))
+    t.add(term, b, "Σ … + b")
+    if per_channel:
+        t.equal("entries of b = output channels l ∈ [c_out]", c_out, c_out)
+    return t
+
+
+@register(
+    "def-b.1/bias/reading-scalar",
+    "Definition B.1 (reading: b ∈ R, shared by the output channels)",
+    "With b ∈ R, Y_{i,j,l} = Σ … + b is a well-typed scalar for every i ∈ [h], j ∈ [w], l ∈ [c_out].",
+)
+def check_defb1_bias_scalar(params: Params) -> Evidence:
+    return Evidence(quantity="mis-typed operations", params={"b": "a real number"}, **_typing_defb1_bias(False).evidence_fields())
+
+
+@register(
+    "def-b.1/bias/reading-per-channel",
+    "Definition B.1 (reading: b = b_l, b ∈ R^{c_out})",
+    "With b ∈ R^{c_out} and b_l added to output channel l, Y_{i,j,l} = Σ … + b_l is well typed for every i, j, l.",
+)
+def check_defb1_bias_channel(params: Params) -> Evidence:
+    return Evidence(quantity="mis-typed operations", params={"b": "R^{c_out}"}, **_typing_defb1_bias(True).evidence_fields())
+
+
 def _distinct_kernel(c_out: int, c_in: int) -> np.ndarray:
     """A kernel ``(c_out, 3, 3, c_in)`` whose entries are the distinct integers ``1, 2, …``: a matrix entry of the
     convolution then names the kernel entry it is (float64 holds these sums of small integers exactly)."""
