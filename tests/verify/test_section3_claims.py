@@ -198,3 +198,9 @@ def test_torch_reproduces_the_bicubic_overshoot_counterexample():
     Y = torch.nn.functional.interpolate(X, size=(5, 5), mode="bicubic", align_corners=False)
     i, j = cex["output (i, j), 0-based"]
     assert Y[0, 0, i, j].item() == 185 / 128
+
+
+def test_a_constant_kernel_of_definition_3_6_leaves_the_unit_cube_sixteenfold():
+    assert interpolation._kron_range(interpolation._constant_kernel_matrix(4, 5))[:2] == (0, 16)
+    tried = run("def-3.7/range").details["kernels tried (range over VAR's schedule)"]
+    assert tried["cubic B-spline"].startswith("range [0, 1]: holds")

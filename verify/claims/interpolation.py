@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from fractions import Fraction
 
 import numpy as np
@@ -409,6 +410,19 @@ def _range_evidence(kind: str, statement_kernel: str) -> Evidence:
     )
 
 
+def _constant_kernel_matrix(h_in: int, h_out: int) -> list[list[Fraction]]:
+    """The up-sampling of `construct.flowar.exact_up_matrix_1d` with ``W ≡ 1`` on ``[−2, 2]`` — a (constant, hence
+    piecewise cubic) kernel with values in ``[0, 1]``, so one of Definition 3.6's class: the four taps
+    ``⌊src⌋−1 … ⌊src⌋+2`` all lie within distance 2 of ``src`` and get weight 1 (indices clamped)."""
+    M = [[Fraction(0)] * h_in for _ in range(h_out)]
+    for i in range(h_out):
+        src = Fraction(2 * i + 1, 2) * Fraction(h_in, h_out) - Fraction(1, 2)
+        base = src.numerator // src.denominator
+        for j in range(base - 1, base + 3):
+            M[i][min(max(j, 0), h_in - 1)] += 1
+    return M
+
+
 @register(
     "def-3.7/range",
     "Definition 3.7 (φ_up as VAR computes it) into the input domain of Lemma C.1",
@@ -418,7 +432,20 @@ def _range_evidence(kind: str, statement_kernel: str) -> Evidence:
     covers=("Definition 3.7", "Theorem 6.6"),
 )
 def check_def37_range(params: Params) -> Evidence:
-    return _range_evidence("keys", "keys (a = −3/4)")
+    from construct.flowar import exact_up_matrix_1d
+
+    ev = _range_evidence("keys", "keys (a = −3/4)")
+    kernels = {"catmull-rom (a = −1/2)": lambda a, b: exact_up_matrix_1d(a, b, "catmull-rom"),
+               "W ≡ 1 on [−2, 2] (in Definition 3.6's class)": _constant_kernel_matrix,
+               "cubic B-spline": lambda a, b: exact_up_matrix_1d(a, b, "bspline")}
+    tried = {"keys (a = −3/4), VAR's": "fails (this claim)"}
+    for name, build in kernels.items():
+        lo = min(_kron_range(build(a, b))[0] for a, b in zip(VAR_SCHEDULE, VAR_SCHEDULE[1:]))
+        hi = max(_kron_range(build(a, b))[1] for a, b in zip(VAR_SCHEDULE, VAR_SCHEDULE[1:]))
+        tried[name] = f"range [{lo}, {hi}]: " + ("holds (def-3.7/range/corrected)" if 0 <= lo and hi <= 1 else "fails")
+    return dataclasses.replace(ev, details={**ev.details, "kernels tried (range over VAR's schedule)": tried},
+                               notes="Definition 3.6's W ∈ [0, 1] alone does not keep the range: the weights must also "
+                               "sum to 1 (a constant kernel of the class gives [0, 16]).")
 
 
 @register(
