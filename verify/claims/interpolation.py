@@ -277,11 +277,12 @@ def check_def39_block(params: Params) -> Evidence:
     zero, one = Fraction(0), Fraction(1)
     X_init, X_1, X_2 = [[zero]], [[zero]], [[one, one], [one, one]]  # the block's inputs: X_2 is not φ_up(X_1)
     up12, up23 = exact_up_matrix_1d(1, 2), exact_up_matrix_1d(2, 3)
-    recursion = _apply_exact(up23, _apply_exact(up12, X_init))  # Definition 3.9 (index repaired): Y_3 from Y_2 from X_init
-    block = _apply_exact(up23, X_2)  # Section 3.3: Y_3 up-sampled from X_2
-    gap = max(abs(a - b) for ra, rb in zip(recursion, block) for a, b in zip(ra, rb))
+    recursion_Y2 = _apply_exact(up12, X_init)  # Definition 3.9 (index repaired): Y_2 from Y_1 = X_init …
+    recursion = [recursion_Y2, _apply_exact(up23, recursion_Y2)]  # … and Y_3 from Y_2
+    block = [_apply_exact(up12, X_1), _apply_exact(up23, X_2)]  # Section 3.3: Y_(i+1) up-sampled from X_i
+    gap = max(abs(a - b) for level, other in zip(recursion, block) for ra, rb in zip(level, other) for a, b in zip(ra, rb))
     return Evidence(
-        quantity="max |Y_3 (Definition 3.9) − Y_3 (Section 3.3's block)|", measured=str(gap), bound=0, margin=-float(gap),
+        quantity="max |Y_i (Definition 3.9) − Y_i (Section 3.3's block)| over i = 2, 3", measured=str(gap), bound=0, margin=-float(gap),
         method="exact", arithmetic="exact rationals (fractions.Fraction)", n_checked=1,
         params={"sides": "1, 1, 2 → 1, 2, 3", "kernel": "keys (a = −3/4)", "channels": 1},
         counterexample={"X_init": "0", "X_1": "0", "X_2": "all ones (2×2)", "Definition 3.9's Y_3": "all zeros (3×3)",

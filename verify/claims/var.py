@@ -30,7 +30,6 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-import sympy as sp
 
 from construct.interpolate import VAR_SCHEDULE
 from construct.var import UpInterpolation, VARBlock, build_var_composition, random_var_block, random_var_transformer
