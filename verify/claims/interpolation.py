@@ -129,17 +129,20 @@ def _size_pairs(params: Params):
     return [(a, b) for b in range(2, top + 1) for a in range(1, b)]
 
 
-#: readings of Definition 3.7's indices: the base of i, j and of X's indices, and what X outside its map means
-DEF37_READINGS = [(base, border) for base in (1, 0) for border in ("none", "zero", "replicate")]
+#: readings of Definition 3.7's indices: the base of i, j and of X's indices, what X outside its map means, and the
+#: source position — as printed, ``(i − h_{r−1})/h_r``, or the scaling ``i·h_{r−1}/h_r`` it may stand for
+DEF37_READINGS = [(base, border, position) for position in ("printed", "scaled") for base in (1, 0)
+                  for border in ("none", "zero", "replicate")]
 
 
-def _def37_problem(h_in: int, h_out: int, base: int, border: str) -> dict | None:
-    """The first output row ``i`` whose printed source index ``(i − h_{r−1})/h_r + s`` (``s ∈ {−1, 0, 1, 2}``) is
-    not an integer, or (``border = "none"``) falls outside X's rows ``base … base + h_{r−1} − 1``; ``None`` if every
-    row is defined. The column index ``(j − w_{r−1})/w_r + t`` is the same formula, so rows decide."""
+def _def37_problem(h_in: int, h_out: int, base: int, border: str, position: str = "printed") -> dict | None:
+    """The first output row ``i`` whose source index ``(i − h_{r−1})/h_r + s`` (``position = "scaled"``:
+    ``i·h_{r−1}/h_r + s``; ``s ∈ {−1, 0, 1, 2}``) is not an integer, or (``border = "none"``) falls outside X's rows
+    ``base … base + h_{r−1} − 1``; ``None`` if every row is defined. The column index is the same formula in ``j``,
+    ``w``, so rows decide."""
     for i in range(base, base + h_out):
         for s in range(-1, 3):
-            r = Fraction(i - h_in, h_out) + s
+            r = (Fraction(i - h_in, h_out) if position == "printed" else Fraction(i * h_in, h_out)) + s
             if r.denominator != 1:
                 return {"i": i, "s": s, "index": str(r), "why": "not an integer"}
             if border == "none" and not base <= r <= base + h_in - 1:
@@ -157,9 +160,9 @@ def check_def37(params: Params) -> Evidence:
     top = max(4, params.steps + 1)
     pairs = _size_pairs(params)
     per_reading, first = {}, {}
-    for base, border in DEF37_READINGS:
-        bad = [(a, b, p) for a, b in pairs if (p := _def37_problem(a, b, base, border)) is not None]
-        name = f"{base}-based, border {border}"
+    for base, border, position in DEF37_READINGS:
+        bad = [(a, b, p) for a, b in pairs if (p := _def37_problem(a, b, base, border, position)) is not None]
+        name = f"{base}-based, border {border}" + ("" if position == "printed" else ", position i·h_(r−1)/h_r")
         per_reading[name] = len(bad)
         if bad:
             a, b, p = bad[0]
@@ -172,7 +175,8 @@ def check_def37(params: Params) -> Evidence:
         n_checked=len(pairs) * len(DEF37_READINGS), params={"sizes": f"1 ≤ h_(r−1) < h_r ≤ {top}"},
         counterexample=first.get(best), details={"readings tried (ill-defined pairs)": per_reading},
         notes="For every size pair i − h_{r−1} runs over h_r ≥ 2 consecutive integers, only one of them a multiple of "
-        "h_r: under any index base and any border rule some output reads X at a non-integer index.",
+        "h_r (and i·h_{r−1}/h_r is an integer only for multiples of h_r/gcd(h_{r−1}, h_r) ≥ 2): under any index base, "
+        "border rule and either source position some output reads X at a non-integer index.",
     )
 
 
