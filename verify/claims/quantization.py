@@ -219,7 +219,7 @@ def check_eq2(params: Params) -> Evidence:
     "Lemma C.1, Eq. (2) (repaired)",
     "The working FFN_1 (L/δ ramps ending at the grid points, residual cancelled) maps X + E to M = E + δ(⌊X/δ⌋+1) "
     "for X at both ends of every grid cell's plateau, injectively — for every spec of the family.",
-    corrected_of="eq-2",
+    corrected_of=("eq-2", "lemma-c.1/range-ffn1"),
 )
 def check_eq2_corrected(params: Params) -> Evidence:
     r = _quantizer_check(params, printed=False)
