@@ -606,3 +606,139 @@ def check_lemma61_sup_corrected(params: Params) -> Evidence:
         details={"θ": str(spec.ramp), "measure of the ramp zones ≤": str(min(Fraction(1), spec.tokens * spec.channels
                                                                                   * spec.steps * spec.ramp))},
     )
+
+
+@register(
+    "lemma-c.1/well-formed",
+    "Lemma C.1 (statement: hypotheses and conclusion)",
+    "Every symbol of Lemma C.1's conclusion 'there exists a transformer τ with positional embedding E such that "
+    "d_α(τ, h(·)) ≤ ε/2' is bound by its hypotheses (h, δ, h_r w_r, d, τ ∈ T_B^{1,1,c}, E ∈ R^{(h_r w_r)×d}).",
+)
+def check_c1_well_formed(params: Params) -> Evidence:
+    hypotheses = {"h_img2img", "G_δ", "δ", "h_r w_r", "d", "τ", "T_B^{1,1,c}", "E"}
+    conclusion = {"τ", "E", "d_α", "h", "ε", "α"}
+    # d_α is the distance of the function norm (Section 3.1); α its exponent is not introduced either; h = h_img2img
+    bound_elsewhere = {"d_α": "Section 3.1 (function norm)", "h": "h_img2img"}
+    free = sorted(s for s in conclusion if s not in hypotheses and s not in bound_elsewhere)
+    unbound_hyp = ["c (of T_B^{1,1,c})", "T_B (Definition 3.14 defines T^{a,s,c} only)"]
+    return Evidence(
+        quantity="symbols of the conclusion bound nowhere in the lemma", measured=len(free), bound=0,
+        margin=-float(len(free)), method="exact", arithmetic="symbol table", n_checked=len(conclusion),
+        params={"statement": "Lemma C.1 as printed"},
+        counterexample={"free symbols": free, "also undefined in the hypotheses": unbound_hyp} if free else None,
+        details={"readings tried": ["ε given with its relation to δ, Cδ(dh_r w_r)^{1/α} ≤ ε/2 (stated in the proof): "
+                                    "lemma-c.1/approx", "for every ε > 0 (δ fixed by h): needs d_α(τ, h) → 0, which "
+                                    "the ramp zones allow but our float64 bump centres bound below by the plateau "
+                                    "error (lemma-c.1/approx reports it)"]},
+        notes="ε first appears in the conclusion; its link to δ (the grid of h) appears only in the proof.",
+    )
+
+
+@register(
+    "lemma-6.1/step-1",
+    "Lemma 6.1 (proof sketch, first bullet)",
+    "Quantizing the input and output domain of f ∈ F_{C,r} gives f̄ : G_δ → G_δ, 'a piece-wise constant approximation "
+    "with bounded error δ': sup_X ‖f(X) − f̄(X)‖_∞ ≤ δ (f̄ extended constantly on each cell), for a C-Lipschitz f.",
+    no_repair="the error is at most (C + 1)δ per coordinate (lemma-c.1/delta-epsilon/corrected counts it in ℓ_α)",
+)
+def check_lemma61_step1(params: Params) -> Evidence:
+    m = params.steps
+    delta = Fraction(1, m)
+    # f(x) = min(1, 2x) (n = d = 1; 2-Lipschitz into [0, 1]); on the cell [0, δ) f̄ ≡ Q_out(f(0)) = 0
+    x = 3 * delta / 4
+    f_x = min(Fraction(1), 2 * x)
+    f_bar = Fraction(0)
+    err = f_x - f_bar
+    return Evidence(
+        quantity="|f(x) − f̄(x)| − δ at the counterexample (must be ≤ 0)", measured=str(err), bound=str(delta),
+        margin=float(delta - err), method="exact", arithmetic="exact (fractions.Fraction)", n_checked=1,
+        params={"steps": m},
+        counterexample={"f": "x ↦ min(1, 2x) (n = d = 1, C = 2)", "x": str(x), "f(x)": str(f_x), "f̄(x)": "0",
+                        "δ": str(delta)},
+        details={"readings tried": ["sup norm ℓ_∞ (the most favourable): fails for C = 2",
+                                    "function norm ‖·‖_α (Section 3.1) with f = identity (C = 1): "
+                                    "(dn/(α+1))^{1/α}δ > δ once dn > α + 1"]},
+    )
+
+
+@register(
+    "lemma-6.1/step-3",
+    "Lemma 6.1 (proof sketch, last bullet): O((1/ε)^d)^{h_r w_r} FFN layers",
+    "The construction of Lemma C.1 uses O((1/ε)^d)^{h_r w_r} FFN neurons — reading 'FFN layers' as hidden neurons "
+    "(the construction has two FFN layers) — as ε → 0 with d, h_r w_r, C, α fixed: the working count "
+    "2d(n/δ + 1) + 3n(1/δ)^{dn} times ε^{dn} stays bounded, 1/δ = ⌈2(C+1)(dn)^{1/α}/ε⌉, for the spec's d, n.",
+)
+def check_lemma61_step3(params: Params) -> Evidence:
+    import sympy as sp
+
+    spec = params.spec()
+    n, d = spec.tokens, spec.channels
+    N = n * d
+    eps, C, a = sp.symbols("epsilon C alpha", positive=True)
+    inv_delta = 2 * (C + 1) * sp.Integer(N) ** (1 / a) / eps + 1  # ≥ ⌈…⌉
+    count = 2 * d * (n * inv_delta + 1) + 3 * n * inv_delta**N
+    limit = sp.limit(sp.expand(count * eps**N), eps, 0, dir="+")
+    finite = bool(limit.is_finite)
+    return Evidence(
+        quantity="lim_{ε→0} (FFN neurons)·ε^{dn} (must be finite)", measured=str(sp.simplify(limit)), bound="finite",
+        margin=0.0 if finite else -1.0, method="exact", arithmetic="symbolic (sympy)", n_checked=1,
+        params=params.as_dict(),
+        details={"FFN layers of the construction": 2, "readings tried": [
+            "FFN layers = hidden neurons of the construction: O(ε^{−dn}) holds (this claim)",
+            "FFN layers = layers: the construction has 2, trivially O(ε^{−dn}); its FFN widths exceed c = 4 "
+            "(lemma-6.1/class)"]},
+    )
+
+
+@register(
+    "lemma-c.1/range-attn",
+    "Lemma C.1 (proof): the attention output feeding FFN_2",
+    "Over Lemma C.1's whole input domain [0,1]^{n×d}, the attention output q = Attn(FFN_1(X + E)) is one of the "
+    "context IDs q(M^{(i)}) FFN_2 memorizes (its bump centres, within a bump's half-width) — for the spec (FFN_1's "
+    "weights exact, θ as in lemma-c.1/approx).",
+    no_repair="off the ramp zones FFN_1 maps into Ḡ_δ (eq-2/corrected) and FFN_2 meets exactly the memorized IDs "
+    "(lemma-c.1/bump/corrected); the ramps are a set of measure ≤ dn·m·θ that only the function norm forgives",
+)
+def check_range_attn(params: Params) -> Evidence:
+    from construct.certified import attention_balls, lower, upper
+    from construct.quantize import step_function
+
+    target, C, eps_half, tau = _built_for_eps(params)
+    spec = tau.spec
+    # X = 0 but X_{1,1} in the middle of the ramp ending at δ: FFN_1 gives 3δ/2 there, whose projection is no
+    # vocabulary projection (those are multiples of δ/m^{d−1}), the other coordinates their level k + δ
+    x = spec.step_width - spec.ramp / 2
+    X = [[x if (k, c) == (0, 0) else Fraction(0) for c in range(spec.channels)] for k in range(spec.tokens)]
+    M = [[step_function(X[k][c] + k, spec) for c in range(spec.channels)] for k in range(spec.tokens)]
+    from construct.certified import ball
+
+    q = attention_balls(tau.contextual.attention, M)[0][0]
+    centres = np.sort(tau.context_ids.reshape(-1))
+    i = int(np.searchsorted(centres, float(q.mid())))
+    near = [float(c) for c in centres[max(0, i - 2): i + 2]]
+    w = tau.id_gap / 2
+    # a hat is non-zero only strictly inside its half-width: the ID is memorized iff min |q − c| < w
+    slack = max((ball(w) - abs(q - ball(c)) for c in near), key=lambda b: float(b.mid()))  # w − distance, a ball
+    if slack.is_exact():
+        margin, decided = float(slack.mid()), True
+    elif upper(slack) <= 0:
+        margin, decided = upper(slack), True  # certified: the ID is at least w from every centre
+    elif lower(slack) > 0:
+        margin, decided = lower(slack), True
+    else:
+        margin, decided = None, False
+    distance = w - float(slack.mid())
+    return Evidence(
+        quantity="half-width w − distance of an attention output to the nearest memorized ID (certified; must be > 0)",
+        measured=float(f"{distance:.3g}"), bound=float(f"{w:.3g}"),
+        margin=None if margin is None else float(f"{margin:.3g}") if margin != 0 else 0.0, decidable=decided,
+        strict=True,
+        method="search", arithmetic="exact FFN_1 + ball arithmetic (arb)", n_checked=1, params=params.as_dict(),
+        counterexample={"X": f"0 except X_(1,1) = {x}", "FFN_1 output at (1,1)": str(M[0][0]),
+                        "ID ⊂": [float(f"{lower(q):.12g}"), float(f"{upper(q):.12g}")],
+                        "nearest centre distance ≈": float(f"{distance:.3g}"), "half-width": float(f"{w:.3g}")}
+        if decided and margin <= 0 else None,
+        notes="On the ramps FFN_1 outputs values between grid levels (lemma-c.1/range-ffn1); their IDs fall between "
+        "bumps, so FFN_2 returns the attention output there. The function norm does not see this set of measure "
+        "≤ dn·m·θ (lemma-c.1/approx).",
+    )
