@@ -729,7 +729,8 @@ def check_range_attn(params: Params) -> Evidence:
         margin, decided = None, False
     distance = w - float(slack.mid())
     return Evidence(
-        quantity="half-width w − distance of an attention output to the nearest memorized ID (certified; must be > 0)",
+        quantity="distance of an attention output to the nearest memorized ID against the bump half-width w (margin "
+        "w − distance, certified; must be > 0)",
         measured=float(f"{distance:.3g}"), bound=float(f"{w:.3g}"),
         margin=None if margin is None else float(f"{margin:.3g}") if margin != 0 else 0.0, decidable=decided,
         strict=True,

@@ -82,7 +82,8 @@ def check_eq1(params: Params) -> Evidence:
         _staircase_scan(params, printed=True), "max |Eq.(1) − staircase| over plateau points",
         EXACT, family_label(params, channels=False), ramp="δ/16",
         notes="Each plateau is a linear piece on which every ramp is constant, so its two ends decide it exactly. "
-        "The printed limit 'δ → 0' is read as θ → 0 (δ is the grid spacing).",
+        "The printed limit 'δ → 0' is read here as θ → 0 (δ the grid spacing); taken in δ as printed it fails too "
+        "(eq-1/reading-limit-delta).",
     )
 
 
@@ -187,7 +188,16 @@ def _quantizer_check(params: Params, printed: bool) -> dict:
             distinct = len(np.unique(np.round(out.reshape(len(out), -1) * spec.steps).astype(np.int64), axis=0))
             collisions_total += len(out) - distinct
             if err[i] > tol and cex is None:
+                from construct.certified import ffn_exact
+
+                # the same input in exact arithmetic (stored weights, rational input): the deviation is certified
+                exact_in = [[Fraction(int(s_), spec.steps) + Fraction(off) + k for s_ in digits[i, k]]
+                            for k in range(spec.tokens)]
+                exact_out = [ffn_exact(ffn, row) for row in exact_in]
+                exact_M = [[k + Fraction(int(s_) + 1, spec.steps) for s_ in digits[i, k]] for k in range(spec.tokens)]
+                exact_dev = max(abs(v - w) for row_v, row_w in zip(exact_out, exact_M) for v, w in zip(row_v, row_w))
                 cex = {
+                    "exact deviation |FFN_1(X+E) − M| (rational input, stored weights)": str(exact_dev),
                     "spec": str(spec),
                     "input": (corner[i] + off).tolist(),
                     "ffn1_output": (out[i] - E).tolist(),
