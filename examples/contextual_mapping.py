@@ -93,7 +93,7 @@ def page() -> str:
             f"For n = {s1.tokens} the printed δ is exp(−…·log 1) = 10^{_g(r1['log10_lemma'])}: one token sees only itself, "
             f"the attention is linear and the achieved δ = {r1['cm'].delta:.6g} (the grid step δ = {s1.step_width}) is "
             f"{'below' if r1['log10_delta'] < r1['log10_lemma'] else 'not below'} the lemma's δ — the kind of "
-            "counterexample `varproof verify lemma-5.4` reports (it decides exactly that for n = 1 no attention with outputs inside the ball of radius γ reaches that δ). With log(L + 1) "
+            "counterexample `varproof verify lemma-5.4/reading-distinct` reports (it decides exactly that for n = 1 no attention with outputs inside the ball of radius γ reaches that δ). With log(L + 1) "
             f"in place of log L (claim `lemma-5.4/corrected`) the bound is 10^{_g(r1['log10_lemma_shift'])} and is "
             f"{'met' if r1['log10_delta'] >= r1['log10_lemma_shift'] else 'missed'}.\n\n"
         )
@@ -127,7 +127,7 @@ def page() -> str:
         "a context ID separated only that finely. The achieved δ stays far above the float64 error of an ID "
         "(last column), which is what the memorizing FFN_2 needs (see [the bump layer](bump_layer.md)).\n\n"
         + single_text
-        + "Claims: `varproof verify lemma-5.4` and `lemma-5.4/corrected` (this attention as the witness over every spec "
+        + "Claims: `varproof verify lemma-5.4/reading-distinct` and `lemma-5.4/corrected` (this attention as the witness over every spec "
         f"with n ≤ {P.tokens}, d ≤ {P.channels}, m ≤ {P.steps} by default), `def-5.3` (the KD-tree checker equals a "
         "brute-force minimum over the constrained pairs), `lemma-c.1/gamma-delta` and `/corrected` (the printed Γ, Δ "
         "against Lemma 5.4, symbolically).\n\n"
