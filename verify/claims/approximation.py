@@ -283,7 +283,10 @@ def _quantization_error(params: Params, corrected: bool) -> Evidence:
         method=method, n_checked=len(rows), params=params.as_dict(), counterexample=cex,
         arithmetic="exact rationals (constant target) + certified bounds (arb); the targets in float64 with a 1e-9 "
         "allowance per coordinate" if corrected else "exact rationals (constant target); float64 Monte Carlo (the others)",
-        details={"per target": rows},
+        details={"per target": rows, **({} if corrected else {"readings tried": [
+            "F_C ∋ the constant 1 (0-Lipschitz into [0,1]^{n×d}): h rounds it to 1 − δ, error δ(dn)^{1/α} > 0 = Cδ(dn)^{1/α}",
+            "F_C restricted to maps into [0, 1 − δ]: a constant c between grid values (e.g. δ/2) still rounds by "
+            "|c − Q_out(c)| > 0 = Cδ(dn)^{1/α} (C = 0)"]})},
         notes="h rounds f(⌊X/δ⌋δ) to the nearest of {0, δ, …, 1−δ}: besides the Lipschitz term Cδ(dn)^{1/α} it "
         "carries up to δ per coordinate of output rounding, which the printed relation ignores.",
     )
