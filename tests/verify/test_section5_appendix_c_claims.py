@@ -135,9 +135,9 @@ def test_gamma_is_an_equality_but_delta_is_not():
     assert verdict("lemma-c.1/gamma-delta/reading-upper-bound").verdict == "holds"
 
 
-@pytest.mark.parametrize("cid", ["lemma-c.1/shapes/x-plus-e", "lemma-c.1/shapes/e-displayed", "eq-2/shapes",
-                                 "lemma-c.1/bump/shapes", "lemma-c.1/bump/domain", "lemma-c.1/quantization-map",
-                                 "lemma-c.1/separation/displayed", "lemma-c.1/range-ffn1", "lemma-c.1/well-formed",
+@pytest.mark.parametrize("cid", ["lemma-c.1/step-1", "lemma-c.1/step-2", "eq-2/shapes",
+                                 "lemma-c.1/step-6", "lemma-c.1/step-7", "lemma-c.1/step-4",
+                                 "lemma-c.1/step-5", "lemma-c.1/range-ffn1", "lemma-c.1/well-formed",
                                  "lemma-6.1/step-1", "eq-1/reading-limit-delta", "lemma-c.1/range-attn"])
 def test_printed_objects_fail_exactly_or_certified(cid):
     ev = verdict(cid)
@@ -146,14 +146,14 @@ def test_printed_objects_fail_exactly_or_certified(cid):
     assert "float64" not in ev.arithmetic or "arb" in ev.arithmetic
 
 
-@pytest.mark.parametrize("cid", ["lemma-c.1/grid", "def-5.1", "lemma-c.1/bump/step-neurons",
-                                 "lemma-c.1/step-neurons-o", "lemma-6.1/step-3"])
+@pytest.mark.parametrize("cid", ["lemma-c.1/step-3", "def-5.1", "lemma-c.1/step-8",
+                                 "lemma-c.1/step-9", "lemma-6.1/step-3"])
 def test_the_printed_counts_and_the_grid_hold(cid):
     assert verdict(cid).verdict == "holds"
 
 
 def test_quantization_map_first_factor_has_one_point_fewer_than_the_cells():
-    ev = verdict("lemma-c.1/quantization-map", Params(tokens=1, channels=1, steps=2))
+    ev = verdict("lemma-c.1/step-4", Params(tokens=1, channels=1, steps=2))
     assert ev.counterexample["first factor (printed)"] == ["1/2"] and ev.counterexample["cells of [0,1]"] == 2
 
 

@@ -5,15 +5,22 @@ Norms. Section 3.1 defines ``‖f‖_α = (∫ ‖f(X)‖_α^α dX)^{1/α}`` ove
 homogeneous — we use Section 3.1's. Lipschitz constants ``C`` are ``ℓ_α → ℓ_α`` on the flattened
 ``n·d`` vectors (certified bounds from `construct.targets`).
 
-* ``lemma-c.1/reproduces`` — τ reproduces the quantized target on every grid cell (every target).
+* ``lemma-c.1/reproduces`` — τ reproduces the quantized target on every grid cell (every target), decided on
+  certified enclosures of the real-arithmetic network (`construct.certified`).
 * ``lemma-c.1/exhaustive`` — the same for one target at scale: structured evaluation, streamed in
   chunks, ``--shard i/k`` / ``--workers`` / ``varproof merge``; ``inconclusive`` where float64 cannot
   separate the context IDs.
 * ``lemma-c.1/delta-epsilon`` — ``Cδ(dn)^{1/α} ≤ ε/2`` makes the quantization error ``‖h − f‖_α ≤ ε/2``.
 * ``lemma-c.1/delta-epsilon/corrected`` — with ``(C + 1)δ(dn)^{1/α} ≤ ε/2`` (output rounding counted).
-* ``lemma-c.1/approx`` — ``d_α(τ, h) ≤ ε/2`` once θ is chosen from ε: a certified bound.
-* ``lemma-6.1`` — ``‖τ − f‖_α ≤ ε`` (Section 3.1 norm).
-* ``lemma-6.1/sup`` — the same in the sup norm (fails: τ is wrong on the ramps of FFN_1).
+* ``lemma-c.1/approx`` — ``d_α(τ, h) ≤ ε/2`` once θ is chosen from ε: a certified bound for the construction with
+  exact FFN_1 weights (no float64 pass at slope ``1/θ``); ``inconclusive`` if the certificate falls short.
+* ``lemma-c.1/well-formed`` — Lemma C.1's conclusion uses ε, bound nowhere.
+* ``lemma-c.1/range-attn`` — the attention output over FFN_1's whole range against FFN_2's memorized IDs.
+* ``lemma-6.1`` — as printed, ∃τ ∀f (fails: two constant targets); ``lemma-6.1/corrected`` — ∀f ∃τ,
+  ``‖τ − f‖_α ≤ ε`` (Section 3.1 norm), certified.
+* ``lemma-6.1/sup`` — the same in the sup norm (fails: τ is wrong on the ramps of FFN_1, certified);
+  ``lemma-6.1/sup/corrected`` — uniformly off the ramp zones.
+* ``lemma-6.1/step-1``, ``step-2``, ``step-3`` — the proof sketch's bullets.
 """
 
 from __future__ import annotations
@@ -445,7 +452,10 @@ def check_approx(params: Params) -> Evidence:
         n_checked=tau.spec.n_sequences, params=params.as_dict(),
         details={"θ chosen": str(tau.spec.ramp), "θ/δ": float(tau.spec.ramp / tau.spec.step_width),
                  "plateau error ≤": round_up(b["e_plat"]), "ramp-zone volume ≤": str(b["vol_bad_exact"]),
-                 "sup bound B": round_up(b["B"], 4), "largest ramp slope 1/θ": str(1 / tau.spec.ramp), "C": C},
+                 "sup bound B": round_up(b["B"], 4), "largest ramp slope 1/θ": str(1 / tau.spec.ramp), "C": C,
+                 "readings tried": ["ε from the proof's relation (C+1)δ(dn)^{1/α} = ε/2 (repaired; the printed "
+                                    "Cδ(dn)^{1/α} ≤ ε/2 fails: lemma-c.1/delta-epsilon)",
+                                    "the proof's last line d_p(h, τ) ≤ ε/2 read as d_α (p is Lemma 6.1's exponent)"]},
         notes="'By choosing θ appropriately': θ shrinks like ε^α/(dn·m·B^α). The certificate is for the network with "
         "exact FFN_1 weights: a float64 pass of FFN_1 at slope 1/θ loses about u·n/θ and is not what is decided. "
         + ("" if measured <= eps_half else "Inconclusive: the certificate for this θ exceeds ε/2, which does not show "
@@ -749,4 +759,30 @@ def check_range_attn(params: Params) -> Evidence:
         notes="On the ramps FFN_1 outputs values between grid levels (lemma-c.1/range-ffn1); their IDs fall between "
         "bumps, so FFN_2 returns the attention output there. The function norm does not see this set of measure "
         "≤ dn·m·θ (lemma-c.1/approx).",
+    )
+
+
+@register(
+    "lemma-6.1/step-2",
+    "Lemma 6.1 (proof sketch, second bullet)",
+    "The surrogate h_img2img : G_δ → G_δ (G_δ = {0, δ, …, 1−δ}^{(h_r w_r)×d}) is well-typed: for every target, the "
+    "quantized target h = Q_out∘f on the grid takes every grid sequence to a grid sequence — for the spec.",
+)
+def check_lemma61_step2(params: Params) -> Evidence:
+    spec = params.spec()
+    X = grid_points(spec)
+    worst, checked = 0, 0
+    for name in TARGETS:
+        target = make_target(name, spec.tokens, spec.channels, seed=params.seed)
+        scaled = quantize_output(target(X), spec.steps) * spec.steps  # m·h: must be integers in [0, m − 1]
+        off = int(np.sum((scaled != np.rint(scaled)) | (scaled < 0) | (scaled > spec.steps - 1)))
+        worst = max(worst, off)
+        checked += len(X)
+    return Evidence(
+        quantity="grid entries h(A)_{k,c} outside {0, δ, …, 1−δ}, over every target and grid sequence",
+        measured=worst, bound=0, margin=-float(worst), method="exhaustive",
+        arithmetic="float64 (m·h are small integers: exact)", n_checked=checked,
+        params={**params.as_dict(), "targets": list(TARGETS)},
+        notes="'Its output approximates any f̄': with h = Q_out∘f the surrogate is f̄ itself on the grid; how well it "
+        "approximates f is lemma-c.1/delta-epsilon.",
     )

@@ -5,6 +5,10 @@
 * ``lemma-c.1/neurons`` — ``3d(h_r w_r)(1/δ)^{d h_r w_r}`` neurons suffice for FFN_2.
 * ``lemma-6.1/class`` — the constructed τ lies in ``T_A^{1,1,4}`` (1 head, head size 1, 4 MLP neurons).
 * ``lemma-6.1/class/corrected`` — τ lies in ``T^{1,1,c}`` with ``c`` the measured largest FFN width.
+* ``lemma-c.1/step-6`` … ``step-9`` — proof steps: f_bump's argument shape, its ``h(A)`` for ``A ∈ Ḡ_δ``, its
+  neuron counts, and the count in ε.
+
+``lemma-c.1/bump/corrected`` is decided on certified enclosures (`construct.certified`).
 """
 
 from __future__ import annotations
@@ -199,8 +203,8 @@ def check_conditions(params: Params) -> Evidence:
 
 # -- f_bump as printed: its shapes, its h(A), its neuron counts ----------------------------------------------
 @register(
-    "lemma-c.1/bump/shapes",
-    "Lemma C.1 (proof), f_bump: R^{(h_r w_r)×d} → R^{(h_r w_r)×d} with Q ∈ R^{d×(h_r w_r)}",
+    "lemma-c.1/step-6",
+    "Lemma C.1 (proof step 6), f_bump: R^{(h_r w_r)×d} → R^{(h_r w_r)×d} with Q ∈ R^{d×(h_r w_r)}",
     "The printed f_bump : R^{(h_r w_r)×d} → R^{(h_r w_r)×d} is applied to Q ∈ R^{d×(h_r w_r)} (indexed Q_{i,j}, "
     "i ∈ [d], j ∈ [h_r w_r]): the argument has the domain's shape, for all h_r w_r, d ≥ 1.",
     no_repair="read Q as the transposed context IDs (tokens as columns), or the domain as R^{d×(h_r w_r)}: "
@@ -220,8 +224,8 @@ def check_bump_shapes(params: Params) -> Evidence:
 
 
 @register(
-    "lemma-c.1/bump/domain",
-    "Lemma C.1 (proof), h(A) in f_bump for A ∈ Ḡ_δ",
+    "lemma-c.1/step-7",
+    "Lemma C.1 (proof step 7), h(A) in f_bump for A ∈ Ḡ_δ",
     "For a quantized sequence A ∈ Ḡ_δ, the value h(A) in f_bump is defined: Ḡ_δ ⊂ G_δ = {0, δ, …, 1−δ}^{(h_r w_r)×d}, "
     "the domain of h, for every spec of the family.",
     no_repair="h(A) must be read as h of the grid sequence A quantizes (A − E − δ); the working FFN_2 memorizes "
@@ -248,8 +252,8 @@ def check_bump_domain(params: Params) -> Evidence:
 
 
 @register(
-    "lemma-c.1/bump/step-neurons",
-    "Lemma C.1 (proof), neuron count of f_bump",
+    "lemma-c.1/step-8",
+    "Lemma C.1 (proof step 8), neuron count of f_bump",
     "Each printed f_bump is realized by 3d(h_r w_r) MLP neurons (three ReLUs per coordinate (i, j), i ∈ [d], "
     "j ∈ [h_r w_r]), one f_bump per possible output q(M^{(i)}), i ∈ [(1/δ)^{d(h_r w_r)}] = |Ḡ_δ|, hence "
     "3d(h_r w_r)(1/δ)^{d(h_r w_r)} neurons — for every spec of the family.",
@@ -259,7 +263,7 @@ def check_bump_step_neurons(params: Params) -> Evidence:
     for spec in params.family():
         n, d, m = spec.tokens, spec.channels, spec.steps
         relus_per_bump = 3 * d * n  # the printed sum has three ReLUs for each of the d·n coordinates
-        bumps = m ** (d * n)  # |Ḡ_δ| (lemma-c.1/grid): one context per grid sequence
+        bumps = m ** (d * n)  # |Ḡ_δ| (lemma-c.1/step-3): one context per grid sequence
         total_printed = 3 * d * n * m ** (d * n)
         bad = abs(relus_per_bump * bumps - total_printed) + abs(bumps - spec.n_sequences)
         worst = max(worst, bad)
@@ -273,8 +277,8 @@ def check_bump_step_neurons(params: Params) -> Evidence:
 
 
 @register(
-    "lemma-c.1/step-neurons-o",
-    "Lemma C.1 (proof), the neuron count in ε",
+    "lemma-c.1/step-9",
+    "Lemma C.1 (proof step 9), the neuron count in ε",
     "With the relation Cδ(dh_r w_r)^{1/α} ≤ ε/2 met by 1/δ = ⌈2C(dh_r w_r)^{1/α}/ε⌉, the FFN_2 count "
     "3d(h_r w_r)(1/δ)^{d(h_r w_r)} is O(d(h_r w_r)(C(dh_r w_r)^{1/α}/ε)^{d(h_r w_r)}) = O(ε^{−d(h_r w_r)}) as ε → 0 "
     "(d, h_r w_r, C, α fixed): the ratio to ε^{−d h_r w_r} stays bounded, for the spec's d, n and every C > 0, α ≥ 1.",

@@ -5,6 +5,10 @@
 * ``eq-1/corrected`` — the working step function (``L·m`` ramps ending at the grid points).
 * ``eq-2`` — FFN_1 of Eq. (2), as a Def 3.5 layer, maps each grid cell to its quantized sequence M.
 * ``eq-2/corrected`` — the same for the working FFN_1.
+* ``eq-1/reading-limit-delta`` — Eq. (1) with the limit taken in δ, as printed (the sum tends to ``x − θ/2``).
+* ``eq-2/shapes`` — Eq. (2)'s indices and its undeclared ``L_p`` against ``X ∈ R^{(h_r w_r + n)×d}``.
+* ``lemma-c.1/step-1`` … ``step-4`` — proof steps: ``X + E``, the displayed ``E``, the grid ``Ḡ_δ``, the
+  quantization mapping's printed ranges.
 
 Family claims scan every spec ``n' ≤ n, d' ≤ d, 2 ≤ m' ≤ m`` (smallest grid first) so that the
 first failure found is a minimal counterexample.
@@ -255,8 +259,8 @@ def _shape_evidence(t, notes: str = "", readings=()) -> Evidence:
 
 
 @register(
-    "lemma-c.1/shapes/x-plus-e",
-    "Lemma C.1 (proof), X + E",
+    "lemma-c.1/step-1",
+    "Lemma C.1 (proof step 1), X + E",
     "The positional encoding E ∈ R^{(h_r w_r)×d} is applied to the input X ∈ R^{(h_r w_r + n)×d}: the sum X + E "
     "composes, for all h_r w_r, n, d ≥ 1.",
     no_repair="the construction needs X ∈ R^{(h_r w_r)×d}, the domain of h (every other claim reads it so); the n "
@@ -273,8 +277,8 @@ def check_shapes_x_plus_e(params: Params) -> Evidence:
 
 
 @register(
-    "lemma-c.1/shapes/e-displayed",
-    "Lemma C.1 (proof), the displayed E",
+    "lemma-c.1/step-2",
+    "Lemma C.1 (proof step 2), the displayed E",
     "The displayed matrix E (every row 0, 1, …, h_r w_r − 1: h_r w_r columns) has the declared shape "
     "E ∈ R^{(h_r w_r)×d}, for all h_r w_r, d ≥ 1.",
     no_repair="the display is Eᵀ (tokens as columns, as in 'the first column of X + E is in [0,1]^d'); the "
@@ -316,8 +320,8 @@ def check_eq2_shapes(params: Params) -> Evidence:
 
 
 @register(
-    "lemma-c.1/grid",
-    "Lemma C.1 (proof), the grid Ḡ_δ",
+    "lemma-c.1/step-3",
+    "Lemma C.1 (proof step 3), the grid Ḡ_δ",
     "Ḡ_δ = [δ : δ : 1]^d × [1+δ : δ : 2]^d × … × [h_r w_r − 1 + δ : δ : h_r w_r]^d ([a : ε : b] = {a, a+ε, …, b}) is "
     "exactly the set of quantized sequences M = E + δ(⌊X/δ⌋ + 1) of the grid inputs, with (1/δ)^{d h_r w_r} elements, "
     "for every spec of the family.",
@@ -349,12 +353,12 @@ def check_grid(params: Params) -> Evidence:
 
 
 @register(
-    "lemma-c.1/quantization-map",
-    "Lemma C.1 (proof), the quantization mapping's ranges",
+    "lemma-c.1/step-4",
+    "Lemma C.1 (proof step 4), the quantization mapping's ranges",
     "The printed quantization mapping [0,1]^d × … × [h_r w_r − 1, h_r w_r]^d → [δ : δ : 1−δ]^d × … × "
     "[h_r w_r − 1 : δ : h_r w_r]^d maps onto Ḡ_δ: its first and last codomain factors are Ḡ_δ's ([δ : δ : 1] and "
     "[h_r w_r − 1 + δ : δ : h_r w_r], each 1/δ points, one per cell of [k, k+1]), for every spec of the family.",
-    no_repair="Ḡ_δ itself is the working codomain (lemma-c.1/grid holds): the map onto it is the working FFN_1 "
+    no_repair="Ḡ_δ itself is the working codomain (lemma-c.1/step-3 holds): the map onto it is the working FFN_1 "
     "(eq-2/corrected)",
 )
 def check_quantization_map(params: Params) -> Evidence:
@@ -401,7 +405,8 @@ def _limit_delta_sum(x: Fraction, theta: Fraction, L: int, m: int) -> Fraction:
     "Lemma C.1, Eq. (1) (the limit δ → 0 as printed)",
     "With the limit taken in δ as printed (θ > 0 and x fixed): lim_{δ→0} Σ_{t=0}^{L(1/δ−1)} δ(ReLU(x/θ − tδ/θ) − "
     "ReLU(x/θ − 1 − tδ/θ)) equals lim_{δ→0} of the staircase (0 for x < 0, δ for 0 ≤ x < δ, …, L for x ≥ L − δ), "
-    "i.e. x on [θ, L): for L = 1, θ = 1/4, x = 1/2.",
+    "i.e. x on [θ, L): for L = 1, θ = 1/4, x = 1/2 (the same limit closes Eq. (2)).",
+    covers=("Lemma C.1", "Eq. (1)", "Eq. (2)"),
 )
 def check_eq1_limit_delta(params: Params) -> Evidence:
     L, theta, x = 1, Fraction(1, 4), Fraction(1, 2)

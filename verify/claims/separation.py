@@ -5,11 +5,16 @@
   ``…/corrected`` — on the half-open cube ``[0,1)^{n×d}``.
 * ``lemma-c.1/separation`` — ``M`` is tokenwise ``(√d, √d(L₀−δ), √dδ)``-separated (Def 5.2), as printed.
 * ``lemma-c.1/separation/corrected`` — the sharp constants ``(√dδ, √dL₀, δ)``.
-* ``lemma-c.1/gamma-delta`` — Γ and Δ are what Lemma 5.4 gives for the printed constants.
-* ``lemma-c.1/gamma-delta/corrected`` — Γ′, Δ′ from Lemma 5.4 with the sharp constants.
-* ``lemma-5.4`` — the attention of `construct.contextual` is a (γ, δ)-contextual mapping (Def 5.3)
-  with Lemma 5.4's γ and δ, on the grid embeddings of every spec of the family.
-* ``lemma-5.4/corrected`` — the same with ``log(L+1)`` in place of ``log L``.
+* ``lemma-c.1/step-5`` — the displayed inequalities for any ``k, l`` (``k = l`` included, ``L_l`` undefined).
+* ``lemma-c.1/gamma-delta`` — the printed substitution into Lemma 5.4 (Γ is an equality, Δ's "=" is not);
+  ``…/reading-upper-bound`` — Δ as a lower bound of Lemma 5.4's δ; ``…/corrected`` — the sharp constants.
+* ``lemma-c.1/range-ffn1`` — FFN_1's range over the whole cube against Lemma 5.4's domain Ḡ_δ.
+* ``lemma-5.4`` — the hypotheses as printed (``k, l ∈ [L]``, ``k = l`` included: unsatisfiable).
+* ``lemma-5.4/reading-distinct`` — with ``k ≠ l``, ``L = n``: the attention of `construct.contextual` is a
+  (γ, δ)-contextual mapping (Def 5.3) with Lemma 5.4's γ and δ on the grid embeddings of every spec of the family;
+  ``lemma-5.4/corrected`` — the same with ``log(L+1)`` in place of ``log L``.
+* ``lemma-5.4/shapes`` (and ``…/reading-columns``) — the printed weight shapes against ``X ∈ R^{n×d}``.
+* ``def-5.1``, ``def-5.2``, ``def-5.3`` — the definitions typed and their checkers.
 
 Exact where exact is possible: the vocabulary of ``M`` is a finite set of rationals, so the
 Definition 5.2 constants are computed with ``fractions.Fraction`` (squared norms); δ of Lemma 5.4
@@ -196,7 +201,7 @@ def check_separation(params: Params) -> Evidence:
     "Lemma C.1 (proof), Definition 5.2 (repaired)",
     "M is tokenwise (γ_min, γ_max, ε)-separated exactly for γ_min < √dδ, γ_max > √dL₀, ε < δ: the quantities "
     "min‖M_k‖ = √dδ, max‖M_k‖ = √dL₀, min‖M_k − M'_l‖ = δ are attained, for every spec of the family.",
-    corrected_of=("lemma-c.1/separation", "lemma-c.1/separation/displayed"),
+    corrected_of=("lemma-c.1/separation", "lemma-c.1/step-5"),
 )
 def check_separation_corrected(params: Params) -> Evidence:
     worst, cex, checked = Fraction(0), None, 0
@@ -522,7 +527,8 @@ def check_def53(params: Params) -> Evidence:
         brute = float(D[constrained].min()) if constrained.any() else math.inf
         worst = max(worst, abs(brute - cm.delta))
         checked += 1
-        rows[str(spec)] = {"kd-tree δ": cm.delta, "brute-force δ": brute, "γ": cm.gamma}
+        rows[str(spec)] = {"kd-tree δ": float(f"{cm.delta:.6g}"), "brute-force δ": float(f"{brute:.6g}"),
+                           "γ": float(f"{cm.gamma:.6g}")}
     return Evidence(
         quantity="largest |δ_kd-tree − δ_brute-force|",
         measured=worst, bound=0.0, margin=-worst,
@@ -625,8 +631,8 @@ def check_def51(params: Params) -> Evidence:
 
 
 @register(
-    "lemma-c.1/separation/displayed",
-    "Lemma C.1 (proof), the displayed separation inequalities",
+    "lemma-c.1/step-5",
+    "Lemma C.1 (proof step 5), the displayed separation inequalities",
     "The three displayed inequalities hold for any k, l ∈ [h_r w_r] (k = l included, as printed): ‖M_k‖₂ > √d, "
     "‖M_k‖₂ < √d(h_r w_r − δ), ‖M_k − L_l‖₂ > √dδ, reading the undefined L_l as a token of M (same sequence) or of "
     "another grid sequence M', for every spec of the family.",
