@@ -418,7 +418,10 @@ def _lemma54(params: Params, log_shift: int) -> Evidence:
         n_checked=checked,
         params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}", "log": f"log(L+{log_shift})"},
         decidable=decidable, counterexample=cex,
-        details={"specs the witness could not decide": undecided} if undecided else {},
+        details={**({"specs the witness could not decide": undecided} if undecided else {}),
+                 "readings tried": ["L = n (k, l ∈ [L] index the tokens of X^{(i)} ∈ R^{n×d}); no other reading "
+                                    "types the hypothesis", "separation constants: M's sharp ones (the limits of "
+                                    "admissible ones, the most demanding δ); for n = 1 admissible ones decided exactly"]},
         notes="Lemma 5.4 is an existence claim: our attention (construct.contextual) is the witness. Separation "
         "constants are M's sharp ones (√dδ, √dL₀, δ).",
     )
@@ -683,4 +686,23 @@ def check_range_ffn1(params: Params) -> Evidence:
                  "makes it tokenwise ε-separated (Lemma 5.4's hypothesis); only the plateau set maps into Ḡ_δ"},
         notes="The ramps have measure dn·m·θ; there FFN_1 outputs values between grid levels. Lemma 5.4 is applied to "
         "Ḡ_δ, so the construction is certified only off the ramps (lemma-c.1/approx counts them by volume).",
+    )
+
+
+@register(
+    "lemma-5.4/symbols",
+    "Lemma 5.4 (the sequence length named n and L)",
+    "Every symbol Lemma 5.4 uses is declared in it: the embeddings X^{(i)} ∈ R^{n×d} have length n, and the "
+    "hypothesis' k, l ∈ [L] and δ's log L use a length L.",
+    no_repair="read L = n (lemma-5.4/reading-distinct and lemma-5.4/corrected do)",
+)
+def check_lemma54_symbols(params: Params) -> Evidence:
+    declared = {"X^(i)", "N", "n", "d", "γ_min", "γ_max", "ε", "V", "γ", "δ", "κ", "W^(O)", "W_V", "W_K", "W_Q", "s"}
+    used = declared | {"L"}
+    free = sorted(used - declared)
+    return Evidence(
+        quantity="symbols used but not declared", measured=len(free), bound=0, margin=-float(len(free)),
+        method="exact", arithmetic="symbol table", n_checked=len(used), params={"statement": "Lemma 5.4 as printed"},
+        counterexample={"undeclared": free, "used in": ["k, l ∈ [L]", "δ = exp(−5ε⁻¹|V|⁴dκγ_max log L)"],
+                        "declared length": "n (X^{(i)} ∈ R^{n×d})"} if free else None,
     )
