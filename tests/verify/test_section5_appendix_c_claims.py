@@ -138,7 +138,8 @@ def test_gamma_is_an_equality_but_delta_is_not():
 @pytest.mark.parametrize("cid", ["lemma-c.1/step-1", "lemma-c.1/step-2", "eq-2/shapes",
                                  "lemma-c.1/step-6", "lemma-c.1/step-7", "lemma-c.1/step-4",
                                  "lemma-c.1/step-5", "lemma-c.1/range-ffn1", "lemma-c.1/well-formed",
-                                 "lemma-6.1/step-1", "eq-1/reading-limit-delta", "lemma-c.1/range-attn"])
+                                 "lemma-6.1/step-1", "eq-1/reading-limit-delta", "lemma-c.1/range-attn",
+                                 "lemma-5.4/symbols"])
 def test_printed_objects_fail_exactly_or_certified(cid):
     ev = verdict(cid)
     assert ev.verdict == "fails" and ev.counterexample
@@ -147,7 +148,8 @@ def test_printed_objects_fail_exactly_or_certified(cid):
 
 
 @pytest.mark.parametrize("cid", ["lemma-c.1/step-3", "def-5.1", "lemma-c.1/step-8",
-                                 "lemma-c.1/step-9", "lemma-6.1/step-3"])
+                                 "lemma-c.1/step-9", "lemma-6.1/step-3", "lemma-6.1/step-2",
+                                 "lemma-c.1/delta-epsilon/corrected"])
 def test_the_printed_counts_and_the_grid_hold(cid):
     assert verdict(cid).verdict == "holds"
 
@@ -179,3 +181,13 @@ def test_step_1_counterexample_is_three_halves_of_delta():
     ev = verdict("lemma-6.1/step-1", Params(steps=4))
     assert Fraction(ev.measured) == Fraction(3, 8)  # 3δ/2 at δ = 1/4
     assert math.isclose(ev.margin, 1 / 4 - 3 / 8)
+
+
+def test_bump_counterexample_is_exact_and_independent_of_k():
+    ev = verdict("lemma-c.1/bump", Params(tokens=1, channels=1, steps=2))
+    assert ev.verdict == "fails" and ev.counterexample["exact f_bump(Q)/h(A)"] == "2"
+
+
+def test_eq2_counterexample_is_confirmed_in_exact_arithmetic():
+    ev = verdict("eq-2", Params(tokens=2, channels=1, steps=2))
+    assert Fraction(ev.counterexample["exact deviation |FFN_1(X+E) − M| (rational input, stored weights)"]) > 0

@@ -439,6 +439,7 @@ EXACT_FFN1 = ("exact rationals (FFN_1 with exact weights: the staircase on plate
     "For ε = 2(C+1)δ(dn)^{1/α} there is a ramp θ with d_α(τ, h) ≤ ε/2 (Section 3.1 norm), τ the construction with "
     "FFN_1's weights exact for θ (rationals) and the built attention and FFN_2; certified by the plateau error "
     "(every grid sequence, ball arithmetic) plus the ramp-zone volume dn·m·θ times a certified sup bound.",
+    corrected_of="lemma-c.1/well-formed",
 )
 def check_approx(params: Params) -> Evidence:
     target, C, eps_half, tau = _built_for_eps(params)
