@@ -222,7 +222,8 @@ def check_eq2(params: Params) -> Evidence:
     return Evidence(
         quantity="max |FFN_1(X+E) − M| (bound: the layer's float64 error bound at the tightest spec)",
         measured=r["worst"], bound=r["tol"], margin=r["margin"],
-        method="exhaustive", arithmetic="float64 with a-priori error bound", n_checked=r["checked"],
+        method="exhaustive", arithmetic="float64 with a-priori error bound; the counterexample recomputed in exact "
+        "rationals", n_checked=r["checked"],
         params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
         counterexample=r["cex"],
         details={"inputs mapped onto another cell's output": r["collisions"]},

@@ -414,7 +414,8 @@ def _lemma54(params: Params, log_shift: int) -> Evidence:
         measured={r["spec"]: round(r["log10_delta_measured"], 3) for r in rows},
         bound={r["spec"]: round(r["log10_delta_lemma"], 3) for r in rows},
         margin=worst if worst != math.inf else None,
-        method="exhaustive", arithmetic="float64 with a-priori ID error bound; δ in log10",
+        method="exhaustive", arithmetic="float64 with a-priori ID error bound; δ in log10; a failing n = 1 spec "
+        "decided exactly (rationals: the one-token attention is linear)",
         n_checked=checked,
         params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}", "log": f"log(L+{log_shift})"},
         decidable=decidable, counterexample=cex,
