@@ -275,14 +275,18 @@ def grid_contexts(tau, offsets=None) -> list:
     return contexts
 
 
-def certified_errors(tau, contexts) -> np.ndarray:
-    """Upper bounds of ``|FFN_2(q) − h(A)|`` (``(N, offsets, n, d)`` floats) for the enclosures ``contexts`` of
-    `grid_contexts` and the quantized targets ``h = tau.targets`` (read as the exact grid values ``j/m``)."""
+def certified_errors(tau, contexts, *, bounds: str = "upper") -> np.ndarray:
+    """Upper bounds (``bounds="upper"``) or lower bounds (``"lower"``) of ``|FFN_2(q) − h(A)|`` (``(N, offsets, n,
+    d)`` floats) for the enclosures ``contexts`` of `grid_contexts` and the quantized targets ``h = tau.targets``
+    (read as the exact grid values ``j/m``). ``"both"`` returns the pair ``(upper, lower)``."""
     spec = tau.spec
     bumps = BumpBalls.from_ffn(tau.memorizer)
     m = spec.steps
     N, n, d = tau.targets.shape
+    if bounds not in ("upper", "lower", "both"):
+        raise ValueError(f"certified_errors: bounds must be 'upper', 'lower' or 'both', got {bounds!r}")
     out = np.empty((N, len(contexts[0]), n, d))
+    low = np.empty_like(out)
     exact_h = np.rint(tau.targets * m).astype(np.int64)
     old = ctx.prec
     ctx.prec = PREC
@@ -292,7 +296,9 @@ def certified_errors(tau, contexts) -> np.ndarray:
                 for k in range(n):
                     y = bumps.apply(q[k])
                     for c in range(d):
-                        out[a, o, k, c] = abs_upper(y[c] - ball(Fraction(int(exact_h[a, k, c]), m)))
+                        diff = y[c] - ball(Fraction(int(exact_h[a, k, c]), m))
+                        out[a, o, k, c] = abs_upper(diff)
+                        low[a, o, k, c] = max(lower(diff), -upper(diff), 0.0)
     finally:
         ctx.prec = old
-    return out
+    return {"upper": out, "lower": low, "both": (out, low)}[bounds]

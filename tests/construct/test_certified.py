@@ -63,3 +63,21 @@ def test_bump_balls_refuse_a_layer_that_is_not_a_bump_memorizer(tau):
         BumpBalls.from_ffn(tau.quantizer)
 
 
+
+
+def test_certified_errors_bracket_the_error_and_a_planted_wrong_value_is_certified_wrong(tau):
+    import dataclasses
+
+    from construct.certified import certified_errors, grid_contexts
+    from construct.layers import FeedForward
+
+    contexts = grid_contexts(tau)
+    up, low = certified_errors(tau, contexts, bounds="both")
+    assert np.all(low <= up) and up.max() < float(tau.spec.step_width) / 2
+    W2 = tau.memorizer.W2.copy()
+    W2[:, 0:3] += np.array([[1.0, -2.0, 1.0]] * tau.spec.channels)  # centre (0, 0) now emits h + 1
+    wrong = dataclasses.replace(tau, memorizer=FeedForward(tau.memorizer.W1, tau.memorizer.b1, W2, tau.memorizer.b2))
+    low_wrong = certified_errors(wrong, contexts, bounds="lower")
+    assert low_wrong[0, 0, 0].min() > 0.99  # a certified lower bound: the planted network is wrong by ~1 there
+    with pytest.raises(ValueError, match="bounds"):
+        certified_errors(tau, contexts, bounds="middle")
