@@ -261,7 +261,7 @@ def check_bump_domain(params: Params) -> Evidence:
             worst = outside
         if outside and cex is None:
             cex = {"spec": str(spec), "A_{1,1} ∈ [δ : δ : 1]": "1", "largest value of G_δ": str(1 - spec.step_width),
-                   "tokens k ≥ 2 of Ḡ_δ": f"lie in [k−1+δ, k] ⊄ [0, 1 − δ]"}
+                   "tokens k ≥ 2 of Ḡ_δ": "lie in [k−1+δ, k] ⊄ [0, 1 − δ]"}
     return Evidence(
         quantity="specs with an A ∈ Ḡ_δ outside h's domain G_δ", measured=worst, bound=0, margin=-float(worst),
         method="exact", arithmetic="exact (fractions.Fraction)", n_checked=checked,

@@ -363,7 +363,7 @@ def check_grid(params: Params) -> Evidence:
     "(eq-2/corrected)",
 )
 def check_quantization_map(params: Params) -> Evidence:
-    rows, cex, worst, checked = {}, None, 0, 0
+    cex, worst, checked = None, 0, 0
     for spec in params.family():
         if spec.channels != 1:
             continue

@@ -559,15 +559,12 @@ def _lemma54_typing(columns: bool):
     if not columns:
         X = t.declare("X", (n, d))
         XWQ = t.matmul(X, WQ)
-        logits = t.matmul(t.matmul(XWQ, t.transpose(WK)), t.transpose(X))
-        AXWV = t.matmul(t.matmul(t.declare("D⁻¹A", (n, n)), X), WV)
-        t.matmul(AXWV, WO)
-        del logits
+        A = t.matmul(t.matmul(XWQ, t.transpose(WK)), t.transpose(X))  # the logits, then D⁻¹ exp(·): same shape
+        t.matmul(t.matmul(t.matmul(A, X), WV), WO)
     else:
         X = t.declare("X", (d, n))
-        scores = t.matmul(t.transpose(t.matmul(WK, X)), t.matmul(WQ, X))
-        t.matmul(t.matmul(WO, t.matmul(WV, X)), t.declare("softmax(·)", (n, n)))
-        del scores
+        scores = t.matmul(t.transpose(t.matmul(WK, X)), t.matmul(WQ, X))  # softmax keeps the shape
+        t.matmul(t.matmul(WO, t.matmul(WV, X)), scores)
     return t
 
 
@@ -682,7 +679,7 @@ def check_range_ffn1(params: Params) -> Evidence:
         counterexample={"spec": str(spec), "X_{1,1}": str(x), "FFN_1 output": str(value),
                         "nearest levels": [str(delta), str(2 * delta)]},
         details={"range of token k's coordinates (exact, monotone step function)":
-                 f"[k + δ, k + 1 + δ] for k < n − 1 and [n − 1 + δ, n] for the last token",
+                 "[k + δ, k + 1 + δ] for k < n − 1 and [n − 1 + δ, n] for the last token",
                  "consequence": "the range is a continuum: distinct tokens in it come arbitrarily close, so no ε > 0 "
                  "makes it tokenwise ε-separated (Lemma 5.4's hypothesis); only the plateau set maps into Ḡ_δ"},
         notes="The ramps have measure dn·m·θ; there FFN_1 outputs values between grid levels. Lemma 5.4 is applied to "
