@@ -94,7 +94,7 @@ def page() -> str:
             rf"token sees only itself, the attention is linear and the achieved $\delta$ = {r1['cm'].delta:.6g} (the grid "
             rf"step $\delta = {s1.step_width}$) is "
             rf"{'below' if r1['log10_delta'] < r1['log10_lemma'] else 'not below'} the lemma's $\delta$ — the kind of "
-            "counterexample `varproof verify lemma-5.4` reports (it decides exactly that for $n = 1$ no attention with "
+            "counterexample `varproof verify lemma-5.4/reading-distinct` reports (it decides exactly that for $n = 1$ no attention with "
             r"outputs inside the ball of radius $\gamma$ reaches that $\delta$). With $\log(L + 1)$ "
             rf"in place of $\log L$ (claim `lemma-5.4/corrected`) the bound is $10^{{{_g(r1['log10_lemma_shift'])}}}$ and is "
             f"{'met' if r1['log10_delta'] >= r1['log10_lemma_shift'] else 'missed'}.\n\n"
@@ -134,7 +134,7 @@ def page() -> str:
         r"a context ID separated only that finely. The achieved $\delta$ stays far above the float64 error of an ID "
         r"(last column), which is what the memorizing $\mathrm{FFN}_2$ needs (see [the bump layer](bump_layer.md))." "\n\n"
         + single_text
-        + "Claims: `varproof verify lemma-5.4` and `lemma-5.4/corrected` (this attention as the witness over every spec "
+        + "Claims: `varproof verify lemma-5.4/reading-distinct` and `lemma-5.4/corrected` (this attention as the witness over every spec "
         f"with n ≤ {P.tokens}, d ≤ {P.channels}, m ≤ {P.steps} by default), `def-5.3` (the KD-tree checker equals a "
         "brute-force minimum over the constrained pairs), `lemma-c.1/gamma-delta` and `/corrected` (the printed Γ, Δ "
         "against Lemma 5.4, symbolically).\n\n"

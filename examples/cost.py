@@ -124,7 +124,7 @@ def page() -> str:
         "![cost of the construction against n, d and ε (log10)](cost.png)\n\n"
         "Related claims: `varproof verify lemma-c.1/neurons` (the printed neuron count against the working one), "
         "`lemma-c.1/delta-epsilon` and `lemma-c.1/delta-epsilon/corrected` (the relation of δ and ε), "
-        "`lemma-c.1/gamma-delta` and `lemma-5.4` (Δ). The same table for one spec: `varproof cost --tokens 2 "
+        "`lemma-c.1/gamma-delta` and `lemma-5.4/reading-distinct` (Δ). The same table for one spec: `varproof cost --tokens 2 "
         "--channels 1 --eps 0.1`.\n\n"
         "Regenerate: `python examples/cost.py`.\n"
     )

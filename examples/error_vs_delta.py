@@ -20,7 +20,7 @@ from construct.grid import GridSpec, grid_points, sequence_digits
 from construct.quantize import quantized_tokens
 from construct.targets import make_target
 from construct.transformer import build_transformer
-from verify.claims.approximation import approximation_bound, ramp_for
+from verify.claims.approximation import approximation_bound, ramp_for, sup_bound
 from verify.docs import example_main, md_table
 
 TOKENS, CHANNELS, ALPHA, TARGET, SEED = 2, 1, 2.0, "blur", 0
@@ -40,7 +40,7 @@ def built(target, m: int):
     spec0 = GridSpec(TOKENS, CHANNELS, m)  # θ = δ/16, the GridSpec default
     eps_half = (C + 1) * float(spec0.step_width) * (TOKENS * CHANNELS) ** (1 / ALPHA)  # the repaired ε/2
     tau0 = build_transformer(target, spec0)
-    B = approximation_bound(tau0, ALPHA, eps_half)["B"]
+    B = sup_bound(tau0, ALPHA)["B"]
     return tau0, build_transformer(target, GridSpec(TOKENS, CHANNELS, m, ramp_for(spec0, ALPHA, eps_half, B)))
 
 

@@ -18,7 +18,7 @@ from construct.grid import GridSpec, format_bytes, grid_points
 from construct.io import weight_arrays
 from construct.targets import make_target
 from construct.transformer import build_transformer, quantize_output
-from verify.claims.approximation import approximation_bound, ramp_for
+from verify.claims.approximation import approximation_bound, ramp_for, sup_bound
 from verify.docs import example_main, md_table
 
 TOKENS, CHANNELS, STEPS = 2, 1, 8  # the input square [0,1]^{2×1}; δ = 1/8, N = 64 grid sequences
@@ -39,7 +39,7 @@ def built():
     C = target.lipschitz(ALPHA).value
     dn = TOKENS * CHANNELS
     eps_half = (C + 1) * float(spec0.step_width) * dn ** (1 / ALPHA)
-    B = approximation_bound(build_transformer(target, spec0), ALPHA, eps_half)["B"]
+    B = sup_bound(build_transformer(target, spec0), ALPHA)["B"]
     spec = GridSpec(TOKENS, CHANNELS, STEPS, ramp_for(spec0, ALPHA, eps_half, B))
     return target, C, eps_half, build_transformer(target, spec)
 

@@ -52,7 +52,7 @@ def test_every_claim_has_a_reference_a_docs_entry_and_computed_evidence(cid):
     [("eq-1", "GridSpec(n=2, d=1, m=2"), ("eq-1/top-level", "GridSpec(n=2, d=1, m=2"),
      ("eq-1/grid-points", "GridSpec(n=1, d=1, m=2"), ("eq-2", "GridSpec(n=2, d=1, m=2"),
      ("lemma-c.1/separation", "GridSpec(n=1, d=1, m=2"), ("lemma-c.1/bump", "GridSpec(n=1, d=1, m=2"),
-     ("lemma-5.4", "GridSpec(n=1, d=1, m=2")],
+     ("lemma-5.4/reading-distinct", "GridSpec(n=1, d=1, m=2")],
 )
 def test_printed_statements_fail_with_their_minimal_counterexample(cid, spec_text):
     ev = CLAIMS[cid].run(Params(tokens=3, channels=2, steps=3))
@@ -70,7 +70,7 @@ def test_repaired_statements_hold_on_the_default_family(cid):
 def test_delta_epsilon_fails_exactly_for_an_off_grid_constant_target():
     ev = CLAIMS["lemma-c.1/delta-epsilon"].run(SMALL)
     assert ev.verdict == "fails" and ev.counterexample["target"]["name"] == "constant"
-    assert CLAIMS["lemma-c.1/delta-epsilon/corrected"].run(SMALL).verdict == "supported"
+    assert CLAIMS["lemma-c.1/delta-epsilon/corrected"].run(SMALL).verdict == "holds"  # a certified pointwise bound over every cell
 
 
 # -- CLI -----------------------------------------------------------------------------------------

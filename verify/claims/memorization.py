@@ -5,6 +5,10 @@
 * ``lemma-c.1/neurons`` — ``3d(h_r w_r)(1/δ)^{d h_r w_r}`` neurons suffice for FFN_2.
 * ``lemma-6.1/class`` — the constructed τ lies in ``T_A^{1,1,4}`` (1 head, head size 1, 4 MLP neurons).
 * ``lemma-6.1/class/corrected`` — τ lies in ``T^{1,1,c}`` with ``c`` the measured largest FFN width.
+* ``lemma-c.1/step-6`` … ``step-9`` — proof steps: f_bump's argument shape, its ``h(A)`` for ``A ∈ Ḡ_δ``, its
+  neuron counts, and the count in ε.
+
+``lemma-c.1/bump/corrected`` is decided on certified enclosures (`construct.certified`).
 """
 
 from __future__ import annotations
@@ -42,7 +46,20 @@ def check_bump(params: Params) -> Evidence:
                 worst = float(abs(vals[i]))
             if vals[i] != 0 and cex is None:
                 hat = paper_bump(others[i], A, 1.0, K, profile=hat_profile)[0, 0]
+                # the same value in exact rationals (M from the digits, K = 2/δ): the counterexample is exact
+                from fractions import Fraction
+
+                digits = sequence_digits(spec, 0, len(M))
+                exact = [[k + Fraction(int(s_) + 1, spec.steps) for s_ in row] for k, row in enumerate(digits[0])]
+                exact_q = [[k + Fraction(int(s_) + 1, spec.steps) for s_ in row] for k, row in enumerate(digits[i + 1])]
+                Kx = 2 / spec.step_width
+
+                def g(t):
+                    return max(t - 1, 0) - max(t, 0) + max(t + 1, 0)
+
+                terms = [g(Kx * (q - a)) for rq, ra in zip(exact_q, exact) for q, a in zip(rq, ra)]
                 cex = {
+                    "exact f_bump(Q)/h(A)": str(sum(terms, Fraction(0)) / len(terms)),
                     "spec": str(spec),
                     "A": A.tolist(),
                     "Q": others[i].tolist(),
@@ -53,9 +70,14 @@ def check_bump(params: Params) -> Evidence:
     return Evidence(
         quantity="max |f_bump(Q)|/|h(A)| over grid sequences Q ≠ A",
         measured=worst, bound=0.0, margin=-worst,
-        method="exhaustive", arithmetic="float64 (values are small integers and halves: exact)", n_checked=checked,
+        method="exhaustive", arithmetic="float64 scan; the counterexample recomputed in exact rationals",
+        n_checked=checked,
         params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
         counterexample=cex,
+        details={"readings tried": ["K = 2/δ (measured above)",
+                                    "every K > 0 (the printed 'some scalar K > 0'): the profile g(t) = ReLU(t−1) − "
+                                    "ReLU(t) + ReLU(t+1) is 1 on [0, 1] and t ≥ 1 beyond, so at Q = A + δe_{1,1} "
+                                    "f_bump(Q)/h(A) = (dL − 1 + g(Kδ))/(dL) ≥ 1 for every K: never 0"]},
         notes="The printed profile ReLU(t−1) − ReLU(t) + ReLU(t+1) equals t for t ≥ 1 (unbounded); the hat needs "
         "(1, −2, 1). Even the hat, averaged over the dL coordinates, is (dL−1)/(dL) at a Q differing in one "
         "coordinate; and f_bump reads the whole sequence, which a token-wise FFN (Def 3.5) cannot.",
@@ -71,26 +93,34 @@ def _built(params: Params):
 @register(
     "lemma-c.1/bump/corrected",
     "Lemma C.1 (proof), memorization (repaired, token-wise)",
-    "The working FFN_2 (three-neuron hats on the scalar context ID, half-width gap/2, weight h(A)_k − q_{A,k}) maps the "
-    "context of every (grid sequence A, token k) to h(A)_k within δ/2 (so rounding recovers h exactly), for the spec.",
+    "The working FFN_2 (three-neuron hats on the scalar context ID, half-width gap/2, weight h(A)_k − q_{A,k}; its stored "
+    "float64 weights in real arithmetic) maps the context of every (grid sequence A, token k) to h(A)_k within δ/2 (so "
+    "rounding recovers h exactly), for the spec; decided with certified enclosures.",
     corrected_of="lemma-c.1/bump",
 )
 def check_bump_corrected(params: Params) -> Evidence:
+    from construct.certified import certified_errors, grid_contexts
+
+    from .approximation import CERTIFIED, round_up
+
     spec, tau = _built(params)
-    M = quantized_tokens(spec, sequence_digits(spec))
-    q = tau.contextual.attention.apply(M)
-    out = tau.memorizer.apply(q)
-    err = np.abs(out - tau.targets)
+    err, err_low = certified_errors(tau, grid_contexts(tau), bounds="both")
+    err, err_low = err[:, 0], err_low[:, 0]
     a, k, c = np.unravel_index(int(err.argmax()), err.shape)
-    worst = float(err[a, k, c])
+    worst = round_up(float(err[a, k, c]))
     half = float(spec.step_width) / 2
+    fails = float(err_low.max()) >= half  # a failure needs a certified lower bound
     return Evidence(
-        quantity="max |FFN_2(q_{A,k}) − h(A)_k|",
-        measured=worst, bound=half, margin=half - worst,
-        method="exhaustive", arithmetic="float64", n_checked=spec.n_context_ids,
+        quantity="certified upper bound of max |FFN_2(q_{A,k}) − h(A)_k| (a failure needs the certified lower bound "
+        "≥ δ/2)",
+        measured=worst, bound=half, margin=half - float(err_low.max()) if fails else half - worst,
+        decidable=fails or worst < half,
+        method="exhaustive", arithmetic=CERTIFIED.replace("embedding, FFN_1 with its stored weights", "the quantized M"),
+        n_checked=spec.n_context_ids,
         params=params.as_dict(), strict=True,
-        details={"worst (sequence, token, channel)": [int(a), int(k), int(c)], "context-ID gap": tau.id_gap,
-                 "FFN_2 neurons": tau.memorizer.width},
+        details={"worst (sequence, token, channel)": [int(a), int(k), int(c)], "FFN_2 neurons": tau.memorizer.width},
+        notes="q_{A,k} is the attention output on the exact quantized sequence M, enclosed in a ball; FFN_2 (stored "
+        "weights) is evaluated on that ball exactly up to the enclosure, so the bound is on the real-arithmetic value.",
     )
 
 
@@ -139,7 +169,10 @@ def check_class(params: Params) -> Evidence:
         quantity="largest FFN width of τ vs c = 4",
         measured=widest, bound=4, margin=float(4 - widest),
         method="exact", arithmetic="integers", n_checked=1,
-        params=params.as_dict(), details=w,
+        params=params.as_dict(),
+        details={**w, "readings tried": ["T_A^{1,1,4} = T^{1,1,4} of Definition 3.14 (T_A is not defined; Lemma C.1 "
+                                         "writes T_B^{1,1,c})", "c = 4 hidden neurons per FFN layer, as Definition "
+                                         "3.14 counts them"]},
         counterexample={"spec": str(spec), **w} if widest > 4 else None,
         notes="Section 6.1 speaks of O((1/ε)^{dn}) FFN layers, but Lemma C.1 builds one FFN_2 of width 3n·m^{dn}.",
     )
@@ -183,4 +216,107 @@ def check_conditions(params: Params) -> Evidence:
         "corner and plateau end)", n_checked=len(conds),
         params=params.as_dict(), strict=True,
         details={c["name"]: {"value": c["value"], "bound": c["bound"], "slack": c["slack"]} for c in conds},
+    )
+
+
+# -- f_bump as printed: its shapes, its h(A), its neuron counts ----------------------------------------------
+@register(
+    "lemma-c.1/step-6",
+    "Lemma C.1 (proof step 6), f_bump: R^{(h_r w_r)×d} → R^{(h_r w_r)×d} with Q ∈ R^{d×(h_r w_r)}",
+    "The printed f_bump : R^{(h_r w_r)×d} → R^{(h_r w_r)×d} is applied to Q ∈ R^{d×(h_r w_r)} (indexed Q_{i,j}, "
+    "i ∈ [d], j ∈ [h_r w_r]): the argument has the domain's shape, for all h_r w_r, d ≥ 1.",
+    no_repair="read Q as the transposed context IDs (tokens as columns), or the domain as R^{d×(h_r w_r)}: "
+    "the sum is the same; the working FFN_2 is token-wise (lemma-c.1/bump/corrected)",
+)
+def check_bump_shapes(params: Params) -> Evidence:
+    from ..shapes import Typing, dims
+
+    hw, d = dims("h_rw_r d")
+    t = Typing()
+    Q = t.declare("Q", (d, hw))
+    t.apply("f_bump", (hw, d), (hw, d), Q)
+    fields = t.evidence_fields()
+    fields["details"]["readings tried"] = ["as printed: dom f_bump = R^{(h_r w_r)×d}, Q ∈ R^{d×(h_r w_r)}: fails "
+                                           "unless d = h_r w_r", "Q transposed: composes"]
+    return Evidence(quantity="operations whose shapes do not compose", params={"sizes": "symbolic"}, **fields)
+
+
+@register(
+    "lemma-c.1/step-7",
+    "Lemma C.1 (proof step 7), h(A) in f_bump for A ∈ Ḡ_δ",
+    "For a quantized sequence A ∈ Ḡ_δ, the value h(A) in f_bump is defined: Ḡ_δ ⊂ G_δ = {0, δ, …, 1−δ}^{(h_r w_r)×d}, "
+    "the domain of h, for every spec of the family.",
+    no_repair="h(A) must be read as h of the grid sequence A quantizes (A − E − δ); the working FFN_2 memorizes "
+    "exactly that (lemma-c.1/bump/corrected)",
+)
+def check_bump_domain(params: Params) -> Evidence:
+    from fractions import Fraction
+
+    worst, checked, cex = 0, 0, None
+    for spec in params.family():
+        checked += 1
+        A0 = Fraction(1)  # token 1's largest value in [δ : δ : 1]; G_δ's largest value is 1 − δ
+        outside = int(A0 > 1 - spec.step_width)
+        if outside > worst:
+            worst = outside
+        if outside and cex is None:
+            cex = {"spec": str(spec), "A_{1,1} ∈ [δ : δ : 1]": "1", "largest value of G_δ": str(1 - spec.step_width),
+                   "tokens k ≥ 2 of Ḡ_δ": "lie in [k−1+δ, k] ⊄ [0, 1 − δ]"}
+    return Evidence(
+        quantity="specs with an A ∈ Ḡ_δ outside h's domain G_δ", measured=worst, bound=0, margin=-float(worst),
+        method="exact", arithmetic="exact (fractions.Fraction)", n_checked=checked,
+        params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"}, counterexample=cex,
+    )
+
+
+@register(
+    "lemma-c.1/step-8",
+    "Lemma C.1 (proof step 8), neuron count of f_bump",
+    "Each printed f_bump is realized by 3d(h_r w_r) MLP neurons (three ReLUs per coordinate (i, j), i ∈ [d], "
+    "j ∈ [h_r w_r]), one f_bump per possible output q(M^{(i)}), i ∈ [(1/δ)^{d(h_r w_r)}] = |Ḡ_δ|, hence "
+    "3d(h_r w_r)(1/δ)^{d(h_r w_r)} neurons — for every spec of the family.",
+)
+def check_bump_step_neurons(params: Params) -> Evidence:
+    worst, checked = 0, 0
+    for spec in params.family():
+        n, d, m = spec.tokens, spec.channels, spec.steps
+        relus_per_bump = 3 * d * n  # the printed sum has three ReLUs for each of the d·n coordinates
+        bumps = m ** (d * n)  # |Ḡ_δ| (lemma-c.1/step-3): one context per grid sequence
+        total_printed = 3 * d * n * m ** (d * n)
+        bad = abs(relus_per_bump * bumps - total_printed) + abs(bumps - spec.n_sequences)
+        worst = max(worst, bad)
+        checked += 1
+    return Evidence(
+        quantity="|(ReLUs per bump)·(number of bumps) − printed total| + |bumps − |Ḡ_δ||", measured=worst, bound=0,
+        margin=-float(worst), method="exhaustive", arithmetic="integers", n_checked=checked,
+        params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
+        notes="The arithmetic of the count holds; whether the bumps memorize is lemma-c.1/bump.",
+    )
+
+
+@register(
+    "lemma-c.1/step-9",
+    "Lemma C.1 (proof step 9), the neuron count in ε",
+    "With the relation Cδ(dh_r w_r)^{1/α} ≤ ε/2 met by 1/δ = ⌈2C(dh_r w_r)^{1/α}/ε⌉, the FFN_2 count "
+    "3d(h_r w_r)(1/δ)^{d(h_r w_r)} is O(d(h_r w_r)(C(dh_r w_r)^{1/α}/ε)^{d(h_r w_r)}) = O(ε^{−d(h_r w_r)}) as ε → 0 "
+    "(d, h_r w_r, C, α fixed): the ratio to ε^{−d h_r w_r} stays bounded, for the spec's d, n and every C > 0, α ≥ 1.",
+)
+def check_neurons_o(params: Params) -> Evidence:
+    import sympy as sp
+
+    spec = params.spec()
+    N = spec.channels * spec.tokens
+    eps, C, a = sp.symbols("epsilon C alpha", positive=True)
+    K = 2 * C * sp.Integer(N) ** (1 / a)
+    # 1/δ ≤ K/ε + 1, so count·ε^{N} ≤ 3N(K + ε)^{N} → 3N·K^{N} as ε → 0 (finite)
+    upper = 3 * N * (K + eps) ** N
+    limit = sp.limit(upper, eps, 0, dir="+")
+    finite = bool(limit.is_finite) and sp.simplify(limit - 3 * N * K**N) == 0
+    return Evidence(
+        quantity="lim sup_{ε→0} count·ε^{dn} (must be finite)", measured=str(limit), bound="finite",
+        margin=0.0 if finite else -1.0, method="exact", arithmetic="symbolic (sympy)", n_checked=1,
+        params=params.as_dict(),
+        details={"count·ε^{dn} ≤": str(upper), "constant hidden in O(ε^{−dn})": str(3 * N * K**N)},
+        notes="The working FFN_2 uses 3n(1/δ)^{dn} neurons, below the printed count (lemma-c.1/neurons); either is "
+        "O(ε^{−dn}).",
     )

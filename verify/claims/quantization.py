@@ -5,6 +5,10 @@
 * ``eq-1/corrected`` — the working step function (``L·m`` ramps ending at the grid points).
 * ``eq-2`` — FFN_1 of Eq. (2), as a Def 3.5 layer, maps each grid cell to its quantized sequence M.
 * ``eq-2/corrected`` — the same for the working FFN_1.
+* ``eq-1/reading-limit-delta`` — Eq. (1) with the limit taken in δ, as printed (the sum tends to ``x − θ/2``).
+* ``eq-2/shapes`` — Eq. (2)'s indices and its undeclared ``L_p`` against ``X ∈ R^{(h_r w_r + n)×d}``.
+* ``lemma-c.1/step-1`` … ``step-4`` — proof steps: ``X + E``, the displayed ``E``, the grid ``Ḡ_δ``, the
+  quantization mapping's printed ranges.
 
 Family claims scan every spec ``n' ≤ n, d' ≤ d, 2 ≤ m' ≤ m`` (smallest grid first) so that the
 first failure found is a minimal counterexample.
@@ -15,6 +19,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
+import sympy as sp
 
 from construct.embedding import positional_embedding
 from construct.grid import GridSpec, sequence_digits
@@ -81,7 +86,8 @@ def check_eq1(params: Params) -> Evidence:
         _staircase_scan(params, printed=True), "max |Eq.(1) − staircase| over plateau points",
         EXACT, family_label(params, channels=False), ramp="δ/16",
         notes="Each plateau is a linear piece on which every ramp is constant, so its two ends decide it exactly. "
-        "The printed limit 'δ → 0' is read as θ → 0 (δ is the grid spacing).",
+        "The printed limit 'δ → 0' is read here as θ → 0 (δ the grid spacing); taken in δ as printed it fails too "
+        "(eq-1/reading-limit-delta).",
     )
 
 
@@ -186,7 +192,16 @@ def _quantizer_check(params: Params, printed: bool) -> dict:
             distinct = len(np.unique(np.round(out.reshape(len(out), -1) * spec.steps).astype(np.int64), axis=0))
             collisions_total += len(out) - distinct
             if err[i] > tol and cex is None:
+                from construct.certified import ffn_exact
+
+                # the same input in exact arithmetic (stored weights, rational input): the deviation is certified
+                exact_in = [[Fraction(int(s_), spec.steps) + Fraction(off) + k for s_ in digits[i, k]]
+                            for k in range(spec.tokens)]
+                exact_out = [ffn_exact(ffn, row) for row in exact_in]
+                exact_M = [[k + Fraction(int(s_) + 1, spec.steps) for s_ in digits[i, k]] for k in range(spec.tokens)]
+                exact_dev = max(abs(v - w) for row_v, row_w in zip(exact_out, exact_M) for v, w in zip(row_v, row_w))
                 cex = {
+                    "exact deviation |FFN_1(X+E) − M| (rational input, stored weights)": str(exact_dev),
                     "spec": str(spec),
                     "input": (corner[i] + off).tolist(),
                     "ffn1_output": (out[i] - E).tolist(),
@@ -207,7 +222,8 @@ def check_eq2(params: Params) -> Evidence:
     return Evidence(
         quantity="max |FFN_1(X+E) − M| (bound: the layer's float64 error bound at the tightest spec)",
         measured=r["worst"], bound=r["tol"], margin=r["margin"],
-        method="exhaustive", arithmetic="float64 with a-priori error bound", n_checked=r["checked"],
+        method="exhaustive", arithmetic="float64 with a-priori error bound; the counterexample recomputed in exact "
+        "rationals", n_checked=r["checked"],
         params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
         counterexample=r["cex"],
         details={"inputs mapped onto another cell's output": r["collisions"]},
@@ -219,7 +235,7 @@ def check_eq2(params: Params) -> Evidence:
     "Lemma C.1, Eq. (2) (repaired)",
     "The working FFN_1 (L/δ ramps ending at the grid points, residual cancelled) maps X + E to M = E + δ(⌊X/δ⌋+1) "
     "for X at both ends of every grid cell's plateau, injectively — for every spec of the family.",
-    corrected_of="eq-2",
+    corrected_of=("eq-2", "lemma-c.1/range-ffn1"),
 )
 def check_eq2_corrected(params: Params) -> Evidence:
     r = _quantizer_check(params, printed=False)
@@ -231,4 +247,189 @@ def check_eq2_corrected(params: Params) -> Evidence:
         counterexample=r["cex"],
         details={"inputs mapped onto another cell's output": r["collisions"]},
         notes="On a plateau every ramp is constant, so the layer is constant there; the two plateau ends decide it.",
+    )
+
+
+# -- Lemma C.1's displayed objects as printed: shapes, the grid Ḡ_δ, the quantization map, the limit -------
+def _shape_evidence(t, notes: str = "", readings=()) -> Evidence:
+    fields = t.evidence_fields()
+    if readings:
+        fields["details"]["readings tried"] = list(readings)
+    return Evidence(quantity="operations whose shapes do not compose", params={"sizes": "symbolic"}, notes=notes,
+                    **fields)
+
+
+@register(
+    "lemma-c.1/step-1",
+    "Lemma C.1 (proof step 1), X + E",
+    "The positional encoding E ∈ R^{(h_r w_r)×d} is applied to the input X ∈ R^{(h_r w_r + n)×d}: the sum X + E "
+    "composes, for all h_r w_r, n, d ≥ 1.",
+    no_repair="the construction needs X ∈ R^{(h_r w_r)×d}, the domain of h (every other claim reads it so); the n "
+    "extra rows have no counterpart in E or in h",
+)
+def check_shapes_x_plus_e(params: Params) -> Evidence:
+    from ..shapes import Typing, dims
+
+    hw, n, d = dims("h_rw_r n d")
+    t = Typing()
+    t.add(t.declare("X", (hw + n, d)), t.declare("E", (hw, d)))
+    return _shape_evidence(t, readings=["X ∈ R^{(h_r w_r + n)×d} as declared: fails for every n ≥ 1",
+                                        "n = 0 (X of h's domain G_δ): composes"])
+
+
+@register(
+    "lemma-c.1/step-2",
+    "Lemma C.1 (proof step 2), the displayed E",
+    "The displayed matrix E (every row 0, 1, …, h_r w_r − 1: h_r w_r columns) has the declared shape "
+    "E ∈ R^{(h_r w_r)×d}, for all h_r w_r, d ≥ 1.",
+    no_repair="the display is Eᵀ (tokens as columns, as in 'the first column of X + E is in [0,1]^d'); the "
+    "construction uses E_{k,i} = k in rows (construct/embedding.py)",
+)
+def check_shapes_e_displayed(params: Params) -> Evidence:
+    from ..shapes import Typing, dims
+
+    hw, d = dims("h_rw_r d")
+    t = Typing()
+    t.declare("E (declared)", (hw, d))
+    t.equal("columns of the displayed E", hw, d)
+    return _shape_evidence(t, readings=["the display's rows are channels (d of them): it is Eᵀ, d × h_r w_r",
+                                        "the display's rows are tokens: then each token would read 0, 1, …, "
+                                        "h_r w_r − 1 across channels, contradicting 'the first column of X + E is in "
+                                        "[0,1]^d'"])
+
+
+@register(
+    "eq-2/shapes",
+    "Lemma C.1, Eq. (2) (indices i ∈ [d], j ∈ [L_p + n])",
+    "Eq. (2)'s FFN_1(X)_{i,j} with i ∈ [d], j ∈ [L_p + n] indexes the input X ∈ R^{(h_r w_r + n)×d} of Lemma C.1, and "
+    "every symbol of Eq. (2) is declared, for all h_r w_r, n, d ≥ 1.",
+    no_repair="read with tokens as columns and L_p = h_r w_r the indices address Xᵀ; Eq. (1) uses h_r w_r in the same "
+    "place (eq-1 checks that sum)",
+)
+def check_eq2_shapes(params: Params) -> Evidence:
+    from ..shapes import Typing, dims
+
+    hw, n, d, Lp = dims("h_rw_r n d L_p")
+    t = Typing()
+    t.declare("X", (hw + n, d))
+    t.equal("rows of X addressed by i ∈ [d]", d, hw + n)
+    t.equal("columns of X addressed by j ∈ [L_p + n]", Lp + n, d)
+    ev = _shape_evidence(t, readings=["X_{i,j} with i the row (as printed): rows d ≠ h_r w_r + n",
+                                      "X_{i,j} = (Xᵀ)_{i,j}, tokens as columns, with L_p = h_r w_r: composes"])
+    ev.details["undeclared symbols"] = ["L_p (appears only in Eq. (2) and its sum limit (L_p + n)(1/δ − 1))"]
+    return ev
+
+
+@register(
+    "lemma-c.1/step-3",
+    "Lemma C.1 (proof step 3), the grid Ḡ_δ",
+    "Ḡ_δ = [δ : δ : 1]^d × [1+δ : δ : 2]^d × … × [h_r w_r − 1 + δ : δ : h_r w_r]^d ([a : ε : b] = {a, a+ε, …, b}) is "
+    "exactly the set of quantized sequences M = E + δ(⌊X/δ⌋ + 1) of the grid inputs, with (1/δ)^{d h_r w_r} elements, "
+    "for every spec of the family.",
+)
+def check_grid(params: Params) -> Evidence:
+    worst, checked, cex = 0, 0, None
+    for spec in params.family():
+        m, n = spec.steps, spec.tokens
+        # factor k of Ḡ_δ per coordinate, scaled by m: {m·k + 1, …, m·k + m}
+        factors = [set(range(m * k + 1, m * k + m + 1)) for k in range(n)]
+        digits = sequence_digits(spec)
+        scaled = m * np.arange(n)[None, :, None] + digits + 1  # m·M: exact integers
+        image = {tuple(row.reshape(-1)) for row in scaled}
+        in_grid = all(all(int(v) in factors[k] for v in row[k]) for row in scaled for k in range(n))
+        size_ok = len(image) == m ** (spec.channels * n) == spec.n_sequences
+        bad = int(not in_grid) + int(not size_ok)
+        checked += 1
+        if bad > worst:
+            worst = bad
+        if bad and cex is None:
+            cex = {"spec": str(spec), "image size": len(image), "(1/δ)^{dn}": m ** (spec.channels * n)}
+    return Evidence(
+        quantity="specs where {M} ≠ Ḡ_δ or |Ḡ_δ| ≠ (1/δ)^{dn}", measured=worst, bound=0, margin=-float(worst),
+        method="exhaustive", arithmetic="exact (integers m·M)", n_checked=checked,
+        params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"}, counterexample=cex,
+        notes="[a : δ : b] needs (b − a)/δ ∈ N: here b − a = 1 − δ and 1/δ = m is an integer. The printed step symbol "
+        "of [a : ε : b] is not the approximation error ε.",
+    )
+
+
+@register(
+    "lemma-c.1/step-4",
+    "Lemma C.1 (proof step 4), the quantization mapping's ranges",
+    "The printed quantization mapping [0,1]^d × … × [h_r w_r − 1, h_r w_r]^d → [δ : δ : 1−δ]^d × … × "
+    "[h_r w_r − 1 : δ : h_r w_r]^d maps onto Ḡ_δ: its first and last codomain factors are Ḡ_δ's ([δ : δ : 1] and "
+    "[h_r w_r − 1 + δ : δ : h_r w_r], each 1/δ points, one per cell of [k, k+1]), for every spec of the family.",
+    no_repair="Ḡ_δ itself is the working codomain (lemma-c.1/step-3 holds): the map onto it is the working FFN_1 "
+    "(eq-2/corrected)",
+)
+def check_quantization_map(params: Params) -> Evidence:
+    cex, worst, checked = None, 0, 0
+    for spec in params.family():
+        if spec.channels != 1:
+            continue
+        delta, L = spec.step_width, spec.tokens
+        first = {j * delta for j in range(1, spec.steps)}  # [δ : δ : 1 − δ]
+        last = {L - 1 + j * delta for j in range(0, spec.steps + 1)}  # [L − 1 : δ : L]
+        grid_first = {j * delta for j in range(1, spec.steps + 1)}
+        grid_last = {L - 1 + j * delta for j in range(1, spec.steps + 1)}
+        bad = int(first != grid_first) + int(last != grid_last)
+        checked += 1
+        if bad > worst:
+            worst = bad
+        if bad and cex is None:
+            cex = {"spec": str(spec), "first factor (printed)": sorted(str(v) for v in first),
+                   "cells of [0,1]": spec.steps, "last factor (printed)": sorted(str(v) for v in last),
+                   "Ḡ_δ first": sorted(str(v) for v in grid_first), "Ḡ_δ last": sorted(str(v) for v in grid_last)}
+    return Evidence(
+        quantity="factors (first, last) of the printed codomain that differ from Ḡ_δ's, worst spec",
+        measured=worst, bound=0, margin=-float(worst),
+        method="exhaustive", arithmetic="exact (fractions.Fraction)", n_checked=checked,
+        params={"family": f"n≤{params.tokens}, m≤{params.steps}"}, counterexample=cex,
+        details={"consequence": "[δ : δ : 1 − δ] has 1/δ − 1 points for the 1/δ cells of [0, 1]: no map into it is "
+                 "injective on the cells; [h_r w_r − 1 : δ : h_r w_r] has 1/δ + 1 points and shares h_r w_r − 1 with "
+                 "the factor before it"},
+    )
+
+
+def _limit_delta_sum(x: Fraction, theta: Fraction, L: int, m: int) -> Fraction:
+    """Eq. (1)'s sum Σ_{t=0}^{L(m−1)} δ(ReLU(x/θ − tδ/θ) − ReLU(x/θ − 1 − tδ/θ)) at δ = 1/m, exactly."""
+    delta = Fraction(1, m)
+    total = Fraction(0)
+    for t in range(L * (m - 1) + 1):
+        u = (x - t * delta) / theta
+        total += delta * (max(u, Fraction(0)) - max(u - 1, Fraction(0)))
+    return total
+
+
+@register(
+    "eq-1/reading-limit-delta",
+    "Lemma C.1, Eq. (1) (the limit δ → 0 as printed)",
+    "With the limit taken in δ as printed (θ > 0 and x fixed): lim_{δ→0} Σ_{t=0}^{L(1/δ−1)} δ(ReLU(x/θ − tδ/θ) − "
+    "ReLU(x/θ − 1 − tδ/θ)) equals lim_{δ→0} of the staircase (0 for x < 0, δ for 0 ≤ x < δ, …, L for x ≥ L − δ), "
+    "i.e. x on [θ, L): for L = 1, θ = 1/4, x = 1/2 (the same limit closes Eq. (2)).",
+    covers=("Lemma C.1", "Eq. (1)", "Eq. (2)"),
+)
+def check_eq1_limit_delta(params: Params) -> Evidence:
+    L, theta, x = 1, Fraction(1, 4), Fraction(1, 2)
+    # the sum is a left Riemann sum of g(u) = clip((x − u)/θ, 0, 1) (non-increasing, values in [0, 1]) with step δ
+    # over [0, (L(m−1)+1)δ]; its distance to ∫_0^L g is at most δ (monotone) + (L − 1)δ (the missing tail) = Lδ,
+    # so the limit is ∫_0^L g = x − θ/2 for θ ≤ x ≤ L (exact, sympy below); the staircase tends to x.
+    u = sp.symbols("u")
+    g = sp.Piecewise((1, u <= sp.Rational(x) - sp.Rational(theta)), ((sp.Rational(x) - u) / sp.Rational(theta),
+                                                                     u <= sp.Rational(x)), (0, True))
+    limit_sum = sp.integrate(g, (u, 0, L))
+    limit_staircase = sp.Rational(x)
+    gap = sp.nsimplify(limit_staircase - limit_sum)
+    checks = {m: str(_limit_delta_sum(x, theta, L, m)) for m in (8, 64, 512)}
+    return Evidence(
+        quantity="lim staircase − lim Eq.(1) sum (must be 0)", measured=str(gap), bound="0", margin=-float(gap),
+        method="exact", arithmetic="exact (sympy integral; Riemann-sum error ≤ Lδ)", n_checked=1,
+        params={"L": L, "θ": str(theta), "x": str(x)},
+        counterexample={"L": L, "θ": str(theta), "x": str(x), "lim of the sum": str(limit_sum),
+                        "lim of the staircase": str(limit_staircase),
+                        "the sum at δ = 1/8, 1/64, 1/512 (exact)": checks},
+        details={"readings tried": ["limit in δ (as printed): this claim, fails by θ/2",
+                                    "limit in θ with δ the fixed grid step: eq-1, eq-1/top-level, eq-1/grid-points"]},
+        notes="As δ → 0 the ramps, each rising by δ over a width θ, overlap and the sum becomes ∫ clip((x − u)/θ, 0, 1)"
+        " du = x − θ/2: a continuous ramp, not a staircase.",
     )

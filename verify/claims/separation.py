@@ -5,11 +5,16 @@
   ``…/corrected`` — on the half-open cube ``[0,1)^{n×d}``.
 * ``lemma-c.1/separation`` — ``M`` is tokenwise ``(√d, √d(L₀−δ), √dδ)``-separated (Def 5.2), as printed.
 * ``lemma-c.1/separation/corrected`` — the sharp constants ``(√dδ, √dL₀, δ)``.
-* ``lemma-c.1/gamma-delta`` — Γ and Δ are what Lemma 5.4 gives for the printed constants.
-* ``lemma-c.1/gamma-delta/corrected`` — Γ′, Δ′ from Lemma 5.4 with the sharp constants.
-* ``lemma-5.4`` — the attention of `construct.contextual` is a (γ, δ)-contextual mapping (Def 5.3)
-  with Lemma 5.4's γ and δ, on the grid embeddings of every spec of the family.
-* ``lemma-5.4/corrected`` — the same with ``log(L+1)`` in place of ``log L``.
+* ``lemma-c.1/step-5`` — the displayed inequalities for any ``k, l`` (``k = l`` included, ``L_l`` undefined).
+* ``lemma-c.1/gamma-delta`` — the printed substitution into Lemma 5.4 (Γ is an equality, Δ's "=" is not);
+  ``…/reading-upper-bound`` — Δ as a lower bound of Lemma 5.4's δ; ``…/corrected`` — the sharp constants.
+* ``lemma-c.1/range-ffn1`` — FFN_1's range over the whole cube against Lemma 5.4's domain Ḡ_δ.
+* ``lemma-5.4`` — the hypotheses as printed (``k, l ∈ [L]``, ``k = l`` included: unsatisfiable).
+* ``lemma-5.4/reading-distinct`` — with ``k ≠ l``, ``L = n``: the attention of `construct.contextual` is a
+  (γ, δ)-contextual mapping (Def 5.3) with Lemma 5.4's γ and δ on the grid embeddings of every spec of the family;
+  ``lemma-5.4/corrected`` — the same with ``log(L+1)`` in place of ``log L``.
+* ``lemma-5.4/shapes`` (and ``…/reading-columns``) — the printed weight shapes against ``X ∈ R^{n×d}``.
+* ``def-5.1``, ``def-5.2``, ``def-5.3`` — the definitions typed and their checkers.
 
 Exact where exact is possible: the vocabulary of ``M`` is a finite set of rationals, so the
 Definition 5.2 constants are computed with ``fractions.Fraction`` (squared norms); δ of Lemma 5.4
@@ -196,7 +201,7 @@ def check_separation(params: Params) -> Evidence:
     "Lemma C.1 (proof), Definition 5.2 (repaired)",
     "M is tokenwise (γ_min, γ_max, ε)-separated exactly for γ_min < √dδ, γ_max > √dL₀, ε < δ: the quantities "
     "min‖M_k‖ = √dδ, max‖M_k‖ = √dL₀, min‖M_k − M'_l‖ = δ are attained, for every spec of the family.",
-    corrected_of="lemma-c.1/separation",
+    corrected_of=("lemma-c.1/separation", "lemma-c.1/step-5"),
 )
 def check_separation_corrected(params: Params) -> Evidence:
     worst, cex, checked = Fraction(0), None, 0
@@ -241,9 +246,46 @@ def lemma54_log10_delta(spec: GridSpec, eps: float, gamma_max: float, gamma_min:
 
 @register(
     "lemma-c.1/gamma-delta",
-    "Lemma C.1 (proof), Lemma 5.4",
+    "Lemma C.1 (proof), substitution into Lemma 5.4",
+    "Substituting the printed separation constants (γ_min, γ_max, ε) = (√d, √d(L₀−δ), √dδ) into Lemma 5.4's "
+    "γ = γ_max + ε/4 and δ = exp(−5ε⁻¹|V|⁴dκγ_max log L), κ = γ_max/γ_min, gives the printed equalities "
+    "Γ = √d(L₀−δ) + √dδ/4 = √d(L₀−0.75δ) and Δ = exp(−5|V|⁴ d ln(n) L₀²/δ) (L = n = L₀), for all d, |V|, n ≥ 1, "
+    "0 < δ < 1.",
+)
+def check_gamma_delta_literal(params: Params) -> Evidence:
+    sd = sp.sqrt(_d)
+    gamma_diff = sp.simplify(sd * (_L0 - sp.Rational(3, 4) * _delta) - (sd * (_L0 - _delta) + sd * _delta / 4))
+    exp_lemma = sp.simplify(lemma54_exponent(_V, _d, sd * _delta, sd * (_L0 - _delta), sd, _L0))
+    exp_printed = 5 * _V**4 * _d * sp.log(_L0) * _L0**2 / _delta
+    diff = sp.factor(sp.simplify(exp_printed - exp_lemma))
+    # a smallest witness: d = |V| = 1, δ = 1/2, L₀ = 2 (log 1 = 0 makes L₀ = 1 agree)
+    sub = {_V: 1, _d: 1, _delta: sp.Rational(1, 2), _L0: 2}
+    at = diff.subs(sub)
+    equal = diff == 0
+    return Evidence(
+        quantity="Γ_printed − Γ_Lemma5.4 and exponent(Δ_printed) − exponent(δ_Lemma5.4) (both must be 0)",
+        measured={"gamma_difference": str(gamma_diff), "exponent_difference": str(diff)},
+        bound="0 and 0", margin=0.0 if (gamma_diff == 0 and equal) else -float(abs(at)),
+        method="exact", arithmetic="symbolic (sympy)", n_checked=2,
+        params={"domain": "d, |V|, n ≥ 1, 0 < δ < 1, L₀ = n"},
+        counterexample=None if equal else {
+            "at": {str(k): str(v) for k, v in sub.items()}, "exponent printed": str(exp_printed.subs(sub)),
+            "exponent Lemma 5.4": str(sp.simplify(exp_lemma.subs(sub))), "difference": str(sp.simplify(at))},
+        details={"Γ step": "holds: √d(L₀−δ) + √dδ/4 = √d(L₀ − 0.75δ)",
+                 "Lemma 5.4 exponent with the printed constants": str(exp_lemma),
+                 "readings tried": ["L = n = L₀ (the sequence length of M; the only reading under which the log terms "
+                                    "agree)", "n of X ∈ R^{(h_r w_r + n)×d} (then ln n ≠ log L₀ as well)"]},
+        notes="κγ_max/ε = (L₀−δ)·√d(L₀−δ)/(√dδ) gives (L₀−δ)², not L₀²: the printed Δ is smaller than Lemma 5.4's δ "
+        "(lemma-c.1/gamma-delta/reading-upper-bound reads it as a bound).",
+    )
+
+
+@register(
+    "lemma-c.1/gamma-delta/reading-upper-bound",
+    "Lemma C.1 (proof), Lemma 5.4 (reading: Δ as a lower bound of Lemma 5.4's δ)",
     "With the printed separation constants (√d, √d(L₀−δ), √dδ), Lemma 5.4 gives a (Γ, Δ)-contextual mapping with "
-    "Γ = √d(L₀−0.75δ) and Δ = exp(−5|V|⁴ d ln(n) L₀²/δ): Γ equals γ_max + ε/4 and Δ ≤ δ_Lemma5.4 (n = L = L₀), "
+    "Γ = √d(L₀−0.75δ) and Δ = exp(−5|V|⁴ d ln(n) L₀²/δ), reading the printed 'Δ =' as 'Δ ≤ δ_Lemma5.4' (a δ-contextual "
+    "mapping is a Δ-contextual mapping for every Δ ≤ δ): Γ equals γ_max + ε/4 and Δ ≤ δ_Lemma5.4 (n = L = L₀), "
     "for all d, |V|, n ≥ 1, 0 < δ < 1, L₀ ≥ 1.",
 )
 def check_gamma_delta(params: Params) -> Evidence:
@@ -272,9 +314,9 @@ def check_gamma_delta(params: Params) -> Evidence:
             "log10 Δ_printed at params": float(-exp_claim.subs(sub) / sp.log(10)),
             "log10 δ_Lemma5.4 at params": float(-exp_lemma.subs(sub) / sp.log(10)),
         },
-        notes="The printed Δ uses L₀² where Lemma 5.4 gives (L₀−δ)²; Δ is smaller, hence still valid (a δ-contextual "
-        "mapping is a Δ-contextual mapping for every Δ ≤ δ). But the separation constants plugged in are wrong "
-        "(see lemma-c.1/separation).",
+        notes="The printed Δ uses L₀² where Lemma 5.4 gives (L₀−δ)² (lemma-c.1/gamma-delta: not an equality); the "
+        "printed Δ is smaller, so as a lower bound it is valid. The constants substituted are the printed ones, which "
+        "M does not meet (lemma-c.1/separation).",
     )
 
 
@@ -283,7 +325,7 @@ def check_gamma_delta(params: Params) -> Evidence:
     "Lemma C.1 (proof), Lemma 5.4 (repaired)",
     "With M's sharp separation constants (√dδ, √dL₀, δ), Lemma 5.4 gives Γ′ = √dL₀ + δ/4 and "
     "Δ′ = exp(−5|V|⁴ d^{3/2} L₀² ln(n)/δ²), for all d, |V|, n ≥ 1, 0 < δ < 1.",
-    corrected_of="lemma-c.1/gamma-delta",
+    corrected_of=("lemma-c.1/gamma-delta", "lemma-c.1/separation"),
 )
 def check_gamma_delta_corrected(params: Params) -> Evidence:
     sd = sp.sqrt(_d)
@@ -372,11 +414,15 @@ def _lemma54(params: Params, log_shift: int) -> Evidence:
         measured={r["spec"]: round(r["log10_delta_measured"], 3) for r in rows},
         bound={r["spec"]: round(r["log10_delta_lemma"], 3) for r in rows},
         margin=worst if worst != math.inf else None,
-        method="exhaustive", arithmetic="float64 with a-priori ID error bound; δ in log10",
+        method="exhaustive", arithmetic="float64 with a-priori ID error bound; δ in log10; a failing n = 1 spec "
+        "decided exactly (rationals: the one-token attention is linear)",
         n_checked=checked,
         params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}", "log": f"log(L+{log_shift})"},
         decidable=decidable, counterexample=cex,
-        details={"specs the witness could not decide": undecided} if undecided else {},
+        details={**({"specs the witness could not decide": undecided} if undecided else {}),
+                 "readings tried": ["L = n (k, l ∈ [L] index the tokens of X^{(i)} ∈ R^{n×d}); no other reading "
+                                    "types the hypothesis", "separation constants: M's sharp ones (the limits of "
+                                    "admissible ones, the most demanding δ); for n = 1 admissible ones decided exactly"]},
         notes="Lemma 5.4 is an existence claim: our attention (construct.contextual) is the witness. Separation "
         "constants are M's sharp ones (√dδ, √dL₀, δ).",
     )
@@ -384,9 +430,37 @@ def _lemma54(params: Params, log_shift: int) -> Evidence:
 
 @register(
     "lemma-5.4",
-    "Lemma 5.4 (Hu et al. 2024, Lemma 2.2)",
-    "For the quantized grid embeddings M of every spec of the family there is a 1-layer single-head attention that is "
-    "a (γ, δ)-contextual mapping with γ = γ_max + ε/4 and δ = exp(−5ε⁻¹|V|⁴dκγ_max log L).",
+    "Lemma 5.4 (Hu et al. 2024, Lemma 2.2), hypotheses as printed",
+    "Lemma 5.4 as printed applies to some embeddings: its hypotheses — (γ_min, γ_max, ε)-tokenwise separated and "
+    "X_k^{(i)} ≠ X_l^{(i)} for any i ∈ [N] and k, l ∈ [L] — can be met (by the grid embeddings M of any spec, or by "
+    "any embeddings at all).",
+)
+def check_lemma54_literal(params: Params) -> Evidence:
+    spec = params.spec()
+    M = quantized_tokens(spec, sequence_digits(spec, 0, 1))[0]
+    # k = l is inside "k, l ∈ [L]": X_k ≠ X_k is false for every sequence, so no embeddings satisfy the hypothesis
+    violated = int(np.all(M[0] == M[0]))
+    return Evidence(
+        quantity="pairs (k, l) ∈ [L]² with X_k^{(i)} = X_l^{(i)} that the hypothesis forbids, in every sequence",
+        measured=violated, bound=0, margin=-float(violated),
+        method="exact", arithmetic="exact (identity X_k = X_k)", n_checked=1,
+        params=params.as_dict(),
+        counterexample={"i": 1, "k": 1, "l": 1, "why": "X_1^{(1)} ≠ X_1^{(1)} is false: the hypothesis, quantified over "
+                        "all k, l ∈ [L] (k = l included), holds for no embeddings, so the lemma as printed says nothing "
+                        "(and Lemma C.1 cannot apply it to M)"},
+        details={"readings tried": ["k, l ∈ [L] with k = l (as printed): unsatisfiable",
+                                    "k ≠ l (distinct positions), L = n: lemma-5.4/reading-distinct",
+                                    "L undeclared in Lemma 5.4 (X^{(i)} ∈ R^{n×d}); read as n"]},
+        notes="The reading k ≠ l is lemma-5.4/reading-distinct; its repair with log(L+1) is lemma-5.4/corrected.",
+    )
+
+
+@register(
+    "lemma-5.4/reading-distinct",
+    "Lemma 5.4 (reading: k ≠ l, L = n)",
+    "Reading the hypothesis as X_k^{(i)} ≠ X_l^{(i)} for k ≠ l and L = n: for the quantized grid embeddings M of every "
+    "spec of the family there is a 1-layer single-head attention that is a (γ, δ)-contextual mapping with "
+    "γ = γ_max + ε/4 and δ = exp(−5ε⁻¹|V|⁴dκγ_max log L).",
 )
 def check_lemma54(params: Params) -> Evidence:
     return _lemma54(params, 0)
@@ -395,9 +469,9 @@ def check_lemma54(params: Params) -> Evidence:
 @register(
     "lemma-5.4/corrected",
     "Lemma 5.4 (repaired: log(L+1))",
-    "As lemma-5.4 with log(L+1) in place of log L (for L = 1 the printed δ is exp(0) = 1, which no attention over one "
-    "token can reach).",
-    corrected_of="lemma-5.4",
+    "As lemma-5.4/reading-distinct (k ≠ l, L = n) with log(L+1) in place of log L (for L = 1 the printed δ is "
+    "exp(0) = 1, which no attention over one token can reach).",
+    corrected_of=("lemma-5.4", "lemma-5.4/reading-distinct"),
 )
 def check_lemma54_corrected(params: Params) -> Evidence:
     return _lemma54(params, 1)
@@ -457,11 +531,176 @@ def check_def53(params: Params) -> Evidence:
         brute = float(D[constrained].min()) if constrained.any() else math.inf
         worst = max(worst, abs(brute - cm.delta))
         checked += 1
-        rows[str(spec)] = {"kd-tree δ": cm.delta, "brute-force δ": brute, "γ": cm.gamma}
+        rows[str(spec)] = {"kd-tree δ": float(f"{cm.delta:.6g}"), "brute-force δ": float(f"{brute:.6g}"),
+                           "γ": float(f"{cm.gamma:.6g}")}
     return Evidence(
         quantity="largest |δ_kd-tree − δ_brute-force|",
         measured=worst, bound=0.0, margin=-worst,
         method="exhaustive", arithmetic="float64 (the same distances, two algorithms)", n_checked=checked,
         params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}, N·n ≤ 2000"},
         details={"per spec": rows},
+    )
+
+
+# -- shapes, symbols and ranges ---------------------------------------------------------------------------
+def _lemma54_typing(columns: bool):
+    """Type Lemma 5.4's attention with its declared weights: W^{(O)} ∈ R^{d×s}, W_V, W_K, W_Q ∈ R^{s×d}.
+
+    ``columns=False``: the paper's declaration X ∈ R^{n×d} in Definition 3.2–3.3's form
+    ``D⁻¹ exp(X W_Q W_Kᵀ Xᵀ) X W_V`` followed by ``W^{(O)}``; ``columns=True``: tokens as columns, X ∈ R^{d×n},
+    in the source's form ``W^{(O)} (W_V X) softmax((W_K X)ᵀ (W_Q X))``.
+    """
+    from ..shapes import Typing, dims
+
+    n, d, s = dims("n d s")
+    t = Typing()
+    WO, WV, WK, WQ = (t.declare("W^(O)", (d, s)), t.declare("W_V", (s, d)), t.declare("W_K", (s, d)),
+                      t.declare("W_Q", (s, d)))
+    if not columns:
+        X = t.declare("X", (n, d))
+        XWQ = t.matmul(X, WQ)
+        A = t.matmul(t.matmul(XWQ, t.transpose(WK)), t.transpose(X))  # the logits, then D⁻¹ exp(·): same shape
+        t.matmul(t.matmul(t.matmul(A, X), WV), WO)
+    else:
+        X = t.declare("X", (d, n))
+        scores = t.matmul(t.transpose(t.matmul(WK, X)), t.matmul(WQ, X))  # softmax keeps the shape
+        t.matmul(t.matmul(WO, t.matmul(WV, X)), scores)
+    return t
+
+
+@register(
+    "lemma-5.4/shapes",
+    "Lemma 5.4 (weights W^{(O)} ∈ R^{d×s}, W_V, W_K, W_Q ∈ R^{s×d}; X ∈ R^{n×d})",
+    "Lemma 5.4's weights W^{(O)} ∈ R^{d×s} and W_V, W_K, W_Q ∈ R^{s×d} compose with its embeddings X ∈ R^{n×d} in the "
+    "attention of Definitions 3.2–3.3 (X W_Q W_Kᵀ Xᵀ, D⁻¹A X W_V, then W^{(O)}), for all sizes n, d, s ≥ 1.",
+    covers=("Lemma 5.4", "Definition 3.2", "Definition 3.3"),
+    no_repair="none needed beyond the declaration: with tokens as columns (lemma-5.4/shapes/reading-columns) the "
+    "printed weights compose",
+)
+def check_lemma54_shapes(params: Params) -> Evidence:
+    t = _lemma54_typing(columns=False)
+    fields = t.evidence_fields()
+    fields["details"]["readings tried"] = ["tokens as rows, X ∈ R^{n×d} (declared; fails unless s = d)",
+                                           "tokens as columns, X ∈ R^{d×n} (the source's form): "
+                                           "lemma-5.4/shapes/reading-columns"]
+    return Evidence(quantity="operations whose shapes do not compose", params={"sizes": "symbolic n, d, s"},
+                    notes="A product X W_Q needs W_Q ∈ R^{d×·}; the printed W_Q ∈ R^{s×d} composes only from the left "
+                    "of a column-token X.", **fields)
+
+
+@register(
+    "lemma-5.4/shapes/reading-columns",
+    "Lemma 5.4 (shapes, reading tokens as columns)",
+    "With tokens as columns (X ∈ R^{d×n}), Lemma 5.4's weights compose: W^{(O)}(W_V X) softmax((W_K X)ᵀ(W_Q X)) is "
+    "d×n, for all sizes n, d, s ≥ 1.",
+)
+def check_lemma54_shapes_columns(params: Params) -> Evidence:
+    t = _lemma54_typing(columns=True)
+    return Evidence(quantity="operations whose shapes do not compose", params={"sizes": "symbolic n, d, s"},
+                    **t.evidence_fields())
+
+
+@register(
+    "def-5.1",
+    "Definition 5.1 (vocabulary)",
+    "Definition 5.1 is well-defined and typed on the grid embeddings: reading V^{(i)} = ∪_{k∈[n]} {X_k^{(i)}} ⊂ R^d "
+    "(a union of singletons; a union of vectors is not a set of tokens), |V^{(i)}| ≤ n and the whole vocabulary "
+    "V = ∪_i V^{(i)} of M has exactly n·m^d tokens (the |V| of Lemma 5.4 and GridSpec.vocabulary_size), for every spec "
+    "of the family.",
+)
+def check_def51(params: Params) -> Evidence:
+    worst, checked, cex = 0, 0, None
+    for spec in params.family():
+        digits = sequence_digits(spec)
+        scaled = spec.steps * np.arange(spec.tokens)[None, :, None] + digits + 1  # m·M: exact integers
+        per_seq = max(len(np.unique(row, axis=0)) for row in scaled)
+        whole = len(np.unique(scaled.reshape(-1, spec.channels), axis=0))
+        expected = spec.tokens * spec.steps**spec.channels
+        checked += 1
+        bad = int(per_seq > spec.tokens) + int(whole != expected) + int(spec.vocabulary_size != expected)
+        if bad > worst:
+            worst = bad
+        if bad and cex is None:
+            cex = {"spec": str(spec), "largest |V^(i)|": per_seq, "|V|": whole, "n·m^d": expected,
+                   "GridSpec.vocabulary_size": spec.vocabulary_size}
+    return Evidence(
+        quantity="specs where |V^(i)| > n or |V| ≠ n·m^d", measured=worst, bound=0, margin=-float(worst),
+        method="exhaustive", arithmetic="exact (integers m·M)", n_checked=checked,
+        params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"}, counterexample=cex,
+        details={"readings tried": ["∪_k {X_k} (a set of tokens, as the note after the definition says)"]},
+    )
+
+
+@register(
+    "lemma-c.1/step-5",
+    "Lemma C.1 (proof step 5), the displayed separation inequalities",
+    "The three displayed inequalities hold for any k, l ∈ [h_r w_r] (k = l included, as printed): ‖M_k‖₂ > √d, "
+    "‖M_k‖₂ < √d(h_r w_r − δ), ‖M_k − L_l‖₂ > √dδ, reading the undefined L_l as a token of M (same sequence) or of "
+    "another grid sequence M', for every spec of the family.",
+)
+def check_separation_displayed(params: Params) -> Evidence:
+    spec = params.spec()
+    digits = sequence_digits(spec, 0, 1)[0]
+    M = [tuple(k + Fraction(int(s) + 1, spec.steps) for s in digits[k]) for k in range(spec.tokens)]
+    d, delta = spec.channels, spec.step_width
+    dist_sq = sum((a - b) ** 2 for a, b in zip(M[0], M[0]))  # k = l = 1, L_l = M_l
+    slack = dist_sq - d * delta**2  # must be > 0
+    return Evidence(
+        quantity="‖M_k − L_l‖² − dδ² at k = l (must be > 0)", measured=str(dist_sq), bound=f"> {d * delta**2}",
+        margin=float(slack), strict=True,
+        method="exact", arithmetic="exact (fractions.Fraction)", n_checked=1, params=params.as_dict(),
+        counterexample={"spec": str(spec), "k": 1, "l": 1, "M_k": [str(v) for v in M[0]], "‖M_k − M_k‖²": "0",
+                        "dδ²": str(d * delta**2)},
+        details={"readings tried": ["L_l = M_l (same sequence): k = l gives distance 0",
+                                    "L_l = M'_l of another grid sequence M' ≠ M: the case k = l, M'_k = M_k (two "
+                                    "sequences sharing token k) gives distance 0 as well",
+                                    "k ≠ l only, the Definition 5.2 (iii) reading: lemma-c.1/separation"],
+                 "L_l": "not defined in Lemma C.1"},
+    )
+
+
+@register(
+    "lemma-c.1/range-ffn1",
+    "Lemma C.1 (proof): FFN_1's output feeding Lemma 5.4",
+    "Over Lemma C.1's whole input domain X ∈ [0,1]^{n×d}, the quantized sequence FFN_1(X + E) (the working FFN_1, "
+    "exact) lies in Ḡ_δ, the finite tokenwise-separated set on which Lemma 5.4 is applied — for the spec.",
+)
+def check_range_ffn1(params: Params) -> Evidence:
+    spec = params.spec()
+    delta, theta = spec.step_width, spec.ramp
+    x = delta - theta / 2  # the middle of the ramp of token 0 rising to the level 2δ
+    value = step_function(x, spec)
+    levels = [Fraction(j, spec.steps) for j in range(1, spec.steps + 1)]  # token 0's values in Ḡ_δ: δ, 2δ, …, 1
+    distance = min(abs(value - v) for v in levels)
+    return Evidence(
+        quantity="distance of an FFN_1 output coordinate to the levels of Ḡ_δ (must be 0 everywhere)",
+        measured=str(distance), bound="0", margin=-float(distance),
+        method="exact", arithmetic="exact (fractions.Fraction)", n_checked=1, params=params.as_dict(),
+        counterexample={"spec": str(spec), "X_{1,1}": str(x), "FFN_1 output": str(value),
+                        "nearest levels": [str(delta), str(2 * delta)]},
+        details={"range of token k's coordinates (exact, monotone step function)":
+                 "[k + δ, k + 1 + δ] for k < n − 1 and [n − 1 + δ, n] for the last token",
+                 "consequence": "the range is a continuum: distinct tokens in it come arbitrarily close, so no ε > 0 "
+                 "makes it tokenwise ε-separated (Lemma 5.4's hypothesis); only the plateau set maps into Ḡ_δ"},
+        notes="The ramps have measure dn·m·θ; there FFN_1 outputs values between grid levels. Lemma 5.4 is applied to "
+        "Ḡ_δ, so the construction is certified only off the ramps (lemma-c.1/approx counts them by volume).",
+    )
+
+
+@register(
+    "lemma-5.4/symbols",
+    "Lemma 5.4 (the sequence length named n and L)",
+    "Every symbol Lemma 5.4 uses is declared in it: the embeddings X^{(i)} ∈ R^{n×d} have length n, and the "
+    "hypothesis' k, l ∈ [L] and δ's log L use a length L.",
+    no_repair="read L = n (lemma-5.4/reading-distinct and lemma-5.4/corrected do)",
+)
+def check_lemma54_symbols(params: Params) -> Evidence:
+    declared = {"X^(i)", "N", "n", "d", "γ_min", "γ_max", "ε", "V", "γ", "δ", "κ", "W^(O)", "W_V", "W_K", "W_Q", "s"}
+    used = declared | {"L"}
+    free = sorted(used - declared)
+    return Evidence(
+        quantity="symbols used but not declared", measured=len(free), bound=0, margin=-float(len(free)),
+        method="exact", arithmetic="symbol table", n_checked=len(used), params={"statement": "Lemma 5.4 as printed"},
+        counterexample={"undeclared": free, "used in": ["k, l ∈ [L]", "δ = exp(−5ε⁻¹|V|⁴dκγ_max log L)"],
+                        "declared length": "n (X^{(i)} ∈ R^{n×d})"} if free else None,
     )
