@@ -17,7 +17,8 @@ from typing import Callable
 
 from .report import Evidence
 
-CLAIM_MODULES = ("quantization", "separation", "memorization", "approximation", "interpolation", "var", "perturbation", "flowar", "interop")
+CLAIM_MODULES = ("quantization", "separation", "memorization", "approximation", "interpolation", "var", "main_results",
+                 "perturbation", "flowar", "training", "interop")
 
 
 @dataclass(frozen=True)
