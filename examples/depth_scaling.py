@@ -65,7 +65,7 @@ def page() -> str:
         "## Real compositions (Lemma C.1 transformers τ_i, bicubic Φ_up,i, target blur, 1000 inputs)\n\n"
         + md_table(["sides", "m", "realised sup error", "repaired bound", "largest ε₂ (sup error of a τ_i)"], comp)
         + "\nIn the sup norm the Lemma C.1 transformers' own error ε₂ does not shrink with δ = 1/m "
-        "(`lemma-6.1/sup`), so neither bound is O(ε) for them (`thm-6.6/o-eps`).\n\n"
+        "(`lemma-6.1/sup`), so neither bound is O(ε) for them (`thm-6.6/step-5`).\n\n"
         "![depth scaling](depth_scaling.png)\n\nRegenerate: `python examples/depth_scaling.py`.\n"
     )
 

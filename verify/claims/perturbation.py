@@ -1023,8 +1023,8 @@ def _secant_lipschitz(m: int, alpha: float, seed: int) -> dict:
 @register(
     "thm-6.6/step-5",
     "Theorem 6.6 (proof, last step: K₂^n(K_{1,i}ε_{1,i} + ε_{2,i}) = O(ε) 'since ε_{1,i}, ε_{2,i} = O(ε)')",
-    "For the approximants the proof uses (Lemma C.1 transformers τ_i after the bicubic Φ_up,i, at the ramp width their "
-    "accuracy ε needs), K₂ — a Lipschitz constant of τ_i ∘ Φ_up,i, as the repaired Lemma 6.4 requires — stays bounded as "
+    "For the approximants the proof uses (Lemma C.1 transformers τ_i after the bicubic Φ_up,i, with the ramp width θ that "
+    "lemma-c.1/approx chooses for accuracy ε), K₂ — a Lipschitz constant of τ_i ∘ Φ_up,i, as the repaired Lemma 6.4 requires — stays bounded as "
     "ε → 0 (δ = 1/m → 0), so that K₂^n·O(ε) = O(ε).",
     no_repair="the repaired chain thm-6.6/corrected uses the targets' Lipschitz constants instead of the approximants'",
 )
