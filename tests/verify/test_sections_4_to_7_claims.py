@@ -19,7 +19,7 @@ EXPECTED = {
     "lemma-6.3": "fails", "lemma-6.3/range": "fails", "lemma-6.3/range/reading-bspline": "holds",
     "lemma-6.3/reading-sup-cube": "fails", "lemma-6.3/step-1": "holds", "lemma-6.3/step-2": "holds",
     "lemma-6.3/step-3": "fails", "lemma-6.3/step-4": "fails", "lemma-6.3/step-5": "fails",
-    "lemma-6.3/step-5/reading-shorthand": "holds",
+    "lemma-6.3/step-5/reading-shorthand": "holds", "lemma-6.3/shape": "fails", "lemma-6.3/shape/reading-phi": "holds",
     # Lemma 6.4
     "lemma-6.4": "fails", "lemma-6.4/reading-extra-layer": "fails", "lemma-6.4/shape": "fails",
     "lemma-6.4/shape/corrected": "holds", "lemma-6.4/step-1": "holds", "lemma-6.4/step-2": "fails",
@@ -31,7 +31,7 @@ EXPECTED = {
     "thm-6.6/step-3": "holds", "thm-6.6/step-4": "holds", "thm-6.6/step-5": "fails",
     "cor-7.2": "inconclusive", "cor-7.2/step-1": "fails", "cor-7.2/step-1/reading-fixed-noise": "inconclusive",
     "cor-7.2/step-2": "fails", "cor-7.2/step-3": "holds", "cor-7.2/step-4": "holds", "cor-7.2/step-5": "fails",
-    "cor-7.2/range": "fails",
+    "cor-7.2/range": "fails", "cor-7.2/step-operators": "fails",
     # Corollary 7.1
     "cor-7.1": "fails", "cor-7.1/shape": "fails", "cor-7.1/step-1": "holds", "cor-7.1/step-2": "holds",
     "cor-7.1/step-3": "fails", "cor-7.1/step-4": "fails", "cor-7.1/step-5": "fails",

@@ -1,5 +1,15 @@
 """Claims of Appendices D–F and Section 7: FlowAR and HOFAR, checked on the networks of `construct.flowar`.
 
+* ``def-d.1`` — Up(X, r) is typed. ``def-d.2``, ``def-d.4``, ``def-d.5`` — the printed sizes ``h/r``, ``h/r_i`` are
+  natural numbers only when ``r`` (``a^{K−1}``) divides ``h`` and ``w``, which the definitions do not require;
+  ``def-d.2/corrected``, ``def-d.5/corrected`` add it. ``remark-d.6`` — ``r_i = 2^{K−i}`` "for ``i ∈ [n]``": fails
+  past ``K``; ``…/reading-n-is-K`` holds. ``def-d.7`` — ``diag(A 1_n)`` with no ``n``; ``…/corrected`` uses ``1_{hw}``.
+  ``def-d.8`` — typed. ``def-d.10/up-index`` — ``φ_up,i(Y^{i−1})`` is ill typed; ``…/corrected``. ``def-d.12`` — one
+  ``MLP_i`` with output widths ``6c`` and ``c``; ``…/corrected`` (two MLPs).
+* ``def-e.1/corrected`` — the working sampler: no data latent, and with the ideal velocity it returns its target.
+* ``cor-7.1`` — in the function norm: fails (the mean of four uniforms has density ≥ 23/12 near 1/2);
+  ``cor-7.1/shape`` — ``g_i − Φ_down,i`` is ill typed for Assumption 6.2's up-sampling ``g_i``;
+  ``cor-7.1/corrected`` — the sup-norm version, sampled; ``cor-7.1/step-1`` … ``step-5`` — the proof's chain.
 * ``def-d.3`` — ``Φ_up ∈ R^{hw×(rh·rw)}`` with ``Y = Φ_up X``: the product is undefined for every ``r ≥ 2``
   (exact; minimal ``h = w = 1, r = 2``). ``def-d.3/corrected`` — the built ``(r²hw) × hw`` matrix equals the
   pixel-by-pixel bicubic formula evaluated in rationals, entry for entry (``r ∈ {2, 4}``: float64 is exact).
@@ -17,7 +27,7 @@
 * ``sec-7.2/hofar-2eps`` — ε-accurate ``FM_first``, ``FM_second`` give a ``2ε``-accurate HOFAR: fails (exact:
   ``K = 2``, ``Δt = 1``, deviation ``3ε``); ``…/corrected`` — the propagated bound (derivation in
   `hofar_error_bound`), sampled on random HOFAR models.
-* ``cor-7.1`` — ``‖f∘g − τ∘Φ_down‖ ≤ K₁ε₁ + ε₂`` in the sup norm with the area down-sampling ``Φ_down``:
+* ``cor-7.1/corrected`` — ``‖f∘g − τ∘Φ_down‖ ≤ K₁ε₁ + ε₂`` in the sup norm with the area down-sampling ``Φ_down``:
   sampled on Lipschitz targets, ``g`` Lipschitz within ``ε₁`` of ``Φ_down``, ``τ`` within ``ε₂`` of ``f``.
 """
 

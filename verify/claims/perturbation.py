@@ -325,6 +325,46 @@ def check_lemma63(params: Params) -> Evidence:
     )
 
 
+@register(
+    "lemma-6.3/shape",
+    "Lemma 6.3 (g_i − Φ_up,i typed, Φ_up,i as printed: the pyramid operator of Definitions 3.8–3.9)",
+    "g_i − Φ_up,i is typed: g_i : R^{h_{i−1}×w_{i−1}×d} → R^{h_i×w_i×d} (Assumption 6.2) against the pyramid operator "
+    "Φ_up,i : R^{h_[i−1]×w_[i−1]×d} → R^{h_[i]×w_[i]×d} (Definition 3.9: the pyramid of i maps, Σ_{k≤i} h_k w_k tokens), "
+    "for i = 2.",
+    no_repair="lemma-6.3/shape/reading-phi reads Φ_up,i as the one-step φ_up,i the lemma's first sentence names",
+    covers=("Lemma 6.3",),
+)
+def check_lemma63_shape(params: Params) -> Evidence:
+    from ..shapes import Typing, dims
+
+    h1, w1, h2, w2, d = dims("h_1 w_1 h_2 w_2 d")
+    t = Typing()
+    g_out = t.declare("g_2(x)", (h2 * w2, d))
+    phi_out = t.declare("Φ_up,2(x) (pyramid Y_1, Y_2)", (h1 * w1 + h2 * w2, d))
+    t.add(g_out, phi_out, "g_2(x) − Φ_up,2(x)")
+    fields = t.evidence_fields()
+    fields["details"]["readings tried"] = {"Φ_up,i = Definition 3.9's pyramid operator (the symbol printed)": "ill typed",
+                                           "Φ_up,i = φ_up,i of Definition 3.7 (the lemma's first sentence)": "typed "
+                                           "(lemma-6.3/shape/reading-phi)"}
+    return Evidence(quantity="operations whose shapes do not compose (token counts, tokens as rows)", **fields)
+
+
+@register(
+    "lemma-6.3/shape/reading-phi",
+    "Lemma 6.3 (g_i − Φ_up,i typed, Φ_up,i read as Definition 3.7's φ_up,i)",
+    "g_i − φ_up,i is typed for g_i : R^{h_{i−1}×w_{i−1}×d} → R^{h_i×w_i×d} and φ_up,i : R^{h_{i−1}×w_{i−1}×d} → "
+    "R^{h_i×w_i×d} (symbolic sizes).",
+)
+def check_lemma63_shape_phi(params: Params) -> Evidence:
+    from ..shapes import Typing, dims
+
+    h0, w0, h1, w1, d = dims("h_0 w_0 h_1 w_1 d")
+    t = Typing()
+    x = t.declare("x", (h0 * w0, d))
+    t.add(t.apply("g_i", (h0 * w0, d), (h1 * w1, d), x), t.apply("φ_up,i", (h0 * w0, d), (h1 * w1, d), x), "g_i(x) − φ_up,i(x)")
+    return Evidence(quantity="operations whose shapes do not compose (token counts, tokens as rows)", **t.evidence_fields())
+
+
 # the proof's chain, step by step (steps as the paper numbers them: "the first step …, the fifth step")
 @register(
     "lemma-6.3/step-1",
@@ -1125,6 +1165,29 @@ def check_cor72_step1_fixed(params: Params) -> Evidence:
         bound="equality of maps", margin=None, decidable=False, method="exact", arithmetic="n/a", n_checked=0,
         notes="An existence statement over all one-layer transformers τ_i; Definition E.1's scale i reads the whole "
         "concatenated sequence Z^i and the flow network NN_i, which the composition would have to reproduce.",
+    )
+
+
+#: the layers of the chain printed in Corollary 7.2's proof, and the ones Corollary 7.1 bounds
+_COR72_CHAIN_LAYER = "τ_i ∘ Φ_up,i"
+_COR71_LAYER = "τ_i ∘ Φ_down,i"
+
+
+@register(
+    "cor-7.2/step-operators",
+    "Corollary 7.2 (proof: the layers of its chain)",
+    "The layers whose errors Corollary 7.2's chain sums are the FlowAR layers Corollary 7.1 bounds (τ_i ∘ Φ_down,i), so "
+    "that Corollary 7.1 supplies the per-layer terms K_{1,i}ε_{1,i} + ε_{2,i}.",
+    no_repair="the proof would have to be redone for FlowAR's layers; none is printed",
+)
+def check_cor72_operators(params: Params) -> Evidence:
+    same = _COR72_CHAIN_LAYER == _COR71_LAYER
+    return Evidence(
+        quantity="layer forms that differ between Corollary 7.2's chain and Corollary 7.1", measured=0 if same else 1,
+        bound=0, margin=0.0 if same else -1.0, method="exact", arithmetic="the printed formulas (strings)", n_checked=1,
+        counterexample=None if same else {"Corollary 7.2's chain": f"∘_{{i=1}}^r ({_COR72_CHAIN_LAYER})",
+                                          "Corollary 7.1": f"‖f_i ∘ g_i − {_COR71_LAYER}‖ ≤ K_{{1,i}}ε_{{1,i}} + ε_{{2,i}}",
+                                          "cited instead": "Definition 3.14 (VAR) and Lemma 6.4"},
     )
 
 
