@@ -955,7 +955,7 @@ def check_hofar_2eps(params: Params) -> Evidence:
                  "seeded model h = w = 4, c = 2, K = 3: max ‖out′ − out‖_∞/ε over ε ∈ {1e-6, 0.1}": seeded},
         notes="Each scale's update adds up to (Δt + Δt²/2)ε, the errors of earlier scales are carried through the "
         "up-sampling (‖Φ_up‖_∞ > 1 for the Keys kernel) and amplified by the Lipschitz constants of later updates and "
-        "of TF; K = 1 is the only case where 2ε holds for every Δt ≤ 1. Summing the two blocks' errors (ε + ε) bounds "
+        "of TF. Summing the two blocks' errors (ε + ε) bounds "
         "only the velocity FM_first + FM_second of one step, which Algorithm 2 never forms: it uses Δt·ŷ_first + "
         "½Δt²·ŷ_second.",
     )
@@ -1221,8 +1221,8 @@ def check_cor71(params: Params) -> Evidence:
         counterexample=cex,
         notes="A ratio of 1 means the bound is attained (constant shifts through a target that maps constants to "
         "constants, such as blur); the proof is the triangle inequality plus ‖(f − τ)∘Φ‖ ≤ "
-        "‖f − τ‖, valid in the sup norm (Φ_down maps the cube into itself; it would fail in an L^α function norm, as for "
-        "Lemma 6.3).",
+        "‖f − τ‖, valid in the sup norm (Φ_down maps the cube into itself; it fails in the L^α function norm: "
+        "cor-7.1).",
     )
 
 
