@@ -255,6 +255,7 @@ def _range_evidence(kind: str) -> Evidence:
     "[0,1]^{h_{i−1}×w_{i−1}×d} into [0,1]^{h_i×w_i×d}, the domain on which Lemma 6.1 / C.1 make τ_i approximate f_i — on "
     "every step of VAR's schedule 1, 2, 3, 4, 5, 6, 8, 10, 13, 16 (exact range).",
     no_repair="Φ_up,i is fixed by Definition 3.7; lemma-6.3/corrected measures ε_{2,i} on Φ_up,i's image as well",
+    covers=("Lemma 6.3",),
 )
 def check_lemma63_range(params: Params) -> Evidence:
     return _range_evidence("keys")
@@ -265,6 +266,7 @@ def check_lemma63_range(params: Params) -> Evidence:
     "Lemma 6.3 (range of Φ_up,i with a kernel meeting Definition 3.6's W ∈ [0, 1])",
     "With the cubic B-spline kernel (non-negative, values in [0, 2/3]) Φ_up,i maps [0,1]^{h_{i−1}²d} into [0,1]^{h_i²d} on "
     "every step of VAR's schedule (exact range).",
+    covers=("Lemma 6.3",),
 )
 def check_lemma63_range_bspline(params: Params) -> Evidence:
     return _range_evidence("bspline")
@@ -359,6 +361,7 @@ def check_lemma63_shape(params: Params) -> Evidence:
     "Lemma 6.3 (g_i − Φ_up,i typed, Φ_up,i read as Definition 3.7's φ_up,i)",
     "g_i − φ_up,i is typed for g_i : R^{h_{i−1}×w_{i−1}×d} → R^{h_i×w_i×d} and φ_up,i : R^{h_{i−1}×w_{i−1}×d} → "
     "R^{h_i×w_i×d} (symbolic sizes).",
+    covers=("Lemma 6.3",),
 )
 def check_lemma63_shape_phi(params: Params) -> Evidence:
     from ..shapes import Typing, dims
@@ -858,6 +861,7 @@ def check_thm66(params: Params) -> Evidence:
     "thm-6.6/step-2",
     "Theorem 6.6 (proof, step 2: 'follows from Lemma 6.4')",
     "‖∘_{i=1}^r (f_i ∘ g_i) − ∘_{i=1}^r (τ_i ∘ Φ_up,i)‖ = Σ_{j=1}^n K₂^{n−j} (K_{1,i} ε_{1,i} + ε_{2,i}) (printed as an equality).",
+    covers=("Theorem 6.6",),
 )
 def check_thm66_step2(params: Params) -> Evidence:
     # r = n = 1, scalar maps on [0, 1]: f(x) = 2x (K₁ = 2), g(x) = x + 1/4, Φ = id (ε₁ = 1/4), τ(x) = 2x + 1/2
@@ -1132,6 +1136,7 @@ def check_cor72_literal(params: Params) -> Evidence:
     "‖τ_FlowAR − f_word2img‖ = ‖∘_{i=1}^r (f_i ∘ g_i) − ∘_{i=1}^r (τ_i ∘ Φ_up,i)‖: the FlowAR model of Definition E.1 is the "
     "composition ∘(τ_i ∘ Φ_up,i) of maps of its input Z_init (weights, Z_init, data latent X and t_i fixed; the noise "
     "F_0^i drawn from N(0, 1) as Definition D.11 prescribes).",
+    covers=("Corollary 7.2",),
 )
 def check_cor72_step1(params: Params) -> Evidence:
     from construct.flowar import random_flowar
@@ -1200,6 +1205,7 @@ def check_cor72_operators(params: Params) -> Evidence:
     "cor-7.2/step-2",
     "Corollary 7.2 (proof, step 2: 'follows from Lemma 6.4')",
     "‖∘(f_i∘g_i) − ∘(τ_i∘Φ_up,i)‖ = Σ_{j=1}^n K₂^{n−j}(K_{1,i}ε_{1,i} + ε_{2,i}) (printed as an equality, as in Theorem 6.6).",
+    covers=("Corollary 7.2",),
 )
 def check_cor72(params: Params) -> Evidence:
     return check_thm66_step2(params)
