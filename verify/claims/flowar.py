@@ -7,6 +7,8 @@
   ``def-d.8`` — typed. ``def-d.10/up-index`` — ``φ_up,i(Y^{i−1})`` is ill typed; ``…/corrected``. ``def-d.12`` — one
   ``MLP_i`` with output widths ``6c`` and ``c``; ``…/corrected`` (two MLPs).
 * ``def-e.1/corrected`` — the working sampler: no data latent, and with the ideal velocity it returns its target.
+  ``def-e.1/attn-symbol`` — E.1 declares ``Attn_i`` on the concatenated scales while its ``NN_i`` (D.12) applies an
+  ``Attn_i`` on scale ``i`` alone.
 * ``cor-7.1`` — in the function norm: fails (the mean of four uniforms has density ≥ 23/12 near 1/2);
   ``cor-7.1/shape`` — ``g_i − Φ_down,i`` is ill typed for Assumption 6.2's up-sampling ``g_i``;
   ``cor-7.1/corrected`` — the sup-norm version, sampled; ``cor-7.1/step-1`` … ``step-5`` — the proof's chain.
@@ -755,6 +757,29 @@ def check_defe1_corrected(params: Params) -> Evidence:
         notes="The sample, not the velocity ŝ_i, is what the next scale should be conditioned on; with the ideal flow the "
         "sample is the target itself, for any number of Euler steps (the path is straight).",
     )
+
+
+@register(
+    "def-e.1/attn-symbol",
+    "Definition E.1 (the symbol Attn_i: Definition E.1's own declaration and Definition D.12's inside NN_i)",
+    "The attention layer Attn_i has one domain in Definition E.1: its conditions declare Attn_i on R^{(Σ_{j≤i} h/r_j)×"
+    "(Σ_{j≤i} w/r_j)×c} (as Definition D.10) and NN_i of Definition D.12, which applies an Attn_i declared on "
+    "R^{(h/r_i)×(w/r_i)×c}; checked for i = 2 (symbolic sizes, r_j = a^{K−j}).",
+    no_repair="the built NN_i has its own attention (FlowMatchingNet.attn), as def-d.12/corrected types it",
+    covers=("Definition E.1",),
+)
+def check_defe1_attn_symbol(params: Params) -> Evidence:
+    from ..shapes import Typing, dims
+
+    h, w, c, a, K = dims("h w c a K")
+    r = lambda j: a ** (K - j)  # noqa: E731
+    t = Typing()
+    t.equal("rows of Attn_2's domain: Definition E.1 (Σ_{j≤2} h/r_j) against Definition D.12 (h/r_2)",
+            h / r(1) + h / r(2), h / r(2))
+    fields = t.evidence_fields()
+    if fields["counterexample"]:
+        fields["counterexample"]["at"] = {"a": 2, "K": 2, "h = w": 2, "E.1's Attn_2 rows": 3, "D.12's Attn_2 rows": 2}
+    return Evidence(quantity="symbols declared with two different domains", **fields)
 
 
 # -- Algorithm 2 -----------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@
 * ``alg-1/scale-order`` — Algorithm 1 trains iteration ``i`` on the image down-sampled ``i − 1`` times (finest first)
   while Algorithm 2 generates iteration ``i`` at the ``i``-th coarsest scale: the resolutions agree for every ``i``
   only when ``K = 1``.
+* ``alg-2/symbols`` — line 12 reads ``Y`` where line 10 assigns ``Ŷ``, and line 18's ``Δt`` is never given: fails.
 * ``alg-2/taylor`` — line 18 is the second-order Taylor step: exact for quadratic trajectories.
 """
 
@@ -196,6 +197,20 @@ def check_alg1_scale_order(params: Params) -> Evidence:
 
 
 # -- Algorithm 2 -----------------------------------------------------------------------------------------
+@register(
+    "alg-2/symbols",
+    "Algorithm 2 (lines 10–18)",
+    "Every symbol of lines 10–18 is defined by the algorithm: line 10 assigns Ŷ, line 12 reads Y, line 18 uses Δt.",
+    no_repair="read Y as the Ŷ of line 10 and Δt as a step size (construct.flowar.HOFAR's dt); the other Algorithm 2 "
+    "claims use that reading",
+)
+def check_alg2_symbols(params: Params) -> Evidence:
+    used = {"Ŷ": "line 10 (assigned)", "Y": "line 12, Y[…, −i·i:] (never assigned)", "Δt": "line 18 (never given)",
+            "x_img": "line 6", "x": "line 4", "c_input": "the argument"}
+    return _declared_check(used, {"Ŷ", "x_img", "x", "c_input"}, "symbols of lines 10–18 that the algorithm never defines",
+                           params={"lines": "10–18"})
+
+
 @register(
     "alg-2/taylor",
     "Algorithm 2 (line 18)",
