@@ -185,3 +185,40 @@ def test_labels_claim_flips_when_corollary_7_2_is_labelled_formal(monkeypatch):
 def test_remark_d6_fails_first_at_the_first_index_past_K():
     cex = CLAIMS["remark-d.6"].run(Params()).counterexample
     assert cex == {"K": 1, "n": 2, "i": 2, "r_i": str(Fraction(1, 2))}
+
+
+# -- property tests ---------------------------------------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(h_in=st.integers(1, 3), extra=st.integers(1, 3), kind=st.sampled_from(["keys", "catmull-rom", "bspline"]))
+@settings(max_examples=20)
+def test_exact_range_formula_equals_the_maximum_over_every_vertex_of_the_cube(h_in, extra, kind):
+    import itertools
+
+    from construct.flowar import exact_up_matrix_1d
+    from verify.claims.perturbation import _up_range
+
+    h_out = h_in + extra
+    A = exact_up_matrix_1d(h_in, h_out, kind)
+    M = [[A[p][u] * A[q][v] for u in range(h_in) for v in range(h_in)] for p in range(h_out) for q in range(h_out)]
+    lo, hi, _ = _up_range(h_in, h_out, kind)
+    values = [sum(m * x for m, x in zip(row, vertex)) for vertex in itertools.product((0, 1), repeat=h_in * h_in)
+              for row in M]
+    assert (min(values), max(values)) == (lo, hi)
+
+
+@given(G=st.fractions(-3, 3, max_denominator=7), F0=st.fractions(-3, 3, max_denominator=7), N=st.integers(1, 12))
+@settings(max_examples=40)
+def test_euler_steps_along_the_straight_path_land_exactly_on_the_target(G, F0, N):
+    F = F0
+    for k in range(N):
+        F = F + Fraction(1, N) * (G - F) / (1 - Fraction(k, N))
+    assert F == G
+
+
+@given(K=st.fractions(2, 10, max_denominator=5).filter(lambda k: k > 2), n=st.integers(1, 12))
+@settings(max_examples=40)
+def test_geometric_step_holds_exactly_for_rational_K_above_2(K, n):
+    assert sum(K ** (n - j) for j in range(1, n + 1)) == (K**n - 1) / (K - 1) <= K**n
