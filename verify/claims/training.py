@@ -5,7 +5,7 @@
   not declare (``n``, ``Ŷ_t^i``, ``t_i`` under an expectation over ``t``): fails. ``def-d.13/corrected`` — with
   ``n = K``, ``Ŷ_t^i = Ŷ_i``, ``t_i = t`` the integrand vanishes for the conditional velocity ``(Y^i − F)/(1 − t)``:
   exact.
-* ``alg-1/noise`` — line 12 samples ``F^0``, lines 16–20 use ``F_i^0``: fails (undeclared). ``alg-1/targets`` — with
+* ``alg-1/noise`` — line 12 samples ``F^0``, lines 16–20 use ``F_i^0``: fails (undeclared). ``alg-1/noise/reading-same-noise`` — with
   ``F_i^0 = F^0``, lines 18 and 20 are the first and second t-derivatives of line 16 for any schedule ``α_t, β_t``,
   and FlowAR's ``α_t = t, β_t = 1 − t`` gives Definition D.11's path and velocity: exact.
 * ``alg-1/update`` — line 34, ``θ ← ∇_θ ℓ``, is an optimisation step (the minimiser of ℓ is a fixed point and the
@@ -96,7 +96,7 @@ def check_defd13_corrected(params: Params) -> Evidence:
     "Algorithm 1 (lines 12–20)",
     "Every symbol of lines 16–20 is defined by the algorithm: line 12 samples F^0, lines 16, 18 and 20 use F_i^0, α_t, β_t "
     "and their derivatives.",
-    no_repair="alg-1/targets reads F_i^0 = F^0 and checks the lines for every schedule α_t, β_t",
+    no_repair="alg-1/noise/reading-same-noise reads F_i^0 = F^0 and checks the lines for every schedule α_t, β_t",
 )
 def check_alg1_noise(params: Params) -> Evidence:
     used = {"F_i^0": "lines 16, 18, 20 (line 12 samples F^0)", "α_t, β_t": "line 16 (no schedule is given)",
@@ -106,7 +106,7 @@ def check_alg1_noise(params: Params) -> Evidence:
 
 
 @register(
-    "alg-1/targets",
+    "alg-1/noise/reading-same-noise",
     "Algorithm 1 (lines 16–20, with F_i^0 read as the F^0 of line 12)",
     "F_first^t = α'_t x_img + β'_t F^0 and F_second^t = α''_t x_img + β''_t F^0 are the first and second t-derivatives of "
     "F_noisy^t = α_t x_img + β_t F^0 for every twice-differentiable schedule, and FlowAR's α_t = t, β_t = 1 − t gives "
