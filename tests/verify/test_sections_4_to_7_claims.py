@@ -136,9 +136,14 @@ def test_fixed_alpha_changes_the_closed_form_but_not_the_verdict():
     assert CLAIMS["thm-6.6/step-5"].run(Params(alpha=1.0)).verdict == "fails"
 
 
-def test_flowar_output_depends_on_the_noise_by_far_more_than_rounding():
+def test_flowar_output_is_the_sign_pattern_of_its_noise_exactly():
+    from verify.claims.perturbation import _sign_flowar
+
     ev = CLAIMS["cor-7.2/step-1"].run(Params())
-    assert ev.measured > 1e-3
+    assert ev.measured == 2.0 and ev.margin == -2.0
+    model = _sign_flowar()
+    out = model.infer_as_printed(np.zeros((1, 2)), np.zeros((1, 2)), [np.array([[3.0, -1.0]])], 0.0).output
+    assert out.tolist() == [[1.0, -1.0]]  # any noise with F_0,1 > F_0,2 gives the same sign pattern
 
 
 def test_velocity_range_probability_is_the_gaussian_mass_outside_a_unit_window():
