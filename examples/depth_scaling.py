@@ -123,7 +123,7 @@ def page(operator="paper") -> str:
         + md_table(["sides", "$m$", "realised sup error", "repaired bound",
                     r"largest $\epsilon_2$ (sup error of a $\tau_i$)"], [row[:5] for row in comp])
         + "\n" r"In the sup norm the Lemma C.1 transformers' own error $\epsilon_2$ does not shrink with $\delta = 1/m$ "
-        r"(`lemma-6.1/sup`), so neither bound is $O(\epsilon)$ for them (`thm-6.6/o-eps`)." "\n\n"
+        r"(`lemma-6.1/sup`), so neither bound is $O(\epsilon)$ for them (`thm-6.6/step-5`)." "\n\n"
         "## Released operators side by side\n\n"
         r"The compositions above with $\Phi_{\mathrm{up},i}$ the paper's $\phi_{\mathrm{up}}$, VAR's released map (bicubic to "
         "side 16, area down to the next side; its newest-map part, Φ = I) and FlowAR's (the same on its scale list 1, 2, "

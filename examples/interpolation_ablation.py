@@ -11,7 +11,7 @@ Definition 3.6 and PyTorch's bilinear and nearest modes, `construct.interpolate`
   output pixel (a 1-Lipschitz function on finitely many points extends to the plane, McShane); for kernels with
   non-negative weights it equals Σ_s |w_s|·‖s − p‖_∞ (attained by u = ‖· − p‖_∞);
   (b) over a seeded family of smooth 1-Lipschitz images (sums of plane waves), sampled;
-  (c) as the claims `lemma-6.3` / `thm-6.6/corrected` measure it: against the B-spline map g_i, sup over the box
+  (c) as the claims `lemma-6.3/corrected` / `thm-6.6/corrected` measure it: against the B-spline map g_i, sup over the box
   [0, 1]^N (`construct.var.sup_norm_over_box`).
 * The resulting Theorem 6.6-style bound for layers f_i that are K₁-Lipschitz and approximated exactly (ε₂ = 0, so
   only the interpolation counts): telescoping with the approximants after j (the paper's order, Lemma 6.4 with
@@ -227,7 +227,7 @@ def page(operator="paper") -> str:
         r"Lemma 6.4 with the approximants $\tau_i \circ \varphi_{\mathrm{up},i}$ after $j$, as the paper "
         r"telescopes; *paper's final form* is $K_2^r \max_j K_1 \epsilon_{1,j}$ with "
         rf"$K_2 = \max(K_1 \max_i \Vert\varphi_{{\mathrm{{up}},i}}\Vert_\infty, {K2_FLOOR:g})$. "
-        r"The column *max ε₁ vs B-spline g* is how the claims `lemma-6.3` and `thm-6.6/corrected` define $\epsilon_1$ "
+        r"The column *max ε₁ vs B-spline g* is how the claims `lemma-6.3/corrected` and `thm-6.6/corrected` define $\epsilon_1$ "
         r"on their compositions: the exact sup over the box $[0, 1]^N$ of "
         r"$\Vert(g_i - \varphi_{\mathrm{up},i})y\Vert_\infty$ with $g_i$ the B-spline map (0 for "
         "`bspline` by construction).\n\n"
@@ -252,8 +252,8 @@ def page(operator="paper") -> str:
         + released_section()
         + "![ε₁ and ‖φ_up‖_∞ per step, and the chain bound per interpolation](interpolation_ablation.png)\n\n"
         "Related claims: `varproof verify def-3.6` and `def-3.6/corrected` (the cubic kernels' ranges), "
-        "`def-3.7/corrected` (PyTorch semantics), `lemma-6.3` (two-layer perturbation with ε₁), `thm-6.6/corrected` "
-        "(the repaired chain) and `thm-6.6/geometric-step` (the K₂ > 2 assumption).\n\n"
+        "`def-3.7/corrected` (PyTorch semantics), `lemma-6.3/corrected` (two-layer perturbation with ε₁), `thm-6.6/corrected` "
+        "(the repaired chain) and `thm-6.6/step-4` (the K₂ > 2 assumption).\n\n"
         "Regenerate: `python examples/interpolation_ablation.py`.\n"
     )
 

@@ -170,7 +170,7 @@ def page() -> str:
         r"$\Vert\, \lvert W_2\rvert \lvert W_1\rvert \,\Vert_\infty$ — the bound "
         "`construct.targets.ReluNet.lipschitz` uses for its `relu-net` target is of the product form.\n\n"
         "![Lipschitz constants per map and the ReLU network's search](lipschitz_maps.png)\n\n"
-        "Related claims: `varproof verify asm-6.2/corrected` (the layers' typing), `lemma-6.3` and `thm-6.6/corrected` "
+        "Related claims: `varproof verify asm-6.2/corrected` (the layers' typing), `lemma-6.3/corrected` and `thm-6.6/corrected` "
         "(where K₁ and the Lipschitz constants of the true layers enter), `lemma-6.4/corrected` (K₂-Lipschitz layers). "
         "The summary's first proposed check (*Lipschitz verification experiment*) asks for exactly these numbers.\n\n"
         "Regenerate: `python examples/lipschitz_maps.py`.\n"

@@ -17,8 +17,8 @@ from typing import Callable
 
 from .report import Evidence
 
-CLAIM_MODULES = ("quantization", "separation", "memorization", "approximation", "blocks", "interpolation", "var", "perturbation",
-                 "flowar", "algebra", "released", "interop")
+CLAIM_MODULES = ("quantization", "separation", "memorization", "approximation", "blocks", "interpolation", "var", "main_results",
+                 "perturbation", "flowar", "training", "algebra", "released", "interop")
 
 
 @dataclass(frozen=True)

@@ -503,7 +503,7 @@ def test_build_model_usage_errors_are_one_line_and_write_nothing(argv, message, 
 
 
 def test_verify_sides_too_large_for_memory_gives_precondition_not_a_crash(capsys):
-    code, out, err = run(["verify", "lemma-6.3", "thm-6.6/corrected", "--sides", "1,2,5", "-d", "2", "-m", "3",
+    code, out, err = run(["verify", "lemma-6.3/corrected", "thm-6.6/corrected", "--sides", "1,2,5", "-d", "2", "-m", "3",
                           "--format", "json"], capsys)
     data = json.loads(out)
     assert code == 1 and err == ""
@@ -512,7 +512,7 @@ def test_verify_sides_too_large_for_memory_gives_precondition_not_a_crash(capsys
 
 
 def test_verify_sides_must_grow(capsys):
-    code, out, err = run(["verify", "lemma-6.3", "--sides", "2,2"], capsys)
+    code, out, err = run(["verify", "lemma-6.3/corrected", "--sides", "2,2"], capsys)
     assert code == 2 and "h_(r−1) < h_r" in err and out == ""
 
 

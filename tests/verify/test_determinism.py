@@ -17,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 COMMANDS = [
-    ["verify", "eq-1", "lemma-5.4", "lemma-c.1/reproduces", "lemma-6.1", "lemma-6.3", "def-e.1/inference",
-     "sec-7.2/hofar-2eps/corrected", "cor-7.1", "-n", "2", "-d", "1", "-m", "3", "--seed", "7", "--samples", "200",
+    ["verify", "eq-1", "lemma-5.4", "lemma-c.1/reproduces", "lemma-6.1", "lemma-6.3/corrected", "def-e.1/inference",
+     "sec-7.2/hofar-2eps/corrected", "cor-7.1/corrected", "-n", "2", "-d", "1", "-m", "3", "--seed", "7", "--samples", "200",
      "--format", "json", "--exit-zero"],
     ["verify", "lemma-6.1/sup", "--search", "15", "--seed", "3", "-n", "2", "-d", "1", "-m", "3", "--format", "json",
      "--exit-zero"],

@@ -17,12 +17,13 @@ CLAIMS = all_claims()
 FLOWAR_IDS = ["def-d.3", "def-d.3/corrected", "def-d.9", "def-d.9/corrected", "def-d.10/shape",
               "def-d.10/shape/corrected", "def-e.1/inference", "alg-2/condition-tokens",
               "alg-2/condition-tokens/corrected", "alg-2/output-size", "alg-2/output-size/corrected",
-              "sec-7.2/hofar-2eps", "sec-7.2/hofar-2eps/corrected", "cor-7.1"]
+              "sec-7.2/hofar-2eps", "sec-7.2/hofar-2eps/corrected", "cor-7.1/corrected"]
 EXPECTED = {"def-d.3": "fails", "def-d.3/corrected": "holds", "def-d.9": "fails", "def-d.9/corrected": "holds",
             "def-d.10/shape": "fails", "def-d.10/shape/corrected": "holds", "def-e.1/inference": "fails",
             "alg-2/condition-tokens": "fails", "alg-2/condition-tokens/corrected": "holds", "alg-2/output-size": "fails",
             "alg-2/output-size/corrected": "holds", "sec-7.2/hofar-2eps": "fails",
-            "sec-7.2/hofar-2eps/corrected": "supported", "cor-7.1": "supported"}
+            "sec-7.2/hofar-2eps/corrected": "supported", "cor-7.1/corrected": "supported", "cor-7.1": "fails",
+            "cor-7.1/shape": "fails"}
 
 
 @pytest.mark.parametrize("params", [Params(), Params(tokens=2, channels=1, steps=3, samples=300)], ids=["default", "small"])
@@ -128,5 +129,5 @@ def test_corrected_hofar_bound_holds_on_random_models(seed, K, c, dt, eps, final
 
 @pytest.mark.parametrize("target", ["blur", "shift", "tanh-mix", "relu-net", "constant"])
 def test_corollary_7_1_is_supported_for_every_target(target):
-    ev = CLAIMS["cor-7.1"].run(Params(target=target, samples=400))
+    ev = CLAIMS["cor-7.1/corrected"].run(Params(target=target, samples=400))
     assert ev.verdict == "supported" and ev.measured <= 1 + 1e-12

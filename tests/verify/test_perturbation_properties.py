@@ -83,7 +83,7 @@ def test_printed_step_2_counterexample_really_breaks_the_equality():
 
 
 def test_function_norm_counterexample_has_small_l_alpha_error_and_unit_composed_error():
-    ev = CLAIMS["lemma-6.3/function-norm"].run(Params(alpha=2.0))
+    ev = CLAIMS["lemma-6.3"].run(Params(alpha=2.0))
     rng = np.random.default_rng(0)
     Y = rng.random((200_000, 4))
     tau = np.prod(np.maximum(0, 1 - np.abs(Y[:, 1:] - Y[:, :1]) * 16), axis=1)
@@ -93,10 +93,22 @@ def test_function_norm_counterexample_has_small_l_alpha_error_and_unit_composed_
 
 @pytest.mark.parametrize("alpha,verdict", [(1.0, "fails"), (2.0, "fails")])
 def test_a1_norm_claim_fails_over_the_whole_exponent_range_whatever_alpha_is_passed(alpha, verdict):
-    assert CLAIMS["lemma-6.5/a1-norm"].run(Params(alpha=alpha)).verdict == verdict
+    assert CLAIMS["lemma-6.5/reading-a1-norm"].run(Params(alpha=alpha)).verdict == verdict
 
 
-def test_o_eps_claim_reports_numbers_but_does_not_decide_an_asymptotic_statement():
-    ev = CLAIMS["thm-6.6/o-eps"].run(Params(samples=200))
-    assert ev.verdict == "inconclusive"
-    assert all(row["K₂ ≥ (pair lower bound)"] > 2 for row in ev.measured.values())
+def test_step_5_is_decided_by_a_secant_whose_lower_bound_grows_without_limit():
+    ev = CLAIMS["thm-6.6/step-5"].run(Params())
+    assert ev.verdict == "fails" and ev.measured == "oo"
+    rows = list(ev.details["per grid"].values())
+    # the secant bound K₂ ≥ jump/θ grows with m and dominates the closed form m^α·dn/((1 − 2^−α)(C+1)^α)
+    assert [r["K₂ ≥ jump/θ"] for r in rows] == sorted(r["K₂ ≥ jump/θ"] for r in rows)
+    assert all(r["δ/θ"] >= r["closed-form lower bound on δ/θ"] for r in rows)
+
+
+def test_step_5_secant_recomputed_from_the_built_network():
+    from fractions import Fraction
+
+    from verify.claims.perturbation import _secant_lipschitz
+
+    s = _secant_lipschitz(3, 2.0, 0)
+    assert s["jump"] == Fraction(1, 3) and s["secant"] == Fraction(1, 3) / s["θ"] and s["rounding"] < 1 / 6
