@@ -215,7 +215,12 @@ def numeral_plan(spec: GridSpec) -> NumeralPlan:
     finally:
         ctx.prec = old
     err = _id_error(spec, float(scale * v_max))
-    half = gap_lb / 2.0 - err
+    room = gap_lb / 2.0 - err
+    # a power of two: FFN_2's W1 = 1/w and b1 = −c/w are then exact, and so is the hat's pre-activation (StructuredNumeral)
+    half = 2.0 ** math.floor(math.log2(room)) if room > 0 else 0.0
+    if half and 1.0 / half >= 2.0**51:
+        raise NumeralTooLarge(f"numeral construction for {spec}: the bump slope 1/w = 2^{-math.log2(half):.0f} leaves "
+                              "float64 no bits for the hats' offsets; choose a smaller spec")
     return NumeralPlan(spec, A, e, weights, U, var_lo, var_hi, spread, v_max, lam, mu, rho, R, g_in, g_out, gap_lb,
                        err, half, range_bound, ratio)
 
@@ -326,13 +331,25 @@ def numeral_ids(plan: NumeralPlan, v: np.ndarray) -> np.ndarray:
 
     The logits are ``g_k g_j`` with ``g = √λ·v`` (what ``X W_Q (X W_K)ᵀ`` computes for a rank-one ``W_Q = W_K``),
     at most ``λ·max v² ≪ 1`` in size, so no maximum is subtracted (algebraically the same softmax).
-    Elementwise numpy only (no BLAS), so the result does not depend on the machine's BLAS.
+    Elementwise numpy only (no BLAS), summed left to right over ``j``, so the result does not depend on the
+    machine's BLAS; the centres of FFN_2 and the queries of the structured pass both come from this function.
     """
     v = np.asarray(v, dtype=np.float64)
-    root = math.sqrt(plan.lam)
-    g = v * root
-    e = np.exp(g[..., :, None] * g[..., None, :])
-    return (e * v[..., None, :]).sum(axis=-1) / e.sum(axis=-1)
+    n = v.shape[-1]
+    flat = np.ascontiguousarray(v.reshape(-1, n).T)  # (n, batch): every operation below runs over the batch
+    g = flat * math.sqrt(plan.lam)
+    ids = np.empty_like(flat)
+    e = np.empty_like(flat)
+    for k in range(n):
+        np.multiply(g, g[k], out=e)
+        np.exp(e, out=e)
+        den = e[0].copy()
+        num = e[0] * flat[0]
+        for j in range(1, n):  # left to right over j, for numerator and denominator alike
+            den += e[j]
+            num += e[j] * flat[j]
+        np.divide(num, den, out=ids[k])
+    return ids.T.reshape(v.shape)
 
 
 def cell_candidates(plan: NumeralPlan, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -392,25 +409,42 @@ class StructuredNumeral:
 
     def ffn2(self, q: np.ndarray, known: tuple | None = None) -> np.ndarray:
         """FFN_2 on attention outputs ``q`` (``(…, n, d)``): ``q + Σ v_c·hat((q_1 − c)/w)`` over the centres of the
-        candidate cells only. ``known = (lo, ids, values)``: rows ``lo, lo+1, …`` already computed."""
-        from .structured import BumpTable
+        candidate cells only (module docstring). ``known = (lo, ids, values)``: rows ``lo, lo+1, …`` already computed.
 
+        The nearest centre below and above ``q_1`` are the only hats that can be non-zero (centres are ``≥ 2w``
+        apart). ``w`` is a power of two, so the dense layer's ``W1 = 1/w`` and ``b1 = −c/w`` are exact and its
+        pre-activation is ``t = q_1/w − c/w`` (and ``t ± 1``, whose stored biases ``−c/w ± 1`` are exact whenever
+        ``|c/w| ≥ 1``, else within ``u``); float64 computes ``q_1/w`` exactly and the difference exactly when the two
+        are within a factor 2 (Sterbenz), which holds unless both are below 2 — so ``t`` is within ``4u`` of the
+        weights' value and the hat within ``8u`` (`hat_evaluation_error`).
+        """
         q = np.asarray(q, dtype=np.float64)
         x = q[..., 0].reshape(-1)
-        c1, c2 = cell_candidates(self.plan, x)
-        wanted = np.unique(np.concatenate([c1[c1 >= 0], c2[c2 >= 0]]))
         n, d = self.spec.tokens, self.spec.channels
-        if known is not None and wanted.size and wanted[0] >= known[0] and wanted[-1] < known[0] + len(known[1]):
+        c1, c2 = cell_candidates(self.plan, x)
+        have = np.concatenate([c1[c1 >= 0], c2[c2 >= 0]])
+        out = q.reshape(x.size, d).copy()
+        if not have.size:
+            return out.reshape(q.shape)
+        first, last = int(have.min()), int(have.max())
+        if known is not None and first >= known[0] and last < known[0] + len(known[1]):
             lo, ids, values = known
-            ids = ids[wanted[0] - lo: wanted[-1] - lo + 1]
-            values = values[wanted[0] - lo: wanted[-1] - lo + 1]
-        elif wanted.size:
-            ids, values = self.rows(wanted)
+            ids, values = ids[first - lo: last - lo + 1], values[first - lo: last - lo + 1]
         else:
-            return q.copy()
-        # rows in increasing sequence order are increasing centres (cells are disjoint and ordered)
-        table = BumpTable(ids.reshape(-1), values.reshape(-1, d), np.arange(ids.size), self.plan.half_width)
-        return table.apply(q, presorted=True)
+            wanted = np.unique(have)
+            ids, values = self.rows(wanted)
+        # rows in increasing sequence order have increasing centres (cells are disjoint and ordered)
+        centres, values = ids.reshape(-1), values.reshape(-1, d)
+        inv_w = 1.0 / self.plan.half_width
+        hi = np.searchsorted(centres, x)
+        p = x * inv_w
+        for idx in (hi - 1, hi):
+            ok = (idx >= 0) & (idx < centres.size)
+            i = np.where(ok, idx, 0)
+            base = -centres[i] * inv_w  # b1 of the middle neuron, exact
+            hat = np.maximum(p + (base + 1.0), 0.0) - 2.0 * np.maximum(p + base, 0.0) + np.maximum(p + (base - 1.0), 0.0)
+            out += np.where(ok, hat, 0.0)[:, None] * values[i]
+        return out.reshape(q.shape)
 
     def stages(self, X, *, max_bytes: float | None = None, known: tuple | None = None) -> dict[str, np.ndarray]:
         v = numeral_values(self.plan, X)
@@ -421,6 +455,15 @@ class StructuredNumeral:
 
     def __call__(self, X, *, max_bytes: float | None = None) -> np.ndarray:
         return self.stages(X)["output"]
+
+
+#: the hat of `StructuredNumeral.ffn2` is within this many units in the last place of the stored weights' hat
+HAT_ULPS = 8
+
+
+def hat_evaluation_error() -> float:
+    """Bound on ``|computed hat − hat of the stored weights|`` in `StructuredNumeral.ffn2`."""
+    return HAT_ULPS * UNIT_ROUNDOFF
 
 
 def _digits_of_indices(spec: GridSpec, index: np.ndarray) -> np.ndarray:
@@ -491,7 +534,8 @@ def check_numeral_grid(model: StructuredNumeral, target, start: int = 0, stop: i
         X = grid_points(spec, lo, hi)
         digits = np.rint(X * spec.steps).astype(np.int64)
         h = quantize_output(target(X), spec.steps)
-        ids = numeral_ids(plan, plateau_values(plan, digits))
+        v_grid = plateau_values(plan, digits)
+        ids = numeral_ids(plan, v_grid)
         values = h.copy()
         values[..., 0] -= ids
         flat = ids.reshape(-1)
@@ -509,7 +553,7 @@ def check_numeral_grid(model: StructuredNumeral, target, start: int = 0, stop: i
                 if np.array_equal(v, v_seen):
                     out = out_seen
             if out is None:
-                q = numeral_ids(plan, v)
+                q = ids if np.array_equal(v, v_grid) else numeral_ids(plan, v)
                 context = np.zeros(q.shape + (spec.channels,))
                 context[..., 0] = q
                 out = model.ffn2(context, known)
