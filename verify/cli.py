@@ -38,6 +38,8 @@ import numpy as np
 COST_BUILD_LIMIT = 200_000
 #: integers with more digits than this are reported by their log10 only (Python refuses str() beyond 4300)
 EXACT_DIGITS = 4000
+#: the Lemma C.1 construction variants (``construct.transformer.VARIANTS``)
+VARIANT_CHOICES = ("paper", "working", "numeral")
 
 
 class UsageError(Exception):
@@ -155,6 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--seed", type=_integer("seed", 0, " (numpy seeds are non-negative)"), default=None)
     v.add_argument("--sides", type=_sides, default=None, metavar="H1,H2,…",
                    help="side schedule of the VAR compositions of the Section 6 claims (e.g. 1,2,3; channels d, steps m)")
+    v.add_argument("--variant", choices=VARIANT_CHOICES, default=None,
+                   help="Lemma C.1 construction variant of the end-to-end claims (default working)")
     v.add_argument("--format", choices=("text", "json", "md"), default="text")
     v.add_argument("--exit-zero", action="store_true", help="exit 0 even when a claim fails")
     v.add_argument("--exact", action="store_true", help="decide exactly where possible (claims already do)")
@@ -189,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--size", type=_integer("size", 1, " (a latent has at least one pixel)"), default=None,
                    help="FlowAR/HOFAR: side h = w of the latent (default 4)")
     b.add_argument("--seed", type=_integer("seed", 0, " (numpy seeds are non-negative)"), default=0)
+    b.add_argument("--variant", choices=VARIANT_CHOICES, default="working",
+                   help="Lemma C.1 contextual mapping: paper (Lemma 5.4's δ, refused with the bits it needs), working "
+                        "(default) or numeral (IDs at the pigeonhole spacing)")
     b.add_argument("--out", default=None, metavar="FILE.safetensors", help="save the weights (default: summary only)")
     b.add_argument("--max-memory", type=parse_bytes, default=None, metavar="SIZE",
                    help="largest dense array allowed, e.g. 4G or 512M (default 4G)")
@@ -209,6 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
                    metavar="C", help="Lipschitz constant C of the target (default 1)")
     c.add_argument("--alpha", type=_real("alpha", low=1, why=" (Lemma 6.1: the ℓ_α norm needs 1 ≤ α < ∞)"), default=2.0,
                    help="exponent α of the ℓ_α norm (default 2)")
+    c.add_argument("--variant", choices=VARIANT_CHOICES, default=None,
+                   help="add the numbers of one construction variant (gap ratio, bits) to the table")
     c.add_argument("--format", choices=("text", "json"), default="text")
 
     x = sub.add_parser("export", help="write a Lemma C.1 weights file as a PyTorch program (needs the [torch] extra)")
@@ -281,7 +290,7 @@ def _params(args):
     from verify.registry import Params
 
     kw = {}
-    for name in ("tokens", "channels", "steps", "ramp", "target", "alpha", "samples", "seed", "sides"):
+    for name in ("tokens", "channels", "steps", "ramp", "target", "alpha", "samples", "seed", "sides", "variant"):
         value = getattr(args, name, None)
         if value is not None:
             kw[name] = value

@@ -39,6 +39,8 @@ class Params:
     samples: int = 2000
     seed: int = 0
     sides: tuple[int, ...] | None = None
+    #: the Lemma C.1 construction variant the end-to-end claims build (``construct.transformer.VARIANTS``)
+    variant: str = "working"
     # how to run, not what to check (left out of `as_dict`): progress bars, one shard ``(i, k)`` of an
     # exhaustive check (``--shard i/k``), worker processes (``--workers``)
     progress: bool = field(default=False, compare=False)
@@ -60,6 +62,8 @@ class Params:
                 raise ValueError(f"--shard i/k needs integers 0 ≤ i < k, got {i}/{k}")
         if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 1:
             raise ValueError(f"--workers must be an integer ≥ 1, got {self.workers!r}")
+        if self.variant not in ("paper", "working", "numeral"):
+            raise ValueError(f"--variant must be one of paper, working, numeral, got {self.variant!r}")
         if self.sides is not None:
             from construct.var import check_sides
 
@@ -93,6 +97,7 @@ class Params:
             "samples": self.samples,
             "seed": self.seed,
             **({"sides": list(self.sides)} if self.sides is not None else {}),
+            **({"variant": self.variant} if self.variant != "working" else {}),
         }
 
 
