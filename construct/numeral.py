@@ -59,14 +59,15 @@ a-priori float64 error of an ID (`id_error_bound`): a real-arithmetic ID is with
 inside its own hat, and at least ``gap_lb − ε ≥ w`` from every other centre.
 
 **Why the structured check needs no table.** A hat ``(A', k')`` is non-zero at a query ``q`` only if
-``|q − c_{A',k'}| < w``. The centre lies within ``s·R + ε`` of ``s·a'/n``, so ``a'`` lies in the open interval
-``n/s·(q − w − sR − ε, q + w + ε)`` of length ``n(2w + 2ε)/s + 2nR < 1`` (because ``2w + 2ε = gap_lb ≤ s(1/n − 2R)``):
-at most one sequence (`cell_candidates` keeps every integer of a slightly widened interval). FFN_2 of the dense
-network — ``q + Σ_{all centres} v_c·hat((q − c)/w)`` — is therefore *exactly* ``q + Σ_{centres of those sequences}``:
-the other ``3n(N − 1)`` terms are ReLUs of non-positive arguments, i.e. exactly 0. `StructuredNumeral` recomputes
-the IDs and memorized values of the candidate sequences from their digits (the same float64 arithmetic that
-built the centres) and evaluates those hats as `structured.BumpTable` does. The check streams: each chunk of
-sequences builds the centres of its own rows only, and memory does not grow with ``N``.
+``|q − c_{A',k'}| < w``. The centre lies within ``sR + ε`` of ``s·a'/n``, and ``w + sR + ε`` is below ``s/(2n)`` by a
+margin (``w`` is chosen so), so ``a' = rint(n·q/s)``: one sequence. Inside it the centres are ``≥ 2w`` apart, so
+only the nearest one can be active. FFN_2 of the dense network — ``q + Σ_{all centres} v_c·hat((q − c)/w)`` — is
+therefore *exactly* ``q + v_c·hat((q − c)/w)`` for that one centre: the other ``3(nN − 1)`` neurons are ReLUs of
+non-positive arguments (or cancel to 0 outside their hat), i.e. contribute exactly 0. `StructuredNumeral`
+recomputes the IDs and memorized values of the query's sequence from its digits (the same float64 arithmetic that
+built the centres) and evaluates that hat. The check streams: each chunk of sequences computes its own rows only,
+so memory does not grow with ``N``; and the global gap check decomposes into consecutive differences in (sequence,
+token) order, which the bound proves to be the sorted order (`CellStats`).
 """
 
 from __future__ import annotations
@@ -215,7 +216,12 @@ def numeral_plan(spec: GridSpec) -> NumeralPlan:
     finally:
         ctx.prec = old
     err = _id_error(spec, float(scale * v_max))
-    room = gap_lb / 2.0 - err
+    # the cell lookup of StructuredNumeral.ffn2 needs w + sR + ε below s/(2n) with a margin of 2^-10 of s/(2n)
+    lookup_room = float(scale) / (2 * n) * (1 - 2.0**-10) - float(scale) * R - err
+    room = min(gap_lb / 2.0 - err, lookup_room)
+    if N * n * 2.0**-50 >= 2.0**-11:
+        raise NumeralTooLarge(f"numeral construction for {spec}: the cell lookup rint(n·q/s) of N = {N} sequences "
+                              "needs more than float64's 53 bits; choose a smaller spec")
     # a power of two: FFN_2's W1 = 1/w and b1 = −c/w are then exact, and so is the hat's pre-activation (StructuredNumeral)
     half = 2.0 ** math.floor(math.log2(room)) if room > 0 else 0.0
     if half and 1.0 / half >= 2.0**51:
@@ -352,22 +358,6 @@ def numeral_ids(plan: NumeralPlan, v: np.ndarray) -> np.ndarray:
     return ids.T.reshape(v.shape)
 
 
-def cell_candidates(plan: NumeralPlan, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The (at most two) sequence indices whose cell can hold a centre within ``w`` of ``q`` (module docstring):
-    every integer of ``n/s·(q − w − sR − ε, q + w + ε)``, widened by ``10⁻⁶`` for the rounding of this very
-    computation; ``−1`` where there is none (also outside ``[0, N)``)."""
-    spec = plan.spec
-    n, N = spec.tokens, spec.n_sequences
-    y = np.asarray(q, dtype=np.float64) * (n / plan.scale)
-    reach_lo = n * (plan.half_width + plan.id_error) / plan.scale + n * plan.cell_radius + 1e-6
-    reach_hi = n * (plan.half_width + plan.id_error) / plan.scale + 1e-6
-    first = np.ceil(y - reach_lo)
-    second = first + 1.0
-    ok1 = (first < y + reach_hi) & (first >= 0) & (first < N)
-    ok2 = (second < y + reach_hi) & (second >= 0) & (second < N)
-    return np.where(ok1, first, -1).astype(np.int64), np.where(ok2, second, -1).astype(np.int64)
-
-
 # -- the structured network ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class StructuredNumeral:
@@ -408,43 +398,44 @@ class StructuredNumeral:
         return ids, values
 
     def ffn2(self, q: np.ndarray, known: tuple | None = None) -> np.ndarray:
-        """FFN_2 on attention outputs ``q`` (``(…, n, d)``): ``q + Σ v_c·hat((q_1 − c)/w)`` over the centres of the
-        candidate cells only (module docstring). ``known = (lo, ids, values)``: rows ``lo, lo+1, …`` already computed.
+        """FFN_2 on attention outputs ``q`` (``(…, n, d)``): ``q + v_c·hat((q_1 − c)/w)`` for the one centre ``c``
+        that can be active (module docstring). ``known = (lo, ids, values)``: the rows of sequences ``lo, lo+1, …``,
+        already computed; with ``q`` of shape ``(B, n, d)`` the queries of row ``b`` are first looked up in row
+        ``lo + b`` (the grid check), the others in their recomputed rows.
 
-        The nearest centre below and above ``q_1`` are the only hats that can be non-zero (centres are ``≥ 2w``
-        apart). ``w`` is a power of two, so the dense layer's ``W1 = 1/w`` and ``b1 = −c/w`` are exact and its
-        pre-activation is ``t = q_1/w − c/w`` (and ``t ± 1``, whose stored biases ``−c/w ± 1`` are exact whenever
-        ``|c/w| ≥ 1``, else within ``u``); float64 computes ``q_1/w`` exactly and the difference exactly when the two
-        are within a factor 2 (Sterbenz), which holds unless both are below 2 — so ``t`` is within ``4u`` of the
-        weights' value and the hat within ``8u`` (`hat_evaluation_error`).
+        Which centre: a hat is non-zero only within ``w`` of its centre; a centre of sequence ``a'`` lies within
+        ``sR + ε`` of ``s·a'/n``, and ``w + sR + ε < s/(2n)`` (`NumeralPlan.half_width`), so the only sequence whose
+        hats can be active is ``a = rint(n·q_1/s)`` — the rounding of that product is far inside the margin
+        (the margin ``2^{−10}·s/(2n)`` of `numeral_plan`) — and inside its row, whose centres are ``≥ 2w`` apart, only the nearest one.
+        ``w`` is a power of two, so the dense layer's ``W1 = 1/w`` and ``b1 = −c/w`` are exact and its pre-activation
+        is ``t = q_1/w − c/w`` (``t ± 1`` with the stored biases ``fl(−c/w ± 1)``, exact whenever ``|c/w| ≥ 1``);
+        float64 computes ``q_1/w`` exactly and the sums exactly when their terms are within a factor 2 (Sterbenz),
+        which fails only when both are below 2 — so every ReLU argument is within ``2u`` of the weights' value and
+        the hat within ``8u`` (`hat_evaluation_error`).
         """
         q = np.asarray(q, dtype=np.float64)
-        x = q[..., 0].reshape(-1)
-        n, d = self.spec.tokens, self.spec.channels
-        c1, c2 = cell_candidates(self.plan, x)
-        have = np.concatenate([c1[c1 >= 0], c2[c2 >= 0]])
-        out = q.reshape(x.size, d).copy()
-        if not have.size:
-            return out.reshape(q.shape)
-        first, last = int(have.min()), int(have.max())
-        if known is not None and first >= known[0] and last < known[0] + len(known[1]):
+        spec, plan = self.spec, self.plan
+        n, d, N = spec.tokens, spec.channels, spec.n_sequences
+        x = q[..., 0]
+        a = np.rint(x * (n / plan.scale))
+        out = q.copy()
+        done = np.zeros(x.shape, dtype=bool)
+        if known is not None and q.ndim == 3 and q.shape[1] == n:
             lo, ids, values = known
-            ids, values = ids[first - lo: last - lo + 1], values[first - lo: last - lo + 1]
-        else:
-            wanted = np.unique(have)
+            B = q.shape[0]
+            if B <= len(ids):
+                # query (b, k) against centre (lo + b, k): within w of it, no other centre (all ≥ 2w away) is active
+                own = (a == (lo + np.arange(B, dtype=np.float64))[:, None]) & (np.abs(x - ids[:B]) < plan.half_width)
+                if own.any():
+                    out += np.where(own[..., None], _hat(x, ids[:B], plan.half_width)[..., None] * values[:B], 0.0)
+                    done = own
+        rest = ~done & (a >= 0) & (a < N)
+        if rest.any():
+            xs, rows = x[rest], a[rest].astype(np.int64)
+            wanted, where = np.unique(rows, return_inverse=True)
             ids, values = self.rows(wanted)
-        # rows in increasing sequence order have increasing centres (cells are disjoint and ordered)
-        centres, values = ids.reshape(-1), values.reshape(-1, d)
-        inv_w = 1.0 / self.plan.half_width
-        hi = np.searchsorted(centres, x)
-        p = x * inv_w
-        for idx in (hi - 1, hi):
-            ok = (idx >= 0) & (idx < centres.size)
-            i = np.where(ok, idx, 0)
-            base = -centres[i] * inv_w  # b1 of the middle neuron, exact
-            hat = np.maximum(p + (base + 1.0), 0.0) - 2.0 * np.maximum(p + base, 0.0) + np.maximum(p + (base - 1.0), 0.0)
-            out += np.where(ok, hat, 0.0)[:, None] * values[i]
-        return out.reshape(q.shape)
+            out[rest] += _nearest_hat(xs[:, None], ids[where], values[where], plan.half_width)
+        return out
 
     def stages(self, X, *, max_bytes: float | None = None, known: tuple | None = None) -> dict[str, np.ndarray]:
         v = numeral_values(self.plan, X)
@@ -455,6 +446,25 @@ class StructuredNumeral:
 
     def __call__(self, X, *, max_bytes: float | None = None) -> np.ndarray:
         return self.stages(X)["output"]
+
+
+def _nearest_hat(x: np.ndarray, centres: np.ndarray, values: np.ndarray, w: float) -> np.ndarray:
+    """``v_c·hat((x − c)/w)`` for the centre ``c`` of ``centres`` (last axis) nearest to ``x``: ``x`` of shape
+    ``S + (1,)``, ``centres`` broadcastable to ``S + (n,)``, ``values`` to ``S + (n, d)``; returns ``S + (d,)``."""
+    k = np.abs(x - centres).argmin(axis=-1)[..., None]
+    shape = np.broadcast_shapes(x.shape[:-1], centres.shape[:-1])
+    c = np.take_along_axis(np.broadcast_to(centres, shape + centres.shape[-1:]), k, axis=-1)[..., 0]
+    v = np.take_along_axis(np.broadcast_to(values, shape + values.shape[-2:]), k[..., None], axis=-2)[..., 0, :]
+    return _hat(x[..., 0], c, w)[..., None] * v
+
+
+def _hat(x: np.ndarray, c: np.ndarray, w: float) -> np.ndarray:
+    """``ReLU(t+1) − 2ReLU(t) + ReLU(t−1)`` with ``t = x·(1/w) + b1``, ``b1 = −c/w`` as FFN_2 stores it (exact: ``w``
+    is a power of two) and the outer biases ``fl(b1 ± 1)``, as in `memorize.bump_memorizer`."""
+    inv_w = 1.0 / w
+    p = x * inv_w
+    base = -c * inv_w
+    return np.maximum(p + (base + 1.0), 0.0) - 2.0 * np.maximum(p + base, 0.0) + np.maximum(p + (base - 1.0), 0.0)
 
 
 #: the hat of `StructuredNumeral.ffn2` is within this many units in the last place of the stored weights' hat
@@ -510,7 +520,7 @@ class CellStats:
 
 
 def check_numeral_grid(model: StructuredNumeral, target, start: int = 0, stop: int | None = None, *,
-                       chunk: int = 1 << 14, progress: bool = False):
+                       chunk: int = 1 << 11, progress: bool = False):
     """`structured.check_grid` for the numeral variant, plus `CellStats`: every grid sequence of ``[start, stop)`` at
     both plateau ends against the quantized target ``h``; memory stays at one chunk.
 
