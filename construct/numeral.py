@@ -310,9 +310,9 @@ def numeral_values(plan: NumeralPlan, X) -> np.ndarray:
     m, T = spec.steps, spec.tokens * spec.steps
     delta, theta = float(spec.step_width), float(spec.ramp)
     k = np.arange(spec.tokens, dtype=np.float64)[:, None]
-    z = X + k
-    j = np.clip(np.floor(z * m) + 1.0, 0.0, T)
-    partial = np.where(j < T, np.clip((z - j * delta) / theta + 1.0, 0.0, 1.0), 0.0)
+    j = np.clip(np.floor((X + k) * m) + 1.0, 0.0, T)
+    # ramp j's argument ((x + k) − jδ)/θ + 1, written with x itself (not x + k) so that it is accurate to ~u/θ
+    partial = np.where(j < T, np.clip((X - (j - k * m) * delta) / theta + 1.0, 0.0, 1.0), 0.0)
     ji = j.astype(np.int64)
     H = ramp_heights(plan)  # dyadic: every prefix sum is exact
     cum = np.concatenate([np.zeros((spec.channels, 1)), np.cumsum(H, axis=1)], axis=1)  # value after j full ramps
@@ -465,6 +465,30 @@ def _hat(x: np.ndarray, c: np.ndarray, w: float) -> np.ndarray:
     p = x * inv_w
     base = -c * inv_w
     return np.maximum(p + (base + 1.0), 0.0) - 2.0 * np.maximum(p + base, 0.0) + np.maximum(p + (base - 1.0), 0.0)
+
+
+def ffn1_id_shift(plan: NumeralPlan) -> float:
+    """Bound on how far the real-arithmetic IDs at the float64 probe inputs (grid corner ``fl(s/m)`` and plateau end
+    ``fl(fl(s/m) + fl(δ − θ))``) can sit from the float64 IDs the structured pass computes, through FFN_1.
+
+    At a probe only the ramp of the reached level and the next one can be off their plateau values (the others
+    have arguments ``≥ 1 + (δ − θ)/θ`` or ``≤ −(δ − θ)/θ``, far from their kinks). The real network's argument
+    ``(x + k)·W1 + b1`` differs from the exact ``((x + k) − tδ)/θ + 1`` by ``≤ (n+1)·|W1 − 1/θ| + |b1 − b|`` (stored
+    weights; 0 for the default θ = δ/16), and from the value at the exact probe point by ``≤ 2u/θ`` (the probe's own
+    rounding, ``|x| ≤ 1``); `numeral_values` evaluates ``(x − j'δ)/θ + 1`` with ``j' ≤ m``, within ``2u/θ`` more. So
+    the computed ``v`` is within ``Δ = d·max|H|·e`` of the real one, ``e = 4u/θ + (n+1)|W1 − 1/θ| + max|b1 − b|``, and
+    an ID within ``2Δ`` (its weights move by ``≤ 2λ·max|v|·Δ`` in logit, times the spread: ``log ρ`` in all, small).
+    """
+    spec = plan.spec
+    n, m = spec.tokens, spec.steps
+    theta, delta = spec.ramp, spec.step_width
+    inv = 1 / theta
+    w1_err = abs(Fraction(float(inv)) - inv)
+    b_err = max(abs(Fraction(float(-t * delta / theta + 1)) - (-t * delta / theta + 1)) for t in range(n * m))
+    e = float((n + 1) * w1_err + b_err) + 4.0 * UNIT_ROUNDOFF * float(inv)
+    e *= 1.0 + 1e-9  # the float conversions above
+    H = float(np.abs(ramp_heights(plan)).max())
+    return 2.0 * e * spec.channels * H
 
 
 #: the hat of `StructuredNumeral.ffn2` is within this many units in the last place of the stored weights' hat

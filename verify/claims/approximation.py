@@ -141,9 +141,10 @@ def exhaustive_evidence(params: Params, construction: dict, check: dict | None, 
     numeral = "bump_half_width" in construction  # the numeral variant: hats of a certified half-width w
     width = construction["bump_half_width"] if numeral else construction["id_gap"] / 2
     allowance = construction["max_abs_value"] * construction["id_error_bound"] / width
-    if numeral:  # plus the hat's own evaluation error (two hats, `construct.numeral.hat_evaluation_error`)
-        allowance += 2 * construction["max_abs_value"] * construction["hat_error"]
-        details["rounding allowance |v|·(ID error/w + 2·hat error)"] = allowance
+    if numeral:  # plus FFN_1's rounding at the probes and the hat's own evaluation error (construct/numeral.py)
+        allowance += construction["max_abs_value"] * (construction["ffn1_id_shift"] / width
+                                                       + 2 * construction["hat_error"])
+        details["rounding allowance |v|·((ID error + FFN_1 shift)/w + 2·hat error)"] = allowance
     else:
         details["rounding allowance |v|·ID error/(gap/2)"] = allowance
     counterexample = None
@@ -207,7 +208,7 @@ def _short(x: float) -> float:
 def numeral_construction(plan, stats) -> dict:
     """The ``construction`` entry of the numeral variant's evidence: certified constants of `construct.numeral.NumeralPlan`
     and what the streamed pass measured (`construct.numeral.CellStats`), with whether the two agree."""
-    from construct.numeral import hat_evaluation_error
+    from construct.numeral import ffn1_id_shift, hat_evaluation_error
 
     spec = plan.spec
     n, N = spec.tokens, spec.n_sequences
@@ -218,7 +219,7 @@ def numeral_construction(plan, stats) -> dict:
     measured_ratio = (stats.highest - stats.lowest) / (N * n) / stats.min_gap if N * n > 1 else 1.0
     return {
         "variant": "numeral", "context_ids": N * n, "id_gap": plan.gap_lb, "bump_half_width": plan.half_width,
-        "id_error_bound": plan.id_error, "hat_error": hat_evaluation_error(),
+        "id_error_bound": plan.id_error, "hat_error": hat_evaluation_error(), "ffn1_id_shift": ffn1_id_shift(plan),
         "max_abs_value": max(1.0 - float(spec.step_width) + reach, top), "cell_radius": plan.scale * plan.cell_radius,
         "gap_ratio_bound": plan.gap_ratio_bound, "bits": plan.bits,
         "measured": {"smallest_gap": _short(stats.min_gap) if N * n > 1 else None, "gap_ratio": _short(measured_ratio),
