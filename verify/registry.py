@@ -16,7 +16,7 @@ from typing import Callable
 
 from .report import Evidence
 
-CLAIM_MODULES = ("quantization", "separation", "memorization", "approximation", "interpolation", "var", "perturbation", "flowar", "interop")
+CLAIM_MODULES = ("quantization", "separation", "memorization", "approximation", "interpolation", "var", "perturbation", "flowar", "variants", "interop")
 
 
 @dataclass(frozen=True)
