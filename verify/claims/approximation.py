@@ -205,9 +205,11 @@ def _short(x: float) -> float:
     return float(f"{x:.6g}")
 
 
-def numeral_construction(plan, stats) -> dict:
+def numeral_construction(plan, stats, shard: bool = False) -> dict:
     """The ``construction`` entry of the numeral variant's evidence: certified constants of `construct.numeral.NumeralPlan`
-    and what the streamed pass measured (`construct.numeral.CellStats`), with whether the two agree."""
+    and what the streamed pass measured (`construct.numeral.CellStats`), with whether the two agree. For one shard
+    (``shard``) the measured part is left out (it goes with the shard's result; `merge_exhaustive` joins it), so that
+    every shard records the same construction."""
     from construct.numeral import ffn1_id_shift, hat_evaluation_error
 
     spec = plan.spec
@@ -217,7 +219,7 @@ def numeral_construction(plan, stats) -> dict:
     consistent = bool(stats.increasing and stats.min_gap >= plan.gap_lb - 2 * plan.id_error
                       and stats.max_cell_offset <= reach)
     measured_ratio = (stats.highest - stats.lowest) / (N * n) / stats.min_gap if N * n > 1 else 1.0
-    return {
+    out = {
         "variant": "numeral", "context_ids": N * n, "id_gap": plan.gap_lb, "bump_half_width": plan.half_width,
         "id_error_bound": plan.id_error, "hat_error": hat_evaluation_error(), "ffn1_id_shift": ffn1_id_shift(plan),
         "max_abs_value": max(1.0 - float(spec.step_width) + reach, top), "cell_radius": plan.scale * plan.cell_radius,
@@ -226,6 +228,11 @@ def numeral_construction(plan, stats) -> dict:
                      "largest_cell_offset": _short(stats.max_cell_offset), "increasing": stats.increasing},
         "cells_consistent": consistent,
     }
+    if shard:
+        del out["measured"]
+        if consistent:
+            del out["cells_consistent"]
+    return out
 
 
 def _parallel_numeral(model, target, lo: int, hi: int, workers: int, progress: bool):
@@ -266,7 +273,8 @@ def _check_exhaustive_numeral(params: Params, spec, target, lo: int, hi: int) ->
                                    reason=f"inconclusive in float64: {err}")
     model = StructuredNumeral(spec, target, plan)
     check, stats = _parallel_numeral(model, target, lo, hi, params.workers, params.progress)
-    evidence = exhaustive_evidence(params, numeral_construction(plan, stats), dataclasses.asdict(check))
+    evidence = exhaustive_evidence(params, numeral_construction(plan, stats, params.shard is not None),
+                                   dataclasses.asdict(check))
     if params.shard is not None:
         details = dict(evidence.details)
         details["shard"] = {**details["shard"], "cells": dataclasses.asdict(stats)}
