@@ -72,6 +72,7 @@ token) order, which the bound proves to be the sorted order (`CellStats`).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -314,11 +315,20 @@ def numeral_values(plan: NumeralPlan, X) -> np.ndarray:
     # ramp j's argument ((x + k) − jδ)/θ + 1, written with x itself (not x + k) so that it is accurate to ~u/θ
     partial = np.where(j < T, np.clip((X - (j - k * m) * delta) / theta + 1.0, 0.0, 1.0), 0.0)
     ji = j.astype(np.int64)
-    H = ramp_heights(plan)  # dyadic: every prefix sum is exact
-    cum = np.concatenate([np.zeros((spec.channels, 1)), np.cumsum(H, axis=1)], axis=1)  # value after j full ramps
-    H = np.concatenate([H, np.zeros((spec.channels, 1))], axis=1)  # the partial ramp j (none when j = T)
+    cum, H = _staircase_tables(plan)
     chan = np.arange(spec.channels)
     return (cum[chan, ji] + partial * H[chan, ji]).sum(axis=-1)
+
+
+@functools.lru_cache(maxsize=8)
+def _staircase_tables(plan: NumeralPlan) -> tuple[np.ndarray, np.ndarray]:
+    """``(value after j full ramps, height of ramp j)`` per channel, ``j = 0 … n·m`` (exact: dyadic integers)."""
+    H = ramp_heights(plan)
+    cum = np.concatenate([np.zeros((plan.spec.channels, 1)), np.cumsum(H, axis=1)], axis=1)
+    H = np.concatenate([H, np.zeros((plan.spec.channels, 1))], axis=1)  # no partial ramp once j = T
+    for a in (cum, H):
+        a.setflags(write=False)
+    return cum, H
 
 
 def plateau_values(plan: NumeralPlan, digits: np.ndarray) -> np.ndarray:
