@@ -11,6 +11,12 @@ cell against the quantized target ``h``), with two evaluators:
 * **structured** — `construct.structured.build_structured` + the structured forward pass (closed-form
   FFN_1, sorted bump table for FFN_2), ``O(N log N)``.
 
+* **numeral** — the numeral variant (`construct/numeral.py`, claim ``lemma-c.1/exhaustive --variant numeral``):
+  no bump table, the check streamed with 2 worker processes; series *numeral* (``n = 4 … 8``, ``d = 1``,
+  ``m = 10``: up to 10^8 sequences) and *numeral-scaling* (the scaling series' sizes), with the gap ratio
+  ``(range/(N·n))/gap`` of every variant and, with torch installed, the float32 / bfloat16 ladder
+  (`construct.precision`).
+
 Each (size, evaluator) runs in a fresh Python process, so the peak resident memory
 (``ru_maxrss``) is that evaluator's own. Build time and check time are measured separately; the
 *ratio* is dense total / structured total. The *exponent* is the least-squares slope of
@@ -26,6 +32,8 @@ no bump layer exists and the builders raise).
     python benchmarks/run.py --quick         # about a minute; writes nothing unless --write
     python benchmarks/run.py --one 7 1 10    # one size, structured only; one JSON line
     python benchmarks/run.py --one 4 1 4 --dense   # one size, both evaluators; one JSON line
+    python benchmarks/run.py --only numeral,numeral-scaling,precision   # re-measure those series; the other
+                                             # rows come from docs/benchmarks.json (raw rows of every run)
 
 The last line printed by a (full or quick) run is
 ``ratio=<dense/structured total time at 4^6 sequences> largest_decided=<N> exponent=<e>``.
@@ -56,6 +64,8 @@ SCALING = [(3, 1, 16), (3, 1, 32), (3, 1, 64), (3, 1, 100), (3, 1, 150), (3, 1, 
 #: the numeral variant (construct/numeral.py): the issue's sizes 10^7 and 10^8, and a scaling series at n = 3, d = 1
 NUMERAL = [(4, 1, 10), (5, 1, 10), (6, 1, 10), (7, 1, 10), (8, 1, 10)]
 NUMERAL_SCALING = SCALING
+#: the numeral exponent is fitted over N ≥ this
+NUMERAL_FIT_MIN = 10**5
 #: worker processes of the numeral check (the machine has 2 cores)
 NUMERAL_WORKERS = 2
 #: the numeral targets: the exponent of its scaling series, and 10^7 / 10^8 decided
@@ -240,11 +250,12 @@ def one_numeral(n: int, d: int, m: int, *, target_name: str, max_bytes: float) -
 
 
 def numeral_exponent(rows: list[dict]):
-    """Slope and intercept of log(numeral total) vs log N over the numeral scaling series (n = 3, d = 1), N ≥ FIT_MIN."""
+    """Slope and intercept of log(numeral total) vs log N over the numeral scaling series (n = 3, d = 1),
+    N ≥ NUMERAL_FIT_MIN (below it the start-up of the worker processes dominates)."""
     import numpy as np
 
     pts = [(r["N"], r["numeral"]["total_s"]) for r in rows
-           if r.get("series") == "numeral-scaling" and r["N"] >= FIT_MIN and r["numeral"].get("total_s")]
+           if r.get("series") == "numeral-scaling" and r["N"] >= NUMERAL_FIT_MIN and r["numeral"].get("total_s")]
     if len(pts) < 2:
         return None, None, [N for N, _ in pts]
     slope, intercept = np.polyfit(np.log([N for N, _ in pts]), np.log([t for _, t in pts]), 1)
@@ -317,6 +328,46 @@ def numeral_lines(rows: list[dict]) -> list[str]:
         paper = "0 (Δ = 1)" if lb == -math.inf else f"{10**lb / math.log2(10) - math.log10(got['N'] * n):.4g}"
         lines.append(f"| {got['N']:,} | {n}, {d}, {m} | {_f(work.get('gap_ratio'))} | {_f(num.get('gap_ratio'))} | "
                      f"{_f(num.get('gap_ratio_bound'))} | {paper} |")
+    lines.append("")
+    return lines
+
+
+#: the low-precision ladder: n = 1 … 7 tokens of one channel, m = 4 (N = 4 … 16,384), dense network in torch
+PRECISION_SPECS = [(n, 1, 4) for n in range(1, 8)]
+
+
+def measure_precision() -> list[dict] | None:
+    """Largest N each variant reproduces in float32 and bfloat16 (`construct.precision.frontier`); None without torch."""
+    from construct.grid import GridSpec
+    from construct.torch_export import torch_available
+
+    if not torch_available():
+        print("torch is not installed: the low-precision ladder is skipped", file=sys.stderr)
+        return None
+    from construct.precision import DTYPES, frontier
+
+    out = []
+    for variant in ("working", "numeral"):
+        for dtype in DTYPES:
+            largest, runs = frontier(variant, dtype, [GridSpec(*spec) for spec in PRECISION_SPECS])
+            out.append({"variant": variant, "dtype": dtype, "largest_N": largest,
+                        "runs": [{"N": r.spec.n_sequences, "n": r.spec.tokens, "worst": r.worst,
+                                  "reproduces": r.reproduces} for r in runs]})
+            print(f"precision: {variant} {dtype}: largest N reproduced {largest:,}", flush=True)
+    return out
+
+
+def precision_lines(precision: list[dict] | None) -> list[str]:
+    if not precision:
+        return []
+    lines = ["### Low precision: float32 and bfloat16", "",
+             "The dense network (`construct.precision`, torch CPU) with every weight and input cast to the dtype, on "
+             "every grid corner of n = 1, 2, … tokens (d = 1, m = 4, N = 4^n) until it first misses δ/2: the largest N "
+             "whose quantized target it still reproduces. A measurement in that dtype, not a certified verdict.", "",
+             "| variant | dtype | largest N reproduced | max error per N (first miss last) |", "|:---|:---|---:|:---|"]
+    for p in precision:
+        steps = ", ".join(f"{r['N']:,}: {r['worst']:.3g}" for r in p["runs"])
+        lines.append(f"| {p['variant']} | {p['dtype']} | {p['largest_N']:,} | {steps} |")
     lines.append("")
     return lines
 
@@ -461,7 +512,7 @@ def numeral_targets(rows: list[dict]) -> list[tuple[str, str, str]]:
 
 
 def write_page(rows: list[dict], exponent, intercept, fit_sizes, env: dict, *, quick: bool, max_bytes: float,
-               target_name: str, plot_note: str) -> str:
+               target_name: str, plot_note: str, precision: list[dict] | None = None) -> str:
     everything = rows
     rows = [r for r in rows if r.get("series", "main") in ("main", "scaling")]
     lines = [
@@ -535,6 +586,7 @@ def write_page(rows: list[dict], exponent, intercept, fit_sizes, env: dict, *, q
         lines.append(f"| {name} | {measured} | {met} |")
     lines.append("")
     lines += numeral_lines(everything)
+    lines += precision_lines(precision)
     lines.append("![time vs number of grid sequences; gap ratio per variant](benchmarks.png)" if not plot_note
                  else plot_note)
     lines.append("")
@@ -667,21 +719,25 @@ def main(argv=None) -> int:
     if args.render:
         saved = json.loads(args.render.read_text(encoding="utf-8"))
         return finish(saved["rows"], saved["env"], quick=saved["quick"], write=True, max_bytes=saved["max_bytes"],
-                      target_name=saved["target"], results=None)
+                      target_name=saved["target"], results=None, precision=saved.get("precision"))
     env = environment()
     print(f"{env['cpus']} CPUs, Python {env['python']}, numpy {env['numpy']}; target {args.target}; "
           f"budget {args.max_gib:g} GiB{'; quick' if args.quick else ''}", flush=True)
     dense_max = DENSE_MAX_QUICK if args.quick else DENSE_MAX
     only = None if args.only is None else set(args.only.split(","))
-    unknown = (only or set()) - {"main", "scaling", "numeral", "numeral-scaling"}
+    unknown = (only or set()) - {"main", "scaling", "numeral", "numeral-scaling", "precision"}
     if unknown:
         parser.error(f"--only: unknown series {', '.join(sorted(unknown))}")
-    kept = []
+    kept, precision = [], None
     if only is not None:
         if not RAW.exists():
             parser.error(f"--only needs the raw rows of a previous run in {RAW.relative_to(ROOT)}")
-        kept = [r for r in json.loads(RAW.read_text(encoding="utf-8"))["rows"] if r.get("series", "main") not in only]
+        saved = json.loads(RAW.read_text(encoding="utf-8"))
+        kept = [r for r in saved["rows"] if r.get("series", "main") not in only]
+        precision = saved.get("precision")
     wanted = (lambda series: only is None or series in only)
+    if wanted("precision") and not args.quick:
+        precision = measure_precision() or precision
     rows = []
     for n, d, m in SIZES if wanted("main") else []:
         N = GridSpec(n, d, m).n_sequences
@@ -709,11 +765,11 @@ def main(argv=None) -> int:
     order = {"main": 0, "scaling": 1, "numeral": 2, "numeral-scaling": 3}
     rows = sorted(kept + rows, key=lambda r: order[r.get("series", "main")])  # stable: each series in its own order
     return finish(rows, env, quick=args.quick, write=(args.write or not args.quick) and not args.no_write,
-                  max_bytes=max_bytes, target_name=args.target, results=args.results)
+                  max_bytes=max_bytes, target_name=args.target, results=args.results, precision=precision)
 
 
 def finish(rows: list[dict], env: dict, *, quick: bool, write: bool, max_bytes: float, target_name: str,
-           results: Path | None) -> int:
+           results: Path | None, precision: list[dict] | None = None) -> int:
     """Fit, print the targets, write docs/ (if ``write``) and print the last line."""
     if results is not None:
         results.write_text(json.dumps({"rows": rows, "env": env, "quick": quick, "max_bytes": max_bytes,
@@ -728,10 +784,10 @@ def finish(rows: list[dict], env: dict, *, quick: bool, write: bool, max_bytes: 
     if write:
         docs = ROOT / "docs"
         RAW.write_text(json.dumps({"rows": rows, "env": env, "quick": quick, "max_bytes": max_bytes,
-                                   "target": target_name}, indent=1) + "\n", encoding="utf-8")
+                                   "target": target_name, "precision": precision}, indent=1) + "\n", encoding="utf-8")
         note = write_plot(rows, exponent, intercept, fit_sizes, docs / "benchmarks.png")
         page = write_page(rows, exponent, intercept, fit_sizes, env, quick=quick, max_bytes=max_bytes,
-                          target_name=target_name, plot_note=note)
+                          target_name=target_name, plot_note=note, precision=precision)
         (docs / "benchmarks.md").write_text(page, encoding="utf-8")
         print(f"wrote {docs / 'benchmarks.md'}" + ("" if note else f" and {docs / 'benchmarks.png'}"))
     at = next((r for r in working if r["N"] == RATIO_AT), None)

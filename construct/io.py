@@ -16,7 +16,8 @@ array                                 shape          layer (paper)
 
 with ``c1 = 2d(nm + 1)``, ``c2 = 3nN`` and ``N = m^(nd)``, and one metadata entry, ``"varproof"``:
 a JSON manifest (`manifest`) with the format version, the kind (``"one-layer"``), the `GridSpec`,
-the target, the variant, the paper reference of every layer, the named coordinates (FFN_1's
+the target, the variant (``"working"``, or ``"numeral"`` for `numeral.py`'s construction, which is rebuilt from its
+plan on loading), the paper reference of every layer, the named coordinates (FFN_1's
 neuron labels in full; FFN_2's label scheme ``('bump', sequence, token, part)`` and counts only —
 FFN_2 can have millions of neurons), the contextual-map constants, the context-ID gap, the
 construction conditions with their slack and the SHA-256 of every array (``sha256``; `array_digest`).

@@ -13,6 +13,10 @@ The memorized function is the *quantized target* ``h = Q_out ∘ f`` on the grid
 cell), rounded to the nearest value of ``{0, δ, …, 1−δ}`` (Lemma 6.1's ``h : G_δ → G_δ``).
 On the continuous domain ``h`` extends piecewise-constantly: ``h(X) = h(⌊X/δ⌋δ)``.
 
+Variants (``build_transformer(…, variant=…)``, ``varproof build --variant``): ``working`` (default; steps 2–3 as
+above), ``numeral`` (`numeral.py`: FFN_1 writes a positional numeral, the attention averages it, IDs at the
+pigeonhole spacing with a certified bound) and ``paper`` (Lemma 5.4's δ as printed, refused with the bits it needs).
+
 Every construction constant is checked before the network runs (`OneLayerTransformer.conditions`):
 the ramp ``θ < δ`` (GridSpec), the context IDs pairwise distinct with ``gap > 0``, and the bump
 half-width ``gap/2`` large against the float64 error of the IDs. A violated condition raises.
