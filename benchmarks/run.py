@@ -736,8 +736,6 @@ def main(argv=None) -> int:
         kept = [r for r in saved["rows"] if r.get("series", "main") not in only]
         precision = saved.get("precision")
     wanted = (lambda series: only is None or series in only)
-    if wanted("precision") and not args.quick:
-        precision = measure_precision() or precision
     rows = []
     for n, d, m in SIZES if wanted("main") else []:
         N = GridSpec(n, d, m).n_sequences
@@ -762,6 +760,8 @@ def main(argv=None) -> int:
             print(f"N={N:>11,} (n={n} d={d} m={m}) numeral {fmt_s(x.get('total_s'))} s [build {fmt_s(x.get('build_s'))}, "
                   f"check {fmt_s(x.get('check_s'))}] peak {fmt_mib(x)} MiB {x.get('verdict')} "
                   f"gap ratio {_f(x.get('gap_ratio'))} (≤ {_f(x.get('gap_ratio_bound'))})", flush=True)
+    if wanted("precision") and not args.quick:  # last: torch in this process would inflate the children's ru_maxrss
+        precision = measure_precision() or precision
     order = {"main": 0, "scaling": 1, "numeral": 2, "numeral-scaling": 3}
     rows = sorted(kept + rows, key=lambda r: order[r.get("series", "main")])  # stable: each series in its own order
     return finish(rows, env, quick=args.quick, write=(args.write or not args.quick) and not args.no_write,

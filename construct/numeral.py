@@ -26,7 +26,7 @@ gets ``(ID_k, 0, …, 0)`` with the Boltzmann average ``ID_k = S(β_k) = Σ_j v_
 
     ID'_k − a/n = ∫_0^{μ V_k} Var_t(V) dt,   Var_t the variance of V under the weights ∝ e^{t V_j}.
 
-**The bound** (proved here; `numeral_plan` evaluates it in ball arithmetic, claim ``lemma-c.1/numeral-cells``
+**The bound** (proved here; `numeral_plan` evaluates it in ball arithmetic, claim ``lemma-c.1/numeral/cells``
 checks it on every ID of small specs). Let ``V0 = Var_0(V) = n^{−2} Σ_{i<j} (V_j − V_i)²``. For ``i < j``,
 ``V_j − V_i ∈ [2A(j−i) − U_i, 2A(j−i) + U_j]`` with ``U_k = (m^d − 1) m^{(n−1−k)d}`` the largest ``u_k``; since
 ``2A > U_0`` these are positive, so ``V`` increases with ``k`` and
@@ -45,18 +45,21 @@ Therefore, for every sequence ``a`` and token ``k``:
 3. IDs of different sequences are ``≥ G_out = 1/n − 2R`` apart (their cells are ``1/n`` apart).
 
 So every two IDs are at least ``gap_lb = s·min(G_in, G_out)`` apart, and the IDs ordered by (sequence,
-token) are increasing. ``λ`` is chosen to balance ``G_in = G_out`` (a fixed point in ρ, which is ``≈ 1``):
-``μ = (1/n)/((2A−U_0)V_lo/ρ + 2V_max V_hi ρ)``, giving ``gap_lb ≈ s/(n(2n−1)·V_hi/V_lo + …)``. All IDs lie in an
-interval of length at most ``s·((N−1)/n + 2R)``; the pigeonhole bound is that over ``N·n``, so
+token) are increasing (within a sequence by 2, across sequences because ``R < 1/(2n)``). ``λ`` is chosen to
+balance ``G_in = G_out`` (a fixed point in ρ, which is ``≈ 1``): ``μ = (1/n)/((2A−U_0)V_lo/ρ + 2V_max V_hi ρ)``,
+giving ``G = 1/(n·(1 + 2V_max V_hi ρ²/((2A−U_0)V_lo)))`` ``≈ 1/(n(2n−1))`` for large ``n`` (``V_max ≈ (n−1)A``,
+``2A − U_0 ≈ A``, ``V_hi/V_lo → 1``). All IDs lie in an interval of length at most ``s·((N−1)/n + 2R)``; the
+pigeonhole bound is that over ``N·n``, so
 
     gap_ratio = (range/(N·n)) / gap  ≤  ((N−1)/n + 2R) / (N·n·min(G_in, G_out))  →  ≈ 2 for large n,
 
 far inside ``10·n²`` (`NumeralPlan.gap_ratio_bound`, exact upper bound). For ``n = 1`` the ID is ``v`` itself
 (one token, weight 1): ``gap = s``, ratio ``(N−1)/N``.
 
-**FFN_2** is the bump memorizer of `memorize.py` (hats of half-width ``w``) with ``w = gap_lb/2 − ε``, ``ε`` the
-a-priori float64 error of an ID (`id_error_bound`): a real-arithmetic ID is within ``ε`` of its float64 centre,
-inside its own hat, and at least ``gap_lb − ε ≥ w`` from every other centre.
+**FFN_2** is the bump memorizer of `memorize.py` (hats of half-width ``w``) with ``w`` the largest power of two
+``≤ min(gap_lb/2 − ε, s/(2n)·(1 − 2^{−10}) − sR − ε)``, ``ε`` the a-priori float64 error of an ID
+(`NumeralPlan.id_error`): a real-arithmetic ID is within ``ε`` of its float64 centre, inside its own hat, and at
+least ``gap_lb − ε ≥ w`` from every other centre; the second term leaves the cell lookup below its margin.
 
 **Why the structured check needs no table.** A hat ``(A', k')`` is non-zero at a query ``q`` only if
 ``|q − c_{A',k'}| < w``. The centre lies within ``sR + ε`` of ``s·a'/n``, and ``w + sR + ε`` is below ``s/(2n)`` by a
