@@ -167,6 +167,12 @@ def numeral_plan(spec: GridSpec) -> NumeralPlan:
 
     n, d, m = spec.tokens, spec.channels, spec.steps
     P = n * d
+    log2_v = P * math.log2(m) + math.log2(max(n - 1, 1))  # log2 of A·(n−1) ≈ V_max, before any big integer
+    if log2_v > 54:
+        raise NumeralTooLarge(
+            f"numeral construction for {spec}: the largest value |V| ≈ 2^{log2_v:.4g} needs {math.ceil(log2_v)} bits, "
+            f"more than float64's 53-bit significand (N = m^(nd) ≈ 10^{P * math.log10(m):.4g} sequences); choose a "
+            "smaller spec")
     N = m**P
     A = N
     weights = tuple(m ** (P - 1 - j) for j in range(P))
