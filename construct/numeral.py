@@ -99,12 +99,21 @@ class NumeralTooLarge(ValueError):
 
 
 def _fixed_point_mu(n: int, lo_term: Fraction, hi_term: Fraction, spread: Fraction) -> float:
-    """``μ`` with ``μ·lo/ρ = 1/n − 2μ·hi·ρ``, ``ρ = e^{2μ·spread}`` (balances G_in and G_out), by iteration."""
-    rho, mu = 1.0, 0.0
-    for _ in range(60):
-        mu = (1.0 / n) / (float(lo_term) / rho + 2.0 * float(hi_term) * rho)
-        rho = math.exp(2.0 * mu * float(spread))
-    return mu
+    """``μ`` with ``μ·lo/ρ = 1/n − 2μ·hi·ρ``, ``ρ = e^{2μ·spread}`` (balances G_in and G_out), by iteration in
+    128-bit balls (arb's exp is the same on every machine, unlike the platform's libm), rounded once to float64."""
+    from flint import arb, ctx
+
+    old = ctx.prec
+    ctx.prec = 128
+    try:
+        lo, hi, sp = (arb(q.numerator) / arb(q.denominator) for q in (lo_term, hi_term, spread))
+        rho, mu = arb(1), arb(0)
+        for _ in range(60):
+            mu = (arb(1) / n) / (lo / rho + 2 * hi * rho)
+            rho = (2 * mu * sp).exp()
+        return float(mu.mid())
+    finally:
+        ctx.prec = old
 
 
 @dataclass(frozen=True)
