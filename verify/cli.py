@@ -158,7 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--sides", type=_sides, default=None, metavar="H1,H2,…",
                    help="side schedule of the VAR compositions of the Section 6 claims (e.g. 1,2,3; channels d, steps m)")
     v.add_argument("--variant", choices=VARIANT_CHOICES, default=None,
-                   help="Lemma C.1 construction variant of the end-to-end claims (default working)")
+                   help="Lemma C.1 contextual mapping that lemma-c.1/exhaustive builds (default working; the other claims "
+                        "check their own constructions)")
     v.add_argument("--format", choices=("text", "json", "md"), default="text")
     v.add_argument("--exit-zero", action="store_true", help="exit 0 even when a claim fails")
     v.add_argument("--exact", action="store_true", help="decide exactly where possible (claims already do)")

@@ -27,7 +27,9 @@ class Params:
     every spec with ``n' ≤ tokens``, ``d' ≤ channels``, ``2 ≤ m' ≤ steps``); ``target`` names a
     Lipschitz target (`construct.targets`); ``alpha`` is the ``ℓ_α`` exponent of the function norm;
     ``samples`` and ``seed`` drive sampled checks; ``sides`` (``h_1 < h_2 < …``) is the side schedule of
-    the VAR compositions the Section 6 claims run on (default: a fixed list of small ones).
+    the VAR compositions the Section 6 claims run on (default: a fixed list of small ones); ``variant`` the Lemma C.1
+    contextual mapping ``lemma-c.1/exhaustive`` builds (``working``, ``numeral`` or ``paper``; recorded in
+    `as_dict` only when it is not the default, so that default reports are unchanged).
     """
 
     tokens: int = 3
