@@ -357,6 +357,33 @@ def measure_precision() -> list[dict] | None:
     return out
 
 
+def working_gap_ratio(n: int, d: int, m: int, max_bytes: float) -> float | None:
+    """(range/(N·n))/gap of the working attention's float64 IDs (`construct.structured.build_structured`); ``inf``
+    when two IDs coincide, None when the IDs do not fit the budget."""
+    from construct.grid import GridSpec
+    from construct.structured import ContextIDsCoincide, build_structured
+    from construct.targets import make_target
+
+    try:
+        model = build_structured(make_target("blur", n, d), GridSpec(n, d, m), max_bytes=max_bytes)
+    except ContextIDsCoincide:
+        return math.inf
+    except MemoryError:
+        return None
+    c = model.table.centres
+    return float(c[-1] - c[0]) / c.size / model.id_gap
+
+
+def fill_gap_ratios(rows: list[dict], max_bytes: float) -> None:
+    """Measure the working variant's gap ratio where a stored row lacks it (rows of runs before it was recorded)."""
+    for r in rows:
+        rec = r.get("structured")
+        if rec and rec.get("gap_ratio") is None and r.get("series", "main") in ("main", "scaling"):
+            rec["gap_ratio"] = working_gap_ratio(r["n"], r["d"], r["m"], max_bytes)
+            print(f"working gap ratio at N = {r['N']:,} (n={r['n']} d={r['d']} m={r['m']}): {rec['gap_ratio']}",
+                  flush=True)
+
+
 def precision_lines(precision: list[dict] | None) -> list[str]:
     if not precision:
         return []
@@ -699,6 +726,9 @@ def main(argv=None) -> int:
                              f"from {RAW.relative_to(ROOT)}")
     parser.add_argument("--numeral-max", type=int, default=None, metavar="N",
                         help="numeral series: skip sizes above N sequences (e.g. when the 10^8 run would not finish)")
+    parser.add_argument("--gap-ratios", action="store_true",
+                        help=f"measure the working variant's gap ratio where the rows of {RAW.relative_to(ROOT)} lack it "
+                             "(IDs only, no check), then render the page from them")
     parser.add_argument("--target", default="blur")
     parser.add_argument("--max-gib", type=float, default=8.0, help="memory budget for builders and check (GiB)")
     args = parser.parse_args(argv)
@@ -716,6 +746,11 @@ def main(argv=None) -> int:
 
     from construct.grid import GridSpec
 
+    if args.gap_ratios:
+        saved = json.loads(RAW.read_text(encoding="utf-8"))
+        fill_gap_ratios(saved["rows"], max_bytes)
+        return finish(saved["rows"], saved["env"], quick=saved["quick"], write=True, max_bytes=saved["max_bytes"],
+                      target_name=saved["target"], results=None, precision=saved.get("precision"))
     if args.render:
         saved = json.loads(args.render.read_text(encoding="utf-8"))
         return finish(saved["rows"], saved["env"], quick=saved["quick"], write=True, max_bytes=saved["max_bytes"],
