@@ -404,7 +404,9 @@ def _e(x) -> str:
 
 
 def _f(x) -> str:
-    return "—" if x is None else f"{x:.4g}"
+    if x is None:
+        return "—"
+    return "∞ (IDs coincide)" if x == math.inf else f"{x:.4g}"
 
 
 def ratio(a: dict, b: dict, key: str):
@@ -644,7 +646,8 @@ def write_plot(rows: list[dict], exponent, intercept, fit_sizes, path: Path) -> 
             ("structured", ("main", "scaling"), "o", "tab:blue", "working (measured)"),
             ("numeral", ("numeral", "numeral-scaling"), "D", "tab:purple", "numeral (measured)")):
         pts = sorted((r["N"], r[key]["gap_ratio"]) for r in everything
-                     if r.get("series", "main") in series and r.get(key) and r[key].get("gap_ratio"))
+                     if r.get("series", "main") in series and r.get(key) and r[key].get("gap_ratio")
+                     and math.isfinite(r[key]["gap_ratio"]))
         if pts:
             gx.plot([N for N, _ in pts], [g for _, g in pts], marker, color=color, label=label)
     pts = sorted((r["N"], r["numeral"]["gap_ratio_bound"], 10 * r["n"] ** 2) for r in everything
