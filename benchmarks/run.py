@@ -299,6 +299,12 @@ def numeral_lines(rows: list[dict]) -> list[str]:
         lines.append(f"* N = {r['N']:,}, numeral: {x['verdict']} — {x['reason']}")
     if reasons:
         lines.append("")
+    for r, x in ((r, r["numeral"]) for r in ours if r["numeral"].get("cpu_s_sampled")):
+        lines.append(f"* N = {r['N']:,}: the machine was shared (load average {x['load_average']} on {2} cores during the "
+                     f"run); the check's processes used **{x['cpu_s_sampled']:.0f} s of CPU** in all (utime + stime of "
+                     "the child and its workers, sampled from /proc every 5 s by an external monitor), so on an "
+                     f"unshared 2-core machine it takes about {x['cpu_s_sampled'] / NUMERAL_WORKERS:.0f} s.")
+        lines.append("")
     exponent, _, sizes = numeral_exponent(rows)
     if exponent is not None:
         lines.append(f"**Scaling exponent** of the numeral total time in N: **{exponent:.4f}** (series numeral-scaling, "
@@ -374,14 +380,24 @@ def working_gap_ratio(n: int, d: int, m: int, max_bytes: float) -> float | None:
     return float(c[-1] - c[0]) / c.size / model.id_gap
 
 
+#: --gap-ratios measures rows with at most this many context IDs (larger builds take minutes on a shared machine)
+GAP_RATIO_MAX_IDS = 7 * 10**6
+
+
 def fill_gap_ratios(rows: list[dict], max_bytes: float) -> None:
-    """Measure the working variant's gap ratio where a stored row lacks it (rows of runs before it was recorded)."""
+    """Measure the working variant's gap ratio where a stored row lacks it (rows of runs before it was recorded):
+    ``inf`` where the stored run found coinciding IDs, measured up to `GAP_RATIO_MAX_IDS` IDs, else left out."""
     for r in rows:
         rec = r.get("structured")
-        if rec and rec.get("gap_ratio") is None and r.get("series", "main") in ("main", "scaling"):
+        if not rec or rec.get("gap_ratio") is not None or r.get("series", "main") not in ("main", "scaling"):
+            continue
+        if "coincide" in (rec.get("reason") or ""):
+            rec["gap_ratio"] = math.inf
+        elif r["N"] * r["n"] <= GAP_RATIO_MAX_IDS:
             rec["gap_ratio"] = working_gap_ratio(r["n"], r["d"], r["m"], max_bytes)
-            print(f"working gap ratio at N = {r['N']:,} (n={r['n']} d={r['d']} m={r['m']}): {rec['gap_ratio']}",
-                  flush=True)
+        else:
+            continue
+        print(f"working gap ratio at N = {r['N']:,} (n={r['n']} d={r['d']} m={r['m']}): {rec['gap_ratio']}", flush=True)
 
 
 def precision_lines(precision: list[dict] | None) -> list[str]:
