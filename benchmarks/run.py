@@ -11,6 +11,12 @@ cell against the quantized target ``h``), with two evaluators:
 * **structured** — `construct.structured.build_structured` + the structured forward pass (closed-form
   FFN_1, sorted bump table for FFN_2), ``O(N log N)``.
 
+* **numeral** — the numeral variant (`construct/numeral.py`, claim ``lemma-c.1/exhaustive --variant numeral``):
+  no bump table, the check streamed with 2 worker processes; series *numeral* (``n = 4 … 8``, ``d = 1``,
+  ``m = 10``: up to 10^8 sequences) and *numeral-scaling* (the scaling series' sizes), with the gap ratio
+  ``(range/(N·n))/gap`` of every variant and, with torch installed, the float32 / bfloat16 ladder
+  (`construct.precision`).
+
 Each (size, evaluator) runs in a fresh Python process, so the peak resident memory
 (``ru_maxrss``) is that evaluator's own. Build time and check time are measured separately; the
 *ratio* is dense total / structured total. The *exponent* is the least-squares slope of
@@ -26,6 +32,8 @@ no bump layer exists and the builders raise).
     python benchmarks/run.py --quick         # about a minute; writes nothing unless --write
     python benchmarks/run.py --one 7 1 10    # one size, structured only; one JSON line
     python benchmarks/run.py --one 4 1 4 --dense   # one size, both evaluators; one JSON line
+    python benchmarks/run.py --only numeral,numeral-scaling,precision   # re-measure those series; the other
+                                             # rows come from docs/benchmarks.json (raw rows of every run)
 
 The last line printed by a (full or quick) run is
 ``ratio=<dense/structured total time at 4^6 sequences> largest_decided=<N> exponent=<e>``.
@@ -53,6 +61,17 @@ GIB = 2**30
 SIZES = [(4, 1, 4), (5, 1, 4), (6, 1, 4), (7, 1, 4), (5, 1, 10), (6, 1, 10), (7, 1, 10), (1, 7, 10)]
 #: a series with n, d fixed (per-sequence cost constant), for the scaling exponent in N alone
 SCALING = [(3, 1, 16), (3, 1, 32), (3, 1, 64), (3, 1, 100), (3, 1, 150), (3, 1, 215)]
+#: the numeral variant (construct/numeral.py): the issue's sizes 10^7 and 10^8, and a scaling series at n = 3, d = 1
+NUMERAL = [(4, 1, 10), (5, 1, 10), (6, 1, 10), (7, 1, 10), (8, 1, 10)]
+NUMERAL_SCALING = SCALING
+#: the numeral exponent is fitted over N ≥ this
+NUMERAL_FIT_MIN = 10**5
+#: worker processes of the numeral check (the machine has 2 cores)
+NUMERAL_WORKERS = 2
+#: the numeral targets: the exponent of its scaling series, and 10^7 / 10^8 decided
+TARGET_NUMERAL_EXPONENT, TARGET_NUMERAL_N = 1.05, (10**7, 10**8)
+#: raw measurements of every row, so that one series can be re-measured (--only) and the page rendered again
+RAW = ROOT / "docs" / "benchmarks.json"
 #: --quick: the scaling series up to this many sequences
 SCALING_QUICK_MAX = 3 * 10**5
 #: the dense pass runs up to this many sequences (full run / --quick)
@@ -72,7 +91,48 @@ CHILD_TIMEOUT = 3600.0
 
 # -- one (size, evaluator), in this process ------------------------------------------------------------------
 def peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+    """Largest resident set of this process or of any worker it waited for (MiB; ru_maxrss is KiB on Linux)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024.0
+
+
+def run_numeral(n: int, d: int, m: int, target_name: str, max_bytes: float) -> dict:
+    """Build (the plan) and check the numeral variant on every grid sequence, streamed, with `NUMERAL_WORKERS`."""
+    import dataclasses
+
+    from construct.grid import GridSpec
+    from construct.numeral import NumeralTooLarge, StructuredNumeral, require_numeral
+    from construct.targets import make_target
+    from verify.claims.approximation import _parallel_numeral, exhaustive_evidence, numeral_construction
+    from verify.registry import Params
+
+    spec = GridSpec(n, d, m)
+    target = make_target(target_name, n, d)
+    rec = {"evaluator": "numeral", "build_s": None, "check_s": None, "total_s": None, "worst": None, "inputs": None,
+           "id_gap": None, "id_error": None, "separable": None, "verdict": None, "reason": None}
+    t0 = time.perf_counter()
+    try:
+        plan = require_numeral(spec, max_bytes)
+    except (NumeralTooLarge, MemoryError) as exc:
+        rec.update(build_s=time.perf_counter() - t0, verdict="not run", reason=str(exc), peak_mib=peak_mib())
+        return rec
+    model = StructuredNumeral(spec, target, plan)
+    t1 = time.perf_counter()
+    check, stats = _parallel_numeral(model, target, 0, spec.n_sequences, NUMERAL_WORKERS, False)
+    t2 = time.perf_counter()
+    construction = numeral_construction(plan, stats)
+    ev = exhaustive_evidence(Params(tokens=n, channels=d, steps=m, target=target_name, variant="numeral"),
+                             construction, dataclasses.asdict(check))
+    verdict = {"holds": "reproduces", "fails": "fails"}.get(ev.verdict, ev.verdict)
+    rec.update(build_s=t1 - t0, check_s=t2 - t1, total_s=t2 - t0, worst=float(check.worst), inputs=int(check.inputs),
+               id_gap=plan.gap_lb, id_error=plan.id_error, separable=bool(plan.half_width > plan.id_error),
+               verdict=verdict, reason=None if verdict == "reproduces" else ev.notes,
+               gap_ratio=construction["measured"]["gap_ratio"], gap_ratio_bound=plan.gap_ratio_bound,
+               measured_gap=construction["measured"]["smallest_gap"], bits=plan.bits, workers=NUMERAL_WORKERS,
+               allowance=next(v for k, v in ev.details.items() if k.startswith("rounding allowance")),
+               peak_mib=peak_mib())
+    return rec
 
 
 def run_evaluator(n: int, d: int, m: int, evaluator: str, target_name: str, max_bytes: float) -> dict:
@@ -123,15 +183,21 @@ def run_evaluator(n: int, d: int, m: int, evaluator: str, target_name: str, max_
     elif verdict == "fails":
         reason = (f"|τ − h| = {check.worst:.3e} ≥ δ/2 = {half_delta:.3e} even after the rounding allowance, at sequence "
                   f"{check.worst_index}, token {check.worst_token}, offset {check.worst_offset:.3g}")
+    centres = model.context_ids.reshape(-1) if evaluator == "dense" else model.table.centres
+    spread = float(centres.max() - centres.min()) if evaluator == "dense" else float(centres[-1] - centres[0])
     rec.update(build_s=t1 - t0, check_s=t2 - t1, total_s=t2 - t0, worst=float(check.worst), inputs=int(check.inputs),
                id_gap=gap, id_error=err, separable=bool(gap > 2.0 * err), verdict=verdict, reason=reason,
-               allowance=ev.details.get("rounding allowance |v|·ID error/(gap/2)"), peak_mib=peak_mib())
+               allowance=ev.details.get("rounding allowance |v|·ID error/(gap/2)"), peak_mib=peak_mib(),
+               gap_ratio=spread / centres.size / gap)
     return rec
 
 
 def evaluator_main(n: int, d: int, m: int, evaluator: str, target_name: str, max_bytes: float) -> int:
     try:
-        rec = run_evaluator(n, d, m, evaluator, target_name, max_bytes)
+        if evaluator == "numeral":
+            rec = run_numeral(n, d, m, target_name, max_bytes)
+        else:
+            rec = run_evaluator(n, d, m, evaluator, target_name, max_bytes)
     except Exception as exc:  # report, don't hide: the parent records it as an error
         rec = {"evaluator": evaluator, "verdict": "error", "reason": f"{type(exc).__name__}: {exc}",
                "traceback": traceback.format_exc(), "peak_mib": peak_mib()}
@@ -172,6 +238,191 @@ def one_size(n: int, d: int, m: int, *, dense: bool, target_name: str, max_bytes
     rec["ratio"] = ratio(dn, s, "total_s") if ran else None
     rec["check_ratio"] = ratio(dn, s, "check_s") if ran else None
     return rec
+
+
+def one_numeral(n: int, d: int, m: int, *, target_name: str, max_bytes: float) -> dict:
+    from construct.grid import GridSpec
+
+    spec = GridSpec(n, d, m)
+    return {"n": n, "d": d, "m": m, "N": spec.n_sequences, "target": target_name, "delta": float(spec.step_width),
+            "numeral": run_child(n, d, m, "numeral", target_name, max_bytes), "structured": None, "dense": None,
+            "ratio": None, "check_ratio": None, "verdicts_equal": None}
+
+
+def numeral_exponent(rows: list[dict]):
+    """Slope and intercept of log(numeral total) vs log N over the numeral scaling series (n = 3, d = 1),
+    N ≥ NUMERAL_FIT_MIN (below it the start-up of the worker processes dominates)."""
+    import numpy as np
+
+    pts = [(r["N"], r["numeral"]["total_s"]) for r in rows
+           if r.get("series") == "numeral-scaling" and r["N"] >= NUMERAL_FIT_MIN and r["numeral"].get("total_s")]
+    if len(pts) < 2:
+        return None, None, [N for N, _ in pts]
+    slope, intercept = np.polyfit(np.log([N for N, _ in pts]), np.log([t for _, t in pts]), 1)
+    return float(slope), float(intercept), [N for N, _ in pts]
+
+
+def numeral_lines(rows: list[dict]) -> list[str]:
+    """The page's section on the numeral variant: its table, its exponent, the gap ratios of every variant."""
+    from construct.grid import GridSpec
+    from construct.numeral import paper_log10_bits
+
+    ours = [r for r in rows if r.get("series", "").startswith("numeral")]
+    if not ours:
+        return []
+    lines = [
+        "## The numeral variant",
+        "",
+        "`construct/numeral.py`: FFN_1 writes each token's digits as a positional numeral, a near-uniform attention "
+        "averages them into the sequence's own lattice cell, and a certified bound puts every sequence's IDs in its "
+        "cell. The check (`construct.numeral.check_numeral_grid`, claim `lemma-c.1/exhaustive --variant numeral`) "
+        "stores no bump table: FFN_2 looks up the query's cell and recomputes that sequence's IDs, so memory is one "
+        f"chunk whatever N. It ran with {NUMERAL_WORKERS} worker processes; *peak* is the largest resident set of the "
+        "parent or a worker. *Build* is the plan (closed-form constants, ball-arithmetic bounds); *check* the whole "
+        "streamed pass (every ID computed, every sequence at both plateau ends). *Gap ratio* is "
+        "(range/(N·n))/(smallest gap): 1 is the pigeonhole optimum, the issue asks for at most 10·n².",
+        "",
+        "| series | N | n, d, m | build s | check s | total s | peak MiB | verdict | max error | allowance | certified gap "
+        "| gap ratio measured | gap ratio certified | bits |",
+        "|:---|---:|:---|---:|---:|---:|---:|:---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in ours:
+        x = r["numeral"]
+        lines.append(
+            f"| {r['series']} | {fmt_n(r['N'], r['m'], r['n'] * r['d'])} | {r['n']}, {r['d']}, {r['m']} | "
+            f"{fmt_s(x.get('build_s'))} | {fmt_s(x.get('check_s'))} | {fmt_s(x.get('total_s'))} | {fmt_mib(x)} | "
+            f"{x.get('verdict')} | {_e(x.get('worst'))} | {_e(x.get('allowance'))} | {_e(x.get('id_gap'))} | "
+            f"{_f(x.get('gap_ratio'))} | {_f(x.get('gap_ratio_bound'))} | {x.get('bits', '—')} |")
+    lines.append("")
+    reasons = [(r, r["numeral"]) for r in ours if r["numeral"].get("reason")]
+    for r, x in reasons:
+        lines.append(f"* N = {r['N']:,}, numeral: {x['verdict']} — {x['reason']}")
+    if reasons:
+        lines.append("")
+    for r, x in ((r, r["numeral"]) for r in ours if r["numeral"].get("cpu_s_sampled")):
+        lines.append(f"* N = {r['N']:,}: the machine was shared (load average {x['load_average']} on {2} cores during the "
+                     f"run); the check's processes used **{x['cpu_s_sampled']:.0f} s of CPU** in all (utime + stime of "
+                     "the child and its workers, sampled from /proc every 5 s by an external monitor), so on an "
+                     f"unshared 2-core machine it takes about {x['cpu_s_sampled'] / NUMERAL_WORKERS:.0f} s.")
+        lines.append("")
+    exponent, _, sizes = numeral_exponent(rows)
+    if exponent is not None:
+        lines.append(f"**Scaling exponent** of the numeral total time in N: **{exponent:.4f}** (series numeral-scaling, "
+                     f"n = 3, d = 1, N ∈ {{{', '.join(f'{N:,}' for N in sizes)}}}).")
+        lines.append("")
+    peaks = [(r["N"], r["numeral"].get("peak_mib")) for r in ours if r["numeral"].get("peak_mib")]
+    if peaks:
+        lo, hi = min(peaks), max(peaks)
+        lines.append(f"**Peak memory** of the numeral check: {min(p for _, p in peaks):.0f}–{max(p for _, p in peaks):.0f} "
+                     f"MiB from N = {lo[0]:,} to N = {hi[0]:,}: flat in N (one chunk of sequences at a time).")
+        lines.append("")
+    lines += ["### Gap ratio per variant", "",
+              "Working: measured on the float64 IDs of the structured build (where they are distinct). Numeral: measured "
+              "and certified. Paper (Lemma 5.4's δ as printed): log10 of (1/(N·n))/δ, i.e. for an ID range of 1 — "
+              "far off any chart.", "",
+              "| N | n, d, m | working (measured) | numeral (measured) | numeral (certified) | paper, log10 |",
+              "|---:|:---|---:|---:|---:|---:|"]
+    by_spec = {}
+    for r in rows:
+        by_spec.setdefault((r["n"], r["d"], r["m"]), {}).update(
+            {k: r[k] for k in ("structured", "numeral") if r.get(k)} | {"N": r["N"]})
+    for (n, d, m), got in sorted(by_spec.items(), key=lambda item: (item[1]["N"], item[0])):
+        work, num = got.get("structured") or {}, got.get("numeral") or {}
+        if not num and not work.get("gap_ratio"):
+            continue
+        lb = paper_log10_bits(GridSpec(n, d, m))
+        paper = "0 (Δ = 1)" if lb == -math.inf else f"{10**lb / math.log2(10) - math.log10(got['N'] * n):.4g}"
+        lines.append(f"| {got['N']:,} | {n}, {d}, {m} | {_f(work.get('gap_ratio'))} | {_f(num.get('gap_ratio'))} | "
+                     f"{_f(num.get('gap_ratio_bound'))} | {paper} |")
+    lines.append("")
+    return lines
+
+
+#: the low-precision ladder: n = 1 … 7 tokens of one channel, m = 4 (N = 4 … 16,384), dense network in torch
+PRECISION_SPECS = [(n, 1, 4) for n in range(1, 8)]
+
+
+def measure_precision() -> list[dict] | None:
+    """Largest N each variant reproduces in float32 and bfloat16 (`construct.precision.frontier`); None without torch."""
+    from construct.grid import GridSpec
+    from construct.torch_export import torch_available
+
+    if not torch_available():
+        print("torch is not installed: the low-precision ladder is skipped", file=sys.stderr)
+        return None
+    from construct.precision import DTYPES, frontier
+
+    out = []
+    for variant in ("working", "numeral"):
+        for dtype in DTYPES:
+            largest, runs = frontier(variant, dtype, [GridSpec(*spec) for spec in PRECISION_SPECS])
+            out.append({"variant": variant, "dtype": dtype, "largest_N": largest,
+                        "runs": [{"N": r.spec.n_sequences, "n": r.spec.tokens, "worst": r.worst,
+                                  "reproduces": r.reproduces} for r in runs]})
+            print(f"precision: {variant} {dtype}: largest N reproduced {largest:,}", flush=True)
+    return out
+
+
+def working_gap_ratio(n: int, d: int, m: int, max_bytes: float) -> float | None:
+    """(range/(N·n))/gap of the working attention's float64 IDs (`construct.structured.build_structured`); ``inf``
+    when two IDs coincide, None when the IDs do not fit the budget."""
+    from construct.grid import GridSpec
+    from construct.structured import ContextIDsCoincide, build_structured
+    from construct.targets import make_target
+
+    try:
+        model = build_structured(make_target("blur", n, d), GridSpec(n, d, m), max_bytes=max_bytes)
+    except ContextIDsCoincide:
+        return math.inf
+    except MemoryError:
+        return None
+    c = model.table.centres
+    return float(c[-1] - c[0]) / c.size / model.id_gap
+
+
+#: --gap-ratios measures rows with at most this many context IDs (larger builds take minutes on a shared machine)
+GAP_RATIO_MAX_IDS = 7 * 10**6
+
+
+def fill_gap_ratios(rows: list[dict], max_bytes: float) -> None:
+    """Measure the working variant's gap ratio where a stored row lacks it (rows of runs before it was recorded):
+    ``inf`` where the stored run found coinciding IDs, measured up to `GAP_RATIO_MAX_IDS` IDs, else left out."""
+    for r in rows:
+        rec = r.get("structured")
+        if not rec or rec.get("gap_ratio") is not None or r.get("series", "main") not in ("main", "scaling"):
+            continue
+        if "coincide" in (rec.get("reason") or ""):
+            rec["gap_ratio"] = math.inf
+        elif r["N"] * r["n"] <= GAP_RATIO_MAX_IDS:
+            rec["gap_ratio"] = working_gap_ratio(r["n"], r["d"], r["m"], max_bytes)
+        else:
+            continue
+        print(f"working gap ratio at N = {r['N']:,} (n={r['n']} d={r['d']} m={r['m']}): {rec['gap_ratio']}", flush=True)
+
+
+def precision_lines(precision: list[dict] | None) -> list[str]:
+    if not precision:
+        return []
+    lines = ["### Low precision: float32 and bfloat16", "",
+             "The dense network (`construct.precision`, torch CPU) with every weight and input cast to the dtype, on "
+             "every grid corner of n = 1, 2, … tokens (d = 1, m = 4, N = 4^n) until it first misses δ/2: the largest N "
+             "whose quantized target it still reproduces. A measurement in that dtype, not a certified verdict.", "",
+             "| variant | dtype | largest N reproduced | max error per N (first miss last) |", "|:---|:---|---:|:---|"]
+    for p in precision:
+        steps = ", ".join(f"{r['N']:,}: {r['worst']:.3g}" for r in p["runs"])
+        lines.append(f"| {p['variant']} | {p['dtype']} | {p['largest_N']:,} | {steps} |")
+    lines.append("")
+    return lines
+
+
+def _e(x) -> str:
+    return "—" if x is None else f"{x:.2e}"
+
+
+def _f(x) -> str:
+    if x is None:
+        return "—"
+    return "∞ (IDs coincide)" if x == math.inf else f"{x:.4g}"
 
 
 def ratio(a: dict, b: dict, key: str):
@@ -275,8 +526,40 @@ def targets_summary(rows: list[dict], exponent) -> list[tuple[str, str, str]]:
     return out
 
 
+def numeral_targets(rows: list[dict]) -> list[tuple[str, str, str]]:
+    """(target, measured, met?) for the numeral variant: 10^7 and 10^8 decided in time and memory, its exponent."""
+    out = []
+    for N in TARGET_NUMERAL_N:
+        row = next((r for r in rows if r.get("series") == "numeral" and r["N"] == N), None)
+        name = (f"numeral variant decides {N:,} sequences (holds or fails) < {TARGET_SECONDS:.0f} s, peak < "
+                f"{TARGET_PEAK_GIB:.0f} GiB")
+        if row is None:
+            out.append((name, "not run", "—"))
+            continue
+        x = row["numeral"]
+        t, peak = x.get("total_s"), x.get("peak_mib")
+        decided = x.get("verdict") in ("reproduces", "fails")
+        if t is None:
+            out.append((name, f"{x.get('verdict')}: {x.get('reason')}", "no"))
+            continue
+        met = decided and t < TARGET_SECONDS and peak is not None and peak < TARGET_PEAK_GIB * 1024
+        out.append((name, f"{fmt_s(t)} s, peak {fmt_mib(x)} MiB, verdict {x.get('verdict')}", "yes" if met else "no"))
+    exponent, _, _ = numeral_exponent(rows)
+    out.append((f"scaling exponent of the numeral check ≤ {TARGET_NUMERAL_EXPONENT}",
+                "—" if exponent is None else f"{exponent:.4f}",
+                "—" if exponent is None else ("yes" if exponent <= TARGET_NUMERAL_EXPONENT else "no")))
+    ours = [r for r in rows if r.get("series", "").startswith("numeral") and r["numeral"].get("gap_ratio_bound")]
+    if ours:
+        worst = max(r["numeral"]["gap_ratio_bound"] / (10 * r["n"] ** 2) for r in ours)
+        out.append(("numeral gap ratio within 10·n² at every size", f"largest certified ratio/(10·n²) = {worst:.3g}",
+                    "yes" if worst <= 1 else "no"))
+    return out
+
+
 def write_page(rows: list[dict], exponent, intercept, fit_sizes, env: dict, *, quick: bool, max_bytes: float,
-               target_name: str, plot_note: str) -> str:
+               target_name: str, plot_note: str, precision: list[dict] | None = None) -> str:
+    everything = rows
+    rows = [r for r in rows if r.get("series", "main") in ("main", "scaling")]
     lines = [
         "# Benchmarks: the exhaustive Lemma C.1 check",
         "",
@@ -344,10 +627,13 @@ def write_page(rows: list[dict], exponent, intercept, fit_sizes, env: dict, *, q
     lines.append("")
     lines.append("| target | measured | met |")
     lines.append("|:---|:---|:---|")
-    for name, measured, met in targets_summary(rows, exponent):
+    for name, measured, met in targets_summary(rows, exponent) + numeral_targets(everything):
         lines.append(f"| {name} | {measured} | {met} |")
     lines.append("")
-    lines.append("![time vs number of grid sequences](benchmarks.png)" if not plot_note else plot_note)
+    lines += numeral_lines(everything)
+    lines += precision_lines(precision)
+    lines.append("![time vs number of grid sequences; gap ratio per variant](benchmarks.png)" if not plot_note
+                 else plot_note)
     lines.append("")
     return "\n".join(lines)
 
@@ -365,7 +651,34 @@ def write_plot(rows: list[dict], exponent, intercept, fit_sizes, path: Path) -> 
         return f"*({msg}.)*"
     import numpy as np
 
-    fig, ax = plt.subplots(figsize=(7, 4.8))
+    everything = rows
+    fig, (ax, gx) = plt.subplots(1, 2, figsize=(13, 4.8))
+    for series, marker, color, label in (("numeral", "D-", "tab:purple", "numeral: build + check (n = 4…8, m = 10)"),
+                                         ("numeral-scaling", "v", "tab:olive", "numeral, scaling series (n = 3, d = 1)")):
+        pts = [r for r in everything if r.get("series") == series and r["numeral"].get("total_s")]
+        if pts:
+            ax.plot([r["N"] for r in pts], [r["numeral"]["total_s"] for r in pts], marker, color=color, label=label)
+    for key, series, marker, color, label in (
+            ("structured", ("main", "scaling"), "o", "tab:blue", "working (measured)"),
+            ("numeral", ("numeral", "numeral-scaling"), "D", "tab:purple", "numeral (measured)")):
+        pts = sorted((r["N"], r[key]["gap_ratio"]) for r in everything
+                     if r.get("series", "main") in series and r.get(key) and r[key].get("gap_ratio")
+                     and math.isfinite(r[key]["gap_ratio"]))
+        if pts:
+            gx.plot([N for N, _ in pts], [g for _, g in pts], marker, color=color, label=label)
+    pts = sorted((r["N"], r["numeral"]["gap_ratio_bound"], 10 * r["n"] ** 2) for r in everything
+                 if r.get("series", "").startswith("numeral") and r["numeral"].get("gap_ratio_bound"))
+    if pts:
+        gx.plot([N for N, _, _ in pts], [g for _, g, _ in pts], "_", color="tab:purple", ms=14,
+                label="numeral (certified bound)")
+        gx.plot([N for N, _, _ in pts], [lim for _, _, lim in pts], "k.", ms=4, label="10·n² (the issue's limit)")
+    gx.set_xscale("log")
+    gx.set_yscale("log")
+    gx.set_xlabel("grid sequences N")
+    gx.set_ylabel("(range/(N·n)) / smallest ID gap")
+    gx.set_title("Gap ratio per variant (paper: 10^(10^5…10^8), off the chart)")
+    gx.grid(True, which="both", alpha=0.3)
+    gx.legend(fontsize=8)
     scaling = [r for r in rows if r.get("series") == "scaling" and r["structured"].get("total_s")]
     if scaling:
         ax.plot([r["N"] for r in scaling], [r["structured"]["total_s"] for r in scaling], "^", color="tab:green",
@@ -390,7 +703,7 @@ def write_plot(rows: list[dict], exponent, intercept, fit_sizes, path: Path) -> 
     ax.set_yscale("log")
     ax.set_xlabel("grid sequences N")
     ax.set_ylabel("wall time [s]")
-    ax.set_title("Exhaustive Lemma C.1 check: dense vs structured")
+    ax.set_title("Exhaustive Lemma C.1 check: dense, structured, numeral")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
@@ -429,6 +742,14 @@ def main(argv=None) -> int:
     parser.add_argument("--evaluator", nargs=4, metavar=("KIND", "N_TOKENS", "D", "M"), help=argparse.SUPPRESS)
     parser.add_argument("--results", type=Path, help="also save the raw measurements (JSON) to this file")
     parser.add_argument("--render", type=Path, help="write docs/ from raw measurements saved by --results; no measuring")
+    parser.add_argument("--only", default=None, metavar="SERIES[,SERIES]",
+                        help="measure only these series (main, scaling, numeral, numeral-scaling); the other rows come "
+                             f"from {RAW.relative_to(ROOT)}")
+    parser.add_argument("--numeral-max", type=int, default=None, metavar="N",
+                        help="numeral series: skip sizes above N sequences (e.g. when the 10^8 run would not finish)")
+    parser.add_argument("--gap-ratios", action="store_true",
+                        help=f"measure the working variant's gap ratio where the rows of {RAW.relative_to(ROOT)} lack it "
+                             "(IDs only, no check), then render the page from them")
     parser.add_argument("--target", default="blur")
     parser.add_argument("--max-gib", type=float, default=8.0, help="memory budget for builders and check (GiB)")
     args = parser.parse_args(argv)
@@ -436,7 +757,7 @@ def main(argv=None) -> int:
 
     if args.evaluator:  # internal: one evaluator in this (fresh) process
         kind, n, d, m = args.evaluator[0], *map(int, args.evaluator[1:])
-        if kind not in ("dense", "structured"):
+        if kind not in ("dense", "structured", "numeral"):
             parser.error(f"--evaluator: unknown kind {kind!r}")
         return evaluator_main(n, d, m, kind, args.target, max_bytes)
     if args.one:
@@ -446,50 +767,86 @@ def main(argv=None) -> int:
 
     from construct.grid import GridSpec
 
+    if args.gap_ratios:
+        saved = json.loads(RAW.read_text(encoding="utf-8"))
+        fill_gap_ratios(saved["rows"], max_bytes)
+        return finish(saved["rows"], saved["env"], quick=saved["quick"], write=True, max_bytes=saved["max_bytes"],
+                      target_name=saved["target"], results=None, precision=saved.get("precision"))
     if args.render:
         saved = json.loads(args.render.read_text(encoding="utf-8"))
         return finish(saved["rows"], saved["env"], quick=saved["quick"], write=True, max_bytes=saved["max_bytes"],
-                      target_name=saved["target"], results=None)
+                      target_name=saved["target"], results=None, precision=saved.get("precision"))
     env = environment()
     print(f"{env['cpus']} CPUs, Python {env['python']}, numpy {env['numpy']}; target {args.target}; "
           f"budget {args.max_gib:g} GiB{'; quick' if args.quick else ''}", flush=True)
     dense_max = DENSE_MAX_QUICK if args.quick else DENSE_MAX
+    only = None if args.only is None else set(args.only.split(","))
+    unknown = (only or set()) - {"main", "scaling", "numeral", "numeral-scaling", "precision"}
+    if unknown:
+        parser.error(f"--only: unknown series {', '.join(sorted(unknown))}")
+    kept, precision = [], None
+    if only is not None:
+        if not RAW.exists():
+            parser.error(f"--only needs the raw rows of a previous run in {RAW.relative_to(ROOT)}")
+        saved = json.loads(RAW.read_text(encoding="utf-8"))
+        kept = [r for r in saved["rows"] if r.get("series", "main") not in only]
+        precision = saved.get("precision")
+    wanted = (lambda series: only is None or series in only)
     rows = []
-    for n, d, m in SIZES:
+    for n, d, m in SIZES if wanted("main") else []:
         N = GridSpec(n, d, m).n_sequences
         if args.quick and N > QUICK_MAX:
             continue
         rows.append(dict(one_size(n, d, m, dense=N <= dense_max, target_name=args.target, max_bytes=max_bytes),
                          series="main"))
         print_row(rows[-1])
-    for n, d, m in SCALING:
+    for n, d, m in SCALING if wanted("scaling") else []:
         N = GridSpec(n, d, m).n_sequences
         if args.quick and N > SCALING_QUICK_MAX:
             continue
         rows.append(dict(one_size(n, d, m, dense=False, target_name=args.target, max_bytes=max_bytes), series="scaling"))
         print_row(rows[-1])
+    for series, sizes, cap in (("numeral", NUMERAL, QUICK_MAX), ("numeral-scaling", NUMERAL_SCALING, SCALING_QUICK_MAX)):
+        for n, d, m in sizes if wanted(series) else []:
+            N = GridSpec(n, d, m).n_sequences
+            if (args.quick and N > cap) or (args.numeral_max is not None and N > args.numeral_max):
+                continue
+            rows.append(dict(one_numeral(n, d, m, target_name=args.target, max_bytes=max_bytes), series=series))
+            x = rows[-1]["numeral"]
+            print(f"N={N:>11,} (n={n} d={d} m={m}) numeral {fmt_s(x.get('total_s'))} s [build {fmt_s(x.get('build_s'))}, "
+                  f"check {fmt_s(x.get('check_s'))}] peak {fmt_mib(x)} MiB {x.get('verdict')} "
+                  f"gap ratio {_f(x.get('gap_ratio'))} (≤ {_f(x.get('gap_ratio_bound'))})", flush=True)
+    if wanted("precision") and not args.quick:  # last: torch in this process would inflate the children's ru_maxrss
+        precision = measure_precision() or precision
+    order = {"main": 0, "scaling": 1, "numeral": 2, "numeral-scaling": 3}
+    rows = sorted(kept + rows, key=lambda r: order[r.get("series", "main")])  # stable: each series in its own order
     return finish(rows, env, quick=args.quick, write=(args.write or not args.quick) and not args.no_write,
-                  max_bytes=max_bytes, target_name=args.target, results=args.results)
+                  max_bytes=max_bytes, target_name=args.target, results=args.results, precision=precision)
 
 
 def finish(rows: list[dict], env: dict, *, quick: bool, write: bool, max_bytes: float, target_name: str,
-           results: Path | None) -> int:
+           results: Path | None, precision: list[dict] | None = None) -> int:
     """Fit, print the targets, write docs/ (if ``write``) and print the last line."""
     if results is not None:
         results.write_text(json.dumps({"rows": rows, "env": env, "quick": quick, "max_bytes": max_bytes,
                                        "target": target_name}, indent=1), encoding="utf-8")
-    exponent, intercept, fit_sizes = fit_exponent(rows)
-    decided = largest_decided(rows)
-    for name, measured, met in targets_summary(rows, exponent):
+    working = [r for r in rows if r.get("series", "main") in ("main", "scaling")]
+    exponent, intercept, fit_sizes = fit_exponent(working)
+    decided = largest_decided(working)
+    for name, measured, met in targets_summary(working, exponent):
+        print(f"target: {name}: {measured} -> met: {met}")
+    for name, measured, met in numeral_targets(rows):
         print(f"target: {name}: {measured} -> met: {met}")
     if write:
         docs = ROOT / "docs"
+        RAW.write_text(json.dumps({"rows": rows, "env": env, "quick": quick, "max_bytes": max_bytes,
+                                   "target": target_name, "precision": precision}, indent=1) + "\n", encoding="utf-8")
         note = write_plot(rows, exponent, intercept, fit_sizes, docs / "benchmarks.png")
         page = write_page(rows, exponent, intercept, fit_sizes, env, quick=quick, max_bytes=max_bytes,
-                          target_name=target_name, plot_note=note)
+                          target_name=target_name, plot_note=note, precision=precision)
         (docs / "benchmarks.md").write_text(page, encoding="utf-8")
         print(f"wrote {docs / 'benchmarks.md'}" + ("" if note else f" and {docs / 'benchmarks.png'}"))
-    at = next((r for r in rows if r["N"] == RATIO_AT), None)
+    at = next((r for r in working if r["N"] == RATIO_AT), None)
     r6 = at["ratio"] if at else None
     print(f"ratio={'nan' if r6 is None else f'{r6:.1f}'} largest_decided={decided} "
           f"exponent={'nan' if exponent is None else f'{exponent:.4f}'}")

@@ -55,20 +55,31 @@ def projection(spec: GridSpec) -> np.ndarray:
     return float(spec.steps) ** -np.arange(spec.channels, dtype=np.float64)
 
 
+def vocabulary_numerators(spec: GridSpec) -> tuple[np.ndarray, int]:
+    """``(A, D)``: the sorted projections ``a = pᵀx`` of the vocabulary of ``M`` as integers over one denominator,
+    ``a = A/D`` with ``D = m^d`` (exact integer numpy; object arrays of Python integers beyond int64).
+
+    With ``P = P_int/m^{d−1}``, ``P_int = Σ_{i<d} m^{d−1−i}``, and ``Σ_i (s_i+1) m^{−i} = I/m^{d−1}``,
+    ``I = Σ_i (s_i+1) m^{d−1−i}``: ``a = k·P + δ·I/m^{d−1} = (k·P_int·m + I)/m^d``.
+    """
+    m, d, n = spec.steps, spec.channels, spec.tokens
+    D = m**d
+    P_int = sum(m ** (d - 1 - i) for i in range(d))
+    dtype = np.int64 if n * P_int * m + 2 * D < 2**62 else object
+    inner = np.zeros(1, dtype=dtype)
+    for i in range(d):  # digit vectors in lexicographic order: I is increasing
+        inner = (inner[:, None] + (np.arange(1, m + 1, dtype=dtype) * m ** (d - 1 - i))[None, :]).reshape(-1)
+    k = np.arange(n, dtype=dtype) * (P_int * m)
+    return np.sort((k[:, None] + inner[None, :]).reshape(-1)), D
+
+
 def vocabulary_projections(spec: GridSpec) -> list[Fraction]:
     """Sorted exact values ``a = pᵀx`` over the vocabulary of ``M`` (``n·m^d`` tokens).
 
-    Uses the closed form ``a = k·P + δ·Σ_i (s_i + 1) m^{−i}`` with ``P = Σ_i m^{−i}``.
+    Uses the closed form ``a = k·P + δ·Σ_i (s_i + 1) m^{−i}`` with ``P = Σ_i m^{−i}`` (`vocabulary_numerators`).
     """
-    m, d = spec.steps, spec.channels
-    P = sum(Fraction(1, m**i) for i in range(d))
-    # inner = Σ_i (s_i+1) m^{-i} over all digit vectors: integers (Σ (s_i+1) m^{d-1-i}) / m^{d-1}
-    inner = sorted(
-        Fraction(sum((s + 1) * m ** (d - 1 - i) for i, s in enumerate(digs)), m ** (d - 1))
-        for digs in np.ndindex(*(m,) * d)
-    )
-    delta = spec.step_width
-    return [k * P + delta * v for k in range(spec.tokens) for v in inner]
+    A, D = vocabulary_numerators(spec)
+    return [Fraction(int(a), D) for a in A]
 
 
 @dataclass(frozen=True)
@@ -102,10 +113,9 @@ def working_scale(a_min: Fraction, a_max: Fraction) -> float:
 
 def contextual_attention(spec: GridSpec) -> ContextualMap:
     """Build the working contextual-mapping attention for the grid of ``spec`` (see module docstring)."""
-    vocab = vocabulary_projections(spec)
-    a_min, a_max = vocab[0], vocab[-1]
-    gaps = [b - a for a, b in zip(vocab, vocab[1:])]
-    gap = min(gaps) if gaps else Fraction(0)
+    A, D = vocabulary_numerators(spec)  # exact integers over the common denominator D: no Fraction per token
+    a_min, a_max = Fraction(int(A[0]), D), Fraction(int(A[-1]), D)
+    gap = Fraction(int(np.diff(A).min()), D) if A.size > 1 else Fraction(0)
     lam = working_scale(a_min, a_max)
     p = projection(spec)
     root = math.sqrt(lam)

@@ -16,7 +16,8 @@ array                                 shape          layer (paper)
 
 with ``c1 = 2d(nm + 1)``, ``c2 = 3nN`` and ``N = m^(nd)``, and one metadata entry, ``"varproof"``:
 a JSON manifest (`manifest`) with the format version, the kind (``"one-layer"``), the `GridSpec`,
-the target, the variant, the paper reference of every layer, the named coordinates (FFN_1's
+the target, the variant (``"working"``, or ``"numeral"`` for `numeral.py`'s construction, which is rebuilt from its
+plan on loading), the paper reference of every layer, the named coordinates (FFN_1's
 neuron labels in full; FFN_2's label scheme ``('bump', sequence, token, part)`` and counts only —
 FFN_2 can have millions of neurons), the contextual-map constants, the context-ID gap, the
 construction conditions with their slack and the SHA-256 of every array (``sha256``; `array_digest`).
@@ -387,8 +388,8 @@ def load_transformer(path) -> OneLayerTransformer:
     if neurons != {"FFN_1": c1, "FFN_2": c2}:
         r.fail(f"manifest neuron counts {neurons!r} disagree with the spec's FFN_1 = {c1}, FFN_2 = {c2}")
     variant = man.get("variant", "working")
-    if variant != "working":
-        r.fail(f"manifest variant {variant!r} is not supported (this varproof writes and reads 'working')")
+    if variant not in ("working", "numeral"):
+        r.fail(f"manifest variant {variant!r} is not supported (this varproof writes and reads 'working' and 'numeral')")
     target = r.field(man, "target")
     if not isinstance(target, dict) or target.get("name") not in TARGETS:
         r.fail(f"manifest target {target!r} is not one of {', '.join(TARGETS)}")
@@ -404,7 +405,7 @@ def load_transformer(path) -> OneLayerTransformer:
     a_min = r.fraction(man, "contextual", "a_min")
     a_max = r.fraction(man, "contextual", "a_max")
     projection_gap = r.fraction(man, "contextual", "projection_gap")
-    if not (0 < a_min <= a_max) or projection_gap < 0:
+    if not ((0 < a_min or variant == "numeral") and a_min <= a_max) or projection_gap < 0:
         r.fail(f"manifest contextual constants violate 0 < a_min ≤ a_max, gap ≥ 0: {a_min}, {a_max}, {projection_gap}")
     id_gap = r.real(man, "id_gap", positive=True)
     measured_gap = smallest_gap(arrays["context_ids"]) if N * n > 1 else 1.0
@@ -424,8 +425,16 @@ def load_transformer(path) -> OneLayerTransformer:
                f"pairs does not match {FFN2_SCHEME!r} for {N}×{n}")
 
     a = arrays
+    plan = None
+    if variant == "numeral":
+        from .numeral import numeral_plan
+
+        try:
+            plan = numeral_plan(spec)
+        except ValueError as err:
+            r.fail(" ".join(str(err).split()))
     _check_construction(r, spec, a, id_gap, labels1, labels_att,
-                        (projection, scale, str(scale_rule), a_min, a_max, projection_gap))
+                        (projection, scale, str(scale_rule), a_min, a_max, projection_gap), plan)
 
     # -- rebuild ------------------------------------------------------------------------------------------
     try:
@@ -441,7 +450,7 @@ def load_transformer(path) -> OneLayerTransformer:
     for array in (a["context_ids"], a["targets"]):
         array.setflags(write=False)
     tau = OneLayerTransformer(spec, embedding, quantizer, contextual, memorizer, target, a["context_ids"], id_gap,
-                              a["targets"], variant)
+                              a["targets"], variant, plan)
     violated = [c["name"] for c in tau.conditions(measured=False) if not c["ok"]]
     if violated:
         r.fail(f"construction condition violated: {violated[0]}")
@@ -456,7 +465,8 @@ def _first_difference(got: np.ndarray, want: np.ndarray) -> str:
     return f"at {list(index)}: stored {float(got.reshape(-1)[i])!r} ≠ {float(want.reshape(-1)[i])!r}"
 
 
-def _check_construction(r: "_Reader", spec: GridSpec, a: dict, id_gap: float, labels1, labels_att, constants) -> None:
+def _check_construction(r: "_Reader", spec: GridSpec, a: dict, id_gap: float, labels1, labels_att, constants,
+                        plan=None) -> None:
     """The arrays must *be* the Lemma C.1 construction the manifest describes, bit for bit.
 
     ``E``, FFN_1 and the attention depend on the spec alone: they are rebuilt from it
@@ -466,13 +476,20 @@ def _check_construction(r: "_Reader", spec: GridSpec, a: dict, id_gap: float, la
     ``W1[:, 0] = 1/w``, ``b1 = −c/w + (1, 0, −1)``, ``W2 = (v, −2v, v)`` with ``w = gap/2`` and
     ``v = h − (c, 0, …, 0)``; it is checked entry by entry without building a second copy. The targets
     must lie on ``{0, δ, …, 1 − δ}``. A hand-edited or corrupt weight is named with its first differing entry.
+    The numeral variant (``plan`` given, `numeral.NumeralPlan`) is rebuilt from its plan, and its FFN_2 has the
+    plan's half-width ``w`` instead of ``id_gap/2``.
     """
     from .contextual import contextual_attention
     from .embedding import positional_embedding
     from .quantize import quantizer
 
-    ffn1 = quantizer(spec)
-    cmap = contextual_attention(spec)
+    if plan is not None:
+        from .numeral import numeral_attention, numeral_quantizer
+
+        ffn1, cmap = numeral_quantizer(plan), numeral_attention(plan)
+    else:
+        ffn1 = quantizer(spec)
+        cmap = contextual_attention(spec)
     att = cmap.attention
     rebuilt = {
         "embedding.E": positional_embedding(spec).E,
@@ -501,7 +518,7 @@ def _check_construction(r: "_Reader", spec: GridSpec, a: dict, id_gap: float, la
     levels = np.rint(h * spec.steps)
     if not (np.array_equal(levels / spec.steps, h) and levels.min(initial=0) >= 0 and levels.max(initial=0) <= spec.steps - 1):
         r.fail(f"array 'targets' is not on the output grid {{0, δ, …, 1 − δ}} of {spec} (Lemma 6.1's h : G_δ → G_δ)")
-    w = id_gap / 2.0
+    w = id_gap / 2.0 if plan is None else plan.half_width
     centres = ids.reshape(-1)
     W1, b1, W2, b2 = a["ffn2.W1"], a["ffn2.b1"], a["ffn2.W2"], a["ffn2.b2"]
     v = h.reshape(centres.size, spec.channels).copy()

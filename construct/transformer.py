@@ -13,6 +13,10 @@ The memorized function is the *quantized target* ``h = Q_out ∘ f`` on the grid
 cell), rounded to the nearest value of ``{0, δ, …, 1−δ}`` (Lemma 6.1's ``h : G_δ → G_δ``).
 On the continuous domain ``h`` extends piecewise-constantly: ``h(X) = h(⌊X/δ⌋δ)``.
 
+Variants (``build_transformer(…, variant=…)``, ``varproof build --variant``): ``working`` (default; steps 2–3 as
+above), ``numeral`` (`numeral.py`: FFN_1 writes a positional numeral, the attention averages it, IDs at the
+pigeonhole spacing with a certified bound) and ``paper`` (Lemma 5.4's δ as printed, refused with the bits it needs).
+
 Every construction constant is checked before the network runs (`OneLayerTransformer.conditions`):
 the ramp ``θ < δ`` (GridSpec), the context IDs pairwise distinct with ``gap > 0``, and the bump
 half-width ``gap/2`` large against the float64 error of the IDs. A violated condition raises.
@@ -73,6 +77,8 @@ class OneLayerTransformer:
     id_gap: float = 0.0
     targets: np.ndarray = field(default=None, repr=False)
     variant: str = "working"
+    #: the numeral variant's constants and certified bounds (`numeral.NumeralPlan`); ``None`` for the working one
+    plan: object = field(default=None, repr=False, compare=False)
 
     # -- forward pass ----------------------------------------------------------------------------
     def stages(self, X, *, max_bytes: float | None = None) -> dict[str, np.ndarray]:
@@ -126,6 +132,11 @@ class OneLayerTransformer:
         spread = float(c.a_max - c.a_min)
         return 2.0 * float(np.abs(c.projection).sum()) * (1.0 + 2.0 * c.scale * float(c.a_max) * spread)
 
+    @property
+    def gap_ratio(self) -> float:
+        """``(range/(N·n)) / gap`` of the float64 context IDs: how far the smallest gap is from the pigeonhole bound."""
+        return gap_ratio(self.context_ids, self.id_gap)
+
     def conditions(self, *, measured: bool = True) -> list[dict]:
         """The construction's conditions, each with value, required bound and slack.
 
@@ -136,6 +147,10 @@ class OneLayerTransformer:
         plateau end; `dense_ffn1_deviation`, `id_shift_lipschitz`) can cause. When it fails the dense float64
         pass can miss ``h``; the structured evaluation (exact FFN_1 on plateaus) is not affected by the FFN_1 part.
         """
+        if self.plan is not None:
+            from .numeral import numeral_conditions
+
+            return numeral_conditions(self, measured=measured)
         spec = self.spec
         delta, theta = float(spec.step_width), float(spec.ramp)
         err = context_id_error_bound(spec, self.context_ids)
@@ -187,12 +202,38 @@ def smallest_gap(values: np.ndarray) -> float:
     return float(np.diff(flat).min())
 
 
-def build_transformer(target: Target, spec: GridSpec, *, max_bytes: float | None = None) -> OneLayerTransformer:
+def gap_ratio(ids: np.ndarray, gap: float) -> float:
+    """``(range/(N·n)) / gap`` for ``N·n`` IDs with smallest gap ``gap``: ``1`` is the pigeonhole optimum."""
+    flat = np.asarray(ids, dtype=np.float64).reshape(-1)
+    if flat.size < 2 or not gap > 0:
+        return 1.0 if flat.size < 2 else math.inf
+    return float((flat.max() - flat.min()) / flat.size / gap)
+
+
+#: the construction variants: Lemma 5.4 as printed (not buildable in float64), the working attention, the numeral one
+VARIANTS = ("paper", "working", "numeral")
+
+
+def build_transformer(target: Target, spec: GridSpec, *, max_bytes: float | None = None,
+                      variant: str = "working") -> OneLayerTransformer:
     """Lemma C.1: build ``τ`` that maps every grid cell of ``spec`` to the quantized ``target``.
 
+    ``variant``: ``"working"`` (the working attention of `contextual.py`) or ``"numeral"`` (`numeral.py`);
+    ``"paper"`` (Lemma 5.4's δ as printed) is refused with the bits it would need.
     Raises ``ValueError`` if a construction condition fails (e.g. two context IDs coincide in
     float64) and ``MemoryError`` if the layers would not fit in ``max_bytes``.
     """
+    if variant not in VARIANTS:
+        raise ValueError(f"build_transformer: unknown variant {variant!r}; choose one of {', '.join(VARIANTS)}")
+    if variant == "paper":
+        from .numeral import paper_bits
+
+        raise ValueError(f"build_transformer: the paper's variant (Lemma 5.4's δ as printed) needs "
+                         f"{paper_bits(spec)} bits per context ID for {spec}; float64 has 53")
+    if variant == "numeral":
+        from .numeral import build_numeral_transformer
+
+        return build_numeral_transformer(target, spec, max_bytes=max_bytes)
     if (target.tokens, target.channels) != (spec.tokens, spec.channels):
         raise ValueError(
             f"build_transformer: target is for n={target.tokens}, d={target.channels}; spec has "

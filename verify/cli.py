@@ -38,6 +38,8 @@ import numpy as np
 COST_BUILD_LIMIT = 200_000
 #: integers with more digits than this are reported by their log10 only (Python refuses str() beyond 4300)
 EXACT_DIGITS = 4000
+#: the Lemma C.1 construction variants (``construct.transformer.VARIANTS``)
+VARIANT_CHOICES = ("paper", "working", "numeral")
 
 
 class UsageError(Exception):
@@ -183,6 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--operator", choices=OPERATOR_CHOICES, default=None,
                    help="between-scale map of the Section 6–7 compositions: the paper's φ_up (default) or the released "
                         "VAR / FlowAR map (bicubic to the last side, [Φ, running sum,] area down)")
+    v.add_argument("--variant", choices=VARIANT_CHOICES, default=None,
+                   help="Lemma C.1 contextual mapping that lemma-c.1/exhaustive builds (default working; the other claims "
+                        "check their own constructions)")
     v.add_argument("--format", choices=("text", "json", "md"), default="text",
                    help="report format: text for reading, json for machines (docs/json-format.md), md for a "
                         "page (default text)")
@@ -236,6 +241,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--mask", choices=("none", "block-causal"), default=None,
                    help="VAR: attention mask — Definition 3.11's full attention (default) or VAR's block-causal mask")
     b.add_argument("--seed", type=_integer("seed", 0, " (numpy seeds are non-negative)"), default=0)
+    b.add_argument("--variant", choices=VARIANT_CHOICES, default="working",
+                   help="Lemma C.1 contextual mapping: paper (Lemma 5.4's δ, refused with the bits it needs), working "
+                        "(default) or numeral (IDs at the pigeonhole spacing)")
     b.add_argument("--out", default=None, metavar="FILE.safetensors", help="save the weights (default: summary only)")
     b.add_argument("--max-memory", type=parse_bytes, default=None, metavar="SIZE",
                    help="largest dense array allowed, e.g. 4G or 512M (default 4G)")
@@ -256,6 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
                    metavar="C", help="Lipschitz constant C of the target (default 1)")
     c.add_argument("--alpha", type=_real("alpha", low=1, why=" (Lemma 6.1: the ℓ_α norm needs 1 ≤ α < ∞)"), default=2.0,
                    help="exponent α of the ℓ_α norm (default 2)")
+    c.add_argument("--variant", choices=VARIANT_CHOICES, default=None,
+                   help="add the numbers of one construction variant (gap ratio, bits) to the table")
     c.add_argument("--format", choices=("text", "json"), default="text")
 
     x = sub.add_parser("export", help="write a Lemma C.1 weights file as a PyTorch program (needs the [torch] extra)")
@@ -361,7 +371,7 @@ def _params(args):
     from verify.registry import Params
 
     kw = {}
-    for name in ("tokens", "channels", "steps", "ramp", "target", "alpha", "samples", "seed", "sides", "operator"):
+    for name in ("tokens", "channels", "steps", "ramp", "target", "alpha", "samples", "seed", "sides", "operator", "variant"):
         value = getattr(args, name, None)
         if value is not None:
             kw[name] = value
@@ -571,10 +581,22 @@ def _summary_lines(tau) -> list[str]:
         f"parameters: {tau.n_parameters}",
         f"largest |weight|: {largest:.6g} (in {where})",
         f"context-ID gap: {tau.id_gap:.6g}  (bump slope 2/gap = {2 / tau.id_gap:.6g})",
+        *_variant_lines(tau),
         f"softmax scale λ: {tau.contextual.scale:.6g}  ({tau.contextual.scale_rule})",
         *_conditions_lines(tau.conditions()),
     ]
     return lines
+
+
+def _variant_lines(tau) -> list[str]:
+    """The numeral variant's gap ratio, certified bound and bits (nothing for the working variant, whose output is
+    unchanged; `varproof cost --variant working` gives its ratio)."""
+    if tau.plan is None:
+        return []
+    p = tau.plan
+    return [f"gap ratio (range/(N·n))/gap: {tau.gap_ratio:.4g} measured, ≤ {p.gap_ratio_bound:.4g} certified "
+            f"(within 10·n² = {10 * tau.spec.tokens ** 2}); certified gap ≥ {p.gap_lb:.6g}, bump half-width "
+            f"w = {p.half_width:.6g}; bits needed {p.bits}"]
 
 
 def _refuse_oversized(n: int, d: int, m: int, max_bytes) -> None:
@@ -701,9 +723,14 @@ def _cmd_build(args) -> int:
     from construct.transformer import build_transformer
 
     spec = GridSpec(args.tokens, args.channels, args.steps, args.ramp)
+    if args.variant == "paper":
+        from construct.numeral import paper_bits
+
+        raise UsageError(f"build --variant paper: Lemma 5.4's δ as printed needs {paper_bits(spec)} bits per context ID "
+                         f"for {spec}, float64 has 53; build --variant working or numeral")
     _refuse_oversized(spec.tokens, spec.channels, spec.steps, args.max_memory)
     target = make_target(args.target, spec.tokens, spec.channels, seed=args.seed)
-    tau = build_transformer(target, spec, max_bytes=args.max_memory)
+    tau = build_transformer(target, spec, max_bytes=args.max_memory, variant=args.variant)
     return _report_build(_summary_lines(tau), args.out, lambda path: save_transformer(tau, path))
 
 
@@ -747,6 +774,8 @@ def inspect_data(tau, path: str, rows: int) -> dict:
         "arrays": arrays,
         "contextual": man["contextual"],
         "id_gap": tau.id_gap,
+        **({"gap_ratio": tau.gap_ratio, "gap_ratio_bound": tau.plan.gap_ratio_bound, "certified_gap": tau.plan.gap_lb,
+            "bits": tau.plan.bits} if tau.plan is not None else {}),
         "conditions": man["conditions"],
         "coordinates": {"ffn1": man["coordinates"]["ffn1"]["scheme"], "ffn2": man["coordinates"]["ffn2"]["scheme"],
                         "attention": man["coordinates"]["attention"]["labels"]},
@@ -800,6 +829,7 @@ def _inspect_text(info: dict, tau) -> str:
         f"a_min = {info['contextual']['a_min']}, a_max = {info['contextual']['a_max']}, "
         f"projection gap = {info['contextual']['projection_gap']}",
         f"context-ID gap: {tau.id_gap:.6g}  (bump slope 2/gap = {2 / tau.id_gap:.6g})",
+        *_variant_lines(tau),
         *_conditions_lines(tau.conditions()),
     ]
     for name, ffn, ref in (("FFN_1", tau.quantizer, REFERENCES["ffn1"]), ("FFN_2", tau.memorizer, REFERENCES["ffn2"])):
@@ -976,6 +1006,75 @@ def cost_table(n: int, d: int, m: int, C: float = 1.0, alpha: float = 2.0, ramp:
     return out
 
 
+def variant_cost(n: int, d: int, m: int, variant: str, ramp: Fraction | None = None,
+                 build_limit: int = COST_BUILD_LIMIT) -> dict:
+    """Gap, gap ratio ``(range/(N·n))/gap`` and bits ``⌈log2(2·max|ID or value|/gap)⌉`` of one construction variant.
+
+    ``paper``: Lemma 5.4's δ as printed (closed form, as log10; the ratio for an ID range of 1); ``working``: measured
+    on the built transformer (up to ``build_limit`` IDs); ``numeral``: certified by `construct.numeral.numeral_plan`
+    at any size float64 can hold.
+    """
+    from construct.grid import GridSpec
+    from construct.numeral import paper_log10_bits
+
+    spec = GridSpec(n, d, m, ramp)
+    log10_ids = n * d * math.log10(m) + math.log10(n)
+    out = {"name": variant}
+    if variant == "paper":
+        lb = paper_log10_bits(spec)
+        log10_delta = -(10**lb) / math.log2(10) if lb < 300 else None
+        out.update({"how": "closed form (Lemma 5.4's δ as printed in Lemma C.1)", "log10_gap": log10_delta,
+                    "log10_gap_ratio": (None if log10_delta is None else -log10_ids - log10_delta),
+                    "bits": (1 if lb == -math.inf else (math.ceil(10**lb) if lb < 15 else None)),
+                    "log10_bits": lb})
+        return out
+    if variant == "numeral":
+        from construct.numeral import numeral_plan
+
+        try:
+            plan = numeral_plan(spec)
+        except ValueError as err:
+            out.update({"how": "not representable: " + " ".join(str(err).split())})
+            return out
+        out.update({"how": "certified bound (construct/numeral.py)", "gap": plan.gap_lb,
+                    "gap_ratio": plan.gap_ratio_bound, "gap_ratio_limit": 10 * n * n, "bits": plan.bits,
+                    "bump_half_width": plan.half_width, "softmax_scale": plan.lam})
+        return out
+    if 10**log10_ids > build_limit:
+        out.update({"how": f"not built (N·n > {build_limit:.0e})".replace("e+0", "e").replace("e+", "e")})
+        return out
+    from construct.targets import DEFAULT_TARGET, make_target
+    from construct.transformer import build_transformer
+
+    try:
+        tau = build_transformer(make_target(DEFAULT_TARGET, n, d), spec)
+    except ValueError as err:
+        out.update({"how": "build failed: " + " ".join(str(err).split())})
+        return out
+    top = float(abs(tau.context_ids).max())
+    out.update({"how": "measured on the built transformer (float64)", "gap": float(tau.id_gap),
+                "gap_ratio": tau.gap_ratio, "gap_ratio_limit": 10 * n * n,
+                "bits": math.ceil(math.log2(2.0 * top / tau.id_gap))})
+    return out
+
+
+def _variant_text(v: dict) -> list[list[str]]:
+    name = v["name"]
+    rows = [[f"variant {name}", v["how"]]]
+    if name == "paper":
+        if v.get("log10_gap") is not None:
+            rows.append([f"  log10 gap ({name})", _g(v["log10_gap"])])
+            rows.append([f"  log10 gap ratio ({name}, ID range 1)", _g(v["log10_gap_ratio"])])
+        rows.append([f"  bits needed ({name})", _g(v["bits"]) if v.get("bits") is not None
+                     else f"10^{v['log10_bits']:.6g}"])
+        return rows
+    if "gap" in v:
+        rows += [[f"  context-ID gap ({name})", _g(v["gap"])],
+                 [f"  gap ratio (range/(N·n))/gap ({name})", f"{_g(v['gap_ratio'])}  (limit 10·n² = {v['gap_ratio_limit']})"],
+                 [f"  bits needed ⌈log2(2·max/gap)⌉ ({name})", _g(v["bits"])]]
+    return rows
+
+
 def _cost_text(t: dict, eps_info: dict | None) -> str:
     rows = []
     if eps_info:
@@ -1016,6 +1115,8 @@ def _cost_text(t: dict, eps_info: dict | None) -> str:
             ["log10 Δ, Lemma 5.4 (as printed in C.1)", delta_text + "  (−5|V|⁴ d ln(n) L0² / δ / ln 10, |V| = n·m^d)"],
             ["bits −log2 Δ", bits_text + "  (float64: 53-bit significand, smallest positive 2^−1074)"],
         ]
+    if "variant" in t:
+        rows += _variant_text(t["variant"])
     return "\n".join(_table(rows, indent=""))
 
 
@@ -1032,6 +1133,8 @@ def _cmd_cost(args) -> int:
     else:
         m = args.steps
     table = cost_table(n, d, m, args.lipschitz, args.alpha, args.ramp)
+    if args.variant is not None:
+        table["variant"] = variant_cost(n, d, m, args.variant, args.ramp)
     if args.format == "json":
         payload = {**({"eps": eps_info["eps"], "relation": eps_info["relation"],
                        "steps_repaired_relation": eps_info["steps_repaired"]} if eps_info else {}), **table}

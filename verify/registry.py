@@ -18,7 +18,7 @@ from typing import Callable
 from .report import Evidence
 
 CLAIM_MODULES = ("quantization", "separation", "memorization", "approximation", "blocks", "interpolation", "var", "main_results",
-                 "perturbation", "flowar", "training", "algebra", "released", "interop")
+                 "perturbation", "flowar", "training", "algebra", "released", "variants", "interop")
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,9 @@ class Params:
     the VAR compositions the Section 6 claims run on (default: a fixed list of small ones); ``operator``
     (``paper`` — φ_up of Definitions 3.7–3.9 —, ``var`` or ``flowar``, `construct.released`) is the
     between-scale map those compositions and the examples use (with ``sides``, a schedule the released
-    system runs).
+    system runs); ``variant`` the Lemma C.1
+    contextual mapping ``lemma-c.1/exhaustive`` builds (``working``, ``numeral`` or ``paper``; recorded in
+    `as_dict` only when it is not the default, so that default reports are unchanged).
     """
 
     tokens: int = 3
@@ -45,6 +47,8 @@ class Params:
     seed: int = 0
     sides: tuple[int, ...] | None = None
     operator: str = "paper"
+    #: the Lemma C.1 construction variant the end-to-end claims build (``construct.transformer.VARIANTS``)
+    variant: str = "working"
     # how to run, not what to check (left out of `as_dict`): progress bars, one shard ``(i, k)`` of an
     # exhaustive check (``--shard i/k``), worker processes (``--workers``)
     progress: bool = field(default=False, compare=False)
@@ -70,6 +74,8 @@ class Params:
 
         if self.operator not in OPERATORS:
             raise ValueError(f"--operator must be one of {', '.join(OPERATORS)}, got {self.operator!r}")
+        if self.variant not in ("paper", "working", "numeral"):
+            raise ValueError(f"--variant must be one of paper, working, numeral, got {self.variant!r}")
         if self.sides is not None:
             from construct.var import check_sides
 
@@ -105,6 +111,7 @@ class Params:
             "seed": self.seed,
             **({"sides": list(self.sides)} if self.sides is not None else {}),
             **({"operator": self.operator} if self.operator != "paper" else {}),
+            **({"variant": self.variant} if self.variant != "working" else {}),
         }
 
 

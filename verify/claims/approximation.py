@@ -175,24 +175,41 @@ def exhaustive_evidence(params: Params, construction: dict, check: dict | None, 
     worst = check["worst"]
     # the centres are the float64 IDs; the real-arithmetic IDs may sit id_error away, which costs a hat of
     # output weight v up to |v|·id_error/(gap/2): the verdict needs the measured error plus that allowance
-    allowance = construction["max_abs_value"] * construction["id_error_bound"] / (construction["id_gap"] / 2)
-    details["rounding allowance |v|·ID error/(gap/2)"] = allowance
+    numeral = "bump_half_width" in construction  # the numeral variant: hats of a certified half-width w
+    width = construction["bump_half_width"] if numeral else construction["id_gap"] / 2
+    allowance = construction["max_abs_value"] * construction["id_error_bound"] / width
+    if numeral:  # plus FFN_1's rounding at the probes and the hat's own evaluation error (construct/numeral.py)
+        allowance += construction["max_abs_value"] * (construction["ffn1_id_shift"] / width
+                                                       + 2 * construction["hat_error"])
+        details["rounding allowance |v|·((ID error + FFN_1 shift)/w + 2·hat error)"] = allowance
+    else:
+        details["rounding allowance |v|·ID error/(gap/2)"] = allowance
     counterexample = None
     if worst - allowance >= half:  # wrong even after the rounding allowance: the real network fails too
         digits = sequence_digits(spec, check["worst_index"], check["worst_index"] + 1)[0]
         counterexample = {"sequence": check["worst_index"], "cell": (digits / spec.steps).tolist(),
                           "offset": check["worst_offset"], "token": check["worst_token"],
                           "channel": check["worst_channel"], "error": worst}
-    separable = construction["id_gap"] > 2 * construction["id_error_bound"]
+    separable = (width > construction["id_error_bound"] and construction.get("cells_consistent", True)) if numeral \
+        else construction["id_gap"] > 2 * construction["id_error_bound"]
     holds, fails = worst + allowance < half, worst - allowance >= half
     margin = half - worst - allowance if not fails else half - (worst - allowance)
     notes = ("Structured evaluation (construct/structured.py): closed-form FFN_1, per-sequence attention, FFN_2 "
              "as a sorted bump table — the function the dense weights define, in time linear in N.")
+    if numeral:
+        notes = ("Numeral variant (construct/numeral.py): the certified bound puts every sequence's IDs in its own cell, "
+                 "so FFN_2 is evaluated from the recomputed IDs of the query's cell — the dense network's function — "
+                 "streamed in chunks, memory flat in N.")
     if separable and not (holds or fails):
         notes = (f"float64 cannot decide this size: the measured error {worst:.3e} is within the rounding allowance "
                  f"{allowance:.3e} of δ/2 (the real-arithmetic IDs may sit {construction['id_error_bound']:.3e} from the "
                  "float64 centres, and a hat loses |v|·shift/(gap/2) of output). " + notes)
-    if not separable:
+    if numeral and not separable:
+        notes = ("nothing is decided: " + ("the float64 IDs contradict the certified cell bound (see construction). "
+                 if not construction.get("cells_consistent", True) else
+                 f"the bump half-width {width:.3e} is not above the float64 error of an ID "
+                 f"({construction['id_error_bound']:.3e}). ") + notes)
+    if not separable and not numeral:
         notes = (f"float64 cannot decide this size: the smallest context-ID gap {construction['id_gap']:.3e} is not above "
                  f"twice the a-priori float64 error of an ID ({2 * construction['id_error_bound']:.3e}), so a rounding "
                  "of an ID could land in another sequence's bump; the measured error is reported but decides nothing. "
@@ -209,9 +226,97 @@ def merge_exhaustive(shards: list[Evidence]) -> Evidence:
     merged = functools.reduce(GridCheck.merge, (GridCheck(**ev.details["shard"]["result"]) for ev in ordered))
     first = ordered[0]
     params = Params(**{k: v for k, v in first.params.items() if k in ("tokens", "channels", "steps", "target", "alpha",
-                                                                       "samples", "seed")},
+                                                                       "samples", "seed", "variant")},
                     ramp=Fraction(first.params["ramp"]))
-    return exhaustive_evidence(params, first.details["construction"], dataclasses.asdict(merged))
+    construction = first.details["construction"]
+    if "cells" in first.details["shard"]:  # the numeral variant: join the streamed ID statistics too
+        from construct.numeral import CellStats, numeral_plan
+
+        stats = functools.reduce(CellStats.merge, (CellStats(**ev.details["shard"]["cells"]) for ev in ordered))
+        construction = numeral_construction(numeral_plan(params.spec()), stats)
+    return exhaustive_evidence(params, construction, dataclasses.asdict(merged))
+
+
+def _short(x: float) -> float:
+    """A measured float64 statistic at 6 significant digits (what the report prints of it)."""
+    return float(f"{x:.6g}")
+
+
+def numeral_construction(plan, stats, shard: bool = False) -> dict:
+    """The ``construction`` entry of the numeral variant's evidence: certified constants of `construct.numeral.NumeralPlan`
+    and what the streamed pass measured (`construct.numeral.CellStats`), with whether the two agree. For one shard
+    (``shard``) the measured part is left out (it goes with the shard's result; `merge_exhaustive` joins it), so that
+    every shard records the same construction."""
+    from construct.numeral import ffn1_id_shift, hat_evaluation_error
+
+    spec = plan.spec
+    n, N = spec.tokens, spec.n_sequences
+    reach = plan.scale * plan.cell_radius + plan.id_error
+    top = plan.scale * (N - 1) / n + reach
+    consistent = bool(stats.increasing and stats.min_gap >= plan.gap_lb - 2 * plan.id_error
+                      and stats.max_cell_offset <= reach)
+    measured_ratio = (stats.highest - stats.lowest) / (N * n) / stats.min_gap if N * n > 1 else 1.0
+    out = {
+        "variant": "numeral", "context_ids": N * n, "id_gap": plan.gap_lb, "bump_half_width": plan.half_width,
+        "id_error_bound": plan.id_error, "hat_error": hat_evaluation_error(), "ffn1_id_shift": ffn1_id_shift(plan),
+        "max_abs_value": max(1.0 - float(spec.step_width) + reach, top), "cell_radius": plan.scale * plan.cell_radius,
+        "gap_ratio_bound": plan.gap_ratio_bound, "bits": plan.bits,
+        "measured": {"smallest_gap": _short(stats.min_gap) if N * n > 1 else None, "gap_ratio": _short(measured_ratio),
+                     "largest_cell_offset": _short(stats.max_cell_offset), "increasing": stats.increasing},
+        "cells_consistent": consistent,
+    }
+    if shard:
+        del out["measured"]
+        if consistent:
+            del out["cells_consistent"]
+    return out
+
+
+def _parallel_numeral(model, target, lo: int, hi: int, workers: int, progress: bool):
+    """`construct.numeral.check_numeral_grid` over ``[lo, hi)`` split among ``workers`` forked processes, merged in order."""
+    from construct.numeral import CellStats, check_numeral_grid
+    from construct.structured import GridCheck
+
+    if workers <= 1 or hi - lo < 2 * workers:
+        return check_numeral_grid(model, target, lo, hi, progress=progress)
+    import multiprocessing
+
+    cuts = [lo + j * (hi - lo) // workers for j in range(workers + 1)]
+    global _FORKED
+    _FORKED = (model, target)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.starmap(_numeral_part, list(zip(cuts, cuts[1:])))
+    finally:
+        _FORKED = None
+    return (functools.reduce(GridCheck.merge, [p[0] for p in parts]),
+            functools.reduce(CellStats.merge, [p[1] for p in parts]))
+
+
+def _numeral_part(lo: int, hi: int):
+    from construct.numeral import check_numeral_grid
+
+    model, target = _FORKED
+    return check_numeral_grid(model, target, lo, hi)
+
+
+def _check_exhaustive_numeral(params: Params, spec, target, lo: int, hi: int) -> Evidence:
+    from construct.numeral import NumeralTooLarge, StructuredNumeral, require_numeral
+
+    try:
+        plan = require_numeral(spec)
+    except NumeralTooLarge as err:
+        return exhaustive_evidence(params, {"variant": "numeral", "context_ids": spec.n_sequences * spec.tokens}, None,
+                                   reason=f"inconclusive in float64: {err}")
+    model = StructuredNumeral(spec, target, plan)
+    check, stats = _parallel_numeral(model, target, lo, hi, params.workers, params.progress)
+    evidence = exhaustive_evidence(params, numeral_construction(plan, stats, params.shard is not None),
+                                   dataclasses.asdict(check))
+    if params.shard is not None:
+        details = dict(evidence.details)
+        details["shard"] = {**details["shard"], "cells": dataclasses.asdict(stats)}
+        evidence = dataclasses.replace(evidence, details=details)
+    return evidence
 
 
 @register(
@@ -228,6 +333,15 @@ def check_exhaustive(params: Params) -> Evidence:
     spec = params.spec()
     target = make_target(params.target, spec.tokens, spec.channels, seed=params.seed)
     lo, hi = _shard_range(spec.n_sequences, params.shard)
+    if params.variant == "numeral":
+        return _check_exhaustive_numeral(params, spec, target, lo, hi)
+    if params.variant == "paper":
+        from construct.numeral import paper_bits
+
+        return exhaustive_evidence(params, {"variant": "paper", "context_ids": spec.n_sequences * spec.tokens}, None,
+                                   reason=f"inconclusive: Lemma 5.4's δ as printed needs {paper_bits(spec)} bits per "
+                                          "context ID, beyond float64 (53) and beyond the 1024-bit balls of the ball "
+                                          "arithmetic fallback; no bump layer can be built")
     try:
         model = build_structured(target, spec, progress=params.progress)
     except ContextIDsCoincide as err:

@@ -1,0 +1,137 @@
+"""The construction variants end to end: lemma-c.1/exhaustive --variant, the variant claims, and build / inspect /
+cost --variant at the CLI."""
+
+import dataclasses
+import json
+
+import pytest
+
+from construct.grid import GridSpec
+from verify.claims.approximation import exhaustive_evidence, numeral_construction
+from verify.cli import main
+from verify.registry import Params, all_claims
+
+CLAIM = "lemma-c.1/exhaustive"
+
+
+def run(argv, capsys):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_numeral_exhaustive_holds_where_the_working_variant_is_inconclusive():
+    params = Params(tokens=5, channels=1, steps=10)
+    working = all_claims()[CLAIM].run(params)
+    numeral = all_claims()[CLAIM].run(dataclasses.replace(params, variant="numeral"))
+    assert working.verdict == "inconclusive"
+    assert numeral.verdict == "holds" and numeral.n_checked == 2 * 10**5
+    construction = numeral.details["construction"]
+    assert construction["cells_consistent"] and construction["gap_ratio_bound"] <= 10 * 5**2
+    assert numeral.params["variant"] == "numeral" and "variant" not in working.params
+
+
+def test_the_default_variant_leaves_the_parameters_of_every_report_unchanged():
+    assert "variant" not in Params().as_dict()
+    assert Params(variant="numeral").as_dict()["variant"] == "numeral"
+    with pytest.raises(ValueError, match="--variant"):
+        Params(variant="fast")
+
+
+def test_numeral_shards_merge_to_the_unsharded_report(tmp_path, capsys):
+    spec = ["-n", "3", "-d", "2", "-m", "3", "--variant", "numeral"]
+    files = []
+    for i in range(3):
+        path = tmp_path / f"s{i}.json"
+        assert run(["verify", CLAIM, *spec, "--shard", f"{i}/3", "--format", "json", "--out", str(path)], capsys)[0] == 0
+        files.append(str(path))
+    code, merged, _ = run(["merge", *files, "--format", "json"], capsys)
+    code2, whole, _ = run(["verify", CLAIM, *spec, "--format", "json"], capsys)
+    assert code == code2 == 0
+    assert json.loads(merged)["results"] == json.loads(whole)["results"]
+
+
+def test_two_workers_give_the_one_worker_answer(capsys):
+    spec = ["-n", "3", "-d", "1", "-m", "6", "--variant", "numeral", "--format", "json"]
+    one = run(["verify", CLAIM, *spec], capsys)[1]
+    two = run(["verify", CLAIM, *spec, "--workers", "2"], capsys)[1]
+    assert one == two
+
+
+def test_the_paper_variant_is_inconclusive_with_the_bits_it_needs():
+    ev = all_claims()[CLAIM].run(Params(tokens=2, channels=1, steps=2, variant="paper"))
+    assert ev.verdict == "inconclusive" and "10240 bits" in ev.notes
+
+
+def _numeral_evidence(worst: float, consistent: bool = True):
+    from construct.numeral import CellStats, numeral_plan
+    from construct.structured import GridCheck
+
+    params = Params(tokens=2, channels=1, steps=3, variant="numeral")
+    plan = numeral_plan(params.spec())
+    gap = plan.gap_lb if consistent else -1.0
+    stats = CellStats(0, 9, gap, consistent, 0.0, 0.0, 0.3)
+    check = GridCheck(0, 9, worst, 4, 0.0, 1, 0, 18)
+    return exhaustive_evidence(params, numeral_construction(plan, stats), dataclasses.asdict(check))
+
+
+def test_numeral_evidence_fails_beyond_the_allowance_and_is_undecided_when_the_cells_disagree():
+    assert _numeral_evidence(0.0).verdict == "holds"
+    failed = _numeral_evidence(0.9)
+    assert failed.verdict == "fails" and failed.counterexample["sequence"] == 4
+    odd = _numeral_evidence(0.0, consistent=False)
+    assert odd.verdict == "inconclusive" and "contradict the certified cell bound" in odd.notes
+
+
+@pytest.mark.parametrize("claim", ["lemma-c.1/numeral/cells", "lemma-c.1/numeral/gap-ratio", "lemma-c.1/precision-ladder"])
+def test_the_variant_claims_hold_on_the_default_spec(claim):
+    ev = all_claims()[claim].run(Params())
+    assert ev.verdict == "holds" and ev.margin > 0
+
+
+def test_the_cell_claim_is_tight_within_a_few_percent():
+    # the bound is not vacuous: somewhere an ID comes within 5% of the cell radius or the gap bound
+    ev = all_claims()["lemma-c.1/numeral/cells"].run(Params(tokens=3, channels=1, steps=4))
+    assert 0 <= ev.margin < 0.05
+
+
+def test_build_and_inspect_report_the_numeral_gap_ratio(tmp_path, capsys):
+    out = tmp_path / "n.safetensors"
+    code, text, _ = run(["build", "-n", "3", "-d", "1", "-m", "4", "--variant", "numeral", "--out", str(out)], capsys)
+    assert code == 0 and "variant: numeral" in text and "gap ratio (range/(N·n))/gap" in text
+    code, text, _ = run(["inspect", str(out)], capsys)
+    assert code == 0 and "variant numeral" in text and "certified" in text
+    code, text, _ = run(["inspect", str(out), "--format", "json"], capsys)
+    info = json.loads(text)
+    assert info["variant"] == "numeral" and info["gap_ratio"] <= info["gap_ratio_bound"] <= 90
+
+
+def test_a_numeral_weights_file_loads_back_bit_for_bit(tmp_path):
+    import numpy as np
+
+    from construct.io import load_transformer, save_transformer, weight_arrays
+    from construct.targets import make_target
+    from construct.transformer import build_transformer
+
+    tau = build_transformer(make_target("blur", 2, 2), GridSpec(2, 2, 2), variant="numeral")
+    path = save_transformer(tau, tmp_path / "t.safetensors")
+    back = load_transformer(path)
+    assert back.variant == "numeral" and back.plan == tau.plan
+    for name, a in weight_arrays(tau).items():
+        assert np.array_equal(a, weight_arrays(back)[name])
+
+
+def test_build_refuses_the_paper_variant_in_one_line(capsys):
+    code, out, err = run(["build", "-n", "2", "-d", "1", "-m", "2", "--variant", "paper"], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "10240 bits" in err
+
+
+def test_cost_reports_every_variant(capsys):
+    for variant, key in (("paper", "log10_gap"), ("working", "gap_ratio"), ("numeral", "gap_ratio")):
+        code, text, _ = run(["cost", "-n", "2", "-d", "1", "-m", "3", "--variant", variant, "--format", "json"], capsys)
+        assert code == 0
+        info = json.loads(text)["variant"]
+        assert info["name"] == variant and info[key] is not None
+    code, text, _ = run(["cost", "-n", "8", "-d", "1", "-m", "10", "--variant", "numeral"], capsys)
+    assert code == 0 and "gap ratio (range/(N·n))/gap (numeral)" in text
+    assert "variant" not in json.loads(run(["cost", "-n", "2", "-d", "1", "-m", "3", "--format", "json"], capsys)[1])
