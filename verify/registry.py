@@ -17,7 +17,7 @@ from typing import Callable
 
 from .report import Evidence
 
-CLAIM_MODULES = ("quantization", "separation", "memorization", "approximation", "interpolation", "var", "perturbation", "flowar", "interop")
+CLAIM_MODULES = ("quantization", "separation", "memorization", "approximation", "interpolation", "var", "perturbation", "flowar", "experiments", "interop")
 
 
 @dataclass(frozen=True)
