@@ -1,6 +1,7 @@
 """Claims of verify/claims/experiments.py."""
 
 import mpmath
+import numpy as np
 import pytest
 
 from construct.grid import GridSpec
@@ -36,3 +37,24 @@ def test_a_tie_fails(monkeypatch):
     ev = get("experiments/multihead-separation").run(Params(tokens=2, channels=1, steps=2))
     assert ev.verdict == "fails"
     assert ev.margin == 0
+
+
+def test_var_constant_levels_is_supported_and_can_fail(monkeypatch):
+    ev = get("experiments/var-constant-levels").run(Params(samples=96))
+    assert ev.verdict == "supported" and ev.measured <= experiments.CONSTANT_TOLERANCE
+    # a positional offset on the last map breaks the symmetry: the check must notice
+    import construct.var as var
+
+    real = var.random_var_transformer
+
+    class Shifted:
+        def __init__(self, tf):
+            self.tf = tf
+
+        def __call__(self, X):
+            out = self.tf(X)
+            return out + np.linspace(0, 1, out.shape[1])[None, :, None]
+
+    monkeypatch.setattr(var, "random_var_transformer", lambda *a, **k: Shifted(real(*a, **k)))
+    ev = get("experiments/var-constant-levels").run(Params(samples=96))
+    assert ev.verdict == "fails" and ev.counterexample is not None

@@ -150,3 +150,55 @@ def check_multihead_separation(params: Params) -> Evidence:
                  "ladder": "2^(k/2), k = −8…16"},
         notes="The single head's working scale λ_w (multiple 1) is on the ladder; the ratio column is heads/single.",
     )
+
+
+#: relative spread below which a computed level counts as spatially constant (float64 noise of φ_up's row sums)
+CONSTANT_TOLERANCE = 1e-12
+#: schedules and channel counts the constant-levels claim samples
+VAR_SCHEDULES = ((1, 2), (1, 2, 3), (1, 2, 4), (1, 3, 5))
+VAR_CHANNELS = (1, 2, 3)
+
+
+@register(
+    "experiments/var-constant-levels",
+    "Definition 3.11, Definition 3.8, Definition 3.9, Theorem 4.1 (experiment: what the class can output)",
+    "A VAR transformer of Definition 3.11 with token-wise g_i (the FFN of Definition 3.5; Definition 3.11 names LN and "
+    "MLP layers) outputs, for every X_init ∈ R^{1×1×d} and every choice of weights, a pyramid whose every level of side "
+    "h_i ≥ 2 is spatially constant (all h_i² tokens equal): there is no positional embedding, φ_up of a 1×1 map is "
+    "constant, and attention and token-wise layers map equal tokens to equal tokens.",
+    covers=("Definition 3.11",),
+)
+def check_var_constant_levels(params: Params) -> Evidence:
+    from construct.var import UpInterpolation, random_var_transformer
+
+    rng = np.random.default_rng(params.seed)
+    worst, where, checked = 0.0, None, 0
+    up_from_one = max(float(np.abs(UpInterpolation(1, h).matrix.toarray() - 1.0).max()) for h in (2, 3, 4, 5))
+    per_model = max(1, params.samples // (len(VAR_SCHEDULES) * len(VAR_CHANNELS) * 4))
+    for sides in VAR_SCHEDULES:
+        for d in VAR_CHANNELS:
+            for k in range(4):
+                tf = random_var_transformer(sides, d, hidden=4, seed=int(rng.integers(2**31)), scale=0.5 + k / 2)
+                X = rng.uniform(-1.0, 2.0, (per_model, 1, d))
+                out = tf(X)
+                lo = 0
+                for h in sides:
+                    level = out[:, lo:lo + h * h]
+                    lo += h * h
+                    if h < 2:
+                        continue
+                    spread = float(np.ptp(level, axis=1).max() / max(1.0, float(np.abs(level).max())))
+                    checked += per_model
+                    if spread > worst:
+                        worst, where = spread, {"sides": list(sides), "channels": d, "side": h}
+    return Evidence(
+        "largest spread (max − min over a level's tokens, relative to the level's size) of a level of side ≥ 2",
+        worst, CONSTANT_TOLERANCE, CONSTANT_TOLERANCE - worst, "sampled", "float64", checked, params.as_dict(),
+        counterexample=where if worst > CONSTANT_TOLERANCE else None,
+        details={"schedules": [list(s) for s in VAR_SCHEDULES], "channels": list(VAR_CHANNELS),
+                 "phi_up_from_1x1_max_entry_deviation_from_1": up_from_one, "worst_at": where},
+        notes="Seeded random weights (construct.var.random_var_transformer, four weight scales) and inputs in [−1, 2]^d. "
+              "A consequence: on a schedule starting at 1×1, no such VAR transformer approximates a word-to-image map "
+              "whose last map is not constant better than the token mean of the target does "
+              "(examples/trained_vs_constructed.md).",
+    )
