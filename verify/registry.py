@@ -18,7 +18,7 @@ from typing import Callable
 from .report import Evidence
 
 CLAIM_MODULES = ("quantization", "separation", "memorization", "approximation", "blocks", "interpolation", "var", "main_results",
-                 "perturbation", "flowar", "training", "algebra", "released", "variants", "interop")
+                 "perturbation", "flowar", "training", "algebra", "released", "variants", "experiments", "interop")
 
 
 @dataclass(frozen=True)
