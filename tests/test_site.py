@@ -151,6 +151,7 @@ def browser(tmp_path_factory):
 # that still holds a TeX delimiter, and images not loaded.
 PAGE_STATE = r"""
 (async () => {
+  const MATH_ERROR = '[data-mjx-error], [data-mml-node="merror"], mjx-merror';
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
   const formulas = [...document.querySelectorAll('.arithmatex')];
   const raw = [];
@@ -162,8 +163,8 @@ PAGE_STATE = r"""
   const images = [...document.images];
   return {
     formulas: formulas.length,
-    typeset: formulas.filter(f => f.querySelector('mjx-container') && !f.querySelector('[data-mjx-error], mjx-merror')).length,
-    errors: formulas.filter(f => f.querySelector('[data-mjx-error], mjx-merror')).map(f => f.textContent.slice(0, 80)),
+    typeset: formulas.filter(f => f.querySelector('mjx-container') && !f.querySelector(MATH_ERROR)).length,
+    errors: formulas.filter(f => f.querySelector(MATH_ERROR)).map(f => f.getAttribute('data-tex') || f.textContent.slice(0, 80)),
     raw: raw,
     images: images.length,
     broken: images.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('src')),
