@@ -13,7 +13,7 @@ import importlib.util
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import File
+from mkdocs.structure.files import File  # File.generated: mkdocs >= 1.6
 
 #: files of the package's MathJax tree → where they go in the site
 SHIPPED = {"es5/tex-svg.js": "assets/mathjax/tex-svg.js", "LICENSE": "assets/mathjax/LICENSE"}

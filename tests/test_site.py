@@ -151,6 +151,7 @@ def browser(tmp_path_factory):
 # that still holds a TeX delimiter, and images not loaded.
 PAGE_STATE = r"""
 (async () => {
+  const MATH_ERROR = '[data-mjx-error], [data-mml-node="merror"], mjx-merror';
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
   const formulas = [...document.querySelectorAll('.arithmatex')];
   const raw = [];
@@ -162,8 +163,8 @@ PAGE_STATE = r"""
   const images = [...document.images];
   return {
     formulas: formulas.length,
-    typeset: formulas.filter(f => f.querySelector('mjx-container') && !f.querySelector('[data-mjx-error], mjx-merror')).length,
-    errors: formulas.filter(f => f.querySelector('[data-mjx-error], mjx-merror')).map(f => f.textContent.slice(0, 80)),
+    typeset: formulas.filter(f => f.querySelector('mjx-container') && !f.querySelector(MATH_ERROR)).length,
+    errors: formulas.filter(f => f.querySelector(MATH_ERROR)).map(f => f.getAttribute('data-tex') || f.textContent.slice(0, 80)),
     raw: raw,
     images: images.length,
     broken: images.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('src')),
@@ -189,27 +190,50 @@ def _problems(events: list[dict]) -> list[str]:
     return out
 
 
+def check_page(browser: Browser, page: Path) -> tuple[list[str], dict]:
+    """Open ``page`` from the file system; the problems found and the page's state."""
+    browser.events.clear()
+    browser.call("Page.navigate", session=True, url=page.as_uri())
+    browser.wait_for("Page.loadEventFired")
+    state = browser.evaluate(PAGE_STATE)
+    browser.call("Runtime.evaluate", session=True, expression="0")  # flush pending console events
+    issues = _problems(browser.events)
+    if state["typeset"] != state["formulas"]:
+        issues.append(f"{state['formulas'] - state['typeset']} formula(s) not typeset: {state['errors']}")
+    issues += [f"raw TeX left: {t!r}" for t in state["raw"]]
+    issues += [f"image not loaded: {src}" for src in state["broken"]]
+    return issues, state
+
+
 def test_every_page_renders_in_a_browser(site, browser):
     """Each page: formulas typeset, images loaded, console clean. The site has formulas and images
     at all (so the checks are not vacuous)."""
     failures, formulas, images = {}, 0, 0
     for page in _pages(site):
-        browser.events.clear()
-        browser.call("Page.navigate", session=True, url=page.as_uri())
-        browser.wait_for("Page.loadEventFired")
-        state = browser.evaluate(PAGE_STATE)
-        browser.call("Runtime.evaluate", session=True, expression="0")  # flush pending console events
-        issues = _problems(browser.events)
-        if state["typeset"] != state["formulas"]:
-            issues.append(f"{state['formulas'] - state['typeset']} formula(s) not typeset: {state['errors']}")
-        issues += [f"raw TeX left: {t!r}" for t in state["raw"]]
-        issues += [f"image not loaded: {src}" for src in state["broken"]]
+        issues, state = check_page(browser, page)
         if issues:
             failures[str(page.relative_to(site))] = issues
         formulas += state["formulas"]
         images += state["images"]
     assert not failures, json.dumps(failures, indent=1, ensure_ascii=False)
     assert formulas > 0 and images > 0, (formulas, images)
+
+
+def test_the_browser_check_finds_each_kind_of_problem(site, browser, tmp_path):
+    """A page with a bad formula, raw TeX, a missing image and a console error: each is reported."""
+    mathjax = [(site / "javascripts" / "mathjax.js").as_uri(), (site / "assets" / "mathjax" / "tex-svg.js").as_uri()]
+    page = tmp_path / "bad.html"
+    page.write_text(
+        "<!doctype html><html><body><article>"
+        '<p><span class="arithmatex">\\(\\undefinedmacro{x}\\)</span> and <span class="arithmatex">\\(x^2\\)</span></p>'
+        "<p>raw \\(y\\) left</p><img src='missing.png'>"
+        "<script>console.error('broken on purpose')</script>"
+        + "".join(f'<script src="{src}"></script>' for src in mathjax) + "</article></body></html>", encoding="utf-8")
+    issues, state = check_page(browser, page)
+    text = "\n".join(issues)
+    assert state["formulas"] == 2 and state["typeset"] == 1
+    assert "not typeset" in text and "undefinedmacro" in text
+    assert "raw TeX left" in text and "image not loaded: missing.png" in text and "broken on purpose" in text
 
 
 def test_no_page_loads_from_the_network(site):

@@ -7,6 +7,7 @@ window.MathJax = {
     inlineMath: [["\\(", "\\)"]],
     displayMath: [["\\[", "\\]"]],
     processEscapes: true,
+    packages: {"[-]": ["noundefined"]},  // an unknown macro is an error, not red text
     processEnvironments: true
   },
   options: {
