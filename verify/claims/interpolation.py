@@ -50,6 +50,7 @@ def check_def36(params: Params) -> Evidence:
         method="exact", arithmetic="symbolic (sympy): critical points of each cubic piece", n_checked=1,
         params={"kernel": "keys (a = −3/4)"},
         counterexample={"x": str(argmin[0]), "W(x)": str(lo)} if margin < 0 else None,
+        details={"kernels tried (range over R)": {kind: "[{}, {}]".format(*kernel_range(kind)) for kind in KERNELS}},
         notes="VAR's kernel is negative on 1 < |x| < 2. Among the C¹ interpolating cubic kernels on [−2, 2] only "
         "Keys' a = 0 meets Definition 3.6 (def-3.6/corrected-interpolating).",
     )
