@@ -137,11 +137,11 @@ def test_fixed_alpha_changes_the_closed_form_but_not_the_verdict():
 
 
 def test_flowar_output_is_the_sign_pattern_of_its_noise_exactly():
-    from verify.claims.perturbation import _sign_flowar
+    from verify.claims.flowar import sign_flowar
 
     ev = CLAIMS["cor-7.2/step-1"].run(Params())
     assert ev.measured == 2.0 and ev.margin == -2.0
-    model = _sign_flowar()
+    model = sign_flowar()
     out = model.infer_as_printed(np.zeros((1, 2)), np.zeros((1, 2)), [np.array([[3.0, -1.0]])], 0.0).output
     assert out.tolist() == [[1.0, -1.0]]  # any noise with F_0,1 > F_0,2 gives the same sign pattern
 

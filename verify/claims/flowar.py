@@ -44,6 +44,11 @@ import numpy as np
 
 from construct.flowar import (
     HOFAR,
+    MLP,
+    ARTransformer,
+    FlowAR,
+    FlowMatchingNet,
+    SingleAttention,
     LinearDownSample,
     LinearUpSample,
     Scales,
@@ -652,6 +657,24 @@ def check_defd12_corrected(params: Params) -> Evidence:
 
 
 # -- Definition E.1 --------------------------------------------------------------------------------------
+def sign_flowar() -> FlowAR:
+    """The smallest FlowAR model (Definition E.1), whose output is the sign pattern of NN_1's input F_t^1: K = 1, one
+    token, c = 2.
+
+    ``TF_1`` is anything (its output does not reach NN_1), NN_1 has modulation ``α = γ = 1``, ``β = 0`` (MLP_in with
+    ``W = 0``), attention over its single token with ``W_V = I`` (the identity on one token) and ``MLP_out = id``, so
+    ``ŝ_1 = LN(LN(F_t^1)) = LN(F_t^1) = ±(1, −1)`` (the sign of F_t,1 − F_t,2) — every step exact in float64 for
+    short dyadic inputs (their means, deviations and σ are dyadic). Used by def-e.1/inference (ŝ_1 moves with the
+    data latent) and cor-7.2/step-1 (and with the noise).
+    """
+    sc = Scales(1, 1, 1, 1)
+    eye, zero = np.eye(2), np.zeros((2, 2))
+    tf = ARTransformer(sc, (SingleAttention(zero, zero, eye),), (FeedForward(np.zeros((1, 2)), np.zeros(1), np.zeros((2, 1)), np.zeros(2)),))
+    bias = np.array([1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0])  # α1, α2, β1, β2, γ1, γ2 (c = 2 each)
+    net = FlowMatchingNet(MLP(np.zeros((2, 12)), bias), SingleAttention(zero, zero, eye), MLP(eye, np.zeros(2)))
+    return FlowAR(sc, tf, (net,))
+
+
 _E1 = {"h": 4, "w": 4, "c": 3, "K": 3, "a": 2, "t": 0.5}
 
 
@@ -691,11 +714,23 @@ def check_defe1(params: Params) -> Evidence:
     Z2, n2 = rng.standard_normal((1, 2)), m2.draw_noise(params.seed + 1)
     c2 = max(_e1_sensitivity(m2, Z2, n2, rng.standard_normal((h * h, 2)), rng.standard_normal((h * h, 2)), t)[0]
              for _ in range(pairs))
+    # the exact certificate: the smallest FlowAR model (ŝ_1 = LN(F_t^1)), F_0 = (1/4, 1/2), t_1 = 1/2, X = (1, 0) vs (0, 1)
+    small = sign_flowar()
+    F0 = [np.array([[0.25, 0.5]])]
+    s1 = small.infer_as_printed(np.zeros((1, 2)), np.array([[1.0, 0.0]]), F0, 0.5).output
+    s2 = small.infer_as_printed(np.zeros((1, 2)), np.array([[0.0, 1.0]]), F0, 0.5).output
+    exact = s1.tolist() == [[1.0, -1.0]] and s2.tolist() == [[-1.0, 1.0]]
+    diff = float(np.abs(s1 - s2).max())
     return Evidence(
-        quantity="max ‖ŝ_K(X) − ŝ_K(X′)‖_∞ over pairs of data latents", measured=float(f"{worst:.6g}"), bound=0.0,
-        margin=float(f"{_ROUNDING * (1 + scale_at) - worst:.6g}"), method="sampled", arithmetic="float64", n_checked=pairs,
-        params={**_E1, "seed": params.seed, "pairs": pairs}, counterexample=cex,
-        details={"same at t_i = 0 (F_t^i = F_0^i)": float(f"{at_zero:.6g}"), f"same with c = 2 ({pairs} pairs)": float(f"{c2:.6g}")},
+        quantity="‖ŝ_K(X) − ŝ_K(X′)‖_∞ for two data latents (weights, Z_init, F_0, t fixed)", measured=diff if exact else None,
+        bound=0.0, margin=-diff if exact else None, decidable=exact, method="exact",
+        arithmetic="float64, exact here (every intermediate is a short dyadic rational)", n_checked=2 + pairs,
+        params={"model": "K = 1, h = w = 1, c = 2 (sign_flowar)", "F_0^1": [0.25, 0.5], "t_1": 0.5, "seed": params.seed},
+        counterexample={"X": [1, 0], "X′": [0, 1], "F_t^1": "(5/8, 1/4) and (1/8, 3/4)", "ŝ_1(X)": s1.tolist()[0],
+                        "ŝ_1(X′)": s2.tolist()[0], "‖ŝ_K(X) − ŝ_K(X′)‖_∞": diff} if exact else None,
+        details={f"seeded model {_E1}: max over {pairs} pairs (float64)": float(f"{worst:.6g}"),
+                 "seeded pair": cex, "same at t_i = 0 (F_t^i = F_0^i)": float(f"{at_zero:.6g}"),
+                 f"same with c = 2 ({pairs} pairs)": float(f"{c2:.6g}")},
         notes="The printed pipeline evaluates NN_i at F_t^i, which interpolates the data latent's tokens, so it needs "
         "the image it is meant to generate (only t_i = 0 removes X). Its output ŝ_K = NN_K(…) is a velocity (cor-7.2/range), and the "
         "next scale is conditioned on φ_up(ŝ_i), an up-sampled velocity. A sampler integrates dF/dt = NN_i(F, s_i, t) "

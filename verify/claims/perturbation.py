@@ -1144,25 +1144,6 @@ def check_cor72_literal(params: Params) -> Evidence:
                                "steps 2 and 5 fail")
 
 
-def _sign_flowar():
-    """The smallest FlowAR model whose output is its noise's sign pattern: K = 1, one token, c = 2.
-
-    ``TF_1`` is anything (its output does not reach NN_1), NN_1 has modulation ``α = γ = 1``, ``β = 0`` (MLP_in with
-    ``W = 0``), attention over its single token with ``W_V = I`` (the identity on one token) and ``MLP_out = id``, so
-    ``ŝ_1 = LN(LN(F_t^1)) = LN(F_t^1)`` and, at ``t_1 = 0``, ``ŝ_1 = LN(F_0^1) = ±(1, −1)`` — every step exact in float64
-    (means ½, deviations ±½, σ = ½).
-    """
-    from construct.flowar import MLP, ARTransformer, FlowAR, FlowMatchingNet, Scales, SingleAttention
-    from construct.layers import FeedForward
-
-    sc = Scales(1, 1, 1, 1)
-    eye, zero = np.eye(2), np.zeros((2, 2))
-    tf = ARTransformer(sc, (SingleAttention(zero, zero, eye),), (FeedForward(np.zeros((1, 2)), np.zeros(1), np.zeros((2, 1)), np.zeros(2)),))
-    bias = np.array([1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0])  # α1, α2, β1, β2, γ1, γ2 (c = 2 each)
-    net = FlowMatchingNet(MLP(np.zeros((2, 12)), bias), SingleAttention(zero, zero, eye), MLP(eye, np.zeros(2)))
-    return FlowAR(sc, tf, (net,))
-
-
 @register(
     "cor-7.2/step-1",
     "Corollary 7.2 (proof, step 1: 'follows from Definition 3.14')",
@@ -1172,7 +1153,9 @@ def _sign_flowar():
     covers=("Corollary 7.2",),
 )
 def check_cor72_step1(params: Params) -> Evidence:
-    model = _sign_flowar()
+    from .flowar import sign_flowar
+
+    model = sign_flowar()
     Z, X = np.zeros((1, 2)), np.zeros((1, 2))
     a = model.infer_as_printed(Z, X, [np.array([[1.0, 0.0]])], 0.0).output
     b = model.infer_as_printed(Z, X, [np.array([[0.0, 1.0]])], 0.0).output
