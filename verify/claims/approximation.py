@@ -10,6 +10,9 @@ homogeneous — we use Section 3.1's. Lipschitz constants ``C`` are ``ℓ_α →
 * ``lemma-c.1/exhaustive`` — the same for one target at scale: structured evaluation, streamed in
   chunks, ``--shard i/k`` / ``--workers`` / ``varproof merge``; ``inconclusive`` where float64 cannot
   separate the context IDs.
+  ``--variant numeral`` builds the numeral contextual mapping (`construct.numeral`): certified cells, no
+  bump table, memory flat in N (`numeral_construction`, `_check_exhaustive_numeral`); ``--variant paper``
+  reports the bits Lemma 5.4's δ would need (inconclusive).
 * ``lemma-c.1/delta-epsilon`` — ``Cδ(dn)^{1/α} ≤ ε/2`` makes the quantization error ``‖h − f‖_α ≤ ε/2``.
 * ``lemma-c.1/delta-epsilon/corrected`` — with ``(C + 1)δ(dn)^{1/α} ≤ ε/2`` (output rounding counted).
 * ``lemma-c.1/approx`` — ``d_α(τ, h) ≤ ε/2`` once θ is chosen from ε: a certified bound for the construction with
