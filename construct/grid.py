@@ -173,10 +173,14 @@ class GridSpec:
 
     @classmethod
     def from_dict(cls, data: dict) -> "GridSpec":
-        try:
-            return cls(int(data["tokens"]), int(data["channels"]), int(data["steps"]), Fraction(str(data["ramp"])))
-        except KeyError as err:
-            raise ValueError(f"GridSpec: missing field {err.args[0]!r}") from err
+        for key in ("tokens", "channels", "steps", "ramp"):
+            if key not in data:
+                raise ValueError(f"GridSpec: missing field {key!r}")
+        for key in ("tokens", "channels", "steps"):
+            value = data[key]
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"GridSpec: field {key!r} must be an integer, got {value!r}")
+        return cls(data["tokens"], data["channels"], data["steps"], Fraction(str(data["ramp"])))
 
     def __str__(self) -> str:
         return f"GridSpec(n={self.tokens}, d={self.channels}, m={self.steps}, θ={self.ramp})"
