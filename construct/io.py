@@ -47,6 +47,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
+import stat
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -229,18 +231,41 @@ def save_transformer(tau: OneLayerTransformer, path) -> Path:
     return _save_atomically(arrays, meta, path)
 
 
+def is_stream(path) -> bool:
+    """Whether ``path`` names an existing non-regular, non-folder file — a character device such as
+    ``/dev/null``, ``/dev/full`` or ``/dev/stdout``, a FIFO or a socket — which is written to directly."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 @contextmanager
 def atomic_path(path):
-    """Yield a temporary path in ``path``'s folder to write to; on success fsync it and rename it to ``path``.
+    """Yield a temporary path to write to; on success move its bytes to ``path``.
 
-    On any failure — an exception, ``KeyboardInterrupt`` (Ctrl-C) included — the temporary file is removed and
-    ``path`` is left as it was: no partial file is ever visible under ``path``.
+    * a regular file (or a new name): the temporary file lies in ``path``'s folder and is fsynced and renamed
+      over ``path``, so no partial file is ever visible under ``path``;
+    * a symbolic link: the same, onto the file the link points to (the link stays a link);
+    * a device, FIFO or stream (`is_stream`): the bytes are written through to it (renaming would replace
+      ``/dev/null`` with a regular file), from a temporary file in the system's temporary folder.
+
+    On any failure — an exception, ``KeyboardInterrupt`` (Ctrl-C), termination — the temporary file is removed
+    and ``path`` is left as it was.
     """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
+    path = Path(os.path.realpath(path))
+    stream = is_stream(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=None if stream else str(path.parent))
     os.close(fd)
     try:
         yield Path(tmp)
+        if stream:
+            with open(tmp, "rb") as src, open(path, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+                dst.flush()
+            os.unlink(tmp)
+            return
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         umask = os.umask(0)
@@ -254,11 +279,19 @@ def atomic_path(path):
 
 
 def _save_atomically(arrays: dict, meta: dict, path) -> Path:
-    """``safetensors`` save through `atomic_path`: ``path`` is complete or untouched."""
+    """``safetensors`` save through `atomic_path`: ``path`` is complete or untouched. A failed write (a full
+    disk, say) raises ``OSError`` with the system's reason, whatever exception safetensors raised."""
     from safetensors.numpy import save_file
 
     with atomic_path(path) as tmp:
-        save_file(arrays, str(tmp), metadata=meta)
+        try:
+            save_file(arrays, str(tmp), metadata=meta)
+        except OSError:
+            raise
+        except Exception as err:  # safetensors' SafetensorError wraps the I/O error's text
+            text = " ".join(str(err).split())
+            reason = "no space left on device" if "No space left" in text or "os error 28" in text else text
+            raise OSError(reason) from None
     return Path(path)
 
 

@@ -198,6 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--rows", type=_integer("rows", 0, " (a table cannot have fewer than 0 rows)"), default=8,
                    help="neurons shown per table (default 8)")
     i.add_argument("--format", choices=("text", "json"), default="text")
+    i.add_argument("--unverified", action="store_true",
+                   help="accept a file too large to recompute (its targets and context IDs on every grid sequence, "
+                        "or a model's seeded weights) and show it as UNVERIFIED")
 
     c = sub.add_parser("cost", help="neurons, parameters, weight sizes and precision the construction needs")
     _spec_args(c, required=True)
@@ -215,38 +218,43 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("file", metavar="FILE.safetensors", help="a Lemma C.1 weights file (`varproof build … --out`)")
     x.add_argument("--torch", required=True, metavar="OUT.pt2",
                    help="write a torch.export program: torch.export.load(OUT).module()(X) runs τ on (batch, n, d) float64")
+    x.add_argument("--unverified", action="store_true",
+                   help="accept a weights file too large to recompute (the export then says UNVERIFIED)")
     return parser
 
 
 # -- output ------------------------------------------------------------------------------------------------
 def write_atomically(text: str, out: str) -> None:
-    """Write ``text`` to ``out`` through a temporary file in the same folder (``out`` untouched on failure)."""
-    directory = os.path.dirname(os.path.abspath(out))
+    """Write ``text`` to ``out`` through `construct.io.atomic_path` (``out`` untouched on failure; a device,
+    FIFO or stream written through, a symlink's target replaced atomically)."""
+    from construct.io import atomic_path
+
+    if os.path.isdir(out):
+        raise UsageError(f"cannot write {out}: is a directory")
     try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".varproof-", suffix=".tmp")
+        with atomic_path(out) as tmp:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write(text)
     except OSError as err:
         raise UsageError(f"cannot write {out}: {err.strerror or err}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, out)
-    except BaseException as err:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        if isinstance(err, OSError):
-            raise UsageError(f"cannot write {out}: {err.strerror or err}") from None
-        raise
 
 
-def _emit(text: str, out: str | None = None) -> None:
+def wrote(out: str, what: str) -> None:
+    """The one stderr line that says what ``--out``/``--torch`` wrote (stdout stays empty)."""
+    print(f"varproof: wrote {out} ({what})", file=sys.stderr)
+
+
+def _emit(text: str, out: str | None = None, what: str = "") -> None:
     text = text if text.endswith("\n") else text + "\n"
     if out is None:
         sys.stdout.write(text)
     else:
         write_atomically(text, out)
+        wrote(out, f"{what}{', ' if what else ''}{len(text.encode('utf-8'))} bytes")
+
+
+def _report_kind(fmt: str, results) -> str:
+    return f"{ {'text': 'text', 'json': 'JSON', 'md': 'Markdown'}[fmt]} report of {len(results)} claim(s)"
 
 
 def _g(value) -> str:
@@ -333,7 +341,7 @@ def _cmd_verify(args) -> int:
 
     with memory_limit(args.max_memory), _hypothesis_scratch(search is not None):
         results = _run_claims(ids, claims, params, search, args, bar)
-    _emit(RENDERERS[args.format](results), args.out)
+    _emit(RENDERERS[args.format](results), args.out, _report_kind(args.format, results))
     if args.exit_zero:
         return 0
     return 0 if all(ev.passed for ev in results) else 1
@@ -428,7 +436,7 @@ def _cmd_merge(args) -> int:
         claim = claims[cid]
         merged = claim.merge([groups[cid][i] for i in range(counts[cid])])
         results.append(dataclasses.replace(merged, claim_id=claim.id, ref=claim.ref, statement=claim.statement))
-    _emit(RENDERERS[args.format](results), args.out)
+    _emit(RENDERERS[args.format](results), args.out, _report_kind(args.format, results))
     if args.exit_zero:
         return 0
     return 0 if all(ev.passed for ev in results) else 1
@@ -562,17 +570,22 @@ def _build_model(args) -> int:
         net = make(size=args.size or 4, channels=args.channels or 2, scales=args.scales or 3, seed=args.seed)
     arrays, config = net.weight_arrays(), dict(net.config(), seed=args.seed)
     return _report_build(_model_summary(args.model, config, arrays), args.out,
-                         lambda path: save_model(args.model, config, arrays, path))
+                         lambda path: save_model(args.model, config, arrays, path),
+                         f"{args.model} model weights, seed {args.seed}")
 
 
-def _report_build(lines: list[str], out: str | None, save) -> int:
-    """Save with ``save(out)`` when ``--out`` is given (an unwritable path is a usage error), then print."""
+def _report_build(lines: list[str], out: str | None, save, what: str) -> int:
+    """Save with ``save(out)`` when ``--out`` is given (an unwritable path or a full disk is a usage error,
+    one line), say on stderr what was written, then print the summary."""
     if out:
+        if os.path.isdir(out):
+            raise UsageError(f"cannot write {out}: is a directory")
         try:
             save(out)
         except OSError as err:
             raise UsageError(f"cannot write {out}: {err.strerror or err}") from None
-        lines.append(f"wrote {out}")
+        size = os.path.getsize(out) if os.path.isfile(out) else None
+        wrote(out, what + (f", {size} bytes" if size is not None else ""))
     _emit("\n".join(lines))
     return 0
 
@@ -597,7 +610,8 @@ def _cmd_build(args) -> int:
     _refuse_oversized(spec.tokens, spec.channels, spec.steps, args.max_memory)
     target = make_target(args.target, spec.tokens, spec.channels, seed=args.seed)
     tau = build_transformer(target, spec, max_bytes=args.max_memory)
-    return _report_build(_summary_lines(tau), args.out, lambda path: save_transformer(tau, path))
+    return _report_build(_summary_lines(tau), args.out, lambda path: save_transformer(tau, path),
+                         f"Lemma C.1 weights for {spec}, target {args.target}")
 
 
 def _label_text(label) -> str:
@@ -631,6 +645,7 @@ def inspect_data(tau, path: str, rows: int) -> dict:
         "format_version": FORMAT_VERSION,
         "kind": KIND,
         "variant": tau.variant,
+        "verified": not _unverified(tau),
         "spec": man["spec"],
         "target": tau.target,
         "references": man["references"],
@@ -681,6 +696,10 @@ def _inspect_text(info: dict, tau) -> str:
         f"spec: {spec}  (δ = {spec.step_width}, N = {spec.n_sequences} grid sequences, "
         f"{spec.n_context_ids} context IDs)",
         f"target: {', '.join(f'{k}={v}' for k, v in tau.target.items())}",
+        (f"check: the quantized target h and the context IDs recomputed on all {spec.n_sequences} grid sequences "
+         "and equal to the stored ones" if info["verified"] else
+         f"UNVERIFIED: the targets and context IDs of the {spec.n_sequences} grid sequences were not recomputed "
+         "(--unverified); nothing shows this file computes what its manifest names"),
         f"neurons: FFN_1 {info['neurons']['FFN_1']}, FFN_2 {info['neurons']['FFN_2']}; parameters {info['parameters']}",
         f"largest |weight|: {info['largest_abs_weight']['value']:.6g} (in {info['largest_abs_weight']['array']})",
         "",
@@ -715,14 +734,16 @@ def _inspect_text(info: dict, tau) -> str:
 def _inspect_model(args) -> int:
     from construct.io import load_model
 
-    mf = load_model(args.file)
+    mf = load_model(args.file, unverified=args.unverified)
     if args.format == "json":
-        info = {"file": args.file, "model": mf.model, "config": mf.config,
+        info = {"file": args.file, "model": mf.model, "config": mf.config, "verified": mf.verified,
                 "arrays": {name: {"shape": list(a.shape), "min": float(a.min()) if a.size else None,
                                   "max": float(a.max()) if a.size else None} for name, a in mf.arrays.items()}}
         _emit(json.dumps(_jsonable(info), indent=2, ensure_ascii=False, allow_nan=False))
         return 0
-    lines = [f"{args.file}"] + _model_summary(mf.model, mf.config, mf.arrays)
+    check = (f"check: every weight drawn again from seed {mf.config['seed']} and equal" if mf.verified else
+             "UNVERIFIED: the weights were not drawn again from a seed and compared (--unverified)")
+    lines = [f"{args.file}", check] + _model_summary(mf.model, mf.config, mf.arrays)
     rows = [["array", "shape", "min", "max", "‖·‖_F"]]
     for name, a in mf.arrays.items():
         rows.append([name, "×".join(map(str, a.shape)) or "scalar", _g(float(a.min())) if a.size else "-",
@@ -738,7 +759,7 @@ def _cmd_inspect(args) -> int:
     if file_kind(args.file) == MODEL_KIND:
         return _inspect_model(args)
 
-    tau = load_transformer(args.file)
+    tau = load_transformer(args.file, unverified=args.unverified)
     info = inspect_data(tau, args.file, args.rows)
     if args.format == "json":
         _emit(json.dumps(_jsonable(info), indent=2, ensure_ascii=False, allow_nan=False))
@@ -946,21 +967,28 @@ def _cmd_export(args) -> int:
     if file_kind(args.file) == MODEL_KIND:
         raise UsageError(f"export --torch: {args.file} holds a VAR/FlowAR/HOFAR model; only Lemma C.1 one-layer files "
                          "(`varproof build -n … -d … -m … --out`) can be exported")
-    tau = load_transformer(args.file)
     out = args.torch
     if os.path.isdir(out):
         raise UsageError(f"cannot write {out}: is a directory")
+    if os.path.exists(out) and os.path.exists(args.file) and os.path.samefile(out, args.file):
+        raise UsageError(f"export --torch {out}: that is the input weights file itself; choose another output name")
+    tau = load_transformer(args.file, unverified=args.unverified)
     try:
         export_torch(tau, out)
     except OSError as err:
         raise UsageError(f"cannot write {out}: {err.strerror or err}") from None
-    _emit("\n".join([
-        f"wrote {out}: torch.export program of the Lemma C.1 transformer {tau.spec} "
-        f"(target {tau.target.get('name')}, {tau.n_parameters} float64 parameters)",
-        f"load it with: torch.export.load({str(out)!r}).module()(X)   # X: (batch, {tau.spec.tokens}, "
-        f"{tau.spec.channels}) float64",
-    ]))
+    status = "UNVERIFIED input: its targets and context IDs were not recomputed; " if _unverified(tau) else ""
+    wrote(out, f"{status}torch.export program of the Lemma C.1 transformer {tau.spec}, target {tau.target.get('name')}, "
+               f"{tau.n_parameters} float64 parameters; load it with torch.export.load({str(out)!r}).module()(X), "
+               f"X of shape (batch, {tau.spec.tokens}, {tau.spec.channels}) float64")
     return 0
+
+
+def _unverified(tau) -> bool:
+    """Whether a loaded Lemma C.1 file was accepted without recomputing its targets and context IDs."""
+    from construct.io import recomputation_skipped
+
+    return recomputation_skipped(tau.spec)
 
 
 # -- entry point -------------------------------------------------------------------------------------------
