@@ -254,8 +254,8 @@ def atomic_path(path):
     On any failure — an exception, ``KeyboardInterrupt`` (Ctrl-C), termination — the temporary file is removed
     and ``path`` is left as it was.
     """
-    path = Path(os.path.realpath(path))
-    stream = is_stream(path)
+    stream = is_stream(path)  # os.stat follows links: /dev/stdout → /proc/self/fd/1 → a pipe is a stream
+    path = Path(path) if stream else Path(os.path.realpath(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=None if stream else str(path.parent))
     os.close(fd)
     try:

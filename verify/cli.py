@@ -16,7 +16,8 @@ of `verify.registry.Params`.
 Exit codes: 0 every checked claim holds or is supported; 1 some claim fails, is inconclusive or
 violates a precondition (``--exit-zero`` reports without failing); 2 bad usage or input — one line
 on stderr starting with ``varproof:``, no traceback, nothing written; 130 interrupted (Ctrl-C: one line,
-and no partial file — every output goes through a temporary file and a rename).
+and no partial file — every output goes through a temporary file and a rename); 143 terminated (SIGTERM,
+handled like Ctrl-C: worker processes stopped, temporary files removed, one line).
 """
 
 from __future__ import annotations
@@ -136,7 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="varproof",
         description="Build the explicit weights of the VAR universality proofs, run them, and check the paper's claims.",
-        epilog="Exit codes: 0 all claims hold/supported, 1 some fail or are inconclusive, 2 bad usage or input, 130 interrupted.",
+        epilog="Exit codes: 0 all claims hold/supported, 1 some fail or are inconclusive, 2 bad usage or input, "
+               "130 interrupted (Ctrl-C), 143 terminated (SIGTERM).",
     )
     sub = parser.add_subparsers(dest="command", metavar="{list,verify,merge,build,inspect,cost,export}",
                                 parser_class=_Parser)
@@ -150,7 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     _spec_args(v)
     v.add_argument("-m", "--steps", type=_integer("steps", maximum=SPEC_MAXIMUM), default=None, help="grid steps m = 1/δ")
     v.add_argument("--target", choices=TARGETS, default=None, help="Lipschitz target f")
-    v.add_argument("--alpha", type=_real("alpha", low=1, why=" (Lemma 6.1: the ℓ_α norm needs 1 ≤ α < ∞)"), default=None)
+    v.add_argument("--alpha", type=_real("alpha", low=1, why=" (Lemma 6.1: the ℓ_α norm needs 1 ≤ α < ∞)"), default=None,
+                   help="exponent α of the ℓ_α norms, 1 ≤ α ≤ 64 (default 2)")
     v.add_argument("--samples", type=_integer("samples", 1, " (a sampled check needs at least one draw)"), default=None)
     v.add_argument("--seed", type=_integer("seed", 0, " (numpy seeds are non-negative)"), default=None)
     v.add_argument("--sides", type=_sides, default=None, metavar="H1,H2,…",
@@ -553,7 +556,21 @@ def _build_model(args) -> int:
 
         if args.scales is not None or args.size is not None:
             raise UsageError("build --model var: --scales/--size are FlowAR/HOFAR options; give the VAR schedule with --sides")
-        net = random_var_transformer(args.sides or (1, 2, 3), args.channels or 2, seed=args.seed)
+        sides = args.sides or (1, 2, 3)
+        channels = 2 if args.channels is None else args.channels
+        if channels < 1:
+            raise UsageError(f"build --model var: --channels must be ≥ 1 (Definition 3.11: every token carries d ≥ 1 "
+                             f"channels), got {channels}")
+        from construct.grid import DEFAULT_MAX_BYTES, format_bytes
+
+        limit = DEFAULT_MAX_BYTES if args.max_memory is None else args.max_memory
+        for a, b in zip(sides, sides[1:]):  # the dense φ_up matrix of each step, before anything is allocated
+            if 8.0 * a * a * b * b > limit:
+                raise UsageError(f"build --model var --sides {','.join(map(str, sides))}: the φ_up matrix from side {a} "
+                                 f"to side {b} (Definition 3.7) has {a * a * b * b} entries, "
+                                 f"{format_bytes(8.0 * a * a * b * b)} — more than the {format_bytes(limit)} allowed "
+                                 "(--max-memory)")
+        net = random_var_transformer(sides, channels, seed=args.seed)
     else:
         if args.sides is not None:
             raise UsageError(f"build --model {args.model}: --sides is a VAR option; FlowAR/HOFAR take --scales and --size")
@@ -563,11 +580,14 @@ def _build_model(args) -> int:
         if K > 1 and (K - 1 >= h.bit_length() or h % 2 ** (K - 1)):  # before a^(K−1) is ever computed
             raise UsageError(f"build --model {args.model}: --size h must be divisible by r_1 = a^(K−1) = 2^(K−1) "
                              f"(Definition D.5); --scales {K} does not fit --size {h}")
+        if args.channels is not None and args.channels < 1:
+            raise UsageError(f"build --model {args.model}: --channels must be ≥ 1 (Definition D.5: the latent has "
+                             f"c ≥ 1 channels), got {args.channels}")
         if args.model == "flowar" and args.channels == 1:
             raise UsageError("build --model flowar: Definition D.9's layer norm divides by σ_j = 0 for every token when "
                              "c = 1, so NN_i cannot run; use --channels ≥ 2 (≥ 3 for a non-degenerate LN)")
         make = flowar.random_flowar if args.model == "flowar" else flowar.random_hofar
-        net = make(size=args.size or 4, channels=args.channels or 2, scales=args.scales or 3, seed=args.seed)
+        net = make(size=h, channels=2 if args.channels is None else args.channels, scales=K, seed=args.seed)
     arrays, config = net.weight_arrays(), dict(net.config(), seed=args.seed)
     return _report_build(_model_summary(args.model, config, arrays), args.out,
                          lambda path: save_model(args.model, config, arrays, path),
@@ -1004,15 +1024,43 @@ def _one_line(err: BaseException) -> str:
     return " ".join(message.split()) or type(err).__name__
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived: unwound like Ctrl-C (worker pools terminated, temporary files removed), exit 143."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds():
+    """Within the block SIGTERM raises `Terminated` (main thread only; elsewhere signals cannot be set)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv=None) -> int:
     """Run the CLI on ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     try:
-        args = build_parser().parse_args(argv)
-        return COMMANDS[args.command](args)
+        with _sigterm_unwinds():
+            args = build_parser().parse_args(argv)
+            return COMMANDS[args.command](args)
     except KeyboardInterrupt:
         print("varproof: interrupted", file=sys.stderr)
         return 130
+    except Terminated:
+        print("varproof: terminated", file=sys.stderr)
+        return 143
     except BrokenPipeError:  # e.g. `varproof list | head -1`: stop quietly
         try:
             devnull = os.open(os.devnull, os.O_WRONLY)

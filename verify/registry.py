@@ -19,6 +19,10 @@ from .report import Evidence
 CLAIM_MODULES = ("quantization", "separation", "memorization", "approximation", "interpolation", "var", "perturbation", "flowar", "interop")
 
 
+#: largest ℓ_α exponent the claims evaluate: beyond it |x|^α leaves float64's range for the values they meet
+ALPHA_MAX = 64
+
+
 @dataclass(frozen=True)
 class Params:
     """Parameters every check understands; each claim uses the ones it needs.
@@ -54,6 +58,9 @@ class Params:
             raise ValueError(f"--samples must be ≥ 1, got {self.samples}")
         if not (isinstance(self.alpha, (int, float)) and 1 <= self.alpha < float("inf")):
             raise ValueError(f"--alpha must satisfy 1 ≤ α < ∞ (Lemma 6.1: 1 ≤ p < ∞), got {self.alpha}")
+        if self.alpha > ALPHA_MAX:
+            raise ValueError(f"--alpha must be ≤ {ALPHA_MAX} (Lemma 6.1 allows any 1 ≤ α < ∞, but the ℓ_α norms "
+                             f"(Σ|x|^α)^(1/α) are evaluated in float64, where |x|^α overflows for larger α), got {self.alpha:g}")
         if self.shard is not None:
             i, k = self.shard
             if not (isinstance(i, int) and isinstance(k, int) and 0 <= i < k):

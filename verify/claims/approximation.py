@@ -101,7 +101,7 @@ def _parallel_check(model, target, lo: int, hi: int, workers: int, progress: boo
     global _FORKED
     _FORKED = (model, target)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_signals) as pool:
             parts = pool.starmap(_check_part, list(zip(cuts, cuts[1:])))
     finally:
         _FORKED = None
@@ -109,6 +109,14 @@ def _parallel_check(model, target, lo: int, hi: int, workers: int, progress: boo
 
 
 _FORKED = None
+
+
+def _worker_signals() -> None:
+    """A worker leaves Ctrl-C and SIGTERM to its parent, which stops the pool (no worker traceback, no orphan)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _check_part(lo: int, hi: int):
