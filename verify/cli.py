@@ -130,6 +130,65 @@ def _spec_args(p, required: bool = False) -> None:
     p.add_argument("--ramp", type=_rational, default=None, help="ramp width θ of FFN_1, a rational like 1/64 (default δ/16)")
 
 
+#: default CPU-time budget of one claim or merge (``--max-time``), in seconds
+DEFAULT_MAX_TIME = 600.0
+
+
+def _budget_args(p) -> None:
+    from construct.grid import DEFAULT_MAX_WORK
+
+    p.add_argument("--max-work", type=_real("max-work", low=0, low_open=True, why=" (a budget of float64 operations)"),
+                   default=DEFAULT_MAX_WORK, metavar="OPS",
+                   help=f"work budget of each claim in float64 operations (default {DEFAULT_MAX_WORK:.0e}): a check whose "
+                        "estimate exceeds it is refused before it starts")
+    p.add_argument("--max-time", type=_real("max-time", low=0, low_open=True, why=" (a number of CPU seconds)"),
+                   default=DEFAULT_MAX_TIME, metavar="SECONDS",
+                   help=f"CPU-time budget of each claim in seconds (default {DEFAULT_MAX_TIME:g}): a check still "
+                        "running then is stopped with one line")
+
+
+class TimeBudgetExceeded(BaseException):
+    """The CPU-time budget (``--max-time``) ran out (a BaseException: no claim's own handler swallows it)."""
+
+
+@contextlib.contextmanager
+def _cpu_budget(seconds: float | None):
+    """Within the block, more than ``seconds`` of CPU time raises `TimeBudgetExceeded` (``ITIMER_VIRTUAL``, main
+    thread only; forked workers do not inherit the timer, their parent stops them when it unwinds)."""
+    import signal
+    import threading
+
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum, frame):
+        raise TimeBudgetExceeded(seconds)
+
+    previous = signal.signal(signal.SIGVTALRM, expired)
+    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, previous)
+
+
+@contextlib.contextmanager
+def _within_budget(args, what: str):
+    """Run the block under ``--max-work`` and ``--max-time``; either refusal becomes one usage line naming ``what``."""
+    from construct.grid import WorkLimitExceeded, work_limit
+
+    try:
+        with work_limit(args.max_work), _cpu_budget(args.max_time):
+            yield
+    except WorkLimitExceeded as err:
+        raise UsageError(f"{what}: {err}") from None
+    except TimeBudgetExceeded:
+        raise UsageError(f"{what}: stopped after {args.max_time:g} s of CPU time (--max-time {args.max_time:g}); raise "
+                         "--max-time or choose a smaller spec") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     from construct.io import MODELS
     from construct.targets import DEFAULT_TARGET, TARGETS
@@ -171,12 +230,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run shard I of K (0 ≤ I < K) of an exhaustive claim; join the JSON reports with `varproof merge`")
     v.add_argument("--workers", type=_integer("workers", 1, " (at least one process)"), default=1,
                    help="processes for an exhaustive claim's check (default 1)")
+    _budget_args(v)
 
     g = sub.add_parser("merge", help="join the JSON reports of `verify --shard I/K` runs into the unsharded report")
     g.add_argument("files", nargs="+", metavar="SHARD.json")
     g.add_argument("--format", choices=("text", "json", "md"), default="text")
     g.add_argument("--out", default=None, metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
     g.add_argument("--exit-zero", action="store_true", help="exit 0 even when a claim fails")
+    g.add_argument("--max-memory", type=parse_bytes, default=None, metavar="SIZE",
+                   help="memory budget for rebuilding the construction, e.g. 4G or 512M (default 4G)")
+    _budget_args(g)
 
     b = sub.add_parser("build", help="build the Lemma C.1 transformer for a spec and a target, or a VAR/FlowAR/HOFAR model")
     b.add_argument("--model", choices=("lemma-c.1",) + MODELS, default="lemma-c.1",
@@ -370,6 +433,14 @@ def _hypothesis_scratch(active: bool):
 
 def _run_claims(ids, claims, params, search, args, bar) -> list:
     """Every claim's evidence, in order; a claim's input error becomes one usage line naming the claim."""
+    from construct.grid import check_estimate, work_limit
+
+    for cid in ids:  # every estimate before anything runs: a run too large is refused at once
+        with _within_budget(args, cid), work_limit(args.max_work):
+            try:
+                check_estimate(*claims[cid].estimate(params))
+            except (ValueError, TypeError, ArithmeticError) as err:
+                raise UsageError(f"{cid}: {' '.join(str(err).split()) or type(err).__name__}") from None
     results = []
     try:
         for cid in ids:
@@ -377,10 +448,11 @@ def _run_claims(ids, claims, params, search, args, bar) -> list:
                 bar.set_postfix_str(cid, refresh=True)
             claim = claims[cid]
             try:
-                if search is not None:
-                    results.append(search(claim, params, args.search, params.seed))
-                else:
-                    results.append(claim.run(params))
+                with _within_budget(args, cid):
+                    if search is not None:
+                        results.append(search(claim, params, args.search, params.seed))
+                    else:
+                        results.append(claim.run(params))
             except (ValueError, TypeError, MemoryError, ArithmeticError) as err:
                 raise UsageError(f"{cid}: {' '.join(str(err).split()) or type(err).__name__}") from None
             if bar is not None:

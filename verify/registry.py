@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Callable
@@ -78,8 +79,12 @@ class Params:
         return GridSpec(self.tokens, self.channels, self.steps, self.ramp)
 
     def family(self):
-        """Every spec with ``n' ≤ n``, ``d' ≤ d``, ``2 ≤ m' ≤ m``, smallest grids first."""
-        from construct.grid import GridSpec
+        """Every spec with ``n' ≤ n``, ``d' ≤ d``, ``2 ≤ m' ≤ m``, smallest grids first — refused first (`family_work`)
+        when scanning it would exceed the work budget in force."""
+        from construct.grid import GridSpec, require_work
+
+        n, d, m = self.tokens, self.channels, self.steps
+        require_work(family_work(self), f"the family of {n * d * max(m - 1, 0)} specs n' ≤ {n}, d' ≤ {d}, 2 ≤ m' ≤ {m}")
 
         specs = [
             GridSpec(n, d, m)
@@ -103,14 +108,55 @@ class Params:
         }
 
 
+#: float64-operation equivalents per unit ``(n'·m')²`` of a family member (a scan evaluates up to ``n'm'`` ramps or
+#: tokens at up to ``n'm'`` points in exact arithmetic); calibrated on the Eq. (1) scans, ≈ 10^-4 s per unit
+FAMILY_UNIT = 4e4
+
+
+def family_work(params: Params) -> float:
+    """Estimated operations of a scan over `Params.family`: ``FAMILY_UNIT · d · Σ_{n'≤n} n'² · Σ_{2≤m'≤m} m'²``."""
+    n, d, m = float(params.tokens), float(params.channels), float(params.steps)
+    return FAMILY_UNIT * d * (n * (n + 1) * (2 * n + 1) / 6) * max(m * (m + 1) * (2 * m + 1) / 6 - 1, 0.0)
+
+
+def dense_work(spec, builds: int, passes: int) -> tuple[float, str]:
+    """Operations of ``builds`` dense Lemma C.1 networks for ``spec`` and ``passes`` dense passes over its
+    ``N`` grid sequences: a pass sends ``N·n`` tokens through FFN_2's ``3nN`` neurons (``≈ 4d + 2`` operations
+    each), a build runs the attention and the target on every sequence; with the sentence that says so."""
+    n, d = spec.tokens, spec.channels
+    try:
+        N = float(spec.n_sequences)
+    except OverflowError:
+        N = math.inf
+    width = 3.0 * n * N
+    pass_ops = N * n * width * (4.0 * d + 2.0)
+    build_ops = N * (4.0 * n * n * d + (n * d) ** 2 + 100.0 * n * d)
+    log10_N = n * d * math.log10(spec.steps)
+    size = f"{N:.4g}" if math.isfinite(N) else f"≈ 10^{log10_N:.4g}"
+    neurons = f"{width:.4g}" if math.isfinite(width) else f"≈ 10^{math.log10(3 * n) + log10_N:.4g}"
+    what = (f"{builds} build(s) of the dense Lemma C.1 network for {spec} and {passes} dense pass(es) over its "
+            f"{size} grid sequences through {neurons} FFN_2 neurons")
+    return builds * build_ops + passes * pass_ops, what
+
+
 @dataclass(frozen=True)
 class Claim:
+    """A registered claim. ``work(params)``, when declared, estimates the whole check's operations before it
+    starts (``(operations, what)``), so that ``varproof verify`` can refuse it at once; a claim that declares none
+    is bounded by the estimates its computations make as each starts (dense passes, attention, grid enumeration,
+    family scans: `construct.grid.require_work`) and by the CPU-time budget."""
+
     id: str
     ref: str
     statement: str
     check: Callable[[Params], Evidence] = field(repr=False, compare=False)
     corrected_of: tuple[str, ...] = ()
     merge: Callable[[list[Evidence]], Evidence] | None = field(default=None, repr=False, compare=False)
+    work: Callable[[Params], tuple[float, str]] | None = field(default=None, repr=False, compare=False)
+
+    def estimate(self, params: Params) -> tuple[float, str]:
+        """``(operations, what)`` of this claim's check: its declared `work`, else ``(0, "")`` (nothing known up front)."""
+        return self.work(params) if self.work is not None else (0.0, "")
 
     @property
     def shardable(self) -> bool:
@@ -126,17 +172,17 @@ class Claim:
 _REGISTRY: dict[str, Claim] = {}
 
 
-def register(id: str, ref: str, statement: str, corrected_of: str | tuple[str, ...] = (), merge=None):
+def register(id: str, ref: str, statement: str, corrected_of: str | tuple[str, ...] = (), merge=None, work=None):
     """Decorator: register ``check`` as the claim ``id`` (``corrected_of``: the claim(s) it repairs;
     ``merge``: for an exhaustive claim that honours ``Params.shard``, the function that joins the shards'
-    evidence into the unsharded evidence)."""
+    evidence into the unsharded evidence; ``work``: ``params → (operations, what)``, the check's estimate)."""
     if isinstance(corrected_of, str):
         corrected_of = (corrected_of,)
 
     def wrap(check):
         if id in _REGISTRY:
             raise ValueError(f"claim {id!r} registered twice")
-        _REGISTRY[id] = Claim(id, ref, statement, check, corrected_of, merge)
+        _REGISTRY[id] = Claim(id, ref, statement, check, corrected_of, merge, work)
         return check
 
     return wrap

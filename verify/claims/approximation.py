@@ -29,7 +29,7 @@ from construct.grid import GridSpec, grid_points, sequence_digits
 from construct.targets import TARGETS, Constant, make_target
 from construct.transformer import build_transformer, quantize_output
 
-from ..registry import Params, register
+from ..registry import Params, dense_work, register
 from ..report import Evidence
 
 
@@ -50,6 +50,7 @@ def _h_of(X: np.ndarray, spec: GridSpec, target) -> np.ndarray:
     "Lemma C.1 (construction, end to end)",
     "For the spec and every target, the built τ = FFN_2∘Attn∘FFN_1(·+E) maps every grid cell — at its grid corner and "
     "at the far end of its plateau — to the quantized target h within δ/2 (rounding recovers h exactly).",
+    work=lambda p: dense_work(p.spec(), builds=len(TARGETS), passes=2 * len(TARGETS)),
 )
 def check_reproduces(params: Params) -> Evidence:
     spec = params.spec()
@@ -342,6 +343,7 @@ def _built_for_eps(params: Params, norm: float | None = None):
     "Lemma C.1 (conclusion d_α(τ, h) ≤ ε/2)",
     "For ε = 2(C+1)δ(dn)^{1/α} there is a ramp θ with d_α(τ, h) ≤ ε/2 (Section 3.1 norm); certified by the "
     "plateau error (exhaustive over cells) plus the ramp-zone volume times a sup bound.",
+    work=lambda p: dense_work(p.spec(), builds=2, passes=4),
 )
 def check_approx(params: Params) -> Evidence:
     target, C, eps_half, tau = _built_for_eps(params)
@@ -362,6 +364,7 @@ def check_approx(params: Params) -> Evidence:
     "lemma-6.1",
     "Lemma 6.1",
     "τ approximates f in the function norm: ‖τ − f‖_α ≤ ε for ε = 2(C+1)δ(dn)^{1/α}, via ‖τ − h‖_α + ‖h − f‖_α.",
+    work=lambda p: dense_work(p.spec(), builds=2, passes=4 + math.ceil(p.samples / p.spec().n_sequences)),
 )
 def check_lemma61(params: Params) -> Evidence:
     target, C, eps_half, tau = _built_for_eps(params)
@@ -385,6 +388,7 @@ def check_lemma61(params: Params) -> Evidence:
     "Lemma 6.1 (sup-norm reading, on the Lemma C.1 construction)",
     "The Lemma C.1 transformer approximates f uniformly: sup_X ‖τ(X) − f(X)‖_∞ ≤ ε for ε = 2(C_∞+1)δ "
     "(C_∞ the ℓ_∞ Lipschitz constant), with θ chosen as in lemma-c.1/approx.",
+    work=lambda p: dense_work(p.spec(), builds=2, passes=2),
 )
 def check_lemma61_sup(params: Params) -> Evidence:
     target, C, eps_half, tau = _built_for_eps(params, norm=math.inf)

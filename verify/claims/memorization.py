@@ -17,7 +17,7 @@ from construct.quantize import quantized_tokens
 from construct.targets import make_target
 from construct.transformer import build_transformer
 
-from ..registry import Params, register
+from ..registry import Params, dense_work, register
 from ..report import Evidence
 
 
@@ -74,6 +74,7 @@ def _built(params: Params):
     "The working FFN_2 (three-neuron hats on the scalar context ID, half-width gap/2, weight h(A)_k − q_{A,k}) maps the "
     "context of every (grid sequence A, token k) to h(A)_k within δ/2 (so rounding recovers h exactly), for the spec.",
     corrected_of="lemma-c.1/bump",
+    work=lambda p: dense_work(p.spec(), builds=1, passes=1),
 )
 def check_bump_corrected(params: Params) -> Evidence:
     spec, tau = _built(params)
