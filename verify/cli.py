@@ -463,25 +463,42 @@ def _run_claims(ids, claims, params, search, args, bar) -> list:
     return results
 
 
+#: largest shard report `varproof merge` reads (a genuine one is a few kilobytes)
+MERGE_MAX_BYTES = 16 * 2**20
+
+
+def _read_report(path: str):
+    from verify.report import FORMAT_VERSION
+
+    try:
+        size = os.path.getsize(path)
+        if size > MERGE_MAX_BYTES:
+            raise UsageError(f"{path} is {size} bytes, more than the {MERGE_MAX_BYTES} a shard report may have")
+        with open(path, encoding="utf-8") as fh:
+            report = json.load(fh)
+    except OSError as err:
+        raise UsageError(f"cannot read {path}: {err.strerror or err}") from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as err:  # JSONDecodeError is a ValueError
+        detail = type(err).__name__ if isinstance(err, RecursionError) else " ".join(str(err).split())[:200]
+        raise UsageError(f"{path} is not a JSON report of `varproof verify --format json` ({detail})") from None
+    if not isinstance(report, dict) or report.get("format_version") != FORMAT_VERSION or not isinstance(
+            report.get("results"), list):
+        raise UsageError(f"{path} is not a format_version {FORMAT_VERSION} report of `varproof verify --format json`")
+    return report
+
+
 def _cmd_merge(args) -> int:
-    """Join shard reports: per claim, every shard 0 … K−1 exactly once, with equal parameters."""
-    from verify.registry import Params, all_claims
-    from verify.report import FORMAT_VERSION, RENDERERS, Evidence
+    """Join shard reports: per claim, every shard 0 … K−1 exactly once, with equal parameters. Only the shards'
+    measurements are read; the claim's ``merge`` recomputes the rest from the spec, within the budgets."""
+    from construct.grid import memory_limit
+    from verify.registry import all_claims
+    from verify.report import RENDERERS, Evidence
 
     claims = all_claims()
     groups: dict[str, dict[int, Evidence]] = {}
     counts: dict[str, int] = {}
     for path in args.files:
-        try:
-            with open(path, encoding="utf-8") as fh:
-                report = json.load(fh)
-        except OSError as err:
-            raise UsageError(f"cannot read {path}: {err.strerror or err}") from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise UsageError(f"{path} is not a JSON report of `varproof verify --format json` ({err})") from None
-        if not isinstance(report, dict) or report.get("format_version") != FORMAT_VERSION or not isinstance(
-                report.get("results"), list):
-            raise UsageError(f"{path} is not a format_version {FORMAT_VERSION} report of `varproof verify --format json`")
+        report = _read_report(path)
         for item in report["results"]:
             try:
                 ev = Evidence.from_dict(item)
@@ -489,27 +506,41 @@ def _cmd_merge(args) -> int:
                 raise UsageError(f"{path}: {err}") from None
             claim = claims.get(ev.claim_id)
             if claim is None or not claim.shardable:
-                raise UsageError(f"{path}: claim {ev.claim_id!r} is not a sharded exhaustive claim")
-            shard = ev.details.get("shard")
+                raise UsageError(f"{path}: claim {str(ev.claim_id)[:80]!r} is not a sharded exhaustive claim")
+            shard = ev.details.get("shard") if isinstance(ev.details, dict) else None
             if not isinstance(shard, dict) or not {"index", "count", "result"} <= set(shard):
                 raise UsageError(f"{path}: {ev.claim_id} was not run with --shard I/K")
             i, k = shard["index"], shard["count"]
+            if any(isinstance(x, bool) or not isinstance(x, int) for x in (i, k)) or not 0 <= i < k:
+                raise UsageError(f"{path}: {ev.claim_id} has shard {_short(i) if isinstance(i, int) else repr(i)[:40]}/"
+                                 f"{_short(k) if isinstance(k, int) else repr(k)[:40]}; a shard is I/K with integers 0 ≤ I < K")
             if counts.setdefault(ev.claim_id, k) != k:
-                raise UsageError(f"{path}: {ev.claim_id} shard {i}/{k} does not match the other files' /{counts[ev.claim_id]}")
+                raise UsageError(f"{path}: {ev.claim_id} shard {i}/{_short(k)} does not match the other files' "
+                                 f"/{_short(counts[ev.claim_id])}")
             group = groups.setdefault(ev.claim_id, {})
             if i in group:
-                raise UsageError(f"{path}: {ev.claim_id} shard {i}/{k} given twice")
+                raise UsageError(f"{path}: {ev.claim_id} shard {i}/{_short(k)} given twice")
             other = next(iter(group.values()), None)
             if other is not None and (other.params != ev.params or other.details.get("construction") != ev.details.get("construction")):
-                raise UsageError(f"{path}: {ev.claim_id} shard {i}/{k} was run with other parameters than the rest")
+                raise UsageError(f"{path}: {ev.claim_id} shard {i}/{_short(k)} was run with other parameters than the rest")
             group[i] = ev
     results = []
     for cid in [c for c in claims if c in groups]:
-        missing = sorted(set(range(counts[cid])) - set(groups[cid]))
-        if missing:
-            raise UsageError(f"{cid}: shard(s) {', '.join(f'{i}/{counts[cid]}' for i in missing)} missing")
+        k, given = counts[cid], groups[cid]
+        if len(given) < k:  # name a few missing shards without enumerating range(k)
+            missing, i = [], 0
+            while len(missing) < 3:
+                if i not in given:
+                    missing.append(f"{i}/{_short(k)}")
+                i += 1
+            more = k - len(given) - len(missing)
+            raise UsageError(f"{cid}: shard(s) {', '.join(missing)}{f' and {_short(more)} more' if more else ''} missing")
         claim = claims[cid]
-        merged = claim.merge([groups[cid][i] for i in range(counts[cid])])
+        with _within_budget(args, f"merge {cid}"), memory_limit(args.max_memory):
+            try:
+                merged = claim.merge([given[i] for i in range(k)])
+            except (ValueError, TypeError, KeyError, MemoryError, ArithmeticError) as err:
+                raise UsageError(f"merge {cid}: {_one_line(err)}") from None
         results.append(dataclasses.replace(merged, claim_id=claim.id, ref=claim.ref, statement=claim.statement))
     _emit(RENDERERS[args.format](results), args.out, _report_kind(args.format, results))
     if args.exit_zero:
@@ -1052,6 +1083,9 @@ def _cmd_export(args) -> int:
     from construct.io import MODEL_KIND, file_kind, load_transformer
     from construct.torch_export import TorchUnavailable, export_torch, require_torch
 
+    out = args.torch
+    if os.path.exists(out) and os.path.exists(args.file) and os.path.samefile(out, args.file):
+        raise UsageError(f"export --torch {out}: that is the input weights file itself; choose another output name")
     try:
         require_torch()
     except TorchUnavailable as err:
@@ -1059,11 +1093,8 @@ def _cmd_export(args) -> int:
     if file_kind(args.file) == MODEL_KIND:
         raise UsageError(f"export --torch: {args.file} holds a VAR/FlowAR/HOFAR model; only Lemma C.1 one-layer files "
                          "(`varproof build -n … -d … -m … --out`) can be exported")
-    out = args.torch
     if os.path.isdir(out):
         raise UsageError(f"cannot write {out}: is a directory")
-    if os.path.exists(out) and os.path.exists(args.file) and os.path.samefile(out, args.file):
-        raise UsageError(f"export --torch {out}: that is the input weights file itself; choose another output name")
     tau = load_transformer(args.file, unverified=args.unverified)
     try:
         export_torch(tau, out)
@@ -1088,12 +1119,17 @@ COMMANDS = {"list": _cmd_list, "verify": _cmd_verify, "merge": _cmd_merge, "buil
             "cost": _cmd_cost, "export": _cmd_export}
 
 
+#: longest message the CLI prints (a forged input could otherwise make it arbitrarily long)
+MESSAGE_MAX = 1000
+
+
 def _one_line(err: BaseException) -> str:
     if isinstance(err, KeyError) and err.args:
         message = str(err.args[0])
     else:
         message = str(err)
-    return " ".join(message.split()) or type(err).__name__
+    line = " ".join(message.split()) or type(err).__name__
+    return line if len(line) <= MESSAGE_MAX else line[: MESSAGE_MAX - 1] + "…"
 
 
 class Terminated(BaseException):

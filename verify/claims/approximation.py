@@ -25,7 +25,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from construct.grid import GridSpec, grid_points, sequence_digits
+from construct.grid import GridSpec, check_estimate, grid_points, sequence_digits
 from construct.targets import TARGETS, Constant, make_target
 from construct.transformer import build_transformer, quantize_output
 
@@ -174,16 +174,86 @@ def exhaustive_evidence(params: Params, construction: dict, check: dict | None, 
 
 
 def merge_exhaustive(shards: list[Evidence]) -> Evidence:
-    """Join the evidence of shards ``0 … k−1`` of ``lemma-c.1/exhaustive`` into the unsharded evidence."""
-    from construct.structured import GridCheck
+    """Join the evidence of shards ``0 … k−1`` of ``lemma-c.1/exhaustive`` into the unsharded evidence.
+
+    A shard report is read, not trusted: everything derivable from the spec is recomputed — ``N = m^(nd)``, the
+    construction's constants (`_construction`: the context IDs, their gap, the a-priori ID error, the memorized
+    values) and from them the decision (`exhaustive_evidence`). What only the shards know is their measured
+    `GridCheck`; each must cover exactly the sequences ``[i·N//k, (i+1)·N//k)`` of shard ``i`` of ``k`` (so the
+    ranges tile ``[0, N)``), with ``2·(stop − start)`` inputs and its worst case inside its range and the
+    spec's shapes. Raises ``ValueError`` naming the first shard that does not.
+    """
+    from construct.structured import GridCheck, probe_offsets
 
     ordered = sorted(shards, key=lambda ev: ev.details["shard"]["index"])
-    merged = functools.reduce(GridCheck.merge, (GridCheck(**ev.details["shard"]["result"]) for ev in ordered))
+    k = len(ordered)
     first = ordered[0]
-    params = Params(**{k: v for k, v in first.params.items() if k in ("tokens", "channels", "steps", "target", "alpha",
-                                                                       "samples", "seed")},
-                    ramp=Fraction(first.params["ramp"]))
-    return exhaustive_evidence(params, first.details["construction"], dataclasses.asdict(merged))
+    raw = first.params
+    params = Params(**{key: raw[key] for key in ("tokens", "channels", "steps", "target", "alpha", "samples", "seed")
+                       if key in raw},
+                    ramp=Fraction(str(raw["ramp"])), **({"sides": tuple(raw["sides"])} if "sides" in raw else {}))
+    spec = params.spec()
+    try:  # the rebuild below costs as much as the construction of one shard run: refuse it first if too large
+        rebuild = float(spec.n_sequences) * (4.0 * spec.tokens ** 2 * spec.channels + 100.0 * spec.tokens * spec.channels)
+    except OverflowError:
+        rebuild = math.inf
+    check_estimate(rebuild, f"rebuilding the construction of {spec} to check the shards")
+    offsets = probe_offsets(spec)
+    fields = [f.name for f in dataclasses.fields(GridCheck)]
+    checks = []
+    for i, ev in enumerate(ordered):
+        result = ev.details["shard"]["result"]
+        if not isinstance(result, dict) or sorted(result) != sorted(fields):
+            raise ValueError(f"shard {i}/{k}: its result must have exactly the fields {', '.join(fields)}")
+        ints = [name for name in fields if name not in ("worst", "worst_offset")]
+        if any(isinstance(result[name], bool) or not isinstance(result[name], int) for name in ints):
+            raise ValueError(f"shard {i}/{k}: the fields {', '.join(ints)} of its result must be integers")
+        if any(isinstance(result[name], bool) or not isinstance(result[name], (int, float)) for name in ("worst", "worst_offset")):
+            raise ValueError(f"shard {i}/{k}: the fields worst and worst_offset of its result must be numbers")
+        lo, hi = _shard_range(spec.n_sequences, (i, k))
+        if (result["start"], result["stop"]) != (lo, hi):
+            raise ValueError(f"shard {i}/{k} reports sequences [{_short(result['start'])}, {_short(result['stop'])}), but "
+                             f"shard {i} of {k} of the {_short(spec.n_sequences)} grid sequences of {spec} is [{lo}, {hi})")
+        if result["inputs"] != len(offsets) * (hi - lo):
+            raise ValueError(f"shard {i}/{k} reports {_short(result['inputs'])} inputs; its {hi - lo} sequences at "
+                             f"{len(offsets)} plateau ends are {len(offsets) * (hi - lo)}")
+        worst = float(result["worst"])
+        inside = (lo <= result["worst_index"] < hi and result["worst_offset"] in offsets
+                  and 0 <= result["worst_token"] < spec.tokens and 0 <= result["worst_channel"] < spec.channels)
+        if hi == lo and (worst, result["worst_index"], result["worst_offset"], result["worst_token"],
+                         result["worst_channel"]) != (0.0, lo, 0.0, 0, 0):
+            raise ValueError(f"shard {i}/{k} has no sequences, but reports a worst case")
+        if hi > lo and not (math.isfinite(worst) and worst >= 0 and inside):
+            raise ValueError(f"shard {i}/{k}: its worst case (error {worst!r} at sequence {_short(result['worst_index'])}, "
+                             "offset, token, channel) is not a case of its range and of the spec")
+        checks.append(GridCheck(**result))
+    merged = functools.reduce(GridCheck.merge, checks)
+    construction = _construction(params, spec)
+    if construction is None:
+        raise ValueError(f"the context IDs of {spec} coincide in float64: no shard can have run a bump layer")
+    return exhaustive_evidence(params, construction, dataclasses.asdict(merged))
+
+
+def _short(value) -> str:
+    """An integer of a shard report for a message: in full when short, else its digit count."""
+    text = str(value) if isinstance(value, int) and abs(value) < 10**30 else None
+    return text if text is not None else (f"an integer of {len(str(abs(value)))} digits" if isinstance(value, int)
+                                          else repr(value)[:40])
+
+
+def _construction(params: Params, spec: GridSpec, model=None) -> dict | None:
+    """The constants of ``lemma-c.1/exhaustive``'s construction for ``params`` (built unless ``model`` is given):
+    ``None`` when two context IDs coincide in float64 (then no bump layer exists)."""
+    from construct.structured import ContextIDsCoincide, build_structured
+
+    if model is None:
+        target = make_target(params.target, spec.tokens, spec.channels, seed=params.seed)
+        try:
+            model = build_structured(target, spec, progress=params.progress)
+        except ContextIDsCoincide:
+            return None
+    return {"context_ids": model.table.n_centres, "id_gap": model.id_gap, "id_error_bound": model.id_error,
+            "max_abs_value": float(abs(model.table.values).max()), "neurons_ffn2": 3 * model.table.n_centres}
 
 
 @register(
@@ -205,8 +275,7 @@ def check_exhaustive(params: Params) -> Evidence:
     except ContextIDsCoincide as err:
         return exhaustive_evidence(params, {"context_ids": spec.n_sequences * spec.tokens}, None,
                                     reason=f"inconclusive in float64: {err}")
-    construction = {"context_ids": model.table.n_centres, "id_gap": model.id_gap, "id_error_bound": model.id_error,
-                    "max_abs_value": float(abs(model.table.values).max()), "neurons_ffn2": 3 * model.table.n_centres}
+    construction = _construction(params, spec, model)
     check = _parallel_check(model, target, lo, hi, params.workers, params.progress)
     return exhaustive_evidence(params, construction, dataclasses.asdict(check))
 
