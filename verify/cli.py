@@ -434,6 +434,7 @@ def _hypothesis_scratch(active: bool):
 def _run_claims(ids, claims, params, search, args, bar) -> list:
     """Every claim's evidence, in order; a claim's input error becomes one usage line naming the claim."""
     from construct.grid import check_estimate, work_limit
+    from verify.registry import family_scans
 
     for cid in ids:  # every estimate before anything runs: a run too large is refused at once
         with _within_budget(args, cid), work_limit(args.max_work):
@@ -452,7 +453,9 @@ def _run_claims(ids, claims, params, search, args, bar) -> list:
                     if search is not None:
                         results.append(search(claim, params, args.search, params.seed))
                     else:
-                        results.append(claim.run(params))
+                        with family_scans() as cut:
+                            evidence = claim.run(params)
+                        results.append(_decided_on_a_prefix(cid, evidence, cut, args.max_work))
             except (ValueError, TypeError, MemoryError, ArithmeticError) as err:
                 raise UsageError(f"{cid}: {' '.join(str(err).split()) or type(err).__name__}") from None
             if bar is not None:
@@ -485,6 +488,23 @@ def _read_report(path: str):
             report.get("results"), list):
         raise UsageError(f"{path} is not a format_version {FORMAT_VERSION} report of `varproof verify --format json`")
     return report
+
+
+def _decided_on_a_prefix(cid: str, evidence, cut: list, max_work: float):
+    """A family claim whose scan the work budget cut short (`verify.registry.family_scans`): its evidence stands
+    only if it is a counterexample — the smallest specs come first, so one failing member decides ``fails``;
+    anything else over part of the family decides nothing and is refused with the estimate of the whole scan."""
+    if not cut:
+        return evidence
+    scanned, total, work = cut[0]
+    if evidence.verdict != "fails":
+        raise UsageError(f"{cid}: the family of {total} specs needs ≈ {work:.2g} float64 operations, more than the "
+                         f"{max_work:.2g} allowed (--max-work); its smallest {scanned} specs, all the budget pays for, "
+                         "show no counterexample, which decides nothing — raise --max-work or choose a smaller family")
+    note = (f"Decided on the smallest {scanned} of the family's {total} specs, all the work budget (--max-work "
+            f"{max_work:.2g}) pays for: a counterexample among them decides the claim; the measured worst case and the "
+            "case count are over those specs only.")
+    return dataclasses.replace(evidence, notes=f"{evidence.notes} {note}".strip())
 
 
 def _cmd_merge(args) -> int:

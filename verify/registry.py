@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Callable
@@ -79,20 +80,43 @@ class Params:
         return GridSpec(self.tokens, self.channels, self.steps, self.ramp)
 
     def family(self):
-        """Every spec with ``n' ≤ n``, ``d' ≤ d``, ``2 ≤ m' ≤ m``, smallest grids first — refused first (`family_work`)
-        when scanning it would exceed the work budget in force."""
-        from construct.grid import GridSpec, require_work
+        """Every spec with ``n' ≤ n``, ``d' ≤ d``, ``2 ≤ m' ≤ m``, smallest grids first.
+
+        Within a `family_scans` block whose work budget (`construct.grid.work_limit`) cannot pay for the whole
+        scan (`family_work`), only the smallest specs the budget pays for are returned, in the same order, and the
+        block records ``(returned, total)``: its owner may then accept the claim's evidence only if it is a
+        counterexample (a ``fails`` needs one failing member; the others decide nothing). Elsewhere a scan that
+        the budget cannot pay for is refused before it starts.
+        """
+        from construct.grid import GridSpec, require_work, work_allowed
 
         n, d, m = self.tokens, self.channels, self.steps
-        require_work(family_work(self), f"the family of {n * d * max(m - 1, 0)} specs n' ≤ {n}, d' ≤ {d}, 2 ≤ m' ≤ {m}")
-
-        specs = [
-            GridSpec(n, d, m)
-            for n in range(1, self.tokens + 1)
-            for d in range(1, self.channels + 1)
-            for m in range(2, self.steps + 1)
-        ]
-        return sorted(specs, key=lambda s: (s.n_sequences, s.tokens, s.channels, s.steps))
+        total, work = n * d * max(m - 1, 0), family_work(self)
+        what = f"the family of {total} specs n' ≤ {n}, d' ≤ {d}, 2 ≤ m' ≤ {m}"
+        if work <= work_allowed() or not _SCANS:
+            require_work(work, what)
+            specs = [
+                GridSpec(n, d, m)
+                for n in range(1, self.tokens + 1)
+                for d in range(1, self.channels + 1)
+                for m in range(2, self.steps + 1)
+            ]
+            return sorted(specs, key=lambda s: (s.n_sequences, s.tokens, s.channels, s.steps))
+        budget = work_allowed()
+        side = int(math.isqrt(int(min(budget / FAMILY_UNIT, 2**62)))) + 1  # a member costs FAMILY_UNIT·(n'm')²
+        small = [(nn, dd, mm) for nn in range(1, min(n, side) + 1) for dd in range(1, d + 1)
+                 for mm in range(2, min(m, side // nn + 1) + 1)]
+        small.sort(key=lambda s: (s[0] * s[1] * math.log2(s[2]), s[0], s[1], s[2]))
+        chosen, spent = [], 0.0
+        for nn, dd, mm in small:
+            cost = FAMILY_UNIT * float(nn * mm) ** 2
+            if spent + cost > budget:
+                break
+            chosen.append(GridSpec(nn, dd, mm))
+            spent += cost
+        require_work(spent, f"the smallest {len(chosen)} specs of {what}")
+        _SCANS[-1].append((len(chosen), total, work))
+        return chosen
 
     def as_dict(self) -> dict:
         return {
@@ -111,6 +135,21 @@ class Params:
 #: float64-operation equivalents per unit ``(n'·m')²`` of a family member (a scan evaluates up to ``n'm'`` ramps or
 #: tokens at up to ``n'm'`` points in exact arithmetic); calibrated on the Eq. (1) scans, ≈ 10^-4 s per unit
 FAMILY_UNIT = 4e4
+
+
+_SCANS: list[list] = []  # one list per open `family_scans` block: (specs returned, family size, estimate) per scan
+
+
+@contextmanager
+def family_scans():
+    """A block in which `Params.family` may return only the smallest specs the work budget pays for; the yielded
+    list records ``(returned, total, estimated work)`` for every scan so cut short."""
+    record: list = []
+    _SCANS.append(record)
+    try:
+        yield record
+    finally:
+        _SCANS.pop()
 
 
 def family_work(params: Params) -> float:
