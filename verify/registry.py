@@ -178,6 +178,19 @@ def dense_work(spec, builds: int, passes: int) -> tuple[float, str]:
     return builds * build_ops + passes * pass_ops, what
 
 
+def structured_work(spec, passes: int = 2) -> tuple[float, str]:
+    """Operations of the structured construction for ``spec`` (attention and target on every grid sequence) and
+    ``passes`` structured passes over its grid (`construct.structured`), with the sentence that says so."""
+    n, d = spec.tokens, spec.channels
+    per = 4.0 * n * n * d + 4.0 * n * d * d + 6.0 * n * n + 100.0 * n * d
+    try:
+        N = float(spec.n_sequences)
+    except OverflowError:
+        N = math.inf
+    size = f"{N:.4g}" if math.isfinite(N) else f"≈ 10^{n * d * math.log10(spec.steps):.4g}"
+    return (1 + passes) * N * per, f"the structured construction and {passes} passes over the {size} grid sequences of {spec}"
+
+
 @dataclass(frozen=True)
 class Claim:
     """A registered claim. ``work(params)``, when declared, estimates the whole check's operations before it

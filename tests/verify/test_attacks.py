@@ -163,10 +163,13 @@ ATTACKS = {
     "var-seed-changed": (["inspect", "{var-other-seed}"], REFUSED, r"is not the weight seed 4 draws"),
     "var-no-seed": (["inspect", "{var-no-seed}"], REFUSED, r"records no seed.*--unverified"),
     # runaway work: refused at once, naming the estimate and the flag
-    "eq-1-n1000-m1000": (["verify", "eq-1", "-n", "1000", "-m", "1000"], REFUSED,
-                         r"^varproof: eq-1: the family of \d+ specs .* needs ≈ \S+ float64 operations, more than the "
-                         r"1e\+10 allowed \(--max-work\)"),
-    "lemma-5.4-n1000-m1000": (["verify", "lemma-5.4", "-n", "1000", "-m", "1000"], REFUSED, r"lemma-5\.4: .*--max-work"),
+    "holding-family-n1000-m1000": (["verify", "eq-1/corrected", "-n", "1000", "-m", "1000", "--max-work", "1e8"], REFUSED,
+                                   r"^varproof: eq-1/corrected: the family of 1998000 specs needs ≈ 8\.9e\+19 float64 "
+                                   r"operations, more than the 1e\+08 allowed \(--max-work\); its smallest \d+ specs, "
+                                   r"all the budget pays for, show no counterexample, which decides nothing"),
+    "exhaustive-at-n1000": (["verify", "lemma-c.1/exhaustive", "-n", "1000", "-m", "1000"], REFUSED,
+                            r"lemma-c\.1/exhaustive: the structured construction and 2 passes over the ≈ 10\^6000 grid "
+                            r"sequences .* needs ≈ inf float64 operations"),
     "all-n1000-m1000": (["verify", "--all", "-n", "1000", "-m", "1000"], REFUSED, r"needs ≈ inf float64 operations.*--max-work"),
     "all-one-step-up": (["verify", "--all", "-n", "3", "-d", "2", "-m", "4"], REFUSED,
                         r"lemma-c\.1/\S+: .* needs ≈ \S+ float64 operations, more than the 1e\+10 allowed \(--max-work\)"),
@@ -223,6 +226,16 @@ def test_hostile_input_gets_its_exit_code_and_one_line(argv, code, line, files, 
 
 
 # -- attacks whose check is more than one line of output -----------------------------------------------------------
+@pytest.mark.parametrize("cid", ["eq-1", "lemma-5.4"])
+def test_a_failing_family_claim_at_n1000_m1000_is_decided_on_its_smallest_specs(cid, capsys):
+    assert main(["verify", cid, "-n", "1000", "-m", "1000", "--format", "json"]) == 1
+    [ev] = json.loads(capsys.readouterr().out)["results"]
+    assert ev["verdict"] == "fails" and ev["counterexample"]
+    assert re.search(r"Decided on the smallest \d+ of the family's 1998000 specs, all the work budget \(--max-work "
+                     r"1e\+10\) pays for", ev["notes"])
+
+
+
 def test_a_file_too_large_to_recompute_loads_only_unverified_and_says_so(files, monkeypatch, capsys):
     monkeypatch.setattr(weights_io, "RECOMPUTE_LIMIT", 0)
     assert main(["inspect", str(files["tau"])]) == 2

@@ -29,7 +29,7 @@ from construct.grid import GridSpec, check_estimate, grid_points, sequence_digit
 from construct.targets import TARGETS, Constant, make_target
 from construct.transformer import build_transformer, quantize_output
 
-from ..registry import Params, dense_work, register
+from ..registry import Params, dense_work, register, structured_work
 from ..report import Evidence
 
 
@@ -263,6 +263,7 @@ def _construction(params: Params, spec: GridSpec, model=None) -> dict | None:
     "function as its dense weights), maps every grid sequence — at its grid corner and at the far end of its plateau — "
     "to the quantized target h within δ/2; decided only where float64 separates the context IDs (gap > 2·ID error).",
     merge=merge_exhaustive,
+    work=lambda p: structured_work(p.spec()),
 )
 def check_exhaustive(params: Params) -> Evidence:
     from construct.structured import ContextIDsCoincide, build_structured
