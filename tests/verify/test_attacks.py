@@ -164,7 +164,7 @@ ATTACKS = {
     "var-no-seed": (["inspect", "{var-no-seed}"], REFUSED, r"records no seed.*--unverified"),
     # runaway work: refused at once, naming the estimate and the flag
     "holding-family-n1000-m1000": (["verify", "eq-1/corrected", "-n", "1000", "-m", "1000", "--max-work", "1e8"], REFUSED,
-                                   r"^varproof: eq-1/corrected: the family of 1998000 specs needs ≈ 8\.9e\+19 float64 "
+                                   r"^varproof: eq-1/corrected: the family of 1998000 specs needs ≈ 8\.9e\+21 float64 "
                                    r"operations, more than the 1e\+08 allowed \(--max-work\); its smallest \d+ specs, "
                                    r"all the budget pays for, show no counterexample, which decides nothing"),
     "exhaustive-at-n1000": (["verify", "lemma-c.1/exhaustive", "-n", "1000", "-m", "1000"], REFUSED,
