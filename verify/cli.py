@@ -2,12 +2,18 @@
 
     varproof list
     varproof verify ID… | --all  [claim params] [--format text|json|md] [--exit-zero] [--out FILE]
-                                 [--max-memory SIZE] [--shard I/K] [--workers W] [--quiet]
-    varproof merge SHARD.json… [--format text|json|md] [--out FILE]
+                                 [--max-memory SIZE] [--max-work OPS] [--max-time S] [--shard I/K] [--workers W] [--quiet]
+    varproof merge SHARD.json… [--format text|json|md] [--out FILE] [--max-memory SIZE] [--max-work OPS] [--max-time S]
     varproof build --tokens n --channels d --steps m [--target NAME] [--ramp θ] [--seed S] [--out FILE.safetensors]
-    varproof inspect FILE.safetensors [--rows K] [--format text|json]
+    varproof inspect FILE.safetensors [--rows K] [--format text|json] [--unverified]
     varproof cost --tokens n --channels d (--steps m | --eps ε) [--lipschitz C] [--alpha α] [--format text|json]
-    varproof export FILE.safetensors --torch OUT.pt2
+    varproof export FILE.safetensors --torch OUT.pt2 [--unverified]
+
+Budgets: every claim's check (and every merge) estimates its work before it starts and is refused in one
+line, naming the estimate, beyond ``--max-work`` float64 operations (`construct.grid.work_limit`); a family
+claim whose scan the budget cannot pay for is decided on its smallest specs when one of them is a
+counterexample. ``--max-time`` bounds each claim's CPU time. ``--out`` writes through to a device, FIFO or
+stream, atomically onto a symlink's target, and says on stderr what it wrote.
 
 Claim parameters (``verify``): ``--tokens/-n``, ``--channels/-d``, ``--steps/-m``, ``--ramp`` (a
 rational such as ``1/64``), ``--target``, ``--alpha``, ``--samples``, ``--seed``; defaults are those
