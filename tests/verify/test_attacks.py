@@ -346,3 +346,38 @@ def test_a_full_disk_during_build_is_one_line(tmp_path, monkeypatch, capsys):
     captured = capsys.readouterr()
     assert captured.err == f"varproof: cannot write {out}: no space left on device\n" and captured.out == ""
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_sigterm_to_a_parent_with_workers_stops_them_and_exits_143(tmp_path):
+    """A real ``--workers 2`` run: SIGTERM once the workers exist; the parent exits 143 with one line and no
+    worker survives it (none prints a traceback later)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "verify", "verify", "lemma-c.1/exhaustive", "-n", "1", "-d", "6",
+                             "-m", "10", "--workers", "2", "--quiet"], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+    def children():
+        try:
+            return [int(p) for p in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()]
+        except OSError:
+            return []
+
+    deadline = time.monotonic() + 240
+    while len(children()) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    workers = children()
+    if len(workers) < 2:
+        proc.kill()
+        pytest.skip("the workers did not start in time on this machine")
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143 and err == "varproof: terminated\n" and out == ""
+    time.sleep(1)
+    assert not [w for w in workers if Path(f"/proc/{w}").exists() and "zombie" not in
+                Path(f"/proc/{w}/status").read_text().lower()]
+    assert list(tmp_path.iterdir()) == []
