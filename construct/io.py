@@ -681,8 +681,10 @@ def _check_recomputed(r: "_Reader", spec: GridSpec, target, ids: np.ndarray, h: 
     from .quantize import quantized_tokens
     from .transformer import context_id_error_bound
 
-    attention = contextual_attention(spec).attention
-    tolerance = 2.0 * context_id_error_bound(spec, ids)
+    cmap = contextual_attention(spec)
+    attention = cmap.attention
+    # the bound is taken at a_max (≥ every ID), not at the stored IDs, which the file controls
+    tolerance = 2.0 * context_id_error_bound(spec, np.array([float(cmap.a_max)]))
     m = spec.steps
     tie = 2.0**-30
     for lo in range(0, spec.n_sequences, chunk):
