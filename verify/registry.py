@@ -182,13 +182,15 @@ def structured_work(spec, passes: int = 2) -> tuple[float, str]:
     """Operations of the structured construction for ``spec`` (attention and target on every grid sequence) and
     ``passes`` structured passes over its grid (`construct.structured`), with the sentence that says so."""
     n, d = spec.tokens, spec.channels
-    per = 4.0 * n * n * d + 4.0 * n * d * d + 6.0 * n * n + 100.0 * n * d
+    attention = 4.0 * n * n * d + 4.0 * n * d * d + 6.0 * n * n  # as `layers.Attention.apply` counts it
+    digits = 4.0 * n * d  # as `grid.sequence_digits` counts it, once for the build and once for the passes
     try:
         N = float(spec.n_sequences)
     except OverflowError:
         N = math.inf
     size = f"{N:.4g}" if math.isfinite(N) else f"≈ 10^{n * d * math.log10(spec.steps):.4g}"
-    return (1 + passes) * N * per, f"the structured construction and {passes} passes over the {size} grid sequences of {spec}"
+    return (N * ((1 + passes) * attention + 2 * digits),
+            f"the structured construction and {passes:g} pass(es) over the {size} grid sequences of {spec}")
 
 
 @dataclass(frozen=True)

@@ -168,7 +168,7 @@ ATTACKS = {
                                    r"operations, more than the 1e\+08 allowed \(--max-work\); its smallest \d+ specs, "
                                    r"all the budget pays for, show no counterexample, which decides nothing"),
     "exhaustive-at-n1000": (["verify", "lemma-c.1/exhaustive", "-n", "1000", "-m", "1000"], REFUSED,
-                            r"lemma-c\.1/exhaustive: the structured construction and 2 passes over the ≈ 10\^6000 grid "
+                            r"lemma-c\.1/exhaustive: the structured construction and 2 pass\(es\) over the ≈ 10\^6000 grid "
                             r"sequences .* needs ≈ inf float64 operations"),
     "all-n1000-m1000": (["verify", "--all", "-n", "1000", "-m", "1000"], REFUSED, r"needs ≈ inf float64 operations.*--max-work"),
     "all-one-step-up": (["verify", "--all", "-n", "3", "-d", "2", "-m", "4"], REFUSED,

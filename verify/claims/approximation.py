@@ -263,7 +263,7 @@ def _construction(params: Params, spec: GridSpec, model=None) -> dict | None:
     "function as its dense weights), maps every grid sequence — at its grid corner and at the far end of its plateau — "
     "to the quantized target h within δ/2; decided only where float64 separates the context IDs (gap > 2·ID error).",
     merge=merge_exhaustive,
-    work=lambda p: structured_work(p.spec()),
+    work=lambda p: structured_work(p.spec(), passes=2 / (p.shard[1] if p.shard else 1)),
 )
 def check_exhaustive(params: Params) -> Evidence:
     from construct.structured import ContextIDsCoincide, build_structured
