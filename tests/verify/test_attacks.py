@@ -175,6 +175,8 @@ ATTACKS = {
                         r"lemma-c\.1/\S+: .* needs ≈ \S+ float64 operations, more than the 1e\+10 allowed \(--max-work\)"),
     "max-work-tiny": (["verify", "lemma-c.1/exhaustive", "-n", "2", "-d", "1", "-m", "3", "--max-work", "100"], REFUSED,
                       r"lemma-c\.1/exhaustive: .* needs ≈ .* more than the 1e\+02 allowed \(--max-work\)"),
+    "max-time-tiny": (["verify", "lemma-5.4", "-n", "4", "-d", "2", "-m", "8", "--max-time", "0.5"], REFUSED,
+                      r"^varproof: lemma-5\.4: stopped after 0\.5 s of CPU time \(--max-time 0\.5\)"),
     # forged shard reports
     "merge-shrunk-ranges": (["merge", "{shrunk}"], REFUSED, r"shard 0/2 reports sequences \[0, 10\), but shard 0 of 2 of "
                             r"the 256 grid sequences .* is \[0, 128\)"),
