@@ -103,6 +103,9 @@ def test_gridspec_round_trips_through_its_dict():
     assert GridSpec.from_dict(spec.as_dict()) == spec
     with pytest.raises(ValueError, match="missing field 'ramp'"):
         GridSpec.from_dict({"tokens": 3, "channels": 2, "steps": 5})
+    for bad in (2.5, 2.0, True, "2"):  # a record's integers are integers: 2.5 is not read as 2
+        with pytest.raises(TypeError, match="field 'tokens' must be an integer"):
+            GridSpec.from_dict({**spec.as_dict(), "tokens": bad})
 
 
 # -- digits ↔ index --------------------------------------------------------------------------------
