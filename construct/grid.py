@@ -92,7 +92,7 @@ def require_memory(nbytes: float, what: str, max_bytes: float | None = None) -> 
 
 #: default work budget of one claim or merge (``varproof verify/merge --max-work``), in float64 operations as
 #: `require_work`'s callers count them: a dense pass over large arrays does ≈ 4·10^8 of them a second on one core
-DEFAULT_MAX_WORK = 1e10
+DEFAULT_MAX_WORK = 3e10
 
 
 class WorkLimitExceeded(RuntimeError):
