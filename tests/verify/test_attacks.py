@@ -383,3 +383,28 @@ def test_sigterm_to_a_parent_with_workers_stops_them_and_exits_143(tmp_path):
     assert not [w for w in workers if Path(f"/proc/{w}").exists() and "zombie" not in
                 Path(f"/proc/{w}/status").read_text().lower()]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ids_within_float64_rounding_of_their_recomputation_are_accepted(files, tmp_path, capsys):
+    """Another BLAS kernel may round an ID differently: an ID one unit in the last place off is the same ID
+    (the recomputation allows twice the a-priori error), an ID moved by the gap is not."""
+    from construct.transformer import smallest_gap
+
+    def nudged(by):
+        def edit(data):
+            ids = data["context_ids"].copy()
+            ids[2, 1] = by(ids[2, 1], data["context_ids"])
+            return ffn2_for(data, ids, data["targets"])
+        return edit
+
+    def with_gap(path):
+        ids = load_file(str(path))["context_ids"]
+        return forge(path, path, manifest=lambda m: {**m, "id_gap": repr(smallest_gap(ids))})
+
+    ulp = with_gap(forge(files["tau"], tmp_path / "ulp.safetensors", arrays=nudged(lambda x, ids: np.nextafter(x, np.inf))))
+    assert main(["inspect", str(ulp)]) == 0
+    capsys.readouterr()
+    moved = with_gap(forge(files["tau"], tmp_path / "moved.safetensors",
+                           arrays=nudged(lambda x, ids: x + smallest_gap(ids) / 3)))
+    assert main(["inspect", str(moved)]) == 2
+    assert "array 'context_ids' at sequence 2, token 1" in capsys.readouterr().err
