@@ -555,7 +555,7 @@ def _cmd_merge(args) -> int:
         k, given = counts[cid], groups[cid]
         if len(given) < k:  # name a few missing shards without enumerating range(k)
             missing, i = [], 0
-            while len(missing) < 3:
+            while len(missing) < min(3, k - len(given)):
                 if i not in given:
                     missing.append(f"{i}/{_short(k)}")
                 i += 1

@@ -184,6 +184,7 @@ ATTACKS = {
     "merge-count-1e12": (["merge", "{count-1e12}"], REFUSED, r"shard\(s\) 1/1000000000000, 2/1000000000000, "
                          r"3/1000000000000 and 999999999996 more missing$"),
     "merge-count-1e7": (["merge", "{count-1e7}"], REFUSED, r"^.{0,200}$"),
+    "merge-one-shard-of-two": (["merge", "{root}/s0.json"], REFUSED, r"lemma-c\.1/exhaustive: shard\(s\) 1/2 missing$"),
     # parameters refused up front, naming the flag and the hypothesis
     "var-channels-0": (["build", "--model", "var", "--channels", "0"], REFUSED, r"--channels must be ≥ 1 \(Definition 3\.11"),
     "var-sides-huge": (["build", "--model", "var", "--sides", "1,100000"], REFUSED,
