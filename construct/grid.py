@@ -90,6 +90,62 @@ def require_memory(nbytes: float, what: str, max_bytes: float | None = None) -> 
         )
 
 
+#: default work budget of one claim or merge (``varproof verify/merge --max-work``), in float64 operations as
+#: `require_work`'s callers count them: a dense pass over large arrays does ≈ 4·10^8 of them a second on one core
+DEFAULT_MAX_WORK = 3e10
+
+
+class WorkLimitExceeded(RuntimeError):
+    """A computation was refused before it started: it would exceed the work budget in force (`work_limit`)."""
+
+
+_WORK: list[list[float]] = []  # [limit, operations used] of each open `work_limit` block, innermost last
+
+
+@contextmanager
+def work_limit(max_operations: float | None):
+    """Within the block, `require_work` counts operations and refuses any computation that would take the
+    total past ``max_operations`` (``None``: `DEFAULT_MAX_WORK`). Outside every block nothing is counted."""
+    limit = DEFAULT_MAX_WORK if max_operations is None else float(max_operations)
+    if not (limit > 0):
+        raise ValueError(f"work budget must be a positive number of operations, got {max_operations!r}")
+    _WORK.append([limit, 0.0])
+    try:
+        yield
+    finally:
+        _WORK.pop()
+
+
+def require_work(operations: float, what: str) -> None:
+    """Count ``operations`` against the innermost `work_limit`, refusing *before* the work is done.
+
+    Raises `WorkLimitExceeded` naming what would be computed, its estimate and the flag that raises the budget.
+    """
+    if not _WORK:
+        return
+    frame = _WORK[-1]
+    limit, used = frame
+    if not used + operations <= limit:
+        done = f" after ≈ {used:.2g} already done" if used else ""
+        raise WorkLimitExceeded(f"{what} needs ≈ {operations:.2g} float64 operations{done}, more than the {limit:.2g} "
+                                "allowed (--max-work); raise --max-work or choose a smaller spec")
+    frame[1] = used + operations
+
+
+def work_allowed() -> float:
+    """Operations the innermost `work_limit` still allows (``inf`` outside every block)."""
+    return _WORK[-1][0] - _WORK[-1][1] if _WORK else math.inf
+
+
+def check_estimate(operations: float, what: str) -> None:
+    """Refuse a whole computation from its estimate alone, before any of it runs (nothing is counted: its
+    parts count themselves through `require_work` as they start)."""
+    if not operations <= work_allowed():
+        limit = _WORK[-1][0]
+        raise WorkLimitExceeded(f"{what} needs ≈ {operations:.2g} float64 operations, more than the {limit:.2g} allowed "
+                                "(--max-work); raise --max-work or choose a smaller spec")
+
+
 def format_bytes(nbytes: float) -> str:
     units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
     value = float(nbytes)
@@ -173,10 +229,14 @@ class GridSpec:
 
     @classmethod
     def from_dict(cls, data: dict) -> "GridSpec":
-        try:
-            return cls(int(data["tokens"]), int(data["channels"]), int(data["steps"]), Fraction(str(data["ramp"])))
-        except KeyError as err:
-            raise ValueError(f"GridSpec: missing field {err.args[0]!r}") from err
+        for key in ("tokens", "channels", "steps", "ramp"):
+            if key not in data:
+                raise ValueError(f"GridSpec: missing field {key!r}")
+        for key in ("tokens", "channels", "steps"):
+            value = data[key]
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"GridSpec: field {key!r} must be an integer, got {value!r}")
+        return cls(data["tokens"], data["channels"], data["steps"], Fraction(str(data["ramp"])))
 
     def __str__(self) -> str:
         return f"GridSpec(n={self.tokens}, d={self.channels}, m={self.steps}, θ={self.ramp})"
@@ -194,6 +254,7 @@ def sequence_digits(spec: GridSpec, start: int = 0, stop: int | None = None, *, 
     count = stop - start
     width = spec.tokens * spec.channels
     require_memory(8.0 * count * width, f"digits of {count} grid sequences", max_bytes)
+    require_work(4.0 * count * width, f"enumerating {count} grid sequences of {spec}")
     if total <= _INT64_LIMIT:
         index = np.arange(start, stop, dtype=np.int64)
         powers = spec.steps ** np.arange(width - 1, -1, -1, dtype=np.int64)

@@ -22,17 +22,25 @@ neuron labels in full; FFN_2's label scheme ``('bump', sequence, token, part)`` 
 FFN_2 can have millions of neurons), the contextual-map constants, the context-ID gap, the
 construction conditions with their slack and the SHA-256 of every array (``sha256``; `array_digest`).
 
-`load_transformer` trusts nothing in the file: it checks the container, the manifest, every
-array's presence, dtype, shape (as implied by the spec), finiteness and digest, the consistency of
-the recorded constants with the arrays, and that the arrays *are* the construction the manifest
-describes (`_check_construction`: E, FFN_1 and the attention rebuilt from the spec, FFN_2 from the
-stored context IDs and targets, bit for bit). It raises ``ValueError`` with a single line naming the
-file and what is wrong. A save/load round trip is bit-exact.
+`load_transformer` trusts nothing in the file: it checks the container, the manifest (at most
+`MANIFEST_MAX_BYTES` of JSON nested at most `MANIFEST_MAX_DEPTH` deep, integers where integers are
+meant), every array's presence, dtype, shape (as implied by the spec), finiteness and digest, the
+consistency of the recorded constants with the arrays, and that the arrays *are* the construction the
+manifest names (`_check_construction`: E, FFN_1 and the attention rebuilt from the spec, FFN_2 from the
+stored context IDs and targets, bit for bit; `_check_recomputed`: the stored targets are the quantized
+``h`` of the named target and the stored context IDs what the file's own attention computes, on every
+grid sequence). A digest stored in the same file cannot stop a deliberate edit — only recomputation
+can, so a file whose recomputation would exceed `RECOMPUTE_LIMIT` is refused unless the caller accepts
+it unverified (``unverified=True``; ``varproof inspect/export --unverified``, which then say so). It
+raises ``ValueError`` with a single line naming the file and what is wrong. A save/load round trip is
+bit-exact.
 
 Model files (``kind: "model"``: the VAR transformer, FlowAR, HOFAR; `save_model` / `load_model`) hold
 named arrays, the model's configuration and the digests; `load_model` rebuilds the network from
 configuration and arrays and refuses a file whose configuration contradicts its arrays
-(`_rebuild_model`). Files written before the digests were added (no ``sha256`` field) still load.
+(`_rebuild_model`); the seeded weights are drawn again from the recorded ``seed`` and compared bit for
+bit (`_check_seeded`), so a file without a seed, or with weights that are not those of its seed, loads
+only unverified. Files written before the digests were added (no ``sha256`` field) still load.
 """
 
 from __future__ import annotations
@@ -40,6 +48,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
+import stat
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -59,6 +69,14 @@ from .transformer import OneLayerTransformer, smallest_gap
 FORMAT_VERSION = 1
 KIND = "one-layer"
 MANIFEST_KEY = "varproof"
+
+#: largest manifest (bytes of JSON) a weights file may carry, and its deepest nesting: the deepest manifest
+#: varproof writes is 5 levels (coordinates → ffn1 → labels → label → part); FFN_1's labels are the bulk
+MANIFEST_MAX_BYTES = 64 * 2**20
+MANIFEST_MAX_DEPTH = 16
+#: largest recomputation `load_transformer` does unasked, in float64 operations (`recompute_work`): about a
+#: minute on one core; beyond it a file loads only with ``unverified=True``
+RECOMPUTE_LIMIT = 3 * 10**9
 
 #: paper reference of every layer, recorded in the manifest
 REFERENCES = {
@@ -214,18 +232,41 @@ def save_transformer(tau: OneLayerTransformer, path) -> Path:
     return _save_atomically(arrays, meta, path)
 
 
+def is_stream(path) -> bool:
+    """Whether ``path`` names an existing non-regular, non-folder file — a character device such as
+    ``/dev/null``, ``/dev/full`` or ``/dev/stdout``, a FIFO or a socket — which is written to directly."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 @contextmanager
 def atomic_path(path):
-    """Yield a temporary path in ``path``'s folder to write to; on success fsync it and rename it to ``path``.
+    """Yield a temporary path to write to; on success move its bytes to ``path``.
 
-    On any failure — an exception, ``KeyboardInterrupt`` (Ctrl-C) included — the temporary file is removed and
-    ``path`` is left as it was: no partial file is ever visible under ``path``.
+    * a regular file (or a new name): the temporary file lies in ``path``'s folder and is fsynced and renamed
+      over ``path``, so no partial file is ever visible under ``path``;
+    * a symbolic link: the same, onto the file the link points to (the link stays a link);
+    * a device, FIFO or stream (`is_stream`): the bytes are written through to it (renaming would replace
+      ``/dev/null`` with a regular file), from a temporary file in the system's temporary folder.
+
+    On any failure — an exception, ``KeyboardInterrupt`` (Ctrl-C), termination — the temporary file is removed
+    and ``path`` is left as it was.
     """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
+    stream = is_stream(path)  # os.stat follows links: /dev/stdout → /proc/self/fd/1 → a pipe is a stream
+    path = Path(path) if stream else Path(os.path.realpath(path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=None if stream else str(path.parent))
     os.close(fd)
     try:
         yield Path(tmp)
+        if stream:
+            with open(tmp, "rb") as src, open(path, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+                dst.flush()
+            os.unlink(tmp)
+            return
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         umask = os.umask(0)
@@ -239,11 +280,19 @@ def atomic_path(path):
 
 
 def _save_atomically(arrays: dict, meta: dict, path) -> Path:
-    """``safetensors`` save through `atomic_path`: ``path`` is complete or untouched."""
+    """``safetensors`` save through `atomic_path`: ``path`` is complete or untouched. A failed write (a full
+    disk, say) raises ``OSError`` with the system's reason, whatever exception safetensors raised."""
     from safetensors.numpy import save_file
 
     with atomic_path(path) as tmp:
-        save_file(arrays, str(tmp), metadata=meta)
+        try:
+            save_file(arrays, str(tmp), metadata=meta)
+        except OSError:
+            raise
+        except Exception as err:  # safetensors' SafetensorError wraps the I/O error's text
+            text = " ".join(str(err).split())
+            reason = "no space left on device" if "No space left" in text or "os error 28" in text else text
+            raise OSError(reason) from None
     return Path(path)
 
 
@@ -308,13 +357,48 @@ def _opened(r: "_Reader"):
         meta = f.metadata() or {}
         if MANIFEST_KEY not in meta:
             r.fail(f"no {MANIFEST_KEY!r} manifest in the metadata (not written by varproof)")
+        text = meta[MANIFEST_KEY]
+        if len(text) > MANIFEST_MAX_BYTES:
+            r.fail(f"manifest is {len(text)} characters long, more than the {MANIFEST_MAX_BYTES} a varproof manifest "
+                   "may have")
         try:
-            man = json.loads(meta[MANIFEST_KEY])
+            man = json.loads(text)
         except json.JSONDecodeError as err:
             r.fail(f"manifest is not valid JSON ({err.msg} at character {err.pos})")
+        except RecursionError:
+            man = None
+        if man is None or _depth(man) > MANIFEST_MAX_DEPTH:
+            r.fail(f"manifest is nested more than {MANIFEST_MAX_DEPTH} levels deep (a varproof manifest has at most 5)")
         if not isinstance(man, dict):
             r.fail(f"manifest must be a JSON object, got {type(man).__name__}")
         yield man, f
+
+
+def _depth(value) -> int:
+    """Nesting depth of a parsed JSON value (a scalar is 0), computed without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, level + 1)
+        if deepest > MANIFEST_MAX_DEPTH:
+            return deepest
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _canonical(value) -> str:
+    """A JSON value as canonical text: equal texts mean equal values *and* types (``2.0`` ≠ ``2``, ``true`` ≠ ``1``)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=False)
+
+
+def _integer(r: "_Reader", value, what: str, minimum: int = 1) -> int:
+    """``value`` if it is a JSON integer ≥ ``minimum`` (not a float such as ``2.5`` or ``2.0``, not a boolean)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        r.fail(f"manifest field {what!r} must be an integer ≥ {minimum}, got {value!r}")
+    return value
 
 
 def _kind(r: "_Reader", man: dict) -> str:
@@ -324,8 +408,12 @@ def _kind(r: "_Reader", man: dict) -> str:
     return kind
 
 
-def load_transformer(path) -> OneLayerTransformer:
+def load_transformer(path, *, unverified: bool = False) -> OneLayerTransformer:
     """Read a file written by `save_transformer`, validating everything (no pickle); see the module docstring.
+
+    The stored targets and context IDs are recomputed on every grid sequence (`_check_recomputed`) when that
+    costs at most `RECOMPUTE_LIMIT` operations; a larger file is refused unless ``unverified`` is true, in which
+    case that one check is skipped (`recomputation_skipped` tells the caller to say so).
 
     Raises ``ValueError`` with a one-line message naming the file and what is wrong.
     """
@@ -335,16 +423,20 @@ def load_transformer(path) -> OneLayerTransformer:
         size = path.stat().st_size
         if man.get("kind") != KIND:
             r.fail(f"manifest kind {man.get('kind')!r} is not supported (expected {KIND!r})")
-        if man.get("format_version") != FORMAT_VERSION:
+        if _canonical(man.get("format_version")) != _canonical(FORMAT_VERSION):
             r.fail(f"manifest format_version {man.get('format_version')!r} is not supported (expected {FORMAT_VERSION})")
 
         spec_data = r.field(man, "spec")
         if not isinstance(spec_data, dict):
             r.fail("manifest field 'spec' must be an object")
+        for key in ("tokens", "channels", "steps"):
+            _integer(r, r.field(spec_data, key), f"spec.{key}")
         try:
             spec = GridSpec.from_dict(spec_data)
         except (ValueError, TypeError, ZeroDivisionError) as err:
             r.fail(f"manifest spec is invalid ({' '.join(str(err).split())})")
+        if _canonical(spec_data) != _canonical(spec.as_dict()):
+            r.fail(f"manifest spec {_canonical(spec_data)[:200]} is not the record of {spec} ({_canonical(spec.as_dict())})")
         # N = m^(nd) context IDs are stored as float64: refuse specs the file cannot possibly hold
         # before computing N (a corrupt manifest could ask for a number with billions of digits).
         try:
@@ -385,16 +477,17 @@ def load_transformer(path) -> OneLayerTransformer:
     n, d, N = spec.tokens, spec.channels, spec.n_sequences
     c1, c2 = ffn1_width(spec), ffn2_width(spec)
     neurons = r.field(man, "neurons")
-    if neurons != {"FFN_1": c1, "FFN_2": c2}:
+    if _canonical(neurons) != _canonical({"FFN_1": c1, "FFN_2": c2}):
         r.fail(f"manifest neuron counts {neurons!r} disagree with the spec's FFN_1 = {c1}, FFN_2 = {c2}")
     variant = man.get("variant", "working")
     if variant not in ("working", "numeral"):
         r.fail(f"manifest variant {variant!r} is not supported (this varproof writes and reads 'working' and 'numeral')")
     target = r.field(man, "target")
     if not isinstance(target, dict) or target.get("name") not in TARGETS:
-        r.fail(f"manifest target {target!r} is not one of {', '.join(TARGETS)}")
-    if (target.get("tokens"), target.get("channels")) != (n, d):
-        r.fail(f"manifest target is for n={target.get('tokens')}, d={target.get('channels')}; the spec has n={n}, d={d}")
+        r.fail(f"manifest target {str(target)[:200]} is not one of {', '.join(TARGETS)}")
+    if _canonical([target.get("tokens"), target.get("channels")]) != _canonical([n, d]):
+        r.fail(f"manifest target is for n={target.get('tokens')!r}, d={target.get('channels')!r}; the spec has n={n}, d={d}")
+    target_fn = _named_target(r, target)
 
     projection_raw = r.field(man, "contextual", "projection")
     if not isinstance(projection_raw, list) or len(projection_raw) != d:
@@ -420,7 +513,9 @@ def load_transformer(path) -> OneLayerTransformer:
     if not isinstance(labels_att, list) or len(labels_att) != d or not all(isinstance(l, list) for l in labels_att):
         r.fail(f"manifest must label all {d} attention coordinates (coordinates.attention.labels)")
     ffn2 = r.field(coords, "ffn2")
-    if (ffn2.get("scheme"), ffn2.get("sequences"), ffn2.get("tokens")) != (FFN2_SCHEME, N, n):
+    if not isinstance(ffn2, dict) or _canonical([ffn2.get("scheme"), ffn2.get("sequences"), ffn2.get("tokens")]) != \
+            _canonical([FFN2_SCHEME, N, n]):
+        ffn2 = ffn2 if isinstance(ffn2, dict) else {}
         r.fail(f"manifest FFN_2 label scheme {ffn2.get('scheme')!r} for {ffn2.get('sequences')}×{ffn2.get('tokens')} "
                f"pairs does not match {FFN2_SCHEME!r} for {N}×{n}")
 
@@ -435,6 +530,13 @@ def load_transformer(path) -> OneLayerTransformer:
             r.fail(" ".join(str(err).split()))
     _check_construction(r, spec, a, id_gap, labels1, labels_att,
                         (projection, scale, str(scale_rule), a_min, a_max, projection_gap), plan)
+    if recompute_work(spec) <= RECOMPUTE_LIMIT:
+        _check_recomputed(r, spec, target_fn, a["context_ids"], a["targets"])
+    elif not unverified:
+        r.fail(f"recomputing its targets and context IDs on all {N} grid sequences would take about "
+               f"{recompute_work(spec):.2e} operations, more than the {RECOMPUTE_LIMIT:.0e} done without asking; "
+               "without that check nothing shows the file computes what its manifest names — accept it unverified "
+               "with --unverified (load_transformer(..., unverified=True))")
 
     # -- rebuild ------------------------------------------------------------------------------------------
     try:
@@ -540,7 +642,92 @@ def _check_construction(r: "_Reader", spec: GridSpec, a: dict, id_gap: float, la
                    "bump FFN_2); the file was edited or is damaged")
 
 
-# -- model files: the VAR transformer, FlowAR and HOFAR (issue 4) ------------------------------------
+def recompute_work(spec: GridSpec) -> float:
+    """Float64 operations `_check_recomputed` needs: per grid sequence the exact quantized tokens, one attention
+    pass (``≈ 4n²d`` for the logits and the weighted sum) and the target (``≈ (nd)²`` for a dense linear map)."""
+    n, d = spec.tokens, spec.channels
+    try:
+        return float(spec.n_sequences) * (4.0 * n * n * d + (n * d) ** 2 + 16.0 * n * d)
+    except OverflowError:
+        return math.inf
+
+
+def recomputation_skipped(spec: GridSpec) -> bool:
+    """Whether `load_transformer` skips `_check_recomputed` for ``spec`` (then only with ``unverified=True``)."""
+    return recompute_work(spec) > RECOMPUTE_LIMIT
+
+
+def _named_target(r: "_Reader", record: dict):
+    """The target the manifest names, rebuilt from its record; the record must be exactly what that target
+    describes itself as (`Target.describe`: name, sizes and its seed or value, nothing else)."""
+    from .targets import make_target
+
+    name, n, d = record["name"], record["tokens"], record["channels"]
+    seed, value = record.get("seed", 0), record.get("value", 0.5)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        r.fail(f"manifest target seed must be a non-negative integer, got {seed!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        r.fail(f"manifest target value must be a number in [0, 1], got {value!r}")
+    try:
+        target = make_target(name, n, d, seed=seed, value=value)
+    except (ValueError, TypeError) as err:
+        r.fail(f"manifest target {name!r} cannot be rebuilt ({' '.join(str(err).split())})")
+    if _canonical(target.describe()) != _canonical(record):
+        r.fail(f"manifest target record {_canonical(record)[:200]} is not what the {name} target records "
+               f"({_canonical(target.describe())})")
+    return target
+
+
+def _check_recomputed(r: "_Reader", spec: GridSpec, target, ids: np.ndarray, h: np.ndarray, *, chunk: int = 1 << 16) -> None:
+    """The file computes what its manifest names (Lemma C.1): on every grid sequence ``A``
+
+    * the stored context IDs are what the file's attention — already shown to be Lemma 5.4's for the spec
+      (`_check_construction`) — computes on the exact quantized tokens ``M(A)``. Two float64 evaluations of
+      an ID each lie within the a-priori error ``e`` of the real one (`context_id_error_bound`), so they may
+      differ by ``2e`` (another BLAS kernel rounds differently); a moved or swapped ID moves by at least the
+      gap, which the construction keeps above ``2e``;
+    * the stored targets are the quantized target ``h(A) = Q_out(f(A))`` of the named ``f``: the stored level
+      ``h·m`` must be a nearest level of ``f(A)·m`` (clipped to ``0 … m−1``), where "nearest" allows ``2^-30``
+      of a level at a tie, for the same reason.
+
+    FFN_2 was already shown to memorize exactly the stored pairs, so together: FFN_2 memorizes ``h`` at the
+    IDs the network computes. The first mismatch is named with its array, sequence, token and channel.
+    """
+    from .contextual import contextual_attention
+    from .grid import sequence_digits
+    from .quantize import quantized_tokens
+    from .transformer import context_id_error_bound
+
+    cmap = contextual_attention(spec)
+    attention = cmap.attention
+    # the bound is taken at a_max (≥ every ID), not at the stored IDs, which the file controls
+    tolerance = 2.0 * context_id_error_bound(spec, np.array([float(cmap.a_max)]))
+    m = spec.steps
+    tie = 2.0**-30
+    for lo in range(0, spec.n_sequences, chunk):
+        hi = min(lo + chunk, spec.n_sequences)
+        digits = sequence_digits(spec, lo, hi)
+        computed = attention.apply(quantized_tokens(spec, digits))[..., 0]
+        off = np.abs(ids[lo:hi] - computed) > tolerance
+        if off.any():
+            a, k = (int(i) for i in np.argwhere(off)[0])
+            r.fail(f"array 'context_ids' at sequence {lo + a}, token {k}: stored {float(ids[lo + a, k])!r}, but the "
+                   f"file's own attention (Lemma 5.4) computes {float(computed[a, k])!r} on that grid sequence; "
+                   "the file was edited or is damaged")
+        y = np.asarray(target(digits / m), dtype=np.float64) * m
+        low = np.clip(np.ceil(y - 0.5 - tie), 0, m - 1)
+        high = np.clip(np.floor(y + 0.5 + tie), 0, m - 1)
+        level = h[lo:hi] * m
+        wrong = ~((level >= low) & (level <= high))
+        if wrong.any():
+            a, k, c = (int(i) for i in np.argwhere(wrong)[0])
+            want = float(np.clip(np.rint(y[a, k, c]), 0, m - 1)) / m
+            r.fail(f"array 'targets' at sequence {lo + a}, token {k}, channel {c}: stored {float(h[lo + a, k, c])!r}, "
+                   f"but the quantized {target.name} target h = Q_out(f(A)) the manifest names is {want!r} there "
+                   "(Lemma 6.1's h); the file was edited or is damaged")
+
+
+# -- model files: the VAR transformer, FlowAR and HOFAR -----------------------------------------------
 MODEL_KIND = "model"
 MODELS = ("var", "flowar", "hofar")
 
@@ -555,6 +742,8 @@ class ModelFile:
     config: dict
     arrays: dict = field(repr=False)
     network: object = field(default=None, repr=False, compare=False)
+    #: whether the seeded weights were drawn again from the recorded seed and found equal (`_check_seeded`)
+    verified: bool = True
 
 
 def save_model(model: str, config: dict, arrays: dict, path) -> Path:
@@ -652,14 +841,65 @@ def _rebuild_model(model: str, config: dict, arrays: dict, r: "_Reader"):
     for key, value in described.items():
         if key not in config:
             r.fail(f"manifest config has no field {key!r}")
-        if _json_value(config[key]) != _json_value(value):
+        if _canonical(config[key]) != _canonical(_json_value(value)):
             r.fail(f"manifest config field {key!r} is {config[key]!r}, the stored arrays give {_json_value(value)!r}")
     return net
 
 
-def load_model(path) -> ModelFile:
+def _seeded_network(model: str, config: dict):
+    """The network `random_var_transformer` / `random_flowar` / `random_hofar` draw for the configuration's sizes
+    and ``seed`` (their default weight scale, as ``varproof build --model`` uses), or a sentence saying why
+    the configuration does not name one."""
+    from . import flowar
+    from .var import random_var_transformer
+
+    seed = config.get("seed")
+    if seed is None:
+        return "its manifest records no seed, so its weights cannot be drawn again and compared"
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        return f"its manifest seed {seed!r} is not a non-negative integer"
+    hidden = config.get("hidden") if model == "var" else config.get("ffn_hidden")
+    widths = hidden if isinstance(hidden, list) else [hidden]
+    if not widths or len(set(map(_canonical, widths))) != 1:
+        return f"its hidden widths {hidden!r} differ between scales, which no seeded build draws"
+    width = widths[0]
+    if model == "var":
+        return random_var_transformer(tuple(config["sides"]), config["channels"], hidden=width, seed=seed,
+                                      kind=config["kernel"])
+    if model == "flowar":
+        return flowar.random_flowar(size=config["h"], width=config["w"], channels=config["channels"],
+                                    scales=config["K"], a=config["a"], hidden=width, seed=seed,
+                                    ln_eps=config["ln_eps"], kind=config["kernel"])
+    if _canonical(config.get("fm_hidden")) != _canonical([width, width]):
+        return f"its flow-matching widths {config.get('fm_hidden')!r} differ from the FFN width {width}, which no seeded build draws"
+    return flowar.random_hofar(size=config["h"], width=config["w"], channels=config["channels"], scales=config["K"],
+                               a=config["a"], hidden=width, seed=seed, dt=config["dt"], kind=config["kernel"])
+
+
+def _check_seeded(r: "_Reader", model: str, config: dict, arrays: dict, unverified: bool) -> bool:
+    """A model file's weights must be the ones its seed draws (a digest in the same file cannot show that):
+    the network is drawn again and every array compared bit for bit. A file that does not name a seeded build
+    is refused unless ``unverified``; returns whether the comparison was made."""
+    try:
+        net = _seeded_network(model, config)
+    except (KeyError, ValueError, TypeError, ArithmeticError) as err:
+        net = f"its configuration names no seeded build ({' '.join(str(err).split()) or type(err).__name__})"
+    if isinstance(net, str):
+        if unverified:
+            return False
+        r.fail(f"{net}; accept it unverified with --unverified (load_model(..., unverified=True))")
+    for name, want in net.weight_arrays().items():
+        if not np.array_equal(arrays[name], want):
+            r.fail(f"array {name!r} is not the weight seed {config['seed']} draws for this {model} configuration "
+                   f"({_first_difference(arrays[name], np.asarray(want))}); the file was edited or is damaged")
+    return True
+
+
+def load_model(path, *, unverified: bool = False) -> ModelFile:
     """Read a file written by `save_model`, trusting nothing: the manifest, every array's presence, dtype,
-    shape and finiteness, and that configuration and arrays describe one network (`_rebuild_model`).
+    shape and finiteness, that configuration and arrays describe one network (`_rebuild_model`), and that the
+    weights are the ones the recorded seed draws (`_check_seeded`; a file naming no seeded build loads only
+    with ``unverified=True``, and then `ModelFile.verified` is false).
 
     Raises ``ValueError`` with a one-line message naming the file and what is wrong.
     """
@@ -668,7 +908,7 @@ def load_model(path) -> ModelFile:
     with _opened(r) as (data, fh):
         if _kind(r, data) != MODEL_KIND:
             r.fail("holds a one-layer transformer, not a model (use load_transformer)")
-        if r.field(data, "format_version") != FORMAT_VERSION:
+        if _canonical(r.field(data, "format_version")) != _canonical(FORMAT_VERSION):
             r.fail(f"manifest format_version {data['format_version']!r} is not supported (expected {FORMAT_VERSION})")
         model = r.field(data, "model")
         if model not in MODELS:
@@ -688,7 +928,7 @@ def load_model(path) -> ModelFile:
             shape = shapes[name]
             sl = fh.get_slice(name)
             dtype, stored = sl.get_dtype(), [int(s) for s in sl.get_shape()]
-            if dtype != "F64" or stored != shape:
+            if dtype != "F64" or _canonical(stored) != _canonical(shape):
                 r.fail(f"array {name!r} is {dtype} {stored}, the manifest says F64 {shape}")
             try:
                 a = np.array(fh.get_tensor(name), dtype=np.float64, copy=True)
@@ -701,4 +941,5 @@ def load_model(path) -> ModelFile:
     arrays = {name: arrays[name] for name in shapes}  # the file's (manifest's) order
     _check_digests(r, data.get("sha256"), arrays)
     net = _rebuild_model(model, config, arrays, r)
-    return ModelFile(model, config, arrays, net)
+    verified = _check_seeded(r, model, config, arrays, unverified)
+    return ModelFile(model, config, arrays, net, verified)

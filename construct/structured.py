@@ -197,7 +197,10 @@ def structured_bytes(spec: GridSpec, chunk: int = CHUNK) -> float:
     ``d`` output weights, plus one chunk's intermediate arrays."""
     ids = spec.n_sequences * spec.tokens
     per_chunk = 8.0 * min(chunk, spec.n_sequences) * spec.tokens * (3 * spec.tokens + 12 * spec.channels + 8)
-    return 8.0 * ids * (3 + 2 * spec.channels) + per_chunk
+    try:
+        return 8.0 * ids * (3 + 2 * spec.channels) + per_chunk
+    except OverflowError:  # more IDs than a float can count: certainly more than any budget
+        return math.inf
 
 
 def build_structured(target: Target, spec: GridSpec, *, max_bytes: float | None = None, chunk: int = CHUNK,

@@ -2,12 +2,18 @@
 
     varproof list
     varproof verify ID… | --all  [claim params] [--format text|json|md] [--exit-zero] [--out FILE]
-                                 [--max-memory SIZE] [--shard I/K] [--workers W] [--quiet]
-    varproof merge SHARD.json… [--format text|json|md] [--out FILE]
+                                 [--max-memory SIZE] [--max-work OPS] [--max-time S] [--shard I/K] [--workers W] [--quiet]
+    varproof merge SHARD.json… [--format text|json|md] [--out FILE] [--max-memory SIZE] [--max-work OPS] [--max-time S]
     varproof build --tokens n --channels d --steps m [--target NAME] [--ramp θ] [--seed S] [--out FILE.safetensors]
-    varproof inspect FILE.safetensors [--rows K] [--format text|json]
+    varproof inspect FILE.safetensors [--rows K] [--format text|json] [--unverified]
     varproof cost --tokens n --channels d (--steps m | --eps ε) [--lipschitz C] [--alpha α] [--format text|json]
-    varproof export FILE.safetensors --torch OUT.pt2
+    varproof export FILE.safetensors --torch OUT.pt2 [--unverified]
+
+Budgets: every claim's check (and every merge) estimates its work before it starts and is refused in one
+line, naming the estimate, beyond ``--max-work`` float64 operations (`construct.grid.work_limit`); a family
+claim whose scan the budget cannot pay for is decided on its smallest specs when one of them is a
+counterexample. ``--max-time`` bounds each claim's CPU time. ``--out`` writes through to a device, FIFO or
+stream, atomically onto a symlink's target, and says on stderr what it wrote.
 
 Claim parameters (``verify``): ``--tokens/-n``, ``--channels/-d``, ``--steps/-m``, ``--ramp`` (a
 rational such as ``1/64``), ``--target``, ``--alpha``, ``--samples``, ``--seed``; defaults are those
@@ -16,7 +22,8 @@ of `verify.registry.Params`.
 Exit codes: 0 every checked claim holds or is supported; 1 some claim fails, is inconclusive or
 violates a precondition (``--exit-zero`` reports without failing); 2 bad usage or input — one line
 on stderr starting with ``varproof:``, no traceback, nothing written; 130 interrupted (Ctrl-C: one line,
-and no partial file — every output goes through a temporary file and a rename).
+and no partial file — every output goes through a temporary file and a rename); 143 terminated (SIGTERM,
+handled like Ctrl-C: worker processes stopped, temporary files removed, one line).
 """
 
 from __future__ import annotations
@@ -138,6 +145,65 @@ def _spec_args(p, required: bool = False, defaults=None) -> None:
 OPERATOR_CHOICES = ("paper", "var", "flowar")
 
 
+#: default CPU-time budget of one claim or merge (``--max-time``), in seconds
+DEFAULT_MAX_TIME = 600.0
+
+
+def _budget_args(p) -> None:
+    from construct.grid import DEFAULT_MAX_WORK
+
+    p.add_argument("--max-work", type=_real("max-work", low=0, low_open=True, why=" (a budget of float64 operations)"),
+                   default=DEFAULT_MAX_WORK, metavar="OPS",
+                   help=f"work budget of each claim in float64 operations (default {DEFAULT_MAX_WORK:.0e}): a check whose "
+                        "estimate exceeds it is refused before it starts")
+    p.add_argument("--max-time", type=_real("max-time", low=0, low_open=True, why=" (a number of CPU seconds)"),
+                   default=DEFAULT_MAX_TIME, metavar="SECONDS",
+                   help=f"CPU-time budget of each claim in seconds (default {DEFAULT_MAX_TIME:g}): a check still "
+                        "running then is stopped with one line")
+
+
+class TimeBudgetExceeded(BaseException):
+    """The CPU-time budget (``--max-time``) ran out (a BaseException: no claim's own handler swallows it)."""
+
+
+@contextlib.contextmanager
+def _cpu_budget(seconds: float | None):
+    """Within the block, more than ``seconds`` of CPU time raises `TimeBudgetExceeded` (``ITIMER_VIRTUAL``, main
+    thread only; forked workers do not inherit the timer, their parent stops them when it unwinds)."""
+    import signal
+    import threading
+
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum, frame):
+        raise TimeBudgetExceeded(seconds)
+
+    previous = signal.signal(signal.SIGVTALRM, expired)
+    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, previous)
+
+
+@contextlib.contextmanager
+def _within_budget(args, what: str):
+    """Run the block under ``--max-work`` and ``--max-time``; either refusal becomes one usage line naming ``what``."""
+    from construct.grid import WorkLimitExceeded, work_limit
+
+    try:
+        with work_limit(args.max_work), _cpu_budget(args.max_time):
+            yield
+    except WorkLimitExceeded as err:
+        raise UsageError(f"{what}: {err}") from None
+    except TimeBudgetExceeded:
+        raise UsageError(f"{what}: stopped after {args.max_time:g} s of CPU time (--max-time {args.max_time:g}); raise "
+                         "--max-time or choose a smaller spec") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     from construct.io import MODELS
     from construct.targets import DEFAULT_TARGET, TARGETS
@@ -145,7 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="varproof",
         description="Build the explicit weights of the VAR universality proofs, run them, and check the paper's claims.",
-        epilog="Exit codes: 0 all claims hold/supported, 1 some fail or are inconclusive, 2 bad usage or input, 130 interrupted.",
+        epilog="Exit codes: 0 all claims hold/supported, 1 some fail or are inconclusive, 2 bad usage or input, "
+               "130 interrupted (Ctrl-C), 143 terminated (SIGTERM).",
     )
     sub = parser.add_subparsers(dest="command", metavar="{list,verify,merge,build,inspect,cost,export}",
                                 parser_class=_Parser)
@@ -174,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"grid steps m = 1/δ (default {D.steps})")
     v.add_argument("--target", choices=TARGETS, default=None, help=f"Lipschitz target f (default {D.target})")
     v.add_argument("--alpha", type=_real("alpha", low=1, why=" (Lemma 6.1: the ℓ_α norm needs 1 ≤ α < ∞)"), default=None,
-                   help=f"exponent α of the ℓ_α norm in the function norm of Section 3.1, 1 ≤ α < ∞ (default {D.alpha:g})")
+                   help=f"exponent α of the ℓ_α norm in the function norm of Section 3.1, 1 ≤ α ≤ 64 (default {D.alpha:g})")
     v.add_argument("--samples", type=_integer("samples", 1, " (a sampled check needs at least one draw)"), default=None,
                    help=f"draws of a sampled check, at least 1 (default {D.samples})")
     v.add_argument("--seed", type=_integer("seed", 0, " (numpy seeds are non-negative)"), default=None,
@@ -213,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "`varproof merge` (default: the whole check)")
     v.add_argument("--workers", type=_integer("workers", 1, " (at least one process)"), default=1,
                    help="processes for an exhaustive claim's check (default 1)")
+    _budget_args(v)
 
     g = sub.add_parser("merge", help="join the JSON reports of `verify --shard I/K` runs into the unsharded report")
     g.add_argument("files", nargs="+", metavar="SHARD.json",
@@ -222,6 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="text report: the full evidence of every claim (default: one line per claim)")
     g.add_argument("--out", default=None, metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
     g.add_argument("--exit-zero", action="store_true", help="exit 0 even when a claim fails")
+    g.add_argument("--max-memory", type=parse_bytes, default=None, metavar="SIZE",
+                   help="memory budget for rebuilding the construction, e.g. 4G or 512M (default 4G)")
+    _budget_args(g)
 
     b = sub.add_parser("build", help="build the Lemma C.1 transformer for a spec and a target, or a VAR/FlowAR/HOFAR model")
     b.add_argument("--model", choices=("lemma-c.1",) + MODELS, default="lemma-c.1",
@@ -253,6 +324,9 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--rows", type=_integer("rows", 0, " (a table cannot have fewer than 0 rows)"), default=8,
                    help="neurons shown per table (default 8)")
     i.add_argument("--format", choices=("text", "json"), default="text")
+    i.add_argument("--unverified", action="store_true",
+                   help="accept a file too large to recompute (its targets and context IDs on every grid sequence, "
+                        "or a model's seeded weights) and show it as UNVERIFIED")
 
     c = sub.add_parser("cost", help="neurons, parameters, weight sizes and precision the construction needs")
     _spec_args(c, required=True)
@@ -272,38 +346,43 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("file", metavar="FILE.safetensors", help="a Lemma C.1 weights file (`varproof build … --out`)")
     x.add_argument("--torch", required=True, metavar="OUT.pt2",
                    help="write a torch.export program: torch.export.load(OUT).module()(X) runs τ on (batch, n, d) float64")
+    x.add_argument("--unverified", action="store_true",
+                   help="accept a weights file too large to recompute (the export then says UNVERIFIED)")
     return parser
 
 
 # -- output ------------------------------------------------------------------------------------------------
 def write_atomically(text: str, out: str) -> None:
-    """Write ``text`` to ``out`` through a temporary file in the same folder (``out`` untouched on failure)."""
-    directory = os.path.dirname(os.path.abspath(out))
+    """Write ``text`` to ``out`` through `construct.io.atomic_path` (``out`` untouched on failure; a device,
+    FIFO or stream written through, a symlink's target replaced atomically)."""
+    from construct.io import atomic_path
+
+    if os.path.isdir(out):
+        raise UsageError(f"cannot write {out}: is a directory")
     try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".varproof-", suffix=".tmp")
+        with atomic_path(out) as tmp:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write(text)
     except OSError as err:
         raise UsageError(f"cannot write {out}: {err.strerror or err}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, out)
-    except BaseException as err:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        if isinstance(err, OSError):
-            raise UsageError(f"cannot write {out}: {err.strerror or err}") from None
-        raise
 
 
-def _emit(text: str, out: str | None = None) -> None:
+def wrote(out: str, what: str) -> None:
+    """The one stderr line that says what ``--out``/``--torch`` wrote (stdout stays empty)."""
+    print(f"varproof: wrote {out} ({what})", file=sys.stderr)
+
+
+def _emit(text: str, out: str | None = None, what: str = "") -> None:
     text = text if text.endswith("\n") else text + "\n"
     if out is None:
         sys.stdout.write(text)
     else:
         write_atomically(text, out)
+        wrote(out, f"{what}{', ' if what else ''}{len(text.encode('utf-8'))} bytes")
+
+
+def _report_kind(fmt: str, results) -> str:
+    return f"{ {'text': 'text', 'json': 'JSON', 'md': 'Markdown'}[fmt]} report of {len(results)} claim(s)"
 
 
 def _g(value) -> str:
@@ -422,7 +501,7 @@ def _cmd_verify(args) -> int:
 
     with memory_limit(args.max_memory), _hypothesis_scratch(search is not None):
         results = _run_claims(ids, claims, params, search, args, bar)
-    _emit(_render(args, results), args.out)
+    _emit(_render(args, results), args.out, _report_kind(args.format, results))
     if args.exit_zero:
         return 0
     return 0 if all(ev.passed for ev in results) else 1
@@ -461,6 +540,15 @@ def _hypothesis_scratch(active: bool):
 
 def _run_claims(ids, claims, params, search, args, bar) -> list:
     """Every claim's evidence, in order; a claim's input error becomes one usage line naming the claim."""
+    from construct.grid import check_estimate, work_limit
+    from verify.registry import family_scans
+
+    for cid in ids:  # every estimate before anything runs: a run too large is refused at once
+        with _within_budget(args, cid), work_limit(args.max_work):
+            try:
+                check_estimate(*claims[cid].estimate(params))
+            except (ValueError, TypeError, ArithmeticError) as err:
+                raise UsageError(f"{cid}: {' '.join(str(err).split()) or type(err).__name__}") from None
     results = []
     try:
         for cid in ids:
@@ -468,10 +556,13 @@ def _run_claims(ids, claims, params, search, args, bar) -> list:
                 bar.set_postfix_str(cid, refresh=True)
             claim = claims[cid]
             try:
-                if search is not None:
-                    results.append(search(claim, params, args.search, params.seed))
-                else:
-                    results.append(claim.run(params))
+                with _within_budget(args, cid):
+                    if search is not None:
+                        results.append(search(claim, params, args.search, params.seed))
+                    else:
+                        with family_scans() as cut:
+                            evidence = claim.run(params)
+                        results.append(_decided_on_a_prefix(cid, evidence, cut, args.max_work))
             except (ValueError, TypeError, MemoryError, ArithmeticError) as err:
                 raise UsageError(f"{cid}: {' '.join(str(err).split()) or type(err).__name__}") from None
             if bar is not None:
@@ -482,25 +573,59 @@ def _run_claims(ids, claims, params, search, args, bar) -> list:
     return results
 
 
+#: largest shard report `varproof merge` reads (a genuine one is a few kilobytes)
+MERGE_MAX_BYTES = 16 * 2**20
+
+
+def _read_report(path: str):
+    from verify.report import FORMAT_VERSION
+
+    try:
+        size = os.path.getsize(path)
+        if size > MERGE_MAX_BYTES:
+            raise UsageError(f"{path} is {size} bytes, more than the {MERGE_MAX_BYTES} a shard report may have")
+        with open(path, encoding="utf-8") as fh:
+            report = json.load(fh)
+    except OSError as err:
+        raise UsageError(f"cannot read {path}: {err.strerror or err}") from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as err:  # JSONDecodeError is a ValueError
+        detail = type(err).__name__ if isinstance(err, RecursionError) else " ".join(str(err).split())[:200]
+        raise UsageError(f"{path} is not a JSON report of `varproof verify --format json` ({detail})") from None
+    if not isinstance(report, dict) or report.get("format_version") != FORMAT_VERSION or not isinstance(
+            report.get("results"), list):
+        raise UsageError(f"{path} is not a format_version {FORMAT_VERSION} report of `varproof verify --format json`")
+    return report
+
+
+def _decided_on_a_prefix(cid: str, evidence, cut: list, max_work: float):
+    """A family claim whose scan the work budget cut short (`verify.registry.family_scans`): its evidence stands
+    only if it is a counterexample — the smallest specs come first, so one failing member decides ``fails``;
+    anything else over part of the family decides nothing and is refused with the estimate of the whole scan."""
+    if not cut:
+        return evidence
+    scanned, total, work = cut[0]
+    if evidence.verdict != "fails":
+        raise UsageError(f"{cid}: the family of {total} specs needs ≈ {work:.2g} float64 operations, more than the "
+                         f"{max_work:.2g} allowed (--max-work); its smallest {scanned} specs, all the budget pays for, "
+                         "show no counterexample, which decides nothing — raise --max-work or choose a smaller family")
+    note = (f"Decided on the smallest {scanned} of the family's {total} specs, all the work budget (--max-work "
+            f"{max_work:.2g}) pays for: a counterexample among them decides the claim; the measured worst case and the "
+            "case count are over those specs only.")
+    return dataclasses.replace(evidence, notes=f"{evidence.notes} {note}".strip())
+
+
 def _cmd_merge(args) -> int:
-    """Join shard reports: per claim, every shard 0 … K−1 exactly once, with equal parameters."""
-    from verify.registry import Params, all_claims
-    from verify.report import FORMAT_VERSION, Evidence
+    """Join shard reports: per claim, every shard 0 … K−1 exactly once, with equal parameters. Only the shards'
+    measurements are read; the claim's ``merge`` recomputes the rest from the spec, within the budgets."""
+    from construct.grid import memory_limit
+    from verify.registry import all_claims
+    from verify.report import Evidence
 
     claims = all_claims()
     groups: dict[str, dict[int, Evidence]] = {}
     counts: dict[str, int] = {}
     for path in args.files:
-        try:
-            with open(path, encoding="utf-8") as fh:
-                report = json.load(fh)
-        except OSError as err:
-            raise UsageError(f"cannot read {path}: {err.strerror or err}") from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise UsageError(f"{path} is not a JSON report of `varproof verify --format json` ({err})") from None
-        if not isinstance(report, dict) or report.get("format_version") != FORMAT_VERSION or not isinstance(
-                report.get("results"), list):
-            raise UsageError(f"{path} is not a format_version {FORMAT_VERSION} report of `varproof verify --format json`")
+        report = _read_report(path)
         for item in report["results"]:
             try:
                 ev = Evidence.from_dict(item)
@@ -508,29 +633,43 @@ def _cmd_merge(args) -> int:
                 raise UsageError(f"{path}: {err}") from None
             claim = claims.get(ev.claim_id)
             if claim is None or not claim.shardable:
-                raise UsageError(f"{path}: claim {ev.claim_id!r} is not a sharded exhaustive claim")
-            shard = ev.details.get("shard")
+                raise UsageError(f"{path}: claim {str(ev.claim_id)[:80]!r} is not a sharded exhaustive claim")
+            shard = ev.details.get("shard") if isinstance(ev.details, dict) else None
             if not isinstance(shard, dict) or not {"index", "count", "result"} <= set(shard):
                 raise UsageError(f"{path}: {ev.claim_id} was not run with --shard I/K")
             i, k = shard["index"], shard["count"]
+            if any(isinstance(x, bool) or not isinstance(x, int) for x in (i, k)) or not 0 <= i < k:
+                raise UsageError(f"{path}: {ev.claim_id} has shard {_short(i) if isinstance(i, int) else repr(i)[:40]}/"
+                                 f"{_short(k) if isinstance(k, int) else repr(k)[:40]}; a shard is I/K with integers 0 ≤ I < K")
             if counts.setdefault(ev.claim_id, k) != k:
-                raise UsageError(f"{path}: {ev.claim_id} shard {i}/{k} does not match the other files' /{counts[ev.claim_id]}")
+                raise UsageError(f"{path}: {ev.claim_id} shard {i}/{_short(k)} does not match the other files' "
+                                 f"/{_short(counts[ev.claim_id])}")
             group = groups.setdefault(ev.claim_id, {})
             if i in group:
-                raise UsageError(f"{path}: {ev.claim_id} shard {i}/{k} given twice")
+                raise UsageError(f"{path}: {ev.claim_id} shard {i}/{_short(k)} given twice")
             other = next(iter(group.values()), None)
             if other is not None and (other.params != ev.params or other.details.get("construction") != ev.details.get("construction")):
-                raise UsageError(f"{path}: {ev.claim_id} shard {i}/{k} was run with other parameters than the rest")
+                raise UsageError(f"{path}: {ev.claim_id} shard {i}/{_short(k)} was run with other parameters than the rest")
             group[i] = ev
     results = []
     for cid in [c for c in claims if c in groups]:
-        missing = sorted(set(range(counts[cid])) - set(groups[cid]))
-        if missing:
-            raise UsageError(f"{cid}: shard(s) {', '.join(f'{i}/{counts[cid]}' for i in missing)} missing")
+        k, given = counts[cid], groups[cid]
+        if len(given) < k:  # name a few missing shards without enumerating range(k)
+            missing, i = [], 0
+            while len(missing) < min(3, k - len(given)):
+                if i not in given:
+                    missing.append(f"{i}/{_short(k)}")
+                i += 1
+            more = k - len(given) - len(missing)
+            raise UsageError(f"{cid}: shard(s) {', '.join(missing)}{f' and {_short(more)} more' if more else ''} missing")
         claim = claims[cid]
-        merged = claim.merge([groups[cid][i] for i in range(counts[cid])])
+        with _within_budget(args, f"merge {cid}"), memory_limit(args.max_memory):
+            try:
+                merged = claim.merge([given[i] for i in range(k)])
+            except (ValueError, TypeError, KeyError, MemoryError, ArithmeticError) as err:
+                raise UsageError(f"merge {cid}: {_one_line(err)}") from None
         results.append(dataclasses.replace(merged, claim_id=claim.id, ref=claim.ref, statement=claim.statement))
-    _emit(_render(args, results), args.out)
+    _emit(_render(args, results), args.out, _report_kind(args.format, results))
     if args.exit_zero:
         return 0
     return 0 if all(ev.passed for ev in results) else 1
@@ -667,9 +806,21 @@ def _build_model(args) -> int:
         if args.scales is not None or args.size is not None:
             raise UsageError("build --model var: --scales/--size are FlowAR/HOFAR options; give the VAR schedule with --sides")
         sides = args.sides or (1, 2, 3)
+        channels = 2 if args.channels is None else args.channels
+        if channels < 1:
+            raise UsageError(f"build --model var: --channels must be ≥ 1 (Definition 3.11: every token carries d ≥ 1 "
+                             f"channels), got {channels}")
+        from construct.grid import DEFAULT_MAX_BYTES, format_bytes
+
+        limit = DEFAULT_MAX_BYTES if args.max_memory is None else args.max_memory
+        for a, b in zip(sides, sides[1:]):  # the dense φ_up matrix of each step, before anything is allocated
+            if 8.0 * a * a * b * b > limit:
+                raise UsageError(f"build --model var --sides {','.join(map(str, sides))}: the φ_up matrix from side {a} "
+                                 f"to side {b} (Definition 3.7) has {a * a * b * b} entries, "
+                                 f"{format_bytes(8.0 * a * a * b * b)} — more than the {format_bytes(limit)} allowed "
+                                 "(--max-memory)")
         check_released_schedule(operator, sides)
-        net = random_var_transformer(sides, args.channels or 2, seed=args.seed, operator=operator,
-                                     mask=args.mask or "none")
+        net = random_var_transformer(sides, channels, seed=args.seed, operator=operator, mask=args.mask or "none")
     else:
         if args.sides is not None:
             raise UsageError(f"build --model {args.model}: --sides is a VAR option; FlowAR/HOFAR take --scales and --size")
@@ -679,6 +830,9 @@ def _build_model(args) -> int:
         if K > 1 and (K - 1 >= h.bit_length() or h % 2 ** (K - 1)):  # before a^(K−1) is ever computed
             raise UsageError(f"build --model {args.model}: --size h must be divisible by r_1 = a^(K−1) = 2^(K−1) "
                              f"(Definition D.5); --scales {K} does not fit --size {h}")
+        if args.channels is not None and args.channels < 1:
+            raise UsageError(f"build --model {args.model}: --channels must be ≥ 1 (Definition D.5: the latent has "
+                             f"c ≥ 1 channels), got {args.channels}")
         if args.model == "flowar" and args.channels == 1:
             raise UsageError("build --model flowar: Definition D.9's layer norm divides by σ_j = 0 for every token when "
                              "c = 1, so NN_i cannot run; use --channels ≥ 2 (≥ 3 for a non-degenerate LN)")
@@ -686,20 +840,25 @@ def _build_model(args) -> int:
             check_released_schedule(operator, [h // 2 ** (K - i) for i in range(1, K + 1)])
         make = flowar.random_flowar if args.model == "flowar" else flowar.random_hofar
         extra = {"operator": operator} if args.model == "flowar" else {}
-        net = make(size=args.size or 4, channels=args.channels or 2, scales=args.scales or 3, seed=args.seed, **extra)
+        net = make(size=h, channels=2 if args.channels is None else args.channels, scales=K, seed=args.seed, **extra)
     arrays, config = net.weight_arrays(), dict(net.config(), seed=args.seed)
     return _report_build(_model_summary(args.model, config, arrays), args.out,
-                         lambda path: save_model(args.model, config, arrays, path))
+                         lambda path: save_model(args.model, config, arrays, path),
+                         f"{args.model} model weights, seed {args.seed}")
 
 
-def _report_build(lines: list[str], out: str | None, save) -> int:
-    """Save with ``save(out)`` when ``--out`` is given (an unwritable path is a usage error), then print."""
+def _report_build(lines: list[str], out: str | None, save, what: str) -> int:
+    """Save with ``save(out)`` when ``--out`` is given (an unwritable path or a full disk is a usage error,
+    one line), say on stderr what was written, then print the summary."""
     if out:
+        if os.path.isdir(out):
+            raise UsageError(f"cannot write {out}: is a directory")
         try:
             save(out)
         except OSError as err:
             raise UsageError(f"cannot write {out}: {err.strerror or err}") from None
-        lines.append(f"wrote {out}")
+        size = os.path.getsize(out) if os.path.isfile(out) else None
+        wrote(out, what + (f", {size} bytes" if size is not None else ""))
     _emit("\n".join(lines))
     return 0
 
@@ -731,7 +890,8 @@ def _cmd_build(args) -> int:
     _refuse_oversized(spec.tokens, spec.channels, spec.steps, args.max_memory)
     target = make_target(args.target, spec.tokens, spec.channels, seed=args.seed)
     tau = build_transformer(target, spec, max_bytes=args.max_memory, variant=args.variant)
-    return _report_build(_summary_lines(tau), args.out, lambda path: save_transformer(tau, path))
+    return _report_build(_summary_lines(tau), args.out, lambda path: save_transformer(tau, path),
+                         f"Lemma C.1 weights for {spec}, target {args.target}")
 
 
 def _label_text(label) -> str:
@@ -765,6 +925,7 @@ def inspect_data(tau, path: str, rows: int) -> dict:
         "format_version": FORMAT_VERSION,
         "kind": KIND,
         "variant": tau.variant,
+        "verified": not _unverified(tau),
         "spec": man["spec"],
         "target": tau.target,
         "references": man["references"],
@@ -817,6 +978,10 @@ def _inspect_text(info: dict, tau) -> str:
         f"spec: {spec}  (δ = {spec.step_width}, N = {spec.n_sequences} grid sequences, "
         f"{spec.n_context_ids} context IDs)",
         f"target: {', '.join(f'{k}={v}' for k, v in tau.target.items())}",
+        (f"check: the quantized target h and the context IDs recomputed on all {spec.n_sequences} grid sequences "
+         "and equal to the stored ones" if info["verified"] else
+         f"UNVERIFIED: the targets and context IDs of the {spec.n_sequences} grid sequences were not recomputed "
+         "(--unverified); nothing shows this file computes what its manifest names"),
         f"neurons: FFN_1 {info['neurons']['FFN_1']}, FFN_2 {info['neurons']['FFN_2']}; parameters {info['parameters']}",
         f"largest |weight|: {info['largest_abs_weight']['value']:.6g} (in {info['largest_abs_weight']['array']})",
         "",
@@ -852,14 +1017,16 @@ def _inspect_text(info: dict, tau) -> str:
 def _inspect_model(args) -> int:
     from construct.io import load_model
 
-    mf = load_model(args.file)
+    mf = load_model(args.file, unverified=args.unverified)
     if args.format == "json":
-        info = {"file": args.file, "model": mf.model, "config": mf.config,
+        info = {"file": args.file, "model": mf.model, "config": mf.config, "verified": mf.verified,
                 "arrays": {name: {"shape": list(a.shape), "min": float(a.min()) if a.size else None,
                                   "max": float(a.max()) if a.size else None} for name, a in mf.arrays.items()}}
         _emit(json.dumps(_jsonable(info), indent=2, ensure_ascii=False, allow_nan=False))
         return 0
-    lines = [f"{args.file}"] + _model_summary(mf.model, mf.config, mf.arrays)
+    check = (f"check: every weight drawn again from seed {mf.config['seed']} and equal" if mf.verified else
+             "UNVERIFIED: the weights were not drawn again from a seed and compared (--unverified)")
+    lines = [f"{args.file}", check] + _model_summary(mf.model, mf.config, mf.arrays)
     rows = [["array", "shape", "min", "max", "‖·‖_F"]]
     for name, a in mf.arrays.items():
         rows.append([name, "×".join(map(str, a.shape)) or "scalar", _g(float(a.min())) if a.size else "-",
@@ -875,7 +1042,7 @@ def _cmd_inspect(args) -> int:
     if file_kind(args.file) == MODEL_KIND:
         return _inspect_model(args)
 
-    tau = load_transformer(args.file)
+    tau = load_transformer(args.file, unverified=args.unverified)
     info = inspect_data(tau, args.file, args.rows)
     if args.format == "json":
         _emit(json.dumps(_jsonable(info), indent=2, ensure_ascii=False, allow_nan=False))
@@ -1149,6 +1316,9 @@ def _cmd_export(args) -> int:
     from construct.io import MODEL_KIND, file_kind, load_transformer
     from construct.torch_export import TorchUnavailable, export_torch, require_torch
 
+    out = args.torch
+    if os.path.exists(out) and os.path.exists(args.file) and os.path.samefile(out, args.file):
+        raise UsageError(f"export --torch {out}: that is the input weights file itself; choose another output name")
     try:
         require_torch()
     except TorchUnavailable as err:
@@ -1156,21 +1326,25 @@ def _cmd_export(args) -> int:
     if file_kind(args.file) == MODEL_KIND:
         raise UsageError(f"export --torch: {args.file} holds a VAR/FlowAR/HOFAR model; only Lemma C.1 one-layer files "
                          "(`varproof build -n … -d … -m … --out`) can be exported")
-    tau = load_transformer(args.file)
-    out = args.torch
     if os.path.isdir(out):
         raise UsageError(f"cannot write {out}: is a directory")
+    tau = load_transformer(args.file, unverified=args.unverified)
     try:
         export_torch(tau, out)
     except OSError as err:
         raise UsageError(f"cannot write {out}: {err.strerror or err}") from None
-    _emit("\n".join([
-        f"wrote {out}: torch.export program of the Lemma C.1 transformer {tau.spec} "
-        f"(target {tau.target.get('name')}, {tau.n_parameters} float64 parameters)",
-        f"load it with: torch.export.load({str(out)!r}).module()(X)   # X: (batch, {tau.spec.tokens}, "
-        f"{tau.spec.channels}) float64",
-    ]))
+    status = "UNVERIFIED input: its targets and context IDs were not recomputed; " if _unverified(tau) else ""
+    wrote(out, f"{status}torch.export program of the Lemma C.1 transformer {tau.spec}, target {tau.target.get('name')}, "
+               f"{tau.n_parameters} float64 parameters; load it with torch.export.load({str(out)!r}).module()(X), "
+               f"X of shape (batch, {tau.spec.tokens}, {tau.spec.channels}) float64")
     return 0
+
+
+def _unverified(tau) -> bool:
+    """Whether a loaded Lemma C.1 file was accepted without recomputing its targets and context IDs."""
+    from construct.io import recomputation_skipped
+
+    return recomputation_skipped(tau.spec)
 
 
 # -- entry point -------------------------------------------------------------------------------------------
@@ -1178,23 +1352,56 @@ COMMANDS = {"list": _cmd_list, "verify": _cmd_verify, "merge": _cmd_merge, "buil
             "cost": _cmd_cost, "export": _cmd_export}
 
 
+#: longest message the CLI prints (a forged input could otherwise make it arbitrarily long)
+MESSAGE_MAX = 1000
+
+
 def _one_line(err: BaseException) -> str:
     if isinstance(err, KeyError) and err.args:
         message = str(err.args[0])
     else:
         message = str(err)
-    return " ".join(message.split()) or type(err).__name__
+    line = " ".join(message.split()) or type(err).__name__
+    return line if len(line) <= MESSAGE_MAX else line[: MESSAGE_MAX - 1] + "…"
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwound like Ctrl-C (worker pools terminated, temporary files removed), exit 143."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds():
+    """Within the block SIGTERM raises `Terminated` (main thread only; elsewhere signals cannot be set)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def main(argv=None) -> int:
     """Run the CLI on ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     try:
-        args = build_parser().parse_args(argv)
-        return COMMANDS[args.command](args)
+        with _sigterm_unwinds():
+            args = build_parser().parse_args(argv)
+            return COMMANDS[args.command](args)
     except KeyboardInterrupt:
         print("varproof: interrupted", file=sys.stderr)
         return 130
+    except Terminated:
+        print("varproof: terminated", file=sys.stderr)
+        return 143
     except BrokenPipeError:  # e.g. `varproof list | head -1`: stop quietly
         try:
             devnull = os.open(os.devnull, os.O_WRONLY)

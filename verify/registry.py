@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import re
+import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Callable
@@ -19,6 +21,10 @@ from .report import Evidence
 
 CLAIM_MODULES = ("quantization", "separation", "memorization", "approximation", "blocks", "interpolation", "var", "main_results",
                  "perturbation", "flowar", "training", "algebra", "released", "variants", "experiments", "interop")
+
+
+#: largest ℓ_α exponent the claims evaluate: beyond it |x|^α leaves float64's range for the values they meet
+ALPHA_MAX = 64
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,9 @@ class Params:
             raise ValueError(f"--samples must be ≥ 1, got {self.samples}")
         if not (isinstance(self.alpha, (int, float)) and 1 <= self.alpha < float("inf")):
             raise ValueError(f"--alpha must satisfy 1 ≤ α < ∞ (Lemma 6.1: 1 ≤ p < ∞), got {self.alpha}")
+        if self.alpha > ALPHA_MAX:
+            raise ValueError(f"--alpha must be ≤ {ALPHA_MAX} (Lemma 6.1 allows any 1 ≤ α < ∞, but the ℓ_α norms "
+                             f"(Σ|x|^α)^(1/α) are evaluated in float64, where |x|^α overflows for larger α), got {self.alpha:g}")
         if self.shard is not None:
             i, k = self.shard
             if not (isinstance(i, int) and isinstance(k, int) and 0 <= i < k):
@@ -88,16 +97,43 @@ class Params:
         return GridSpec(self.tokens, self.channels, self.steps, self.ramp)
 
     def family(self):
-        """Every spec with ``n' ≤ n``, ``d' ≤ d``, ``2 ≤ m' ≤ m``, smallest grids first."""
-        from construct.grid import GridSpec
+        """Every spec with ``n' ≤ n``, ``d' ≤ d``, ``2 ≤ m' ≤ m``, smallest grids first.
 
-        specs = [
-            GridSpec(n, d, m)
-            for n in range(1, self.tokens + 1)
-            for d in range(1, self.channels + 1)
-            for m in range(2, self.steps + 1)
-        ]
-        return sorted(specs, key=lambda s: (s.n_sequences, s.tokens, s.channels, s.steps))
+        Within a `family_scans` block whose work budget (`construct.grid.work_limit`) cannot pay for the whole
+        scan (`family_work`), only the smallest specs the budget pays for are returned, in the same order, and the
+        block records ``(returned, total)``: its owner may then accept the claim's evidence only if it is a
+        counterexample (a ``fails`` needs one failing member; the others decide nothing). Elsewhere a scan that
+        the budget cannot pay for is refused before it starts.
+        """
+        from construct.grid import GridSpec, require_work, work_allowed
+
+        n, d, m = self.tokens, self.channels, self.steps
+        total, work = n * d * max(m - 1, 0), family_work(self)
+        what = f"the family of {total} specs n' ≤ {n}, d' ≤ {d}, 2 ≤ m' ≤ {m}"
+        if work <= work_allowed() or not _SCANS:
+            require_work(work, what)
+            specs = [
+                GridSpec(n, d, m)
+                for n in range(1, self.tokens + 1)
+                for d in range(1, self.channels + 1)
+                for m in range(2, self.steps + 1)
+            ]
+            return sorted(specs, key=lambda s: (s.n_sequences, s.tokens, s.channels, s.steps))
+        budget = work_allowed()
+        side = int(math.isqrt(int(min(budget / FAMILY_UNIT, 2**62)))) + 1  # a member costs FAMILY_UNIT·(n'm')²
+        small = [(nn, dd, mm) for nn in range(1, min(n, side) + 1) for dd in range(1, d + 1)
+                 for mm in range(2, min(m, side // nn + 1) + 1)]
+        small.sort(key=lambda s: (s[0] * s[1] * math.log2(s[2]), s[0], s[1], s[2]))
+        chosen, spent = [], 0.0
+        for nn, dd, mm in small:
+            cost = FAMILY_UNIT * float(nn * mm) ** 2
+            if spent + cost > budget:
+                break
+            chosen.append(GridSpec(nn, dd, mm))
+            spent += cost
+        require_work(spent, f"the smallest {len(chosen)} specs of {what}")
+        _SCANS[-1].append((len(chosen), total, work))
+        return chosen
 
     def as_dict(self) -> dict:
         return {
@@ -115,6 +151,67 @@ class Params:
         }
 
 
+#: float64-operation equivalents per unit ``(n'·m')²`` of a family member (a scan evaluates up to ``n'm'`` ramps or
+#: tokens at up to ``n'm'`` points in exact arithmetic); calibrated on the Eq. (1) scans, ≈ 10^-4 s per unit
+FAMILY_UNIT = 4e4
+
+
+_SCANS: list[list] = []  # one list per open `family_scans` block: (specs returned, family size, estimate) per scan
+
+
+@contextmanager
+def family_scans():
+    """A block in which `Params.family` may return only the smallest specs the work budget pays for; the yielded
+    list records ``(returned, total, estimated work)`` for every scan so cut short."""
+    record: list = []
+    _SCANS.append(record)
+    try:
+        yield record
+    finally:
+        _SCANS.pop()
+
+
+def family_work(params: Params) -> float:
+    """Estimated operations of a scan over `Params.family`: ``FAMILY_UNIT · d · Σ_{n'≤n} n'² · Σ_{2≤m'≤m} m'²``."""
+    n, d, m = float(params.tokens), float(params.channels), float(params.steps)
+    return FAMILY_UNIT * d * (n * (n + 1) * (2 * n + 1) / 6) * max(m * (m + 1) * (2 * m + 1) / 6 - 1, 0.0)
+
+
+def dense_work(spec, builds: int, passes: int) -> tuple[float, str]:
+    """Operations of ``builds`` dense Lemma C.1 networks for ``spec`` and ``passes`` dense passes over its
+    ``N`` grid sequences: a pass sends ``N·n`` tokens through FFN_2's ``3nN`` neurons (``≈ 4d + 2`` operations
+    each), a build runs the attention and the target on every sequence; with the sentence that says so."""
+    n, d = spec.tokens, spec.channels
+    try:
+        N = float(spec.n_sequences)
+    except OverflowError:
+        N = math.inf
+    width = 3.0 * n * N
+    pass_ops = N * n * width * (4.0 * d + 2.0)
+    build_ops = N * (4.0 * n * n * d + (n * d) ** 2 + 100.0 * n * d)
+    log10_N = n * d * math.log10(spec.steps)
+    size = f"{N:.4g}" if math.isfinite(N) else f"≈ 10^{log10_N:.4g}"
+    neurons = f"{width:.4g}" if math.isfinite(width) else f"≈ 10^{math.log10(3 * n) + log10_N:.4g}"
+    what = (f"{builds} build(s) of the dense Lemma C.1 network for {spec} and {passes} dense pass(es) over its "
+            f"{size} grid sequences through {neurons} FFN_2 neurons")
+    return builds * build_ops + passes * pass_ops, what
+
+
+def structured_work(spec, passes: int = 2) -> tuple[float, str]:
+    """Operations of the structured construction for ``spec`` (attention and target on every grid sequence) and
+    ``passes`` structured passes over its grid (`construct.structured`), with the sentence that says so."""
+    n, d = spec.tokens, spec.channels
+    attention = 4.0 * n * n * d + 4.0 * n * d * d + 6.0 * n * n  # as `layers.Attention.apply` counts it
+    digits = 4.0 * n * d  # as `grid.sequence_digits` counts it, once for the build and once for the passes
+    try:
+        N = float(spec.n_sequences)
+    except OverflowError:
+        N = math.inf
+    size = f"{N:.4g}" if math.isfinite(N) else f"≈ 10^{n * d * math.log10(spec.steps):.4g}"
+    return (N * ((1 + passes) * attention + 2 * digits),
+            f"the structured construction and {passes:g} pass(es) over the {size} grid sequences of {spec}")
+
+
 #: kinds of claim on one statement (DESIGN.md, "Growing the design"), read off the id's last part
 CLAIM_KINDS = ("literal", "reading", "step", "repair")
 
@@ -126,6 +223,10 @@ class Claim:
     ``corrected_of`` names the claims it repairs; ``covers`` the numbered paper items it decides (default:
     those its ``ref`` mentions, `verify.paper.items_in`); ``no_repair`` says, for a literal claim that
     fails, why no repaired statement is registered.
+    ``work(params)``, when declared, estimates the whole check's operations before it
+    starts (``(operations, what)``), so that ``varproof verify`` can refuse it at once; a claim that declares none
+    is bounded by the estimates its computations make as each starts (dense passes, attention, grid enumeration,
+    family scans: `construct.grid.require_work`) and by the CPU-time budget.
     """
 
     id: str
@@ -134,6 +235,7 @@ class Claim:
     check: Callable[[Params], Evidence] = field(repr=False, compare=False)
     corrected_of: tuple[str, ...] = ()
     merge: Callable[[list[Evidence]], Evidence] | None = field(default=None, repr=False, compare=False)
+    work: Callable[[Params], tuple[float, str]] | None = field(default=None, repr=False, compare=False)
     covers: tuple[str, ...] = ()
     no_repair: str = ""
 
@@ -164,6 +266,10 @@ class Claim:
         """The claim this one reads, steps through or repairs (the id without its last part), if any."""
         return self.id.rsplit("/", 1)[0] if self.kind != "literal" else None
 
+    def estimate(self, params: Params) -> tuple[float, str]:
+        """``(operations, what)`` of this claim's check: its declared `work`, else ``(0, "")`` (nothing known up front)."""
+        return self.work(params) if self.work is not None else (0.0, "")
+
     @property
     def shardable(self) -> bool:
         """Whether ``--shard i/k`` splits this claim's exhaustive check (and ``varproof merge`` joins it)."""
@@ -179,11 +285,12 @@ _REGISTRY: dict[str, Claim] = {}
 
 
 def register(id: str, ref: str, statement: str, corrected_of: str | tuple[str, ...] = (), merge=None,
-             covers: str | tuple[str, ...] = (), no_repair: str = ""):
+             covers: str | tuple[str, ...] = (), no_repair: str = "", work=None):
     """Decorator: register ``check`` as the claim ``id`` (``corrected_of``: the claim(s) it repairs;
     ``merge``: for an exhaustive claim that honours ``Params.shard``, the function that joins the shards'
     evidence into the unsharded evidence; ``covers``: the numbered paper items it decides, default those
-    ``ref`` names; ``no_repair``: for a literal claim that fails, why no repair is registered)."""
+    ``ref`` names; ``no_repair``: for a literal claim that fails, why no repair is registered; ``work``: ``params → (operations,
+    what)``, the check's estimate)."""
     if isinstance(corrected_of, str):
         corrected_of = (corrected_of,)
     if isinstance(covers, str):
@@ -192,7 +299,8 @@ def register(id: str, ref: str, statement: str, corrected_of: str | tuple[str, .
     def wrap(check):
         if id in _REGISTRY:
             raise ValueError(f"claim {id!r} registered twice")
-        _REGISTRY[id] = Claim(id, ref, statement, check, corrected_of, merge, tuple(covers), no_repair)
+        _REGISTRY[id] = Claim(id, ref, statement, check, corrected_of, merge, work=work, covers=tuple(covers),
+                              no_repair=no_repair)
         return check
 
     return wrap

@@ -103,6 +103,9 @@ def test_gridspec_round_trips_through_its_dict():
     assert GridSpec.from_dict(spec.as_dict()) == spec
     with pytest.raises(ValueError, match="missing field 'ramp'"):
         GridSpec.from_dict({"tokens": 3, "channels": 2, "steps": 5})
+    for bad in (2.5, 2.0, True, "2"):  # a record's integers are integers: 2.5 is not read as 2
+        with pytest.raises(TypeError, match="field 'tokens' must be an integer"):
+            GridSpec.from_dict({**spec.as_dict(), "tokens": bad})
 
 
 # -- digits ↔ index --------------------------------------------------------------------------------
@@ -189,3 +192,36 @@ def test_enumerating_a_grid_beyond_the_budget_is_refused_before_allocating():
         sequence_digits(spec)
     with pytest.raises(MemoryError):
         grid_points(GridSpec(3, 2, 5), max_bytes=8 * 3 * 2 * 100)  # 15625 sequences, room for 100
+
+
+# -- the work budget ----------------------------------------------------------------------------------
+def test_work_is_counted_only_inside_a_limit_and_refused_before_it_would_pass_it():
+    from construct.grid import WorkLimitExceeded, check_estimate, require_work, work_allowed, work_limit
+
+    require_work(1e300, "anything")  # outside every block nothing is counted
+    with work_limit(100):
+        require_work(60, "first")
+        assert work_allowed() == 40
+        check_estimate(40, "an estimate")  # compared, not counted
+        assert work_allowed() == 40
+        with pytest.raises(WorkLimitExceeded, match=r"second needs ≈ 41 float64 operations after ≈ 60 already done, "
+                                                    r"more than the 1e\+02 allowed \(--max-work\)"):
+            require_work(41, "second")
+        with pytest.raises(WorkLimitExceeded, match="an estimate needs ≈ 41"):
+            check_estimate(41, "an estimate")
+        with work_limit(10):  # an inner block has its own count
+            require_work(10, "inner")
+        assert work_allowed() == 40
+    with pytest.raises(ValueError, match="positive"):
+        with work_limit(0):
+            pass
+
+
+def test_enumerating_the_grid_counts_its_work():
+    from construct.grid import WorkLimitExceeded, work_limit
+
+    spec = GridSpec(2, 2, 3)  # 81 sequences of 4 entries: 4·81·4 operations
+    with work_limit(4 * 81 * 4):
+        sequence_digits(spec)
+    with work_limit(4 * 81 * 4 - 1), pytest.raises(WorkLimitExceeded, match="enumerating 81 grid sequences"):
+        sequence_digits(spec)

@@ -101,8 +101,10 @@ def test_markdown_report_written_atomically_to_out(tmp_path, capsys):
     out_file = tmp_path / "report.md"
     code, out, err = run(["verify", "eq-1", "eq-1/corrected", "-n", "2", "-m", "2", "--format", "md",
                           "--out", str(out_file)], capsys)
-    assert code == 1 and out == "" and err == ""
     text = out_file.read_text(encoding="utf-8")
+    size = len(text.encode("utf-8"))
+    assert code == 1 and out == ""
+    assert err == f"varproof: wrote {out_file} (Markdown report of 2 claim(s), {size} bytes)\n"
     assert text.startswith("# varproof verification report\n\n2 claim(s): ") and "| `eq-1/corrected` |" in text
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md"]  # no temporary file left
 
@@ -241,9 +243,9 @@ def test_build_prints_summary_and_only_prints_without_out(tmp_path, capsys, monk
 
 def test_build_out_then_inspect_round_trip(tmp_path, capsys):
     path = tmp_path / "tau.safetensors"
-    code, out, _ = run(["build", "--target", "tanh-mix", "-n", "2", "-d", "2", "-m", "2", "--seed", "3",
-                        "--out", str(path)], capsys)
-    assert code == 0 and f"wrote {path}" in out
+    code, out, err = run(["build", "--target", "tanh-mix", "-n", "2", "-d", "2", "-m", "2", "--seed", "3",
+                          "--out", str(path)], capsys)
+    assert code == 0 and f"wrote {path}" not in out and err.startswith(f"varproof: wrote {path} (Lemma C.1 weights")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tau.safetensors"]
 
     code, out, err = run(["inspect", str(path), "--rows", "3"], capsys)
@@ -341,7 +343,9 @@ TAMPER = {
     "wrong-kind": (dict(manifest=lambda m: {**m, "kind": "var"}), "manifest kind 'var' is not supported"),
     "wrong-version": (dict(manifest=lambda m: {**m, "format_version": 9}), "format_version 9 is not supported"),
     "bad-spec": (dict(manifest=lambda m: {**m, "spec": {**m["spec"], "steps": 1}}), "steps must be ≥ 2"),
-    "other-spec": (dict(manifest=lambda m: {**m, "spec": {**m["spec"], "steps": 2, "ramp": "1/32"}}), "manifest implies"),
+    "other-spec": (dict(manifest=lambda m: {**m, "spec": {**m["spec"], "steps": 2, "ramp": "1/32"}}), "is not the record of"),
+    "other-spec-recorded-consistently": (dict(manifest=lambda m: {**m, "spec": {**m["spec"], "steps": 2, "ramp": "1/32",
+                                                                                 "step_width": "1/2"}}), "manifest implies"),
     "huge-spec": (dict(manifest=lambda m: {**m, "spec": {**m["spec"], "tokens": 10**9}}), "more than a"),
     "no-spec": (dict(manifest=lambda m: {k: v for k, v in m.items() if k != "spec"}), "no field 'spec'"),
     "bad-scale": (dict(manifest=lambda m: {**m, "contextual": {**m["contextual"], "scale": "inf"}}), "'contextual.scale'"),
@@ -469,7 +473,7 @@ def test_build_var_model_then_inspect_round_trips_every_array(tmp_path, capsys):
 
     path = tmp_path / "var.safetensors"
     code, out, err = run(["build", "--model", "var", "--sides", "1,2,4", "-d", "2", "--seed", "5", "--out", str(path)], capsys)
-    assert (code, err) == (0, "") and "tokens: 21" in out and f"wrote {path}" in out
+    assert code == 0 and err.startswith(f"varproof: wrote {path} (var model weights, seed 5") and "tokens: 21" in out
     mf = load_model(path)
     net = random_var_transformer((1, 2, 4), 2, seed=5)
     assert mf.model == "var" and mf.config["sides"] == [1, 2, 4] and mf.config["seed"] == 5
@@ -524,7 +528,7 @@ def test_build_flowar_and_hofar_files_rebuild_networks_that_compute_identically(
     path = tmp_path / f"{model}.safetensors"
     code, out, err = run(["build", "--model", model, "-d", "3", "--scales", "2", "--size", "4", "--seed", "2",
                           "--out", str(path)], capsys)
-    assert (code, err) == (0, "") and f"wrote {path}" in out
+    assert code == 0 and err.startswith(f"varproof: wrote {path} ({model} model weights, seed 2") and out
     mf = load_model(path)
     cls = flowar.FlowAR if model == "flowar" else flowar.HOFAR
     make = flowar.random_flowar if model == "flowar" else flowar.random_hofar

@@ -7,7 +7,7 @@ damaged, foreign or folder "files" — and runs `verify.cli.main` in-process. Ev
 * exit 0, 1 or 2 — never an internal error, never an uncaught exception, never a hang (a watchdog
   stops an example after `TIMEOUT` seconds);
 * print no traceback; on exit 2 exactly one line on stderr starting with ``varproof:`` and nothing on
-  stdout; on exit 0/1 nothing on stderr;
+  stdout; on exit 0/1 nothing on stderr but the one ``varproof: wrote …`` line of an ``--out``/``--torch``;
 * on exit 2 write no file (the input files and the output folder are compared before and after); on
   success write nothing but the ``--out``/``--torch`` file it was asked for (no temporary file left).
 
@@ -152,8 +152,9 @@ def check(argv: list[str], sandbox: Sandbox) -> None:
     if code == 2:
         assert out == "" and err.count("\n") == 1 and err.endswith("\n") and err.startswith("varproof: "), shown
         assert after == before, f"{shown}: files changed on failure"
-    else:
-        assert err == "", shown
+    else:  # success: at most the one line saying what --out/--torch wrote
+        wrote = [line for line in err.splitlines() if line.startswith("varproof: wrote ")]
+        assert err == "".join(line + "\n" for line in wrote) and len(wrote) <= 1, shown
         new = set(after) - set(before)
         written = _requested(argv, sandbox)
         assert new <= written, f"{shown}: unexpected files {sorted(new - written)}"

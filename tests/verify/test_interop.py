@@ -106,8 +106,9 @@ def test_export_writes_a_torch_program_that_computes_tau(tmp_path, capsys):
     assert main(["build", "-n", "2", "-d", "1", "-m", "3", "--target", "shift", "--out", str(weights)]) == 0
     capsys.readouterr()
     code, out, err = run(["export", str(weights), "--torch", str(program)], capsys)
-    assert (code, err) == (0, "") and out.startswith(f"wrote {program}: torch.export program")
-    assert "torch.export.load(" in out and sorted(p.name for p in tmp_path.iterdir()) == ["t.pt2", "t.safetensors"]
+    assert code == 0 and out == "" and err.count("\n") == 1
+    assert err.startswith(f"varproof: wrote {program} (torch.export program of the Lemma C.1 transformer")
+    assert "torch.export.load(" in err and sorted(p.name for p in tmp_path.iterdir()) == ["t.pt2", "t.safetensors"]
     tau = load_transformer(weights)
     X = np.random.default_rng(0).random((5, 2, 1))
     with torch.inference_mode():
@@ -151,7 +152,7 @@ def _interrupt_while_writing_safetensors(monkeypatch):
 def _interrupt_while_writing_text(monkeypatch):
     import verify.cli as cli
 
-    real = cli.os.fdopen
+    real = open
 
     class Half:
         def __init__(self, fh):
@@ -168,7 +169,7 @@ def _interrupt_while_writing_text(monkeypatch):
             self.fh.flush()
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli.os, "fdopen", lambda fd, *a, **k: Half(real(fd, *a, **k)))
+    monkeypatch.setattr(cli, "open", lambda path, *a, **k: Half(real(path, *a, **k)), raising=False)
 
 
 def _interrupt_before_rename(monkeypatch):

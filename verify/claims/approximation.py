@@ -35,11 +35,11 @@ from fractions import Fraction
 
 import numpy as np
 
-from construct.grid import GridSpec, grid_points, sequence_digits
+from construct.grid import GridSpec, check_estimate, grid_points, sequence_digits
 from construct.targets import TARGETS, Constant, make_target
 from construct.transformer import build_transformer, quantize_output
 
-from ..registry import Params, register
+from ..registry import Params, dense_work, register, structured_work
 from ..report import Evidence
 
 
@@ -94,6 +94,7 @@ CERTIFIED = "exact rationals (embedding, FFN_1 with its stored weights) + ball a
     "For the spec and every target, the built τ = FFN_2∘Attn∘FFN_1(·+E) — its stored float64 weights, evaluated in "
     "real arithmetic — maps every grid cell, at its grid corner and at the far end of its plateau, to the quantized "
     "target h within δ/2 (rounding recovers h exactly); decided with certified enclosures.",
+    work=lambda p: dense_work(p.spec(), builds=len(TARGETS), passes=2 * len(TARGETS)),
 )
 def check_reproduces(params: Params) -> Evidence:
     from construct.certified import certified_errors, grid_contexts
@@ -155,7 +156,7 @@ def _parallel_check(model, target, lo: int, hi: int, workers: int, progress: boo
     global _FORKED
     _FORKED = (model, target)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_signals) as pool:
             parts = pool.starmap(_check_part, list(zip(cuts, cuts[1:])))
     finally:
         _FORKED = None
@@ -163,6 +164,14 @@ def _parallel_check(model, target, lo: int, hi: int, workers: int, progress: boo
 
 
 _FORKED = None
+
+
+def _worker_signals() -> None:
+    """A worker leaves Ctrl-C and SIGTERM to its parent, which stops the pool (no worker traceback, no orphan)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _check_part(lo: int, hi: int):
@@ -236,25 +245,97 @@ def exhaustive_evidence(params: Params, construction: dict, check: dict | None, 
 
 
 def merge_exhaustive(shards: list[Evidence]) -> Evidence:
-    """Join the evidence of shards ``0 … k−1`` of ``lemma-c.1/exhaustive`` into the unsharded evidence."""
-    from construct.structured import GridCheck
+    """Join the evidence of shards ``0 … k−1`` of ``lemma-c.1/exhaustive`` into the unsharded evidence.
+
+    A shard report is read, not trusted: everything derivable from the spec is recomputed — ``N = m^(nd)``, the
+    construction's constants (`_construction`: the context IDs, their gap, the a-priori ID error, the memorized
+    values) and from them the decision (`exhaustive_evidence`). What only the shards know is their measured
+    `GridCheck`; each must cover exactly the sequences ``[i·N//k, (i+1)·N//k)`` of shard ``i`` of ``k`` (so the
+    ranges tile ``[0, N)``), with ``2·(stop − start)`` inputs and its worst case inside its range and the
+    spec's shapes. Raises ``ValueError`` naming the first shard that does not.
+    """
+    from construct.structured import GridCheck, probe_offsets
 
     ordered = sorted(shards, key=lambda ev: ev.details["shard"]["index"])
-    merged = functools.reduce(GridCheck.merge, (GridCheck(**ev.details["shard"]["result"]) for ev in ordered))
+    k = len(ordered)
     first = ordered[0]
-    params = Params(**{k: v for k, v in first.params.items() if k in ("tokens", "channels", "steps", "target", "alpha",
-                                                                       "samples", "seed", "variant")},
-                    ramp=Fraction(first.params["ramp"]))
-    construction = first.details["construction"]
-    if "cells" in first.details["shard"]:  # the numeral variant: join the streamed ID statistics too
+    raw = first.params
+    params = Params(**{key: raw[key] for key in ("tokens", "channels", "steps", "target", "alpha", "samples", "seed",
+                                                 "variant") if key in raw},
+                    ramp=Fraction(str(raw["ramp"])), **({"sides": tuple(raw["sides"])} if "sides" in raw else {}))
+    spec = params.spec()
+    try:  # the rebuild below costs as much as the construction of one shard run: refuse it first if too large
+        rebuild = float(spec.n_sequences) * (4.0 * spec.tokens ** 2 * spec.channels + 100.0 * spec.tokens * spec.channels)
+    except OverflowError:
+        rebuild = math.inf
+    check_estimate(rebuild, f"rebuilding the construction of {spec} to check the shards")
+    offsets = probe_offsets(spec)
+    fields = [f.name for f in dataclasses.fields(GridCheck)]
+    checks = []
+    for i, ev in enumerate(ordered):
+        result = ev.details["shard"]["result"]
+        if not isinstance(result, dict) or sorted(result) != sorted(fields):
+            raise ValueError(f"shard {i}/{k}: its result must have exactly the fields {', '.join(fields)}")
+        ints = [name for name in fields if name not in ("worst", "worst_offset")]
+        if any(isinstance(result[name], bool) or not isinstance(result[name], int) for name in ints):
+            raise ValueError(f"shard {i}/{k}: the fields {', '.join(ints)} of its result must be integers")
+        if any(isinstance(result[name], bool) or not isinstance(result[name], (int, float)) for name in ("worst", "worst_offset")):
+            raise ValueError(f"shard {i}/{k}: the fields worst and worst_offset of its result must be numbers")
+        lo, hi = _shard_range(spec.n_sequences, (i, k))
+        if (result["start"], result["stop"]) != (lo, hi):
+            raise ValueError(f"shard {i}/{k} reports sequences [{_short(result['start'])}, {_short(result['stop'])}), but "
+                             f"shard {i} of {k} of the {_short(spec.n_sequences)} grid sequences of {spec} is [{lo}, {hi})")
+        if result["inputs"] != len(offsets) * (hi - lo):
+            raise ValueError(f"shard {i}/{k} reports {_short(result['inputs'])} inputs; its {hi - lo} sequences at "
+                             f"{len(offsets)} plateau ends are {len(offsets) * (hi - lo)}")
+        worst = float(result["worst"])
+        inside = (lo <= result["worst_index"] < hi and result["worst_offset"] in offsets
+                  and 0 <= result["worst_token"] < spec.tokens and 0 <= result["worst_channel"] < spec.channels)
+        if hi == lo and (worst, result["worst_index"], result["worst_offset"], result["worst_token"],
+                         result["worst_channel"]) != (0.0, lo, 0.0, 0, 0):
+            raise ValueError(f"shard {i}/{k} has no sequences, but reports a worst case")
+        if hi > lo and not (math.isfinite(worst) and worst >= 0 and inside):
+            raise ValueError(f"shard {i}/{k}: its worst case (error {worst!r} at sequence {_short(result['worst_index'])}, "
+                             "offset, token, channel) is not a case of its range and of the spec")
+        checks.append(GridCheck(**result))
+    merged = functools.reduce(GridCheck.merge, checks)
+    if params.variant == "numeral":  # join the streamed ID statistics too; the plan is recomputed from the spec
         from construct.numeral import CellStats, numeral_plan
 
-        stats = functools.reduce(CellStats.merge, (CellStats(**ev.details["shard"]["cells"]) for ev in ordered))
-        construction = numeral_construction(numeral_plan(params.spec()), stats)
+        cells = [ev.details["shard"].get("cells") for ev in ordered]
+        if not all(isinstance(c, dict) for c in cells):
+            raise ValueError("a numeral-variant shard lacks its streamed ID statistics ('cells')")
+        stats = functools.reduce(CellStats.merge, (CellStats(**c) for c in cells))
+        return exhaustive_evidence(params, numeral_construction(numeral_plan(spec), stats), dataclasses.asdict(merged))
+    construction = _construction(params, spec)
+    if construction is None:
+        raise ValueError(f"the context IDs of {spec} coincide in float64: no shard can have run a bump layer")
     return exhaustive_evidence(params, construction, dataclasses.asdict(merged))
 
 
-def _short(x: float) -> float:
+def _short(value) -> str:
+    """An integer of a shard report for a message: in full when short, else its digit count."""
+    text = str(value) if isinstance(value, int) and abs(value) < 10**30 else None
+    return text if text is not None else (f"an integer of {len(str(abs(value)))} digits" if isinstance(value, int)
+                                          else repr(value)[:40])
+
+
+def _construction(params: Params, spec: GridSpec, model=None) -> dict | None:
+    """The constants of ``lemma-c.1/exhaustive``'s construction for ``params`` (built unless ``model`` is given):
+    ``None`` when two context IDs coincide in float64 (then no bump layer exists)."""
+    from construct.structured import ContextIDsCoincide, build_structured
+
+    if model is None:
+        target = make_target(params.target, spec.tokens, spec.channels, seed=params.seed)
+        try:
+            model = build_structured(target, spec, progress=params.progress)
+        except ContextIDsCoincide:
+            return None
+    return {"context_ids": model.table.n_centres, "id_gap": model.id_gap, "id_error_bound": model.id_error,
+            "max_abs_value": float(abs(model.table.values).max()), "neurons_ffn2": 3 * model.table.n_centres}
+
+
+def _six_digits(x: float) -> float:
     """A measured float64 statistic at 6 significant digits (what the report prints of it)."""
     return float(f"{x:.6g}")
 
@@ -278,8 +359,8 @@ def numeral_construction(plan, stats, shard: bool = False) -> dict:
         "id_error_bound": plan.id_error, "hat_error": hat_evaluation_error(), "ffn1_id_shift": ffn1_id_shift(plan),
         "max_abs_value": max(1.0 - float(spec.step_width) + reach, top), "cell_radius": plan.scale * plan.cell_radius,
         "gap_ratio_bound": plan.gap_ratio_bound, "bits": plan.bits,
-        "measured": {"smallest_gap": _short(stats.min_gap) if N * n > 1 else None, "gap_ratio": _short(measured_ratio),
-                     "largest_cell_offset": _short(stats.max_cell_offset), "increasing": stats.increasing},
+        "measured": {"smallest_gap": _six_digits(stats.min_gap) if N * n > 1 else None, "gap_ratio": _six_digits(measured_ratio),
+                     "largest_cell_offset": _six_digits(stats.max_cell_offset), "increasing": stats.increasing},
         "cells_consistent": consistent,
     }
     if shard:
@@ -343,6 +424,7 @@ def _check_exhaustive_numeral(params: Params, spec, target, lo: int, hi: int) ->
     "function as its dense weights), maps every grid sequence — at its grid corner and at the far end of its plateau — "
     "to the quantized target h within δ/2; decided only where float64 separates the context IDs (gap > 2·ID error).",
     merge=merge_exhaustive,
+    work=lambda p: structured_work(p.spec(), passes=2 / (p.shard[1] if p.shard else 1)),
 )
 def check_exhaustive(params: Params) -> Evidence:
     from construct.structured import ContextIDsCoincide, build_structured
@@ -364,8 +446,7 @@ def check_exhaustive(params: Params) -> Evidence:
     except ContextIDsCoincide as err:
         return exhaustive_evidence(params, {"context_ids": spec.n_sequences * spec.tokens}, None,
                                     reason=f"inconclusive in float64: {err}")
-    construction = {"context_ids": model.table.n_centres, "id_gap": model.id_gap, "id_error_bound": model.id_error,
-                    "max_abs_value": float(abs(model.table.values).max()), "neurons_ffn2": 3 * model.table.n_centres}
+    construction = _construction(params, spec, model)
     check = _parallel_check(model, target, lo, hi, params.workers, params.progress)
     return exhaustive_evidence(params, construction, dataclasses.asdict(check))
 
@@ -579,6 +660,7 @@ EXACT_FFN1 = ("exact rationals (FFN_1 with exact weights: the staircase on plate
     "FFN_1's weights exact for θ (rationals) and the built attention and FFN_2; certified by the plateau error "
     "(every grid sequence, ball arithmetic) plus the ramp-zone volume dn·m·θ times a certified sup bound.",
     corrected_of="lemma-c.1/well-formed",
+    work=lambda p: dense_work(p.spec(), builds=2, passes=4),
 )
 def check_approx(params: Params) -> Evidence:
     target, C, eps_half, tau = _built_for_eps(params)
@@ -662,6 +744,7 @@ def check_lemma61_literal(params: Params) -> Evidence:
     "For every f (the spec's target) there is τ (Lemma C.1's construction for f) with ‖τ − f‖_α ≤ ε for "
     "ε = 2(C+1)δ(dn)^{1/α} (Section 3.1 norm): certified d_α(τ, h) plus a certified sup ‖h − f‖_α.",
     corrected_of="lemma-6.1",
+    work=lambda p: dense_work(p.spec(), builds=2, passes=4 + math.ceil(p.samples / p.spec().n_sequences)),
 )
 def check_lemma61(params: Params) -> Evidence:
     target, C, eps_half, tau = _built_for_eps(params)
@@ -698,6 +781,7 @@ def _tau_star(tau, X_exact):
     "Lemma 6.1 (sup-norm reading, on the Lemma C.1 construction)",
     "The Lemma C.1 transformer approximates f uniformly: sup_X ‖τ(X) − f(X)‖_∞ ≤ ε for ε = 2(C_∞+1)δ "
     "(C_∞ the ℓ_∞ Lipschitz constant), with θ chosen as in lemma-c.1/approx (FFN_1's weights exact).",
+    work=lambda p: dense_work(p.spec(), builds=2, passes=2),
 )
 def check_lemma61_sup(params: Params) -> Evidence:
     from construct.certified import ball, lower

@@ -21,7 +21,7 @@ from construct.quantize import quantized_tokens
 from construct.targets import make_target
 from construct.transformer import build_transformer
 
-from ..registry import Params, register
+from ..registry import Params, dense_work, register
 from ..report import Evidence
 
 
@@ -97,6 +97,7 @@ def _built(params: Params):
     "float64 weights in real arithmetic) maps the context of every (grid sequence A, token k) to h(A)_k within δ/2 (so "
     "rounding recovers h exactly), for the spec; decided with certified enclosures.",
     corrected_of="lemma-c.1/bump",
+    work=lambda p: dense_work(p.spec(), builds=1, passes=1),
 )
 def check_bump_corrected(params: Params) -> Evidence:
     from construct.certified import certified_errors, grid_contexts
