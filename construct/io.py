@@ -531,7 +531,7 @@ def load_transformer(path, *, unverified: bool = False) -> OneLayerTransformer:
     _check_construction(r, spec, a, id_gap, labels1, labels_att,
                         (projection, scale, str(scale_rule), a_min, a_max, projection_gap), plan)
     if recompute_work(spec) <= RECOMPUTE_LIMIT:
-        _check_recomputed(r, spec, target_fn, a["context_ids"], a["targets"])
+        _check_recomputed(r, spec, target_fn, a["context_ids"], a["targets"], plan=plan)
     elif not unverified:
         r.fail(f"recomputing its targets and context IDs on all {N} grid sequences would take about "
                f"{recompute_work(spec):.2e} operations, more than the {RECOMPUTE_LIMIT:.0e} done without asking; "
@@ -678,7 +678,8 @@ def _named_target(r: "_Reader", record: dict):
     return target
 
 
-def _check_recomputed(r: "_Reader", spec: GridSpec, target, ids: np.ndarray, h: np.ndarray, *, chunk: int = 1 << 16) -> None:
+def _check_recomputed(r: "_Reader", spec: GridSpec, target, ids: np.ndarray, h: np.ndarray, *, chunk: int = 1 << 16,
+                      plan=None) -> None:
     """The file computes what its manifest names (Lemma C.1): on every grid sequence ``A``
 
     * the stored context IDs are what the file's attention — already shown to be Lemma 5.4's for the spec
@@ -691,23 +692,39 @@ def _check_recomputed(r: "_Reader", spec: GridSpec, target, ids: np.ndarray, h: 
       of a level at a tie, for the same reason.
 
     FFN_2 was already shown to memorize exactly the stored pairs, so together: FFN_2 memorizes ``h`` at the
-    IDs the network computes. The first mismatch is named with its array, sequence, token and channel.
+    IDs the network computes. The first mismatch is named with its array, sequence, token and channel. For the
+    numeral variant (``plan``) the IDs are its attention on its exact plateau values (`numeral.plateau_values`),
+    within twice the plan's certified ID error.
     """
     from .contextual import contextual_attention
     from .grid import sequence_digits
     from .quantize import quantized_tokens
     from .transformer import context_id_error_bound
 
-    cmap = contextual_attention(spec)
-    attention = cmap.attention
-    # the bound is taken at a_max (≥ every ID), not at the stored IDs, which the file controls
-    tolerance = 2.0 * context_id_error_bound(spec, np.array([float(cmap.a_max)]))
+    if plan is not None:
+        from .numeral import numeral_attention, plateau_values
+
+        attention = numeral_attention(plan).attention
+        tolerance = 2.0 * plan.id_error
+
+        def tokens(digits):
+            values = np.zeros(digits.shape)
+            values[..., 0] = plateau_values(plan, digits)
+            return values
+    else:
+        cmap = contextual_attention(spec)
+        attention = cmap.attention
+        # the bound is taken at a_max (≥ every ID), not at the stored IDs, which the file controls
+        tolerance = 2.0 * context_id_error_bound(spec, np.array([float(cmap.a_max)]))
+
+        def tokens(digits):
+            return quantized_tokens(spec, digits)
     m = spec.steps
     tie = 2.0**-30
     for lo in range(0, spec.n_sequences, chunk):
         hi = min(lo + chunk, spec.n_sequences)
         digits = sequence_digits(spec, lo, hi)
-        computed = attention.apply(quantized_tokens(spec, digits))[..., 0]
+        computed = attention.apply(tokens(digits))[..., 0]
         off = np.abs(ids[lo:hi] - computed) > tolerance
         if off.any():
             a, k = (int(i) for i in np.argwhere(off)[0])
@@ -865,11 +882,13 @@ def _seeded_network(model: str, config: dict):
     width = widths[0]
     if model == "var":
         return random_var_transformer(tuple(config["sides"]), config["channels"], hidden=width, seed=seed,
-                                      kind=config["kernel"])
+                                      kind=config["kernel"], operator=config.get("operator", "paper"),
+                                      mask=config.get("mask", "none"))
     if model == "flowar":
         return flowar.random_flowar(size=config["h"], width=config["w"], channels=config["channels"],
                                     scales=config["K"], a=config["a"], hidden=width, seed=seed,
-                                    ln_eps=config["ln_eps"], kind=config["kernel"])
+                                    ln_eps=config["ln_eps"], kind=config["kernel"],
+                                    operator=config.get("operator", "paper"))
     if _canonical(config.get("fm_hidden")) != _canonical([width, width]):
         return f"its flow-matching widths {config.get('fm_hidden')!r} differ from the FFN width {width}, which no seeded build draws"
     return flowar.random_hofar(size=config["h"], width=config["w"], channels=config["channels"], scales=config["K"],

@@ -20,7 +20,7 @@ from typing import Callable
 from .report import Evidence
 
 CLAIM_MODULES = ("quantization", "separation", "memorization", "approximation", "blocks", "interpolation", "var", "main_results",
-                 "perturbation", "flowar", "training", "algebra", "released", "variants", "experiments", "interop")
+                 "perturbation", "flowar", "training", "algebra", "variants", "experiments", "released", "interop")
 
 
 #: largest ℓ_α exponent the claims evaluate: beyond it |x|^α leaves float64's range for the values they meet

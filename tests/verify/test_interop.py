@@ -59,10 +59,12 @@ def test_torch_agreement_holds_layer_by_layer_and_end_to_end():
     pytest.importorskip("torch")
     ev = all_claims()["torch-agreement"].run(SMALL)
     assert ev.verdict == "holds" and ev.method == "exhaustive" and ev.n_checked == 9
-    assert 0 <= ev.measured <= 1 and ev.bound == 1.0 and ev.margin == 1.0 - ev.measured
-    layers = ev.details["per layer (torch layer fed the reference's input)"]
-    assert list(layers) == ["E (X + E)", "FFN_1", "attention", "FFN_2"]
-    assert layers["E (X + E)"]["max |difference|"] == 0.0
+    # counted, not printed: entries outside 2E (the differences themselves are CPU-dependent rounding noise)
+    assert ev.measured == 0 and ev.bound == 0 and ev.margin == 0.0
+    layers = ev.details["per layer (torch layer fed the reference's input) and end to end"]
+    assert list(layers) == ["E (X + E)", "FFN_1", "attention", "FFN_2", "end to end"]
+    assert layers["E (X + E)"] == {"entries beyond 2E": 0, "largest 2E": 0.0}
+    assert all(v["entries beyond 2E"] == 0 and v["largest 2E"] >= 0 for v in layers.values())
     assert ev.details["outputs round to the same grid values"] is True
     assert ev.arithmetic == "float64, numpy reference vs torch module (CPU)"  # no versions: docs/report.md is compared
 

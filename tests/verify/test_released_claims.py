@@ -120,7 +120,7 @@ def test_build_var_with_released_operator_and_mask_roundtrips(capsys, tmp_path):
 def test_verify_with_operator_reports_it_in_the_params(capsys):
     import json
 
-    code, out, err = run(["verify", "thm-6.6/o-eps", "--operator", "var", "--steps", "3", "--format", "json",
+    code, out, err = run(["verify", "thm-6.6/corrected", "--operator", "var", "--steps", "2", "--format", "json",
                           "--exit-zero"], capsys)
     assert code == 0, err
     result = json.loads(out)["results"][0]
