@@ -46,9 +46,9 @@ STEPS, LR = 400, 1e-2  # full-batch Adam, cosine-annealed learning rate
 WIDTHS = (4, 16, 64)  # hidden neurons of each FFN of the trained Lemma C.1 transformer
 QK_WIDTH = 4  # query/key width of the trained attention (all heads together)
 HEADS, HEAD_WIDTH = (1, 2, 4), 16
-M_CONSTRUCTED = (2, 3, 4, 6, 8, 12, 16)
+M_CONSTRUCTED = (2, 4, 8, 16)  # powers of two: δ and θ binary fractions, FFN_1 exact in float64
 VAR_SIDES, VAR_TARGETS, VAR_HIDDEN = (1, 2), ("relu-net", "relu-net"), (8,)
-VAR_M = (2, 3, 4)
+VAR_M = (2, 4, 8)  # powers of two (see M_CONSTRUCTED)
 VAR_TEST = 4000
 BUDGET = "five minutes"
 
