@@ -31,7 +31,7 @@ from construct.grid import GridSpec, grid_points
 from construct.targets import make_target
 from construct.torch_export import TORCH_HINT, torch_available
 from construct.transformer import build_transformer
-from construct.var import TargetComposition, UpInterpolation, build_var_composition
+from construct.var import UpInterpolation, build_var_composition
 from verify.claims.approximation import approximation_bound, ramp_for
 from verify.docs import example_main, md_table
 

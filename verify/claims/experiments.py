@@ -61,8 +61,8 @@ def best_heads(spec: GridSpec, h: int, base: dict | None = None) -> tuple[float,
 def exact_gap(spec: GridSpec, multiples) -> mpmath.mpf:
     """Smallest gap of the ``h``-head IDs ``(1/h) Σ_i S(c_i λ_w a_k; A)`` in mpmath (``DIGITS`` digits).
 
-    The projections ``a`` and ``λ_w`` are exact rationals; only exp and the divisions round, at
-    ``10^−DIGITS`` relative — far below every gap compared here.
+    ``λ_w`` comes from the exact rational projections and ``a = Σ_i (m x_i) m^{−(i+1)}`` from the integers
+    ``m x_i``; every operation rounds at ``10^−DIGITS`` relative — far below every gap compared here.
     """
     with mpmath.workdps(DIGITS):
         vocab = vocabulary_projections(spec)
@@ -172,7 +172,7 @@ VAR_CHANNELS = (1, 2, 3)
     covers=("Definition 3.11",),
 )
 def check_var_constant_levels(params: Params) -> Evidence:
-    from construct.var import UpInterpolation, random_var_transformer
+    from construct.var import random_var_transformer
 
     rng = np.random.default_rng(params.seed)
     worst, where, checked = 0.0, None, 0
