@@ -25,7 +25,6 @@ Heads' scales are given as multiples of the single head's working scale
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 
@@ -126,8 +125,3 @@ def id_gap(ids: np.ndarray) -> float:
     flat = np.sort(np.asarray(ids, dtype=np.float64).reshape(-1))
     return float(np.diff(flat).min()) if flat.size > 1 else float("inf")
 
-
-def exact_vocabulary_bounds(spec: GridSpec) -> tuple[Fraction, Fraction]:
-    """``(a_min, a_max)`` over the vocabulary of ``M`` (exact)."""
-    vocab = vocabulary_projections(spec)
-    return vocab[0], vocab[-1]

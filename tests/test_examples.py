@@ -33,7 +33,7 @@ def requirements(script: Path) -> tuple[str, ...]:
 
 def test_requirements_are_read():
     assert requirements(ROOT / "examples" / "trained_vs_constructed.py") == ("torch",)
-    assert requirements(ROOT / "examples" / "real_image_lipschitz.py") == ("skimage",)
+    assert requirements(ROOT / "examples" / "real_image_lipschitz.py") == ("skimage", "torch")
     assert requirements(ROOT / "examples" / "quantizer.py") == ()
 
 

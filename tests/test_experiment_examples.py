@@ -19,6 +19,21 @@ def _load(name):
     return module
 
 
+@pytest.fixture(autouse=True)
+def _restore_torch_state():
+    """The examples set torch's thread count and deterministic mode for their own process; keep other tests'
+    torch state (e.g. the torch-agreement claim's numbers) as it was."""
+    try:
+        import torch
+    except ImportError:
+        yield
+        return
+    threads, deterministic = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
+    yield
+    torch.set_num_threads(threads)
+    torch.use_deterministic_algorithms(deterministic)
+
+
 @pytest.fixture(scope="module")
 def real():
     return _load("real_image_lipschitz")

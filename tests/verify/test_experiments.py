@@ -41,7 +41,7 @@ def test_a_tie_fails(monkeypatch):
 
 def test_var_constant_levels_is_supported_and_can_fail(monkeypatch):
     ev = get("experiments/var-constant-levels").run(Params(samples=96))
-    assert ev.verdict == "supported" and ev.measured <= experiments.CONSTANT_TOLERANCE
+    assert ev.verdict == "supported" and ev.measured == experiments.SPREAD_UNIT  # float64 noise only
     # a positional offset on the last map breaks the symmetry: the check must notice
     import construct.var as var
 

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import mpmath
 import numpy as np
@@ -60,8 +61,8 @@ def best_heads(spec: GridSpec, h: int, base: dict | None = None) -> tuple[float,
 def exact_gap(spec: GridSpec, multiples) -> mpmath.mpf:
     """Smallest gap of the ``h``-head IDs ``(1/h) Σ_i S(c_i λ_w a_k; A)`` in mpmath (``DIGITS`` digits).
 
-    The projections ``a`` and ``λ_w`` are exact rationals; only exp and the divisions round, at
-    ``10^−DIGITS`` relative — far below every gap compared here.
+    ``λ_w`` comes from the exact rational projections and ``a = Σ_i (m x_i) m^{−(i+1)}`` from the integers
+    ``m x_i``; every operation rounds at ``10^−DIGITS`` relative — far below every gap compared here.
     """
     with mpmath.workdps(DIGITS):
         vocab = vocabulary_projections(spec)
@@ -153,7 +154,9 @@ def check_multihead_separation(params: Params) -> Evidence:
 
 
 #: relative spread below which a computed level counts as spatially constant (float64 noise of φ_up's row sums)
-CONSTANT_TOLERANCE = 1e-12
+CONSTANT_TOLERANCE = 1e-10
+#: the measured spread is reported rounded up to a multiple of this (its float64 digits differ between machines)
+SPREAD_UNIT = 1e-12
 #: schedules and channel counts the constant-levels claim samples
 VAR_SCHEDULES = ((1, 2), (1, 2, 3), (1, 2, 4), (1, 3, 5))
 VAR_CHANNELS = (1, 2, 3)
@@ -169,11 +172,10 @@ VAR_CHANNELS = (1, 2, 3)
     covers=("Definition 3.11",),
 )
 def check_var_constant_levels(params: Params) -> Evidence:
-    from construct.var import UpInterpolation, random_var_transformer
+    from construct.var import random_var_transformer
 
     rng = np.random.default_rng(params.seed)
     worst, where, checked = 0.0, None, 0
-    up_from_one = max(float(np.abs(UpInterpolation(1, h).matrix.toarray() - 1.0).max()) for h in (2, 3, 4, 5))
     per_model = max(1, params.samples // (len(VAR_SCHEDULES) * len(VAR_CHANNELS) * 4))
     for sides in VAR_SCHEDULES:
         for d in VAR_CHANNELS:
@@ -191,12 +193,15 @@ def check_var_constant_levels(params: Params) -> Evidence:
                     checked += per_model
                     if spread > worst:
                         worst, where = spread, {"sides": list(sides), "channels": d, "side": h}
+    # float64 noise (~1e-15) differs between machines: report the spread rounded up to SPREAD_UNIT (at least one)
+    measured = max(1, math.ceil(worst / SPREAD_UNIT)) * SPREAD_UNIT
+    failing = worst > CONSTANT_TOLERANCE
     return Evidence(
-        "largest spread (max − min over a level's tokens, relative to the level's size) of a level of side ≥ 2",
-        worst, CONSTANT_TOLERANCE, CONSTANT_TOLERANCE - worst, "sampled", "float64", checked, params.as_dict(),
-        counterexample=where if worst > CONSTANT_TOLERANCE else None,
-        details={"schedules": [list(s) for s in VAR_SCHEDULES], "channels": list(VAR_CHANNELS),
-                 "phi_up_from_1x1_max_entry_deviation_from_1": up_from_one, "worst_at": where},
+        "largest spread (max − min over a level's tokens, relative to the level's size) of a level of side ≥ 2, "
+        f"rounded up to a multiple of {SPREAD_UNIT:g}",
+        measured, CONSTANT_TOLERANCE, CONSTANT_TOLERANCE - measured, "sampled", "float64", checked, params.as_dict(),
+        counterexample={**where, "spread": worst} if failing else None,
+        details={"schedules": [list(s) for s in VAR_SCHEDULES], "channels": list(VAR_CHANNELS)},
         notes="Seeded random weights (construct.var.random_var_transformer, four weight scales) and inputs in [−1, 2]^d. "
               "A consequence: on a schedule starting at 1×1, no such VAR transformer approximates a word-to-image map "
               "whose last map is not constant better than the token mean of the target does "
