@@ -96,7 +96,7 @@ class Checkpoint:
     """A directory of finished task results, one JSON file per task: ``{format, claim, params, code, range, result,
     sha256}``, written atomically (temporary file + rename, so an interrupted run leaves whole files only).
 
-    `open` makes the directory if needed, proves it writable and refuses it when it holds a result of other
+    `open` makes the directory if needed, proves it writable (a probe file, removed at once) and refuses it when it holds a result of other
     ``params`` or another ``code`` version (or a file whose hash does not match its content)."""
 
     directory: Path
@@ -107,9 +107,9 @@ class Checkpoint:
     def open(cls, directory: str | os.PathLike, params: dict, code: str | None = None) -> "Checkpoint":
         path = Path(directory)
         code = code_version() if code is None else code
-        try:
+        try:  # made now and proven writable (a probe file, removed), so a bad directory stops the run before it starts
             path.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=path, prefix=".probe-", delete=True):
+            with tempfile.NamedTemporaryFile(dir=path, prefix=".probe-"):
                 pass
         except OSError as err:
             raise ValueError(f"--checkpoint {directory}: not a writable directory ({err.strerror or err})") from None
@@ -301,7 +301,7 @@ class Runner:
 
         bar = tqdm(total=total, initial=initial, unit="seq", unit_scale=True, desc="tasks", file=sys.stderr,
                    leave=False, dynamic_ncols=True, smoothing=0.1)
-        bar.set_postfix_str(f"tasks {finished}/{tasks}", refresh=False)
+        bar.set_postfix_str(f"tasks {finished}/{tasks}", refresh=True)
         return bar
 
     # -- whole calls ----------------------------------------------------------------------------------------
