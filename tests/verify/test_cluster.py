@@ -255,3 +255,28 @@ def test_the_progress_bar_counts_tasks_and_sequences_per_second(capsys):
     assert "seq/s" in err and "tasks 0/7" in err
     Runner(task_size=20).map_ranges(check_grid, 0, SPEC.n_sequences, GridCheck.merge, (MODEL, TARGET))
     assert capsys.readouterr().err == ""  # progress off (--quiet, or not a terminal): nothing drawn
+
+
+@pytest.mark.parametrize("workers", ["1", pytest.param("2", marks=[needs_dask, pytest.mark.slow])])
+def test_ctrl_c_at_the_cli_leaves_whole_results_and_the_rerun_is_byte_identical(workers, tmp_path):
+    """SIGINT a real run mid-way: exit 130, the checkpoint holds whole task files only, and the rerun (which skips
+    them) prints the bytes of an uninterrupted run."""
+    import subprocess
+
+    base = [sys.executable, "-m", "verify", "verify", CLAIM, "-n", "5", "-d", "1", "-m", "10", "--format", "json",
+            "--quiet", "--exit-zero", "--workers", workers]
+    argv = base + ["--task-size", "2000", "--checkpoint", str(tmp_path / "ck")]
+    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and len(list((tmp_path / "ck").glob("*.json"))) < 3:
+        time.sleep(0.05)
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 130 and out == "" and err.strip().splitlines()[-1] == "varproof: interrupted"
+    files = sorted((tmp_path / "ck").iterdir())
+    assert 3 <= len(files) < 50 and all(f.suffix == ".json" for f in files)
+    for f in files:
+        json.loads(f.read_text())  # whole
+    whole = subprocess.run(base, capture_output=True, text=True).stdout
+    again = subprocess.run(argv, capture_output=True, text=True)
+    assert again.returncode == 0 and again.stdout == whole
