@@ -280,3 +280,24 @@ def test_ctrl_c_at_the_cli_leaves_whole_results_and_the_rerun_is_byte_identical(
     whole = subprocess.run(base, capture_output=True, text=True).stdout
     again = subprocess.run(argv, capture_output=True, text=True)
     assert again.returncode == 0 and again.stdout == whole
+
+
+def test_the_slurm_example_builds_its_cluster_object():
+    """deploy/slurm.py's `make_cluster` (dask-jobqueue; no job is submitted): one single-threaded worker process
+    per core, BLAS pinned to one thread, the requested resources in the job script."""
+    pytest.importorskip("dask_jobqueue")
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "deploy" / "slurm.py"
+    spec = importlib.util.spec_from_file_location("varproof_deploy_slurm", path)
+    slurm = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(slurm)
+    cluster = slurm.make_cluster(cores=3, memory="6GB", walltime="00:30:00", queue="short")
+    try:
+        script = cluster.job_script()
+        assert cluster.scheduler_address.startswith("tcp://")
+    finally:
+        cluster.close()
+    assert "#SBATCH -p short" in script and "#SBATCH -t 00:30:00" in script and "--nworkers 3" in script
+    assert "--nthreads 1" in script and "OMP_NUM_THREADS=1" in script
