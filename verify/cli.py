@@ -218,7 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default 1: everything in this process)")
     v.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://10.0.0.1:8786; SSH, "
-                        "Kubernetes, SLURM via dask-jobqueue — docs/scale.md) instead of local processes")
+                        "Kubernetes, SLURM via dask-jobqueue — docs/scale.md) instead of local processes (default: "
+                        "none)")
     v.add_argument("--task-size", type=_integer("task-size", 1, " (sequences per task)"), default=None, metavar="S",
                    help="grid sequences per task of an exhaustive check (default 65536); the report does not "
                         "depend on it")
