@@ -40,6 +40,8 @@ from typing import Any, Callable, Iterable
 #: sequences per task unless ``task_size`` says otherwise: the chunk of `construct.structured.check_grid`, so that a
 #: task evaluates exactly the batches the serial run evaluates
 DEFAULT_TASK_SIZE = 1 << 16
+#: most local worker processes `Runner` starts (more machines: run a cluster and pass its ``scheduler``)
+MAX_LOCAL_WORKERS = 256
 #: seconds to wait for a user's scheduler to answer before refusing the address
 CONNECT_TIMEOUT = 5
 INSTALL_HINT = "pip install 'varproof[cluster]' (or: pip install 'dask[distributed]')"
@@ -192,6 +194,9 @@ class Runner:
                  task_size: int = DEFAULT_TASK_SIZE, progress: bool = False):
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
             raise ValueError(f"--workers must be an integer ≥ 1, got {workers!r}")
+        if workers > MAX_LOCAL_WORKERS:
+            raise ValueError(f"--workers must be ≤ {MAX_LOCAL_WORKERS} local processes, got {str(workers)[:20]}"
+                             f"{'…' if len(str(workers)) > 20 else ''}; for more, run a Dask cluster and pass --scheduler")
         tiles(0, 0, task_size)  # validates the task size
         self.workers, self.scheduler, self.checkpoint = workers, scheduler, checkpoint
         self.task_size, self.progress = task_size, progress

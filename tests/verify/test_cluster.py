@@ -69,6 +69,8 @@ def test_bad_task_size_and_workers_are_refused():
         Runner(task_size=0)
     with pytest.raises(ValueError, match="--workers"):
         Runner(workers=0)
+    with pytest.raises(ValueError, match="--scheduler"):  # no machine has a use for 10^40 local processes
+        Runner(workers=10**40)
 
 
 # -- checkpoints ------------------------------------------------------------------------------------------
