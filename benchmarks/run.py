@@ -207,8 +207,8 @@ def cluster_lines(c: dict | None) -> list[str]:
     from verify.cluster import DEFAULT_TASK_SIZE
 
     lines = ["## On a Dask cluster", "",
-             f"`--workers`, `--scheduler` (docs/scale.md). The numeral check at n = {c['n']}, d = {c['d']}, m = {c['m']} "
-             f"({c['N']:,} sequences; the construction built once beforehand) run by `verify/cluster.py`: serially in one process, and on a local Dask "
+             f"What `--workers` and `--scheduler` (docs/scale.md) gain: the numeral check at n = {c['n']}, d = {c['d']}, "
+             f"m = {c['m']} ({c['N']:,} sequences; the construction built once beforehand) run by `verify/cluster.py`: serially in one process, and on a local Dask "
              f"cluster of 2 worker processes (started in {c['startup_s']:.1f} s, not counted) for several task sizes. "
              "*Efficiency* is the throughput over (workers × the serial throughput). The joined result equals the "
              f"serial one in every run: **{'yes' if c['same_result'] else 'NO'}**. The machine has 2 cores shared with "
