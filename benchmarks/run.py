@@ -32,6 +32,7 @@ no bump layer exists and the builders raise).
     python benchmarks/run.py --quick         # about a minute; writes nothing unless --write
     python benchmarks/run.py --one 7 1 10    # one size, structured only; one JSON line
     python benchmarks/run.py --one 4 1 4 --dense   # one size, both evaluators; one JSON line
+    python benchmarks/run.py --only cluster   # throughput on 1 and 2 local Dask workers (verify/cluster.py)
     python benchmarks/run.py --only numeral,numeral-scaling,precision   # re-measure those series; the other
                                              # rows come from docs/benchmarks.json (raw rows of every run)
 
@@ -119,7 +120,7 @@ def run_numeral(n: int, d: int, m: int, target_name: str, max_bytes: float) -> d
         return rec
     model = StructuredNumeral(spec, target, plan)
     t1 = time.perf_counter()
-    check, stats = _parallel_numeral(model, target, 0, spec.n_sequences, NUMERAL_WORKERS, False)
+    check, stats = _parallel_numeral(model, target, 0, spec.n_sequences, Params(workers=numeral_workers()))
     t2 = time.perf_counter()
     construction = numeral_construction(plan, stats)
     ev = exhaustive_evidence(Params(tokens=n, channels=d, steps=m, target=target_name, variant="numeral"),
@@ -129,10 +130,120 @@ def run_numeral(n: int, d: int, m: int, target_name: str, max_bytes: float) -> d
                id_gap=plan.gap_lb, id_error=plan.id_error, separable=bool(plan.half_width > plan.id_error),
                verdict=verdict, reason=None if verdict == "reproduces" else ev.notes,
                gap_ratio=construction["measured"]["gap_ratio"], gap_ratio_bound=plan.gap_ratio_bound,
-               measured_gap=construction["measured"]["smallest_gap"], bits=plan.bits, workers=NUMERAL_WORKERS,
+               measured_gap=construction["measured"]["smallest_gap"], bits=plan.bits, workers=numeral_workers(),
                allowance=next(v for k, v in ev.details.items() if k.startswith("rounding allowance")),
                peak_mib=peak_mib())
     return rec
+
+
+def numeral_workers() -> int:
+    """`NUMERAL_WORKERS` local Dask workers (`verify.cluster`), or 1 (serial) without the [cluster] extra."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        return 1
+    return NUMERAL_WORKERS
+
+
+# -- throughput on a local Dask cluster (verify/cluster.py) ---------------------------------------------------
+#: the size of the cluster series: the numeral variant at n = 6, d = 1, m = 10 (10^6 sequences)
+CLUSTER_SIZE = (6, 1, 10)
+#: task sizes measured with 2 workers (the default, 65536, is the middle one)
+CLUSTER_TASK_SIZES = (1 << 14, 1 << 16, 1 << 18)
+
+
+def measure_cluster() -> dict | None:
+    """Check throughput (sequences per second) of the numeral check at `CLUSTER_SIZE`: serially in this process, and
+    on a local Dask cluster of 2 worker processes for each of `CLUSTER_TASK_SIZES`; each run's joined result is
+    compared with the serial one. None without the [cluster] extra."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        print("dask.distributed is not installed: cluster throughput skipped", file=sys.stderr)
+        return None
+    from construct.grid import GridSpec
+    from construct.numeral import StructuredNumeral, require_numeral
+    from construct.targets import make_target
+    from verify.claims.approximation import _parallel_numeral
+    from verify.cluster import DEFAULT_TASK_SIZE, Runner
+    from verify.registry import Params
+
+    n, d, m = CLUSTER_SIZE
+    spec = GridSpec(n, d, m)
+    N = spec.n_sequences
+    target = make_target("blur", n, d)
+    model = StructuredNumeral(spec, target, require_numeral(spec))
+    runs = []
+
+    def timed(runner, workers, task_size):
+        t0 = time.perf_counter()
+        result = _parallel_numeral(model, target, 0, N, Params(runner=runner))
+        seconds = time.perf_counter() - t0
+        runs.append({"workers": workers, "task_size": task_size, "tasks": -(-N // task_size), "seconds": seconds,
+                     "seq_per_s": N / seconds})
+        return result
+
+    serial = timed(Runner(task_size=DEFAULT_TASK_SIZE), 1, DEFAULT_TASK_SIZE)
+    same = True
+    t0 = time.perf_counter()
+    with Runner(workers=2) as runner:
+        startup = time.perf_counter() - t0
+        for size in CLUSTER_TASK_SIZES:
+            runner.task_size = size
+            same &= timed(runner, 2, size) == serial
+    rate1 = runs[0]["seq_per_s"]
+    for r in runs:
+        r["efficiency"] = r["seq_per_s"] / (r["workers"] * rate1)
+    small, large = runs[1], runs[-1]  # 2 workers, smallest and largest task size
+    overhead = max(0.0, (small["seconds"] - large["seconds"]) * 2 / (small["tasks"] - large["tasks"]))
+    return {"n": n, "d": d, "m": m, "N": N, "runs": runs, "startup_s": startup, "same_result": same,
+            "per_task_overhead_s": overhead, "load_average": os.getloadavg()[0]}
+
+
+def cluster_lines(c: dict | None) -> list[str]:
+    """The page's section on the local Dask cluster: throughput, efficiency, task-size overhead, and a plan."""
+    if not c:
+        return []
+    from verify.cluster import DEFAULT_TASK_SIZE
+
+    lines = ["## On a Dask cluster", "",
+             f"What `--workers` and `--scheduler` (docs/scale.md) gain: the numeral check at n = {c['n']}, d = {c['d']}, "
+             f"m = {c['m']} ({c['N']:,} sequences; the construction built once beforehand) run by `verify/cluster.py`: serially in one process, and on a local Dask "
+             f"cluster of 2 worker processes (started in {c['startup_s']:.1f} s, not counted) for several task sizes. "
+             "*Efficiency* is the throughput over (workers × the serial throughput). The joined result equals the "
+             f"serial one in every run: **{'yes' if c['same_result'] else 'NO'}**. The machine has 2 cores shared with "
+             f"other jobs (load average {c['load_average']:.1f} when the runs started), so the figures are noisy and the "
+             "efficiencies reflect this machine's load as much as Dask's overhead.",
+             "", "| workers | task size | tasks | seconds | sequences/s | efficiency |",
+             "|---:|---:|---:|---:|---:|---:|"]
+    for r in c["runs"]:
+        lines.append(f"| {r['workers']} | {r['task_size']:,} | {r['tasks']} | {r['seconds']:.2f} | "
+                     f"{r['seq_per_s']:,.0f} | {r['efficiency']:.2f} |")
+    rate1 = c["runs"][0]["seq_per_s"]
+    default = next((r for r in c["runs"] if r["workers"] == 2 and r["task_size"] == DEFAULT_TASK_SIZE), c["runs"][-1])
+    eff = min(1.0, default["efficiency"])
+    lines += ["", f"Per-task overhead (2 workers, from the smallest and the largest task size): "
+              f"{c['per_task_overhead_s'] * 1e3:.1f} ms per task.", "",
+              "**Plan** for the numeral check on k workers (one core each, as fast as this machine's), from these "
+              "figures: time ≈ N / (k · serial rate · efficiency) + tasks · overhead / k, tasks of the default size "
+              f"({DEFAULT_TASK_SIZE:,}), the serial rate {rate1:,.0f} sequences/s, and the efficiency either 1 (idle "
+              f"cores) or the {eff:.2f} measured here with 2 workers. The check only: this variant's construction is a "
+              "plan of a few constants. Whether the numeral variant still decides at these sizes is a separate "
+              "question (`varproof cost --variant numeral` prints the certified gap and bits).", "",
+              "| N | efficiency | k = 2 | k = 16 | k = 64 | k = 256 |", "|---:|---:|---:|---:|---:|---:|"]
+    for N in (10**9, 10**10):
+        tasks = -(-N // DEFAULT_TASK_SIZE)
+        for e in (1.0, eff):
+            cells = [N / (k * rate1 * e) + tasks * c["per_task_overhead_s"] / k for k in (2, 16, 64, 256)]
+            lines.append(f"| 10^{round(math.log10(N))} | {e:.2f} | " + " | ".join(_hours(x) for x in cells) + " |")
+    lines.append("")
+    return lines
+
+
+def _hours(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 60:.0f} min" if seconds >= 120 else f"{seconds:.0f} s"
 
 
 def run_evaluator(n: int, d: int, m: int, evaluator: str, target_name: str, max_bytes: float) -> dict:
@@ -557,7 +668,7 @@ def numeral_targets(rows: list[dict]) -> list[tuple[str, str, str]]:
 
 
 def write_page(rows: list[dict], exponent, intercept, fit_sizes, env: dict, *, quick: bool, max_bytes: float,
-               target_name: str, plot_note: str, precision: list[dict] | None = None) -> str:
+               target_name: str, plot_note: str, precision: list[dict] | None = None, cluster: dict | None = None) -> str:
     everything = rows
     rows = [r for r in rows if r.get("series", "main") in ("main", "scaling")]
     lines = [
@@ -632,6 +743,7 @@ def write_page(rows: list[dict], exponent, intercept, fit_sizes, env: dict, *, q
     lines.append("")
     lines += numeral_lines(everything)
     lines += precision_lines(precision)
+    lines += cluster_lines(cluster)
     lines.append("![time vs number of grid sequences; gap ratio per variant](benchmarks.png)" if not plot_note
                  else plot_note)
     lines.append("")
@@ -743,7 +855,8 @@ def main(argv=None) -> int:
     parser.add_argument("--results", type=Path, help="also save the raw measurements (JSON) to this file")
     parser.add_argument("--render", type=Path, help="write docs/ from raw measurements saved by --results; no measuring")
     parser.add_argument("--only", default=None, metavar="SERIES[,SERIES]",
-                        help="measure only these series (main, scaling, numeral, numeral-scaling); the other rows come "
+                        help="measure only these series (main, scaling, numeral, numeral-scaling, precision, cluster); "
+                             "the other rows come "
                              f"from {RAW.relative_to(ROOT)}")
     parser.add_argument("--numeral-max", type=int, default=None, metavar="N",
                         help="numeral series: skip sizes above N sequences (e.g. when the 10^8 run would not finish)")
@@ -771,26 +884,28 @@ def main(argv=None) -> int:
         saved = json.loads(RAW.read_text(encoding="utf-8"))
         fill_gap_ratios(saved["rows"], max_bytes)
         return finish(saved["rows"], saved["env"], quick=saved["quick"], write=True, max_bytes=saved["max_bytes"],
-                      target_name=saved["target"], results=None, precision=saved.get("precision"))
+                      target_name=saved["target"], results=None, precision=saved.get("precision"),
+                      cluster=saved.get("cluster"))
     if args.render:
         saved = json.loads(args.render.read_text(encoding="utf-8"))
         return finish(saved["rows"], saved["env"], quick=saved["quick"], write=True, max_bytes=saved["max_bytes"],
-                      target_name=saved["target"], results=None, precision=saved.get("precision"))
+                      target_name=saved["target"], results=None, precision=saved.get("precision"),
+                      cluster=saved.get("cluster"))
     env = environment()
     print(f"{env['cpus']} CPUs, Python {env['python']}, numpy {env['numpy']}; target {args.target}; "
           f"budget {args.max_gib:g} GiB{'; quick' if args.quick else ''}", flush=True)
     dense_max = DENSE_MAX_QUICK if args.quick else DENSE_MAX
     only = None if args.only is None else set(args.only.split(","))
-    unknown = (only or set()) - {"main", "scaling", "numeral", "numeral-scaling", "precision"}
+    unknown = (only or set()) - {"main", "scaling", "numeral", "numeral-scaling", "precision", "cluster"}
     if unknown:
         parser.error(f"--only: unknown series {', '.join(sorted(unknown))}")
-    kept, precision = [], None
+    kept, precision, cluster = [], None, None
     if only is not None:
         if not RAW.exists():
             parser.error(f"--only needs the raw rows of a previous run in {RAW.relative_to(ROOT)}")
         saved = json.loads(RAW.read_text(encoding="utf-8"))
         kept = [r for r in saved["rows"] if r.get("series", "main") not in only]
-        precision = saved.get("precision")
+        precision, cluster = saved.get("precision"), saved.get("cluster")
     wanted = (lambda series: only is None or series in only)
     rows = []
     for n, d, m in SIZES if wanted("main") else []:
@@ -818,14 +933,17 @@ def main(argv=None) -> int:
                   f"gap ratio {_f(x.get('gap_ratio'))} (≤ {_f(x.get('gap_ratio_bound'))})", flush=True)
     if wanted("precision") and not args.quick:  # last: torch in this process would inflate the children's ru_maxrss
         precision = measure_precision() or precision
+    if wanted("cluster"):
+        cluster = measure_cluster() or cluster
     order = {"main": 0, "scaling": 1, "numeral": 2, "numeral-scaling": 3}
     rows = sorted(kept + rows, key=lambda r: order[r.get("series", "main")])  # stable: each series in its own order
     return finish(rows, env, quick=args.quick, write=(args.write or not args.quick) and not args.no_write,
-                  max_bytes=max_bytes, target_name=args.target, results=args.results, precision=precision)
+                  max_bytes=max_bytes, target_name=args.target, results=args.results, precision=precision,
+                  cluster=cluster)
 
 
 def finish(rows: list[dict], env: dict, *, quick: bool, write: bool, max_bytes: float, target_name: str,
-           results: Path | None, precision: list[dict] | None = None) -> int:
+           results: Path | None, precision: list[dict] | None = None, cluster: dict | None = None) -> int:
     """Fit, print the targets, write docs/ (if ``write``) and print the last line."""
     if results is not None:
         results.write_text(json.dumps({"rows": rows, "env": env, "quick": quick, "max_bytes": max_bytes,
@@ -840,10 +958,11 @@ def finish(rows: list[dict], env: dict, *, quick: bool, write: bool, max_bytes: 
     if write:
         docs = ROOT / "docs"
         RAW.write_text(json.dumps({"rows": rows, "env": env, "quick": quick, "max_bytes": max_bytes,
-                                   "target": target_name, "precision": precision}, indent=1) + "\n", encoding="utf-8")
+                                   "target": target_name, "precision": precision, "cluster": cluster}, indent=1) + "\n",
+                       encoding="utf-8")
         note = write_plot(rows, exponent, intercept, fit_sizes, docs / "benchmarks.png")
         page = write_page(rows, exponent, intercept, fit_sizes, env, quick=quick, max_bytes=max_bytes,
-                          target_name=target_name, plot_note=note, precision=precision)
+                          target_name=target_name, plot_note=note, precision=precision, cluster=cluster)
         (docs / "benchmarks.md").write_text(page, encoding="utf-8")
         print(f"wrote {docs / 'benchmarks.md'}" + ("" if note else f" and {docs / 'benchmarks.png'}"))
     at = next((r for r in working if r["N"] == RATIO_AT), None)

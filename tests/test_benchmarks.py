@@ -28,3 +28,22 @@ def test_one_size_dense_and_structured():
     assert rec["verdicts_equal"] is True
     assert rec["structured"]["id_gap"] == rec["dense"]["id_gap"]
     assert rec["ratio"] is not None and rec["check_ratio"] is not None
+
+
+def test_cluster_plan_is_the_measured_rate_scaled_to_k_workers():
+    """The page's plan for 10^9 / 10^10 sequences: N / (k · serial rate · efficiency) + tasks · overhead / k."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("varproof_benchmarks_run", ROOT / "benchmarks" / "run.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    runs = [{"workers": 1, "task_size": 65536, "tasks": 16, "seconds": 1.0, "seq_per_s": 1e6, "efficiency": 1.0},
+            {"workers": 2, "task_size": 65536, "tasks": 16, "seconds": 1.0, "seq_per_s": 1e6, "efficiency": 0.5}]
+    c = {"n": 6, "d": 1, "m": 10, "N": 10**6, "runs": runs, "startup_s": 1.0, "same_result": True,
+         "per_task_overhead_s": 0.0, "load_average": 1.0}
+    rows = [line for line in bench.cluster_lines(c) if line.startswith("| 10^")]
+    # 10^9 / (2 · 10^6) = 500 s = 8 min at efficiency 1; 1000 s = 17 min at 0.5; k = 256: 3.9 s and 7.8 s
+    assert rows[0].startswith("| 10^9 | 1.00 | 8 min |") and rows[0].endswith("| 4 s |")
+    assert rows[1].startswith("| 10^9 | 0.50 | 17 min |") and rows[1].endswith("| 8 s |")
+    assert rows[2].startswith("| 10^10 | 1.00 | 1.4 h |")  # 5000 s
+    assert bench.cluster_lines(None) == []

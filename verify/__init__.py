@@ -6,6 +6,8 @@ bound, the margin, the method and the arithmetic. The verdict is computed from t
 `decide`, never written by hand. `render_text`, `render_json` and `render_markdown` print reports;
 the checkers of Definitions 5.2 and 5.3 (`tokenwise_separation`, `contextual_mapping`) and the
 hypothesis strategies (`grid_specs`, `quantized_sequences`, …) are reusable in your own tests.
+`Runner` runs a check over ranges of sequences serially or on a Dask cluster, joined in order, with
+`Checkpoint` files to resume from.
 
 The names in ``__all__`` are the public API (the docs site's API reference); they are imported on
 first use, so ``import verify`` stays cheap.
@@ -20,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 __all__ = [
-    "Claim", "Evidence", "Params", "all_claims", "composition_errors", "contextual_mapping",
+    "Checkpoint", "Claim", "Evidence", "Params", "Runner", "all_claims", "composition_errors", "contextual_mapping",
     "decide", "get", "grid_specs", "interpolation_schedules", "is_separated", "layer_compositions",
     "lipschitz_targets", "quantized_sequences", "register", "render_json", "render_markdown",
     "render_text", "run_search", "separated_tokens", "summary", "tokenwise_separation",
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from .strategies import (grid_specs, interpolation_schedules, layer_compositions, lipschitz_targets,
                              quantized_sequences, separated_tokens)
     from .search import run_search
+    from .cluster import Checkpoint, Runner
 
 
 @cache

@@ -2,7 +2,8 @@
 
     varproof list
     varproof verify ID… | --all  [claim params] [--format text|json|md] [--exit-zero] [--out FILE]
-                                 [--max-memory SIZE] [--max-work OPS] [--max-time S] [--shard I/K] [--workers W] [--quiet]
+                                 [--max-memory SIZE] [--max-work OPS] [--max-time S] [--shard I/K]
+                                 [--workers W | --scheduler ADDRESS] [--task-size S] [--checkpoint DIR] [--quiet]
     varproof merge SHARD.json… [--format text|json|md] [--out FILE] [--max-memory SIZE] [--max-work OPS] [--max-time S]
     varproof build --tokens n --channels d --steps m [--target NAME] [--ramp θ] [--seed S] [--out FILE.safetensors]
     varproof inspect FILE.safetensors [--rows K] [--format text|json] [--unverified]
@@ -279,7 +280,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run shard I of K (0 ≤ I < K) of an exhaustive claim; join the JSON reports with "
                         "`varproof merge` (default: the whole check)")
     v.add_argument("--workers", type=_integer("workers", 1, " (at least one process)"), default=1,
-                   help="processes for an exhaustive claim's check (default 1)")
+                   help="worker processes of a local Dask cluster (needs the [cluster] extra): an exhaustive claim's "
+                        "check runs as range tasks on them, and with several claims the others run there whole "
+                        "(default 1: everything in this process)")
+    v.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://10.0.0.1:8786; SSH, "
+                        "Kubernetes, SLURM via dask-jobqueue — docs/scale.md) instead of local processes (default: "
+                        "none)")
+    v.add_argument("--task-size", type=_integer("task-size", 1, " (sequences per task)"), default=None, metavar="S",
+                   help="grid sequences per task of an exhaustive check (default 65536); the report does not "
+                        "depend on it")
+    v.add_argument("--checkpoint", default=None, metavar="DIR",
+                   help="write each finished task's result to DIR (atomically, with the parameters and the code "
+                        "version); a rerun with the same DIR skips the finished tasks (default: none)")
     _budget_args(v)
 
     g = sub.add_parser("merge", help="join the JSON reports of `verify --shard I/K` runs into the unsharded report")
@@ -481,26 +494,31 @@ def _cmd_verify(args) -> int:
 
     search = run_search if args.search is not None else None
     params = _params(args)
-    if args.shard is not None or args.workers > 1:
-        flag = "--shard" if args.shard is not None else "--workers"
+    if args.workers > 1 and args.scheduler is not None:
+        raise UsageError("give --workers or --scheduler, not both")
+    if args.shard is not None:
         unsplittable = [cid for cid in ids if not claims[cid].shardable]
         if unsplittable:
             splittable = ", ".join(c.id for c in claims.values() if c.shardable)
-            raise UsageError(f"{flag} splits exhaustive claims only ({splittable}); not {', '.join(unsplittable[:3])}"
+            raise UsageError(f"--shard splits exhaustive claims only ({splittable}); not {', '.join(unsplittable[:3])}"
                              + (" …" if len(unsplittable) > 3 else ""))
-        if args.search is not None:
-            raise UsageError(f"{flag} and --search cannot be combined")
+    if args.search is not None:
+        for flag, given in (("--shard", args.shard is not None), ("--workers", args.workers > 1),
+                            ("--scheduler", args.scheduler is not None), ("--checkpoint", args.checkpoint is not None)):
+            if given:
+                raise UsageError(f"{flag} and --search cannot be combined")
+    runner = _runner(args, params)  # refuses a missing Dask, a bad checkpoint directory: nothing has started
 
     show = len(ids) > 1 and not args.quiet and sys.stderr.isatty()
     bar = None
-    if show:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(ids), desc="claims", unit="claim", file=sys.stderr, leave=False, dynamic_ncols=True)
     from construct.grid import memory_limit
 
-    with memory_limit(args.max_memory), _hypothesis_scratch(search is not None):
-        results = _run_claims(ids, claims, params, search, args, bar)
+    with runner, memory_limit(args.max_memory), _hypothesis_scratch(search is not None):  # connects: refused or up
+        if show:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(ids), desc="claims", unit="claim", file=sys.stderr, leave=False, dynamic_ncols=True)
+        results = _run_claims(ids, claims, dataclasses.replace(params, runner=runner), search, args, bar)
     _emit(_render(args, results), args.out, _report_kind(args.format, results))
     if args.exit_zero:
         return 0
@@ -538,8 +556,30 @@ def _hypothesis_scratch(active: bool):
             set_hypothesis_home_dir(None)
 
 
+def _runner(args, params):
+    """The `verify.cluster.Runner` of ``--workers``/``--scheduler``/``--task-size``/``--checkpoint`` (not yet started)."""
+    from verify.cluster import DEFAULT_TASK_SIZE, Checkpoint, Runner
+
+    task_size = getattr(args, "task_size", None)
+    runner = Runner(workers=args.workers, scheduler=getattr(args, "scheduler", None),
+                    task_size=DEFAULT_TASK_SIZE if task_size is None else task_size, progress=params.progress)
+    if getattr(args, "checkpoint", None) is not None:
+        runner.checkpoint = Checkpoint.open(args.checkpoint, params.as_dict())
+    return runner
+
+
+def run_claim(cid: str, params):
+    """``all_claims()[cid].run(params)``: one claim as a whole task on a cluster worker (top level, picklable)."""
+    from verify.registry import all_claims
+
+    return all_claims()[cid].run(params)
+
+
 def _run_claims(ids, claims, params, search, args, bar) -> list:
-    """Every claim's evidence, in order; a claim's input error becomes one usage line naming the claim."""
+    """Every claim's evidence, in registry order; a claim's input error becomes one usage line naming the claim.
+
+    On a cluster (``params.runner`` started), the claims that are not range-split run there as whole tasks
+    (`run_claim`, started at once), while the exhaustive ones send their range tasks to the same workers."""
     from construct.grid import check_estimate, work_limit
     from verify.registry import family_scans
 
@@ -550,6 +590,12 @@ def _run_claims(ids, claims, params, search, args, bar) -> list:
             except (ValueError, TypeError, ArithmeticError) as err:
                 raise UsageError(f"{cid}: {' '.join(str(err).split()) or type(err).__name__}") from None
     results = []
+    runner = params.runner
+    whole = {}
+    if search is None and runner is not None and runner.client is not None:
+        alone = dataclasses.replace(params, runner=None, workers=1, progress=False)
+        pending = [cid for cid in ids if not claims[cid].shardable]
+        whole = dict(zip(pending, runner.submit_calls([(run_claim, cid, alone) for cid in pending])))
     try:
         for cid in ids:
             if bar is not None:
@@ -559,6 +605,8 @@ def _run_claims(ids, claims, params, search, args, bar) -> list:
                 with _within_budget(args, cid):
                     if search is not None:
                         results.append(search(claim, params, args.search, params.seed))
+                    elif cid in whole:
+                        results.append(whole[cid]())
                     else:
                         with family_scans() as cut:
                             evidence = claim.run(params)

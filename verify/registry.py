@@ -60,6 +60,9 @@ class Params:
     progress: bool = field(default=False, compare=False)
     shard: tuple[int, int] | None = None
     workers: int = 1
+    #: where range tasks run (a `verify.cluster.Runner`: serial, local Dask cluster, scheduler, checkpoint);
+    #: None: ``workers`` local processes
+    runner: object = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for name in ("tokens", "channels", "steps", "samples", "seed"):

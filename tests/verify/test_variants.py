@@ -52,6 +52,7 @@ def test_numeral_shards_merge_to_the_unsharded_report(tmp_path, capsys):
 
 
 def test_two_workers_give_the_one_worker_answer(capsys):
+    pytest.importorskip("distributed")
     spec = ["-n", "3", "-d", "1", "-m", "6", "--variant", "numeral", "--format", "json"]
     one = run(["verify", CLAIM, *spec], capsys)[1]
     two = run(["verify", CLAIM, *spec, "--workers", "2"], capsys)[1]

@@ -144,41 +144,20 @@ def _shard_range(N: int, shard: tuple[int, int] | None) -> tuple[int, int]:
     return i * N // k, (i + 1) * N // k
 
 
-def _parallel_check(model, target, lo: int, hi: int, workers: int, progress: bool):
-    """`check_grid` over ``[lo, hi)`` split among ``workers`` forked processes, merged in order."""
+def _runner(params: Params):
+    """How ``params`` runs range tasks (`verify.cluster.Runner`): the CLI's, or ``params.workers`` local processes."""
+    from ..cluster import Runner
+
+    return params.runner if params.runner is not None else Runner(workers=params.workers, progress=params.progress)
+
+
+def _parallel_check(model, target, lo: int, hi: int, params: Params):
+    """`check_grid` over ``[lo, hi)`` as range tasks of `verify.cluster`, joined in order by `GridCheck.merge`."""
     from construct.structured import GridCheck, check_grid
 
-    if workers <= 1 or hi - lo < 2 * workers:
-        return check_grid(model, target, lo, hi, progress=progress)
-    import multiprocessing
-
-    cuts = [lo + j * (hi - lo) // workers for j in range(workers + 1)]
-    global _FORKED
-    _FORKED = (model, target)
-    try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_signals) as pool:
-            parts = pool.starmap(_check_part, list(zip(cuts, cuts[1:])))
-    finally:
-        _FORKED = None
-    return functools.reduce(GridCheck.merge, parts)
-
-
-_FORKED = None
-
-
-def _worker_signals() -> None:
-    """A worker leaves Ctrl-C and SIGTERM to its parent, which stops the pool (no worker traceback, no orphan)."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def _check_part(lo: int, hi: int):
-    from construct.structured import check_grid
-
-    model, target = _FORKED
-    return check_grid(model, target, lo, hi)
+    return _runner(params).map_ranges(check_grid, lo, hi, GridCheck.merge, (model, target),
+                                      claim="lemma-c.1/exhaustive", encode=dataclasses.asdict,
+                                      decode=lambda d: GridCheck(**d))
 
 
 def exhaustive_evidence(params: Params, construction: dict, check: dict | None, reason: str = "") -> Evidence:
@@ -370,32 +349,20 @@ def numeral_construction(plan, stats, shard: bool = False) -> dict:
     return out
 
 
-def _parallel_numeral(model, target, lo: int, hi: int, workers: int, progress: bool):
-    """`construct.numeral.check_numeral_grid` over ``[lo, hi)`` split among ``workers`` forked processes, merged in order."""
+def _join_numeral(a, b):
+    """`GridCheck.merge` and `CellStats.merge` of two adjacent ranges' ``(GridCheck, CellStats)``."""
+    return a[0].merge(b[0]), a[1].merge(b[1])
+
+
+def _parallel_numeral(model, target, lo: int, hi: int, params: Params):
+    """`construct.numeral.check_numeral_grid` over ``[lo, hi)`` as range tasks of `verify.cluster`, joined in order."""
     from construct.numeral import CellStats, check_numeral_grid
     from construct.structured import GridCheck
 
-    if workers <= 1 or hi - lo < 2 * workers:
-        return check_numeral_grid(model, target, lo, hi, progress=progress)
-    import multiprocessing
-
-    cuts = [lo + j * (hi - lo) // workers for j in range(workers + 1)]
-    global _FORKED
-    _FORKED = (model, target)
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.starmap(_numeral_part, list(zip(cuts, cuts[1:])))
-    finally:
-        _FORKED = None
-    return (functools.reduce(GridCheck.merge, [p[0] for p in parts]),
-            functools.reduce(CellStats.merge, [p[1] for p in parts]))
-
-
-def _numeral_part(lo: int, hi: int):
-    from construct.numeral import check_numeral_grid
-
-    model, target = _FORKED
-    return check_numeral_grid(model, target, lo, hi)
+    return _runner(params).map_ranges(
+        check_numeral_grid, lo, hi, _join_numeral, (model, target), claim="lemma-c.1/exhaustive",
+        encode=lambda r: [dataclasses.asdict(r[0]), dataclasses.asdict(r[1])],
+        decode=lambda d: (GridCheck(**d[0]), CellStats(**d[1])))
 
 
 def _check_exhaustive_numeral(params: Params, spec, target, lo: int, hi: int) -> Evidence:
@@ -407,7 +374,7 @@ def _check_exhaustive_numeral(params: Params, spec, target, lo: int, hi: int) ->
         return exhaustive_evidence(params, {"variant": "numeral", "context_ids": spec.n_sequences * spec.tokens}, None,
                                    reason=f"inconclusive in float64: {err}")
     model = StructuredNumeral(spec, target, plan)
-    check, stats = _parallel_numeral(model, target, lo, hi, params.workers, params.progress)
+    check, stats = _parallel_numeral(model, target, lo, hi, params)
     evidence = exhaustive_evidence(params, numeral_construction(plan, stats, params.shard is not None),
                                    dataclasses.asdict(check))
     if params.shard is not None:
@@ -447,7 +414,7 @@ def check_exhaustive(params: Params) -> Evidence:
         return exhaustive_evidence(params, {"context_ids": spec.n_sequences * spec.tokens}, None,
                                     reason=f"inconclusive in float64: {err}")
     construction = _construction(params, spec, model)
-    check = _parallel_check(model, target, lo, hi, params.workers, params.progress)
+    check = _parallel_check(model, target, lo, hi, params)
     return exhaustive_evidence(params, construction, dataclasses.asdict(check))
 
 
