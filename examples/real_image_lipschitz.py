@@ -487,7 +487,7 @@ def page() -> str:
         "![patches, quotients and search](real_image_lipschitz.png)\n\n"
         "Related: `examples/lipschitz_maps.md` (synthetic images), claims `asm-6.2/corrected`, `lemma-6.4/corrected`, "
         "`thm-6.6/corrected`.\n\n"
-        "Runtime budget: under a minute on a shared 2-core CPU.\n\n"
+        "Runtime budget: under two minutes on a shared 2-core CPU.\n\n"
         "Regenerate: `python examples/real_image_lipschitz.py` (needs `pip install -e '.[examples]'`).\n"
     )
 

@@ -1151,6 +1151,7 @@ def check_cor72_literal(params: Params) -> Evidence:
     "composition ∘(τ_i ∘ Φ_up,i) of maps of its input Z_init (weights, Z_init, data latent X and t_i fixed; the noise "
     "F_0^i drawn from N(0, 1) as Definition D.11 prescribes).",
     covers=("Corollary 7.2",),
+    no_repair='the FlowAR output depends on the sampled noise F_0^i, so it is no fixed map of Z_init; cor-7.2/step-1/reading-fixed-noise reads it with the noise fixed',
 )
 def check_cor72_step1(params: Params) -> Evidence:
     from .flowar import sign_flowar
