@@ -181,7 +181,7 @@ def _md_markdown_cell(text: str) -> str:
 #: torch-agreement (the [torch] extra) runs only with torch installed: pages that show its result are
 #: generated with torch present (CI installs it); without it `main` warns and the tests skip those pages
 TORCH_AVAILABLE = importlib.util.find_spec("torch") is not None
-TORCH_PAGES = ("report.md", "released.md")
+TORCH_PAGES = ("report.md", "released.md", "coverage.md")
 
 
 def json_format(results: dict | None = None) -> str:
