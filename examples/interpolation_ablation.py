@@ -156,8 +156,8 @@ def released_section() -> str:
         out += [f"### {title}\n\n",
                 md_table(["step", "‖φ_up‖_∞", f"‖{operator}‖_∞", "ε₁ φ_up", f"ε₁ {operator}"],
                          [[r["step"], r["paper_inf"], r["inf"], r["paper_lip"], r["lip"]] for r in rows]),
-                f"\nΠ‖φ_up‖_∞ = {float(np.prod([r['paper_inf'] for r in rows])):.4g} against "
-                f"Π‖{operator}‖_∞ = {float(np.prod([r['inf'] for r in rows])):.4g}; chain bound (K₁ = {K1:g}, ε₂ = 0) "
+                "\n" r"$\prod \Vert\varphi_{\mathrm{up}}\Vert_\infty$" f" = {float(np.prod([r['paper_inf'] for r in rows])):.4g} against "
+                r"$\prod \Vert\mathrm{" f"{operator}" r"}\Vert_\infty$" f" = {float(np.prod([r['inf'] for r in rows])):.4g}; chain bound (K₁ = {K1:g}, ε₂ = 0) "
                 f"{chain_p:.4g} against {chain_r:.4g}.\n\n"]
     return "".join(out)
 
