@@ -50,7 +50,8 @@ if TYPE_CHECKING:
     from .io import load_model, load_transformer, save_model, save_transformer
     from .interpolate import down_sample_matrix, kernel, pyramid, up_sample_matrix
     from .var import VARTransformer, build_var_composition, random_var_transformer
-    from .flowar import FlowAR, HOFAR, random_flowar, random_hofar
+    from .flowar import FlowAR, random_flowar
+    from .hofar import HOFAR, random_hofar
     from .torch_export import to_torch
 
 

@@ -36,11 +36,18 @@ Maps (tokens as rows; an ``h × w`` map with ``d`` channels is a ``(h·w, d)`` a
   neighbours ``j = ⌊src⌋−1 … ⌊src⌋+2`` and indices clamped to ``[0, h_in−1]`` (replicate border).
   Rows sum to 1 exactly for the cubic-convolution kernels (partition of unity) and for ``bilinear``;
   ``nearest`` rows are unit vectors (see above).
+* `exact_up_matrix_1d` — the same ``(h_out, h_in)`` matrix in exact rationals (`fractions.Fraction`), for
+  the claims that need exact entries.
 * `up_matrix_2d` — the separable 2-D map ``A_h ⊗ A_w`` (``scipy.sparse.kron``).
 * `definition_37_as_printed` — Definition 3.7's formula
   ``Y_{i,j,l} = Σ_{s,t=−1}^{2} W(s)·X_{(i−h_{r−1})/h_r + s, (j−w_{r−1})/w_r + t, l}·W(t)`` evaluated
   literally: it needs integer indices, and its weights ``W(s)W(t)`` do not depend on where output
   ``i`` falls between the input samples (claim ``def-3.7``).
+
+Definitions D.1–D.4 (FlowAR's sampling of an ``h × w`` latent by a factor ``r``) are these maps too, in their
+one implementation here: `up_sample_matrix` (``Up``, ``Φ_up = A_h ⊗ A_w``, D.1/D.3) and `down_sample_matrix`
+(``Down``, ``Φ_down = B_h ⊗ B_w``, area means, D.2/D.4), with their separable factors (`up_sample_factors`,
+`down_sample_factors`); `construct.flowar_layers.LinearUpSample` / ``LinearDownSample`` wrap them as layers.
 """
 
 from __future__ import annotations
@@ -126,6 +133,43 @@ def up_matrix_1d(h_in: int, h_out: int, kind: str = "keys") -> sp_sparse.csr_mat
     cols = np.clip(taps, 0, h_in - 1).astype(np.int64)[keep]  # clamped border: repeated samples add up
     vals = weights[keep]
     return sp_sparse.csr_matrix((vals, (rows, cols)), shape=(h_out, h_in))
+
+
+def exact_up_matrix_1d(h_in: int, h_out: int, kind: str = "keys") -> list[list[Fraction]]:
+    """Exact rational ``(h_out, h_in)`` bicubic matrix, PyTorch ``align_corners=False`` semantics.
+
+    Output ``i`` samples the input at ``src = (i + ½)·h_in/h_out − ½`` with weights ``W(src − j)``
+    on ``j = ⌊src⌋−1 … ⌊src⌋+2``, indices clamped to ``[0, h_in − 1]`` — the formula of
+    `up_matrix_1d` evaluated in `fractions.Fraction` (the kernels' pieces
+    have rational coefficients).
+    """
+    for name, value in (("h_in", h_in), ("h_out", h_out)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"Definition D.3: {name} must be a positive integer, got {value!r}")
+    pieces = kernel_pieces(kind)
+    coeffs = []
+    for poly, (lo, hi) in pieces:
+        x = sorted(poly.free_symbols, key=str)[0]
+        p = poly.as_poly(x)
+        coeffs.append(([Fraction(int(cf.p), int(cf.q)) for cf in p.all_coeffs()], Fraction(int(lo)), Fraction(int(hi))))
+
+    def W(t: Fraction) -> Fraction:
+        t = abs(t)
+        for cs, lo, hi in coeffs:
+            if lo <= t < hi:  # the pieces agree at t = 1, and W = 0 for t ≥ 2
+                value = Fraction(0)
+                for cf in cs:
+                    value = value * t + cf
+                return value
+        return Fraction(0)
+
+    M = [[Fraction(0)] * h_in for _ in range(h_out)]
+    for i in range(h_out):
+        src = (Fraction(2 * i + 1, 2) * Fraction(h_in, h_out)) - Fraction(1, 2)
+        base = src.numerator // src.denominator
+        for j in range(base - 1, base + 3):
+            M[i][min(max(j, 0), h_in - 1)] += W(src - j)
+    return M
 
 
 def up_matrix_2d(shape_in: tuple[int, int], shape_out: tuple[int, int], kind: str = "keys") -> sp_sparse.csr_matrix:
@@ -238,20 +282,32 @@ def up_sample_matrix(h: int, w: int, r: int, kind: str = "keys") -> sp_sparse.cs
     Definition D.3 prints ``Φ_up ∈ R^{hw × (rh·rw)}`` but applies it as ``Y = Φ_up X`` with ``X`` of
     ``hw`` rows; the map that type-checks is ``(rh·rw) × hw`` (this one).
     """
+    return sp_sparse.kron(*up_sample_factors(h, w, r, kind), format="csr")
+
+
+def up_sample_factors(h: int, w: int, r: int, kind: str = "keys") -> tuple[sp_sparse.csr_matrix, sp_sparse.csr_matrix]:
+    """The separable factors ``(A_h, A_w)`` of `up_sample_matrix`: the ``(rh) × h`` and ``(rw) × w`` 1-D maps of
+    `up_matrix_1d` (their operator norms give the 2-D map's, `kron_operator_norms`)."""
     r = _factor(r, "Up (Definition D.1)")
     _check_sizes(h, r * h)
     _check_sizes(w, r * w)
-    return up_matrix_2d((h, w), (r * h, r * w), kind)
+    return up_matrix_1d(h, r * h, kind), up_matrix_1d(w, r * w, kind)
 
 
 def down_sample_matrix(h: int, w: int, r: int) -> sp_sparse.csr_matrix:
     """Definitions D.2/D.4: ``Down(X, r)`` by area averaging, ``((h/r)·(w/r)) × (h·w)``; ``r`` must divide ``h`` and ``w``."""
+    return sp_sparse.kron(*down_sample_factors(h, w, r), format="csr")
+
+
+def down_sample_factors(h: int, w: int, r: int) -> tuple[sp_sparse.csr_matrix, sp_sparse.csr_matrix]:
+    """The separable factors ``(B_h, B_w)`` of `down_sample_matrix`: the ``(h/r) × h`` and ``(w/r) × w`` area maps of
+    `area_down_matrix_1d` (block means of ``r`` samples)."""
     r = _factor(r, "Down (Definition D.2)")
     _check_sizes(h, 1)
     _check_sizes(w, 1)
     if h % r or w % r:
         raise ValueError(f"Down (Definition D.2): the factor r = {r} must divide h = {h} and w = {w} (h/r, w/r are sizes)")
-    return sp_sparse.kron(area_down_matrix_1d(h, h // r), area_down_matrix_1d(w, w // r), format="csr")
+    return area_down_matrix_1d(h, h // r), area_down_matrix_1d(w, w // r)
 
 
 def schedule_down_matrix(h_in: int, h_out: int) -> sp_sparse.csr_matrix:

@@ -829,7 +829,8 @@ def _rebuild_model(model: str, config: dict, arrays: dict, r: "_Reader"):
     """The network a model file describes, checked against the file: every stored array must be the
     network's weight of that name (the fixed φ_up matrices exactly the ones the configuration's sizes and
     kernel give), and every entry the network's ``config()`` reports must equal the recorded one."""
-    from .flowar import FlowAR, HOFAR
+    from .flowar import FlowAR
+    from .hofar import HOFAR
     from .var import VARTransformer
 
     for name, shape in _model_ups(model, config, r):
@@ -867,7 +868,7 @@ def _seeded_network(model: str, config: dict):
     """The network `random_var_transformer` / `random_flowar` / `random_hofar` draw for the configuration's sizes
     and ``seed`` (their default weight scale, as ``varproof build --model`` uses), or a sentence saying why
     the configuration does not name one."""
-    from . import flowar
+    from . import flowar, hofar
     from .var import random_var_transformer
 
     seed = config.get("seed")
@@ -891,7 +892,7 @@ def _seeded_network(model: str, config: dict):
                                     operator=config.get("operator", "paper"))
     if _canonical(config.get("fm_hidden")) != _canonical([width, width]):
         return f"its flow-matching widths {config.get('fm_hidden')!r} differ from the FFN width {width}, which no seeded build draws"
-    return flowar.random_hofar(size=config["h"], width=config["w"], channels=config["channels"], scales=config["K"],
+    return hofar.random_hofar(size=config["h"], width=config["w"], channels=config["channels"], scales=config["K"],
                                a=config["a"], hidden=width, seed=seed, dt=config["dt"], kind=config["kernel"])
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from fractions import Fraction
 
-from construct.flowar import exact_up_matrix_1d
+from construct.interpolate import exact_up_matrix_1d
 from construct.released import OPERATORS, ReleasedScheduleError, check_released_schedule, exact_step_factor
 from construct.var import build_var_composition
 from verify.checkers import composition_errors

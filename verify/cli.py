@@ -872,7 +872,7 @@ def _build_model(args) -> int:
     else:
         if args.sides is not None:
             raise UsageError(f"build --model {args.model}: --sides is a VAR option; FlowAR/HOFAR take --scales and --size")
-        from construct import flowar
+        from construct import flowar, hofar
 
         K, h = args.scales or 3, args.size or 4
         if K > 1 and (K - 1 >= h.bit_length() or h % 2 ** (K - 1)):  # before a^(K−1) is ever computed
@@ -886,7 +886,7 @@ def _build_model(args) -> int:
                              "c = 1, so NN_i cannot run; use --channels ≥ 2 (≥ 3 for a non-degenerate LN)")
         if operator != "paper":
             check_released_schedule(operator, [h // 2 ** (K - i) for i in range(1, K + 1)])
-        make = flowar.random_flowar if args.model == "flowar" else flowar.random_hofar
+        make = flowar.random_flowar if args.model == "flowar" else hofar.random_hofar
         extra = {"operator": operator} if args.model == "flowar" else {}
         net = make(size=h, channels=2 if args.channels is None else args.channels, scales=K, seed=args.seed, **extra)
     arrays, config = net.weight_arrays(), dict(net.config(), seed=args.seed)

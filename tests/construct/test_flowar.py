@@ -8,14 +8,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from construct import flowar as F
+from construct import flowar as FA
+from construct import flowar_layers as L
+from construct import hofar as H
+from construct import interpolate as I
 from construct.interpolate import kernel, up_matrix_1d
 from construct.layers import Attention, FeedForward
 
 
 # -- scales (Definition D.5) -------------------------------------------------------------------------
 def test_flowar_schedule_with_a_2_has_ratios_4_2_1_and_doubling_sides():
-    sc = F.Scales(4, 4, 3, 2)
+    sc = L.Scales(4, 4, 3, 2)
     assert sc.ratios == (4, 2, 1)
     assert sc.sides == ((1, 1), (2, 2), (4, 4))
     assert sc.tokens == (1, 4, 16)
@@ -24,7 +27,7 @@ def test_flowar_schedule_with_a_2_has_ratios_4_2_1_and_doubling_sides():
 
 
 def test_non_square_latents_keep_height_and_width_apart():
-    sc = F.Scales(4, 8, 2, 2)
+    sc = L.Scales(4, 8, 2, 2)
     assert sc.sides == ((2, 4), (4, 8)) and sc.tokens == (8, 32)
 
 
@@ -41,18 +44,18 @@ BAD_SCALES = {
 @pytest.mark.parametrize("args,message", list(BAD_SCALES.values()), ids=list(BAD_SCALES))
 def test_scales_refuse_schedules_that_violate_definition_d5(args, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)").replace("^", r"\^")):
-        F.Scales(*args)
+        L.Scales(*args)
 
 
 def test_scale_index_out_of_range_is_refused():
     with pytest.raises(ValueError, match="1…K = 1…3"):
-        F.Scales(4, 4, 3, 2).offset(4)
+        L.Scales(4, 4, 3, 2).offset(4)
 
 
 def test_printed_reshape_size_exceeds_the_token_count_from_two_scales_on():
-    sc = F.Scales(4, 4, 3, 2)
-    assert F.printed_reshape_size(sc, 1) == (1, 1)
-    assert F.printed_reshape_size(sc) == (7, 7)
+    sc = L.Scales(4, 4, 3, 2)
+    assert FA.printed_reshape_size(sc, 1) == (1, 1)
+    assert FA.printed_reshape_size(sc) == (7, 7)
     assert 7 * 7 > sc.total_tokens()
 
 
@@ -74,7 +77,7 @@ def _direct_up(X, r):
 
 @pytest.mark.parametrize("h,w,r", [(1, 1, 2), (2, 3, 2), (3, 2, 3), (2, 2, 4)])
 def test_up_sampling_matrix_is_r2hw_by_hw_and_matches_pixel_by_pixel_evaluation(h, w, r):
-    up = F.LinearUpSample(h, w, r)
+    up = L.LinearUpSample(h, w, r)
     assert up.shape == (r * r * h * w, h * w)
     assert up.printed_shape == (h * w, r * h * r * w)
     X = np.random.default_rng(0).normal(size=(h, w, 3))
@@ -83,20 +86,20 @@ def test_up_sampling_matrix_is_r2hw_by_hw_and_matches_pixel_by_pixel_evaluation(
 
 
 def test_up_sampling_matrix_is_the_kronecker_product_and_r_1_is_the_identity():
-    up = F.LinearUpSample(2, 3, 2)
+    up = L.LinearUpSample(2, 3, 2)
     assert np.array_equal(up.matrix.toarray(), np.kron(up_matrix_1d(2, 4).toarray(), up_matrix_1d(3, 6).toarray()))
-    assert np.array_equal(F.LinearUpSample(3, 2, 1).matrix.toarray(), np.eye(6))
+    assert np.array_equal(L.LinearUpSample(3, 2, 1).matrix.toarray(), np.eye(6))
 
 
 def test_exact_rational_bicubic_matrix_agrees_with_the_float_one_exactly_for_dyadic_factors():
     for h_in, h_out in [(1, 2), (2, 4), (3, 6), (3, 12)]:
-        exact = np.array([[float(x) for x in row] for row in F.exact_up_matrix_1d(h_in, h_out)])
+        exact = np.array([[float(x) for x in row] for row in I.exact_up_matrix_1d(h_in, h_out)])
         assert np.array_equal(exact, up_matrix_1d(h_in, h_out).toarray())
-    assert all(sum(row) == 1 for row in F.exact_up_matrix_1d(3, 9))  # partition of unity, exactly
+    assert all(sum(row) == 1 for row in I.exact_up_matrix_1d(3, 9))  # partition of unity, exactly
 
 
 def test_up_sampling_norms_are_those_of_the_dense_matrix():
-    up = F.LinearUpSample(2, 2, 2)
+    up = L.LinearUpSample(2, 2, 2)
     M = up.matrix.toarray()
     n = up.operator_norms()
     assert np.isclose(n["inf"], np.abs(M).sum(axis=1).max()) and np.isclose(n["1"], np.abs(M).sum(axis=0).max())
@@ -105,24 +108,24 @@ def test_up_sampling_norms_are_those_of_the_dense_matrix():
 
 @given(st.integers(1, 4), st.integers(1, 4), st.integers(1, 3))
 def test_up_and_down_matrices_have_rows_summing_to_one(h, w, r):
-    up = F.LinearUpSample(h, w, r)
+    up = L.LinearUpSample(h, w, r)
     assert np.allclose(np.asarray(up.matrix.sum(axis=1)).ravel(), 1.0)
-    down = F.LinearDownSample(r * h, r * w, r)
+    down = L.LinearDownSample(r * h, r * w, r)
     assert down.shape == (h * w, r * r * h * w)
     assert np.allclose(np.asarray(down.matrix.sum(axis=1)).ravel(), 1.0)
     assert (down.matrix.toarray() >= 0).all()
 
 
 def test_batched_application_equals_one_sequence_at_a_time():
-    up = F.LinearUpSample(2, 2, 2)
+    up = L.LinearUpSample(2, 2, 2)
     X = np.random.default_rng(1).normal(size=(5, 4, 3))
     assert np.allclose(up.apply(X), np.stack([up.matrix @ x for x in X]))
 
 
 def test_tokenizer_is_block_averages_of_the_latent():
-    sc = F.Scales(4, 4, 3, 2)
+    sc = L.Scales(4, 4, 3, 2)
     X = np.random.default_rng(2).normal(size=(4, 4, 2))
-    maps = F.Tokenizer(sc)(X.reshape(16, 2))
+    maps = L.Tokenizer(sc)(X.reshape(16, 2))
     for (p, q), r, Y in zip(sc.sides, sc.ratios, maps):
         expected = np.array([[X[r * i:r * i + r, r * j:r * j + r].mean(axis=(0, 1)) for j in range(q)] for i in range(p)])
         assert np.allclose(Y.reshape(p, q, 2), expected)
@@ -131,29 +134,29 @@ def test_tokenizer_is_block_averages_of_the_latent():
 
 def test_down_sampling_refuses_a_factor_that_does_not_divide_the_map():
     with pytest.raises(ValueError, match="Definition D.4: h must be divisible by r = 2, got h = 3"):
-        F.LinearDownSample(3, 4, 2)
+        L.LinearDownSample(3, 4, 2)
 
 
 def test_up_sampling_refuses_wrong_token_counts_and_unknown_kernels():
     with pytest.raises(ValueError, match=r"expected tokens of shape \(…, 4, c\)"):
-        F.LinearUpSample(2, 2, 2).apply(np.zeros((5, 1)))
+        L.LinearUpSample(2, 2, 2).apply(np.zeros((5, 1)))
     with pytest.raises(ValueError, match="unknown kernel"):
-        F.LinearUpSample(2, 2, 2, kind="lanczos")
+        L.LinearUpSample(2, 2, 2, kind="lanczos")
 
 
 def test_huge_maps_are_refused_before_allocation():
     with pytest.raises(MemoryError, match="up-sampling matrix"):
-        F.LinearUpSample(10**5, 10**5, 2)
-    model = F.random_flowar(1024, 1, 1, seed=0)
+        L.LinearUpSample(10**5, 10**5, 2)
+    model = FA.random_flowar(1024, 1, 1, seed=0)
     with pytest.raises(MemoryError, match="attention matrices"):
         model.generate(np.zeros((1024 * 1024, 1)), [np.zeros((1024 * 1024, 1))], steps=1)
-    assert F.estimate_bytes(F.Scales(4, 4, 3, 2), 2) == 8.0 * (3 * 21 * 21 + 12 * 21 * 2)
+    assert L.estimate_bytes(L.Scales(4, 4, 3, 2), 2) == 8.0 * (3 * 21 * 21 + 12 * 21 * 2)
 
 
 # -- layers (Definitions D.7, D.8, D.9) -------------------------------------------------------------------
 def _attention(seed, c=3, std=0.7):
     rng = np.random.default_rng(seed)
-    return F.SingleAttention(*(rng.normal(0, std, (c, c)) for _ in range(3)))
+    return L.SingleAttention(*(rng.normal(0, std, (c, c)) for _ in range(3)))
 
 
 def test_attention_matches_a_hand_loop_of_definition_d7():
@@ -166,7 +169,7 @@ def test_attention_matches_a_hand_loop_of_definition_d7():
 
 
 def test_attention_with_logits_a_thousand_apart_neither_overflows_nor_raises_on_underflow():
-    attn = F.SingleAttention(np.eye(1) * 30, np.eye(1), np.eye(1))
+    attn = L.SingleAttention(np.eye(1) * 30, np.eye(1), np.eye(1))
     X = np.array([[0.0], [6.0]])  # logits 0, 0 / 0, 1080
     P = attn.weights(X)
     assert np.allclose(P[1], [0.0, 1.0]) and np.allclose(P.sum(axis=1), 1.0)
@@ -190,7 +193,7 @@ def test_attention_lipschitz_bound_holds_on_random_pairs_in_the_box(seed, R):
 
 
 def test_mlp_is_the_affine_map_of_definition_d8():
-    mlp = F.MLP(np.arange(6.0).reshape(2, 3), np.array([1.0, 0.0, -1.0]))
+    mlp = L.MLP(np.arange(6.0).reshape(2, 3), np.array([1.0, 0.0, -1.0]))
     assert np.array_equal(mlp(np.array([[1.0, 2.0]])), [[1 * 0 + 2 * 3 + 1, 1 * 1 + 2 * 4, 1 * 2 + 2 * 5 - 1]])
     with pytest.raises(ValueError, match="Definition D.8"):
         mlp(np.zeros((1, 3)))
@@ -200,13 +203,13 @@ def test_layer_norm_standardises_each_token():
     X = np.array([[1.0, 2.0, 6.0], [0.0, -1.0, 4.0]])
     mu = X.mean(axis=1, keepdims=True)
     sigma = np.sqrt(((X - mu) ** 2).mean(axis=1, keepdims=True))
-    Y = F.layer_norm(X)
+    Y = L.layer_norm(X)
     assert np.allclose(Y, (X - mu) / sigma)
     assert np.allclose(Y.mean(axis=1), 0) and np.allclose((Y**2).mean(axis=1), 1)
 
 
 def test_layer_norm_keeps_only_the_sign_of_a_two_channel_token():
-    assert np.array_equal(F.layer_norm(np.array([[3.0, -7.0], [0.5, 0.25], [-1.0, 2.0]])), [[1, -1], [1, -1], [-1, 1]])
+    assert np.array_equal(L.layer_norm(np.array([[3.0, -7.0], [0.5, 0.25], [-1.0, 2.0]])), [[1, -1], [1, -1], [-1, 1]])
 
 
 BAD_LN = {
@@ -219,23 +222,23 @@ BAD_LN = {
 @pytest.mark.parametrize("X,message", list(BAD_LN.values()), ids=list(BAD_LN))
 def test_layer_norm_as_printed_is_undefined_on_constant_tokens(X, message):
     with pytest.raises(ValueError, match="Definition D.9: LN divides by sqrt"):
-        F.layer_norm(X)
+        L.layer_norm(X)
     with pytest.raises(ValueError, match=message):
-        F.layer_norm(X)
+        L.layer_norm(X)
 
 
 def test_layer_norm_with_eps_needs_an_explicit_positive_eps():
-    assert np.array_equal(F.layer_norm_eps(np.array([[0.3]]), eps=1e-5), [[0.0]])
+    assert np.array_equal(L.layer_norm_eps(np.array([[0.3]]), eps=1e-5), [[0.0]])
     with pytest.raises(TypeError):
-        F.layer_norm_eps(np.array([[0.3]]))  # no default
+        L.layer_norm_eps(np.array([[0.3]]))  # no default
     for eps in (0.0, -1.0, float("nan"), True):
         with pytest.raises(ValueError, match="eps must be a positive finite number"):
-            F.layer_norm_eps(np.array([[0.3]]), eps=eps)
+            L.layer_norm_eps(np.array([[0.3]]), eps=eps)
 
 
 # -- D.10, D.12 ---------------------------------------------------------------------------------------------
 def test_transformer_tf_i_is_ffn_after_attention_and_the_block_is_the_last_n_i_rows():
-    model = F.random_flowar(4, 3, 3, seed=1)
+    model = FA.random_flowar(4, 3, 3, seed=1)
     tf = model.transformer
     Z = np.random.default_rng(0).normal(size=(5, 3))
     out = tf.tf(2, Z)
@@ -246,7 +249,7 @@ def test_transformer_tf_i_is_ffn_after_attention_and_the_block_is_the_last_n_i_r
 
 
 def test_flow_matching_network_follows_the_three_steps_of_definition_d12():
-    net = F.random_flowar(4, 3, 3, seed=2).nets[1]
+    net = FA.random_flowar(4, 3, 3, seed=2).nets[1]
     rng = np.random.default_rng(3)
     Fm, Yh, t = rng.normal(size=(4, 3)), rng.normal(size=(4, 3)), 0.3
     P = (Yh + t) @ net.mlp_in.W + net.mlp_in.b
@@ -261,17 +264,17 @@ def test_flow_matching_network_follows_the_three_steps_of_definition_d12():
 
 
 def test_flow_matching_network_refuses_mismatched_inputs_and_wrong_mlp_shapes():
-    net = F.random_flowar(4, 3, 3, seed=2).nets[0]
+    net = FA.random_flowar(4, 3, 3, seed=2).nets[0]
     with pytest.raises(ValueError, match="Definition D.12: F and Ŷ"):
         net(np.zeros((2, 3)), np.zeros((1, 3)), 0.5)
     with pytest.raises(ValueError, match="MLP_i must be c→6c and c→c"):
-        F.FlowMatchingNet(F.MLP(np.zeros((3, 3)), np.zeros(3)), net.attn, net.mlp_out)
+        L.FlowMatchingNet(L.MLP(np.zeros((3, 3)), np.zeros(3)), net.attn, net.mlp_out)
 
 
 # -- FlowAR (Definition E.1) -------------------------------------------------------------------------------
 def _hand_e1(model, Z, X, noise, t):
     sc = model.scales
-    Y = F.Tokenizer(sc)(X)
+    Y = L.Tokenizer(sc)(X)
     s_hat = []
     for i in range(1, sc.K + 1):
         parts = [Z] + [model.ups()[j].matrix @ s_hat[j] for j in range(i - 1)]
@@ -282,7 +285,7 @@ def _hand_e1(model, Z, X, noise, t):
 
 
 def test_printed_inference_matches_a_hand_loop_and_has_the_scale_shapes():
-    model = F.random_flowar(4, 3, 3, seed=4)
+    model = FA.random_flowar(4, 3, 3, seed=4)
     rng = np.random.default_rng(5)
     Z, X = rng.normal(size=(1, 3)), rng.normal(size=(16, 3))
     noise = model.draw_noise(6)
@@ -293,7 +296,7 @@ def test_printed_inference_matches_a_hand_loop_and_has_the_scale_shapes():
 
 
 def test_printed_inference_ignores_the_latent_only_at_t_zero():
-    model = F.random_flowar(4, 3, 3, seed=4)
+    model = FA.random_flowar(4, 3, 3, seed=4)
     rng = np.random.default_rng(7)
     Z, X, X2 = rng.normal(size=(1, 3)), rng.normal(size=(16, 3)), rng.normal(size=(16, 3))
     noise = model.draw_noise(8)
@@ -304,7 +307,7 @@ def test_printed_inference_ignores_the_latent_only_at_t_zero():
 
 
 def test_sampler_integrates_from_noise_and_needs_no_latent():
-    model = F.random_flowar(4, 3, 3, seed=9)
+    model = FA.random_flowar(4, 3, 3, seed=9)
     Z, noise = np.zeros((2, 1, 3)), model.draw_noise(1, batch=(2,))
     trace = model.generate(Z, noise, steps=3)
     assert trace.output.shape == (2, 16, 3)
@@ -326,7 +329,7 @@ BAD_E1 = {
 
 @pytest.mark.parametrize("change,message", list(BAD_E1.values()), ids=list(BAD_E1))
 def test_printed_inference_refuses_bad_inputs(change, message):
-    model = F.random_flowar(4, 3, 3, seed=4)
+    model = FA.random_flowar(4, 3, 3, seed=4)
     args = dict(Z=np.zeros((1, 3)), X=np.zeros((16, 3)), noise=model.draw_noise(0), t=0.5)
     if change.get("noise") == "short":
         change = dict(noise=args["noise"][:2])
@@ -336,25 +339,25 @@ def test_printed_inference_refuses_bad_inputs(change, message):
 
 
 def test_flowar_weights_round_trip_bit_exactly_and_config_is_json():
-    model = F.random_flowar(seed=3)
+    model = FA.random_flowar(seed=3)
     arrays, config = model.weight_arrays(), model.config()
     json.dumps(config)
     assert {"tf1.attn.W_Q", "tf3.ffn.b2", "nn2.mlp_in.W", "nn3.mlp_out.b", "up1.matrix", "up2.matrix"} <= set(arrays)
     assert arrays["nn1.mlp_in.W"].shape == (2, 12) and arrays["up2.matrix"].shape == (16, 4)
-    again = F.FlowAR.from_arrays(config, arrays)
+    again = FA.FlowAR.from_arrays(config, arrays)
     Z, noise = np.zeros((1, 2)), model.draw_noise(0)
     assert np.array_equal(again.generate(Z, noise).output, model.generate(Z, noise).output)
 
 
 def test_same_seed_same_model_different_seed_different_weights():
-    a, b, c = F.random_flowar(seed=1), F.random_flowar(seed=1), F.random_flowar(seed=2)
+    a, b, c = FA.random_flowar(seed=1), FA.random_flowar(seed=1), FA.random_flowar(seed=2)
     assert all(np.array_equal(a.weight_arrays()[k], b.weight_arrays()[k]) for k in a.weight_arrays())
     assert not np.array_equal(a.weight_arrays()["tf1.attn.W_Q"], c.weight_arrays()["tf1.attn.W_Q"])
 
 
 # -- HOFAR (Algorithm 2) -------------------------------------------------------------------------------------
 def test_hofar_inference_matches_a_hand_loop_of_algorithm_2_with_last_n_i_conditions():
-    model = F.random_hofar(4, 2, 3, seed=5, dt=0.5)
+    model = H.random_hofar(4, 2, 3, seed=5, dt=0.5)
     rng = np.random.default_rng(0)
     c_in, img = rng.normal(size=(1, 2)), rng.normal(size=(1, 2))
     trace = model.infer(c_in, img)
@@ -371,14 +374,14 @@ def test_hofar_inference_matches_a_hand_loop_of_algorithm_2_with_last_n_i_condit
 
 
 def test_printed_condition_count_is_i_squared_and_differs_from_the_block_at_scale_3():
-    model = F.random_hofar(4, 2, 3, seed=0)
-    assert [F.printed_condition_count(i) for i in (1, 2, 3)] == [1, 4, 9]
+    model = H.random_hofar(4, 2, 3, seed=0)
+    assert [H.printed_condition_count(i) for i in (1, 2, 3)] == [1, 4, 9]
     assert [model.condition_count(i) for i in (1, 2, 3)] == [1, 4, 16]
 
 
 @given(st.integers(0, 10**6))
 def test_token_mlp_lipschitz_constants_and_output_bound_hold_on_random_pairs(seed):
-    fm = F.random_hofar(2, 2, 2, seed=seed, std=0.8).fm_first
+    fm = H.random_hofar(2, 2, 2, seed=seed, std=0.8).fm_first
     rng = np.random.default_rng(seed)
     c1, c2, x1, x2 = rng.normal(size=(4, 3, 2)) * 3
     L = fm.lipschitz_inf()
@@ -396,11 +399,11 @@ BAD_HOFAR = {
 @pytest.mark.parametrize("change,message", list(BAD_HOFAR.values()), ids=list(BAD_HOFAR))
 def test_hofar_refuses_steps_outside_the_unit_interval(change, message):
     with pytest.raises(ValueError, match=message):
-        F.random_hofar(**change)
+        H.random_hofar(**change)
 
 
 def test_hofar_refuses_mismatched_condition_and_noise():
-    model = F.random_hofar(4, 2, 3, seed=0)
+    model = H.random_hofar(4, 2, 3, seed=0)
     with pytest.raises(ValueError, match="Algorithm 2: x_img"):
         model.infer(np.zeros((1, 2)), np.zeros((4, 2)))
     with pytest.raises(ValueError, match="HOFAR FM: x_cond and x_img"):
@@ -408,10 +411,10 @@ def test_hofar_refuses_mismatched_condition_and_noise():
 
 
 def test_hofar_weights_round_trip_bit_exactly():
-    model = F.random_hofar(seed=4, dt=0.25)
+    model = H.random_hofar(seed=4, dt=0.25)
     arrays, config = model.weight_arrays(), model.config()
     json.dumps(config)
-    again = F.HOFAR.from_arrays(config, arrays)
+    again = H.HOFAR.from_arrays(config, arrays)
     c_in, noise = np.ones((1, 2)), model.draw_noise(2)
     assert np.array_equal(again.infer(c_in, noise).output, model.infer(c_in, noise).output)
     assert config["dt"] == 0.25 and "fm_second.W2" in arrays and "tf.ffn.W1" in arrays
@@ -419,5 +422,5 @@ def test_hofar_weights_round_trip_bit_exactly():
 
 def test_exact_up_matrix_refuses_non_positive_sizes():
     with pytest.raises(ValueError, match="Definition D.3: h_out must be a positive integer"):
-        F.exact_up_matrix_1d(2, 0)
-    assert F.exact_up_matrix_1d(1, 2) == [[Fraction(1)], [Fraction(1)]]
+        I.exact_up_matrix_1d(2, 0)
+    assert I.exact_up_matrix_1d(1, 2) == [[Fraction(1)], [Fraction(1)]]

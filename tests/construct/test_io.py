@@ -13,7 +13,7 @@ import pytest
 from safetensors import safe_open
 from safetensors.numpy import load_file, save_file
 
-from construct import flowar
+from construct import flowar, hofar
 from construct.grid import GridSpec
 from construct.io import (
     ARRAY_NAMES,
@@ -34,7 +34,7 @@ SEEDS = {"var": 4, "flowar": 2, "hofar": 1}
 MODELS = {
     "var": lambda: random_var_transformer((1, 2, 3), 2, seed=SEEDS["var"]),
     "flowar": lambda: flowar.random_flowar(size=4, channels=3, scales=2, seed=SEEDS["flowar"]),
-    "hofar": lambda: flowar.random_hofar(size=4, channels=2, scales=3, seed=SEEDS["hofar"]),
+    "hofar": lambda: hofar.random_hofar(size=4, channels=2, scales=3, seed=SEEDS["hofar"]),
 }
 
 

@@ -522,7 +522,7 @@ def test_verify_sides_must_grow(capsys):
 
 @pytest.mark.parametrize("model", ["flowar", "hofar"])
 def test_build_flowar_and_hofar_files_rebuild_networks_that_compute_identically(model, tmp_path, capsys):
-    from construct import flowar
+    from construct import flowar, hofar
     from construct.io import load_model
 
     path = tmp_path / f"{model}.safetensors"
@@ -530,8 +530,8 @@ def test_build_flowar_and_hofar_files_rebuild_networks_that_compute_identically(
                           "--out", str(path)], capsys)
     assert code == 0 and err.startswith(f"varproof: wrote {path} ({model} model weights, seed 2") and out
     mf = load_model(path)
-    cls = flowar.FlowAR if model == "flowar" else flowar.HOFAR
-    make = flowar.random_flowar if model == "flowar" else flowar.random_hofar
+    cls = flowar.FlowAR if model == "flowar" else hofar.HOFAR
+    make = flowar.random_flowar if model == "flowar" else hofar.random_hofar
     net, back = make(size=4, channels=3, scales=2, seed=2), cls.from_arrays(mf.config, mf.arrays)
     Z = np.random.default_rng(0).standard_normal((mf.config["tokens"][0], 3))  # the first scale's tokens
     noise = net.draw_noise(1)

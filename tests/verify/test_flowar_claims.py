@@ -9,7 +9,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from construct import flowar as F
+from construct import flowar as FA
+from construct import flowar_layers as L
+from construct import hofar as H
 from verify.claims.flowar import hofar_error_bound, hofar_linear_exact
 from verify.registry import Params, all_claims
 
@@ -42,7 +44,7 @@ def test_each_claim_gets_the_verdict_its_numbers_imply(cid, params):
 def test_d3_counterexample_the_printed_matrix_cannot_multiply_the_latent():
     cex = CLAIMS["def-d.3"].run(Params()).counterexample
     assert (cex["h"], cex["w"], cex["r"]) == (1, 1, 2)
-    up = F.LinearUpSample(1, 1, 2)
+    up = L.LinearUpSample(1, 1, 2)
     printed = np.zeros(up.printed_shape)  # 1 × 4
     with pytest.raises(ValueError):
         printed @ np.zeros((1, 3))
@@ -53,14 +55,14 @@ def test_d9_counterexample_is_refused_by_the_printed_layer_norm():
     cex = CLAIMS["def-d.9"].run(Params()).counterexample
     assert cex["c"] == 1 and cex["σ²"] == "0"
     with pytest.raises(ValueError, match="Definition D.9"):
-        F.layer_norm(np.array([[float(Fraction(cex["X"][0]))]]))
+        L.layer_norm(np.array([[float(Fraction(cex["X"][0]))]]))
 
 
 def test_d10_counterexample_sizes_disagree_and_flowar_a2_case_is_reported():
     ev = CLAIMS["def-d.10/shape"].run(Params())
     cex = ev.counterexample
-    sc = F.Scales(cex["h"], cex["w"], cex["K"], cex["a"])
-    H, W = F.printed_reshape_size(sc)
+    sc = L.Scales(cex["h"], cex["w"], cex["K"], cex["a"])
+    H, W = FA.printed_reshape_size(sc)
     assert H * W != sc.total_tokens() and (cex["h"], cex["K"], cex["a"]) == (1, 2, 1)
     assert ev.details["smallest with a = 2 (FlowAR)"]["tokens"] == 5
 
@@ -74,9 +76,9 @@ def test_e1_counterexample_the_output_moves_with_the_data_latent():
 def test_alg2_counterexample_the_printed_condition_does_not_fit_x_img():
     cex = CLAIMS["alg-2/condition-tokens"].run(Params()).counterexample
     assert (cex["K"], cex["i"], cex["i·i"], cex["tokens of scale i"]) == (3, 3, 9, 16)
-    model = F.random_hofar(4, 2, 3, seed=0)
+    model = H.random_hofar(4, 2, 3, seed=0)
     trace = model.infer(np.zeros((1, 2)), model.draw_noise(0))
-    printed_cond = model.tf(trace.x[2])[-F.printed_condition_count(3):]
+    printed_cond = model.tf(trace.x[2])[-H.printed_condition_count(3):]
     with pytest.raises(ValueError, match="x_cond and x_img"):
         model.fm_first(printed_cond, trace.img_in[2])
 
@@ -84,7 +86,7 @@ def test_alg2_counterexample_the_printed_condition_does_not_fit_x_img():
 def test_alg2_output_counterexample_returns_a_times_larger_map():
     cex = CLAIMS["alg-2/output-size"].run(Params()).counterexample
     assert (cex["K"], cex["tokens returned"], cex["hw"]) == (1, 4, 1)
-    model = F.random_hofar(1, 1, 1, seed=0)
+    model = H.random_hofar(1, 1, 1, seed=0)
     assert model.infer(np.zeros((1, 1)), np.zeros((1, 1)), final_upsample=True).output.shape == (4, 1)
 
 
@@ -116,7 +118,7 @@ def test_for_every_step_some_lipschitz_fm_first_breaks_2eps_with_two_scales(dt):
        st.floats(1e-4, 1.0), st.booleans())
 def test_corrected_hofar_bound_holds_on_random_models(seed, K, c, dt, eps, final):
     rng = np.random.default_rng(seed)
-    model = F.random_hofar(2 ** (K - 1), c, K, seed=seed, std=0.6, dt=dt)
+    model = H.random_hofar(2 ** (K - 1), c, K, seed=seed, std=0.6, dt=dt)
     c_in, noise = rng.normal(size=(2, 1, c))
     V = rng.normal(size=(2 * c, c))
     g = lambda cond, img: eps * np.tanh(50 * np.concatenate([cond, img], axis=-1) @ V)  # noqa: E731

@@ -202,7 +202,7 @@ from hypothesis import strategies as st  # noqa: E402
 def test_exact_range_formula_equals_the_maximum_over_every_vertex_of_the_cube(h_in, extra, kind):
     import itertools
 
-    from construct.flowar import exact_up_matrix_1d
+    from construct.interpolate import exact_up_matrix_1d
     from verify.claims.perturbation import _up_range
 
     h_out = h_in + extra

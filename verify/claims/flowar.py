@@ -42,24 +42,19 @@ from fractions import Fraction
 
 import numpy as np
 
-from construct.flowar import (
-    HOFAR,
+from construct.flowar import ARTransformer, FlowAR, printed_reshape_size, random_flowar
+from construct.flowar_layers import (
     MLP,
-    ARTransformer,
-    FlowAR,
     FlowMatchingNet,
-    SingleAttention,
     LinearDownSample,
     LinearUpSample,
     Scales,
+    SingleAttention,
     TokenMLP,
-    exact_up_matrix_1d,
     layer_norm,
-    printed_condition_count,
-    printed_reshape_size,
-    random_flowar,
-    random_hofar,
 )
+from construct.hofar import HOFAR, printed_condition_count, random_hofar
+from construct.interpolate import exact_up_matrix_1d
 from construct.layers import FeedForward
 
 from ..registry import Params, register
@@ -278,7 +273,7 @@ def check_defd5(params: Params) -> Evidence:
     corrected_of="def-d.5",
 )
 def check_defd5_corrected(params: Params) -> Evidence:
-    from construct.flowar import Tokenizer
+    from construct.flowar_layers import Tokenizer
 
     cases = CaseCount()
     rng = np.random.default_rng(params.seed)
@@ -366,7 +361,7 @@ def check_defd7(params: Params) -> Evidence:
     corrected_of="def-d.7",
 )
 def check_defd7_corrected(params: Params) -> Evidence:
-    from construct.flowar import SingleAttention
+    from construct.flowar_layers import SingleAttention
 
     from ..shapes import Typing, dims
 
@@ -577,7 +572,7 @@ def check_defd10_up_index(params: Params) -> Evidence:
 def check_defd10_up_index_corrected(params: Params) -> Evidence:
     import sympy as sp
 
-    from construct.flowar import Tokenizer
+    from construct.flowar_layers import Tokenizer
 
     from ..shapes import Typing, dims
 
@@ -631,7 +626,7 @@ def check_defd12(params: Params) -> Evidence:
     corrected_of="def-d.12",
 )
 def check_defd12_corrected(params: Params) -> Evidence:
-    from construct.flowar import MLP, FlowMatchingNet, SingleAttention
+    from construct.flowar_layers import MLP, FlowMatchingNet, SingleAttention
 
     cases = CaseCount()
     rng = np.random.default_rng(params.seed)
@@ -958,7 +953,7 @@ def _exact_cex_runs(eps: Fraction):
 
 
 def _tiny_attention():
-    from construct.flowar import SingleAttention
+    from construct.flowar_layers import SingleAttention
 
     return SingleAttention(np.zeros((1, 1)), np.zeros((1, 1)), np.eye(1))
 

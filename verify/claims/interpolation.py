@@ -277,7 +277,7 @@ def _apply_exact(M: list[list[Fraction]], X: list[list[Fraction]]) -> list[list[
     "appends φ_up of the newest map, def-3.11/corrected)",
 )
 def check_def39_block(params: Params) -> Evidence:
-    from construct.flowar import exact_up_matrix_1d
+    from construct.interpolate import exact_up_matrix_1d
 
     zero, one = Fraction(0), Fraction(1)
     X_init, X_1, X_2 = [[zero]], [[zero]], [[one, one], [one, one]]  # the block's inputs: X_2 is not φ_up(X_1)
@@ -394,7 +394,7 @@ def _kron_range(M: list[list[Fraction]]) -> tuple[Fraction, Fraction, dict, dict
 
 
 def _range_evidence(kind: str, statement_kernel: str) -> Evidence:
-    from construct.flowar import exact_up_matrix_1d
+    from construct.interpolate import exact_up_matrix_1d
 
     pairs = list(zip(VAR_SCHEDULE, VAR_SCHEDULE[1:]))
     worst, cex, ranges = Fraction(0), None, {}
@@ -438,7 +438,7 @@ def _constant_kernel_matrix(h_in: int, h_out: int) -> list[list[Fraction]]:
     covers=("Definition 3.7", "Theorem 6.6"),
 )
 def check_def37_range(params: Params) -> Evidence:
-    from construct.flowar import exact_up_matrix_1d
+    from construct.interpolate import exact_up_matrix_1d
 
     ev = _range_evidence("keys", "keys (a = −3/4)")
     kernels = {"catmull-rom (a = −1/2)": lambda a, b: exact_up_matrix_1d(a, b, "catmull-rom"),
@@ -474,7 +474,7 @@ def check_def37_range_corrected(params: Params) -> Evidence:
     "every level is the constant map X_init — on VAR's whole schedule.",
 )
 def check_def39_range(params: Params) -> Evidence:
-    from construct.flowar import exact_up_matrix_1d
+    from construct.interpolate import exact_up_matrix_1d
 
     column = [[Fraction(1)]]  # the 1-D factor of Y_i as a function of X_init (h_1 = 1)
     worst, levels = Fraction(0), {}

@@ -224,7 +224,7 @@ def _up_range(h_in: int, h_out: int, kind: str) -> tuple[Fraction, Fraction, tup
     ``P_p P_q + N_p N_q`` (``P``, ``N``: sums of the positive entries and of the magnitudes of the negative
     entries of a row) and its minimum ``−(P_p N_q + N_p P_q)``.
     """
-    from construct.flowar import exact_up_matrix_1d
+    from construct.interpolate import exact_up_matrix_1d
 
     A = exact_up_matrix_1d(h_in, h_out, kind)
     P = [sum(a for a in row if a > 0) for row in A]

@@ -301,7 +301,7 @@ def _apply_rows(M, X):
     corrected_of="released/var-running-sum",
 )
 def check_var_running_sum_corrected(params: Params) -> Evidence:
-    from construct.flowar import exact_up_matrix_1d
+    from construct.interpolate import exact_up_matrix_1d
     from construct.var import build_var_composition
 
     rng = np.random.default_rng(params.seed)
