@@ -1,4 +1,5 @@
-"""Save and load built transformers as ``.safetensors`` — arrays plus a JSON manifest, never pickle.
+"""Save and load weights files as ``.safetensors`` — arrays plus a JSON manifest, never pickle: the Lemma C.1
+transformer's format, the model files of `construct.models`, atomic writes and per-array SHA-256 digests.
 
 A weights file holds the float64 arrays
 
@@ -15,7 +16,7 @@ array                                 shape          layer (paper)
 ====================================  =============  ==========================================
 
 with ``c1 = 2d(nm + 1)``, ``c2 = 3nN`` and ``N = m^(nd)``, and one metadata entry, ``"varproof"``:
-a JSON manifest (`manifest`) with the format version, the kind (``"one-layer"``), the `GridSpec`,
+a JSON manifest (`manifest`; its key, limits and readers are `construct.manifest`) with the format version, the kind (``"one-layer"``), the `GridSpec`,
 the target, the variant (``"working"``, or ``"numeral"`` for `numeral.py`'s construction, which is rebuilt from its
 plan on loading), the paper reference of every layer, the named coordinates (FFN_1's
 neuron labels in full; FFN_2's label scheme ``('bump', sequence, token, part)`` and counts only —
@@ -23,11 +24,11 @@ FFN_2 can have millions of neurons), the contextual-map constants, the context-I
 construction conditions with their slack and the SHA-256 of every array (``sha256``; `array_digest`).
 
 `load_transformer` trusts nothing in the file: it checks the container, the manifest (at most
-`MANIFEST_MAX_BYTES` of JSON nested at most `MANIFEST_MAX_DEPTH` deep, integers where integers are
-meant), every array's presence, dtype, shape (as implied by the spec), finiteness and digest, the
+`~construct.manifest.MANIFEST_MAX_BYTES` of JSON nested at most `~construct.manifest.MANIFEST_MAX_DEPTH` deep,
+integers where integers are meant), every array's presence, dtype, shape (as implied by the spec), finiteness and digest, the
 consistency of the recorded constants with the arrays, and that the arrays *are* the construction the
-manifest names (`_check_construction`: E, FFN_1 and the attention rebuilt from the spec, FFN_2 from the
-stored context IDs and targets, bit for bit; `_check_recomputed`: the stored targets are the quantized
+manifest names (`construct.file_checks.check_construction`: E, FFN_1 and the attention rebuilt from the spec, FFN_2 from the
+stored context IDs and targets, bit for bit; `~construct.file_checks.check_recomputed`: the stored targets are the quantized
 ``h`` of the named target and the stored context IDs what the file's own attention computes, on every
 grid sequence). A digest stored in the same file cannot stop a deliberate edit — only recomputation
 can, so a file whose recomputation would exceed `RECOMPUTE_LIMIT` is refused unless the caller accepts
@@ -35,11 +36,11 @@ it unverified (``unverified=True``; ``varproof inspect/export --unverified``, wh
 raises ``ValueError`` with a single line naming the file and what is wrong. A save/load round trip is
 bit-exact.
 
-Model files (``kind: "model"``: the VAR transformer, FlowAR, HOFAR; `save_model` / `load_model`) hold
-named arrays, the model's configuration and the digests; `load_model` rebuilds the network from
-configuration and arrays and refuses a file whose configuration contradicts its arrays
-(`_rebuild_model`); the seeded weights are drawn again from the recorded ``seed`` and compared bit for
-bit (`_check_seeded`), so a file without a seed, or with weights that are not those of its seed, loads
+Model files (``kind: "model"``: the kinds `construct.models.MODELS` registers — the VAR transformer, FlowAR,
+HOFAR; `save_model` / `load_model`) hold named arrays, the model's configuration and the digests; `load_model`
+rebuilds the network from configuration and arrays through the kind's registry entry and refuses a file whose
+configuration contradicts its arrays (`construct.file_checks.rebuild_model`); the seeded weights are drawn again
+from the recorded ``seed`` and compared bit for bit (`~construct.file_checks.check_seeded`), so a file without a seed, or with weights that are not those of its seed, loads
 only unverified. Files written before the digests were added (no ``sha256`` field) still load.
 """
 
@@ -53,27 +54,31 @@ import stat
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
 from .contextual import ContextualMap
+from .file_checks import check_construction, check_recomputed, check_seeded, named_target, rebuild_model
 from .grid import GridSpec
 from .layers import Attention, Embedding, FeedForward
+from .manifest import (FORMAT_VERSION, MANIFEST_KEY, MODEL_KIND, ONE_LAYER, Reader, canonical, integer, json_number,
+                       opened, read_kind)
 from .memorize import BumpLabels
+from .models import MODELS
 from .quantize import required_term_count
 from .targets import TARGETS
 from .transformer import OneLayerTransformer, smallest_gap
 
-FORMAT_VERSION = 1
-KIND = "one-layer"
-MANIFEST_KEY = "varproof"
+__all__ = [
+    "KIND", "MODEL_KIND", "MODELS", "FORMAT_VERSION", "REFERENCES", "ARRAY_NAMES", "FFN1_SCHEME", "FFN2_SCHEME",
+    "FFN2_PARTS", "ATTENTION_SCHEME", "ffn1_width", "ffn2_width", "expected_shapes", "weight_arrays", "array_digest",
+    "manifest", "save_transformer", "is_stream", "atomic_path", "load_transformer", "recomputation_skipped",
+    "recompute_work", "RECOMPUTE_LIMIT", "ModelFile", "save_model", "file_kind", "load_model",
+]
 
-#: largest manifest (bytes of JSON) a weights file may carry, and its deepest nesting: the deepest manifest
-#: varproof writes is 5 levels (coordinates → ffn1 → labels → label → part); FFN_1's labels are the bulk
-MANIFEST_MAX_BYTES = 64 * 2**20
-MANIFEST_MAX_DEPTH = 16
+#: the file kind of a Lemma C.1 transformer's weights file (`construct.manifest.ONE_LAYER`)
+KIND = ONE_LAYER
 #: largest recomputation `load_transformer` does unasked, in float64 operations (`recompute_work`): about a
 #: minute on one core; beyond it a file loads only with ``unverified=True``
 RECOMPUTE_LIMIT = 3 * 10**9
@@ -137,18 +142,6 @@ def weight_arrays(tau: OneLayerTransformer) -> dict[str, np.ndarray]:
     return {name: np.ascontiguousarray(out[name], dtype=np.float64) for name in ARRAY_NAMES}
 
 
-def _number(value):
-    """A JSON-safe copy of a condition entry: finite floats stay numbers, the rest become strings."""
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        value = float(value)
-        return value if math.isfinite(value) else repr(value)
-    return str(value)
-
-
 def array_digest(a: np.ndarray) -> str:
     """SHA-256 of an array's float64 little-endian bytes in C order (recorded per array in the manifest)."""
     import hashlib
@@ -156,7 +149,7 @@ def array_digest(a: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(a, dtype="<f8").tobytes()).hexdigest()
 
 
-def _check_digests(r: "_Reader", recorded, arrays: dict) -> None:
+def _check_digests(r: "Reader", recorded, arrays: dict) -> None:
     """Every array must match the SHA-256 the manifest records for it (files without ``sha256`` skip this)."""
     if recorded is None:
         return
@@ -210,7 +203,7 @@ def manifest(tau: OneLayerTransformer) -> dict:
         "id_gap": repr(float(tau.id_gap)),
         "neurons": dict(tau.neurons),
         "parameters": int(tau.n_parameters),
-        "conditions": [{k: _number(v) for k, v in c.items()} for c in tau.conditions()],
+        "conditions": [{k: json_number(v) for k, v in c.items()} for c in tau.conditions()],
     }
 
 
@@ -296,147 +289,35 @@ def _save_atomically(arrays: dict, meta: dict, path) -> Path:
     return Path(path)
 
 
-class _Reader:
-    """Helpers that raise ``ValueError("weights file <path>: <what>")``."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def fail(self, what: str):
-        raise ValueError(f"weights file {self.path}: {what}")
-
-    def field(self, data, *keys):
-        value = data
-        for i, key in enumerate(keys):
-            if not isinstance(value, dict) or key not in value:
-                self.fail(f"manifest has no field {'.'.join(keys[: i + 1])!r}")
-            value = value[key]
-        return value
-
-    def fraction(self, data, *keys) -> Fraction:
-        raw = self.field(data, *keys)
-        try:
-            return Fraction(str(raw))
-        except (ValueError, ZeroDivisionError):
-            self.fail(f"manifest field {'.'.join(keys)!r} is not a rational number: {raw!r}")
-
-    def real(self, data, *keys, positive: bool = False) -> float:
-        raw = self.field(data, *keys)
-        try:
-            value = float(raw) if isinstance(raw, str) else float("nan")
-        except ValueError:
-            value = float("nan")
-        if not math.isfinite(value) or (positive and not value > 0):
-            self.fail(f"manifest field {'.'.join(keys)!r} must be a {'positive ' if positive else ''}finite number "
-                      f"written as a string, got {raw!r}")
-        return value
-
-
-@contextmanager
-def _opened(r: "_Reader"):
-    """The checks every varproof weights file passes first — a readable regular file, a safetensors
-    container, a JSON-object manifest under `MANIFEST_KEY` — then ``(manifest, open safetensors handle)``."""
-    from safetensors import safe_open
-
-    path = r.path
-    if not path.exists():
-        r.fail("no such file")
-    if not path.is_file():
-        r.fail("not a regular file")
-    try:
-        with open(path, "rb"):
-            pass
-    except OSError as err:
-        r.fail(f"cannot be read ({err.strerror or err})")
-    try:
-        handle = safe_open(str(path), framework="numpy")
-    except Exception as err:  # safetensors raises SafetensorError (an Exception subclass) and OSError
-        detail = " ".join(str(err).split()) or type(err).__name__
-        r.fail(f"not a valid .safetensors file ({detail})")
-    with handle as f:
-        meta = f.metadata() or {}
-        if MANIFEST_KEY not in meta:
-            r.fail(f"no {MANIFEST_KEY!r} manifest in the metadata (not written by varproof)")
-        text = meta[MANIFEST_KEY]
-        if len(text) > MANIFEST_MAX_BYTES:
-            r.fail(f"manifest is {len(text)} characters long, more than the {MANIFEST_MAX_BYTES} a varproof manifest "
-                   "may have")
-        try:
-            man = json.loads(text)
-        except json.JSONDecodeError as err:
-            r.fail(f"manifest is not valid JSON ({err.msg} at character {err.pos})")
-        except RecursionError:
-            man = None
-        if man is None or _depth(man) > MANIFEST_MAX_DEPTH:
-            r.fail(f"manifest is nested more than {MANIFEST_MAX_DEPTH} levels deep (a varproof manifest has at most 5)")
-        if not isinstance(man, dict):
-            r.fail(f"manifest must be a JSON object, got {type(man).__name__}")
-        yield man, f
-
-
-def _depth(value) -> int:
-    """Nesting depth of a parsed JSON value (a scalar is 0), computed without recursion."""
-    deepest, stack = 0, [(value, 0)]
-    while stack:
-        item, level = stack.pop()
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
-        if children is None:
-            continue
-        deepest = max(deepest, level + 1)
-        if deepest > MANIFEST_MAX_DEPTH:
-            return deepest
-        stack.extend((child, level + 1) for child in children)
-    return deepest
-
-
-def _canonical(value) -> str:
-    """A JSON value as canonical text: equal texts mean equal values *and* types (``2.0`` ≠ ``2``, ``true`` ≠ ``1``)."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=False)
-
-
-def _integer(r: "_Reader", value, what: str, minimum: int = 1) -> int:
-    """``value`` if it is a JSON integer ≥ ``minimum`` (not a float such as ``2.5`` or ``2.0``, not a boolean)."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        r.fail(f"manifest field {what!r} must be an integer ≥ {minimum}, got {value!r}")
-    return value
-
-
-def _kind(r: "_Reader", man: dict) -> str:
-    kind = man.get("kind")
-    if kind not in (KIND, MODEL_KIND):
-        r.fail(f"manifest kind {kind!r} is not supported (expected {KIND!r} or {MODEL_KIND!r})")
-    return kind
-
-
 def load_transformer(path, *, unverified: bool = False) -> OneLayerTransformer:
     """Read a file written by `save_transformer`, validating everything (no pickle); see the module docstring.
 
-    The stored targets and context IDs are recomputed on every grid sequence (`_check_recomputed`) when that
+    The stored targets and context IDs are recomputed on every grid sequence (`check_recomputed`) when that
     costs at most `RECOMPUTE_LIMIT` operations; a larger file is refused unless ``unverified`` is true, in which
     case that one check is skipped (`recomputation_skipped` tells the caller to say so).
 
     Raises ``ValueError`` with a one-line message naming the file and what is wrong.
     """
     path = Path(path)
-    r = _Reader(path)
-    with _opened(r) as (man, f):
+    r = Reader(path)
+    with opened(r) as (man, f):
         size = path.stat().st_size
         if man.get("kind") != KIND:
             r.fail(f"manifest kind {man.get('kind')!r} is not supported (expected {KIND!r})")
-        if _canonical(man.get("format_version")) != _canonical(FORMAT_VERSION):
+        if canonical(man.get("format_version")) != canonical(FORMAT_VERSION):
             r.fail(f"manifest format_version {man.get('format_version')!r} is not supported (expected {FORMAT_VERSION})")
 
         spec_data = r.field(man, "spec")
         if not isinstance(spec_data, dict):
             r.fail("manifest field 'spec' must be an object")
         for key in ("tokens", "channels", "steps"):
-            _integer(r, r.field(spec_data, key), f"spec.{key}")
+            integer(r, r.field(spec_data, key), f"spec.{key}")
         try:
             spec = GridSpec.from_dict(spec_data)
         except (ValueError, TypeError, ZeroDivisionError) as err:
             r.fail(f"manifest spec is invalid ({' '.join(str(err).split())})")
-        if _canonical(spec_data) != _canonical(spec.as_dict()):
-            r.fail(f"manifest spec {_canonical(spec_data)[:200]} is not the record of {spec} ({_canonical(spec.as_dict())})")
+        if canonical(spec_data) != canonical(spec.as_dict()):
+            r.fail(f"manifest spec {canonical(spec_data)[:200]} is not the record of {spec} ({canonical(spec.as_dict())})")
         # N = m^(nd) context IDs are stored as float64: refuse specs the file cannot possibly hold
         # before computing N (a corrupt manifest could ask for a number with billions of digits).
         try:
@@ -477,7 +358,7 @@ def load_transformer(path, *, unverified: bool = False) -> OneLayerTransformer:
     n, d, N = spec.tokens, spec.channels, spec.n_sequences
     c1, c2 = ffn1_width(spec), ffn2_width(spec)
     neurons = r.field(man, "neurons")
-    if _canonical(neurons) != _canonical({"FFN_1": c1, "FFN_2": c2}):
+    if canonical(neurons) != canonical({"FFN_1": c1, "FFN_2": c2}):
         r.fail(f"manifest neuron counts {neurons!r} disagree with the spec's FFN_1 = {c1}, FFN_2 = {c2}")
     variant = man.get("variant", "working")
     if variant not in ("working", "numeral"):
@@ -485,9 +366,9 @@ def load_transformer(path, *, unverified: bool = False) -> OneLayerTransformer:
     target = r.field(man, "target")
     if not isinstance(target, dict) or target.get("name") not in TARGETS:
         r.fail(f"manifest target {str(target)[:200]} is not one of {', '.join(TARGETS)}")
-    if _canonical([target.get("tokens"), target.get("channels")]) != _canonical([n, d]):
+    if canonical([target.get("tokens"), target.get("channels")]) != canonical([n, d]):
         r.fail(f"manifest target is for n={target.get('tokens')!r}, d={target.get('channels')!r}; the spec has n={n}, d={d}")
-    target_fn = _named_target(r, target)
+    target_fn = named_target(r, target)
 
     projection_raw = r.field(man, "contextual", "projection")
     if not isinstance(projection_raw, list) or len(projection_raw) != d:
@@ -513,8 +394,8 @@ def load_transformer(path, *, unverified: bool = False) -> OneLayerTransformer:
     if not isinstance(labels_att, list) or len(labels_att) != d or not all(isinstance(l, list) for l in labels_att):
         r.fail(f"manifest must label all {d} attention coordinates (coordinates.attention.labels)")
     ffn2 = r.field(coords, "ffn2")
-    if not isinstance(ffn2, dict) or _canonical([ffn2.get("scheme"), ffn2.get("sequences"), ffn2.get("tokens")]) != \
-            _canonical([FFN2_SCHEME, N, n]):
+    if not isinstance(ffn2, dict) or canonical([ffn2.get("scheme"), ffn2.get("sequences"), ffn2.get("tokens")]) != \
+            canonical([FFN2_SCHEME, N, n]):
         ffn2 = ffn2 if isinstance(ffn2, dict) else {}
         r.fail(f"manifest FFN_2 label scheme {ffn2.get('scheme')!r} for {ffn2.get('sequences')}×{ffn2.get('tokens')} "
                f"pairs does not match {FFN2_SCHEME!r} for {N}×{n}")
@@ -528,10 +409,10 @@ def load_transformer(path, *, unverified: bool = False) -> OneLayerTransformer:
             plan = numeral_plan(spec)
         except ValueError as err:
             r.fail(" ".join(str(err).split()))
-    _check_construction(r, spec, a, id_gap, labels1, labels_att,
+    check_construction(r, spec, a, id_gap, labels1, labels_att,
                         (projection, scale, str(scale_rule), a_min, a_max, projection_gap), plan)
     if recompute_work(spec) <= RECOMPUTE_LIMIT:
-        _check_recomputed(r, spec, target_fn, a["context_ids"], a["targets"], plan=plan)
+        check_recomputed(r, spec, target_fn, a["context_ids"], a["targets"], plan=plan)
     elif not unverified:
         r.fail(f"recomputing its targets and context IDs on all {N} grid sequences would take about "
                f"{recompute_work(spec):.2e} operations, more than the {RECOMPUTE_LIMIT:.0e} done without asking; "
@@ -559,91 +440,8 @@ def load_transformer(path, *, unverified: bool = False) -> OneLayerTransformer:
     return tau
 
 
-def _first_difference(got: np.ndarray, want: np.ndarray) -> str:
-    """``index i: stored x ≠ y`` for the first entry (C order) where two equal-shaped arrays differ."""
-    diff = np.flatnonzero(~((got == want) | (np.isnan(got) & np.isnan(want))))
-    i = int(diff[0]) if diff.size else 0
-    index = tuple(int(k) for k in np.unravel_index(i, got.shape)) if got.ndim else ()
-    return f"at {list(index)}: stored {float(got.reshape(-1)[i])!r} ≠ {float(want.reshape(-1)[i])!r}"
-
-
-def _check_construction(r: "_Reader", spec: GridSpec, a: dict, id_gap: float, labels1, labels_att, constants,
-                        plan=None) -> None:
-    """The arrays must *be* the Lemma C.1 construction the manifest describes, bit for bit.
-
-    ``E``, FFN_1 and the attention depend on the spec alone: they are rebuilt from it
-    (`positional_embedding`, `quantizer`, `contextual_attention`, exact rational arithmetic rounded once)
-    and compared, with the contextual-map constants and the neuron labels of the manifest. FFN_2 is a
-    function of the stored context IDs ``c``, the stored targets ``h`` and the gap (`bump_memorizer`):
-    ``W1[:, 0] = 1/w``, ``b1 = −c/w + (1, 0, −1)``, ``W2 = (v, −2v, v)`` with ``w = gap/2`` and
-    ``v = h − (c, 0, …, 0)``; it is checked entry by entry without building a second copy. The targets
-    must lie on ``{0, δ, …, 1 − δ}``. A hand-edited or corrupt weight is named with its first differing entry.
-    The numeral variant (``plan`` given, `numeral.NumeralPlan`) is rebuilt from its plan, and its FFN_2 has the
-    plan's half-width ``w`` instead of ``id_gap/2``.
-    """
-    from .contextual import contextual_attention
-    from .embedding import positional_embedding
-    from .quantize import quantizer
-
-    if plan is not None:
-        from .numeral import numeral_attention, numeral_quantizer
-
-        ffn1, cmap = numeral_quantizer(plan), numeral_attention(plan)
-    else:
-        ffn1 = quantizer(spec)
-        cmap = contextual_attention(spec)
-    att = cmap.attention
-    rebuilt = {
-        "embedding.E": positional_embedding(spec).E,
-        "ffn1.W1": ffn1.W1, "ffn1.b1": ffn1.b1, "ffn1.W2": ffn1.W2, "ffn1.b2": ffn1.b2,
-        "attention.W_Q": att.W_Q, "attention.W_K": att.W_K, "attention.W_V": att.W_V,
-    }
-    for name, want in rebuilt.items():
-        if not np.array_equal(a[name], want):
-            layer = REFERENCES[name.split(".")[0]]
-            r.fail(f"array {name!r} is not the {layer} construction for {spec} ({_first_difference(a[name], want)}); "
-                   "the file was edited or is damaged")
-    if labels1 != [list(label) for label in ffn1.neuron_labels]:
-        r.fail("manifest FFN_1 neuron labels (coordinates.ffn1.labels) are not those of the construction")
-    if labels_att != [list(label) for label in att.coordinate_labels]:
-        r.fail("manifest attention labels (coordinates.attention.labels) are not those of the construction")
-    projection, scale, scale_rule, a_min, a_max, projection_gap = constants
-    recorded = {"projection": projection.tolist(), "scale": scale, "scale_rule": scale_rule, "a_min": a_min,
-                "a_max": a_max, "projection_gap": projection_gap}
-    actual = {"projection": cmap.projection.tolist(), "scale": float(cmap.scale), "scale_rule": str(cmap.scale_rule),
-              "a_min": cmap.a_min, "a_max": cmap.a_max, "projection_gap": cmap.projection_gap}
-    for key in recorded:
-        if recorded[key] != actual[key]:
-            r.fail(f"manifest field 'contextual.{key}' is {recorded[key]!s}, the construction for {spec} has {actual[key]!s}")
-
-    ids, h = a["context_ids"], a["targets"]
-    levels = np.rint(h * spec.steps)
-    if not (np.array_equal(levels / spec.steps, h) and levels.min(initial=0) >= 0 and levels.max(initial=0) <= spec.steps - 1):
-        r.fail(f"array 'targets' is not on the output grid {{0, δ, …, 1 − δ}} of {spec} (Lemma 6.1's h : G_δ → G_δ)")
-    w = id_gap / 2.0 if plan is None else plan.half_width
-    centres = ids.reshape(-1)
-    W1, b1, W2, b2 = a["ffn2.W1"], a["ffn2.b1"], a["ffn2.W2"], a["ffn2.b2"]
-    v = h.reshape(centres.size, spec.channels).copy()
-    v[:, 0] -= centres
-    checks = (
-        ("ffn2.W1", "column 0 = 1/w with w = id_gap/2", lambda: W1[:, 0] == 1.0 / w),
-        ("ffn2.W1", "columns 1… = 0", lambda: W1[:, 1:] == 0.0),
-        ("ffn2.b1", "−c/w + 1 for part '+1'", lambda: b1[0::3] == -centres / w + 1.0),
-        ("ffn2.b1", "−c/w for part '0'", lambda: b1[1::3] == -centres / w),
-        ("ffn2.b1", "−c/w − 1 for part '-1'", lambda: b1[2::3] == -centres / w - 1.0),
-        ("ffn2.W2", "v = h − (c, 0, …) for part '+1'", lambda: W2[:, 0::3] == v.T),
-        ("ffn2.W2", "−2v for part '0'", lambda: W2[:, 1::3] == -2.0 * v.T),
-        ("ffn2.W2", "v for part '-1'", lambda: W2[:, 2::3] == v.T),
-        ("ffn2.b2", "0", lambda: b2 == 0.0),
-    )
-    for name, rule, ok in checks:
-        if not np.all(ok()):
-            r.fail(f"array {name!r} does not memorize the stored context IDs and targets ({rule} fails; Lemma C.1's "
-                   "bump FFN_2); the file was edited or is damaged")
-
-
 def recompute_work(spec: GridSpec) -> float:
-    """Float64 operations `_check_recomputed` needs: per grid sequence the exact quantized tokens, one attention
+    """Float64 operations `~construct.file_checks.check_recomputed` needs: per grid sequence the exact quantized tokens, one attention
     pass (``≈ 4n²d`` for the logits and the weighted sum) and the target (``≈ (nd)²`` for a dense linear map)."""
     n, d = spec.tokens, spec.channels
     try:
@@ -653,102 +451,11 @@ def recompute_work(spec: GridSpec) -> float:
 
 
 def recomputation_skipped(spec: GridSpec) -> bool:
-    """Whether `load_transformer` skips `_check_recomputed` for ``spec`` (then only with ``unverified=True``)."""
+    """Whether `load_transformer` skips `~construct.file_checks.check_recomputed` for ``spec`` (then only with ``unverified=True``)."""
     return recompute_work(spec) > RECOMPUTE_LIMIT
 
 
-def _named_target(r: "_Reader", record: dict):
-    """The target the manifest names, rebuilt from its record; the record must be exactly what that target
-    describes itself as (`Target.describe`: name, sizes and its seed or value, nothing else)."""
-    from .targets import make_target
-
-    name, n, d = record["name"], record["tokens"], record["channels"]
-    seed, value = record.get("seed", 0), record.get("value", 0.5)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        r.fail(f"manifest target seed must be a non-negative integer, got {seed!r}")
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-        r.fail(f"manifest target value must be a number in [0, 1], got {value!r}")
-    try:
-        target = make_target(name, n, d, seed=seed, value=value)
-    except (ValueError, TypeError) as err:
-        r.fail(f"manifest target {name!r} cannot be rebuilt ({' '.join(str(err).split())})")
-    if _canonical(target.describe()) != _canonical(record):
-        r.fail(f"manifest target record {_canonical(record)[:200]} is not what the {name} target records "
-               f"({_canonical(target.describe())})")
-    return target
-
-
-def _check_recomputed(r: "_Reader", spec: GridSpec, target, ids: np.ndarray, h: np.ndarray, *, chunk: int = 1 << 16,
-                      plan=None) -> None:
-    """The file computes what its manifest names (Lemma C.1): on every grid sequence ``A``
-
-    * the stored context IDs are what the file's attention — already shown to be Lemma 5.4's for the spec
-      (`_check_construction`) — computes on the exact quantized tokens ``M(A)``. Two float64 evaluations of
-      an ID each lie within the a-priori error ``e`` of the real one (`context_id_error_bound`), so they may
-      differ by ``2e`` (another BLAS kernel rounds differently); a moved or swapped ID moves by at least the
-      gap, which the construction keeps above ``2e``;
-    * the stored targets are the quantized target ``h(A) = Q_out(f(A))`` of the named ``f``: the stored level
-      ``h·m`` must be a nearest level of ``f(A)·m`` (clipped to ``0 … m−1``), where "nearest" allows ``2^-30``
-      of a level at a tie, for the same reason.
-
-    FFN_2 was already shown to memorize exactly the stored pairs, so together: FFN_2 memorizes ``h`` at the
-    IDs the network computes. The first mismatch is named with its array, sequence, token and channel. For the
-    numeral variant (``plan``) the IDs are its attention on its exact plateau values (`numeral.plateau_values`),
-    within twice the plan's certified ID error.
-    """
-    from .contextual import contextual_attention
-    from .grid import sequence_digits
-    from .quantize import quantized_tokens
-    from .transformer import context_id_error_bound
-
-    if plan is not None:
-        from .numeral import numeral_attention, plateau_values
-
-        attention = numeral_attention(plan).attention
-        tolerance = 2.0 * plan.id_error
-
-        def tokens(digits):
-            values = np.zeros(digits.shape)
-            values[..., 0] = plateau_values(plan, digits)
-            return values
-    else:
-        cmap = contextual_attention(spec)
-        attention = cmap.attention
-        # the bound is taken at a_max (≥ every ID), not at the stored IDs, which the file controls
-        tolerance = 2.0 * context_id_error_bound(spec, np.array([float(cmap.a_max)]))
-
-        def tokens(digits):
-            return quantized_tokens(spec, digits)
-    m = spec.steps
-    tie = 2.0**-30
-    for lo in range(0, spec.n_sequences, chunk):
-        hi = min(lo + chunk, spec.n_sequences)
-        digits = sequence_digits(spec, lo, hi)
-        computed = attention.apply(tokens(digits))[..., 0]
-        off = np.abs(ids[lo:hi] - computed) > tolerance
-        if off.any():
-            a, k = (int(i) for i in np.argwhere(off)[0])
-            r.fail(f"array 'context_ids' at sequence {lo + a}, token {k}: stored {float(ids[lo + a, k])!r}, but the "
-                   f"file's own attention (Lemma 5.4) computes {float(computed[a, k])!r} on that grid sequence; "
-                   "the file was edited or is damaged")
-        y = np.asarray(target(digits / m), dtype=np.float64) * m
-        low = np.clip(np.ceil(y - 0.5 - tie), 0, m - 1)
-        high = np.clip(np.floor(y + 0.5 + tie), 0, m - 1)
-        level = h[lo:hi] * m
-        wrong = ~((level >= low) & (level <= high))
-        if wrong.any():
-            a, k, c = (int(i) for i in np.argwhere(wrong)[0])
-            want = float(np.clip(np.rint(y[a, k, c]), 0, m - 1)) / m
-            r.fail(f"array 'targets' at sequence {lo + a}, token {k}, channel {c}: stored {float(h[lo + a, k, c])!r}, "
-                   f"but the quantized {target.name} target h = Q_out(f(A)) the manifest names is {want!r} there "
-                   "(Lemma 6.1's h); the file was edited or is damaged")
-
-
-# -- model files: the VAR transformer, FlowAR and HOFAR -----------------------------------------------
-MODEL_KIND = "model"
-MODELS = ("var", "flowar", "hofar")
-
-
+# -- model files: the kinds of construct.models (VAR, FlowAR, HOFAR) -------------------------------------------
 @dataclass(frozen=True)
 class ModelFile:
     """A saved network other than the one-layer transformer: its model name (``var``, ``flowar`` or
@@ -759,7 +466,7 @@ class ModelFile:
     config: dict
     arrays: dict = field(repr=False)
     network: object = field(default=None, repr=False, compare=False)
-    #: whether the seeded weights were drawn again from the recorded seed and found equal (`_check_seeded`)
+    #: whether the seeded weights were drawn again from the recorded seed and found equal (`check_seeded`)
     verified: bool = True
 
 
@@ -784,151 +491,25 @@ def save_model(model: str, config: dict, arrays: dict, path) -> Path:
 
 def file_kind(path) -> str:
     """``"one-layer"`` or ``"model"`` — the kind recorded in a varproof weights file's manifest."""
-    r = _Reader(Path(path))
-    with _opened(r) as (man, _):
-        return _kind(r, man)
-
-
-def _json_value(value):
-    """``value`` as it reads back from JSON (tuples become lists, …)."""
-    return json.loads(json.dumps(value, allow_nan=False))
-
-
-def _model_ups(model: str, config: dict, r: "_Reader") -> list[tuple[str, tuple[int, int]]]:
-    """The fixed up-sampling arrays ``up{i}.matrix`` a model's configuration implies, with their shapes —
-    computed from the integers alone, before anything is built (a hand-edited size cannot allocate)."""
-    def ints(key):
-        value = r.field(config, key)
-        items = value if isinstance(value, list) else [value]
-        if not items or not all(isinstance(x, int) and not isinstance(x, bool) and x >= 1 for x in items):
-            r.fail(f"manifest config field {key!r} must be {'a list of ' if isinstance(value, list) else 'a '}positive "
-                   f"integer{'s' if isinstance(value, list) else ''}, got {value!r}")
-        return value
-
-    if model == "var":
-        sides = ints("sides")
-        if not isinstance(sides, list):
-            r.fail(f"manifest config field 'sides' must be a list of positive integers, got {sides!r}")
-        if config.get("operator") == "var":  # VAR's block row over every earlier scale (construct.released)
-            return [(f"up{i}.matrix", (sides[i - 1] ** 2, sum(h * h for h in sides[:i - 1]))) for i in range(2, len(sides) + 1)]
-        return [(f"up{i}.matrix", (b * b, a * a)) for i, (a, b) in enumerate(zip(sides, sides[1:]), start=2)]
-    h, w, K, a = ints("h"), ints("w"), ints("K"), ints("a")
-    if K > 64 or (K > 1 and a > min(h, w)):  # a^(K−1) divides h and w: refuse before raising a to a huge power
-        r.fail(f"manifest config K = {K}, a = {a} cannot divide h = {h}, w = {w} (Definition D.5: r_1 = a^(K−1) | h, w)")
-    r1 = a ** (K - 1)
-    if h % r1 or w % r1:
-        r.fail(f"manifest config h = {h}, w = {w} are not divisible by r_1 = a^(K−1) = {r1} (Definition D.5)")
-    sides = [(h // a ** (K - i), w // a ** (K - i)) for i in range(1, K + 1)]
-    if model == "flowar" and config.get("operator") == "var":  # VAR's block row over every earlier scale
-        n = [p * q for p, q in sides]
-        return [(f"up{i}.matrix", (n[i], sum(n[:i]))) for i in range(1, K)]
-    return [(f"up{i}.matrix", (a * a * p * q, p * q)) for i, (p, q) in enumerate(sides[:-1], start=1)]
-
-
-def _rebuild_model(model: str, config: dict, arrays: dict, r: "_Reader"):
-    """The network a model file describes, checked against the file: every stored array must be the
-    network's weight of that name (the fixed φ_up matrices exactly the ones the configuration's sizes and
-    kernel give), and every entry the network's ``config()`` reports must equal the recorded one."""
-    from .flowar import FlowAR
-    from .hofar import HOFAR
-    from .var import VARTransformer
-
-    for name, shape in _model_ups(model, config, r):
-        if name not in arrays:
-            r.fail(f"array {name!r} is missing (the manifest config implies it)")
-        if tuple(arrays[name].shape) != shape:
-            r.fail(f"array {name!r} has shape {tuple(arrays[name].shape)}, the manifest config implies {shape}")
-    cls = {"var": VARTransformer, "flowar": FlowAR, "hofar": HOFAR}[model]
-    try:
-        net = cls.from_arrays(config, arrays)
-        expected = net.weight_arrays()
-        described = net.config()
-    except KeyError as err:
-        r.fail(f"array {err.args[0]!r} is missing (the manifest config implies it)")
-    except (ValueError, TypeError, ArithmeticError, MemoryError, IndexError) as err:
-        r.fail(f"manifest config does not describe the stored arrays ({' '.join(str(err).split()) or type(err).__name__})")
-    extra = sorted(set(arrays) - set(expected))
-    if extra:
-        r.fail(f"unexpected array(s) {', '.join(map(repr, extra))} for a {model} model with this config")
-    for name, want in expected.items():
-        got = arrays[name]
-        if got.shape != np.shape(want):
-            r.fail(f"array {name!r} has shape {tuple(got.shape)}, the manifest config implies {tuple(np.shape(want))}")
-        if not np.array_equal(got, want):
-            r.fail(f"array {name!r} is not the weight the manifest config implies ({_first_difference(got, np.asarray(want))})")
-    for key, value in described.items():
-        if key not in config:
-            r.fail(f"manifest config has no field {key!r}")
-        if _canonical(config[key]) != _canonical(_json_value(value)):
-            r.fail(f"manifest config field {key!r} is {config[key]!r}, the stored arrays give {_json_value(value)!r}")
-    return net
-
-
-def _seeded_network(model: str, config: dict):
-    """The network `random_var_transformer` / `random_flowar` / `random_hofar` draw for the configuration's sizes
-    and ``seed`` (their default weight scale, as ``varproof build --model`` uses), or a sentence saying why
-    the configuration does not name one."""
-    from . import flowar, hofar
-    from .var import random_var_transformer
-
-    seed = config.get("seed")
-    if seed is None:
-        return "its manifest records no seed, so its weights cannot be drawn again and compared"
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        return f"its manifest seed {seed!r} is not a non-negative integer"
-    hidden = config.get("hidden") if model == "var" else config.get("ffn_hidden")
-    widths = hidden if isinstance(hidden, list) else [hidden]
-    if not widths or len(set(map(_canonical, widths))) != 1:
-        return f"its hidden widths {hidden!r} differ between scales, which no seeded build draws"
-    width = widths[0]
-    if model == "var":
-        return random_var_transformer(tuple(config["sides"]), config["channels"], hidden=width, seed=seed,
-                                      kind=config["kernel"], operator=config.get("operator", "paper"),
-                                      mask=config.get("mask", "none"))
-    if model == "flowar":
-        return flowar.random_flowar(size=config["h"], width=config["w"], channels=config["channels"],
-                                    scales=config["K"], a=config["a"], hidden=width, seed=seed,
-                                    ln_eps=config["ln_eps"], kind=config["kernel"],
-                                    operator=config.get("operator", "paper"))
-    if _canonical(config.get("fm_hidden")) != _canonical([width, width]):
-        return f"its flow-matching widths {config.get('fm_hidden')!r} differ from the FFN width {width}, which no seeded build draws"
-    return hofar.random_hofar(size=config["h"], width=config["w"], channels=config["channels"], scales=config["K"],
-                               a=config["a"], hidden=width, seed=seed, dt=config["dt"], kind=config["kernel"])
-
-
-def _check_seeded(r: "_Reader", model: str, config: dict, arrays: dict, unverified: bool) -> bool:
-    """A model file's weights must be the ones its seed draws (a digest in the same file cannot show that):
-    the network is drawn again and every array compared bit for bit. A file that does not name a seeded build
-    is refused unless ``unverified``; returns whether the comparison was made."""
-    try:
-        net = _seeded_network(model, config)
-    except (KeyError, ValueError, TypeError, ArithmeticError) as err:
-        net = f"its configuration names no seeded build ({' '.join(str(err).split()) or type(err).__name__})"
-    if isinstance(net, str):
-        if unverified:
-            return False
-        r.fail(f"{net}; accept it unverified with --unverified (load_model(..., unverified=True))")
-    for name, want in net.weight_arrays().items():
-        if not np.array_equal(arrays[name], want):
-            r.fail(f"array {name!r} is not the weight seed {config['seed']} draws for this {model} configuration "
-                   f"({_first_difference(arrays[name], np.asarray(want))}); the file was edited or is damaged")
-    return True
+    r = Reader(Path(path))
+    with opened(r) as (man, _):
+        return read_kind(r, man)
 
 
 def load_model(path, *, unverified: bool = False) -> ModelFile:
     """Read a file written by `save_model`, trusting nothing: the manifest, every array's presence, dtype,
-    shape and finiteness, that configuration and arrays describe one network (`_rebuild_model`), and that the
-    weights are the ones the recorded seed draws (`_check_seeded`; a file naming no seeded build loads only
+    shape and finiteness, that configuration and arrays describe one network (`rebuild_model`), and that the
+    weights are the ones the recorded seed draws (`check_seeded`; a file naming no seeded build loads only
     with ``unverified=True``, and then `ModelFile.verified` is false).
 
     Raises ``ValueError`` with a one-line message naming the file and what is wrong.
     """
     path = Path(path)
-    r = _Reader(path)
-    with _opened(r) as (data, fh):
-        if _kind(r, data) != MODEL_KIND:
+    r = Reader(path)
+    with opened(r) as (data, fh):
+        if read_kind(r, data) != MODEL_KIND:
             r.fail("holds a one-layer transformer, not a model (use load_transformer)")
-        if _canonical(r.field(data, "format_version")) != _canonical(FORMAT_VERSION):
+        if canonical(r.field(data, "format_version")) != canonical(FORMAT_VERSION):
             r.fail(f"manifest format_version {data['format_version']!r} is not supported (expected {FORMAT_VERSION})")
         model = r.field(data, "model")
         if model not in MODELS:
@@ -948,7 +529,7 @@ def load_model(path, *, unverified: bool = False) -> ModelFile:
             shape = shapes[name]
             sl = fh.get_slice(name)
             dtype, stored = sl.get_dtype(), [int(s) for s in sl.get_shape()]
-            if dtype != "F64" or _canonical(stored) != _canonical(shape):
+            if dtype != "F64" or canonical(stored) != canonical(shape):
                 r.fail(f"array {name!r} is {dtype} {stored}, the manifest says F64 {shape}")
             try:
                 a = np.array(fh.get_tensor(name), dtype=np.float64, copy=True)
@@ -960,6 +541,6 @@ def load_model(path, *, unverified: bool = False) -> ModelFile:
             arrays[name] = a
     arrays = {name: arrays[name] for name in shapes}  # the file's (manifest's) order
     _check_digests(r, data.get("sha256"), arrays)
-    net = _rebuild_model(model, config, arrays, r)
-    verified = _check_seeded(r, model, config, arrays, unverified)
+    net = rebuild_model(model, config, arrays, r)
+    verified = check_seeded(r, model, config, arrays, unverified)
     return ModelFile(model, config, arrays, net, verified)

@@ -206,7 +206,7 @@ def _within_budget(args, what: str):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from construct.io import MODELS
+    from construct.models import MODEL_KINDS, MODELS
     from construct.targets import DEFAULT_TARGET, TARGETS
 
     parser = _Parser(
@@ -307,10 +307,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="memory budget for rebuilding the construction, e.g. 4G or 512M (default 4G)")
     _budget_args(g)
 
-    b = sub.add_parser("build", help="build the Lemma C.1 transformer for a spec and a target, or a VAR/FlowAR/HOFAR model")
-    b.add_argument("--model", choices=("lemma-c.1",) + MODELS, default="lemma-c.1",
-                   help="what to build: the Lemma C.1 one-layer transformer (default; needs -n, -d, -m), the VAR "
-                        "transformer of Definition 3.11, FlowAR (Definition E.1) or HOFAR (Algorithm 2), seeded weights")
+    kinds = list(MODEL_KINDS.values())
+    b = sub.add_parser("build", help="build the Lemma C.1 transformer for a spec and a target, or a "
+                                     f"{'/'.join(MODEL_KINDS[name].title for name in MODELS)} model")
+    b.add_argument("--model", choices=tuple(MODEL_KINDS), default=kinds[0].name,
+                   help=f"what to build: {', '.join(k.description for k in kinds[:-1])} or {kinds[-1].description}, "
+                        "seeded weights")
     b.add_argument("--target", choices=TARGETS, default=DEFAULT_TARGET, help=f"Lipschitz target f (default {DEFAULT_TARGET})")
     _spec_args(b)
     b.add_argument("-m", "--steps", type=_integer("steps", maximum=SPEC_MAXIMUM), default=None, help="grid steps m = 1/δ (Lemma C.1)")
@@ -829,68 +831,15 @@ def _sides(text: str) -> tuple[int, ...]:
         raise UsageError(f"--sides: {err}") from None
 
 
-def _model_summary(model: str, config: dict, arrays: dict) -> list[str]:
-    lines = [f"{model} model ({config.get('reference', '')})"]
-    lines += [f"  {key}: {value}" for key, value in config.items() if key != "reference"]
-    total = sum(int(np.size(a)) for a in arrays.values())
-    largest = max(((float(np.abs(a).max()) if np.size(a) else 0.0), name) for name, a in arrays.items())
-    lines.append(f"  arrays: {len(arrays)}, parameters: {total:,}, largest |weight| {largest[0]:.4g} ({largest[1]})")
-    return lines
-
-
 def _build_model(args) -> int:
     from construct.io import save_model
+    from construct.models import BuildOptions, describe, model_kind
 
-    from construct.released import check_released_schedule
-
-    operator = args.operator or "paper"
-    if args.model == "hofar" and operator != "paper":
-        raise UsageError("build --model hofar: --operator is a VAR/FlowAR option (HOFAR's Algorithm 2 has no released code)")
-    if args.model != "var" and args.mask is not None:
-        raise UsageError(f"build --model {args.model}: --mask is a VAR option (VAR's block-causal attention)")
-    if args.model == "var":
-        from construct.var import random_var_transformer
-
-        if args.scales is not None or args.size is not None:
-            raise UsageError("build --model var: --scales/--size are FlowAR/HOFAR options; give the VAR schedule with --sides")
-        sides = args.sides or (1, 2, 3)
-        channels = 2 if args.channels is None else args.channels
-        if channels < 1:
-            raise UsageError(f"build --model var: --channels must be ≥ 1 (Definition 3.11: every token carries d ≥ 1 "
-                             f"channels), got {channels}")
-        from construct.grid import DEFAULT_MAX_BYTES, format_bytes
-
-        limit = DEFAULT_MAX_BYTES if args.max_memory is None else args.max_memory
-        for a, b in zip(sides, sides[1:]):  # the dense φ_up matrix of each step, before anything is allocated
-            if 8.0 * a * a * b * b > limit:
-                raise UsageError(f"build --model var --sides {','.join(map(str, sides))}: the φ_up matrix from side {a} "
-                                 f"to side {b} (Definition 3.7) has {a * a * b * b} entries, "
-                                 f"{format_bytes(8.0 * a * a * b * b)} — more than the {format_bytes(limit)} allowed "
-                                 "(--max-memory)")
-        check_released_schedule(operator, sides)
-        net = random_var_transformer(sides, channels, seed=args.seed, operator=operator, mask=args.mask or "none")
-    else:
-        if args.sides is not None:
-            raise UsageError(f"build --model {args.model}: --sides is a VAR option; FlowAR/HOFAR take --scales and --size")
-        from construct import flowar, hofar
-
-        K, h = args.scales or 3, args.size or 4
-        if K > 1 and (K - 1 >= h.bit_length() or h % 2 ** (K - 1)):  # before a^(K−1) is ever computed
-            raise UsageError(f"build --model {args.model}: --size h must be divisible by r_1 = a^(K−1) = 2^(K−1) "
-                             f"(Definition D.5); --scales {K} does not fit --size {h}")
-        if args.channels is not None and args.channels < 1:
-            raise UsageError(f"build --model {args.model}: --channels must be ≥ 1 (Definition D.5: the latent has "
-                             f"c ≥ 1 channels), got {args.channels}")
-        if args.model == "flowar" and args.channels == 1:
-            raise UsageError("build --model flowar: Definition D.9's layer norm divides by σ_j = 0 for every token when "
-                             "c = 1, so NN_i cannot run; use --channels ≥ 2 (≥ 3 for a non-degenerate LN)")
-        if operator != "paper":
-            check_released_schedule(operator, [h // 2 ** (K - i) for i in range(1, K + 1)])
-        make = flowar.random_flowar if args.model == "flowar" else hofar.random_hofar
-        extra = {"operator": operator} if args.model == "flowar" else {}
-        net = make(size=h, channels=2 if args.channels is None else args.channels, scales=K, seed=args.seed, **extra)
+    options = BuildOptions(channels=args.channels, seed=args.seed, sides=args.sides, scales=args.scales,
+                           size=args.size, operator=args.operator, mask=args.mask, max_memory=args.max_memory)
+    net = model_kind(args.model).build(options)
     arrays, config = net.weight_arrays(), dict(net.config(), seed=args.seed)
-    return _report_build(_model_summary(args.model, config, arrays), args.out,
+    return _report_build(describe(args.model, config, arrays), args.out,
                          lambda path: save_model(args.model, config, arrays, path),
                          f"{args.model} model weights, seed {args.seed}")
 
@@ -911,7 +860,16 @@ def _report_build(lines: list[str], out: str | None, save, what: str) -> int:
     return 0
 
 
+def _models_taking(*flags: str) -> list[str]:
+    """The model kinds whose ``build`` reads any of ``flags`` (`construct.models.ModelKind.flags`)."""
+    from construct.models import MODEL_KINDS
+
+    return [name for name, kind in MODEL_KINDS.items() if set(flags) & set(kind.flags)]
+
+
 def _cmd_build(args) -> int:
+    from construct.models import MODELS
+
     if args.model != "lemma-c.1":
         if args.tokens is not None or args.steps is not None or args.ramp is not None:
             raise UsageError(f"build --model {args.model}: --tokens/--steps/--ramp belong to the Lemma C.1 transformer")
@@ -919,11 +877,12 @@ def _cmd_build(args) -> int:
     missing = [flag for flag, value in (("--tokens", args.tokens), ("--channels", args.channels), ("--steps", args.steps))
                if value is None]
     if missing:
-        raise UsageError(f"build: the Lemma C.1 transformer needs {', '.join(missing)} (or choose --model var|flowar|hofar)")
+        raise UsageError(f"build: the Lemma C.1 transformer needs {', '.join(missing)} (or choose --model {'|'.join(MODELS)})")
     if args.sides is not None or args.scales is not None or args.size is not None:
-        raise UsageError("build: --sides/--scales/--size need --model var|flowar|hofar")
+        raise UsageError(f"build: --sides/--scales/--size need --model {'|'.join(_models_taking('--sides', '--scales', '--size'))}")
     if args.operator is not None or args.mask is not None:
-        raise UsageError("build: --operator/--mask need --model var|flowar (the Lemma C.1 transformer has no between-scale map)")
+        raise UsageError(f"build: --operator/--mask need --model {'|'.join(_models_taking('--operator', '--mask'))} (the "
+                         "Lemma C.1 transformer has no between-scale map)")
     from construct.grid import GridSpec
     from construct.io import save_transformer
     from construct.targets import make_target
@@ -1064,6 +1023,7 @@ def _inspect_text(info: dict, tau) -> str:
 
 def _inspect_model(args) -> int:
     from construct.io import load_model
+    from construct.models import describe
 
     mf = load_model(args.file, unverified=args.unverified)
     if args.format == "json":
@@ -1074,7 +1034,7 @@ def _inspect_model(args) -> int:
         return 0
     check = (f"check: every weight drawn again from seed {mf.config['seed']} and equal" if mf.verified else
              "UNVERIFIED: the weights were not drawn again from a seed and compared (--unverified)")
-    lines = [f"{args.file}", check] + _model_summary(mf.model, mf.config, mf.arrays)
+    lines = [f"{args.file}", check] + describe(mf.model, mf.config, mf.arrays)
     rows = [["array", "shape", "min", "max", "‖·‖_F"]]
     for name, a in mf.arrays.items():
         rows.append([name, "×".join(map(str, a.shape)) or "scalar", _g(float(a.min())) if a.size else "-",
@@ -1372,8 +1332,10 @@ def _cmd_export(args) -> int:
     except TorchUnavailable as err:
         raise UsageError(f"export --torch: {err}") from None
     if file_kind(args.file) == MODEL_KIND:
-        raise UsageError(f"export --torch: {args.file} holds a VAR/FlowAR/HOFAR model; only Lemma C.1 one-layer files "
-                         "(`varproof build -n … -d … -m … --out`) can be exported")
+        from construct.models import MODEL_KINDS, MODELS
+
+        raise UsageError(f"export --torch: {args.file} holds a {'/'.join(MODEL_KINDS[name].title for name in MODELS)} "
+                         "model; only Lemma C.1 one-layer files (`varproof build -n … -d … -m … --out`) can be exported")
     if os.path.isdir(out):
         raise UsageError(f"cannot write {out}: is a directory")
     tau = load_transformer(args.file, unverified=args.unverified)
