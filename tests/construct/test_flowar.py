@@ -1,4 +1,4 @@
-"""FlowAR / HOFAR builders (construct/flowar.py) against direct evaluation of Appendix D–F's formulas."""
+"""FlowAR / HOFAR builders (construct/flowar.py, hofar.py, flowar_layers.py) against direct evaluation of Appendix D–F's formulas."""
 
 import json
 from fractions import Fraction
@@ -190,6 +190,58 @@ def test_attention_lipschitz_bound_holds_on_random_pairs_in_the_box(seed, R):
     X, Y = rng.uniform(-R, R, (2, 4, 3))
     lhs = np.abs(attn(X) - attn(Y)).max()
     assert lhs <= attn.lipschitz_inf(R) * np.abs(X - Y).max() * (1 + 1e-12) + 1e-15
+
+
+def _attention_as_previously_written(attn, X):
+    """Definition D.7 as FlowAR computed it before it reused `construct.layers.Attention`: the same BLAS-free
+    operations in the same order, so the reuse must agree bit for bit."""
+    from construct.numerics import exp, matmul
+
+    X = np.asarray(X, dtype=np.float64)
+    S = matmul(matmul(X, attn.W_Q), np.swapaxes(matmul(X, attn.W_K), -1, -2))
+    S = S - S.max(axis=-1, keepdims=True)
+    with np.errstate(under="ignore"):
+        A = exp(S)
+    return matmul(A / A.sum(axis=-1, keepdims=True), matmul(X, attn.W_V))
+
+
+@given(st.integers(0, 10**6), st.integers(1, 7), st.integers(1, 4), st.sampled_from([(), (2,), (2, 3)]),
+       st.floats(0.1, 4.0))
+def test_d7_attention_through_layers_attention_is_bit_identical_to_the_formula(seed, n, c, lead, scale):
+    rng = np.random.default_rng(seed)
+    attn = L.SingleAttention(*(rng.normal(0, 1.0, (c, c)) for _ in range(3)))
+    X = rng.normal(0, scale, lead + (n, c))
+    assert isinstance(attn, Attention) and attn.W_O is None and not attn.skip
+    assert np.array_equal(attn(X), _attention_as_previously_written(attn, X))
+    if len(lead) <= 1:  # layers.Attention.apply takes (n, d) or (batch, n, d)
+        assert np.array_equal(attn(X), Attention(attn.W_Q, attn.W_K, attn.W_V).apply(X))
+
+
+def test_d7_attention_on_two_tokens_gives_the_closed_form_softmax():
+    # logits X_i W_Q W_Kᵀ X_jᵀ = x_i x_j for x = (0, 1): rows (0, 0) and (0, 1), so weights (½, ½) and (1, e)/(1 + e)
+    attn = L.SingleAttention(np.eye(1), np.eye(1), np.eye(1))
+    X = np.array([[0.0], [1.0]])
+    e = np.e
+    assert np.allclose(attn.weights(X), [[0.5, 0.5], [1 / (1 + e), e / (1 + e)]], rtol=1e-15, atol=0)
+    assert np.allclose(attn(X), [[0.5], [e / (1 + e)]], rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("extra", [{"W_O": np.eye(2)}, {"skip": True}], ids=["output-projection", "skip"])
+def test_d7_attention_refuses_what_definition_d7_does_not_have(extra):
+    with pytest.raises(ValueError, match="Definition D.7: Attn has no output projection W_O and no skip connection"):
+        L.SingleAttention(np.eye(2), np.eye(2), np.eye(2), **extra)
+
+
+@pytest.mark.parametrize("h, w, r", [(1, 1, 2), (2, 3, 2), (3, 5, 3)])
+def test_d3_and_d4_layers_are_interpolates_matrices(h, w, r):
+    up = L.LinearUpSample(h, w, r)
+    assert (up.matrix != I.up_sample_matrix(h, w, r)).nnz == 0
+    assert up.matrix.shape == (r * r * h * w, h * w)
+    down = L.LinearDownSample(h * r, w * r, r)
+    assert (down.matrix != I.down_sample_matrix(h * r, w * r, r)).nnz == 0
+    # area down-sampling undoes nearest up-sampling by r exactly: block means of constant blocks
+    X = np.random.default_rng(h * w * r).normal(size=(h * w, 1))
+    assert np.allclose(down.apply(I.up_sample_matrix(h, w, r, "nearest") @ X), X, rtol=1e-15, atol=0)
 
 
 def test_mlp_is_the_affine_map_of_definition_d8():
