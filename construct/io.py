@@ -15,33 +15,34 @@ array                                 shape          layer (paper)
 ``targets``                           ``(N, n, d)``  the quantized target ``h`` on every sequence
 ====================================  =============  ==========================================
 
-with ``c1 = 2d(nm + 1)``, ``c2 = 3nN`` and ``N = m^(nd)``, and one metadata entry, ``"varproof"``:
-a JSON manifest (`manifest`; its key, limits and readers are `construct.manifest`) with the format version, the kind (``"one-layer"``), the `GridSpec`,
-the target, the variant (``"working"``, or ``"numeral"`` for `numeral.py`'s construction, which is rebuilt from its
-plan on loading), the paper reference of every layer, the named coordinates (FFN_1's
-neuron labels in full; FFN_2's label scheme ``('bump', sequence, token, part)`` and counts only —
-FFN_2 can have millions of neurons), the contextual-map constants, the context-ID gap, the
-construction conditions with their slack and the SHA-256 of every array (``sha256``; `array_digest`).
+with ``c1 = 2d(nm + 1)``, ``c2 = 3nN`` and ``N = m^(nd)``, and one metadata entry, ``"varproof"``: a JSON
+manifest (`manifest`; its key, limits and readers are `construct.manifest`) with the format version, the kind
+(``"one-layer"``), the `GridSpec`, the target, the variant (``"working"``, or ``"numeral"`` for `numeral.py`'s
+construction, which is rebuilt from its plan on loading), the paper reference of every layer, the named
+coordinates (FFN_1's neuron labels in full; FFN_2's label scheme ``('bump', sequence, token, part)`` and counts
+only — FFN_2 can have millions of neurons), the contextual-map constants, the context-ID gap, the construction
+conditions with their slack and the SHA-256 of every array (``sha256``; `array_digest`).
 
 `load_transformer` trusts nothing in the file: it checks the container, the manifest (at most
 `~construct.manifest.MANIFEST_MAX_BYTES` of JSON nested at most `~construct.manifest.MANIFEST_MAX_DEPTH` deep,
-integers where integers are meant), every array's presence, dtype, shape (as implied by the spec), finiteness and digest, the
-consistency of the recorded constants with the arrays, and that the arrays *are* the construction the
-manifest names (`construct.file_checks.check_construction`: E, FFN_1 and the attention rebuilt from the spec, FFN_2 from the
-stored context IDs and targets, bit for bit; `~construct.file_checks.check_recomputed`: the stored targets are the quantized
-``h`` of the named target and the stored context IDs what the file's own attention computes, on every
-grid sequence). A digest stored in the same file cannot stop a deliberate edit — only recomputation
-can, so a file whose recomputation would exceed `RECOMPUTE_LIMIT` is refused unless the caller accepts
-it unverified (``unverified=True``; ``varproof inspect/export --unverified``, which then say so). It
-raises ``ValueError`` with a single line naming the file and what is wrong. A save/load round trip is
-bit-exact.
+integers where integers are meant), every array's presence, dtype, shape (as implied by the spec), finiteness
+and digest, the consistency of the recorded constants with the arrays, and that the arrays *are* the
+construction the manifest names (`construct.file_checks.check_construction`: E, FFN_1 and the attention rebuilt
+from the spec, FFN_2 from the stored context IDs and targets, bit for bit;
+`~construct.file_checks.check_recomputed`: the stored targets are the quantized ``h`` of the named target and
+the stored context IDs what the file's own attention computes, on every grid sequence). A digest stored in the
+same file cannot stop a deliberate edit — only recomputation can, so a file whose recomputation would exceed
+`RECOMPUTE_LIMIT` is refused unless the caller accepts it unverified (``unverified=True``; ``varproof
+inspect/export --unverified``, which then say so). It raises ``ValueError`` with a single line naming the file
+and what is wrong. A save/load round trip is bit-exact.
 
 Model files (``kind: "model"``: the kinds `construct.models.MODELS` registers — the VAR transformer, FlowAR,
 HOFAR; `save_model` / `load_model`) hold named arrays, the model's configuration and the digests; `load_model`
 rebuilds the network from configuration and arrays through the kind's registry entry and refuses a file whose
 configuration contradicts its arrays (`construct.file_checks.rebuild_model`); the seeded weights are drawn again
-from the recorded ``seed`` and compared bit for bit (`~construct.file_checks.check_seeded`), so a file without a seed, or with weights that are not those of its seed, loads
-only unverified. Files written before the digests were added (no ``sha256`` field) still load.
+from the recorded ``seed`` and compared bit for bit (`~construct.file_checks.check_seeded`), so a file without a
+seed, or with weights that are not those of its seed, loads only unverified. Files written before the digests
+were added (no ``sha256`` field) still load.
 """
 
 from __future__ import annotations

@@ -2,14 +2,14 @@
 
 Every network a weights file can hold is a *model kind*, registered once in `MODEL_KINDS` (name → `ModelKind`):
 
-=============  ====================================  ===========  ================================================
-name           network                               file kind    paper
-=============  ====================================  ===========  ================================================
-``lemma-c.1``  `construct.transformer.OneLayerTransformer`  one-layer  Lemma C.1 (E → FFN_1 → Attn → FFN_2)
-``var``        `construct.var.VARTransformer`        model        Definitions 3.11, 3.13–3.14 (VAR)
-``flowar``     `construct.flowar.FlowAR`             model        Definition E.1 (FlowAR inference, App. D–E)
-``hofar``      `construct.hofar.HOFAR`               model        Algorithm 2 (HOFAR inference, App. F)
-=============  ====================================  ===========  ================================================
+=============  ===============================================  ===========  ====================================
+name           network                                          file kind    paper
+=============  ===============================================  ===========  ====================================
+``lemma-c.1``  `construct.transformer.OneLayerTransformer`      one-layer    Lemma C.1 (E → FFN_1 → Attn → FFN_2)
+``var``        `construct.var.VARTransformer`                   model        Definitions 3.11, 3.13–3.14 (VAR)
+``flowar``     `construct.flowar.FlowAR`                        model        Definition E.1 (App. D–E)
+``hofar``      `construct.hofar.HOFAR`                          model        Algorithm 2 (App. F)
+=============  ===============================================  ===========  ====================================
 
 A kind of file kind ``model`` is a `SaveableModel`: its named float64 arrays (``weight_arrays()``), its JSON
 configuration (``config()``: sizes, kernel, paper references) and the class method ``from_arrays(config, arrays)``
@@ -242,7 +242,8 @@ def _hofar_seeded(config: dict, width, seed: int):
     from .manifest import canonical
 
     if canonical(config.get("fm_hidden")) != canonical([width, width]):
-        return f"its flow-matching widths {config.get('fm_hidden')!r} differ from the FFN width {width}, which no seeded build draws"
+        return (f"its flow-matching widths {config.get('fm_hidden')!r} differ from the FFN width {width}, which no "
+                "seeded build draws")
     return random_hofar(size=config["h"], width=config["w"], channels=config["channels"], scales=config["K"],
                         a=config["a"], hidden=width, seed=seed, dt=config["dt"], kind=config["kernel"])
 

@@ -870,7 +870,7 @@ def _models_taking(*flags: str) -> list[str]:
 def _cmd_build(args) -> int:
     from construct.models import MODELS
 
-    if args.model != "lemma-c.1":
+    if args.model in MODELS:  # a model-file kind (construct.models); the rest of this is the Lemma C.1 transformer
         if args.tokens is not None or args.steps is not None or args.ramp is not None:
             raise UsageError(f"build --model {args.model}: --tokens/--steps/--ramp belong to the Lemma C.1 transformer")
         return _build_model(args)
