@@ -61,7 +61,6 @@ def printed_reshape_size(scales: Scales, i: int | None = None) -> tuple[int, int
     return sum(p for p, _ in scales.sides[:i]), sum(q for _, q in scales.sides[:i])
 
 
-
 # -- autoregressive transformer (Definition D.10) -------------------------------------------------------
 @dataclass(frozen=True)
 class ARTransformer:

@@ -489,7 +489,6 @@ class TokenMLP:
         return float((np.abs(self.W2).sum(axis=1) + np.abs(self.b2)).max())
 
 
-
 # -- seeded weights --------------------------------------------------------------------------------------
 def random_attention(c: int, rng: np.random.Generator, std: float) -> SingleAttention:
     """D.7 attention with ``W_Q, W_K, W_V`` drawn ``N(0, std²)`` from ``rng``, in that order."""

@@ -44,7 +44,7 @@ def printed_condition_count(i: int) -> int:
     return i * i
 
 
-
+#: a flow-matching network's signature, ``(x_cond, x_img) → (…, n, c)`` (`TokenMLP` or a replacement)
 FMCallable = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
