@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from construct import validate
+
 from .numerics import matmul, tanh
 
 DEFAULT_TARGET = "blur"
@@ -72,10 +74,7 @@ def operator_norm(A: np.ndarray, p: float) -> tuple[float, bool]:
 
 
 def _check_p(p) -> float:
-    p = float(p)
-    if not (p >= 1):
-        raise ValueError(f"Lipschitz constant: need 1 ≤ p ≤ ∞ (ℓ_p norms), got {p}")
-    return p
+    return validate.real("Lipschitz constant: p", p, minimum=1, infinite=True, hypothesis="ℓ_p norms need 1 ≤ p ≤ ∞")
 
 
 @dataclass(frozen=True)
@@ -87,8 +86,8 @@ class Target:
     channels: int
 
     def __post_init__(self) -> None:
-        if self.tokens < 1 or self.channels < 1:
-            raise ValueError(f"target {self.name}: need n ≥ 1 tokens and d ≥ 1 channels")
+        validate.integer(f"target {self.name}: tokens", self.tokens, minimum=1, hypothesis="n ≥ 1 tokens")
+        validate.integer(f"target {self.name}: channels", self.channels, minimum=1, hypothesis="d ≥ 1 channels")
 
     def __call__(self, X) -> np.ndarray:
         X = np.asarray(X, dtype=np.float64)
@@ -211,8 +210,7 @@ class Constant(Target):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if not (0.0 <= self.value <= 1.0):
-            raise ValueError(f"constant target: value must lie in [0, 1] (F_C maps into the unit cube), got {self.value}")
+        validate.real("constant target: value", self.value, minimum=0, maximum=1, hypothesis="F_C maps into the unit cube")
 
     def _apply(self, X):
         return np.full(X.shape, float(self.value))

@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import numpy as np
+
+from construct import validate
 import scipy.sparse as sp_sparse
 
 from .grid import GridSpec, require_memory
@@ -89,9 +91,7 @@ def masked_attention(attn: Attention, X, allowed: np.ndarray) -> np.ndarray:
 
 
 def _side(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer side length, got {value!r}")
-    return int(value)
+    return validate.integer(name, value, minimum=1, what="a positive integer side length")
 
 
 def check_sides(sides: Sequence[int], *, start: int | None = None) -> tuple[int, ...]:
