@@ -77,6 +77,11 @@ def _check_p(p) -> float:
     return validate.real("Lipschitz constant: p", p, minimum=1, infinite=True, hypothesis="ℓ_p norms need 1 ≤ p ≤ ∞")
 
 
+def _check_shape(name: str, tokens, channels) -> None:
+    validate.integer(f"target {name}: tokens", tokens, minimum=1, hypothesis="n ≥ 1 tokens")
+    validate.integer(f"target {name}: channels", channels, minimum=1, hypothesis="d ≥ 1 channels")
+
+
 @dataclass(frozen=True)
 class Target:
     """Base: a named map of ``(batch, n, d)`` arrays with a certified Lipschitz bound."""
@@ -86,8 +91,7 @@ class Target:
     channels: int
 
     def __post_init__(self) -> None:
-        validate.integer(f"target {self.name}: tokens", self.tokens, minimum=1, hypothesis="n ≥ 1 tokens")
-        validate.integer(f"target {self.name}: channels", self.channels, minimum=1, hypothesis="d ≥ 1 channels")
+        _check_shape(self.name, self.tokens, self.channels)
 
     def __call__(self, X) -> np.ndarray:
         X = np.asarray(X, dtype=np.float64)
@@ -227,6 +231,7 @@ TARGETS = ("blur", "shift", "tanh-mix", "relu-net", "constant")
 
 def make_target(name: str, tokens: int, channels: int, *, seed: int = 0, value: float = 0.5) -> Target:
     """Target by name (``TARGETS``); ``seed`` for the random ones, ``value`` for ``constant``."""
+    _check_shape(name, tokens, channels)  # before the builders size their arrays by them
     if name == "blur":
         return blur(tokens, channels)
     if name == "shift":
