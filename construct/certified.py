@@ -35,6 +35,21 @@ from flint import arb, ctx, fmpq
 
 from .layers import Attention, FeedForward
 
+__all__ = [
+    "PREC",
+    "exact",
+    "ball",
+    "upper",
+    "lower",
+    "abs_upper",
+    "relu",
+    "ffn_exact",
+    "attention_balls",
+    "BumpBalls",
+    "grid_contexts",
+    "certified_errors",
+]
+
 #: working precision of the balls (bits); the enclosures are rigorous at any precision, this keeps them tight
 PREC = 128
 

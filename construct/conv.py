@@ -17,6 +17,11 @@ import scipy.sparse as sp_sparse
 
 from construct import validate
 
+__all__ = [
+    "conv_matrix",
+    "printed_index_range",
+]
+
 
 def conv_matrix(h: int, w: int, kernel: np.ndarray) -> sp_sparse.csr_matrix:
     """Centred 3×3 convolution (cross-correlation, zero padding 1) with ``kernel`` of shape ``(c_out, 3, 3, c_in)``."""

@@ -33,6 +33,25 @@ import numpy as np
 
 from construct import validate
 
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "memory_budget",
+    "memory_limit",
+    "require_memory",
+    "DEFAULT_MAX_WORK",
+    "WorkLimitExceeded",
+    "work_limit",
+    "require_work",
+    "work_allowed",
+    "check_estimate",
+    "format_bytes",
+    "GridSpec",
+    "sequence_digits",
+    "grid_points",
+    "digits_of",
+    "sequence_index",
+]
+
 #: Default budget for one dense array; `GridSpec` sizes beyond it are refused before allocation.
 DEFAULT_MAX_BYTES = 4 * 2**30
 _INT64_LIMIT = 2**63 - 1  # grids with more sequences index them with Python integers

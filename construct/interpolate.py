@@ -49,10 +49,31 @@ from fractions import Fraction
 from functools import lru_cache
 
 import numpy as np
-
-from construct import validate
 import scipy.sparse as sp_sparse
 import sympy as sp
+
+from construct import validate
+
+__all__ = [
+    "KERNELS",
+    "LOW_ORDER",
+    "UP_KINDS",
+    "kernel_pieces",
+    "kernel",
+    "kernel_range",
+    "up_matrix_1d",
+    "up_matrix_2d",
+    "definition_37_as_printed",
+    "VAR_SCHEDULE",
+    "check_schedule",
+    "pyramid",
+    "flatten_pyramid",
+    "area_down_matrix_1d",
+    "kron_operator_norms",
+    "up_sample_matrix",
+    "down_sample_matrix",
+    "schedule_down_matrix",
+]
 
 KERNELS = ("keys", "catmull-rom", "bspline")
 #: lower-order interpolation modes accepted by the maps (not Definition 3.6 kernels; for ablations)

@@ -50,9 +50,9 @@ from fractions import Fraction
 from typing import Sequence
 
 import numpy as np
+import scipy.sparse as sp_sparse
 
 from construct import validate
-import scipy.sparse as sp_sparse
 
 from .conv import conv_matrix
 from .interpolate import area_down_matrix_1d, kernel_pieces, up_matrix_1d

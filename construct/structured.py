@@ -43,6 +43,19 @@ from .quantize import quantized_tokens
 from .targets import Target
 from .transformer import OneLayerTransformer, context_id_error_bound, quantize_output
 
+__all__ = [
+    "CHUNK",
+    "ContextIDsCoincide",
+    "quantize_closed_form",
+    "BumpTable",
+    "StructuredTransformer",
+    "structured_bytes",
+    "build_structured",
+    "GridCheck",
+    "probe_offsets",
+    "check_grid",
+]
+
 #: default number of grid sequences per chunk of the streaming passes
 CHUNK = 1 << 16
 

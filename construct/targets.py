@@ -35,6 +35,23 @@ from construct import validate
 
 from .numerics import matmul, tanh
 
+__all__ = [
+    "DEFAULT_TARGET",
+    "LipschitzBound",
+    "operator_norm",
+    "Target",
+    "LinearTarget",
+    "blur",
+    "shift",
+    "TanhMix",
+    "tanh_mix",
+    "ReluNet",
+    "relu_net",
+    "Constant",
+    "TARGETS",
+    "make_target",
+]
+
 DEFAULT_TARGET = "blur"
 
 

@@ -32,6 +32,17 @@ from pathlib import Path
 
 import numpy as np
 
+__all__ = [
+    "TORCH_HINT",
+    "TorchUnavailable",
+    "require_torch",
+    "torch_available",
+    "to_torch",
+    "example_inputs",
+    "export_program",
+    "export_torch",
+]
+
 #: how to get torch, in every message that needs it
 TORCH_HINT = "torch is not installed (pip install -e '.[torch]', or pip install torch)"
 

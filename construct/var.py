@@ -40,9 +40,9 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import numpy as np
+import scipy.sparse as sp_sparse
 
 from construct import validate
-import scipy.sparse as sp_sparse
 
 from .grid import GridSpec, require_memory
 from .interpolate import UP_KINDS, kron_operator_norms, up_matrix_1d
@@ -64,6 +64,7 @@ __all__ = [
     "MASKS",
     "block_causal_allowed",
     "masked_attention",
+    "sup_norm_over_box",
 ]
 
 #: attention masks of the VAR transformer: Definition 3.11's full attention, or VAR's block-causal mask

@@ -27,6 +27,19 @@ from itertools import combinations
 import numpy as np
 from scipy.spatial import cKDTree
 
+__all__ = [
+    "Separation",
+    "ContextualConstants",
+    "nearest_pair_distance",
+    "tokenwise_separation",
+    "is_separated",
+    "ExactSeparation",
+    "tokenwise_separation_exact",
+    "contextual_mapping",
+    "CompositionErrors",
+    "composition_errors",
+]
+
 
 @dataclass(frozen=True)
 class Separation:

@@ -44,6 +44,32 @@ import numpy as np
 
 from construct import validate
 
+__all__ = [
+    "COST_BUILD_LIMIT",
+    "EXACT_DIGITS",
+    "VARIANT_CHOICES",
+    "UsageError",
+    "SPEC_MAXIMUM",
+    "parse_bytes",
+    "OPERATOR_CHOICES",
+    "DEFAULT_MAX_TIME",
+    "TimeBudgetExceeded",
+    "build_parser",
+    "write_atomically",
+    "wrote",
+    "run_claim",
+    "MERGE_MAX_BYTES",
+    "inspect_data",
+    "steps_for_eps",
+    "cost_table",
+    "variant_cost",
+    "COMMANDS",
+    "MESSAGE_MAX",
+    "Terminated",
+    "main",
+    "console",
+]
+
 #: networks with at most this many context IDs (N·n) are built by ``varproof cost`` to measure the gap
 COST_BUILD_LIMIT = 200_000
 #: integers with more digits than this are reported by their log10 only (Python refuses str() beyond 4300)

@@ -39,6 +39,20 @@ from typing import Any, Callable, Iterable
 
 from construct import validate
 
+__all__ = [
+    "DEFAULT_TASK_SIZE",
+    "MAX_LOCAL_WORKERS",
+    "CONNECT_TIMEOUT",
+    "INSTALL_HINT",
+    "FORMAT",
+    "ClusterUnavailable",
+    "tiles",
+    "join_in_order",
+    "code_version",
+    "Checkpoint",
+    "Runner",
+]
+
 #: sequences per task unless ``task_size`` says otherwise: the chunk of `construct.structured.check_grid`, so that a
 #: task evaluates exactly the batches the serial run evaluates
 DEFAULT_TASK_SIZE = 1 << 16

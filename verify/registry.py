@@ -21,6 +21,22 @@ from construct import validate
 
 from .report import Evidence
 
+__all__ = [
+    "CLAIM_MODULES",
+    "ALPHA_MAX",
+    "Params",
+    "FAMILY_UNIT",
+    "family_scans",
+    "family_work",
+    "dense_work",
+    "structured_work",
+    "CLAIM_KINDS",
+    "Claim",
+    "register",
+    "all_claims",
+    "get",
+]
+
 CLAIM_MODULES = ("quantization", "separation", "memorization", "approximation", "blocks", "interpolation", "var", "main_results",
                  "perturbation", "flowar", "training", "algebra", "variants", "experiments", "released", "interop")
 

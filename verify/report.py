@@ -26,6 +26,25 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
+__all__ = [
+    "VERDICTS",
+    "METHODS",
+    "FORMAT_VERSION",
+    "decide",
+    "Evidence",
+    "SECTIONS",
+    "TEXT_WIDTH",
+    "section_of",
+    "exit_meaning",
+    "render_text",
+    "summary",
+    "summary_line",
+    "render_json",
+    "md_text",
+    "render_markdown",
+    "RENDERERS",
+]
+
 VERDICTS = ("holds", "supported", "fails", "precondition", "inconclusive")
 METHODS = ("exhaustive", "exact", "sampled", "search")
 FORMAT_VERSION = 1

@@ -12,6 +12,13 @@ from typing import Callable
 from ..registry import Params
 from ..report import Evidence
 
+__all__ = [
+    "DeviationScan",
+    "zero_deviation_evidence",
+    "family_label",
+    "CaseCount",
+]
+
 
 class DeviationScan:
     """Accumulates ``deviation ≥ 0`` values; keeps the worst and the first positive case's description."""

@@ -66,6 +66,50 @@ from ..registry import Params, register
 from ..report import Evidence
 from ._scan import CaseCount
 
+__all__ = [
+    "check_defd1",
+    "check_defd2",
+    "check_defd2_corrected",
+    "check_defd3",
+    "check_defd3_corrected",
+    "check_defd4",
+    "check_defd5",
+    "check_defd5_corrected",
+    "check_remarkd6",
+    "check_remarkd6_K",
+    "check_defd7",
+    "check_defd7_corrected",
+    "check_defd8",
+    "check_defd9",
+    "check_defd9_corrected",
+    "check_defd10_shape",
+    "check_defd10_shape_corrected",
+    "check_defd10_up_index",
+    "check_defd10_up_index_corrected",
+    "check_defd12",
+    "check_defd12_corrected",
+    "sign_flowar",
+    "check_defe1",
+    "check_defe1_corrected",
+    "check_defe1_attn_symbol",
+    "check_alg2_cond",
+    "check_alg2_cond_corrected",
+    "check_alg2_output",
+    "check_alg2_output_corrected",
+    "hofar_linear_exact",
+    "check_hofar_2eps",
+    "hofar_error_bound",
+    "check_hofar_corrected",
+    "check_cor71_literal",
+    "check_cor71_shape",
+    "check_cor71",
+    "check_cor71_step1",
+    "check_cor71_step2",
+    "check_cor71_step3",
+    "check_cor71_step4",
+    "check_cor71_step5",
+]
+
 #: unit roundoff of float64
 _U = 2.0**-53
 #: rounding allowance of an inequality between float64 quantities of size ~1 (a few ulps of the terms)

@@ -31,6 +31,37 @@ from ..registry import Params, register
 from ..report import Evidence
 from ._scan import CaseCount
 
+__all__ = [
+    "check_def36",
+    "EXPECTED_RANGES",
+    "check_def36_corrected",
+    "check_def36_interpolating",
+    "DEF37_READINGS",
+    "check_def37",
+    "check_def37_corrected",
+    "check_def39",
+    "check_def39_block",
+    "DEF39_DECLARED",
+    "DEF39_USED",
+    "check_def39_domain",
+    "check_def39_domain_pyramid",
+    "check_def39_corrected",
+    "check_def37_range",
+    "check_def37_range_corrected",
+    "check_def39_range",
+    "DEFB1_READINGS",
+    "check_defb1",
+    "DEFB1_DECLARED",
+    "DEFB1_USED",
+    "check_defb1_bias",
+    "check_defb1_bias_scalar",
+    "check_defb1_bias_channel",
+    "CONV_SIZES",
+    "check_defb1_padded_from_1",
+    "check_defb1_corrected",
+    "check_remarkb2",
+]
+
 
 @register(
     "def-3.6",

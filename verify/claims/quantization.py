@@ -39,6 +39,23 @@ from ..registry import Params, register
 from ..report import Evidence
 from ._scan import DeviationScan, family_label, zero_deviation_evidence
 
+__all__ = [
+    "EXACT",
+    "check_eq1",
+    "check_eq1_top",
+    "check_eq1_grid",
+    "check_eq1_corrected",
+    "step_ffn_error_bound",
+    "check_eq2",
+    "check_eq2_corrected",
+    "check_shapes_x_plus_e",
+    "check_shapes_e_displayed",
+    "check_eq2_shapes",
+    "check_grid",
+    "check_quantization_map",
+    "check_eq1_limit_delta",
+]
+
 EXACT = "exact (fractions.Fraction)"
 
 
