@@ -1,4 +1,4 @@
-"""Issue 6 at the CLI: lemma-c.1/exhaustive (structured, streamed), --shard/merge, --workers, --max-memory."""
+"""Scale-out at the CLI: lemma-c.1/exhaustive (structured, streamed), --shard/merge, --workers, --max-memory."""
 
 import json
 
