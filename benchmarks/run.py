@@ -744,8 +744,7 @@ def write_page(rows: list[dict], exponent, intercept, fit_sizes, env: dict, *, q
     lines += numeral_lines(everything)
     lines += precision_lines(precision)
     lines += cluster_lines(cluster)
-    lines.append("![time vs number of grid sequences; gap ratio per variant](benchmarks.png)" if not plot_note
-                 else plot_note)
+    lines.append(plot_note or "![time vs number of grid sequences; gap ratio per variant](benchmarks.png)")
     lines.append("")
     return "\n".join(lines)
 
@@ -906,7 +905,10 @@ def main(argv=None) -> int:
         saved = json.loads(RAW.read_text(encoding="utf-8"))
         kept = [r for r in saved["rows"] if r.get("series", "main") not in only]
         precision, cluster = saved.get("precision"), saved.get("cluster")
-    wanted = (lambda series: only is None or series in only)
+
+    def wanted(series):
+        return only is None or series in only
+
     rows = []
     for n, d, m in SIZES if wanted("main") else []:
         N = GridSpec(n, d, m).n_sequences

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import ast
 import importlib
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Callable
 
 __all__ = ["lazy_exports"]
 

@@ -223,7 +223,7 @@ class GridSpec:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> "GridSpec":
+    def from_dict(cls, data: dict) -> GridSpec:
         for key in ("tokens", "channels", "steps", "ramp"):
             if key not in data:
                 raise ValueError(f"GridSpec: missing field {key!r}")

@@ -46,7 +46,7 @@ Maps (tokens as rows; an ``h × w`` map with ``d`` channels is a ``(h·w, d)`` a
 from __future__ import annotations
 
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import scipy.sparse as sp_sparse
@@ -101,7 +101,7 @@ def kernel_pieces(kernel: str) -> list[tuple[sp.Expr, tuple[sp.Rational, sp.Rati
     raise ValueError(f"unknown kernel {kernel!r}; choose one of {', '.join(UP_KINDS)}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _piece_functions(kind: str) -> tuple:
     """The kernel's pieces compiled once per kind: ``((f, lo, hi), …)``."""
     sym = sp.Symbol("x", nonnegative=True)

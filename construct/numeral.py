@@ -471,7 +471,7 @@ class StructuredNumeral:
         """
         q = np.asarray(q, dtype=np.float64)
         spec, plan = self.spec, self.plan
-        n, d, N = spec.tokens, spec.channels, spec.n_sequences
+        n, N = spec.tokens, spec.n_sequences
         x = q[..., 0]
         a = np.rint(x * (n / plan.scale))
         out = q.copy()
@@ -585,7 +585,7 @@ class CellStats:
     lowest: float
     highest: float
 
-    def merge(self, other: "CellStats") -> "CellStats":
+    def merge(self, other: CellStats) -> CellStats:
         if self.stop != other.start:
             raise ValueError(f"CellStats.merge: ranges [{self.start}, {self.stop}) and [{other.start}, {other.stop}) "
                              "are not adjacent")

@@ -45,9 +45,9 @@ the paper's convention ``F_t = tY + (1 − t)F_0`` (``t = 0`` noise, ``t = 1`` d
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Sequence
 
 import numpy as np
 import scipy.sparse as sp_sparse

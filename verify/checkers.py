@@ -19,8 +19,8 @@ then a strict comparison (Definition 5.2 uses strict inequalities) done by `is_s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import math
+from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
 

@@ -395,9 +395,8 @@ def write_atomically(text: str, out: str) -> None:
     if os.path.isdir(out):
         raise UsageError(f"cannot write {out}: is a directory")
     try:
-        with atomic_path(out) as tmp:
-            with open(tmp, "w", encoding="utf-8") as fh:
-                fh.write(text)
+        with atomic_path(out) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
     except OSError as err:
         raise UsageError(f"cannot write {out}: {err.strerror or err}") from None
 
@@ -862,7 +861,6 @@ def _model_summary(model: str, config: dict, arrays: dict) -> list[str]:
 
 def _build_model(args) -> int:
     from construct.io import save_model
-
     from construct.released import check_released_schedule
 
     operator = args.operator or "paper"
@@ -1427,10 +1425,7 @@ MESSAGE_MAX = 1000
 
 
 def _one_line(err: BaseException) -> str:
-    if isinstance(err, KeyError) and err.args:
-        message = str(err.args[0])
-    else:
-        message = str(err)
+    message = str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
     line = " ".join(message.split()) or type(err).__name__
     return line if len(line) <= MESSAGE_MAX else line[: MESSAGE_MAX - 1] + "…"
 

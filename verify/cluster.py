@@ -33,9 +33,10 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from construct import validate
 
@@ -122,7 +123,7 @@ class Checkpoint:
     code: str
 
     @classmethod
-    def open(cls, directory: str | os.PathLike, params: dict, code: str | None = None) -> "Checkpoint":
+    def open(cls, directory: str | os.PathLike, params: dict, code: str | None = None) -> Checkpoint:
         path = Path(directory)
         code = code_version() if code is None else code
         try:  # made now and proven writable (a probe file, removed), so a bad directory stops the run before it starts
@@ -228,7 +229,7 @@ class Runner:
     def distributed(self) -> bool:
         return self.scheduler is not None or self.workers > 1
 
-    def __enter__(self) -> "Runner":
+    def __enter__(self) -> Runner:
         if not self.distributed or self.client is not None:
             return self
         import logging

@@ -94,7 +94,7 @@ def _errata_entry(cid: str, ev, claims: dict, results: dict) -> list[str]:
                   f"  — verdict **{fev.verdict}**: {md_text(fev.quantity)} measured {_md_cell(fev.measured)}, "
                   f"bound {_md_cell(fev.bound)}, margin {_md_cell(fev.margin)} ({fev.method})"]
     if not fixes:
-        lines.append(f"- repaired: none registered" + (f" — {md_text(claim.no_repair)}" if claim.no_repair else ""))
+        lines.append("- repaired: none registered" + (f" — {md_text(claim.no_repair)}" if claim.no_repair else ""))
     lines.append("")
     return lines
 

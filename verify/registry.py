@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-import re
 import math
+import re
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Callable
 
 from construct import validate
 

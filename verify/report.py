@@ -134,7 +134,7 @@ class Evidence:
                "counterexample", "details", "notes", "strict")
 
     @classmethod
-    def from_dict(cls, item: dict) -> "Evidence":
+    def from_dict(cls, item: dict) -> Evidence:
         """The inverse of `to_dict` (a JSON report entry): ``ValueError`` if fields are missing or malformed.
         Non-finite margins written as strings (``"nan"``, ``"inf"``) are read back as floats."""
         if not isinstance(item, dict) or not all(f in item for f in cls._FIELDS + ("id",)):

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from construct import flowar as F
 from construct.interpolate import kernel, up_matrix_1d
-from construct.layers import Attention, FeedForward
+from construct.layers import Attention
 
 
 # -- scales (Definition D.5) -------------------------------------------------------------------------

@@ -7,7 +7,7 @@ deviation; `zero_deviation_evidence` turns a scan of a "deviation is 0" claim in
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from ..registry import Params
 from ..report import Evidence

@@ -819,8 +819,9 @@ def check_lemma61_sup(params: Params) -> Evidence:
     corrected_of="lemma-6.1/sup",
 )
 def check_lemma61_sup_corrected(params: Params) -> Evidence:
-    from construct.certified import certified_errors, grid_contexts, upper
     from flint import arb
+
+    from construct.certified import certified_errors, grid_contexts, upper
 
     target, C, eps_half, tau = _built_for_eps(params, norm=math.inf)
     spec = tau.spec

@@ -36,8 +36,8 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 import math
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
@@ -48,10 +48,10 @@ from construct.flowar import (
     ARTransformer,
     FlowAR,
     FlowMatchingNet,
-    SingleAttention,
     LinearDownSample,
     LinearUpSample,
     Scales,
+    SingleAttention,
     TokenMLP,
     exact_up_matrix_1d,
     layer_norm,
@@ -742,12 +742,11 @@ def check_defe1(params: Params) -> Evidence:
     Z = rng.standard_normal((1, c))
     noise = model.draw_noise(params.seed + 1)
     pairs = max(1, min(params.samples // 250, 8))
-    worst, scale_at, cex = 0.0, 1.0, None
+    worst, cex = 0.0, None
     for k in range(pairs):
         X, X2 = rng.standard_normal((h * h, c)), rng.standard_normal((h * h, c))
         sens, scale = _e1_sensitivity(model, Z, noise, X, X2, t)
-        if sens > worst:
-            worst, scale_at = sens, scale
+        worst = max(worst, sens)
         if sens > _ROUNDING * (1 + scale) and cex is None:
             cex = {"pair": k, "seed": params.seed, "model": f"h = w = {h}, c = {c}, K = {K}, a = {a}, t_i = {t}",
                    "‖ŝ_K(X) − ŝ_K(X′)‖_∞": float(f"{sens:.6g}")}
@@ -929,7 +928,7 @@ def check_alg2_output(params: Params) -> Evidence:
     cases = CaseCount()
     for sc in _flowar_schedules():
         n = sc.tokens[0]
-        for i in range(1, sc.K + 1):
+        for _ in range(1, sc.K + 1):
             n = n * sc.a * sc.a  # line 20 up-samples x_img by a after every scale, the last one included
         cases.record(n == sc.h * sc.w, lambda: {"K": sc.K, "a": 2, "h = w": sc.h, "tokens returned": n, "hw": sc.h * sc.w})
     return cases.evidence(

@@ -414,8 +414,8 @@ def _kron_range(M: list[list[Fraction]]) -> tuple[Fraction, Fraction, dict, dict
     P = [sum((x for x in row if x > 0), Fraction(0)) for row in M]
     N = [-sum((x for x in row if x < 0), Fraction(0)) for row in M]
     h_out = len(M)
-    hi = max(((P[a] * P[b] + N[a] * N[b], a, b) for a in range(h_out) for b in range(h_out)))
-    lo = min(((-(P[a] * N[b] + N[a] * P[b]), a, b) for a in range(h_out) for b in range(h_out)))
+    hi = max((P[a] * P[b] + N[a] * N[b], a, b) for a in range(h_out) for b in range(h_out))
+    lo = min((-(P[a] * N[b] + N[a] * P[b]), a, b) for a in range(h_out) for b in range(h_out))
 
     def vertex(a, b, sign):
         return [[1 if sign * M[a][p] * M[b][q] > 0 else 0 for q in range(len(M[0]))] for p in range(len(M[0]))]

@@ -83,7 +83,7 @@ def _staircase_scan(params: Params, printed: bool) -> DeviationScan:
     for spec in params.family():
         if spec.channels != 1:
             continue  # the step function is one-dimensional; d does not enter
-        for t, x in _plateau_points(spec, printed):
+        for _, x in _plateau_points(spec, printed):
             got, want = fn(x, spec), staircase(x, spec)
             scan.record(abs(got - want), lambda: {
                 "spec": str(spec), "x": str(x), "eq1_value": str(got), "staircase_value": str(want),

@@ -188,7 +188,7 @@ def _separation_rows(params: Params):
     "distinct tokens (L₀ = h_r w_r = n), for every spec of the family.",
 )
 def check_separation(params: Params) -> Evidence:
-    worst_margin, worst_spec, cex, checked = math.inf, None, None, 0
+    worst_margin, cex, checked = math.inf, None, 0
     rows = []
     for spec, ex in _separation_rows(params):
         d, L0, delta = spec.channels, spec.tokens, spec.step_width
@@ -201,8 +201,7 @@ def check_separation(params: Params) -> Evidence:
         }
         name, value = min(conds.items(), key=lambda kv: kv[1])
         rows.append((spec, name, value))
-        if value < worst_margin:
-            worst_margin, worst_spec = value, spec
+        worst_margin = min(worst_margin, value)
         if value <= 0 and cex is None:
             cex = {
                 "spec": str(spec),
