@@ -145,10 +145,6 @@ def certified_sigma_squared(A: np.ndarray) -> tuple[mpmath.mpf, mpmath.mpf]:
         return E[k], mpmath.sqrt(sum(x**2 for x in r)) / mpmath.sqrt(sum(x**2 for x in v))
 
 
-def _fmt_mp(x, digits=6) -> str:
-    return mpmath.nstr(x, digits)
-
-
 # -- nonlinear operators ------------------------------------------------------------------------------------
 def tv_denoise(X: np.ndarray) -> np.ndarray:
     """skimage's default: Chambolle's iteration stopped when the energy changes by less than ``eps = 2e-4``."""

@@ -214,11 +214,6 @@ def check_asm62_corrected(params: Params) -> Evidence:
 
 
 # -- Lemma 6.3 -----------------------------------------------------------------------------------------
-#: the readings of Lemma 6.3's norm tried by every failing Lemma 6.3 / Corollary 7.1 claim
-_NORM_READINGS = ["Section 3.1 ‖F‖_α = (∫‖F‖_α^α)^{1/α}", "Appendix A.1 (∫‖F‖_α^2)^{1/α}",
-                  "sup over the unit cubes (lemma-6.3/reading-sup-cube)", "sup with ε₂ over Φ's image too (lemma-6.3/corrected)"]
-
-
 def _lemma63_function_norm_evidence(params: Params, quantity: str) -> Evidence:
     """Exact counterexample to ``‖(f − τ)∘Φ‖_α ≤ ‖f − τ‖_α`` (and with it to Lemma 6.3 in the function norm).
 
