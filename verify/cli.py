@@ -861,6 +861,7 @@ def _model_summary(model: str, config: dict, arrays: dict) -> list[str]:
 
 def _build_model(args) -> int:
     from construct.io import save_model
+
     from construct.released import check_released_schedule
 
     operator = args.operator or "paper"
