@@ -38,7 +38,6 @@ __all__ = [
     "lipschitz_targets",
     "quantized_sequences",
     "separated_tokens",
-    "RAMP_DIVISORS",
 ]
 
 #: Ramps are drawn as ``θ = δ/k`` with ``k`` in this closed range (so always ``0 < θ ≤ δ/2 < δ``).
