@@ -62,7 +62,7 @@ GIB = 2**30
 SIZES = [(4, 1, 4), (5, 1, 4), (6, 1, 4), (7, 1, 4), (5, 1, 10), (6, 1, 10), (7, 1, 10), (1, 7, 10)]
 #: a series with n, d fixed (per-sequence cost constant), for the scaling exponent in N alone
 SCALING = [(3, 1, 16), (3, 1, 32), (3, 1, 64), (3, 1, 100), (3, 1, 150), (3, 1, 215)]
-#: the numeral variant (construct/numeral.py): the issue's sizes 10^7 and 10^8, and a scaling series at n = 3, d = 1
+#: the numeral variant (construct/numeral.py): the target sizes 10^7 and 10^8, and a scaling series at n = 3, d = 1
 NUMERAL = [(4, 1, 10), (5, 1, 10), (6, 1, 10), (7, 1, 10), (8, 1, 10)]
 NUMERAL_SCALING = SCALING
 #: the numeral exponent is fitted over N ≥ this
@@ -83,7 +83,7 @@ QUICK_MAX = 10**5
 FIT_MIN = 4**6
 #: the sequence count at which the last line's ratio is taken
 RATIO_AT = 4**6
-#: the issue's targets
+#: the page's targets: 10^7 sequences within the seconds and GiB given, the structured/dense ratio at 4^7, the exponent
 TARGET_BIG_N, TARGET_SECONDS, TARGET_PEAK_GIB = 10**7, 600.0, 8.0
 TARGET_RATIO_N, TARGET_RATIO, TARGET_EXPONENT = 4**7, 100.0, 1.1
 #: a child that runs longer than this is stopped and reported as timed out
@@ -391,7 +391,7 @@ def numeral_lines(rows: list[dict]) -> list[str]:
         f"chunk whatever N. It ran with {NUMERAL_WORKERS} worker processes; *peak* is the largest resident set of the "
         "parent or a worker. *Build* is the plan (closed-form constants, ball-arithmetic bounds); *check* the whole "
         "streamed pass (every ID computed, every sequence at both plateau ends). *Gap ratio* is "
-        "(range/(N·n))/(smallest gap): 1 is the pigeonhole optimum, the issue asks for at most 10·n².",
+        "(range/(N·n))/(smallest gap): 1 is the pigeonhole optimum, the target is at most 10·n².",
         "",
         "| series | N | n, d, m | build s | check s | total s | peak MiB | verdict | max error | allowance | certified gap "
         "| gap ratio measured | gap ratio certified | bits |",
@@ -598,7 +598,7 @@ def environment() -> dict:
 
 
 def targets_summary(rows: list[dict], exponent) -> list[tuple[str, str, str]]:
-    """(target, measured, met?) for the issue's three targets."""
+    """(target, measured, met?) for the page's three targets (the ``TARGET_*`` constants)."""
     out = []
     bigs = [r for r in rows if r["N"] == TARGET_BIG_N]
     if not bigs:
@@ -734,7 +734,7 @@ def write_page(rows: list[dict], exponent, intercept, fit_sizes, env: dict, *, q
         lines.append("")
     lines.append(f"**Largest size decided** (structured verdict not inconclusive): {largest_decided(rows):,} sequences.")
     lines.append("")
-    lines.append("## Targets (from the issue)")
+    lines.append("## Targets")
     lines.append("")
     lines.append("| target | measured | met |")
     lines.append("|:---|:---|:---|")
@@ -744,8 +744,7 @@ def write_page(rows: list[dict], exponent, intercept, fit_sizes, env: dict, *, q
     lines += numeral_lines(everything)
     lines += precision_lines(precision)
     lines += cluster_lines(cluster)
-    lines.append("![time vs number of grid sequences; gap ratio per variant](benchmarks.png)" if not plot_note
-                 else plot_note)
+    lines.append(plot_note or "![time vs number of grid sequences; gap ratio per variant](benchmarks.png)")
     lines.append("")
     return "\n".join(lines)
 
@@ -783,7 +782,7 @@ def write_plot(rows: list[dict], exponent, intercept, fit_sizes, path: Path) -> 
     if pts:
         gx.plot([N for N, _, _ in pts], [g for _, g, _ in pts], "_", color="tab:purple", ms=14,
                 label="numeral (certified bound)")
-        gx.plot([N for N, _, _ in pts], [lim for _, _, lim in pts], "k.", ms=4, label="10·n² (the issue's limit)")
+        gx.plot([N for N, _, _ in pts], [lim for _, _, lim in pts], "k.", ms=4, label="10·n² (the target)")
     gx.set_xscale("log")
     gx.set_yscale("log")
     gx.set_xlabel("grid sequences N")
@@ -906,7 +905,10 @@ def main(argv=None) -> int:
         saved = json.loads(RAW.read_text(encoding="utf-8"))
         kept = [r for r in saved["rows"] if r.get("series", "main") not in only]
         precision, cluster = saved.get("precision"), saved.get("cluster")
-    wanted = (lambda series: only is None or series in only)
+
+    def wanted(series):
+        return only is None or series in only
+
     rows = []
     for n, d, m in SIZES if wanted("main") else []:
         N = GridSpec(n, d, m).n_sequences

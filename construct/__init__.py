@@ -15,11 +15,9 @@ first use, so ``import construct`` stays cheap.
 
 from __future__ import annotations
 
-import ast
-import importlib
-from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING
+
+from construct._lazy import lazy_exports
 
 __all__ = [
     "Attention", "ContextualMap", "Embedding", "FeedForward", "FlowAR", "GridCheck", "GridSpec",
@@ -33,9 +31,9 @@ __all__ = [
     "step_function_paper", "to_torch", "up_sample_matrix",
 ]
 
-# Where each public name is defined: read by static tools (type checkers, the API reference) and,
-# at run time, by `__getattr__`, which imports a name's submodule on first use. In the order of the
-# construction (the API reference lists them so).
+# Where each public name is defined: read by static tools (type checkers, the API reference) and, at run
+# time, by `__getattr__` (`construct._lazy.lazy_exports`), which imports a name's submodule on first use.
+# In the order of the construction (the API reference lists them so).
 if TYPE_CHECKING:
     from .grid import GridSpec, grid_points, sequence_digits, sequence_index
     from .embedding import positional_embedding
@@ -55,21 +53,4 @@ if TYPE_CHECKING:
     from .torch_export import to_torch
 
 
-@cache
-def _sources() -> dict[str, str]:
-    """Public name → defining submodule, read from the ``if TYPE_CHECKING:`` imports above."""
-    tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
-    block = next(node for node in tree.body if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING")
-    return {alias.name: node.module for node in block.body if isinstance(node, ast.ImportFrom) for alias in node.names}
-
-
-def __getattr__(name: str):
-    if name in __all__:
-        value = getattr(importlib.import_module(f".{_sources()[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__, _sources = lazy_exports(__name__, __file__, __all__, globals())

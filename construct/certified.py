@@ -35,6 +35,21 @@ from flint import arb, ctx, fmpq
 
 from .layers import Attention, FeedForward
 
+__all__ = [
+    "PREC",
+    "exact",
+    "ball",
+    "upper",
+    "lower",
+    "abs_upper",
+    "relu",
+    "ffn_exact",
+    "attention_balls",
+    "BumpBalls",
+    "grid_contexts",
+    "certified_errors",
+]
+
 #: working precision of the balls (bits); the enclosures are rigorous at any precision, this keeps them tight
 PREC = 128
 
@@ -151,7 +166,7 @@ class BumpBalls:
     icept_prefix: list = field(repr=False)
 
     @classmethod
-    def from_ffn(cls, ffn: FeedForward) -> "BumpBalls":
+    def from_ffn(cls, ffn: FeedForward) -> BumpBalls:
         c, d = ffn.W1.shape
         if c % 3 or np.any(ffn.W1[:, 1:] != 0) or np.any(ffn.W1[:, 0] != ffn.W1[0, 0]) or not ffn.W1[0, 0] > 0:
             raise ValueError("BumpBalls: FFN_2 must be triples of neurons reading x_1 with one positive weight "

@@ -49,6 +49,15 @@ import numpy as np
 from .grid import GridSpec
 from .layers import Attention
 
+__all__ = [
+    "projection",
+    "vocabulary_numerators",
+    "vocabulary_projections",
+    "ContextualMap",
+    "working_scale",
+    "contextual_attention",
+]
+
 
 def projection(spec: GridSpec) -> np.ndarray:
     """``p = (1, 1/m, …, 1/m^{d−1})`` (float64)."""

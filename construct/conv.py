@@ -15,14 +15,21 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp_sparse
 
+from construct import validate
+
+__all__ = [
+    "conv_matrix",
+    "printed_index_range",
+]
+
 
 def conv_matrix(h: int, w: int, kernel: np.ndarray) -> sp_sparse.csr_matrix:
     """Centred 3×3 convolution (cross-correlation, zero padding 1) with ``kernel`` of shape ``(c_out, 3, 3, c_in)``."""
     kernel = np.asarray(kernel, dtype=np.float64)
     if kernel.ndim != 4 or kernel.shape[1:3] != (3, 3):
         raise ValueError(f"Definition B.1: kernel must have shape (c_out, 3, 3, c_in), got {kernel.shape}")
-    if h < 1 or w < 1:
-        raise ValueError(f"Definition B.1: h, w must be ≥ 1, got {h}, {w}")
+    h = validate.integer("Definition B.1: h", h, minimum=1, hypothesis="a map has at least one row")
+    w = validate.integer("Definition B.1: w", w, minimum=1, hypothesis="a map has at least one column")
     c_out, _, _, c_in = kernel.shape
     rows, cols, vals = [], [], []
     for i in range(h):

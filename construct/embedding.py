@@ -16,6 +16,10 @@ import numpy as np
 from .grid import GridSpec
 from .layers import Embedding
 
+__all__ = [
+    "positional_embedding",
+]
+
 
 def positional_embedding(spec: GridSpec) -> Embedding:
     """Lemma C.1's ``E``: ``E[k, i] = k`` for token ``k ∈ [0, n)`` and channel ``i ∈ [0, d)``."""

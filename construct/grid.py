@@ -31,28 +31,30 @@ from fractions import Fraction
 
 import numpy as np
 
+from construct import validate
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "memory_budget",
+    "memory_limit",
+    "require_memory",
+    "DEFAULT_MAX_WORK",
+    "WorkLimitExceeded",
+    "work_limit",
+    "require_work",
+    "work_allowed",
+    "check_estimate",
+    "format_bytes",
+    "GridSpec",
+    "sequence_digits",
+    "grid_points",
+    "digits_of",
+    "sequence_index",
+]
+
 #: Default budget for one dense array; `GridSpec` sizes beyond it are refused before allocation.
 DEFAULT_MAX_BYTES = 4 * 2**30
 _INT64_LIMIT = 2**63 - 1  # grids with more sequences index them with Python integers
-
-
-def _as_fraction(value, name: str) -> Fraction:
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be a rational number, got bool")
-    if isinstance(value, Fraction):
-        return value
-    if isinstance(value, int):
-        return Fraction(value)
-    if isinstance(value, str):
-        try:
-            return Fraction(value)
-        except (ValueError, ZeroDivisionError) as err:
-            raise ValueError(f"{name} must be a rational number like '1/64', got {value!r}") from err
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"{name} must be finite, got {value!r}")
-        return Fraction(value)
-    raise TypeError(f"{name} must be a rational number, got {type(value).__name__}")
 
 
 _BUDGET = [DEFAULT_MAX_BYTES]
@@ -176,20 +178,13 @@ class GridSpec:
     ramp: Fraction | None = field(default=None)
 
     def __post_init__(self) -> None:
-        for name in ("tokens", "channels", "steps"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-                raise TypeError(f"GridSpec: {name} must be an integer, got {type(value).__name__}")
-            object.__setattr__(self, name, int(value))
-        if self.tokens < 1:
-            raise ValueError(f"GridSpec: tokens must be ≥ 1 (a sequence has n ≥ 1 tokens), got {self.tokens}")
-        if self.channels < 1:
-            raise ValueError(f"GridSpec: channels must be ≥ 1 (d ≥ 1), got {self.channels}")
-        if self.steps < 2:
-            raise ValueError(
-                f"GridSpec: steps must be ≥ 2 (Lemma C.1 needs 0 < δ = 1/steps < 1), got {self.steps}"
-            )
-        ramp = self.step_width / 16 if self.ramp is None else _as_fraction(self.ramp, "GridSpec: ramp")
+        for name in ("tokens", "channels", "steps"):  # types first: a float is refused before any bound
+            validate.integer(f"GridSpec: {name}", getattr(self, name))
+        for name, minimum, hypothesis in (("tokens", 1, "a sequence has n ≥ 1 tokens"), ("channels", 1, "d ≥ 1"),
+                                          ("steps", 2, "Lemma C.1 needs 0 < δ = 1/steps < 1")):
+            value = validate.integer(f"GridSpec: {name}", getattr(self, name), minimum=minimum, hypothesis=hypothesis)
+            object.__setattr__(self, name, value)
+        ramp = self.step_width / 16 if self.ramp is None else validate.rational("GridSpec: ramp", self.ramp)
         if not (0 < ramp < self.step_width):
             raise ValueError(
                 f"GridSpec: ramp θ must satisfy 0 < θ < δ = {self.step_width} "
@@ -228,14 +223,12 @@ class GridSpec:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> "GridSpec":
+    def from_dict(cls, data: dict) -> GridSpec:
         for key in ("tokens", "channels", "steps", "ramp"):
             if key not in data:
                 raise ValueError(f"GridSpec: missing field {key!r}")
         for key in ("tokens", "channels", "steps"):
-            value = data[key]
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise TypeError(f"GridSpec: field {key!r} must be an integer, got {value!r}")
+            validate.integer(f"GridSpec: field {key!r}", data[key])
         return cls(data["tokens"], data["channels"], data["steps"], Fraction(str(data["ramp"])))
 
     def __str__(self) -> str:

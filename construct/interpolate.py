@@ -53,11 +53,34 @@ one implementation here: `up_sample_matrix` (``Up``, ``Φ_up = A_h ⊗ A_w``, D.
 from __future__ import annotations
 
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import scipy.sparse as sp_sparse
 import sympy as sp
+
+from construct import validate
+
+__all__ = [
+    "KERNELS",
+    "LOW_ORDER",
+    "UP_KINDS",
+    "kernel_pieces",
+    "kernel",
+    "kernel_range",
+    "up_matrix_1d",
+    "up_matrix_2d",
+    "definition_37_as_printed",
+    "VAR_SCHEDULE",
+    "check_schedule",
+    "pyramid",
+    "flatten_pyramid",
+    "area_down_matrix_1d",
+    "kron_operator_norms",
+    "up_sample_matrix",
+    "down_sample_matrix",
+    "schedule_down_matrix",
+]
 
 KERNELS = ("keys", "catmull-rom", "bspline")
 #: lower-order interpolation modes accepted by the maps (not Definition 3.6 kernels; for ablations)
@@ -85,7 +108,7 @@ def kernel_pieces(kernel: str) -> list[tuple[sp.Expr, tuple[sp.Rational, sp.Rati
     raise ValueError(f"unknown kernel {kernel!r}; choose one of {', '.join(UP_KINDS)}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _piece_functions(kind: str) -> tuple:
     """The kernel's pieces compiled once per kind: ``((f, lo, hi), …)``."""
     sym = sp.Symbol("x", nonnegative=True)
@@ -114,8 +137,7 @@ def kernel_range(kind: str) -> tuple[sp.Expr, sp.Expr]:
 
 def _check_sizes(h_in: int, h_out: int) -> None:
     for name, v in (("h_in", h_in), ("h_out", h_out)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ValueError(f"interpolation: {name} must be a positive integer, got {v!r}")
+        validate.integer(f"interpolation: {name}", v, minimum=1, what="a positive integer")
 
 
 def up_matrix_1d(h_in: int, h_out: int, kind: str = "keys") -> sp_sparse.csr_matrix:
@@ -210,9 +232,10 @@ VAR_SCHEDULE = (1, 2, 3, 4, 5, 6, 8, 10, 13, 16)
 
 def check_schedule(schedule) -> tuple[int, ...]:
     """Validate an up-sampling schedule ``h_1 < h_2 < …`` (Definition 3.7 needs ``h_{r−1} < h_r``)."""
-    sched = tuple(int(h) for h in schedule)
-    if not sched or any(h < 1 for h in sched):
+    sched = tuple(schedule)
+    if not sched or not all(validate.is_integer(h) and h >= 1 for h in sched):
         raise ValueError(f"pyramid: side lengths must be positive integers, got {schedule!r}")
+    sched = tuple(int(h) for h in sched)
     for a, b in zip(sched, sched[1:]):
         if not a < b:
             raise ValueError(f"pyramid: Definition 3.7 needs h_(r−1) < h_r, got {a} then {b}")
@@ -271,9 +294,7 @@ def kron_operator_norms(A_h: sp_sparse.spmatrix, A_w: sp_sparse.spmatrix) -> dic
 
 # -- Definitions D.1–D.4: up/down sampling of an h × w latent by a factor r ---------------------------
 def _factor(r, who: str) -> int:
-    if isinstance(r, bool) or not isinstance(r, (int, np.integer)) or r < 1:
-        raise ValueError(f"{who}: the factor r must be a positive integer, got {r!r}")
-    return int(r)
+    return validate.integer(f"{who}: the factor r", r, minimum=1, what="a positive integer")
 
 
 def up_sample_matrix(h: int, w: int, r: int, kind: str = "keys") -> sp_sparse.csr_matrix:

@@ -31,6 +31,13 @@ import numpy as np
 from .grid import memory_budget, require_memory, require_work
 from .numerics import exp, matmul
 
+__all__ = [
+    "Label",
+    "FeedForward",
+    "Attention",
+    "Embedding",
+]
+
 Label = tuple[Any, ...]
 
 

@@ -41,6 +41,14 @@ import numpy as np
 from .grid import require_memory
 from .layers import FeedForward
 
+__all__ = [
+    "paper_bump_profile",
+    "hat_profile",
+    "paper_bump",
+    "bump_memorizer",
+    "BumpLabels",
+]
+
 
 def paper_bump_profile(t):
     """The printed one-dimensional profile ``ReLU(t−1) − ReLU(t) + ReLU(t+1)`` (not a bump)."""

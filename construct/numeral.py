@@ -86,6 +86,34 @@ from .contextual import ContextualMap
 from .grid import GridSpec, require_memory, sequence_digits
 from .layers import Attention, FeedForward
 
+__all__ = [
+    "UNIT_ROUNDOFF",
+    "VARIANT",
+    "NumeralTooLarge",
+    "NumeralPlan",
+    "numeral_plan",
+    "level_values",
+    "ramp_heights",
+    "numeral_quantizer",
+    "numeral_attention",
+    "numeral_values",
+    "plateau_values",
+    "numeral_ids",
+    "StructuredNumeral",
+    "ffn1_id_shift",
+    "HAT_ULPS",
+    "hat_evaluation_error",
+    "build_numeral_structured",
+    "CellStats",
+    "check_numeral_grid",
+    "numeral_bytes",
+    "require_numeral",
+    "build_numeral_transformer",
+    "numeral_conditions",
+    "paper_log10_bits",
+    "paper_bits",
+]
+
 #: unit roundoff of float64
 UNIT_ROUNDOFF = 2.0**-53
 #: name of the variant (``OneLayerTransformer.variant``, ``varproof build --variant``)
@@ -443,7 +471,7 @@ class StructuredNumeral:
         """
         q = np.asarray(q, dtype=np.float64)
         spec, plan = self.spec, self.plan
-        n, d, N = spec.tokens, spec.channels, spec.n_sequences
+        n, N = spec.tokens, spec.n_sequences
         x = q[..., 0]
         a = np.rint(x * (n / plan.scale))
         out = q.copy()
@@ -557,7 +585,7 @@ class CellStats:
     lowest: float
     highest: float
 
-    def merge(self, other: "CellStats") -> "CellStats":
+    def merge(self, other: CellStats) -> CellStats:
         if self.stop != other.start:
             raise ValueError(f"CellStats.merge: ranges [{self.start}, {self.stop}) and [{other.start}, {other.stop}) "
                              "are not adjacent")

@@ -19,6 +19,13 @@ from .grid import GridSpec, grid_points
 from .targets import make_target
 from .torch_export import require_torch, to_torch
 
+__all__ = [
+    "DTYPES",
+    "PrecisionRun",
+    "reproduces_in",
+    "frontier",
+]
+
 #: the dtypes of the ladder, by name
 DTYPES = ("float32", "bfloat16")
 

@@ -44,6 +44,19 @@ import numpy as np
 from .grid import GridSpec
 from .layers import FeedForward
 
+__all__ = [
+    "paper_term_count",
+    "required_term_count",
+    "staircase",
+    "step_function_paper",
+    "step_function",
+    "paper_quantizer",
+    "quantizer",
+    "quantized_tokens",
+    "quantized_tokens_exact",
+    "plateau_slack",
+]
+
 
 def paper_term_count(spec: GridSpec) -> int:
     """Terms in Eq. (1)/(2) as printed: ``t = 0 … L(1/δ − 1)``, i.e. ``L(m − 1) + 1``."""

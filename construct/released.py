@@ -45,12 +45,14 @@ the paper's convention ``F_t = tY + (1 − t)F_0`` (``t = 0`` noise, ``t = 1`` d
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Sequence
 
 import numpy as np
 import scipy.sparse as sp_sparse
+
+from construct import validate
 
 from .conv import conv_matrix
 from .interpolate import area_down_matrix_1d, kernel_pieces, up_matrix_1d
@@ -112,7 +114,7 @@ def check_released_schedule(operator: str, sides: Sequence[int], *, chain: bool 
     the supported schedules. ``chain=True``: ``sides`` are ``h_1, h_2, …`` of a Theorem 6.6 chain from
     ``h_0 = 1`` (so ``2, 3`` is the schedule ``1, 2, 3``, and ``1, 2`` starts with Definition 3.8's identity)."""
     check_operator(operator)
-    sides = tuple(int(h) for h in sides)
+    sides = tuple(_side(h, "side") for h in sides)
     if operator == "paper":
         return sides
     distinct = sides
@@ -129,9 +131,7 @@ def check_released_schedule(operator: str, sides: Sequence[int], *, chain: bool 
 
 # -- float matrices (sparse, from the primitives) ------------------------------------------------------
 def _side(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"released step: {name} must be a positive integer side, got {value!r}")
-    return int(value)
+    return validate.integer(f"released step: {name}", value, minimum=1, what="a positive integer side")
 
 
 def _factor(operator: str, h_in: int, h_out: int) -> sp_sparse.csr_matrix:
@@ -199,7 +199,7 @@ def var_block_row(sides: Sequence[int], k: int) -> list[ReleasedStep]:
     ``[B_{k,1}, …, B_{k,k}]`` (``Φ = I``): ``B_{k,j}`` carries scale ``j``'s map into scale ``k+1``'s input
     through the running sum f̂_k. ``B_{k,k}`` is the newest-map block."""
     sides = check_released_schedule("var", sides)
-    if not (isinstance(k, (int, np.integer)) and 1 <= k < len(sides)):
+    if not (validate.is_integer(k) and 1 <= k < len(sides)):
         raise ValueError(f"VAR step: k must be an integer in 1…{len(sides) - 1}, got {k!r}")
     return [ReleasedStep("var", sides[j], sides[k]) for j in range(k)]
 
@@ -323,9 +323,8 @@ def _linspace(a: Fraction, b: Fraction, n: int) -> list[Fraction]:
 
 def uniform_time_grid(steps: int) -> tuple[Fraction, ...]:
     """``0, 1/steps, …, 1`` — the grid of `construct.flowar.FlowAR.generate` by default."""
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"time grid: steps must be a positive integer, got {steps!r}")
-    return tuple(Fraction(k, int(steps)) for k in range(int(steps) + 1))
+    steps = validate.integer("time grid: steps", steps, minimum=1, what="a positive integer")
+    return tuple(Fraction(k, steps) for k in range(steps + 1))
 
 
 def flowar_time_grid(num_steps: int = 25) -> tuple[Fraction, ...]:
@@ -333,9 +332,7 @@ def flowar_time_grid(num_steps: int = 25) -> tuple[Fraction, ...]:
     noise → ``t = 1`` data (the released code runs ``t' = 1 − t`` from 1 to 0): ``⌊N/2⌋`` equally spaced
     times on ``[0, 7/10]``, then ``⌊N/2⌋ + 1`` on ``[3/4, 1]``; for ``N = 50`` the uniform grid. Exact rationals
     (the released code evaluates these in float64)."""
-    if isinstance(num_steps, bool) or not isinstance(num_steps, (int, np.integer)) or num_steps < 2:
-        raise ValueError(f"FlowAR time grid: num_steps must be an integer ≥ 2, got {num_steps!r}")
-    N = int(num_steps)
+    N = validate.integer("FlowAR time grid: num_steps", num_steps, minimum=2, what="an integer ≥ 2")
     if N == 50:
         return uniform_time_grid(50)
     half = N // 2
@@ -348,8 +345,8 @@ def step_matrix(operator: str, sides: Sequence[int], k: int) -> sp_sparse.csr_ma
     ``[B_{k,1} … B_{k,k}]`` acting on the stacked maps of scales ``1 … k`` (shape ``(h_{k+1}², Σ_{j≤k} h_j²)``),
     otherwise the one-map step ``(h_{k+1}², h_k²)``."""
     check_operator(operator)
-    sides = tuple(int(h) for h in sides)
-    if not (isinstance(k, (int, np.integer)) and 1 <= k < len(sides)):
+    sides = tuple(_side(h, "side") for h in sides)
+    if not (validate.is_integer(k) and 1 <= k < len(sides)):
         raise ValueError(f"released step: k must be an integer in 1…{len(sides) - 1}, got {k!r}")
     if operator == "var":
         return sp_sparse.hstack([b.matrix for b in var_block_row(sides, k)], format="csr")

@@ -44,6 +44,15 @@ import numpy as np
 from .layers import Attention, FeedForward
 from .numerics import exp, expm1, matmul
 
+__all__ = [
+    "U",
+    "EXP_ULPS",
+    "SAFETY",
+    "CHUNK_ENTRIES",
+    "gamma",
+    "forward_error_bound",
+]
+
 #: unit roundoff of float64
 U = 2.0**-53
 #: the relative error allowed for ``exp``, in units of ``u`` (four units in the last place)

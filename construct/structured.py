@@ -38,10 +38,23 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .contextual import ContextualMap, contextual_attention
-from .grid import GridSpec, memory_budget, grid_points, require_memory, sequence_digits
+from .grid import GridSpec, grid_points, memory_budget, require_memory, sequence_digits
 from .quantize import quantized_tokens
 from .targets import Target
 from .transformer import OneLayerTransformer, context_id_error_bound, quantize_output
+
+__all__ = [
+    "CHUNK",
+    "ContextIDsCoincide",
+    "quantize_closed_form",
+    "BumpTable",
+    "StructuredTransformer",
+    "structured_bytes",
+    "build_structured",
+    "GridCheck",
+    "probe_offsets",
+    "check_grid",
+]
 
 #: default number of grid sequences per chunk of the streaming passes
 CHUNK = 1 << 16
@@ -82,7 +95,7 @@ class BumpTable:
     half_width: float
 
     @classmethod
-    def from_ids(cls, ids: np.ndarray, values: np.ndarray, gap: float, order: np.ndarray | None = None) -> "BumpTable":
+    def from_ids(cls, ids: np.ndarray, values: np.ndarray, gap: float, order: np.ndarray | None = None) -> BumpTable:
         """Table of ``ids`` (any shape) and their ``values`` (``(…, d)``); ``order`` = a stable argsort of the
         flattened ``ids`` if the caller already has one."""
         ids = np.asarray(ids, dtype=np.float64).reshape(-1)
@@ -184,7 +197,7 @@ class StructuredTransformer:
         return self.stages(X, max_bytes=max_bytes)["output"]
 
     @classmethod
-    def from_dense(cls, tau: OneLayerTransformer, target: Target) -> "StructuredTransformer":
+    def from_dense(cls, tau: OneLayerTransformer, target: Target) -> StructuredTransformer:
         """The structured form of a built dense transformer (same IDs, gap and memorized values)."""
         d = tau.spec.channels
         values = np.asarray(tau.memorizer.W2[:, 0::3]).T.reshape(tau.context_ids.shape + (d,))
@@ -264,7 +277,7 @@ class GridCheck:
     worst_channel: int
     inputs: int
 
-    def merge(self, other: "GridCheck") -> "GridCheck":
+    def merge(self, other: GridCheck) -> GridCheck:
         if self.stop != other.start:
             raise ValueError(f"GridCheck.merge: ranges [{self.start}, {self.stop}) and [{other.start}, {other.stop}) "
                              "are not adjacent")

@@ -31,7 +31,26 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from construct import validate
+
 from .numerics import matmul, tanh
+
+__all__ = [
+    "DEFAULT_TARGET",
+    "LipschitzBound",
+    "operator_norm",
+    "Target",
+    "LinearTarget",
+    "blur",
+    "shift",
+    "TanhMix",
+    "tanh_mix",
+    "ReluNet",
+    "relu_net",
+    "Constant",
+    "TARGETS",
+    "make_target",
+]
 
 DEFAULT_TARGET = "blur"
 
@@ -72,10 +91,12 @@ def operator_norm(A: np.ndarray, p: float) -> tuple[float, bool]:
 
 
 def _check_p(p) -> float:
-    p = float(p)
-    if not (p >= 1):
-        raise ValueError(f"Lipschitz constant: need 1 ≤ p ≤ ∞ (ℓ_p norms), got {p}")
-    return p
+    return validate.real("Lipschitz constant: p", p, minimum=1, infinite=True, hypothesis="ℓ_p norms need 1 ≤ p ≤ ∞")
+
+
+def _check_shape(name: str, tokens, channels) -> None:
+    validate.integer(f"target {name}: tokens", tokens, minimum=1, hypothesis="n ≥ 1 tokens")
+    validate.integer(f"target {name}: channels", channels, minimum=1, hypothesis="d ≥ 1 channels")
 
 
 @dataclass(frozen=True)
@@ -87,8 +108,7 @@ class Target:
     channels: int
 
     def __post_init__(self) -> None:
-        if self.tokens < 1 or self.channels < 1:
-            raise ValueError(f"target {self.name}: need n ≥ 1 tokens and d ≥ 1 channels")
+        _check_shape(self.name, self.tokens, self.channels)
 
     def __call__(self, X) -> np.ndarray:
         X = np.asarray(X, dtype=np.float64)
@@ -211,8 +231,7 @@ class Constant(Target):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if not (0.0 <= self.value <= 1.0):
-            raise ValueError(f"constant target: value must lie in [0, 1] (F_C maps into the unit cube), got {self.value}")
+        validate.real("constant target: value", self.value, minimum=0, maximum=1, hypothesis="F_C maps into the unit cube")
 
     def _apply(self, X):
         return np.full(X.shape, float(self.value))
@@ -229,6 +248,7 @@ TARGETS = ("blur", "shift", "tanh-mix", "relu-net", "constant")
 
 def make_target(name: str, tokens: int, channels: int, *, seed: int = 0, value: float = 0.5) -> Target:
     """Target by name (``TARGETS``); ``seed`` for the random ones, ``value`` for ``constant``."""
+    _check_shape(name, tokens, channels)  # before the builders size their arrays by them
     if name == "blur":
         return blur(tokens, channels)
     if name == "shift":

@@ -32,6 +32,17 @@ from pathlib import Path
 
 import numpy as np
 
+__all__ = [
+    "TORCH_HINT",
+    "TorchUnavailable",
+    "require_torch",
+    "torch_available",
+    "to_torch",
+    "example_inputs",
+    "export_program",
+    "export_torch",
+]
+
 #: how to get torch, in every message that needs it
 TORCH_HINT = "torch is not installed (pip install -e '.[torch]', or pip install torch)"
 
@@ -67,7 +78,7 @@ def _classes():
     torch = require_torch()
     nn = torch.nn
 
-    def linear(weight: np.ndarray, bias: np.ndarray | None) -> "nn.Linear":
+    def linear(weight: np.ndarray, bias: np.ndarray | None) -> nn.Linear:
         out_features, in_features = weight.shape
         layer = nn.Linear(in_features, out_features, bias=bias is not None, dtype=torch.float64)
         with torch.no_grad():
@@ -180,9 +191,9 @@ def export_torch(tau, path) -> Path:
     Load it with ``torch.export.load(path).module()`` — a module computing ``τ`` on ``(batch, n, d)`` float64
     inputs, no varproof needed.
     """
-    from .io import atomic_path
-
     import io
+
+    from .io import atomic_path
 
     torch = require_torch()
     program = export_program(tau)

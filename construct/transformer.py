@@ -37,6 +37,17 @@ from .memorize import bump_memorizer
 from .quantize import quantized_tokens, quantizer
 from .targets import Target
 
+__all__ = [
+    "UNIT_ROUNDOFF",
+    "quantize_output",
+    "context_id_error_bound",
+    "OneLayerTransformer",
+    "smallest_gap",
+    "gap_ratio",
+    "VARIANTS",
+    "build_transformer",
+]
+
 #: unit roundoff of float64
 UNIT_ROUNDOFF = 2.0**-53
 

@@ -36,11 +36,13 @@ first scale's token attends to itself alone).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 import numpy as np
 import scipy.sparse as sp_sparse
+
+from construct import validate
 
 from .grid import GridSpec, require_memory
 from .interpolate import UP_KINDS, kron_operator_norms, up_matrix_1d
@@ -62,6 +64,7 @@ __all__ = [
     "MASKS",
     "block_causal_allowed",
     "masked_attention",
+    "sup_norm_over_box",
 ]
 
 #: attention masks of the VAR transformer: Definition 3.11's full attention, or VAR's block-causal mask
@@ -89,9 +92,7 @@ def masked_attention(attn: Attention, X, allowed: np.ndarray) -> np.ndarray:
 
 
 def _side(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer side length, got {value!r}")
-    return int(value)
+    return validate.integer(name, value, minimum=1, what="a positive integer side length")
 
 
 def check_sides(sides: Sequence[int], *, start: int | None = None) -> tuple[int, ...]:
@@ -268,7 +269,7 @@ class VARTransformer:
                 "tokens": self.n_tokens, "hidden": [int(g.W1.shape[0]) for g in self.ffns], **extra}
 
     @classmethod
-    def from_arrays(cls, config: dict, arrays: dict) -> "VARTransformer":
+    def from_arrays(cls, config: dict, arrays: dict) -> VARTransformer:
         """Rebuild from `weight_arrays` and `config` (e.g. a file read by `construct.io.load_model`)."""
         sides = tuple(int(h) for h in config["sides"])
         attns = tuple(Attention(arrays[f"attn{i}.W_Q"], arrays[f"attn{i}.W_K"], arrays[f"attn{i}.W_V"])
@@ -340,7 +341,7 @@ class VARBlock:
 
 
 def random_var_block(sides_in, sides_out, channels: int, rng: np.random.Generator, *, hidden: int = 3,
-                     scale: float = 0.5, kind: str = "keys") -> "VARBlock":
+                     scale: float = 0.5, kind: str = "keys") -> VARBlock:
     """A Definition 3.13 block ``FFN ∘ Attn ∘ φ_up`` with Gaussian weights (``N(0, scale²)``) drawn from ``rng``."""
     d = _side(channels, "channels d")
     return VARBlock(tuple(sides_in), tuple(sides_out), _random_attention(d, rng, scale),

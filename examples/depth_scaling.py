@@ -11,9 +11,9 @@ Writes docs/examples/depth_scaling.md (+ depth_scaling.png). Every number is com
 ``--operator var|flowar`` prints the page with that map in Part 2 instead.
 """
 
-import numpy as np
-
 from fractions import Fraction
+
+import numpy as np
 
 from construct.interpolate import exact_up_matrix_1d
 from construct.released import OPERATORS, ReleasedScheduleError, check_released_schedule, exact_step_factor

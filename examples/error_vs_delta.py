@@ -12,7 +12,7 @@ Writes docs/examples/error_vs_delta.md (+ error_vs_delta.png). Every number is c
 """
 
 import math
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -20,7 +20,7 @@ from construct.grid import GridSpec, grid_points, sequence_digits
 from construct.quantize import quantized_tokens
 from construct.targets import make_target
 from construct.transformer import build_transformer
-from verify.claims.approximation import approximation_bound, ramp_for, sup_bound
+from verify.claims.approximation import ramp_for, sup_bound
 from verify.docs import example_main, md_table
 
 TOKENS, CHANNELS, ALPHA, TARGET, SEED = 2, 1, 2.0, "blur", 0
@@ -44,7 +44,7 @@ def built(target, m: int):
     return tau0, build_transformer(target, GridSpec(TOKENS, CHANNELS, m, ramp_for(spec0, ALPHA, eps_half, B)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def measure():
     """One row per m: the measured errors (floats) and the predicted bounds."""
     target = make_target(TARGET, TOKENS, CHANNELS, seed=SEED)
@@ -77,7 +77,7 @@ def measure():
     return C, C_inf, rows
 
 
-@lru_cache(maxsize=None)
+@cache
 def float_rows():
     """At every grid point of larger grids: how far τ is from the memorized h in float64, and why."""
     target = make_target(TARGET, TOKENS, CHANNELS, seed=SEED)

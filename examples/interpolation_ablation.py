@@ -27,7 +27,7 @@ Writes docs/examples/interpolation_ablation.md (+ interpolation_ablation.png). E
 (``--operator flowar`` is refused: VAR's schedule has sides FlowAR's scale list lacks).
 """
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import scipy.sparse as sp_sparse
@@ -91,7 +91,7 @@ def smooth_images(rng):
     return sample
 
 
-@lru_cache(maxsize=None)
+@cache
 def measure(operator="paper"):
     """Per kind and step: norms and ε₁; with a released ``operator`` the `keys` rows use its map instead of φ_up."""
     if operator != "paper":
@@ -130,7 +130,7 @@ def paper_bound(rows, key: str) -> tuple[float, float]:
     return K2, K2 ** len(rows) * max(K1 * r[key] for r in rows)
 
 
-@lru_cache(maxsize=None)
+@cache
 def released_measure(operator: str):
     """Per step of the released list: ‖·‖_∞ and ε₁ (1-Lipschitz images, exact) of φ_up (keys) and of the released map."""
     sched = {"var": VAR_PATCH_NUMS, "flowar": FLOWAR_SCALES}[operator]

@@ -10,7 +10,7 @@ Writes docs/examples/lemma_c1_transformer.md (+ lemma_c1_transformer.png). Every
 """
 
 import math
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -31,7 +31,7 @@ MEANING = {"ffn1.W1": "the ramp slope 1/θ", "ffn1.b1": "the ramp offsets tδ/θ
            "ffn2.b1": "the bump offsets c/w of the hats", "ffn2.W2": "the hats' output weights h − q"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def built():
     """The target, its Lipschitz constants, ε/2 and τ with θ chosen as in lemma-c.1/approx."""
     spec0 = GridSpec(TOKENS, CHANNELS, STEPS)
@@ -57,7 +57,7 @@ def errors(X):
     return np.abs(out - target(X)), np.abs(out - h_of(X, tau.spec, target))
 
 
-@lru_cache(maxsize=None)
+@cache
 def mesh():
     u = np.linspace(0.0, 1.0, MESH)
     x1, x2 = np.meshgrid(u, u, indexing="ij")

@@ -8,7 +8,7 @@ by a lower bound (the largest difference quotient found by a search) and upper b
 Writes docs/examples/lipschitz_maps.md (+ lipschitz_maps.png). Every number is computed here.
 """
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -77,7 +77,7 @@ def _quotients(net, X, V, p):
     return np.linalg.norm(num, axis=1) / np.linalg.norm(den, axis=1)
 
 
-@lru_cache(maxsize=None)
+@cache
 def search():
     """Running best difference quotients of the ReLU net: random directions and Jacobian-guided directions."""
     net = relu_net()
@@ -115,7 +115,7 @@ def relu_bounds():
     }
 
 
-@lru_cache(maxsize=None)
+@cache
 def linear_rows():
     rows = []
     for name, M in linear_maps().items():

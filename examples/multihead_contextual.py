@@ -11,7 +11,7 @@ Writes docs/examples/multihead_contextual.md (+ multihead_contextual.png). Every
 ladder gaps are the mpmath values of the claim.
 """
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -25,13 +25,13 @@ SCAN = np.linspace(-4.0, 8.0, 1201)  # log2 of the scale multiple, fine scan of 
 FIGURE_SPECS = ((2, 1, 4), (3, 1, 3), (2, 2, 3))
 
 
-@lru_cache(maxsize=None)
+@cache
 def scan(spec: GridSpec) -> np.ndarray:
     digits = sequence_digits(spec)
     return np.array([id_gap(boltzmann_ids(spec, 2.0**t, digits)) for t in SCAN])
 
 
-@lru_cache(maxsize=None)
+@cache
 def rows() -> list[dict]:
     out = []
     for n, d, m in SPECS:

@@ -22,7 +22,7 @@ writes a page saying how to install it, and the page test skips.
 
 import math
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache
 
 import mpmath
 import numpy as np
@@ -60,7 +60,7 @@ def _available() -> bool:
 
 
 # -- the real patches ---------------------------------------------------------------------------------------
-@lru_cache(maxsize=None)
+@cache
 def patches() -> dict[str, np.ndarray]:
     """``PER_IMAGE`` seeded SIDE × SIDE gray patches in [0, 1] per sample image (faces: centre crops)."""
     import skimage.data as data
@@ -88,7 +88,7 @@ def all_patches() -> np.ndarray:
     return np.concatenate(list(patches().values()))
 
 
-@lru_cache(maxsize=None)
+@cache
 def down() -> np.ndarray:
     """Area down-sampling SIDE → LOW (Definition D.2), the low-resolution inputs of super-resolution."""
     return down_sample_matrix(SIDE, SIDE, SIDE // LOW).toarray()
@@ -145,10 +145,6 @@ def certified_sigma_squared(A: np.ndarray) -> tuple[mpmath.mpf, mpmath.mpf]:
         return E[k], mpmath.sqrt(sum(x**2 for x in r)) / mpmath.sqrt(sum(x**2 for x in v))
 
 
-def _fmt_mp(x, digits=6) -> str:
-    return mpmath.nstr(x, digits)
-
-
 # -- nonlinear operators ------------------------------------------------------------------------------------
 def tv_denoise(X: np.ndarray) -> np.ndarray:
     """skimage's default: Chambolle's iteration stopped when the energy changes by less than ``eps = 2e-4``."""
@@ -183,7 +179,7 @@ def natural_directions(X: np.ndarray) -> list[tuple[int, np.ndarray]]:
     return [(i, X[pairs[i]] - X[i]) for i in range(len(X)) if pairs[i] != i]
 
 
-@lru_cache(maxsize=None)
+@cache
 def search(name: str) -> dict:
     """Lower bounds for a nonlinear operator: natural, random and hill-climbed directions at real patches."""
     f = {"tv": tv_denoise, "tv-fixed": tv_denoise_fixed, "median": median}[name]
@@ -271,7 +267,7 @@ def training_patches() -> np.ndarray:
     return np.stack(out).astype(np.float64)
 
 
-@lru_cache(maxsize=None)
+@cache
 def sr_nets() -> list[dict]:
     """``f(x) = B x + C_2 ReLU(C_1 B x)``: bicubic ×2 (B, fixed) plus a trained residual of two 3×3 convolutions
     (zero padding, SR_CHANNELS hidden channels), per seed: certified upper bound ‖B‖_2(1 + ‖C_2‖_2‖C_1‖_2) from the
@@ -343,7 +339,7 @@ def _range(values, digits=2) -> str:
 
 
 # -- tables -------------------------------------------------------------------------------------------------
-@lru_cache(maxsize=None)
+@cache
 def linear_rows() -> list[dict]:
     X = all_patches()
     rows = []
@@ -355,7 +351,7 @@ def linear_rows() -> list[dict]:
         lam, res = certified_sigma_squared(A)
         # natural perturbations: differences of real (low-resolution) patches
         nat = 0.0
-        for i, v in natural_directions(inputs):
+        for _, v in natural_directions(inputs):
             nat = max(nat, float(np.linalg.norm(K @ v) / np.linalg.norm(v)))
         # power iteration on KᵀK from a real patch difference: a realised quotient, so a lower bound
         v = natural_directions(inputs)[0][1]

@@ -23,7 +23,7 @@ Writes docs/examples/trained_vs_constructed.md (+ trained_vs_constructed.png).
 """
 
 import math
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -69,7 +69,7 @@ def errors(predict, X_grid, X_test, f) -> dict:
 
 
 # -- the construction ---------------------------------------------------------------------------------------
-@lru_cache(maxsize=None)
+@cache
 def data():
     f = make_target(TARGET, TOKENS, CHANNELS)
     rng = np.random.default_rng(0)
@@ -77,7 +77,7 @@ def data():
         rng.random((TEST, TOKENS, CHANNELS))
 
 
-@lru_cache(maxsize=None)
+@cache
 def lemma_c1_parameters(m: int) -> int:
     """Parameters of `build_transformer` for n = TOKENS, d = CHANNELS, m (E, FFN_1 of 2d(nm+1) neurons, the
     rank-one head, FFN_2 of 3nN neurons), counted as `OneLayerTransformer.n_parameters` counts them."""
@@ -101,7 +101,7 @@ def constructed() -> list[dict]:
     return rows
 
 
-@lru_cache(maxsize=None)
+@cache
 def var_constructed() -> list[dict]:
     target, X_grid, X_test = var_data()
     rows = []
@@ -111,7 +111,7 @@ def var_constructed() -> list[dict]:
     return rows
 
 
-@lru_cache(maxsize=None)
+@cache
 def var_data():
     # the same f_i and g_i that build_var_composition pairs with τ_VAR (f_i seeded seed + i)
     _, target, _ = build_var_composition(VAR_SIDES, 1, 2, VAR_TARGETS)
@@ -191,7 +191,7 @@ def var_params(hidden: int, seed: int) -> dict:
     return {k: v.requires_grad_() for k, v in p.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _var_ups():
     torch = _torch()
     return [torch.from_numpy(UpInterpolation(a, b).matrix.toarray()) for a, b in zip(VAR_SIDES, VAR_SIDES[1:])]
@@ -236,7 +236,7 @@ def n_params(p: dict) -> int:
     return sum(v.numel() for v in p.values())
 
 
-@lru_cache(maxsize=None)
+@cache
 def run_lemma_c1(width: int, heads: int, seed: int) -> tuple[int, dict]:
     """``(parameters, errors)`` of one trained Lemma C.1 transformer."""
     f, X, G, U = data()
@@ -260,7 +260,7 @@ def trained_heads() -> list[dict]:
     return rows
 
 
-@lru_cache(maxsize=None)
+@cache
 def var_trained() -> list[dict]:
     target, X_grid, X_test = var_data()
     X = np.random.default_rng(1).random((TRAIN, 1, 1))

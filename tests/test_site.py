@@ -15,6 +15,7 @@ as in CI, a missing browser fails instead).
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -120,10 +121,8 @@ class Browser:
         return result["result"].get("value")
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(RuntimeError, TimeoutError, OSError):
             self.call("Browser.close", timeout=10)
-        except (RuntimeError, TimeoutError, OSError):
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:

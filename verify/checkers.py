@@ -19,13 +19,26 @@ then a strict comparison (Definition 5.2 uses strict inequalities) done by `is_s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import math
+from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
 
 import numpy as np
 from scipy.spatial import cKDTree
+
+__all__ = [
+    "Separation",
+    "ContextualConstants",
+    "nearest_pair_distance",
+    "tokenwise_separation",
+    "is_separated",
+    "ExactSeparation",
+    "tokenwise_separation_exact",
+    "contextual_mapping",
+    "CompositionErrors",
+    "composition_errors",
+]
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,34 @@ from fractions import Fraction
 
 import numpy as np
 
+from construct import validate
+
+__all__ = [
+    "COST_BUILD_LIMIT",
+    "EXACT_DIGITS",
+    "VARIANT_CHOICES",
+    "UsageError",
+    "SPEC_MAXIMUM",
+    "parse_bytes",
+    "OPERATOR_CHOICES",
+    "DEFAULT_MAX_TIME",
+    "TimeBudgetExceeded",
+    "build_parser",
+    "write_atomically",
+    "wrote",
+    "run_claim",
+    "MERGE_MAX_BYTES",
+    "inspect_data",
+    "steps_for_eps",
+    "cost_table",
+    "variant_cost",
+    "COMMANDS",
+    "MESSAGE_MAX",
+    "Terminated",
+    "main",
+    "console",
+]
+
 #: networks with at most this many context IDs (N·n) are built by ``varproof cost`` to measure the gap
 COST_BUILD_LIMIT = 200_000
 #: integers with more digits than this are reported by their log10 only (Python refuses str() beyond 4300)
@@ -62,44 +90,38 @@ class _Parser(argparse.ArgumentParser):
 # -- argument types: each names the flag and the hypothesis it violates -----------------------------------
 #: largest --tokens/--channels/--steps accepted: integers up to 2^53 are exact in the float64 arithmetic of the
 #: cost model and the claims (a larger value fails deep inside with an unhelpful OverflowError)
-SPEC_MAXIMUM = 2**53
+SPEC_MAXIMUM = validate.FLOAT64_EXACT_MAXIMUM
 
 
 def _integer(name: str, minimum: int | None = None, why: str = "", maximum: int | None = None):
+    """The argparse type of ``--NAME``: `construct.validate.parse_integer`; ``why`` (`` (HYPOTHESIS)``) is the
+    hypothesis ``minimum`` states; ``maximum`` is `SPEC_MAXIMUM` or ``None``."""
+    hypothesis = why.removeprefix(" (").removesuffix(")")
+
     def parse(text: str) -> int:
         try:
-            value = int(text)
-        except ValueError:
-            shown = text if len(text) <= 40 else text[:37] + "…"
-            raise argparse.ArgumentTypeError(f"--{name} must be an integer, got {shown!r}") from None
-        if minimum is not None and value < minimum:
-            raise argparse.ArgumentTypeError(f"--{name} must be ≥ {minimum}{why}, got {_short(value)}")
-        if maximum is not None and value > maximum:
-            raise argparse.ArgumentTypeError(f"--{name} must be ≤ 2^53 = {maximum} (integers beyond it are not exact in "
-                                             f"float64), got {_short(value)}")
-        return value
+            return validate.parse_integer(f"--{name}", text, minimum=minimum, exact_in_float64=maximum is not None,
+                                          hypothesis=hypothesis)
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
 
     parse.__name__ = name  # argparse names the type in some messages
     return parse
 
 
-def _short(value: int) -> str:
-    """An integer for a message: in full when short, else its digit count."""
-    text = str(value) if abs(value) < 10**40 else None
-    return text if text is not None else f"an integer of {len(str(abs(value)))} digits"
+_short = validate.short
 
 
 def _real(name: str, *, low: float | None = None, low_open: bool = False, why: str = ""):
+    """The argparse type of ``--NAME``: `construct.validate.parse_real` (finite, ``≥ low`` or ``> low``; ``why`` as
+    for `_integer`)."""
+    hypothesis = why.removeprefix(" (").removesuffix(")")
+
     def parse(text: str) -> float:
         try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"--{name} must be a number, got {text!r}") from None
-        if not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"--{name} must be finite{why}, got {text!r}")
-        if low is not None and (value <= low if low_open else value < low):
-            raise argparse.ArgumentTypeError(f"--{name} must be {'>' if low_open else '≥'} {low:g}{why}, got {text!r}")
-        return value
+            return validate.parse_real(f"--{name}", text, minimum=low, strict_minimum=low_open, hypothesis=hypothesis)
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
 
     parse.__name__ = name
     return parse
@@ -107,9 +129,9 @@ def _real(name: str, *, low: float | None = None, low_open: bool = False, why: s
 
 def _rational(text: str) -> Fraction:
     try:
-        return Fraction(text.strip())
-    except (ValueError, ZeroDivisionError):
-        raise argparse.ArgumentTypeError(f"--ramp must be a rational number like 1/64, got {text!r}") from None
+        return validate.parse_rational("--ramp", text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def parse_bytes(text: str) -> int:
@@ -375,9 +397,8 @@ def write_atomically(text: str, out: str) -> None:
     if os.path.isdir(out):
         raise UsageError(f"cannot write {out}: is a directory")
     try:
-        with atomic_path(out) as tmp:
-            with open(tmp, "w", encoding="utf-8") as fh:
-                fh.write(text)
+        with atomic_path(out) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
     except OSError as err:
         raise UsageError(f"cannot write {out}: {err.strerror or err}") from None
 
@@ -1367,10 +1388,7 @@ MESSAGE_MAX = 1000
 
 
 def _one_line(err: BaseException) -> str:
-    if isinstance(err, KeyError) and err.args:
-        message = str(err.args[0])
-    else:
-        message = str(err)
+    message = str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
     line = " ".join(message.split()) or type(err).__name__
     return line if len(line) <= MESSAGE_MAX else line[: MESSAGE_MAX - 1] + "…"
 

@@ -33,9 +33,26 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
+
+from construct import validate
+
+__all__ = [
+    "DEFAULT_TASK_SIZE",
+    "MAX_LOCAL_WORKERS",
+    "CONNECT_TIMEOUT",
+    "INSTALL_HINT",
+    "FORMAT",
+    "ClusterUnavailable",
+    "tiles",
+    "join_in_order",
+    "code_version",
+    "Checkpoint",
+    "Runner",
+]
 
 #: sequences per task unless ``task_size`` says otherwise: the chunk of `construct.structured.check_grid`, so that a
 #: task evaluates exactly the batches the serial run evaluates
@@ -54,10 +71,10 @@ class ClusterUnavailable(ValueError):
 
 def tiles(start: int, stop: int, size: int) -> list[tuple[int, int]]:
     """The tasks ``[lo, hi)`` of size ``size`` (the last one shorter) tiling ``[start, stop)`` in order."""
-    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise ValueError(f"task size must be an integer ≥ 1, got {size!r}")
-    if not (isinstance(start, int) and isinstance(stop, int) and start <= stop):
+    size = validate.integer("task size", size, minimum=1, what="an integer ≥ 1")
+    if not (validate.is_integer(start) and validate.is_integer(stop) and start <= stop):
         raise ValueError(f"range [{start}, {stop}) is not a range of sequences")
+    start, stop = int(start), int(stop)
     return [(lo, min(lo + size, stop)) for lo in range(start, stop, size)]
 
 
@@ -106,7 +123,7 @@ class Checkpoint:
     code: str
 
     @classmethod
-    def open(cls, directory: str | os.PathLike, params: dict, code: str | None = None) -> "Checkpoint":
+    def open(cls, directory: str | os.PathLike, params: dict, code: str | None = None) -> Checkpoint:
         path = Path(directory)
         code = code_version() if code is None else code
         try:  # made now and proven writable (a probe file, removed), so a bad directory stops the run before it starts
@@ -192,8 +209,7 @@ class Runner:
 
     def __init__(self, workers: int = 1, scheduler: str | None = None, checkpoint: Checkpoint | None = None,
                  task_size: int = DEFAULT_TASK_SIZE, progress: bool = False):
-        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-            raise ValueError(f"--workers must be an integer ≥ 1, got {workers!r}")
+        workers = validate.integer("--workers", workers, minimum=1, what="an integer ≥ 1")
         if workers > MAX_LOCAL_WORKERS:
             raise ValueError(f"--workers must be ≤ {MAX_LOCAL_WORKERS} local processes, got {str(workers)[:20]}"
                              f"{'…' if len(str(workers)) > 20 else ''}; for more, run a Dask cluster and pass --scheduler")
@@ -213,7 +229,7 @@ class Runner:
     def distributed(self) -> bool:
         return self.scheduler is not None or self.workers > 1
 
-    def __enter__(self) -> "Runner":
+    def __enter__(self) -> Runner:
         if not self.distributed or self.client is not None:
             return self
         import logging

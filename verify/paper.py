@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["PaperItem", "PAPER_ITEMS", "items_in", "item_ids"]
+__all__ = ["PaperItem", "PAPER_ITEMS", "items_in", "item_ids", "coverage"]
 
 
 @dataclass(frozen=True)

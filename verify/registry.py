@@ -10,14 +10,32 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-import re
 import math
+import re
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Callable
+
+from construct import validate
 
 from .report import Evidence
+
+__all__ = [
+    "CLAIM_MODULES",
+    "ALPHA_MAX",
+    "Params",
+    "FAMILY_UNIT",
+    "family_scans",
+    "family_work",
+    "dense_work",
+    "structured_work",
+    "CLAIM_KINDS",
+    "Claim",
+    "register",
+    "all_claims",
+    "get",
+]
 
 CLAIM_MODULES = ("quantization", "separation", "memorization", "approximation", "blocks", "interpolation", "var", "main_results",
                  "perturbation", "flowar", "training", "algebra", "variants", "experiments", "released", "interop")
@@ -66,22 +84,19 @@ class Params:
 
     def __post_init__(self) -> None:
         for name in ("tokens", "channels", "steps", "samples", "seed"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise TypeError(f"--{name} must be an integer, got {value!r}")
-        if self.samples < 1:
-            raise ValueError(f"--samples must be ≥ 1, got {self.samples}")
-        if not (isinstance(self.alpha, (int, float)) and 1 <= self.alpha < float("inf")):
-            raise ValueError(f"--alpha must satisfy 1 ≤ α < ∞ (Lemma 6.1: 1 ≤ p < ∞), got {self.alpha}")
-        if self.alpha > ALPHA_MAX:
-            raise ValueError(f"--alpha must be ≤ {ALPHA_MAX} (Lemma 6.1 allows any 1 ≤ α < ∞, but the ℓ_α norms "
-                             f"(Σ|x|^α)^(1/α) are evaluated in float64, where |x|^α overflows for larger α), got {self.alpha:g}")
+            object.__setattr__(self, name, validate.integer(f"--{name}", getattr(self, name)))
+        validate.integer("--samples", self.samples, minimum=1, hypothesis="a sampled check needs at least one draw")
+        validate.integer("--seed", self.seed, minimum=0, hypothesis="numpy seeds are non-negative")
+        validate.real("--alpha", self.alpha, minimum=1, ref="Lemma 6.1", hypothesis="the ℓ_α norm needs 1 ≤ α < ∞")
+        validate.real("--alpha", self.alpha, maximum=ALPHA_MAX, hypothesis="Lemma 6.1 allows any 1 ≤ α < ∞, but the ℓ_α "
+                      "norms (Σ|x|^α)^(1/α) are evaluated in float64, where |x|^α overflows for larger α")
+        if not isinstance(self.alpha, int):  # a Fraction or numpy float is recorded as the float it is evaluated as
+            object.__setattr__(self, "alpha", float(self.alpha))
         if self.shard is not None:
             i, k = self.shard
-            if not (isinstance(i, int) and isinstance(k, int) and 0 <= i < k):
+            if not (validate.is_integer(i) and validate.is_integer(k) and 0 <= i < k):
                 raise ValueError(f"--shard i/k needs integers 0 ≤ i < k, got {i}/{k}")
-        if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 1:
-            raise ValueError(f"--workers must be an integer ≥ 1, got {self.workers!r}")
+        validate.integer("--workers", self.workers, minimum=1, what="an integer ≥ 1")
         from construct.released import OPERATORS, check_released_schedule
 
         if self.operator not in OPERATORS:

@@ -24,7 +24,38 @@ import math
 import re
 import textwrap
 from dataclasses import dataclass, field
+from fractions import Fraction
+from numbers import Real
 from typing import Any
+
+__all__ = [
+    "Quantity",
+    "Scalar",
+    "VERDICTS",
+    "METHODS",
+    "FORMAT_VERSION",
+    "decide",
+    "Evidence",
+    "SECTIONS",
+    "TEXT_WIDTH",
+    "section_of",
+    "exit_meaning",
+    "render_text",
+    "summary",
+    "summary_line",
+    "render_json",
+    "md_text",
+    "render_markdown",
+    "RENDERERS",
+]
+
+#: one value a report prints: a float64 result, an exact integer (a count, a shape entry), an exact rational
+#: (`Fraction`, printed ``p/q``), or a string — an exact value written out (a rational ``"1/3"``, a symbolic
+#: expression in the paper's parameters ``"32*6**(2 + 6/alpha)"``, a power of ten ``"10^-40.2"``) or a phrase where
+#: no number applies (``"finite"``, ``"not decided"``); ``None``: nothing was measured (a precondition failed)
+Scalar = float | int | Fraction | str | None
+#: what `Evidence.measured` and `Evidence.bound` hold: one `Scalar`, or named scalars (one per reading or case)
+Quantity = Scalar | dict[str, Scalar]
 
 VERDICTS = ("holds", "supported", "fails", "precondition", "inconclusive")
 METHODS = ("exhaustive", "exact", "sampled", "search")
@@ -74,13 +105,19 @@ def _clean(value: Any) -> Any:
     return str(value)
 
 
+def _is_scalar(value) -> bool:
+    """`Scalar`: ``None``, a string or a real number (numpy's and sympy's real scalars included: the renderers
+    print them as the Python numbers or strings they convert to)."""
+    return value is None or isinstance(value, (str, Real))
+
+
 @dataclass(frozen=True)
 class Evidence:
     """Result of one claim check. ``margin = f(measured, bound) ≥ 0`` iff the claim is met."""
 
     quantity: str
-    measured: Any
-    bound: Any
+    measured: Quantity
+    bound: Quantity
     margin: float | None
     method: str
     arithmetic: str
@@ -99,6 +136,12 @@ class Evidence:
     def __post_init__(self) -> None:
         if self.method not in METHODS:
             raise ValueError(f"Evidence: method must be one of {METHODS}, got {self.method!r}")
+        for name in ("measured", "bound"):
+            value = getattr(self, name)
+            values = value.values() if isinstance(value, dict) else (value,)
+            if not all(_is_scalar(v) for v in values):
+                raise TypeError(f"Evidence: {name} must be a Scalar or a dict of them (float, int, Fraction, str, None), "
+                                f"got {type(value).__name__} {str(value)[:60]!r}")
 
     @property
     def verdict(self) -> str:
@@ -115,7 +158,7 @@ class Evidence:
                "counterexample", "details", "notes", "strict")
 
     @classmethod
-    def from_dict(cls, item: dict) -> "Evidence":
+    def from_dict(cls, item: dict) -> Evidence:
         """The inverse of `to_dict` (a JSON report entry): ``ValueError`` if fields are missing or malformed.
         Non-finite margins written as strings (``"nan"``, ``"inf"``) are read back as floats."""
         if not isinstance(item, dict) or not all(f in item for f in cls._FIELDS + ("id",)):

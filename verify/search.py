@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from typing import Callable
+from collections.abc import Callable
 
 from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis import strategies as st

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from numbers import Real
 from typing import NamedTuple
 
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from construct import validate
 from construct.grid import GridSpec
 from construct.quantize import quantized_tokens
 from construct.targets import TARGETS, Target, make_target
@@ -46,22 +46,17 @@ RAMP_DIVISORS = (2, 64)
 
 # -- argument checking ---------------------------------------------------------------------------
 def _check_int(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise InvalidArgument(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
-    if value < minimum:
-        raise InvalidArgument(f"{name} must be ≥ {minimum}, got {value}")
-    return int(value)
+    try:
+        return validate.integer(name, value, minimum=minimum)
+    except ValueError as err:  # a hypothesis strategy reports a bad argument as InvalidArgument
+        raise InvalidArgument(str(err)) from None
 
 
 def _check_real(value, name: str, minimum: float = 0.0) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise InvalidArgument(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
-    value = float(value)
-    if not math.isfinite(value):
-        raise InvalidArgument(f"{name} must be finite, got {value!r}")
-    if value < minimum:
-        raise InvalidArgument(f"{name} must be ≥ {minimum}, got {value!r}")
-    return value
+    try:
+        return validate.real(name, value, minimum=minimum)
+    except ValueError as err:
+        raise InvalidArgument(str(err)) from None
 
 
 def _check_range(lo: int, hi: int, name: str) -> None:

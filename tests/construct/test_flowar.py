@@ -13,7 +13,7 @@ from construct import flowar_layers as L
 from construct import hofar as H
 from construct import interpolate as I
 from construct.interpolate import kernel, up_matrix_1d
-from construct.layers import Attention, FeedForward
+from construct.layers import Attention
 
 
 # -- scales (Definition D.5) -------------------------------------------------------------------------

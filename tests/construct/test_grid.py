@@ -212,9 +212,8 @@ def test_work_is_counted_only_inside_a_limit_and_refused_before_it_would_pass_it
         with work_limit(10):  # an inner block has its own count
             require_work(10, "inner")
         assert work_allowed() == 40
-    with pytest.raises(ValueError, match="positive"):
-        with work_limit(0):
-            pass
+    with pytest.raises(ValueError, match="positive"), work_limit(0):
+        pass
 
 
 def test_enumerating_the_grid_counts_its_work():

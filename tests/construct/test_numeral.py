@@ -8,11 +8,24 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from construct.grid import GridSpec, grid_points, sequence_digits
-from construct.numeral import (CellStats, NumeralTooLarge, StructuredNumeral, build_numeral_structured,
-                               check_numeral_grid, ffn1_id_shift, level_values, numeral_attention, numeral_ids,
-                               numeral_plan, numeral_quantizer, numeral_values, paper_bits, plateau_values)
 from construct.embedding import positional_embedding
+from construct.grid import GridSpec, grid_points, sequence_digits
+from construct.numeral import (
+    CellStats,
+    NumeralTooLarge,
+    StructuredNumeral,
+    build_numeral_structured,
+    check_numeral_grid,
+    ffn1_id_shift,
+    level_values,
+    numeral_attention,
+    numeral_ids,
+    numeral_plan,
+    numeral_quantizer,
+    numeral_values,
+    paper_bits,
+    plateau_values,
+)
 from construct.structured import check_grid
 from construct.targets import TARGETS, make_target
 from construct.transformer import build_transformer

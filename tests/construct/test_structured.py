@@ -16,8 +16,15 @@ from hypothesis import strategies as st
 
 from construct.grid import GridSpec, grid_points
 from construct.layers import FeedForward
-from construct.structured import (BumpTable, GridCheck, StructuredTransformer, build_structured, check_grid,
-                                  quantize_closed_form, structured_bytes)
+from construct.structured import (
+    BumpTable,
+    GridCheck,
+    StructuredTransformer,
+    build_structured,
+    check_grid,
+    quantize_closed_form,
+    structured_bytes,
+)
 from construct.targets import TARGETS, make_target
 from construct.transformer import build_transformer
 

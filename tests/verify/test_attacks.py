@@ -78,16 +78,14 @@ def files(tmp_path_factory):
     """Genuine files and reports, then forgeries of them."""
     root = tmp_path_factory.mktemp("attacks")
     f = {"root": root}
-    quiet = {"stdout": open(os.devnull, "w")}
     import contextlib
 
-    with contextlib.redirect_stdout(quiet["stdout"]), contextlib.redirect_stderr(quiet["stdout"]):
+    with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
         assert main(["build", "-n", "2", "-d", "1", "-m", "3", "--out", str(root / "tau.safetensors")]) == 0
         assert main(["build", "--model", "var", "--seed", "3", "--out", str(root / "var.safetensors")]) == 0
         for i in range(2):
             assert main(["verify", "lemma-c.1/exhaustive", "-n", "2", "-d", "2", "-m", "4", "--shard", f"{i}/2",
                          "--format", "json", "--out", str(root / f"s{i}.json")]) == 0
-    quiet["stdout"].close()
     tau, var = root / "tau.safetensors", root / "var.safetensors"
     f["tau"], f["var"] = tau, var
     f["zeroed"] = forge(tau, root / "zeroed.safetensors", arrays=zero_targets)

@@ -466,7 +466,7 @@ def test_python_m_verify_errors_are_one_line(argv):
     assert "Traceback" not in proc.stderr
 
 
-# -- build --model var (issue 4) ------------------------------------------------------------------------
+# -- build --model var (Definition 3.11) --------------------------------------------------------------
 def test_build_var_model_then_inspect_round_trips_every_array(tmp_path, capsys):
     from construct.io import load_model
     from construct.var import VARTransformer, random_var_transformer

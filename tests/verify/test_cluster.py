@@ -17,8 +17,8 @@ from construct.structured import GridCheck, build_structured, check_grid
 from construct.targets import make_target
 from verify import cluster
 from verify.cli import main
-from verify.registry import all_claims
 from verify.cluster import Checkpoint, Runner, code_version, tiles
+from verify.registry import all_claims
 
 CLAIM = "lemma-c.1/exhaustive"
 

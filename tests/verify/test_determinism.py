@@ -1,4 +1,4 @@
-"""Determinism (issue 7): the same command with the same seed prints the same bytes, and writes the same files.
+"""Determinism: the same command with the same seed prints the same bytes, and writes the same files.
 
 Every command of a representative set runs in two fresh interpreters with different hash seeds
 (``PYTHONHASHSEED`` 1 and 2, so an iteration over a set or a dict built from one cannot hide), each in

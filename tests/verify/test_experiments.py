@@ -1,8 +1,6 @@
 """Claims of verify/claims/experiments.py."""
 
-import mpmath
 import numpy as np
-import pytest
 
 from construct.grid import GridSpec
 from construct.multihead import boltzmann_ids, id_gap

@@ -1,4 +1,4 @@
-"""Fuzz the command line (issue 7): random and malformed argument vectors never crash it.
+"""Fuzz the command line: random and malformed argument vectors never crash it.
 
 Hypothesis draws argument vectors for every subcommand — flags in any order, repeated or unknown,
 values that are NaN, ±inf, negative, zero, huge, empty, unicode, of the wrong type, paths to missing,

@@ -1,4 +1,4 @@
-"""Issue 7 end to end: the ``torch-agreement`` claim, ``varproof export --torch``, what happens without torch,
+"""Interoperability end to end: the ``torch-agreement`` claim, ``varproof export --torch``, what happens without torch,
 and Ctrl-C during every command that writes a file (exit 130, one line, no partial file)."""
 
 import json

@@ -1,4 +1,4 @@
-"""Build → save → load → verify gives the same verdicts (issue 7): every claim that builds a network
+"""Build → save → load → verify gives the same verdicts: every claim that builds a network
 reports byte-identical JSON when each network it builds goes through a weights file first.
 
 The builders the claim modules call (`build_transformer`, `random_var_transformer`, `random_flowar`,

@@ -1,4 +1,4 @@
-"""Issue 6 at the CLI: lemma-c.1/exhaustive (structured, streamed), --shard/merge, --workers, --max-memory."""
+"""Scale-out at the CLI: lemma-c.1/exhaustive (structured, streamed), --shard/merge, --workers, --max-memory."""
 
 import json
 
@@ -118,6 +118,5 @@ def test_memory_limit_sets_and_restores_the_budget():
         with memory_limit(None):
             assert memory_budget() == 1234
     assert memory_budget() == before
-    with pytest.raises(ValueError):
-        with memory_limit(-1):
-            pass
+    with pytest.raises(ValueError), memory_limit(-1):
+        pass

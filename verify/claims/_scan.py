@@ -7,10 +7,17 @@ deviation; `zero_deviation_evidence` turns a scan of a "deviation is 0" claim in
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from ..registry import Params
 from ..report import Evidence
+
+__all__ = [
+    "DeviationScan",
+    "zero_deviation_evidence",
+    "family_label",
+    "CaseCount",
+]
 
 
 class DeviationScan:

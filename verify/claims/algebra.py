@@ -28,6 +28,24 @@ import sympy as sp
 from ..registry import Params, register
 from ..report import Evidence
 
+__all__ = [
+    "FACT_SIZES",
+    "SHAPES",
+    "check_spectral_norm",
+    "check_spectral_norm_reading",
+    "check_function_norms",
+    "check_function_norm_a1",
+    "check_function_norm_corrected",
+    "check_matrix_norm",
+    "check_matrix_norm_entrywise",
+    "check_matrix_norm_operator",
+    "check_fact_a1",
+    "check_fact_a1_all",
+    "check_fact_a1_tall",
+    "check_fact_a2",
+    "check_fact_a3",
+]
+
 FACT_SIZES = range(1, 7)  # n for Facts A.2–A.3
 SHAPES = [(n, k) for n in range(1, 4) for k in range(1, 4)]  # (n, k) for Fact A.1
 

@@ -42,6 +42,34 @@ from construct.transformer import build_transformer, quantize_output
 from ..registry import Params, dense_work, register, structured_work
 from ..report import Evidence
 
+__all__ = [
+    "round_up",
+    "lipschitz_constant",
+    "plateau_offsets",
+    "CERTIFIED",
+    "check_reproduces",
+    "exhaustive_evidence",
+    "merge_exhaustive",
+    "numeral_construction",
+    "check_exhaustive",
+    "check_delta_epsilon",
+    "check_delta_epsilon_corrected",
+    "sup_bound",
+    "approximation_bound",
+    "ramp_for",
+    "EXACT_FFN1",
+    "check_approx",
+    "check_lemma61_literal",
+    "check_lemma61",
+    "check_lemma61_sup",
+    "check_lemma61_sup_corrected",
+    "check_c1_well_formed",
+    "check_lemma61_step1",
+    "check_lemma61_step3",
+    "check_range_attn",
+    "check_lemma61_step2",
+]
+
 
 def _lp(values: np.ndarray, alpha: float) -> np.ndarray:
     """``ℓ_α`` norm over the last two axes (flattened ``n×d``)."""
@@ -791,8 +819,9 @@ def check_lemma61_sup(params: Params) -> Evidence:
     corrected_of="lemma-6.1/sup",
 )
 def check_lemma61_sup_corrected(params: Params) -> Evidence:
-    from construct.certified import certified_errors, grid_contexts, upper
     from flint import arb
+
+    from construct.certified import certified_errors, grid_contexts, upper
 
     target, C, eps_half, tau = _built_for_eps(params, norm=math.inf)
     spec = tau.spec

@@ -23,6 +23,16 @@ from ..registry import Params, register
 from ..report import Evidence
 from ..shapes import Typing, dims
 
+__all__ = [
+    "check_def31",
+    "check_def32",
+    "check_def33",
+    "check_def34",
+    "check_def34_reading",
+    "check_def35",
+    "check_def35_reading",
+]
+
 
 def _softmax_symbolic() -> dict:
     """Definition 3.1 with ``n`` a symbol: entry ``i`` is ``e^{z_i}/Σ_j e^{z_j}``; its positivity and the sum

@@ -28,6 +28,23 @@ from construct.quantize import quantized_tokens
 from ..registry import Params, register
 from ..report import Evidence
 
+__all__ = [
+    "LADDER",
+    "HEADS",
+    "DIGITS",
+    "FLOAT_TOLERANCE",
+    "ladder_ids",
+    "best_heads",
+    "exact_gap",
+    "separation_rows",
+    "check_multihead_separation",
+    "CONSTANT_TOLERANCE",
+    "SPREAD_UNIT",
+    "VAR_SCHEDULES",
+    "VAR_CHANNELS",
+    "check_var_constant_levels",
+]
+
 #: the ladder of scale multiples c (λ = c·λ_w) searched for the single head and for every head
 LADDER = tuple(2.0 ** (k / 2) for k in range(-8, 17))
 #: head counts compared with one head

@@ -19,6 +19,15 @@ from construct.transformer import build_transformer
 from ..registry import Params, dense_work, register
 from ..report import Evidence
 
+__all__ = [
+    "DENSE_LIMIT",
+    "CHUNK_ENTRIES",
+    "QUANTITY",
+    "STAGES",
+    "LAYERS",
+    "check_torch_agreement",
+]
+
 #: the dense check evaluates FFN_2's 3·n·N neurons on all N·n tokens: O((N·n)²) work, so it stops here
 DENSE_LIMIT = 20_000
 #: hidden activations per torch evaluation block

@@ -31,6 +31,37 @@ from ..registry import Params, register
 from ..report import Evidence
 from ._scan import CaseCount
 
+__all__ = [
+    "check_def36",
+    "EXPECTED_RANGES",
+    "check_def36_corrected",
+    "check_def36_interpolating",
+    "DEF37_READINGS",
+    "check_def37",
+    "check_def37_corrected",
+    "check_def39",
+    "check_def39_block",
+    "DEF39_DECLARED",
+    "DEF39_USED",
+    "check_def39_domain",
+    "check_def39_domain_pyramid",
+    "check_def39_corrected",
+    "check_def37_range",
+    "check_def37_range_corrected",
+    "check_def39_range",
+    "DEFB1_READINGS",
+    "check_defb1",
+    "DEFB1_DECLARED",
+    "DEFB1_USED",
+    "check_defb1_bias",
+    "check_defb1_bias_scalar",
+    "check_defb1_bias_channel",
+    "CONV_SIZES",
+    "check_defb1_padded_from_1",
+    "check_defb1_corrected",
+    "check_remarkb2",
+]
+
 
 @register(
     "def-3.6",
@@ -383,8 +414,8 @@ def _kron_range(M: list[list[Fraction]]) -> tuple[Fraction, Fraction, dict, dict
     P = [sum((x for x in row if x > 0), Fraction(0)) for row in M]
     N = [-sum((x for x in row if x < 0), Fraction(0)) for row in M]
     h_out = len(M)
-    hi = max(((P[a] * P[b] + N[a] * N[b], a, b) for a in range(h_out) for b in range(h_out)))
-    lo = min(((-(P[a] * N[b] + N[a] * P[b]), a, b) for a in range(h_out) for b in range(h_out)))
+    hi = max((P[a] * P[b] + N[a] * N[b], a, b) for a in range(h_out) for b in range(h_out))
+    lo = min((-(P[a] * N[b] + N[a] * P[b]), a, b) for a in range(h_out) for b in range(h_out))
 
     def vertex(a, b, sign):
         return [[1 if sign * M[a][p] * M[b][q] > 0 else 0 for q in range(len(M[0]))] for p in range(len(M[0]))]

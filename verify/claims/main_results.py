@@ -19,6 +19,13 @@ import dataclasses
 from ..registry import Params, register
 from ..report import Evidence
 
+__all__ = [
+    "PRINTED_LABELS",
+    "check_thm41",
+    "check_cor42",
+    "check_cor42_labels",
+]
+
 #: the parenthesised labels the paper prints after each statement's name (Sections 4, 6.5 and 7.1)
 PRINTED_LABELS = {
     "Theorem 4.1": "Universality of VAR Transformer, Informal Version of Theorem 6.6",

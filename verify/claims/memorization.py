@@ -24,6 +24,19 @@ from construct.transformer import build_transformer
 from ..registry import Params, dense_work, register
 from ..report import Evidence
 
+__all__ = [
+    "check_bump",
+    "check_bump_corrected",
+    "check_neurons",
+    "check_class",
+    "check_class_corrected",
+    "check_conditions",
+    "check_bump_shapes",
+    "check_bump_domain",
+    "check_bump_step_neurons",
+    "check_neurons_o",
+]
+
 
 @register(
     "lemma-c.1/bump",

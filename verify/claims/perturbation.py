@@ -43,6 +43,54 @@ from ..registry import Params, register
 from ..report import Evidence
 from ._scan import CaseCount
 
+__all__ = [
+    "COMPOSITIONS",
+    "check_asm62",
+    "check_asm62_corrected",
+    "check_lemma63_function_norm",
+    "check_lemma63_range",
+    "check_lemma63_range_bspline",
+    "check_lemma63_sup_cube",
+    "check_lemma63",
+    "check_lemma63_shape",
+    "check_lemma63_shape_phi",
+    "check_lemma63_step1",
+    "check_lemma63_step2",
+    "check_lemma63_step3",
+    "check_lemma63_step4",
+    "check_lemma63_step5",
+    "check_lemma63_step5_shorthand",
+    "check_lemma64",
+    "check_lemma64_extra_layer",
+    "check_lemma64_shape",
+    "check_lemma64_shape_corrected",
+    "check_lemma64_step1",
+    "check_lemma64_step2",
+    "check_lemma64_step3",
+    "check_lemma64_corrected",
+    "check_lemma65",
+    "check_lemma65_a1",
+    "check_lemma65_step1",
+    "check_lemma65_step2",
+    "check_thm66",
+    "check_thm66_step2",
+    "check_thm66_corrected",
+    "check_thm66_step2_le",
+    "check_thm66_step3",
+    "check_thm66_step4",
+    "check_thm66_step5",
+    "check_cor72_literal",
+    "check_cor72_step1",
+    "check_cor72_step1_fixed",
+    "check_cor72_operators",
+    "check_cor72",
+    "check_cor72_step3",
+    "check_cor72_step4",
+    "check_cor72_step5",
+    "check_cor72_range",
+    "check_cor73",
+]
+
 #: rounding allowance of a pointwise triangle inequality evaluated in float64 (a few ulps of the terms)
 _ROUNDING = 16 * 2.0**-53
 
@@ -166,11 +214,6 @@ def check_asm62_corrected(params: Params) -> Evidence:
 
 
 # -- Lemma 6.3 -----------------------------------------------------------------------------------------
-#: the readings of Lemma 6.3's norm tried by every failing Lemma 6.3 / Corollary 7.1 claim
-_NORM_READINGS = ["Section 3.1 ‖F‖_α = (∫‖F‖_α^α)^{1/α}", "Appendix A.1 (∫‖F‖_α^2)^{1/α}",
-                  "sup over the unit cubes (lemma-6.3/reading-sup-cube)", "sup with ε₂ over Φ's image too (lemma-6.3/corrected)"]
-
-
 def _lemma63_function_norm_evidence(params: Params, quantity: str) -> Evidence:
     """Exact counterexample to ``‖(f − τ)∘Φ‖_α ≤ ‖f − τ‖_α`` (and with it to Lemma 6.3 in the function norm).
 

@@ -39,6 +39,23 @@ from ..registry import Params, register
 from ..report import Evidence
 from ._scan import DeviationScan, family_label, zero_deviation_evidence
 
+__all__ = [
+    "EXACT",
+    "check_eq1",
+    "check_eq1_top",
+    "check_eq1_grid",
+    "check_eq1_corrected",
+    "step_ffn_error_bound",
+    "check_eq2",
+    "check_eq2_corrected",
+    "check_shapes_x_plus_e",
+    "check_shapes_e_displayed",
+    "check_eq2_shapes",
+    "check_grid",
+    "check_quantization_map",
+    "check_eq1_limit_delta",
+]
+
 EXACT = "exact (fractions.Fraction)"
 
 
@@ -66,7 +83,7 @@ def _staircase_scan(params: Params, printed: bool) -> DeviationScan:
     for spec in params.family():
         if spec.channels != 1:
             continue  # the step function is one-dimensional; d does not enter
-        for t, x in _plateau_points(spec, printed):
+        for _, x in _plateau_points(spec, printed):
             got, want = fn(x, spec), staircase(x, spec)
             scan.record(abs(got - want), lambda: {
                 "spec": str(spec), "x": str(x), "eq1_value": str(got), "staircase_value": str(want),

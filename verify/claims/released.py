@@ -52,6 +52,25 @@ from ..registry import Params, register
 from ..report import Evidence
 from ._scan import CaseCount
 
+__all__ = [
+    "VAR_DEFAULT_CFG",
+    "FLOWAR_DEFAULT_CFG",
+    "FLOWAR_DEFAULT_STEPS",
+    "check_released_operators",
+    "check_var_step",
+    "check_flowar_step",
+    "check_var_running_sum",
+    "check_var_running_sum_corrected",
+    "check_mask_effect",
+    "check_mask_first_token",
+    "check_mask_composition",
+    "check_what_is_interpolated",
+    "check_shared_stack",
+    "check_cfg",
+    "check_cfg_corrected",
+    "check_time_grid",
+]
+
 #: float64 unit roundoff
 _U = 2.0**-53
 #: operations behind one entry of a released 1-D factor (a cubic in Horner form, ≤ 4 taps, an area mean of

@@ -39,6 +39,33 @@ from ..checkers import contextual_mapping, tokenwise_separation_exact
 from ..registry import Params, register
 from ..report import Evidence
 
+__all__ = [
+    "LN10",
+    "vocabulary_exact",
+    "check_no_duplicates",
+    "check_no_duplicates_closed",
+    "check_no_duplicates_half_open",
+    "check_separation",
+    "check_separation_corrected",
+    "lemma54_exponent",
+    "lemma54_log10_delta",
+    "check_gamma_delta_literal",
+    "check_gamma_delta",
+    "check_gamma_delta_corrected",
+    "single_token_feasible",
+    "check_lemma54_literal",
+    "check_lemma54",
+    "check_lemma54_corrected",
+    "check_def52",
+    "check_def53",
+    "check_lemma54_shapes",
+    "check_lemma54_shapes_columns",
+    "check_def51",
+    "check_separation_displayed",
+    "check_range_ffn1",
+    "check_lemma54_symbols",
+]
+
 LN10 = math.log(10.0)
 
 
@@ -161,7 +188,7 @@ def _separation_rows(params: Params):
     "distinct tokens (L₀ = h_r w_r = n), for every spec of the family.",
 )
 def check_separation(params: Params) -> Evidence:
-    worst_margin, worst_spec, cex, checked = math.inf, None, None, 0
+    worst_margin, cex, checked = math.inf, None, 0
     rows = []
     for spec, ex in _separation_rows(params):
         d, L0, delta = spec.channels, spec.tokens, spec.step_width
@@ -174,8 +201,7 @@ def check_separation(params: Params) -> Evidence:
         }
         name, value = min(conds.items(), key=lambda kv: kv[1])
         rows.append((spec, name, value))
-        if value < worst_margin:
-            worst_margin, worst_spec = value, spec
+        worst_margin = min(worst_margin, value)
         if value <= 0 and cex is None:
             cex = {
                 "spec": str(spec),

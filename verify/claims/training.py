@@ -28,6 +28,19 @@ from ..registry import Params, register
 from ..report import Evidence
 from ._scan import CaseCount
 
+__all__ = [
+    "check_defd11",
+    "check_defd13",
+    "check_defd13_corrected",
+    "check_alg1_noise",
+    "check_alg1_targets",
+    "check_alg1_update",
+    "check_alg1_update_corrected",
+    "check_alg1_scale_order",
+    "check_alg2_symbols",
+    "check_alg2_taylor",
+]
+
 
 def _declared_check(used: dict[str, str], declared: set[str], quantity: str, **fields) -> Evidence:
     """Evidence for "every symbol the display uses is declared by the conditions": ``used`` maps a symbol to where

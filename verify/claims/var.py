@@ -39,6 +39,25 @@ from ..report import Evidence
 from ..shapes import Typing, dims
 from ._scan import CaseCount, DeviationScan
 
+__all__ = [
+    "check_def38",
+    "check_def311_literal",
+    "check_def311",
+    "check_def311_var_attention",
+    "DEF313_READINGS",
+    "check_def313",
+    "check_def313_transpose",
+    "check_def313_own_sizes",
+    "CHAINS",
+    "check_def314",
+    "check_def314_corrected",
+    "check_def314_heads",
+    "check_def314_heads_corrected",
+    "check_remark310",
+    "check_thm66_step1",
+    "check_remark312",
+]
+
 
 @register(
     "def-3.8",

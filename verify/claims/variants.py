@@ -22,6 +22,15 @@ import numpy as np
 from ..registry import Params, register
 from ..report import Evidence
 
+__all__ = [
+    "BALL_LIMIT",
+    "BALL_BITS",
+    "check_numeral_cells",
+    "check_numeral_gap_ratio",
+    "variant_bits",
+    "check_precision_ladder",
+]
+
 #: the ball check of lemma-c.1/numeral/cells runs up to this many context IDs
 BALL_LIMIT = 60_000
 #: working precision of that check (bits)
