@@ -35,7 +35,7 @@ __all__ = [
     "check_construction", "named_target", "check_recomputed", "rebuild_model", "seeded_network", "check_seeded",
 ]
 
-def check_construction(r: "Reader", spec: GridSpec, a: dict, id_gap: float, labels1, labels_att, constants,
+def check_construction(r: Reader, spec: GridSpec, a: dict, id_gap: float, labels1, labels_att, constants,
                         plan=None) -> None:
     """The arrays must *be* the Lemma C.1 construction the manifest describes, bit for bit.
 
@@ -111,7 +111,7 @@ def check_construction(r: "Reader", spec: GridSpec, a: dict, id_gap: float, labe
                    "bump FFN_2); the file was edited or is damaged")
 
 
-def named_target(r: "Reader", record: dict):
+def named_target(r: Reader, record: dict):
     """The target the manifest names, rebuilt from its record; the record must be exactly what that target
     describes itself as (`Target.describe`: name, sizes and its seed or value, nothing else)."""
     from .targets import make_target
@@ -132,7 +132,7 @@ def named_target(r: "Reader", record: dict):
     return target
 
 
-def check_recomputed(r: "Reader", spec: GridSpec, target, ids: np.ndarray, h: np.ndarray, *, chunk: int = 1 << 16,
+def check_recomputed(r: Reader, spec: GridSpec, target, ids: np.ndarray, h: np.ndarray, *, chunk: int = 1 << 16,
                       plan=None) -> None:
     """The file computes what its manifest names (Lemma C.1): on every grid sequence ``A``
 
@@ -198,7 +198,7 @@ def check_recomputed(r: "Reader", spec: GridSpec, target, ids: np.ndarray, h: np
                    "(Lemma 6.1's h); the file was edited or is damaged")
 
 
-def rebuild_model(model: str, config: dict, arrays: dict, r: "Reader"):
+def rebuild_model(model: str, config: dict, arrays: dict, r: Reader):
     """The network a model file describes, checked against the file: every stored array must be the
     network's weight of that name (the fixed φ_up matrices exactly the ones the configuration's sizes and
     kernel give, `construct.models.ModelKind.fixed_arrays`), and every entry the network's ``config()`` reports must equal the recorded one."""
@@ -251,7 +251,7 @@ def seeded_network(model: str, config: dict):
     return kind.seeded(config, widths[0], seed)
 
 
-def check_seeded(r: "Reader", model: str, config: dict, arrays: dict, unverified: bool) -> bool:
+def check_seeded(r: Reader, model: str, config: dict, arrays: dict, unverified: bool) -> bool:
     """A model file's weights must be the ones its seed draws (a digest in the same file cannot show that):
     the network is drawn again and every array compared bit for bit. A file that does not name a seeded build
     is refused unless ``unverified``; returns whether the comparison was made."""

@@ -35,14 +35,25 @@ Architectural choices the paper leaves open (documented, seeded, small): FFN_i h
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import scipy.sparse as sp_sparse
 
-from .flowar_layers import (MLP, FlowMatchingNet, LinearUpSample, Scales, SingleAttention, Tokenizer, _as_tokens,
-                            _pos_int, estimate_bytes, random_attention, random_feed_forward)
+from .flowar_layers import (
+    MLP,
+    FlowMatchingNet,
+    LinearUpSample,
+    Scales,
+    SingleAttention,
+    Tokenizer,
+    _as_tokens,
+    _pos_int,
+    estimate_bytes,
+    random_attention,
+    random_feed_forward,
+)
 from .grid import require_memory
 from .layers import FeedForward
 from .released import OPERATORS, check_released_schedule, flowar_time_grid, next_scale_input, step_matrix
@@ -262,7 +273,7 @@ class FlowAR:
                 "ln_eps": self.nets[0].ln_eps, **({"operator": self.operator} if self.operator != "paper" else {})}
 
     @classmethod
-    def from_arrays(cls, config: dict, arrays: dict) -> "FlowAR":
+    def from_arrays(cls, config: dict, arrays: dict) -> FlowAR:
         """Rebuild from `weight_arrays` and `config`."""
         sc = Scales(int(config["h"]), int(config["w"]), int(config["K"]), int(config["a"]))
         attns = tuple(SingleAttention(arrays[f"tf{i}.attn.W_Q"], arrays[f"tf{i}.attn.W_K"], arrays[f"tf{i}.attn.W_V"])

@@ -51,8 +51,14 @@ import numpy as np
 import scipy.sparse as sp_sparse
 
 from .grid import require_memory
-from .interpolate import (UP_KINDS, down_sample_factors, down_sample_matrix, kron_operator_norms, up_sample_factors,
-                          up_sample_matrix)
+from .interpolate import (
+    UP_KINDS,
+    down_sample_factors,
+    down_sample_matrix,
+    kron_operator_norms,
+    up_sample_factors,
+    up_sample_matrix,
+)
 from .layers import Attention, FeedForward
 from .numerics import matmul, tanh
 

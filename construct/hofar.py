@@ -25,13 +25,22 @@ Architectural choices the paper leaves open (documented, seeded, small): one sha
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
-from .flowar_layers import (LinearUpSample, Scales, SingleAttention, TokenMLP, _as_tokens, _pos_int, estimate_bytes,
-                            random_attention, random_feed_forward)
+from .flowar_layers import (
+    LinearUpSample,
+    Scales,
+    SingleAttention,
+    TokenMLP,
+    _as_tokens,
+    _pos_int,
+    estimate_bytes,
+    random_attention,
+    random_feed_forward,
+)
 from .grid import require_memory
 from .layers import FeedForward
 
@@ -154,7 +163,7 @@ class HOFAR:
                 "ffn_hidden": int(self.ffn.width), "fm_hidden": [int(self.fm_first.W1.shape[0]), int(self.fm_second.W1.shape[0])]}
 
     @classmethod
-    def from_arrays(cls, config: dict, arrays: dict) -> "HOFAR":
+    def from_arrays(cls, config: dict, arrays: dict) -> HOFAR:
         sc = Scales(int(config["h"]), int(config["w"]), int(config["K"]), int(config["a"]))
         fms = [TokenMLP(arrays[f"{n}.W1"], arrays[f"{n}.b1"], arrays[f"{n}.W2"], arrays[f"{n}.b2"]) for n in ("fm_first", "fm_second")]
         return cls(sc, SingleAttention(arrays["tf.attn.W_Q"], arrays["tf.attn.W_K"], arrays["tf.attn.W_V"]),

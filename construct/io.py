@@ -63,8 +63,18 @@ from .contextual import ContextualMap
 from .file_checks import check_construction, check_recomputed, check_seeded, named_target, rebuild_model
 from .grid import GridSpec
 from .layers import Attention, Embedding, FeedForward
-from .manifest import (FORMAT_VERSION, MANIFEST_KEY, MODEL_KIND, ONE_LAYER, Reader, canonical, integer, json_number,
-                       opened, read_kind)
+from .manifest import (
+    FORMAT_VERSION,
+    MANIFEST_KEY,
+    MODEL_KIND,
+    ONE_LAYER,
+    Reader,
+    canonical,
+    integer,
+    json_number,
+    opened,
+    read_kind,
+)
 from .memorize import BumpLabels
 from .models import MODELS
 from .quantize import required_term_count
@@ -150,7 +160,7 @@ def array_digest(a: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(a, dtype="<f8").tobytes()).hexdigest()
 
 
-def _check_digests(r: "Reader", recorded, arrays: dict) -> None:
+def _check_digests(r: Reader, recorded, arrays: dict) -> None:
     """Every array must match the SHA-256 the manifest records for it (files without ``sha256`` skip this)."""
     if recorded is None:
         return

@@ -82,7 +82,7 @@ class Reader:
 
 
 @contextmanager
-def opened(r: "Reader"):
+def opened(r: Reader):
     """The checks every varproof weights file passes first — a readable regular file, a safetensors
     container, a JSON-object manifest under `MANIFEST_KEY` — then ``(manifest, open safetensors handle)``."""
     from safetensors import safe_open
@@ -160,14 +160,14 @@ def json_number(value):
     return str(value)
 
 
-def integer(r: "Reader", value, what: str, minimum: int = 1) -> int:
+def integer(r: Reader, value, what: str, minimum: int = 1) -> int:
     """``value`` if it is a JSON integer ≥ ``minimum`` (not a float such as ``2.5`` or ``2.0``, not a boolean)."""
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         r.fail(f"manifest field {what!r} must be an integer ≥ {minimum}, got {value!r}")
     return value
 
 
-def read_kind(r: "Reader", man: dict) -> str:
+def read_kind(r: Reader, man: dict) -> str:
     """The manifest's ``kind``: `ONE_LAYER` or `MODEL_KIND` (anything else fails)."""
     kind = man.get("kind")
     if kind not in (ONE_LAYER, MODEL_KIND):

@@ -38,9 +38,10 @@ builder) and one `ModelKind` entry here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -62,7 +63,7 @@ class SaveableModel(Protocol):
         """JSON configuration: sizes, kernel, options, ``reference`` (the paper's definitions)."""
 
     @classmethod
-    def from_arrays(cls, config: dict, arrays: dict) -> "SaveableModel":
+    def from_arrays(cls, config: dict, arrays: dict) -> SaveableModel:
         """The network ``config`` and ``arrays`` describe (``KeyError`` for a missing array)."""
 
 

@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from construct.interpolate import exact_up_matrix_1d
-from construct.interpolate import up_matrix_2d
+from construct.interpolate import exact_up_matrix_1d, up_matrix_2d
 from verify.claims import algebra, blocks, interpolation, var
 from verify.docs import errata_groups
 from verify.registry import Params, all_claims
