@@ -59,10 +59,10 @@ from pathlib import Path
 import numpy as np
 
 from .contextual import ContextualMap
+from .cost import ffn1_width, ffn2_width, weight_shapes
 from .grid import GridSpec
 from .layers import Attention, Embedding, FeedForward
-from .memorize import BumpLabels
-from .quantize import required_term_count
+from .memorize import BUMP_PARTS, BumpLabels, BumpParts
 from .targets import TARGETS
 from .transformer import OneLayerTransformer, smallest_gap
 
@@ -97,31 +97,14 @@ ARRAY_NAMES = (
 
 FFN1_SCHEME = "('ramp', channel, t, 'up'|'down') for t < n·m, then ('cancel-residual', channel, '+'|'-'), channel-major"
 FFN2_SCHEME = "('bump', sequence, token, part)"
-FFN2_PARTS = ("+1", "0", "-1")
+FFN2_PARTS = BUMP_PARTS
 ATTENTION_SCHEME = "(role, coordinate): coordinate 0 carries the context ID, the others are zero"
 
 
-def ffn1_width(spec: GridSpec) -> int:
-    """Neurons of the working FFN_1: ``2d(nm + 1)``."""
-    return 2 * spec.channels * (required_term_count(spec) + 1)
-
-
-def ffn2_width(spec: GridSpec) -> int:
-    """Neurons of the working FFN_2: ``3nN`` (three per (sequence, token) pair)."""
-    return 3 * spec.tokens * spec.n_sequences
-
-
 def expected_shapes(spec: GridSpec) -> dict[str, tuple[int, ...]]:
-    """Shape of every array of a weights file for ``spec`` (``n`` tokens, ``d`` channels, ``N`` sequences)."""
-    n, d, N = spec.tokens, spec.channels, spec.n_sequences
-    c1, c2 = ffn1_width(spec), ffn2_width(spec)
-    return {
-        "embedding.E": (n, d),
-        "ffn1.W1": (c1, d), "ffn1.b1": (c1,), "ffn1.W2": (d, c1), "ffn1.b2": (d,),
-        "attention.W_Q": (d, 1), "attention.W_K": (d, 1), "attention.W_V": (d, d),
-        "ffn2.W1": (c2, d), "ffn2.b1": (c2,), "ffn2.W2": (d, c2), "ffn2.b2": (d,),
-        "context_ids": (N, n), "targets": (N, n, d),
-    }
+    """Shape of every array of a weights file for ``spec`` (`cost.weight_shapes`; `cost.ffn1_width` and
+    `cost.ffn2_width` give the FFN widths and stay importable from here)."""
+    return weight_shapes(spec).as_dict()
 
 
 def weight_arrays(tau: OneLayerTransformer) -> dict[str, np.ndarray]:
@@ -625,15 +608,16 @@ def _check_construction(r: "_Reader", spec: GridSpec, a: dict, id_gap: float, la
     W1, b1, W2, b2 = a["ffn2.W1"], a["ffn2.b1"], a["ffn2.W2"], a["ffn2.b2"]
     v = h.reshape(centres.size, spec.channels).copy()
     v[:, 0] -= centres
+    part = BumpParts(*ids.shape).indices
     checks = (
         ("ffn2.W1", "column 0 = 1/w with w = id_gap/2", lambda: W1[:, 0] == 1.0 / w),
         ("ffn2.W1", "columns 1… = 0", lambda: W1[:, 1:] == 0.0),
-        ("ffn2.b1", "−c/w + 1 for part '+1'", lambda: b1[0::3] == -centres / w + 1.0),
-        ("ffn2.b1", "−c/w for part '0'", lambda: b1[1::3] == -centres / w),
-        ("ffn2.b1", "−c/w − 1 for part '-1'", lambda: b1[2::3] == -centres / w - 1.0),
-        ("ffn2.W2", "v = h − (c, 0, …) for part '+1'", lambda: W2[:, 0::3] == v.T),
-        ("ffn2.W2", "−2v for part '0'", lambda: W2[:, 1::3] == -2.0 * v.T),
-        ("ffn2.W2", "v for part '-1'", lambda: W2[:, 2::3] == v.T),
+        ("ffn2.b1", "−c/w + 1 for part '+1'", lambda: b1[part("+1")] == -centres / w + 1.0),
+        ("ffn2.b1", "−c/w for part '0'", lambda: b1[part("0")] == -centres / w),
+        ("ffn2.b1", "−c/w − 1 for part '-1'", lambda: b1[part("-1")] == -centres / w - 1.0),
+        ("ffn2.W2", "v = h − (c, 0, …) for part '+1'", lambda: W2[:, part("+1")] == v.T),
+        ("ffn2.W2", "−2v for part '0'", lambda: W2[:, part("0")] == -2.0 * v.T),
+        ("ffn2.W2", "v for part '-1'", lambda: W2[:, part("-1")] == v.T),
         ("ffn2.b2", "0", lambda: b2 == 0.0),
     )
     for name, rule, ok in checks:

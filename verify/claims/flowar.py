@@ -42,6 +42,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from construct.cost import UNIT_ROUNDOFF
 from construct.flowar import (
     HOFAR,
     MLP,
@@ -66,8 +67,8 @@ from ..registry import Params, register
 from ..report import Evidence
 from ._scan import CaseCount
 
-#: unit roundoff of float64
-_U = 2.0**-53
+#: unit roundoff of float64 (`construct.cost.UNIT_ROUNDOFF`)
+_U = UNIT_ROUNDOFF
 #: rounding allowance of an inequality between float64 quantities of size ~1 (a few ulps of the terms)
 _ROUNDING = 16 * _U
 
