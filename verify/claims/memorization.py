@@ -285,7 +285,7 @@ def check_bump_step_neurons(params: Params) -> Evidence:
         n, d, m = spec.tokens, spec.channels, spec.steps
         relus_per_bump = 3 * d * n  # the printed sum has three ReLUs for each of the d·n coordinates
         bumps = m ** (d * n)  # |Ḡ_δ| (lemma-c.1/step-3): one context per grid sequence
-        total_printed = 3 * d * n * m ** (d * n)
+        total_printed = layer_widths(spec).ffn2_paper
         bad = abs(relus_per_bump * bumps - total_printed) + abs(bumps - spec.n_sequences)
         worst = max(worst, bad)
         checked += 1
