@@ -6,23 +6,20 @@ constants that follow from its `GridSpec` alone — ``n`` tokens (the paper's ``
 them; the builders, ``varproof build / cost / inspect``, the weights-file validation of `io.py` and the claims
 read them from here and format them.
 
-==========================================  ===============================================  ====================
-fact                                        value                                            function
-==========================================  ===============================================  ====================
-grid sequences ``N = |Ḡ_δ|``                 ``m^{nd}``                                       `construction_cost`
-FFN_1 neurons (Eq. 1–2, working)            ``c1 = 2d(nm + 1)``                               `ffn1_width`
-FFN_2 neurons (working, token-wise bumps)   ``c2 = 3nN``                                      `ffn2_width`
-FFN_2 neurons as printed in Lemma C.1       ``3dnN``                                          `layer_widths`
-array shapes of a weights file              ``E (n, d)``, ``FFN_1 (c1, d)…``, ``FFN_2 (c2, d)…``  `weight_shapes`
-parameters                                  ``nd + (2d+1)c1 + d + 2d + d² + (2d+1)c2 + d``     `parameter_count`
-Lemma 5.4's Δ as printed in Lemma C.1       ``exp(−5|V|⁴ d ln(n) L₀²/δ)``, ``|V| = nm^d``       `printed_delta`
-Lemma 5.4's δ implied by its hypotheses     ``exp(−5ε⁻¹|V|⁴dκγ_max log L)``, ``κ = γ_max/γ_min``  `implied_log10_delta`
-``m`` from ``ε`` (Lemma C.1's proof)        smallest ``m`` with ``Cδ(dn)^{1/α} ≤ ε/2``          `steps_for_eps`
-FFN_1's float64 error on ``[0, L]``          ``(4 + c)u(cδz + 2L + 2)``                         `ffn1_error_bound`
-memory `build_transformer` holds            ``8·3Nn(2d+2) + 8·Nnd·4`` bytes                    `build_bytes`
-measured: gap, slopes, bits, largest weight  from the built ``τ``                             `measured_cost`
-a construction variant's gap and bits       ``paper`` / ``working`` / ``numeral``              `variant_cost`
-==========================================  ===============================================  ====================
+* grid sequences ``N = |Ḡ_δ| = m^{nd}`` — `closed_form_cost`;
+* FFN_1 neurons (Eq. 1–2, working) ``c1 = 2d(nm + 1)`` — `ffn1_width`;
+* FFN_2 neurons (working, token-wise bumps) ``c2 = 3nN`` — `ffn2_width`; as printed in Lemma C.1 ``3dnN`` —
+  `layer_widths`;
+* the shape of every array of a weights file (``E (n, d)``, FFN_1 ``(c1, d)`` …, FFN_2 ``(c2, d)`` …) —
+  `weight_shapes`; parameters ``nd + (2d+1)c1 + d + 2d + d² + (2d+1)c2 + d`` — `parameter_count`;
+* memory: what `build_transformer` holds, ``8·3Nn(2d+2) + 8·Nnd·4`` bytes — `build_bytes`, `build_size`;
+* Lemma 5.4's Δ as printed in Lemma C.1, ``exp(−5|V|⁴ d ln(n) L₀²/δ)`` with ``|V| = nm^d`` — `printed_delta`;
+  the δ Lemma 5.4 implies for given hypotheses, ``exp(−5ε⁻¹|V|⁴dκγ_max log L)`` — `implied_log10_delta`;
+* ``m`` from ``ε`` (Lemma C.1's proof: smallest ``m`` with ``Cδ(dn)^{1/α} ≤ ε/2``) — `steps_for_eps`;
+* FFN_1's float64 error on ``[0, L]``, ``(4 + c)u(cδz + 2L + 2)`` — `ffn1_error_bound`;
+* measured on a built τ: gap, bump slope, bits, largest weight — `measured_cost`; a construction variant's gap
+  and bits (``paper`` / ``working`` / ``numeral``) — `variant_cost`; all of it for ``varproof cost`` —
+  `construction_cost`.
 
 ``u = 2^{−53}`` is float64's unit roundoff (`UNIT_ROUNDOFF`), the one definition every error bound of the
 project uses. Counts that are astronomically large (``N = m^{nd}`` has ``nd·log10 m`` digits) are carried as
@@ -33,10 +30,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from fractions import Fraction
 
 from .grid import GridSpec
+from .memorize import BUMP_PARTS
 from .quantize import required_term_count
+
+#: neurons per bump of FFN_2 (`memorize.BumpParts`: parts ``+1``, ``0``, ``-1``)
+_PARTS = len(BUMP_PARTS)
 
 #: float64's unit roundoff ``u = 2^{−53}`` (half the machine epsilon): ``fl(x ∘ y) = (x ∘ y)(1 + e)``, ``|e| ≤ u``
 UNIT_ROUNDOFF = 2.0**-53
@@ -78,7 +78,7 @@ def ffn1_width(spec: GridSpec) -> int:
 
 def ffn2_width(spec: GridSpec) -> int:
     """Neurons of the working FFN_2 (Lemma C.1's bump memorization): ``3nN`` (three per (sequence, token) pair)."""
-    return 3 * spec.tokens * spec.n_sequences
+    return _PARTS * spec.tokens * spec.n_sequences
 
 
 def layer_widths(spec: GridSpec) -> LayerWidths:
@@ -141,12 +141,12 @@ def build_bytes(spec: GridSpec) -> float:
     """Bytes `build_transformer` holds for ``spec``: FFN_2 and its bias, ``8·3Nn(2d + 2)``, plus the grid's
     digits, quantized tokens, context IDs and targets, ``8·Nnd·4``."""
     N, n, d = spec.n_sequences, spec.tokens, spec.channels
-    return 8.0 * 3 * N * n * (2 * d + 2) + 8.0 * N * n * d * 4
+    return 8.0 * _PARTS * N * n * (2 * d + 2) + 8.0 * N * n * d * 4
 
 
 def ffn2_layer_bytes(spec: GridSpec) -> float:
     """Bytes of one FFN_2 with its bias, ``8·3Nn(2d + 2)`` (the dominant term of `build_bytes`)."""
-    return 3 * spec.n_sequences * spec.tokens * (2 * spec.channels + 2) * 8.0
+    return _PARTS * spec.n_sequences * spec.tokens * (2 * spec.channels + 2) * 8.0
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ def build_size(n: int, d: int, m: int) -> BuildSize:
     """`BuildSize` for ``n`` tokens, ``d`` channels, ``m`` steps (``inf`` when even the logarithm overflows)."""
     try:
         log10_ids = n * d * math.log10(m) + math.log10(n)
-        log10_bytes = log10_ids + math.log10(8.0 * (3 * (2 * d + 2) + 4 * d))
+        log10_bytes = log10_ids + math.log10(8.0 * (_PARTS * (2 * d + 2) + 4 * d))
     except OverflowError:
         log10_ids = log10_bytes = math.inf
     return BuildSize(log10_ids, log10_bytes)
@@ -288,9 +288,9 @@ def closed_form_cost(spec: GridSpec) -> ClosedFormCost:
         log10_N = math.inf
     exact = log10_N <= EXACT_DIGITS
     N = m ** (n * d) if exact else None
-    c1 = 2 * d * (n * m + 1)
-    log10_c2 = math.log10(3 * n) + log10_N
-    params = _fixed_parameters(n, d, c1) + (2 * d + 1) * 3 * n * N if exact else None
+    c1 = ffn1_width(spec)
+    log10_c2 = math.log10(_PARTS * n) + log10_N
+    params = _fixed_parameters(n, d, c1) + (2 * d + 1) * _PARTS * n * N if exact else None
     log10_params = math.log10(params) if exact else math.log10(2 * d + 1) + log10_c2
     log10_bytes = math.log10(8) + log10_params
     P = (1 - float(m) ** -d) / (1 - 1 / m)
@@ -299,8 +299,8 @@ def closed_form_cost(spec: GridSpec) -> ClosedFormCost:
         spec=spec,
         grid_sequences=Count(N, log10_N),
         ffn1=c1,
-        ffn2=Count(3 * n * N if exact else None, log10_c2),
-        ffn2_paper=Count(3 * d * n * N if exact else None, math.log10(d) + log10_c2),
+        ffn2=Count(_PARTS * n * N if exact else None, log10_c2),
+        ffn2_paper=Count(_PARTS * d * n * N if exact else None, math.log10(d) + log10_c2),
         parameters=Count(params, log10_params),
         weights_bytes=Count(8 * params if exact else None, log10_bytes),
         ffn1_ramp_slope=float(1 / theta),

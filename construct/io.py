@@ -62,7 +62,7 @@ from .contextual import ContextualMap
 from .cost import ffn1_width, ffn2_width, weight_shapes
 from .grid import GridSpec
 from .layers import Attention, Embedding, FeedForward
-from .memorize import BUMP_PARTS, BumpLabels, BumpParts
+from .memorize import BUMP_PARTS, BumpParts
 from .targets import TARGETS
 from .transformer import OneLayerTransformer, smallest_gap
 
@@ -529,7 +529,7 @@ def load_transformer(path, *, unverified: bool = False) -> OneLayerTransformer:
         attention = Attention(a["attention.W_Q"], a["attention.W_K"], a["attention.W_V"], None, False,
                               tuple(tuple(l) for l in labels_att))
         contextual = ContextualMap(attention, projection, scale, str(scale_rule), a_min, a_max, projection_gap)
-        memorizer = FeedForward(a["ffn2.W1"], a["ffn2.b1"], a["ffn2.W2"], a["ffn2.b2"], BumpLabels(N, n))
+        memorizer = FeedForward(a["ffn2.W1"], a["ffn2.b1"], a["ffn2.W2"], a["ffn2.b2"], BumpParts(N, n).labels)
     except (ValueError, TypeError) as err:
         r.fail(" ".join(str(err).split()))
     for array in (a["context_ids"], a["targets"]):

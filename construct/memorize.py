@@ -30,6 +30,12 @@ Its output weight is ``v_{A,k} = h(A)_k − q_{A,k}``, the target minus the resi
 ``FFN_2(q_{A,k}) = q_{A,k} + v_{A,k} = h(A)_k``.
 Neurons: ``3·L·N`` with ``N = m^{dL}`` sequences — ``d`` times fewer than the printed ``3dL·N``,
 because one token-wise bump emits all ``d`` output channels at once.
+
+**Part table.** `BumpParts` is the one place that knows where each neuron sits: the bump of pair
+``p = a·L + k`` owns neurons ``3p, 3p+1, 3p+2``, its parts ``"+1"``, ``"0"``, ``"-1"`` (`BUMP_PARTS`; output
+coefficients `PART_COEFFICIENTS` ``1, −2, 1``). Code that reads FFN_2 asks the table —
+``W2[:, parts.indices("+1")]`` are the ``v_{A,k}``, ``parts.neurons(p)`` one bump's neurons, ``parts.part_of(j)``
+neuron ``j``'s ``(sequence, token, part)`` — instead of slicing by stride.
 """
 
 from __future__ import annotations
@@ -39,7 +45,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .cost import ffn2_bytes
 from .grid import require_memory
 from .layers import FeedForward
 
@@ -85,6 +90,8 @@ def bump_memorizer(ids: np.ndarray, values: np.ndarray, gap: float, *, max_bytes
         )
     N, n = ids.shape
     d = values.shape[2]
+    from .cost import ffn2_bytes  # cost.py reads the part table: imported here, not at module level
+
     parts = BumpParts(N, n)
     c = parts.width
     require_memory(ffn2_bytes(c, d), f"FFN_2 with {c} neurons", max_bytes)

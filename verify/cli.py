@@ -42,9 +42,8 @@ from fractions import Fraction
 
 import numpy as np
 
-# COST_BUILD_LIMIT: networks with at most this many context IDs (N·n) are built by ``varproof cost`` to measure the
-# gap; EXACT_DIGITS: integers with more digits are reported by their log10 only (Python refuses str() beyond 4300)
-from construct.cost import COST_BUILD_LIMIT, EXACT_DIGITS
+# networks with at most COST_BUILD_LIMIT context IDs (N·n) are built by ``varproof cost`` to measure the gap
+from construct.cost import COST_BUILD_LIMIT
 
 #: the Lemma C.1 construction variants (``construct.transformer.VARIANTS``)
 VARIANT_CHOICES = ("paper", "working", "numeral")
@@ -1121,7 +1120,7 @@ def cost_table(n: int, d: int, m: int, C: float = 1.0, alpha: float = 2.0, ramp:
                build_limit: int = COST_BUILD_LIMIT) -> dict:
     """Cost of the Lemma C.1 construction for ``n`` tokens, ``d`` channels, ``m = 1/δ`` steps, as JSON-ready
     ``key → value``: `construct.cost.construction_cost` formatted. Astronomically large counts appear as exact
-    integers when they have at most `EXACT_DIGITS` digits (else ``None``) together with their ``log10``.
+    integers when they have at most `construct.cost.EXACT_DIGITS` digits (else ``None``) together with their ``log10``.
     """
     from construct.cost import construction_cost
     from construct.grid import GridSpec, format_bytes
