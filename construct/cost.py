@@ -330,6 +330,11 @@ class MeasuredCost:
     gap_ratio: float
 
 
+def bump_slope(gap: float) -> float:
+    """Slope ``1/w = 2/gap`` of FFN_2's hats (`memorize.bump_memorizer`: half-width ``w = gap/2``)."""
+    return 2.0 / gap
+
+
 def largest_weight(tau) -> tuple[float, str]:
     """Largest absolute weight of τ's layers and the first array (in file order) that holds it."""
     from .io import weight_arrays
@@ -355,7 +360,7 @@ def measured_cost(tau) -> MeasuredCost:
     gap = float(tau.id_gap)
     largest, where = largest_weight(tau)
     return MeasuredCost(
-        id_gap=gap, ffn2_bump_slope=2.0 / gap,
+        id_gap=gap, ffn2_bump_slope=bump_slope(gap),
         ffn2_largest_abs_bias=float(abs(tau.memorizer.b1).max()),
         largest_abs_weight=largest, largest_abs_weight_array=where,
         id_range_over_gap=float(tau.context_ids.max() - tau.context_ids.min()) / gap,
@@ -471,6 +476,6 @@ __all__ = [
     "ffn2_bytes", "build_bytes", "ffn2_layer_bytes", "BuildSize", "build_size",
     "PrintedDelta", "printed_delta", "implied_log10_delta",
     "steps_for_eps", "ffn1_error_bound",
-    "ClosedFormCost", "closed_form_cost", "MeasuredCost", "largest_weight", "id_bits", "measured_cost",
+    "ClosedFormCost", "closed_form_cost", "MeasuredCost", "bump_slope", "largest_weight", "id_bits", "measured_cost",
     "ConstructionCost", "construction_cost", "VariantCost", "variant_cost",
 ]

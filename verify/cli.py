@@ -738,6 +738,7 @@ def _conditions_lines(conditions) -> list[str]:
 
 
 def _summary_lines(tau) -> list[str]:
+    from construct.cost import bump_slope
     from construct.io import REFERENCES
 
     largest, where = _largest(tau)
@@ -755,7 +756,7 @@ def _summary_lines(tau) -> list[str]:
         ]),
         f"parameters: {tau.n_parameters}",
         f"largest |weight|: {largest:.6g} (in {where})",
-        f"context-ID gap: {tau.id_gap:.6g}  (bump slope 2/gap = {2 / tau.id_gap:.6g})",
+        f"context-ID gap: {tau.id_gap:.6g}  (bump slope 2/gap = {bump_slope(tau.id_gap):.6g})",
         *_variant_lines(tau),
         f"softmax scale λ: {tau.contextual.scale:.6g}  ({tau.contextual.scale_rule})",
         *_conditions_lines(tau.conditions()),
@@ -1003,6 +1004,7 @@ def _vec(values) -> str:
 
 
 def _inspect_text(info: dict, tau) -> str:
+    from construct.cost import bump_slope
     from construct.io import REFERENCES
 
     spec = tau.spec
@@ -1027,7 +1029,7 @@ def _inspect_text(info: dict, tau) -> str:
         f"contextual map: λ = {float(info['contextual']['scale']):.6g} ({info['contextual']['scale_rule']}), "
         f"a_min = {info['contextual']['a_min']}, a_max = {info['contextual']['a_max']}, "
         f"projection gap = {info['contextual']['projection_gap']}",
-        f"context-ID gap: {tau.id_gap:.6g}  (bump slope 2/gap = {2 / tau.id_gap:.6g})",
+        f"context-ID gap: {tau.id_gap:.6g}  (bump slope 2/gap = {bump_slope(tau.id_gap):.6g})",
         *_variant_lines(tau),
         *_conditions_lines(tau.conditions()),
     ]

@@ -185,3 +185,8 @@ def test_weight_shapes_are_the_shapes_of_the_built_arrays(variant, spec):
     assert {name: a.shape for name, a in arrays.items()} == weight_shapes(spec).as_dict()
     assert tau.neurons == {"FFN_1": ffn1_width(spec), "FFN_2": ffn2_width(spec)}
     assert tau.n_parameters == parameter_count(spec)
+
+
+def test_bump_slope_is_two_over_the_gap():
+    # half-width w = gap/2, so a hat rises with slope 1/w: gap 0.5 → 4, gap 2^-10 → 2^11
+    assert cost.bump_slope(0.5) == 4.0 and cost.bump_slope(2.0**-10) == 2.0**11
