@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from .grid import GridSpec
 from .memorize import BUMP_PARTS
-from .quantize import required_term_count
+from .quantize import paper_term_count, required_term_count
 
 #: neurons per bump of FFN_2 (`memorize.BumpParts`: parts ``+1``, ``0``, ``-1``)
 _PARTS = len(BUMP_PARTS)
@@ -64,11 +64,14 @@ class LayerWidths:
     ``ffn1 = 2d(nm + 1)``: per channel ``nm`` ramp pairs of the staircase ``0, δ, …, L`` (Eq. 1–2, `quantize.py`)
     and one pair cancelling the residual. ``ffn2 = 3nN``: three neurons per (sequence, token) bump
     (`memorize.py`). ``ffn2_paper = 3dnN``: the count Lemma C.1 prints ("realized by 3dL neurons" per sequence).
+    ``ffn1_paper = 2d(n(m−1) + 2)``: FFN_1 with Eq. (1)'s printed terms ``t = 0 … L(1/δ − 1)``
+    (`quantize.paper_quantizer`).
     """
 
     ffn1: int
     ffn2: int
     ffn2_paper: int
+    ffn1_paper: int
 
 
 def ffn1_width(spec: GridSpec) -> int:
@@ -82,9 +85,10 @@ def ffn2_width(spec: GridSpec) -> int:
 
 
 def layer_widths(spec: GridSpec) -> LayerWidths:
-    """`LayerWidths` of ``spec``: FFN_1 ``2d(nm+1)``, FFN_2 ``3nN`` (working) and ``3dnN`` (as printed)."""
+    """`LayerWidths` of ``spec``: FFN_1 ``2d(nm+1)``, FFN_2 ``3nN`` (working) and ``3dnN``, FFN_1 ``2d(n(m−1)+2)``
+    (as printed)."""
     c2 = ffn2_width(spec)
-    return LayerWidths(ffn1_width(spec), c2, spec.channels * c2)
+    return LayerWidths(ffn1_width(spec), c2, spec.channels * c2, 2 * spec.channels * (paper_term_count(spec) + 1))
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from construct.cost import (
     weight_shapes,
 )
 from construct.grid import GridSpec
+from construct.quantize import paper_quantizer
 from construct.io import ARRAY_NAMES, expected_shapes, weight_arrays
 from construct.targets import make_target
 from construct.transformer import build_transformer
@@ -41,13 +42,15 @@ def test_unit_roundoff_is_half_of_float64s_machine_epsilon():
 def test_widths_of_n2_d1_m3_by_hand():
     # FFN_1: 2·1·(2·3 + 1) = 14; N = 3^2 = 9 sequences; FFN_2: 3·2·9 = 54; printed 3·1·2·9 = 54 (d = 1)
     spec = GridSpec(2, 1, 3)
-    assert layer_widths(spec) == cost.LayerWidths(ffn1=14, ffn2=54, ffn2_paper=54)
+    # printed FFN_1: 2·1·(2·(3 − 1) + 2) = 12
+    assert layer_widths(spec) == cost.LayerWidths(ffn1=14, ffn2=54, ffn2_paper=54, ffn1_paper=12)
     assert (ffn1_width(spec), ffn2_width(spec)) == (14, 54)
 
 
 def test_widths_of_n3_d2_m2_by_hand():
-    # FFN_1: 2·2·(3·2 + 1) = 28; N = 2^6 = 64; FFN_2: 3·3·64 = 576; printed d = 2 times as many: 1152
-    assert layer_widths(GridSpec(3, 2, 2)) == cost.LayerWidths(28, 576, 1152)
+    # FFN_1: 2·2·(3·2 + 1) = 28; N = 2^6 = 64; FFN_2: 3·3·64 = 576; printed d = 2 times as many: 1152;
+    # printed FFN_1: 2·2·(3·1 + 2) = 20
+    assert layer_widths(GridSpec(3, 2, 2)) == cost.LayerWidths(28, 576, 1152, 20)
 
 
 def test_parameter_count_of_n2_d1_m3_by_hand():
@@ -185,6 +188,11 @@ def test_weight_shapes_are_the_shapes_of_the_built_arrays(variant, spec):
     assert {name: a.shape for name, a in arrays.items()} == weight_shapes(spec).as_dict()
     assert tau.neurons == {"FFN_1": ffn1_width(spec), "FFN_2": ffn2_width(spec)}
     assert tau.n_parameters == parameter_count(spec)
+
+
+@given(grid_specs(max_tokens=3, max_channels=2, max_steps=5))
+def test_printed_ffn1_width_is_the_width_of_the_printed_quantizer(spec):
+    assert paper_quantizer(spec).width == layer_widths(spec).ffn1_paper
 
 
 def test_bump_slope_is_two_over_the_gap():

@@ -134,7 +134,6 @@ def check_bump_corrected(params: Params) -> Evidence:
 )
 def check_neurons(params: Params) -> Evidence:
     spec = params.spec()
-    n, d, N = spec.tokens, spec.channels, spec.n_sequences
     widths = layer_widths(spec)
     printed = widths.ffn2_paper
     working = widths.ffn2
@@ -146,8 +145,8 @@ def check_neurons(params: Params) -> Evidence:
         params=params.as_dict(),
         details={
             "FFN_1 neurons (working, 2d(nm+1))": widths.ffn1,
-            "FFN_1 neurons (printed, 2d(n(m−1)+2))": 2 * d * (n * (spec.steps - 1) + 2),
-            "grid sequences N": N,
+            "FFN_1 neurons (printed, 2d(n(m−1)+2))": widths.ffn1_paper,
+            "grid sequences N": spec.n_sequences,
         },
         notes="The printed count is for its (non-working) per-coordinate bumps; one token-wise hat emits all d output "
         "channels, so d times fewer neurons suffice.",
