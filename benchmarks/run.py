@@ -283,7 +283,12 @@ def run_evaluator(n: int, d: int, m: int, evaluator: str, target_name: str, max_
     from verify.claims.approximation import exhaustive_evidence
     from verify.registry import Params
 
-    values = model.memorizer.W2[:, 0::3] if evaluator == "dense" else model.table.values
+    if evaluator == "dense":
+        from construct.memorize import BumpParts
+
+        values = model.memorizer.W2[:, BumpParts.of(model.memorizer).indices("+1")]  # v_{A,k}, one per bump
+    else:
+        values = model.table.values
     construction = {"id_gap": gap, "id_error_bound": err, "max_abs_value": float(abs(values).max())}
     ev = exhaustive_evidence(Params(tokens=n, channels=d, steps=m, target=target_name), construction,
                              dataclasses.asdict(check))

@@ -34,6 +34,7 @@ import numpy as np
 from flint import arb, ctx, fmpq
 
 from .layers import Attention, FeedForward
+from .memorize import BUMP_PARTS, BumpParts
 
 __all__ = [
     "PREC",
@@ -168,15 +169,16 @@ class BumpBalls:
     @classmethod
     def from_ffn(cls, ffn: FeedForward) -> BumpBalls:
         c, d = ffn.W1.shape
-        if c % 3 or np.any(ffn.W1[:, 1:] != 0) or np.any(ffn.W1[:, 0] != ffn.W1[0, 0]) or not ffn.W1[0, 0] > 0:
+        if c % len(BUMP_PARTS) or np.any(ffn.W1[:, 1:] != 0) or np.any(ffn.W1[:, 0] != ffn.W1[0, 0]) or not ffn.W1[0, 0] > 0:
             raise ValueError("BumpBalls: FFN_2 must be triples of neurons reading x_1 with one positive weight "
                              "(memorize.bump_memorizer)")
         w1 = exact(ffn.W1[0, 0])
         b = [exact(v) for v in ffn.b1]
-        T = c // 3
-        his = [-b[3 * t + 2] / w1 for t in range(T)]  # b1 is decreasing within a triple: +1, 0, −1 shifts
-        los = [-b[3 * t] / w1 for t in range(T)]
-        if any(not (b[3 * t] >= b[3 * t + 1] >= b[3 * t + 2]) for t in range(T)):
+        parts = BumpParts.for_width(c, "BumpBalls")
+        T = parts.pairs
+        his = [-b[parts.neuron(t, "-1")] / w1 for t in range(T)]  # b1 is decreasing within a triple: +1, 0, −1 shifts
+        los = [-b[parts.neuron(t, "+1")] / w1 for t in range(T)]
+        if any(not (b[parts.neuron(t, "+1")] >= b[parts.neuron(t, "0")] >= b[parts.neuron(t, "-1")]) for t in range(T)):
             raise ValueError("BumpBalls: a triple's biases are not ordered (memorize.bump_memorizer)")
         order = sorted(range(T), key=lambda t: his[t])
         hi = [his[t] for t in order]
@@ -191,11 +193,11 @@ class BumpBalls:
         for t in order:
             s_row, i_row = list(slope[-1]), list(icept[-1])
             for o in range(d):
-                for k in range(3):
-                    wv = W2[o][3 * t + k]
+                for j in parts.neurons(t):
+                    wv = W2[o][j]
                     if wv:
                         s_row[o] += wv * w1
-                        i_row[o] += wv * b[3 * t + k]
+                        i_row[o] += wv * b[j]
             slope.append(s_row)
             icept.append(i_row)
         return cls(ffn, np.asarray(order), hi, suffix, slope, icept)
@@ -211,11 +213,11 @@ class BumpBalls:
             active = bisect.bisect_right(self.hi, lo_x)  # triples [0, active) have every neuron on on all of x
             out = [x[o] + x1 * ball(self.slope_prefix[active][o]) + ball(self.icept_prefix[active][o]) for o in range(d)]
             pos = active
+            parts = BumpParts.for_width(ffn.width, "BumpBalls")
             w1 = ball(float(ffn.W1[0, 0]))
             while pos < len(self.hi) and self.lo_suffix_min[pos] < hi_x:  # the rest are off on all of x
                 t = int(self.order[pos])
-                for k in range(3):
-                    j = 3 * t + k
+                for j in parts.neurons(t):
                     h = relu(x1 * w1 + ball(float(ffn.b1[j])))
                     for o in range(d):
                         if ffn.W2[o, j] != 0:
@@ -233,23 +235,24 @@ class BumpBalls:
         d = ffn.channels
         w1 = exact(ffn.W1[0, 0])
         T = len(self.hi)
+        parts = BumpParts.for_width(ffn.width, "BumpBalls")
         zero = fmpq(0)
         sum_const = [zero] * d
         peaks = []
         for pos in range(T):
             t = int(self.order[pos])
-            b = [exact(ffn.b1[3 * t + k]) for k in range(3)]
-            v = [[exact(ffn.W2[o, 3 * t + k]) for k in range(3)] for o in range(d)]
-            slope = [sum((v[o][k] * w1 for k in range(3)), zero) for o in range(d)]
+            b = [exact(ffn.b1[j]) for j in parts.neurons(t)]
+            v = [[exact(ffn.W2[o, j]) for j in parts.neurons(t)] for o in range(d)]
+            slope = [sum((v[o][k] * w1 for k in range(len(BUMP_PARTS))), zero) for o in range(d)]
             if any(slope):
                 raise ValueError("BumpBalls.sup_abs: an active triple is not constant (its slopes do not cancel)")
-            const = [sum((v[o][k] * b[k] for k in range(3)), zero) for o in range(d)]
+            const = [sum((v[o][k] * b[k] for k in range(len(BUMP_PARTS))), zero) for o in range(d)]
             sum_const = [s + abs(c) for s, c in zip(sum_const, const)]
             # piecewise linear in x_1 with breakpoints -b_k/w1: its extreme values sit at the breakpoints
             peak = [zero] * d
             for z in (-bk / w1 for bk in b):
                 for o in range(d):
-                    val = sum((v[o][k] * max(w1 * z + b[k], zero) for k in range(3)), zero)
+                    val = sum((v[o][k] * max(w1 * z + b[k], zero) for k in range(len(BUMP_PARTS))), zero)
                     peak[o] = max(peak[o], abs(val))
             peaks.append(peak)
             if pos + 2 < T and self.lo_suffix_min[pos + 2] < self.hi[pos]:

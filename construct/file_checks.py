@@ -29,6 +29,7 @@ import numpy as np
 
 from .grid import GridSpec
 from .manifest import Reader, canonical, first_difference, json_value
+from .memorize import BumpParts
 from .models import model_kind
 
 __all__ = [
@@ -94,15 +95,16 @@ def check_construction(r: Reader, spec: GridSpec, a: dict, id_gap: float, labels
     W1, b1, W2, b2 = a["ffn2.W1"], a["ffn2.b1"], a["ffn2.W2"], a["ffn2.b2"]
     v = h.reshape(centres.size, spec.channels).copy()
     v[:, 0] -= centres
+    part = BumpParts(*ids.shape).indices
     checks = (
         ("ffn2.W1", "column 0 = 1/w with w = id_gap/2", lambda: W1[:, 0] == 1.0 / w),
         ("ffn2.W1", "columns 1… = 0", lambda: W1[:, 1:] == 0.0),
-        ("ffn2.b1", "−c/w + 1 for part '+1'", lambda: b1[0::3] == -centres / w + 1.0),
-        ("ffn2.b1", "−c/w for part '0'", lambda: b1[1::3] == -centres / w),
-        ("ffn2.b1", "−c/w − 1 for part '-1'", lambda: b1[2::3] == -centres / w - 1.0),
-        ("ffn2.W2", "v = h − (c, 0, …) for part '+1'", lambda: W2[:, 0::3] == v.T),
-        ("ffn2.W2", "−2v for part '0'", lambda: W2[:, 1::3] == -2.0 * v.T),
-        ("ffn2.W2", "v for part '-1'", lambda: W2[:, 2::3] == v.T),
+        ("ffn2.b1", "−c/w + 1 for part '+1'", lambda: b1[part("+1")] == -centres / w + 1.0),
+        ("ffn2.b1", "−c/w for part '0'", lambda: b1[part("0")] == -centres / w),
+        ("ffn2.b1", "−c/w − 1 for part '-1'", lambda: b1[part("-1")] == -centres / w - 1.0),
+        ("ffn2.W2", "v = h − (c, 0, …) for part '+1'", lambda: W2[:, part("+1")] == v.T),
+        ("ffn2.W2", "−2v for part '0'", lambda: W2[:, part("0")] == -2.0 * v.T),
+        ("ffn2.W2", "v for part '-1'", lambda: W2[:, part("-1")] == v.T),
         ("ffn2.b2", "0", lambda: b2 == 0.0),
     )
     for name, rule, ok in checks:

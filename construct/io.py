@@ -60,6 +60,7 @@ from pathlib import Path
 import numpy as np
 
 from .contextual import ContextualMap
+from .cost import ffn1_width, ffn2_width, weight_shapes
 from .file_checks import check_construction, check_recomputed, check_seeded, named_target, rebuild_model
 from .grid import GridSpec
 from .layers import Attention, Embedding, FeedForward
@@ -75,9 +76,8 @@ from .manifest import (
     opened,
     read_kind,
 )
-from .memorize import BumpLabels
+from .memorize import BUMP_PARTS, BumpParts
 from .models import MODELS
-from .quantize import required_term_count
 from .targets import TARGETS
 from .transformer import OneLayerTransformer, smallest_gap
 
@@ -113,31 +113,14 @@ ARRAY_NAMES = (
 
 FFN1_SCHEME = "('ramp', channel, t, 'up'|'down') for t < n·m, then ('cancel-residual', channel, '+'|'-'), channel-major"
 FFN2_SCHEME = "('bump', sequence, token, part)"
-FFN2_PARTS = ("+1", "0", "-1")
+FFN2_PARTS = BUMP_PARTS
 ATTENTION_SCHEME = "(role, coordinate): coordinate 0 carries the context ID, the others are zero"
 
 
-def ffn1_width(spec: GridSpec) -> int:
-    """Neurons of the working FFN_1: ``2d(nm + 1)``."""
-    return 2 * spec.channels * (required_term_count(spec) + 1)
-
-
-def ffn2_width(spec: GridSpec) -> int:
-    """Neurons of the working FFN_2: ``3nN`` (three per (sequence, token) pair)."""
-    return 3 * spec.tokens * spec.n_sequences
-
-
 def expected_shapes(spec: GridSpec) -> dict[str, tuple[int, ...]]:
-    """Shape of every array of a weights file for ``spec`` (``n`` tokens, ``d`` channels, ``N`` sequences)."""
-    n, d, N = spec.tokens, spec.channels, spec.n_sequences
-    c1, c2 = ffn1_width(spec), ffn2_width(spec)
-    return {
-        "embedding.E": (n, d),
-        "ffn1.W1": (c1, d), "ffn1.b1": (c1,), "ffn1.W2": (d, c1), "ffn1.b2": (d,),
-        "attention.W_Q": (d, 1), "attention.W_K": (d, 1), "attention.W_V": (d, d),
-        "ffn2.W1": (c2, d), "ffn2.b1": (c2,), "ffn2.W2": (d, c2), "ffn2.b2": (d,),
-        "context_ids": (N, n), "targets": (N, n, d),
-    }
+    """Shape of every array of a weights file for ``spec`` (`cost.weight_shapes`; `cost.ffn1_width` and
+    `cost.ffn2_width` give the FFN widths and stay importable from here)."""
+    return weight_shapes(spec).as_dict()
 
 
 def weight_arrays(tau: OneLayerTransformer) -> dict[str, np.ndarray]:
@@ -438,7 +421,7 @@ def load_transformer(path, *, unverified: bool = False) -> OneLayerTransformer:
         attention = Attention(a["attention.W_Q"], a["attention.W_K"], a["attention.W_V"], None, False,
                               tuple(tuple(l) for l in labels_att))
         contextual = ContextualMap(attention, projection, scale, str(scale_rule), a_min, a_max, projection_gap)
-        memorizer = FeedForward(a["ffn2.W1"], a["ffn2.b1"], a["ffn2.W2"], a["ffn2.b2"], BumpLabels(N, n))
+        memorizer = FeedForward(a["ffn2.W1"], a["ffn2.b1"], a["ffn2.W2"], a["ffn2.b2"], BumpParts(N, n).labels)
     except (ValueError, TypeError) as err:
         r.fail(" ".join(str(err).split()))
     for array in (a["context_ids"], a["targets"]):

@@ -30,11 +30,18 @@ Its output weight is ``v_{A,k} = h(A)_k − q_{A,k}``, the target minus the resi
 ``FFN_2(q_{A,k}) = q_{A,k} + v_{A,k} = h(A)_k``.
 Neurons: ``3·L·N`` with ``N = m^{dL}`` sequences — ``d`` times fewer than the printed ``3dL·N``,
 because one token-wise bump emits all ``d`` output channels at once.
+
+**Part table.** `BumpParts` is the one place that knows where each neuron sits: the bump of pair
+``p = a·L + k`` owns neurons ``3p, 3p+1, 3p+2``, its parts ``"+1"``, ``"0"``, ``"-1"`` (`BUMP_PARTS`; output
+coefficients `PART_COEFFICIENTS` ``1, −2, 1``). Code that reads FFN_2 asks the table —
+``W2[:, parts.indices("+1")]`` are the ``v_{A,k}``, ``parts.neurons(p)`` one bump's neurons, ``parts.part_of(j)``
+neuron ``j``'s ``(sequence, token, part)`` — instead of slicing by stride.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -46,6 +53,9 @@ __all__ = [
     "hat_profile",
     "paper_bump",
     "bump_memorizer",
+    "BUMP_PARTS",
+    "PART_COEFFICIENTS",
+    "BumpParts",
     "BumpLabels",
 ]
 
@@ -91,34 +101,126 @@ def bump_memorizer(ids: np.ndarray, values: np.ndarray, gap: float, *, max_bytes
         )
     N, n = ids.shape
     d = values.shape[2]
-    c = 3 * N * n
-    require_memory(8.0 * c * (2 * d + 1), f"FFN_2 with {c} neurons", max_bytes)
+    from .cost import ffn2_bytes  # cost.py reads the part table: imported here, not at module level
+
+    parts = BumpParts(N, n)
+    c = parts.width
+    require_memory(ffn2_bytes(c, d), f"FFN_2 with {c} neurons", max_bytes)
     w = gap / 2.0
     centres = ids.reshape(-1)
     W1 = np.zeros((c, d))
     W1[:, 0] = 1.0 / w
     b1 = np.empty(c)
-    b1[0::3] = -centres / w + 1.0
-    b1[1::3] = -centres / w
-    b1[2::3] = -centres / w - 1.0
+    b1[parts.indices("+1")] = -centres / w + 1.0
+    b1[parts.indices("0")] = -centres / w
+    b1[parts.indices("-1")] = -centres / w - 1.0
     v = values.reshape(N * n, d)
     W2 = np.empty((d, c))
-    W2[:, 0::3] = v.T
-    W2[:, 1::3] = -2.0 * v.T
-    W2[:, 2::3] = v.T
-    return FeedForward(W1, b1, W2, np.zeros(d), BumpLabels(N, n))
+    W2[:, parts.indices("+1")] = v.T
+    W2[:, parts.indices("0")] = -2.0 * v.T
+    W2[:, parts.indices("-1")] = v.T
+    return FeedForward(W1, b1, W2, np.zeros(d), parts.labels)
+
+
+#: the three parts of a bump, in neuron order: the neuron of part ``s`` computes ``ReLU(t + s)``
+BUMP_PARTS = ("+1", "0", "-1")
+#: output coefficient of each part in the hat ``ReLU(t+1) − 2ReLU(t) + ReLU(t−1)``
+PART_COEFFICIENTS = {"+1": 1.0, "0": -2.0, "-1": 1.0}
+
+
+@dataclass(frozen=True)
+class BumpParts:
+    """Part table of FFN_2's ``3·N·n`` hidden neurons: which neuron is which part of which bump.
+
+    The bump of (sequence ``a``, token ``k``) — pair ``p = a·n + k`` in sequence-major order, the order of
+    ``context_ids.reshape(-1)`` — owns three neurons, one per part of `BUMP_PARTS` (``"+1"``: ``ReLU(t + 1)``,
+    ``"0"``: ``ReLU(t)``, ``"-1"``: ``ReLU(t − 1)``; ``t = (x_1 − c_{A,k})/w``). Read the layout through this
+    table (`indices`, `neurons`, `part_of`) instead of index arithmetic: it is the one place that knows where a
+    part sits. ``sequences`` is the paper's ``N = m^{dn}``, ``tokens`` its ``L = n``.
+    """
+
+    sequences: int
+    tokens: int
+
+    def __post_init__(self) -> None:
+        for name in ("sequences", "tokens"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+                raise TypeError(f"BumpParts: {name} must be a non-negative integer (Lemma C.1's N and n), got {value!r}")
+
+    @property
+    def pairs(self) -> int:
+        """Bumps: one per (sequence, token) pair, ``N·n``."""
+        return self.sequences * self.tokens
+
+    @property
+    def width(self) -> int:
+        """Hidden neurons ``3·N·n``."""
+        return len(BUMP_PARTS) * self.pairs
+
+    def indices(self, part: str) -> slice:
+        """The neurons of one part of every bump, in pair order (a slice, so ``W2[:, parts.indices("0")]`` is a view)."""
+        try:
+            offset = BUMP_PARTS.index(part)
+        except ValueError:
+            raise ValueError(f"BumpParts: unknown part {part!r}; FFN_2's bumps have parts {', '.join(BUMP_PARTS)}") from None
+        return slice(offset, self.width, len(BUMP_PARTS))
+
+    def neuron(self, pair: int, part: str) -> int:
+        """The neuron of part ``part`` of bump ``pair`` (``a·n + k``)."""
+        return self.neurons(pair).start + self.indices(part).start
+
+    def neurons(self, pair: int) -> range:
+        """The three neurons of bump ``pair`` (``a·n + k``), in `BUMP_PARTS` order."""
+        if not 0 <= pair < self.pairs:
+            raise IndexError(f"BumpParts: bump {pair} out of range for {self.pairs} bumps")
+        return range(len(BUMP_PARTS) * pair, len(BUMP_PARTS) * (pair + 1))
+
+    def part_of(self, neuron: int) -> tuple[int, int, str]:
+        """``(sequence, token, part)`` of hidden neuron ``neuron``."""
+        if not 0 <= neuron < self.width:
+            raise IndexError(f"BumpParts: neuron {neuron} out of range for {self.width} neurons")
+        pair, part = divmod(neuron, len(BUMP_PARTS))
+        a, k = divmod(pair, self.tokens)
+        return a, k, BUMP_PARTS[part]
+
+    def hat(self, activations: np.ndarray) -> np.ndarray:
+        """Combine post-ReLU activations ``(…, 3·N·n)`` into the hats ``(…, N·n)``: ``r₊₁ − 2r₀ + r₋₁`` per bump."""
+        r = np.asarray(activations)
+        return r[..., self.indices("+1")] - 2 * r[..., self.indices("0")] + r[..., self.indices("-1")]
+
+    @property
+    def labels(self) -> BumpLabels:
+        """The lazy neuron labels ``("bump", sequence, token, part)``."""
+        return BumpLabels(self.sequences, self.tokens)
+
+    @classmethod
+    def for_width(cls, width: int, what: str = "FFN_2") -> BumpParts:
+        """The part table of ``width`` neurons read as ``width/3`` bumps of one token each (when only the layout,
+        not ``N`` and ``n``, matters); ``ValueError`` unless 3 divides ``width``."""
+        bumps, rest = divmod(width, len(BUMP_PARTS))
+        if rest:
+            raise ValueError(f"{what}: {width} neurons are not bumps of {len(BUMP_PARTS)} neurons each "
+                             "(memorize.bump_memorizer)")
+        return cls(bumps, 1)
+
+    @classmethod
+    def of(cls, ffn: FeedForward) -> BumpParts:
+        """The part table of a built FFN_2 (its labels name ``N`` and ``n``)."""
+        labels = ffn.neuron_labels
+        if not isinstance(labels, BumpLabels):
+            raise TypeError("BumpParts.of: not a bump FFN_2 (memorize.bump_memorizer); its neurons carry no bump labels")
+        return cls(labels.sequences, labels.tokens)
 
 
 class BumpLabels(Sequence):
-    """Lazy labels ``("bump", sequence, token, part)`` of the ``3·N·n`` FFN_2 neurons."""
-
-    _PARTS = ("+1", "0", "-1")
+    """Lazy labels ``("bump", sequence, token, part)`` of the ``3·N·n`` FFN_2 neurons (`BumpParts` order)."""
 
     def __init__(self, sequences: int, tokens: int):
         self.sequences, self.tokens = int(sequences), int(tokens)
 
     def __len__(self) -> int:
-        return 3 * self.sequences * self.tokens
+        return BumpParts(self.sequences, self.tokens).width
 
     def __getitem__(self, j):
         if isinstance(j, slice):
@@ -127,9 +229,7 @@ class BumpLabels(Sequence):
             j += len(self)
         if not 0 <= j < len(self):
             raise IndexError(j)
-        pair, part = divmod(j, 3)
-        a, k = divmod(pair, self.tokens)
-        return ("bump", a, k, self._PARTS[part])
+        return ("bump", *BumpParts(self.sequences, self.tokens).part_of(j))
 
     def __eq__(self, other):
         return isinstance(other, BumpLabels) and (self.sequences, self.tokens) == (other.sequences, other.tokens)

@@ -83,11 +83,11 @@ from fractions import Fraction
 import numpy as np
 
 from .contextual import ContextualMap
+from .cost import UNIT_ROUNDOFF, build_bytes, printed_delta
 from .grid import GridSpec, require_memory, sequence_digits
 from .layers import Attention, FeedForward
 
 __all__ = [
-    "UNIT_ROUNDOFF",
     "VARIANT",
     "NumeralTooLarge",
     "NumeralPlan",
@@ -114,8 +114,6 @@ __all__ = [
     "paper_bits",
 ]
 
-#: unit roundoff of float64
-UNIT_ROUNDOFF = 2.0**-53
 #: name of the variant (``OneLayerTransformer.variant``, ``varproof build --variant``)
 VARIANT = "numeral"
 #: integers up to this are exact in float64
@@ -686,7 +684,7 @@ def build_numeral_transformer(target, spec: GridSpec, *, max_bytes: float | None
         raise ValueError(f"build_transformer: target is for n={target.tokens}, d={target.channels}; spec has "
                          f"n={spec.tokens}, d={spec.channels}")
     N, n, d = spec.n_sequences, spec.tokens, spec.channels
-    require_memory(8.0 * 3 * N * n * (2 * d + 2) + 8.0 * N * n * d * 4, f"the FFN_2 of {N} grid sequences", max_bytes)
+    require_memory(build_bytes(spec), f"the FFN_2 of {N} grid sequences", max_bytes)
     plan = numeral_plan(spec)
     if not plan.half_width > plan.id_error:
         raise ValueError(f"numeral construction for {spec}: the bump half-width {plan.half_width:.3e} is not above the "
@@ -741,20 +739,10 @@ def numeral_conditions(tau, *, measured: bool = True) -> list[dict]:
 
 def paper_log10_bits(spec: GridSpec) -> float:
     """``log10`` of the bits ``−log2 Δ`` of Lemma 5.4's δ as printed in Lemma C.1 (``−inf`` for ``n = 1``, where
-    ``Δ = 1``): ``log10 Δ = −5|V|⁴ d ln(n) L0²/δ/ln 10`` with ``|V| = n·m^d``, ``L0 = n``."""
-    n, d, m = spec.tokens, spec.channels, spec.steps
-    if n == 1:
-        return -math.inf
-    log10_V = math.log10(n) + d * math.log10(m)
-    return (math.log10(5) + 4 * log10_V + math.log10(d) + math.log10(math.log(n)) + 2 * math.log10(n)
-            + math.log10(m) - math.log10(math.log(10)) + math.log10(math.log2(10)))
+    ``Δ = 1``): `cost.printed_delta`'s ``log10_bits``."""
+    return printed_delta(spec).log10_bits
 
 
 def paper_bits(spec: GridSpec) -> str:
-    """The bits of `paper_log10_bits` as text: an integer when short, else ``≈ 10^x``."""
-    x = paper_log10_bits(spec)
-    if x == -math.inf:
-        return "1"
-    if x < 15:
-        return str(math.ceil(10**x))
-    return f"≈ 10^{x:.4g}"
+    """The bits of `paper_log10_bits` as text: an integer when short, else ``≈ 10^x`` (`cost.PrintedDelta.bits_text`)."""
+    return printed_delta(spec).bits_text

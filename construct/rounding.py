@@ -41,6 +41,7 @@ import math
 
 import numpy as np
 
+from .cost import UNIT_ROUNDOFF as U
 from .layers import Attention, FeedForward
 from .numerics import exp, expm1, matmul
 
@@ -53,8 +54,7 @@ __all__ = [
     "forward_error_bound",
 ]
 
-#: unit roundoff of float64
-U = 2.0**-53
+#: float64's unit roundoff is ``U`` here (`cost.UNIT_ROUNDOFF`)
 #: the relative error allowed for ``exp``, in units of ``u`` (four units in the last place)
 EXP_ULPS = 8.0
 #: covers the rounding of the bound's own evaluation

@@ -39,6 +39,7 @@ import numpy as np
 
 from .contextual import ContextualMap, contextual_attention
 from .grid import GridSpec, grid_points, memory_budget, require_memory, sequence_digits
+from .memorize import BumpParts
 from .quantize import quantized_tokens
 from .targets import Target
 from .transformer import OneLayerTransformer, context_id_error_bound, quantize_output
@@ -200,7 +201,8 @@ class StructuredTransformer:
     def from_dense(cls, tau: OneLayerTransformer, target: Target) -> StructuredTransformer:
         """The structured form of a built dense transformer (same IDs, gap and memorized values)."""
         d = tau.spec.channels
-        values = np.asarray(tau.memorizer.W2[:, 0::3]).T.reshape(tau.context_ids.shape + (d,))
+        plus = BumpParts.of(tau.memorizer).indices("+1")  # part '+1' carries v_{A,k} itself
+        values = np.asarray(tau.memorizer.W2[:, plus]).T.reshape(tau.context_ids.shape + (d,))
         return cls(tau.spec, target, tau.contextual, BumpTable.from_ids(tau.context_ids, values, tau.id_gap), tau.id_gap,
                    context_id_error_bound(tau.spec, tau.context_ids))
 

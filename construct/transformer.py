@@ -30,15 +30,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .contextual import ContextualMap, contextual_attention
+from .cost import UNIT_ROUNDOFF, build_bytes, printed_delta
 from .embedding import positional_embedding
 from .grid import GridSpec, require_memory, sequence_digits
 from .layers import Embedding, FeedForward
-from .memorize import bump_memorizer
+from .memorize import BumpParts, bump_memorizer
 from .quantize import quantized_tokens, quantizer
 from .targets import Target
 
 __all__ = [
-    "UNIT_ROUNDOFF",
     "quantize_output",
     "context_id_error_bound",
     "OneLayerTransformer",
@@ -48,8 +48,6 @@ __all__ = [
     "build_transformer",
 ]
 
-#: unit roundoff of float64
-UNIT_ROUNDOFF = 2.0**-53
 
 
 def quantize_output(Y: np.ndarray, steps: int) -> np.ndarray:
@@ -192,7 +190,8 @@ class OneLayerTransformer:
         if measured:
             # a hat is 1 only at its centre: an ID off by s costs |v|·s/w of output, which must stay below δ/2
             shift = err + self.id_shift_lipschitz() * self.dense_ffn1_deviation()
-            v_max = float(np.abs(self.memorizer.W2[:, 0::3]).max()) if self.memorizer.width else 0.0
+            values = self.memorizer.W2[:, BumpParts.of(self.memorizer).indices("+1")]  # v_{A,k}, one per bump
+            v_max = float(np.abs(values).max()) if self.memorizer.width else 0.0
             cost = v_max * shift / half if half > 0 else math.inf
             found.append({
                 "name": "output error |v|·(ID error + ID shift of the dense FFN_1's rounding, measured on every grid "
@@ -237,10 +236,8 @@ def build_transformer(target: Target, spec: GridSpec, *, max_bytes: float | None
     if variant not in VARIANTS:
         raise ValueError(f"build_transformer: unknown variant {variant!r}; choose one of {', '.join(VARIANTS)}")
     if variant == "paper":
-        from .numeral import paper_bits
-
         raise ValueError(f"build_transformer: the paper's variant (Lemma 5.4's δ as printed) needs "
-                         f"{paper_bits(spec)} bits per context ID for {spec}; float64 has 53")
+                         f"{printed_delta(spec).bits_text} bits per context ID for {spec}; float64 has 53")
     if variant == "numeral":
         from .numeral import build_numeral_transformer
 
@@ -250,8 +247,8 @@ def build_transformer(target: Target, spec: GridSpec, *, max_bytes: float | None
             f"build_transformer: target is for n={target.tokens}, d={target.channels}; spec has "
             f"n={spec.tokens}, d={spec.channels}"
         )
-    N, n, d = spec.n_sequences, spec.tokens, spec.channels
-    require_memory(8.0 * 3 * N * n * (2 * d + 2) + 8.0 * N * n * d * 4, f"the FFN_2 of {N} grid sequences", max_bytes)
+    N, n = spec.n_sequences, spec.tokens
+    require_memory(build_bytes(spec), f"the FFN_2 of {N} grid sequences", max_bytes)
 
     # 1. embed, 2. quantize — the exact quantized sequences M of every grid sequence
     embedding = positional_embedding(spec)

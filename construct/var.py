@@ -44,6 +44,7 @@ import scipy.sparse as sp_sparse
 
 from construct import validate
 
+from .cost import ffn2_layer_bytes
 from .grid import GridSpec, require_memory
 from .interpolate import UP_KINDS, kron_operator_norms, up_matrix_1d
 from .layers import Attention, FeedForward
@@ -436,7 +437,7 @@ def build_var_composition(sides=(1, 2), channels: int = 1, steps: int = 3, targe
         if name not in TARGETS:
             raise ValueError(f"unknown target {name!r}; choose one of {', '.join(TARGETS)}")
     specs = [GridSpec(h * h, d, steps) for h in sides]
-    total = sum(3 * s.n_sequences * s.tokens * (2 * s.channels + 2) * 8.0 for s in specs)
+    total = sum(ffn2_layer_bytes(s) for s in specs)
     require_memory(total, "the FFN_2 layers of the VAR composition", max_bytes)
     fs = tuple(make_target(name, h * h, d, seed=seed + k) for k, (name, h) in enumerate(zip(names, sides)))
     taus = tuple(build_transformer(f, spec, max_bytes=max_bytes) for f, spec in zip(fs, specs))

@@ -13,8 +13,9 @@ from fractions import Fraction
 
 import numpy as np
 
+from construct.cost import layer_widths
 from construct.grid import GridSpec, sequence_digits
-from construct.memorize import hat_profile, paper_bump, paper_bump_profile
+from construct.memorize import BumpParts, hat_profile, paper_bump, paper_bump_profile
 from construct.quantize import quantized_tokens
 from construct.targets import make_target
 from construct.transformer import build_transformer, context_id_error_bound
@@ -66,7 +67,7 @@ def hats(tau, x):
     X = np.zeros((len(x), SPEC.channels))
     X[:, 0] = x
     r = np.maximum(tau.memorizer.hidden(X), 0.0)
-    return r[:, 0::3] - 2 * r[:, 1::3] + r[:, 2::3]
+    return BumpParts.of(tau.memorizer).hat(r)
 
 
 def ffn2(tau, x):
@@ -159,7 +160,7 @@ def page() -> str:
         rf"$w = \mathrm{{gap}}/2$ = {w:.6g} ({tau.id_gap:.6g} is the smallest distance between two IDs), and output weight "
         rf"$h(A)_k - q_{{A,k}}$ "
         rf"(target minus residual). That is {tau.memorizer.width} neurons $= 3nN$; the printed count $3dnN$ (per-coordinate "
-        f"bumps) is {3 * d * n * SPEC.n_sequences} here, $d$ times as many in general. At and between the four IDs around "
+        f"bumps) is {layer_widths(SPEC).ffn2_paper} here, $d$ times as many in general. At and between the four IDs around "
         "the closest pair:\n\n"
         + md_table(["input $x_1$", "where", "$h(A)_k$", r"$\mathrm{FFN}_2(x)$", "sum of hats"], wrows)
         + "\n" r"At each ID one hat is 1 and $\mathrm{FFN}_2$ returns the target (up to float64 cancellation in the sums of ReLU "

@@ -27,6 +27,7 @@ from functools import cache
 
 import numpy as np
 
+from construct.cost import parameter_count
 from construct.grid import GridSpec, grid_points
 from construct.targets import make_target
 from construct.torch_export import TORCH_HINT, torch_available
@@ -80,10 +81,9 @@ def data():
 @cache
 def lemma_c1_parameters(m: int) -> int:
     """Parameters of `build_transformer` for n = TOKENS, d = CHANNELS, m (E, FFN_1 of 2d(nm+1) neurons, the
-    rank-one head, FFN_2 of 3nN neurons), counted as `OneLayerTransformer.n_parameters` counts them."""
-    n, d = TOKENS, CHANNELS
-    c1, c2 = 2 * d * (n * m + 1), 3 * n * m ** (n * d)
-    return n * d + c1 * (2 * d + 1) + d + 2 * d + d * d + c2 * (2 * d + 1) + d
+    rank-one head, FFN_2 of 3nN neurons), counted as `OneLayerTransformer.n_parameters` counts them
+    (`construct.cost.parameter_count`)."""
+    return parameter_count(GridSpec(TOKENS, CHANNELS, m))
 
 
 def constructed() -> list[dict]:

@@ -43,10 +43,9 @@ from fractions import Fraction
 import numpy as np
 
 from construct import validate
+from construct.cost import COST_BUILD_LIMIT
 
 __all__ = [
-    "COST_BUILD_LIMIT",
-    "EXACT_DIGITS",
     "VARIANT_CHOICES",
     "UsageError",
     "SPEC_MAXIMUM",
@@ -70,10 +69,6 @@ __all__ = [
     "console",
 ]
 
-#: networks with at most this many context IDs (N·n) are built by ``varproof cost`` to measure the gap
-COST_BUILD_LIMIT = 200_000
-#: integers with more digits than this are reported by their log10 only (Python refuses str() beyond 4300)
-EXACT_DIGITS = 4000
 #: the Lemma C.1 construction variants (``construct.transformer.VARIANTS``)
 VARIANT_CHOICES = ("paper", "working", "numeral")
 
@@ -747,21 +742,10 @@ def _cmd_merge(args) -> int:
 
 
 # -- build / inspect ---------------------------------------------------------------------------------------
-def _layer_arrays(tau) -> dict:
-    from construct.io import weight_arrays
-
-    arrays = weight_arrays(tau)
-    return {k: v for k, v in arrays.items() if k not in ("context_ids", "targets")}
-
-
 def _largest(tau) -> tuple[float, str]:
-    best, where = 0.0, ""
-    for name, a in _layer_arrays(tau).items():
-        if a.size:
-            value = float(abs(a).max())
-            if value > best:
-                best, where = value, name
-    return best, where
+    from construct.cost import largest_weight
+
+    return largest_weight(tau)
 
 
 def _conditions_lines(conditions) -> list[str]:
@@ -773,6 +757,7 @@ def _conditions_lines(conditions) -> list[str]:
 
 
 def _summary_lines(tau) -> list[str]:
+    from construct.cost import bump_slope
     from construct.io import REFERENCES
 
     largest, where = _largest(tau)
@@ -790,7 +775,7 @@ def _summary_lines(tau) -> list[str]:
         ]),
         f"parameters: {tau.n_parameters}",
         f"largest |weight|: {largest:.6g} (in {where})",
-        f"context-ID gap: {tau.id_gap:.6g}  (bump slope 2/gap = {2 / tau.id_gap:.6g})",
+        f"context-ID gap: {tau.id_gap:.6g}  (bump slope 2/gap = {bump_slope(tau.id_gap):.6g})",
         *_variant_lines(tau),
         f"softmax scale λ: {tau.contextual.scale:.6g}  ({tau.contextual.scale_rule})",
         *_conditions_lines(tau.conditions()),
@@ -811,14 +796,12 @@ def _variant_lines(tau) -> list[str]:
 
 def _refuse_oversized(n: int, d: int, m: int, max_bytes) -> None:
     """Refuse, from logarithms alone, specs whose FFN_2 cannot fit (before computing N = m^(nd) exactly)."""
+    from construct.cost import build_size
     from construct.grid import DEFAULT_MAX_BYTES, format_bytes
 
     limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
-    try:
-        log10_ids = n * d * math.log10(m) + math.log10(n)
-        log10_bytes = log10_ids + math.log10(8.0 * (3 * (2 * d + 2) + 4 * d))  # the estimate build_transformer uses
-    except OverflowError:
-        log10_ids = log10_bytes = math.inf
+    size = build_size(n, d, m)  # the estimate build_transformer uses
+    log10_ids, log10_bytes = size.log10_ids, size.log10_bytes
     if log10_bytes > math.log10(limit) + 0.01:
         raise UsageError(
             f"FFN_2 of this spec would have 3·n·N ≈ {_pow10(math.log10(3) + log10_ids)} neurons "
@@ -911,9 +894,9 @@ def _cmd_build(args) -> int:
 
     spec = GridSpec(args.tokens, args.channels, args.steps, args.ramp)
     if args.variant == "paper":
-        from construct.numeral import paper_bits
+        from construct.cost import printed_delta
 
-        raise UsageError(f"build --variant paper: Lemma 5.4's δ as printed needs {paper_bits(spec)} bits per context ID "
+        raise UsageError(f"build --variant paper: Lemma 5.4's δ as printed needs {printed_delta(spec).bits_text} bits per context ID "
                          f"for {spec}, float64 has 53; build --variant working or numeral")
     _refuse_oversized(spec.tokens, spec.channels, spec.steps, args.max_memory)
     target = make_target(args.target, spec.tokens, spec.channels, seed=args.seed)
@@ -997,6 +980,7 @@ def _vec(values) -> str:
 
 
 def _inspect_text(info: dict, tau) -> str:
+    from construct.cost import bump_slope
     from construct.io import REFERENCES
 
     spec = tau.spec
@@ -1021,7 +1005,7 @@ def _inspect_text(info: dict, tau) -> str:
         f"contextual map: λ = {float(info['contextual']['scale']):.6g} ({info['contextual']['scale_rule']}), "
         f"a_min = {info['contextual']['a_min']}, a_max = {info['contextual']['a_max']}, "
         f"projection gap = {info['contextual']['projection_gap']}",
-        f"context-ID gap: {tau.id_gap:.6g}  (bump slope 2/gap = {2 / tau.id_gap:.6g})",
+        f"context-ID gap: {tau.id_gap:.6g}  (bump slope 2/gap = {bump_slope(tau.id_gap):.6g})",
         *_variant_lines(tau),
         *_conditions_lines(tau.conditions()),
     ]
@@ -1102,155 +1086,83 @@ def _big(value: int | None, log10_value: float, digits: int = 24) -> str:
 
 
 def steps_for_eps(eps: float, C: float, alpha: float, n: int, d: int) -> int:
-    """Smallest ``m ≥ 2`` with ``C·(1/m)·(dn)^{1/α} ≤ ε/2`` (the paper's relation, Lemma C.1's proof)."""
-    root = (d * n) ** (1.0 / alpha)
-    x = 2.0 * C * root / eps
-    if not math.isfinite(x):
-        raise UsageError(f"--eps {eps!r} is too small: m = 2C(dn)^(1/α)/ε overflows float64")
-    m = max(2, math.ceil(x))
-    while C * root / m > eps / 2:  # guard against the rounding of x
-        m += 1
-    return m
+    """`construct.cost.steps_for_eps`, its overflow refused as bad usage of ``--eps``."""
+    from construct.cost import steps_for_eps as steps
+
+    try:
+        return steps(eps, C, alpha, n, d)
+    except ValueError:
+        raise UsageError(f"--eps {eps!r} is too small: m = 2C(dn)^(1/α)/ε overflows float64") from None
 
 
 def cost_table(n: int, d: int, m: int, C: float = 1.0, alpha: float = 2.0, ramp: Fraction | None = None,
                build_limit: int = COST_BUILD_LIMIT) -> dict:
-    """Cost of the Lemma C.1 construction for ``n`` tokens, ``d`` channels, ``m = 1/δ`` steps.
-
-    Returns JSON-ready ``key → value``; astronomically large counts appear as exact integers when
-    they have at most `EXACT_DIGITS` digits (else ``None``) together with their ``log10``.
+    """Cost of the Lemma C.1 construction for ``n`` tokens, ``d`` channels, ``m = 1/δ`` steps, as JSON-ready
+    ``key → value``: `construct.cost.construction_cost` formatted. Astronomically large counts appear as exact
+    integers when they have at most `construct.cost.EXACT_DIGITS` digits (else ``None``) together with their ``log10``.
     """
+    from construct.cost import construction_cost
     from construct.grid import GridSpec, format_bytes
 
     spec = GridSpec(n, d, m, ramp)
-    delta, theta = spec.step_width, spec.ramp
-    try:
-        log10_N = n * d * math.log10(m)
-    except OverflowError:
-        log10_N = math.inf
-    exact = log10_N <= EXACT_DIGITS
-    N = m ** (n * d) if exact else None
-    c1 = 2 * d * (n * m + 1)
-    c2 = 3 * n * N if exact else None
-    c2_paper = 3 * d * n * N if exact else None
-    fixed = n * d + (2 * d * c1 + c1 + d) + (2 * d + d * d) + d
-    params = fixed + (2 * d + 1) * c2 if exact else None
-    log10_c2 = math.log10(3 * n) + log10_N
-    log10_params = math.log10(params) if exact else math.log10(2 * d + 1) + log10_c2
-    log10_bytes = math.log10(8) + log10_params
-
-    # Lemma 5.4's Δ as printed in Lemma C.1: log10 Δ = −5|V|^4 d ln(n) L0² / δ / ln 10, |V| = n m^d, L0 = n
-    log10_V = math.log10(n) + d * math.log10(m)
-    if n == 1:
-        log10_neg_log10_Delta = -math.inf  # ln 1 = 0: the printed Δ is exp(0) = 1
-    else:
-        log10_neg_log10_Delta = (math.log10(5) + 4 * log10_V + math.log10(d) + math.log10(math.log(n))
-                                 + 2 * math.log10(n) + math.log10(m) - math.log10(math.log(10)))
-    log10_Delta = -(10**log10_neg_log10_Delta) if log10_neg_log10_Delta < 300 else None
-    log10_bits = log10_neg_log10_Delta + math.log10(math.log2(10))
-    bits_Delta = 10**log10_bits if log10_bits < 300 else None
-
-    # softmax scale of the working attention, closed form: a_min = δP, a_max = nP, P = Σ_{i<d} m^{-i}
-    P = (1 - float(m) ** -d) / (1 - 1 / m)
-    lam = 1.0 / ((n * P) * (n * P - float(delta) * P))
-
+    cost = construction_cost(spec, build_limit)
+    c = cost.closed
+    size = c.weights_bytes
     out = {
         "tokens": n, "channels": d, "steps": m,
-        "delta": str(delta), "ramp": str(theta),
+        "delta": str(spec.step_width), "ramp": str(spec.ramp),
         "lipschitz": C, "alpha": alpha,
-        "grid_sequences": N if exact else None, "log10_grid_sequences": log10_N,
-        "neurons_ffn1": c1,
-        "neurons_ffn2": c2, "log10_neurons_ffn2": log10_c2,
-        "neurons_ffn2_paper": c2_paper, "log10_neurons_ffn2_paper": math.log10(d) + log10_c2,
-        "parameters": params, "log10_parameters": log10_params,
-        "weights_bytes": 8 * params if exact else None, "log10_weights_bytes": log10_bytes,
-        "weights_memory": format_bytes(8.0 * params) if exact and log10_bytes < 18 else f"≈ {_pow10(log10_bytes)} B",
-        "ffn1_ramp_slope": float(1 / theta),
-        "ffn1_largest_abs_bias": float((n * m - 1) * delta / theta),
-        "attention_softmax_scale": lam, "attention_largest_abs_weight": math.sqrt(lam),
-        "log10_Delta_lemma_5_4": log10_Delta, "log10_neg_log10_Delta_lemma_5_4": log10_neg_log10_Delta,
-        "bits_Delta_lemma_5_4": bits_Delta, "log10_bits_Delta_lemma_5_4": log10_bits,
+        "grid_sequences": c.grid_sequences.exact, "log10_grid_sequences": c.grid_sequences.log10,
+        "neurons_ffn1": c.ffn1,
+        "neurons_ffn2": c.ffn2.exact, "log10_neurons_ffn2": c.ffn2.log10,
+        "neurons_ffn2_paper": c.ffn2_paper.exact, "log10_neurons_ffn2_paper": c.ffn2_paper.log10,
+        "parameters": c.parameters.exact, "log10_parameters": c.parameters.log10,
+        "weights_bytes": size.exact, "log10_weights_bytes": size.log10,
+        "weights_memory": format_bytes(8.0 * c.parameters.exact) if size.exact is not None and size.log10 < 18
+        else f"≈ {_pow10(size.log10)} B",
+        "ffn1_ramp_slope": c.ffn1_ramp_slope,
+        "ffn1_largest_abs_bias": c.ffn1_largest_abs_bias,
+        "attention_softmax_scale": c.softmax_scale, "attention_largest_abs_weight": c.attention_largest_abs_weight,
+        "log10_Delta_lemma_5_4": c.delta.log10, "log10_neg_log10_Delta_lemma_5_4": c.delta.log10_neg_log10,
+        "bits_Delta_lemma_5_4": c.delta.bits, "log10_bits_Delta_lemma_5_4": c.delta.log10_bits,
         "built": False,
     }
-    ids = n * N if exact else None
-    reason = f"not built (N·n > {build_limit:.0e})".replace("e+0", "e").replace("e+", "e")
-    tau = None
-    if ids is not None and ids <= build_limit:
-        from construct.targets import DEFAULT_TARGET, make_target
-        from construct.transformer import build_transformer
-
-        try:
-            tau = build_transformer(make_target(DEFAULT_TARGET, n, d), spec)
-        except ValueError as err:  # e.g. the context IDs cannot be separated in float64
-            reason = "build failed: " + " ".join(str(err).split())
-    if tau is not None:
-        gap = float(tau.id_gap)
-        top = float(abs(tau.context_ids).max())
-        largest, where = _largest(tau)
+    t = cost.measured
+    if t is not None:
         out.update({
-            "built": True, "built_target": DEFAULT_TARGET,
-            "id_gap": gap, "ffn2_bump_slope": 2.0 / gap,
-            "ffn2_largest_abs_bias": float(abs(tau.memorizer.b1).max()),
-            "largest_abs_weight": largest, "largest_abs_weight_array": where,
-            "id_range_over_gap": float(tau.context_ids.max() - tau.context_ids.min()) / gap,
-            "bits_to_resolve_ids": math.ceil(math.log2(2.0 * top / gap)),
-            "parameters_measured": tau.n_parameters,
+            "built": True, "built_target": cost.built_target,
+            "id_gap": t.id_gap, "ffn2_bump_slope": t.ffn2_bump_slope,
+            "ffn2_largest_abs_bias": t.ffn2_largest_abs_bias,
+            "largest_abs_weight": t.largest_abs_weight, "largest_abs_weight_array": t.largest_abs_weight_array,
+            "id_range_over_gap": t.id_range_over_gap,
+            "bits_to_resolve_ids": t.bits_to_resolve_ids,
+            "parameters_measured": t.parameters,
         })
     else:
         for key in ("id_gap", "ffn2_bump_slope", "ffn2_largest_abs_bias", "largest_abs_weight", "bits_to_resolve_ids"):
-            out[key] = reason
+            out[key] = cost.reason
     return out
+
+
+#: the fields `variant_cost` reports for each variant, in output order
+_VARIANT_FIELDS = {
+    "paper": ("log10_gap", "log10_gap_ratio", "bits", "log10_bits"),
+    "numeral": ("gap", "gap_ratio", "gap_ratio_limit", "bits", "bump_half_width", "softmax_scale"),
+    "working": ("gap", "gap_ratio", "gap_ratio_limit", "bits"),
+}
 
 
 def variant_cost(n: int, d: int, m: int, variant: str, ramp: Fraction | None = None,
                  build_limit: int = COST_BUILD_LIMIT) -> dict:
-    """Gap, gap ratio ``(range/(N·n))/gap`` and bits ``⌈log2(2·max|ID or value|/gap)⌉`` of one construction variant.
-
-    ``paper``: Lemma 5.4's δ as printed (closed form, as log10; the ratio for an ID range of 1); ``working``: measured
-    on the built transformer (up to ``build_limit`` IDs); ``numeral``: certified by `construct.numeral.numeral_plan`
-    at any size float64 can hold.
-    """
+    """`construct.cost.variant_cost` as JSON-ready data: gap, gap ratio ``(range/(N·n))/gap`` and bits
+    ``⌈log2(2·max|ID or value|/gap)⌉`` of one construction variant, and how they were obtained."""
+    from construct.cost import variant_cost as cost_of
     from construct.grid import GridSpec
-    from construct.numeral import paper_log10_bits
 
-    spec = GridSpec(n, d, m, ramp)
-    log10_ids = n * d * math.log10(m) + math.log10(n)
-    out = {"name": variant}
-    if variant == "paper":
-        lb = paper_log10_bits(spec)
-        log10_delta = -(10**lb) / math.log2(10) if lb < 300 else None
-        out.update({"how": "closed form (Lemma 5.4's δ as printed in Lemma C.1)", "log10_gap": log10_delta,
-                    "log10_gap_ratio": (None if log10_delta is None else -log10_ids - log10_delta),
-                    "bits": (1 if lb == -math.inf else (math.ceil(10**lb) if lb < 15 else None)),
-                    "log10_bits": lb})
-        return out
-    if variant == "numeral":
-        from construct.numeral import numeral_plan
-
-        try:
-            plan = numeral_plan(spec)
-        except ValueError as err:
-            out.update({"how": "not representable: " + " ".join(str(err).split())})
-            return out
-        out.update({"how": "certified bound (construct/numeral.py)", "gap": plan.gap_lb,
-                    "gap_ratio": plan.gap_ratio_bound, "gap_ratio_limit": 10 * n * n, "bits": plan.bits,
-                    "bump_half_width": plan.half_width, "softmax_scale": plan.lam})
-        return out
-    if 10**log10_ids > build_limit:
-        out.update({"how": f"not built (N·n > {build_limit:.0e})".replace("e+0", "e").replace("e+", "e")})
-        return out
-    from construct.targets import DEFAULT_TARGET, make_target
-    from construct.transformer import build_transformer
-
-    try:
-        tau = build_transformer(make_target(DEFAULT_TARGET, n, d), spec)
-    except ValueError as err:
-        out.update({"how": "build failed: " + " ".join(str(err).split())})
-        return out
-    top = float(abs(tau.context_ids).max())
-    out.update({"how": "measured on the built transformer (float64)", "gap": float(tau.id_gap),
-                "gap_ratio": tau.gap_ratio, "gap_ratio_limit": 10 * n * n,
-                "bits": math.ceil(math.log2(2.0 * top / tau.id_gap))})
+    v = cost_of(GridSpec(n, d, m, ramp), variant, build_limit)
+    out = {"name": v.name, "how": v.how}
+    if v.available:
+        out.update({key: getattr(v, key) for key in _VARIANT_FIELDS[variant]})
     return out
 
 

@@ -5,7 +5,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from construct.memorize import BumpLabels, bump_memorizer, hat_profile, paper_bump, paper_bump_profile
+from construct.memorize import (
+    BUMP_PARTS,
+    PART_COEFFICIENTS,
+    BumpLabels,
+    BumpParts,
+    bump_memorizer,
+    hat_profile,
+    paper_bump,
+    paper_bump_profile,
+)
 
 N, TOKENS, CHANNELS = 3, 5, 7  # distinct primes: sequences, tokens, channels
 GAP = 0.5
@@ -124,3 +133,62 @@ def test_bump_labels_index_like_a_sequence():
     assert labels[0:2] == [("bump", 0, 0, "+1"), ("bump", 0, 0, "0")]
     with pytest.raises(IndexError):
         labels[18]
+
+
+# -- FFN_2's part table ---------------------------------------------------------------------------------------
+@given(st.integers(0, 7), st.integers(1, 5))
+def test_the_parts_partition_the_neurons_each_neuron_in_exactly_one_part(sequences, tokens):
+    parts = BumpParts(sequences, tokens)
+    assert parts.width == 3 * sequences * tokens
+    members = [list(range(parts.width))[parts.indices(p)] for p in BUMP_PARTS]
+    assert all(len(m) == parts.pairs for m in members)
+    assert sorted(j for m in members for j in m) == list(range(parts.width))
+    for pair in range(parts.pairs):
+        assert [parts.neuron(pair, p) for p in BUMP_PARTS] == list(parts.neurons(pair))
+        for p, j in zip(BUMP_PARTS, parts.neurons(pair)):
+            assert parts.part_of(j) == (*divmod(pair, tokens), p)
+            assert j in members[BUMP_PARTS.index(p)]
+    assert [("bump", *parts.part_of(j)) for j in range(parts.width)] == list(parts.labels)
+
+
+def test_part_table_of_two_sequences_of_three_tokens_by_hand():
+    parts = BumpParts(2, 3)
+    assert list(range(18))[parts.indices("0")] == [1, 4, 7, 10, 13, 16]
+    assert list(parts.neurons(4)) == [12, 13, 14] and parts.part_of(14) == (1, 1, "-1")
+    assert parts.neuron(5, "+1") == 15
+
+
+def test_part_table_refuses_unknown_parts_and_out_of_range_neurons():
+    parts = BumpParts(2, 3)
+    with pytest.raises(ValueError, match="unknown part 'rise'"):
+        parts.indices("rise")
+    with pytest.raises(IndexError):
+        parts.part_of(18)
+    with pytest.raises(IndexError):
+        parts.neurons(6)
+    with pytest.raises(TypeError, match="non-negative integer"):
+        BumpParts(-1, 3)
+    with pytest.raises(ValueError, match="not bumps of 3"):
+        BumpParts.for_width(10)
+
+
+def test_the_parts_of_a_built_ffn2_carry_the_hat_coefficients(centres, values):
+    ffn = bump_memorizer(centres, values, GAP)
+    parts = BumpParts.of(ffn)
+    assert parts == BumpParts(N, TOKENS)
+    v = values.reshape(N * TOKENS, CHANNELS).T
+    for p in BUMP_PARTS:
+        np.testing.assert_array_equal(ffn.W2[:, parts.indices(p)], PART_COEFFICIENTS[p] * v)
+    # part '+1' computes ReLU(t + 1): its bias is 1 above part '0', part '-1' 1 below
+    np.testing.assert_array_equal(ffn.b1[parts.indices("+1")] - 1.0, ffn.b1[parts.indices("0")])
+    np.testing.assert_array_equal(ffn.b1[parts.indices("-1")] + 1.0, ffn.b1[parts.indices("0")])
+
+
+def test_hat_combines_the_three_parts_into_one_hat_per_bump(centres, values):
+    ffn = bump_memorizer(centres, values, GAP)
+    x = np.zeros((1, CHANNELS))
+    x[0, 0] = centres[1, 2]  # exactly at the bump of sequence 1, token 2
+    hats = BumpParts.of(ffn).hat(np.maximum(ffn.hidden(x), 0.0))
+    expected = np.zeros((1, N * TOKENS))
+    expected[0, 1 * TOKENS + 2] = 1.0
+    np.testing.assert_array_equal(hats, expected)

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from construct.cost import UNIT_ROUNDOFF
 from construct.grid import GridSpec, grid_points
 from construct.layers import FeedForward
 from construct.structured import (
@@ -29,7 +30,7 @@ from construct.targets import TARGETS, make_target
 from construct.transformer import build_transformer
 
 SMALL_SPECS = [(1, 1, 2), (2, 1, 2), (2, 1, 3), (2, 2, 2), (3, 1, 3), (3, 1, 4), (3, 2, 2), (4, 1, 3), (2, 3, 2)]
-U = 2.0**-53
+U = UNIT_ROUNDOFF
 
 
 def exact_ffn(ffn: FeedForward, X: np.ndarray) -> np.ndarray:

@@ -18,8 +18,8 @@ from construct.contextual import contextual_attention
 from construct.grid import GridSpec, grid_points, sequence_digits, sequence_index
 from construct.quantize import quantized_tokens
 from construct.targets import TARGETS, make_target
+from construct.cost import UNIT_ROUNDOFF
 from construct.transformer import (
-    UNIT_ROUNDOFF,
     build_transformer,
     context_id_error_bound,
     quantize_output,

@@ -35,6 +35,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from construct.cost import ffn2_width
 from construct.grid import GridSpec, check_estimate, grid_points, sequence_digits
 from construct.targets import TARGETS, Constant, make_target
 from construct.transformer import build_transformer, quantize_output
@@ -339,7 +340,7 @@ def _construction(params: Params, spec: GridSpec, model=None) -> dict | None:
         except ContextIDsCoincide:
             return None
     return {"context_ids": model.table.n_centres, "id_gap": model.id_gap, "id_error_bound": model.id_error,
-            "max_abs_value": float(abs(model.table.values).max()), "neurons_ffn2": 3 * model.table.n_centres}
+            "max_abs_value": float(abs(model.table.values).max()), "neurons_ffn2": ffn2_width(spec)}
 
 
 def _six_digits(x: float) -> float:

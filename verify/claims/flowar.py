@@ -42,6 +42,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from construct.cost import UNIT_ROUNDOFF
 from construct.flowar import ARTransformer, FlowAR, printed_reshape_size, random_flowar
 from construct.flowar_layers import (
     MLP,
@@ -105,8 +106,8 @@ __all__ = [
     "check_cor71_step5",
 ]
 
-#: unit roundoff of float64
-_U = 2.0**-53
+#: unit roundoff of float64 (`construct.cost.UNIT_ROUNDOFF`)
+_U = UNIT_ROUNDOFF
 #: rounding allowance of an inequality between float64 quantities of size ~1 (a few ulps of the terms)
 _ROUNDING = 16 * _U
 

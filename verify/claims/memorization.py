@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from construct.cost import layer_widths
 from construct.grid import sequence_digits
 from construct.memorize import hat_profile, paper_bump, paper_bump_profile
 from construct.quantize import quantized_tokens
@@ -146,9 +147,9 @@ def check_bump_corrected(params: Params) -> Evidence:
 )
 def check_neurons(params: Params) -> Evidence:
     spec = params.spec()
-    n, d, N = spec.tokens, spec.channels, spec.n_sequences
-    printed = 3 * d * n * N
-    working = 3 * n * N
+    widths = layer_widths(spec)
+    printed = widths.ffn2_paper
+    working = widths.ffn2
     # closed form: printed − working = 3nN(d − 1) ≥ 0 for all d ≥ 1: exact on the whole domain
     return Evidence(
         quantity="printed count − neurons the working FFN_2 uses",
@@ -156,9 +157,9 @@ def check_neurons(params: Params) -> Evidence:
         method="exact", arithmetic="integers (closed form 3nN(d−1) ≥ 0)", n_checked=1,
         params=params.as_dict(),
         details={
-            "FFN_1 neurons (working, 2d(nm+1))": 2 * d * (n * spec.steps + 1),
-            "FFN_1 neurons (printed, 2d(n(m−1)+2))": 2 * d * (n * (spec.steps - 1) + 2),
-            "grid sequences N": N,
+            "FFN_1 neurons (working, 2d(nm+1))": widths.ffn1,
+            "FFN_1 neurons (printed, 2d(n(m−1)+2))": widths.ffn1_paper,
+            "grid sequences N": spec.n_sequences,
         },
         notes="The printed count is for its (non-working) per-coordinate bumps; one token-wise hat emits all d output "
         "channels, so d times fewer neurons suffice.",
@@ -200,8 +201,8 @@ def check_class(params: Params) -> Evidence:
 )
 def check_class_corrected(params: Params) -> Evidence:
     spec, tau, w = _class_widths(params)
-    n, d, m = spec.tokens, spec.channels, spec.steps
-    c = max(2 * d * (n * m + 1), 3 * n * spec.n_sequences)
+    widths = layer_widths(spec)
+    c = max(widths.ffn1, widths.ffn2)
     widest = max(w["FFN_1 width"], w["FFN_2 width"])
     ok = w["head size"] == 1
     return Evidence(
@@ -296,7 +297,7 @@ def check_bump_step_neurons(params: Params) -> Evidence:
         n, d, m = spec.tokens, spec.channels, spec.steps
         relus_per_bump = 3 * d * n  # the printed sum has three ReLUs for each of the d·n coordinates
         bumps = m ** (d * n)  # |Ḡ_δ| (lemma-c.1/step-3): one context per grid sequence
-        total_printed = 3 * d * n * m ** (d * n)
+        total_printed = layer_widths(spec).ffn2_paper
         bad = abs(relus_per_bump * bumps - total_printed) + abs(bumps - spec.n_sequences)
         worst = max(worst, bad)
         checked += 1

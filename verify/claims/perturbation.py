@@ -36,6 +36,7 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
+from construct.cost import UNIT_ROUNDOFF
 from construct.var import build_var_composition
 
 from ..checkers import composition_errors
@@ -92,7 +93,7 @@ __all__ = [
 ]
 
 #: rounding allowance of a pointwise triangle inequality evaluated in float64 (a few ulps of the terms)
-_ROUNDING = 16 * 2.0**-53
+_ROUNDING = 16 * UNIT_ROUNDOFF
 
 #: real compositions the Section 6 claims run on: (side schedule, channels, steps), smallest first
 COMPOSITIONS = (((1, 2), 1, 2), ((1, 2), 1, 3), ((1, 2, 3), 1, 2))

@@ -21,6 +21,7 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
+from construct.cost import ffn1_error_bound
 from construct.embedding import positional_embedding
 from construct.grid import GridSpec, sequence_digits
 from construct.quantize import (
@@ -33,7 +34,6 @@ from construct.quantize import (
     step_function,
     step_function_paper,
 )
-from construct.transformer import UNIT_ROUNDOFF
 
 from ..registry import Params, register
 from ..report import Evidence
@@ -173,17 +173,8 @@ def check_eq1_corrected(params: Params) -> Evidence:
 
 
 def step_ffn_error_bound(spec: GridSpec) -> float:
-    """Float64 error bound for the step FFN on inputs in ``[0, L]``.
-
-    Each of the ``2·(L·m + 1)`` neurons per channel has a pre-activation of size at most
-    ``z = (L + 1)/θ + 1`` computed with relative error ≤ 2u; its output is weighted by ``δ`` (ramps)
-    or 1 (residual cancellation, size ≤ L). The dot product over ``c`` neurons adds ``c·u`` relative
-    to the sum of absolute terms. Together: ``(4 + c)·u·(c·δ·z + 2L) `` with ``c`` the width.
-    """
-    L = spec.tokens
-    c = 2 * (required_term_count(spec) + 1)
-    z = (L + 1) / float(spec.ramp) + 1
-    return (4 + c) * UNIT_ROUNDOFF * (c * float(spec.step_width) * z + 2 * L + 2)
+    """Float64 error bound for the step FFN on inputs in ``[0, L]`` (`construct.cost.ffn1_error_bound`)."""
+    return ffn1_error_bound(spec)
 
 
 def _quantizer_check(params: Params, printed: bool) -> dict:

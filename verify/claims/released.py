@@ -32,6 +32,7 @@ from fractions import Fraction
 import numpy as np
 import scipy.sparse as sp_sparse
 
+from construct.cost import UNIT_ROUNDOFF
 from construct.interpolate import area_down_matrix_1d, up_matrix_1d
 from construct.released import (
     FLOWAR_SCALES,
@@ -71,8 +72,8 @@ __all__ = [
     "check_time_grid",
 ]
 
-#: float64 unit roundoff
-_U = 2.0**-53
+#: float64 unit roundoff (`construct.cost.UNIT_ROUNDOFF`)
+_U = UNIT_ROUNDOFF
 #: operations behind one entry of a released 1-D factor (a cubic in Horner form, ≤ 4 taps, an area mean of
 #: ≤ 17 terms) — the rounding allowance of a float64 entry is this many unit roundoffs times the entry's
 #: absolute row sum, squared for the Kronecker square (a deliberately generous a-priori count)

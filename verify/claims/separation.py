@@ -31,6 +31,7 @@ import numpy as np
 import sympy as sp
 
 from construct.contextual import contextual_attention
+from construct.cost import UNIT_ROUNDOFF, implied_log10_delta
 from construct.grid import GridSpec, sequence_digits
 from construct.quantize import quantized_tokens, step_function
 from construct.transformer import context_id_error_bound
@@ -40,7 +41,6 @@ from ..registry import Params, register
 from ..report import Evidence
 
 __all__ = [
-    "LN10",
     "vocabulary_exact",
     "check_no_duplicates",
     "check_no_duplicates_closed",
@@ -65,8 +65,6 @@ __all__ = [
     "check_range_ffn1",
     "check_lemma54_symbols",
 ]
-
-LN10 = math.log(10.0)
 
 
 def vocabulary_exact(spec: GridSpec) -> list[tuple[Fraction, ...]]:
@@ -263,11 +261,9 @@ def lemma54_exponent(V, d, eps, gamma_max, gamma_min, L):
 
 
 def lemma54_log10_delta(spec: GridSpec, eps: float, gamma_max: float, gamma_min: float, *, log_shift: int = 0) -> float:
-    """``log10 δ`` of Lemma 5.4 for the grid of ``spec`` (``log(L + log_shift)`` in the exponent)."""
-    V = spec.vocabulary_size
-    L = spec.tokens + log_shift
-    exponent = 5.0 / eps * float(V) ** 4 * spec.channels * (gamma_max / gamma_min) * gamma_max * math.log(L)
-    return -exponent / LN10
+    """``log10 δ`` of Lemma 5.4 for the grid of ``spec`` (``log(L + log_shift)`` in the exponent):
+    `construct.cost.implied_log10_delta`."""
+    return implied_log10_delta(spec, eps, gamma_max, gamma_min, log_shift=log_shift)
 
 
 @register(
@@ -522,7 +518,7 @@ def check_def52(params: Params) -> Evidence:
         worst = max(worst, dev)
         checked += 1
         rows[str(spec)] = [round(v, 6) for v in (fl.min_norm, fl.max_norm, fl.min_distance)]
-    tol = 16 * 2.0**-53 * (params.channels + 2)  # a norm of d terms plus one square root, relative
+    tol = 16 * UNIT_ROUNDOFF * (params.channels + 2)  # a norm of d terms plus one square root, relative
     return Evidence(
         quantity="largest relative deviation float64 checker vs exact constants",
         measured=worst, bound=tol, margin=tol - worst,

@@ -169,26 +169,18 @@ def check_numeral_gap_ratio(params: Params) -> Evidence:
 def variant_bits(spec, variant: str, build_limit: int = 20_000):
     """Bits ``⌈log2(2·max|ID or value|/gap)⌉`` one variant needs for ``spec`` (``None`` if it cannot be measured);
     for ``paper`` the closed form ``−log2 Δ`` of Lemma 5.4's δ as printed (``math.inf`` beyond float range)."""
-    from construct.numeral import NumeralTooLarge, numeral_plan, paper_log10_bits
+    from construct.cost import printed_delta, variant_cost
+    from construct.numeral import NumeralTooLarge, numeral_plan
 
     if variant == "paper":
-        lb = paper_log10_bits(spec)
-        return 1 if lb == -math.inf else (math.ceil(10**lb) if lb < 15 else math.inf)
+        bits = printed_delta(spec).bits_needed
+        return math.inf if bits is None else bits
     if variant == "numeral":
         try:
             return numeral_plan(spec).bits
         except NumeralTooLarge:
             return None
-    if spec.n_context_ids > build_limit:
-        return None
-    from construct.targets import DEFAULT_TARGET, make_target
-    from construct.transformer import build_transformer
-
-    try:
-        tau = build_transformer(make_target(DEFAULT_TARGET, spec.tokens, spec.channels), spec)
-    except ValueError:
-        return None
-    return math.ceil(math.log2(2.0 * float(abs(tau.context_ids).max()) / tau.id_gap))
+    return variant_cost(spec, "working", build_limit).bits
 
 
 @register(
