@@ -122,9 +122,17 @@ class _Converter:
                 if not parts or scripted[kind]:
                     parts.append("{}")
                     scripted = {"_": False, "^": False}
+                if kind == "^":  # a prime is a superscript already: x'^2 is x^{\prime 2}
+                    at = len(parts) - (2 if parts[-1].startswith("_{") and len(parts) > 1 else 1)
+                    primes = len(parts[at]) - len(parts[at].rstrip("'"))
+                    if primes:
+                        parts[at] = parts[at][:-primes]
+                        script = r"\prime " * primes + script
                 parts.append(kind + "{" + script + "}")
                 scripted[kind] = True
                 continue
+            if c in "'′″" and scripted["^"]:
+                parts.append("{}")  # a prime after a superscript: x^{a}{}'
             scripted = {"_": False, "^": False}
             if c == "{":
                 self.i += 1
@@ -159,7 +167,7 @@ class _Converter:
         if nxt == "{":
             self.i += 2
             return self.group("}")
-        if nxt in "([":
+        if nxt and nxt in "([":
             self.i += 1
             return self.bracketed()
         if nxt == "√":
@@ -229,7 +237,7 @@ class _Converter:
         if c in _GREEK:
             return self.accented(_GREEK[c] + " ")
         if c == "√":
-            if self.peek() in "([":
+            if self.peek() and self.peek() in "([":
                 inner = self.bracketed()[1:]
                 return r"\sqrt{" + (inner[:-1] if inner.endswith((")", "]")) else inner) + "}"
             if self.peek() == "{":
