@@ -272,6 +272,7 @@ def to_tex(formula: str) -> str:
     """The TeX of one formula written in the plain text's conventions (module docstring)."""
     tex = _Converter(formula).run()
     tex = re.sub(r" +", " ", tex).strip()
+    tex = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "{,}", tex)  # a thousands separator, not a list comma: 4{,}096
     return re.sub(r" (?=[_^}),.;:\]])", "", tex)
 
 
@@ -297,15 +298,20 @@ def _has_math(core: str) -> bool:
     return any(c in MATH_CHARS for c in unicodedata.normalize("NFD", core)) or bool(set(core) & _ASCII_OPS)
 
 
-def _kind(core: str, prev: str, nxt: str) -> str:
+def _kind(core: str, prev: str, nxt: str, prev_trail: str = "") -> str:
     """``M`` (mathematics), ``P`` (prose) or ``N`` (a number or code: mathematics only when an operator
     binds it to a formula) for one token's core, given the cores of its neighbours."""
     if not core:
         return "P"
     if core in (":", "\\"):  # a colon (f : X → Y) or set minus between formulas; elsewhere punctuation
         return "M" if _kind_simple(prev) == "M" and _kind_simple(nxt) == "M" else "P"
-    if _CODE.fullmatch(core):
-        return "P"  # a Python name (construct.flowar.layer_norm)
+    bare = core.strip("()[]")
+    if _CODE.fullmatch(bare) or core in ("(s)", "[s]"):
+        return "P"  # a Python name (construct.flowar.layer_norm), a plural or unit marker (case(s), time (s))
+    if _NUMBER.fullmatch(bare):
+        return "N"
+    if re.fullmatch(r"[=+\-<>/*]", core) and _kind_simple(prev) != "M" and _kind_simple(nxt) != "M":
+        return "P"  # an ASCII operator between words (dense = build + check)
     if _has_math(core):
         if "/" in core and not (set(core) - {"/"}) & (MATH_CHARS | _ASCII_OPS - {"/"}):
             parts = [p.strip("()[]") for p in core.split("/")]
@@ -316,19 +322,20 @@ def _kind(core: str, prev: str, nxt: str) -> str:
         if core in (":", "|", "*", "/", "-", "+") and not (_kind_simple(prev) == "M" and _kind_simple(nxt) == "M"):
             return "P" if core in (":", "-") else "M"
         return "M"
-    bare = core.strip("()[]")
     if core in _STANDALONE or bare in _STANDALONE and bare != core:
         return "M"
     if re.fullmatch(r"[(\[]?[A-Za-z]['′]*[(\[].*", core) or re.fullmatch(r"[A-Z][A-Za-z]*[(\[](?!s[)\]]).*", core) \
             or re.fullmatch(r"(?:%s)[(\[].*" % "|".join(_STANDALONE | _OPERATORS), core):
         return "M"
-    if re.fullmatch(r"[(\[]?[A-Za-z]['′]*[)\]]?", core):
+    if re.fullmatch(r"[(\[]?[A-Za-z]['′]*[)\]]*", core):
         if prev in _NOT_SYMBOLS:
             return "P"
         if bare == "a" and not core.endswith((")", "]")) and nxt and nxt[0] not in "=<>≤≥≠∈,:":
             return "P"  # the article (a variable named a is followed by an operator or a comma)
-        if core == "A" and (not prev or prev == "—" or prev.endswith((".", ":"))):
+        if core == "A" and (not prev or prev == "—" or prev_trail.endswith((".", ":"))):
             return "P"  # the article, starting a sentence
+        if core in ("s", "h") and _NUMBER.fullmatch(prev):
+            return "P"  # a unit: 46 s, 4.1 h
         return "M"
     if _NUMBER.fullmatch(bare):
         return "N"
@@ -339,7 +346,7 @@ def _kind_simple(core: str) -> str:
     return "M" if core and (_has_math(core) or re.fullmatch(r"[(\[]?(?:[A-Za-z]['′]*|\d+(?:\.\d+)?)[)\]]?,?", core)) else "P"
 
 
-_CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+(?:\(\))?")
+_CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+(?:\(\))?|[a-z]+\d+_\d+")
 
 
 _TRAIL = re.compile(r"(?:-[A-Za-z]{3,}(?:-[A-Za-z]+)*)?(?:['’]s)?[.,;:!?]*$")
@@ -369,7 +376,8 @@ def md_math(text) -> str:
     tokens = _tokens(" ".join(text.split()))
     split = [_split_trailing(t) for t in tokens]
     cores = [c for c, _ in split]
-    kinds = [_kind(c, cores[k - 1] if k else "", cores[k + 1] if k + 1 < len(cores) else "") for k, c in enumerate(cores)]
+    kinds = [_kind(c, cores[k - 1] if k else "", cores[k + 1] if k + 1 < len(cores) else "", split[k - 1][1] if k else "")
+             for k, c in enumerate(cores)]
     # a number joins a formula when an operator binds it: ``n ≥ 1``, ``1 ≤ i``, ``= 3``
     depth = 0  # brackets the formula running up to token k has opened: a list's numbers belong to it
     for k, kind in enumerate(kinds):
