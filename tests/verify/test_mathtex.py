@@ -122,3 +122,21 @@ def test_terminal_and_json_keep_the_plain_text():
     assert "‖x‖_∞ ≤ ε for x ∈ R^n" in render_text([ev], details="all")
     assert "‖x‖_∞ ≤ ε for x ∈ R^n" in render_json([ev])
     assert r"> \(\Vert x\Vert_{\infty} \le \epsilon\) for \(x \in \mathbb{R}^{n}\)" in render_markdown([ev])
+
+
+@given(st.text(alphabet=st.sampled_from("ab x_^{}()[]|‖∞≤δ∈R×²₂'−,.:=*`$\\<&#"), max_size=40))
+def test_markdown_reads_each_formula_as_one_math_span(text):
+    """Python-Markdown with arithmatex (as mkdocs runs it) turns each TeX span of `md_math` into one math
+    element holding exactly that TeX, and reads nothing else as markup (no emphasis, code or link)."""
+    markdown = pytest.importorskip("markdown", reason="Python-Markdown comes with the [docs] extra")
+    import html
+
+    text = text.strip()
+    if not text or text.startswith(("#", "+", "-", "*", "1.", "=")):
+        return
+    md = md_math(text)
+    out = markdown.markdown(md, extensions=["tables", "pymdownx.arithmatex"],
+                            extension_configs={"pymdownx.arithmatex": {"generic": True}})
+    spans = re.findall(r'<span class="arithmatex">(.*?)</span>', out)
+    assert [html.unescape(s) for s in spans] == [f"\\({t}\\)" for t in TEX_SPAN.findall(md)], (md, out)
+    assert not re.search(r"<(em|strong|code|a)\b", out), (md, out)
