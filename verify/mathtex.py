@@ -21,7 +21,9 @@ inside a TeX span, so no formula is left half typeset. Conventions of the plain 
   functions as their TeX operators (``\\exp``, ``\\sup``); a two-letter run that is no name (``dn``,
   ``hw``) is the product of its letters;
 * ``‖…‖`` and ``|…|``: ``\\Vert``/``\\vert`` (never a literal bar, which would split a table cell);
-  a bar standing alone between symbols (``r | h``) is ``\\mid``.
+  a bar standing alone between symbols (``r | h``) is ``\\mid``;
+* ``Σ`` and ``Π`` are the paper's sum and product (``\\sum``, ``\\prod``), never a matrix named so;
+* a character with no TeX name of its own is set as text (``\\text{–}``), so every input gives valid TeX.
 """
 
 from __future__ import annotations
@@ -249,8 +251,9 @@ class _Converter:
             return tex + (" " if tex[-1].isalpha() else "")
         if c == "\u0338":
             return r"\not "
-        if c == "|":
-            return r"\vert "
+        if c == "|":  # standing alone (r | h) it divides; next to a symbol (|c|) it is an absolute value
+            alone = self.i >= 2 and self.s[self.i - 2] == " " and self.peek() == " "
+            return r"\mid " if alone else r"\vert "
         if unicodedata.combining(c):
             return ""
         if c.isspace():

@@ -35,7 +35,7 @@ TEX_SPAN = re.compile(r"\\\((.*?)\\\)")
     ("nm+1", r"n m +1"),
     ("exp(z)", r"\exp (z)"),
     ("|c|·‖f‖_α", r"\vert c\vert \cdot \Vert f\Vert_{\alpha}"),
-    ("r | h", r"r \vert h"),
+    ("r | h", r"r \mid h"),
     ("h'_k²", r"h_{k}^{\prime 2}"),
     ("2^{K−i}'", r"2^{K-i}{}'"),
     ("x ≠ y", r"x \ne y"),
