@@ -176,6 +176,8 @@ class _Converter:
             self.i += 1
             return self.atom()
         j = self.i + 1
+        if j + 1 < len(self.s) and self.s[j] in "−-" and self.s[j + 1].isdigit():
+            j += 1  # a signed exponent: 2^-12
         while j < len(self.s):
             ch = self.s[j]
             if ch.isascii() and ch.isalnum() or ch in _GREEK or ch in "'′*∞⊤†" or unicodedata.combining(ch):
@@ -183,8 +185,6 @@ class _Converter:
             elif ch == "," and j + 1 < len(self.s) and (self.s[j + 1].isascii() and self.s[j + 1].isalnum()
                                                       or self.s[j + 1] in _GREEK):
                 j += 1
-            elif ch in "−-" and j + 1 < len(self.s) and self.s[j + 1] == "1" and self.s[j - 1] in "^_":
-                j += 1  # x^−1
             else:
                 break
         if j == self.i + 1:
@@ -349,7 +349,7 @@ def _kind_simple(core: str) -> str:
     return "M" if core and (_has_math(core) or re.fullmatch(r"[(\[]?(?:[A-Za-z]['′]*|\d+(?:\.\d+)?)[)\]]?,?", core)) else "P"
 
 
-_CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+(?:\(\))?|[a-z]+\d+_\d+")
+_CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+(?:\(\))?|[a-z]+\d+_\d+|[a-z]{2,}(?:_[a-z0-9]+)+")
 
 
 _TRAIL = re.compile(r"(?:-[A-Za-z]{3,}(?:-[A-Za-z]+)*)?(?:['’]s)?[.,;:!?]*$")
