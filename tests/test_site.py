@@ -4,7 +4,8 @@ The site is built with ``mkdocs build --strict`` into a temporary folder and eve
 from the file system (``file://``, no web server, no network) in headless Chromium, driven over the
 DevTools protocol on a pipe (``--remote-debugging-pipe``: no extra package, no port). On every page:
 each formula is typeset by MathJax (no raw TeX delimiters left, no MathJax error), each image has
-loaded, and the console shows no error (nor any uncaught exception, nor a failed load). The static
+loaded, and the console shows no error (nor any uncaught exception, nor a failed load); and a query
+typed into the search box, from the file system, lists matching pages. The static
 checks before it need no browser: no page loads anything from the network, and no text written by a
 generator is turned into emphasis by Markdown.
 
