@@ -55,7 +55,7 @@ def claim_reference(results: dict | None = None) -> str:
 def _errata_entry(cid: str, ev, claims: dict, results: dict) -> list[str]:
     claim = claims[cid]
     lines = [f"### `{cid}` — {md_text(ev.ref)}", "", f"> {md_math(ev.statement)}", "",
-             f"- verdict: **{ev.verdict}** ({ev.method}, {ev.n_checked} case(s), {md_text(ev.arithmetic)})",
+             f"- verdict: **{ev.verdict}** ({ev.method}, {ev.n_checked} case(s), {md_math(ev.arithmetic)})",
              f"- {md_math(ev.quantity)}: measured {_md_cell(ev.measured)}, bound {_md_cell(ev.bound)}, margin {_md_cell(ev.margin)}"]
     if ev.counterexample:
         lines.append(f"- counterexample: {_md_cell(ev.counterexample)}")

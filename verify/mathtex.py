@@ -185,10 +185,16 @@ class _Converter:
             elif ch == "," and j + 1 < len(self.s) and (self.s[j + 1].isascii() and self.s[j + 1].isalnum()
                                                       or self.s[j + 1] in _GREEK):
                 j += 1
+            elif ch == "." and self.s[j - 1].isdigit() and j + 1 < len(self.s) and self.s[j + 1].isdigit():
+                j += 1  # a numbered item: δ_Lemma5.4
             else:
                 break
         if j == self.i + 1:
             return None
+        word = self.s[self.i + 1:j]
+        if j < len(self.s) and self.s[j] == "_" and len(word) > 1 and word.isalpha() and word.islower() \
+                and word not in _SHORT_NAMES:
+            j = self.i + 2  # h_rw_r: the subscript is r, then w_r
         run = _Converter(self.s[self.i + 1:j]).run()
         self.i = j
         return run
@@ -349,7 +355,7 @@ def _kind_simple(core: str) -> str:
     return "M" if core and (_has_math(core) or re.fullmatch(r"[(\[]?(?:[A-Za-z]['′]*|\d+(?:\.\d+)?)[)\]]?,?", core)) else "P"
 
 
-_CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+(?:\(\))?|[a-z]+\d+_\d+|[a-z]{2,}(?:_[a-z0-9]+)+")
+_CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+(?:\(\))?|[a-z]+\d+_\d+|[a-z][a-z0-9]+(?:_[a-z0-9]{2,})+")
 
 
 _TRAIL = re.compile(r"(?:-[A-Za-z]{3,}(?:-[A-Za-z]+)*)?(?:['’]s)?[.,;:!?]*$")

@@ -339,7 +339,7 @@ def _md_cell(value: Any) -> str:
     (``$\\frac{8}{3 \\pi}$``), the formulas of other text as inline TeX (`verify.mathtex.md_math`), numbers and
     parameter names as escaped text."""
     if isinstance(value, dict):
-        return ", ".join(f"{md_text(k)}={_md_cell(v)}" for k, v in value.items())
+        return ", ".join(f"{md_math(k)}={_md_cell(v)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_md_cell(v) for v in value) + "]"
     if isinstance(value, str):
@@ -366,7 +366,7 @@ def render_markdown(results: list[Evidence]) -> str:
         lines.append(f"> {md_math(ev.statement)}")
         lines.append("")
         lines.append(f"- {md_math(ev.quantity)}: measured {_md_cell(ev.measured)}, bound {_md_cell(ev.bound)}, margin {_md_cell(ev.margin)}")
-        lines.append(f"- method: {ev.method} over {ev.n_checked} case(s), {md_text(ev.arithmetic)}")
+        lines.append(f"- method: {ev.method} over {ev.n_checked} case(s), {md_math(ev.arithmetic)}")
         lines.append(f"- parameters: {_md_cell(ev.params)}")
         if ev.counterexample:
             lines.append(f"- counterexample: {_md_cell(ev.counterexample)}")
