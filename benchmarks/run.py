@@ -47,6 +47,7 @@ import json
 import math
 import os
 import platform
+import re
 import resource
 import subprocess
 import sys
@@ -214,7 +215,7 @@ def cluster_lines(c: dict | None) -> list[str]:
              f"serial one in every run: **{'yes' if c['same_result'] else 'NO'}**. The machine has 2 cores shared with "
              f"other jobs (load average {c['load_average']:.1f} when the runs started), so the figures are noisy and the "
              "efficiencies reflect this machine's load as much as Dask's overhead.",
-             "", "| workers | task size | tasks | seconds | sequences/s | efficiency |",
+             "", "| workers | task size (sequences) | tasks | time (s) | throughput (sequences/s) | efficiency |",
              "|---:|---:|---:|---:|---:|---:|"]
     for r in c["runs"]:
         lines.append(f"| {r['workers']} | {r['task_size']:,} | {r['tasks']} | {r['seconds']:.2f} | "
@@ -230,7 +231,7 @@ def cluster_lines(c: dict | None) -> list[str]:
               f"cores) or the {eff:.2f} measured here with 2 workers. The check only: this variant's construction is a "
               "plan of a few constants. Whether the numeral variant still decides at these sizes is a separate "
               "question (`varproof cost --variant numeral` prints the certified gap and bits).", "",
-              "| N | efficiency | k = 2 | k = 16 | k = 64 | k = 256 |", "|---:|---:|---:|---:|---:|---:|"]
+              "| N | efficiency | time, k = 2 | time, k = 16 | time, k = 64 | time, k = 256 |", "|---:|---:|---:|---:|---:|---:|"]
     for N in (10**9, 10**10):
         tasks = -(-N // DEFAULT_TASK_SIZE)
         for e in (1.0, eff):
@@ -398,8 +399,8 @@ def numeral_lines(rows: list[dict]) -> list[str]:
         "streamed pass (every ID computed, every sequence at both plateau ends). *Gap ratio* is "
         "(range/(N·n))/(smallest gap): 1 is the pigeonhole optimum, the target is at most 10·n².",
         "",
-        "| series | N | n, d, m | build s | check s | total s | peak MiB | verdict | max error | allowance | certified gap "
-        "| gap ratio measured | gap ratio certified | bits |",
+        "| series | N | n, d, m | build (s) | check (s) | total (s) | peak (MiB) | verdict | max error | allowance "
+        "| certified gap | gap ratio, measured | gap ratio, certified | bits |",
         "|:---|---:|:---|---:|---:|---:|---:|:---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in ours:
@@ -436,7 +437,7 @@ def numeral_lines(rows: list[dict]) -> list[str]:
               "Working: measured on the float64 IDs of the structured build (where they are distinct). Numeral: measured "
               "and certified. Paper (Lemma 5.4's δ as printed): log10 of (1/(N·n))/δ, i.e. for an ID range of 1 — "
               "far off any chart.", "",
-              "| N | n, d, m | working (measured) | numeral (measured) | numeral (certified) | paper, log10 |",
+              "| N | n, d, m | working, measured | numeral, measured | numeral, certified | paper, log10 of the ratio |",
               "|---:|:---|---:|---:|---:|---:|"]
     by_spec = {}
     for r in rows:
@@ -523,7 +524,7 @@ def precision_lines(precision: list[dict] | None) -> list[str]:
              "The dense network (`construct.precision`, torch CPU) with every weight and input cast to the dtype, on "
              "every grid corner of n = 1, 2, … tokens (d = 1, m = 4, N = 4^n) until it first misses δ/2: the largest N "
              "whose quantized target it still reproduces. A measurement in that dtype, not a certified verdict.", "",
-             "| variant | dtype | largest N reproduced | max error per N (first miss last) |", "|:---|:---|---:|:---|"]
+             "| variant | dtype | largest N reproduced | max error at each N (the first miss last) |", "|:---|:---|---:|:---|"]
     for p in precision:
         steps = ", ".join(f"{r['N']:,}: {r['worst']:.3g}" for r in p["runs"])
         lines.append(f"| {p['variant']} | {p['dtype']} | {p['largest_N']:,} | {steps} |")
@@ -680,7 +681,9 @@ def write_page(rows: list[dict], exponent, intercept, fit_sizes, env: dict, *, q
         "# Benchmarks: the exhaustive Lemma C.1 check",
         "",
         "Written by `python benchmarks/run.py`" + (" --quick --write" if quick else "") + " from the numbers it "
-        "measured; rerun it to regenerate this page and `benchmarks.png`.",
+        "measured (saved raw in [benchmarks.json](benchmarks.json); `python benchmarks/run.py --render "
+        "docs/benchmarks.json` rewrites the page from them); rerun it to regenerate this page and the figure "
+        "[benchmarks.png](benchmarks.png) (time against N, and the gap ratio per variant; shown at the end).",
         "",
         f"For each size the Lemma C.1 transformer for the `{target_name}` target is built and run on "
         "*every* grid sequence at both ends of each cell's plateau (2·N inputs), and its output is compared "
@@ -702,9 +705,9 @@ def write_page(rows: list[dict], exponent, intercept, fit_sizes, env: dict, *, q
         "pass runs on its small sizes); series *scaling* keeps n = 3, d = 1 and grows m only, so the per-sequence "
         "cost is constant and the fitted exponent measures the growth in N alone.",
         "",
-        "| series | N | n, d, m | dense build s | dense check s | dense total s | structured build s | structured check s "
-        "| structured total s | ratio (total) | ratio (check) | peak MiB dense | peak MiB structured | verdict dense "
-        "| verdict structured | ID gap vs 2·error |",
+        "| series | N | n, d, m | dense build (s) | dense check (s) | dense total (s) | structured build (s) "
+        "| structured check (s) | structured total (s) | ratio, total (dense/structured) | ratio, check (dense/structured) "
+        "| peak dense (MiB) | peak structured (MiB) | verdict dense | verdict structured | ID gap vs 2·error |",
         "|:---|---:|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---|:---|:---|",
     ]
     for r in rows:
@@ -749,9 +752,61 @@ def write_page(rows: list[dict], exponent, intercept, fit_sizes, env: dict, *, q
     lines += numeral_lines(everything)
     lines += precision_lines(precision)
     lines += cluster_lines(cluster)
-    lines.append(plot_note or "![time vs number of grid sequences; gap ratio per variant](benchmarks.png)")
+    lines += ["## Figure", ""]
+    lines.append("![time vs number of grid sequences; gap ratio per variant](benchmarks.png)" if not plot_note
+                 else plot_note)
     lines.append("")
-    return "\n".join(lines)
+    return tex_markdown("\n".join(lines))
+
+
+#: the spans of a Markdown line that stay as written: code, emphasis, links and images, TeX already written
+_KEEP = re.compile(r"`[^`]*`|\*\*[^*]+\*\*|\*[^*\s][^*]*\*|!?\[[^\]]*\]\([^)]*\)|\\\(.*?\\\)|\$[^$]+\$")
+
+
+def _tex_segment(text: str) -> str:
+    """Plain text between Markdown spans, its formulas as inline TeX (`verify.mathtex.md_math`), outer spaces kept."""
+    from verify.mathtex import md_math
+
+    if not text.strip():
+        return text
+    lead, tail = text[:len(text) - len(text.lstrip())], text[len(text.rstrip()):]
+    return lead + md_math(text.strip()) + tail
+
+
+def _tex_line(line: str) -> str:
+    parts, at = [], 0
+    for m in _KEEP.finditer(line):
+        parts += [_tex_segment(line[at:m.start()]), m.group(0)]
+        at = m.end()
+    return "".join(parts + [_tex_segment(line[at:])])
+
+
+def tex_markdown(page: str) -> str:
+    """The page with the formulas of its prose and table cells as TeX (``N = 4^4``, ``δ/2``, ``3·n·N``,
+    ``O(N log N)``), rendered offline by MathJax like the other generated pages; headings, code, emphasis,
+    links and images stay as written. The measurements and their rounding are untouched."""
+    out = []
+    for line in page.split("\n"):
+        if line.startswith(("#", "![", "|:", "|-")) or not line.strip():
+            out.append(line)
+        elif line.startswith("| ") and line.endswith(" |"):
+            out.append("| " + " | ".join(_tex_line(cell) for cell in line[2:-2].split(" | ")) + " |")
+        elif line.startswith("* "):
+            out.append("* " + _tex_line(line[2:]))
+        else:
+            out.append(_tex_line(line))
+    return "\n".join(out)
+
+
+def render_page(saved: dict, plot_note: str = "") -> str:
+    """docs/benchmarks.md from the raw measurements saved in docs/benchmarks.json (what ``--render`` writes):
+    a function of those numbers alone, so the committed page can be compared with them."""
+    rows = saved["rows"]
+    working = [r for r in rows if r.get("series", "main") in ("main", "scaling")]
+    exponent, intercept, fit_sizes = fit_exponent(working)
+    return write_page(rows, exponent, intercept, fit_sizes, saved["env"], quick=saved["quick"],
+                      max_bytes=saved["max_bytes"], target_name=saved["target"], plot_note=plot_note,
+                      precision=saved.get("precision"), cluster=saved.get("cluster"))
 
 
 def write_plot(rows: list[dict], exponent, intercept, fit_sizes, path: Path) -> str:

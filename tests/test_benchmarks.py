@@ -47,3 +47,34 @@ def test_cluster_plan_is_the_measured_rate_scaled_to_k_workers():
     assert rows[1].startswith("| 10^9 | 0.50 | 17 min |") and rows[1].endswith("| 8 s |")
     assert rows[2].startswith("| 10^10 | 1.00 | 1.4 h |")  # 5000 s
     assert bench.cluster_lines(None) == []
+
+
+def test_page_is_rendered_from_the_saved_measurements():
+    """docs/benchmarks.md is exactly what ``--render docs/benchmarks.json`` writes from the committed raw
+    measurements (the deterministic part: no timing is re-measured), and it is Markdown with TeX: unit-bearing
+    table headers, formulas as inline TeX, the figure and the raw data linked."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("varproof_benchmarks_run", ROOT / "benchmarks" / "run.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    saved = json.loads((ROOT / "docs" / "benchmarks.json").read_text(encoding="utf-8"))
+    page = (ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+    assert bench.render_page(saved) == page, "stale docs/benchmarks.md (python benchmarks/run.py --render docs/benchmarks.json)"
+    assert "| structured total (s) |" in page and "| peak structured (MiB) |" in page
+    assert r"\(4^{6} = 4{,}096\)" in page and r"\(\delta /2\)" in page
+    assert "](benchmarks.png)" in page and "](benchmarks.json)" in page
+
+
+def test_page_formulas_leave_measurements_alone():
+    """The TeX pass changes formulas only: numbers and units of the measured columns stay as measured."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("varproof_benchmarks_run", ROOT / "benchmarks" / "run.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.tex_markdown("| main | 4^4 = 256 | 0.00167 | 1.54e-06 vs 6.53e-14 | 46 s |") == \
+        r"| main | \(4^{4} = 256\) | 0.00167 | 1.54e-06 vs 6.53e-14 | 46 s |"
+    assert bench.tex_markdown("**Dense** = `build_transformer` (FFN_2 has 3·n·N neurons)") == \
+        r"**Dense** = `build_transformer` (\(\mathrm{FFN}_{2}\) has \(3\cdot n\cdot N\) neurons)"
+    assert bench.tex_markdown("## δ/2 heading\n\n![fig](benchmarks.png)") == "## δ/2 heading\n\n![fig](benchmarks.png)"

@@ -4,7 +4,8 @@ The site is built with ``mkdocs build --strict`` into a temporary folder and eve
 from the file system (``file://``, no web server, no network) in headless Chromium, driven over the
 DevTools protocol on a pipe (``--remote-debugging-pipe``: no extra package, no port). On every page:
 each formula is typeset by MathJax (no raw TeX delimiters left, no MathJax error), each image has
-loaded, and the console shows no error (nor any uncaught exception, nor a failed load). The static
+loaded, and the console shows no error (nor any uncaught exception, nor a failed load); and a query
+typed into the search box, from the file system, lists matching pages. The static
 checks before it need no browser: no page loads anything from the network, and no text written by a
 generator is turned into emphasis by Markdown.
 
@@ -278,3 +279,42 @@ def test_no_page_is_mangled_by_markdown(site):
             if hits:
                 found[str(page.relative_to(site))] = len(hits)
     assert not found, found
+
+
+def _search(browser: Browser, page: Path, query: str) -> dict:
+    """Open ``page`` from the file system, click the search box and type ``query`` key by key, as a
+    reader does (the theme loads its index only once the search is opened); what the search shows."""
+    browser.events.clear()
+    browser.call("Page.navigate", session=True, url=page.as_uri())
+    browser.wait_for("Page.loadEventFired")
+    x, y = browser.evaluate("(() => { const r = document.querySelector('label[for=__search]').getBoundingClientRect();"
+                            " return [r.x + r.width / 2, r.y + r.height / 2]; })()")
+    for kind in ("mousePressed", "mouseReleased"):
+        browser.call("Input.dispatchMouseEvent", session=True, type=kind, x=x, y=y, button="left", clickCount=1)
+    for ch in query:
+        browser.call("Input.dispatchKeyEvent", session=True, type="keyDown", text=ch, key=ch, unmodifiedText=ch)
+        browser.call("Input.dispatchKeyEvent", session=True, type="keyUp", key=ch)
+    return browser.evaluate(r"""
+(async () => {
+  for (let i = 0; i < 100 && !document.querySelector('.md-search-result__item'); i++) {
+    await new Promise(r => setTimeout(r, 100));
+  }
+  return {meta: document.querySelector('.md-search-result__meta').textContent.trim(),
+          links: [...document.querySelectorAll('.md-search-result__item a')].map(a => a.href)};
+})()""")
+
+
+@pytest.mark.parametrize("page", ["index.html", "examples/cost.html"])
+def test_search_works_from_the_file_system(site, browser, page):
+    """Typing a query into the search box of a page opened from the file system (default browser
+    settings, no web server) lists matching pages, and their links open existing files — on a
+    top-level page and on a nested one (whose paths to the search worker and index differ)."""
+    from urllib.parse import unquote, urlsplit
+
+    found = _search(browser, site / page, "contextual")
+    assert re.fullmatch(r"\d+ matching documents?", found["meta"]), found["meta"]
+    assert found["links"], found
+    files = {Path(unquote(urlsplit(link).path)) for link in found["links"]}
+    assert all(f.is_file() and site in f.parents for f in files), files
+    assert site / "examples" / "contextual_mapping.html" in files
+    assert not _problems(browser.events)

@@ -16,6 +16,7 @@ import re
 import sys
 from pathlib import Path
 
+from .mathtex import md_math
 from .registry import Params, all_claims
 from .report import _fmt, _md_cell, md_text, render_markdown
 
@@ -73,28 +74,28 @@ def claim_reference(results: dict | None = None) -> str:
              "ids ending in `/corrected` are repaired statements registered beside a claim that fails as written.", "",
              "| id | paper reference | statement | repairs |", "|---|---|---|---|"]
     for claim in claims.values():
-        lines.append(f"| `{claim.id}` | {md_text(claim.ref)} | {md_text(claim.statement)} | "
+        lines.append(f"| `{claim.id}` | {md_math(claim.ref)} | {md_math(claim.statement)} | "
                      f"{', '.join('`' + c + '`' for c in claim.corrected_of)} |")
     return "\n".join(lines) + "\n"
 
 
 def _errata_entry(cid: str, ev, claims: dict, results: dict) -> list[str]:
     claim = claims[cid]
-    lines = [f"### `{cid}` — {md_text(ev.ref)}", "", f"> {md_text(ev.statement)}", "",
-             f"- verdict: **{ev.verdict}** ({ev.method}, {ev.n_checked} case(s), {md_text(ev.arithmetic)})",
-             f"- {md_text(ev.quantity)}: measured {_md_cell(ev.measured)}, bound {_md_cell(ev.bound)}, margin {_md_cell(ev.margin)}"]
+    lines = [f"### `{cid}` — {md_text(ev.ref)}", "", f"> {md_math(ev.statement)}", "",
+             f"- verdict: **{ev.verdict}** ({ev.method}, {ev.n_checked} case(s), {md_math(ev.arithmetic)})",
+             f"- {md_math(ev.quantity)}: measured {_md_cell(ev.measured)}, bound {_md_cell(ev.bound)}, margin {_md_cell(ev.margin)}"]
     if ev.counterexample:
         lines.append(f"- counterexample: {_md_cell(ev.counterexample)}")
     if ev.notes:
-        lines.append(f"- why: {md_text(ev.notes)}")
+        lines.append(f"- why: {md_math(ev.notes)}")
     fixes = [c for c in claims.values() if cid in c.corrected_of]
     for fix in fixes:
         fev = results[fix.id]
-        lines += [f"- repaired (`{fix.id}`): {md_text(fix.statement)}",
-                  f"  — verdict **{fev.verdict}**: {md_text(fev.quantity)} measured {_md_cell(fev.measured)}, "
+        lines += [f"- repaired (`{fix.id}`): {md_math(fix.statement)}",
+                  f"  — verdict **{fev.verdict}**: {md_math(fev.quantity)} measured {_md_cell(fev.measured)}, "
                   f"bound {_md_cell(fev.bound)}, margin {_md_cell(fev.margin)} ({fev.method})"]
     if not fixes:
-        lines.append("- repaired: none registered" + (f" — {md_text(claim.no_repair)}" if claim.no_repair else ""))
+        lines.append("- repaired: none registered" + (f" — {md_math(claim.no_repair)}" if claim.no_repair else ""))
     lines.append("")
     return lines
 
@@ -187,7 +188,7 @@ def coverage_page(results: dict | None = None) -> str:
 
     for r in rows:
         name = r["item"] or "unnumbered text"
-        lines.append(f"| {name} | {md_text(r['section'])} | {md_text(r['title'])} | {cell(r['literal'])} | "
+        lines.append(f"| {name} | {md_text(r['section'])} | {md_math(r['title'])} | {cell(r['literal'])} | "
                      f"{cell(r['reading'])} | {cell(r['step'])} | {cell(r['repair'])} |")
     return "\n".join(lines) + "\n"
 
@@ -409,7 +410,7 @@ def claim_table(ids: list[str], results: dict) -> str:
     lines = ["| claim | verdict | quantity | measured | bound | margin | method |", "|---|---|---|---|---|---|---|"]
     for cid in ids:
         ev = results[cid]
-        lines.append(f"| `{cid}` | **{ev.verdict}** | {md_text(ev.quantity)} | {_md_cell(ev.measured)} | "
+        lines.append(f"| `{cid}` | **{ev.verdict}** | {md_math(ev.quantity)} | {_md_cell(ev.measured)} | "
                      f"{_md_cell(ev.bound)} | {_md_cell(ev.margin)} | {ev.method} ({ev.n_checked}) |")
     return "\n".join(lines) + "\n"
 

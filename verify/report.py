@@ -28,6 +28,8 @@ from fractions import Fraction
 from numbers import Real
 from typing import Any
 
+from .mathtex import md_math
+
 __all__ = [
     "Quantity",
     "Scalar",
@@ -377,42 +379,44 @@ def _tex(text: str) -> str | None:
 
 def _md_cell(value: Any) -> str:
     """A value (as `_fmt` prints it in the terminal) for a Markdown table cell or list item: symbolic formulas as TeX
-    (``$\\frac{8}{3 \\pi}$``), everything else as escaped text."""
+    (``$\\frac{8}{3 \\pi}$``), the formulas of other text as inline TeX (`verify.mathtex.md_math`), numbers and
+    parameter names as escaped text."""
     if isinstance(value, dict):
-        return ", ".join(f"{md_text(k)}={_md_cell(v)}" for k, v in value.items())
+        return ", ".join(f"{md_math(k)}={_md_cell(v)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_md_cell(v) for v in value) + "]"
-    if isinstance(value, str) and (tex := _tex(value)) is not None:
-        return f"${tex}$"
+    if isinstance(value, str):
+        return f"${tex}$" if (tex := _tex(value)) is not None else md_math(value)
     return md_text(_fmt(value))
 
 
 def render_markdown(results: list[Evidence]) -> str:
     """The Markdown report: a title, the verdict counts, one table row per claim, then one section per
-    claim with everything the text report shows. ``docs/report.md`` is exactly this text for
+    claim with everything the text report shows, its formulas as TeX (`verify.mathtex.md_math`; headings
+    keep the plain text, which the table of contents shows). ``docs/report.md`` is exactly this text for
     ``varproof verify --all --format md`` (a test compares the two)."""
     lines = ["# varproof verification report", "", summary_line(results), "",
              "| claim | ref | verdict | quantity | measured | bound | margin | method |", "|---|---|---|---|---|---|---|---|"]
     for ev in results:
         lines.append(
-            f"| `{ev.claim_id}` | {md_text(ev.ref)} | **{ev.verdict}** | {md_text(ev.quantity)} | {_md_cell(ev.measured)} | "
+            f"| `{ev.claim_id}` | {md_math(ev.ref)} | **{ev.verdict}** | {md_math(ev.quantity)} | {_md_cell(ev.measured)} | "
             f"{_md_cell(ev.bound)} | {_md_cell(ev.margin)} | {ev.method} ({ev.n_checked}) |"
         )
     lines.append("")
     for ev in results:
         lines.append(f"### `{ev.claim_id}` — {md_text(ev.ref)}: {ev.verdict}")
         lines.append("")
-        lines.append(f"> {md_text(ev.statement)}")
+        lines.append(f"> {md_math(ev.statement)}")
         lines.append("")
-        lines.append(f"- {md_text(ev.quantity)}: measured {_md_cell(ev.measured)}, bound {_md_cell(ev.bound)}, margin {_md_cell(ev.margin)}")
-        lines.append(f"- method: {ev.method} over {ev.n_checked} case(s), {md_text(ev.arithmetic)}")
+        lines.append(f"- {md_math(ev.quantity)}: measured {_md_cell(ev.measured)}, bound {_md_cell(ev.bound)}, margin {_md_cell(ev.margin)}")
+        lines.append(f"- method: {ev.method} over {ev.n_checked} case(s), {md_math(ev.arithmetic)}")
         lines.append(f"- parameters: {_md_cell(ev.params)}")
         if ev.counterexample:
             lines.append(f"- counterexample: {_md_cell(ev.counterexample)}")
         for key, value in ev.details.items():
-            lines.append(f"- {md_text(key)}: {_md_cell(value)}")
+            lines.append(f"- {md_math(key)}: {_md_cell(value)}")
         if ev.notes:
-            lines.append(f"- note: {md_text(ev.notes)}")
+            lines.append(f"- note: {md_math(ev.notes)}")
         lines.append("")
     lines.append(summary_line(results))
     return "\n".join(lines) + "\n"

@@ -15,10 +15,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from construct.contextual import contextual_attention
+from construct.cost import UNIT_ROUNDOFF
 from construct.grid import GridSpec, grid_points, sequence_digits, sequence_index
 from construct.quantize import quantized_tokens
 from construct.targets import TARGETS, make_target
-from construct.cost import UNIT_ROUNDOFF
 from construct.transformer import (
     build_transformer,
     context_id_error_bound,
