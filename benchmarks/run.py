@@ -753,8 +753,7 @@ def write_page(rows: list[dict], exponent, intercept, fit_sizes, env: dict, *, q
     lines += precision_lines(precision)
     lines += cluster_lines(cluster)
     lines += ["## Figure", ""]
-    lines.append("![time vs number of grid sequences; gap ratio per variant](benchmarks.png)" if not plot_note
-                 else plot_note)
+    lines.append(plot_note if plot_note else "![time vs number of grid sequences; gap ratio per variant](benchmarks.png)")
     lines.append("")
     return tex_markdown("\n".join(lines))
 

@@ -219,9 +219,8 @@ class _Converter:
             j = self.i
             while j < len(self.s) and _is_letter(self.s[j]):
                 j += 1
-            if m := re.compile(r"\d+[A-Za-z]+").match(self.s, j):  # word2img: one name
-                if j - self.i >= 2:
-                    j = m.end()
+            if (m := re.compile(r"\d+[A-Za-z]+").match(self.s, j)) and j - self.i >= 2:  # word2img: one name
+                j = m.end()
             word = self.s[self.i:j]
             if j < len(self.s) and unicodedata.combining(self.s[j]) and len(word) > 1:
                 j -= 1  # the accent belongs to the last letter alone
@@ -332,7 +331,7 @@ def _kind(core: str, prev: str, nxt: str, prev_trail: str = "") -> str:
     if core in _STANDALONE or bare in _STANDALONE and bare != core:
         return "M"
     if re.fullmatch(r"[(\[]?[A-Za-z]['′]*[(\[].*", core) or re.fullmatch(r"[A-Z][A-Za-z]*[(\[](?!s[)\]]).*", core) \
-            or re.fullmatch(r"(?:%s)[(\[].*" % "|".join(_STANDALONE | _OPERATORS), core):
+            or re.fullmatch(r"(?:{})[(\[].*".format("|".join(_STANDALONE | _OPERATORS)), core):
         return "M"
     if re.fullmatch(r"[(\[]?[A-Za-z]['′]*[)\]]*", core):
         if prev in _NOT_SYMBOLS:
