@@ -580,15 +580,17 @@ def _run_claims(ids, claims, params, search, args, bar) -> list:
 
     On a cluster (``params.runner`` started), the claims that are not range-split run there as whole tasks
     (`run_claim`, started at once), while the exhaustive ones send their range tasks to the same workers."""
-    from construct.grid import check_estimate, work_limit
+    from construct.grid import check_estimate, memory_limit, work_limit
     from verify.registry import family_scans
 
     for cid in ids:  # every estimate before anything runs: a run too large is refused at once
         with _within_budget(args, cid), work_limit(args.max_work):
             try:
-                check_estimate(*claims[cid].estimate(params))
+                cost = claims[cid].cost(params)
+                check_estimate(cost.operations, cost.what)
             except (ValueError, TypeError, ArithmeticError) as err:
                 raise UsageError(f"{cid}: {' '.join(str(err).split()) or type(err).__name__}") from None
+            _check_memory(cid, cost)
     results = []
     runner = params.runner
     whole = {}
@@ -608,7 +610,9 @@ def _run_claims(ids, claims, params, search, args, bar) -> list:
                     elif cid in whole:
                         results.append(whole[cid]())
                     else:
-                        with family_scans() as cut:
+                        # the claim's own arrays are refused beyond what the run's budget still leaves, and its
+                        # chunked passes are sized to that (the budget bounds the whole process, not one array)
+                        with family_scans() as cut, memory_limit(_check_memory(cid, claim.cost(params))):
                             evidence = claim.run(params)
                         results.append(_decided_on_a_prefix(cid, evidence, cut, args.max_work))
             except (ValueError, TypeError, MemoryError, ArithmeticError) as err:
@@ -619,6 +623,31 @@ def _run_claims(ids, claims, params, search, args, bar) -> list:
         if bar is not None:
             bar.close()
     return results
+
+
+def resident_bytes() -> float:
+    """Bytes this process holds now (its resident set: ``/proc/self/statm``; elsewhere its peak so far)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            return float(int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE"))
+    except (OSError, ValueError, IndexError):
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return float(peak if sys.platform == "darwin" else peak * 1024)
+
+
+def _check_memory(cid: str, cost) -> float:
+    """Refuse claim ``cid`` at once when what the process holds plus the claim's estimated peak (``cost.bytes``)
+    exceeds the memory budget in force (``--max-memory``); otherwise return the bytes the budget leaves it."""
+    from construct.grid import format_bytes, memory_budget
+
+    budget, held = memory_budget(), resident_bytes()
+    if not held + cost.bytes <= budget:
+        raise UsageError(f"{cid}: {cost.what or 'its check'} needs ≈ {format_bytes(cost.bytes)} of memory beyond the "
+                         f"{format_bytes(held)} the process holds, more than the {format_bytes(budget)} allowed "
+                         "(--max-memory); raise --max-memory or choose a smaller spec")
+    return max(budget - held, 1.0)
 
 
 #: largest shard report `varproof merge` reads (a genuine one is a few kilobytes)
