@@ -507,7 +507,7 @@ def _cmd_verify(args) -> int:
                             ("--scheduler", args.scheduler is not None), ("--checkpoint", args.checkpoint is not None)):
             if given:
                 raise UsageError(f"{flag} and --search cannot be combined")
-    runner = _runner(args, params)  # refuses a missing Dask, a bad checkpoint directory: nothing has started
+    runner = _runner(args, params)  # refuses a missing Dask: nothing has started
 
     show = len(ids) > 1 and not args.quiet and sys.stderr.isatty()
     bar = None
@@ -558,14 +558,12 @@ def _hypothesis_scratch(active: bool):
 
 def _runner(args, params):
     """The `verify.cluster.Runner` of ``--workers``/``--scheduler``/``--task-size``/``--checkpoint`` (not yet started)."""
-    from verify.cluster import DEFAULT_TASK_SIZE, Checkpoint, Runner
+    from verify.cluster import DEFAULT_TASK_SIZE, Runner
 
     task_size = getattr(args, "task_size", None)
     runner = Runner(workers=args.workers, scheduler=getattr(args, "scheduler", None),
                     task_size=DEFAULT_TASK_SIZE if task_size is None else task_size, progress=params.progress)
-    if getattr(args, "checkpoint", None) is not None:
-        runner.checkpoint = Checkpoint.open(args.checkpoint, params.as_dict())
-    return runner
+    return runner  # its --checkpoint directory is opened (made) by `_run_claims`, once every estimate has passed
 
 
 def run_claim(cid: str, params):
@@ -586,6 +584,7 @@ def _run_claims(ids, claims, params, search, args, bar) -> list:
     for cid in ids:  # every estimate before anything runs: a run too large is refused at once
         with _within_budget(args, cid), work_limit(args.max_work):
             try:
+                claims[cid].check_alpha(params)
                 cost = claims[cid].cost(params)
                 check_estimate(cost.operations, cost.what)
             except (ValueError, TypeError, ArithmeticError) as err:
@@ -593,6 +592,13 @@ def _run_claims(ids, claims, params, search, args, bar) -> list:
             _check_memory(cid, cost)
     results = []
     runner = params.runner
+    if getattr(args, "checkpoint", None) is not None and runner is not None:  # the run starts: now make the directory
+        from verify.cluster import Checkpoint
+
+        try:
+            runner.checkpoint = Checkpoint.open(args.checkpoint, params.as_dict())
+        except ValueError as err:
+            raise UsageError(_one_line(err)) from None
     whole = {}
     if search is None and runner is not None and runner.client is not None:
         alone = dataclasses.replace(params, runner=None, workers=1, progress=False)

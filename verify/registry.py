@@ -23,8 +23,11 @@ CLAIM_MODULES = ("quantization", "separation", "memorization", "approximation", 
                  "perturbation", "flowar", "training", "algebra", "variants", "experiments", "released", "interop")
 
 
-#: largest ℓ_α exponent the claims evaluate: beyond it |x|^α leaves float64's range for the values they meet
+#: largest ℓ_α exponent a claim evaluates in float64 (its default `Claim.alpha_max`): beyond it |x|^α leaves
+#: float64's range for the values the claims meet
 ALPHA_MAX = 64
+#: largest ℓ_α exponent `Params` accepts: the claims decided in closed form (`Claim.alpha_max` = ∞) take any α up to it
+ALPHA_LIMIT = 1e6
 
 
 @dataclass(frozen=True)
@@ -73,9 +76,9 @@ class Params:
             raise ValueError(f"--samples must be ≥ 1, got {self.samples}")
         if not (isinstance(self.alpha, (int, float)) and 1 <= self.alpha < float("inf")):
             raise ValueError(f"--alpha must satisfy 1 ≤ α < ∞ (Lemma 6.1: 1 ≤ p < ∞), got {self.alpha}")
-        if self.alpha > ALPHA_MAX:
-            raise ValueError(f"--alpha must be ≤ {ALPHA_MAX} (Lemma 6.1 allows any 1 ≤ α < ∞, but the ℓ_α norms "
-                             f"(Σ|x|^α)^(1/α) are evaluated in float64, where |x|^α overflows for larger α), got {self.alpha:g}")
+        if self.alpha > ALPHA_LIMIT:
+            raise ValueError(f"--alpha must be ≤ {ALPHA_LIMIT:g} (Lemma 6.1 allows any 1 ≤ α < ∞; the claims decided "
+                             f"in closed form take α up to {ALPHA_LIMIT:g}, the others up to {ALPHA_MAX}), got {self.alpha:g}")
         if self.shard is not None:
             i, k = self.shard
             if not (isinstance(i, int) and isinstance(k, int) and 0 <= i < k):
@@ -338,6 +341,8 @@ class Claim:
     memory: Callable[[Params], float] | None = field(default=None, repr=False, compare=False)
     covers: tuple[str, ...] = ()
     no_repair: str = ""
+    #: largest ℓ_α exponent the check decides (`ALPHA_MAX`: its norms are evaluated in float64; ∞: in closed form)
+    alpha_max: float = ALPHA_MAX
 
     def __post_init__(self) -> None:
         from .paper import item_ids, items_in
@@ -365,6 +370,13 @@ class Claim:
     def parent(self) -> str | None:
         """The claim this one reads, steps through or repairs (the id without its last part), if any."""
         return self.id.rsplit("/", 1)[0] if self.kind != "literal" else None
+
+    def check_alpha(self, params: Params) -> None:
+        """Refuse an ``α`` beyond `alpha_max` (``ValueError`` naming the hypothesis), before anything runs."""
+        if params.alpha > self.alpha_max:
+            raise ValueError(f"--alpha {params.alpha:g} is beyond {self.alpha_max:g}, the largest α this check decides: "
+                             f"its ℓ_α norms (Σ|x|^α)^(1/α) are evaluated in float64, where |x|^α leaves the "
+                             f"representable range (Lemma 6.1 allows any 1 ≤ α < ∞); choose --alpha ≤ {self.alpha_max:g}")
 
     def cost(self, params: Params) -> Cost:
         """The `Cost` of this claim's check for ``params``, from its declared `work` (and `memory`); a claim that
@@ -399,12 +411,14 @@ _REGISTRY: dict[str, Claim] = {}
 
 
 def register(id: str, ref: str, statement: str, corrected_of: str | tuple[str, ...] = (), merge=None,
-             covers: str | tuple[str, ...] = (), no_repair: str = "", work=None, memory=None):
+             covers: str | tuple[str, ...] = (), no_repair: str = "", work=None, memory=None,
+             alpha_max: float = ALPHA_MAX):
     """Decorator: register ``check`` as the claim ``id`` (``corrected_of``: the claim(s) it repairs;
     ``merge``: for an exhaustive claim that honours ``Params.shard``, the function that joins the shards'
     evidence into the unsharded evidence; ``covers``: the numbered paper items it decides, default those
     ``ref`` names; ``no_repair``: for a literal claim that fails, why no repair is registered; ``work``: ``params → Cost`` or
-    ``params → (operations, what)``, the check's estimate, with ``memory``: ``params → bytes`` in the second case)."""
+    ``params → (operations, what)``, the check's estimate, with ``memory``: ``params → bytes`` in the second case; ``alpha_max``: the largest
+    ``α`` the check decides, `ALPHA_MAX` unless it is decided in closed form)."""
     if isinstance(corrected_of, str):
         corrected_of = (corrected_of,)
     if isinstance(covers, str):
@@ -414,7 +428,7 @@ def register(id: str, ref: str, statement: str, corrected_of: str | tuple[str, .
         if id in _REGISTRY:
             raise ValueError(f"claim {id!r} registered twice")
         _REGISTRY[id] = Claim(id, ref, statement, check, corrected_of, merge, work=work, memory=memory,
-                              covers=tuple(covers), no_repair=no_repair)
+                              covers=tuple(covers), no_repair=no_repair, alpha_max=alpha_max)
         return check
 
     return wrap
