@@ -111,7 +111,7 @@ class Params:
         counterexample (a ``fails`` needs one failing member; the others decide nothing). Elsewhere a scan that
         the budget cannot pay for is refused before it starts.
         """
-        from construct.grid import GridSpec, require_work, work_allowed
+        from construct.grid import GridSpec, require_work
 
         n, d, m = self.tokens, self.channels, self.steps
         total, work = n * d * max(m - 1, 0), family_work(self)
@@ -125,18 +125,8 @@ class Params:
                 for m in range(2, self.steps + 1)
             ]
             return sorted(specs, key=lambda s: (s.n_sequences, s.tokens, s.channels, s.steps))
-        budget = work_allowed()
-        side = int(math.isqrt(int(min(budget / FAMILY_UNIT, 2**62)))) + 1  # a member costs FAMILY_UNIT·(n'm')²
-        small = [(nn, dd, mm) for nn in range(1, min(n, side) + 1) for dd in range(1, d + 1)
-                 for mm in range(2, min(m, side // nn + 1) + 1)]
-        small.sort(key=lambda s: (s[0] * s[1] * math.log2(s[2]), s[0], s[1], s[2]))
-        chosen, spent = [], 0.0
-        for nn, dd, mm in small:
-            cost = FAMILY_UNIT * float(nn * mm) ** 2
-            if spent + cost > budget:
-                break
-            chosen.append(GridSpec(nn, dd, mm))
-            spent += cost
+        sizes, spent = family_prefix(self, work_allowed())
+        chosen = [GridSpec(nn, dd, mm) for nn, dd, mm in sizes]
         require_work(spent, f"the smallest {len(chosen)} specs of {what}")
         _SCANS[-1].append((len(chosen), total, work))
         return chosen
@@ -175,6 +165,31 @@ def family_scans():
         yield record
     finally:
         _SCANS.pop()
+
+
+def work_allowed() -> float:
+    """`construct.grid.work_allowed`: the operations the innermost work budget still allows."""
+    from construct.grid import work_allowed as allowed
+
+    return allowed()
+
+
+def family_prefix(params: Params, budget: float) -> tuple[list[tuple[int, int, int]], float]:
+    """The smallest members ``(n', d', m')`` of `Params.family` that ``budget`` operations pay for (a member costs
+    ``FAMILY_UNIT·(n'm')²``), smallest grids first, and their cost."""
+    n, d, m = params.tokens, params.channels, params.steps
+    side = int(math.isqrt(int(min(budget / FAMILY_UNIT, 2**62)))) + 1
+    small = [(nn, dd, mm) for nn in range(1, min(n, side) + 1) for dd in range(1, d + 1)
+             for mm in range(2, min(m, side // nn + 1) + 1)]
+    small.sort(key=lambda s: (s[0] * s[1] * math.log2(s[2]), s[0], s[1], s[2]))
+    chosen, spent = [], 0.0
+    for member in small:
+        cost = FAMILY_UNIT * float(member[0] * member[2]) ** 2
+        if spent + cost > budget:
+            break
+        chosen.append(member)
+        spent += cost
+    return chosen, spent
 
 
 def family_work(params: Params) -> float:
@@ -266,17 +281,22 @@ def sized(operations: float, nbytes: float, *, tokens: float = 0, samples: bool 
     ``family`` scan costs at least `family_work`. Never below the calibration (a smaller spec is charged it)."""
 
     def work(params: Params) -> Cost:
-        factor = 1.0
+        factor, scan = 1.0, params
+        if family and family_work(params) > work_allowed():  # the scan is cut to the smallest members (`Params.family`)
+            members, _ = family_prefix(params, work_allowed())
+            big = max(members, key=lambda s: s[0] * s[1] * math.log10(s[2]) + math.log10(s[0]), default=(1, 1, 2))
+            scan = dataclasses.replace(params, tokens=big[0], channels=big[1], steps=big[2])
         if tokens:
-            factor *= max(1.0, _grid_tokens(params) / _DEFAULT_TOKENS) ** tokens
+            factor *= max(1.0, _grid_tokens(scan) / _DEFAULT_TOKENS) ** tokens
         if samples:
             factor *= max(1.0, params.samples / 2000)
         if channels:
             factor *= max(1.0, params.channels / 2) ** channels
         ops = operations * factor
         if family:
-            ops = max(ops, family_work(params))
-        sentence = what or (f"the check on the grid of {params.spec()}" if tokens or family else
+            ops = max(ops, min(family_work(params), work_allowed()))
+        sentence = what or (f"the scan of the family n' ≤ {params.tokens}, d' ≤ {params.channels}, 2 ≤ m' ≤ "
+                            f"{params.steps}" if family else f"the check on the grid of {params.spec()}" if tokens else
                             "its check" if samples or channels else "a computation of fixed size")
         return Cost(ops, base_bytes + nbytes * factor, sentence)
 

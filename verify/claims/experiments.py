@@ -122,7 +122,7 @@ def separation_rows(params: Params) -> list[dict]:
     "larger than the largest over single heads (any width: on this rank-one construction a single head is one scale) "
     "with scales from the same ladder.",
     covers=("Definition 3.3", "Definition 5.3", "Lemma 5.4"),
-    work=sized(2e10, 16 * MiB, tokens=2),
+    work=sized(2e10, 16 * MiB, tokens=2, family=True),
 )
 def check_multihead_separation(params: Params) -> Evidence:
     rows = separation_rows(params)

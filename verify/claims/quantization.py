@@ -80,7 +80,7 @@ def _staircase_scan(params: Params, printed: bool) -> DeviationScan:
     "Lemma C.1, Eq. (1)",
     "The printed sum of L(1/δ−1)+1 ramps δ(ReLU(x/θ − tδ/θ) − ReLU(x/θ − 1 − tδ/θ)) equals the staircase "
     "0 (x<0), δ (0≤x<δ), …, L (x ≥ L−δ) on every plateau, for every spec of the family.",
-    work=fixed(2e8, 8 * MiB),
+    work=sized(2e8, 8 * MiB, family=True),
 )
 def check_eq1(params: Params) -> Evidence:
     return zero_deviation_evidence(
@@ -220,7 +220,7 @@ def _quantizer_check(params: Params, printed: bool) -> dict:
     "Lemma C.1, Eq. (2)",
     "FFN_1 of Eq. (2) (printed ramps, as a Def 3.5 layer) maps X + E to the quantized sequence "
     "M = E + δ(⌊X/δ⌋+1) for X on the plateau of every grid cell, injectively — for every spec of the family.",
-    work=sized(2e8, 16 * MiB, tokens=1),
+    work=sized(2e8, 16 * MiB, tokens=1, family=True),
 )
 def check_eq2(params: Params) -> Evidence:
     r = _quantizer_check(params, printed=True)
@@ -241,7 +241,7 @@ def check_eq2(params: Params) -> Evidence:
     "The working FFN_1 (L/δ ramps ending at the grid points, residual cancelled) maps X + E to M = E + δ(⌊X/δ⌋+1) "
     "for X at both ends of every grid cell's plateau, injectively — for every spec of the family.",
     corrected_of=("eq-2", "lemma-c.1/range-ffn1"),
-    work=sized(2e8, 16 * MiB, tokens=1),
+    work=sized(2e8, 16 * MiB, tokens=1, family=True),
 )
 def check_eq2_corrected(params: Params) -> Evidence:
     r = _quantizer_check(params, printed=False)

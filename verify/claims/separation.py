@@ -162,7 +162,7 @@ def _separation_rows(params: Params):
     "Lemma C.1 (proof), Definition 5.2",
     "M is tokenwise (√d, √d(L₀−δ), √dδ)-separated: ‖M_k‖ > √d, ‖M_k‖ < √d(L₀−δ), and ‖M_k − M'_l‖ > √dδ for "
     "distinct tokens (L₀ = h_r w_r = n), for every spec of the family.",
-    work=sized(1e8, 8 * MiB, channels=2),
+    work=sized(1e8, 8 * MiB, channels=2, family=True),
 )
 def check_separation(params: Params) -> Evidence:
     worst_margin, worst_spec, cex, checked = math.inf, None, None, 0
@@ -206,7 +206,7 @@ def check_separation(params: Params) -> Evidence:
     "M is tokenwise (γ_min, γ_max, ε)-separated exactly for γ_min < √dδ, γ_max > √dL₀, ε < δ: the quantities "
     "min‖M_k‖ = √dδ, max‖M_k‖ = √dL₀, min‖M_k − M'_l‖ = δ are attained, for every spec of the family.",
     corrected_of=("lemma-c.1/separation", "lemma-c.1/step-5"),
-    work=sized(1e8, 8 * MiB, channels=2),
+    work=sized(1e8, 8 * MiB, channels=2, family=True),
 )
 def check_separation_corrected(params: Params) -> Evidence:
     worst, cex, checked = Fraction(0), None, 0
@@ -470,7 +470,7 @@ def check_lemma54_literal(params: Params) -> Evidence:
     "Reading the hypothesis as X_k^{(i)} ≠ X_l^{(i)} for k ≠ l and L = n: for the quantized grid embeddings M of every "
     "spec of the family there is a 1-layer single-head attention that is a (γ, δ)-contextual mapping with "
     "γ = γ_max + ε/4 and δ = exp(−5ε⁻¹|V|⁴dκγ_max log L).",
-    work=sized(2e8, 16 * MiB, tokens=1),
+    work=sized(2e8, 16 * MiB, tokens=1, family=True),
 )
 def check_lemma54(params: Params) -> Evidence:
     return _lemma54(params, 0)
@@ -482,7 +482,7 @@ def check_lemma54(params: Params) -> Evidence:
     "As lemma-5.4/reading-distinct (k ≠ l, L = n) with log(L+1) in place of log L (for L = 1 the printed δ is "
     "exp(0) = 1, which no attention over one token can reach).",
     corrected_of=("lemma-5.4", "lemma-5.4/reading-distinct"),
-    work=sized(2e8, 16 * MiB, tokens=1),
+    work=sized(2e8, 16 * MiB, tokens=1, family=True),
 )
 def check_lemma54_corrected(params: Params) -> Evidence:
     return _lemma54(params, 1)
