@@ -29,7 +29,9 @@ try:
 except ImportError:
     pass
 from construct.grid import memory_limit, work_limit
+from verify.cli import return_freed_memory
 from verify.registry import Params, all_claims, family_scans
+return_freed_memory()  # as `varproof verify` does
 claims = all_claims()
 def resident():
     with open("/proc/self/statm") as fh:
@@ -68,6 +70,7 @@ QUICK = [
     ("def-3.14", {}),
     ("def-3.11/corrected", {}),
     ("lemma-6.1", {"alpha": 200.0}),
+    ("torch-agreement", {"tokens": 2, "channels": 2, "steps": 5}),
     ("released/cfg/corrected", {}),
 ]
 #: the heaviest rows: the claims with the largest measured peaks, and dense checks one step above the default
@@ -76,6 +79,7 @@ HEAVY = [
     ("released/var-running-sum/corrected", {}),
     ("released/mask-first-token", {}),
     ("torch-agreement", {}),
+    ("torch-agreement", {"tokens": 2, "channels": 2, "steps": 7}),
     ("lemma-c.1/reproduces", {}),
     ("lemma-c.1/reproduces", {"tokens": 4, "channels": 1, "steps": 6}),
     ("lemma-6.1/sup/corrected", ONE_STEP_UP),
