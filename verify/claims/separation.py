@@ -23,6 +23,7 @@ underflows float64 for every non-trivial grid and is carried as ``log10``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from fractions import Fraction
 from itertools import product
@@ -524,7 +525,9 @@ def check_def52(params: Params) -> Evidence:
     "The contextual-mapping checker (KD-tree over the N·n context IDs) returns the same δ as a brute-force minimum over "
     "every pair Definition 5.3 constrains, for the attention of construct.contextual on every spec of the family with "
     "N·n ≤ 2000.",
-    work=sized(1e8, 16 * MiB, tokens=1, family=True),
+    # the brute force holds (N·n)² distances and d differences per pair, for members with N·n ≤ 2000 (so n'd' ≤ 10)
+    work=lambda p: dataclasses.replace(sized(1e8, 0, family=True)(p),
+                                       bytes=64 * MiB + 2000.0**2 * (8 * min(p.channels, 10) + 24)),
 )
 def check_def53(params: Params) -> Evidence:
     worst, checked, rows = 0.0, 0, {}
