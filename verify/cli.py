@@ -10,9 +10,12 @@
     varproof cost --tokens n --channels d (--steps m | --eps ε) [--lipschitz C] [--alpha α] [--format text|json]
     varproof export FILE.safetensors --torch OUT.pt2 [--unverified]
 
-Budgets: every claim's check (and every merge) estimates its work before it starts and is refused in one
-line, naming the estimate, beyond ``--max-work`` float64 operations (`construct.grid.work_limit`); a family
-claim whose scan the budget cannot pay for is decided on its smallest specs when one of them is a
+Budgets: every claim declares its cost (`verify.registry.Claim.cost`: operations and peak bytes), and
+``verify`` checks every claim's estimate before any runs: it is refused in one line, naming the estimate and
+the flag, beyond ``--max-work`` float64 operations (`construct.grid.work_limit`) or when the bytes the process
+holds plus the claim's peak exceed ``--max-memory`` (default 4 GiB, the whole process); a claim runs with the
+memory budget that is left, to which its chunked passes size themselves. Every merge estimates its work too. A
+family claim whose scan the budget cannot pay for is decided on its smallest specs when one of them is a
 counterexample. ``--max-time`` bounds each claim's CPU time. ``--out`` writes through to a device, FIFO or
 stream, atomically onto a symlink's target, and says on stderr what it wrote.
 
