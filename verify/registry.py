@@ -24,6 +24,7 @@ from .report import Evidence
 __all__ = [
     "CLAIM_MODULES",
     "ALPHA_MAX",
+    "ALPHA_LIMIT",
     "Params",
     "FAMILY_UNIT",
     "family_scans",
@@ -41,8 +42,11 @@ CLAIM_MODULES = ("quantization", "separation", "memorization", "approximation", 
                  "perturbation", "flowar", "training", "algebra", "variants", "experiments", "released", "interop")
 
 
-#: largest ℓ_α exponent the claims evaluate: beyond it |x|^α leaves float64's range for the values they meet
+#: largest ℓ_α exponent a claim evaluates in float64 (its default `Claim.alpha_max`): beyond it |x|^α leaves
+#: float64's range for the values the claims meet
 ALPHA_MAX = 64
+#: largest ℓ_α exponent `Params` accepts: the claims decided in closed form (`Claim.alpha_max` = ∞) take any α up to it
+ALPHA_LIMIT = 1e6
 
 
 @dataclass(frozen=True)
@@ -88,8 +92,9 @@ class Params:
         validate.integer("--samples", self.samples, minimum=1, hypothesis="a sampled check needs at least one draw")
         validate.integer("--seed", self.seed, minimum=0, hypothesis="numpy seeds are non-negative")
         validate.real("--alpha", self.alpha, minimum=1, ref="Lemma 6.1", hypothesis="the ℓ_α norm needs 1 ≤ α < ∞")
-        validate.real("--alpha", self.alpha, maximum=ALPHA_MAX, hypothesis="Lemma 6.1 allows any 1 ≤ α < ∞, but the ℓ_α "
-                      "norms (Σ|x|^α)^(1/α) are evaluated in float64, where |x|^α overflows for larger α")
+        if self.alpha > ALPHA_LIMIT:
+            raise ValueError(f"--alpha must be ≤ {ALPHA_LIMIT:g} (Lemma 6.1 allows any 1 ≤ α < ∞; the claims decided "
+                             f"in closed form take α up to {ALPHA_LIMIT:g}, the others up to {ALPHA_MAX}), got {self.alpha:g}")
         if not isinstance(self.alpha, int):  # a Fraction or numpy float is recorded as the float it is evaluated as
             object.__setattr__(self, "alpha", float(self.alpha))
         if self.shard is not None:
@@ -123,7 +128,7 @@ class Params:
         counterexample (a ``fails`` needs one failing member; the others decide nothing). Elsewhere a scan that
         the budget cannot pay for is refused before it starts.
         """
-        from construct.grid import GridSpec, require_work, work_allowed
+        from construct.grid import GridSpec, require_work
 
         n, d, m = self.tokens, self.channels, self.steps
         total, work = n * d * max(m - 1, 0), family_work(self)
@@ -137,18 +142,8 @@ class Params:
                 for m in range(2, self.steps + 1)
             ]
             return sorted(specs, key=lambda s: (s.n_sequences, s.tokens, s.channels, s.steps))
-        budget = work_allowed()
-        side = int(math.isqrt(int(min(budget / FAMILY_UNIT, 2**62)))) + 1  # a member costs FAMILY_UNIT·(n'm')²
-        small = [(nn, dd, mm) for nn in range(1, min(n, side) + 1) for dd in range(1, d + 1)
-                 for mm in range(2, min(m, side // nn + 1) + 1)]
-        small.sort(key=lambda s: (s[0] * s[1] * math.log2(s[2]), s[0], s[1], s[2]))
-        chosen, spent = [], 0.0
-        for nn, dd, mm in small:
-            cost = FAMILY_UNIT * float(nn * mm) ** 2
-            if spent + cost > budget:
-                break
-            chosen.append(GridSpec(nn, dd, mm))
-            spent += cost
+        sizes, spent = family_prefix(self, work_allowed())
+        chosen = [GridSpec(nn, dd, mm) for nn, dd, mm in sizes]
         require_work(spent, f"the smallest {len(chosen)} specs of {what}")
         _SCANS[-1].append((len(chosen), total, work))
         return chosen
@@ -187,6 +182,31 @@ def family_scans():
         yield record
     finally:
         _SCANS.pop()
+
+
+def work_allowed() -> float:
+    """`construct.grid.work_allowed`: the operations the innermost work budget still allows."""
+    from construct.grid import work_allowed as allowed
+
+    return allowed()
+
+
+def family_prefix(params: Params, budget: float) -> tuple[list[tuple[int, int, int]], float]:
+    """The smallest members ``(n', d', m')`` of `Params.family` that ``budget`` operations pay for (a member costs
+    ``FAMILY_UNIT·(n'm')²``), smallest grids first, and their cost."""
+    n, d, m = params.tokens, params.channels, params.steps
+    side = int(math.isqrt(int(min(budget / FAMILY_UNIT, 2**62)))) + 1
+    small = [(nn, dd, mm) for nn in range(1, min(n, side) + 1) for dd in range(1, d + 1)
+             for mm in range(2, min(m, side // nn + 1) + 1)]
+    small.sort(key=lambda s: (s[0] * s[1] * math.log2(s[2]), s[0], s[1], s[2]))
+    chosen, spent = [], 0.0
+    for member in small:
+        cost = FAMILY_UNIT * float(member[0] * member[2]) ** 2
+        if spent + cost > budget:
+            break
+        chosen.append(member)
+        spent += cost
+    return chosen, spent
 
 
 def family_work(params: Params) -> float:
@@ -230,6 +250,106 @@ def structured_work(spec, passes: int = 2) -> tuple[float, str]:
             f"the structured construction and {passes:g} pass(es) over the {size} grid sequences of {spec}")
 
 
+MiB = 2.0**20
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What one claim's check spends, estimated before it starts: ``operations`` (float64-operation equivalents,
+    the unit of ``--max-work``), ``bytes`` (its peak memory beyond what the process already holds, the unit of
+    ``--max-memory``) and ``what`` (the sentence a refusal names)."""
+
+    operations: float
+    bytes: float
+    what: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("operations", "bytes"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+                raise ValueError(f"Cost.{name} must be a number ≥ 0, got {value!r}")
+
+
+def fixed(operations: float, nbytes: float, what: str = "a computation of fixed size (independent of the spec)"):
+    """The `Claim.work` of a check whose computation does not depend on the parameters' sizes (spec, samples,
+    α): the same ``operations`` and peak ``nbytes`` for every spec (calibrated on this machine's runs at a safety
+    factor, `tests/verify/test_budgets.py` checks them against measured peaks)."""
+    cost = Cost(float(operations), float(nbytes), what)
+    return lambda params: cost
+
+
+#: float64-operation equivalents of one second of a check's CPU time (the unit `fixed` costs are calibrated in)
+OPS_PER_SECOND = 4e8
+
+_DEFAULT_TOKENS = 3 ** 6 * 3  # N·n of the default spec n = 3, d = 2, m = 3
+
+
+def _grid_tokens(params: Params) -> float:
+    """``N·n = m^{nd}·n``, the tokens on the spec's grid (``inf`` beyond float range)."""
+    log10 = params.tokens * params.channels * math.log10(max(params.steps, 2)) + math.log10(params.tokens)
+    return 10.0 ** log10 if log10 < 300 else math.inf
+
+
+def sized(operations: float, nbytes: float, *, tokens: float = 0, samples: bool = False, channels: float = 0,
+          family: bool = False, base_bytes: float = 64 * MiB, what: str = ""):
+    """The `Claim.work` of a check calibrated at the default `Params` — ``operations`` and ``nbytes`` beyond a
+    ``base_bytes`` allowance (interpreter scratch, caches) — and scaled by the sizes it reads: the grid's tokens
+    ``N·n`` (to the power ``tokens``), ``--samples`` (linearly), ``--channels`` (to the power ``channels``); a
+    ``family`` scan costs at least `family_work`. Never below the calibration (a smaller spec is charged it)."""
+
+    def work(params: Params) -> Cost:
+        factor, scan = 1.0, params
+        if family and family_work(params) > work_allowed():  # the scan is cut to the smallest members (`Params.family`)
+            members, _ = family_prefix(params, work_allowed())
+            big = max(members, key=lambda s: s[0] * s[1] * math.log10(s[2]) + math.log10(s[0]), default=(1, 1, 2))
+            scan = dataclasses.replace(params, tokens=big[0], channels=big[1], steps=big[2])
+        if tokens:
+            factor *= max(1.0, _grid_tokens(scan) / _DEFAULT_TOKENS) ** tokens
+        if samples:
+            factor *= max(1.0, params.samples / 2000)
+        if channels:
+            factor *= max(1.0, params.channels / 2) ** channels
+        ops = operations * factor
+        if family:
+            ops = max(ops, min(family_work(params), work_allowed()))
+        sentence = what or (f"the scan of the family n' ≤ {params.tokens}, d' ≤ {params.channels}, 2 ≤ m' ≤ "
+                            f"{params.steps}" if family else f"the check on the grid of {params.spec()}" if tokens else
+                            "its check" if samples or channels else "a computation of fixed size")
+        return Cost(ops, base_bytes + nbytes * factor, sentence)
+
+    return work
+
+
+def dense_bytes(spec, budget: float | None = None) -> float:
+    """Peak bytes of the dense Lemma C.1 network for ``spec`` and its chunked dense passes: the weights (FFN_2's
+    ``3nN`` neurons, ``2d + 2`` numbers each), the grid and its stages (``N·n·d`` numbers, a dozen arrays), and
+    one chunk of hidden activations, which `construct.layers.FeedForward.apply` sizes to a quarter of the memory
+    budget in force (three arrays of it live at once, so at most ``3/8`` of it; ``budget``: the one assumed)."""
+    from construct.grid import memory_budget
+
+    n, d = spec.tokens, spec.channels
+    try:
+        N = float(spec.n_sequences)
+    except OverflowError:
+        return math.inf
+    width = 3.0 * n * N
+    limit = memory_budget() if budget is None else budget
+    chunk = min(3.0 * 8.0 * N * n * width, 0.375 * limit + 8.0 * 3 * width * 16)
+    return 8.0 * width * (2 * d + 2) * 4 + 8.0 * N * n * d * 24 + chunk
+
+
+def dense_cost(builds: int, passes: int, base_bytes: float = 64 * MiB):
+    """The `Claim.work` of a check that builds the dense Lemma C.1 network ``builds`` times and makes ``passes``
+    dense passes over the spec's grid: `dense_work` and `dense_bytes`."""
+
+    def work(params: Params) -> Cost:
+        spec = params.spec()
+        ops, what = dense_work(spec, builds, passes)
+        return Cost(ops, base_bytes + dense_bytes(spec), what)
+
+    return work
+
+
 #: kinds of claim on one statement (DESIGN.md, "Growing the design"), read off the id's last part
 CLAIM_KINDS = ("literal", "reading", "step", "repair")
 
@@ -241,10 +361,11 @@ class Claim:
     ``corrected_of`` names the claims it repairs; ``covers`` the numbered paper items it decides (default:
     those its ``ref`` mentions, `verify.paper.items_in`); ``no_repair`` says, for a literal claim that
     fails, why no repaired statement is registered.
-    ``work(params)``, when declared, estimates the whole check's operations before it
-    starts (``(operations, what)``), so that ``varproof verify`` can refuse it at once; a claim that declares none
-    is bounded by the estimates its computations make as each starts (dense passes, attention, grid enumeration,
-    family scans: `construct.grid.require_work`) and by the CPU-time budget.
+    ``work(params)`` estimates the whole check before it starts — a `Cost` (operations and peak bytes), or
+    ``(operations, what)`` with the peak bytes from ``memory(params)`` — so that ``varproof verify`` can refuse it
+    at once beyond ``--max-work`` or ``--max-memory`` (`fixed`, `grid_cost` and `dense_cost` build the common
+    ones). Every registered claim declares both (`undeclared` lists any that does not); the computations also
+    count themselves as each starts (`construct.grid.require_work`, `construct.grid.require_memory`).
     """
 
     id: str
@@ -253,9 +374,12 @@ class Claim:
     check: Callable[[Params], Evidence] = field(repr=False, compare=False)
     corrected_of: tuple[str, ...] = ()
     merge: Callable[[list[Evidence]], Evidence] | None = field(default=None, repr=False, compare=False)
-    work: Callable[[Params], tuple[float, str]] | None = field(default=None, repr=False, compare=False)
+    work: Callable[[Params], Cost | tuple[float, str]] | None = field(default=None, repr=False, compare=False)
+    memory: Callable[[Params], float] | None = field(default=None, repr=False, compare=False)
     covers: tuple[str, ...] = ()
     no_repair: str = ""
+    #: largest ℓ_α exponent the check decides (`ALPHA_MAX`: its norms are evaluated in float64; ∞: in closed form)
+    alpha_max: float = ALPHA_MAX
 
     def __post_init__(self) -> None:
         from .paper import item_ids, items_in
@@ -284,9 +408,30 @@ class Claim:
         """The claim this one reads, steps through or repairs (the id without its last part), if any."""
         return self.id.rsplit("/", 1)[0] if self.kind != "literal" else None
 
+    def check_alpha(self, params: Params) -> None:
+        """Refuse an ``α`` beyond `alpha_max` (``ValueError`` naming the hypothesis), before anything runs."""
+        if params.alpha > self.alpha_max:
+            raise ValueError(f"--alpha {params.alpha:g} is beyond {self.alpha_max:g}, the largest α this check decides: "
+                             f"its ℓ_α norms (Σ|x|^α)^(1/α) are evaluated in float64, where |x|^α leaves the "
+                             f"representable range (Lemma 6.1 allows any 1 ≤ α < ∞); choose --alpha ≤ {self.alpha_max:g}")
+
+    def cost(self, params: Params) -> Cost:
+        """The `Cost` of this claim's check for ``params``, from its declared `work` (and `memory`); a claim that
+        declares nothing is refused (`undeclared` lists such claims; a test keeps the list empty)."""
+        if self.work is None:
+            raise ValueError(f"claim {self.id!r} declares no work estimate, so no budget can be checked before it runs")
+        value = self.work(params)
+        if isinstance(value, Cost):
+            return value
+        operations, what = value
+        if self.memory is None:
+            raise ValueError(f"claim {self.id!r} declares no memory estimate, so --max-memory cannot be checked before it runs")
+        return Cost(float(operations), float(self.memory(params)), what)
+
     def estimate(self, params: Params) -> tuple[float, str]:
-        """``(operations, what)`` of this claim's check: its declared `work`, else ``(0, "")`` (nothing known up front)."""
-        return self.work(params) if self.work is not None else (0.0, "")
+        """``(operations, what)`` of this claim's check (`cost`)."""
+        cost = self.cost(params)
+        return cost.operations, cost.what
 
     @property
     def shardable(self) -> bool:
@@ -303,12 +448,14 @@ _REGISTRY: dict[str, Claim] = {}
 
 
 def register(id: str, ref: str, statement: str, corrected_of: str | tuple[str, ...] = (), merge=None,
-             covers: str | tuple[str, ...] = (), no_repair: str = "", work=None):
+             covers: str | tuple[str, ...] = (), no_repair: str = "", work=None, memory=None,
+             alpha_max: float = ALPHA_MAX):
     """Decorator: register ``check`` as the claim ``id`` (``corrected_of``: the claim(s) it repairs;
     ``merge``: for an exhaustive claim that honours ``Params.shard``, the function that joins the shards'
     evidence into the unsharded evidence; ``covers``: the numbered paper items it decides, default those
-    ``ref`` names; ``no_repair``: for a literal claim that fails, why no repair is registered; ``work``: ``params → (operations,
-    what)``, the check's estimate)."""
+    ``ref`` names; ``no_repair``: for a literal claim that fails, why no repair is registered; ``work``: ``params → Cost`` or
+    ``params → (operations, what)``, the check's estimate, with ``memory``: ``params → bytes`` in the second case; ``alpha_max``: the largest
+    ``α`` the check decides, `ALPHA_MAX` unless it is decided in closed form)."""
     if isinstance(corrected_of, str):
         corrected_of = (corrected_of,)
     if isinstance(covers, str):
@@ -317,8 +464,8 @@ def register(id: str, ref: str, statement: str, corrected_of: str | tuple[str, .
     def wrap(check):
         if id in _REGISTRY:
             raise ValueError(f"claim {id!r} registered twice")
-        _REGISTRY[id] = Claim(id, ref, statement, check, corrected_of, merge, work=work, covers=tuple(covers),
-                              no_repair=no_repair)
+        _REGISTRY[id] = Claim(id, ref, statement, check, corrected_of, merge, work=work, memory=memory,
+                              covers=tuple(covers), no_repair=no_repair, alpha_max=alpha_max)
         return check
 
     return wrap
@@ -341,3 +488,20 @@ def get(claim_id: str) -> Claim:
     if claim_id not in claims:
         raise KeyError(f"unknown claim {claim_id!r}; `varproof list` shows the ids")
     return claims[claim_id]
+
+
+def undeclared() -> list[str]:
+    """Ids of the registered claims that declare no work or no memory estimate (`Claim.cost` refuses them)."""
+    out = []
+    for claim in all_claims().values():
+        if claim.work is None:
+            out.append(claim.id)
+            continue
+        try:
+            value = claim.work(Params())
+        except Exception:  # an estimate that fails on the default spec is not a declaration
+            out.append(claim.id)
+            continue
+        if not isinstance(value, Cost) and claim.memory is None:
+            out.append(claim.id)
+    return out

@@ -25,7 +25,7 @@ from itertools import combinations
 
 import sympy as sp
 
-from ..registry import Params, register
+from ..registry import MiB, Params, fixed, register
 from ..report import Evidence
 
 __all__ = [
@@ -105,6 +105,7 @@ def _fact_a1_evidence(shapes, statement_domain: str, **extra) -> Evidence:
     "As printed: for n > k and any A ∈ R^{n×k}, ‖A‖ := sup_{x ∈ R^k} ‖Ax‖₂/‖x‖₂ is defined — the quotient is "
     "defined at every x ∈ R^k, x = 0 included.",
     no_repair="the reading x ≠ 0 (notation/spectral-norm/reading-nonzero) is the repair; it holds",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_spectral_norm(params: Params) -> Evidence:
     x0 = sp.zeros(1, 1)
@@ -126,6 +127,7 @@ def check_spectral_norm(params: Params) -> Evidence:
     "Section 3.1 and Appendix A.1 (notation: spectral norm, reading x ≠ 0)",
     "With the supremum over x ∈ R^k \\ {0}, ‖A‖ = sup ‖Ax‖₂/‖x‖₂ is a finite number for every A ∈ R^{n×k}: "
     "‖Ax‖₂² ≤ ‖A‖_F²‖x‖₂² (Lagrange's identity), for every shape n × k (decided on shapes up to 3 × 3).",
+    work=fixed(3e8, 8 * MiB),
 )
 def check_spectral_norm_reading(params: Params) -> Evidence:
     bad, cex = 0, None
@@ -158,6 +160,7 @@ def _norm_a1(c, alpha, measure=1):
     "(∫‖f(X)‖_α^2 dX)^{1/α} give the same value for every f and every α ≥ 1.",
     no_repair="which definition the paper means is for the reader to choose; notation/function-norm-a1/corrected "
     "checks that Section 3.1's is the one that is a norm",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_function_norms(params: Params) -> Evidence:
     c, alpha = sp.Integer(2), sp.Integer(1)  # f = 2 on [0, 1] (0 elsewhere), α = 1
@@ -178,6 +181,7 @@ def check_function_norms(params: Params) -> Evidence:
     "Appendix A.1 (notation: function norm)",
     "Appendix A.1's ‖f‖_α := (∫‖f(X)‖_α^2 dX)^{1/α} is absolutely homogeneous, ‖cf‖_α = |c|·‖f‖_α, for every real "
     "c, every f and every α ≥ 1 (as a norm must be).",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_function_norm_a1(params: Params) -> Evidence:
     c, alpha = sp.Integer(2), sp.Integer(1)  # f = 1 on [0, 1]: ‖2f‖ = 4, 2‖f‖ = 2
@@ -197,6 +201,7 @@ def check_function_norm_a1(params: Params) -> Evidence:
     "With the exponent α (Section 3.1's definition), ‖cf‖_α = (∫|c|^α ‖f(X)‖_α^α dX)^{1/α} = |c|·‖f‖_α for every real c, "
     "every α ≥ 1 and every f with a finite integral (symbolic in c, α and the integral).",
     corrected_of=("notation/function-norm-a1", "notation/function-norm"),
+    work=fixed(2e8, 8 * MiB),
 )
 def check_function_norm_corrected(params: Params) -> Evidence:
     c = sp.Symbol("c", real=True)
@@ -237,6 +242,7 @@ def _typing_matrix_norm(reading: str):
     "f(X) ∈ R^{n×d} (the img2img functions of Lemma 6.1) — well typed for every n, d.",
     no_repair="the readings entrywise (…/reading-entrywise) and operator (…/reading-operator) are the repairs; both are "
     "well typed, and they give different norms",
+    work=fixed(4e8, 16 * MiB),
 )
 def check_matrix_norm(params: Params) -> Evidence:
     I2 = sp.eye(2)
@@ -255,6 +261,7 @@ def check_matrix_norm(params: Params) -> Evidence:
     "notation/matrix-alpha-norm/reading-entrywise",
     "Section 3.1 and Appendix A.1 (notation: ‖f(X)‖_α read entrywise)",
     "Read entrywise, ‖f(X)‖_α := ‖vec f(X)‖_α (vec f(X) ∈ R^{nd}) is well typed for every n, d.",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_matrix_norm_entrywise(params: Params) -> Evidence:
     return Evidence(quantity="mis-typed operations", params={"n, d": "symbols"},
@@ -265,6 +272,7 @@ def check_matrix_norm_entrywise(params: Params) -> Evidence:
     "notation/matrix-alpha-norm/reading-operator",
     "Section 3.1 and Appendix A.1 (notation: ‖f(X)‖_α read as the operator norm)",
     "Read as the operator norm, ‖f(X)‖_α := sup_{v ∈ R^d, v ≠ 0} ‖f(X)v‖_α/‖v‖_α is well typed for every n, d.",
+    work=fixed(2e8, 8 * MiB),
 )
 def check_matrix_norm_operator(params: Params) -> Evidence:
     return Evidence(quantity="mis-typed operations", params={"n, d": "symbols"},
@@ -278,6 +286,7 @@ def check_matrix_norm_operator(params: Params) -> Evidence:
     "A.1, which is defined only for n > k: ‖A‖ ≤ ‖A‖_F, ‖A‖ ≥ ‖A_{i,*}‖₂ and ‖A‖ ≥ ‖A_{*,j}‖₂ are statements about "
     "defined quantities for every A.",
     no_repair="the readings fact-a.1/reading-all-shapes and fact-a.1/reading-n-gt-k are the repairs; both hold",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_fact_a1(params: Params) -> Evidence:
     undefined = [(n, k) for n, k in SHAPES if not n > k]
@@ -298,6 +307,7 @@ def check_fact_a1(params: Params) -> Evidence:
     "Fact A.1 (reading: the spectral norm of every shape, sup over x ≠ 0)",
     "For every A ∈ R^{n×k}, with ‖A‖ := sup_{x≠0} ‖Ax‖₂/‖x‖₂: ‖A‖ ≤ ‖A‖_F, ‖A‖ ≥ ‖A_{i,*}‖₂ (i ∈ [n]) and "
     "‖A‖ ≥ ‖A_{*,j}‖₂ (j ∈ [k]) — each by an exact certificate, on every shape (decided on shapes up to 3 × 3).",
+    work=fixed(3e8, 8 * MiB),
 )
 def check_fact_a1_all(params: Params) -> Evidence:
     return _fact_a1_evidence(SHAPES, "n, k ≤ 3, symbolic entries (decides every shape)")
@@ -307,6 +317,7 @@ def check_fact_a1_all(params: Params) -> Evidence:
     "fact-a.1/reading-n-gt-k",
     "Fact A.1 (reading: only where Appendix A.1 defines ‖A‖, n > k)",
     "For every A ∈ R^{n×k} with n > k: ‖A‖ ≤ ‖A‖_F, ‖A‖ ≥ ‖A_{i,*}‖₂ and ‖A‖ ≥ ‖A_{*,j}‖₂ (sup over x ≠ 0).",
+    work=fixed(2e8, 8 * MiB),
 )
 def check_fact_a1_tall(params: Params) -> Evidence:
     return _fact_a1_evidence([(n, k) for n, k in SHAPES if n > k], "n > k, n ≤ 3, symbolic entries (decides every shape)")
@@ -376,6 +387,7 @@ def _identities_evidence(table) -> Evidence:
     "Fact A.2",
     "For u, v, w ∈ R^n: ⟨u, v⟩ = ⟨u ∘ v, 1_n⟩, ⟨u ∘ v, w⟩ = ⟨u ∘ v ∘ w, 1_n⟩, ⟨u, v⟩ = ⟨v, u⟩ and ⟨u, v⟩ = u^⊤v = v^⊤u "
     "(every n; decided symbolically for n ≤ 6, each side being coordinatewise).",
+    work=fixed(2e8, 8 * MiB),
 )
 def check_fact_a2(params: Params) -> Evidence:
     return _identities_evidence(_fact_a2)
@@ -386,6 +398,7 @@ def check_fact_a2(params: Params) -> Evidence:
     "Fact A.3",
     "For u, v, w ∈ R^n, the seven displayed chains of Hadamard-product, inner-product and diagonal-matrix identities hold "
     "and are well typed (every n; decided symbolically for n ≤ 6, each side being coordinatewise).",
+    work=fixed(2e8, 8 * MiB),
 )
 def check_fact_a3(params: Params) -> Evidence:
     return _identities_evidence(_fact_a3)

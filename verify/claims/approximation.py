@@ -37,10 +37,11 @@ import numpy as np
 
 from construct.cost import ffn2_width
 from construct.grid import GridSpec, check_estimate, grid_points, sequence_digits
+from construct.structured import structured_bytes
 from construct.targets import TARGETS, Constant, make_target
 from construct.transformer import build_transformer, quantize_output
 
-from ..registry import Params, dense_work, register, structured_work
+from ..registry import MiB, Params, dense_cost, fixed, register, sized, structured_work
 from ..report import Evidence
 
 __all__ = [
@@ -123,7 +124,7 @@ CERTIFIED = "exact rationals (embedding, FFN_1 with its stored weights) + ball a
     "For the spec and every target, the built τ = FFN_2∘Attn∘FFN_1(·+E) — its stored float64 weights, evaluated in "
     "real arithmetic — maps every grid cell, at its grid corner and at the far end of its plateau, to the quantized "
     "target h within δ/2 (rounding recovers h exactly); decided with certified enclosures.",
-    work=lambda p: dense_work(p.spec(), builds=len(TARGETS), passes=2 * len(TARGETS)),
+    work=dense_cost(builds=len(TARGETS), passes=2 * len(TARGETS)),
 )
 def check_reproduces(params: Params) -> Evidence:
     from construct.certified import certified_errors, grid_contexts
@@ -421,6 +422,7 @@ def _check_exhaustive_numeral(params: Params, spec, target, lo: int, hi: int) ->
     "to the quantized target h within δ/2; decided only where float64 separates the context IDs (gap > 2·ID error).",
     merge=merge_exhaustive,
     work=lambda p: structured_work(p.spec(), passes=2 / (p.shard[1] if p.shard else 1)),
+    memory=lambda p: 64 * MiB + structured_bytes(p.spec()),
 )
 def check_exhaustive(params: Params) -> Evidence:
     from construct.structured import ContextIDsCoincide, build_structured
@@ -520,6 +522,7 @@ def _quantization_error(params: Params, corrected: bool) -> Evidence:
     "Lemma C.1 (proof), relation of δ and ε",
     "If Cδ(dn)^{1/α} ≤ ε/2 then the quantized target h: G_δ → G_δ is within ε/2 of f: ‖h − f‖_α ≤ ε/2 "
     "(C the ℓ_α Lipschitz constant of f), for the spec and every target.",
+    work=fixed(2e8, 16 * MiB),
 )
 def check_delta_epsilon(params: Params) -> Evidence:
     return _quantization_error(params, corrected=False)
@@ -531,6 +534,7 @@ def check_delta_epsilon(params: Params) -> Evidence:
     "If (C + 1)δ(dn)^{1/α} ≤ ε/2 then ‖h(X) − f(X)‖_α ≤ ε/2 at every X (hence in the function norm), for the spec and "
     "every target.",
     corrected_of="lemma-c.1/delta-epsilon",
+    work=sized(1e8, 32 * MiB, tokens=1),
 )
 def check_delta_epsilon_corrected(params: Params) -> Evidence:
     return _quantization_error(params, corrected=True)
@@ -656,7 +660,7 @@ EXACT_FFN1 = ("exact rationals (FFN_1 with exact weights: the staircase on plate
     "FFN_1's weights exact for θ (rationals) and the built attention and FFN_2; certified by the plateau error "
     "(every grid sequence, ball arithmetic) plus the ramp-zone volume dn·m·θ times a certified sup bound.",
     corrected_of="lemma-c.1/well-formed",
-    work=lambda p: dense_work(p.spec(), builds=2, passes=4),
+    work=dense_cost(builds=2, passes=4),
 )
 def check_approx(params: Params) -> Evidence:
     target, C, eps_half, tau = _built_for_eps(params)
@@ -704,6 +708,7 @@ def _quantization_bound(target, spec: GridSpec, alpha: float, C: float) -> float
     "There exists a transformer τ with a single self-attention layer such that for any f ∈ F_C, ‖τ(·), f‖_α ≤ ε — for "
     "every ε > 0 (the printed quantifier order: one τ for all f). Read with F_C ⊇ the constant maps 0 and 1 "
     "(0-Lipschitz into [0,1]^{n×d}) and ‖τ(·), f‖_α = ‖τ − f‖_α.",
+    work=fixed(1e8, 8 * MiB), alpha_max=math.inf,  # (dn)^{1/α} in closed form: every α
 )
 def check_lemma61_literal(params: Params) -> Evidence:
     spec = params.spec()
@@ -740,7 +745,7 @@ def check_lemma61_literal(params: Params) -> Evidence:
     "For every f (the spec's target) there is τ (Lemma C.1's construction for f) with ‖τ − f‖_α ≤ ε for "
     "ε = 2(C+1)δ(dn)^{1/α} (Section 3.1 norm): certified d_α(τ, h) plus a certified sup ‖h − f‖_α.",
     corrected_of="lemma-6.1",
-    work=lambda p: dense_work(p.spec(), builds=2, passes=4 + math.ceil(p.samples / p.spec().n_sequences)),
+    work=lambda p: dense_cost(builds=2, passes=4 + math.ceil(p.samples / p.spec().n_sequences))(p),
 )
 def check_lemma61(params: Params) -> Evidence:
     target, C, eps_half, tau = _built_for_eps(params)
@@ -777,7 +782,7 @@ def _tau_star(tau, X_exact):
     "Lemma 6.1 (sup-norm reading, on the Lemma C.1 construction)",
     "The Lemma C.1 transformer approximates f uniformly: sup_X ‖τ(X) − f(X)‖_∞ ≤ ε for ε = 2(C_∞+1)δ "
     "(C_∞ the ℓ_∞ Lipschitz constant), with θ chosen as in lemma-c.1/approx (FFN_1's weights exact).",
-    work=lambda p: dense_work(p.spec(), builds=2, passes=2),
+    work=dense_cost(builds=2, passes=2),
 )
 def check_lemma61_sup(params: Params) -> Evidence:
     from construct.certified import ball, lower
@@ -818,6 +823,7 @@ def check_lemma61_sup(params: Params) -> Evidence:
     "uniformly: sup_{X ∈ P_θ} ‖τ(X) − f(X)‖_∞ ≤ ε for ε = 2(C_∞+1)δ, P_θ the inputs whose every coordinate lies on a "
     "plateau [tδ, (t+1)δ − θ] (FFN_1's weights exact), for the spec's target.",
     corrected_of="lemma-6.1/sup",
+    work=sized(7e8, 32 * MiB, tokens=2),
 )
 def check_lemma61_sup_corrected(params: Params) -> Evidence:
     from flint import arb
@@ -851,6 +857,7 @@ def check_lemma61_sup_corrected(params: Params) -> Evidence:
     "Lemma C.1 (statement: hypotheses and conclusion)",
     "Every symbol of Lemma C.1's conclusion 'there exists a transformer τ with positional embedding E such that "
     "d_α(τ, h(·)) ≤ ε/2' is bound by its hypotheses (h, δ, h_r w_r, d, τ ∈ T_B^{1,1,c}, E ∈ R^{(h_r w_r)×d}).",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_c1_well_formed(params: Params) -> Evidence:
     hypotheses = {"h_img2img", "G_δ", "δ", "h_r w_r", "d", "τ", "T_B^{1,1,c}", "E"}
@@ -878,6 +885,7 @@ def check_c1_well_formed(params: Params) -> Evidence:
     "Quantizing the input and output domain of f ∈ F_{C,r} gives f̄ : G_δ → G_δ, 'a piece-wise constant approximation "
     "with bounded error δ': sup_X ‖f(X) − f̄(X)‖_∞ ≤ δ (f̄ extended constantly on each cell), for a C-Lipschitz f.",
     no_repair="the error is at most (C + 1)δ per coordinate (lemma-c.1/delta-epsilon/corrected counts it in ℓ_α)",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_lemma61_step1(params: Params) -> Evidence:
     m = params.steps
@@ -905,6 +913,7 @@ def check_lemma61_step1(params: Params) -> Evidence:
     "The construction of Lemma C.1 uses O((1/ε)^d)^{h_r w_r} FFN neurons — reading 'FFN layers' as hidden neurons "
     "(the construction has two FFN layers) — as ε → 0 with d, h_r w_r, C, α fixed: the working count "
     "2d(n/δ + 1) + 3n(1/δ)^{dn} times ε^{dn} stays bounded, 1/δ = ⌈2(C+1)(dn)^{1/α}/ε⌉, for the spec's d, n.",
+    work=fixed(7e8, 16 * MiB),
 )
 def check_lemma61_step3(params: Params) -> Evidence:
     import sympy as sp
@@ -936,6 +945,7 @@ def check_lemma61_step3(params: Params) -> Evidence:
     "weights exact, θ as in lemma-c.1/approx).",
     no_repair="off the ramp zones FFN_1 maps into Ḡ_δ (eq-2/corrected) and FFN_2 meets exactly the memorized IDs "
     "(lemma-c.1/bump/corrected); the ramps are a set of measure ≤ dn·m·θ that only the function norm forgives",
+    work=sized(6e8, 32 * MiB, tokens=1),
 )
 def check_range_attn(params: Params) -> Evidence:
     from construct.certified import attention_balls, lower, upper
@@ -988,6 +998,7 @@ def check_range_attn(params: Params) -> Evidence:
     "Lemma 6.1 (proof sketch, second bullet)",
     "The surrogate h_img2img : G_δ → G_δ (G_δ = {0, δ, …, 1−δ}^{(h_r w_r)×d}) is well-typed: for every target, the "
     "quantized target h = Q_out∘f on the grid takes every grid sequence to a grid sequence — for the spec.",
+    work=fixed(1e8, 16 * MiB),
 )
 def check_lemma61_step2(params: Params) -> Evidence:
     spec = params.spec()

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..registry import Params, register
+from ..registry import MiB, Params, fixed, register
 from ..report import Evidence
 from ..shapes import Typing, dims
 
@@ -55,6 +55,7 @@ def _softmax_symbolic() -> dict:
     "Definition 3.1",
     "For z ∈ R^n, Softmax(z) := exp(z)/⟨exp(z), 1_n⟩ is well typed (⟨exp(z), 1_n⟩ a positive scalar, Softmax : "
     "R^n → R^n) and is a probability vector: every entry > 0 and the entries sum to 1, for every n ≥ 1.",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_def31(params: Params) -> Evidence:
     (n,) = dims("n")
@@ -81,6 +82,7 @@ def check_def31(params: Params) -> Evidence:
     "Definition 3.2",
     "For X ∈ R^{n×d} and W_Q, W_K ∈ R^{d×d}, the underbraced product X_{i,*} (1×d) W_Q (d×d) W_K^⊤ (d×d) X_{j,*}^⊤ "
     "(d×1) is 1×1, so A_{i,j} = exp(…) for i, j ∈ [n] defines A ∈ R^{n×n}, with positive entries.",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_def32(params: Params) -> Evidence:
     n, d = dims("n d")
@@ -108,6 +110,7 @@ def check_def32(params: Params) -> Evidence:
     "D := diag(A 1_n) ∈ R^{n×n} is invertible (every D_{i,i} = Σ_j A_{i,j} > 0) and Attn(X) := D^{-1} A X W_V ∈ "
     "R^{n×d} for X ∈ R^{n×d}, W_V ∈ R^{d×d}; row i of D^{-1} A is Softmax (Definition 3.1) of row i of "
     "X W_Q W_K^⊤ X^⊤, for every n, d.",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_def33(params: Params) -> Evidence:
     n, d = dims("n d")
@@ -163,6 +166,7 @@ def _typing_def34(reading_n: bool) -> Typing:
     "R^{h_r w_r × h_r w_r} and output 'an n × d size matrix' is well typed for all positive integers h_r, w_r, d, n "
     "(n is declared nowhere in Definition 3.4).",
     no_repair="the reading n := h_r w_r (def-3.4/reading-n-is-hw) is the repair; it holds",
+    work=fixed(4e8, 16 * MiB),
 )
 def check_def34(params: Params) -> Evidence:
     t = _typing_def34(reading_n=False)
@@ -177,6 +181,7 @@ def check_def34(params: Params) -> Evidence:
     "Definition 3.4 (reading n := h_r w_r)",
     "With n := h_r w_r, Definition 3.4's Attn_r(X) = D^{-1} A X W_V, D = diag(A 1_n) ∈ R^{h_r w_r × h_r w_r}, is a "
     "well-typed map R^{h_r w_r × d} → R^{h_r w_r × d}.",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_def34_reading(params: Params) -> Evidence:
     return Evidence(quantity="mis-typed operations", params={"h_r, w_r, d": "symbols", "n": "h_r w_r"},
@@ -212,6 +217,7 @@ def _typing_def35(reading_L: bool) -> Typing:
     "defines FFN : R^{d×L} → R^{d×L} — every column k ∈ [L] of FFN(X) is given, every X_{*,k} read exists, and every "
     "underbraced size matches — for all positive integers d, L, c, n.",
     no_repair="the reading k ∈ [L] (def-3.5/reading-n-is-L) is the repair; it holds",
+    work=fixed(4e8, 16 * MiB),
 )
 def check_def35(params: Params) -> Evidence:
     t = _typing_def35(reading_L=False)
@@ -228,6 +234,7 @@ def check_def35(params: Params) -> Evidence:
     "Definition 3.5 (reading k ∈ [L])",
     "With k ∈ [L], Definition 3.5's FFN(X)_{*,k} = X_{*,k} + W^(2) ReLU(W^(1) X_{*,k} + b^(1)) + b^(2) (residual "
     "included) is a well-typed map R^{d×L} → R^{d×L} for all positive integers d, L, c.",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_def35_reading(params: Params) -> Evidence:
     return Evidence(quantity="mis-typed operations (index range included)", params={"d, L, c": "symbols"},

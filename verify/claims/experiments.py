@@ -25,7 +25,7 @@ from construct.grid import GridSpec, sequence_digits
 from construct.multihead import boltzmann_ids, id_gap
 from construct.quantize import quantized_tokens
 
-from ..registry import Params, register
+from ..registry import MiB, Params, register, sized
 from ..report import Evidence
 
 __all__ = [
@@ -139,6 +139,7 @@ def separation_rows(params: Params) -> list[dict]:
     "larger than the largest over single heads (any width: on this rank-one construction a single head is one scale) "
     "with scales from the same ladder.",
     covers=("Definition 3.3", "Definition 5.3", "Lemma 5.4"),
+    work=sized(2e10, 16 * MiB, tokens=2, family=True),
 )
 def check_multihead_separation(params: Params) -> Evidence:
     rows = separation_rows(params)
@@ -187,6 +188,7 @@ VAR_CHANNELS = (1, 2, 3)
     "h_i ≥ 2 is spatially constant (all h_i² tokens equal): there is no positional embedding, φ_up of a 1×1 map is "
     "constant, and attention and token-wise layers map equal tokens to equal tokens.",
     covers=("Definition 3.11",),
+    work=sized(8e8, 32 * MiB, tokens=1, samples=True),
 )
 def check_var_constant_levels(params: Params) -> Evidence:
     from construct.var import random_var_transformer

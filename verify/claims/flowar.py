@@ -58,7 +58,7 @@ from construct.hofar import HOFAR, printed_condition_count, random_hofar
 from construct.interpolate import exact_up_matrix_1d
 from construct.layers import FeedForward
 
-from ..registry import Params, register
+from ..registry import MiB, Params, fixed, register, sized
 from ..report import Evidence
 from ._scan import CaseCount
 
@@ -130,6 +130,7 @@ def _small_family():
     "Definition D.1",
     "For h, w ∈ N and an integer r > 0, Up(X, r) ∈ R^{rh×rw×c} is defined: the up-sampling built here maps the hw tokens "
     "of X to (rh)(rw) tokens for every h, w, r ≤ 4.",
+    work=fixed(3e8, 16 * MiB),
 )
 def check_defd1(params: Params) -> Evidence:
     cases = CaseCount()
@@ -146,6 +147,7 @@ def check_defd1(params: Params) -> Evidence:
     "For h, w ∈ N and an integer r > 0, Down(X, r) ∈ R^{(h/r)×(w/r)×c} is defined: h/r and w/r are natural numbers "
     "(checked for h, w, r ≤ 4).",
     no_repair="def-d.2/corrected adds the missing hypothesis r | h, r | w",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_defd2(params: Params) -> Evidence:
     cases = CaseCount()
@@ -164,6 +166,7 @@ def check_defd2(params: Params) -> Evidence:
     "If r | h and r | w, the down-sampling built here (area mean, Definition D.4's Φ_down) is a ((h/r)(w/r)) × hw matrix "
     "with non-negative rows summing to 1, and it is refused exactly when r ∤ h or r ∤ w (h, w, r ≤ 4).",
     corrected_of=("def-d.2", "def-d.4"),
+    work=fixed(1e8, 8 * MiB),
 )
 def check_defd2_corrected(params: Params) -> Evidence:
     cases = CaseCount()
@@ -195,6 +198,7 @@ def _d3_family():
     "Definition D.3",
     "For h, w, r ≥ 1, a matrix Φ_up ∈ R^{hw×(rh·rw)} and the matrix version X ∈ R^{hw×c} of a latent, "
     "Y = Φ_up X is defined and lies in R^{(rh·rw)×c} (checked for h, w, r ≤ 3).",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_defd3(params: Params) -> Evidence:
     cases = CaseCount()
@@ -237,6 +241,7 @@ def _direct_bicubic(h: int, w: int, r: int) -> list[list[Fraction]]:
     "align_corners=False) has shape (r²hw)×hw and equals, entry for entry, the pixel-by-pixel formula evaluated in "
     "exact rational arithmetic.",
     corrected_of="def-d.3",
+    work=fixed(4e8, 16 * MiB),
 )
 def check_defd3_corrected(params: Params) -> Evidence:
     worst, checked, cex = 0.0, 0, None
@@ -272,6 +277,7 @@ def check_defd3_corrected(params: Params) -> Evidence:
     "For h, w ∈ N and an integer r > 0, Φ_down ∈ R^{((h/r)·(w/r))×hw} and Y = Φ_down X ∈ R^{((h/r)·(w/r))×c} for X ∈ R^{hw×c}: "
     "the product is typed (symbolic) and its sizes are natural numbers (h, w, r ≤ 4).",
     no_repair="def-d.2/corrected adds r | h, r | w",
+    work=fixed(2e8, 8 * MiB),
 )
 def check_defd4(params: Params) -> Evidence:
     from ..shapes import Typing, dims
@@ -297,6 +303,7 @@ def check_defd4(params: Params) -> Evidence:
     "For h, w ∈ N, K scales, an integer a > 0 and r_i = a^{K−i}, Y^i = φ_down,i(X, r_i) ∈ R^{(h/r_i)×(w/r_i)×c} is defined "
     "for every i ∈ [K] (h/r_i, w/r_i natural numbers; h, w ≤ 4, K ≤ 3, a ≤ 3).",
     no_repair="def-d.5/corrected adds the hypothesis a^{K−1} | h, w",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_defd5(params: Params) -> Evidence:
     cases = CaseCount()
@@ -316,6 +323,7 @@ def check_defd5(params: Params) -> Evidence:
     "If a^{K−1} | h and a^{K−1} | w, the Tokenizer built here returns K maps, Y^i with (h/r_i)(w/r_i) tokens, equal to "
     "Φ_down,i X (Definition D.4) exactly, and Y^K = X; schedules violating the hypothesis are refused (h, w ≤ 4, K ≤ 3, a ≤ 3).",
     corrected_of="def-d.5",
+    work=fixed(4e8, 16 * MiB),
 )
 def check_defd5_corrected(params: Params) -> Evidence:
     from construct.flowar_layers import Tokenizer
@@ -349,6 +357,7 @@ def check_defd5_corrected(params: Params) -> Evidence:
     "With a = 2, 'for i ∈ [n], r_i := 2^{K−i}' gives Definition D.5's positive-integer factors r_i for every i ∈ [n] "
     "(n as printed: Appendix D never declares it; checked for K ≤ 4 and every n ≤ K + 2).",
     no_repair="remark-d.6/reading-n-is-K is the statement with the index range of Definition D.5",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_remarkd6(params: Params) -> Evidence:
     cases = CaseCount()
@@ -367,6 +376,7 @@ def check_remarkd6(params: Params) -> Evidence:
     "Remark D.6 (reading: i ∈ [K])",
     "With a = 2 and i ∈ [K], r_i = 2^{K−i} is a positive integer and equals Definition D.5's a^{K−i}; the built schedule "
     "(Scales with a = 2) uses exactly these factors (K ≤ 6).",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_remarkd6_K(params: Params) -> Evidence:
     cases = CaseCount()
@@ -382,6 +392,7 @@ def check_remarkd6_K(params: Params) -> Evidence:
     "With A ∈ R^{hw×hw}, X ∈ R^{hw×c} and W_V ∈ R^{c×c}, D := diag(A 1_n) and Y := D^{−1} A X W_V are typed (n as printed: "
     "Definition D.7 declares no n).",
     no_repair="def-d.7/corrected reads 1_n as 1_{hw}",
+    work=fixed(5e8, 16 * MiB),
 )
 def check_defd7(params: Params) -> Evidence:
     from ..shapes import Typing, dims
@@ -404,6 +415,7 @@ def check_defd7(params: Params) -> Evidence:
     "With 1_{hw}, D^{−1} A X W_V is typed, and the attention built here has D^{−1}A row-stochastic with positive entries "
     "(exact typing; the built weights on random inputs, hw ≤ 16, c ≤ 3).",
     corrected_of="def-d.7",
+    work=fixed(2e8, 16 * MiB),
 )
 def check_defd7_corrected(params: Params) -> Evidence:
     from construct.flowar_layers import SingleAttention
@@ -433,6 +445,7 @@ def check_defd7_corrected(params: Params) -> Evidence:
     "def-d.8",
     "Definition D.8",
     "Y_{j,:} = X_{j,:} W + b with X_{j,:} ∈ R^{1×c}, W ∈ R^{c×d}, b ∈ R^{1×d} is typed and gives Y ∈ R^{h×w×d}.",
+    work=fixed(2e8, 8 * MiB),
 )
 def check_defd8(params: Params) -> Evidence:
     from ..shapes import Typing, dims
@@ -462,6 +475,7 @@ def _variance(t):
     "Definition D.9",
     "The layer norm Y_j = (X_j − μ_j)/sqrt(σ_j²) (no ε) is defined for every latent X ∈ R^{h×w×c} "
     "(checked on single tokens with entries in {0, 1}, c ≤ 3).",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_defd9(params: Params) -> Evidence:
     cases = CaseCount()
@@ -484,6 +498,7 @@ def check_defd9(params: Params) -> Evidence:
     "LN(X) is defined iff every token of X is non-constant (σ_j > 0), and then every output token has mean 0 and "
     "variance 1; construct.flowar.layer_norm refuses exactly the constant tokens (entries in {−1, 0, 1, 2}, c ≤ 3).",
     corrected_of="def-d.9",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_defd9_corrected(params: Params) -> Evidence:
     cases = CaseCount()
@@ -527,6 +542,7 @@ def _d10_family():
     "Definition D.10 / E.1 (reshape of Z^i)",
     "The sequence Z_init, φ_up,1(·), …, φ_up,i−1(·) can be reshaped into a tensor of size (Σ_{j≤i} h/r_j) × "
     "(Σ_{j≤i} w/r_j) × c: its Σ_{j≤i} (h/r_j)(w/r_j) tokens equal (Σ h/r_j)(Σ w/r_j) (a ≤ 3, K ≤ 4, i = K).",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_defd10_shape(params: Params) -> Evidence:
     cases, flowar_cex = CaseCount(), None
@@ -558,6 +574,7 @@ def check_defd10_shape(params: Params) -> Evidence:
     "Z^i = [Z_init; φ_up,1(·); …] as a sequence has Σ_{j≤i} (h/r_j)(w/r_j) rows and its j-th block of n_j rows is "
     "the j-th map, for every i on the same family; the built FlowAR's Z^i have exactly these sizes.",
     corrected_of="def-d.10/shape",
+    work=fixed(2e8, 16 * MiB),
 )
 def check_defd10_shape_corrected(params: Params) -> Evidence:
     cases = CaseCount()
@@ -586,6 +603,7 @@ def check_defd10_shape_corrected(params: Params) -> Evidence:
     "The last term φ_up,i(Y^{i−1}, a) of Z^i's input sequence is typed: φ_up,i(·, a) : R^{(h/r_i)×(w/r_i)×c} → "
     "R^{(h/r_{i+1})×(w/r_{i+1})×c} applied to Y^{i−1} ∈ R^{(h/r_{i−1})×(w/r_{i−1})×c}, r_j = a^{K−j}.",
     no_repair="def-d.10/up-index/corrected reads the terms as φ_up,j(Y^j, a), j < i (Definition E.1's pattern)",
+    work=fixed(6e8, 16 * MiB),
 )
 def check_defd10_up_index(params: Params) -> Evidence:
     import sympy as sp
@@ -613,6 +631,7 @@ def check_defd10_up_index(params: Params) -> Evidence:
     "Each φ_up,j(Y^j, a), j < i, is typed (symbolic), and the built sequence of those maps has Σ_{j≤i} n_j rows with block j "
     "equal to φ_up,j−1(Y^{j−1}) (FlowAR schedules a = 2, h = w = 4, K = 3).",
     corrected_of="def-d.10/up-index",
+    work=fixed(2e8, 16 * MiB),
 )
 def check_defd10_up_index_corrected(params: Params) -> Evidence:
     import sympy as sp
@@ -646,6 +665,7 @@ def check_defd10_up_index_corrected(params: Params) -> Evidence:
     "NN_i is typed as printed: one map MLP_i(·, c, d) : R^{(h/r_i)×(w/r_i)×c} → R^{(h/r_i)×(w/r_i)×d} serves both Step 1 "
     "(MLP_i(Ŷ_i + t_i·1, c, 6c)) and Step 3 (MLP_i(·, c, c)), and Steps 2–3 compose with the declared shapes.",
     no_repair="def-d.12/corrected gives Step 1 and Step 3 their own MLPs, as every implementation does",
+    work=fixed(5e8, 16 * MiB),
 )
 def check_defd12(params: Params) -> Evidence:
     from ..shapes import Typing, dims
@@ -669,6 +689,7 @@ def check_defd12(params: Params) -> Evidence:
     "With two MLPs the network built here maps (F_t^i, Ŷ_i, t_i) ∈ R^{n×c} × R^{n×c} × R to R^{n×c}, Step 1's output splits "
     "into six n×c maps, and the construction refuses other MLP shapes (n ∈ {1, 4}, c ∈ {2, 3}).",
     corrected_of="def-d.12",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_defd12_corrected(params: Params) -> Evidence:
     from construct.flowar_layers import MLP, FlowMatchingNet, SingleAttention
@@ -730,6 +751,7 @@ def _e1_sensitivity(model, Z, noise, X, X2, t):
     "FlowAR's inference pipeline as printed generates from the class condition Z_init (and the noise F_0^i): with the "
     "weights, Z_init, F_0^i and t_i fixed, its output ŝ_K does not depend on the data latent X (which enters only "
     "through F_t^i = t_i Y^i + (1 − t_i) F_0^i, Y^i = φ_down,i(X, r_i)).",
+    work=sized(6e8, 16 * MiB, samples=True),
 )
 def check_defe1(params: Params) -> Evidence:
     h, c, K, a, t = _E1["h"], _E1["c"], _E1["K"], _E1["a"], _E1["t"]
@@ -796,6 +818,7 @@ class _IdealVelocity:
     "(G(s_i) − F)/(1 − t) of Definition D.11's path F_t = tG + (1 − t)F_0, its N Euler steps return G(s_i) exactly: "
     "symbolic for N ≤ 8, and the built pipeline (h = w = 4, c = 2, K = 3) within rounding at every scale.",
     corrected_of="def-e.1/inference",
+    work=fixed(3e8, 16 * MiB),
 )
 def check_defe1_corrected(params: Params) -> Evidence:
     import inspect
@@ -841,6 +864,7 @@ def check_defe1_corrected(params: Params) -> Evidence:
     "R^{(h/r_i)×(w/r_i)×c}; checked for i = 2 (symbolic sizes, r_j = a^{K−j}).",
     no_repair="the built NN_i has its own attention (FlowMatchingNet.attn), as def-d.12/corrected types it",
     covers=("Definition E.1",),
+    work=fixed(5e8, 16 * MiB),
 )
 def check_defe1_attn_symbol(params: Params) -> Evidence:
     from ..shapes import Typing, dims
@@ -867,6 +891,7 @@ def _flowar_schedules(kmax: int = 6):
     "Algorithm 2 (line 12)",
     "On FlowAR's schedule (a = 2, first scale 1×1, h = w = 2^{K−1}), the last i·i tokens of TF(x) are exactly the "
     "block of scale i (its (h/r_i)(w/r_i) tokens), for every i ≤ K (K ≤ 6).",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_alg2_cond(params: Params) -> Evidence:
     cases = CaseCount()
@@ -889,6 +914,7 @@ def check_alg2_cond(params: Params) -> Evidence:
     "Σ_{j≤i} n_j tokens, its last n_i tokens are the up-sampled x_img (i ≥ 2), and x_cond has exactly x_img's shape; "
     "and on every FlowAR schedule (K ≤ 6) the last n_i of Σ_{j≤i} n_j labelled rows are scale i's block.",
     corrected_of="alg-2/condition-tokens",
+    work=fixed(2e8, 16 * MiB),
 )
 def check_alg2_cond_corrected(params: Params) -> Evidence:
     cases = CaseCount()
@@ -919,6 +945,7 @@ def check_alg2_cond_corrected(params: Params) -> Evidence:
     "Algorithm 2 (lines 19–25)",
     "Algorithm 2 returns the generated h×w×c latent: after the loop over i = 1…K, x_img has the (h/r_K)(w/r_K) = hw "
     "tokens of the last scale (FlowAR schedules a = 2, h = w = 2^{K−1}, K ≤ 6).",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_alg2_output(params: Params) -> Evidence:
     cases = CaseCount()
@@ -940,6 +967,7 @@ def check_alg2_output(params: Params) -> Evidence:
     "With the up-sampling and concatenation of lines 20–22 done only for i < K, the HOFAR inference built here "
     "returns hw tokens (h = w = 4, c = 2, K = 3, a = 2), and the printed loop returns a²hw.",
     corrected_of="alg-2/output-size",
+    work=fixed(2e8, 16 * MiB),
 )
 def check_alg2_output_corrected(params: Params) -> Evidence:
     model = random_hofar(4, 2, 3, seed=params.seed)
@@ -1018,6 +1046,7 @@ def _sign_perturbation(rng: np.random.Generator, eps: float, c: int, width: floa
     "Section 7.2 (HOFAR paragraph)",
     "If FM_first and FM_second are each ε-accurate (sup |FM′ − FM| ≤ ε) and K-Lipschitz, the HOFAR model built from "
     "them (Algorithm 2) is 2ε-accurate: its output moves by at most 2ε in the sup norm, for Δt ∈ (0, 1].",
+    work=fixed(3e8, 32 * MiB),
 )
 def check_hofar_2eps(params: Params) -> Evidence:
     eps = Fraction(1, 8)
@@ -1116,6 +1145,7 @@ def hofar_error_bound(model: HOFAR, c_input: np.ndarray, noise: np.ndarray, eps:
     "e_{i−1} + (Δt L1c + Δt²L2c/2) L_TF,i max_{j<i} ‖Φ_up,j‖_∞ e_j + (Δt + Δt²/2)ε (Lipschitz constants of FM in "
     "x_img/x_cond and of TF on the a-priori box; sampled on random HOFAR models).",
     corrected_of="sec-7.2/hofar-2eps",
+    work=sized(1e9, 32 * MiB, samples=True),
 )
 def check_hofar_corrected(params: Params) -> Evidence:
     rng = np.random.default_rng(params.seed)
@@ -1236,6 +1266,7 @@ def _cor71_function_norm_evidence(params: Params, quantity: str) -> Evidence:
     "If ‖g_i − Φ_down,i‖ ≤ ε_{1,i}, ‖f_i − τ_i‖ ≤ ε_{2,i} and f_i is K_{1,i}-Lipschitz, then ‖f_i ∘ g_i − τ_i ∘ Φ_down,i‖ ≤ "
     "K_{1,i} ε_{1,i} + ε_{2,i}, in the paper's function norm ‖F‖_α (Section 3.1; Appendix A.1's tried too), Φ_down,i "
     "FlowAR's down-sampling.",
+    work=fixed(6e8, 16 * MiB),
 )
 def check_cor71_literal(params: Params) -> Evidence:
     return _cor71_function_norm_evidence(params, "K₁ε₁ + ε₂ − ‖f∘g − τ∘Φ_down‖ (f ≡ 0, g = Φ_down)")
@@ -1248,6 +1279,7 @@ def check_cor71_literal(params: Params) -> Evidence:
     "h_{i−1} < h_i (Definition 3.7) — and Φ_down,i(·, r) : R^{h×w×c} → R^{(h/r)×(w/r)×c} (Definitions D.2/D.4), the "
     "difference g_i − Φ_down,i is typed on some schedule (sides ≤ 16, r ∈ {1, 2, 4, 8}).",
     no_repair="cor-7.1/corrected types g_i as a map R^{h×w×c} → R^{(h/r)×(w/r)×c}, like Φ_down",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_cor71_shape(params: Params) -> Evidence:
     typed, checked = [], 0
@@ -1274,6 +1306,7 @@ def check_cor71_shape(params: Params) -> Evidence:
     "sup‖g − Φ_down‖ ≤ ε₁ and τ with sup‖f − τ‖ ≤ ε₂: ‖f∘g − τ∘Φ_down‖ ≤ K₁ε₁ + ε₂ in the sup norm over "
     "X ∈ [0, 1]^{h×w×c} (sampled; ℓ_∞ on entries).",
     corrected_of=("cor-7.1", "cor-7.1/shape"),
+    work=sized(1e8, 16 * MiB, samples=True, channels=2),
 )
 def check_cor71(params: Params) -> Evidence:
     from construct.targets import make_target
@@ -1327,7 +1360,7 @@ def check_cor71(params: Params) -> Evidence:
 
 # the proof's chain mirrors Lemma 6.3's, with Φ_down in place of Φ_up
 @register("cor-7.1/step-1", "Corollary 7.1 (proof, step 1: 'basic algebra')",
-          "f∘g − τ∘Φ_down = f∘g − f∘Φ_down + f∘Φ_down − τ∘Φ_down, as functions.")
+          "f∘g − τ∘Φ_down = f∘g − f∘Φ_down + f∘Φ_down − τ∘Φ_down, as functions.", work=fixed(2e8, 8 * MiB))
 def check_cor71_step1(params: Params) -> Evidence:
     from .perturbation import check_lemma63_step1
 
@@ -1335,7 +1368,7 @@ def check_cor71_step1(params: Params) -> Evidence:
 
 
 @register("cor-7.1/step-2", "Corollary 7.1 (proof, step 2: 'triangle inequality')",
-          "‖A + B‖ ≤ ‖A‖ + ‖B‖ in Section 3.1's norm (Minkowski; exhaustive on step functions, α ∈ {1, 2}).")
+          "‖A + B‖ ≤ ‖A‖ + ‖B‖ in Section 3.1's norm (Minkowski; exhaustive on step functions, α ∈ {1, 2}).", work=fixed(1e8, 8 * MiB))
 def check_cor71_step2(params: Params) -> Evidence:
     from .perturbation import check_lemma63_step2
 
@@ -1344,7 +1377,7 @@ def check_cor71_step2(params: Params) -> Evidence:
 
 @register("cor-7.1/step-3", "Corollary 7.1 (proof, step 3: 'basic algebra')",
           "f∘g − f∘Φ_down = f∘(g − Φ_down) and f∘Φ_down − τ∘Φ_down = (f − τ)∘Φ_down, as functions, for K₁-Lipschitz f.",
-          no_repair="the chain needs only ‖f∘g − f∘Φ_down‖ ≤ K₁‖g − Φ_down‖ (as lemma-6.3/step-5/reading-shorthand)")
+          no_repair="the chain needs only ‖f∘g − f∘Φ_down‖ ≤ K₁‖g − Φ_down‖ (as lemma-6.3/step-5/reading-shorthand)", work=fixed(2e8, 8 * MiB))
 def check_cor71_step3(params: Params) -> Evidence:
     from .perturbation import check_lemma63_step3
 
@@ -1353,14 +1386,14 @@ def check_cor71_step3(params: Params) -> Evidence:
 
 @register("cor-7.1/step-4", "Corollary 7.1 (proof, step 4: 'basic algebra', ‖(f − τ)∘Φ_down‖ ≤ ‖f − τ‖)",
           "‖(f − τ)∘Φ_down‖ ≤ ‖f − τ‖ in Section 3.1's function norm (Appendix A.1's tried too), Φ_down the area mean.",
-          no_repair="in the sup norm the step holds (Φ_down maps the cube into itself): cor-7.1/corrected")
+          no_repair="in the sup norm the step holds (Φ_down maps the cube into itself): cor-7.1/corrected", work=fixed(6e8, 16 * MiB))
 def check_cor71_step4(params: Params) -> Evidence:
     return _cor71_function_norm_evidence(params, "‖f − τ‖ − ‖(f − τ)∘Φ_down‖ (f ≡ 0)")
 
 
 @register("cor-7.1/step-5", "Corollary 7.1 (proof, last step: 'follows from our conditions')",
           "‖f∘(g − Φ_down)‖ + ‖f − τ‖ ≤ K₁ε₁ + ε₂ with f∘(g − Φ_down) the composition of f with the difference.",
-          no_repair="read as f∘g − f∘Φ_down the step is the Lipschitz bound (lemma-6.3/step-5/reading-shorthand)")
+          no_repair="read as f∘g − f∘Φ_down the step is the Lipschitz bound (lemma-6.3/step-5/reading-shorthand)", work=fixed(1e8, 8 * MiB))
 def check_cor71_step5(params: Params) -> Evidence:
     from .perturbation import check_lemma63_step5
 

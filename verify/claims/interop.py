@@ -16,7 +16,7 @@ from construct.grid import grid_points
 from construct.targets import make_target
 from construct.transformer import build_transformer
 
-from ..registry import Params, dense_work, register
+from ..registry import Cost, Params, dense_cost, register
 from ..report import Evidence
 
 __all__ = [
@@ -65,7 +65,8 @@ def _layer_bound(tau, name: str, x: np.ndarray) -> np.ndarray:
     "τ = FFN_2∘Attn∘FFN_1(·+E) on every grid point of the spec: end to end and layer by layer (each torch layer fed "
     "the reference's input), |τ_torch − τ_numpy| ≤ 2E entrywise, E the a-priori float64 rounding bound of a "
     "conforming evaluation (construct.rounding).",
-    work=lambda p: dense_work(p.spec(), builds=1, passes=5) if p.spec().n_context_ids <= DENSE_LIMIT else (0.0, ""),
+    work=lambda p: (dense_cost(builds=1, passes=5)(p) if p.spec().n_context_ids <= DENSE_LIMIT
+                    else Cost(0.0, 0.0, "nothing (the spec is beyond the dense check)")),
 )
 def check_torch_agreement(params: Params) -> Evidence:
     from construct.torch_export import TORCH_HINT, torch_available

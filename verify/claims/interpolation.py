@@ -27,7 +27,7 @@ import sympy as sp
 
 from construct.interpolate import KERNELS, VAR_SCHEDULE, kernel_pieces, kernel_range
 
-from ..registry import Params, register
+from ..registry import MiB, Params, fixed, register, sized
 from ..report import Evidence
 from ._scan import CaseCount
 
@@ -68,6 +68,7 @@ __all__ = [
     "Definition 3.6",
     "The bicubic spline kernel W of VAR's up-interpolation (cubic convolution, a = −3/4, as in PyTorch's bicubic mode) "
     "satisfies W(x) ∈ [0, 1] for all x ∈ R.",
+    work=fixed(3e8, 8 * MiB),
 )
 def check_def36(params: Params) -> Evidence:
     lo, hi = kernel_range("keys")
@@ -96,6 +97,7 @@ EXPECTED_RANGES = {"keys": (sp.Rational(-1, 9), 1), "catmull-rom": (sp.Rational(
     "The cubic-convolution kernel takes values exactly in [−1/9, 1] (a = −3/4) and [−2/27, 1] (a = −1/2); the cubic "
     "B-spline in [0, 2/3] ⊂ [0, 1] (it satisfies Definition 3.6 but does not interpolate).",
     corrected_of="def-3.6",
+    work=fixed(3e8, 8 * MiB),
 )
 def check_def36_corrected(params: Params) -> Evidence:
     measured, worst = {}, sp.Integer(0)
@@ -118,6 +120,7 @@ def check_def36_corrected(params: Params) -> Evidence:
     "W(±1) = W(±2) = 0 form Keys' one-parameter family W_a; W_a(x) ∈ [0, 1] for all x (Definition 3.6) exactly for "
     "a = 0 (W_0 = (1 − |x|)²(1 + 2|x|) on |x| ≤ 1, 0 beyond), and VAR's a = −3/4 is not it.",
     corrected_of="def-3.6",
+    work=fixed(3e8, 16 * MiB),
 )
 def check_def36_interpolating(params: Params) -> Evidence:
     x, a = sp.Symbol("x", nonnegative=True), sp.Symbol("a", real=True)
@@ -187,6 +190,7 @@ def _def37_problem(h_in: int, h_out: int, base: int, border: str, position: str 
     "Definition 3.7",
     "For h_{r−1} < h_r (and w likewise), Definition 3.7's Y_{i,j,l} = Σ_{s,t=−1}^{2} W(s) X_{(i−h_{r−1})/h_r+s, "
     "(j−w_{r−1})/w_r+t, l} W(t) reads X only at integer indices inside the map, for every output (i, j).",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_def37(params: Params) -> Evidence:
     top = max(4, params.steps + 1)
@@ -219,6 +223,7 @@ def check_def37(params: Params) -> Evidence:
     "to 1 for every src (partition of unity) and equal the sample at integer src (W(0)=1, W(±1)=W(±2)=0), for the "
     "cubic-convolution kernels.",
     corrected_of="def-3.7",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_def37_corrected(params: Params) -> Evidence:
     t = sp.Symbol("t")
@@ -252,6 +257,7 @@ def _schedule_prefixes():
     "The recursion Y_1 = X_init, Y_i = φ_up,i−1(Y_{i−1}) (i = 2..r), with φ_up,i : R^{h_{i−1}×w_{i−1}×d} → "
     "R^{h_i×w_i×d} from Definition 3.7 (defined for i ≥ 2), is well typed and gives Y_i ∈ R^{h_i×w_i×d}, on every "
     "prefix of VAR's schedule 1, 2, 3, 4, 5, 6, 8, 10, 13, 16.",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_def39(params: Params) -> Evidence:
     checked, mismatches, cex = 0, 0, None
@@ -306,6 +312,7 @@ def _apply_exact(M: list[list[Fraction]], X: list[list[Fraction]]) -> list[list[
     "pyramid (k = 2, sides 1, 1, 2 → 1, 2, 3; VAR's bicubic map).",
     no_repair="the two descriptions are different maps; which one VAR computes is a fact about its code (construct.var "
     "appends φ_up of the newest map, def-3.11/corrected)",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_def39_block(params: Params) -> Evidence:
     from construct.interpolate import exact_up_matrix_1d
@@ -343,6 +350,7 @@ DEF39_USED = ("h_[r−1]", "w_[r−1]", "h_[r]", "w_[r]", "d")
     "uses is one Definitions 3.7–3.9 declare.",
     no_repair="the reading h_[r] := (h_1, …, h_r), a pyramid of r maps (def-3.9/domain/reading-pyramid), is the repair; "
     "it holds",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_def39_domain(params: Params) -> Evidence:
     undeclared = [s for s in DEF39_USED if s not in DEF39_DECLARED]
@@ -361,6 +369,7 @@ def check_def39_domain(params: Params) -> Evidence:
     "Reading R^{h_[r]×w_[r]×d} as the pyramids X_1 ∈ R^{h_1×w_1×d}, …, X_r ∈ R^{h_r×w_r×d}, Φ_up,r maps the (r−1)-map "
     "pyramid that layer r−1 of Definition 3.11 outputs (Σ_{i<r} h_i w_i tokens) to an r-map pyramid whose flattening "
     "(Remark 3.10) has the Σ_{i≤r} h_i w_i tokens layer r attends over — on every prefix of VAR's schedule.",
+    work=sized(4e8, 128 * MiB, channels=2),
 )
 def check_def39_domain_pyramid(params: Params) -> Evidence:
     from construct.interpolate import flatten_pyramid, pyramid
@@ -388,6 +397,7 @@ def check_def39_domain_pyramid(params: Params) -> Evidence:
     "With Y_i = φ_up,i(Y_{i−1}), the pyramid built from X_init ∈ R^{1×1×d} has Y_i ∈ R^{h_i×h_i×d} and flattens "
     "(Remark 3.10) to (Σ h_i²) × d, on every prefix of VAR's schedule (bicubic maps, PyTorch semantics).",
     corrected_of="def-3.9",
+    work=sized(2e8, 16 * MiB, channels=2),
 )
 def check_def39_corrected(params: Params) -> Evidence:
     from construct.interpolate import flatten_pyramid, pyramid
@@ -467,6 +477,7 @@ def _constant_kernel_matrix(h_in: int, h_out: int) -> list[list[Fraction]]:
     "w_(r−1)×d} into [0,1]^{h_r×w_r×d}, the domain on which the next layer τ_r (Lemma 6.1 via Lemma C.1: 'the first "
     "column of X + E is in [0,1]^d', inputs quantized on {0, δ, …, 1−δ}) is built — on every step of VAR's schedule.",
     covers=("Definition 3.7", "Theorem 6.6"),
+    work=fixed(3e8, 8 * MiB),
 )
 def check_def37_range(params: Params) -> Evidence:
     from construct.interpolate import exact_up_matrix_1d
@@ -492,6 +503,7 @@ def check_def37_range(params: Params) -> Evidence:
     "rows are non-negative and sum to 1, so φ_up maps [0,1]^{h_(r−1)×w_(r−1)×d} into [0,1]^{h_r×w_r×d} on every step "
     "of VAR's schedule.",
     corrected_of="def-3.7/range",
+    work=fixed(2e8, 8 * MiB),
 )
 def check_def37_range_corrected(params: Params) -> Evidence:
     return _range_evidence("bspline", "cubic B-spline")
@@ -503,6 +515,7 @@ def check_def37_range_corrected(params: Params) -> Evidence:
     "Every level Y_i of the pyramid built from X_init ∈ [0,1]^{1×1×d} (Y_i = φ_up,i(Y_(i−1)), Keys a = −3/4) lies in "
     "[0,1]^{h_i×w_i×d}: the first step copies X_init (every tap of a 1-pixel map is that pixel) and rows sum to 1, so "
     "every level is the constant map X_init — on VAR's whole schedule.",
+    work=fixed(2e8, 8 * MiB),
 )
 def check_def39_range(params: Params) -> Evidence:
     from construct.interpolate import exact_up_matrix_1d
@@ -538,6 +551,7 @@ DEFB1_READINGS = {
     "input (indices 0 … h+1), for every h ≥ 1.",
     no_repair="def-b.1/corrected (the centred window X_{i+m−2, j+n−2}) and the reading def-b.1/reading-padded-from-1 "
     "both give the 'same' convolution",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_defb1(params: Params) -> Evidence:
     from construct.conv import printed_index_range
@@ -569,6 +583,7 @@ DEFB1_USED = ("Y", "i", "j", "l", "m", "n", "c", "X", "K^l", "b")  # m, n, c are
     "declared in Definition B.1.",
     no_repair="both readings of b (…/reading-scalar, …/reading-per-channel) are well typed; which one is meant is not "
     "decidable from the paper",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_defb1_bias(params: Params) -> Evidence:
     bound_by_sums = {"m", "n", "c"}
@@ -599,6 +614,7 @@ def _typing_defb1_bias(per_channel: bool):
     "def-b.1/bias/reading-scalar",
     "Definition B.1 (reading: b ∈ R, shared by the output channels)",
     "With b ∈ R, Y_{i,j,l} = Σ … + b is a well-typed scalar for every i ∈ [h], j ∈ [w], l ∈ [c_out].",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_defb1_bias_scalar(params: Params) -> Evidence:
     return Evidence(quantity="mis-typed operations", params={"b": "a real number"}, **_typing_defb1_bias(False).evidence_fields())
@@ -608,6 +624,7 @@ def check_defb1_bias_scalar(params: Params) -> Evidence:
     "def-b.1/bias/reading-per-channel",
     "Definition B.1 (reading: b = b_l, b ∈ R^{c_out})",
     "With b ∈ R^{c_out} and b_l added to output channel l, Y_{i,j,l} = Σ … + b_l is well typed for every i, j, l.",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_defb1_bias_channel(params: Params) -> Evidence:
     return Evidence(quantity="mis-typed operations", params={"b": "R^{c_out}"}, **_typing_defb1_bias(True).evidence_fields())
@@ -649,6 +666,7 @@ def _printed_padded_from_1(h: int, w: int, K: np.ndarray) -> dict:
     "Reading X_{i+m−1, j+n−1} as the zero-padded map X̃ ∈ R^{(h+2)×(w+2)×c_in} indexed 1 … h+2, the printed formula reads "
     "only indices 1 … h+2 and is, as a linear map, the centred zero-padded 3×3 convolution (construct.conv.conv_matrix), "
     "on every size h, w ≤ 5, c_in, c_out ≤ 2.",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_defb1_padded_from_1(params: Params) -> Evidence:
     from construct.conv import conv_matrix
@@ -672,6 +690,7 @@ def check_defb1_padded_from_1(params: Params) -> Evidence:
     "cross-correlation summed over input channels as linear maps (compared on every basis input), on maps of sizes "
     "1…5 × 1…5 with 1–2 input and output channels.",
     corrected_of="def-b.1",
+    work=fixed(1e9, 128 * MiB),
 )
 def check_defb1_corrected(params: Params) -> Evidence:
     from scipy.signal import correlate2d
@@ -701,6 +720,7 @@ def check_defb1_corrected(params: Params) -> Evidence:
     "Remark B.2 (with Definition B.1)",
     "Kernel size 3, padding p = 1 and stride s = 1 keep the feature map's size: ⌊(h + 2p − 3)/s⌋ + 1 = h (and w likewise) "
     "for every h ≥ 1, as Definition B.1's Y ∈ R^{h×w×c_out} declares.",
+    work=fixed(2e8, 8 * MiB),
 )
 def check_remarkb2(params: Params) -> Evidence:
     h = sp.Symbol("h", integer=True, positive=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..registry import Params, register
+from ..registry import MiB, Params, fixed, register
 from ..report import Evidence
 
 __all__ = [
@@ -48,6 +48,7 @@ def _as_formal(formal_id: str, params: Params, mapping: dict) -> Evidence:
     "Theorem 4.1",
     "For any word-to-image function f_word2img under some mild assumptions, there exists a VAR Transformer τ_VAR which can "
     "approximate it — checked as its formal version, Theorem 6.6.",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_thm41(params: Params) -> Evidence:
     return _as_formal("thm-6.6", params, {"under some mild assumptions": "f_word2img satisfies Assumption 6.2",
@@ -59,6 +60,7 @@ def check_thm41(params: Params) -> Evidence:
     "Corollary 4.2",
     "For any word-to-image function f_word2img under some mild assumptions, there exists a FlowAR model τ_VAR which can "
     "approximate it — checked as Corollary 7.2 (the formal statement, τ_FlowAR).",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_cor42(params: Params) -> Evidence:
     return _as_formal("cor-7.2", params, {"under some mild assumptions": "f_word2img satisfies Assumption 6.2",
@@ -73,6 +75,7 @@ def check_cor42(params: Params) -> Evidence:
     "Version of X' on one side, 'Formal Version of Y' on the other (Theorem 4.1 ↔ Theorem 6.6, Corollary 4.2 ↔ "
     "Corollary 7.2).",
     no_repair="a wording fix: Corollary 7.2 should read 'Formal Version of Corollary 4.2'",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_cor42_labels(params: Params) -> Evidence:
     pairs = (("Theorem 4.1", "Theorem 6.6"), ("Corollary 4.2", "Corollary 7.2"))

@@ -22,7 +22,7 @@ from construct.quantize import quantized_tokens
 from construct.targets import make_target
 from construct.transformer import build_transformer
 
-from ..registry import Params, dense_work, register
+from ..registry import MiB, Params, dense_cost, fixed, register, sized
 from ..report import Evidence
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "Lemma C.1 (proof), f_bump",
     "The printed f_bump(Q) = h(A)/(dL)·ΣΣ(ReLU(K(Q−A)−1) − ReLU(K(Q−A)) + ReLU(K(Q−A)+1)) with K = 2/δ vanishes at "
     "every quantized sequence Q ≠ A (so that the sum of bumps returns h(A) at A alone), for every spec of the family.",
+    work=sized(1e8, 8 * MiB, family=True, channels=2),
 )
 def check_bump(params: Params) -> Evidence:
     worst, cex, checked = 0.0, None, 0
@@ -111,7 +112,7 @@ def _built(params: Params):
     "float64 weights in real arithmetic) maps the context of every (grid sequence A, token k) to h(A)_k within δ/2 (so "
     "rounding recovers h exactly), for the spec; decided with certified enclosures.",
     corrected_of="lemma-c.1/bump",
-    work=lambda p: dense_work(p.spec(), builds=1, passes=1),
+    work=dense_cost(builds=1, passes=1),
 )
 def check_bump_corrected(params: Params) -> Evidence:
     from construct.certified import certified_errors, grid_contexts
@@ -144,6 +145,7 @@ def check_bump_corrected(params: Params) -> Evidence:
     "Lemma C.1 (proof), neuron count",
     "3d(h_r w_r)(1/δ)^{d h_r w_r} MLP neurons suffice for FFN_2 — compared with the working construction's 3·n·m^{dn}, "
     "for all n, d ≥ 1, m ≥ 2.",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_neurons(params: Params) -> Evidence:
     spec = params.spec()
@@ -176,6 +178,7 @@ def _class_widths(params: Params):
     "lemma-6.1/class",
     "Lemma 6.1 / Section 6.1 (T_A^{1,1,4})",
     "The constructed transformer lies in T_A^{1,1,4}: one head of size 1 and c = 4 MLP hidden neurons (Def 3.14).",
+    work=sized(1e8, 8 * MiB, tokens=1),
 )
 def check_class(params: Params) -> Evidence:
     spec, tau, w = _class_widths(params)
@@ -198,6 +201,7 @@ def check_class(params: Params) -> Evidence:
     "Lemma 6.1 (repaired class)",
     "The constructed transformer lies in T^{1,1,c} with c = max(2d(nm+1), 3n·m^{dn}): one head of size 1.",
     corrected_of="lemma-6.1/class",
+    work=sized(1e8, 8 * MiB, tokens=1),
 )
 def check_class_corrected(params: Params) -> Evidence:
     spec, tau, w = _class_widths(params)
@@ -219,6 +223,7 @@ def check_class_corrected(params: Params) -> Evidence:
     "context IDs pairwise distinct, bump half-width gap/2 above the float64 error of an ID, and the output a hat loses "
     "to the ID error plus the ID shift of the dense FFN_1's rounding (measured on every grid corner and plateau end) "
     "below δ/2 — for the spec.",
+    work=sized(1e8, 16 * MiB, tokens=1),
 )
 def check_conditions(params: Params) -> Evidence:
     spec, tau = _built(params)
@@ -242,6 +247,7 @@ def check_conditions(params: Params) -> Evidence:
     "i ∈ [d], j ∈ [h_r w_r]): the argument has the domain's shape, for all h_r w_r, d ≥ 1.",
     no_repair="read Q as the transposed context IDs (tokens as columns), or the domain as R^{d×(h_r w_r)}: "
     "the sum is the same; the working FFN_2 is token-wise (lemma-c.1/bump/corrected)",
+    work=fixed(4e8, 16 * MiB),
 )
 def check_bump_shapes(params: Params) -> Evidence:
     from ..shapes import Typing, dims
@@ -263,6 +269,7 @@ def check_bump_shapes(params: Params) -> Evidence:
     "the domain of h, for every spec of the family.",
     no_repair="h(A) must be read as h of the grid sequence A quantizes (A − E − δ); the working FFN_2 memorizes "
     "exactly that (lemma-c.1/bump/corrected)",
+    work=sized(1e8, 8 * MiB, family=True, channels=2),
 )
 def check_bump_domain(params: Params) -> Evidence:
     from fractions import Fraction
@@ -290,6 +297,7 @@ def check_bump_domain(params: Params) -> Evidence:
     "Each printed f_bump is realized by 3d(h_r w_r) MLP neurons (three ReLUs per coordinate (i, j), i ∈ [d], "
     "j ∈ [h_r w_r]), one f_bump per possible output q(M^{(i)}), i ∈ [(1/δ)^{d(h_r w_r)}] = |Ḡ_δ|, hence "
     "3d(h_r w_r)(1/δ)^{d(h_r w_r)} neurons — for every spec of the family.",
+    work=sized(1e8, 8 * MiB, family=True, channels=2),
 )
 def check_bump_step_neurons(params: Params) -> Evidence:
     worst, checked = 0, 0
@@ -315,6 +323,7 @@ def check_bump_step_neurons(params: Params) -> Evidence:
     "With the relation Cδ(dh_r w_r)^{1/α} ≤ ε/2 met by 1/δ = ⌈2C(dh_r w_r)^{1/α}/ε⌉, the FFN_2 count "
     "3d(h_r w_r)(1/δ)^{d(h_r w_r)} is O(d(h_r w_r)(C(dh_r w_r)^{1/α}/ε)^{d(h_r w_r)}) = O(ε^{−d(h_r w_r)}) as ε → 0 "
     "(d, h_r w_r, C, α fixed): the ratio to ε^{−d h_r w_r} stays bounded, for the spec's d, n and every C > 0, α ≥ 1.",
+    work=fixed(6e8, 16 * MiB),
 )
 def check_neurons_o(params: Params) -> Evidence:
     import sympy as sp

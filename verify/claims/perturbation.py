@@ -40,7 +40,7 @@ from construct.cost import UNIT_ROUNDOFF
 from construct.var import build_var_composition
 
 from ..checkers import composition_errors
-from ..registry import Params, register
+from ..registry import MiB, Params, fixed, register, sized
 from ..report import Evidence
 from ._scan import CaseCount
 
@@ -169,6 +169,7 @@ def _too_large(params: Params, quantity: str) -> Evidence | None:
     "Assumption 6.2",
     "With f_i : R^{h_r×w_r×d} → R^{h_r×w_r×d} and g_i : R^{h_{i−1}×w_{i−1}×d} → R^{h_i×w_i×d}, the composition "
     "f_word2img = f_r ∘ g_r ∘ … ∘ f_1 ∘ g_1 : R^{1×1×d} → R^{h_r×w_r×d} is well typed, on every prefix of VAR's schedule.",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_asm62(params: Params) -> Evidence:
     from construct.interpolate import VAR_SCHEDULE
@@ -196,6 +197,7 @@ def check_asm62(params: Params) -> Evidence:
     "With f_i : R^{h_i×w_i×d} → R^{h_i×w_i×d} and g_i : R^{h_{i−1}×w_{i−1}×d} → R^{h_i×w_i×d} (h_0 = 1), the composition "
     "maps R^{1×1×d} → R^{h_r×w_r×d} with every intermediate of side h_i (run on schedules 1; 1,2; 1,2,3 and VAR's 10 scales, d ≤ 2).",
     corrected_of="asm-6.2",
+    work=sized(2e8, 32 * MiB, channels=2),
 )
 def check_asm62_corrected(params: Params) -> Evidence:
     from construct.targets import make_target
@@ -255,6 +257,7 @@ def _lemma63_function_norm_evidence(params: Params, quantity: str) -> Evidence:
     "If ‖g_i − Φ_up,i‖ ≤ ε_{1,i}, ‖f_i − τ_i‖ ≤ ε_{2,i} and f_i is K_{1,i}-Lipschitz, then ‖f_i ∘ g_i − τ_i ∘ Φ_up,i‖ ≤ "
     "K_{1,i} ε_{1,i} + ε_{2,i}, in the paper's function norm ‖F‖_α = (∫_{[0,1]^N} ‖F(X)‖_α^α dX)^{1/α} (Section 3.1; "
     "Appendix A.1's (∫ ‖F(X)‖_α^2 dX)^{1/α} tried too).",
+    work=fixed(2e8, 16 * MiB),
 )
 def check_lemma63_function_norm(params: Params) -> Evidence:
     return _lemma63_function_norm_evidence(params, "K₁ε₁ + ε₂ − ‖f∘g − τ∘Φ_up‖ (both definitions agree here)")
@@ -317,6 +320,7 @@ def _range_evidence(kind: str) -> Evidence:
     "every step of VAR's schedule 1, 2, 3, 4, 5, 6, 8, 10, 13, 16 (exact range).",
     no_repair="Φ_up,i is fixed by Definition 3.7; lemma-6.3/corrected measures ε_{2,i} on Φ_up,i's image as well",
     covers=("Lemma 6.3",),
+    work=fixed(2e8, 8 * MiB),
 )
 def check_lemma63_range(params: Params) -> Evidence:
     return _range_evidence("keys")
@@ -328,6 +332,7 @@ def check_lemma63_range(params: Params) -> Evidence:
     "With the cubic B-spline kernel (non-negative, values in [0, 2/3]) Φ_up,i maps [0,1]^{h_{i−1}²d} into [0,1]^{h_i²d} on "
     "every step of VAR's schedule (exact range).",
     covers=("Lemma 6.3",),
+    work=fixed(2e8, 8 * MiB),
 )
 def check_lemma63_range_bspline(params: Params) -> Evidence:
     return _range_evidence("bspline")
@@ -339,6 +344,7 @@ def check_lemma63_range_bspline(params: Params) -> Evidence:
     "With ε_{1,i} = sup_{[0,1]^{N'}} ‖g_i − Φ_up,i‖_∞ and ε_{2,i} = sup_{[0,1]^N} ‖f_i − τ_i‖_∞ (each map's error on the unit "
     "cube of its inputs), ‖f_i ∘ g_i − τ_i ∘ Φ_up,i‖_∞ ≤ K_{1,i} ε_{1,i} + ε_{2,i} over X ∈ [0,1]^{N'} (Φ_up,i bicubic, "
     "Keys kernel; τ_i any map with that error, which is all the proof uses).",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_lemma63_sup_cube(params: Params) -> Evidence:
     # Φ = φ_up 2 → 3 (d = 1), f ≡ 0 (K₁ = 0), g = Φ (ε₁ = 0), τ(Y) = max(0, Y_(p,q) − 1) at the overshooting pixel:
@@ -365,6 +371,7 @@ def check_lemma63_sup_cube(params: Params) -> Evidence:
     "over [0,1]^N and Φ_up,i([0,1]^{N'}), on real compositions: τ_i the Lemma C.1 transformer, Φ_up,i bicubic, g_i B-spline, "
     "f_i Lipschitz (ℓ_∞ on maps).",
     corrected_of=("lemma-6.3", "lemma-6.3/reading-sup-cube"),
+    work=fixed(5e9, 2048 * MiB),
 )
 def check_lemma63(params: Params) -> Evidence:
     refused = _too_large(params, "Lemma 6.3 on a real composition")
@@ -401,6 +408,7 @@ def check_lemma63(params: Params) -> Evidence:
     "for i = 2.",
     no_repair="lemma-6.3/shape/reading-phi reads Φ_up,i as the one-step φ_up,i the lemma's first sentence names",
     covers=("Lemma 6.3",),
+    work=fixed(3e8, 16 * MiB),
 )
 def check_lemma63_shape(params: Params) -> Evidence:
     from ..shapes import Typing, dims
@@ -423,6 +431,7 @@ def check_lemma63_shape(params: Params) -> Evidence:
     "g_i − φ_up,i is typed for g_i : R^{h_{i−1}×w_{i−1}×d} → R^{h_i×w_i×d} and φ_up,i : R^{h_{i−1}×w_{i−1}×d} → "
     "R^{h_i×w_i×d} (symbolic sizes).",
     covers=("Lemma 6.3",),
+    work=fixed(1e8, 8 * MiB),
 )
 def check_lemma63_shape_phi(params: Params) -> Evidence:
     from ..shapes import Typing, dims
@@ -439,6 +448,7 @@ def check_lemma63_shape_phi(params: Params) -> Evidence:
     "lemma-6.3/step-1",
     "Lemma 6.3 (proof, step 1: 'basic algebra')",
     "f∘g − τ∘Φ = f∘g − f∘Φ + f∘Φ − τ∘Φ, as functions (adding and subtracting f∘Φ).",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_lemma63_step1(params: Params) -> Evidence:
     x = sp.Symbol("x")
@@ -484,6 +494,7 @@ def _triangle_evidence(quantity: str) -> Evidence:
     "Lemma 6.3 (proof, step 2: 'triangle inequality')",
     "‖A + B‖ ≤ ‖A‖ + ‖B‖ for A = f∘g − f∘Φ, B = f∘Φ − τ∘Φ in Section 3.1's norm (Minkowski; exhaustive on step functions, "
     "α ∈ {1, 2}).",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_lemma63_step2(params: Params) -> Evidence:
     return _triangle_evidence("step-function pairs on which ‖F + G‖_α > ‖F‖_α + ‖G‖_α")
@@ -494,6 +505,7 @@ def check_lemma63_step2(params: Params) -> Evidence:
     "Lemma 6.3 (proof, step 3: 'basic algebra')",
     "f∘g − f∘Φ = f∘(g − Φ) and f∘Φ − τ∘Φ = (f − τ)∘Φ, as functions, for K₁-Lipschitz f.",
     no_repair="the chain needs only ‖f∘g − f∘Φ‖ ≤ K₁‖g − Φ‖, which lemma-6.3/step-5/reading-shorthand checks",
+    work=fixed(2e8, 8 * MiB),
 )
 def check_lemma63_step3(params: Params) -> Evidence:
     # f(x) = x + 1 (1-Lipschitz), g = Φ = id on [0, 1]: f∘g − f∘Φ ≡ 0 but f∘(g − Φ) = f∘0 ≡ 1.
@@ -521,6 +533,7 @@ def check_lemma63_step3(params: Params) -> Evidence:
     "‖f∘(g − Φ)‖ + ‖(f − τ)∘Φ_up‖ ≤ ‖f∘(g − Φ)‖ + ‖f − τ‖, i.e. ‖(f − τ)∘Φ_up‖ ≤ ‖f − τ‖, in Section 3.1's function norm "
     "(Appendix A.1's tried too).",
     no_repair="lemma-6.3/corrected measures ε₂ on Φ_up's image, where the sup-norm version of this step holds",
+    work=fixed(2e8, 16 * MiB),
 )
 def check_lemma63_step4(params: Params) -> Evidence:
     return _lemma63_function_norm_evidence(params, "‖f − τ‖ − ‖(f − τ)∘Φ_up‖ (f ≡ 0)")
@@ -532,6 +545,7 @@ def check_lemma63_step4(params: Params) -> Evidence:
     "‖f∘(g − Φ)‖ + ‖f − τ‖ ≤ K₁ε₁ + ε₂ given ‖g − Φ‖ ≤ ε₁, ‖f − τ‖ ≤ ε₂ and f K₁-Lipschitz, with f∘(g − Φ) the composition "
     "of f with the difference g − Φ.",
     no_repair="lemma-6.3/step-5/reading-shorthand is the step the proof needs",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_lemma63_step5(params: Params) -> Evidence:
     # f(x) = x + 1, g = Φ = id on [0, 1], τ = f: ε₁ = ε₂ = 0, K₁ = 1, but ‖f∘(g − Φ)‖ = ‖1‖ = 1 in every norm on [0, 1]
@@ -551,6 +565,7 @@ def check_lemma63_step5(params: Params) -> Evidence:
     "|f(g(x)) − f(Φ(x))| ≤ K₁|g(x) − Φ(x)| pointwise for K₁-Lipschitz f, hence ‖f∘g − f∘Φ‖ ≤ K₁‖g − Φ‖ ≤ K₁ε₁ in the sup norm "
     "and in Section 3.1's norm (monotone in the pointwise bound); exhaustive on 1-Lipschitz piecewise-linear f with "
     "integer breakpoints and rational values.",
+    work=fixed(3e8, 8 * MiB),
 )
 def check_lemma63_step5_shorthand(params: Params) -> Evidence:
     import itertools
@@ -593,6 +608,7 @@ def _chain(funcs, arg):
     "‖∘_{i=j+1}^{n+1} v_i ∘_{i=1}^{j} u_i − ∘_{i=j}^{n} v_i ∘_{i=0}^{j−1} u_i‖ ≤ K₂^{n−j}·ε (u_0, v_{n+1} read as the "
     "identities of Lemma 6.5, v_i(x) ≤ K₂‖x‖ as ‖v_i(x)‖ ≤ K₂‖x‖ — the most favourable readings).",
     no_repair="lemma-6.4/corrected (v_i K₂-Lipschitz) is the repaired statement",
+    work=fixed(3e8, 8 * MiB),
 )
 def check_lemma64(params: Params) -> Evidence:
     # one layer after the replaced one (n − j = 1), scalar maps, K₂ = 1:
@@ -628,6 +644,7 @@ def check_lemma64(params: Params) -> Evidence:
     "Lemma 6.4 (reading: v_{n+1} a further layer under the growth bound)",
     "With v_{n+1} one more map satisfying ‖v_{n+1}(x)‖ ≤ K₂‖x‖ (Lemma 6.4 never declares it) and u_0 = id, the two "
     "compositions differ by at most K₂^{n−j}ε — even for linear v_i.",
+    work=fixed(2e8, 8 * MiB),
 )
 def check_lemma64_extra_layer(params: Params) -> Evidence:
     # n = j = 1, K₂ = 2, v_1 = v_2 = 2x (linear), u_1 = v_1 + ε: T(x) = v_2(u_1(x)) − v_1(u_0(x)) = 2(2x + ε) − 2x;
@@ -650,6 +667,7 @@ def check_lemma64_extra_layer(params: Params) -> Evidence:
     "Lemma 6.4 (hypothesis 'v_i(x) ≤ K₂·‖x‖', typed)",
     "In v_i(x) ≤ K₂·‖x‖ both sides are scalars: v_i : R^{h×w×d} → R^{h'×w'×d} (the layers of Theorem 6.6) gives a "
     "comparable value only if h'w'd = 1.",
+    work=fixed(5e8, 16 * MiB),
 )
 def check_lemma64_shape(params: Params) -> Evidence:
     from ..shapes import Typing, dims
@@ -670,6 +688,7 @@ def check_lemma64_shape(params: Params) -> Evidence:
     "Lemma 6.4 (hypothesis read as ‖v_i(x)‖ ≤ K₂·‖x‖, typed)",
     "‖v_i(x)‖ ≤ K₂·‖x‖ compares two scalars for every v_i : R^{h×w×d} → R^{h×w×d}.",
     corrected_of="lemma-6.4/shape",
+    work=fixed(2e8, 8 * MiB),
 )
 def check_lemma64_shape_corrected(params: Params) -> Evidence:
     from ..shapes import Typing, dims
@@ -686,6 +705,7 @@ def check_lemma64_shape_corrected(params: Params) -> Evidence:
     "Lemma 6.4 (proof, step 1: 'basic algebra', w = ∘_{i=0}^{j−1} u_i(x))",
     "∘_{i=j+1}^{n+1} v_i ∘_{i=1}^{j} u_i(x) − ∘_{i=j}^{n} v_i ∘_{i=0}^{j−1} u_i(x) = ∘_{i=j+1}^{n+1} v_i(u_j(w)) − "
     "∘_{i=j+1}^{n} v_i(v_j(w)) with u_0 = v_{n+1} = id, as functions (symbolic, every 1 ≤ j ≤ n ≤ 6).",
+    work=fixed(2e8, 8 * MiB),
 )
 def check_lemma64_step1(params: Params) -> Evidence:
     x = sp.Symbol("x")
@@ -717,6 +737,7 @@ def check_lemma64_step1(params: Params) -> Evidence:
     "∘_{i=j+1}^{n+1} v_i(u_j(w)) − ∘_{i=j+1}^{n} v_i(v_j(w)) = ∘_{i=j+1}^{n+1} v_i(u_j(w) − v_j(w)) for maps v_i satisfying "
     "the lemma's hypothesis ‖v_i(x)‖ ≤ K₂‖x‖.",
     no_repair="true only for linear v_i; the repaired lemma (lemma-6.4/corrected) bounds the difference by Lipschitz continuity instead",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_lemma64_step2(params: Params) -> Evidence:
     # n = 2, j = 1, v_2(x) = |x| (|v_2(x)| ≤ |x|, K₂ = 1), v_3 = id, u_1(w) = 1, v_1(w) = −1:
@@ -736,6 +757,7 @@ def check_lemma64_step2(params: Params) -> Evidence:
     "Lemma 6.4 (proof, step 3: 'follows from lemma assumptions')",
     "‖∘_{i=j+1}^{n+1} v_i(z)‖ ≤ K₂^{n−j}‖z‖ ≤ K₂^{n−j}ε for ‖z‖ = ‖u_j(w) − v_j(w)‖ ≤ ε, v_{n+1} = id and ‖v_i(x)‖ ≤ K₂‖x‖ "
     "(sampled: nonlinear maps with the growth bound, depths ≤ 5).",
+    work=sized(1e8, 16 * MiB, samples=True),
 )
 def check_lemma64_step3(params: Params) -> Evidence:
     rng = np.random.default_rng(params.seed)
@@ -766,6 +788,7 @@ def check_lemma64_step3(params: Params) -> Evidence:
     "If ‖u_j(w) − v_j(w)‖ ≤ ε for all w and every v_i is K₂-Lipschitz, the propagated difference is at most K₂^{n−j}ε "
     "(sampled: random depths, tanh layers with spectral norms ≤ K₂, perturbations of norm ε).",
     corrected_of="lemma-6.4",
+    work=sized(1e8, 16 * MiB, samples=True),
 )
 def check_lemma64_corrected(params: Params) -> Evidence:
     rng = np.random.default_rng(params.seed)
@@ -823,6 +846,7 @@ def _telescoping_terms(n: int):
     "Lemma 6.5",
     "‖∘_{i=1}^n u_i − ∘_{i=1}^n v_i‖ ≤ Σ_{j=1}^n ‖T_j‖ with T_j = ∘_{i=j+1}^{n+1} v_i ∘_{i=1}^{j} u_i − ∘_{i=j}^{n} v_i ∘_{i=0}^{j−1} u_i, "
     "u_0 = v_{n+1} = id — for depths n ≤ 8, in the sup norm and in Section 3.1's ‖·‖_α (α ≥ 1).",
+    work=fixed(2e8, 8 * MiB),
 )
 def check_lemma65(params: Params) -> Evidence:
     residues = {}
@@ -845,6 +869,7 @@ def check_lemma65(params: Params) -> Evidence:
     "lemma-6.5/reading-a1-norm",
     "Lemma 6.5 (Appendix A.1 reading ‖F‖_α = (∫‖F‖_α^2)^{1/α})",
     "With Appendix A.1's function norm, ‖∘u − ∘v‖ ≤ Σ_j ‖T_j‖ for every 1 ≤ α < ∞ (Lemma 6.1's range of exponents).",
+    work=fixed(2e8, 8 * MiB),
 )
 def check_lemma65_a1(params: Params) -> Evidence:
     # u_i(x) = x + 1, v_i(x) = x on [0, 1], n = 2: T_1 = T_2 ≡ 1, ∘u − ∘v ≡ 2. With N(c) = (∫ c²)^{1/α} = c^{2/α}:
@@ -869,6 +894,7 @@ def check_lemma65_a1(params: Params) -> Evidence:
     "Lemma 6.5 (proof, step 1: 'adding intermediate terms')",
     "∘_{i=1}^n u_i − ∘_{i=1}^n v_i = Σ_{j=1}^n (∘_{i=j+1}^{n+1} v_i ∘_{i=1}^{j} u_i − ∘_{i=j}^{n} v_i ∘_{i=0}^{j−1} u_i) with "
     "u_0 = v_{n+1} = id, as functions (symbolic, n ≤ 8).",
+    work=fixed(2e8, 8 * MiB),
 )
 def check_lemma65_step1(params: Params) -> Evidence:
     bad, cex = 0, None
@@ -889,6 +915,7 @@ def check_lemma65_step1(params: Params) -> Evidence:
     "lemma-6.5/step-2",
     "Lemma 6.5 (proof, step 2: 'triangle inequality')",
     "‖Σ_j T_j‖ ≤ Σ_j ‖T_j‖ in Section 3.1's norm (Minkowski; exhaustive on pairs of step functions, α ∈ {1, 2}).",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_lemma65_step2(params: Params) -> Evidence:
     return _triangle_evidence("step-function pairs on which ‖F + G‖_α > ‖F‖_α + ‖G‖_α")
@@ -913,6 +940,7 @@ def _existence_evidence(model: str, proof: str) -> Evidence:
     "thm-6.6",
     "Theorem 6.6",
     "For f_word2img satisfying Assumption 6.2, there exists a VAR Transformer τ_VAR such that ‖τ_VAR − f_word2img‖ ≤ O(ε).",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_thm66(params: Params) -> Evidence:
     return _existence_evidence("VAR transformer", "thm-6.6/step-2 and thm-6.6/step-5 fail")
@@ -923,6 +951,7 @@ def check_thm66(params: Params) -> Evidence:
     "Theorem 6.6 (proof, step 2: 'follows from Lemma 6.4')",
     "‖∘_{i=1}^r (f_i ∘ g_i) − ∘_{i=1}^r (τ_i ∘ Φ_up,i)‖ = Σ_{j=1}^n K₂^{n−j} (K_{1,i} ε_{1,i} + ε_{2,i}) (printed as an equality).",
     covers=("Theorem 6.6",),
+    work=fixed(2e8, 8 * MiB),
 )
 def check_thm66_step2(params: Params) -> Evidence:
     # r = n = 1, scalar maps on [0, 1]: f(x) = 2x (K₁ = 2), g(x) = x + 1/4, Φ = id (ε₁ = 1/4), τ(x) = 2x + 1/2
@@ -953,6 +982,7 @@ def check_thm66_step2(params: Params) -> Evidence:
     "‖∘(f_i∘g_i) − ∘(τ_i∘Φ_up,i)‖_∞ ≤ Σ_j (Π_{i>j} K_{1,i}‖g_i‖) (K_{1,j}ε_{1,j} + ε_{2,j}) — Lemma 6.5's telescoping with the "
     "true (Lipschitz) layers after j — on real compositions (Lemma C.1 τ_i, bicubic Φ_up,i).",
     corrected_of=("thm-6.6/step-1", "thm-6.6/step-2", "cor-7.2/step-2"),  # τ_VAR taken as built; the chain with "≤"
+    work=fixed(6e9, 2048 * MiB),
 )
 def check_thm66_corrected(params: Params) -> Evidence:
     refused = _too_large(params, "the repaired chain on a real composition")
@@ -986,6 +1016,7 @@ def check_thm66_corrected(params: Params) -> Evidence:
     "‖∘_{i=1}^r u_i − ∘_{i=1}^r v_i‖ ≤ Σ_{j=1}^r K₂^{r−j}(K_{1,j}ε_{1,j} + ε_{2,j}) for u_j = f_j∘g_j, v_j = τ_j∘Φ_j with "
     "sup‖g_j − Φ_j‖ ≤ ε_{1,j}, sup‖f_j − τ_j‖ ≤ ε_{2,j}, f_j K_{1,j}-Lipschitz and every v_j K₂-Lipschitz (Lemmas 6.5, 6.4 "
     "repaired, 6.3 in the sup norm over R^k; sampled: random tanh layers and linear Φ_j on R^k, ℓ_2).",
+    work=sized(2e8, 16 * MiB, samples=True),
 )
 def check_thm66_step2_le(params: Params) -> Evidence:
     rng = np.random.default_rng(params.seed)
@@ -1030,6 +1061,7 @@ def check_thm66_step2_le(params: Params) -> Evidence:
     "Theorem 6.6 (proof, step 3: 'basic algebra', the geometric sum)",
     "Σ_{j=1}^n K₂^{n−j}(K_{1,i}ε_{1,i} + ε_{2,i}) = (K₂^n − 1)/(K₂ − 1)·(K_{1,i}ε_{1,i} + ε_{2,i}) for K₂ ≠ 1, every n ≥ 1, "
     "with i as printed (not the summation index, so the bracket is a constant of the sum).",
+    work=fixed(8e8, 16 * MiB),
 )
 def check_thm66_step3(params: Params) -> Evidence:
     K, c = sp.symbols("K c", positive=True)
@@ -1065,6 +1097,7 @@ def check_thm66_step3(params: Params) -> Evidence:
     "Theorem 6.6 (proof, step 4: 'basic inequality', with the assumption K₂ > 2)",
     "Assuming K₂ > 2: (K₂^n − 1)/(K₂ − 1)·(K_{1,i}ε_{1,i} + ε_{2,i}) ≤ K₂^n (K_{1,i}ε_{1,i} + ε_{2,i}) for every n ≥ 1 "
     "(the bracket is ≥ 0).",
+    work=fixed(8e8, 16 * MiB),
 )
 def check_thm66_step4(params: Params) -> Evidence:
     K, n = sp.symbols("K n", positive=True)
@@ -1138,6 +1171,7 @@ def _secant_lipschitz(m: int, alpha: float, seed: int) -> dict:
     "lemma-c.1/approx chooses for accuracy ε), K₂ — a Lipschitz constant of τ_i ∘ Φ_up,i, as the repaired Lemma 6.4 requires — stays bounded as "
     "ε → 0 (δ = 1/m → 0), so that K₂^n·O(ε) = O(ε).",
     no_repair="the repaired chain thm-6.6/corrected uses the targets' Lipschitz constants instead of the approximants'",
+    work=fixed(8e8, 32 * MiB),
 )
 def check_thm66_step5(params: Params) -> Evidence:
     alpha = float(params.alpha)
@@ -1182,6 +1216,7 @@ def check_thm66_step5(params: Params) -> Evidence:
     "cor-7.2",
     "Corollary 7.2",
     "For f_word2img satisfying Assumption 6.2, there exists a FlowAR model τ_FlowAR such that ‖τ_FlowAR − f_word2img‖ ≤ O(ε).",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_cor72_literal(params: Params) -> Evidence:
     return _existence_evidence("FlowAR model", "its proof is Theorem 6.6's chain (cor-7.2/step-1 … step-5), whose "
@@ -1196,6 +1231,7 @@ def check_cor72_literal(params: Params) -> Evidence:
     "F_0^i drawn from N(0, 1) as Definition D.11 prescribes).",
     covers=("Corollary 7.2",),
     no_repair='the FlowAR output depends on the sampled noise F_0^i, so it is no fixed map of Z_init; cor-7.2/step-1/reading-fixed-noise reads it with the noise fixed',
+    work=fixed(3e8, 16 * MiB),
 )
 def check_cor72_step1(params: Params) -> Evidence:
     from .flowar import sign_flowar
@@ -1236,6 +1272,7 @@ def check_cor72_step1(params: Params) -> Evidence:
     "Corollary 7.2 (proof, step 1 with the noise F_0^i fixed)",
     "With the noise F_0^i fixed, the FlowAR model of Definition E.1 equals ∘_{i=1}^r (τ_i ∘ Φ_up,i) for some one-layer "
     "transformers τ_i (as Definition 3.14 composes them).",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_cor72_step1_fixed(params: Params) -> Evidence:
     return Evidence(
@@ -1257,6 +1294,7 @@ _COR71_LAYER = "τ_i ∘ Φ_down,i"
     "The layers whose errors Corollary 7.2's chain sums are the FlowAR layers Corollary 7.1 bounds (τ_i ∘ Φ_down,i), so "
     "that Corollary 7.1 supplies the per-layer terms K_{1,i}ε_{1,i} + ε_{2,i}.",
     no_repair="the proof would have to be redone for FlowAR's layers; none is printed",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_cor72_operators(params: Params) -> Evidence:
     same = _COR72_CHAIN_LAYER == _COR71_LAYER
@@ -1274,6 +1312,7 @@ def check_cor72_operators(params: Params) -> Evidence:
     "Corollary 7.2 (proof, step 2: 'follows from Lemma 6.4')",
     "‖∘(f_i∘g_i) − ∘(τ_i∘Φ_up,i)‖ = Σ_{j=1}^n K₂^{n−j}(K_{1,i}ε_{1,i} + ε_{2,i}) (printed as an equality, as in Theorem 6.6).",
     covers=("Corollary 7.2",),
+    work=fixed(2e8, 8 * MiB),
 )
 def check_cor72(params: Params) -> Evidence:
     return check_thm66_step2(params)
@@ -1283,6 +1322,7 @@ def check_cor72(params: Params) -> Evidence:
     "cor-7.2/step-3",
     "Corollary 7.2 (proof, step 3: 'basic algebra')",
     "Σ_{j=1}^n K₂^{n−j}(K_{1,i}ε_{1,i} + ε_{2,i}) = (K₂^n − 1)/(K₂ − 1)(K_{1,i}ε_{1,i} + ε_{2,i}) (as in Theorem 6.6).",
+    work=fixed(9e8, 16 * MiB),
 )
 def check_cor72_step3(params: Params) -> Evidence:
     return check_thm66_step3(params)
@@ -1292,6 +1332,7 @@ def check_cor72_step3(params: Params) -> Evidence:
     "cor-7.2/step-4",
     "Corollary 7.2 (proof, step 4: 'basic inequality', K₂ > 2)",
     "(K₂^n − 1)/(K₂ − 1)(K_{1,i}ε_{1,i} + ε_{2,i}) ≤ K₂^n(K_{1,i}ε_{1,i} + ε_{2,i}) for K₂ > 2 (as in Theorem 6.6).",
+    work=fixed(7e8, 16 * MiB),
 )
 def check_cor72_step4(params: Params) -> Evidence:
     return check_thm66_step4(params)
@@ -1303,6 +1344,7 @@ def check_cor72_step4(params: Params) -> Evidence:
     "K₂^n(K_{1,i}ε_{1,i} + ε_{2,i}) = O(ε) for the approximants of Theorem 6.6's construction (the chain is printed "
     "verbatim, with Φ_up,i and Lemma C.1's τ_i).",
     no_repair="as for thm-6.6/step-5: the repaired chain thm-6.6/corrected does not use the approximants' Lipschitz constants",
+    work=fixed(8e8, 32 * MiB),
 )
 def check_cor72_step5(params: Params) -> Evidence:
     return check_thm66_step5(params)
@@ -1315,6 +1357,7 @@ def check_cor72_step5(params: Params) -> Evidence:
     "Lemma 6.1 transformers Corollary 7.2's proof composes after Φ_up,i, already for the ideal flow network NN_i = V_t^i = "
     "Y^i − F_0^i of Definition D.11 and data Y^i ∈ [0,1]^{n_i×c} (probability over F_0^i ~ N(0, 1)).",
     no_repair="the working sampler's outputs are samples, not velocities (def-e.1/corrected: the ideal flow returns Y^i)",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_cor72_range(params: Params) -> Evidence:
     import mpmath
@@ -1339,6 +1382,7 @@ def check_cor72_range(params: Params) -> Evidence:
     "cor-7.3",
     "Corollary 7.3",
     "For f_word2img satisfying Assumption 6.2 there is a HOFAR model τ_HOFAR with ‖τ_HOFAR − f_word2img‖ ≤ O(ε).",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_cor73(params: Params) -> Evidence:
     return Evidence(

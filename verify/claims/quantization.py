@@ -35,7 +35,7 @@ from construct.quantize import (
     step_function_paper,
 )
 
-from ..registry import Params, register
+from ..registry import MiB, Params, fixed, register, sized
 from ..report import Evidence
 from ._scan import DeviationScan, family_label, zero_deviation_evidence
 
@@ -97,6 +97,7 @@ def _staircase_scan(params: Params, printed: bool) -> DeviationScan:
     "Lemma C.1, Eq. (1)",
     "The printed sum of L(1/δ−1)+1 ramps δ(ReLU(x/θ − tδ/θ) − ReLU(x/θ − 1 − tδ/θ)) equals the staircase "
     "0 (x<0), δ (0≤x<δ), …, L (x ≥ L−δ) on every plateau, for every spec of the family.",
+    work=sized(2e8, 8 * MiB, family=True),
 )
 def check_eq1(params: Params) -> Evidence:
     return zero_deviation_evidence(
@@ -112,6 +113,7 @@ def check_eq1(params: Params) -> Evidence:
     "eq-1/top-level",
     "Lemma C.1, Eq. (1), last case",
     "The printed sum of L(1/δ−1)+1 ramps reaches the top level L (= h_r w_r) for x ≥ L − δ.",
+    work=sized(1e8, 8 * MiB, family=True),
 )
 def check_eq1_top(params: Params) -> Evidence:
     scan = DeviationScan()
@@ -135,6 +137,7 @@ def check_eq1_top(params: Params) -> Evidence:
     "eq-1/grid-points",
     "Lemma C.1, Eq. (1), cases 0 ≤ x < δ, …",
     "At the grid points x = tδ themselves (the inputs of G_δ), the printed sum equals the staircase value (t+1)δ.",
+    work=sized(1e8, 8 * MiB, family=True),
 )
 def check_eq1_grid(params: Params) -> Evidence:
     scan = DeviationScan()
@@ -159,6 +162,7 @@ def check_eq1_grid(params: Params) -> Evidence:
     "The working step function Σ_{t=0}^{L/δ−1} δ(ReLU((x−tδ)/θ + 1) − ReLU((x−tδ)/θ)) equals the staircase "
     "δ(⌊x/δ⌋+1) on every plateau [tδ, (t+1)δ−θ] of [0, L), and L on [L−θ, L], for every spec of the family.",
     corrected_of=("eq-1", "eq-1/top-level", "eq-1/grid-points"),
+    work=sized(1e8, 8 * MiB, family=True),
 )
 def check_eq1_corrected(params: Params) -> Evidence:
     scan = _staircase_scan(params, printed=False)
@@ -224,6 +228,7 @@ def _quantizer_check(params: Params, printed: bool) -> dict:
     "Lemma C.1, Eq. (2)",
     "FFN_1 of Eq. (2) (printed ramps, as a Def 3.5 layer) maps X + E to the quantized sequence "
     "M = E + δ(⌊X/δ⌋+1) for X on the plateau of every grid cell, injectively — for every spec of the family.",
+    work=sized(2e8, 16 * MiB, tokens=1, family=True),
 )
 def check_eq2(params: Params) -> Evidence:
     r = _quantizer_check(params, printed=True)
@@ -244,6 +249,7 @@ def check_eq2(params: Params) -> Evidence:
     "The working FFN_1 (L/δ ramps ending at the grid points, residual cancelled) maps X + E to M = E + δ(⌊X/δ⌋+1) "
     "for X at both ends of every grid cell's plateau, injectively — for every spec of the family.",
     corrected_of=("eq-2", "lemma-c.1/range-ffn1"),
+    work=sized(2e8, 16 * MiB, tokens=1, family=True),
 )
 def check_eq2_corrected(params: Params) -> Evidence:
     r = _quantizer_check(params, printed=False)
@@ -274,6 +280,7 @@ def _shape_evidence(t, notes: str = "", readings=()) -> Evidence:
     "composes, for all h_r w_r, n, d ≥ 1.",
     no_repair="the construction needs X ∈ R^{(h_r w_r)×d}, the domain of h (every other claim reads it so); the n "
     "extra rows have no counterpart in E or in h",
+    work=fixed(2e8, 8 * MiB),
 )
 def check_shapes_x_plus_e(params: Params) -> Evidence:
     from ..shapes import Typing, dims
@@ -292,6 +299,7 @@ def check_shapes_x_plus_e(params: Params) -> Evidence:
     "E ∈ R^{(h_r w_r)×d}, for all h_r w_r, d ≥ 1.",
     no_repair="the display is Eᵀ (tokens as columns, as in 'the first column of X + E is in [0,1]^d'); the "
     "construction uses E_{k,i} = k in rows (construct/embedding.py)",
+    work=fixed(4e8, 16 * MiB),
 )
 def check_shapes_e_displayed(params: Params) -> Evidence:
     from ..shapes import Typing, dims
@@ -313,6 +321,7 @@ def check_shapes_e_displayed(params: Params) -> Evidence:
     "every symbol of Eq. (2) is declared, for all h_r w_r, n, d ≥ 1.",
     no_repair="read with tokens as columns and L_p = h_r w_r the indices address Xᵀ; Eq. (1) uses h_r w_r in the same "
     "place (eq-1 checks that sum)",
+    work=fixed(7e8, 16 * MiB),
 )
 def check_eq2_shapes(params: Params) -> Evidence:
     from ..shapes import Typing, dims
@@ -334,6 +343,7 @@ def check_eq2_shapes(params: Params) -> Evidence:
     "Ḡ_δ = [δ : δ : 1]^d × [1+δ : δ : 2]^d × … × [h_r w_r − 1 + δ : δ : h_r w_r]^d ([a : ε : b] = {a, a+ε, …, b}) is "
     "exactly the set of quantized sequences M = E + δ(⌊X/δ⌋ + 1) of the grid inputs, with (1/δ)^{d h_r w_r} elements, "
     "for every spec of the family.",
+    work=sized(1e8, 8 * MiB, family=True, channels=2),
 )
 def check_grid(params: Params) -> Evidence:
     worst, checked, cex = 0, 0, None
@@ -369,6 +379,7 @@ def check_grid(params: Params) -> Evidence:
     "[h_r w_r − 1 + δ : δ : h_r w_r], each 1/δ points, one per cell of [k, k+1]), for every spec of the family.",
     no_repair="Ḡ_δ itself is the working codomain (lemma-c.1/step-3 holds): the map onto it is the working FFN_1 "
     "(eq-2/corrected)",
+    work=sized(1e8, 8 * MiB, family=True),
 )
 def check_quantization_map(params: Params) -> Evidence:
     cex, worst, checked = None, 0, 0
@@ -416,6 +427,7 @@ def _limit_delta_sum(x: Fraction, theta: Fraction, L: int, m: int) -> Fraction:
     "ReLU(x/θ − 1 − tδ/θ)) equals lim_{δ→0} of the staircase (0 for x < 0, δ for 0 ≤ x < δ, …, L for x ≥ L − δ), "
     "i.e. x on [θ, L): for L = 1, θ = 1/4, x = 1/2 (the same limit closes Eq. (2)).",
     covers=("Lemma C.1", "Eq. (1)", "Eq. (2)"),
+    work=fixed(3e8, 8 * MiB),
 )
 def check_eq1_limit_delta(params: Params) -> Evidence:
     L, theta, x = 1, Fraction(1, 4), Fraction(1, 2)

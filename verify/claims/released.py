@@ -49,7 +49,7 @@ from construct.released import (
 )
 from construct.var import block_causal_allowed, masked_attention
 
-from ..registry import Params, register
+from ..registry import MiB, Params, fixed, register, sized
 from ..report import Evidence
 from ._scan import CaseCount
 
@@ -130,6 +130,7 @@ def _kron_exact(A: list[list[Fraction]]) -> list[list[Fraction]]:
     "construct.released's step matrix (D_{16→h′}U_{h→16})^{⊗2}: the float64 matrices are within rounding of the exact "
     "rational ones, and (torch installed) so are torch's; VAR's Φ(y) = (1−ρ)y + ρ·Conv2d(y, 3×3, padding 1), ρ = 1/2, "
     "equals var_phi_matrix likewise.",
+    work=fixed(3e9, 64 * MiB),
 )
 def check_released_operators(params: Params) -> Evidence:
     torch, F = _torch()
@@ -243,6 +244,7 @@ def _step_claim(operator: str, sched, name: str) -> Evidence:
     "For every step k of VAR's patch list 1,2,3,4,5,6,8,10,13,16, the map VAR applies to scale k's map to form scale k+1's "
     "input — bicubic to side 16, Φ (= I here), area down to h_{k+1} — equals the paper's φ_up,k (bicubic h_k → h_{k+1}).",
     no_repair="a difference between the paper's φ_up and VAR's released map, not a statement of the paper; the chain with the released map is measured by thm-6.6/corrected --operator var",
+    work=fixed(8e8, 8 * MiB),
 )
 def check_var_step(params: Params) -> Evidence:
     return _step_claim("var", VAR_PATCH_NUMS, "VAR")
@@ -254,6 +256,7 @@ def check_var_step(params: Params) -> Evidence:
     "For every step k of FlowAR's scale list 1,2,4,8,16, the map FlowAR's sampler applies to scale k's sample — bicubic to "
     "side 16, area down to h_{k+1} — equals Definition D.3's φ_up(·, 2) (bicubic h_k → 2h_k).",
     no_repair="a difference between the paper's φ_up and FlowAR's released map, not a statement of the paper; the chain with the released map is measured by thm-6.6/corrected --operator flowar",
+    work=fixed(3e8, 8 * MiB),
 )
 def check_flowar_step(params: Params) -> Evidence:
     return _step_claim("flowar", FLOWAR_SCALES, "FlowAR")
@@ -264,6 +267,7 @@ def check_flowar_step(params: Params) -> Evidence:
     "Theorem 6.6 (τ_i ∘ Φ_up,i passes one map) vs VAR's running sum",
     "For every step k ≥ 2 of VAR's patch list, scale k+1's input in VAR depends on scale k's map only (the blocks B_{k,j}, "
     "j < k, of its running sum f̂_k = Σ_{j≤k} Φ U_{h_j→16} x_j are zero), as in Theorem 6.6's chain ∘(τ_i ∘ Φ_up,i).",
+    work=fixed(4e8, 16 * MiB),
 )
 def check_var_running_sum(params: Params) -> Evidence:
     rows, worst, cases = {}, Fraction(0), CaseCount()
@@ -319,6 +323,7 @@ def _apply_rows(M, X):
     "v_k = f_k (Lipschitz targets) replaced by τ_k (Lemma C.1), ‖f̂_r − f̂̃_r‖_∞ ≤ Σ_j (Π_{i>j} (1 + ‖B_i‖∞K_{1,i}‖D_i‖∞)) "
     "‖B_j(f_j − τ_j)(D_j f̂̃_{j−1})‖_∞ pointwise — on schedules 1,2 (m = 2, 3) and 1,2,3 (m = 2), d = 1.",
     corrected_of="released/var-running-sum",
+    work=sized(6e9, 2048 * MiB, samples=True),
 )
 def check_var_running_sum_corrected(params: Params) -> Evidence:
     from construct.interpolate import exact_up_matrix_1d
@@ -367,6 +372,7 @@ def check_var_running_sum_corrected(params: Params) -> Evidence:
     "Definition 3.11's Attn_i over the flattened pyramid equals VAR's block-causal attention (each scale attends to itself "
     "and the scales before it) on the same input.",
     no_repair="a difference between Definition 3.11 and VAR's released attention; released/mask-composition checks that the theorem's chain still type-checks under the mask",
+    work=sized(1e8, 16 * MiB, channels=2),
 )
 def check_mask_effect(params: Params) -> Evidence:
     from construct.layers import Attention
@@ -413,6 +419,7 @@ def check_mask_effect(params: Params) -> Evidence:
     "tokens of sequences with different vocabularies get different outputs), for every d ≤ min(2, channels) and "
     "2 ≤ m ≤ min(3, steps).",
     no_repair="under VAR's mask the first scale's single token sees only itself, so no attention separates its contexts; nothing in the paper's argument repairs that",
+    work=fixed(1e10, 256 * MiB),
 )
 def check_mask_first_token(params: Params) -> Evidence:
     from construct.contextual import contextual_attention
@@ -463,6 +470,7 @@ def check_mask_first_token(params: Params) -> Evidence:
     "Under VAR's mask the composition τ_VAR = ∘(τ_i ∘ Φ_up,i) still type-checks on every prefix of VAR's patch list: "
     "Φ_up,i maps side h_{i−1} to h_i, τ_i maps R^{h_i²×d} to itself, and every (query, key) pair τ_i's attention uses "
     "(both in scale i) is allowed by the mask.",
+    work=fixed(3e8, 16 * MiB),
 )
 def check_mask_composition(params: Params) -> Evidence:
     cases = CaseCount()
@@ -496,6 +504,7 @@ def check_mask_composition(params: Params) -> Evidence:
     "embedding → up-sampling — is K₂-Lipschitz for some finite K₂, as Lemma 6.4 and Theorem 6.6 need of the maps after "
     "a replaced layer; in particular its output gap |F(η) − F(−η)| across a decision boundary vanishes as η → 0.",
     no_repair='VAR re-embeds sampled codebook entries: a discontinuous map, which no Lipschitz argument of the paper covers',
+    work=fixed(2e8, 8 * MiB),
 )
 def check_what_is_interpolated(params: Params) -> Evidence:
     # 1-D instance: codebook {0, 1} (C_vae = 1), head logits (−x, x): argmax picks e_0 = 0 for x ≤ 0, e_1 = 1 for x > 0
@@ -537,6 +546,7 @@ def check_what_is_interpolated(params: Params) -> Evidence:
     "Theorem 6.6's per-scale transformers τ_i (Lemma C.1, built for each scale of a schedule) are one and the same network "
     "applied at every scale, as VAR applies one stack of depth 16 to every scale (told apart by a level embedding).",
     no_repair="the released systems share one deep stack across scales; the paper's proof needs a different transformer per scale",
+    work=fixed(2e8, 16 * MiB),
 )
 def check_shared_stack(params: Params) -> Evidence:
     from construct.var import build_var_composition
@@ -572,6 +582,7 @@ def _flowar_guidance(cfg: Fraction = Fraction(4)) -> list[Fraction]:
     "The paper's models (no guidance) vs the released samplers' classifier-free guidance",
     "VAR's released sampler outputs the conditional model's prediction at every scale: its guidance weight t_k in "
     "(1 + t_k)·cond − t_k·uncond is 0 for k = 1 … 10 (at its default cfg = 1.5).",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_cfg(params: Params) -> Evidence:
     t = _var_guidance()
@@ -596,6 +607,7 @@ def check_cfg(params: Params) -> Evidence:
     "within (1+t)ε_c + tε_u, for every t ≥ 0 — on real compositions (Lemma C.1 τ_i; targets blur and shift) and VAR's "
     "weights t ∈ {0, 1/6, …, 3/2}.",
     corrected_of="released/cfg",
+    work=sized(3e8, 64 * MiB, samples=True),
 )
 def check_cfg_corrected(params: Params) -> Evidence:
     from construct.var import build_var_composition
@@ -633,6 +645,7 @@ def check_cfg_corrected(params: Params) -> Evidence:
     "FlowAR's released sampler (num_steps = 25, its default) integrates each scale's flow on the uniform grid t_k = k/24 "
     "of its 24 Euler steps, as FlowAR.generate does by default.",
     no_repair="the paper states no ODE discretisation bound, so there is no printed statement to repair for FlowAR's unequal time grid",
+    work=fixed(3e8, 16 * MiB),
 )
 def check_time_grid(params: Params) -> Evidence:
     from construct.flowar import random_flowar

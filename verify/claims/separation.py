@@ -23,6 +23,7 @@ underflows float64 for every non-trivial grid and is carried as ``log10``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from fractions import Fraction
 from itertools import product
@@ -37,7 +38,7 @@ from construct.quantize import quantized_tokens, step_function
 from construct.transformer import context_id_error_bound
 
 from ..checkers import contextual_mapping, tokenwise_separation_exact
-from ..registry import Params, register
+from ..registry import MiB, Params, fixed, register, sized
 from ..report import Evidence
 
 __all__ = [
@@ -82,6 +83,7 @@ def vocabulary_exact(spec: GridSpec) -> list[tuple[Fraction, ...]]:
     "Lemma C.1 (proof, before Lemma 5.4)",
     "For every grid sequence of every spec in the family, the quantized sequence M has no duplicate tokens "
     "(the hypothesis X_k ≠ X_l of Lemma 5.4).",
+    work=sized(1e8, 8 * MiB, family=True, channels=2),
 )
 def check_no_duplicates(params: Params) -> Evidence:
     checked, worst, cex = 0, 0, None
@@ -116,6 +118,7 @@ def _quantized_exact(spec: GridSpec, X) -> list[tuple[Fraction, ...]]:
     "Lemma C.1 (proof, before Lemma 5.4; domain [0,1]^{n×d})",
     "On Lemma C.1's whole input domain, the closed cube X ∈ [0,1]^{n×d}, the quantized sequence FFN_1(X + E) has no "
     "duplicate tokens (the hypothesis X_k ≠ X_l of Lemma 5.4) — for every spec in the family with n ≥ 2.",
+    work=sized(1e8, 8 * MiB, family=True, channels=2),
 )
 def check_no_duplicates_closed(params: Params) -> Evidence:
     failing, checked, cex = 0, 0, None
@@ -150,6 +153,7 @@ def check_no_duplicates_closed(params: Params) -> Evidence:
     "[f(k), f(k+1)) — f (the working step function) is a sum of non-decreasing ramps, and the ramp ending at z = k+1 "
     "rises by its full δ on (k+1−θ, k+1] (checked exactly for every k and every spec in the family).",
     corrected_of="lemma-c.1/no-duplicates/closed-cube",
+    work=sized(1e8, 8 * MiB, family=True, channels=2),
 )
 def check_no_duplicates_half_open(params: Params) -> Evidence:
     worst, checked, where = None, 0, None
@@ -184,6 +188,7 @@ def _separation_rows(params: Params):
     "Lemma C.1 (proof), Definition 5.2",
     "M is tokenwise (√d, √d(L₀−δ), √dδ)-separated: ‖M_k‖ > √d, ‖M_k‖ < √d(L₀−δ), and ‖M_k − M'_l‖ > √dδ for "
     "distinct tokens (L₀ = h_r w_r = n), for every spec of the family.",
+    work=sized(1e8, 8 * MiB, channels=2, family=True),
 )
 def check_separation(params: Params) -> Evidence:
     worst_margin, cex, checked = math.inf, None, 0
@@ -226,6 +231,7 @@ def check_separation(params: Params) -> Evidence:
     "M is tokenwise (γ_min, γ_max, ε)-separated exactly for γ_min < √dδ, γ_max > √dL₀, ε < δ: the quantities "
     "min‖M_k‖ = √dδ, max‖M_k‖ = √dL₀, min‖M_k − M'_l‖ = δ are attained, for every spec of the family.",
     corrected_of=("lemma-c.1/separation", "lemma-c.1/step-5"),
+    work=sized(1e8, 8 * MiB, channels=2, family=True),
 )
 def check_separation_corrected(params: Params) -> Evidence:
     worst, cex, checked = Fraction(0), None, 0
@@ -273,6 +279,7 @@ def lemma54_log10_delta(spec: GridSpec, eps: float, gamma_max: float, gamma_min:
     "γ = γ_max + ε/4 and δ = exp(−5ε⁻¹|V|⁴dκγ_max log L), κ = γ_max/γ_min, gives the printed equalities "
     "Γ = √d(L₀−δ) + √dδ/4 = √d(L₀−0.75δ) and Δ = exp(−5|V|⁴ d ln(n) L₀²/δ) (L = n = L₀), for all d, |V|, n ≥ 1, "
     "0 < δ < 1.",
+    work=fixed(7e8, 16 * MiB),
 )
 def check_gamma_delta_literal(params: Params) -> Evidence:
     sd = sp.sqrt(_d)
@@ -309,6 +316,7 @@ def check_gamma_delta_literal(params: Params) -> Evidence:
     "Γ = √d(L₀−0.75δ) and Δ = exp(−5|V|⁴ d ln(n) L₀²/δ), reading the printed 'Δ =' as 'Δ ≤ δ_Lemma5.4' (a δ-contextual "
     "mapping is a Δ-contextual mapping for every Δ ≤ δ): Γ equals γ_max + ε/4 and Δ ≤ δ_Lemma5.4 (n = L = L₀), "
     "for all d, |V|, n ≥ 1, 0 < δ < 1, L₀ ≥ 1.",
+    work=fixed(8e8, 16 * MiB),
 )
 def check_gamma_delta(params: Params) -> Evidence:
     sd = sp.sqrt(_d)
@@ -348,6 +356,7 @@ def check_gamma_delta(params: Params) -> Evidence:
     "With M's sharp separation constants (√dδ, √dL₀, δ), Lemma 5.4 gives Γ′ = √dL₀ + δ/4 and "
     "Δ′ = exp(−5|V|⁴ d^{3/2} L₀² ln(n)/δ²), for all d, |V|, n ≥ 1, 0 < δ < 1.",
     corrected_of=("lemma-c.1/gamma-delta", "lemma-c.1/separation"),
+    work=fixed(3e8, 8 * MiB),
 )
 def check_gamma_delta_corrected(params: Params) -> Evidence:
     sd = sp.sqrt(_d)
@@ -456,6 +465,7 @@ def _lemma54(params: Params, log_shift: int) -> Evidence:
     "Lemma 5.4 as printed applies to some embeddings: its hypotheses — (γ_min, γ_max, ε)-tokenwise separated and "
     "X_k^{(i)} ≠ X_l^{(i)} for any i ∈ [N] and k, l ∈ [L] — can be met (by the grid embeddings M of any spec, or by "
     "any embeddings at all).",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_lemma54_literal(params: Params) -> Evidence:
     spec = params.spec()
@@ -483,6 +493,7 @@ def check_lemma54_literal(params: Params) -> Evidence:
     "Reading the hypothesis as X_k^{(i)} ≠ X_l^{(i)} for k ≠ l and L = n: for the quantized grid embeddings M of every "
     "spec of the family there is a 1-layer single-head attention that is a (γ, δ)-contextual mapping with "
     "γ = γ_max + ε/4 and δ = exp(−5ε⁻¹|V|⁴dκγ_max log L).",
+    work=sized(2e8, 16 * MiB, tokens=1, family=True),
 )
 def check_lemma54(params: Params) -> Evidence:
     return _lemma54(params, 0)
@@ -494,6 +505,7 @@ def check_lemma54(params: Params) -> Evidence:
     "As lemma-5.4/reading-distinct (k ≠ l, L = n) with log(L+1) in place of log L (for L = 1 the printed δ is "
     "exp(0) = 1, which no attention over one token can reach).",
     corrected_of=("lemma-5.4", "lemma-5.4/reading-distinct"),
+    work=sized(2e8, 16 * MiB, tokens=1, family=True),
 )
 def check_lemma54_corrected(params: Params) -> Evidence:
     return _lemma54(params, 1)
@@ -504,6 +516,7 @@ def check_lemma54_corrected(params: Params) -> Evidence:
     "Definition 5.2 (checker)",
     "The tokenwise-separation checker (KD-tree, float64) returns M's constants (min ‖x‖, max ‖x‖, min distance) equal, "
     "up to float64 rounding, to the exact rational ones, for every spec of the family.",
+    work=sized(1e8, 8 * MiB, family=True, channels=2),
 )
 def check_def52(params: Params) -> Evidence:
     from ..checkers import tokenwise_separation
@@ -534,6 +547,9 @@ def check_def52(params: Params) -> Evidence:
     "The contextual-mapping checker (KD-tree over the N·n context IDs) returns the same δ as a brute-force minimum over "
     "every pair Definition 5.3 constrains, for the attention of construct.contextual on every spec of the family with "
     "N·n ≤ 2000.",
+    # the brute force holds (N·n)² distances and d differences per pair, for members with N·n ≤ 2000 (so n'd' ≤ 10)
+    work=lambda p: dataclasses.replace(sized(1e8, 0, family=True)(p),
+                                       bytes=64 * MiB + 2000.0**2 * (8 * min(p.channels, 10) + 24)),
 )
 def check_def53(params: Params) -> Evidence:
     worst, checked, rows = 0.0, 0, {}
@@ -598,6 +614,7 @@ def _lemma54_typing(columns: bool):
     covers=("Lemma 5.4", "Definition 3.2", "Definition 3.3"),
     no_repair="none needed beyond the declaration: with tokens as columns (lemma-5.4/shapes/reading-columns) the "
     "printed weights compose",
+    work=fixed(7e8, 16 * MiB),
 )
 def check_lemma54_shapes(params: Params) -> Evidence:
     t = _lemma54_typing(columns=False)
@@ -615,6 +632,7 @@ def check_lemma54_shapes(params: Params) -> Evidence:
     "Lemma 5.4 (shapes, reading tokens as columns)",
     "With tokens as columns (X ∈ R^{d×n}), Lemma 5.4's weights compose: W^{(O)}(W_V X) softmax((W_K X)ᵀ(W_Q X)) is "
     "d×n, for all sizes n, d, s ≥ 1.",
+    work=fixed(3e8, 8 * MiB),
 )
 def check_lemma54_shapes_columns(params: Params) -> Evidence:
     t = _lemma54_typing(columns=True)
@@ -629,6 +647,7 @@ def check_lemma54_shapes_columns(params: Params) -> Evidence:
     "(a union of singletons; a union of vectors is not a set of tokens), |V^{(i)}| ≤ n and the whole vocabulary "
     "V = ∪_i V^{(i)} of M has exactly n·m^d tokens (the |V| of Lemma 5.4 and GridSpec.vocabulary_size), for every spec "
     "of the family.",
+    work=sized(3e8, 8 * MiB, family=True, channels=2),
 )
 def check_def51(params: Params) -> Evidence:
     worst, checked, cex = 0, 0, None
@@ -659,6 +678,7 @@ def check_def51(params: Params) -> Evidence:
     "The three displayed inequalities hold for any k, l ∈ [h_r w_r] (k = l included, as printed): ‖M_k‖₂ > √d, "
     "‖M_k‖₂ < √d(h_r w_r − δ), ‖M_k − L_l‖₂ > √dδ, reading the undefined L_l as a token of M (same sequence) or of "
     "another grid sequence M', for every spec of the family.",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_separation_displayed(params: Params) -> Evidence:
     spec = params.spec()
@@ -686,6 +706,7 @@ def check_separation_displayed(params: Params) -> Evidence:
     "Lemma C.1 (proof): FFN_1's output feeding Lemma 5.4",
     "Over Lemma C.1's whole input domain X ∈ [0,1]^{n×d}, the quantized sequence FFN_1(X + E) (the working FFN_1, "
     "exact) lies in Ḡ_δ, the finite tokenwise-separated set on which Lemma 5.4 is applied — for the spec.",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_range_ffn1(params: Params) -> Evidence:
     spec = params.spec()
@@ -715,6 +736,7 @@ def check_range_ffn1(params: Params) -> Evidence:
     "Every symbol Lemma 5.4 uses is declared in it: the embeddings X^{(i)} ∈ R^{n×d} have length n, and the "
     "hypothesis' k, l ∈ [L] and δ's log L use a length L.",
     no_repair="read L = n (lemma-5.4/reading-distinct and lemma-5.4/corrected do)",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_lemma54_symbols(params: Params) -> Evidence:
     declared = {"X^(i)", "N", "n", "d", "γ_min", "γ_max", "ε", "V", "γ", "δ", "κ", "W^(O)", "W_V", "W_K", "W_Q", "s"}

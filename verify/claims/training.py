@@ -24,7 +24,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from ..registry import Params, register
+from ..registry import MiB, Params, fixed, register
 from ..report import Evidence
 from ._scan import CaseCount
 
@@ -57,6 +57,7 @@ def _declared_check(used: dict[str, str], declared: set[str], quantity: str, **f
     "def-d.11",
     "Definition D.11",
     "For F_t^i := tY^i + (1 − t)F_0^i, the velocity V_t^i := dF_t^i/dt equals Y^i − F_0^i (entrywise, symbolic).",
+    work=fixed(2e8, 8 * MiB),
 )
 def check_defd11(params: Params) -> Evidence:
     t, Y, F0 = sp.symbols("t Y F_0")
@@ -75,6 +76,7 @@ def check_defd11(params: Params) -> Evidence:
     "(scales i ∈ [K]; Ŷ_i of Definition D.10; F_t^i, V_t^i of Definition D.11; NN_i of Definition D.12) and the "
     "expectation variable t is the time NN_i is evaluated at.",
     no_repair="def-d.13/corrected reads n = K, Ŷ_t^i = Ŷ_i, t_i = t",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_defd13(params: Params) -> Evidence:
     used = {"n (upper limit of Σ_i)": "the sum Σ_{i=1}^n", "Ŷ_t^i": "second argument of NN_i",
@@ -93,6 +95,7 @@ def check_defd13(params: Params) -> Evidence:
     "L(θ) = Σ_{i=1}^K E_t ‖NN_i(F_t^i, Ŷ_i, t) − V_t^i‖² is well defined and ≥ 0, and its integrand vanishes for every t < 1 "
     "when NN_i is the conditional velocity NN_i(F, Ŷ, t) = (Y^i − F)/(1 − t) of Definition D.11's path (symbolic).",
     corrected_of="def-d.13",
+    work=fixed(5e8, 16 * MiB),
 )
 def check_defd13_corrected(params: Params) -> Evidence:
     t, Y, F0 = sp.symbols("t Y F_0")
@@ -110,6 +113,7 @@ def check_defd13_corrected(params: Params) -> Evidence:
     "Every symbol of lines 16–20 is defined by the algorithm: line 12 samples F^0, lines 16, 18 and 20 use F_i^0, α_t, β_t "
     "and their derivatives.",
     no_repair="alg-1/noise/reading-same-noise reads F_i^0 = F^0 and checks the lines for every schedule α_t, β_t",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_alg1_noise(params: Params) -> Evidence:
     used = {"F_i^0": "lines 16, 18, 20 (line 12 samples F^0)", "α_t, β_t": "line 16 (no schedule is given)",
@@ -124,6 +128,7 @@ def check_alg1_noise(params: Params) -> Evidence:
     "F_first^t = α'_t x_img + β'_t F^0 and F_second^t = α''_t x_img + β''_t F^0 are the first and second t-derivatives of "
     "F_noisy^t = α_t x_img + β_t F^0 for every twice-differentiable schedule, and FlowAR's α_t = t, β_t = 1 − t gives "
     "Definition D.11's F_t and V_t with F_second = 0 (symbolic).",
+    work=fixed(2e8, 8 * MiB),
 )
 def check_alg1_targets(params: Params) -> Evidence:
     t, x, F0 = sp.symbols("t x_img F_0")
@@ -147,6 +152,7 @@ def check_alg1_targets(params: Params) -> Evidence:
     "The update θ ← ∇_θ ℓ optimises ℓ: a minimiser of ℓ is a fixed point of it and one update does not increase ℓ "
     "(checked on ℓ(θ) = (θ − 1)², exact).",
     no_repair="alg-1/update/corrected is the gradient step θ ← θ − η∇_θ ℓ",
+    work=fixed(2e8, 8 * MiB),
 )
 def check_alg1_update(params: Params) -> Evidence:
     th = sp.Symbol("theta")
@@ -171,6 +177,7 @@ def check_alg1_update(params: Params) -> Evidence:
     "For ℓ(θ) = c(θ − θ*)² (c > 0) the step θ ← θ − η∇_θ ℓ gives θ' − θ* = (1 − 2cη)(θ − θ*): the minimiser is fixed and "
     "the error contracts for every 0 < η < 1/c (symbolic).",
     corrected_of="alg-1/update",
+    work=fixed(5e8, 16 * MiB),
 )
 def check_alg1_update_corrected(params: Params) -> Evidence:
     th, ts, c, eta = sp.symbols("theta theta_star c eta", positive=True)
@@ -195,6 +202,7 @@ def check_alg1_update_corrected(params: Params) -> Evidence:
     "(line 31 after each iteration), Algorithm 2 at the map up-sampled i − 1 times from its first scale (line 20) — "
     "FlowAR schedules a = 2, first scale 1×1, K ≤ 6.",
     no_repair="which order the papers' HOFAR uses is not printed; the claim records that the two loops run in opposite orders",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_alg1_scale_order(params: Params) -> Evidence:
     cases = CaseCount()
@@ -216,6 +224,7 @@ def check_alg1_scale_order(params: Params) -> Evidence:
     "Every symbol of lines 10–18 is defined by the algorithm: line 10 assigns Ŷ, line 12 reads Y, line 18 uses Δt.",
     no_repair="read Y as the Ŷ of line 10 and Δt as a step size (construct.flowar.HOFAR's dt); the other Algorithm 2 "
     "claims use that reading",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_alg2_symbols(params: Params) -> Evidence:
     used = {"Ŷ": "line 10 (assigned)", "Y": "line 12, Y[…, −i·i:] (never assigned)", "Δt": "line 18 (never given)",
@@ -229,6 +238,7 @@ def check_alg2_symbols(params: Params) -> Evidence:
     "Algorithm 2 (line 18)",
     "x_img + ŷ_first·Δt + 0.5·ŷ_second·(Δt)² is the second-order Taylor step: it equals x(t + Δt) for every quadratic "
     "trajectory x when ŷ_first = x'(t), ŷ_second = x''(t) (symbolic).",
+    work=fixed(5e8, 16 * MiB),
 )
 def check_alg2_taylor(params: Params) -> Evidence:
     t, dt, a0, a1, a2 = sp.symbols("t Delta_t a0 a1 a2")

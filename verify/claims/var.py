@@ -34,7 +34,7 @@ import numpy as np
 from construct.interpolate import VAR_SCHEDULE
 from construct.var import UpInterpolation, VARBlock, build_var_composition, random_var_block, random_var_transformer
 
-from ..registry import Params, register
+from ..registry import MiB, Params, fixed, register, sized
 from ..report import Evidence
 from ..shapes import Typing, dims
 from ._scan import CaseCount, DeviationScan
@@ -63,6 +63,7 @@ __all__ = [
     "def-3.8",
     "Definition 3.8",
     "Φ_up,1 : R^{1×1×d} → R^{1×1×d} is the identity, Φ_up,1(X_init) = X_init (for d ≤ channels).",
+    work=sized(1e8, 8 * MiB, channels=2),
 )
 def check_def38(params: Params) -> Evidence:
     worst, checked = 0.0, 0
@@ -96,6 +97,7 @@ def _def311_literal_problem(sides) -> dict | None:
     "with Φ_up,r the pyramid up-interpolation of Definition 3.9 (Φ_up,1 of Definition 3.8) and Attn_i of Definition 3.3, "
     "is defined for every number m of layers on prefixes of VAR's schedule 1, 2, …, 16.",
     no_repair="def-3.11/corrected (Definition 3.9's recursion with φ_up,i and VAR's bicubic φ_up) is the repair",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_def311_literal(params: Params) -> Evidence:
     cases = CaseCount()
@@ -115,6 +117,7 @@ def check_def311_literal(params: Params) -> Evidence:
     "TF(X_init) = g_m ∘ Attn_m ∘ Φ_up,m ∘ … ∘ g_1 ∘ Attn_1 ∘ Φ_up,1(X_init) ∈ R^{n×d} with n = Σ_{i=1}^m h_i w_i, where "
     "Φ_up,i appends φ_up,i(last map) to the flattened pyramid — on every prefix of VAR's schedule 1, 2, …, 16.",
     corrected_of="def-3.11",
+    work=sized(9e8, 128 * MiB, channels=2),
 )
 def check_def311(params: Params) -> Evidence:
     cases, shapes = CaseCount(), {}
@@ -140,6 +143,7 @@ def check_def311(params: Params) -> Evidence:
     "With Attn_i read as Definition 3.4's Attn_i : R^{h_i w_i × d} → R^{h_i w_i × d} (the VAR attention layer of the same "
     "name), every layer's input — the flattened pyramid of Σ_{k≤i} h_k w_k tokens (Remark 3.10) — is in Attn_i's domain, "
     "on VAR's schedule.",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_def311_var_attention(params: Params) -> Evidence:
     cases = CaseCount()
@@ -192,6 +196,7 @@ DEF313_READINGS = {"shared-d": "fails", "transpose": "holds (def-3.13/reading-tr
     "As printed: TF_VAR(X) = FFN ∘ Attn ∘ φ_up ∈ R^{n×d} composes — φ_up ∈ R^{h'w'×hw} on X ∈ R^{hw×d}, Attn : R^{n×d} "
     "→ R^{n×d} (Definition 3.3), FFN : R^{d×L} → R^{d×L} (Definition 3.5, the same d) — for all sizes h < h', w < w', d.",
     no_repair="the reading def-3.13/reading-transpose (Definition 3.5 applied to the tokens) is the repair; it holds",
+    work=fixed(5e8, 16 * MiB),
 )
 def check_def313(params: Params) -> Evidence:
     fields = _typing_def313("shared-d").evidence_fields()
@@ -205,6 +210,7 @@ def check_def313(params: Params) -> Evidence:
     "Definition 3.13 (reading: FFN of Definition 3.5 applied to the transposed sequence)",
     "With FFN applied to Attn(φ_up X)^⊤ ∈ R^{d×h'w'} (tokens as columns, Definition 3.5) and transposed back, "
     "TF_VAR(X) ∈ R^{h'w'×d} is well typed for all sizes.",
+    work=fixed(2e8, 8 * MiB),
 )
 def check_def313_transpose(params: Params) -> Evidence:
     return Evidence(quantity="operations whose shapes do not compose", params={"h' = h + p, w' = w + q": "p, q ≥ 1"},
@@ -216,6 +222,7 @@ def check_def313_transpose(params: Params) -> Evidence:
     "Definition 3.13 (reading: Definition 3.5's d is the FFN's own size)",
     "With Definition 3.5's d a size of the FFN's own (d_FFN := h'w', L := d), FFN ∘ Attn ∘ φ_up is well typed: the FFN "
     "then acts on each channel's column of h'w' token values.",
+    work=fixed(2e8, 8 * MiB),
 )
 def check_def313_own_sizes(params: Params) -> Evidence:
     return Evidence(quantity="operations whose shapes do not compose", params={"h' = h + p, w' = w + q": "p, q ≥ 1"},
@@ -251,6 +258,7 @@ def _chain_token_counts(params: Params):
     "Definition 3.14 (with Definition 3.13, Remark 3.12)",
     "Every τ = TF_VAR^m ∘ … ∘ TF_VAR^1 with blocks TF_VAR = FFN ∘ Attn ∘ φ_up (φ_up applied to each map of the "
     "pyramid, Remark 3.12) is a map R^{n×d} → R^{n×d}.",
+    work=sized(8e8, 64 * MiB, channels=2),
 )
 def check_def314(params: Params) -> Evidence:
     scan = DeviationScan()
@@ -276,6 +284,7 @@ def check_def314(params: Params) -> Evidence:
     "Definition 3.14 (repaired typing)",
     "m blocks FFN ∘ Attn ∘ φ_up map R^{n_0×d} → R^{n_m×d}, n_k = Σ_l (h_l^{(k)})² the token count of the k-th pyramid.",
     corrected_of="def-3.14",
+    work=sized(9e8, 64 * MiB, channels=2),
 )
 def check_def314_corrected(params: Params) -> Evidence:
     cases = CaseCount()
@@ -302,6 +311,7 @@ def _heads_problem(a: int, s: int, d: int) -> str | None:
     "As printed: for every a, s and channel count d, each τ ∈ T^{a,s,c} consists of blocks with a heads of size s whose "
     "attention Attn_i is Definition 3.3's — in particular T^{1,1,4} (Lemma 6.1, Lemma C.1) for every d.",
     no_repair="def-3.14/heads/corrected (Definition 3.3 with W_Q, W_K ∈ R^{d×s}, one head) is the repair",
+    work=fixed(1e8, 8 * MiB),
 )
 def check_def314_heads(params: Params) -> Evidence:
     cases = CaseCount()
@@ -320,6 +330,7 @@ def check_def314_heads(params: Params) -> Evidence:
     "With Definition 3.3's W_Q, W_K ∈ R^{d×s} (one head of size s), A_{i,j} = exp(X_{i,*} W_Q W_K^⊤ X_{j,*}^⊤) and "
     "D^{-1} A X W_V ∈ R^{n×d} are well typed for every s and d, so T^{1,s,c} is defined (T^{1,1,4} included).",
     corrected_of="def-3.14/heads",
+    work=fixed(2e8, 8 * MiB),
 )
 def check_def314_heads_corrected(params: Params) -> Evidence:
     n, d, s = dims("n d s")
@@ -339,6 +350,7 @@ def check_def314_heads_corrected(params: Params) -> Evidence:
     "Merging the first two dimensions of the pyramid X_1 ∈ R^{h_1×w_1×d}, …, X_{r+1} ∈ R^{h_{r+1}×w_{r+1}×d} gives an "
     "input of size (Σ_{i=1}^{r+1} h_i w_i) × d, each map's h_i w_i rows in order — for every pyramid of up to 4 maps "
     "with sides ≤ 3 (rectangular maps included).",
+    work=sized(1e8, 8 * MiB, channels=2),
 )
 def check_remark310(params: Params) -> Evidence:
     from itertools import product
@@ -367,6 +379,7 @@ def check_remark310(params: Params) -> Evidence:
     "Theorem 6.6 (proof, step 1: 'follows from Definition 3.14')",
     "τ_VAR = ∘_{i=1}^r (τ_i ∘ Φ_up,i), with τ_i the Lemma C.1 transformer, is a composition of Definition 3.13 blocks "
     "FFN ∘ Attn ∘ φ_up (a member of T^{a,s,c}).",
+    work=fixed(2e8, 16 * MiB),
 )
 def check_thm66_step1(params: Params) -> Evidence:
     comp, _, taus = build_var_composition((1, 2), 1, 2, "blur", seed=params.seed)
@@ -399,6 +412,7 @@ def check_thm66_step1(params: Params) -> Evidence:
     "Remark 3.12",
     "Applying φ_up to X ∈ R^{n×d}, n = Σ_i h_i w_i, map by map gives φ_up(X) ∈ R^{n'×d} with n' = Σ_i h'_i w'_i, and the map "
     "is the block-diagonal matrix diag(φ_up,1, …, φ_up,r) ∈ R^{n'×n} — on pyramids along VAR's schedule (1–4 levels).",
+    work=sized(4e8, 32 * MiB, channels=2),
 )
 def check_remark312(params: Params) -> Evidence:
     import scipy.sparse as sp_sparse

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from ..registry import Params, register
+from ..registry import MiB, Params, register, sized
 from ..report import Evidence
 
 __all__ = [
@@ -63,6 +63,7 @@ def _ball_ids(plan, digits: np.ndarray):
     "For the spec, every context ID of the numeral construction — the Definition 3.3 attention output on FFN_1's "
     "plateau values, in real arithmetic with the stored float64 weights — lies within s·R of its sequence's lattice "
     "point s·a/n, and consecutive IDs in (sequence, token) order are at least the certified gap_lb apart.",
+    work=sized(1e8, 16 * MiB, tokens=1),
 )
 def check_numeral_cells(params: Params) -> Evidence:
     from flint import ctx
@@ -140,6 +141,7 @@ def check_numeral_cells(params: Params) -> Evidence:
     "Lemma C.1 (numeral contextual mapping, construct/numeral.py)",
     "For every spec of the family (n' ≤ n, d' ≤ d, 2 ≤ m' ≤ m), the numeral construction's certified smallest "
     "context-ID gap is within a factor 10·n'² of the pigeonhole bound range/(N·n'): gap_ratio ≤ 10·n'².",
+    work=sized(1e8, 8 * MiB, family=True),
 )
 def check_numeral_gap_ratio(params: Params) -> Evidence:
     from construct.numeral import NumeralTooLarge, numeral_plan
@@ -189,6 +191,7 @@ def variant_bits(spec, variant: str, build_limit: int = 20_000):
     "For every spec of the family, the numeral construction needs at most log2 N + 3·log2 n + 4 bits to represent "
     "its context IDs faithfully (⌈log2(2·max|ID or value|/gap)⌉, N = m^(nd)); the bits of Lemma 5.4's δ as printed "
     "(−log2 Δ) and of the working attention (measured where it is built) are reported beside it.",
+    work=sized(2e8, 16 * MiB, tokens=1, family=True),
 )
 def check_precision_ladder(params: Params) -> Evidence:
     rows, worst, where = {}, math.inf, None
