@@ -11,6 +11,7 @@ and exit 143.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -383,10 +384,8 @@ def test_sigterm_to_a_parent_with_workers_stops_them_and_exits_143(tmp_path, tmp
     def children():
         found = []  # a child started by any of the parent's threads (Dask spawns from its own)
         for tasks in Path(f"/proc/{proc.pid}/task").glob("*/children"):
-            try:
+            with contextlib.suppress(OSError):
                 found += [int(p) for p in tasks.read_text().split()]
-            except OSError:
-                pass
         return found
 
     def alive(pid):
