@@ -70,6 +70,8 @@ __all__ = [
     "Terminated",
     "main",
     "console",
+    "resident_bytes",
+    "return_freed_memory",
 ]
 
 #: the Lemma C.1 construction variants (``construct.transformer.VARIANTS``)

@@ -36,6 +36,14 @@ __all__ = [
     "register",
     "all_claims",
     "get",
+    "work_allowed",
+    "family_prefix",
+    "Cost",
+    "fixed",
+    "sized",
+    "dense_bytes",
+    "dense_cost",
+    "undeclared",
 ]
 
 CLAIM_MODULES = ("quantization", "separation", "memorization", "approximation", "blocks", "interpolation", "var", "main_results",
