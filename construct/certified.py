@@ -104,11 +104,12 @@ def ffn_exact(ffn: FeedForward, x) -> list[Fraction]:
     return out
 
 
-def attention_balls(att: Attention, X) -> list[list[arb]]:
+def attention_balls(att: Attention, X, *, prec: int = PREC) -> list[list[arb]]:
     """Definition 3.3 (single head) on one sequence ``X`` (``n × d``: floats, rationals or balls), in ball
-    arithmetic: ``softmax(X W_Q (X W_K)ᵀ) X W_V [W_O] [+ X]``, softmax row by row. Contains the exact value."""
+    arithmetic at ``prec`` bits: ``softmax(X W_Q (X W_K)ᵀ) X W_V [W_O] [+ X]``, softmax row by row. Contains the
+    exact value."""
     old = ctx.prec
-    ctx.prec = PREC
+    ctx.prec = prec
     try:
         Xb = [[ball(v) for v in row] for row in X]
         n, d = len(Xb), att.channels
@@ -302,3 +303,325 @@ def certified_errors(tau, contexts, *, bounds: str = "upper") -> np.ndarray:
     finally:
         ctx.prec = old
     return {"upper": out, "lower": low, "both": (out, low)}[bounds]
+
+
+# -- the ball fallback: decide where float64 cannot ---------------------------------------------------------------
+#: precisions (bits) of the ball fallback: start at 128 and double up to 1024
+BALL_PRECISIONS = (128, 256, 512, 1024)
+
+
+@dataclass(frozen=True)
+class BallDecision:
+    """Whether a real number ``x`` is ``< bound`` (``"below"``), ``≥ bound`` (``"above"``) or neither at the last
+    precision tried (``"undecided"``); ``bits`` is the precision that decided (the last one tried when undecided);
+    ``lower``/``upper`` are floats rounded outward from that ball."""
+
+    outcome: str
+    bits: int
+    lower: float
+    upper: float
+
+
+def decide_ball(quantity, bound, *, precisions=BALL_PRECISIONS) -> BallDecision:
+    """Decide ``x < bound`` against ``x ≥ bound`` for the real ``x`` that ``quantity(prec)`` encloses in an ``arb``
+    ball computed at ``prec`` bits, trying ``precisions`` in order.
+
+    A ball contains ``x`` whatever the precision, so a ball entirely below ``bound`` proves ``x < bound`` and one
+    entirely at or above it proves ``x ≥ bound``; a ball that still contains ``bound`` at the last precision
+    decides nothing (``"undecided"``: ``x`` is within the ball's radius of ``bound``, so more bits are needed).
+    """
+    if not precisions:
+        raise ValueError("decide_ball: give at least one precision")
+    b = ball(bound)
+    for prec in precisions:
+        old = ctx.prec
+        ctx.prec = prec
+        try:
+            x = quantity(prec)
+            if x < b:
+                return BallDecision("below", prec, lower(x), upper(x))
+            if x >= b:
+                return BallDecision("above", prec, lower(x), upper(x))
+        finally:
+            ctx.prec = old
+    return BallDecision("undecided", prec, lower(x), upper(x))
+
+
+@dataclass(frozen=True)
+class TableBalls:
+    """FFN_2 of `memorize.bump_memorizer` — the dense layer with its stored float64 weights ``W1 = fl(1/w)``,
+    biases ``b_0 = fl(−c/w)``, ``b_± = fl(b_0 ± 1)``, output weights ``(v, −2v, v)`` and ``b2 = 0`` — evaluated in
+    balls from its sorted centres (`structured.BumpTable`), without forming the dense weights.
+
+    Every bias of a triple is non-increasing in its centre ``c`` (``fl`` is monotone) and ``W1 > 0``. So for a
+    query ball ``x``: when the triple just below a window of centres is active on all of ``x``
+    (``x_lo·W1 + b_− ≥ 0``, checked exactly) so is every triple below it, and when the triple just above the window
+    is off on all of ``x`` (``x_hi·W1 + b_+ ≤ 0``) so is every triple above it. An inactive triple contributes
+    exactly ``0``; an active one the constant ``v·(b_+ − 2b_0 + b_−)`` (its slopes ``v·W1·(1 − 2 + 1)`` cancel
+    exactly), which is ``0`` unless ``fl(b_0 ± 1)`` rounded — those few residues are summed exactly
+    (``residue_prefix``). The window's triples are evaluated neuron by neuron in balls. The result contains the
+    dense layer's exact value at every point of ``x``.
+    """
+
+    centres: np.ndarray = field(repr=False)
+    values: np.ndarray = field(repr=False)
+    half_width: float
+    residue_positions: list = field(repr=False)
+    residue_prefix: list = field(repr=False)
+
+    @classmethod
+    def from_table(cls, table) -> "TableBalls":
+        c, w = table.centres, table.half_width
+        d = table.values.shape[1]
+        b0 = -c / w  # exactly as bump_memorizer computes the biases
+        bp, bm = b0 + 1.0, b0 - 1.0
+        with np.errstate(invalid="ignore"):
+            # for |b_0| ≥ 2 both differences and their difference are exact (Sterbenz); else recomputed exactly below
+            candidates = np.flatnonzero(((bp - b0) - (b0 - bm) != 0) | (np.abs(b0) < 2))
+        positions, prefix = [], [[fmpq(0)] * d]
+        for pos in candidates.tolist():
+            r = exact(bp[pos]) - 2 * exact(b0[pos]) + exact(bm[pos])
+            if r != 0:
+                positions.append(pos)
+                prefix.append([prefix[-1][o] + exact(table.values[pos, o]) * r for o in range(d)])
+        return cls(c, table.values, w, positions, prefix)
+
+    @property
+    def residue_bound(self) -> float:
+        """An upper bound of ``Σ |v·(b_+ − 2b_0 + b_−)|`` over all triples, per channel maximum (0 almost always)."""
+        if not self.residue_positions:
+            return 0.0
+        c, w = self.centres, self.half_width
+        total = fmpq(0)
+        for pos in self.residue_positions:
+            b0 = -c[pos] / w
+            r = exact(b0 + 1.0) - 2 * exact(b0) + exact(b0 - 1.0)
+            total += max(abs(exact(v)) for v in self.values[pos]) * abs(r)
+        return upper(arb(total))
+
+    def apply(self, x: list, *, window: int = 64) -> list | None:
+        """FFN_2 on one token ``x`` (``d`` balls) at the current precision, ``None`` if more than ``window`` triples
+        could be in transition on the ball (the ball is too wide to be worth evaluating)."""
+        centres, w = self.centres, self.half_width
+        T = centres.size
+        x1 = x[0]
+        lo, hi = lower(x1), upper(x1)
+        w1 = 1.0 / w
+        w1q = exact(w1)
+        margin = 4.0 * w
+        while True:
+            i0 = int(np.searchsorted(centres, lo - margin, side="left"))
+            i1 = int(np.searchsorted(centres, hi + margin, side="right"))
+            if i1 - i0 > window:
+                return None
+            below = i0 == 0 or exact(lo) * w1q + exact(-centres[i0 - 1] / w - 1.0) >= 0
+            above = i1 == T or exact(hi) * w1q + exact(-centres[i1] / w + 1.0) <= 0
+            if below and above:
+                break
+            margin *= 4.0
+        k = bisect.bisect_left(self.residue_positions, i0)
+        out = [x[o] + arb(self.residue_prefix[k][o]) for o in range(len(x))]
+        t = x1 * arb(w1)
+        for j in range(i0, i1):
+            b0 = -centres[j] / w
+            h = relu(t + arb(b0 + 1.0)) - 2 * relu(t + arb(b0)) + relu(t + arb(b0 - 1.0))
+            for o in range(len(x)):
+                v = self.values[j, o]
+                if v != 0:
+                    out[o] = out[o] + h * arb(float(v))
+        return out
+
+
+@dataclass(frozen=True)
+class BallItem:
+    """One output of the ball fallback: sequence, probe offset (index), token, channel, the decision of
+    ``|τ(X) − h(X)| < δ/2`` and the enclosure of ``|τ(X) − h(X)|`` it rests on."""
+
+    sequence: int
+    offset: int
+    token: int
+    channel: int
+    decision: BallDecision
+
+
+@dataclass(frozen=True)
+class BallCheck:
+    """Summary of the ball fallback over some grid sequences: how many outputs were decided in balls, at which
+    precisions, the largest certified upper bound of ``|τ − h|`` among those below ``δ/2``, the first certified
+    failure (``|τ − h| ≥ δ/2``) and the outputs still undecided at the last precision."""
+
+    sequences: int
+    items: int
+    bits_used: dict
+    worst_upper: float
+    worst_item: BallItem | None
+    failure: BallItem | None
+    undecided: tuple
+
+    @property
+    def decided(self) -> bool:
+        return not self.undecided
+
+
+def _summarize(sequences: int, items: list) -> BallCheck:
+    bits, worst, worst_item, failure, undecided = {}, 0.0, None, None, []
+    for it in items:
+        dec = it.decision
+        bits[dec.bits] = bits.get(dec.bits, 0) + 1
+        if dec.outcome == "below":
+            if dec.upper > worst:
+                worst, worst_item = dec.upper, it
+        elif dec.outcome == "above":
+            failure = failure or it
+        else:
+            undecided.append(it)
+    return BallCheck(sequences, len(items), dict(sorted(bits.items())), worst, worst_item, failure, tuple(undecided))
+
+
+class WorkingBalls:
+    """The real-arithmetic Lemma C.1 transformer of the working variant — the network whose weights are the stored
+    float64 numbers — on exact grid inputs, enclosed in balls: ``X = A + offset`` exactly (the grid corner and the
+    far end of its plateau, ``δ − θ`` above), the embedding ``E`` and FFN_1 (`quantize.quantizer`) in rationals
+    (`ffn_exact`), the attention in balls (`attention_balls`), FFN_2 from its sorted table (`TableBalls`).
+
+    Built from a `structured.StructuredTransformer` (the same IDs, gap and memorized values as the dense build).
+    """
+
+    def __init__(self, model, target):
+        from .embedding import positional_embedding
+        from .quantize import quantizer
+
+        spec = model.spec
+        self.spec, self.target, self.model = spec, target, model
+        self.ffn1 = quantizer(spec)
+        self.E = positional_embedding(spec).E
+        self.attention = model.contextual.attention
+        self.table = TableBalls.from_table(model.table)
+        self.offsets = (Fraction(0), spec.step_width - spec.ramp)
+        self._tokens: dict = {}
+
+    def _quantized(self, digits) -> list:
+        """``FFN_1(X + E)`` of the grid sequence ``digits`` at each probe offset, exactly (cached per token)."""
+        m = self.spec.steps
+        out = []
+        for o, off in enumerate(self.offsets):
+            rows = []
+            for k, row in enumerate(digits):
+                key = (k, o, tuple(row))
+                if key not in self._tokens:
+                    z = [Fraction(int(s), m) + off + int(self.E[k, c]) for c, s in enumerate(row)]
+                    self._tokens[key] = ffn_exact(self.ffn1, z)
+                rows.append(self._tokens[key])
+            out.append(rows)
+        return out
+
+    def check_sequence(self, index: int, *, precisions=BALL_PRECISIONS) -> list[BallItem]:
+        """Every output of grid sequence ``index`` (both probes, every token and channel), decided in balls."""
+        from .grid import sequence_digits
+        from .transformer import quantize_output
+
+        spec = self.spec
+        digits = sequence_digits(spec, index, index + 1)[0].tolist()
+        h = quantize_output(self.target(np.asarray(digits, dtype=np.float64)[None] / spec.steps), spec.steps)[0]
+        h_exact = [[Fraction(int(round(v * spec.steps)), spec.steps) for v in row] for row in h.tolist()]
+        half = Fraction(1, 2 * spec.steps)
+        inputs = self._quantized(digits)
+        pending = [(o, k, c) for o in range(len(inputs)) for k in range(spec.tokens) for c in range(spec.channels)]
+        decided: dict = {}
+        for i, prec in enumerate(precisions):
+            outputs = {}
+            for o, M in enumerate(inputs):
+                if not any(p[0] == o for p in pending):
+                    continue
+                same = next((p for p in range(o) if inputs[p] == M and p in outputs), None)
+                if same is not None:
+                    outputs[o] = outputs[same]
+                    continue
+                q = attention_balls(self.attention, M, prec=prec)
+                old = ctx.prec
+                ctx.prec = prec
+                try:
+                    outputs[o] = [self.table.apply(q[k]) for k in range(spec.tokens)]
+                finally:
+                    ctx.prec = old
+            still = []
+            for o, k, c in pending:
+                y = outputs[o][k]
+                last = i == len(precisions) - 1
+                if y is None:
+                    if last:
+                        decided[(o, k, c)] = BallDecision("undecided", prec, -math.inf, math.inf)
+                    else:
+                        still.append((o, k, c))
+                    continue
+                old = ctx.prec
+                ctx.prec = prec
+                try:
+                    err = abs(y[c] - ball(h_exact[k][c]))
+                    hb = ball(half)
+                    if err < hb:
+                        decided[(o, k, c)] = BallDecision("below", prec, lower(err), upper(err))
+                    elif err >= hb:
+                        decided[(o, k, c)] = BallDecision("above", prec, lower(err), upper(err))
+                    elif last:
+                        decided[(o, k, c)] = BallDecision("undecided", prec, lower(err), upper(err))
+                    else:
+                        still.append((o, k, c))
+                finally:
+                    ctx.prec = old
+            pending = still
+            if not pending:
+                break
+        return [BallItem(index, o, k, c, decided[(o, k, c)]) for (o, k, c) in sorted(decided)]
+
+    def check(self, indices, *, precisions=BALL_PRECISIONS) -> BallCheck:
+        items = []
+        count = 0
+        for index in indices:
+            items.extend(self.check_sequence(int(index), precisions=precisions))
+            count += 1
+        return _summarize(count, items)
+
+
+def float64_triage(model, target, start: int = 0, stop: int | None = None, *, chunk: int = 1 << 14,
+                   residue: float = 0.0) -> tuple[float, int, np.ndarray]:
+    """Which grid sequences of ``[start, stop)`` the float64 structured pass of the working variant decides.
+
+    An output is decided in float64 when ``err + A < δ/2``: ``err`` the float64 error against ``h``, and
+    ``A = 2·max(|v_below|, |v_above|)·2ε/w + residue`` — the real ID lies within ``2ε`` of the float64 one (``ε`` the
+    a-priori ID error, doubled for FFN_1's stored weights), the two nearest centres are the only hats that can be
+    active on that interval when ``w > 2ε`` (centres ``≥ 2w`` apart), each hat has slope ``|v|/w``, doubled for the
+    stored weights' breakpoints, and ``residue`` bounds the active triples' constants (`TableBalls.residue_bound`).
+    When ``w ≤ 2ε`` nothing is decided in float64. Returns ``(largest err + A over the decided outputs, their count,
+    the sorted indices of the sequences with an undecided output)``.
+    """
+    from .grid import grid_points
+    from .structured import _chunks, probe_offsets
+    from .transformer import quantize_output
+
+    spec, table = model.spec, model.table
+    stop = spec.n_sequences if stop is None else stop
+    half = float(spec.step_width) / 2
+    w, eps = table.half_width, 2.0 * model.id_error
+    if not w > eps:
+        return 0.0, 0, np.arange(start, stop)
+    worst, decided, redo = 0.0, 0, []
+    absv = np.abs(table.values)
+    for lo, hi in _chunks(start, stop, chunk, False, ""):
+        X = grid_points(spec, lo, hi)
+        h = quantize_output(target(X), spec.steps)
+        bad = np.zeros(hi - lo, dtype=bool)
+        for offset in probe_offsets(spec):
+            stages = model.stages(X + offset)
+            x = stages["context"][..., 0].reshape(-1)
+            j = np.searchsorted(table.centres, x)
+            below, above = absv[np.clip(j - 1, 0, None)], absv[np.clip(j, None, table.n_centres - 1)]
+            allowance = 2.0 * np.maximum(below, above) * eps / w + residue
+            bound = (np.abs(stages["output"] - h).reshape(-1, spec.channels) + allowance).reshape(h.shape)
+            ok = bound < half
+            bad |= ~ok.all(axis=(1, 2))
+            if ok.any():
+                worst = max(worst, float(bound[ok].max()))
+            decided += int(ok.sum())
+        redo.extend((np.flatnonzero(bad) + lo).tolist())
+    return math.nextafter(worst, math.inf), decided, np.asarray(redo, dtype=np.int64)

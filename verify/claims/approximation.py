@@ -415,7 +415,82 @@ def check_exhaustive(params: Params) -> Evidence:
                                     reason=f"inconclusive in float64: {err}")
     construction = _construction(params, spec, model)
     check = _parallel_check(model, target, lo, hi, params)
-    return exhaustive_evidence(params, construction, dataclasses.asdict(check))
+    evidence = exhaustive_evidence(params, construction, dataclasses.asdict(check))
+    if evidence.verdict == "inconclusive" and params.shard is None:
+        return _ball_fallback(params, model, target, evidence)
+    return evidence
+
+
+#: the ball fallback of lemma-c.1/exhaustive runs on at most this many grid sequences (≈ 1.5 ms of CPU each, n = 5)
+BALL_SEQUENCES = 200_000
+
+
+def _ball_fallback(params: Params, model, target, float_evidence: Evidence) -> Evidence:
+    """``lemma-c.1/exhaustive`` (working variant) where float64 did not decide: the sequences with an output that
+    float64 cannot decide (`construct.certified.float64_triage`) are recomputed in balls
+    (`construct.certified.WorkingBalls`, 128 bits doubled up to 1024) and decided there.
+
+    ``holds`` needs every output decided — in float64 with its certified allowance, or in balls — below δ/2;
+    ``fails`` needs a ball entirely at or above δ/2 (a certified counterexample of the real-arithmetic network);
+    ``inconclusive`` remains only for outputs whose 1024-bit ball still contains δ/2, or when the undecided sequences
+    exceed `BALL_SEQUENCES` (said, with their number, before any ball is computed)."""
+    from construct.certified import BALL_PRECISIONS, WorkingBalls, float64_triage
+
+    spec = model.spec
+    half = float(spec.step_width) / 2
+    balls = WorkingBalls(model, target)
+    residue = balls.table.residue_bound
+    float_worst, float_items, redo = float64_triage(model, target, residue=residue)
+    details = dict(float_evidence.details)
+    base = dict(quantity="certified upper bound of max |τ(X) − h(X)| over every grid sequence at both plateau ends "
+                "(float64 with its rounding allowance where that decides, else ball arithmetic; a failure needs a "
+                "ball at or above δ/2)", bound=half, method="exhaustive", strict=True, params={**params.as_dict()})
+    fallback = {"outputs decided in float64": float_items, "sequences recomputed in balls": int(redo.size),
+                "precisions tried (bits)": list(BALL_PRECISIONS),
+                "residue of the active triples (bound)": residue}
+    if redo.size > BALL_SEQUENCES:
+        details["ball fallback"] = {**fallback, "limit (sequences)": BALL_SEQUENCES}
+        return Evidence(measured=float_evidence.measured, margin=None, n_checked=float_evidence.n_checked,
+                        decidable=False, details=details, arithmetic="float64 (ball fallback refused: too many "
+                        "sequences)", notes=f"float64 cannot decide {redo.size} of the {spec.n_sequences} grid "
+                        f"sequences; recomputing them in balls (about 1.5 ms of CPU each) exceeds the fallback's "
+                        f"limit of {BALL_SEQUENCES} sequences, so nothing is decided. " + float_evidence.notes, **base)
+    check = balls.check(redo.tolist())
+    fallback.update({"outputs recomputed in balls": check.items,
+                     "outputs decided per precision (bits)": {str(k): v for k, v in check.bits_used.items()},
+                     "outputs undecided at 1024 bits": len(check.undecided)})
+    details["ball fallback"] = fallback
+    arithmetic = (f"float64+arb: float64 structured evaluation with a certified allowance; {check.items} outputs of "
+                  f"{redo.size} sequences recomputed in ball arithmetic (python-flint arb, exact FFN_1, "
+                  f"{'/'.join(map(str, BALL_PRECISIONS))} bits)")
+    worst = max(float_worst if float_items else 0.0, check.worst_upper)
+    n_checked = 2 * spec.n_sequences
+    if check.failure is not None:
+        it = check.failure
+        digits = sequence_digits(spec, it.sequence, it.sequence + 1)[0]
+        cex = {"sequence": it.sequence, "cell": (digits / spec.steps).tolist(),
+               "offset": str(balls.offsets[it.offset]), "token": it.token, "channel": it.channel,
+               "certified |τ − h| ≥": it.decision.lower, "bits": it.decision.bits}
+        return Evidence(measured=it.decision.lower, margin=half - it.decision.lower, n_checked=n_checked,
+                        counterexample=cex, details=details, arithmetic=arithmetic,
+                        notes="The real-arithmetic network (its stored float64 weights read exactly) misses h by at "
+                              "least δ/2 at the counterexample: its ball lies entirely at or above δ/2.", **base)
+    if check.undecided:
+        it = check.undecided[0]
+        details["ball fallback"]["first undecided output"] = {
+            "sequence": it.sequence, "offset": str(balls.offsets[it.offset]), "token": it.token,
+            "channel": it.channel, "enclosure of |τ − h|": [it.decision.lower, it.decision.upper]}
+        return Evidence(measured=worst, margin=None, n_checked=n_checked, decidable=False, details=details,
+                        arithmetic=arithmetic, notes=f"{len(check.undecided)} outputs stay undecided: their 1024-bit "
+                        "balls still contain δ/2, so deciding them needs more than 1024 bits.", **base)
+    if check.worst_item is not None:
+        it = check.worst_item
+        details["ball fallback"]["worst output in balls"] = {"sequence": it.sequence, "offset": str(balls.offsets[it.offset]),
+                                                            "token": it.token, "channel": it.channel}
+    return Evidence(measured=worst, margin=half - worst, n_checked=n_checked, details=details, arithmetic=arithmetic,
+                    notes="float64 alone could not decide this size (its a-priori ID error against the bump half-width "
+                          "gives too wide an allowance); every output float64 leaves open was recomputed in balls — "
+                          "the real-arithmetic network with the stored float64 weights — and is below δ/2.", **base)
 
 
 def _quantization_error(params: Params, corrected: bool) -> Evidence:
