@@ -332,11 +332,11 @@ def decide_ball(quantity, bound, *, precisions=BALL_PRECISIONS) -> BallDecision:
     """
     if not precisions:
         raise ValueError("decide_ball: give at least one precision")
-    b = ball(bound)
     for prec in precisions:
         old = ctx.prec
         ctx.prec = prec
         try:
+            b = ball(bound)  # at this precision: a rational bound is rounded (outward) to it
             x = quantity(prec)
             if x < b:
                 return BallDecision("below", prec, lower(x), upper(x))
@@ -399,9 +399,16 @@ class TableBalls:
             total += max(abs(exact(v)) for v in self.values[pos]) * abs(r)
         return upper(arb(total))
 
-    def apply(self, x: list, *, window: int = 64) -> list | None:
-        """FFN_2 on one token ``x`` (``d`` balls) at the current precision, ``None`` if more than ``window`` triples
-        could be in transition on the ball (the ball is too wide to be worth evaluating)."""
+    def apply(self, x: list, *, prec: int | None = None, window: int = 64) -> list | None:
+        """FFN_2 on one token ``x`` (``d`` balls) at ``prec`` bits (default: the current precision), ``None`` if more
+        than ``window`` triples could be in transition on the ball (the ball is too wide to be worth evaluating)."""
+        if prec is not None:
+            old = ctx.prec
+            ctx.prec = prec
+            try:
+                return self.apply(x, window=window)
+            finally:
+                ctx.prec = old
         centres, w = self.centres, self.half_width
         T = centres.size
         x1 = x[0]
@@ -574,7 +581,9 @@ class WorkingBalls:
                 break
         return [BallItem(index, o, k, c, decided[(o, k, c)]) for (o, k, c) in sorted(decided)]
 
-    def check(self, indices, *, precisions=BALL_PRECISIONS) -> BallCheck:
+    def check(self, indices, *, precisions=None) -> BallCheck:
+        """`check_sequence` over ``indices`` (precisions: `BALL_PRECISIONS` unless given), summarized."""
+        precisions = BALL_PRECISIONS if precisions is None else precisions
         items = []
         count = 0
         for index in indices:
