@@ -421,8 +421,8 @@ class TableBalls:
             i1 = int(np.searchsorted(centres, hi + margin, side="right"))
             if i1 - i0 > window:
                 return None
-            below = i0 == 0 or exact(lo) * w1q + exact(-centres[i0 - 1] / w - 1.0) >= 0
-            above = i1 == T or exact(hi) * w1q + exact(-centres[i1] / w + 1.0) <= 0
+            below = i0 == 0 or _certainly_signed(lo, w1, w1q, -centres[i0 - 1] / w - 1.0, 1)
+            above = i1 == T or _certainly_signed(hi, w1, w1q, -centres[i1] / w + 1.0, -1)
             if below and above:
                 break
             margin *= 4.0
@@ -437,6 +437,19 @@ class TableBalls:
                 if v != 0:
                     out[o] = out[o] + h * arb(float(v))
         return out
+
+
+def _certainly_signed(x: float, w1: float, w1q, b: float, sign: int) -> bool:
+    """``sign·(x·w1 + b) ≥ 0`` exactly (floats read as rationals): decided in float64 when the computed value clears
+    its rounding error ``2u·(|x·w1| + |b|)`` by a factor 2, else in exact rationals."""
+    p = x * w1
+    value = sign * (p + b)
+    slack = 4.0 * 2.0**-53 * (abs(p) + abs(b)) + 1e-300
+    if value > slack:
+        return True
+    if value < -slack:
+        return False
+    return sign * (exact(x) * w1q + exact(b)) >= 0
 
 
 @dataclass(frozen=True)
@@ -506,6 +519,8 @@ class WorkingBalls:
         self.table = TableBalls.from_table(model.table)
         self.offsets = (Fraction(0), spec.step_width - spec.ramp)
         self._tokens: dict = {}
+        self._ids: dict = {}
+        self._ball_cache: dict = {}
 
     def _quantized(self, digits) -> list:
         """``FFN_1(X + E)`` of the grid sequence ``digits`` at each probe offset, exactly (cached per token)."""
@@ -517,10 +532,50 @@ class WorkingBalls:
                 key = (k, o, tuple(row))
                 if key not in self._tokens:
                     z = [Fraction(int(s), m) + off + int(self.E[k, c]) for c, s in enumerate(row)]
-                    self._tokens[key] = ffn_exact(self.ffn1, z)
+                    value = tuple(ffn_exact(self.ffn1, z))
+                    # one small integer per distinct exact value: equal tokens share their cached balls
+                    self._tokens[key] = (self._ids.setdefault(value, len(self._ids)), value)
                 rows.append(self._tokens[key])
-            out.append(rows)
+            out.append(tuple(rows))
         return out
+
+    def _attention(self, M, prec: int) -> list:
+        """The attention on the exact FFN_1 output ``M`` in balls at ``prec`` bits. For the working attention
+        (rank one: ``W_Q = W_K``, one column, no ``W_O``, no skip) the logits are ``g_k g_j`` with ``g = M_k·W_Q``, so
+        ``e^{g_k g_j}`` and the values ``M_j W_V`` are cached per pair of tokens (the vocabulary is small); the sum
+        is the same as `attention_balls` evaluates (softmax without the shift, which cancels)."""
+        att = self.attention
+        if not (att.W_Q.shape[1] == 1 and np.array_equal(att.W_Q, att.W_K) and att.W_O is None and not att.skip):
+            return attention_balls(att, [list(value) for _, value in M], prec=prec)
+        cache = self._ball_cache.setdefault(prec, ({}, {}))
+        tokens, pairs = cache
+        old = ctx.prec
+        ctx.prec = prec
+        try:
+            keys = [key for key, _ in M]
+            for key, value in M:
+                if key not in tokens:
+                    xb = [ball(v) for v in value]
+                    g = sum((xb[r] * ball(att.W_Q[r, 0]) for r in range(len(xb)) if att.W_Q[r, 0] != 0), arb(0))
+                    V = att.output_map
+                    vals = [sum((xb[r] * ball(V[r, c]) for r in range(len(xb)) if V[r, c] != 0), arb(0))
+                            for c in range(V.shape[1])]
+                    tokens[key] = (g, vals)
+            out = []
+            for kk in keys:
+                gk = tokens[kk][0]
+                weights = []
+                for kj in keys:
+                    e = pairs.get((kk, kj))
+                    if e is None:
+                        e = pairs[(kk, kj)] = pairs[(kj, kk)] = (gk * tokens[kj][0]).exp()
+                    weights.append(e)
+                total = sum(weights[1:], weights[0])
+                out.append([sum((w * tokens[kj][1][c] for w, kj in zip(weights, keys)), arb(0)) / total
+                            for c in range(len(tokens[kk][1]))])
+            return out
+        finally:
+            ctx.prec = old
 
     def check_sequence(self, index: int, *, precisions=BALL_PRECISIONS) -> list[BallItem]:
         """Every output of grid sequence ``index`` (both probes, every token and channel), decided in balls."""
@@ -540,11 +595,11 @@ class WorkingBalls:
             for o, M in enumerate(inputs):
                 if not any(p[0] == o for p in pending):
                     continue
-                same = next((p for p in range(o) if inputs[p] == M and p in outputs), None)
+                same = next((p for p in range(o) if p in outputs and [i for i, _ in inputs[p]] == [i for i, _ in M]), None)
                 if same is not None:
                     outputs[o] = outputs[same]
                     continue
-                q = attention_balls(self.attention, M, prec=prec)
+                q = self._attention(M, prec)
                 old = ctx.prec
                 ctx.prec = prec
                 try:

@@ -421,7 +421,7 @@ def check_exhaustive(params: Params) -> Evidence:
     return evidence
 
 
-#: the ball fallback of lemma-c.1/exhaustive runs on at most this many grid sequences (≈ 1.5 ms of CPU each, n = 5)
+#: the ball fallback of lemma-c.1/exhaustive runs on at most this many grid sequences (≈ 0.5 ms of CPU each at n = 5)
 BALL_SEQUENCES = 200_000
 
 
@@ -453,7 +453,7 @@ def _ball_fallback(params: Params, model, target, float_evidence: Evidence) -> E
         return Evidence(measured=float_evidence.measured, margin=None, n_checked=float_evidence.n_checked,
                         decidable=False, details=details, arithmetic="float64 (ball fallback refused: too many "
                         "sequences)", notes=f"float64 cannot decide {redo.size} of the {spec.n_sequences} grid "
-                        f"sequences; recomputing them in balls (about 1.5 ms of CPU each) exceeds the fallback's "
+                        f"sequences; recomputing them in balls (about half a millisecond of CPU each) exceeds the fallback's "
                         f"limit of {BALL_SEQUENCES} sequences, so nothing is decided. " + float_evidence.notes, **base)
     check = balls.check(redo.tolist())
     fallback.update({"outputs recomputed in balls": check.items,
