@@ -648,7 +648,7 @@ class WorkingBalls:
 
 
 def float64_triage(model, target, start: int = 0, stop: int | None = None, *, chunk: int = 1 << 14,
-                   residue: float = 0.0) -> tuple[float, int, np.ndarray]:
+                   residue: float = 0.0) -> tuple[float, int, np.ndarray, np.ndarray]:
     """Which grid sequences of ``[start, stop)`` the float64 structured pass of the working variant decides.
 
     An output is decided in float64 when ``err + A < δ/2``: ``err`` the float64 error against ``h``, and
@@ -657,7 +657,8 @@ def float64_triage(model, target, start: int = 0, stop: int | None = None, *, ch
     active on that interval when ``w > 2ε`` (centres ``≥ 2w`` apart), each hat has slope ``|v|/w``, doubled for the
     stored weights' breakpoints, and ``residue`` bounds the active triples' constants (`TableBalls.residue_bound`).
     When ``w ≤ 2ε`` nothing is decided in float64. Returns ``(largest err + A over the decided outputs, their count,
-    the sorted indices of the sequences with an undecided output)``.
+    the sorted indices of the sequences with an undecided output, the largest float64 err of each of them)`` — the
+    last to try the likeliest failures first.
     """
     from .grid import grid_points
     from .structured import _chunks, probe_offsets
@@ -667,25 +668,32 @@ def float64_triage(model, target, start: int = 0, stop: int | None = None, *, ch
     stop = spec.n_sequences if stop is None else stop
     half = float(spec.step_width) / 2
     w, eps = table.half_width, 2.0 * model.id_error
-    if not w > eps:
-        return 0.0, 0, np.arange(start, stop)
-    worst, decided, redo = 0.0, 0, []
+    usable = w > eps
+    worst, decided, redo, redo_err = 0.0, 0, [], []
     absv = np.abs(table.values)
     for lo, hi in _chunks(start, stop, chunk, False, ""):
         X = grid_points(spec, lo, hi)
         h = quantize_output(target(X), spec.steps)
         bad = np.zeros(hi - lo, dtype=bool)
+        err_seq = np.zeros(hi - lo)
         for offset in probe_offsets(spec):
             stages = model.stages(X + offset)
+            err = np.abs(stages["output"] - h)
+            err_seq = np.maximum(err_seq, err.max(axis=(1, 2)))
+            if not usable:
+                bad[:] = True
+                continue
             x = stages["context"][..., 0].reshape(-1)
             j = np.searchsorted(table.centres, x)
             below, above = absv[np.clip(j - 1, 0, None)], absv[np.clip(j, None, table.n_centres - 1)]
             allowance = 2.0 * np.maximum(below, above) * eps / w + residue
-            bound = (np.abs(stages["output"] - h).reshape(-1, spec.channels) + allowance).reshape(h.shape)
+            bound = (err.reshape(-1, spec.channels) + allowance).reshape(h.shape)
             ok = bound < half
             bad |= ~ok.all(axis=(1, 2))
             if ok.any():
                 worst = max(worst, float(bound[ok].max()))
             decided += int(ok.sum())
         redo.extend((np.flatnonzero(bad) + lo).tolist())
-    return math.nextafter(worst, math.inf), decided, np.asarray(redo, dtype=np.int64)
+        redo_err.extend(err_seq[bad].tolist())
+    return (math.nextafter(worst, math.inf), decided, np.asarray(redo, dtype=np.int64),
+            np.asarray(redo_err, dtype=np.float64))

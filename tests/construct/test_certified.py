@@ -153,7 +153,7 @@ def test_working_balls_decide_every_output_that_float64_leaves_open(working):
     spec = model.spec
     assert float64_triage(model, target)[2].size == 0  # float64 decides this small spec by itself
     blunt = dataclasses.replace(model, id_error=model.table.half_width)  # an ID error as wide as a bump
-    worst, decided, redo = float64_triage(blunt, target)
+    worst, decided, redo, _ = float64_triage(blunt, target)
     assert decided == 0 and redo.tolist() == list(range(spec.n_sequences))
     check = WorkingBalls(blunt, target).check(redo)
     assert check.items == 2 * spec.n_sequences * spec.tokens * spec.channels

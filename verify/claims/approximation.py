@@ -384,6 +384,27 @@ def _check_exhaustive_numeral(params: Params, spec, target, lo: int, hi: int) ->
     return evidence
 
 
+def _paper_variant(params: Params, spec: GridSpec) -> Evidence:
+    """``--variant paper``: the bits Lemma 5.4's δ as printed needs, from the spec alone (before any work):
+    ``−log2 Δ = 5|V|⁴ d ln(n) L0²/δ / ln 2`` (`construct.numeral.paper_bits`), against float64's 53 bits and the ball
+    fallback's largest precision."""
+    from construct.certified import BALL_PRECISIONS
+    from construct.numeral import paper_bits, paper_log10_bits
+
+    top = BALL_PRECISIONS[-1]
+    construction = {"variant": "paper", "context_ids": spec.n_sequences * spec.tokens, "bits needed": paper_bits(spec),
+                    "largest ball precision (bits)": top}
+    if paper_log10_bits(spec) == -math.inf:  # n = 1: ln n = 0, Δ = 1
+        reason = ("inconclusive: for n = 1 Lemma 5.4's δ as printed is Δ = exp(0) = 1 (ln n = 0), which needs no extra "
+                  "bits; but Lemma 5.4 (cited from Hu et al.) only states that attention weights exist and gives none, so "
+                  "there is no network of the paper's to check (the working and numeral variants build one)")
+    else:
+        reason = (f"inconclusive: Lemma 5.4's δ as printed needs {paper_bits(spec)} bits per context ID (−log2 Δ, "
+                  f"computed from the spec before any work), more than float64's 53 and more than the {top} bits of the "
+                  "ball fallback's largest precision; no bump layer can be built or evaluated")
+    return exhaustive_evidence(params, construction, None, reason=reason)
+
+
 @register(
     "lemma-c.1/exhaustive",
     "Lemma C.1 (construction, end to end, at scale)",
@@ -402,12 +423,7 @@ def check_exhaustive(params: Params) -> Evidence:
     if params.variant == "numeral":
         return _check_exhaustive_numeral(params, spec, target, lo, hi)
     if params.variant == "paper":
-        from construct.numeral import paper_bits
-
-        return exhaustive_evidence(params, {"variant": "paper", "context_ids": spec.n_sequences * spec.tokens}, None,
-                                   reason=f"inconclusive: Lemma 5.4's δ as printed needs {paper_bits(spec)} bits per "
-                                          "context ID, beyond float64 (53) and beyond the 1024-bit balls of the ball "
-                                          "arithmetic fallback; no bump layer can be built")
+        return _paper_variant(params, spec)
     try:
         model = build_structured(target, spec, progress=params.progress)
     except ContextIDsCoincide as err:
@@ -423,6 +439,24 @@ def check_exhaustive(params: Params) -> Evidence:
 
 #: the ball fallback of lemma-c.1/exhaustive runs on at most this many grid sequences (≈ 0.5 ms of CPU each at n = 5)
 BALL_SEQUENCES = 200_000
+#: beyond that, this many sequences (the largest float64 errors) are recomputed in balls, looking for a counterexample
+BALL_PROBES = 2_000
+
+
+def _ball_failure(params: Params, balls, check, details: dict, half: float, base: dict) -> Evidence:
+    """``fails`` on the first certified counterexample of the ball fallback (its ball of ``|τ − h|`` is ``≥ δ/2``)."""
+    spec = balls.spec
+    it = check.failure
+    digits = sequence_digits(spec, it.sequence, it.sequence + 1)[0]
+    cex = {"sequence": it.sequence, "cell": (digits / spec.steps).tolist(), "offset": str(balls.offsets[it.offset]),
+           "token": it.token, "channel": it.channel, "certified |τ − h| ≥": it.decision.lower, "bits": it.decision.bits}
+    base = dict(base)
+    arithmetic = base.pop("arithmetic", "float64+arb: the counterexample in ball arithmetic (python-flint arb, "
+                          "exact FFN_1)")
+    return Evidence(measured=it.decision.lower, margin=half - it.decision.lower, n_checked=check.items,
+                    counterexample=cex, details=details, arithmetic=arithmetic,
+                    notes="The real-arithmetic network (its stored float64 weights read exactly) misses h by at least "
+                          "δ/2 at the counterexample: its ball of |τ(X) − h(X)| lies entirely at or above δ/2.", **base)
 
 
 def _ball_fallback(params: Params, model, target, float_evidence: Evidence) -> Evidence:
@@ -440,7 +474,7 @@ def _ball_fallback(params: Params, model, target, float_evidence: Evidence) -> E
     half = float(spec.step_width) / 2
     balls = WorkingBalls(model, target)
     residue = balls.table.residue_bound
-    float_worst, float_items, redo = float64_triage(model, target, residue=residue)
+    float_worst, float_items, redo, redo_err = float64_triage(model, target, residue=residue)
     details = dict(float_evidence.details)
     base = dict(quantity="certified upper bound of max |τ(X) − h(X)| over every grid sequence at both plateau ends "
                 "(float64 with its rounding allowance where that decides, else ball arithmetic; a failure needs a "
@@ -449,12 +483,21 @@ def _ball_fallback(params: Params, model, target, float_evidence: Evidence) -> E
                 "precisions tried (bits)": list(BALL_PRECISIONS),
                 "residue of the active triples (bound)": residue}
     if redo.size > BALL_SEQUENCES:
-        details["ball fallback"] = {**fallback, "limit (sequences)": BALL_SEQUENCES}
+        # too many to decide all; a certified counterexample needs only one: try the worst float64 errors first
+        probe = redo[np.argsort(-redo_err, kind="stable")[:BALL_PROBES]]
+        check = balls.check(sorted(probe.tolist()))
+        details["ball fallback"] = {**fallback, "limit (sequences)": BALL_SEQUENCES,
+                                    "sequences with the largest float64 errors recomputed in balls": int(probe.size),
+                                    "outputs decided per precision (bits)": {str(k): v for k, v in check.bits_used.items()}}
+        if check.failure is not None:
+            return _ball_failure(params, balls, check, details, half, base)
         return Evidence(measured=float_evidence.measured, margin=None, n_checked=float_evidence.n_checked,
-                        decidable=False, details=details, arithmetic="float64 (ball fallback refused: too many "
-                        "sequences)", notes=f"float64 cannot decide {redo.size} of the {spec.n_sequences} grid "
-                        f"sequences; recomputing them in balls (about half a millisecond of CPU each) exceeds the fallback's "
-                        f"limit of {BALL_SEQUENCES} sequences, so nothing is decided. " + float_evidence.notes, **base)
+                        decidable=False, details=details, arithmetic="float64 (ball fallback on the "
+                        f"{probe.size} likeliest failures only)", notes=f"float64 cannot decide {redo.size} of the "
+                        f"{spec.n_sequences} grid sequences; recomputing all of them in balls (about half a millisecond "
+                        f"of CPU each) exceeds the fallback's limit of {BALL_SEQUENCES} sequences, and the "
+                        f"{probe.size} with the largest float64 errors all stay below δ/2 in balls (no certified "
+                        "counterexample), so nothing is decided. " + float_evidence.notes, **base)
     check = balls.check(redo.tolist())
     fallback.update({"outputs recomputed in balls": check.items,
                      "outputs decided per precision (bits)": {str(k): v for k, v in check.bits_used.items()},
@@ -466,15 +509,7 @@ def _ball_fallback(params: Params, model, target, float_evidence: Evidence) -> E
     worst = max(float_worst if float_items else 0.0, check.worst_upper)
     n_checked = 2 * spec.n_sequences
     if check.failure is not None:
-        it = check.failure
-        digits = sequence_digits(spec, it.sequence, it.sequence + 1)[0]
-        cex = {"sequence": it.sequence, "cell": (digits / spec.steps).tolist(),
-               "offset": str(balls.offsets[it.offset]), "token": it.token, "channel": it.channel,
-               "certified |τ − h| ≥": it.decision.lower, "bits": it.decision.bits}
-        return Evidence(measured=it.decision.lower, margin=half - it.decision.lower, n_checked=n_checked,
-                        counterexample=cex, details=details, arithmetic=arithmetic,
-                        notes="The real-arithmetic network (its stored float64 weights read exactly) misses h by at "
-                              "least δ/2 at the counterexample: its ball lies entirely at or above δ/2.", **base)
+        return _ball_failure(params, balls, check, details, half, {**base, "arithmetic": arithmetic})
     if check.undecided:
         it = check.undecided[0]
         details["ball fallback"]["first undecided output"] = {
