@@ -368,9 +368,17 @@ class TableBalls:
     half_width: float
     residue_positions: list = field(repr=False)
     residue_prefix: list = field(repr=False)
+    #: a table of some of the centres only (`NumeralBalls`): there are centres below / above it, so a window that
+    #: reaches its first / last centre is not certified (``apply`` returns ``None``); and a radius added to every
+    #: output for the residues of the active triples it does not hold
+    open_below: bool = False
+    open_above: bool = False
+    residue_radius: float = 0.0
 
     @classmethod
-    def from_table(cls, table) -> "TableBalls":
+    def from_table(cls, table, **local) -> "TableBalls":
+        """From a `structured.BumpTable` (sorted ``centres``, ``values``, ``half_width``); ``local``: the fields
+        ``open_below``, ``open_above``, ``residue_radius`` of a partial table."""
         c, w = table.centres, table.half_width
         d = table.values.shape[1]
         b0 = -c / w  # exactly as bump_memorizer computes the biases
@@ -384,7 +392,7 @@ class TableBalls:
             if r != 0:
                 positions.append(pos)
                 prefix.append([prefix[-1][o] + exact(table.values[pos, o]) * r for o in range(d)])
-        return cls(c, table.values, w, positions, prefix)
+        return cls(c, table.values, w, positions, prefix, **local)
 
     @property
     def residue_bound(self) -> float:
@@ -419,7 +427,7 @@ class TableBalls:
         while True:
             i0 = int(np.searchsorted(centres, lo - margin, side="left"))
             i1 = int(np.searchsorted(centres, hi + margin, side="right"))
-            if i1 - i0 > window:
+            if i1 - i0 > window or (i0 == 0 and self.open_below) or (i1 == T and self.open_above):
                 return None
             below = i0 == 0 or _certainly_signed(lo, w1, w1q, -centres[i0 - 1] / w - 1.0, 1)
             above = i1 == T or _certainly_signed(hi, w1, w1q, -centres[i1] / w + 1.0, -1)
@@ -428,6 +436,8 @@ class TableBalls:
             margin *= 4.0
         k = bisect.bisect_left(self.residue_positions, i0)
         out = [x[o] + arb(self.residue_prefix[k][o]) for o in range(len(x))]
+        if self.residue_radius:
+            out = [v + arb(0, self.residue_radius) for v in out]
         t = x1 * arb(w1)
         for j in range(i0, i1):
             b0 = -centres[j] / w
@@ -539,6 +549,10 @@ class WorkingBalls:
             out.append(tuple(rows))
         return out
 
+    def _table_for(self, index: int) -> TableBalls:
+        """The FFN_2 table whose triples can be active on the outputs of sequence ``index`` (here: all of them)."""
+        return self.table
+
     def _attention(self, M, prec: int) -> list:
         """The attention on the exact FFN_1 output ``M`` in balls at ``prec`` bits. For the working attention
         (rank one: ``W_Q = W_K``, one column, no ``W_O``, no skip) the logits are ``g_k g_j`` with ``g = M_k·W_Q``, so
@@ -603,7 +617,8 @@ class WorkingBalls:
                 old = ctx.prec
                 ctx.prec = prec
                 try:
-                    outputs[o] = [self.table.apply(q[k]) for k in range(spec.tokens)]
+                    table = self._table_for(index)
+                    outputs[o] = [table.apply(q[k]) for k in range(spec.tokens)]
                 finally:
                     ctx.prec = old
             still = []
@@ -645,6 +660,69 @@ class WorkingBalls:
             items.extend(self.check_sequence(int(index), precisions=precisions))
             count += 1
         return _summarize(count, items)
+
+
+class NumeralBalls(WorkingBalls):
+    """`WorkingBalls` for the numeral variant (`numeral.py`): FFN_1 is `numeral.numeral_quantizer`, the attention
+    `numeral.numeral_attention`, and FFN_2 the bump memorizer at the float64 IDs of every sequence (half-width
+    ``plan.half_width``, a power of two). No table of all ``nN`` centres is kept: for sequence ``a`` the centres of
+    sequences ``a − 2 … a + 2`` are recomputed (`numeral.StructuredNumeral.rows`). The cells prove every other centre
+    is below or above all of them (a centre of sequence ``a'`` lies within ``sR + ε`` of ``s·a'/n``, and
+    ``2(sR + ε) < s/n``), so the monotone-bias argument of `TableBalls` holds across the table's ends; the active
+    triples' residues outside the table are covered by ``max|v|·numeral.bias_residue_bound``.
+    """
+
+    def __init__(self, model, target, max_abs_value: float):
+        from .embedding import positional_embedding
+        from .numeral import bias_residue_bound, numeral_attention, numeral_quantizer
+
+        plan = model.plan
+        spec = model.spec
+        self.spec, self.target, self.model = spec, target, model
+        self.ffn1 = numeral_quantizer(plan)
+        self.E = positional_embedding(spec).E
+        self.attention = numeral_attention(plan).attention
+        self.radius = max_abs_value * bias_residue_bound(plan)
+        self.offsets = (Fraction(0), spec.step_width - spec.ramp)
+        self._tokens, self._ids, self._ball_cache, self._tables = {}, {}, {}, {}
+
+    def _table_for(self, index: int) -> TableBalls:
+        from .structured import BumpTable
+
+        if index not in self._tables:
+            N = self.spec.n_sequences
+            lo, hi = max(0, index - 2), min(N, index + 3)
+            ids, values = self.model.rows(np.arange(lo, hi))
+            flat, vals = ids.reshape(-1), values.reshape(ids.size, -1)
+            order = np.argsort(flat, kind="stable")
+            table = BumpTable(flat[order], vals[order], order, self.model.plan.half_width)
+            self._tables = {index: TableBalls.from_table(table, open_below=lo > 0, open_above=hi < N,
+                                                         residue_radius=self.radius)}
+        return self._tables[index]
+
+
+def numeral_triage(model, target, allowance: float, start: int = 0, stop: int | None = None, *,
+                   chunk: int = 1 << 11) -> tuple[np.ndarray, np.ndarray]:
+    """The grid sequences of ``[start, stop)`` with an output the float64 numeral pass does not decide below
+    ``δ/2`` (``err + allowance ≥ δ/2``, the allowance of ``lemma-c.1/exhaustive``), and their largest float64 errors."""
+    from .grid import grid_points
+    from .structured import _chunks, probe_offsets
+    from .transformer import quantize_output
+
+    spec = model.spec
+    stop = spec.n_sequences if stop is None else stop
+    half = float(spec.step_width) / 2
+    redo, redo_err = [], []
+    for lo, hi in _chunks(start, stop, chunk, False, ""):
+        X = grid_points(spec, lo, hi)
+        h = quantize_output(target(X), spec.steps)
+        err = np.zeros(hi - lo)
+        for offset in probe_offsets(spec):
+            err = np.maximum(err, np.abs(model(X + offset) - h).max(axis=(1, 2)))
+        bad = ~(err + allowance < half)
+        redo.extend((np.flatnonzero(bad) + lo).tolist())
+        redo_err.extend(err[bad].tolist())
+    return np.asarray(redo, dtype=np.int64), np.asarray(redo_err, dtype=np.float64)
 
 
 def float64_triage(model, target, start: int = 0, stop: int | None = None, *, chunk: int = 1 << 14,

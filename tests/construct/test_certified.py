@@ -175,3 +175,34 @@ def test_working_balls_certify_a_planted_wrong_output(working):
     fail = check.failure
     assert fail is not None and (fail.sequence, fail.token) == (1, 1)
     assert fail.decision.outcome == "above" and fail.decision.lower >= 0.5 / model.spec.steps
+
+
+def test_numeral_balls_decide_every_output_from_local_tables():
+    from construct.certified import NumeralBalls, TableBalls, numeral_triage
+    from construct.numeral import build_numeral_structured
+    from construct.structured import BumpTable
+
+    spec = GridSpec(3, 1, 3)
+    target = make_target("blur", 3, 1)
+    model = build_numeral_structured(target, spec)
+    redo, _ = numeral_triage(model, target, 0.0)
+    assert redo.size == 0  # float64 decides this spec by itself
+    assert numeral_triage(model, target, float("inf"))[0].tolist() == list(range(spec.n_sequences))
+    balls = NumeralBalls(model, target, 1.0)
+    check = balls.check(range(spec.n_sequences))
+    assert check.failure is None and check.decided and check.items == 2 * spec.n_sequences * spec.tokens
+    assert check.worst_upper < 1e-6
+    # a local table gives what the table of all centres gives
+    ids, values = model.rows(np.arange(spec.n_sequences))
+    flat = ids.reshape(-1)
+    order = np.argsort(flat, kind="stable")
+    whole = TableBalls.from_table(BumpTable(flat[order], values.reshape(flat.size, -1)[order], order,
+                                            model.plan.half_width))
+    from flint import arb
+
+    for a in (0, 13, 26):
+        local = balls._table_for(a)
+        for k in range(spec.tokens):
+            x = [arb(float(ids[a, k]))]
+            y_local, y_whole = local.apply(x, prec=128), whole.apply(x, prec=128)
+            assert y_local[0].overlaps(y_whole[0]) and abs(float(y_local[0].mid()) - float(y_whole[0].mid())) < 1e-12

@@ -185,9 +185,11 @@ def exhaustive_evidence(params: Params, construction: dict, check: dict | None, 
     allowance = construction["max_abs_value"] * construction["id_error_bound"] / width
     if numeral:  # plus FFN_1's rounding at the probes and the hat's own evaluation error (construct/numeral.py)
         allowance += construction["max_abs_value"] * (construction["ffn1_id_shift"] / width
-                                                       + 2 * construction["hat_error"])
-        details["rounding allowance |v|·((ID error + FFN_1 shift)/w + 2·hat error)"] = allowance
-    else:
+                                                       + 2 * construction["hat_error"]
+                                                       + construction.get("bias_residue", 0.0))
+        details["rounding allowance |v|·((ID error + FFN_1 shift)/w + 2·hat error + bias residue)"] = allowance
+    else:  # plus what the active triples the structured pass skips add (Σ|v·(b_+ − 2b_0 + b_−)|, exact; 0 almost always)
+        allowance += construction.get("active_residue", 0.0)
         details["rounding allowance |v|·ID error/(gap/2)"] = allowance
     counterexample = None
     if worst - allowance >= half:  # wrong even after the rounding allowance: the real network fails too
@@ -310,8 +312,11 @@ def _construction(params: Params, spec: GridSpec, model=None) -> dict | None:
             model = build_structured(target, spec, progress=params.progress)
         except ContextIDsCoincide:
             return None
+    from construct.certified import TableBalls
+
     return {"context_ids": model.table.n_centres, "id_gap": model.id_gap, "id_error_bound": model.id_error,
-            "max_abs_value": float(abs(model.table.values).max()), "neurons_ffn2": 3 * model.table.n_centres}
+            "max_abs_value": float(abs(model.table.values).max()), "neurons_ffn2": 3 * model.table.n_centres,
+            "active_residue": TableBalls.from_table(model.table).residue_bound}
 
 
 def _six_digits(x: float) -> float:
@@ -324,7 +329,7 @@ def numeral_construction(plan, stats, shard: bool = False) -> dict:
     and what the streamed pass measured (`construct.numeral.CellStats`), with whether the two agree. For one shard
     (``shard``) the measured part is left out (it goes with the shard's result; `merge_exhaustive` joins it), so that
     every shard records the same construction."""
-    from construct.numeral import ffn1_id_shift, hat_evaluation_error
+    from construct.numeral import bias_residue_bound, ffn1_id_shift, hat_evaluation_error
 
     spec = plan.spec
     n, N = spec.tokens, spec.n_sequences
@@ -336,6 +341,7 @@ def numeral_construction(plan, stats, shard: bool = False) -> dict:
     out = {
         "variant": "numeral", "context_ids": N * n, "id_gap": plan.gap_lb, "bump_half_width": plan.half_width,
         "id_error_bound": plan.id_error, "hat_error": hat_evaluation_error(), "ffn1_id_shift": ffn1_id_shift(plan),
+        "bias_residue": bias_residue_bound(plan),
         "max_abs_value": max(1.0 - float(spec.step_width) + reach, top), "cell_radius": plan.scale * plan.cell_radius,
         "gap_ratio_bound": plan.gap_ratio_bound, "bits": plan.bits,
         "measured": {"smallest_gap": _six_digits(stats.min_gap) if N * n > 1 else None, "gap_ratio": _six_digits(measured_ratio),
@@ -377,6 +383,8 @@ def _check_exhaustive_numeral(params: Params, spec, target, lo: int, hi: int) ->
     check, stats = _parallel_numeral(model, target, lo, hi, params)
     evidence = exhaustive_evidence(params, numeral_construction(plan, stats, params.shard is not None),
                                    dataclasses.asdict(check))
+    if evidence.verdict == "inconclusive" and params.shard is None:
+        return _numeral_ball_fallback(params, model, target, evidence)
     if params.shard is not None:
         details = dict(evidence.details)
         details["shard"] = {**details["shard"], "cells": dataclasses.asdict(stats)}
@@ -468,20 +476,53 @@ def _ball_fallback(params: Params, model, target, float_evidence: Evidence) -> E
     ``fails`` needs a ball entirely at or above δ/2 (a certified counterexample of the real-arithmetic network);
     ``inconclusive`` remains only for outputs whose 1024-bit ball still contains δ/2, or when the undecided sequences
     exceed `BALL_SEQUENCES` (said, with their number, before any ball is computed)."""
-    from construct.certified import BALL_PRECISIONS, WorkingBalls, float64_triage
+    from construct.certified import WorkingBalls, float64_triage
 
-    spec = model.spec
-    half = float(spec.step_width) / 2
     balls = WorkingBalls(model, target)
     residue = balls.table.residue_bound
     float_worst, float_items, redo, redo_err = float64_triage(model, target, residue=residue)
+    return _decide_in_balls(params, balls, float_evidence, float_worst, float_items, redo, redo_err,
+                            {"residue of the active triples (bound)": residue})
+
+
+def _numeral_ball_fallback(params: Params, model, target, float_evidence: Evidence) -> Evidence:
+    """`_ball_fallback` for the numeral variant (`construct.certified.NumeralBalls`): the sequences whose float64
+    error plus the claim's rounding allowance is not below δ/2 (every sequence when the bump half-width is not above
+    the ID error) are recomputed in balls. Not when the float64 IDs contradict the certified cells (then the a-priori
+    ID error the local tables rest on is in doubt: nothing is decided)."""
+    from construct.certified import NumeralBalls, numeral_triage
+
+    construction = float_evidence.details["construction"]
+    if not construction.get("cells_consistent", True):
+        return float_evidence
+    key = next(k for k in float_evidence.details if k.startswith("rounding allowance"))
+    allowance = float_evidence.details[key]
+    if not construction["bump_half_width"] > construction["id_error_bound"]:
+        allowance = math.inf
+    redo, redo_err = numeral_triage(model, target, allowance)
+    balls = NumeralBalls(model, target, construction["max_abs_value"])
+    spec = model.spec
+    # the other sequences are decided in float64: each output's error plus the allowance is below δ/2
+    float_items = 2 * (spec.n_sequences - int(redo.size)) * spec.tokens * spec.channels
+    float_worst = math.nextafter(float_evidence.measured + allowance, math.inf) if float_items else 0.0
+    return _decide_in_balls(params, balls, float_evidence, float_worst, float_items, redo, redo_err,
+                            {"residue of the active triples (bound)": balls.radius})
+
+
+def _decide_in_balls(params: Params, balls, float_evidence: Evidence, float_worst: float, float_items: int, redo,
+                     redo_err, extra: dict) -> Evidence:
+    """The evidence of the ball fallback: ``redo`` (with their float64 errors ``redo_err``) recomputed by ``balls``,
+    the other outputs decided in float64 (``float_items`` of them, largest certified bound ``float_worst``)."""
+    from construct.certified import BALL_PRECISIONS
+
+    spec = balls.spec
+    half = float(spec.step_width) / 2
     details = dict(float_evidence.details)
     base = dict(quantity="certified upper bound of max |τ(X) − h(X)| over every grid sequence at both plateau ends "
                 "(float64 with its rounding allowance where that decides, else ball arithmetic; a failure needs a "
                 "ball at or above δ/2)", bound=half, method="exhaustive", strict=True, params={**params.as_dict()})
     fallback = {"outputs decided in float64": float_items, "sequences recomputed in balls": int(redo.size),
-                "precisions tried (bits)": list(BALL_PRECISIONS),
-                "residue of the active triples (bound)": residue}
+                "precisions tried (bits)": list(BALL_PRECISIONS), **extra}
     if redo.size > BALL_SEQUENCES:
         # too many to decide all; a certified counterexample needs only one: try the worst float64 errors first
         probe = redo[np.argsort(-redo_err, kind="stable")[:BALL_PROBES]]
