@@ -121,3 +121,41 @@ def test_memory_limit_sets_and_restores_the_budget():
     with pytest.raises(ValueError):
         with memory_limit(-1):
             pass
+
+
+@pytest.mark.parametrize("argv, message", [
+    # the bytes one chunk of the streamed numeral check needs, before any work
+    (["verify", CLAIM, "-n", "8", "-d", "1", "-m", "10", "--variant", "numeral", "--max-memory", "1MB", "--max-work",
+      "1e12"], "needs 64 MiB, more than the 1 MiB allowed"),
+    (["verify", CLAIM, "-n", "9", "-d", "1", "-m", "10", "--variant", "numeral"], "more than the 3e+10 allowed"),
+])
+def test_sizes_beyond_the_budget_are_refused_before_the_work_with_the_numbers(argv, message, capsys):
+    code, out, err = run(argv, capsys)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and message in err
+
+
+@pytest.mark.parametrize("argv, bits", [
+    (["-n", "30", "-d", "1", "-m", "10", "--variant", "paper"], "≈ 10^15.25 bits"),  # Lemma 5.4's −log2 Δ
+    (["-n", "8", "-d", "2", "-m", "10", "--variant", "numeral"], "needs 56 bits"),   # beyond float64's numerals
+])
+def test_sizes_beyond_any_certified_precision_are_reported_with_their_bits_at_once(argv, bits, capsys):
+    import time
+
+    start = time.process_time()
+    code, out, err = run(["verify", CLAIM, *argv, "--format", "json"], capsys)
+    result = json.loads(out)["results"][0]
+    assert code == 1 and err == "" and result["verdict"] == "inconclusive" and bits in result["notes"]
+    assert time.process_time() - start < 5  # reported from the spec, not after a long run
+
+
+def test_an_interrupted_check_writes_no_partial_output(tmp_path, monkeypatch, capsys):
+    import verify.claims.approximation as approximation
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(approximation, "_parallel_check", interrupted)
+    out_file = tmp_path / "report.json"
+    code, out, err = run(["verify", CLAIM, "-n", "2", "-d", "1", "-m", "3", "--out", str(out_file)], capsys)
+    assert code == 130 and out == "" and err == "varproof: interrupted\n"
+    assert list(tmp_path.iterdir()) == []

@@ -378,7 +378,10 @@ def _check_exhaustive_numeral(params: Params, spec, target, lo: int, hi: int) ->
         plan = require_numeral(spec)
     except NumeralTooLarge as err:
         return exhaustive_evidence(params, {"variant": "numeral", "context_ids": spec.n_sequences * spec.tokens}, None,
-                                   reason=f"inconclusive in float64: {err}")
+                                   reason=f"inconclusive in float64: {err}. Ball arithmetic cannot help here: the "
+                                          "construction's own weights would not be float64 numbers, and its "
+                                          f"≈ {float(spec.n_sequences) * spec.tokens:.3g} IDs are far beyond the ball "
+                                          "fallback's budget")
     model = StructuredNumeral(spec, target, plan)
     check, stats = _parallel_numeral(model, target, lo, hi, params)
     evidence = exhaustive_evidence(params, numeral_construction(plan, stats, params.shard is not None),
@@ -390,6 +393,22 @@ def _check_exhaustive_numeral(params: Params, spec, target, lo: int, hi: int) ->
         details["shard"] = {**details["shard"], "cells": dataclasses.asdict(stats)}
         evidence = dataclasses.replace(evidence, details=details)
     return evidence
+
+
+def _exhaustive_work(params: Params) -> tuple[float, str]:
+    """The work estimate of ``lemma-c.1/exhaustive``: none where the answer is the bits the spec needs, known before
+    any work (``--variant paper``; ``--variant numeral`` beyond float64's exact numerals), else the structured pass."""
+    spec = params.spec()
+    if params.variant == "paper":
+        return 0.0, f"the bits Lemma 5.4's δ needs for {spec}"
+    if params.variant == "numeral":
+        from construct.numeral import NumeralTooLarge, numeral_plan
+
+        try:
+            numeral_plan(spec)
+        except NumeralTooLarge:
+            return 0.0, f"the bits the numeral construction needs for {spec}"
+    return structured_work(spec, passes=2 / (params.shard[1] if params.shard else 1))
 
 
 def _paper_variant(params: Params, spec: GridSpec) -> Evidence:
@@ -420,7 +439,7 @@ def _paper_variant(params: Params, spec: GridSpec) -> Evidence:
     "function as its dense weights), maps every grid sequence — at its grid corner and at the far end of its plateau — "
     "to the quantized target h within δ/2; decided only where float64 separates the context IDs (gap > 2·ID error).",
     merge=merge_exhaustive,
-    work=lambda p: structured_work(p.spec(), passes=2 / (p.shard[1] if p.shard else 1)),
+    work=lambda p: _exhaustive_work(p),
 )
 def check_exhaustive(params: Params) -> Evidence:
     from construct.structured import ContextIDsCoincide, build_structured
