@@ -465,7 +465,7 @@ def check_exhaustive(params: Params) -> Evidence:
 
 
 #: the ball fallback of lemma-c.1/exhaustive runs on at most this many grid sequences (≈ 0.5 ms of CPU each at n = 5)
-BALL_SEQUENCES = 200_000
+BALL_SEQUENCES = 300_000
 #: beyond that, this many sequences (the largest float64 errors) are recomputed in balls, looking for a counterexample
 BALL_PROBES = 2_000
 
