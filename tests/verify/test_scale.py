@@ -26,13 +26,16 @@ def test_exhaustive_claim_holds_on_a_small_spec_and_matches_the_dense_claim():
     assert all_claims()["lemma-c.1/reproduces"].run(params).verdict == "holds"
 
 
-def test_exhaustive_claim_is_inconclusive_where_float64_cannot_separate_the_ids():
-    # n = 6, m = 10: a million sequences whose smallest ID gap (1.7e-14) is below twice the ID error bound
+def test_exhaustive_claim_fails_in_balls_where_float64_cannot_separate_the_ids():
+    # n = 6, m = 10: a million sequences whose smallest ID gap (1.7e-14) is below twice the ID error bound, so
+    # float64 decides nothing; too many for balls, but among the largest float64 errors a ball of the
+    # real-arithmetic network lies above δ/2: a certified counterexample
     pytest.importorskip("distributed")
     ev = all_claims()[CLAIM].run(Params(tokens=6, channels=1, steps=10, workers=2))
     construction = ev.details["construction"]
     assert construction["id_gap"] <= 2 * construction["id_error_bound"]
-    assert ev.verdict == "inconclusive" and "float64 cannot decide" in ev.notes
+    assert ev.verdict == "fails" and ev.arithmetic.startswith("float64+arb")
+    assert ev.counterexample["certified |τ − h| ≥"] >= 0.05 and ev.counterexample["bits"] == 128
 
 
 def test_shards_merge_to_the_unsharded_report_byte_for_byte(tmp_path, capsys):
