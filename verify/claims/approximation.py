@@ -455,7 +455,9 @@ def check_exhaustive(params: Params) -> Evidence:
         model = build_structured(target, spec, progress=params.progress)
     except ContextIDsCoincide as err:
         return exhaustive_evidence(params, {"context_ids": spec.n_sequences * spec.tokens}, None,
-                                    reason=f"inconclusive in float64: {err}")
+                                    reason=f"inconclusive in float64: {err}. There is no network with float64 weights "
+                                           "to evaluate in balls either: its FFN_2 centres would coincide, so separating "
+                                           "these IDs needs more than float64's 53 bits per weight")
     construction = _construction(params, spec, model)
     check = _parallel_check(model, target, lo, hi, params)
     evidence = exhaustive_evidence(params, construction, dataclasses.asdict(check))
