@@ -148,3 +148,23 @@ def test_cost_reports_every_variant(capsys):
     code, text, _ = run(["cost", "-n", "8", "-d", "1", "-m", "10", "--variant", "numeral"], capsys)
     assert code == 0 and "gap ratio (range/(N·n))/gap (numeral)" in text
     assert "variant" not in json.loads(run(["cost", "-n", "2", "-d", "1", "-m", "3", "--format", "json"], capsys)[1])
+
+
+def test_the_numeral_ball_fallback_decides_what_a_too_wide_allowance_leaves_open():
+    from construct.numeral import build_numeral_structured
+    from construct.targets import make_target
+    from verify.claims.approximation import _numeral_ball_fallback
+
+    params = Params(tokens=3, channels=1, steps=3, variant="numeral")
+    ev = all_claims()[CLAIM].run(params)
+    assert ev.verdict == "holds" and ev.arithmetic == "float64 (structured evaluation)"
+    key = next(k for k in ev.details if k.startswith("rounding allowance"))
+    blunt = dataclasses.replace(ev, details={**ev.details, key: 1.0}, decidable=False)  # float64 decides nothing
+    spec = params.spec()
+    target = make_target("blur", 3, 1)
+    balls = _numeral_ball_fallback(params, build_numeral_structured(target, spec), target, blunt)
+    assert balls.verdict == "holds" and balls.arithmetic.startswith("float64+arb")
+    fallback = balls.details["ball fallback"]
+    assert fallback["sequences recomputed in balls"] == spec.n_sequences
+    assert fallback["outputs recomputed in balls"] == 2 * spec.n_sequences * spec.tokens
+    assert balls.measured < 1e-6
