@@ -18,6 +18,13 @@ well-defined function). This module encloses that value rigorously, stage by sta
   few triples in between are evaluated neuron by neuron in balls. `BumpBalls.apply` is therefore an
   enclosure of the dense layer's exact value, in time ``O(log(nN))`` per token instead of ``O(nN)``.
 
+**The ball fallback** of ``lemma-c.1/exhaustive`` decides at scale what float64 leaves open: `float64_triage`
+(working variant) and `numeral_triage` pick the grid sequences with an output the float64 pass cannot decide, and
+`WorkingBalls` / `NumeralBalls` recompute just those in balls — the embedding and FFN_1 in rationals, the
+attention in balls, FFN_2 from its sorted table (`TableBalls`: the dense layer's exact value without its
+``3nN`` neurons) — at 128 bits, doubled up to 1024 (`BALL_PRECISIONS`, `decide_ball`) until each output's ball lies
+entirely below ``δ/2`` or entirely at or above it.
+
 Every function returns enclosures: a reported upper bound is an upper bound of the real quantity, whatever
 the float64 evaluation (and its BLAS) would have given. Paper symbols: ``X`` (input, tokens as rows),
 ``E`` (positional embedding), ``M`` (quantized sequence), ``q`` (attention output, ``q_1`` the context ID).
