@@ -8,8 +8,11 @@ homogeneous — we use Section 3.1's. Lipschitz constants ``C`` are ``ℓ_α →
 * ``lemma-c.1/reproduces`` — τ reproduces the quantized target on every grid cell (every target), decided on
   certified enclosures of the real-arithmetic network (`construct.certified`).
 * ``lemma-c.1/exhaustive`` — the same for one target at scale: structured evaluation, streamed in
-  chunks, ``--shard i/k`` / ``--workers`` / ``varproof merge``; ``inconclusive`` where float64 cannot
-  separate the context IDs.
+  chunks, ``--shard i/k`` / ``--workers`` / ``varproof merge``. Where float64 cannot decide, the outputs it leaves
+  open are recomputed in ball arithmetic (`construct.certified`: 128 bits doubled up to 1024; `_ball_fallback`,
+  `_numeral_ball_fallback`, unsharded runs only); ``inconclusive`` only where 1024-bit balls cannot decide either,
+  where no float64 network exists (coinciding IDs), or beyond the fallback's limit without a certified
+  counterexample.
   ``--variant numeral`` builds the numeral contextual mapping (`construct.numeral`): certified cells, no
   bump table, memory flat in N (`numeral_construction`, `_check_exhaustive_numeral`); ``--variant paper``
   reports the bits Lemma 5.4's δ would need (inconclusive).
@@ -437,7 +440,8 @@ def _paper_variant(params: Params, spec: GridSpec) -> Evidence:
     "Lemma C.1 (construction, end to end, at scale)",
     "For the spec and the target (--target), the built τ = FFN_2∘Attn∘FFN_1(·+E), evaluated structurally (the same "
     "function as its dense weights), maps every grid sequence — at its grid corner and at the far end of its plateau — "
-    "to the quantized target h within δ/2; decided only where float64 separates the context IDs (gap > 2·ID error).",
+    "to the quantized target h within δ/2; decided in float64 with a certified rounding allowance, and where that "
+    "cannot decide, in ball arithmetic (128 to 1024 bits) on the outputs float64 leaves open.",
     merge=merge_exhaustive,
     work=lambda p: _exhaustive_work(p),
 )
