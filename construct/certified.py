@@ -18,6 +18,13 @@ well-defined function). This module encloses that value rigorously, stage by sta
   few triples in between are evaluated neuron by neuron in balls. `BumpBalls.apply` is therefore an
   enclosure of the dense layer's exact value, in time ``O(log(nN))`` per token instead of ``O(nN)``.
 
+**The ball fallback** of ``lemma-c.1/exhaustive`` decides at scale what float64 leaves open: `float64_triage`
+(working variant) and `numeral_triage` pick the grid sequences with an output the float64 pass cannot decide, and
+`WorkingBalls` / `NumeralBalls` recompute just those in balls — the embedding and FFN_1 in rationals, the
+attention in balls, FFN_2 from its sorted table (`TableBalls`: the dense layer's exact value without its
+``3nN`` neurons) — at 128 bits, doubled up to 1024 (`BALL_PRECISIONS`, `decide_ball`) until each output's ball lies
+entirely below ``δ/2`` or entirely at or above it.
+
 Every function returns enclosures: a reported upper bound is an upper bound of the real quantity, whatever
 the float64 evaluation (and its BLAS) would have given. Paper symbols: ``X`` (input, tokens as rows),
 ``E`` (positional embedding), ``M`` (quantized sequence), ``q`` (attention output, ``q_1`` the context ID).
@@ -120,11 +127,12 @@ def ffn_exact(ffn: FeedForward, x) -> list[Fraction]:
     return out
 
 
-def attention_balls(att: Attention, X) -> list[list[arb]]:
+def attention_balls(att: Attention, X, *, prec: int = PREC) -> list[list[arb]]:
     """Definition 3.3 (single head) on one sequence ``X`` (``n × d``: floats, rationals or balls), in ball
-    arithmetic: ``softmax(X W_Q (X W_K)ᵀ) X W_V [W_O] [+ X]``, softmax row by row. Contains the exact value."""
+    arithmetic at ``prec`` bits: ``softmax(X W_Q (X W_K)ᵀ) X W_V [W_O] [+ X]``, softmax row by row. Contains the
+    exact value."""
     old = ctx.prec
-    ctx.prec = PREC
+    ctx.prec = prec
     try:
         Xb = [[ball(v) for v in row] for row in X]
         n, d = len(Xb), att.channels
@@ -320,3 +328,475 @@ def certified_errors(tau, contexts, *, bounds: str = "upper") -> np.ndarray:
     finally:
         ctx.prec = old
     return {"upper": out, "lower": low, "both": (out, low)}[bounds]
+
+
+# -- the ball fallback: decide where float64 cannot ---------------------------------------------------------------
+#: precisions (bits) of the ball fallback: start at 128 and double up to 1024
+BALL_PRECISIONS = (128, 256, 512, 1024)
+
+
+@dataclass(frozen=True)
+class BallDecision:
+    """Whether a real number ``x`` is ``< bound`` (``"below"``), ``≥ bound`` (``"above"``) or neither at the last
+    precision tried (``"undecided"``); ``bits`` is the precision that decided (the last one tried when undecided);
+    ``lower``/``upper`` are floats rounded outward from that ball."""
+
+    outcome: str
+    bits: int
+    lower: float
+    upper: float
+
+
+def decide_ball(quantity, bound, *, precisions=BALL_PRECISIONS) -> BallDecision:
+    """Decide ``x < bound`` against ``x ≥ bound`` for the real ``x`` that ``quantity(prec)`` encloses in an ``arb``
+    ball computed at ``prec`` bits, trying ``precisions`` in order.
+
+    A ball contains ``x`` whatever the precision, so a ball entirely below ``bound`` proves ``x < bound`` and one
+    entirely at or above it proves ``x ≥ bound``; a ball that still contains ``bound`` at the last precision
+    decides nothing (``"undecided"``: ``x`` is within the ball's radius of ``bound``, so more bits are needed).
+    """
+    if not precisions:
+        raise ValueError("decide_ball: give at least one precision")
+    for prec in precisions:
+        old = ctx.prec
+        ctx.prec = prec
+        try:
+            b = ball(bound)  # at this precision: a rational bound is rounded (outward) to it
+            x = quantity(prec)
+            if x < b:
+                return BallDecision("below", prec, lower(x), upper(x))
+            if x >= b:
+                return BallDecision("above", prec, lower(x), upper(x))
+        finally:
+            ctx.prec = old
+    return BallDecision("undecided", prec, lower(x), upper(x))
+
+
+@dataclass(frozen=True)
+class TableBalls:
+    """FFN_2 of `memorize.bump_memorizer` — the dense layer with its stored float64 weights ``W1 = fl(1/w)``,
+    biases ``b_0 = fl(−c/w)``, ``b_± = fl(b_0 ± 1)``, output weights ``(v, −2v, v)`` and ``b2 = 0`` — evaluated in
+    balls from its sorted centres (`structured.BumpTable`), without forming the dense weights.
+
+    Every bias of a triple is non-increasing in its centre ``c`` (``fl`` is monotone) and ``W1 > 0``. So for a
+    query ball ``x``: when the triple just below a window of centres is active on all of ``x``
+    (``x_lo·W1 + b_− ≥ 0``, checked exactly) so is every triple below it, and when the triple just above the window
+    is off on all of ``x`` (``x_hi·W1 + b_+ ≤ 0``) so is every triple above it. An inactive triple contributes
+    exactly ``0``; an active one the constant ``v·(b_+ − 2b_0 + b_−)`` (its slopes ``v·W1·(1 − 2 + 1)`` cancel
+    exactly), which is ``0`` unless ``fl(b_0 ± 1)`` rounded — those few residues are summed exactly
+    (``residue_prefix``). The window's triples are evaluated neuron by neuron in balls. The result contains the
+    dense layer's exact value at every point of ``x``.
+    """
+
+    centres: np.ndarray = field(repr=False)
+    values: np.ndarray = field(repr=False)
+    half_width: float
+    residue_positions: list = field(repr=False)
+    residue_prefix: list = field(repr=False)
+    #: a table of some of the centres only (`NumeralBalls`): there are centres below / above it, so a window that
+    #: reaches its first / last centre is not certified (``apply`` returns ``None``); and a radius added to every
+    #: output for the residues of the active triples it does not hold
+    open_below: bool = False
+    open_above: bool = False
+    residue_radius: float = 0.0
+
+    @classmethod
+    def from_table(cls, table, **local) -> TableBalls:
+        """From a `structured.BumpTable` (sorted ``centres``, ``values``, ``half_width``); ``local``: the fields
+        ``open_below``, ``open_above``, ``residue_radius`` of a partial table."""
+        c, w = table.centres, table.half_width
+        d = table.values.shape[1]
+        b0 = -c / w  # exactly as bump_memorizer computes the biases
+        bp, bm = b0 + 1.0, b0 - 1.0
+        with np.errstate(invalid="ignore"):
+            # for |b_0| ≥ 2 both differences and their difference are exact (Sterbenz); else recomputed exactly below
+            candidates = np.flatnonzero(((bp - b0) - (b0 - bm) != 0) | (np.abs(b0) < 2))
+        positions, prefix = [], [[fmpq(0)] * d]
+        for pos in candidates.tolist():
+            r = exact(bp[pos]) - 2 * exact(b0[pos]) + exact(bm[pos])
+            if r != 0:
+                positions.append(pos)
+                prefix.append([prefix[-1][o] + exact(table.values[pos, o]) * r for o in range(d)])
+        return cls(c, table.values, w, positions, prefix, **local)
+
+    @property
+    def residue_bound(self) -> float:
+        """An upper bound of ``Σ |v·(b_+ − 2b_0 + b_−)|`` over all triples, per channel maximum (0 almost always)."""
+        if not self.residue_positions:
+            return 0.0
+        c, w = self.centres, self.half_width
+        total = fmpq(0)
+        for pos in self.residue_positions:
+            b0 = -c[pos] / w
+            r = exact(b0 + 1.0) - 2 * exact(b0) + exact(b0 - 1.0)
+            total += max(abs(exact(v)) for v in self.values[pos]) * abs(r)
+        return upper(arb(total))
+
+    def apply(self, x: list, *, prec: int | None = None, window: int = 64) -> list | None:
+        """FFN_2 on one token ``x`` (``d`` balls) at ``prec`` bits (default: the current precision), ``None`` if more
+        than ``window`` triples could be in transition on the ball (the ball is too wide to be worth evaluating)."""
+        if prec is not None:
+            old = ctx.prec
+            ctx.prec = prec
+            try:
+                return self.apply(x, window=window)
+            finally:
+                ctx.prec = old
+        centres, w = self.centres, self.half_width
+        T = centres.size
+        x1 = x[0]
+        lo, hi = lower(x1), upper(x1)
+        w1 = 1.0 / w
+        w1q = exact(w1)
+        margin = 4.0 * w
+        while True:
+            i0 = int(np.searchsorted(centres, lo - margin, side="left"))
+            i1 = int(np.searchsorted(centres, hi + margin, side="right"))
+            if i1 - i0 > window or (i0 == 0 and self.open_below) or (i1 == T and self.open_above):
+                return None
+            below = i0 == 0 or _certainly_signed(lo, w1, w1q, -centres[i0 - 1] / w - 1.0, 1)
+            above = i1 == T or _certainly_signed(hi, w1, w1q, -centres[i1] / w + 1.0, -1)
+            if below and above:
+                break
+            margin *= 4.0
+        k = bisect.bisect_left(self.residue_positions, i0)
+        out = [x[o] + arb(self.residue_prefix[k][o]) for o in range(len(x))]
+        if self.residue_radius:
+            out = [v + arb(0, self.residue_radius) for v in out]
+        t = x1 * arb(w1)
+        for j in range(i0, i1):
+            b0 = -centres[j] / w
+            h = relu(t + arb(b0 + 1.0)) - 2 * relu(t + arb(b0)) + relu(t + arb(b0 - 1.0))
+            for o in range(len(x)):
+                v = self.values[j, o]
+                if v != 0:
+                    out[o] = out[o] + h * arb(float(v))
+        return out
+
+
+def _certainly_signed(x: float, w1: float, w1q, b: float, sign: int) -> bool:
+    """``sign·(x·w1 + b) ≥ 0`` exactly (floats read as rationals): decided in float64 when the computed value clears
+    its rounding error ``2u·(|x·w1| + |b|)`` by a factor 2, else in exact rationals."""
+    p = x * w1
+    value = sign * (p + b)
+    slack = 4.0 * 2.0**-53 * (abs(p) + abs(b)) + 1e-300
+    if value > slack:
+        return True
+    if value < -slack:
+        return False
+    return sign * (exact(x) * w1q + exact(b)) >= 0
+
+
+@dataclass(frozen=True)
+class BallItem:
+    """One output of the ball fallback: sequence, probe offset (index), token, channel, the decision of
+    ``|τ(X) − h(X)| < δ/2`` and the enclosure of ``|τ(X) − h(X)|`` it rests on."""
+
+    sequence: int
+    offset: int
+    token: int
+    channel: int
+    decision: BallDecision
+
+
+@dataclass(frozen=True)
+class BallCheck:
+    """Summary of the ball fallback over some grid sequences: how many outputs were decided in balls, at which
+    precisions, the largest certified upper bound of ``|τ − h|`` among those below ``δ/2``, the first certified
+    failure (``|τ − h| ≥ δ/2``) and the outputs still undecided at the last precision."""
+
+    sequences: int
+    items: int
+    bits_used: dict
+    worst_upper: float
+    worst_item: BallItem | None
+    failure: BallItem | None
+    undecided: tuple
+
+    @property
+    def decided(self) -> bool:
+        return not self.undecided
+
+
+def _summarize(sequences: int, items: list) -> BallCheck:
+    bits, worst, worst_item, failure, undecided = {}, 0.0, None, None, []
+    for it in items:
+        dec = it.decision
+        bits[dec.bits] = bits.get(dec.bits, 0) + 1
+        if dec.outcome == "below":
+            if dec.upper > worst:
+                worst, worst_item = dec.upper, it
+        elif dec.outcome == "above":
+            failure = failure or it
+        else:
+            undecided.append(it)
+    return BallCheck(sequences, len(items), dict(sorted(bits.items())), worst, worst_item, failure, tuple(undecided))
+
+
+class WorkingBalls:
+    """The real-arithmetic Lemma C.1 transformer of the working variant — the network whose weights are the stored
+    float64 numbers — on exact grid inputs, enclosed in balls: ``X = A + offset`` exactly (the grid corner and the
+    far end of its plateau, ``δ − θ`` above), the embedding ``E`` and FFN_1 (`quantize.quantizer`) in rationals
+    (`ffn_exact`), the attention in balls (`attention_balls`), FFN_2 from its sorted table (`TableBalls`).
+
+    Built from a `structured.StructuredTransformer` (the same IDs, gap and memorized values as the dense build).
+    """
+
+    def __init__(self, model, target):
+        from .embedding import positional_embedding
+        from .quantize import quantizer
+
+        spec = model.spec
+        self.spec, self.target, self.model = spec, target, model
+        self.ffn1 = quantizer(spec)
+        self.E = positional_embedding(spec).E
+        self.attention = model.contextual.attention
+        self.table = TableBalls.from_table(model.table)
+        self.offsets = (Fraction(0), spec.step_width - spec.ramp)
+        self._tokens: dict = {}
+        self._ids: dict = {}
+        self._ball_cache: dict = {}
+
+    def _quantized(self, digits) -> list:
+        """``FFN_1(X + E)`` of the grid sequence ``digits`` at each probe offset, exactly (cached per token)."""
+        m = self.spec.steps
+        out = []
+        for o, off in enumerate(self.offsets):
+            rows = []
+            for k, row in enumerate(digits):
+                key = (k, o, tuple(row))
+                if key not in self._tokens:
+                    z = [Fraction(int(s), m) + off + int(self.E[k, c]) for c, s in enumerate(row)]
+                    value = tuple(ffn_exact(self.ffn1, z))
+                    # one small integer per distinct exact value: equal tokens share their cached balls
+                    self._tokens[key] = (self._ids.setdefault(value, len(self._ids)), value)
+                rows.append(self._tokens[key])
+            out.append(tuple(rows))
+        return out
+
+    def _table_for(self, index: int) -> TableBalls:
+        """The FFN_2 table whose triples can be active on the outputs of sequence ``index`` (here: all of them)."""
+        return self.table
+
+    def _attention(self, M, prec: int) -> list:
+        """The attention on the exact FFN_1 output ``M`` in balls at ``prec`` bits. For the working attention
+        (rank one: ``W_Q = W_K``, one column, no ``W_O``, no skip) the logits are ``g_k g_j`` with ``g = M_k·W_Q``, so
+        ``e^{g_k g_j}`` and the values ``M_j W_V`` are cached per pair of tokens (the vocabulary is small); the sum
+        is the same as `attention_balls` evaluates (softmax without the shift, which cancels)."""
+        att = self.attention
+        if not (att.W_Q.shape[1] == 1 and np.array_equal(att.W_Q, att.W_K) and att.W_O is None and not att.skip):
+            return attention_balls(att, [list(value) for _, value in M], prec=prec)
+        cache = self._ball_cache.setdefault(prec, ({}, {}))
+        tokens, pairs = cache
+        old = ctx.prec
+        ctx.prec = prec
+        try:
+            keys = [key for key, _ in M]
+            for key, value in M:
+                if key not in tokens:
+                    xb = [ball(v) for v in value]
+                    g = sum((xb[r] * ball(att.W_Q[r, 0]) for r in range(len(xb)) if att.W_Q[r, 0] != 0), arb(0))
+                    V = att.output_map
+                    vals = [sum((xb[r] * ball(V[r, c]) for r in range(len(xb)) if V[r, c] != 0), arb(0))
+                            for c in range(V.shape[1])]
+                    tokens[key] = (g, vals)
+            out = []
+            for kk in keys:
+                gk = tokens[kk][0]
+                weights = []
+                for kj in keys:
+                    e = pairs.get((kk, kj))
+                    if e is None:
+                        e = pairs[(kk, kj)] = pairs[(kj, kk)] = (gk * tokens[kj][0]).exp()
+                    weights.append(e)
+                total = sum(weights[1:], weights[0])
+                out.append([sum((w * tokens[kj][1][c] for w, kj in zip(weights, keys)), arb(0)) / total
+                            for c in range(len(tokens[kk][1]))])
+            return out
+        finally:
+            ctx.prec = old
+
+    def check_sequence(self, index: int, *, precisions=BALL_PRECISIONS) -> list[BallItem]:
+        """Every output of grid sequence ``index`` (both probes, every token and channel), decided in balls."""
+        from .grid import sequence_digits
+        from .transformer import quantize_output
+
+        spec = self.spec
+        digits = sequence_digits(spec, index, index + 1)[0].tolist()
+        h = quantize_output(self.target(np.asarray(digits, dtype=np.float64)[None] / spec.steps), spec.steps)[0]
+        h_exact = [[Fraction(int(round(v * spec.steps)), spec.steps) for v in row] for row in h.tolist()]
+        half = Fraction(1, 2 * spec.steps)
+        inputs = self._quantized(digits)
+        pending = [(o, k, c) for o in range(len(inputs)) for k in range(spec.tokens) for c in range(spec.channels)]
+        decided: dict = {}
+        for i, prec in enumerate(precisions):
+            outputs = {}
+            for o, M in enumerate(inputs):
+                if not any(p[0] == o for p in pending):
+                    continue
+                same = next((p for p in range(o) if p in outputs and [i for i, _ in inputs[p]] == [i for i, _ in M]), None)
+                if same is not None:
+                    outputs[o] = outputs[same]
+                    continue
+                q = self._attention(M, prec)
+                old = ctx.prec
+                ctx.prec = prec
+                try:
+                    table = self._table_for(index)
+                    outputs[o] = [table.apply(q[k]) for k in range(spec.tokens)]
+                finally:
+                    ctx.prec = old
+            still = []
+            for o, k, c in pending:
+                y = outputs[o][k]
+                last = i == len(precisions) - 1
+                if y is None:
+                    if last:
+                        decided[(o, k, c)] = BallDecision("undecided", prec, -math.inf, math.inf)
+                    else:
+                        still.append((o, k, c))
+                    continue
+                old = ctx.prec
+                ctx.prec = prec
+                try:
+                    err = abs(y[c] - ball(h_exact[k][c]))
+                    hb = ball(half)
+                    if err < hb:
+                        decided[(o, k, c)] = BallDecision("below", prec, lower(err), upper(err))
+                    elif err >= hb:
+                        decided[(o, k, c)] = BallDecision("above", prec, lower(err), upper(err))
+                    elif last:
+                        decided[(o, k, c)] = BallDecision("undecided", prec, lower(err), upper(err))
+                    else:
+                        still.append((o, k, c))
+                finally:
+                    ctx.prec = old
+            pending = still
+            if not pending:
+                break
+        return [BallItem(index, o, k, c, decided[(o, k, c)]) for (o, k, c) in sorted(decided)]
+
+    def check(self, indices, *, precisions=None) -> BallCheck:
+        """`check_sequence` over ``indices`` (precisions: `BALL_PRECISIONS` unless given), summarized."""
+        precisions = BALL_PRECISIONS if precisions is None else precisions
+        items = []
+        count = 0
+        for index in indices:
+            items.extend(self.check_sequence(int(index), precisions=precisions))
+            count += 1
+        return _summarize(count, items)
+
+
+class NumeralBalls(WorkingBalls):
+    """`WorkingBalls` for the numeral variant (`numeral.py`): FFN_1 is `numeral.numeral_quantizer`, the attention
+    `numeral.numeral_attention`, and FFN_2 the bump memorizer at the float64 IDs of every sequence (half-width
+    ``plan.half_width``, a power of two). No table of all ``nN`` centres is kept: for sequence ``a`` the centres of
+    sequences ``a − 2 … a + 2`` are recomputed (`numeral.StructuredNumeral.rows`). The cells prove every other centre
+    is below or above all of them (a centre of sequence ``a'`` lies within ``sR + ε`` of ``s·a'/n``, and
+    ``2(sR + ε) < s/n``), so the monotone-bias argument of `TableBalls` holds across the table's ends; the active
+    triples' residues outside the table are covered by ``max|v|·numeral.bias_residue_bound``.
+    """
+
+    def __init__(self, model, target, max_abs_value: float):
+        from .embedding import positional_embedding
+        from .numeral import bias_residue_bound, numeral_attention, numeral_quantizer
+
+        plan = model.plan
+        spec = model.spec
+        self.spec, self.target, self.model = spec, target, model
+        self.ffn1 = numeral_quantizer(plan)
+        self.E = positional_embedding(spec).E
+        self.attention = numeral_attention(plan).attention
+        self.radius = max_abs_value * bias_residue_bound(plan)
+        self.offsets = (Fraction(0), spec.step_width - spec.ramp)
+        self._tokens, self._ids, self._ball_cache, self._tables = {}, {}, {}, {}
+
+    def _table_for(self, index: int) -> TableBalls:
+        from .structured import BumpTable
+
+        if index not in self._tables:
+            N = self.spec.n_sequences
+            lo, hi = max(0, index - 2), min(N, index + 3)
+            ids, values = self.model.rows(np.arange(lo, hi))
+            flat, vals = ids.reshape(-1), values.reshape(ids.size, -1)
+            order = np.argsort(flat, kind="stable")
+            table = BumpTable(flat[order], vals[order], order, self.model.plan.half_width)
+            self._tables = {index: TableBalls.from_table(table, open_below=lo > 0, open_above=hi < N,
+                                                         residue_radius=self.radius)}
+        return self._tables[index]
+
+
+def numeral_triage(model, target, allowance: float, start: int = 0, stop: int | None = None, *,
+                   chunk: int = 1 << 11) -> tuple[np.ndarray, np.ndarray]:
+    """The grid sequences of ``[start, stop)`` with an output the float64 numeral pass does not decide below
+    ``δ/2`` (``err + allowance ≥ δ/2``, the allowance of ``lemma-c.1/exhaustive``), and their largest float64 errors."""
+    from .grid import grid_points
+    from .structured import _chunks, probe_offsets
+    from .transformer import quantize_output
+
+    spec = model.spec
+    stop = spec.n_sequences if stop is None else stop
+    half = float(spec.step_width) / 2
+    redo, redo_err = [], []
+    for lo, hi in _chunks(start, stop, chunk, False, ""):
+        X = grid_points(spec, lo, hi)
+        h = quantize_output(target(X), spec.steps)
+        err = np.zeros(hi - lo)
+        for offset in probe_offsets(spec):
+            err = np.maximum(err, np.abs(model(X + offset) - h).max(axis=(1, 2)))
+        bad = ~(err + allowance < half)
+        redo.extend((np.flatnonzero(bad) + lo).tolist())
+        redo_err.extend(err[bad].tolist())
+    return np.asarray(redo, dtype=np.int64), np.asarray(redo_err, dtype=np.float64)
+
+
+def float64_triage(model, target, start: int = 0, stop: int | None = None, *, chunk: int = 1 << 14,
+                   residue: float = 0.0) -> tuple[float, int, np.ndarray, np.ndarray]:
+    """Which grid sequences of ``[start, stop)`` the float64 structured pass of the working variant decides.
+
+    An output is decided in float64 when ``err + A < δ/2``: ``err`` the float64 error against ``h``, and
+    ``A = 2·max(|v_below|, |v_above|)·2ε/w + residue`` — the real ID lies within ``2ε`` of the float64 one (``ε`` the
+    a-priori ID error, doubled for FFN_1's stored weights), the two nearest centres are the only hats that can be
+    active on that interval when ``w > 2ε`` (centres ``≥ 2w`` apart), each hat has slope ``|v|/w``, doubled for the
+    stored weights' breakpoints, and ``residue`` bounds the active triples' constants (`TableBalls.residue_bound`).
+    When ``w ≤ 2ε`` nothing is decided in float64. Returns ``(largest err + A over the decided outputs, their count,
+    the sorted indices of the sequences with an undecided output, the largest float64 err of each of them)`` — the
+    last to try the likeliest failures first.
+    """
+    from .grid import grid_points
+    from .structured import _chunks, probe_offsets
+    from .transformer import quantize_output
+
+    spec, table = model.spec, model.table
+    stop = spec.n_sequences if stop is None else stop
+    half = float(spec.step_width) / 2
+    w, eps = table.half_width, 2.0 * model.id_error
+    usable = w > eps
+    worst, decided, redo, redo_err = 0.0, 0, [], []
+    absv = np.abs(table.values)
+    for lo, hi in _chunks(start, stop, chunk, False, ""):
+        X = grid_points(spec, lo, hi)
+        h = quantize_output(target(X), spec.steps)
+        bad = np.zeros(hi - lo, dtype=bool)
+        err_seq = np.zeros(hi - lo)
+        for offset in probe_offsets(spec):
+            stages = model.stages(X + offset)
+            err = np.abs(stages["output"] - h)
+            err_seq = np.maximum(err_seq, err.max(axis=(1, 2)))
+            if not usable:
+                bad[:] = True
+                continue
+            x = stages["context"][..., 0].reshape(-1)
+            j = np.searchsorted(table.centres, x)
+            below, above = absv[np.clip(j - 1, 0, None)], absv[np.clip(j, None, table.n_centres - 1)]
+            allowance = 2.0 * np.maximum(below, above) * eps / w + residue
+            bound = (err.reshape(-1, spec.channels) + allowance).reshape(h.shape)
+            ok = bound < half
+            bad |= ~ok.all(axis=(1, 2))
+            if ok.any():
+                worst = max(worst, float(bound[ok].max()))
+            decided += int(ok.sum())
+        redo.extend((np.flatnonzero(bad) + lo).tolist())
+        redo_err.extend(err_seq[bad].tolist())
+    return (math.nextafter(worst, math.inf), decided, np.asarray(redo, dtype=np.int64),
+            np.asarray(redo_err, dtype=np.float64))

@@ -545,6 +545,23 @@ def ffn1_id_shift(plan: NumeralPlan) -> float:
     return 2.0 * e * spec.channels * H
 
 
+def bias_residue_bound(plan: NumeralPlan) -> float:
+    """Bound on ``Σ_j |b_+ − 2b_0 + b_−|`` over every triple of FFN_2 (times ``max|v|`` it bounds what the active
+    triples the structured pass skips add to an output; `memorize.bump_memorizer` stores ``b_0 = −c/w``, exact here
+    because ``w`` is a power of two, and ``b_± = fl(b_0 ± 1)``).
+
+    ``b_0 ± 1`` is exact unless it leaves ``b_0``'s binade: for ``2^e ≤ |b_0| < 2^{e+1} ≤ 2^{53}``, ``b_0`` and ``1``
+    are multiples of ``ulp(b_0)``, so only ``|b_0| > 2^{e+1} − 1`` can round, by ``≤ 2^{e+1−53}``; for ``|b_0| < 1``
+    by ``≤ 2^{−53}`` each. Centres are ``≥ 2w`` apart, so the ``b_0`` are ``≥ 2`` apart: at most one per sign within 1
+    below each power of two, and at most two in ``(−1, 1)``. With ``2^E > max|c|/w`` the sum is at most
+    ``2·Σ_{e<E} 2^{e+1−53}·2 + 2·2·2^{−53} ≤ 2^{E+3−53} + 2^{−51}`` (each triple has two roundings).
+    """
+    spec = plan.spec
+    top = plan.scale * (spec.n_sequences - 1) / spec.tokens + plan.scale * plan.cell_radius + plan.id_error
+    E = max(0, math.ceil(math.log2(max(top / plan.half_width, 1.0))) + 1)
+    return 2.0 ** (E + 3 - 53) + 2.0**-51
+
+
 #: the hat of `StructuredNumeral.ffn2` is within this many units in the last place of the stored weights' hat
 HAT_ULPS = 8
 

@@ -81,3 +81,128 @@ def test_certified_errors_bracket_the_error_and_a_planted_wrong_value_is_certifi
     assert low_wrong[0, 0, 0].min() > 0.99  # a certified lower bound: the planted network is wrong by ~1 there
     with pytest.raises(ValueError, match="bounds"):
         certified_errors(tau, contexts, bounds="middle")
+
+
+# -- the ball fallback -----------------------------------------------------------------------------------------
+def test_decide_ball_decides_in_128_bits_what_float64_cannot():
+    import math
+
+    from flint import arb
+
+    from construct.certified import decide_ball
+
+    # float64 cannot tell e from its nearest double (math.exp(1) == math.e); e is above it (closed form: the
+    # double is 2.718281828459045090795…, e = 2.718281828459045235360…)
+    assert math.exp(1) == math.e
+    assert decide_ball(lambda prec: arb(1).exp(), math.e).outcome == "above"
+    assert decide_ball(lambda prec: arb(1).exp(), math.nextafter(math.e, 3)).outcome == "below"
+    assert decide_ball(lambda prec: arb(1).exp(), math.e).bits == 128
+
+
+def test_decide_ball_reports_undecided_when_1024_bits_are_not_enough():
+    from flint import arb, ctx
+
+    from construct.certified import decide_ball
+
+    old = ctx.prec
+    ctx.prec = 4000
+    try:  # the 1100-bit truncation of e: e − bound ∈ (0, 2^−1100), so a decision needs more than 1100 bits
+        bound = Fraction(int((arb(1).exp() * arb(2) ** 1100).floor().unique_fmpz()), 2**1100)
+    finally:
+        ctx.prec = old
+    dec = decide_ball(lambda prec: arb(1).exp(), bound)
+    assert (dec.outcome, dec.bits) == ("undecided", 1024)
+    assert dec.lower <= float(bound) <= dec.upper
+    assert decide_ball(lambda prec: arb(1).exp(), bound, precisions=(1024, 2048)).outcome == "above"
+    with pytest.raises(ValueError, match="precision"):
+        decide_ball(lambda prec: arb(1), 0, precisions=())
+
+
+@pytest.fixture(scope="module")
+def working():
+    from construct.structured import build_structured
+
+    spec = GridSpec(2, 1, 3)
+    target = make_target("blur", 2, 1)
+    return build_structured(target, spec), target
+
+
+def test_table_balls_enclose_the_dense_bump_layer(tau):
+    from flint import arb
+
+    from construct.certified import TableBalls
+    from construct.structured import StructuredTransformer
+
+    model = StructuredTransformer.from_dense(tau, make_target("blur", 2, 2))
+    table, dense = TableBalls.from_table(model.table), BumpBalls.from_ffn(tau.memorizer)
+    ids = np.sort(tau.context_ids.reshape(-1))
+    points = list(ids[:5]) + list((ids[:-1] + ids[1:])[:5] / 2) + [ids[0] - 1.0, ids[-1] + 1.0, ids[3] + 0.3 * model.table.half_width]
+    for x1 in points:
+        x = [arb(float(x1))] + [arb(0.25)] * (tau.spec.channels - 1)
+        a, b = table.apply(x, prec=128), dense.apply(x)
+        for ya, yb in zip(a, b):
+            assert ya.overlaps(yb) and float(ya.rad()) < 1e-20
+
+
+def test_working_balls_decide_every_output_that_float64_leaves_open(working):
+    import dataclasses
+
+    from construct.certified import WorkingBalls, float64_triage
+
+    model, target = working
+    spec = model.spec
+    assert float64_triage(model, target)[2].size == 0  # float64 decides this small spec by itself
+    blunt = dataclasses.replace(model, id_error=model.table.half_width)  # an ID error as wide as a bump
+    worst, decided, redo, _ = float64_triage(blunt, target)
+    assert decided == 0 and redo.tolist() == list(range(spec.n_sequences))
+    check = WorkingBalls(blunt, target).check(redo)
+    assert check.items == 2 * spec.n_sequences * spec.tokens * spec.channels
+    assert check.failure is None and check.decided and check.bits_used == {128: check.items}
+    assert 0 <= check.worst_upper < 1e-6  # the hats reproduce h; the loss is the float64-rounded centres
+
+
+def test_working_balls_certify_a_planted_wrong_output(working):
+    import dataclasses
+
+    from construct.certified import WorkingBalls
+
+    model, target = working
+    values = model.table.values.copy()
+    row = int(np.flatnonzero(model.table.order == 3)[0])  # sequence 1, token 1 in the sorted table
+    values[row, 0] += 1.0 / model.spec.steps  # that output now misses h by δ, beyond δ/2
+    wrong = dataclasses.replace(model, table=dataclasses.replace(model.table, values=values))
+    check = WorkingBalls(wrong, target).check(range(model.spec.n_sequences))
+    fail = check.failure
+    assert fail is not None and (fail.sequence, fail.token) == (1, 1)
+    assert fail.decision.outcome == "above" and fail.decision.lower >= 0.5 / model.spec.steps
+
+
+def test_numeral_balls_decide_every_output_from_local_tables():
+    from construct.certified import NumeralBalls, TableBalls, numeral_triage
+    from construct.numeral import build_numeral_structured
+    from construct.structured import BumpTable
+
+    spec = GridSpec(3, 1, 3)
+    target = make_target("blur", 3, 1)
+    model = build_numeral_structured(target, spec)
+    redo, _ = numeral_triage(model, target, 0.0)
+    assert redo.size == 0  # float64 decides this spec by itself
+    assert numeral_triage(model, target, float("inf"))[0].tolist() == list(range(spec.n_sequences))
+    balls = NumeralBalls(model, target, 1.0)
+    check = balls.check(range(spec.n_sequences))
+    assert check.failure is None and check.decided and check.items == 2 * spec.n_sequences * spec.tokens
+    assert check.worst_upper < 1e-6
+    # a local table gives what the table of all centres gives
+    ids, values = model.rows(np.arange(spec.n_sequences))
+    flat = ids.reshape(-1)
+    order = np.argsort(flat, kind="stable")
+    whole = TableBalls.from_table(BumpTable(flat[order], values.reshape(flat.size, -1)[order], order,
+                                            model.plan.half_width))
+    from flint import arb
+
+    for a in (0, 13, 26):
+        local = balls._table_for(a)
+        for k in range(spec.tokens):
+            x = [arb(float(ids[a, k]))]
+            y_local, y_whole = local.apply(x, prec=128), whole.apply(x, prec=128)
+            assert y_local[0].overlaps(y_whole[0]) and abs(float(y_local[0].mid()) - float(y_whole[0].mid())) < 1e-12

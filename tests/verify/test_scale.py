@@ -26,13 +26,16 @@ def test_exhaustive_claim_holds_on_a_small_spec_and_matches_the_dense_claim():
     assert all_claims()["lemma-c.1/reproduces"].run(params).verdict == "holds"
 
 
-def test_exhaustive_claim_is_inconclusive_where_float64_cannot_separate_the_ids():
-    # n = 6, m = 10: a million sequences whose smallest ID gap (1.7e-14) is below twice the ID error bound
+def test_exhaustive_claim_fails_in_balls_where_float64_cannot_separate_the_ids():
+    # n = 6, m = 10: a million sequences whose smallest ID gap (1.7e-14) is below twice the ID error bound, so
+    # float64 decides nothing; too many for balls, but among the largest float64 errors a ball of the
+    # real-arithmetic network lies above δ/2: a certified counterexample
     pytest.importorskip("distributed")
     ev = all_claims()[CLAIM].run(Params(tokens=6, channels=1, steps=10, workers=2))
     construction = ev.details["construction"]
     assert construction["id_gap"] <= 2 * construction["id_error_bound"]
-    assert ev.verdict == "inconclusive" and "float64 cannot decide" in ev.notes
+    assert ev.verdict == "fails" and ev.arithmetic.startswith("float64+arb")
+    assert ev.counterexample["certified |τ − h| ≥"] >= 0.05 and ev.counterexample["bits"] == 128
 
 
 def test_shards_merge_to_the_unsharded_report_byte_for_byte(tmp_path, capsys):
@@ -120,3 +123,41 @@ def test_memory_limit_sets_and_restores_the_budget():
     assert memory_budget() == before
     with pytest.raises(ValueError), memory_limit(-1):
         pass
+
+
+@pytest.mark.parametrize("argv, message", [
+    # the bytes one chunk of the streamed numeral check needs, before any work
+    (["verify", CLAIM, "-n", "8", "-d", "1", "-m", "10", "--variant", "numeral", "--max-memory", "1MB", "--max-work",
+      "1e12"], "needs 64 MiB, more than the 1 MiB allowed"),
+    (["verify", CLAIM, "-n", "9", "-d", "1", "-m", "10", "--variant", "numeral"], "more than the 3e+10 allowed"),
+])
+def test_sizes_beyond_the_budget_are_refused_before_the_work_with_the_numbers(argv, message, capsys):
+    code, out, err = run(argv, capsys)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and message in err
+
+
+@pytest.mark.parametrize("argv, bits", [
+    (["-n", "30", "-d", "1", "-m", "10", "--variant", "paper"], "≈ 10^15.25 bits"),  # Lemma 5.4's −log2 Δ
+    (["-n", "8", "-d", "2", "-m", "10", "--variant", "numeral"], "needs 56 bits"),   # beyond float64's numerals
+])
+def test_sizes_beyond_any_certified_precision_are_reported_with_their_bits_at_once(argv, bits, capsys):
+    import time
+
+    start = time.process_time()
+    code, out, err = run(["verify", CLAIM, *argv, "--format", "json"], capsys)
+    result = json.loads(out)["results"][0]
+    assert code == 1 and err == "" and result["verdict"] == "inconclusive" and bits in result["notes"]
+    assert time.process_time() - start < 5  # reported from the spec, not after a long run
+
+
+def test_an_interrupted_check_writes_no_partial_output(tmp_path, monkeypatch, capsys):
+    import verify.claims.approximation as approximation
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(approximation, "_parallel_check", interrupted)
+    out_file = tmp_path / "report.json"
+    code, out, err = run(["verify", CLAIM, "-n", "2", "-d", "1", "-m", "3", "--out", str(out_file)], capsys)
+    assert code == 130 and out == "" and err == "varproof: interrupted\n"
+    assert list(tmp_path.iterdir()) == []

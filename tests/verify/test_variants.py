@@ -20,15 +20,24 @@ def run(argv, capsys):
     return code, out, err
 
 
-def test_numeral_exhaustive_holds_where_the_working_variant_is_inconclusive():
+def test_numeral_exhaustive_holds_in_float64_where_the_working_variant_needs_balls():
     params = Params(tokens=5, channels=1, steps=10)
-    working = all_claims()[CLAIM].run(params)
     numeral = all_claims()[CLAIM].run(dataclasses.replace(params, variant="numeral"))
-    assert working.verdict == "inconclusive"
     assert numeral.verdict == "holds" and numeral.n_checked == 2 * 10**5
+    assert numeral.arithmetic == "float64 (structured evaluation)"  # no output needed balls
     construction = numeral.details["construction"]
     assert construction["cells_consistent"] and construction["gap_ratio_bound"] <= 10 * 5**2
-    assert numeral.params["variant"] == "numeral" and "variant" not in working.params
+    assert numeral.params["variant"] == "numeral"
+
+
+@pytest.mark.slow
+def test_the_working_variant_at_1e5_sequences_is_decided_in_balls():
+    # float64 leaves every output open (allowance 0.083 against δ/2 = 0.05); the balls decide all of them
+    working = all_claims()[CLAIM].run(Params(tokens=5, channels=1, steps=10))
+    assert working.verdict == "holds" and working.arithmetic.startswith("float64+arb")
+    fallback = working.details["ball fallback"]
+    assert fallback["outputs recomputed in balls"] == 10**6 and fallback["outputs undecided at 1024 bits"] == 0
+    assert "variant" not in working.params
 
 
 def test_the_default_variant_leaves_the_parameters_of_every_report_unchanged():
@@ -61,7 +70,10 @@ def test_two_workers_give_the_one_worker_answer(capsys):
 
 def test_the_paper_variant_is_inconclusive_with_the_bits_it_needs():
     ev = all_claims()[CLAIM].run(Params(tokens=2, channels=1, steps=2, variant="paper"))
-    assert ev.verdict == "inconclusive" and "10240 bits" in ev.notes
+    assert ev.verdict == "inconclusive" and "10240 bits" in ev.notes and "more than the 1024 bits" in ev.notes
+    assert ev.details["construction"]["bits needed"] == "10240"
+    one = all_claims()[CLAIM].run(Params(tokens=1, channels=1, steps=2, variant="paper"))
+    assert one.verdict == "inconclusive" and "Δ = exp(0) = 1" in one.notes and "gives none" in one.notes
 
 
 def _numeral_evidence(worst: float, consistent: bool = True):
@@ -136,3 +148,23 @@ def test_cost_reports_every_variant(capsys):
     code, text, _ = run(["cost", "-n", "8", "-d", "1", "-m", "10", "--variant", "numeral"], capsys)
     assert code == 0 and "gap ratio (range/(N·n))/gap (numeral)" in text
     assert "variant" not in json.loads(run(["cost", "-n", "2", "-d", "1", "-m", "3", "--format", "json"], capsys)[1])
+
+
+def test_the_numeral_ball_fallback_decides_what_a_too_wide_allowance_leaves_open():
+    from construct.numeral import build_numeral_structured
+    from construct.targets import make_target
+    from verify.claims.approximation import _numeral_ball_fallback
+
+    params = Params(tokens=3, channels=1, steps=3, variant="numeral")
+    ev = all_claims()[CLAIM].run(params)
+    assert ev.verdict == "holds" and ev.arithmetic == "float64 (structured evaluation)"
+    key = next(k for k in ev.details if k.startswith("rounding allowance"))
+    blunt = dataclasses.replace(ev, details={**ev.details, key: 1.0}, decidable=False)  # float64 decides nothing
+    spec = params.spec()
+    target = make_target("blur", 3, 1)
+    balls = _numeral_ball_fallback(params, build_numeral_structured(target, spec), target, blunt)
+    assert balls.verdict == "holds" and balls.arithmetic.startswith("float64+arb")
+    fallback = balls.details["ball fallback"]
+    assert fallback["sequences recomputed in balls"] == spec.n_sequences
+    assert fallback["outputs recomputed in balls"] == 2 * spec.n_sequences * spec.tokens
+    assert balls.measured < 1e-6

@@ -8,8 +8,11 @@ homogeneous — we use Section 3.1's. Lipschitz constants ``C`` are ``ℓ_α →
 * ``lemma-c.1/reproduces`` — τ reproduces the quantized target on every grid cell (every target), decided on
   certified enclosures of the real-arithmetic network (`construct.certified`).
 * ``lemma-c.1/exhaustive`` — the same for one target at scale: structured evaluation, streamed in
-  chunks, ``--shard i/k`` / ``--workers`` / ``varproof merge``; ``inconclusive`` where float64 cannot
-  separate the context IDs.
+  chunks, ``--shard i/k`` / ``--workers`` / ``varproof merge``. Where float64 cannot decide, the outputs it leaves
+  open are recomputed in ball arithmetic (`construct.certified`: 128 bits doubled up to 1024; `_ball_fallback`,
+  `_numeral_ball_fallback`, unsharded runs only); ``inconclusive`` only where 1024-bit balls cannot decide either,
+  where no float64 network exists (coinciding IDs), or beyond the fallback's limit without a certified
+  counterexample.
   ``--variant numeral`` builds the numeral contextual mapping (`construct.numeral`): certified cells, no
   bump table, memory flat in N (`numeral_construction`, `_check_exhaustive_numeral`); ``--variant paper``
   reports the bits Lemma 5.4's δ would need (inconclusive).
@@ -215,9 +218,11 @@ def exhaustive_evidence(params: Params, construction: dict, check: dict | None, 
     allowance = construction["max_abs_value"] * construction["id_error_bound"] / width
     if numeral:  # plus FFN_1's rounding at the probes and the hat's own evaluation error (construct/numeral.py)
         allowance += construction["max_abs_value"] * (construction["ffn1_id_shift"] / width
-                                                       + 2 * construction["hat_error"])
-        details["rounding allowance |v|·((ID error + FFN_1 shift)/w + 2·hat error)"] = allowance
-    else:
+                                                       + 2 * construction["hat_error"]
+                                                       + construction.get("bias_residue", 0.0))
+        details["rounding allowance |v|·((ID error + FFN_1 shift)/w + 2·hat error + bias residue)"] = allowance
+    else:  # plus what the active triples the structured pass skips add (Σ|v·(b_+ − 2b_0 + b_−)|, exact; 0 almost always)
+        allowance += construction.get("active_residue", 0.0)
         details["rounding allowance |v|·ID error/(gap/2)"] = allowance
     counterexample = None
     if worst - allowance >= half:  # wrong even after the rounding allowance: the real network fails too
@@ -340,8 +345,11 @@ def _construction(params: Params, spec: GridSpec, model=None) -> dict | None:
             model = build_structured(target, spec, progress=params.progress)
         except ContextIDsCoincide:
             return None
+    from construct.certified import TableBalls
+
     return {"context_ids": model.table.n_centres, "id_gap": model.id_gap, "id_error_bound": model.id_error,
-            "max_abs_value": float(abs(model.table.values).max()), "neurons_ffn2": ffn2_width(spec)}
+            "max_abs_value": float(abs(model.table.values).max()), "neurons_ffn2": ffn2_width(spec),
+            "active_residue": TableBalls.from_table(model.table).residue_bound}
 
 
 def _six_digits(x: float) -> float:
@@ -354,7 +362,7 @@ def numeral_construction(plan, stats, shard: bool = False) -> dict:
     and what the streamed pass measured (`construct.numeral.CellStats`), with whether the two agree. For one shard
     (``shard``) the measured part is left out (it goes with the shard's result; `merge_exhaustive` joins it), so that
     every shard records the same construction."""
-    from construct.numeral import ffn1_id_shift, hat_evaluation_error
+    from construct.numeral import bias_residue_bound, ffn1_id_shift, hat_evaluation_error
 
     spec = plan.spec
     n, N = spec.tokens, spec.n_sequences
@@ -366,6 +374,7 @@ def numeral_construction(plan, stats, shard: bool = False) -> dict:
     out = {
         "variant": "numeral", "context_ids": N * n, "id_gap": plan.gap_lb, "bump_half_width": plan.half_width,
         "id_error_bound": plan.id_error, "hat_error": hat_evaluation_error(), "ffn1_id_shift": ffn1_id_shift(plan),
+        "bias_residue": bias_residue_bound(plan),
         "max_abs_value": max(1.0 - float(spec.step_width) + reach, top), "cell_radius": plan.scale * plan.cell_radius,
         "gap_ratio_bound": plan.gap_ratio_bound, "bits": plan.bits,
         "measured": {"smallest_gap": _six_digits(stats.min_gap) if N * n > 1 else None, "gap_ratio": _six_digits(measured_ratio),
@@ -402,11 +411,16 @@ def _check_exhaustive_numeral(params: Params, spec, target, lo: int, hi: int) ->
         plan = require_numeral(spec)
     except NumeralTooLarge as err:
         return exhaustive_evidence(params, {"variant": "numeral", "context_ids": spec.n_sequences * spec.tokens}, None,
-                                   reason=f"inconclusive in float64: {err}")
+                                   reason=f"inconclusive in float64: {err}. Ball arithmetic cannot help here: the "
+                                          "construction's own weights would not be float64 numbers, and its "
+                                          f"≈ {float(spec.n_sequences) * spec.tokens:.3g} IDs are far beyond the ball "
+                                          "fallback's budget")
     model = StructuredNumeral(spec, target, plan)
     check, stats = _parallel_numeral(model, target, lo, hi, params)
     evidence = exhaustive_evidence(params, numeral_construction(plan, stats, params.shard is not None),
                                    dataclasses.asdict(check))
+    if evidence.verdict == "inconclusive" and params.shard is None:
+        return _numeral_ball_fallback(params, model, target, evidence)
     if params.shard is not None:
         details = dict(evidence.details)
         details["shard"] = {**details["shard"], "cells": dataclasses.asdict(stats)}
@@ -414,15 +428,67 @@ def _check_exhaustive_numeral(params: Params, spec, target, lo: int, hi: int) ->
     return evidence
 
 
+def _exhaustive_work(params: Params) -> tuple[float, str]:
+    """The work estimate of ``lemma-c.1/exhaustive``: none where the answer is the bits the spec needs, known before
+    any work (``--variant paper``; ``--variant numeral`` beyond float64's exact numerals), else the structured pass."""
+    spec = params.spec()
+    if params.variant == "paper":
+        return 0.0, f"the bits Lemma 5.4's δ needs for {spec}"
+    if params.variant == "numeral":
+        from construct.numeral import NumeralTooLarge, numeral_plan
+
+        try:
+            numeral_plan(spec)
+        except NumeralTooLarge:
+            return 0.0, f"the bits the numeral construction needs for {spec}"
+    return structured_work(spec, passes=2 / (params.shard[1] if params.shard else 1))
+
+
+def _exhaustive_memory(params: Params) -> float:
+    """The peak-memory estimate of ``lemma-c.1/exhaustive``, mirroring `_exhaustive_work`: the interpreter's share
+    where only the bits are reported; the streamed numeral check holds one chunk per process (this one and at most two
+    workers, `construct.numeral.numeral_bytes`); the working variant the structured table (`structured_bytes`)."""
+    spec = params.spec()
+    if _exhaustive_work(params)[0] == 0.0:
+        return 64 * MiB
+    if params.variant == "numeral":
+        from construct.numeral import numeral_bytes
+
+        return 64 * MiB + 3 * numeral_bytes(spec)
+    return 64 * MiB + structured_bytes(spec)
+
+
+def _paper_variant(params: Params, spec: GridSpec) -> Evidence:
+    """``--variant paper``: the bits Lemma 5.4's δ as printed needs, from the spec alone (before any work):
+    ``−log2 Δ = 5|V|⁴ d ln(n) L0²/δ / ln 2`` (`construct.numeral.paper_bits`), against float64's 53 bits and the ball
+    fallback's largest precision."""
+    from construct.certified import BALL_PRECISIONS
+    from construct.numeral import paper_bits, paper_log10_bits
+
+    top = BALL_PRECISIONS[-1]
+    construction = {"variant": "paper", "context_ids": spec.n_sequences * spec.tokens, "bits needed": paper_bits(spec),
+                    "largest ball precision (bits)": top}
+    if paper_log10_bits(spec) == -math.inf:  # n = 1: ln n = 0, Δ = 1
+        reason = ("inconclusive: for n = 1 Lemma 5.4's δ as printed is Δ = exp(0) = 1 (ln n = 0), which needs no extra "
+                  "bits; but Lemma 5.4 (cited from Hu et al.) only states that attention weights exist and gives none, so "
+                  "there is no network of the paper's to check (the working and numeral variants build one)")
+    else:
+        reason = (f"inconclusive: Lemma 5.4's δ as printed needs {paper_bits(spec)} bits per context ID (−log2 Δ, "
+                  f"computed from the spec before any work), more than float64's 53 and more than the {top} bits of the "
+                  "ball fallback's largest precision; no bump layer can be built or evaluated")
+    return exhaustive_evidence(params, construction, None, reason=reason)
+
+
 @register(
     "lemma-c.1/exhaustive",
     "Lemma C.1 (construction, end to end, at scale)",
     "For the spec and the target (--target), the built τ = FFN_2∘Attn∘FFN_1(·+E), evaluated structurally (the same "
     "function as its dense weights), maps every grid sequence — at its grid corner and at the far end of its plateau — "
-    "to the quantized target h within δ/2; decided only where float64 separates the context IDs (gap > 2·ID error).",
+    "to the quantized target h within δ/2; decided in float64 with a certified rounding allowance, and where that "
+    "cannot decide, in ball arithmetic (128 to 1024 bits) on the outputs float64 leaves open.",
     merge=merge_exhaustive,
-    work=lambda p: structured_work(p.spec(), passes=2 / (p.shard[1] if p.shard else 1)),
-    memory=lambda p: 64 * MiB + structured_bytes(p.spec()),
+    work=lambda p: _exhaustive_work(p),
+    memory=lambda p: _exhaustive_memory(p),
 )
 def check_exhaustive(params: Params) -> Evidence:
     from construct.structured import ContextIDsCoincide, build_structured
@@ -433,20 +499,144 @@ def check_exhaustive(params: Params) -> Evidence:
     if params.variant == "numeral":
         return _check_exhaustive_numeral(params, spec, target, lo, hi)
     if params.variant == "paper":
-        from construct.numeral import paper_bits
-
-        return exhaustive_evidence(params, {"variant": "paper", "context_ids": spec.n_sequences * spec.tokens}, None,
-                                   reason=f"inconclusive: Lemma 5.4's δ as printed needs {paper_bits(spec)} bits per "
-                                          "context ID, beyond float64 (53) and beyond the 1024-bit balls of the ball "
-                                          "arithmetic fallback; no bump layer can be built")
+        return _paper_variant(params, spec)
     try:
         model = build_structured(target, spec, progress=params.progress)
     except ContextIDsCoincide as err:
         return exhaustive_evidence(params, {"context_ids": spec.n_sequences * spec.tokens}, None,
-                                    reason=f"inconclusive in float64: {err}")
+                                    reason=f"inconclusive in float64: {err}. There is no network with float64 weights "
+                                           "to evaluate in balls either: its FFN_2 centres would coincide, so separating "
+                                           "these IDs needs more than float64's 53 bits per weight")
     construction = _construction(params, spec, model)
     check = _parallel_check(model, target, lo, hi, params)
-    return exhaustive_evidence(params, construction, dataclasses.asdict(check))
+    evidence = exhaustive_evidence(params, construction, dataclasses.asdict(check))
+    if evidence.verdict == "inconclusive" and params.shard is None:
+        return _ball_fallback(params, model, target, evidence)
+    return evidence
+
+
+#: the ball fallback of lemma-c.1/exhaustive runs on at most this many grid sequences (≈ 0.5 ms of CPU each at n = 5)
+BALL_SEQUENCES = 300_000
+#: beyond that, this many sequences (the largest float64 errors) are recomputed in balls, looking for a counterexample
+BALL_PROBES = 2_000
+
+
+def _ball_failure(params: Params, balls, check, details: dict, half: float, base: dict) -> Evidence:
+    """``fails`` on the first certified counterexample of the ball fallback (its ball of ``|τ − h|`` is ``≥ δ/2``)."""
+    spec = balls.spec
+    it = check.failure
+    digits = sequence_digits(spec, it.sequence, it.sequence + 1)[0]
+    cex = {"sequence": it.sequence, "cell": (digits / spec.steps).tolist(), "offset": str(balls.offsets[it.offset]),
+           "token": it.token, "channel": it.channel, "certified |τ − h| ≥": it.decision.lower, "bits": it.decision.bits}
+    base = dict(base)
+    arithmetic = base.pop("arithmetic", "float64+arb: the counterexample in ball arithmetic (python-flint arb, "
+                          "exact FFN_1)")
+    return Evidence(measured=it.decision.lower, margin=half - it.decision.lower, n_checked=check.items,
+                    counterexample=cex, details=details, arithmetic=arithmetic,
+                    notes="The real-arithmetic network (its stored float64 weights read exactly) misses h by at least "
+                          "δ/2 at the counterexample: its ball of |τ(X) − h(X)| lies entirely at or above δ/2.", **base)
+
+
+def _ball_fallback(params: Params, model, target, float_evidence: Evidence) -> Evidence:
+    """``lemma-c.1/exhaustive`` (working variant) where float64 did not decide: the sequences with an output that
+    float64 cannot decide (`construct.certified.float64_triage`) are recomputed in balls
+    (`construct.certified.WorkingBalls`, 128 bits doubled up to 1024) and decided there.
+
+    ``holds`` needs every output decided — in float64 with its certified allowance, or in balls — below δ/2;
+    ``fails`` needs a ball entirely at or above δ/2 (a certified counterexample of the real-arithmetic network);
+    ``inconclusive`` remains only for outputs whose 1024-bit ball still contains δ/2, or when the undecided sequences
+    exceed `BALL_SEQUENCES` (said, with their number, before any ball is computed)."""
+    from construct.certified import WorkingBalls, float64_triage
+
+    balls = WorkingBalls(model, target)
+    residue = balls.table.residue_bound
+    float_worst, float_items, redo, redo_err = float64_triage(model, target, residue=residue)
+    return _decide_in_balls(params, balls, float_evidence, float_worst, float_items, redo, redo_err,
+                            {"residue of the active triples (bound)": residue})
+
+
+def _numeral_ball_fallback(params: Params, model, target, float_evidence: Evidence) -> Evidence:
+    """`_ball_fallback` for the numeral variant (`construct.certified.NumeralBalls`): the sequences whose float64
+    error plus the claim's rounding allowance is not below δ/2 (every sequence when the bump half-width is not above
+    the ID error) are recomputed in balls. Not when the float64 IDs contradict the certified cells (then the a-priori
+    ID error the local tables rest on is in doubt: nothing is decided)."""
+    from construct.certified import NumeralBalls, numeral_triage
+
+    construction = float_evidence.details["construction"]
+    if not construction.get("cells_consistent", True):
+        return float_evidence
+    key = next(k for k in float_evidence.details if k.startswith("rounding allowance"))
+    allowance = float_evidence.details[key]
+    if not construction["bump_half_width"] > construction["id_error_bound"]:
+        allowance = math.inf
+    redo, redo_err = numeral_triage(model, target, allowance)
+    balls = NumeralBalls(model, target, construction["max_abs_value"])
+    spec = model.spec
+    # the other sequences are decided in float64: each output's error plus the allowance is below δ/2
+    float_items = 2 * (spec.n_sequences - int(redo.size)) * spec.tokens * spec.channels
+    float_worst = math.nextafter(float_evidence.measured + allowance, math.inf) if float_items else 0.0
+    return _decide_in_balls(params, balls, float_evidence, float_worst, float_items, redo, redo_err,
+                            {"residue of the active triples (bound)": balls.radius})
+
+
+def _decide_in_balls(params: Params, balls, float_evidence: Evidence, float_worst: float, float_items: int, redo,
+                     redo_err, extra: dict) -> Evidence:
+    """The evidence of the ball fallback: ``redo`` (with their float64 errors ``redo_err``) recomputed by ``balls``,
+    the other outputs decided in float64 (``float_items`` of them, largest certified bound ``float_worst``)."""
+    from construct.certified import BALL_PRECISIONS
+
+    spec = balls.spec
+    half = float(spec.step_width) / 2
+    details = dict(float_evidence.details)
+    base = dict(quantity="certified upper bound of max |τ(X) − h(X)| over every grid sequence at both plateau ends "
+                "(float64 with its rounding allowance where that decides, else ball arithmetic; a failure needs a "
+                "ball at or above δ/2)", bound=half, method="exhaustive", strict=True, params={**params.as_dict()})
+    fallback = {"outputs decided in float64": float_items, "sequences recomputed in balls": int(redo.size),
+                "precisions tried (bits)": list(BALL_PRECISIONS), **extra}
+    if redo.size > BALL_SEQUENCES:
+        # too many to decide all; a certified counterexample needs only one: try the worst float64 errors first
+        probe = redo[np.argsort(-redo_err, kind="stable")[:BALL_PROBES]]
+        check = balls.check(sorted(probe.tolist()))
+        details["ball fallback"] = {**fallback, "limit (sequences)": BALL_SEQUENCES,
+                                    "sequences with the largest float64 errors recomputed in balls": int(probe.size),
+                                    "outputs decided per precision (bits)": {str(k): v for k, v in check.bits_used.items()}}
+        if check.failure is not None:
+            return _ball_failure(params, balls, check, details, half, base)
+        return Evidence(measured=float_evidence.measured, margin=None, n_checked=float_evidence.n_checked,
+                        decidable=False, details=details, arithmetic="float64 (ball fallback on the "
+                        f"{probe.size} likeliest failures only)", notes=f"float64 cannot decide {redo.size} of the "
+                        f"{spec.n_sequences} grid sequences; recomputing all of them in balls (about half a millisecond "
+                        f"of CPU each) exceeds the fallback's limit of {BALL_SEQUENCES} sequences, and the "
+                        f"{probe.size} with the largest float64 errors all stay below δ/2 in balls (no certified "
+                        "counterexample), so nothing is decided. " + float_evidence.notes, **base)
+    check = balls.check(redo.tolist())
+    fallback.update({"outputs recomputed in balls": check.items,
+                     "outputs decided per precision (bits)": {str(k): v for k, v in check.bits_used.items()},
+                     "outputs undecided at 1024 bits": len(check.undecided)})
+    details["ball fallback"] = fallback
+    arithmetic = (f"float64+arb: float64 structured evaluation with a certified allowance; {check.items} outputs of "
+                  f"{redo.size} sequences recomputed in ball arithmetic (python-flint arb, exact FFN_1, "
+                  f"{'/'.join(map(str, BALL_PRECISIONS))} bits)")
+    worst = max(float_worst if float_items else 0.0, check.worst_upper)
+    n_checked = 2 * spec.n_sequences
+    if check.failure is not None:
+        return _ball_failure(params, balls, check, details, half, {**base, "arithmetic": arithmetic})
+    if check.undecided:
+        it = check.undecided[0]
+        details["ball fallback"]["first undecided output"] = {
+            "sequence": it.sequence, "offset": str(balls.offsets[it.offset]), "token": it.token,
+            "channel": it.channel, "enclosure of |τ − h|": [it.decision.lower, it.decision.upper]}
+        return Evidence(measured=worst, margin=None, n_checked=n_checked, decidable=False, details=details,
+                        arithmetic=arithmetic, notes=f"{len(check.undecided)} outputs stay undecided: their 1024-bit "
+                        "balls still contain δ/2, so deciding them needs more than 1024 bits.", **base)
+    if check.worst_item is not None:
+        it = check.worst_item
+        details["ball fallback"]["worst output in balls"] = {"sequence": it.sequence, "offset": str(balls.offsets[it.offset]),
+                                                            "token": it.token, "channel": it.channel}
+    return Evidence(measured=worst, margin=half - worst, n_checked=n_checked, details=details, arithmetic=arithmetic,
+                    notes="float64 alone could not decide this size (its a-priori ID error against the bump half-width "
+                          "gives too wide an allowance); every output float64 leaves open was recomputed in balls — "
+                          "the real-arithmetic network with the stored float64 weights — and is below δ/2.", **base)
 
 
 def _quantization_error(params: Params, corrected: bool) -> Evidence:
