@@ -462,7 +462,8 @@ class StructuredNumeral:
         hats can be active is ``a = rint(n·q_1/s)`` — the rounding of that product is far inside the margin
         (the margin ``2^{−10}·s/(2n)`` of `numeral_plan`) — and inside its row, whose centres are ``≥ 2w`` apart, only the nearest one.
         ``w`` is a power of two, so the dense layer's ``W1 = 1/w`` and ``b1 = −c/w`` are exact and its pre-activation
-        is ``t = q_1/w − c/w`` (``t ± 1`` with the stored biases ``fl(−c/w ± 1)``, exact whenever ``|c/w| ≥ 1``);
+        is ``t = q_1/w − c/w`` (``t ± 1`` with the stored biases ``fl(−c/w ± 1)``, which can round where ``−c/w ± 1`` crosses a power of
+        two: `bias_residue_bound` bounds that rounding and it enters the float64 allowance);
         float64 computes ``q_1/w`` exactly and the sums exactly when their terms are within a factor 2 (Sterbenz),
         which fails only when both are below 2 — so every ReLU argument is within ``2u`` of the weights' value and
         the hat within ``8u`` (`hat_evaluation_error`).
