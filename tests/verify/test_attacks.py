@@ -182,7 +182,7 @@ ATTACKS = {
                                    r"float64 operations, more than the 3e\+10 allowed \(--max-work\)"),
     # runaway memory: every claim's estimated peak, plus what the process holds, against --max-memory
     "memory-of-a-fixed-claim": (["verify", "thm-6.6/corrected", "--max-memory", "1G"], REFUSED,
-                                r"^varproof: thm-6\.6/corrected: .* needs ≈ 2 GiB of memory beyond the .* the process "
+                                r"^varproof: thm-6\.6/corrected: .* needs ≈ 2 GiB of memory beyond the .* the run "
                                 r"holds, more than the 1 GiB allowed \(--max-memory\); raise --max-memory"),
     "memory-all-under-512M": (["verify", "--all", "--max-memory", "512M"], REFUSED,
                               r"^varproof: \S+: .* of memory beyond the .* more than the 512 MiB allowed \(--max-memory\)"),
