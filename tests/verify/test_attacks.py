@@ -187,7 +187,7 @@ ATTACKS = {
     "memory-all-under-512M": (["verify", "--all", "--max-memory", "512M"], REFUSED,
                               r"^varproof: \S+: .* of memory beyond the .* more than the 512 MiB allowed \(--max-memory\)"),
     "memory-torch-agreement-one-step-up": (["verify", "torch-agreement", "-n", "3", "-d", "2", "-m", "4", "--max-work",
-                                            "1e12", "--max-memory", "300M"], REFUSED,
+                                            "1e12", "--max-memory", "100M"], REFUSED,
                                            r"^varproof: torch-agreement: 1 build\(s\) of the dense Lemma C\.1 network .* "
                                            r"needs ≈ .* of memory beyond .* more than the 300 MiB allowed \(--max-memory\)"),
     # forged shard reports
