@@ -189,7 +189,7 @@ ATTACKS = {
     "memory-torch-agreement-one-step-up": (["verify", "torch-agreement", "-n", "3", "-d", "2", "-m", "4", "--max-work",
                                             "1e12", "--max-memory", "100M"], REFUSED,
                                            r"^varproof: torch-agreement: 1 build\(s\) of the dense Lemma C\.1 network .* "
-                                           r"needs ≈ .* of memory beyond .* more than the 300 MiB allowed \(--max-memory\)"),
+                                           r"needs ≈ .* of memory beyond .* more than the 100 MiB allowed \(--max-memory\)"),
     # forged shard reports
     "merge-shrunk-ranges": (["merge", "{shrunk}"], REFUSED, r"shard 0/2 reports sequences \[0, 10\), but shard 0 of 2 of "
                             r"the 256 grid sequences .* is \[0, 128\)"),
