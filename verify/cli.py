@@ -531,6 +531,7 @@ def _cmd_verify(args) -> int:
             if given:
                 raise UsageError(f"{flag} and --search cannot be combined")
     runner = _runner(args, params)  # refuses a missing Dask: nothing has started
+    _HELD_BEFORE[-1] = resident_bytes()
     return_freed_memory()  # so that the claims' streamed passes stay within their estimates (`_check_memory`)
 
     show = len(ids) > 1 and not args.quiet and sys.stderr.isatty()
@@ -658,8 +659,12 @@ def _run_claims(ids, claims, params, search, args, bar) -> list:
 def resident_bytes() -> float:
     """Bytes this process holds now (its resident set: ``/proc/self/statm``; elsewhere its peak so far)."""
     try:
-        with open("/proc/self/statm", encoding="ascii") as fh:
-            return float(int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE"))
+        fd = os.open("/proc/self/statm", os.O_RDONLY)
+        try:
+            fields = os.read(fd, 256).split()
+        finally:
+            os.close(fd)
+        return float(int(fields[1]) * os.sysconf("SC_PAGE_SIZE"))
     except (OSError, ValueError, IndexError):
         import resource
 
@@ -689,15 +694,20 @@ def return_freed_memory() -> None:
         pass
 
 
+#: what the process held when the current `verify` command started (a caller's own memory, e.g. a test runner's
+#: calling `main` in-process, is not the run's); the command's interpreter start-up before it is a few MiB
+_HELD_BEFORE = [0.0]
+
+
 def _check_memory(cid: str, cost) -> float:
-    """Refuse claim ``cid`` at once when what the process holds plus the claim's estimated peak (``cost.bytes``)
+    """Refuse claim ``cid`` at once when what the run holds plus the claim's estimated peak (``cost.bytes``)
     exceeds the memory budget in force (``--max-memory``); otherwise return the bytes the budget leaves it."""
     from construct.grid import format_bytes, memory_budget
 
-    budget, held = memory_budget(), resident_bytes()
+    budget, held = memory_budget(), max(resident_bytes() - _HELD_BEFORE[-1], 0.0)
     if not held + cost.bytes <= budget:
         raise UsageError(f"{cid}: {cost.what or 'its check'} needs ≈ {format_bytes(cost.bytes)} of memory beyond the "
-                         f"{format_bytes(held)} the process holds, more than the {format_bytes(budget)} allowed "
+                         f"{format_bytes(held)} the run holds, more than the {format_bytes(budget)} allowed "
                          "(--max-memory); raise --max-memory or choose a smaller spec")
     return max(budget - held, 1.0)
 

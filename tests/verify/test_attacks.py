@@ -181,14 +181,14 @@ ATTACKS = {
                                    r"float64 operations, more than the 3e\+10 allowed \(--max-work\)"),
     # runaway memory: every claim's estimated peak, plus what the process holds, against --max-memory
     "memory-of-a-fixed-claim": (["verify", "thm-6.6/corrected", "--max-memory", "1G"], REFUSED,
-                                r"^varproof: thm-6\.6/corrected: .* needs ≈ 2 GiB of memory beyond the .* the process "
+                                r"^varproof: thm-6\.6/corrected: .* needs ≈ 2 GiB of memory beyond the .* the run "
                                 r"holds, more than the 1 GiB allowed \(--max-memory\); raise --max-memory"),
     "memory-all-under-512M": (["verify", "--all", "--max-memory", "512M"], REFUSED,
                               r"^varproof: \S+: .* of memory beyond the .* more than the 512 MiB allowed \(--max-memory\)"),
     "memory-torch-agreement-one-step-up": (["verify", "torch-agreement", "-n", "3", "-d", "2", "-m", "4", "--max-work",
-                                            "1e12", "--max-memory", "300M"], REFUSED,
+                                            "1e12", "--max-memory", "100M"], REFUSED,
                                            r"^varproof: torch-agreement: 1 build\(s\) of the dense Lemma C\.1 network .* "
-                                           r"needs ≈ .* of memory beyond .* more than the 300 MiB allowed \(--max-memory\)"),
+                                           r"needs ≈ .* of memory beyond .* more than the 100 MiB allowed \(--max-memory\)"),
     # forged shard reports
     "merge-shrunk-ranges": (["merge", "{shrunk}"], REFUSED, r"shard 0/2 reports sequences \[0, 10\), but shard 0 of 2 of "
                             r"the 256 grid sequences .* is \[0, 128\)"),
