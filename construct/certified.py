@@ -56,6 +56,15 @@ __all__ = [
     "BumpBalls",
     "grid_contexts",
     "certified_errors",
+    "BallDecision",
+    "decide_ball",
+    "TableBalls",
+    "BallItem",
+    "BallCheck",
+    "WorkingBalls",
+    "NumeralBalls",
+    "numeral_triage",
+    "float64_triage",
 ]
 
 #: working precision of the balls (bits); the enclosures are rigorous at any precision, this keeps them tight

@@ -112,6 +112,7 @@ __all__ = [
     "numeral_conditions",
     "paper_log10_bits",
     "paper_bits",
+    "bias_residue_bound",
 ]
 
 #: name of the variant (``OneLayerTransformer.variant``, ``varproof build --variant``)
