@@ -3,19 +3,19 @@
 For growing numbers of grid sequences ``N = m^{n·d}`` (series *main*: ``d = 1``, 4^4 … 4^7 with
 ``m = 4``, 10^5 … 10^7 with ``m = 10``, and 10^7 as one token of ``d = 7`` channels; series *scaling*:
 ``n = 3, d = 1``, ``m = 16 … 215``) the script builds the transformer of Lemma C.1 for the ``blur`` target
-and checks it on *every* grid sequence (`construct.structured.check_grid`: both plateau ends of every
+and checks it on *every* grid sequence (`varproof.construct.onelayer.structured.check_grid`: both plateau ends of every
 cell against the quantized target ``h``), with two evaluators:
 
-* **dense** — `construct.transformer.build_transformer` + the dense reference forward pass; FFN_2 has
+* **dense** — `varproof.construct.onelayer.transformer.build_transformer` + the dense reference forward pass; FFN_2 has
   ``3·n·N`` neurons, so the check costs ``O(N²)`` and runs only while it fits (up to 4^7);
-* **structured** — `construct.structured.build_structured` + the structured forward pass (closed-form
+* **structured** — `varproof.construct.onelayer.structured.build_structured` + the structured forward pass (closed-form
   FFN_1, sorted bump table for FFN_2), ``O(N log N)``.
 
-* **numeral** — the numeral variant (`construct/numeral.py`, claim ``lemma-c.1/exhaustive --variant numeral``):
+* **numeral** — the numeral variant (`construct/onelayer/numeral.py`, claim ``lemma-c.1/exhaustive --variant numeral``):
   no bump table, the check streamed with 2 worker processes; series *numeral* (``n = 4 … 8``, ``d = 1``,
   ``m = 10``: up to 10^8 sequences) and *numeral-scaling* (the scaling series' sizes), with the gap ratio
   ``(range/(N·n))/gap`` of every variant and, with torch installed, the float32 / bfloat16 ladder
-  (`construct.precision`).
+  (`varproof.construct.arithmetic.precision`).
 
 Each (size, evaluator) runs in a fresh Python process, so the peak resident memory
 (``ru_maxrss``) is that evaluator's own. Build time and check time are measured separately; the
@@ -24,7 +24,7 @@ log(structured total time) against log N over the scaling series (``n``, ``d`` f
 sequence is constant), sizes ``N ≥ 4^6`` (smaller ones are dominated by start-up cost).
 
 Verdict of one check: the claim ``lemma-c.1/exhaustive``'s own decision
-(`verify.claims.approximation.exhaustive_evidence`, rounding allowance included), reported as
+(`varproof.verify.claims.approximation.exhaustive_evidence`, rounding allowance included), reported as
 ``reproduces`` / ``fails`` / ``inconclusive`` (with the reason; also when the IDs coincide, so that
 no bump layer exists and the builders raise).
 
@@ -63,7 +63,7 @@ GIB = 2**30
 SIZES = [(4, 1, 4), (5, 1, 4), (6, 1, 4), (7, 1, 4), (5, 1, 10), (6, 1, 10), (7, 1, 10), (1, 7, 10)]
 #: a series with n, d fixed (per-sequence cost constant), for the scaling exponent in N alone
 SCALING = [(3, 1, 16), (3, 1, 32), (3, 1, 64), (3, 1, 100), (3, 1, 150), (3, 1, 215)]
-#: the numeral variant (construct/numeral.py): the target sizes 10^7 and 10^8, and a scaling series at n = 3, d = 1
+#: the numeral variant (construct/onelayer/numeral.py): the target sizes 10^7 and 10^8, and a scaling series at n = 3, d = 1
 NUMERAL = [(4, 1, 10), (5, 1, 10), (6, 1, 10), (7, 1, 10), (8, 1, 10)]
 NUMERAL_SCALING = SCALING
 #: the numeral exponent is fitted over N ≥ this
@@ -103,16 +103,27 @@ def run_numeral(n: int, d: int, m: int, target_name: str, max_bytes: float) -> d
     """Build (the plan) and check the numeral variant on every grid sequence, streamed, with `NUMERAL_WORKERS`."""
     import dataclasses
 
-    from construct.grid import GridSpec
-    from construct.numeral import NumeralTooLarge, StructuredNumeral, require_numeral
-    from construct.targets import make_target
-    from verify.claims.approximation import _parallel_numeral, exhaustive_evidence, numeral_construction
-    from verify.registry import Params
+    from varproof.construct.onelayer.grid import GridSpec
+    from varproof.construct.onelayer.numeral import NumeralTooLarge, StructuredNumeral, require_numeral
+    from varproof.construct.targets import make_target
+    from varproof.verify.claims.approximation import _parallel_numeral, exhaustive_evidence, numeral_construction
+    from varproof.verify.registry import Params
 
     spec = GridSpec(n, d, m)
     target = make_target(target_name, n, d)
-    rec = {"evaluator": "numeral", "build_s": None, "check_s": None, "total_s": None, "worst": None, "inputs": None,
-           "id_gap": None, "id_error": None, "separable": None, "verdict": None, "reason": None}
+    rec = {
+        "evaluator": "numeral",
+        "build_s": None,
+        "check_s": None,
+        "total_s": None,
+        "worst": None,
+        "inputs": None,
+        "id_gap": None,
+        "id_error": None,
+        "separable": None,
+        "verdict": None,
+        "reason": None,
+    }
     t0 = time.perf_counter()
     try:
         plan = require_numeral(spec, max_bytes)
@@ -124,21 +135,36 @@ def run_numeral(n: int, d: int, m: int, target_name: str, max_bytes: float) -> d
     check, stats = _parallel_numeral(model, target, 0, spec.n_sequences, Params(workers=numeral_workers()))
     t2 = time.perf_counter()
     construction = numeral_construction(plan, stats)
-    ev = exhaustive_evidence(Params(tokens=n, channels=d, steps=m, target=target_name, variant="numeral"),
-                             construction, dataclasses.asdict(check))
+    ev = exhaustive_evidence(
+        Params(tokens=n, channels=d, steps=m, target=target_name, variant="numeral"),
+        construction,
+        dataclasses.asdict(check),
+    )
     verdict = {"holds": "reproduces", "fails": "fails"}.get(ev.verdict, ev.verdict)
-    rec.update(build_s=t1 - t0, check_s=t2 - t1, total_s=t2 - t0, worst=float(check.worst), inputs=int(check.inputs),
-               id_gap=plan.gap_lb, id_error=plan.id_error, separable=bool(plan.half_width > plan.id_error),
-               verdict=verdict, reason=None if verdict == "reproduces" else ev.notes,
-               gap_ratio=construction["measured"]["gap_ratio"], gap_ratio_bound=plan.gap_ratio_bound,
-               measured_gap=construction["measured"]["smallest_gap"], bits=plan.bits, workers=numeral_workers(),
-               allowance=next(v for k, v in ev.details.items() if k.startswith("rounding allowance")),
-               peak_mib=peak_mib())
+    rec.update(
+        build_s=t1 - t0,
+        check_s=t2 - t1,
+        total_s=t2 - t0,
+        worst=float(check.worst),
+        inputs=int(check.inputs),
+        id_gap=plan.gap_lb,
+        id_error=plan.id_error,
+        separable=bool(plan.half_width > plan.id_error),
+        verdict=verdict,
+        reason=None if verdict == "reproduces" else ev.notes,
+        gap_ratio=construction["measured"]["gap_ratio"],
+        gap_ratio_bound=plan.gap_ratio_bound,
+        measured_gap=construction["measured"]["smallest_gap"],
+        bits=plan.bits,
+        workers=numeral_workers(),
+        allowance=next(v for k, v in ev.details.items() if k.startswith("rounding allowance")),
+        peak_mib=peak_mib(),
+    )
     return rec
 
 
 def numeral_workers() -> int:
-    """`NUMERAL_WORKERS` local Dask workers (`verify.cluster`), or 1 (serial) without the [cluster] extra."""
+    """`NUMERAL_WORKERS` local Dask workers (`varproof.verify.cluster`), or 1 (serial) without the [cluster] extra."""
     try:
         import distributed  # noqa: F401
     except ImportError:
@@ -162,12 +188,12 @@ def measure_cluster() -> dict | None:
     except ImportError:
         print("dask.distributed is not installed: cluster throughput skipped", file=sys.stderr)
         return None
-    from construct.grid import GridSpec
-    from construct.numeral import StructuredNumeral, require_numeral
-    from construct.targets import make_target
-    from verify.claims.approximation import _parallel_numeral
-    from verify.cluster import DEFAULT_TASK_SIZE, Runner
-    from verify.registry import Params
+    from varproof.construct.onelayer.grid import GridSpec
+    from varproof.construct.onelayer.numeral import StructuredNumeral, require_numeral
+    from varproof.construct.targets import make_target
+    from varproof.verify.claims.approximation import _parallel_numeral
+    from varproof.verify.cluster import DEFAULT_TASK_SIZE, Runner
+    from varproof.verify.registry import Params
 
     n, d, m = CLUSTER_SIZE
     spec = GridSpec(n, d, m)
@@ -180,8 +206,15 @@ def measure_cluster() -> dict | None:
         t0 = time.perf_counter()
         result = _parallel_numeral(model, target, 0, N, Params(runner=runner))
         seconds = time.perf_counter() - t0
-        runs.append({"workers": workers, "task_size": task_size, "tasks": -(-N // task_size), "seconds": seconds,
-                     "seq_per_s": N / seconds})
+        runs.append(
+            {
+                "workers": workers,
+                "task_size": task_size,
+                "tasks": -(-N // task_size),
+                "seconds": seconds,
+                "seq_per_s": N / seconds,
+            }
+        )
         return result
 
     serial = timed(Runner(task_size=DEFAULT_TASK_SIZE), 1, DEFAULT_TASK_SIZE)
@@ -197,41 +230,62 @@ def measure_cluster() -> dict | None:
         r["efficiency"] = r["seq_per_s"] / (r["workers"] * rate1)
     small, large = runs[1], runs[-1]  # 2 workers, smallest and largest task size
     overhead = max(0.0, (small["seconds"] - large["seconds"]) * 2 / (small["tasks"] - large["tasks"]))
-    return {"n": n, "d": d, "m": m, "N": N, "runs": runs, "startup_s": startup, "same_result": same,
-            "per_task_overhead_s": overhead, "load_average": os.getloadavg()[0]}
+    return {
+        "n": n,
+        "d": d,
+        "m": m,
+        "N": N,
+        "runs": runs,
+        "startup_s": startup,
+        "same_result": same,
+        "per_task_overhead_s": overhead,
+        "load_average": os.getloadavg()[0],
+    }
 
 
 def cluster_lines(c: dict | None) -> list[str]:
     """The page's section on the local Dask cluster: throughput, efficiency, task-size overhead, and a plan."""
     if not c:
         return []
-    from verify.cluster import DEFAULT_TASK_SIZE
+    from varproof.verify.cluster import DEFAULT_TASK_SIZE
 
-    lines = ["## On a Dask cluster", "",
-             f"What `--workers` and `--scheduler` (docs/scale.md) gain: the numeral check at n = {c['n']}, d = {c['d']}, "
-             f"m = {c['m']} ({c['N']:,} sequences; the construction built once beforehand) run by `verify/cluster.py`: serially in one process, and on a local Dask "
-             f"cluster of 2 worker processes (started in {c['startup_s']:.1f} s, not counted) for several task sizes. "
-             "*Efficiency* is the throughput over (workers × the serial throughput). The joined result equals the "
-             f"serial one in every run: **{'yes' if c['same_result'] else 'NO'}**. The machine has 2 cores shared with "
-             f"other jobs (load average {c['load_average']:.1f} when the runs started), so the figures are noisy and the "
-             "efficiencies reflect this machine's load as much as Dask's overhead.",
-             "", "| workers | task size (sequences) | tasks | time (s) | throughput (sequences/s) | efficiency |",
-             "|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "## On a Dask cluster",
+        "",
+        f"What `--workers` and `--scheduler` (docs/scale.md) gain: the numeral check at n = {c['n']}, d = {c['d']}, "
+        f"m = {c['m']} ({c['N']:,} sequences; the construction built once beforehand) run by `verify/cluster.py`: serially in one process, and on a local Dask "
+        f"cluster of 2 worker processes (started in {c['startup_s']:.1f} s, not counted) for several task sizes. "
+        "*Efficiency* is the throughput over (workers × the serial throughput). The joined result equals the "
+        f"serial one in every run: **{'yes' if c['same_result'] else 'NO'}**. The machine has 2 cores shared with "
+        f"other jobs (load average {c['load_average']:.1f} when the runs started), so the figures are noisy and the "
+        "efficiencies reflect this machine's load as much as Dask's overhead.",
+        "",
+        "| workers | task size (sequences) | tasks | time (s) | throughput (sequences/s) | efficiency |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in c["runs"]:
-        lines.append(f"| {r['workers']} | {r['task_size']:,} | {r['tasks']} | {r['seconds']:.2f} | "
-                     f"{r['seq_per_s']:,.0f} | {r['efficiency']:.2f} |")
+        lines.append(
+            f"| {r['workers']} | {r['task_size']:,} | {r['tasks']} | {r['seconds']:.2f} | "
+            f"{r['seq_per_s']:,.0f} | {r['efficiency']:.2f} |"
+        )
     rate1 = c["runs"][0]["seq_per_s"]
     default = next((r for r in c["runs"] if r["workers"] == 2 and r["task_size"] == DEFAULT_TASK_SIZE), c["runs"][-1])
     eff = min(1.0, default["efficiency"])
-    lines += ["", f"Per-task overhead (2 workers, from the smallest and the largest task size): "
-              f"{c['per_task_overhead_s'] * 1e3:.1f} ms per task.", "",
-              "**Plan** for the numeral check on k workers (one core each, as fast as this machine's), from these "
-              "figures: time ≈ N / (k · serial rate · efficiency) + tasks · overhead / k, tasks of the default size "
-              f"({DEFAULT_TASK_SIZE:,}), the serial rate {rate1:,.0f} sequences/s, and the efficiency either 1 (idle "
-              f"cores) or the {eff:.2f} measured here with 2 workers. The check only: this variant's construction is a "
-              "plan of a few constants. Whether the numeral variant still decides at these sizes is a separate "
-              "question (`varproof cost --variant numeral` prints the certified gap and bits).", "",
-              "| N | efficiency | time, k = 2 | time, k = 16 | time, k = 64 | time, k = 256 |", "|---:|---:|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        f"Per-task overhead (2 workers, from the smallest and the largest task size): "
+        f"{c['per_task_overhead_s'] * 1e3:.1f} ms per task.",
+        "",
+        "**Plan** for the numeral check on k workers (one core each, as fast as this machine's), from these "
+        "figures: time ≈ N / (k · serial rate · efficiency) + tasks · overhead / k, tasks of the default size "
+        f"({DEFAULT_TASK_SIZE:,}), the serial rate {rate1:,.0f} sequences/s, and the efficiency either 1 (idle "
+        f"cores) or the {eff:.2f} measured here with 2 workers. The check only: this variant's construction is a "
+        "plan of a few constants. Whether the numeral variant still decides at these sizes is a separate "
+        "question (`varproof cost --variant numeral` prints the certified gap and bits).",
+        "",
+        "| N | efficiency | time, k = 2 | time, k = 16 | time, k = 64 | time, k = 256 |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
     for N in (10**9, 10**10):
         tasks = -(-N // DEFAULT_TASK_SIZE)
         for e in (1.0, eff):
@@ -249,16 +303,27 @@ def _hours(seconds: float) -> str:
 
 def run_evaluator(n: int, d: int, m: int, evaluator: str, target_name: str, max_bytes: float) -> dict:
     """Build and check one evaluator on every grid sequence of ``GridSpec(n, d, m)``; a JSON-able dict."""
-    from construct.grid import GridSpec
-    from construct.structured import build_structured, check_grid
-    from construct.targets import make_target
-    from construct.transformer import build_transformer, context_id_error_bound
+    from varproof.construct.onelayer.grid import GridSpec
+    from varproof.construct.onelayer.structured import build_structured, check_grid
+    from varproof.construct.onelayer.transformer import build_transformer, context_id_error_bound
+    from varproof.construct.targets import make_target
 
     spec = GridSpec(n, d, m)
     target = make_target(target_name, n, d)
     half_delta = float(spec.step_width) / 2.0
-    rec = {"evaluator": evaluator, "build_s": None, "check_s": None, "total_s": None, "worst": None,
-           "inputs": None, "id_gap": None, "id_error": None, "separable": None, "verdict": None, "reason": None}
+    rec = {
+        "evaluator": evaluator,
+        "build_s": None,
+        "check_s": None,
+        "total_s": None,
+        "worst": None,
+        "inputs": None,
+        "id_gap": None,
+        "id_error": None,
+        "separable": None,
+        "verdict": None,
+        "reason": None,
+    }
     t0 = time.perf_counter()
     try:
         if evaluator == "dense":
@@ -272,8 +337,9 @@ def run_evaluator(n: int, d: int, m: int, evaluator: str, target_name: str, max_
         rec.update(build_s=time.perf_counter() - t0, verdict="inconclusive", reason=str(exc), peak_mib=peak_mib())
         return rec
     except MemoryError as exc:
-        rec.update(build_s=time.perf_counter() - t0, verdict="not run", reason=f"MemoryError: {exc}",
-                   peak_mib=peak_mib())
+        rec.update(
+            build_s=time.perf_counter() - t0, verdict="not run", reason=f"MemoryError: {exc}", peak_mib=peak_mib()
+        )
         return rec
     t1 = time.perf_counter()
     check = check_grid(model, target, max_bytes=max_bytes)
@@ -281,31 +347,45 @@ def run_evaluator(n: int, d: int, m: int, evaluator: str, target_name: str, max_
     # the verdict is the claim's own (lemma-c.1/exhaustive): rounding allowance included
     import dataclasses
 
-    from verify.claims.approximation import exhaustive_evidence
-    from verify.registry import Params
+    from varproof.verify.claims.approximation import exhaustive_evidence
+    from varproof.verify.registry import Params
 
     if evaluator == "dense":
-        from construct.memorize import BumpParts
+        from varproof.construct.onelayer.memorize import BumpParts
 
         values = model.memorizer.W2[:, BumpParts.of(model.memorizer).indices("+1")]  # v_{A,k}, one per bump
     else:
         values = model.table.values
     construction = {"id_gap": gap, "id_error_bound": err, "max_abs_value": float(abs(values).max())}
-    ev = exhaustive_evidence(Params(tokens=n, channels=d, steps=m, target=target_name), construction,
-                             dataclasses.asdict(check))
+    ev = exhaustive_evidence(
+        Params(tokens=n, channels=d, steps=m, target=target_name), construction, dataclasses.asdict(check)
+    )
     verdict = {"holds": "reproduces", "fails": "fails"}.get(ev.verdict, ev.verdict)
     reason = None
     if verdict == "inconclusive":
         reason = ev.notes.split(" Structured evaluation")[0]
     elif verdict == "fails":
-        reason = (f"|τ − h| = {check.worst:.3e} ≥ δ/2 = {half_delta:.3e} even after the rounding allowance, at sequence "
-                  f"{check.worst_index}, token {check.worst_token}, offset {check.worst_offset:.3g}")
+        reason = (
+            f"|τ − h| = {check.worst:.3e} ≥ δ/2 = {half_delta:.3e} even after the rounding allowance, at sequence "
+            f"{check.worst_index}, token {check.worst_token}, offset {check.worst_offset:.3g}"
+        )
     centres = model.context_ids.reshape(-1) if evaluator == "dense" else model.table.centres
     spread = float(centres.max() - centres.min()) if evaluator == "dense" else float(centres[-1] - centres[0])
-    rec.update(build_s=t1 - t0, check_s=t2 - t1, total_s=t2 - t0, worst=float(check.worst), inputs=int(check.inputs),
-               id_gap=gap, id_error=err, separable=bool(gap > 2.0 * err), verdict=verdict, reason=reason,
-               allowance=ev.details.get("rounding allowance |v|·ID error/(gap/2)"), peak_mib=peak_mib(),
-               gap_ratio=spread / centres.size / gap)
+    rec.update(
+        build_s=t1 - t0,
+        check_s=t2 - t1,
+        total_s=t2 - t0,
+        worst=float(check.worst),
+        inputs=int(check.inputs),
+        id_gap=gap,
+        id_error=err,
+        separable=bool(gap > 2.0 * err),
+        verdict=verdict,
+        reason=reason,
+        allowance=ev.details.get("rounding allowance |v|·ID error/(gap/2)"),
+        peak_mib=peak_mib(),
+        gap_ratio=spread / centres.size / gap,
+    )
     return rec
 
 
@@ -316,41 +396,75 @@ def evaluator_main(n: int, d: int, m: int, evaluator: str, target_name: str, max
         else:
             rec = run_evaluator(n, d, m, evaluator, target_name, max_bytes)
     except Exception as exc:  # report, don't hide: the parent records it as an error
-        rec = {"evaluator": evaluator, "verdict": "error", "reason": f"{type(exc).__name__}: {exc}",
-               "traceback": traceback.format_exc(), "peak_mib": peak_mib()}
+        rec = {
+            "evaluator": evaluator,
+            "verdict": "error",
+            "reason": f"{type(exc).__name__}: {exc}",
+            "traceback": traceback.format_exc(),
+            "peak_mib": peak_mib(),
+        }
     print(json.dumps(rec))
     return 0
 
 
 # -- one size: each evaluator in a fresh child process ---------------------------------------------------------
-def run_child(n: int, d: int, m: int, evaluator: str, target_name: str, max_bytes: float,
-              timeout: float = CHILD_TIMEOUT) -> dict:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--evaluator", evaluator, str(n), str(d), str(m),
-           "--target", target_name, "--max-gib", repr(max_bytes / GIB)]
+def run_child(
+    n: int, d: int, m: int, evaluator: str, target_name: str, max_bytes: float, timeout: float = CHILD_TIMEOUT
+) -> dict:
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--evaluator",
+        evaluator,
+        str(n),
+        str(d),
+        str(m),
+        "--target",
+        target_name,
+        "--max-gib",
+        repr(max_bytes / GIB),
+    ]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     t0 = time.perf_counter()
     try:
         done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return {"evaluator": evaluator, "verdict": "not run",
-                "reason": f"timed out after {timeout:.0f} s (wall {time.perf_counter() - t0:.0f} s)"}
+        return {
+            "evaluator": evaluator,
+            "verdict": "not run",
+            "reason": f"timed out after {timeout:.0f} s (wall {time.perf_counter() - t0:.0f} s)",
+        }
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:
         tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-        return {"evaluator": evaluator, "verdict": "error",
-                "reason": f"child exited with {done.returncode}: " + " | ".join(tail)}
+        return {
+            "evaluator": evaluator,
+            "verdict": "error",
+            "reason": f"child exited with {done.returncode}: " + " | ".join(tail),
+        }
     return json.loads(lines[-1])
 
 
 def one_size(n: int, d: int, m: int, *, dense: bool, target_name: str, max_bytes: float) -> dict:
-    from construct.grid import GridSpec
+    from varproof.construct.onelayer.grid import GridSpec
 
     spec = GridSpec(n, d, m)
-    rec = {"n": n, "d": d, "m": m, "N": spec.n_sequences, "target": target_name, "delta": float(spec.step_width),
-           "structured": run_child(n, d, m, "structured", target_name, max_bytes),
-           "dense": run_child(n, d, m, "dense", target_name, max_bytes) if dense else None}
+    rec = {
+        "n": n,
+        "d": d,
+        "m": m,
+        "N": spec.n_sequences,
+        "target": target_name,
+        "delta": float(spec.step_width),
+        "structured": run_child(n, d, m, "structured", target_name, max_bytes),
+        "dense": run_child(n, d, m, "dense", target_name, max_bytes) if dense else None,
+    }
     s, dn = rec["structured"], rec["dense"]
-    ran = dn is not None and dn.get("verdict") not in ("not run", "error") and s.get("verdict") not in ("not run", "error")
+    ran = (
+        dn is not None
+        and dn.get("verdict") not in ("not run", "error")
+        and s.get("verdict") not in ("not run", "error")
+    )
     rec["verdicts_equal"] = (dn["verdict"] == s["verdict"]) if ran else None
     rec["ratio"] = ratio(dn, s, "total_s") if ran else None
     rec["check_ratio"] = ratio(dn, s, "check_s") if ran else None
@@ -358,12 +472,23 @@ def one_size(n: int, d: int, m: int, *, dense: bool, target_name: str, max_bytes
 
 
 def one_numeral(n: int, d: int, m: int, *, target_name: str, max_bytes: float) -> dict:
-    from construct.grid import GridSpec
+    from varproof.construct.onelayer.grid import GridSpec
 
     spec = GridSpec(n, d, m)
-    return {"n": n, "d": d, "m": m, "N": spec.n_sequences, "target": target_name, "delta": float(spec.step_width),
-            "numeral": run_child(n, d, m, "numeral", target_name, max_bytes), "structured": None, "dense": None,
-            "ratio": None, "check_ratio": None, "verdicts_equal": None}
+    return {
+        "n": n,
+        "d": d,
+        "m": m,
+        "N": spec.n_sequences,
+        "target": target_name,
+        "delta": float(spec.step_width),
+        "numeral": run_child(n, d, m, "numeral", target_name, max_bytes),
+        "structured": None,
+        "dense": None,
+        "ratio": None,
+        "check_ratio": None,
+        "verdicts_equal": None,
+    }
 
 
 def numeral_exponent(rows: list[dict]):
@@ -371,8 +496,11 @@ def numeral_exponent(rows: list[dict]):
     N ≥ NUMERAL_FIT_MIN (below it the start-up of the worker processes dominates)."""
     import numpy as np
 
-    pts = [(r["N"], r["numeral"]["total_s"]) for r in rows
-           if r.get("series") == "numeral-scaling" and r["N"] >= NUMERAL_FIT_MIN and r["numeral"].get("total_s")]
+    pts = [
+        (r["N"], r["numeral"]["total_s"])
+        for r in rows
+        if r.get("series") == "numeral-scaling" and r["N"] >= NUMERAL_FIT_MIN and r["numeral"].get("total_s")
+    ]
     if len(pts) < 2:
         return None, None, [N for N, _ in pts]
     slope, intercept = np.polyfit(np.log([N for N, _ in pts]), np.log([t for _, t in pts]), 1)
@@ -381,8 +509,8 @@ def numeral_exponent(rows: list[dict]):
 
 def numeral_lines(rows: list[dict]) -> list[str]:
     """The page's section on the numeral variant: its table, its exponent, the gap ratios of every variant."""
-    from construct.grid import GridSpec
-    from construct.numeral import paper_log10_bits
+    from varproof.construct.onelayer.grid import GridSpec
+    from varproof.construct.onelayer.numeral import paper_log10_bits
 
     ours = [r for r in rows if r.get("series", "").startswith("numeral")]
     if not ours:
@@ -390,9 +518,9 @@ def numeral_lines(rows: list[dict]) -> list[str]:
     lines = [
         "## The numeral variant",
         "",
-        "`construct/numeral.py`: FFN_1 writes each token's digits as a positional numeral, a near-uniform attention "
+        "`construct/onelayer/numeral.py`: FFN_1 writes each token's digits as a positional numeral, a near-uniform attention "
         "averages them into the sequence's own lattice cell, and a certified bound puts every sequence's IDs in its "
-        "cell. The check (`construct.numeral.check_numeral_grid`, claim `lemma-c.1/exhaustive --variant numeral`) "
+        "cell. The check (`varproof.construct.onelayer.numeral.check_numeral_grid`, claim `lemma-c.1/exhaustive --variant numeral`) "
         "stores no bump table: FFN_2 looks up the query's cell and recomputes that sequence's IDs, so memory is one "
         f"chunk whatever N. It ran with {NUMERAL_WORKERS} worker processes; *peak* is the largest resident set of the "
         "parent or a worker. *Build* is the plan (closed-form constants, ball-arithmetic bounds); *check* the whole "
@@ -409,7 +537,8 @@ def numeral_lines(rows: list[dict]) -> list[str]:
             f"| {r['series']} | {fmt_n(r['N'], r['m'], r['n'] * r['d'])} | {r['n']}, {r['d']}, {r['m']} | "
             f"{fmt_s(x.get('build_s'))} | {fmt_s(x.get('check_s'))} | {fmt_s(x.get('total_s'))} | {fmt_mib(x)} | "
             f"{x.get('verdict')} | {_e(x.get('worst'))} | {_e(x.get('allowance'))} | {_e(x.get('id_gap'))} | "
-            f"{_f(x.get('gap_ratio'))} | {_f(x.get('gap_ratio_bound'))} | {x.get('bits', '—')} |")
+            f"{_f(x.get('gap_ratio'))} | {_f(x.get('gap_ratio_bound'))} | {x.get('bits', '—')} |"
+        )
     lines.append("")
     reasons = [(r, r["numeral"]) for r in ours if r["numeral"].get("reason")]
     for r, x in reasons:
@@ -418,49 +547,66 @@ def numeral_lines(rows: list[dict]) -> list[str]:
         lines.append("")
     for r, x in ((r, r["numeral"]) for r in ours if r["numeral"].get("time_v")):
         t = x["time_v"]
-        lines.append(f"* N = {r['N']:,}: measured as one run of `{t['command']}` under `/usr/bin/time -v` and `nice`, "
-                     f"started at {t['started']} with load average {t['load_average']} on 2 cores (other jobs were "
-                     f"running): **{t['wall_s']:.0f} s** wall-clock, **{t['cpu_s']:.0f} s of CPU** (user {t['user_s']:.0f} "
-                     f"s + system {t['sys_s']:.0f} s, the process and its workers), maximum resident set "
-                     f"**{t['max_rss_mib']:.0f} MiB** (the largest single process). CPU/2 = {t['cpu_s'] / 2:.0f} s is "
-                     "the wall-clock time this run needs on an unshared 2-core machine; the table's times for this row "
-                     "are the same run's wall-clock.")
+        lines.append(
+            f"* N = {r['N']:,}: measured as one run of `{t['command']}` under `/usr/bin/time -v` and `nice`, "
+            f"started at {t['started']} with load average {t['load_average']} on 2 cores (other jobs were "
+            f"running): **{t['wall_s']:.0f} s** wall-clock, **{t['cpu_s']:.0f} s of CPU** (user {t['user_s']:.0f} "
+            f"s + system {t['sys_s']:.0f} s, the process and its workers), maximum resident set "
+            f"**{t['max_rss_mib']:.0f} MiB** (the largest single process). CPU/2 = {t['cpu_s'] / 2:.0f} s is "
+            "the wall-clock time this run needs on an unshared 2-core machine; the table's times for this row "
+            "are the same run's wall-clock."
+        )
         lines.append("")
-    for r, x in ((r, r["numeral"]) for r in ours if r["numeral"].get("cpu_s_sampled") and not r["numeral"].get("time_v")):
-        lines.append(f"* N = {r['N']:,}: the machine was shared (load average {x['load_average']} on {2} cores during the "
-                     f"run); the check's processes used **{x['cpu_s_sampled']:.0f} s of CPU** in all (utime + stime of "
-                     "the child and its workers, sampled from /proc every 5 s by an external monitor), so on an "
-                     f"unshared 2-core machine it takes about {x['cpu_s_sampled'] / NUMERAL_WORKERS:.0f} s.")
+    for r, x in (
+        (r, r["numeral"]) for r in ours if r["numeral"].get("cpu_s_sampled") and not r["numeral"].get("time_v")
+    ):
+        lines.append(
+            f"* N = {r['N']:,}: the machine was shared (load average {x['load_average']} on {2} cores during the "
+            f"run); the check's processes used **{x['cpu_s_sampled']:.0f} s of CPU** in all (utime + stime of "
+            "the child and its workers, sampled from /proc every 5 s by an external monitor), so on an "
+            f"unshared 2-core machine it takes about {x['cpu_s_sampled'] / NUMERAL_WORKERS:.0f} s."
+        )
         lines.append("")
     exponent, _, sizes = numeral_exponent(rows)
     if exponent is not None:
-        lines.append(f"**Scaling exponent** of the numeral total time in N: **{exponent:.4f}** (series numeral-scaling, "
-                     f"n = 3, d = 1, N ∈ {{{', '.join(f'{N:,}' for N in sizes)}}}).")
+        lines.append(
+            f"**Scaling exponent** of the numeral total time in N: **{exponent:.4f}** (series numeral-scaling, "
+            f"n = 3, d = 1, N ∈ {{{', '.join(f'{N:,}' for N in sizes)}}})."
+        )
         lines.append("")
     peaks = [(r["N"], r["numeral"].get("peak_mib")) for r in ours if r["numeral"].get("peak_mib")]
     if peaks:
         lo, hi = min(peaks), max(peaks)
-        lines.append(f"**Peak memory** of the numeral check: {min(p for _, p in peaks):.0f}–{max(p for _, p in peaks):.0f} "
-                     f"MiB from N = {lo[0]:,} to N = {hi[0]:,}: flat in N (one chunk of sequences at a time).")
+        lines.append(
+            f"**Peak memory** of the numeral check: {min(p for _, p in peaks):.0f}–{max(p for _, p in peaks):.0f} "
+            f"MiB from N = {lo[0]:,} to N = {hi[0]:,}: flat in N (one chunk of sequences at a time)."
+        )
         lines.append("")
-    lines += ["### Gap ratio per variant", "",
-              "Working: measured on the float64 IDs of the structured build (where they are distinct). Numeral: measured "
-              "and certified. Paper (Lemma 5.4's δ as printed): log10 of (1/(N·n))/δ, i.e. for an ID range of 1 — "
-              "far off any chart.", "",
-              "| N | n, d, m | working, measured | numeral, measured | numeral, certified | paper, log10 of the ratio |",
-              "|---:|:---|---:|---:|---:|---:|"]
+    lines += [
+        "### Gap ratio per variant",
+        "",
+        "Working: measured on the float64 IDs of the structured build (where they are distinct). Numeral: measured "
+        "and certified. Paper (Lemma 5.4's δ as printed): log10 of (1/(N·n))/δ, i.e. for an ID range of 1 — "
+        "far off any chart.",
+        "",
+        "| N | n, d, m | working, measured | numeral, measured | numeral, certified | paper, log10 of the ratio |",
+        "|---:|:---|---:|---:|---:|---:|",
+    ]
     by_spec = {}
     for r in rows:
         by_spec.setdefault((r["n"], r["d"], r["m"]), {}).update(
-            {k: r[k] for k in ("structured", "numeral") if r.get(k)} | {"N": r["N"]})
+            {k: r[k] for k in ("structured", "numeral") if r.get(k)} | {"N": r["N"]}
+        )
     for (n, d, m), got in sorted(by_spec.items(), key=lambda item: (item[1]["N"], item[0])):
         work, num = got.get("structured") or {}, got.get("numeral") or {}
         if not num and not work.get("gap_ratio"):
             continue
         lb = paper_log10_bits(GridSpec(n, d, m))
         paper = "0 (Δ = 1)" if lb == -math.inf else f"{10**lb / math.log2(10) - math.log10(got['N'] * n):.4g}"
-        lines.append(f"| {got['N']:,} | {n}, {d}, {m} | {_f(work.get('gap_ratio'))} | {_f(num.get('gap_ratio'))} | "
-                     f"{_f(num.get('gap_ratio_bound'))} | {paper} |")
+        lines.append(
+            f"| {got['N']:,} | {n}, {d}, {m} | {_f(work.get('gap_ratio'))} | {_f(num.get('gap_ratio'))} | "
+            f"{_f(num.get('gap_ratio_bound'))} | {paper} |"
+        )
     lines.append("")
     return lines
 
@@ -470,32 +616,40 @@ PRECISION_SPECS = [(n, 1, 4) for n in range(1, 8)]
 
 
 def measure_precision() -> list[dict] | None:
-    """Largest N each variant reproduces in float32 and bfloat16 (`construct.precision.frontier`); None without torch."""
-    from construct.grid import GridSpec
-    from construct.torch_export import torch_available
+    """Largest N each variant reproduces in float32 and bfloat16 (`varproof.construct.arithmetic.precision.frontier`); None without torch."""
+    from varproof.construct.files.torch_export import torch_available
+    from varproof.construct.onelayer.grid import GridSpec
 
     if not torch_available():
         print("torch is not installed: the low-precision ladder is skipped", file=sys.stderr)
         return None
-    from construct.precision import DTYPES, frontier
+    from varproof.construct.arithmetic.precision import DTYPES, frontier
 
     out = []
     for variant in ("working", "numeral"):
         for dtype in DTYPES:
             largest, runs = frontier(variant, dtype, [GridSpec(*spec) for spec in PRECISION_SPECS])
-            out.append({"variant": variant, "dtype": dtype, "largest_N": largest,
-                        "runs": [{"N": r.spec.n_sequences, "n": r.spec.tokens, "worst": r.worst,
-                                  "reproduces": r.reproduces} for r in runs]})
+            out.append(
+                {
+                    "variant": variant,
+                    "dtype": dtype,
+                    "largest_N": largest,
+                    "runs": [
+                        {"N": r.spec.n_sequences, "n": r.spec.tokens, "worst": r.worst, "reproduces": r.reproduces}
+                        for r in runs
+                    ],
+                }
+            )
             print(f"precision: {variant} {dtype}: largest N reproduced {largest:,}", flush=True)
     return out
 
 
 def working_gap_ratio(n: int, d: int, m: int, max_bytes: float) -> float | None:
-    """(range/(N·n))/gap of the working attention's float64 IDs (`construct.structured.build_structured`); ``inf``
+    """(range/(N·n))/gap of the working attention's float64 IDs (`varproof.construct.onelayer.structured.build_structured`); ``inf``
     when two IDs coincide, None when the IDs do not fit the budget."""
-    from construct.grid import GridSpec
-    from construct.structured import ContextIDsCoincide, build_structured
-    from construct.targets import make_target
+    from varproof.construct.onelayer.grid import GridSpec
+    from varproof.construct.onelayer.structured import ContextIDsCoincide, build_structured
+    from varproof.construct.targets import make_target
 
     try:
         model = build_structured(make_target("blur", n, d), GridSpec(n, d, m), max_bytes=max_bytes)
@@ -530,11 +684,16 @@ def fill_gap_ratios(rows: list[dict], max_bytes: float) -> None:
 def precision_lines(precision: list[dict] | None) -> list[str]:
     if not precision:
         return []
-    lines = ["### Low precision: float32 and bfloat16", "",
-             "The dense network (`construct.precision`, torch CPU) with every weight and input cast to the dtype, on "
-             "every grid corner of n = 1, 2, … tokens (d = 1, m = 4, N = 4^n) until it first misses δ/2: the largest N "
-             "whose quantized target it still reproduces. A measurement in that dtype, not a certified verdict.", "",
-             "| variant | dtype | largest N reproduced | max error at each N (the first miss last) |", "|:---|:---|---:|:---|"]
+    lines = [
+        "### Low precision: float32 and bfloat16",
+        "",
+        "The dense network (`varproof.construct.arithmetic.precision`, torch CPU) with every weight and input cast to the dtype, on "
+        "every grid corner of n = 1, 2, … tokens (d = 1, m = 4, N = 4^n) until it first misses δ/2: the largest N "
+        "whose quantized target it still reproduces. A measurement in that dtype, not a certified verdict.",
+        "",
+        "| variant | dtype | largest N reproduced | max error at each N (the first miss last) |",
+        "|:---|:---|---:|:---|",
+    ]
     for p in precision:
         steps = ", ".join(f"{r['N']:,}: {r['worst']:.3g}" for r in p["runs"])
         lines.append(f"| {p['variant']} | {p['dtype']} | {p['largest_N']:,} | {steps} |")
@@ -563,8 +722,11 @@ def fit_exponent(rows: list[dict]) -> tuple[float | None, float | None, list[int
     sizes with N ≥ FIT_MIN."""
     import numpy as np
 
-    pts = [(r["N"], r["structured"]["total_s"]) for r in rows
-           if r.get("series") == "scaling" and r["N"] >= FIT_MIN and r["structured"].get("total_s")]
+    pts = [
+        (r["N"], r["structured"]["total_s"])
+        for r in rows
+        if r.get("series") == "scaling" and r["N"] >= FIT_MIN and r["structured"].get("total_s")
+    ]
     if len(pts) < 2:
         return None, None, [N for N, _ in pts]
     x = np.log([N for N, _ in pts])
@@ -609,8 +771,13 @@ def fmt_gap(rec) -> str:
 def environment() -> dict:
     import numpy as np
 
-    return {"cpus": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
-            "machine": platform.machine(), "system": platform.system()}
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "machine": platform.machine(),
+        "system": platform.system(),
+    }
 
 
 def targets_summary(rows: list[dict], exponent) -> list[tuple[str, str, str]]:
@@ -618,8 +785,14 @@ def targets_summary(rows: list[dict], exponent) -> list[tuple[str, str, str]]:
     out = []
     bigs = [r for r in rows if r["N"] == TARGET_BIG_N]
     if not bigs:
-        out.append((f"exhaustive check over {TARGET_BIG_N:,} sequences < {TARGET_SECONDS:.0f} s, peak < "
-                    f"{TARGET_PEAK_GIB:.0f} GiB", "not run", "—"))
+        out.append(
+            (
+                f"exhaustive check over {TARGET_BIG_N:,} sequences < {TARGET_SECONDS:.0f} s, peak < "
+                f"{TARGET_PEAK_GIB:.0f} GiB",
+                "not run",
+                "—",
+            )
+        )
     for big in bigs:
         s = big["structured"]
         t, peak = s.get("total_s"), s.get("peak_mib")
@@ -630,26 +803,51 @@ def targets_summary(rows: list[dict], exponent) -> list[tuple[str, str, str]]:
             if s.get("verdict") == "inconclusive" and met == "yes":
                 met = "time and memory yes; verdict inconclusive (float64 cannot separate the IDs)"
         elif s.get("verdict") == "inconclusive" and s.get("build_s") is not None:
-            measured = (f"inconclusive after {fmt_s(s['build_s'])} s (peak {fmt_mib(s)} MiB): the build stops "
-                        "because context IDs coincide in float64, so there is no network to check")
-            met = ("no end-to-end check possible; the inconclusive verdict came within time and memory"
-                   if s["build_s"] < TARGET_SECONDS and fits else "no")
+            measured = (
+                f"inconclusive after {fmt_s(s['build_s'])} s (peak {fmt_mib(s)} MiB): the build stops "
+                "because context IDs coincide in float64, so there is no network to check"
+            )
+            met = (
+                "no end-to-end check possible; the inconclusive verdict came within time and memory"
+                if s["build_s"] < TARGET_SECONDS and fits
+                else "no"
+            )
         else:
             measured, met = f"{s.get('verdict')}: {s.get('reason')}", "no"
-        out.append((f"exhaustive check over {TARGET_BIG_N:,} sequences (n = {big['n']}, d = {big['d']}, m = {big['m']}) "
-                    f"< {TARGET_SECONDS:.0f} s, peak < {TARGET_PEAK_GIB:.0f} GiB", measured, met))
+        out.append(
+            (
+                f"exhaustive check over {TARGET_BIG_N:,} sequences (n = {big['n']}, d = {big['d']}, m = {big['m']}) "
+                f"< {TARGET_SECONDS:.0f} s, peak < {TARGET_PEAK_GIB:.0f} GiB",
+                measured,
+                met,
+            )
+        )
     mid = next((r for r in rows if r["N"] == TARGET_RATIO_N), None)
     if mid is None or mid["ratio"] is None:
-        out.append((f"structured ≥ {TARGET_RATIO:.0f}× faster than dense at {TARGET_RATIO_N:,}, same verdicts",
-                    "dense not run", "—"))
+        out.append(
+            (
+                f"structured ≥ {TARGET_RATIO:.0f}× faster than dense at {TARGET_RATIO_N:,}, same verdicts",
+                "dense not run",
+                "—",
+            )
+        )
     else:
         met = mid["ratio"] >= TARGET_RATIO and mid["verdicts_equal"]
-        out.append((f"structured ≥ {TARGET_RATIO:.0f}× faster than dense at {TARGET_RATIO_N:,}, same verdicts",
-                    f"{fmt_ratio(mid['ratio'])}× (check only {fmt_ratio(mid['check_ratio'])}×), verdicts "
-                    f"{'equal' if mid['verdicts_equal'] else 'DIFFER'}", "yes" if met else "no"))
-    out.append((f"scaling exponent of the structured check ≤ {TARGET_EXPONENT}",
-                "—" if exponent is None else f"{exponent:.4f}",
-                "—" if exponent is None else ("yes" if exponent <= TARGET_EXPONENT else "no")))
+        out.append(
+            (
+                f"structured ≥ {TARGET_RATIO:.0f}× faster than dense at {TARGET_RATIO_N:,}, same verdicts",
+                f"{fmt_ratio(mid['ratio'])}× (check only {fmt_ratio(mid['check_ratio'])}×), verdicts "
+                f"{'equal' if mid['verdicts_equal'] else 'DIFFER'}",
+                "yes" if met else "no",
+            )
+        )
+    out.append(
+        (
+            f"scaling exponent of the structured check ≤ {TARGET_EXPONENT}",
+            "—" if exponent is None else f"{exponent:.4f}",
+            "—" if exponent is None else ("yes" if exponent <= TARGET_EXPONENT else "no"),
+        )
+    )
     return out
 
 
@@ -658,8 +856,10 @@ def numeral_targets(rows: list[dict]) -> list[tuple[str, str, str]]:
     out = []
     for N in TARGET_NUMERAL_N:
         row = next((r for r in rows if r.get("series") == "numeral" and r["N"] == N), None)
-        name = (f"numeral variant decides {N:,} sequences (holds or fails) < {TARGET_SECONDS:.0f} s, peak < "
-                f"{TARGET_PEAK_GIB:.0f} GiB")
+        name = (
+            f"numeral variant decides {N:,} sequences (holds or fails) < {TARGET_SECONDS:.0f} s, peak < "
+            f"{TARGET_PEAK_GIB:.0f} GiB"
+        )
         if row is None:
             out.append((name, "not run", "—"))
             continue
@@ -674,26 +874,53 @@ def numeral_targets(rows: list[dict]) -> list[tuple[str, str, str]]:
         if timed:  # one run under /usr/bin/time -v: wall-clock on the shared machine, and CPU/2
             fits = decided and timed["max_rss_mib"] < TARGET_PEAK_GIB * 1024
             by_cpu = fits and timed["cpu_s"] / 2 < TARGET_SECONDS
-            out.append((name, f"{fmt_s(t)} s wall-clock, CPU {timed['cpu_s']:.0f} s (CPU/2 = {timed['cpu_s'] / 2:.0f} s), "
-                              f"max RSS {timed['max_rss_mib']:.0f} MiB, verdict {x.get('verdict')}",
-                        "yes" if met else ("by CPU time (CPU/2 < 600 s); not by wall-clock on the shared machine"
-                                           if by_cpu else "no")))
+            out.append(
+                (
+                    name,
+                    f"{fmt_s(t)} s wall-clock, CPU {timed['cpu_s']:.0f} s (CPU/2 = {timed['cpu_s'] / 2:.0f} s), "
+                    f"max RSS {timed['max_rss_mib']:.0f} MiB, verdict {x.get('verdict')}",
+                    "yes"
+                    if met
+                    else ("by CPU time (CPU/2 < 600 s); not by wall-clock on the shared machine" if by_cpu else "no"),
+                )
+            )
             continue
         out.append((name, f"{fmt_s(t)} s, peak {fmt_mib(x)} MiB, verdict {x.get('verdict')}", "yes" if met else "no"))
     exponent, _, _ = numeral_exponent(rows)
-    out.append((f"scaling exponent of the numeral check ≤ {TARGET_NUMERAL_EXPONENT}",
-                "—" if exponent is None else f"{exponent:.4f}",
-                "—" if exponent is None else ("yes" if exponent <= TARGET_NUMERAL_EXPONENT else "no")))
+    out.append(
+        (
+            f"scaling exponent of the numeral check ≤ {TARGET_NUMERAL_EXPONENT}",
+            "—" if exponent is None else f"{exponent:.4f}",
+            "—" if exponent is None else ("yes" if exponent <= TARGET_NUMERAL_EXPONENT else "no"),
+        )
+    )
     ours = [r for r in rows if r.get("series", "").startswith("numeral") and r["numeral"].get("gap_ratio_bound")]
     if ours:
         worst = max(r["numeral"]["gap_ratio_bound"] / (10 * r["n"] ** 2) for r in ours)
-        out.append(("numeral gap ratio within 10·n² at every size", f"largest certified ratio/(10·n²) = {worst:.3g}",
-                    "yes" if worst <= 1 else "no"))
+        out.append(
+            (
+                "numeral gap ratio within 10·n² at every size",
+                f"largest certified ratio/(10·n²) = {worst:.3g}",
+                "yes" if worst <= 1 else "no",
+            )
+        )
     return out
 
 
-def write_page(rows: list[dict], exponent, intercept, fit_sizes, env: dict, *, quick: bool, max_bytes: float,
-               target_name: str, plot_note: str, precision: list[dict] | None = None, cluster: dict | None = None) -> str:
+def write_page(
+    rows: list[dict],
+    exponent,
+    intercept,
+    fit_sizes,
+    env: dict,
+    *,
+    quick: bool,
+    max_bytes: float,
+    target_name: str,
+    plot_note: str,
+    precision: list[dict] | None = None,
+    cluster: dict | None = None,
+) -> str:
     everything = rows
     rows = [r for r in rows if r.get("series", "main") in ("main", "scaling")]
     lines = [
@@ -706,7 +933,7 @@ def write_page(rows: list[dict], exponent, intercept, fit_sizes, env: dict, *, q
         "",
         f"For each size the Lemma C.1 transformer for the `{target_name}` target is built and run on "
         "*every* grid sequence at both ends of each cell's plateau (2·N inputs), and its output is compared "
-        "with the quantized target h (`construct.structured.check_grid`). **Dense** = `build_transformer` + "
+        "with the quantized target h (`varproof.construct.onelayer.structured.check_grid`). **Dense** = `build_transformer` + "
         "the dense reference pass (FFN_2 has 3·n·N neurons, so its cost grows like N²; run while it fits); "
         "**structured** = `build_structured` + the structured pass (closed-form FFN_1, FFN_2 as a sorted "
         "bump table). Each (size, evaluator) ran in a fresh Python process: *peak* is that process's "
@@ -716,13 +943,13 @@ def write_page(rows: list[dict], exponent, intercept, fit_sizes, env: dict, *, q
         f"Machine: {env['cpus']} CPUs ({env['system']} {env['machine']}), Python {env['python']}, numpy "
         f"{env['numpy']}. Memory budget passed to the builders and the check: {max_bytes / GIB:.0f} GiB.",
         "",
-        "Verdicts are those of the claim `lemma-c.1/exhaustive` (`verify.claims.approximation.exhaustive_evidence`): "
+        "Verdicts are those of the claim `lemma-c.1/exhaustive` (`varproof.verify.claims.approximation.exhaustive_evidence`): "
         "*reproduces* iff the context IDs are separable in float64 (smallest ID gap > 2 × the a-priori float64 error "
         "bound of one ID) and max |τ(X) − h(X)| plus the rounding allowance |v|·ID error/(gap/2) is below δ/2; "
         "*fails* iff the error minus the allowance is at least δ/2; otherwise — or when the IDs coincide and no "
         "bump layer exists — *inconclusive*, with the reason. These are the float64 pass's verdicts, which is what is "
         "timed here; where float64 leaves a size open, the claim itself goes on to recompute the undecided outputs in "
-        "ball arithmetic (`construct.certified`, docs/scale.md), which this page does not time — at 10^5 sequences "
+        "ball arithmetic (`varproof.construct.arithmetic.certified`, docs/scale.md), which this page does not time — at 10^5 sequences "
         "(n = 5, d = 1, m = 10) that decides *holds*. Series *main* grows N through n and m (the dense "
         "pass runs on its small sizes); series *scaling* keeps n = 3, d = 1 and grows m only, so the per-sequence "
         "cost is constant and the fitted exponent measures the growth in N alone.",
@@ -739,16 +966,23 @@ def write_page(rows: list[dict], exponent, intercept, fit_sizes, env: dict, *, q
             f"{fmt_s(dn.get('check_s'))} | {fmt_s(dn.get('total_s'))} | {fmt_s(s.get('build_s'))} | "
             f"{fmt_s(s.get('check_s'))} | {fmt_s(s.get('total_s'))} | {fmt_ratio(r['ratio'])} | "
             f"{fmt_ratio(r['check_ratio'])} | {fmt_mib(r['dense'])} | {fmt_mib(s)} | {fmt_verdict(r['dense'])} | "
-            f"{fmt_verdict(s)} | {fmt_gap(s)} |")
+            f"{fmt_verdict(s)} | {fmt_gap(s)} |"
+        )
     lines.append("")
     both = [r for r in rows if r["verdicts_equal"] is not None]
     if both:
         same = all(r["verdicts_equal"] for r in both)
-        lines.append(f"Dense and structured verdicts are {'identical' if same else '**not** identical'} on every size "
-                     f"where both ran ({', '.join(format(r['N'], ',') for r in both)}).")
+        lines.append(
+            f"Dense and structured verdicts are {'identical' if same else '**not** identical'} on every size "
+            f"where both ran ({', '.join(format(r['N'], ',') for r in both)})."
+        )
         lines.append("")
-    notes = [(r, ev, rec) for r in rows for ev, rec in (("dense", r["dense"]), ("structured", r["structured"]))
-             if rec and rec.get("reason")]
+    notes = [
+        (r, ev, rec)
+        for r in rows
+        for ev, rec in (("dense", r["dense"]), ("structured", r["structured"]))
+        if rec and rec.get("reason")
+    ]
     if notes:
         lines.append("Reasons:")
         lines.append("")
@@ -756,13 +990,17 @@ def write_page(rows: list[dict], exponent, intercept, fit_sizes, env: dict, *, q
             lines.append(f"* N = {r['N']:,}, {ev}: {rec['verdict']} — {rec['reason']}")
         lines.append("")
     if exponent is not None:
-        lines.append(f"**Scaling exponent** of the structured total time in N: **{exponent:.4f}** — least-squares "
-                     f"slope of log(time) vs log(N) over N ∈ {{{', '.join(f'{N:,}' for N in fit_sizes)}}} "
-                     f"(the *scaling* series, n = 3 and d = 1 fixed, sizes with N ≥ {FIT_MIN:,}, timed whatever their "
-                     "verdict; below that start-up cost dominates). Build = computing, sorting and tabulating every "
-                     "context ID (O(N log N)); check = the streamed forward pass with sorted-query lookups.")
+        lines.append(
+            f"**Scaling exponent** of the structured total time in N: **{exponent:.4f}** — least-squares "
+            f"slope of log(time) vs log(N) over N ∈ {{{', '.join(f'{N:,}' for N in fit_sizes)}}} "
+            f"(the *scaling* series, n = 3 and d = 1 fixed, sizes with N ≥ {FIT_MIN:,}, timed whatever their "
+            "verdict; below that start-up cost dominates). Build = computing, sorting and tabulating every "
+            "context ID (O(N log N)); check = the streamed forward pass with sorted-query lookups."
+        )
         lines.append("")
-    lines.append(f"**Largest size decided** (structured verdict not inconclusive): {largest_decided(rows):,} sequences.")
+    lines.append(
+        f"**Largest size decided** (structured verdict not inconclusive): {largest_decided(rows):,} sequences."
+    )
     lines.append("")
     lines.append("## Targets")
     lines.append("")
@@ -775,7 +1013,9 @@ def write_page(rows: list[dict], exponent, intercept, fit_sizes, env: dict, *, q
     lines += precision_lines(precision)
     lines += cluster_lines(cluster)
     lines += ["## Figure", ""]
-    lines.append(plot_note if plot_note else "![time vs number of grid sequences; gap ratio per variant](benchmarks.png)")
+    lines.append(
+        plot_note if plot_note else "![time vs number of grid sequences; gap ratio per variant](benchmarks.png)"
+    )
     lines.append("")
     return tex_markdown("\n".join(lines))
 
@@ -785,19 +1025,19 @@ _KEEP = re.compile(r"`[^`]*`|\*\*[^*]+\*\*|\*[^*\s][^*]*\*|!?\[[^\]]*\]\([^)]*\)
 
 
 def _tex_segment(text: str) -> str:
-    """Plain text between Markdown spans, its formulas as inline TeX (`verify.mathtex.md_math`), outer spaces kept."""
-    from verify.mathtex import md_math
+    """Plain text between Markdown spans, its formulas as inline TeX (`varproof.verify.mathtex.md_math`), outer spaces kept."""
+    from varproof.verify.mathtex import md_math
 
     if not text.strip():
         return text
-    lead, tail = text[:len(text) - len(text.lstrip())], text[len(text.rstrip()):]
+    lead, tail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
     return lead + md_math(text.strip()) + tail
 
 
 def _tex_line(line: str) -> str:
     parts, at = [], 0
     for m in _KEEP.finditer(line):
-        parts += [_tex_segment(line[at:m.start()]), m.group(0)]
+        parts += [_tex_segment(line[at : m.start()]), m.group(0)]
         at = m.end()
     return "".join(parts + [_tex_segment(line[at:])])
 
@@ -825,9 +1065,19 @@ def render_page(saved: dict, plot_note: str = "") -> str:
     rows = saved["rows"]
     working = [r for r in rows if r.get("series", "main") in ("main", "scaling")]
     exponent, intercept, fit_sizes = fit_exponent(working)
-    return write_page(rows, exponent, intercept, fit_sizes, saved["env"], quick=saved["quick"],
-                      max_bytes=saved["max_bytes"], target_name=saved["target"], plot_note=plot_note,
-                      precision=saved.get("precision"), cluster=saved.get("cluster"))
+    return write_page(
+        rows,
+        exponent,
+        intercept,
+        fit_sizes,
+        saved["env"],
+        quick=saved["quick"],
+        max_bytes=saved["max_bytes"],
+        target_name=saved["target"],
+        plot_note=plot_note,
+        precision=saved.get("precision"),
+        cluster=saved.get("cluster"),
+    )
 
 
 def write_plot(rows: list[dict], exponent, intercept, fit_sizes, path: Path) -> str:
@@ -845,24 +1095,41 @@ def write_plot(rows: list[dict], exponent, intercept, fit_sizes, path: Path) -> 
 
     everything = rows
     fig, (ax, gx) = plt.subplots(1, 2, figsize=(13, 4.8))
-    for series, marker, color, label in (("numeral", "D-", "tab:purple", "numeral: build + check (n = 4…8, m = 10)"),
-                                         ("numeral-scaling", "v", "tab:olive", "numeral, scaling series (n = 3, d = 1)")):
+    for series, marker, color, label in (
+        ("numeral", "D-", "tab:purple", "numeral: build + check (n = 4…8, m = 10)"),
+        ("numeral-scaling", "v", "tab:olive", "numeral, scaling series (n = 3, d = 1)"),
+    ):
         pts = [r for r in everything if r.get("series") == series and r["numeral"].get("total_s")]
         if pts:
             ax.plot([r["N"] for r in pts], [r["numeral"]["total_s"] for r in pts], marker, color=color, label=label)
     for key, series, marker, color, label in (
-            ("structured", ("main", "scaling"), "o", "tab:blue", "working (measured)"),
-            ("numeral", ("numeral", "numeral-scaling"), "D", "tab:purple", "numeral (measured)")):
-        pts = sorted((r["N"], r[key]["gap_ratio"]) for r in everything
-                     if r.get("series", "main") in series and r.get(key) and r[key].get("gap_ratio")
-                     and math.isfinite(r[key]["gap_ratio"]))
+        ("structured", ("main", "scaling"), "o", "tab:blue", "working (measured)"),
+        ("numeral", ("numeral", "numeral-scaling"), "D", "tab:purple", "numeral (measured)"),
+    ):
+        pts = sorted(
+            (r["N"], r[key]["gap_ratio"])
+            for r in everything
+            if r.get("series", "main") in series
+            and r.get(key)
+            and r[key].get("gap_ratio")
+            and math.isfinite(r[key]["gap_ratio"])
+        )
         if pts:
             gx.plot([N for N, _ in pts], [g for _, g in pts], marker, color=color, label=label)
-    pts = sorted((r["N"], r["numeral"]["gap_ratio_bound"], 10 * r["n"] ** 2) for r in everything
-                 if r.get("series", "").startswith("numeral") and r["numeral"].get("gap_ratio_bound"))
+    pts = sorted(
+        (r["N"], r["numeral"]["gap_ratio_bound"], 10 * r["n"] ** 2)
+        for r in everything
+        if r.get("series", "").startswith("numeral") and r["numeral"].get("gap_ratio_bound")
+    )
     if pts:
-        gx.plot([N for N, _, _ in pts], [g for _, g, _ in pts], "_", color="tab:purple", ms=14,
-                label="numeral (certified bound)")
+        gx.plot(
+            [N for N, _, _ in pts],
+            [g for _, g, _ in pts],
+            "_",
+            color="tab:purple",
+            ms=14,
+            label="numeral (certified bound)",
+        )
         gx.plot([N for N, _, _ in pts], [lim for _, _, lim in pts], "k.", ms=4, label="10·n² (the target)")
     gx.set_xscale("log")
     gx.set_yscale("log")
@@ -873,24 +1140,52 @@ def write_plot(rows: list[dict], exponent, intercept, fit_sizes, path: Path) -> 
     gx.legend(fontsize=8)
     scaling = [r for r in rows if r.get("series") == "scaling" and r["structured"].get("total_s")]
     if scaling:
-        ax.plot([r["N"] for r in scaling], [r["structured"]["total_s"] for r in scaling], "^", color="tab:green",
-                label="structured, scaling series (n = 3, d = 1)")
+        ax.plot(
+            [r["N"] for r in scaling],
+            [r["structured"]["total_s"] for r in scaling],
+            "^",
+            color="tab:green",
+            label="structured, scaling series (n = 3, d = 1)",
+        )
     rows = [r for r in rows if r.get("series", "main") == "main"]
     for key, marker, color in (("structured", "o", "tab:blue"), ("dense", "s", "tab:red")):
         pts = [(r["N"], r[key]) for r in rows if r[key] and r[key].get("total_s")]
         if pts:
-            ax.plot([N for N, _ in pts], [rec["total_s"] for _, rec in pts], marker + "-", color=color,
-                    label=f"{key}: build + check")
-            ax.plot([N for N, _ in pts], [rec["check_s"] for _, rec in pts], marker + ":", color=color, alpha=0.5,
-                    mfc="none", label=f"{key}: check only")
+            ax.plot(
+                [N for N, _ in pts],
+                [rec["total_s"] for _, rec in pts],
+                marker + "-",
+                color=color,
+                label=f"{key}: build + check",
+            )
+            ax.plot(
+                [N for N, _ in pts],
+                [rec["check_s"] for _, rec in pts],
+                marker + ":",
+                color=color,
+                alpha=0.5,
+                mfc="none",
+                label=f"{key}: check only",
+            )
         stopped = [(r["N"], r[key]) for r in rows if r[key] and not r[key].get("total_s") and r[key].get("build_s")]
         if stopped:
-            ax.plot([N for N, _ in stopped], [rec["build_s"] for _, rec in stopped], "x", color=color, ms=9,
-                    label=f"{key}: build stopped (inconclusive), no check")
+            ax.plot(
+                [N for N, _ in stopped],
+                [rec["build_s"] for _, rec in stopped],
+                "x",
+                color=color,
+                ms=9,
+                label=f"{key}: build stopped (inconclusive), no check",
+            )
     if exponent is not None:
         xs = np.array([min(fit_sizes), max(fit_sizes)], dtype=float)
-        ax.plot(xs, np.exp(intercept) * xs**exponent, "k--", lw=1,
-                label=f"fit (structured, scaling series): ∝ N^{exponent:.2f}")
+        ax.plot(
+            xs,
+            np.exp(intercept) * xs**exponent,
+            "k--",
+            lw=1,
+            label=f"fit (structured, scaling series): ∝ N^{exponent:.2f}",
+        )
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("grid sequences N")
@@ -906,14 +1201,20 @@ def write_plot(rows: list[dict], exponent, intercept, fit_sizes, path: Path) -> 
 
 def print_row(r: dict) -> None:
     s, dn = r["structured"], r["dense"]
-    parts = [f"N={r['N']:>10,} (n={r['n']} d={r['d']} m={r['m']})",
-             f"structured {fmt_s(s.get('total_s'))} s [build {fmt_s(s.get('build_s'))}, check {fmt_s(s.get('check_s'))}] "
-             f"peak {fmt_mib(s)} MiB {s.get('verdict')}"]
+    parts = [
+        f"N={r['N']:>10,} (n={r['n']} d={r['d']} m={r['m']})",
+        f"structured {fmt_s(s.get('total_s'))} s [build {fmt_s(s.get('build_s'))}, check {fmt_s(s.get('check_s'))}] "
+        f"peak {fmt_mib(s)} MiB {s.get('verdict')}",
+    ]
     if dn:
-        parts.append(f"dense {fmt_s(dn.get('total_s'))} s [build {fmt_s(dn.get('build_s'))}, check "
-                     f"{fmt_s(dn.get('check_s'))}] peak {fmt_mib(dn)} MiB {dn.get('verdict')}")
-        parts.append(f"ratio {fmt_ratio(r['ratio'])} (check {fmt_ratio(r['check_ratio'])}) "
-                     f"verdicts {'equal' if r['verdicts_equal'] else 'DIFFER' if r['verdicts_equal'] is False else '—'}")
+        parts.append(
+            f"dense {fmt_s(dn.get('total_s'))} s [build {fmt_s(dn.get('build_s'))}, check "
+            f"{fmt_s(dn.get('check_s'))}] peak {fmt_mib(dn)} MiB {dn.get('verdict')}"
+        )
+        parts.append(
+            f"ratio {fmt_ratio(r['ratio'])} (check {fmt_ratio(r['check_ratio'])}) "
+            f"verdicts {'equal' if r['verdicts_equal'] else 'DIFFER' if r['verdicts_equal'] is False else '—'}"
+        )
     print(" | ".join(parts), flush=True)
     for ev, rec in (("structured", s), ("dense", dn)):
         if rec and rec.get("reason"):
@@ -921,28 +1222,53 @@ def print_row(r: dict) -> None:
 
 
 def main(argv=None) -> int:
-    from verify.docs import PageParser
+    from varproof.verify.docs import PageParser
 
-    parser = PageParser(prog="python benchmarks/run.py", description=__doc__.splitlines()[0],
-                        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
-    parser.add_argument("--quick", action="store_true", help=f"sizes up to {QUICK_MAX:,}, dense up to {DENSE_MAX_QUICK:,}")
+    parser = PageParser(
+        prog="python benchmarks/run.py",
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__,
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help=f"sizes up to {QUICK_MAX:,}, dense up to {DENSE_MAX_QUICK:,}"
+    )
     parser.add_argument("--write", action="store_true", help="with --quick: write docs/ anyway")
     parser.add_argument("--no-write", action="store_true", help="full run without writing docs/")
-    parser.add_argument("--one", nargs=3, type=int, metavar=("N_TOKENS", "D", "M"),
-                        help="run one size (structured; --dense adds the dense pass) and print one JSON line")
+    parser.add_argument(
+        "--one",
+        nargs=3,
+        type=int,
+        metavar=("N_TOKENS", "D", "M"),
+        help="run one size (structured; --dense adds the dense pass) and print one JSON line",
+    )
     parser.add_argument("--dense", action="store_true", help="with --one: also run the dense reference")
     parser.add_argument("--evaluator", nargs=4, metavar=("KIND", "N_TOKENS", "D", "M"), help=argparse.SUPPRESS)
     parser.add_argument("--results", type=Path, help="also save the raw measurements (JSON) to this file")
-    parser.add_argument("--render", type=Path, help="write docs/ from raw measurements saved by --results; no measuring")
-    parser.add_argument("--only", default=None, metavar="SERIES[,SERIES]",
-                        help="measure only these series (main, scaling, numeral, numeral-scaling, precision, cluster); "
-                             "the other rows come "
-                             f"from {RAW.relative_to(ROOT)}")
-    parser.add_argument("--numeral-max", type=int, default=None, metavar="N",
-                        help="numeral series: skip sizes above N sequences (e.g. when the 10^8 run would not finish)")
-    parser.add_argument("--gap-ratios", action="store_true",
-                        help=f"measure the working variant's gap ratio where the rows of {RAW.relative_to(ROOT)} lack it "
-                             "(IDs only, no check), then render the page from them")
+    parser.add_argument(
+        "--render", type=Path, help="write docs/ from raw measurements saved by --results; no measuring"
+    )
+    parser.add_argument(
+        "--only",
+        default=None,
+        metavar="SERIES[,SERIES]",
+        help="measure only these series (main, scaling, numeral, numeral-scaling, precision, cluster); "
+        "the other rows come "
+        f"from {RAW.relative_to(ROOT)}",
+    )
+    parser.add_argument(
+        "--numeral-max",
+        type=int,
+        default=None,
+        metavar="N",
+        help="numeral series: skip sizes above N sequences (e.g. when the 10^8 run would not finish)",
+    )
+    parser.add_argument(
+        "--gap-ratios",
+        action="store_true",
+        help=f"measure the working variant's gap ratio where the rows of {RAW.relative_to(ROOT)} lack it "
+        "(IDs only, no check), then render the page from them",
+    )
     parser.add_argument("--target", default="blur")
     parser.add_argument("--max-gib", type=float, default=8.0, help="memory budget for builders and check (GiB)")
     args = parser.parse_args(argv)
@@ -958,22 +1284,41 @@ def main(argv=None) -> int:
         print(json.dumps(one_size(n, d, m, dense=args.dense, target_name=args.target, max_bytes=max_bytes)))
         return 0
 
-    from construct.grid import GridSpec
+    from varproof.construct.onelayer.grid import GridSpec
 
     if args.gap_ratios:
         saved = json.loads(RAW.read_text(encoding="utf-8"))
         fill_gap_ratios(saved["rows"], max_bytes)
-        return finish(saved["rows"], saved["env"], quick=saved["quick"], write=True, max_bytes=saved["max_bytes"],
-                      target_name=saved["target"], results=None, precision=saved.get("precision"),
-                      cluster=saved.get("cluster"))
+        return finish(
+            saved["rows"],
+            saved["env"],
+            quick=saved["quick"],
+            write=True,
+            max_bytes=saved["max_bytes"],
+            target_name=saved["target"],
+            results=None,
+            precision=saved.get("precision"),
+            cluster=saved.get("cluster"),
+        )
     if args.render:
         saved = json.loads(args.render.read_text(encoding="utf-8"))
-        return finish(saved["rows"], saved["env"], quick=saved["quick"], write=True, max_bytes=saved["max_bytes"],
-                      target_name=saved["target"], results=None, precision=saved.get("precision"),
-                      cluster=saved.get("cluster"))
+        return finish(
+            saved["rows"],
+            saved["env"],
+            quick=saved["quick"],
+            write=True,
+            max_bytes=saved["max_bytes"],
+            target_name=saved["target"],
+            results=None,
+            precision=saved.get("precision"),
+            cluster=saved.get("cluster"),
+        )
     env = environment()
-    print(f"{env['cpus']} CPUs, Python {env['python']}, numpy {env['numpy']}; target {args.target}; "
-          f"budget {args.max_gib:g} GiB{'; quick' if args.quick else ''}", flush=True)
+    print(
+        f"{env['cpus']} CPUs, Python {env['python']}, numpy {env['numpy']}; target {args.target}; "
+        f"budget {args.max_gib:g} GiB{'; quick' if args.quick else ''}",
+        flush=True,
+    )
     dense_max = DENSE_MAX_QUICK if args.quick else DENSE_MAX
     only = None if args.only is None else set(args.only.split(","))
     unknown = (only or set()) - {"main", "scaling", "numeral", "numeral-scaling", "precision", "cluster"}
@@ -995,42 +1340,73 @@ def main(argv=None) -> int:
         N = GridSpec(n, d, m).n_sequences
         if args.quick and N > QUICK_MAX:
             continue
-        rows.append(dict(one_size(n, d, m, dense=N <= dense_max, target_name=args.target, max_bytes=max_bytes),
-                         series="main"))
+        rows.append(
+            dict(one_size(n, d, m, dense=N <= dense_max, target_name=args.target, max_bytes=max_bytes), series="main")
+        )
         print_row(rows[-1])
     for n, d, m in SCALING if wanted("scaling") else []:
         N = GridSpec(n, d, m).n_sequences
         if args.quick and N > SCALING_QUICK_MAX:
             continue
-        rows.append(dict(one_size(n, d, m, dense=False, target_name=args.target, max_bytes=max_bytes), series="scaling"))
+        rows.append(
+            dict(one_size(n, d, m, dense=False, target_name=args.target, max_bytes=max_bytes), series="scaling")
+        )
         print_row(rows[-1])
-    for series, sizes, cap in (("numeral", NUMERAL, QUICK_MAX), ("numeral-scaling", NUMERAL_SCALING, SCALING_QUICK_MAX)):
+    for series, sizes, cap in (
+        ("numeral", NUMERAL, QUICK_MAX),
+        ("numeral-scaling", NUMERAL_SCALING, SCALING_QUICK_MAX),
+    ):
         for n, d, m in sizes if wanted(series) else []:
             N = GridSpec(n, d, m).n_sequences
             if (args.quick and N > cap) or (args.numeral_max is not None and N > args.numeral_max):
                 continue
             rows.append(dict(one_numeral(n, d, m, target_name=args.target, max_bytes=max_bytes), series=series))
             x = rows[-1]["numeral"]
-            print(f"N={N:>11,} (n={n} d={d} m={m}) numeral {fmt_s(x.get('total_s'))} s [build {fmt_s(x.get('build_s'))}, "
-                  f"check {fmt_s(x.get('check_s'))}] peak {fmt_mib(x)} MiB {x.get('verdict')} "
-                  f"gap ratio {_f(x.get('gap_ratio'))} (≤ {_f(x.get('gap_ratio_bound'))})", flush=True)
+            print(
+                f"N={N:>11,} (n={n} d={d} m={m}) numeral {fmt_s(x.get('total_s'))} s [build {fmt_s(x.get('build_s'))}, "
+                f"check {fmt_s(x.get('check_s'))}] peak {fmt_mib(x)} MiB {x.get('verdict')} "
+                f"gap ratio {_f(x.get('gap_ratio'))} (≤ {_f(x.get('gap_ratio_bound'))})",
+                flush=True,
+            )
     if wanted("precision") and not args.quick:  # last: torch in this process would inflate the children's ru_maxrss
         precision = measure_precision() or precision
     if wanted("cluster"):
         cluster = measure_cluster() or cluster
     order = {"main": 0, "scaling": 1, "numeral": 2, "numeral-scaling": 3}
     rows = sorted(kept + rows, key=lambda r: order[r.get("series", "main")])  # stable: each series in its own order
-    return finish(rows, env, quick=args.quick, write=(args.write or not args.quick) and not args.no_write,
-                  max_bytes=max_bytes, target_name=args.target, results=args.results, precision=precision,
-                  cluster=cluster)
+    return finish(
+        rows,
+        env,
+        quick=args.quick,
+        write=(args.write or not args.quick) and not args.no_write,
+        max_bytes=max_bytes,
+        target_name=args.target,
+        results=args.results,
+        precision=precision,
+        cluster=cluster,
+    )
 
 
-def finish(rows: list[dict], env: dict, *, quick: bool, write: bool, max_bytes: float, target_name: str,
-           results: Path | None, precision: list[dict] | None = None, cluster: dict | None = None) -> int:
+def finish(
+    rows: list[dict],
+    env: dict,
+    *,
+    quick: bool,
+    write: bool,
+    max_bytes: float,
+    target_name: str,
+    results: Path | None,
+    precision: list[dict] | None = None,
+    cluster: dict | None = None,
+) -> int:
     """Fit, print the targets, write docs/ (if ``write``) and print the last line."""
     if results is not None:
-        results.write_text(json.dumps({"rows": rows, "env": env, "quick": quick, "max_bytes": max_bytes,
-                                       "target": target_name}, indent=1), encoding="utf-8")
+        results.write_text(
+            json.dumps(
+                {"rows": rows, "env": env, "quick": quick, "max_bytes": max_bytes, "target": target_name}, indent=1
+            ),
+            encoding="utf-8",
+        )
     working = [r for r in rows if r.get("series", "main") in ("main", "scaling")]
     exponent, intercept, fit_sizes = fit_exponent(working)
     decided = largest_decided(working)
@@ -1040,18 +1416,44 @@ def finish(rows: list[dict], env: dict, *, quick: bool, write: bool, max_bytes: 
         print(f"target: {name}: {measured} -> met: {met}")
     if write:
         docs = ROOT / "docs"
-        RAW.write_text(json.dumps({"rows": rows, "env": env, "quick": quick, "max_bytes": max_bytes,
-                                   "target": target_name, "precision": precision, "cluster": cluster}, indent=1) + "\n",
-                       encoding="utf-8")
+        RAW.write_text(
+            json.dumps(
+                {
+                    "rows": rows,
+                    "env": env,
+                    "quick": quick,
+                    "max_bytes": max_bytes,
+                    "target": target_name,
+                    "precision": precision,
+                    "cluster": cluster,
+                },
+                indent=1,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
         note = write_plot(rows, exponent, intercept, fit_sizes, docs / "benchmarks.png")
-        page = write_page(rows, exponent, intercept, fit_sizes, env, quick=quick, max_bytes=max_bytes,
-                          target_name=target_name, plot_note=note, precision=precision, cluster=cluster)
+        page = write_page(
+            rows,
+            exponent,
+            intercept,
+            fit_sizes,
+            env,
+            quick=quick,
+            max_bytes=max_bytes,
+            target_name=target_name,
+            plot_note=note,
+            precision=precision,
+            cluster=cluster,
+        )
         (docs / "benchmarks.md").write_text(page, encoding="utf-8")
         print(f"wrote {docs / 'benchmarks.md'}" + ("" if note else f" and {docs / 'benchmarks.png'}"))
     at = next((r for r in working if r["N"] == RATIO_AT), None)
     r6 = at["ratio"] if at else None
-    print(f"ratio={'nan' if r6 is None else f'{r6:.1f}'} largest_decided={decided} "
-          f"exponent={'nan' if exponent is None else f'{exponent:.4f}'}")
+    print(
+        f"ratio={'nan' if r6 is None else f'{r6:.1f}'} largest_decided={decided} "
+        f"exponent={'nan' if exponent is None else f'{exponent:.4f}'}"
+    )
     return 0
 
 

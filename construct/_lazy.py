@@ -3,11 +3,11 @@
 A package lists its public API in ``__all__`` and says where each name is defined with imports inside an
 ``if TYPE_CHECKING:`` block (read by static tools: type checkers and the docs site's API reference). At run
 time nothing is imported until a name is first used: the package's ``__getattr__`` (PEP 562) reads that block,
-imports the name's submodule and caches the name in the package. So ``import construct`` stays cheap.
+imports the name's submodule and caches the name in the package. So ``import varproof.construct`` stays cheap.
 
 Usage, at the end of a package's ``__init__.py``::
 
-    from construct._lazy import lazy_exports
+    from varproof.construct._lazy import lazy_exports
 
     __getattr__, __dir__, _sources = lazy_exports(__name__, __file__, __all__, globals())
 """
@@ -36,10 +36,12 @@ def lazy_exports(name: str, file: str, public: list[str], namespace: dict) -> tu
     def _sources() -> dict[str, str]:
         """Public name → defining submodule, read from the package's ``if TYPE_CHECKING:`` imports."""
         tree = ast.parse(Path(file).read_text(encoding="utf-8"))
-        block = next(node for node in tree.body
-                     if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING")
-        return {alias.name: node.module for node in block.body if isinstance(node, ast.ImportFrom)
-                for alias in node.names}
+        block = next(
+            node for node in tree.body if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING"
+        )
+        return {
+            alias.name: node.module for node in block.body if isinstance(node, ast.ImportFrom) for alias in node.names
+        }
 
     def __getattr__(attribute: str):
         if attribute in public:

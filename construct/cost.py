@@ -31,9 +31,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .grid import GridSpec
-from .memorize import BUMP_PARTS
-from .quantize import paper_term_count, required_term_count
+from .onelayer.grid import GridSpec
+from .onelayer.memorize import BUMP_PARTS
+from .onelayer.quantize import paper_term_count, required_term_count
 
 #: neurons per bump of FFN_2 (`memorize.BumpParts`: parts ``+1``, ``0``, ``-1``)
 _PARTS = len(BUMP_PARTS)
@@ -113,13 +113,24 @@ def weight_shapes(spec: GridSpec) -> WeightShapes:
     """`WeightShapes` for ``spec`` (``n`` tokens, ``d`` channels, ``N`` sequences, widths of `layer_widths`)."""
     n, d, N = spec.tokens, spec.channels, spec.n_sequences
     c1, c2 = ffn1_width(spec), ffn2_width(spec)
-    return WeightShapes((
-        ("embedding.E", (n, d)),
-        ("ffn1.W1", (c1, d)), ("ffn1.b1", (c1,)), ("ffn1.W2", (d, c1)), ("ffn1.b2", (d,)),
-        ("attention.W_Q", (d, 1)), ("attention.W_K", (d, 1)), ("attention.W_V", (d, d)),
-        ("ffn2.W1", (c2, d)), ("ffn2.b1", (c2,)), ("ffn2.W2", (d, c2)), ("ffn2.b2", (d,)),
-        ("context_ids", (N, n)), ("targets", (N, n, d)),
-    ))
+    return WeightShapes(
+        (
+            ("embedding.E", (n, d)),
+            ("ffn1.W1", (c1, d)),
+            ("ffn1.b1", (c1,)),
+            ("ffn1.W2", (d, c1)),
+            ("ffn1.b2", (d,)),
+            ("attention.W_Q", (d, 1)),
+            ("attention.W_K", (d, 1)),
+            ("attention.W_V", (d, d)),
+            ("ffn2.W1", (c2, d)),
+            ("ffn2.b1", (c2,)),
+            ("ffn2.W2", (d, c2)),
+            ("ffn2.b2", (d,)),
+            ("context_ids", (N, n)),
+            ("targets", (N, n, d)),
+        )
+    )
 
 
 def parameter_count(spec: GridSpec) -> int:
@@ -210,8 +221,15 @@ def printed_delta(spec: GridSpec) -> PrintedDelta:
     if n == 1:
         L = -math.inf  # ln 1 = 0: the printed Δ is exp(0) = 1
     else:
-        L = (math.log10(5) + 4 * log10_V + math.log10(d) + math.log10(math.log(n))
-             + 2 * math.log10(n) + math.log10(m) - math.log10(math.log(10)))
+        L = (
+            math.log10(5)
+            + 4 * log10_V
+            + math.log10(d)
+            + math.log10(math.log(n))
+            + 2 * math.log10(n)
+            + math.log10(m)
+            - math.log10(math.log(10))
+        )
     log10_bits = L + math.log10(math.log2(10))
     return PrintedDelta(L, -(10**L) if L < 300 else None, log10_bits, 10**log10_bits if log10_bits < 300 else None)
 
@@ -341,7 +359,7 @@ def bump_slope(gap: float) -> float:
 
 def largest_weight(tau) -> tuple[float, str]:
     """Largest absolute weight of τ's layers and the first array (in file order) that holds it."""
-    from .io import weight_arrays
+    from .files.io import weight_arrays
 
     best, where = 0.0, ""
     for name, a in weight_arrays(tau).items():
@@ -364,9 +382,11 @@ def measured_cost(tau) -> MeasuredCost:
     gap = float(tau.id_gap)
     largest, where = largest_weight(tau)
     return MeasuredCost(
-        id_gap=gap, ffn2_bump_slope=bump_slope(gap),
+        id_gap=gap,
+        ffn2_bump_slope=bump_slope(gap),
         ffn2_largest_abs_bias=float(abs(tau.memorizer.b1).max()),
-        largest_abs_weight=largest, largest_abs_weight_array=where,
+        largest_abs_weight=largest,
+        largest_abs_weight_array=where,
         id_range_over_gap=float(tau.context_ids.max() - tau.context_ids.min()) / gap,
         bits_to_resolve_ids=id_bits(tau),
         parameters=tau.n_parameters,
@@ -380,8 +400,8 @@ def _not_built(build_limit: int) -> str:
 
 def _build_default(spec: GridSpec):
     """τ for the default target (`targets.DEFAULT_TARGET`), or the one-line reason the build failed."""
+    from .onelayer.transformer import build_transformer
     from .targets import DEFAULT_TARGET, make_target
-    from .transformer import build_transformer
 
     try:
         return build_transformer(make_target(DEFAULT_TARGET, spec.tokens, spec.channels), spec), DEFAULT_TARGET
@@ -448,21 +468,33 @@ def variant_cost(spec: GridSpec, variant: str, build_limit: int = COST_BUILD_LIM
         lb = pd.log10_bits
         log10_gap = -(10**lb) / math.log2(10) if lb < 300 else None
         log10_ids = n * spec.channels * math.log10(spec.steps) + math.log10(n)
-        return VariantCost(variant, "closed form (Lemma 5.4's δ as printed in Lemma C.1)", log10_gap=log10_gap,
-                           log10_gap_ratio=None if log10_gap is None else -log10_ids - log10_gap,
-                           bits=pd.bits_needed, log10_bits=lb)
+        return VariantCost(
+            variant,
+            "closed form (Lemma 5.4's δ as printed in Lemma C.1)",
+            log10_gap=log10_gap,
+            log10_gap_ratio=None if log10_gap is None else -log10_ids - log10_gap,
+            bits=pd.bits_needed,
+            log10_bits=lb,
+        )
     if variant == "numeral":
-        from .numeral import NumeralTooLarge, numeral_plan
+        from .onelayer.numeral import NumeralTooLarge, numeral_plan
 
         try:
             plan = numeral_plan(spec)
         except (NumeralTooLarge, ValueError) as err:
             return VariantCost(variant, "not representable: " + " ".join(str(err).split()), available=False)
-        return VariantCost(variant, "certified bound (construct/numeral.py)", gap=plan.gap_lb,
-                           gap_ratio=plan.gap_ratio_bound, gap_ratio_limit=10 * n * n, bits=plan.bits,
-                           bump_half_width=plan.half_width, softmax_scale=plan.lam)
+        return VariantCost(
+            variant,
+            "certified bound (construct/onelayer/numeral.py)",
+            gap=plan.gap_lb,
+            gap_ratio=plan.gap_ratio_bound,
+            gap_ratio_limit=10 * n * n,
+            bits=plan.bits,
+            bump_half_width=plan.half_width,
+            softmax_scale=plan.lam,
+        )
     if variant != "working":
-        from .transformer import VARIANTS
+        from .onelayer.transformer import VARIANTS
 
         raise ValueError(f"variant_cost: unknown variant {variant!r}; choose one of {', '.join(VARIANTS)}")
     if spec.n_context_ids > build_limit:
@@ -470,16 +502,47 @@ def variant_cost(spec: GridSpec, variant: str, build_limit: int = COST_BUILD_LIM
     tau, what = _build_default(spec)
     if tau is None:
         return VariantCost(variant, what, available=False)
-    return VariantCost(variant, "measured on the built transformer (float64)", gap=float(tau.id_gap),
-                       gap_ratio=tau.gap_ratio, gap_ratio_limit=10 * n * n, bits=id_bits(tau))
+    return VariantCost(
+        variant,
+        "measured on the built transformer (float64)",
+        gap=float(tau.id_gap),
+        gap_ratio=tau.gap_ratio,
+        gap_ratio_limit=10 * n * n,
+        bits=id_bits(tau),
+    )
 
 
 __all__ = [
-    "UNIT_ROUNDOFF", "EXACT_DIGITS", "COST_BUILD_LIMIT", "Count",
-    "LayerWidths", "ffn1_width", "ffn2_width", "layer_widths", "WeightShapes", "weight_shapes", "parameter_count",
-    "ffn2_bytes", "build_bytes", "ffn2_layer_bytes", "BuildSize", "build_size",
-    "PrintedDelta", "printed_delta", "implied_log10_delta",
-    "steps_for_eps", "ffn1_error_bound",
-    "ClosedFormCost", "closed_form_cost", "MeasuredCost", "bump_slope", "largest_weight", "id_bits", "measured_cost",
-    "ConstructionCost", "construction_cost", "VariantCost", "variant_cost",
+    "UNIT_ROUNDOFF",
+    "EXACT_DIGITS",
+    "COST_BUILD_LIMIT",
+    "Count",
+    "LayerWidths",
+    "ffn1_width",
+    "ffn2_width",
+    "layer_widths",
+    "WeightShapes",
+    "weight_shapes",
+    "parameter_count",
+    "ffn2_bytes",
+    "build_bytes",
+    "ffn2_layer_bytes",
+    "BuildSize",
+    "build_size",
+    "PrintedDelta",
+    "printed_delta",
+    "implied_log10_delta",
+    "steps_for_eps",
+    "ffn1_error_bound",
+    "ClosedFormCost",
+    "closed_form_cost",
+    "MeasuredCost",
+    "bump_slope",
+    "largest_weight",
+    "id_bits",
+    "measured_cost",
+    "ConstructionCost",
+    "construction_cost",
+    "VariantCost",
+    "variant_cost",
 ]

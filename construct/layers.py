@@ -17,7 +17,7 @@ so that weights can be printed as readable tables (``varproof inspect``).
 
 The dense passes here are the reference semantics; they evaluate in row chunks so that the hidden
 activations of one chunk stay below a memory budget, and every product and exponential goes through
-`construct.numerics` (a fixed order of correctly rounded operations, no BLAS), so a pass gives the same
+`varproof.construct.arithmetic.numerics` (a fixed order of correctly rounded operations, no BLAS), so a pass gives the same
 bits on every CPU and thread count — and so do the weights built from it (the context IDs).
 """
 
@@ -28,8 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from .grid import memory_budget, require_memory, require_work
-from .numerics import exp, matmul
+from .arithmetic.numerics import exp, matmul
+from .onelayer.grid import memory_budget, require_memory, require_work
 
 __all__ = [
     "Label",
@@ -125,8 +125,10 @@ class FeedForward:
         # one chunk holds rows × c hidden activations (float64), twice (pre-activation + ReLU)
         per_row = 16.0 * max(self.width, 1)
         require_memory(per_row, "one token's hidden activations", budget)
-        require_work(float(batch * n) * max(self.width, 1) * (2.0 * d + 2.0 * self.W2.shape[0] + 2.0),
-                     f"a dense pass of {batch * n} tokens through {self.width} hidden neurons")
+        require_work(
+            float(batch * n) * max(self.width, 1) * (2.0 * d + 2.0 * self.W2.shape[0] + 2.0),
+            f"a dense pass of {batch * n} tokens through {self.width} hidden neurons",
+        )
         rows = max(1, int(budget // per_row) // 4)
         out = np.empty_like(flat)
         for lo in range(0, flat.shape[0], rows):
@@ -219,8 +221,10 @@ class Attention:
         budget = memory_budget() if max_bytes is None else max_bytes
         per_seq = 8.0 * (3 * n * n + 4 * n * d)
         require_memory(per_seq, "one sequence's attention matrix", budget)
-        require_work(float(batch) * (4.0 * n * n * d + 4.0 * n * d * d + 6.0 * n * n),
-                     f"attention over {batch} sequences of {n} tokens")
+        require_work(
+            float(batch) * (4.0 * n * n * d + 4.0 * n * d * d + 6.0 * n * n),
+            f"attention over {batch} sequences of {n} tokens",
+        )
         step = max(1, int(budget // per_seq) // 4)
         out = np.empty_like(Xb)
         M = self.output_map

@@ -30,10 +30,9 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from varproof.construct import validate
 
-from construct import validate
-
-from .numerics import matmul, tanh
+from .arithmetic.numerics import matmul, tanh
 
 __all__ = [
     "DEFAULT_TARGET",
@@ -142,7 +141,9 @@ class LinearTarget(Target):
     def lipschitz(self, p: float = 2.0) -> LipschitzBound:
         p = _check_p(p)
         value, exact = operator_norm(self.matrix, p)
-        return LipschitzBound(p, value, exact, "operator norm of the linear map" + ("" if exact else " (Riesz–Thorin bound)"))
+        return LipschitzBound(
+            p, value, exact, "operator norm of the linear map" + ("" if exact else " (Riesz–Thorin bound)")
+        )
 
 
 def blur(tokens: int, channels: int) -> LinearTarget:
@@ -231,7 +232,9 @@ class Constant(Target):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        validate.real("constant target: value", self.value, minimum=0, maximum=1, hypothesis="F_C maps into the unit cube")
+        validate.real(
+            "constant target: value", self.value, minimum=0, maximum=1, hypothesis="F_C maps into the unit cube"
+        )
 
     def _apply(self, X):
         return np.full(X.shape, float(self.value))

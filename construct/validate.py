@@ -16,7 +16,7 @@ The message grammar (``why`` is `` (REF: HYPOTHESIS)``, `` (HYPOTHESIS)`` or `` 
 
 The ``parse_*`` functions read the command line's text (``--tokens 3``, ``--eps 1e-3``, ``--ramp 1/64``) and
 check it the same way; their messages show the text as typed. ``construct`` never imports ``verify``, so this
-module lives here and ``verify`` (its CLI, `verify.registry.Params`, `verify.strategies`) imports it.
+module lives here and ``verify`` (its CLI, `varproof.verify.registry.Params`, `varproof.verify.strategies`) imports it.
 """
 
 from __future__ import annotations
@@ -85,23 +85,34 @@ def _shown(value) -> str:
     return _repr(value)
 
 
-def _bounds(name: str, value, minimum, maximum, strict_minimum: bool, strict_maximum: bool, why: str,
-            shown: str | None) -> None:
+def _bounds(
+    name: str, value, minimum, maximum, strict_minimum: bool, strict_maximum: bool, why: str, shown: str | None
+) -> None:
     low = minimum is not None and (value <= minimum if strict_minimum else value < minimum)
     high = maximum is not None and (value >= maximum if strict_maximum else value > maximum)
     if not (low or high):
         return
     got = _shown(value) if shown is None else shown
     if minimum is not None and maximum is not None:
-        interval = f"{'(' if strict_minimum else '['}{_shown(minimum)}, {_shown(maximum)}{')' if strict_maximum else ']'}"
+        interval = (
+            f"{'(' if strict_minimum else '['}{_shown(minimum)}, {_shown(maximum)}{')' if strict_maximum else ']'}"
+        )
         raise ValueError(f"{name} must lie in {interval}{why}, got {got}")
     if low:
         raise ValueError(f"{name} must be {'>' if strict_minimum else '≥'} {_shown(minimum)}{why}, got {got}")
     raise ValueError(f"{name} must be {'<' if strict_maximum else '≤'} {_shown(maximum)}{why}, got {got}")
 
 
-def integer(name: str, value, *, minimum: int | None = None, maximum: int | None = None, hypothesis: str = "",
-            ref: str = "", what: str | None = None) -> int:
+def integer(
+    name: str,
+    value,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    hypothesis: str = "",
+    ref: str = "",
+    what: str | None = None,
+) -> int:
     """``value`` as an ``int`` if it is an integer (Python or numpy, not ``bool``) in ``[minimum, maximum]``.
 
     Raises `InvalidType` for a non-integer (``2.5``, ``2.0``, ``True``, ``"3"``) and `ValueError` for an integer
@@ -122,9 +133,19 @@ def integer(name: str, value, *, minimum: int | None = None, maximum: int | None
     return value
 
 
-def real(name: str, value, *, minimum: float | None = None, maximum: float | None = None, strict_minimum: bool = False,
-         strict_maximum: bool = False, infinite: bool = False, hypothesis: str = "", ref: str = "",
-         shown: str | None = None) -> float:
+def real(
+    name: str,
+    value,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    strict_minimum: bool = False,
+    strict_maximum: bool = False,
+    infinite: bool = False,
+    hypothesis: str = "",
+    ref: str = "",
+    shown: str | None = None,
+) -> float:
     """``value`` as a ``float`` if it is a real number (not ``bool``), finite (unless ``infinite``), within the bounds.
 
     ``strict_minimum``/``strict_maximum`` make a bound exclusive. ``shown`` is how the message writes the value
@@ -150,8 +171,10 @@ def float64_exact(name: str, value: int) -> int:
     """Refuse an integer beyond ``2^53``: the float64 arithmetic of the cost model and the claims is exact below it
     (a larger one fails deep inside with an unhelpful ``OverflowError``)."""
     if value > FLOAT64_EXACT_MAXIMUM:
-        raise ValueError(f"{name} must be ≤ 2^53 = {FLOAT64_EXACT_MAXIMUM} (integers beyond it are not exact in "
-                         f"float64), got {short(value)}")
+        raise ValueError(
+            f"{name} must be ≤ 2^53 = {FLOAT64_EXACT_MAXIMUM} (integers beyond it are not exact in "
+            f"float64), got {short(value)}"
+        )
     return value
 
 
@@ -176,8 +199,15 @@ def rational(name: str, value) -> Fraction:
 
 
 # -- the command line's text ---------------------------------------------------------------------------------------
-def parse_integer(name: str, text: str, *, minimum: int | None = None, exact_in_float64: bool = False,
-                  hypothesis: str = "", ref: str = "") -> int:
+def parse_integer(
+    name: str,
+    text: str,
+    *,
+    minimum: int | None = None,
+    exact_in_float64: bool = False,
+    hypothesis: str = "",
+    ref: str = "",
+) -> int:
     """An integer flag's text (``int`` syntax: ``3``, ``-1``, ``1_000``), at least ``minimum``; with
     ``exact_in_float64`` at most ``2^53`` (`float64_exact`)."""
     try:
@@ -189,15 +219,23 @@ def parse_integer(name: str, text: str, *, minimum: int | None = None, exact_in_
     return float64_exact(name, value) if exact_in_float64 else value
 
 
-def parse_real(name: str, text: str, *, minimum: float | None = None, strict_minimum: bool = False,
-               hypothesis: str = "", ref: str = "") -> float:
+def parse_real(
+    name: str,
+    text: str,
+    *,
+    minimum: float | None = None,
+    strict_minimum: bool = False,
+    hypothesis: str = "",
+    ref: str = "",
+) -> float:
     """A real flag's text (``float`` syntax), finite and within the bound; messages show the text as typed."""
     try:
         value = float(text)
     except ValueError:
         raise ValueError(f"{name} must be a number, got {text!r}") from None
-    return real(name, value, minimum=minimum, strict_minimum=strict_minimum, hypothesis=hypothesis, ref=ref,
-                shown=repr(text))
+    return real(
+        name, value, minimum=minimum, strict_minimum=strict_minimum, hypothesis=hypothesis, ref=ref, shown=repr(text)
+    )
 
 
 def parse_rational(name: str, text: str) -> Fraction:

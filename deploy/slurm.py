@@ -21,21 +21,36 @@ import argparse
 import sys
 
 
-def make_cluster(cores: int = 4, memory: str = "8GB", walltime: str = "01:00:00", queue: str | None = None,
-                 account: str | None = None, interface: str | None = None, job_extra: tuple[str, ...] = ()):
+def make_cluster(
+    cores: int = 4,
+    memory: str = "8GB",
+    walltime: str = "01:00:00",
+    queue: str | None = None,
+    account: str | None = None,
+    interface: str | None = None,
+    job_extra: tuple[str, ...] = (),
+):
     """A `dask_jobqueue.SLURMCluster` whose every job runs ``cores`` single-threaded worker processes (the checks are
     NumPy-bound and parallel over tasks, not threads). No job is submitted until ``cluster.scale(jobs=…)``."""
     from dask_jobqueue import SLURMCluster
 
-    return SLURMCluster(cores=cores, processes=cores, memory=memory, walltime=walltime, queue=queue, account=account,
-                        interface=interface, job_extra_directives=list(job_extra),
-                        # one BLAS thread per worker process: the cores are shared by the processes
-                        job_script_prologue=["export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1"])
+    return SLURMCluster(
+        cores=cores,
+        processes=cores,
+        memory=memory,
+        walltime=walltime,
+        queue=queue,
+        account=account,
+        interface=interface,
+        job_extra_directives=list(job_extra),
+        # one BLAS thread per worker process: the cores are shared by the processes
+        job_script_prologue=["export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1"],
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    ours, verify_args = (argv[:argv.index("--")], argv[argv.index("--") + 1:]) if "--" in argv else (argv, [])
+    ours, verify_args = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--jobs", type=int, default=2, help="SLURM jobs to request (default 2)")
     p.add_argument("--cores", type=int, default=4, help="cores (= worker processes) per job (default 4)")
@@ -54,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             print(cluster.job_script())
             return 0
         cluster.scale(jobs=args.jobs)
-        from verify.cli import main as varproof
+        from varproof.verify.cli import main as varproof
 
         return varproof(["verify", *verify_args, "--scheduler", cluster.scheduler_address])
     finally:

@@ -4,19 +4,27 @@ Writes docs/examples/bicubic.md (+ bicubic.png). Every number is computed here.
 """
 
 import numpy as np
-
-from construct.interpolate import KERNELS, VAR_SCHEDULE, kernel, kernel_range, pyramid
-from construct.var import UpInterpolation
-from verify.docs import example_main, md_table
+from varproof.construct.var.interpolate import KERNELS, VAR_SCHEDULE, kernel, kernel_range, pyramid
+from varproof.construct.var.var import UpInterpolation
+from varproof.verify.docs import example_main, md_table
 
 
 def page() -> str:
-    ranges = [[kind, str(kernel_range(kind)[0]), str(kernel_range(kind)[1]),
-               "yes" if kernel_range(kind)[0] >= 0 and kernel_range(kind)[1] <= 1 else "no"] for kind in KERNELS]
+    ranges = [
+        [
+            kind,
+            str(kernel_range(kind)[0]),
+            str(kernel_range(kind)[1]),
+            "yes" if kernel_range(kind)[0] >= 0 and kernel_range(kind)[1] <= 1 else "no",
+        ]
+        for kind in KERNELS
+    ]
     rows = []
     for a, b in zip(VAR_SCHEDULE, VAR_SCHEDULE[1:]):
         norms = {k: UpInterpolation(a, b, k).operator_norms() for k in ("keys", "bspline")}
-        rows.append([f"{a} → {b}", norms["keys"]["inf"], norms["keys"]["2"], norms["bspline"]["inf"], norms["bspline"]["2"]])
+        rows.append(
+            [f"{a} → {b}", norms["keys"]["inf"], norms["keys"]["2"], norms["bspline"]["inf"], norms["bspline"]["2"]]
+        )
     maps = pyramid(np.full((1, 1, 1), 0.5))
     X = np.zeros((2, 2, 1))
     X[0, 0] = 1.0  # one bright pixel
@@ -30,8 +38,16 @@ def page() -> str:
         f"{', '.join(map(str, VAR_SCHEDULE))} ($\\Vert A \\otimes A\\Vert = \\Vert A\\Vert^2$, from the 1-D factors). "
         "$\\Vert\\cdot\\Vert_\\infty$ is the $\\ell_\\infty$ Lipschitz "
         "constant the perturbation bounds of Section 6 multiply; the Keys kernel's negative lobes push it above 1:\n\n"
-        + md_table(["sides", "Keys $\\Vert\\cdot\\Vert_\\infty$", "Keys $\\Vert\\cdot\\Vert_2$",
-                    "B-spline $\\Vert\\cdot\\Vert_\\infty$", "B-spline $\\Vert\\cdot\\Vert_2$"], rows)
+        + md_table(
+            [
+                "sides",
+                "Keys $\\Vert\\cdot\\Vert_\\infty$",
+                "Keys $\\Vert\\cdot\\Vert_2$",
+                "B-spline $\\Vert\\cdot\\Vert_\\infty$",
+                "B-spline $\\Vert\\cdot\\Vert_2$",
+            ],
+            rows,
+        )
         + f"\nThe pyramid of a constant 1×1 map stays constant (every row sums to 1): sides "
         f"{[m.shape[0] for m in maps]}, values in [{min(m.min() for m in maps):.6g}, {max(m.max() for m in maps):.6g}]; "
         f"flattened it has $\\sum_i h_i^2 = {sum(m.shape[0] ** 2 for m in maps)}$ tokens (Remark 3.10).\n\n"

@@ -2,7 +2,7 @@
 
 The printed f_bump(Q) = h(A)/(dL)·ΣΣ g(K(Q_ij − A_ij)) with g(t) = ReLU(t−1) − ReLU(t) + ReLU(t+1) should be
 h(A) at A and 0 at every other quantized sequence, so that a sum of bumps memorizes h. The working layer
-(`construct.memorize.bump_memorizer`) instead puts a three-neuron hat of half-width gap/2 on each scalar
+(`varproof.construct.onelayer.memorize.bump_memorizer`) instead puts a three-neuron hat of half-width gap/2 on each scalar
 context ID. This page evaluates both on one small spec: along a slice through neighbouring grid sequences
 (printed), along the context-ID axis (working), and as whole memorizers over every grid sequence.
 
@@ -12,14 +12,13 @@ Writes docs/examples/bump_layer.md (+ bump_layer.png). Every number is computed 
 from fractions import Fraction
 
 import numpy as np
-
-from construct.cost import layer_widths
-from construct.grid import GridSpec, sequence_digits
-from construct.memorize import BumpParts, hat_profile, paper_bump, paper_bump_profile
-from construct.quantize import quantized_tokens
-from construct.targets import make_target
-from construct.transformer import build_transformer, context_id_error_bound
-from verify.docs import example_main, md_table
+from varproof.construct.cost import layer_widths
+from varproof.construct.onelayer.grid import GridSpec, sequence_digits
+from varproof.construct.onelayer.memorize import BumpParts, hat_profile, paper_bump, paper_bump_profile
+from varproof.construct.onelayer.quantize import quantized_tokens
+from varproof.construct.onelayer.transformer import build_transformer, context_id_error_bound
+from varproof.construct.targets import make_target
+from varproof.verify.docs import example_main, md_table
 
 SPEC = GridSpec(2, 1, 3)  # n = L = 2 tokens, d = 1, m = 3: 9 grid sequences, 18 context IDs
 TARGET = "blur"
@@ -101,8 +100,16 @@ def page() -> str:
         q = A[SLICE_TOKEN, 0] + float(s * delta)
         on_grid = round(q, 12) in grid_values
         need = ("1" if s == 0 else "0") if on_grid else "free"
-        rows.append([str(s), str(Fraction(q).limit_denominator(6 * m)), "yes" if on_grid else "no",
-                     float(vals["printed g"][j]), float(vals["hat (1, −2, 1)"][j]), need])
+        rows.append(
+            [
+                str(s),
+                str(Fraction(q).limit_denominator(6 * m)),
+                "yes" if on_grid else "no",
+                float(vals["printed g"][j]),
+                float(vals["hat (1, −2, 1)"][j]),
+                need,
+            ]
+        )
     mem = paper_memorizer(M, h)
     g_two = float(paper_bump_profile(2.0))
     # 2. the working layer at and between the IDs around the closest pair
@@ -131,29 +138,45 @@ def page() -> str:
         "# The memorizing layer FFN_2: printed bump versus working hats (Lemma C.1)\n\n"
         rf"Spec: $n = L = {n}$, $d = {d}$, $m = {m}$ ($\delta = {delta}$); target `{TARGET}`, quantized to $h$ on the "
         rf"{SPEC.n_sequences} grid sequences. $\mathrm{{FFN}}_2$ must send the context of every (sequence $A$, token $k$) "
-        r"to $h(A)_k$." "\n\n"
+        r"to $h(A)_k$."
+        "\n\n"
         "## The printed bump\n\n"
         r"$f_{\mathrm{bump}}(Q) = \frac{h(A)}{dL} \sum_{i,j} g\bigl(K(Q_{ij} - A_{ij})\bigr)$ with "
         r"$g(t) = \mathrm{ReLU}(t-1) - \mathrm{ReLU}(t) + \mathrm{ReLU}(t+1)$ and $K = 2/\delta$ (so a "
         r"neighbouring grid value sits at $K\delta = 2$). As the claim does, we let $Q$ range over the quantized sequences "
         "themselves (centre and argument in the same space — the most favourable reading). Along the slice "
-        rf"$Q = A + t e$ through $A$ = {a_text}, moving token {SLICE_TOKEN} (values $f_{{\mathrm{{bump}}}}/h(A)$):" "\n\n"
-        + md_table([r"$t/\delta$", f"$Q$ token {SLICE_TOKEN}", "grid sequence?", r"printed $f_{\mathrm{bump}}$",
-                    "with hat (1, −2, 1)", "memorization needs"], rows)
+        rf"$Q = A + t e$ through $A$ = {a_text}, moving token {SLICE_TOKEN} (values $f_{{\mathrm{{bump}}}}/h(A)$):"
+        "\n\n"
+        + md_table(
+            [
+                r"$t/\delta$",
+                f"$Q$ token {SLICE_TOKEN}",
+                "grid sequence?",
+                r"printed $f_{\mathrm{bump}}$",
+                "with hat (1, −2, 1)",
+                "memorization needs",
+            ],
+            rows,
+        )
         + "\nWhere it fails:\n\n"
         rf"1. $g$ is not a bump: $g(t) = t$ for $t \ge 1$ ($g(2) = {g_two:.6g}$), so at the neighbour one step up "
         rf"$f_{{\mathrm{{bump}}}}$ is "
         rf"${float(vals['printed g'][-1]):.6g} \cdot h(A)$ instead of 0 — and it grows without bound further out. Over all pairs "
         rf"of grid sequences $Q \ne A$, $\max \lvert f_{{\mathrm{{bump}},A}}(Q)\rvert / \lvert h(A)\rvert = "
-        rf"{mem['printed g']['off_centre']:.6g}$." "\n"
+        rf"{mem['printed g']['off_centre']:.6g}$."
+        "\n"
         rf"2. The hat (1, −2, 1) repairs the profile, but the average over the $dL = {d * n}$ coordinates is still "
         rf"$(dL-1)/(dL) = {float(vals['hat (1, −2, 1)'][0]):.6g}$ at a sequence that differs from $A$ in one coordinate "
-        rf"(max over $Q \ne A$: {mem['hat (1, −2, 1)']['off_centre']:.6g})." "\n"
-        r"3. $f_{\mathrm{bump}}$ reads the whole sequence $Q$; a Definition 3.5 FFN acts on each token separately and cannot." "\n"
-        r"4. Definition 3.5's residual adds $Q$ to the output; $f_{\mathrm{bump}}$ ignores it." "\n\n"
+        rf"(max over $Q \ne A$: {mem['hat (1, −2, 1)']['off_centre']:.6g})."
+        "\n"
+        r"3. $f_{\mathrm{bump}}$ reads the whole sequence $Q$; a Definition 3.5 FFN acts on each token separately and cannot."
+        "\n"
+        r"4. Definition 3.5's residual adds $Q$ to the output; $f_{\mathrm{bump}}$ ignores it."
+        "\n\n"
         rf"Summed over all {SPEC.n_sequences} centres, $\sum_A f_{{\mathrm{{bump}},A}}(Q)$ misses $h(Q)$ by up to "
         f"{err_paper['printed g']:.6g} (printed) and {err_paper['hat (1, −2, 1)']:.6g} (with hats) over the grid "
-        r"sequences $Q$: the printed $\mathrm{FFN}_2$ does not memorize $h$." "\n\n"
+        r"sequences $Q$: the printed $\mathrm{FFN}_2$ does not memorize $h$."
+        "\n\n"
         "## The working layer (token-wise hats on the context ID)\n\n"
         rf"For each of the $N n = {SPEC.n_context_ids}$ context IDs $c$ (first coordinate of the attention output) three "
         r"neurons form the hat $\mathrm{ReLU}(t+1) - 2\,\mathrm{ReLU}(t) + \mathrm{ReLU}(t-1)$, $t = (x_1 - c)/w$, with "
@@ -163,7 +186,8 @@ def page() -> str:
         f"bumps) is {layer_widths(SPEC).ffn2_paper} here, $d$ times as many in general. At and between the four IDs around "
         "the closest pair:\n\n"
         + md_table(["input $x_1$", "where", "$h(A)_k$", r"$\mathrm{FFN}_2(x)$", "sum of hats"], wrows)
-        + "\n" r"At each ID one hat is 1 and $\mathrm{FFN}_2$ returns the target (up to float64 cancellation in the sums of ReLU "
+        + "\n"
+        r"At each ID one hat is 1 and $\mathrm{FFN}_2$ returns the target (up to float64 cancellation in the sums of ReLU "
         "terms); between IDs the hats vanish (at the midpoint of the closest pair two hats meet at 0, up to rounding) "
         r"and $\mathrm{FFN}_2$ returns its input $x$ (the residual) — harmless on the grid, but that is the value a token "
         "gets when the quantizer's ramps put it between IDs (claim `lemma-6.1/sup`). Over all "
@@ -215,8 +239,9 @@ def figures(folder) -> None:
     w = tau.id_gap / 2
     h = tau.targets.reshape(-1, SPEC.channels)[:, 0]
     ax = axes[1, 0]
-    x = np.concatenate([np.linspace(ids[0] - 0.05, ids[-1] + 0.05, 4001)]
-                       + [c + w * np.linspace(-1.5, 1.5, 31) for c in ids])
+    x = np.concatenate(
+        [np.linspace(ids[0] - 0.05, ids[-1] + 0.05, 4001)] + [c + w * np.linspace(-1.5, 1.5, 31) for c in ids]
+    )
     x = np.sort(x)
     ax.plot(x, ffn2(tau, x), lw=1, label="working FFN_2(x)")
     ax.plot(x, x, "--", color="0.6", lw=0.8, label="residual y = x")

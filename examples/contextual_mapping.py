@@ -1,6 +1,6 @@
 """Worked example: context IDs of the contextual-mapping attention (Def 5.3, Lemma 5.4) on every grid sequence.
 
-The attention of `construct.contextual` gives every (grid sequence, token) a scalar context ID: a softmax
+The attention of `varproof.construct.onelayer.contextual` gives every (grid sequence, token) a scalar context ID: a softmax
 average of the projections ``a = pᵀM_j`` with logits ``λ a_k a_j``. This page lists the IDs of every grid
 sequence of a small spec, measures the Definition 5.3 constants (γ, δ) of the attention over all grid
 sequences of a few specs, and compares the achieved δ with Lemma 5.4's δ, which underflows float64 and is
@@ -13,15 +13,14 @@ import math
 from fractions import Fraction
 
 import numpy as np
-
-from construct.contextual import contextual_attention, vocabulary_projections
-from construct.grid import GridSpec, grid_points, sequence_digits
-from construct.quantize import quantized_tokens
-from construct.transformer import context_id_error_bound
-from verify.checkers import contextual_mapping, tokenwise_separation_exact
-from verify.claims.separation import lemma54_log10_delta, vocabulary_exact
-from verify.docs import example_main, md_table
-from verify.registry import Params
+from varproof.construct.onelayer.contextual import contextual_attention, vocabulary_projections
+from varproof.construct.onelayer.grid import GridSpec, grid_points, sequence_digits
+from varproof.construct.onelayer.quantize import quantized_tokens
+from varproof.construct.onelayer.transformer import context_id_error_bound
+from varproof.verify.checkers import contextual_mapping, tokenwise_separation_exact
+from varproof.verify.claims.separation import lemma54_log10_delta, vocabulary_exact
+from varproof.verify.docs import example_main, md_table
+from varproof.verify.registry import Params
 
 SMALL = GridSpec(2, 1, 3)  # every context ID listed: 3^2 = 9 sequences × 2 tokens
 SPECS = (GridSpec(1, 1, 3), GridSpec(2, 1, 3), GridSpec(3, 1, 4), GridSpec(3, 2, 3))
@@ -43,7 +42,12 @@ def measure(spec: GridSpec) -> dict:
     printed = (math.sqrt(d), math.sqrt(d) * (L0 - delta), math.sqrt(d) * delta)
     gaps = np.diff(np.sort(ids.reshape(-1)))
     return {
-        "spec": spec, "M": M, "ids": ids, "cmap": cmap, "cm": cm, "gaps": gaps,
+        "spec": spec,
+        "M": M,
+        "ids": ids,
+        "cmap": cmap,
+        "cm": cm,
+        "gaps": gaps,
         "gamma_lemma": g_max + eps / 4,
         "log10_delta": math.log10(cm.delta) if cm.delta > 0 else -math.inf,
         "log10_lemma": lemma54_log10_delta(spec, eps, g_max, g_min),
@@ -68,18 +72,34 @@ def page() -> str:
     vocab = vocabulary_projections(SMALL)
     id_rows = []
     for a in range(SMALL.n_sequences):
-        id_rows.append([a, "(" + ", ".join(_frac(v, m) for v in X[a, :, 0]) + ")",
-                        "(" + ", ".join(_frac(v, m) for v in small["M"][a, :, 0]) + ")"]
-                       + [f"{v:.8f}" for v in small["ids"][a]])
+        id_rows.append(
+            [
+                a,
+                "(" + ", ".join(_frac(v, m) for v in X[a, :, 0]) + ")",
+                "(" + ", ".join(_frac(v, m) for v in small["M"][a, :, 0]) + ")",
+            ]
+            + [f"{v:.8f}" for v in small["ids"][a]]
+        )
     (a1, k1), (a2, k2) = small["cm"].pair
     rows = [measure(spec) for spec in SPECS]
     spec_rows = []
     for r in rows:
         s = r["spec"]
-        spec_rows.append([f"n={s.tokens}, d={s.channels}, m={s.steps}", s.n_sequences, s.n_context_ids,
-                          r["cmap"].scale, r["cm"].gamma, r["gamma_lemma"], f"{r['log10_delta']:.4f}",
-                          _g(r["log10_lemma"]), _g(r["log10_lemma_shift"]), _g(r["log10_printed"]),
-                          f"{math.log10(r['err']):.3f}"])
+        spec_rows.append(
+            [
+                f"n={s.tokens}, d={s.channels}, m={s.steps}",
+                s.n_sequences,
+                s.n_context_ids,
+                r["cmap"].scale,
+                r["cm"].gamma,
+                r["gamma_lemma"],
+                f"{r['log10_delta']:.4f}",
+                _g(r["log10_lemma"]),
+                _g(r["log10_lemma_shift"]),
+                _g(r["log10_printed"]),
+                f"{math.log10(r['err']):.3f}",
+            ]
+        )
     multi = [r for r in rows if r["spec"].tokens > 1]
     excess = min(r["log10_delta"] - r["log10_lemma"] for r in multi)
     single = [r for r in rows if r["spec"].tokens == 1]
@@ -101,12 +121,13 @@ def page() -> str:
         )
     return (
         "# Context IDs of the contextual-mapping attention (Definition 5.3, Lemma 5.4)\n\n"
-        r"The attention of `construct.contextual` projects each quantized token $M_j$ to $a_j = p^\top M_j$, "
+        r"The attention of `varproof.construct.onelayer.contextual` projects each quantized token $M_j$ to $a_j = p^\top M_j$, "
         r"$p = (1, 1/m, \dots)$, and returns for token $k$ the softmax average "
         r"$S_k = \sum_j a_j e^{\lambda a_k a_j} / \sum_j e^{\lambda a_k a_j}$: the context ID. "
         r"Its softmax scale $\lambda = 1/\bigl(a_{\max}(a_{\max} - a_{\min})\bigr)$ keeps every logit row within a span "
         "of 1, so every token moves every ID at first order (Lemma 5.4's own construction works in the hardmax regime, "
-        r"where the IDs' gaps shrink like $e^{-\lambda \dots}$)." "\n\n"
+        r"where the IDs' gaps shrink like $e^{-\lambda \dots}$)."
+        "\n\n"
         f"## Every context ID of n = {SMALL.tokens}, d = {SMALL.channels}, m = {m}\n\n"
         rf"The vocabulary projections $a$ are {', '.join(str(v) for v in vocab)} (exact; smallest gap "
         rf"{small['cmap'].projection_gap}), $\lambda$ = {small['cmap'].scale:.6g}. The {SMALL.n_sequences} grid "
@@ -117,22 +138,38 @@ def page() -> str:
         rf"sensitivity $\gamma = \max_k \Vert q_k\Vert$ is {small['cm'].gamma:.6g}). An a-priori bound on the float64 "
         f"error of one ID (`context_id_error_bound`) is {small['err']:.3g}, so the separation is decided in float64 "
         f"with a factor {small['cm'].delta / (2 * small['err']):.3g} to spare.\n\n"
-        r"## Achieved $\delta$ against Lemma 5.4's $\delta$" "\n\n"
+        r"## Achieved $\delta$ against Lemma 5.4's $\delta$"
+        "\n\n"
         r"Over all grid sequences of each spec (KD-tree checker `contextual_mapping`). Lemma 5.4's $\gamma$ and "
         r"$\delta$ use $M$'s sharp separation constants $(\sqrt d \delta, \sqrt d L_0, \delta)$, measured exactly; "
         r"'printed $\Delta$' plugs in the constants Lemma C.1 prints, $(\sqrt d, \sqrt d (L_0-\delta), \sqrt d \delta)$. "
         r"All $\delta$'s are $\log_{10}$; the smallest positive float64 is "
         f"$10^{{{LOG10_TINY:.2f}}}$:\n\n"
-        + md_table(["spec", "$N$", "IDs $Nn$", r"$\lambda$", r"$\gamma$ measured", r"$\gamma$ Lemma 5.4",
-                    r"$\log_{10} \delta$ measured", r"$\log_{10} \delta$ Lemma 5.4", r"… with $\log(L+1)$",
-                    r"$\log_{10} \Delta$ printed", r"$\log_{10}$ ID error bound"], spec_rows)
-        + "\n" r"The measured $\gamma$ stays below the lemma's $\gamma = \gamma_{\max} + \epsilon/4$ in "
+        + md_table(
+            [
+                "spec",
+                "$N$",
+                "IDs $Nn$",
+                r"$\lambda$",
+                r"$\gamma$ measured",
+                r"$\gamma$ Lemma 5.4",
+                r"$\log_{10} \delta$ measured",
+                r"$\log_{10} \delta$ Lemma 5.4",
+                r"… with $\log(L+1)$",
+                r"$\log_{10} \Delta$ printed",
+                r"$\log_{10}$ ID error bound",
+            ],
+            spec_rows,
+        )
+        + "\n"
+        r"The measured $\gamma$ stays below the lemma's $\gamma = \gamma_{\max} + \epsilon/4$ in "
         f"{sum(r['cm'].gamma < r['gamma_lemma'] for r in rows)} "
         rf"of {len(rows)} specs. For $n \ge 2$ the attention's $\delta$ beats Lemma 5.4's by at least {excess:.6g} "
         rf"orders of magnitude: the lemma's $\delta$ "
         f"would take up to {worst_digits:.6g} decimal digits to write down, and no floating-point format could hold "
         r"a context ID separated only that finely. The achieved $\delta$ stays far above the float64 error of an ID "
-        r"(last column), which is what the memorizing $\mathrm{FFN}_2$ needs (see [the bump layer](bump_layer.md))." "\n\n"
+        r"(last column), which is what the memorizing $\mathrm{FFN}_2$ needs (see [the bump layer](bump_layer.md))."
+        "\n\n"
         + single_text
         + "Claims: `varproof verify lemma-5.4/reading-distinct` and `lemma-5.4/corrected` (this attention as the witness over every spec "
         f"with n ≤ {P.tokens}, d ≤ {P.channels}, m ≤ {P.steps} by default), `def-5.3` (the KD-tree checker equals a "

@@ -5,7 +5,7 @@ replacing every layer, the repaired bound Σ_j K^{r−j} ε (true layers after j
 bound K₂^r ε with K₂ = max(K, 2 + 1/100) (its proof assumes K₂ > 2).
 Part 2 — real compositions τ_VAR = ∘(τ_i ∘ Φ_up,i) of Lemma C.1 transformers with bicubic up-sampling.
 Part 3 — the same compositions with the released systems' between-scale maps as Φ_up,i (VAR: bicubic to
-side 16, area down; FlowAR likewise on its scale list; `construct.released`), side by side.
+side 16, area down; FlowAR likewise on its scale list; `varproof.construct.var.released`), side by side.
 
 Writes docs/examples/depth_scaling.md (+ depth_scaling.png). Every number is computed here.
 ``--operator var|flowar`` prints the page with that map in Part 2 instead.
@@ -14,12 +14,11 @@ Writes docs/examples/depth_scaling.md (+ depth_scaling.png). Every number is com
 from fractions import Fraction
 
 import numpy as np
-
-from construct.interpolate import exact_up_matrix_1d
-from construct.released import OPERATORS, ReleasedScheduleError, check_released_schedule, exact_step_factor
-from construct.var import build_var_composition
-from verify.checkers import composition_errors
-from verify.docs import example_main, md_table
+from varproof.construct.var.interpolate import exact_up_matrix_1d
+from varproof.construct.var.released import OPERATORS, ReleasedScheduleError, check_released_schedule, exact_step_factor
+from varproof.construct.var.var import build_var_composition
+from varproof.verify.checkers import composition_errors
+from varproof.verify.docs import example_main, md_table
 
 K, EPS, WIDTH, SEED = 1.5, 0.01, 3, 0
 DEPTHS = (1, 2, 4, 6, 8, 10)
@@ -66,7 +65,9 @@ def composition_rows(operator="paper"):
             continue
         approx, target, _ = build_var_composition(sides, 1, m, "blur", seed=SEED, operator=operator)
         errs = composition_errors(approx, target, rng.random((1000, 1, 1)), rng)
-        rows.append([str(list(sides)), m, errs.realised, errs.corrected_bound(), max(errs.eps2), exact_eps1(operator, sides)])
+        rows.append(
+            [str(list(sides)), m, errs.realised, errs.corrected_bound(), max(errs.eps2), exact_eps1(operator, sides)]
+        )
     return rows
 
 
@@ -76,7 +77,11 @@ def exact_eps1(operator, sides) -> float:
     chain = (1,) + tuple(sides)
     worst = Fraction(0)
     for a, b in zip(chain, chain[1:]):
-        G = exact_up_matrix_1d(a, b, "bspline") if a != b else [[Fraction(int(i == j)) for j in range(a)] for i in range(a)]
+        G = (
+            exact_up_matrix_1d(a, b, "bspline")
+            if a != b
+            else [[Fraction(int(i == j)) for j in range(a)] for i in range(a)]
+        )
         M = exact_step_factor(operator, a, b)
         for i in range(b):
             for k in range(b):
@@ -105,32 +110,44 @@ def page(operator="paper") -> str:
     chain = chain_rows()
     comp = composition_rows(operator)
     side = released_rows()
-    name = {"paper": r"bicubic $\Phi_{\mathrm{up},i}$", "var": r"VAR's released map as $\Phi_{\mathrm{up},i}$",
-            "flowar": r"FlowAR's released map as $\Phi_{\mathrm{up},i}$"}
+    name = {
+        "paper": r"bicubic $\Phi_{\mathrm{up},i}$",
+        "var": r"VAR's released map as $\Phi_{\mathrm{up},i}$",
+        "flowar": r"FlowAR's released map as $\Phi_{\mathrm{up},i}$",
+    }
     return (
         "# Theorem 6.6: bound versus realised error as depth grows\n\n"
-        rf"## Lipschitz chains ($K = {K}$, $\epsilon = {EPS}$ per layer, width {WIDTH}, 4000 inputs)" "\n\n"
+        rf"## Lipschitz chains ($K = {K}$, $\epsilon = {EPS}$ per layer, width {WIDTH}, 4000 inputs)"
+        "\n\n"
         r"Realised $\Vert \bigcirc_i u_i - \bigcirc_i v_i \Vert_\infty$ when every layer is replaced, the repaired chain "
         r"$\sum_j K^{r-j}\epsilon$ (telescoping with "
         r"the true layers after $j$; `thm-6.6/corrected`) and the paper's final bound $K_2^r \epsilon$ with "
-        r"$K_2 = \max(K, 2.01)$:" "\n\n"
+        r"$K_2 = \max(K, 2.01)$:"
+        "\n\n"
         + md_table(["depth $r$", "realised", "repaired bound", r"paper's $K_2^r \epsilon$"], chain)
         + f"\nThe realised error exceeds the repaired bound at {sum(row[1] > row[2] for row in chain)} of "
         f"{len(chain)} depths; at depth {chain[-1][0]} the paper's bound is {chain[-1][3] / max(chain[-1][1], 1e-300):.3g} "
         "times the realised error.\n\n"
         rf"## Real compositions (Lemma C.1 transformers $\tau_i$, {name[operator]}, target blur, 1000 inputs)"
         "\n\n"
-        + md_table(["sides", "$m$", "realised sup error", "repaired bound",
-                    r"largest $\epsilon_2$ (sup error of a $\tau_i$)"], [row[:5] for row in comp])
-        + "\n" r"In the sup norm the Lemma C.1 transformers' own error $\epsilon_2$ does not shrink with $\delta = 1/m$ "
-        r"(`lemma-6.1/sup`), so neither bound is $O(\epsilon)$ for them (`thm-6.6/step-5`)." "\n\n"
+        + md_table(
+            ["sides", "$m$", "realised sup error", "repaired bound", r"largest $\epsilon_2$ (sup error of a $\tau_i$)"],
+            [row[:5] for row in comp],
+        )
+        + "\n"
+        r"In the sup norm the Lemma C.1 transformers' own error $\epsilon_2$ does not shrink with $\delta = 1/m$ "
+        r"(`lemma-6.1/sup`), so neither bound is $O(\epsilon)$ for them (`thm-6.6/step-5`)."
+        "\n\n"
         "## Released operators side by side\n\n"
         r"The compositions above with $\Phi_{\mathrm{up},i}$ the paper's $\phi_{\mathrm{up}}$, VAR's released map (bicubic to "
         "side 16, area down to the next side; its newest-map part, Φ = I) and FlowAR's (the same on its scale list 1, 2, "
-        r"4, 8, 16; — where it has no such schedule), $g_i$ the B-spline map throughout (`construct.released`, "
+        r"4, 8, 16; — where it has no such schedule), $g_i$ the B-spline map throughout (`varproof.construct.var.released`, "
         "`varproof verify thm-6.6/corrected --operator var`):\n\n"
-        + md_table(["sides", "$m$"] + [f"{op}: {q}" for op in OPERATORS
-                                       for q in (r"max $\epsilon_1$ (exact)", "repaired bound")], side)
+        + md_table(
+            ["sides", "$m$"]
+            + [f"{op}: {q}" for op in OPERATORS for q in (r"max $\epsilon_1$ (exact)", "repaired bound")],
+            side,
+        )
         + "\nOn 1 → 2 the three maps coincide (each copies the single pixel), so the rows differ only where a schedule "
         "has a later step. Whole-schedule operator norms and per-step differences: `released/var-step`, "
         "`released/flowar-step` and [the released-systems page](../released.md).\n\n"

@@ -1,8 +1,8 @@
 """Worked example: the error of Lemma C.1 transformers to a known Lipschitz target as δ = 1/m shrinks.
 
-For n = 2 tokens, d = 1 channel and m = 2, 3, …, we build τ (`construct.transformer.build_transformer`)
+For n = 2 tokens, d = 1 channel and m = 2, 3, …, we build τ (`varproof.construct.onelayer.transformer.build_transformer`)
 for the blur target, with the ramp θ chosen from ε as in claim `lemma-c.1/approx`
-(`verify.claims.approximation.ramp_for`), and measure |τ − f| at every grid point, on a seeded uniform
+(`varproof.verify.claims.approximation.ramp_for`), and measure |τ − f| at every grid point, on a seeded uniform
 sample of the input cube [0, 1]^{n×d} (split into points on FFN_1's plateaus and the rest), at the ramp
 midpoints, and in Section 3.1's function norm ‖·‖_α (Monte Carlo). Each is compared with the bound the
 paper's relation predicts, ε = 2Cδ(dn)^{1/α}, and with the repaired ε = 2(C + 1)δ(dn)^{1/α}; the
@@ -15,13 +15,12 @@ import math
 from functools import cache
 
 import numpy as np
-
-from construct.grid import GridSpec, grid_points, sequence_digits
-from construct.quantize import quantized_tokens
-from construct.targets import make_target
-from construct.transformer import build_transformer
-from verify.claims.approximation import ramp_for, sup_bound
-from verify.docs import example_main, md_table
+from varproof.construct.onelayer.grid import GridSpec, grid_points, sequence_digits
+from varproof.construct.onelayer.quantize import quantized_tokens
+from varproof.construct.onelayer.transformer import build_transformer
+from varproof.construct.targets import make_target
+from varproof.verify.claims.approximation import ramp_for, sup_bound
+from varproof.verify.docs import example_main, md_table
 
 TOKENS, CHANNELS, ALPHA, TARGET, SEED = 2, 1, 2.0, "blur", 0
 STEPS = (2, 3, 4, 6, 8, 12, 16, 24, 32)
@@ -62,18 +61,23 @@ def measure():
         # a coordinate is on a plateau [tδ, (t+1)δ − θ] of FFN_1 unless it lies in a ramp ((t+1)δ − θ, (t+1)δ)
         plateau = (X - np.floor(X / delta) * delta <= delta - theta).reshape(SAMPLES, -1).all(axis=1)
         mids = np.stack([np.full((TOKENS, CHANNELS), (t + 1) * delta - theta / 2) for t in range(m)])
-        rows.append({
-            "m": m, "delta": delta, "theta_over_delta": theta / delta,
-            "grid": float(_lp(tau(G) - target(G), math.inf).max()),
-            "plateau": float(err[plateau].max()), "off_plateau": int((~plateau).sum()),
-            "sample": float(err.max()),
-            "ramp_mid": float(_lp(tau(mids) - target(mids), math.inf).max()),
-            "norm": float(np.mean(_lp(tau(X) - fX, ALPHA) ** ALPHA) ** (1 / ALPHA)),
-            "norm_default_theta": float(np.mean(_lp(tau0(X) - fX, ALPHA) ** ALPHA) ** (1 / ALPHA)),
-            "eps_paper": 2 * C * delta * dn ** (1 / ALPHA),
-            "eps_repaired": 2 * (C + 1) * delta * dn ** (1 / ALPHA),
-            "sup_bound": (C_inf + 1) * delta,
-        })
+        rows.append(
+            {
+                "m": m,
+                "delta": delta,
+                "theta_over_delta": theta / delta,
+                "grid": float(_lp(tau(G) - target(G), math.inf).max()),
+                "plateau": float(err[plateau].max()),
+                "off_plateau": int((~plateau).sum()),
+                "sample": float(err.max()),
+                "ramp_mid": float(_lp(tau(mids) - target(mids), math.inf).max()),
+                "norm": float(np.mean(_lp(tau(X) - fX, ALPHA) ** ALPHA) ** (1 / ALPHA)),
+                "norm_default_theta": float(np.mean(_lp(tau0(X) - fX, ALPHA) ** ALPHA) ** (1 / ALPHA)),
+                "eps_paper": 2 * C * delta * dn ** (1 / ALPHA),
+                "eps_repaired": 2 * (C + 1) * delta * dn ** (1 / ALPHA),
+                "sup_bound": (C_inf + 1) * delta,
+            }
+        )
     return C, C_inf, rows
 
 
@@ -89,10 +93,20 @@ def float_rows():
         stages = tau.stages(G)
         exact_ids = tau.contextual.attention.apply(quantized_tokens(spec, sequence_digits(spec)))[..., 0]
         conditions = tau.conditions()
-        rows.append([m, float(spec.ramp), float(1 / spec.ramp), tau.id_gap / 2, conditions[2]["bound"],
-                     float(np.abs(stages["context"][..., 0] - exact_ids).max()), conditions[3]["value"],
-                     "ok" if conditions[3]["ok"] else "VIOLATED",
-                     float(np.abs(stages["output"] - tau.targets).max()), float(spec.step_width) / 2])
+        rows.append(
+            [
+                m,
+                float(spec.ramp),
+                float(1 / spec.ramp),
+                tau.id_gap / 2,
+                conditions[2]["bound"],
+                float(np.abs(stages["context"][..., 0] - exact_ids).max()),
+                conditions[3]["value"],
+                "ok" if conditions[3]["ok"] else "VIOLATED",
+                float(np.abs(stages["output"] - tau.targets).max()),
+                float(spec.step_width) / 2,
+            ]
+        )
     return rows
 
 
@@ -101,20 +115,41 @@ def slope(rows, key) -> float:
     return float(np.polyfit(np.log([r["delta"] for r in rows]), np.log([r[key] for r in rows]), 1)[0])
 
 
-SERIES = [("grid", "grid points (all m^(nd))"), ("plateau", "sample points on FFN_1's plateaus"),
-          ("norm", "‖τ − f‖_α, θ chosen from ε"), ("norm_default_theta", "‖τ − f‖_α, θ = δ/16 fixed"),
-          ("ramp_mid", "ramp midpoints (sup)")]
+SERIES = [
+    ("grid", "grid points (all m^(nd))"),
+    ("plateau", "sample points on FFN_1's plateaus"),
+    ("norm", "‖τ − f‖_α, θ chosen from ε"),
+    ("norm_default_theta", "‖τ − f‖_α, θ = δ/16 fixed"),
+    ("ramp_mid", "ramp midpoints (sup)"),
+]
 
 
 def page() -> str:
     C, C_inf, rows = measure()
-    table = [[r["m"], r["delta"], f"{r['theta_over_delta']:.3g}", r["grid"], r["plateau"], r["off_plateau"], r["sample"],
-              r["ramp_mid"], r["sup_bound"], r["norm"], r["norm_default_theta"], r["eps_paper"], r["eps_repaired"]]
-             for r in rows]
+    table = [
+        [
+            r["m"],
+            r["delta"],
+            f"{r['theta_over_delta']:.3g}",
+            r["grid"],
+            r["plateau"],
+            r["off_plateau"],
+            r["sample"],
+            r["ramp_mid"],
+            r["sup_bound"],
+            r["norm"],
+            r["norm_default_theta"],
+            r["eps_paper"],
+            r["eps_repaired"],
+        ]
+        for r in rows
+    ]
     slopes = [[label, f"{slope(rows, key):.3f}"] for key, label in SERIES]
-    for key, label in (("eps_paper", "predicted: ε = 2Cδ(dn)^{1/α} (paper)"),
-                       ("eps_repaired", "predicted: ε = 2(C+1)δ(dn)^{1/α} (repaired)"),
-                       ("sup_bound", "predicted: (C_∞ + 1)δ off the ramps")):
+    for key, label in (
+        ("eps_paper", "predicted: ε = 2Cδ(dn)^{1/α} (paper)"),
+        ("eps_repaired", "predicted: ε = 2(C+1)δ(dn)^{1/α} (repaired)"),
+        ("sup_bound", "predicted: (C_∞ + 1)δ off the ramps"),
+    ):
         slopes.append([label, f"{slope(rows, key):.3f}"])
     plateau_ratio = [r["plateau"] / r["delta"] for r in rows]
     grid_ratio = [r["grid"] / r["delta"] for r in rows]
@@ -140,15 +175,30 @@ def page() -> str:
         r"$[t\delta, (t+1)\delta - \theta]$, and over all of them (*off plateau* counts the others); and at the ramp "
         r"midpoints (every coordinate $(t+1)\delta - \theta/2$). $\Vert\tau - f\Vert_\alpha$ is Section 3.1's function "
         "norm, estimated on the same inputs, with the "
-        rf"chosen $\theta$ and with GridSpec's default $\theta = {theta_ratio}\,\delta$." "\n\n"
-        + md_table(["$m$", r"$\delta$", r"$\theta/\delta$", "grid max", "plateau max", "off plateau", "sample max",
-                    "ramp-midpoint max", r"$(C_\infty+1)\delta$", r"$\Vert\tau - f\Vert_\alpha$",
-                    r"$\Vert\tau - f\Vert_\alpha$, $\theta$ fixed", r"$\epsilon$ paper", r"$\epsilon$ repaired"], table)
+        rf"chosen $\theta$ and with GridSpec's default $\theta = {theta_ratio}\,\delta$."
+        "\n\n"
+        + md_table(
+            [
+                "$m$",
+                r"$\delta$",
+                r"$\theta/\delta$",
+                "grid max",
+                "plateau max",
+                "off plateau",
+                "sample max",
+                "ramp-midpoint max",
+                r"$(C_\infty+1)\delta$",
+                r"$\Vert\tau - f\Vert_\alpha$",
+                r"$\Vert\tau - f\Vert_\alpha$, $\theta$ fixed",
+                r"$\epsilon$ paper",
+                r"$\epsilon$ repaired",
+            ],
+            table,
+        )
         + "\n## Rates\n\nLeast-squares slopes of log(error) against log(δ) over "
         f"m = {STEPS[0]} … {STEPS[-1]}; every bound is proportional to δ, so the predicted slope is "
-        f"{slope(rows, 'eps_paper'):.3g}:\n\n"
-        + md_table(["quantity", "slope"], slopes)
-        + "\n" r"On the plateaus $\tau$ returns the quantized target "
+        f"{slope(rows, 'eps_paper'):.3g}:\n\n" + md_table(["quantity", "slope"], slopes) + "\n"
+        r"On the plateaus $\tau$ returns the quantized target "
         r"$h = Q_{\mathrm{out}}\bigl(f(\lfloor X/\delta\rfloor \delta)\bigr)$, so the error is the Lipschitz term "
         r"plus the output rounding: the plateau error divided by $\delta$ lies in "
         rf"[{min(plateau_ratio):.4g}, {max(plateau_ratio):.4g}], against $C_\infty + \tfrac12$ = {C_inf + 0.5:.4g} for "
@@ -158,12 +208,14 @@ def page() -> str:
         r"rate only because $\theta$ is chosen from $\epsilon$: with $\theta$ fixed at $\delta/16$ the ramp zones keep "
         "a fixed share of the cube and "
         rf"$\Vert\tau - f\Vert_\alpha$ goes from {fixed_first:.4g} at $m = {STEPS[0]}$ only to {fixed_last:.4g} at "
-        rf"$m = {STEPS[-1]}$." "\n\n"
+        rf"$m = {STEPS[-1]}$."
+        "\n\n"
         r"In the sup norm there is no rate: at the ramp midpoints $\mathrm{FFN}_1$ outputs values between grid levels, "
         f"their context IDs hit no bump, and the error stays between {min(r['ramp_mid'] for r in rows):.3g} and "
         f"{max(r['ramp_mid'] for r in rows):.3g} for every $m$ (`lemma-6.1/sup`). The uniform sample lands in a ramp "
         "zone only by chance; the same few inputs lie close to grid points of several grids, so the sample maximum "
-        rf"exceeds $(C_\infty + 1)\delta$ at m = {', '.join(map(str, hit)) if hit else 'none of the grids'}." "\n\n"
+        rf"exceeds $(C_\infty + 1)\delta$ at m = {', '.join(map(str, hit)) if hit else 'none of the grids'}."
+        "\n\n"
         "## Where float64 stops\n\n"
         r"Finer grids need steeper ramps ($1/\theta$). $\mathrm{FFN}_1$ computes each ramp as a difference of ReLUs "
         r"whose arguments reach about $n/\theta$, so unless the grid values and $\theta$ are binary fractions ($m$ a "
@@ -177,16 +229,32 @@ def page() -> str:
         r"that cost for the attention's error plus the ID shift the dense $\mathrm{FFN}_1$'s *measured* rounding "
         "(every grid corner "
         r"and plateau end) can cause through the attention (`id_shift_lipschitz`), and asks it to stay below "
-        r"$\delta/2$. Measured at every grid point, with $\theta$ chosen as above:" "\n\n"
-        + md_table(["$m$", r"$\theta$", r"ramp slope $1/\theta$", r"bump half-width $\mathrm{gap}/2$",
-                    "a-priori ID error bound", r"measured ID shift ($\mathrm{FFN}_1$ rounding)",
-                    r"output-error bound $\lvert v\rvert \cdot \mathrm{shift}/(\mathrm{gap}/2)$", "4th condition",
-                    r"$\max \lvert\tau - h\rvert$ at grid points", r"$\delta/2$"], fl)
-        + "\n" rf"$\tau$ reproduces $h$ within $\delta/2$ at m = {', '.join(map(str, faithful)) if faithful else 'none'}"
-        + (f"; at m = {', '.join(str(row[0]) for row in broken)} it does not: the a-priori condition holds there (it "
-           r"ignores $\mathrm{FFN}_1$'s rounding), the measured fourth condition is "
-           f"{', '.join(str(row[7]) for row in broken)}. The rates above use $m \\le {STEPS[-1]}$.\n\n"
-           if broken else ".\n\n")
+        r"$\delta/2$. Measured at every grid point, with $\theta$ chosen as above:"
+        "\n\n"
+        + md_table(
+            [
+                "$m$",
+                r"$\theta$",
+                r"ramp slope $1/\theta$",
+                r"bump half-width $\mathrm{gap}/2$",
+                "a-priori ID error bound",
+                r"measured ID shift ($\mathrm{FFN}_1$ rounding)",
+                r"output-error bound $\lvert v\rvert \cdot \mathrm{shift}/(\mathrm{gap}/2)$",
+                "4th condition",
+                r"$\max \lvert\tau - h\rvert$ at grid points",
+                r"$\delta/2$",
+            ],
+            fl,
+        )
+        + "\n"
+        rf"$\tau$ reproduces $h$ within $\delta/2$ at m = {', '.join(map(str, faithful)) if faithful else 'none'}"
+        + (
+            f"; at m = {', '.join(str(row[0]) for row in broken)} it does not: the a-priori condition holds there (it "
+            r"ignores $\mathrm{FFN}_1$'s rounding), the measured fourth condition is "
+            f"{', '.join(str(row[7]) for row in broken)}. The rates above use $m \\le {STEPS[-1]}$.\n\n"
+            if broken
+            else ".\n\n"
+        )
         + "![errors against δ, log-log](error_vs_delta.png)\n\n"
         "Related claims: `varproof verify lemma-c.1/reproduces` (τ = h on every cell), `lemma-c.1/delta-epsilon` and "
         "`lemma-c.1/delta-epsilon/corrected` (the δ–ε relation with and without the rounding term), "

@@ -13,14 +13,13 @@ import math
 from fractions import Fraction
 
 import numpy as np
-
-from construct.embedding import positional_embedding
-from construct.grid import GridSpec, grid_points, sequence_digits
-from construct.quantize import quantized_tokens, quantizer
-from verify.checkers import is_separated, tokenwise_separation, tokenwise_separation_exact
-from verify.claims.separation import vocabulary_exact
-from verify.docs import example_main, md_table
-from verify.registry import Params
+from varproof.construct.onelayer.embedding import positional_embedding
+from varproof.construct.onelayer.grid import GridSpec, grid_points, sequence_digits
+from varproof.construct.onelayer.quantize import quantized_tokens, quantizer
+from varproof.verify.checkers import is_separated, tokenwise_separation, tokenwise_separation_exact
+from varproof.verify.claims.separation import vocabulary_exact
+from varproof.verify.docs import example_main, md_table
+from varproof.verify.registry import Params
 
 SPEC = GridSpec(3, 2, 3)  # n = L₀ = 3 tokens, d = 2 channels, m = 3 (δ = 1/3): 3^6 = 729 grid sequences
 
@@ -76,18 +75,45 @@ def page() -> str:
     meas_rows = []
     for name in ("X + E", "M"):
         s, e = sep[name], exact[name]
-        meas_rows.append([name, s.n_tokens, s.min_norm, f"√({e.min_norm_sq})", s.max_norm, f"√({e.max_norm_sq})",
-                          s.min_distance, f"√({e.min_distance_sq})"])
+        meas_rows.append(
+            [
+                name,
+                s.n_tokens,
+                s.min_norm,
+                f"√({e.min_norm_sq})",
+                s.max_norm,
+                f"√({e.max_norm_sq})",
+                s.min_distance,
+                f"√({e.min_distance_sq})",
+            ]
+        )
     (g_min2, g_max2, eps2), (g_min, g_max, eps) = printed_constants()
     e = exact["M"]
     cond_rows = [
-        [r"(i) $\Vert M_k\Vert > \gamma_{\min}$", rf"$\sqrt d$ = {g_min:.6g}", rf"$\min \Vert M_k\Vert$ = {sep['M'].min_norm:.6g}", str(e.min_norm_sq - g_min2),
-         "holds" if e.min_norm_sq > g_min2 else "fails", _vec(e.min_norm_token)],
-        [r"(ii) $\Vert M_k\Vert < \gamma_{\max}$", rf"$\sqrt d (L_0 - \delta)$ = {g_max:.6g}", rf"$\max \Vert M_k\Vert$ = {sep['M'].max_norm:.6g}",
-         str(g_max2 - e.max_norm_sq), "holds" if e.max_norm_sq < g_max2 else "fails", _vec(e.max_norm_token)],
-        [r"(iii) $\Vert M_k - M'_l\Vert > \epsilon$", rf"$\sqrt d \delta$ = {eps:.6g}", f"min distance = {sep['M'].min_distance:.6g}",
-         str(e.min_distance_sq - eps2), "holds" if e.min_distance_sq > eps2 else "fails",
-         " and ".join(_vec(t) for t in e.closest_pair)],
+        [
+            r"(i) $\Vert M_k\Vert > \gamma_{\min}$",
+            rf"$\sqrt d$ = {g_min:.6g}",
+            rf"$\min \Vert M_k\Vert$ = {sep['M'].min_norm:.6g}",
+            str(e.min_norm_sq - g_min2),
+            "holds" if e.min_norm_sq > g_min2 else "fails",
+            _vec(e.min_norm_token),
+        ],
+        [
+            r"(ii) $\Vert M_k\Vert < \gamma_{\max}$",
+            rf"$\sqrt d (L_0 - \delta)$ = {g_max:.6g}",
+            rf"$\max \Vert M_k\Vert$ = {sep['M'].max_norm:.6g}",
+            str(g_max2 - e.max_norm_sq),
+            "holds" if e.max_norm_sq < g_max2 else "fails",
+            _vec(e.max_norm_token),
+        ],
+        [
+            r"(iii) $\Vert M_k - M'_l\Vert > \epsilon$",
+            rf"$\sqrt d \delta$ = {eps:.6g}",
+            f"min distance = {sep['M'].min_distance:.6g}",
+            str(e.min_distance_sq - eps2),
+            "holds" if e.min_distance_sq > eps2 else "fails",
+            " and ".join(_vec(t) for t in e.closest_pair),
+        ],
     ]
     printed_ok = is_separated(sep["M"], g_min, g_max, eps)
     # the sharp constants: every γ_min < min‖M_k‖, γ_max > max‖M_k‖, ε < min distance is admissible
@@ -104,23 +130,48 @@ def page() -> str:
         "here both layers are the built ones (`positional_embedding`, `quantizer`) run on every grid sequence.\n\n"
         rf"$\mathrm{{FFN}}_1$ on the {SPEC.n_sequences} embedded grid sequences reproduces $M_k = k + \delta(s_k + 1)$ "
         f"to within {quant_dev:.3g} (float64), and no quantized sequence has a repeated token "
-        rf"({duplicates} duplicates over all sequences: the hypothesis $X_k \ne X_l$ of Lemma 5.4)." "\n\n"
+        rf"({duplicates} duplicates over all sequences: the hypothesis $X_k \ne X_l$ of Lemma 5.4)."
+        "\n\n"
         f"## The {len(rows)} distinct tokens\n\n"
         r"Token $k$ of $X + E$ lies in $[k, k + 1 - \delta]^d$ and token $k$ of $M$ in $[k + \delta, k + 1]^d$: each "
         rf"position has its own range, so the vocabulary is the ${n} \times {m}^{d} = {SPEC.vocabulary_size}$ tokens "
         "below ($s$ the grid digits).\n\n"
-        + md_table(["position $k$", "digits $s$", r"$X_k + E_k = k + \delta s$", r"$M_k = k + \delta(s+1)$",
-                    r"$\Vert M_k\Vert^2$ (exact)", r"$\Vert M_k\Vert$"], rows)
+        + md_table(
+            [
+                "position $k$",
+                "digits $s$",
+                r"$X_k + E_k = k + \delta s$",
+                r"$M_k = k + \delta(s+1)$",
+                r"$\Vert M_k\Vert^2$ (exact)",
+                r"$\Vert M_k\Vert$",
+            ],
+            rows,
+        )
         + "\n## Measured separation (Definition 5.2)\n\n"
         f"Over all {SPEC.n_sequences} sequences, float64 checker (`tokenwise_separation`, KD-tree) and exact rationals "
         "(`tokenwise_separation_exact`, squared values):\n\n"
-        + md_table(["tokens", "distinct", r"$\min \Vert\cdot\Vert$", "exact", r"$\max \Vert\cdot\Vert$", "exact",
-                    "min distance", "exact"], meas_rows)
-        + "\n" r"$X + E$ itself is not separated in the sense of condition (i): the all-zero grid sequence keeps token 0 "
+        + md_table(
+            [
+                "tokens",
+                "distinct",
+                r"$\min \Vert\cdot\Vert$",
+                "exact",
+                r"$\max \Vert\cdot\Vert$",
+                "exact",
+                "min distance",
+                "exact",
+            ],
+            meas_rows,
+        )
+        + "\n"
+        r"$X + E$ itself is not separated in the sense of condition (i): the all-zero grid sequence keeps token 0 "
         rf"at the origin (min norm {sep['X + E'].min_norm:.6g}). The proof applies Lemma 5.4 to $M$. Against the "
         "constants it prints (strict inequalities; slack in squared norms, exact):\n\n"
-        + md_table(["condition", "printed constant", "measured", "slack (squares)", "verdict", "attained at"], cond_rows)
-        + "\n" rf"$M$ is {'' if printed_ok else 'not '}tokenwise $(\sqrt d, \sqrt d (L_0-\delta), \sqrt d \delta)$-separated: "
+        + md_table(
+            ["condition", "printed constant", "measured", "slack (squares)", "verdict", "attained at"], cond_rows
+        )
+        + "\n"
+        rf"$M$ is {'' if printed_ok else 'not '}tokenwise $(\sqrt d, \sqrt d (L_0-\delta), \sqrt d \delta)$-separated: "
         rf"token 0 can be as short as $\sqrt d \delta$ = {sharp[0]:.6g}, the last token as long as $\sqrt d L_0$ = "
         rf"{sharp[1]:.6g}, and two tokens differing in one coordinate are only $\delta$ = {sharp[2]:.6g} apart. The "
         rf"measured constants are exactly the sharp ones $(\sqrt d \delta, \sqrt d L_0, \delta)$ (largest float64 "
@@ -162,20 +213,24 @@ def figures(folder) -> None:
         tm = np.unique(M[:, k, :], axis=0)
         ax.scatter(te[:, 0], te[:, 1], s=46, facecolors="none", edgecolors=colors[k], label=f"X + E, token {k}")
         ax.scatter(tm[:, 0], tm[:, 1], s=16, color=colors[k], label=f"M, token {k}")
-    labels = ((g_min, 15, (1.55, 0.35), "radius √d\n(printed γ_min)"),
-              (g_max, 36, (2.2, 1.05), "radius √d(L₀−δ)\n(printed γ_max)"))
+    labels = (
+        (g_min, 15, (1.55, 0.35), "radius √d\n(printed γ_min)"),
+        (g_max, 36, (2.2, 1.05), "radius √d(L₀−δ)\n(printed γ_max)"),
+    )
     for r, angle, where, name in labels:
         ax.add_patch(Circle((0, 0), r, fill=False, ec="0.3", lw=1.0, ls="--"))
         tip = (r * math.cos(math.radians(angle)), r * math.sin(math.radians(angle)))
-        ax.annotate(name, tip, xytext=where, fontsize=8, color="0.3",
-                    arrowprops={"arrowstyle": "->", "color": "0.3", "lw": 0.8})
+        ax.annotate(
+            name, tip, xytext=where, fontsize=8, color="0.3", arrowprops={"arrowstyle": "->", "color": "0.3", "lw": 0.8}
+        )
     ax.set_xlim(-0.15, SPEC.tokens + 0.15)
     ax.set_ylim(-0.15, SPEC.tokens + 0.15)
     ax.set_aspect("equal")
     ax.set_xlabel("channel 1")
     ax.set_ylabel("channel 2")
-    ax.set_title(f"tokens of X + E and M = FFN_1(X + E); n = {SPEC.tokens}, d = {SPEC.channels}, m = {SPEC.steps}",
-                 fontsize=10)
+    ax.set_title(
+        f"tokens of X + E and M = FFN_1(X + E); n = {SPEC.tokens}, d = {SPEC.channels}, m = {SPEC.steps}", fontsize=10
+    )
     ax.legend(fontsize=7, loc="upper left", ncol=2)
     fig.tight_layout()
     fig.savefig(folder / "grid_separation.png", dpi=110)

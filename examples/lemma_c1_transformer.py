@@ -13,13 +13,12 @@ import math
 from functools import cache
 
 import numpy as np
-
-from construct.grid import GridSpec, format_bytes, grid_points
-from construct.io import weight_arrays
-from construct.targets import make_target
-from construct.transformer import build_transformer, quantize_output
-from verify.claims.approximation import approximation_bound, ramp_for, sup_bound
-from verify.docs import example_main, md_table
+from varproof.construct.files.io import weight_arrays
+from varproof.construct.onelayer.grid import GridSpec, format_bytes, grid_points
+from varproof.construct.onelayer.transformer import build_transformer, quantize_output
+from varproof.construct.targets import make_target
+from varproof.verify.claims.approximation import approximation_bound, ramp_for, sup_bound
+from varproof.verify.docs import example_main, md_table
 
 TOKENS, CHANNELS, STEPS = 2, 1, 8  # the input square [0,1]^{2×1}; δ = 1/8, N = 64 grid sequences
 TARGET, SEED = "blur", 0
@@ -27,8 +26,13 @@ ALPHA = 2.0  # the ℓ_α function norm of Section 3.1
 MESH = 401  # dense mesh per axis (spacing 1/400)
 SAMPLES = 20000  # uniform random inputs
 MAX_BYTES = 2**28  # chunk the forward passes to 256 MiB
-MEANING = {"ffn1.W1": "the ramp slope 1/θ", "ffn1.b1": "the ramp offsets tδ/θ", "ffn2.W1": "the bump slope 2/gap",
-           "ffn2.b1": "the bump offsets c/w of the hats", "ffn2.W2": "the hats' output weights h − q"}
+MEANING = {
+    "ffn1.W1": "the ramp slope 1/θ",
+    "ffn1.b1": "the ramp offsets tδ/θ",
+    "ffn2.W1": "the bump slope 2/gap",
+    "ffn2.b1": "the bump offsets c/w of the hats",
+    "ffn2.W2": "the hats' output weights h − q",
+}
 
 
 @cache
@@ -146,13 +150,24 @@ def page() -> str:
     N = spec.n_sequences
     cost_rows = [
         ["$E$", f"{n}×{d}", "—", tau.embedding.E.size],
-        [r"$\mathrm{FFN}_1$ (quantizer)", f"{tau.quantizer.width} neurons $= 2d(nm+1)$",
-         rf"slope $1/\theta$ = {float(1 / theta):.6g}",
-         tau.quantizer.n_parameters],
-        ["attention", f"1 head of size {tau.contextual.attention.head_size}",
-         rf"softmax scale $\lambda$ = {tau.contextual.scale:.6g}", tau.contextual.attention.n_parameters],
-        [r"$\mathrm{FFN}_2$ (memorizer)", f"{tau.memorizer.width} neurons $= 3nN$ (printed $3dnN$ = {3 * d * n * N})",
-         rf"slope $2/\mathrm{{gap}}$ = {2 / tau.id_gap:.6g}", tau.memorizer.n_parameters],
+        [
+            r"$\mathrm{FFN}_1$ (quantizer)",
+            f"{tau.quantizer.width} neurons $= 2d(nm+1)$",
+            rf"slope $1/\theta$ = {float(1 / theta):.6g}",
+            tau.quantizer.n_parameters,
+        ],
+        [
+            "attention",
+            f"1 head of size {tau.contextual.attention.head_size}",
+            rf"softmax scale $\lambda$ = {tau.contextual.scale:.6g}",
+            tau.contextual.attention.n_parameters,
+        ],
+        [
+            r"$\mathrm{FFN}_2$ (memorizer)",
+            f"{tau.memorizer.width} neurons $= 3nN$ (printed $3dnN$ = {3 * d * n * N})",
+            rf"slope $2/\mathrm{{gap}}$ = {2 / tau.id_gap:.6g}",
+            tau.memorizer.n_parameters,
+        ],
     ]
     return (
         "# The Lemma C.1 transformer end to end\n\n"
@@ -171,13 +186,24 @@ def page() -> str:
         rf"'choose $\theta$ appropriately' is done as claim `lemma-c.1/approx` does it: $\theta = {theta}$ ≈ "
         rf"{float(theta):.3g} ($\theta/\delta$ = {float(theta / delta):.3g}), so that the ramp zones of "
         rf"$\mathrm{{FFN}}_1$ (volume $\le dnm\theta$ = {cert['vol_bad']:.3g}) times "
-        rf"the sup bound $B$ = {cert['B']:.6g} use at most half of $\epsilon/2$." "\n\n"
+        rf"the sup bound $B$ = {cert['B']:.6g} use at most half of $\epsilon/2$."
+        "\n\n"
         "## Measured error\n\n"
         r"Sup of $\lvert\tau - f\rvert$ and of $\lvert\tau - h\rvert$ over all output entries, and whether it stays "
-        rf"within the sup-norm reading $\epsilon_\infty = 2(C_\infty + 1)\delta$ = {eps_inf:.6g}:" "\n\n"
-        + md_table(["inputs", "count", r"$\sup \lvert\tau - f\rvert$", r"$\sup \lvert\tau - h\rvert$",
-                    r"$\le \epsilon_\infty$"], rows)
-        + "\n" r"Off the ramp zones $\tau$ is $h$ up to float64 ($\lvert\tau - h\rvert$ tiny), so the error there is the "
+        rf"within the sup-norm reading $\epsilon_\infty = 2(C_\infty + 1)\delta$ = {eps_inf:.6g}:"
+        "\n\n"
+        + md_table(
+            [
+                "inputs",
+                "count",
+                r"$\sup \lvert\tau - f\rvert$",
+                r"$\sup \lvert\tau - h\rvert$",
+                r"$\le \epsilon_\infty$",
+            ],
+            rows,
+        )
+        + "\n"
+        r"Off the ramp zones $\tau$ is $h$ up to float64 ($\lvert\tau - h\rvert$ tiny), so the error there is the "
         rf"quantization error $\lvert h - f\rvert$ alone: at most {plateau_sup:.6g}, "
         rf"{'within' if plateau_sup <= eps_inf / 2 else 'above'} "
         rf"$(C_\infty + 1)\delta = \epsilon_\infty/2$ = {eps_inf / 2:.6g}. Inside a ramp zone "
@@ -200,7 +226,7 @@ def page() -> str:
         + md_table(["layer", "size", "largest scale", "parameters"], cost_rows)
         + f"\nIn all {tau.n_parameters} parameters, {nbytes} bytes ({format_bytes(nbytes)}) in float64; the largest "
         rf"$\lvert\text{{weight}}\rvert$ is {float(np.abs(arrays[largest]).max()):.6g} (in `{largest}`, "
-        rf"{MEANING.get(largest, 'see construct.io')}). The smallest context-ID gap is {tau.id_gap:.6g}; "
+        rf"{MEANING.get(largest, 'see varproof.construct.files.io')}). The smallest context-ID gap is {tau.id_gap:.6g}; "
         r"$\mathrm{FFN}_2$ grows like $3n m^{nd}$, "
         r"so halving $\delta$ multiplies it by $2^{nd}$ (`varproof cost` gives the sizes for larger specs without "
         "building).\n\n"

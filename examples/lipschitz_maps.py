@@ -11,9 +11,8 @@ Writes docs/examples/lipschitz_maps.md (+ lipschitz_maps.png). Every number is c
 from functools import cache
 
 import numpy as np
-
-from construct.interpolate import down_sample_matrix, up_sample_matrix
-from verify.docs import example_main, md_table
+from varproof.construct.var.interpolate import down_sample_matrix, up_sample_matrix
+from varproof.verify.docs import example_main, md_table
 
 SIDE = 8  # images are SIDE × SIDE, one channel
 SIGMA, RADIUS = 1.0, 2  # Gaussian blur
@@ -85,8 +84,10 @@ def search():
     rng = np.random.default_rng(SEED + 1)
     X = rng.random((SEARCH, SIDE * SIDE))
     # random directions: Gaussian (for ℓ_2) and random signs (the extreme points of the ℓ_∞ ball)
-    rand = {"2": _quotients(net, X, rng.normal(size=X.shape), "2"),
-            "inf": _quotients(net, X, rng.choice([-1.0, 1.0], size=X.shape), "inf")}
+    rand = {
+        "2": _quotients(net, X, rng.normal(size=X.shape), "2"),
+        "inf": _quotients(net, X, rng.choice([-1.0, 1.0], size=X.shape), "inf"),
+    }
     # guided: at x the net is locally J = W2 diag(active) W1; the direction attaining ‖J‖_p
     active = (X @ W1.T + b1 > 0).astype(float)
     J = (W2[None] * active[:, None, :]) @ W1  # (SEARCH, 64, 64)
@@ -96,9 +97,11 @@ def search():
     V_2 = eigvec[:, :, -1]
     guided = {"inf": _quotients(net, X, V_inf, "inf"), "2": _quotients(net, X, V_2, "2")}
     local = {"inf": np.abs(J).sum(axis=2).max(axis=1), "2": np.sqrt(np.maximum(eigval[:, -1], 0.0))}
-    return {"random": {p: np.maximum.accumulate(q) for p, q in rand.items()},
-            "guided": {p: np.maximum.accumulate(q) for p, q in guided.items()},
-            "local_max": {p: float(v.max()) for p, v in local.items()}}
+    return {
+        "random": {p: np.maximum.accumulate(q) for p, q in rand.items()},
+        "guided": {p: np.maximum.accumulate(q) for p, q in guided.items()},
+        "local_max": {p: float(v.max()) for p, v in local.items()},
+    }
 
 
 def relu_bounds():
@@ -107,8 +110,10 @@ def relu_bounds():
     return {
         "lower": {p: float(s["guided"][p][-1]) for p in ("inf", "2")},
         "lower_random": {p: float(s["random"][p][-1]) for p in ("inf", "2")},
-        "product": {"inf": float(np.abs(W2).sum(axis=1).max() * np.abs(W1).sum(axis=1).max()),
-                    "2": float(np.linalg.norm(W2, 2) * np.linalg.norm(W1, 2))},
+        "product": {
+            "inf": float(np.abs(W2).sum(axis=1).max() * np.abs(W1).sum(axis=1).max()),
+            "2": float(np.linalg.norm(W2, 2) * np.linalg.norm(W1, 2)),
+        },
         # ‖W2 D W1‖_∞ ≤ ‖|W2||W1|‖_∞ for every diagonal D with entries in [0, 1]
         "abs_product": float((np.abs(W2) @ np.abs(W1)).sum(axis=1).max()),
         "local_max": s["local_max"],
@@ -119,8 +124,16 @@ def relu_bounds():
 def linear_rows():
     rows = []
     for name, M in linear_maps().items():
-        rows.append([name, float(np.abs(M).sum(axis=1).max()), float(np.linalg.norm(M, 2)),
-                     float(M.sum(axis=1).min()), float(M.sum(axis=1).max()), float(M.min())])
+        rows.append(
+            [
+                name,
+                float(np.abs(M).sum(axis=1).max()),
+                float(np.linalg.norm(M, 2)),
+                float(M.sum(axis=1).min()),
+                float(M.sum(axis=1).max()),
+                float(M.min()),
+            ]
+        )
     return rows
 
 
@@ -128,11 +141,15 @@ def page() -> str:
     lin = linear_rows()
     b = relu_bounds()
     rows = [[name, f"{inf:.6g}", "exact", f"{two:.6g}", "exact (SVD)"] for name, inf, two, *_ in lin]
-    rows.append([f"ReLU net {SIDE * SIDE} → {HIDDEN} → {SIDE * SIDE} (seeded)",
-                 f"[{b['lower']['inf']:.4g}, {b['abs_product']:.4g}]",
-                 r"estimate: search $\le K \le \Vert\, \lvert W_2\rvert \lvert W_1\rvert \,\Vert_\infty$",
-                 f"[{b['lower']['2']:.4g}, {b['product']['2']:.4g}]",
-                 r"estimate: search $\le K \le \Vert W_2\Vert_2 \Vert W_1\Vert_2$"])
+    rows.append(
+        [
+            f"ReLU net {SIDE * SIDE} → {HIDDEN} → {SIDE * SIDE} (seeded)",
+            f"[{b['lower']['inf']:.4g}, {b['abs_product']:.4g}]",
+            r"estimate: search $\le K \le \Vert\, \lvert W_2\rvert \lvert W_1\rvert \,\Vert_\infty$",
+            f"[{b['lower']['2']:.4g}, {b['product']['2']:.4g}]",
+            r"estimate: search $\le K \le \Vert W_2\Vert_2 \Vert W_1\Vert_2$",
+        ]
+    )
     sums = [[name, lo, hi, mn] for name, _, _, lo, hi, mn in lin]
     expanding = [name for name, inf, *_ in lin if inf > 1 + 1e-12]
     gap = {p: (b["product"][p] if p == "2" else b["abs_product"]) / b["lower"][p] for p in ("inf", "2")}
@@ -140,10 +157,11 @@ def page() -> str:
         "# Lipschitz constants of common image-to-image maps\n\n"
         r"Assumption 6.2 asks every layer $f_i, g_i$ of the target to be $K$-Lipschitz, and Theorem 6.6's bound grows like "
         rf"$K^r$. How large is $K$ for maps one would actually use? Here on {SIDE}×{SIDE} single-channel images, flattened "
-        rf"to {SIDE * SIDE} pixels (`construct.interpolate` for the down/up maps), in two norms: $K_\infty$ "
+        rf"to {SIDE * SIDE} pixels (`varproof.construct.var.interpolate` for the down/up maps), in two norms: $K_\infty$ "
         r"($\ell_\infty \to \ell_\infty$, the "
         r"sup-norm reading in which the claims check Lemma 6.3 and Theorem 6.6) and $K_2$ ($\ell_2 \to \ell_2$, the "
-        r"$\alpha = 2$ reading of Section 3.1's norm)." "\n\n"
+        r"$\alpha = 2$ reading of Section 3.1's norm)."
+        "\n\n"
         r"For a linear map $x \mapsto Mx$ both constants are norms of $M$: $K_\infty = \max_i \sum_j \lvert M_{ij}\rvert$ "
         r"exactly, $K_2 = \sigma_{\max}(M)$ "
         r"(largest singular value, float64 SVD). The ReLU network $f(x) = W_2\, \mathrm{ReLU}(W_1 x + b_1) + b_2$ "
@@ -154,12 +172,12 @@ def page() -> str:
         r"the local Jacobian's norm (sign vector of its largest row for $\ell_\infty$, "
         r"top right singular vector for $\ell_2$): each quotient is a realised pair, so it is a true lower bound. The "
         r"upper ends are certified: $\Vert\, \lvert W_2\rvert \lvert W_1\rvert \,\Vert_\infty$ (every $D$ has entries in "
-        r"$[0, 1]$) and $\Vert W_2\Vert_2 \Vert W_1\Vert_2$." "\n\n"
-        + md_table(["map", r"$K_\infty$", r"$K_\infty$ is", "$K_2$", "$K_2$ is"], rows)
-        + "\n" rf"$K_\infty > 1$: {', '.join(expanding) if expanding else 'none'}. Row sums and the smallest entry of "
-        r"each linear map (rows summing to 1 with non-negative entries give $K_\infty = 1$ exactly):" "\n\n"
-        + md_table(["map", "min row sum", "max row sum", "min entry"], sums)
-        + "\n" r"For the ReLU network the search brackets $K_\infty$ within a factor "
+        r"$[0, 1]$) and $\Vert W_2\Vert_2 \Vert W_1\Vert_2$."
+        "\n\n" + md_table(["map", r"$K_\infty$", r"$K_\infty$ is", "$K_2$", "$K_2$ is"], rows) + "\n"
+        rf"$K_\infty > 1$: {', '.join(expanding) if expanding else 'none'}. Row sums and the smallest entry of "
+        r"each linear map (rows summing to 1 with non-negative entries give $K_\infty = 1$ exactly):"
+        "\n\n" + md_table(["map", "min row sum", "max row sum", "min entry"], sums) + "\n"
+        r"For the ReLU network the search brackets $K_\infty$ within a factor "
         rf"{gap['inf']:.3g} and $K_2$ within {gap['2']:.3g}. The best quotients match the largest local Jacobian norms "
         f"at the searched points ({b['local_max']['inf']:.6g} and {b['local_max']['2']:.6g}): the steps stayed inside "
         "one linear piece, so a better lower bound needs better points, not smaller steps. Random directions instead "
@@ -168,7 +186,7 @@ def page() -> str:
         r"($\ell_2$, Gaussian directions). The product of the layer norms $\Vert W_2\Vert_\infty \Vert W_1\Vert_\infty$ = "
         rf"{b['product']['inf']:.4g} is {b['product']['inf'] / b['abs_product']:.3g} times the certified "
         r"$\Vert\, \lvert W_2\rvert \lvert W_1\rvert \,\Vert_\infty$ — the bound "
-        "`construct.targets.ReluNet.lipschitz` uses for its `relu-net` target is of the product form.\n\n"
+        "`varproof.construct.targets.ReluNet.lipschitz` uses for its `relu-net` target is of the product form.\n\n"
         "![Lipschitz constants per map and the ReLU network's search](lipschitz_maps.png)\n\n"
         "Related claims: `varproof verify asm-6.2/corrected` (the layers' typing), `lemma-6.3/corrected` and `thm-6.6/corrected` "
         "(where K₁ and the Lipschitz constants of the true layers enter), `lemma-6.4/corrected` (K₂-Lipschitz layers). "
@@ -192,8 +210,16 @@ def figures(folder) -> None:
     ax.barh(y[:-1] + h / 2, [row[2] for row in lin], h, label="K_2 (exact)", color="C1")
     for k, (p, off, color) in enumerate((("inf", -h / 2, "C0"), ("2", h / 2, "C1"))):
         hi = b["abs_product"] if p == "inf" else b["product"]["2"]
-        ax.barh(y[-1] + off, hi - b["lower"][p], h, left=b["lower"][p], color=color, alpha=0.35, hatch="//",
-                label="ReLU net: [search, certified]" if k == 0 else None)
+        ax.barh(
+            y[-1] + off,
+            hi - b["lower"][p],
+            h,
+            left=b["lower"][p],
+            color=color,
+            alpha=0.35,
+            hatch="//",
+            label="ReLU net: [search, certified]" if k == 0 else None,
+        )
     ax.set_yticks(y, names, fontsize=8)
     ax.invert_yaxis()
     ax.set_xscale("log")
@@ -206,8 +232,13 @@ def figures(folder) -> None:
     for p, color in (("inf", "C0"), ("2", "C1")):
         ax.semilogx(n, s["guided"][p], "-", color=color, label=f"ℓ_{'∞' if p == 'inf' else '2'}: guided search")
         ax.semilogx(n, s["random"][p], ":", color=color, label=f"ℓ_{'∞' if p == 'inf' else '2'}: random directions")
-        ax.axhline(b["abs_product"] if p == "inf" else b["product"]["2"], color=color, ls="--", lw=1,
-                   label=f"ℓ_{'∞' if p == 'inf' else '2'}: certified upper bound")
+        ax.axhline(
+            b["abs_product"] if p == "inf" else b["product"]["2"],
+            color=color,
+            ls="--",
+            lw=1,
+            label=f"ℓ_{'∞' if p == 'inf' else '2'}: certified upper bound",
+        )
     ax.set_yscale("log")
     ax.set_ylim(top=12 * b["abs_product"])  # room for the legend above the curves
     ax.set_xlabel("search points")

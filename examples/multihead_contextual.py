@@ -1,7 +1,7 @@
 """Worked example: one head or several — the context-ID separation of a multi-head contextual map.
 
-The single head of `construct.contextual` gives token ``k`` of sequence ``A`` the ID ``S(λ a_k; A)``, a
-Boltzmann average at one softmax scale λ. `construct.multihead` spends the same query/key width ``h`` on ``h``
+The single head of `varproof.construct.onelayer.contextual` gives token ``k`` of sequence ``A`` the ID ``S(λ a_k; A)``, a
+Boltzmann average at one softmax scale λ. `varproof.construct.onelayer.multihead` spends the same query/key width ``h`` on ``h``
 heads of width 1, each with its own scale, and averages them. For grids of several sizes this page measures the
 smallest gap between context IDs (Definition 5.3's δ for scalar IDs, the half-width the bump memorizer can use)
 for the single head at the working scale λ_w, at its best scale on the ladder ``λ_w·2^(k/2)`` and on a fine
@@ -14,11 +14,10 @@ ladder gaps are the mpmath values of the claim.
 from functools import cache
 
 import numpy as np
-
-from construct.grid import GridSpec, sequence_digits
-from construct.multihead import boltzmann_ids, id_gap
-from verify.claims.experiments import HEADS, LADDER, best_heads, exact_gap, ladder_ids
-from verify.docs import example_main, md_table
+from varproof.construct.onelayer.grid import GridSpec, sequence_digits
+from varproof.construct.onelayer.multihead import boltzmann_ids, id_gap
+from varproof.verify.claims.experiments import HEADS, LADDER, best_heads, exact_gap, ladder_ids
+from varproof.verify.docs import example_main, md_table
 
 SPECS = ((2, 1, 2), (2, 1, 3), (2, 1, 4), (2, 1, 6), (2, 1, 8), (3, 1, 2), (3, 1, 3), (2, 2, 2), (2, 2, 3), (3, 2, 2))
 SCAN = np.linspace(-4.0, 8.0, 1201)  # log2 of the scale multiple, fine scan of the single head
@@ -44,9 +43,18 @@ def rows() -> list[dict]:
             _, combo, _ = best_heads(spec, h, base)
             heads[h] = (exact_gap(spec, combo), combo)
         s = scan(spec)
-        out.append({"spec": spec, "N": spec.n_sequences, "working": float(single[1.0]), "best": float(single[c_best]),
-                    "best_multiple": c_best, "scan": float(s.max()), "scan_multiple": float(2.0 ** SCAN[int(s.argmax())]),
-                    "heads": {h: (float(g), c) for h, (g, c) in heads.items()}})
+        out.append(
+            {
+                "spec": spec,
+                "N": spec.n_sequences,
+                "working": float(single[1.0]),
+                "best": float(single[c_best]),
+                "best_multiple": c_best,
+                "scan": float(s.max()),
+                "scan_multiple": float(2.0 ** SCAN[int(s.argmax())]),
+                "heads": {h: (float(g), c) for h, (g, c) in heads.items()},
+            }
+        )
     return out
 
 
@@ -59,8 +67,13 @@ def page() -> str:
     table = []
     for r in rows():
         s = r["spec"]
-        cells = [f"{s.tokens}, {s.channels}, {s.steps}", r["N"], f"{r['working']:.4g}",
-                 f"{r['best']:.4g} (λ_w·{_multiple(r['best_multiple'])})", f"{r['scan']:.4g}"]
+        cells = [
+            f"{s.tokens}, {s.channels}, {s.steps}",
+            r["N"],
+            f"{r['working']:.4g}",
+            f"{r['best']:.4g} (λ_w·{_multiple(r['best_multiple'])})",
+            f"{r['scan']:.4g}",
+        ]
         for h in HEADS:
             g, combo = r["heads"][h]
             cells.append(f"{g:.4g} ({', '.join(_multiple(c) for c in combo)})")
@@ -71,29 +84,36 @@ def page() -> str:
     return (
         "# One head or several: context-ID separation\n\n"
         "The paper's transformers have one attention head (Definition 3.3, and the introduction's *single-layer, "
-        "single-head*). The contextual map of `construct.contextual` is rank one: with a = pᵀx its logits are "
+        "single-head*). The contextual map of `varproof.construct.onelayer.contextual` is rank one: with a = pᵀx its logits are "
         "λ a_k a_j, and token k of sequence A gets the ID S(λ a_k; A), the softmax-weighted average of the a_j. "
         "Widening that single head to query/key width h changes nothing here — its logits become (Σ λ_i) a_k a_j, "
-        "one scale again. `construct.multihead` spends the same width on h heads of width 1 instead, each with its "
+        "one scale again. `varproof.construct.onelayer.multihead` spends the same width on h heads of width 1 instead, each with its "
         "own scale λ_i, and averages their outputs (W_O; a convex combination, so the IDs stay in "
         "[a_min, a_max]): ID_k = (1/h) Σ_i S(λ_i a_k; A).\n\n"
         "Separation is the smallest gap between the IDs of all (sequence, token) pairs — Definition 5.3's δ for "
         "scalar IDs, and what the bump memorizer FFN_2 has for the half-width of its hats. Scales are multiples "
-        "of the working scale λ_w = 1/(a_max(a_max − a_min)) of `construct.contextual`; the ladder is "
+        "of the working scale λ_w = 1/(a_max(a_max − a_min)) of `varproof.construct.onelayer.contextual`; the ladder is "
         f"λ_w·2^(k/2), k = −8 … 16 ({len(LADDER)} scales). Columns: the single head at λ_w, at its best ladder "
         f"scale, and at its best scale on a fine scan ({len(SCAN)} points, log-uniform over λ_w·[2^−4, 2^8]); "
         f"the best {' and '.join(f'{h}-head' for h in HEADS)} maps on the ladder (scales in brackets). Ladder gaps "
         "are recomputed in mpmath at 50 digits (claim `experiments/multihead-separation`).\n\n"
-        + md_table(["n, d, m", "N", "1 head, λ_w", "1 head, best on ladder", "1 head, best on fine scan"]
-                   + [f"{h} heads, best on ladder" for h in HEADS] + [f"{HEADS[-1]} heads / 1 head (ladder)"], table)
+        + md_table(
+            ["n, d, m", "N", "1 head, λ_w", "1 head, best on ladder", "1 head, best on fine scan"]
+            + [f"{h} heads, best on ladder" for h in HEADS]
+            + [f"{HEADS[-1]} heads / 1 head (ladder)"],
+            table,
+        )
         + "\nMore heads buy separation: on the ladder the best "
-        + "; the best ".join(f"{h}-head map beats the best single head by a factor "
-                              f"{min(ratios[h]):.3g}–{max(ratios[h]):.3g}" for h in HEADS)
+        + "; the best ".join(
+            f"{h}-head map beats the best single head by a factor {min(ratios[h]):.3g}–{max(ratios[h]):.3g}"
+            for h in HEADS
+        )
         + ". The single head's gap is a ragged function of its scale (the figure): it is a minimum over many "
         "pairs of IDs, each pair coinciding at isolated scales, so a finer search finds better single-head scales "
         "too — yet on the ladder alone the best "
-        + ", the best ".join(f"{h}-head map beats the fine-scan single head on {beat_scan[h]} of {len(SPECS)} grids"
-                             for h in HEADS)
+        + ", the best ".join(
+            f"{h}-head map beats the fine-scan single head on {beat_scan[h]} of {len(SPECS)} grids" for h in HEADS
+        )
         + ". The best multi-head maps mostly combine scales several octaves apart. The working scale λ_w "
         "itself is far from the best single-head scale on most grids. The trained counterpart — the error of "
         "trained transformers against the number of heads — is in `examples/trained_vs_constructed.md` (needs "
@@ -114,8 +134,9 @@ def figures(folder) -> None:
     for ax, key in zip(axes, FIGURE_SPECS):
         r = by_spec[key]
         ax.semilogy(2.0**SCAN, np.maximum(scan(r["spec"]), 1e-12), lw=0.8, color="C0", label="1 head (fine scan)")
-        ax.semilogy(LADDER, [id_gap(v) for v in ladder_ids(r["spec"]).values()], "o", ms=3, color="C0",
-                    label="1 head (ladder)")
+        ax.semilogy(
+            LADDER, [id_gap(v) for v in ladder_ids(r["spec"]).values()], "o", ms=3, color="C0", label="1 head (ladder)"
+        )
         for h, color in zip(HEADS, ("C1", "C2")):
             ax.axhline(r["heads"][h][0], color=color, lw=1.2, label=f"best {h} heads (ladder)")
         ax.set_xscale("log", base=2)

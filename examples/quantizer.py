@@ -6,10 +6,15 @@ Writes docs/examples/quantizer.md (+ quantizer.png). Every number is computed he
 from fractions import Fraction
 
 import numpy as np
-
-from construct.grid import GridSpec
-from construct.quantize import paper_term_count, required_term_count, staircase, step_function, step_function_paper
-from verify.docs import example_main, md_table
+from varproof.construct.onelayer.grid import GridSpec
+from varproof.construct.onelayer.quantize import (
+    paper_term_count,
+    required_term_count,
+    staircase,
+    step_function,
+    step_function_paper,
+)
+from varproof.verify.docs import example_main, md_table
 
 SPEC = GridSpec(2, 1, 3)  # n = L = 2 tokens, d = 1, m = 3 (δ = 1/3), θ = δ/16
 
@@ -19,8 +24,14 @@ def page() -> str:
     rows = []
     for k in range(L * SPEC.steps + 1):
         x = Fraction(k, SPEC.steps) + theta  # just past a grid point, on its plateau
-        rows.append([str(x), float(staircase(float(x), SPEC)), float(step_function_paper(float(x), SPEC)),
-                     float(step_function(float(x), SPEC))])
+        rows.append(
+            [
+                str(x),
+                float(staircase(float(x), SPEC)),
+                float(step_function_paper(float(x), SPEC)),
+                float(step_function(float(x), SPEC)),
+            ]
+        )
     top = float(step_function_paper(float(L + 1), SPEC))
     grid_point = Fraction(1, SPEC.steps)
     return (
@@ -30,9 +41,11 @@ def page() -> str:
         rf"the staircase $0, \delta, \dots, L$ needs $L/\delta = {required_term_count(SPEC)}$ ramps, and the built "
         r"$\mathrm{FFN}_1$ ends each ramp at $t\delta$ so a "
         "grid point already sits on its own plateau.\n\n"
-        r"Values just past each grid point ($x = k\delta + \theta$):" "\n\n"
+        r"Values just past each grid point ($x = k\delta + \theta$):"
+        "\n\n"
         + md_table(["$x$", "staircase (claimed)", "Eq. (1) as printed", r"working $\mathrm{FFN}_1$"], rows)
-        + "\n" rf"Above the grid the printed sum tops out at ${top:.6g} = L - (L - 1)\delta$ instead of $L = {L}$ "
+        + "\n"
+        rf"Above the grid the printed sum tops out at ${top:.6g} = L - (L - 1)\delta$ instead of $L = {L}$ "
         r"(claim `eq-1/top-level`). At the grid point $x = \delta$ itself the printed sum gives "
         f"{float(step_function_paper(float(grid_point), SPEC)):.6g} — one level low — and the working one "
         f"{float(step_function(float(grid_point), SPEC)):.6g} (claim `eq-1/grid-points`).\n\n"

@@ -28,9 +28,8 @@ import mpmath
 import numpy as np
 import scipy.ndimage as ndi
 import scipy.sparse as sp_sparse
-
-from construct.interpolate import VAR_SCHEDULE, down_sample_matrix, up_matrix_1d
-from verify.docs import example_main, md_table
+from varproof.construct.var.interpolate import VAR_SCHEDULE, down_sample_matrix, up_matrix_1d
+from varproof.verify.docs import example_main, md_table
 
 #: what `tests/test_examples.py` needs installed to compare this page
 REQUIRES = ("skimage", "torch")  # torch only for the trained super-resolution row
@@ -74,13 +73,13 @@ def patches() -> dict[str, np.ndarray]:
         if name == "lfw_subset":  # 200 faces of 25 × 25
             faces = img[rng.choice(len(img), PER_IMAGE, replace=False)]
             o = (img.shape[1] - SIDE) // 2
-            out[name] = faces[:, o:o + SIDE, o:o + SIDE].astype(np.float64)
+            out[name] = faces[:, o : o + SIDE, o : o + SIDE].astype(np.float64)
             continue
         img = img_as_float(img)
         img = rgb2gray(img) if img.ndim == 3 else img
         ys = rng.integers(0, img.shape[0] - SIDE, PER_IMAGE)
         xs = rng.integers(0, img.shape[1] - SIDE, PER_IMAGE)
-        out[name] = np.stack([img[y:y + SIDE, x:x + SIDE] for y, x in zip(ys, xs)]).astype(np.float64)
+        out[name] = np.stack([img[y : y + SIDE, x : x + SIDE] for y, x in zip(ys, xs)]).astype(np.float64)
     return out
 
 
@@ -116,7 +115,10 @@ def gaussian_matrix_1d(n: int) -> np.ndarray:
 def linear_factors() -> dict[str, tuple[np.ndarray, str]]:
     """name → (1-D factor A, what it is); the operator on patches is ``A ⊗ A`` (row-major flattening)."""
     return {
-        "bicubic ×2 (Keys, a = −½)": (up_matrix_1d(LOW, SIDE, "keys").toarray(), "construct.interpolate, PyTorch semantics"),
+        "bicubic ×2 (Keys, a = −½)": (
+            up_matrix_1d(LOW, SIDE, "keys").toarray(),
+            "varproof.construct.var.interpolate, PyTorch semantics",
+        ),
         f"Lanczos-{LANCZOS} ×2": (lanczos_matrix_1d(LOW, SIDE), "normalised taps, clamped border"),
         f"Gaussian denoising σ = {SIGMA:g}": (gaussian_matrix_1d(SIDE), "skimage.filters.gaussian, mode 'nearest'"),
     }
@@ -263,7 +265,7 @@ def training_patches() -> np.ndarray:
         img = rgb2gray(img) if img.ndim == 3 else img
         for _ in range(SR_TRAIN // (len(IMAGES) - 1)):
             y, x = rng.integers(0, img.shape[0] - SIDE), rng.integers(0, img.shape[1] - SIDE)
-            out.append(img[y:y + SIDE, x:x + SIDE])
+            out.append(img[y : y + SIDE, x : x + SIDE])
     return np.stack(out).astype(np.float64)
 
 
@@ -289,7 +291,7 @@ def sr_nets() -> list[dict]:
         c1 = torch.nn.Conv2d(1, SR_CHANNELS, 3, padding=1, dtype=torch.float64)
         c2 = torch.nn.Conv2d(SR_CHANNELS, 1, 3, padding=1, dtype=torch.float64)
         with torch.no_grad():
-            for layer, scale in ((c1, 1 / 3), (c2, 0.1 / (3 * SR_CHANNELS ** 0.5))):
+            for layer, scale in ((c1, 1 / 3), (c2, 0.1 / (3 * SR_CHANNELS**0.5))):
                 layer.weight.copy_(torch.randn(layer.weight.shape, generator=g, dtype=torch.float64) * scale)
                 layer.bias.zero_()
 
@@ -328,8 +330,15 @@ def sr_nets() -> list[dict]:
             with torch.no_grad():
                 h = 1e-7
                 lower = max(lower, float((net((x + h * v)[None]) - net(x[None])).norm() / (h * v.norm())))
-        out.append({"loss": float(loss.detach()), "bicubic_loss": bicubic_loss, "upper": upper, "lower": lower,
-                    "params": sum(t.numel() for t in list(c1.parameters()) + list(c2.parameters()))})
+        out.append(
+            {
+                "loss": float(loss.detach()),
+                "bicubic_loss": bicubic_loss,
+                "upper": upper,
+                "lower": lower,
+                "params": sum(t.numel() for t in list(c1.parameters()) + list(c2.parameters())),
+            }
+        )
     return out
 
 
@@ -360,8 +369,19 @@ def linear_rows() -> list[dict]:
             w = K.T @ (K @ v)
             v = w / np.linalg.norm(w)
             trace.append(float(np.linalg.norm(K @ v)))
-        rows.append({"name": name, "how": how, "inf": inf, "two": lam, "two_res": res, "natural": nat,
-                     "power": max(trace), "trace": trace, "sr": sr})
+        rows.append(
+            {
+                "name": name,
+                "how": how,
+                "inf": inf,
+                "two": lam,
+                "two_res": res,
+                "natural": nat,
+                "power": max(trace),
+                "trace": trace,
+                "sr": sr,
+            }
+        )
     return rows
 
 
@@ -398,43 +418,85 @@ def page() -> str:
     for r in lin:
         two = float(r["two"])  # σ_max(A ⊗ A) = σ_max(A)² = λ_max(AᵀA)
         two_up = Fraction(_up(two + float(r["two_res"]) + 1e-15, 6))
-        rows.append([r["name"], f"{float(r['inf']):.6g} (exact)", f"{_up(two, 6)} (certified)",
-                     _down(r["power"] * (1 - 1e-12)), _down(r["natural"])])
+        rows.append(
+            [
+                r["name"],
+                f"{float(r['inf']):.6g} (exact)",
+                f"{_up(two, 6)} (certified)",
+                _down(r["power"] * (1 - 1e-12)),
+                _down(r["natural"]),
+            ]
+        )
         if r["sr"]:  # per pixel: the root-mean-square norm divides the ×2 map's ℓ_2 constant by 2
             two_up = Fraction(_up(two / 2 + float(r["two_res"]) + 1e-15, 6))
             amp.append([f"{r['name']} (per pixel, K_2/2)", f"{_up(two / 2, 6)}", f"{float(amplification(two_up)):.4g}"])
         else:
             amp.append([r["name"], f"{_up(two, 6)}", f"{float(amplification(two_up)):.4g}"])
-    rows.append([f"TV denoising, weight {TV_WEIGHT:g} (skimage default: stops at eps = 2e-4)", "—",
-                 "1 for the exact ROF minimiser; none for the iterate", _down(tv["best"]["2"]), _down(tv["natural"]["2"])])
-    rows.append([f"TV denoising, weight {TV_WEIGHT:g}, fixed {TV_ITERATIONS} iterations", "—",
-                 "1 for the exact ROF minimiser; none for the iterate", _down(tvf["best"]["2"]), _down(tvf["natural"]["2"])])
-    rows.append(["median 3×3 (replicate borders)", "1 (order statistic)", "3 (≤ 9 windows per pixel)",
-                 _down(med["best"]["2"]), _down(med["natural"]["2"])])
+    rows.append(
+        [
+            f"TV denoising, weight {TV_WEIGHT:g} (skimage default: stops at eps = 2e-4)",
+            "—",
+            "1 for the exact ROF minimiser; none for the iterate",
+            _down(tv["best"]["2"]),
+            _down(tv["natural"]["2"]),
+        ]
+    )
+    rows.append(
+        [
+            f"TV denoising, weight {TV_WEIGHT:g}, fixed {TV_ITERATIONS} iterations",
+            "—",
+            "1 for the exact ROF minimiser; none for the iterate",
+            _down(tvf["best"]["2"]),
+            _down(tvf["natural"]["2"]),
+        ]
+    )
+    rows.append(
+        [
+            "median 3×3 (replicate borders)",
+            "1 (order statistic)",
+            "3 (≤ 9 windows per pixel)",
+            _down(med["best"]["2"]),
+            _down(med["natural"]["2"]),
+        ]
+    )
     amp.append(["TV denoising (exact ROF)", "1", f"{float(amplification(Fraction(1))):.4g}"])
-    amp.append(["TV denoising (skimage default, measured lower bound)", f"≥ {_down(tv['best']['2'])}",
-                f"≥ {float(amplification(Fraction(_down(tv['best']['2'])))):.4g}"])
+    amp.append(
+        [
+            "TV denoising (skimage default, measured lower bound)",
+            f"≥ {_down(tv['best']['2'])}",
+            f"≥ {float(amplification(Fraction(_down(tv['best']['2'])))):.4g}",
+        ]
+    )
     amp.append(["median 3×3", "3", f"{float(amplification(Fraction(3))):.4g}"])
     if _torch_available():
         nets = sr_nets()
-        rows.append([f"trained SR net: bicubic + 2 convolutions ({nets[0]['params']} weights, {len(nets)} seeds)", "—",
-                     _range([n["upper"] for n in nets]) + " (‖B‖_2(1 + ‖C_2‖_2‖C_1‖_2))",
-                     _range([n["lower"] for n in nets]), "—"])
-        sr_text = (f"The trained super-resolution net (torch, float64, one thread, deterministic algorithms; "
-                   f"{SR_STEPS} Adam steps on {SR_TRAIN} further patches, seeds {', '.join(map(str, SR_SEEDS))}) "
-                   "adds a learned residual C_2 ReLU(C_1 ·) to bicubic; its mean squared error falls from "
-                   f"{_range([n['bicubic_loss'] for n in nets])} (bicubic alone) to {_range([n['loss'] for n in nets])}. "
-                   "Its constants are machine-dependent (training is not bit-reproducible across CPUs), so they are "
-                   "printed as ranges over the seeds, rounded outward to two digits; the upper bound uses the "
-                   "explicit convolution matrices, the lower bound is a realised quotient along the top singular "
-                   "direction of the local Jacobian (power iteration by autograd) at one real patch per image; bicubic alone "
-                   f"has K_2 = {_up(float(lin[0]['two']), 6)}.\n\n")
+        rows.append(
+            [
+                f"trained SR net: bicubic + 2 convolutions ({nets[0]['params']} weights, {len(nets)} seeds)",
+                "—",
+                _range([n["upper"] for n in nets]) + " (‖B‖_2(1 + ‖C_2‖_2‖C_1‖_2))",
+                _range([n["lower"] for n in nets]),
+                "—",
+            ]
+        )
+        sr_text = (
+            f"The trained super-resolution net (torch, float64, one thread, deterministic algorithms; "
+            f"{SR_STEPS} Adam steps on {SR_TRAIN} further patches, seeds {', '.join(map(str, SR_SEEDS))}) "
+            "adds a learned residual C_2 ReLU(C_1 ·) to bicubic; its mean squared error falls from "
+            f"{_range([n['bicubic_loss'] for n in nets])} (bicubic alone) to {_range([n['loss'] for n in nets])}. "
+            "Its constants are machine-dependent (training is not bit-reproducible across CPUs), so they are "
+            "printed as ranges over the seeds, rounded outward to two digits; the upper bound uses the "
+            "explicit convolution matrices, the lower bound is a realised quotient along the top singular "
+            "direction of the local Jacobian (power iteration by autograd) at one real patch per image; bicubic alone "
+            f"has K_2 = {_up(float(lin[0]['two']), 6)}.\n\n"
+        )
     else:
-        sr_text = "The trained super-resolution network is skipped: torch is not installed (pip install -e '.[torch]').\n\n"
+        sr_text = (
+            "The trained super-resolution network is skipped: torch is not installed (pip install -e '.[torch]').\n\n"
+        )
     counts = ", ".join(f"{name} ({len(v)})" for name, v in P.items())
     return (
-        head
-        + "Assumption 6.2 asks every layer f_i of the word-to-image target to be K-Lipschitz, and Theorem 6.6's "
+        head + "Assumption 6.2 asks every layer f_i of the word-to-image target to be K-Lipschitz, and Theorem 6.6's "
         "proof multiplies the per-layer errors by powers of K₂ (the constant of Lemma 6.4). The synthetic "
         "`lipschitz_maps` example measured K on 8×8 random images; here the inputs are patches of real photographs, "
         f"scikit-image's bundled samples (`skimage.data`, no download): {counts} — {SIDE}×{SIDE} gray patches in "
@@ -510,9 +572,12 @@ def figures(folder) -> None:
     ax.set_ylabel("‖K v‖_2 (lower bound on K_2)")
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
-    ax = fig.add_subplot(grid[1, (len(P) + 2) // 2:])
-    for name, label in (("tv", "TV denoising (skimage default)"), ("tv-fixed", f"TV, {TV_ITERATIONS} iterations"),
-                        ("median", "median 3×3")):
+    ax = fig.add_subplot(grid[1, (len(P) + 2) // 2 :])
+    for name, label in (
+        ("tv", "TV denoising (skimage default)"),
+        ("tv-fixed", f"TV, {TV_ITERATIONS} iterations"),
+        ("median", "median 3×3"),
+    ):
         t = search(name)["trace"]
         ax.plot(np.arange(1, len(t) + 1), t, label=label)
     ax.axhline(3, ls="--", lw=0.8, color="C2", label="median: K_2 = 3")

@@ -5,12 +5,12 @@ Lipschitz targets the claims use, and compared at equal parameter count with wha
 
 * the one-layer transformer of Lemma C.1, ``τ = FFN_2 ∘ Attn ∘ FFN_1(· + E)`` (Definition 3.5 FFNs with their
   residual, Definition 3.3 single-head attention), on ``n = 2`` tokens of ``d = 1`` channel, target ``blur``;
-  the construction is `construct.transformer.build_transformer` with θ chosen from ε as in claim
+  the construction is `varproof.construct.onelayer.transformer.build_transformer` with θ chosen from ε as in claim
   ``lemma-c.1/approx``;
 * a minimal VAR transformer of Definition 3.11 over the schedule ``(1, 2)``
-  (``g_2 ∘ Attn_2 ∘ Φ_up,2 ∘ g_1 ∘ Attn_1``, Φ_up the fixed bicubic map of `construct.var`), on ``d = 1``, for
-  the word-to-image target ``f_2 ∘ g_2 ∘ f_1 ∘ g_1`` of Assumption 6.2 (`construct.var.TargetComposition`,
-  relu-net layers); the construction is Theorem 6.6's ``τ_VAR`` (`construct.var.build_var_composition`).
+  (``g_2 ∘ Attn_2 ∘ Φ_up,2 ∘ g_1 ∘ Attn_1``, Φ_up the fixed bicubic map of `varproof.construct.var.var`), on ``d = 1``, for
+  the word-to-image target ``f_2 ∘ g_2 ∘ f_1 ∘ g_1`` of Assumption 6.2 (`varproof.construct.var.var.TargetComposition`,
+  relu-net layers); the construction is Theorem 6.6's ``τ_VAR`` (`varproof.construct.var.var.build_var_composition`).
 
 Then the trained error of Lemma C.1's class against the number of attention heads (same total query/key
 width), the trained counterpart of `examples/multihead_contextual.py`.
@@ -26,15 +26,14 @@ import math
 from functools import cache
 
 import numpy as np
-
-from construct.cost import parameter_count
-from construct.grid import GridSpec, grid_points
-from construct.targets import make_target
-from construct.torch_export import TORCH_HINT, torch_available
-from construct.transformer import build_transformer
-from construct.var import UpInterpolation, build_var_composition
-from verify.claims.approximation import approximation_bound, ramp_for
-from verify.docs import example_main, md_table
+from varproof.construct.cost import parameter_count
+from varproof.construct.files.torch_export import TORCH_HINT, torch_available
+from varproof.construct.onelayer.grid import GridSpec, grid_points
+from varproof.construct.onelayer.transformer import build_transformer
+from varproof.construct.targets import make_target
+from varproof.construct.var.var import UpInterpolation, build_var_composition
+from varproof.verify.claims.approximation import approximation_bound, ramp_for
+from varproof.verify.docs import example_main, md_table
 
 #: what `tests/test_examples.py` needs installed to compare this page
 REQUIRES = ("torch",)
@@ -74,15 +73,19 @@ def errors(predict, X_grid, X_test, f) -> dict:
 def data():
     f = make_target(TARGET, TOKENS, CHANNELS)
     rng = np.random.default_rng(0)
-    return f, rng.random((TRAIN, TOKENS, CHANNELS)), grid_points(GridSpec(TOKENS, CHANNELS, GRID)), \
-        rng.random((TEST, TOKENS, CHANNELS))
+    return (
+        f,
+        rng.random((TRAIN, TOKENS, CHANNELS)),
+        grid_points(GridSpec(TOKENS, CHANNELS, GRID)),
+        rng.random((TEST, TOKENS, CHANNELS)),
+    )
 
 
 @cache
 def lemma_c1_parameters(m: int) -> int:
     """Parameters of `build_transformer` for n = TOKENS, d = CHANNELS, m (E, FFN_1 of 2d(nm+1) neurons, the
     rank-one head, FFN_2 of 3nN neurons), counted as `OneLayerTransformer.n_parameters` counts them
-    (`construct.cost.parameter_count`)."""
+    (`varproof.construct.cost.parameter_count`)."""
     return parameter_count(GridSpec(TOKENS, CHANNELS, m))
 
 
@@ -148,8 +151,9 @@ def lemma_c1_params(width: int, qk: int, heads: int, seed: int) -> dict:
         return torch.randn(*shape, generator=g, dtype=torch.float64) * scale
 
     def ffn():  # kinks spread over the range the tokens take, output weights small (FFN ≈ identity at start)
-        W1 = torch.where(torch.rand(c, d, generator=g, dtype=torch.float64) < 0.5, -1.0, 1.0) \
-            * (0.5 + 1.5 * torch.rand(c, d, generator=g, dtype=torch.float64))
+        W1 = torch.where(torch.rand(c, d, generator=g, dtype=torch.float64) < 0.5, -1.0, 1.0) * (
+            0.5 + 1.5 * torch.rand(c, d, generator=g, dtype=torch.float64)
+        )
         b1 = -(W1 * 2 * torch.rand(c, d, generator=g, dtype=torch.float64)).sum(1)
         return W1, b1, normal(d, c, scale=0.1 / math.sqrt(c)), torch.zeros(d, dtype=torch.float64)
 
@@ -172,7 +176,7 @@ def lemma_c1_forward(p, X, heads: int):
     w = p["Q"].shape[1] // heads
     outs = []
     for i in range(heads):
-        S = (Z @ p["Q"][:, i * w:(i + 1) * w]) @ (Z @ p["K"][:, i * w:(i + 1) * w]).transpose(-1, -2)
+        S = (Z @ p["Q"][:, i * w : (i + 1) * w]) @ (Z @ p["K"][:, i * w : (i + 1) * w]).transpose(-1, -2)
         A = torch.exp(S - S.amax(-1, keepdim=True))
         outs.append((A / A.sum(-1, keepdim=True)) @ (Z @ p["V"][i]))
     Z = outs[0] if heads == 1 else torch.cat(outs, -1) @ p["O"]
@@ -185,8 +189,15 @@ def var_params(hidden: int, seed: int) -> dict:
     g = torch.Generator().manual_seed(seed)
     p = {}
     for i in range(len(VAR_SIDES)):
-        for name, shape, scale in (("Q", (1, 1), 0.3), ("K", (1, 1), 0.3), ("V", (1, 1), 1.0), ("W1", (hidden, 1), 1.0),
-                                   ("b1", (hidden,), 1.0), ("W2", (1, hidden), 0.3 / math.sqrt(hidden)), ("b2", (1,), 0.0)):
+        for name, shape, scale in (
+            ("Q", (1, 1), 0.3),
+            ("K", (1, 1), 0.3),
+            ("V", (1, 1), 1.0),
+            ("W1", (hidden, 1), 1.0),
+            ("b1", (hidden,), 1.0),
+            ("W2", (1, hidden), 0.3 / math.sqrt(hidden)),
+            ("b2", (1,), 0.0),
+        ):
             p[f"{name}{i}"] = torch.randn(*shape, generator=g, dtype=torch.float64) * scale
     return {k: v.requires_grad_() for k, v in p.items()}
 
@@ -203,13 +214,13 @@ def var_forward(p, X):
     ups = [None] + _var_ups()
     for i, up in enumerate(ups):
         if up is not None:
-            last = X[:, -up.shape[1]:]
+            last = X[:, -up.shape[1] :]
             X = torch.cat([X, up @ last], dim=1)
         S = (X @ p[f"Q{i}"]) @ (X @ p[f"K{i}"]).transpose(-1, -2)
         A = torch.exp(S - S.amax(-1, keepdim=True))
         X = (A / A.sum(-1, keepdim=True)) @ (X @ p[f"V{i}"])
         X = X + torch.relu(X @ p[f"W1{i}"].T + p[f"b1{i}"]) @ p[f"W2{i}"].T + p[f"b2{i}"]
-    return X[:, -VAR_SIDES[-1] ** 2:]
+    return X[:, -(VAR_SIDES[-1] ** 2) :]
 
 
 def train(p: dict, forward, X: np.ndarray, Y: np.ndarray):
@@ -306,8 +317,18 @@ def page() -> str:
     f, _, _, _ = data()
     C = f.lipschitz(ALPHA).value
     cons = constructed()
-    cons_table = [[r["m"], r["params"], f"{r['eps']:.4g}", f"{r['sup_grid']:.4g}", f"{r['sup_test']:.4g}",
-                   f"{r['norm_grid']:.4g}", f"{r['norm_test']:.4g}"] for r in cons]
+    cons_table = [
+        [
+            r["m"],
+            r["params"],
+            f"{r['eps']:.4g}",
+            f"{r['sup_grid']:.4g}",
+            f"{r['sup_test']:.4g}",
+            f"{r['norm_grid']:.4g}",
+            f"{r['norm_test']:.4g}",
+        ]
+        for r in cons
+    ]
     tr = trained()
     tr_table, reach = [], []
     for r in tr:
@@ -315,12 +336,22 @@ def page() -> str:
         best = min(run["norm_test"] for run in r["runs"])
         worst = max(run["norm_test"] for run in r["runs"])
         smallest_eps = cons[0]["eps"]
-        tr_table.append([r["width"], r["params"], span(r["runs"], "sup_grid"), span(r["runs"], "sup_test"),
-                         span(r["runs"], "norm_grid"), span(r["runs"], "norm_test"),
-                         f"m = {c['m']}: {c['norm_test']:.2g} (ε = {c['eps']:.2g})" if c else
-                         f"none (smallest, m = {cons[0]['m']}: {cons[0]['params']} parameters)",
-                         ("all seeds" if worst <= c["eps"] else "some seeds" if best <= c["eps"] else "no")
-                         if c else ("all seeds" if worst <= smallest_eps else "no") + " (vs the smallest ε)"])
+        tr_table.append(
+            [
+                r["width"],
+                r["params"],
+                span(r["runs"], "sup_grid"),
+                span(r["runs"], "sup_test"),
+                span(r["runs"], "norm_grid"),
+                span(r["runs"], "norm_test"),
+                f"m = {c['m']}: {c['norm_test']:.2g} (ε = {c['eps']:.2g})"
+                if c
+                else f"none (smallest, m = {cons[0]['m']}: {cons[0]['params']} parameters)",
+                ("all seeds" if worst <= c["eps"] else "some seeds" if best <= c["eps"] else "no")
+                if c
+                else ("all seeds" if worst <= smallest_eps else "no") + " (vs the smallest ε)",
+            ]
+        )
         reach.append((r, c))
     # the ε the trained nets reach, and the construction size needed to guarantee it
     # rounded down to two digits like the table ranges: the unrounded value is machine-dependent
@@ -328,15 +359,39 @@ def page() -> str:
     m_star = math.ceil(2 * (C + 1) * (TOKENS * CHANNELS) ** (1 / ALPHA) / best_trained)
     measured_better = [r for r in cons if r["norm_test"] < best_trained]
     hd = trained_heads()
-    hd_table = [[r["heads"], f"{QK_WIDTH // r['heads']}", r["params"], span(r["runs"], "sup_test"),
-                 span(r["runs"], "norm_test")] for r in hd]
+    hd_table = [
+        [
+            r["heads"],
+            f"{QK_WIDTH // r['heads']}",
+            r["params"],
+            span(r["runs"], "sup_test"),
+            span(r["runs"], "norm_test"),
+        ]
+        for r in hd
+    ]
     vc, vt = var_constructed(), var_trained()
     # three digits: the dense float64 pass of τ_2 (n = 4 tokens) moves its IDs by BLAS-dependent roundings
     # (partial hats), which shows in the fifth digit
-    var_table = [[f"constructed τ_VAR, m = {r['m']}", r["params"], f"{r['sup_grid']:.3g}", f"{r['sup_test']:.3g}",
-                  f"{r['norm_test']:.3g}"] for r in vc]
-    var_table += [[f"trained, g_i width {r['hidden']}", r["params"], span(r["runs"], "sup_grid"),
-                   span(r["runs"], "sup_test"), span(r["runs"], "norm_test")] for r in vt]
+    var_table = [
+        [
+            f"constructed τ_VAR, m = {r['m']}",
+            r["params"],
+            f"{r['sup_grid']:.3g}",
+            f"{r['sup_test']:.3g}",
+            f"{r['norm_test']:.3g}",
+        ]
+        for r in vc
+    ]
+    var_table += [
+        [
+            f"trained, g_i width {r['hidden']}",
+            r["params"],
+            span(r["runs"], "sup_grid"),
+            span(r["runs"], "sup_test"),
+            span(r["runs"], "norm_test"),
+        ]
+        for r in vt
+    ]
     var_best = min(run["norm_test"] for r in vt for run in r["runs"])
     floor = var_floor()
     below = [r["m"] for r in vc if r["sup_grid"] < floor["sup"]]
@@ -358,13 +413,25 @@ def page() -> str:
         "## Lemma C.1's class: τ = FFN_2 ∘ Attn ∘ FFN_1(· + E)\n\n"
         "The construction (`build_transformer`, θ chosen from ε as in `lemma-c.1/approx`; ε = 2(C + 1)δ(dn)^(1/α), "
         "the repaired δ–ε relation):\n\n"
-        + md_table(["m", "parameters", "ε guaranteed", "sup grid", "sup off grid", "‖·‖_α grid", "‖·‖_α off grid"],
-                   cons_table)
+        + md_table(
+            ["m", "parameters", "ε guaranteed", "sup grid", "sup off grid", "‖·‖_α grid", "‖·‖_α off grid"], cons_table
+        )
         + f"\nTrained, single head of query/key width {QK_WIDTH}, both FFNs of the given width (range over "
         f"{len(SEEDS)} seeds), beside the largest construction with at most as many parameters and whether the "
         "trained ‖·‖_α error off the grid is within that construction's guaranteed ε:\n\n"
-        + md_table(["FFN width", "parameters", "sup grid", "sup off grid", "‖·‖_α grid", "‖·‖_α off grid",
-                    "construction within budget: ‖·‖_α (ε)", "trained ≤ its ε"], tr_table)
+        + md_table(
+            [
+                "FFN width",
+                "parameters",
+                "sup grid",
+                "sup off grid",
+                "‖·‖_α grid",
+                "‖·‖_α off grid",
+                "construction within budget: ‖·‖_α (ε)",
+                "trained ≤ its ε",
+            ],
+            tr_table,
+        )
         + "\nAt every budget measured, training beats the construction's *guarantee*: ε = 2(C + 1)δ(dn)^(1/α) is "
         f"above 1 until m = {math.ceil(2 * (C + 1) * (TOKENS * CHANNELS) ** (1 / ALPHA))}, vacuous for maps into "
         f"the unit cube. The best trained network reaches ‖·‖_α ≈ {best_trained:.2g} off the grid (at "
@@ -372,8 +439,11 @@ def page() -> str:
         f"that only from m = {m_star} on, at {lemma_c1_parameters(m_star)} parameters — so for every ε below "
         f"{best_trained:.2g} training fails to reach what the construction guarantees, at any width tried. The "
         "construction's *measured* error is far below its guarantee and falls like δ: it is below the best "
-        + (f"trained error from m = {measured_better[0]['m']} on ({measured_better[0]['params']} parameters)"
-           if measured_better else "trained error at none of the m measured")
+        + (
+            f"trained error from m = {measured_better[0]['m']} on ({measured_better[0]['params']} parameters)"
+            if measured_better
+            else "trained error at none of the m measured"
+        )
         + ". Training does not improve with width: the single channel (d = 1) that carries each token through "
         "the attention is the bottleneck, and gradient descent does not find an injective contextual map like "
         "the one the construction writes down. The construction's sup error off the grid does not fall at all: "
@@ -422,7 +492,10 @@ def figures(folder) -> None:
     ax.loglog(P, [r["eps"] for r in cons], "k--", label="construction: ε guaranteed")
     ax.loglog(P, [r["norm_test"] for r in cons], "o-", color="C0", label="construction: ‖·‖_α off grid")
     ax.loglog(P, [r["sup_grid"] for r in cons], "s:", color="C0", label="construction: sup on grid")
-    for key, style, label in (("norm_test", "o-", "trained: ‖·‖_α off grid"), ("sup_grid", "s:", "trained: sup on grid")):
+    for key, style, label in (
+        ("norm_test", "o-", "trained: ‖·‖_α off grid"),
+        ("sup_grid", "s:", "trained: sup on grid"),
+    ):
         lo = [min(run[key] for run in r["runs"]) for r in tr]
         hi = [max(run[key] for run in r["runs"]) for r in tr]
         Pt = [r["params"] for r in tr]
@@ -434,12 +507,21 @@ def figures(folder) -> None:
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, which="both")
     ax = axes[1]
-    ax.loglog([r["params"] for r in vc], [r["norm_test"] for r in vc], "o-", color="C0", label="constructed τ_VAR: ‖·‖_α")
-    ax.loglog([r["params"] for r in vc], [r["sup_grid"] for r in vc], "s:", color="C0", label="constructed: sup on grid")
+    ax.loglog(
+        [r["params"] for r in vc], [r["norm_test"] for r in vc], "o-", color="C0", label="constructed τ_VAR: ‖·‖_α"
+    )
+    ax.loglog(
+        [r["params"] for r in vc], [r["sup_grid"] for r in vc], "s:", color="C0", label="constructed: sup on grid"
+    )
     Pt = [r["params"] for r in vt]
     for key, style, label in (("norm_test", "o-", "trained VAR: ‖·‖_α"), ("sup_grid", "s:", "trained: sup on grid")):
-        ax.fill_between(Pt, [min(run[key] for run in r["runs"]) for r in vt], [max(run[key] for run in r["runs"]) for r in vt],
-                        color="C1", alpha=0.25)
+        ax.fill_between(
+            Pt,
+            [min(run[key] for run in r["runs"]) for r in vt],
+            [max(run[key] for run in r["runs"]) for r in vt],
+            color="C1",
+            alpha=0.25,
+        )
         ax.loglog(Pt, [float(np.median([run[key] for run in r["runs"]])) for r in vt], style, color="C1", label=label)
     ax.set_xlabel("parameters")
     ax.set_title(f"VAR (Definition 3.11), schedule {VAR_SIDES}, d = 1")

@@ -23,8 +23,9 @@ def mathjax_root() -> Path:
     spec = importlib.util.find_spec("mathjax")
     root = Path(spec.origin).parent / "static" / "mathjax" if spec and spec.origin else None
     if root is None or not all((root / name).is_file() for name in SHIPPED):
-        raise PluginError("MathJax not found: install the docs extra (pip install -e '.[docs]', "
-                          "which brings django-static-mathjax)")
+        raise PluginError(
+            "MathJax not found: install the docs extra (pip install -e '.[docs]', which brings django-static-mathjax)"
+        )
     return root
 
 

@@ -44,7 +44,7 @@ def _numpy_raises_on_floating_point_errors():
 
 @pytest.fixture(scope="session")
 def default_results():
-    """Every claim's evidence with the default parameters, run once per session (``verify.docs.run_all``)."""
-    from verify.docs import run_all
+    """Every claim's evidence with the default parameters, run once per session (``varproof.verify.docs.run_all``)."""
+    from varproof.verify.docs import run_all
 
     return run_all()

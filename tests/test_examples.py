@@ -41,19 +41,24 @@ def test_requirements_are_read():
 def test_example_page_is_up_to_date(script):
     missing = [m for m in requirements(script) if importlib.util.find_spec(m) is None]
     if missing:
-        pytest.skip(f"docs/examples/{script.stem}.md is generated with {', '.join(missing)} installed "
-                    f"(pip install -e '.[torch,examples]'); not installed here")
+        pytest.skip(
+            f"docs/examples/{script.stem}.md is generated with {', '.join(missing)} installed "
+            f"(pip install -e '.[torch,examples]'); not installed here"
+        )
     env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
-    done = subprocess.run([sys.executable, str(script), "--check"], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=600)
+    done = subprocess.run(
+        [sys.executable, str(script), "--check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stderr
 
 
-GENERATORS = [[str(s)] for s in SCRIPTS] + [["-m", "verify.docs"], [str(ROOT / "benchmarks" / "run.py")]]
+GENERATORS = [[str(s)] for s in SCRIPTS] + [["-m", "varproof.verify.docs"], [str(ROOT / "benchmarks" / "run.py")]]
 
 
 BAD_USAGE = [(command, ["--no-such-option"]) for command in GENERATORS] + [
-    (GENERATORS[0], ["stray-argument"]), (["-m", "verify.docs"], ["stray-argument"])]
+    (GENERATORS[0], ["stray-argument"]),
+    (["-m", "varproof.verify.docs"], ["stray-argument"]),
+]
 
 
 @pytest.mark.parametrize("command, bad", BAD_USAGE, ids=lambda c: Path(c[-1]).stem if c[0] != "--" else c[0])
@@ -61,8 +66,9 @@ def test_page_generators_refuse_bad_usage_with_one_line(command, bad):
     """An unknown option or argument: exit 2, one line on stderr naming it, nothing written."""
     before = {p: p.stat().st_mtime_ns for p in (ROOT / "docs").rglob("*") if p.is_file()}
     env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
-    done = subprocess.run([sys.executable, *command, *bad], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=600)
+    done = subprocess.run(
+        [sys.executable, *command, *bad], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 2
     assert done.stdout == ""
     lines = done.stderr.splitlines()

@@ -84,9 +84,9 @@ def test_outward_rounding(trained):
 
 
 def test_parameter_formula_matches_the_built_transformer(trained):
-    from construct.grid import GridSpec
-    from construct.targets import make_target
-    from construct.transformer import build_transformer
+    from varproof.construct.onelayer.grid import GridSpec
+    from varproof.construct.onelayer.transformer import build_transformer
+    from varproof.construct.targets import make_target
 
     for m in (2, 3, 5):
         tau = build_transformer(make_target("blur", 2, 1), GridSpec(2, 1, m))
@@ -104,8 +104,8 @@ def test_var_floor_is_the_token_mean_distance(trained):
 
 def test_trained_forward_matches_the_numpy_layers(trained):
     torch = pytest.importorskip("torch")
-    # the trained single-head forward is Definitions 3.3 and 3.5 as construct.layers computes them, with the same weights
-    from construct.layers import Attention, FeedForward
+    # the trained single-head forward is Definitions 3.3 and 3.5 as varproof.construct.layers computes them, with the same weights
+    from varproof.construct.layers import Attention, FeedForward
 
     p = trained.lemma_c1_params(3, 4, 1, seed=0)
     with torch.no_grad():
@@ -121,15 +121,18 @@ def test_trained_forward_matches_the_numpy_layers(trained):
 
 def test_trained_var_forward_is_definition_3_11(trained):
     torch = pytest.importorskip("torch")
-    from construct.layers import Attention, FeedForward
-    from construct.var import VARTransformer
+    from varproof.construct.layers import Attention, FeedForward
+    from varproof.construct.var.var import VARTransformer
 
     p = trained.var_params(4, seed=0)
     a = {k: v.detach().numpy() for k, v in p.items()}
     L = len(trained.VAR_SIDES)
-    tf = VARTransformer(trained.VAR_SIDES, tuple(Attention(a[f"Q{i}"], a[f"K{i}"], a[f"V{i}"]) for i in range(L)),
-                        tuple(FeedForward(a[f"W1{i}"], a[f"b1{i}"], a[f"W2{i}"], a[f"b2{i}"]) for i in range(L)))
+    tf = VARTransformer(
+        trained.VAR_SIDES,
+        tuple(Attention(a[f"Q{i}"], a[f"K{i}"], a[f"V{i}"]) for i in range(L)),
+        tuple(FeedForward(a[f"W1{i}"], a[f"b1{i}"], a[f"W2{i}"], a[f"b2{i}"]) for i in range(L)),
+    )
     X = np.random.default_rng(2).random((6, 1, 1))
     with torch.no_grad():
         out = trained.var_forward(p, torch.from_numpy(X)).numpy()
-    np.testing.assert_allclose(out, tf(X)[:, -trained.VAR_SIDES[-1] ** 2:], atol=1e-12)
+    np.testing.assert_allclose(out, tf(X)[:, -(trained.VAR_SIDES[-1] ** 2) :], atol=1e-12)

@@ -30,8 +30,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-BROWSER_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--no-first-run", "--no-default-browser-check", "--remote-debugging-pipe")
+BROWSER_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--remote-debugging-pipe",
+)
 
 
 def _chromium() -> str | None:
@@ -44,11 +51,19 @@ def _chromium() -> str | None:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     pytest.importorskip("mkdocs", reason="mkdocs is not installed (pip install -e '.[docs]')")
-    pytest.importorskip("mathjax", reason="MathJax is not installed (pip install -e '.[docs]' brings django-static-mathjax)")
+    pytest.importorskip(
+        "mathjax", reason="MathJax is not installed (pip install -e '.[docs]' brings django-static-mathjax)"
+    )
     out = tmp_path_factory.mktemp("site")
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(out)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     return out
 
@@ -69,9 +84,14 @@ class Browser:
             os.dup2(high[0], 3)
             os.dup2(high[1], 4)
 
-        self.proc = subprocess.Popen([executable, *BROWSER_FLAGS, f"--user-data-dir={profile}", "about:blank"],
-                                     preexec_fn=fds, pass_fds=(3, 4),
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [executable, *BROWSER_FLAGS, f"--user-data-dir={profile}", "about:blank"],
+            preexec_fn=fds,
+            pass_fds=(3, 4),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         os.close(to_child_r)
         os.close(from_child_w)
         self._buffer = b""
@@ -115,8 +135,9 @@ class Browser:
             self.events.append(self._read(deadline))
 
     def evaluate(self, expression: str):
-        result = self.call("Runtime.evaluate", session=True, expression=expression, awaitPromise=True,
-                           returnByValue=True)
+        result = self.call(
+            "Runtime.evaluate", session=True, expression=expression, awaitPromise=True, returnByValue=True
+        )
         if "exceptionDetails" in result:
             raise RuntimeError(f"page script failed: {result['exceptionDetails']}")
         return result["result"].get("value")
@@ -228,7 +249,10 @@ def test_the_browser_check_finds_each_kind_of_problem(site, browser, tmp_path):
         '<p><span class="arithmatex">\\(\\undefinedmacro{x}\\)</span> and <span class="arithmatex">\\(x^2\\)</span></p>'
         "<p>raw \\(y\\) left</p><img src='missing.png'>"
         "<script>console.error('broken on purpose')</script>"
-        + "".join(f'<script src="{src}"></script>' for src in mathjax) + "</article></body></html>", encoding="utf-8")
+        + "".join(f'<script src="{src}"></script>' for src in mathjax)
+        + "</article></body></html>",
+        encoding="utf-8",
+    )
     issues, state = check_page(browser, page)
     text = "\n".join(issues)
     assert state["formulas"] == 2 and state["typeset"] == 1
@@ -256,13 +280,16 @@ def test_links_open_from_the_file_system(site):
 
 
 def test_api_reference_lists_the_public_names(site):
-    """The API reference documents every name of ``construct.__all__`` and ``verify.__all__``."""
-    import construct
-    import verify
+    """The API reference documents every name of ``varproof.construct.__all__`` and ``varproof.verify.__all__``."""
+    from varproof import construct, verify
 
     text = (site / "api.html").read_text(encoding="utf-8")
-    missing = [f"{m.__name__}.{name}" for m in (construct, verify) for name in m.__all__
-               if f'id="{m.__name__}.{name}"' not in text]
+    missing = [
+        f"{m.__name__}.{name}"
+        for m in (construct, verify)
+        for name in m.__all__
+        if f'id="{m.__name__}.{name}"' not in text
+    ]
     assert not missing
 
 
@@ -275,7 +302,7 @@ def test_no_page_is_mangled_by_markdown(site):
     for page in _pages(site):
         text = page.read_text(encoding="utf-8")
         if "<article" in text:
-            hits = mangled.findall(text[text.index("<article"):text.index("</article>")])
+            hits = mangled.findall(text[text.index("<article") : text.index("</article>")])
             if hits:
                 found[str(page.relative_to(site))] = len(hits)
     assert not found, found
@@ -287,8 +314,10 @@ def _search(browser: Browser, page: Path, query: str) -> dict:
     browser.events.clear()
     browser.call("Page.navigate", session=True, url=page.as_uri())
     browser.wait_for("Page.loadEventFired")
-    x, y = browser.evaluate("(() => { const r = document.querySelector('label[for=__search]').getBoundingClientRect();"
-                            " return [r.x + r.width / 2, r.y + r.height / 2]; })()")
+    x, y = browser.evaluate(
+        "(() => { const r = document.querySelector('label[for=__search]').getBoundingClientRect();"
+        " return [r.x + r.width / 2, r.y + r.height / 2]; })()"
+    )
     for kind in ("mousePressed", "mouseReleased"):
         browser.call("Input.dispatchMouseEvent", session=True, type=kind, x=x, y=y, button="left", clickCount=1)
     for ch in query:

@@ -1,4 +1,4 @@
-"""``python -m verify`` — the same command line as ``varproof`` (see `verify.cli`)."""
+"""``python -m varproof.verify`` — the same command line as ``varproof`` (see `varproof.verify.cli`)."""
 
 import sys
 

@@ -131,7 +131,9 @@ def tokenwise_separation_exact(tokens) -> ExactSeparation:
         dist = sum((x - y) ** 2 for x, y in zip(a, b))
         if best is None or dist < best:
             best, pair = dist, (a, b)
-    return ExactSeparation(sq[i_min], sq[i_max], best if best is not None else math.inf, vocab[i_min], vocab[i_max], pair)
+    return ExactSeparation(
+        sq[i_min], sq[i_max], best if best is not None else math.inf, vocab[i_min], vocab[i_max], pair
+    )
 
 
 def contextual_mapping(X, Q) -> ContextualConstants:
@@ -195,7 +197,7 @@ class CompositionErrors:
     telescoping evaluates the true layers ``u_j = f_j ∘ g_j`` on):
 
     * ``eps1[j]`` — exact ``sup ‖(g_j − Φ_j) y‖_∞`` over the box ``[lo_j, hi_j]^N`` containing ``[0, 1]``
-      and every sampled ``y_{j−1}`` (`construct.var.sup_norm_over_box`);
+      and every sampled ``y_{j−1}`` (`varproof.construct.var.var.sup_norm_over_box`);
     * ``eps2[j]`` — sampled ``max ‖f_j(z) − τ_j(z)‖_∞`` over ``z = Φ_j(y_{j−1})`` and uniform ``z ∈ [0,1]^N``
       (a lower estimate of the supremum: hence every verdict built on it is ``supported`` at best);
     * ``layer[j]`` — sampled ``max ‖u_j(y) − v_j(y)‖_∞`` over ``y = y_{j−1}`` (Lemma 6.3's left side);
@@ -230,9 +232,9 @@ class CompositionErrors:
 
 
 def composition_errors(approx, target, X: np.ndarray, rng: np.random.Generator) -> CompositionErrors:
-    """Measure `CompositionErrors` of ``approx`` (`construct.var.VARComposition`) against ``target``
-    (`construct.var.TargetComposition`) on inputs ``X`` of shape ``(batch, 1, d)``."""
-    from construct.var import sup_norm_over_box
+    """Measure `CompositionErrors` of ``approx`` (`varproof.construct.var.var.VARComposition`) against ``target``
+    (`varproof.construct.var.var.TargetComposition`) on inputs ``X`` of shape ``(batch, 1, d)``."""
+    from varproof.construct.var.var import sup_norm_over_box
 
     inf_norm = lambda A: np.abs(A).reshape(A.shape[0], -1).max(axis=1)  # noqa: E731
     y = np.asarray(X, dtype=np.float64)
@@ -254,5 +256,6 @@ def composition_errors(approx, target, X: np.ndarray, rng: np.random.Generator) 
         slack = min(slack, float((pointwise - e).min()))
         y = v
     realised = float(inf_norm(y - target(X)).max())  # y is now τ_VAR(X)
-    return CompositionErrors(tuple(eps1), tuple(eps2), tuple(layer), tuple(lip_f), tuple(lip_g), realised, slack,
-                             int(X.shape[0]))
+    return CompositionErrors(
+        tuple(eps1), tuple(eps2), tuple(layer), tuple(lip_f), tuple(lip_g), realised, slack, int(X.shape[0])
+    )

@@ -1,4 +1,4 @@
-"""``varproof`` command line (DESIGN.md, "CLI"); ``python -m verify`` runs the same program.
+"""``varproof`` command line (DESIGN.md, "CLI"); ``python -m varproof`` runs the same program.
 
     varproof list
     varproof verify ID… | --all  [claim params] [--format text|json|md] [--exit-zero] [--out FILE]
@@ -10,9 +10,9 @@
     varproof cost --tokens n --channels d (--steps m | --eps ε) [--lipschitz C] [--alpha α] [--format text|json]
     varproof export FILE.safetensors --torch OUT.pt2 [--unverified]
 
-Budgets: every claim declares its cost (`verify.registry.Claim.cost`: operations and peak bytes), and
+Budgets: every claim declares its cost (`varproof.verify.registry.Claim.cost`: operations and peak bytes), and
 ``verify`` checks every claim's estimate before any runs: it is refused in one line, naming the estimate and
-the flag, beyond ``--max-work`` float64 operations (`construct.grid.work_limit`) or when the bytes the process
+the flag, beyond ``--max-work`` float64 operations (`varproof.construct.onelayer.grid.work_limit`) or when the bytes the process
 holds plus the claim's peak exceed ``--max-memory`` (default 4 GiB, the whole process); a claim runs with the
 memory budget that is left, to which its chunked passes size themselves. Every merge estimates its work too. A
 family claim whose scan the budget cannot pay for is decided on its smallest specs when one of them is a
@@ -21,7 +21,7 @@ stream, atomically onto a symlink's target, and says on stderr what it wrote.
 
 Claim parameters (``verify``): ``--tokens/-n``, ``--channels/-d``, ``--steps/-m``, ``--ramp`` (a
 rational such as ``1/64``), ``--target``, ``--alpha``, ``--samples``, ``--seed``; defaults are those
-of `verify.registry.Params`.
+of `varproof.verify.registry.Params`.
 
 Exit codes: 0 every checked claim holds or is supported; 1 some claim fails, is inconclusive or
 violates a precondition (``--exit-zero`` reports without failing); 2 bad usage or input — one line
@@ -44,9 +44,8 @@ import tempfile
 from fractions import Fraction
 
 import numpy as np
-
-from construct import validate
-from construct.cost import COST_BUILD_LIMIT
+from varproof.construct import validate
+from varproof.construct.cost import COST_BUILD_LIMIT
 
 __all__ = [
     "VARIANT_CHOICES",
@@ -74,7 +73,7 @@ __all__ = [
     "return_freed_memory",
 ]
 
-#: the Lemma C.1 construction variants (``construct.transformer.VARIANTS``)
+#: the Lemma C.1 construction variants (``varproof.construct.onelayer.transformer.VARIANTS``)
 VARIANT_CHOICES = ("paper", "working", "numeral")
 
 
@@ -94,14 +93,15 @@ SPEC_MAXIMUM = validate.FLOAT64_EXACT_MAXIMUM
 
 
 def _integer(name: str, minimum: int | None = None, why: str = "", maximum: int | None = None):
-    """The argparse type of ``--NAME``: `construct.validate.parse_integer`; ``why`` (`` (HYPOTHESIS)``) is the
+    """The argparse type of ``--NAME``: `varproof.construct.validate.parse_integer`; ``why`` (`` (HYPOTHESIS)``) is the
     hypothesis ``minimum`` states; ``maximum`` is `SPEC_MAXIMUM` or ``None``."""
     hypothesis = why.removeprefix(" (").removesuffix(")")
 
     def parse(text: str) -> int:
         try:
-            return validate.parse_integer(f"--{name}", text, minimum=minimum, exact_in_float64=maximum is not None,
-                                          hypothesis=hypothesis)
+            return validate.parse_integer(
+                f"--{name}", text, minimum=minimum, exact_in_float64=maximum is not None, hypothesis=hypothesis
+            )
         except ValueError as err:
             raise argparse.ArgumentTypeError(str(err)) from None
 
@@ -113,7 +113,7 @@ _short = validate.short
 
 
 def _real(name: str, *, low: float | None = None, low_open: bool = False, why: str = ""):
-    """The argparse type of ``--NAME``: `construct.validate.parse_real` (finite, ``≥ low`` or ``> low``; ``why`` as
+    """The argparse type of ``--NAME``: `varproof.construct.validate.parse_real` (finite, ``≥ low`` or ``> low``; ``why`` as
     for `_integer`)."""
     hypothesis = why.removeprefix(" (").removesuffix(")")
 
@@ -147,7 +147,9 @@ def parse_bytes(text: str) -> int:
     try:
         value = float(number) * units[unit]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--max-memory must look like 4G, 512M or a number of bytes, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"--max-memory must look like 4G, 512M or a number of bytes, got {text!r}"
+        ) from None
     if not (math.isfinite(value) and value >= 1):
         raise argparse.ArgumentTypeError(f"--max-memory must be a positive, finite size, got {text!r}")
     return int(value)
@@ -157,14 +159,28 @@ def _spec_args(p, required: bool = False, defaults=None) -> None:
     """-n/-d/--ramp; ``defaults`` (a `Params`) adds each default to the help text."""
     dn = f" (default {defaults.tokens})" if defaults is not None else ""
     dd = f" (default {defaults.channels})" if defaults is not None else ""
-    p.add_argument("-n", "--tokens", type=_integer("tokens", maximum=SPEC_MAXIMUM), default=None, required=required,
-                   help=f"tokens per sequence n (the paper's L = h_r w_r){dn}")
-    p.add_argument("-d", "--channels", type=_integer("channels", maximum=SPEC_MAXIMUM), default=None, required=required,
-                   help=f"channels per token d{dd}")
-    p.add_argument("--ramp", type=_rational, default=None, help="ramp width θ of FFN_1, a rational like 1/64 (default δ/16)")
+    p.add_argument(
+        "-n",
+        "--tokens",
+        type=_integer("tokens", maximum=SPEC_MAXIMUM),
+        default=None,
+        required=required,
+        help=f"tokens per sequence n (the paper's L = h_r w_r){dn}",
+    )
+    p.add_argument(
+        "-d",
+        "--channels",
+        type=_integer("channels", maximum=SPEC_MAXIMUM),
+        default=None,
+        required=required,
+        help=f"channels per token d{dd}",
+    )
+    p.add_argument(
+        "--ramp", type=_rational, default=None, help="ramp width θ of FFN_1, a rational like 1/64 (default δ/16)"
+    )
 
 
-#: the between-scale maps `--operator` names (construct.released.OPERATORS)
+#: the between-scale maps `--operator` names (varproof.construct.var.released.OPERATORS)
 OPERATOR_CHOICES = ("paper", "var", "flowar")
 
 
@@ -173,16 +189,24 @@ DEFAULT_MAX_TIME = 600.0
 
 
 def _budget_args(p) -> None:
-    from construct.grid import DEFAULT_MAX_WORK
+    from varproof.construct.onelayer.grid import DEFAULT_MAX_WORK
 
-    p.add_argument("--max-work", type=_real("max-work", low=0, low_open=True, why=" (a budget of float64 operations)"),
-                   default=DEFAULT_MAX_WORK, metavar="OPS",
-                   help=f"work budget of each claim in float64 operations (default {DEFAULT_MAX_WORK:.0e}): a check whose "
-                        "estimate exceeds it is refused before it starts")
-    p.add_argument("--max-time", type=_real("max-time", low=0, low_open=True, why=" (a number of CPU seconds)"),
-                   default=DEFAULT_MAX_TIME, metavar="SECONDS",
-                   help=f"CPU-time budget of each claim in seconds (default {DEFAULT_MAX_TIME:g}): a check still "
-                        "running then is stopped with one line")
+    p.add_argument(
+        "--max-work",
+        type=_real("max-work", low=0, low_open=True, why=" (a budget of float64 operations)"),
+        default=DEFAULT_MAX_WORK,
+        metavar="OPS",
+        help=f"work budget of each claim in float64 operations (default {DEFAULT_MAX_WORK:.0e}): a check whose "
+        "estimate exceeds it is refused before it starts",
+    )
+    p.add_argument(
+        "--max-time",
+        type=_real("max-time", low=0, low_open=True, why=" (a number of CPU seconds)"),
+        default=DEFAULT_MAX_TIME,
+        metavar="SECONDS",
+        help=f"CPU-time budget of each claim in seconds (default {DEFAULT_MAX_TIME:g}): a check still "
+        "running then is stopped with one line",
+    )
 
 
 class TimeBudgetExceeded(BaseException):
@@ -215,7 +239,7 @@ def _cpu_budget(seconds: float | None):
 @contextlib.contextmanager
 def _within_budget(args, what: str):
     """Run the block under ``--max-work`` and ``--max-time``; either refusal becomes one usage line naming ``what``."""
-    from construct.grid import WorkLimitExceeded, work_limit
+    from varproof.construct.onelayer.grid import WorkLimitExceeded, work_limit
 
     try:
         with work_limit(args.max_work), _cpu_budget(args.max_time):
@@ -223,176 +247,351 @@ def _within_budget(args, what: str):
     except WorkLimitExceeded as err:
         raise UsageError(f"{what}: {err}") from None
     except TimeBudgetExceeded:
-        raise UsageError(f"{what}: stopped after {args.max_time:g} s of CPU time (--max-time {args.max_time:g}); raise "
-                         "--max-time or choose a smaller spec") from None
+        raise UsageError(
+            f"{what}: stopped after {args.max_time:g} s of CPU time (--max-time {args.max_time:g}); raise "
+            "--max-time or choose a smaller spec"
+        ) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from construct.models import MODEL_KINDS, MODELS
-    from construct.targets import DEFAULT_TARGET, TARGETS
+    from varproof.construct.files.models import MODEL_KINDS, MODELS
+    from varproof.construct.targets import DEFAULT_TARGET, TARGETS
 
     parser = _Parser(
         prog="varproof",
         description="Build the explicit weights of the VAR universality proofs, run them, and check the paper's claims.",
         epilog="Exit codes: 0 all claims hold/supported, 1 some fail or are inconclusive, 2 bad usage or input, "
-               "130 interrupted (Ctrl-C), 143 terminated (SIGTERM).",
+        "130 interrupted (Ctrl-C), 143 terminated (SIGTERM).",
     )
-    sub = parser.add_subparsers(dest="command", metavar="{list,verify,merge,build,inspect,cost,export}",
-                                parser_class=_Parser)
+    sub = parser.add_subparsers(
+        dest="command", metavar="{list,verify,merge,build,inspect,cost,export}", parser_class=_Parser
+    )
     sub.required = True
 
     ls = sub.add_parser("list", help="list the claims: id, paper reference, statement")
-    ls.add_argument("--coverage", action="store_true",
-                    help="instead: every numbered item of the paper with the claims that decide it (literal, readings, "
-                         "proof steps, repairs), and the items no claim decides")
+    ls.add_argument(
+        "--coverage",
+        action="store_true",
+        help="instead: every numbered item of the paper with the claims that decide it (literal, readings, "
+        "proof steps, repairs), and the items no claim decides",
+    )
     ls.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
 
-    from verify.registry import Params
+    from varproof.verify.registry import Params
 
     D = Params()
-    v = sub.add_parser("verify", help="check claims and report the evidence",
-                       description="Check claims of the paper and report the evidence. The text report gives the "
-                                   "answer first (the verdict counts and what the exit status means), then one line "
-                                   "per claim grouped by paper section; --details adds every claim's full evidence.",
-                       epilog="Exit status: 0 every checked claim holds or is supported; 1 the paper has statements "
-                              "that fail as written, or claims that could not be decided (precondition, "
-                              "inconclusive) — a finding, not a tool error; 2 bad usage or input; 130 interrupted.")
+    v = sub.add_parser(
+        "verify",
+        help="check claims and report the evidence",
+        description="Check claims of the paper and report the evidence. The text report gives the "
+        "answer first (the verdict counts and what the exit status means), then one line "
+        "per claim grouped by paper section; --details adds every claim's full evidence.",
+        epilog="Exit status: 0 every checked claim holds or is supported; 1 the paper has statements "
+        "that fail as written, or claims that could not be decided (precondition, "
+        "inconclusive) — a finding, not a tool error; 2 bad usage or input; 130 interrupted.",
+    )
     v.add_argument("ids", nargs="*", metavar="ID", help="claim ids (see `varproof list`)")
     v.add_argument("--all", action="store_true", help="check every registered claim (default: only the IDs given)")
     _spec_args(v, defaults=D)
-    v.add_argument("-m", "--steps", type=_integer("steps", maximum=SPEC_MAXIMUM), default=None,
-                   help=f"grid steps m = 1/δ (default {D.steps})")
+    v.add_argument(
+        "-m",
+        "--steps",
+        type=_integer("steps", maximum=SPEC_MAXIMUM),
+        default=None,
+        help=f"grid steps m = 1/δ (default {D.steps})",
+    )
     v.add_argument("--target", choices=TARGETS, default=None, help=f"Lipschitz target f (default {D.target})")
-    v.add_argument("--alpha", type=_real("alpha", low=1, why=" (Lemma 6.1: the ℓ_α norm needs 1 ≤ α < ∞)"), default=None,
-                   help=f"exponent α of the ℓ_α norm in the function norm of Section 3.1, 1 ≤ α ≤ 64 (default {D.alpha:g})")
-    v.add_argument("--samples", type=_integer("samples", 1, " (a sampled check needs at least one draw)"), default=None,
-                   help=f"draws of a sampled check, at least 1 (default {D.samples})")
-    v.add_argument("--seed", type=_integer("seed", 0, " (numpy seeds are non-negative)"), default=None,
-                   help=f"seed of sampled checks and of --search; same seed, same output (default {D.seed})")
-    v.add_argument("--sides", type=_sides, default=None, metavar="H1,H2,…",
-                   help="side schedule of the VAR compositions of the Section 6 claims (e.g. 1,2,3; channels d, "
-                        "steps m; default: each claim's fixed list of small schedules)")
-    v.add_argument("--operator", choices=OPERATOR_CHOICES, default=None,
-                   help="between-scale map of the Section 6–7 compositions: the paper's φ_up (default) or the released "
-                        "VAR / FlowAR map (bicubic to the last side, [Φ, running sum,] area down)")
-    v.add_argument("--variant", choices=VARIANT_CHOICES, default=None,
-                   help="Lemma C.1 contextual mapping that lemma-c.1/exhaustive builds (default working; the other claims "
-                        "check their own constructions)")
-    v.add_argument("--format", choices=("text", "json", "md"), default="text",
-                   help="report format: text for reading, json for machines (docs/json-format.md), md for a "
-                        "page (default text)")
-    v.add_argument("--details", action="store_true",
-                   help="text report: after the one line per claim, the full evidence of every claim (statement, "
-                        "measured, bound, margin, method, parameters, counterexample, details, note). By default the "
-                        "lines per claim only — they are the answer, while with the evidence --all runs to about a "
-                        "thousand lines (docs/errata.md has the failing claims' counterexamples); json and md always hold "
-                        "everything")
+    v.add_argument(
+        "--alpha",
+        type=_real("alpha", low=1, why=" (Lemma 6.1: the ℓ_α norm needs 1 ≤ α < ∞)"),
+        default=None,
+        help=f"exponent α of the ℓ_α norm in the function norm of Section 3.1, 1 ≤ α ≤ 64 (default {D.alpha:g})",
+    )
+    v.add_argument(
+        "--samples",
+        type=_integer("samples", 1, " (a sampled check needs at least one draw)"),
+        default=None,
+        help=f"draws of a sampled check, at least 1 (default {D.samples})",
+    )
+    v.add_argument(
+        "--seed",
+        type=_integer("seed", 0, " (numpy seeds are non-negative)"),
+        default=None,
+        help=f"seed of sampled checks and of --search; same seed, same output (default {D.seed})",
+    )
+    v.add_argument(
+        "--sides",
+        type=_sides,
+        default=None,
+        metavar="H1,H2,…",
+        help="side schedule of the VAR compositions of the Section 6 claims (e.g. 1,2,3; channels d, "
+        "steps m; default: each claim's fixed list of small schedules)",
+    )
+    v.add_argument(
+        "--operator",
+        choices=OPERATOR_CHOICES,
+        default=None,
+        help="between-scale map of the Section 6–7 compositions: the paper's φ_up (default) or the released "
+        "VAR / FlowAR map (bicubic to the last side, [Φ, running sum,] area down)",
+    )
+    v.add_argument(
+        "--variant",
+        choices=VARIANT_CHOICES,
+        default=None,
+        help="Lemma C.1 contextual mapping that lemma-c.1/exhaustive builds (default working; the other claims "
+        "check their own constructions)",
+    )
+    v.add_argument(
+        "--format",
+        choices=("text", "json", "md"),
+        default="text",
+        help="report format: text for reading, json for machines (docs/json-format.md), md for a page (default text)",
+    )
+    v.add_argument(
+        "--details",
+        action="store_true",
+        help="text report: after the one line per claim, the full evidence of every claim (statement, "
+        "measured, bound, margin, method, parameters, counterexample, details, note). By default the "
+        "lines per claim only — they are the answer, while with the evidence --all runs to about a "
+        "thousand lines (docs/errata.md has the failing claims' counterexamples); json and md always hold "
+        "everything",
+    )
     v.add_argument("--exit-zero", action="store_true", help="exit 0 even when a claim fails (default: exit 1)")
-    v.add_argument("--exact", action="store_true",
-                   help="decide exactly where possible (default: on — claims already decide exactly wherever they "
-                        "can; the flag is accepted for compatibility)")
-    v.add_argument("--search", type=_integer("search", 1, " (number of examples to search)"), default=None, metavar="N",
-                   help="hypothesis counterexample search over up to N examples (default: no search)")
-    v.add_argument("--out", default=None, metavar="FILE",
-                   help="write the report to FILE (atomically) instead of stdout (default: stdout)")
+    v.add_argument(
+        "--exact",
+        action="store_true",
+        help="decide exactly where possible (default: on — claims already decide exactly wherever they "
+        "can; the flag is accepted for compatibility)",
+    )
+    v.add_argument(
+        "--search",
+        type=_integer("search", 1, " (number of examples to search)"),
+        default=None,
+        metavar="N",
+        help="hypothesis counterexample search over up to N examples (default: no search)",
+    )
+    v.add_argument(
+        "--out",
+        default=None,
+        metavar="FILE",
+        help="write the report to FILE (atomically) instead of stdout (default: stdout)",
+    )
     v.add_argument("--quiet", action="store_true", help="no progress bar (default: shown on a terminal only)")
-    v.add_argument("--max-memory", type=parse_bytes, default=None, metavar="SIZE",
-                   help="memory budget, e.g. 4G or 512M (default 4G): larger allocations are refused before they are made")
-    v.add_argument("--shard", type=_shard, default=None, metavar="I/K",
-                   help="run shard I of K (0 ≤ I < K) of an exhaustive claim; join the JSON reports with "
-                        "`varproof merge` (default: the whole check)")
-    v.add_argument("--workers", type=_integer("workers", 1, " (at least one process)"), default=1,
-                   help="worker processes of a local Dask cluster (needs the [cluster] extra): an exhaustive claim's "
-                        "check runs as range tasks on them, and with several claims the others run there whole "
-                        "(default 1: everything in this process)")
-    v.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="run on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://10.0.0.1:8786; SSH, "
-                        "Kubernetes, SLURM via dask-jobqueue — docs/scale.md) instead of local processes (default: "
-                        "none)")
-    v.add_argument("--task-size", type=_integer("task-size", 1, " (sequences per task)"), default=None, metavar="S",
-                   help="grid sequences per task of an exhaustive check (default 65536); the report does not "
-                        "depend on it")
-    v.add_argument("--checkpoint", default=None, metavar="DIR",
-                   help="write each finished task's result to DIR (atomically, with the parameters and the code "
-                        "version); a rerun with the same DIR skips the finished tasks (default: none)")
+    v.add_argument(
+        "--max-memory",
+        type=parse_bytes,
+        default=None,
+        metavar="SIZE",
+        help="memory budget, e.g. 4G or 512M (default 4G): larger allocations are refused before they are made",
+    )
+    v.add_argument(
+        "--shard",
+        type=_shard,
+        default=None,
+        metavar="I/K",
+        help="run shard I of K (0 ≤ I < K) of an exhaustive claim; join the JSON reports with "
+        "`varproof merge` (default: the whole check)",
+    )
+    v.add_argument(
+        "--workers",
+        type=_integer("workers", 1, " (at least one process)"),
+        default=1,
+        help="worker processes of a local Dask cluster (needs the [cluster] extra): an exhaustive claim's "
+        "check runs as range tasks on them, and with several claims the others run there whole "
+        "(default 1: everything in this process)",
+    )
+    v.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://10.0.0.1:8786; SSH, "
+        "Kubernetes, SLURM via dask-jobqueue — docs/scale.md) instead of local processes (default: "
+        "none)",
+    )
+    v.add_argument(
+        "--task-size",
+        type=_integer("task-size", 1, " (sequences per task)"),
+        default=None,
+        metavar="S",
+        help="grid sequences per task of an exhaustive check (default 65536); the report does not depend on it",
+    )
+    v.add_argument(
+        "--checkpoint",
+        default=None,
+        metavar="DIR",
+        help="write each finished task's result to DIR (atomically, with the parameters and the code "
+        "version); a rerun with the same DIR skips the finished tasks (default: none)",
+    )
     _budget_args(v)
 
     g = sub.add_parser("merge", help="join the JSON reports of `verify --shard I/K` runs into the unsharded report")
-    g.add_argument("files", nargs="+", metavar="SHARD.json",
-                   help="the JSON reports of `varproof verify … --shard I/K --format json`, one per shard, any order")
+    g.add_argument(
+        "files",
+        nargs="+",
+        metavar="SHARD.json",
+        help="the JSON reports of `varproof verify … --shard I/K --format json`, one per shard, any order",
+    )
     g.add_argument("--format", choices=("text", "json", "md"), default="text", help="report format (default text)")
-    g.add_argument("--details", action="store_true",
-                   help="text report: the full evidence of every claim (default: one line per claim)")
-    g.add_argument("--out", default=None, metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
+    g.add_argument(
+        "--details",
+        action="store_true",
+        help="text report: the full evidence of every claim (default: one line per claim)",
+    )
+    g.add_argument(
+        "--out", default=None, metavar="FILE", help="write the report to FILE (atomically) instead of stdout"
+    )
     g.add_argument("--exit-zero", action="store_true", help="exit 0 even when a claim fails")
-    g.add_argument("--max-memory", type=parse_bytes, default=None, metavar="SIZE",
-                   help="memory budget for rebuilding the construction, e.g. 4G or 512M (default 4G)")
+    g.add_argument(
+        "--max-memory",
+        type=parse_bytes,
+        default=None,
+        metavar="SIZE",
+        help="memory budget for rebuilding the construction, e.g. 4G or 512M (default 4G)",
+    )
     _budget_args(g)
 
     kinds = list(MODEL_KINDS.values())
-    b = sub.add_parser("build", help="build the Lemma C.1 transformer for a spec and a target, or a "
-                                     f"{'/'.join(MODEL_KINDS[name].title for name in MODELS)} model")
-    b.add_argument("--model", choices=tuple(MODEL_KINDS), default=kinds[0].name,
-                   help=f"what to build: {', '.join(k.description for k in kinds[:-1])} or {kinds[-1].description}, "
-                        "seeded weights")
-    b.add_argument("--target", choices=TARGETS, default=DEFAULT_TARGET, help=f"Lipschitz target f (default {DEFAULT_TARGET})")
+    b = sub.add_parser(
+        "build",
+        help="build the Lemma C.1 transformer for a spec and a target, or a "
+        f"{'/'.join(MODEL_KINDS[name].title for name in MODELS)} model",
+    )
+    b.add_argument(
+        "--model",
+        choices=tuple(MODEL_KINDS),
+        default=kinds[0].name,
+        help=f"what to build: {', '.join(k.description for k in kinds[:-1])} or {kinds[-1].description}, "
+        "seeded weights",
+    )
+    b.add_argument(
+        "--target", choices=TARGETS, default=DEFAULT_TARGET, help=f"Lipschitz target f (default {DEFAULT_TARGET})"
+    )
     _spec_args(b)
-    b.add_argument("-m", "--steps", type=_integer("steps", maximum=SPEC_MAXIMUM), default=None, help="grid steps m = 1/δ (Lemma C.1)")
-    b.add_argument("--sides", type=_sides, default=None, metavar="H1,H2,…",
-                   help="VAR: side lengths of the token maps, strictly increasing from 1 (default 1,2,3)")
-    b.add_argument("--scales", type=_integer("scales", 1, " (at least one scale)"), default=None,
-                   help="FlowAR/HOFAR: number of scales K (default 3)")
-    b.add_argument("--size", type=_integer("size", 1, " (a latent has at least one pixel)"), default=None,
-                   help="FlowAR/HOFAR: side h = w of the latent (default 4)")
-    b.add_argument("--operator", choices=OPERATOR_CHOICES, default=None,
-                   help="VAR/FlowAR: between-scale map — the paper's φ_up (default), VAR's or FlowAR's released map")
-    b.add_argument("--mask", choices=("none", "block-causal"), default=None,
-                   help="VAR: attention mask — Definition 3.11's full attention (default) or VAR's block-causal mask")
+    b.add_argument(
+        "-m",
+        "--steps",
+        type=_integer("steps", maximum=SPEC_MAXIMUM),
+        default=None,
+        help="grid steps m = 1/δ (Lemma C.1)",
+    )
+    b.add_argument(
+        "--sides",
+        type=_sides,
+        default=None,
+        metavar="H1,H2,…",
+        help="VAR: side lengths of the token maps, strictly increasing from 1 (default 1,2,3)",
+    )
+    b.add_argument(
+        "--scales",
+        type=_integer("scales", 1, " (at least one scale)"),
+        default=None,
+        help="FlowAR/HOFAR: number of scales K (default 3)",
+    )
+    b.add_argument(
+        "--size",
+        type=_integer("size", 1, " (a latent has at least one pixel)"),
+        default=None,
+        help="FlowAR/HOFAR: side h = w of the latent (default 4)",
+    )
+    b.add_argument(
+        "--operator",
+        choices=OPERATOR_CHOICES,
+        default=None,
+        help="VAR/FlowAR: between-scale map — the paper's φ_up (default), VAR's or FlowAR's released map",
+    )
+    b.add_argument(
+        "--mask",
+        choices=("none", "block-causal"),
+        default=None,
+        help="VAR: attention mask — Definition 3.11's full attention (default) or VAR's block-causal mask",
+    )
     b.add_argument("--seed", type=_integer("seed", 0, " (numpy seeds are non-negative)"), default=0)
-    b.add_argument("--variant", choices=VARIANT_CHOICES, default="working",
-                   help="Lemma C.1 contextual mapping: paper (Lemma 5.4's δ, refused with the bits it needs), working "
-                        "(default) or numeral (IDs at the pigeonhole spacing)")
+    b.add_argument(
+        "--variant",
+        choices=VARIANT_CHOICES,
+        default="working",
+        help="Lemma C.1 contextual mapping: paper (Lemma 5.4's δ, refused with the bits it needs), working "
+        "(default) or numeral (IDs at the pigeonhole spacing)",
+    )
     b.add_argument("--out", default=None, metavar="FILE.safetensors", help="save the weights (default: summary only)")
-    b.add_argument("--max-memory", type=parse_bytes, default=None, metavar="SIZE",
-                   help="largest dense array allowed, e.g. 4G or 512M (default 4G)")
+    b.add_argument(
+        "--max-memory",
+        type=parse_bytes,
+        default=None,
+        metavar="SIZE",
+        help="largest dense array allowed, e.g. 4G or 512M (default 4G)",
+    )
 
     i = sub.add_parser("inspect", help="print the structure and weights of a .safetensors file")
     i.add_argument("file", metavar="FILE.safetensors")
-    i.add_argument("--rows", type=_integer("rows", 0, " (a table cannot have fewer than 0 rows)"), default=8,
-                   help="neurons shown per table (default 8)")
+    i.add_argument(
+        "--rows",
+        type=_integer("rows", 0, " (a table cannot have fewer than 0 rows)"),
+        default=8,
+        help="neurons shown per table (default 8)",
+    )
     i.add_argument("--format", choices=("text", "json"), default="text")
-    i.add_argument("--unverified", action="store_true",
-                   help="accept a file too large to recompute (its targets and context IDs on every grid sequence, "
-                        "or a model's seeded weights) and show it as UNVERIFIED")
+    i.add_argument(
+        "--unverified",
+        action="store_true",
+        help="accept a file too large to recompute (its targets and context IDs on every grid sequence, "
+        "or a model's seeded weights) and show it as UNVERIFIED",
+    )
 
     c = sub.add_parser("cost", help="neurons, parameters, weight sizes and precision the construction needs")
     _spec_args(c, required=True)
     group = c.add_mutually_exclusive_group(required=True)
-    group.add_argument("-m", "--steps", type=_integer("steps", maximum=SPEC_MAXIMUM), default=None, help="grid steps m = 1/δ")
-    group.add_argument("--eps", type=_real("eps", low=0, low_open=True, why=" (Lemma 6.1: the accuracy ε > 0)"),
-                       default=None, help="target accuracy ε: m = ceil(2C(dn)^(1/α)/ε)")
-    c.add_argument("--lipschitz", type=_real("lipschitz", low=0, why=" (C is a Lipschitz constant)"), default=1.0,
-                   metavar="C", help="Lipschitz constant C of the target (default 1)")
-    c.add_argument("--alpha", type=_real("alpha", low=1, why=" (Lemma 6.1: the ℓ_α norm needs 1 ≤ α < ∞)"), default=2.0,
-                   help="exponent α of the ℓ_α norm (default 2)")
-    c.add_argument("--variant", choices=VARIANT_CHOICES, default=None,
-                   help="add the numbers of one construction variant (gap ratio, bits) to the table")
+    group.add_argument(
+        "-m", "--steps", type=_integer("steps", maximum=SPEC_MAXIMUM), default=None, help="grid steps m = 1/δ"
+    )
+    group.add_argument(
+        "--eps",
+        type=_real("eps", low=0, low_open=True, why=" (Lemma 6.1: the accuracy ε > 0)"),
+        default=None,
+        help="target accuracy ε: m = ceil(2C(dn)^(1/α)/ε)",
+    )
+    c.add_argument(
+        "--lipschitz",
+        type=_real("lipschitz", low=0, why=" (C is a Lipschitz constant)"),
+        default=1.0,
+        metavar="C",
+        help="Lipschitz constant C of the target (default 1)",
+    )
+    c.add_argument(
+        "--alpha",
+        type=_real("alpha", low=1, why=" (Lemma 6.1: the ℓ_α norm needs 1 ≤ α < ∞)"),
+        default=2.0,
+        help="exponent α of the ℓ_α norm (default 2)",
+    )
+    c.add_argument(
+        "--variant",
+        choices=VARIANT_CHOICES,
+        default=None,
+        help="add the numbers of one construction variant (gap ratio, bits) to the table",
+    )
     c.add_argument("--format", choices=("text", "json"), default="text")
 
     x = sub.add_parser("export", help="write a Lemma C.1 weights file as a PyTorch program (needs the [torch] extra)")
     x.add_argument("file", metavar="FILE.safetensors", help="a Lemma C.1 weights file (`varproof build … --out`)")
-    x.add_argument("--torch", required=True, metavar="OUT.pt2",
-                   help="write a torch.export program: torch.export.load(OUT).module()(X) runs τ on (batch, n, d) float64")
-    x.add_argument("--unverified", action="store_true",
-                   help="accept a weights file too large to recompute (the export then says UNVERIFIED)")
+    x.add_argument(
+        "--torch",
+        required=True,
+        metavar="OUT.pt2",
+        help="write a torch.export program: torch.export.load(OUT).module()(X) runs τ on (batch, n, d) float64",
+    )
+    x.add_argument(
+        "--unverified",
+        action="store_true",
+        help="accept a weights file too large to recompute (the export then says UNVERIFIED)",
+    )
     return parser
 
 
 # -- output ------------------------------------------------------------------------------------------------
 def write_atomically(text: str, out: str) -> None:
-    """Write ``text`` to ``out`` through `construct.io.atomic_path` (``out`` untouched on failure; a device,
+    """Write ``text`` to ``out`` through `varproof.construct.files.io.atomic_path` (``out`` untouched on failure; a device,
     FIFO or stream written through, a symlink's target replaced atomically)."""
-    from construct.io import atomic_path
+    from varproof.construct.files.io import atomic_path
 
     if os.path.isdir(out):
         raise UsageError(f"cannot write {out}: is a directory")
@@ -418,7 +617,7 @@ def _emit(text: str, out: str | None = None, what: str = "") -> None:
 
 
 def _report_kind(fmt: str, results) -> str:
-    return f"{ {'text': 'text', 'json': 'JSON', 'md': 'Markdown'}[fmt]} report of {len(results)} claim(s)"
+    return f"{ {'text': 'text', 'json': 'JSON', 'md': 'Markdown'}[fmt] } report of {len(results)} claim(s)"
 
 
 def _g(value) -> str:
@@ -434,14 +633,27 @@ def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
 
 # -- list --------------------------------------------------------------------------------------------------
 def _cmd_list(args) -> int:
-    from verify.registry import all_claims
+    from varproof.verify.registry import all_claims
 
     if args.coverage:
         return _cmd_coverage(args, all_claims())
     if args.format == "json":
-        _emit(json.dumps([{"id": c.id, "ref": c.ref, "kind": c.kind, "covers": list(c.covers),
-                           "statement": " ".join(c.statement.split())} for c in all_claims().values()],
-                         indent=2, ensure_ascii=False))
+        _emit(
+            json.dumps(
+                [
+                    {
+                        "id": c.id,
+                        "ref": c.ref,
+                        "kind": c.kind,
+                        "covers": list(c.covers),
+                        "statement": " ".join(c.statement.split()),
+                    }
+                    for c in all_claims().values()
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return 0
     rows = [(c.id, c.ref, " ".join(c.statement.split())) for c in all_claims().values()]
     w0 = max(len(r[0]) for r in rows)
@@ -456,13 +668,18 @@ def _cmd_list(args) -> int:
 
 
 def _cmd_coverage(args, claims) -> int:
-    """``varproof list --coverage``: `verify.paper.coverage` as a table (or JSON)."""
-    from verify.paper import coverage
+    """``varproof list --coverage``: `varproof.verify.paper.coverage` as a table (or JSON)."""
+    from varproof.verify.paper import coverage
 
     rows = coverage(claims)
     if args.format == "json":
-        _emit(json.dumps({"items": rows, "uncovered": [r["item"] for r in rows if r["item"] and not r["claims"]]},
-                         indent=2, ensure_ascii=False))
+        _emit(
+            json.dumps(
+                {"items": rows, "uncovered": [r["item"] for r in rows if r["item"] and not r["claims"]]},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return 0
     lines, missing = [], []
     width = max(len(r["item"] or "(unnumbered)") for r in rows)
@@ -475,18 +692,32 @@ def _cmd_coverage(args, claims) -> int:
         lines.append(f"{name:<{width}}  {counts or '0 claims':<36}  {shown}")
     numbered = [r for r in rows if r["item"]]
     lines.append("")
-    lines.append(f"{len(numbered) - len(missing)} of {len(numbered)} numbered items have a claim"
-                 + (f"; none on: {', '.join(missing)}" if missing else ""))
+    lines.append(
+        f"{len(numbered) - len(missing)} of {len(numbered)} numbered items have a claim"
+        + (f"; none on: {', '.join(missing)}" if missing else "")
+    )
     _emit("\n".join(lines))
     return 0
 
 
 # -- verify ------------------------------------------------------------------------------------------------
 def _params(args):
-    from verify.registry import Params
+    from varproof.verify.registry import Params
 
     kw = {}
-    for name in ("tokens", "channels", "steps", "ramp", "target", "alpha", "samples", "seed", "sides", "operator", "variant"):
+    for name in (
+        "tokens",
+        "channels",
+        "steps",
+        "ramp",
+        "target",
+        "alpha",
+        "samples",
+        "seed",
+        "sides",
+        "operator",
+        "variant",
+    ):
         value = getattr(args, name, None)
         if value is not None:
             kw[name] = value
@@ -501,7 +732,7 @@ def _params(args):
 
 
 def _cmd_verify(args) -> int:
-    from verify.registry import all_claims
+    from varproof.verify.registry import all_claims
 
     claims = all_claims()
     if args.all and args.ids:
@@ -513,7 +744,7 @@ def _cmd_verify(args) -> int:
             raise UsageError(f"unknown claim {cid!r}; `varproof list` shows the ids")
     wanted = set(args.ids)
     ids = [cid for cid in claims if args.all or cid in wanted]  # registry order, each once
-    from verify.search import run_search
+    from varproof.verify.search import run_search
 
     search = run_search if args.search is not None else None
     params = _params(args)
@@ -523,11 +754,17 @@ def _cmd_verify(args) -> int:
         unsplittable = [cid for cid in ids if not claims[cid].shardable]
         if unsplittable:
             splittable = ", ".join(c.id for c in claims.values() if c.shardable)
-            raise UsageError(f"--shard splits exhaustive claims only ({splittable}); not {', '.join(unsplittable[:3])}"
-                             + (" …" if len(unsplittable) > 3 else ""))
+            raise UsageError(
+                f"--shard splits exhaustive claims only ({splittable}); not {', '.join(unsplittable[:3])}"
+                + (" …" if len(unsplittable) > 3 else "")
+            )
     if args.search is not None:
-        for flag, given in (("--shard", args.shard is not None), ("--workers", args.workers > 1),
-                            ("--scheduler", args.scheduler is not None), ("--checkpoint", args.checkpoint is not None)):
+        for flag, given in (
+            ("--shard", args.shard is not None),
+            ("--workers", args.workers > 1),
+            ("--scheduler", args.scheduler is not None),
+            ("--checkpoint", args.checkpoint is not None),
+        ):
             if given:
                 raise UsageError(f"{flag} and --search cannot be combined")
     runner = _runner(args, params)  # refuses a missing Dask: nothing has started
@@ -536,7 +773,7 @@ def _cmd_verify(args) -> int:
 
     show = len(ids) > 1 and not args.quiet and sys.stderr.isatty()
     bar = None
-    from construct.grid import memory_limit
+    from varproof.construct.onelayer.grid import memory_limit
 
     with runner, memory_limit(args.max_memory), _hypothesis_scratch(search is not None):  # connects: refused or up
         if show:
@@ -553,7 +790,7 @@ def _cmd_verify(args) -> int:
 def _render(args, results) -> str:
     """The report in ``--format``; the text report is wrapped to the terminal's width when stdout is
     one (and ``--out`` is not given), else to a fixed width so the output is deterministic."""
-    from verify.report import RENDERERS, TEXT_WIDTH, render_text
+    from varproof.verify.report import RENDERERS, TEXT_WIDTH, render_text
 
     if args.format != "text":
         return RENDERERS[args.format](results)
@@ -582,18 +819,22 @@ def _hypothesis_scratch(active: bool):
 
 
 def _runner(args, params):
-    """The `verify.cluster.Runner` of ``--workers``/``--scheduler``/``--task-size``/``--checkpoint`` (not yet started)."""
-    from verify.cluster import DEFAULT_TASK_SIZE, Runner
+    """The `varproof.verify.cluster.Runner` of ``--workers``/``--scheduler``/``--task-size``/``--checkpoint`` (not yet started)."""
+    from varproof.verify.cluster import DEFAULT_TASK_SIZE, Runner
 
     task_size = getattr(args, "task_size", None)
-    runner = Runner(workers=args.workers, scheduler=getattr(args, "scheduler", None),
-                    task_size=DEFAULT_TASK_SIZE if task_size is None else task_size, progress=params.progress)
+    runner = Runner(
+        workers=args.workers,
+        scheduler=getattr(args, "scheduler", None),
+        task_size=DEFAULT_TASK_SIZE if task_size is None else task_size,
+        progress=params.progress,
+    )
     return runner  # its --checkpoint directory is opened (made) by `_run_claims`, once every estimate has passed
 
 
 def run_claim(cid: str, params):
     """``all_claims()[cid].run(params)``: one claim as a whole task on a cluster worker (top level, picklable)."""
-    from verify.registry import all_claims
+    from varproof.verify.registry import all_claims
 
     return all_claims()[cid].run(params)
 
@@ -603,8 +844,8 @@ def _run_claims(ids, claims, params, search, args, bar) -> list:
 
     On a cluster (``params.runner`` started), the claims that are not range-split run there as whole tasks
     (`run_claim`, started at once), while the exhaustive ones send their range tasks to the same workers."""
-    from construct.grid import check_estimate, memory_limit, work_limit
-    from verify.registry import family_scans
+    from varproof.construct.onelayer.grid import check_estimate, memory_limit, work_limit
+    from varproof.verify.registry import family_scans
 
     for cid in ids:  # every estimate before anything runs: a run too large is refused at once
         with _within_budget(args, cid), work_limit(args.max_work):
@@ -618,7 +859,7 @@ def _run_claims(ids, claims, params, search, args, bar) -> list:
     results = []
     runner = params.runner
     if getattr(args, "checkpoint", None) is not None and runner is not None:  # the run starts: now make the directory
-        from verify.cluster import Checkpoint
+        from varproof.verify.cluster import Checkpoint
 
         try:
             runner.checkpoint = Checkpoint.open(args.checkpoint, params.as_dict())
@@ -702,13 +943,15 @@ _HELD_BEFORE = [0.0]
 def _check_memory(cid: str, cost) -> float:
     """Refuse claim ``cid`` at once when what the run holds plus the claim's estimated peak (``cost.bytes``)
     exceeds the memory budget in force (``--max-memory``); otherwise return the bytes the budget leaves it."""
-    from construct.grid import format_bytes, memory_budget
+    from varproof.construct.onelayer.grid import format_bytes, memory_budget
 
     budget, held = memory_budget(), max(resident_bytes() - _HELD_BEFORE[-1], 0.0)
     if not held + cost.bytes <= budget:
-        raise UsageError(f"{cid}: {cost.what or 'its check'} needs ≈ {format_bytes(cost.bytes)} of memory beyond the "
-                         f"{format_bytes(held)} the run holds, more than the {format_bytes(budget)} allowed "
-                         "(--max-memory); raise --max-memory or choose a smaller spec")
+        raise UsageError(
+            f"{cid}: {cost.what or 'its check'} needs ≈ {format_bytes(cost.bytes)} of memory beyond the "
+            f"{format_bytes(held)} the run holds, more than the {format_bytes(budget)} allowed "
+            "(--max-memory); raise --max-memory or choose a smaller spec"
+        )
     return max(budget - held, 1.0)
 
 
@@ -717,7 +960,7 @@ MERGE_MAX_BYTES = 16 * 2**20
 
 
 def _read_report(path: str):
-    from verify.report import FORMAT_VERSION
+    from varproof.verify.report import FORMAT_VERSION
 
     try:
         size = os.path.getsize(path)
@@ -730,35 +973,42 @@ def _read_report(path: str):
     except (ValueError, UnicodeDecodeError, RecursionError) as err:  # JSONDecodeError is a ValueError
         detail = type(err).__name__ if isinstance(err, RecursionError) else " ".join(str(err).split())[:200]
         raise UsageError(f"{path} is not a JSON report of `varproof verify --format json` ({detail})") from None
-    if not isinstance(report, dict) or report.get("format_version") != FORMAT_VERSION or not isinstance(
-            report.get("results"), list):
+    if (
+        not isinstance(report, dict)
+        or report.get("format_version") != FORMAT_VERSION
+        or not isinstance(report.get("results"), list)
+    ):
         raise UsageError(f"{path} is not a format_version {FORMAT_VERSION} report of `varproof verify --format json`")
     return report
 
 
 def _decided_on_a_prefix(cid: str, evidence, cut: list, max_work: float):
-    """A family claim whose scan the work budget cut short (`verify.registry.family_scans`): its evidence stands
+    """A family claim whose scan the work budget cut short (`varproof.verify.registry.family_scans`): its evidence stands
     only if it is a counterexample — the smallest specs come first, so one failing member decides ``fails``;
     anything else over part of the family decides nothing and is refused with the estimate of the whole scan."""
     if not cut:
         return evidence
     scanned, total, work = cut[0]
     if evidence.verdict != "fails":
-        raise UsageError(f"{cid}: the family of {total} specs needs ≈ {work:.2g} float64 operations, more than the "
-                         f"{max_work:.2g} allowed (--max-work); its smallest {scanned} specs, all the budget pays for, "
-                         "show no counterexample, which decides nothing — raise --max-work or choose a smaller family")
-    note = (f"Decided on the smallest {scanned} of the family's {total} specs, all the work budget (--max-work "
-            f"{max_work:.2g}) pays for: a counterexample among them decides the claim; the measured worst case and the "
-            "case count are over those specs only.")
+        raise UsageError(
+            f"{cid}: the family of {total} specs needs ≈ {work:.2g} float64 operations, more than the "
+            f"{max_work:.2g} allowed (--max-work); its smallest {scanned} specs, all the budget pays for, "
+            "show no counterexample, which decides nothing — raise --max-work or choose a smaller family"
+        )
+    note = (
+        f"Decided on the smallest {scanned} of the family's {total} specs, all the work budget (--max-work "
+        f"{max_work:.2g}) pays for: a counterexample among them decides the claim; the measured worst case and the "
+        "case count are over those specs only."
+    )
     return dataclasses.replace(evidence, notes=f"{evidence.notes} {note}".strip())
 
 
 def _cmd_merge(args) -> int:
     """Join shard reports: per claim, every shard 0 … K−1 exactly once, with equal parameters. Only the shards'
     measurements are read; the claim's ``merge`` recomputes the rest from the spec, within the budgets."""
-    from construct.grid import memory_limit
-    from verify.registry import all_claims
-    from verify.report import Evidence
+    from varproof.construct.onelayer.grid import memory_limit
+    from varproof.verify.registry import all_claims
+    from varproof.verify.report import Evidence
 
     claims = all_claims()
     groups: dict[str, dict[int, Evidence]] = {}
@@ -778,17 +1028,25 @@ def _cmd_merge(args) -> int:
                 raise UsageError(f"{path}: {ev.claim_id} was not run with --shard I/K")
             i, k = shard["index"], shard["count"]
             if any(isinstance(x, bool) or not isinstance(x, int) for x in (i, k)) or not 0 <= i < k:
-                raise UsageError(f"{path}: {ev.claim_id} has shard {_short(i) if isinstance(i, int) else repr(i)[:40]}/"
-                                 f"{_short(k) if isinstance(k, int) else repr(k)[:40]}; a shard is I/K with integers 0 ≤ I < K")
+                raise UsageError(
+                    f"{path}: {ev.claim_id} has shard {_short(i) if isinstance(i, int) else repr(i)[:40]}/"
+                    f"{_short(k) if isinstance(k, int) else repr(k)[:40]}; a shard is I/K with integers 0 ≤ I < K"
+                )
             if counts.setdefault(ev.claim_id, k) != k:
-                raise UsageError(f"{path}: {ev.claim_id} shard {i}/{_short(k)} does not match the other files' "
-                                 f"/{_short(counts[ev.claim_id])}")
+                raise UsageError(
+                    f"{path}: {ev.claim_id} shard {i}/{_short(k)} does not match the other files' "
+                    f"/{_short(counts[ev.claim_id])}"
+                )
             group = groups.setdefault(ev.claim_id, {})
             if i in group:
                 raise UsageError(f"{path}: {ev.claim_id} shard {i}/{_short(k)} given twice")
             other = next(iter(group.values()), None)
-            if other is not None and (other.params != ev.params or other.details.get("construction") != ev.details.get("construction")):
-                raise UsageError(f"{path}: {ev.claim_id} shard {i}/{_short(k)} was run with other parameters than the rest")
+            if other is not None and (
+                other.params != ev.params or other.details.get("construction") != ev.details.get("construction")
+            ):
+                raise UsageError(
+                    f"{path}: {ev.claim_id} shard {i}/{_short(k)} was run with other parameters than the rest"
+                )
             group[i] = ev
     results = []
     for cid in [c for c in claims if c in groups]:
@@ -800,7 +1058,9 @@ def _cmd_merge(args) -> int:
                     missing.append(f"{i}/{_short(k)}")
                 i += 1
             more = k - len(given) - len(missing)
-            raise UsageError(f"{cid}: shard(s) {', '.join(missing)}{f' and {_short(more)} more' if more else ''} missing")
+            raise UsageError(
+                f"{cid}: shard(s) {', '.join(missing)}{f' and {_short(more)} more' if more else ''} missing"
+            )
         claim = claims[cid]
         with _within_budget(args, f"merge {cid}"), memory_limit(args.max_memory):
             try:
@@ -816,7 +1076,7 @@ def _cmd_merge(args) -> int:
 
 # -- build / inspect ---------------------------------------------------------------------------------------
 def _largest(tau) -> tuple[float, str]:
-    from construct.cost import largest_weight
+    from varproof.construct.cost import largest_weight
 
     return largest_weight(tau)
 
@@ -830,8 +1090,8 @@ def _conditions_lines(conditions) -> list[str]:
 
 
 def _summary_lines(tau) -> list[str]:
-    from construct.cost import bump_slope
-    from construct.io import REFERENCES
+    from varproof.construct.cost import bump_slope
+    from varproof.construct.files.io import REFERENCES
 
     largest, where = _largest(tau)
     att = tau.contextual.attention
@@ -840,12 +1100,24 @@ def _summary_lines(tau) -> list[str]:
         f"target: {', '.join(f'{k}={v}' for k, v in tau.target.items())}",
         f"variant: {tau.variant}",
         "layers:",
-        *_table([
-            ["E", f"{tau.embedding.E.shape[0]}×{tau.embedding.E.shape[1]}", "", REFERENCES["embedding"]],
-            ["FFN_1", f"{tau.quantizer.width} neurons", f"{tau.quantizer.n_parameters} parameters", REFERENCES["ffn1"]],
-            ["attention", f"head size {att.head_size}", f"{att.n_parameters} parameters", REFERENCES["attention"]],
-            ["FFN_2", f"{tau.memorizer.width} neurons", f"{tau.memorizer.n_parameters} parameters", REFERENCES["ffn2"]],
-        ]),
+        *_table(
+            [
+                ["E", f"{tau.embedding.E.shape[0]}×{tau.embedding.E.shape[1]}", "", REFERENCES["embedding"]],
+                [
+                    "FFN_1",
+                    f"{tau.quantizer.width} neurons",
+                    f"{tau.quantizer.n_parameters} parameters",
+                    REFERENCES["ffn1"],
+                ],
+                ["attention", f"head size {att.head_size}", f"{att.n_parameters} parameters", REFERENCES["attention"]],
+                [
+                    "FFN_2",
+                    f"{tau.memorizer.width} neurons",
+                    f"{tau.memorizer.n_parameters} parameters",
+                    REFERENCES["ffn2"],
+                ],
+            ]
+        ),
         f"parameters: {tau.n_parameters}",
         f"largest |weight|: {largest:.6g} (in {where})",
         f"context-ID gap: {tau.id_gap:.6g}  (bump slope 2/gap = {bump_slope(tau.id_gap):.6g})",
@@ -862,15 +1134,17 @@ def _variant_lines(tau) -> list[str]:
     if tau.plan is None:
         return []
     p = tau.plan
-    return [f"gap ratio (range/(N·n))/gap: {tau.gap_ratio:.4g} measured, ≤ {p.gap_ratio_bound:.4g} certified "
-            f"(within 10·n² = {10 * tau.spec.tokens ** 2}); certified gap ≥ {p.gap_lb:.6g}, bump half-width "
-            f"w = {p.half_width:.6g}; bits needed {p.bits}"]
+    return [
+        f"gap ratio (range/(N·n))/gap: {tau.gap_ratio:.4g} measured, ≤ {p.gap_ratio_bound:.4g} certified "
+        f"(within 10·n² = {10 * tau.spec.tokens**2}); certified gap ≥ {p.gap_lb:.6g}, bump half-width "
+        f"w = {p.half_width:.6g}; bits needed {p.bits}"
+    ]
 
 
 def _refuse_oversized(n: int, d: int, m: int, max_bytes) -> None:
     """Refuse, from logarithms alone, specs whose FFN_2 cannot fit (before computing N = m^(nd) exactly)."""
-    from construct.cost import build_size
-    from construct.grid import DEFAULT_MAX_BYTES, format_bytes
+    from varproof.construct.cost import build_size
+    from varproof.construct.onelayer.grid import DEFAULT_MAX_BYTES, format_bytes
 
     limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
     size = build_size(n, d, m)  # the estimate build_transformer uses
@@ -900,7 +1174,7 @@ def _sides(text: str) -> tuple[int, ...]:
         sides = tuple(int(part) for part in text.split(","))
     except ValueError:
         raise UsageError(f"--sides: expected comma-separated integers like 1,2,3, got {text!r}") from None
-    from construct.var import check_sides
+    from varproof.construct.var.var import check_sides
 
     try:
         return check_sides(sides)
@@ -909,16 +1183,27 @@ def _sides(text: str) -> tuple[int, ...]:
 
 
 def _build_model(args) -> int:
-    from construct.io import save_model
-    from construct.models import BuildOptions, describe, model_kind
+    from varproof.construct.files.io import save_model
+    from varproof.construct.files.models import BuildOptions, describe, model_kind
 
-    options = BuildOptions(channels=args.channels, seed=args.seed, sides=args.sides, scales=args.scales,
-                           size=args.size, operator=args.operator, mask=args.mask, max_memory=args.max_memory)
+    options = BuildOptions(
+        channels=args.channels,
+        seed=args.seed,
+        sides=args.sides,
+        scales=args.scales,
+        size=args.size,
+        operator=args.operator,
+        mask=args.mask,
+        max_memory=args.max_memory,
+    )
     net = model_kind(args.model).build(options)
     arrays, config = net.weight_arrays(), dict(net.config(), seed=args.seed)
-    return _report_build(describe(args.model, config, arrays), args.out,
-                         lambda path: save_model(args.model, config, arrays, path),
-                         f"{args.model} model weights, seed {args.seed}")
+    return _report_build(
+        describe(args.model, config, arrays),
+        args.out,
+        lambda path: save_model(args.model, config, arrays, path),
+        f"{args.model} model weights, seed {args.seed}",
+    )
 
 
 def _report_build(lines: list[str], out: str | None, save, what: str) -> int:
@@ -938,44 +1223,61 @@ def _report_build(lines: list[str], out: str | None, save, what: str) -> int:
 
 
 def _models_taking(*flags: str) -> list[str]:
-    """The model kinds whose ``build`` reads any of ``flags`` (`construct.models.ModelKind.flags`)."""
-    from construct.models import MODEL_KINDS
+    """The model kinds whose ``build`` reads any of ``flags`` (`varproof.construct.files.models.ModelKind.flags`)."""
+    from varproof.construct.files.models import MODEL_KINDS
 
     return [name for name, kind in MODEL_KINDS.items() if set(flags) & set(kind.flags)]
 
 
 def _cmd_build(args) -> int:
-    from construct.models import MODELS
+    from varproof.construct.files.models import MODELS
 
-    if args.model in MODELS:  # a model-file kind (construct.models); the rest of this is the Lemma C.1 transformer
+    if (
+        args.model in MODELS
+    ):  # a model-file kind (varproof.construct.files.models); the rest of this is the Lemma C.1 transformer
         if args.tokens is not None or args.steps is not None or args.ramp is not None:
             raise UsageError(f"build --model {args.model}: --tokens/--steps/--ramp belong to the Lemma C.1 transformer")
         return _build_model(args)
-    missing = [flag for flag, value in (("--tokens", args.tokens), ("--channels", args.channels), ("--steps", args.steps))
-               if value is None]
+    missing = [
+        flag
+        for flag, value in (("--tokens", args.tokens), ("--channels", args.channels), ("--steps", args.steps))
+        if value is None
+    ]
     if missing:
-        raise UsageError(f"build: the Lemma C.1 transformer needs {', '.join(missing)} (or choose --model {'|'.join(MODELS)})")
+        raise UsageError(
+            f"build: the Lemma C.1 transformer needs {', '.join(missing)} (or choose --model {'|'.join(MODELS)})"
+        )
     if args.sides is not None or args.scales is not None or args.size is not None:
-        raise UsageError(f"build: --sides/--scales/--size need --model {'|'.join(_models_taking('--sides', '--scales', '--size'))}")
+        raise UsageError(
+            f"build: --sides/--scales/--size need --model {'|'.join(_models_taking('--sides', '--scales', '--size'))}"
+        )
     if args.operator is not None or args.mask is not None:
-        raise UsageError(f"build: --operator/--mask need --model {'|'.join(_models_taking('--operator', '--mask'))} (the "
-                         "Lemma C.1 transformer has no between-scale map)")
-    from construct.grid import GridSpec
-    from construct.io import save_transformer
-    from construct.targets import make_target
-    from construct.transformer import build_transformer
+        raise UsageError(
+            f"build: --operator/--mask need --model {'|'.join(_models_taking('--operator', '--mask'))} (the "
+            "Lemma C.1 transformer has no between-scale map)"
+        )
+    from varproof.construct.files.io import save_transformer
+    from varproof.construct.onelayer.grid import GridSpec
+    from varproof.construct.onelayer.transformer import build_transformer
+    from varproof.construct.targets import make_target
 
     spec = GridSpec(args.tokens, args.channels, args.steps, args.ramp)
     if args.variant == "paper":
-        from construct.cost import printed_delta
+        from varproof.construct.cost import printed_delta
 
-        raise UsageError(f"build --variant paper: Lemma 5.4's δ as printed needs {printed_delta(spec).bits_text} bits per context ID "
-                         f"for {spec}, float64 has 53; build --variant working or numeral")
+        raise UsageError(
+            f"build --variant paper: Lemma 5.4's δ as printed needs {printed_delta(spec).bits_text} bits per context ID "
+            f"for {spec}, float64 has 53; build --variant working or numeral"
+        )
     _refuse_oversized(spec.tokens, spec.channels, spec.steps, args.max_memory)
     target = make_target(args.target, spec.tokens, spec.channels, seed=args.seed)
     tau = build_transformer(target, spec, max_bytes=args.max_memory, variant=args.variant)
-    return _report_build(_summary_lines(tau), args.out, lambda path: save_transformer(tau, path),
-                         f"Lemma C.1 weights for {spec}, target {args.target}")
+    return _report_build(
+        _summary_lines(tau),
+        args.out,
+        lambda path: save_transformer(tau, path),
+        f"Lemma C.1 weights for {spec}, target {args.target}",
+    )
 
 
 def _label_text(label) -> str:
@@ -988,20 +1290,25 @@ def _neuron_rows(ffn, rows: int) -> list[dict]:
     labels = ffn.neuron_labels
     for j in range(min(rows, ffn.width)):
         label = list(labels[j]) if len(labels) else [j]
-        out.append({"neuron": j, "label": label, "W1": ffn.W1[j].tolist(), "b1": float(ffn.b1[j]),
-                    "W2": ffn.W2[:, j].tolist()})
+        out.append(
+            {"neuron": j, "label": label, "W1": ffn.W1[j].tolist(), "b1": float(ffn.b1[j]), "W2": ffn.W2[:, j].tolist()}
+        )
     return out
 
 
 def inspect_data(tau, path: str, rows: int) -> dict:
     """Everything ``varproof inspect`` shows, as JSON-ready data."""
-    from construct.io import FORMAT_VERSION, KIND, manifest, weight_arrays
+    from varproof.construct.files.io import FORMAT_VERSION, KIND, manifest, weight_arrays
 
     man = manifest(tau)
     arrays = {}
     for name, a in weight_arrays(tau).items():
-        arrays[name] = {"shape": list(a.shape), "min": float(a.min()), "max": float(a.max()),
-                        "max_abs": float(abs(a).max())}
+        arrays[name] = {
+            "shape": list(a.shape),
+            "min": float(a.min()),
+            "max": float(a.max()),
+            "max_abs": float(abs(a).max()),
+        }
     largest, where = _largest(tau)
     att = tau.contextual.attention
     return {
@@ -1019,11 +1326,22 @@ def inspect_data(tau, path: str, rows: int) -> dict:
         "arrays": arrays,
         "contextual": man["contextual"],
         "id_gap": tau.id_gap,
-        **({"gap_ratio": tau.gap_ratio, "gap_ratio_bound": tau.plan.gap_ratio_bound, "certified_gap": tau.plan.gap_lb,
-            "bits": tau.plan.bits} if tau.plan is not None else {}),
+        **(
+            {
+                "gap_ratio": tau.gap_ratio,
+                "gap_ratio_bound": tau.plan.gap_ratio_bound,
+                "certified_gap": tau.plan.gap_lb,
+                "bits": tau.plan.bits,
+            }
+            if tau.plan is not None
+            else {}
+        ),
         "conditions": man["conditions"],
-        "coordinates": {"ffn1": man["coordinates"]["ffn1"]["scheme"], "ffn2": man["coordinates"]["ffn2"]["scheme"],
-                        "attention": man["coordinates"]["attention"]["labels"]},
+        "coordinates": {
+            "ffn1": man["coordinates"]["ffn1"]["scheme"],
+            "ffn2": man["coordinates"]["ffn2"]["scheme"],
+            "attention": man["coordinates"]["attention"]["labels"],
+        },
         "tables": {"FFN_1": _neuron_rows(tau.quantizer, rows), "FFN_2": _neuron_rows(tau.memorizer, rows)},
         "attention": {"W_Q": att.W_Q.tolist(), "W_K": att.W_K.tolist(), "W_V": att.W_V.tolist()},
     }
@@ -1053,8 +1371,8 @@ def _vec(values) -> str:
 
 
 def _inspect_text(info: dict, tau) -> str:
-    from construct.cost import bump_slope
-    from construct.io import REFERENCES
+    from varproof.construct.cost import bump_slope
+    from varproof.construct.files.io import REFERENCES
 
     spec = tau.spec
     lines = [
@@ -1063,17 +1381,24 @@ def _inspect_text(info: dict, tau) -> str:
         f"spec: {spec}  (δ = {spec.step_width}, N = {spec.n_sequences} grid sequences, "
         f"{spec.n_context_ids} context IDs)",
         f"target: {', '.join(f'{k}={v}' for k, v in tau.target.items())}",
-        (f"check: the quantized target h and the context IDs recomputed on all {spec.n_sequences} grid sequences "
-         "and equal to the stored ones" if info["verified"] else
-         f"UNVERIFIED: the targets and context IDs of the {spec.n_sequences} grid sequences were not recomputed "
-         "(--unverified); nothing shows this file computes what its manifest names"),
+        (
+            f"check: the quantized target h and the context IDs recomputed on all {spec.n_sequences} grid sequences "
+            "and equal to the stored ones"
+            if info["verified"]
+            else f"UNVERIFIED: the targets and context IDs of the {spec.n_sequences} grid sequences were not recomputed "
+            "(--unverified); nothing shows this file computes what its manifest names"
+        ),
         f"neurons: FFN_1 {info['neurons']['FFN_1']}, FFN_2 {info['neurons']['FFN_2']}; parameters {info['parameters']}",
         f"largest |weight|: {info['largest_abs_weight']['value']:.6g} (in {info['largest_abs_weight']['array']})",
         "",
         "arrays:",
-        *_table([["name", "shape", "min", "max", "max |w|"]]
-                + [[name, "×".join(map(str, a["shape"])), _g(a["min"]), _g(a["max"]), _g(a["max_abs"])]
-                   for name, a in info["arrays"].items()]),
+        *_table(
+            [["name", "shape", "min", "max", "max |w|"]]
+            + [
+                [name, "×".join(map(str, a["shape"])), _g(a["min"]), _g(a["max"]), _g(a["max_abs"])]
+                for name, a in info["arrays"].items()
+            ]
+        ),
         "",
         f"contextual map: λ = {float(info['contextual']['scale']):.6g} ({info['contextual']['scale_rule']}), "
         f"a_min = {info['contextual']['a_min']}, a_max = {info['contextual']['a_max']}, "
@@ -1086,9 +1411,13 @@ def _inspect_text(info: dict, tau) -> str:
         shown = info["tables"][name]
         lines += ["", f"{name} ({ref}): {ffn.width} neurons, first {len(shown)}"]
         if shown:
-            lines += _table([["#", "label", "W1 row", "b1", "W2 column"]]
-                            + [[str(r["neuron"]), _label_text(r["label"]), _vec(r["W1"]), _g(r["b1"]), _vec(r["W2"])]
-                               for r in shown])
+            lines += _table(
+                [["#", "label", "W1 row", "b1", "W2 column"]]
+                + [
+                    [str(r["neuron"]), _label_text(r["label"]), _vec(r["W1"]), _g(r["b1"]), _vec(r["W2"])]
+                    for r in shown
+                ]
+            )
     att = tau.contextual.attention
     lines += ["", f"attention ({REFERENCES['attention']}): head size {att.head_size}, no W_O, no skip"]
     rows = [["coordinate", "W_Q", "W_K", "W_V row"]]
@@ -1100,30 +1429,51 @@ def _inspect_text(info: dict, tau) -> str:
 
 
 def _inspect_model(args) -> int:
-    from construct.io import load_model
-    from construct.models import describe
+    from varproof.construct.files.io import load_model
+    from varproof.construct.files.models import describe
 
     mf = load_model(args.file, unverified=args.unverified)
     if args.format == "json":
-        info = {"file": args.file, "model": mf.model, "config": mf.config, "verified": mf.verified,
-                "arrays": {name: {"shape": list(a.shape), "min": float(a.min()) if a.size else None,
-                                  "max": float(a.max()) if a.size else None} for name, a in mf.arrays.items()}}
+        info = {
+            "file": args.file,
+            "model": mf.model,
+            "config": mf.config,
+            "verified": mf.verified,
+            "arrays": {
+                name: {
+                    "shape": list(a.shape),
+                    "min": float(a.min()) if a.size else None,
+                    "max": float(a.max()) if a.size else None,
+                }
+                for name, a in mf.arrays.items()
+            },
+        }
         _emit(json.dumps(_jsonable(info), indent=2, ensure_ascii=False, allow_nan=False))
         return 0
-    check = (f"check: every weight drawn again from seed {mf.config['seed']} and equal" if mf.verified else
-             "UNVERIFIED: the weights were not drawn again from a seed and compared (--unverified)")
+    check = (
+        f"check: every weight drawn again from seed {mf.config['seed']} and equal"
+        if mf.verified
+        else "UNVERIFIED: the weights were not drawn again from a seed and compared (--unverified)"
+    )
     lines = [f"{args.file}", check] + describe(mf.model, mf.config, mf.arrays)
     rows = [["array", "shape", "min", "max", "‖·‖_F"]]
     for name, a in mf.arrays.items():
-        rows.append([name, "×".join(map(str, a.shape)) or "scalar", _g(float(a.min())) if a.size else "-",
-                     _g(float(a.max())) if a.size else "-", _g(float(np.linalg.norm(a))) if a.size else "-"])
+        rows.append(
+            [
+                name,
+                "×".join(map(str, a.shape)) or "scalar",
+                _g(float(a.min())) if a.size else "-",
+                _g(float(a.max())) if a.size else "-",
+                _g(float(np.linalg.norm(a))) if a.size else "-",
+            ]
+        )
     lines += _table(rows)
     _emit("\n".join(lines))
     return 0
 
 
 def _cmd_inspect(args) -> int:
-    from construct.io import MODEL_KIND, file_kind, load_transformer
+    from varproof.construct.files.io import MODEL_KIND, file_kind, load_transformer
 
     if file_kind(args.file) == MODEL_KIND:
         return _inspect_model(args)
@@ -1159,8 +1509,8 @@ def _big(value: int | None, log10_value: float, digits: int = 24) -> str:
 
 
 def steps_for_eps(eps: float, C: float, alpha: float, n: int, d: int) -> int:
-    """`construct.cost.steps_for_eps`, its overflow refused as bad usage of ``--eps``."""
-    from construct.cost import steps_for_eps as steps
+    """`varproof.construct.cost.steps_for_eps`, its overflow refused as bad usage of ``--eps``."""
+    from varproof.construct.cost import steps_for_eps as steps
 
     try:
         return steps(eps, C, alpha, n, d)
@@ -1168,49 +1518,74 @@ def steps_for_eps(eps: float, C: float, alpha: float, n: int, d: int) -> int:
         raise UsageError(f"--eps {eps!r} is too small: m = 2C(dn)^(1/α)/ε overflows float64") from None
 
 
-def cost_table(n: int, d: int, m: int, C: float = 1.0, alpha: float = 2.0, ramp: Fraction | None = None,
-               build_limit: int = COST_BUILD_LIMIT) -> dict:
+def cost_table(
+    n: int,
+    d: int,
+    m: int,
+    C: float = 1.0,
+    alpha: float = 2.0,
+    ramp: Fraction | None = None,
+    build_limit: int = COST_BUILD_LIMIT,
+) -> dict:
     """Cost of the Lemma C.1 construction for ``n`` tokens, ``d`` channels, ``m = 1/δ`` steps, as JSON-ready
-    ``key → value``: `construct.cost.construction_cost` formatted. Astronomically large counts appear as exact
-    integers when they have at most `construct.cost.EXACT_DIGITS` digits (else ``None``) together with their ``log10``.
+    ``key → value``: `varproof.construct.cost.construction_cost` formatted. Astronomically large counts appear as exact
+    integers when they have at most `varproof.construct.cost.EXACT_DIGITS` digits (else ``None``) together with their ``log10``.
     """
-    from construct.cost import construction_cost
-    from construct.grid import GridSpec, format_bytes
+    from varproof.construct.cost import construction_cost
+    from varproof.construct.onelayer.grid import GridSpec, format_bytes
 
     spec = GridSpec(n, d, m, ramp)
     cost = construction_cost(spec, build_limit)
     c = cost.closed
     size = c.weights_bytes
     out = {
-        "tokens": n, "channels": d, "steps": m,
-        "delta": str(spec.step_width), "ramp": str(spec.ramp),
-        "lipschitz": C, "alpha": alpha,
-        "grid_sequences": c.grid_sequences.exact, "log10_grid_sequences": c.grid_sequences.log10,
+        "tokens": n,
+        "channels": d,
+        "steps": m,
+        "delta": str(spec.step_width),
+        "ramp": str(spec.ramp),
+        "lipschitz": C,
+        "alpha": alpha,
+        "grid_sequences": c.grid_sequences.exact,
+        "log10_grid_sequences": c.grid_sequences.log10,
         "neurons_ffn1": c.ffn1,
-        "neurons_ffn2": c.ffn2.exact, "log10_neurons_ffn2": c.ffn2.log10,
-        "neurons_ffn2_paper": c.ffn2_paper.exact, "log10_neurons_ffn2_paper": c.ffn2_paper.log10,
-        "parameters": c.parameters.exact, "log10_parameters": c.parameters.log10,
-        "weights_bytes": size.exact, "log10_weights_bytes": size.log10,
-        "weights_memory": format_bytes(8.0 * c.parameters.exact) if size.exact is not None and size.log10 < 18
+        "neurons_ffn2": c.ffn2.exact,
+        "log10_neurons_ffn2": c.ffn2.log10,
+        "neurons_ffn2_paper": c.ffn2_paper.exact,
+        "log10_neurons_ffn2_paper": c.ffn2_paper.log10,
+        "parameters": c.parameters.exact,
+        "log10_parameters": c.parameters.log10,
+        "weights_bytes": size.exact,
+        "log10_weights_bytes": size.log10,
+        "weights_memory": format_bytes(8.0 * c.parameters.exact)
+        if size.exact is not None and size.log10 < 18
         else f"≈ {_pow10(size.log10)} B",
         "ffn1_ramp_slope": c.ffn1_ramp_slope,
         "ffn1_largest_abs_bias": c.ffn1_largest_abs_bias,
-        "attention_softmax_scale": c.softmax_scale, "attention_largest_abs_weight": c.attention_largest_abs_weight,
-        "log10_Delta_lemma_5_4": c.delta.log10, "log10_neg_log10_Delta_lemma_5_4": c.delta.log10_neg_log10,
-        "bits_Delta_lemma_5_4": c.delta.bits, "log10_bits_Delta_lemma_5_4": c.delta.log10_bits,
+        "attention_softmax_scale": c.softmax_scale,
+        "attention_largest_abs_weight": c.attention_largest_abs_weight,
+        "log10_Delta_lemma_5_4": c.delta.log10,
+        "log10_neg_log10_Delta_lemma_5_4": c.delta.log10_neg_log10,
+        "bits_Delta_lemma_5_4": c.delta.bits,
+        "log10_bits_Delta_lemma_5_4": c.delta.log10_bits,
         "built": False,
     }
     t = cost.measured
     if t is not None:
-        out.update({
-            "built": True, "built_target": cost.built_target,
-            "id_gap": t.id_gap, "ffn2_bump_slope": t.ffn2_bump_slope,
-            "ffn2_largest_abs_bias": t.ffn2_largest_abs_bias,
-            "largest_abs_weight": t.largest_abs_weight, "largest_abs_weight_array": t.largest_abs_weight_array,
-            "id_range_over_gap": t.id_range_over_gap,
-            "bits_to_resolve_ids": t.bits_to_resolve_ids,
-            "parameters_measured": t.parameters,
-        })
+        out.update(
+            {
+                "built": True,
+                "built_target": cost.built_target,
+                "id_gap": t.id_gap,
+                "ffn2_bump_slope": t.ffn2_bump_slope,
+                "ffn2_largest_abs_bias": t.ffn2_largest_abs_bias,
+                "largest_abs_weight": t.largest_abs_weight,
+                "largest_abs_weight_array": t.largest_abs_weight_array,
+                "id_range_over_gap": t.id_range_over_gap,
+                "bits_to_resolve_ids": t.bits_to_resolve_ids,
+                "parameters_measured": t.parameters,
+            }
+        )
     else:
         for key in ("id_gap", "ffn2_bump_slope", "ffn2_largest_abs_bias", "largest_abs_weight", "bits_to_resolve_ids"):
             out[key] = cost.reason
@@ -1225,12 +1600,13 @@ _VARIANT_FIELDS = {
 }
 
 
-def variant_cost(n: int, d: int, m: int, variant: str, ramp: Fraction | None = None,
-                 build_limit: int = COST_BUILD_LIMIT) -> dict:
-    """`construct.cost.variant_cost` as JSON-ready data: gap, gap ratio ``(range/(N·n))/gap`` and bits
+def variant_cost(
+    n: int, d: int, m: int, variant: str, ramp: Fraction | None = None, build_limit: int = COST_BUILD_LIMIT
+) -> dict:
+    """`varproof.construct.cost.variant_cost` as JSON-ready data: gap, gap ratio ``(range/(N·n))/gap`` and bits
     ``⌈log2(2·max|ID or value|/gap)⌉`` of one construction variant, and how they were obtained."""
-    from construct.cost import variant_cost as cost_of
-    from construct.grid import GridSpec
+    from varproof.construct.cost import variant_cost as cost_of
+    from varproof.construct.onelayer.grid import GridSpec
 
     v = cost_of(GridSpec(n, d, m, ramp), variant, build_limit)
     out = {"name": v.name, "how": v.how}
@@ -1246,13 +1622,19 @@ def _variant_text(v: dict) -> list[list[str]]:
         if v.get("log10_gap") is not None:
             rows.append([f"  log10 gap ({name})", _g(v["log10_gap"])])
             rows.append([f"  log10 gap ratio ({name}, ID range 1)", _g(v["log10_gap_ratio"])])
-        rows.append([f"  bits needed ({name})", _g(v["bits"]) if v.get("bits") is not None
-                     else f"10^{v['log10_bits']:.6g}"])
+        rows.append(
+            [f"  bits needed ({name})", _g(v["bits"]) if v.get("bits") is not None else f"10^{v['log10_bits']:.6g}"]
+        )
         return rows
     if "gap" in v:
-        rows += [[f"  context-ID gap ({name})", _g(v["gap"])],
-                 [f"  gap ratio (range/(N·n))/gap ({name})", f"{_g(v['gap_ratio'])}  (limit 10·n² = {v['gap_ratio_limit']})"],
-                 [f"  bits needed ⌈log2(2·max/gap)⌉ ({name})", _g(v["bits"])]]
+        rows += [
+            [f"  context-ID gap ({name})", _g(v["gap"])],
+            [
+                f"  gap ratio (range/(N·n))/gap ({name})",
+                f"{_g(v['gap_ratio'])}  (limit 10·n² = {v['gap_ratio_limit']})",
+            ],
+            [f"  bits needed ⌈log2(2·max/gap)⌉ ({name})", _g(v["bits"])],
+        ]
     return rows
 
 
@@ -1262,14 +1644,18 @@ def _cost_text(t: dict, eps_info: dict | None) -> str:
         rows += [
             ["ε", _g(eps_info["eps"])],
             ["m from Cδ(dn)^(1/α) ≤ ε/2", f"{t['steps']}  (C = {_g(t['lipschitz'])}, α = {_g(t['alpha'])})"],
-            ["m from (C+1)δ(dn)^(1/α) ≤ ε/2", f"{eps_info['steps_repaired']}  (repaired relation, claim "
-                                               "lemma-c.1/delta-epsilon/corrected)"],
+            [
+                "m from (C+1)δ(dn)^(1/α) ≤ ε/2",
+                f"{eps_info['steps_repaired']}  (repaired relation, claim lemma-c.1/delta-epsilon/corrected)",
+            ],
         ]
     rows += [
         ["tokens n, channels d, steps m", f"{t['tokens']}, {t['channels']}, {t['steps']}"],
         ["δ = 1/m, ramp θ", f"{t['delta']}, {t['ramp']}"],
-        ["grid sequences N = m^(nd)", _big(t["grid_sequences"], t["log10_grid_sequences"])
-         + f"  (log10 N = {t['log10_grid_sequences']:.6g})"],
+        [
+            "grid sequences N = m^(nd)",
+            _big(t["grid_sequences"], t["log10_grid_sequences"]) + f"  (log10 N = {t['log10_grid_sequences']:.6g})",
+        ],
         ["neurons FFN_1 = 2d(nm+1)", str(t["neurons_ffn1"])],
         ["neurons FFN_2 = 3nN (working)", _big(t["neurons_ffn2"], t["log10_neurons_ffn2"])],
         ["neurons FFN_2 = 3dnN (as printed)", _big(t["neurons_ffn2_paper"], t["log10_neurons_ffn2_paper"])],
@@ -1282,8 +1668,10 @@ def _cost_text(t: dict, eps_info: dict | None) -> str:
         ["context-ID gap (measured)", _g(t["id_gap"])],
         ["FFN_2 bump slope 2/gap", _g(t["ffn2_bump_slope"])],
         ["FFN_2 largest |bias|", _g(t["ffn2_largest_abs_bias"])],
-        ["largest |weight| (measured)", _g(t["largest_abs_weight"])
-         + (f"  (in {t['largest_abs_weight_array']})" if t["built"] else "")],
+        [
+            "largest |weight| (measured)",
+            _g(t["largest_abs_weight"]) + (f"  (in {t['largest_abs_weight_array']})" if t["built"] else ""),
+        ],
         ["bits to resolve the IDs ⌈log2(2·max ID/gap)⌉", _g(t["bits_to_resolve_ids"])],
     ]
     L = t["log10_neg_log10_Delta_lemma_5_4"]
@@ -1291,7 +1679,11 @@ def _cost_text(t: dict, eps_info: dict | None) -> str:
         rows.append(["Lemma 5.4 Δ (as printed)", "1 (ln n = 0 for n = 1)"])
     else:
         delta_text = _g(t["log10_Delta_lemma_5_4"]) if t["log10_Delta_lemma_5_4"] is not None else f"−10^{L:.6g}"
-        bits_text = _g(t["bits_Delta_lemma_5_4"]) if t["bits_Delta_lemma_5_4"] is not None else f"10^{t['log10_bits_Delta_lemma_5_4']:.6g}"
+        bits_text = (
+            _g(t["bits_Delta_lemma_5_4"])
+            if t["bits_Delta_lemma_5_4"] is not None
+            else f"10^{t['log10_bits_Delta_lemma_5_4']:.6g}"
+        )
         rows += [
             ["log10 Δ, Lemma 5.4 (as printed in C.1)", delta_text + "  (−5|V|⁴ d ln(n) L0² / δ / ln 10, |V| = n·m^d)"],
             ["bits −log2 Δ", bits_text + "  (float64: 53-bit significand, smallest positive 2^−1074)"],
@@ -1305,20 +1697,33 @@ def _cmd_cost(args) -> int:
     n, d = args.tokens, args.channels
     eps_info = None
     if args.eps is not None:
-        from construct.grid import GridSpec
+        from varproof.construct.onelayer.grid import GridSpec
 
         GridSpec(n, d, 2)  # tokens/channels hypotheses first, with GridSpec's messages
         m = steps_for_eps(args.eps, args.lipschitz, args.alpha, n, d)
-        eps_info = {"eps": args.eps, "relation": "C·δ·(dn)^(1/α) ≤ ε/2",
-                    "steps_repaired": steps_for_eps(args.eps, args.lipschitz + 1.0, args.alpha, n, d)}
+        eps_info = {
+            "eps": args.eps,
+            "relation": "C·δ·(dn)^(1/α) ≤ ε/2",
+            "steps_repaired": steps_for_eps(args.eps, args.lipschitz + 1.0, args.alpha, n, d),
+        }
     else:
         m = args.steps
     table = cost_table(n, d, m, args.lipschitz, args.alpha, args.ramp)
     if args.variant is not None:
         table["variant"] = variant_cost(n, d, m, args.variant, args.ramp)
     if args.format == "json":
-        payload = {**({"eps": eps_info["eps"], "relation": eps_info["relation"],
-                       "steps_repaired_relation": eps_info["steps_repaired"]} if eps_info else {}), **table}
+        payload = {
+            **(
+                {
+                    "eps": eps_info["eps"],
+                    "relation": eps_info["relation"],
+                    "steps_repaired_relation": eps_info["steps_repaired"],
+                }
+                if eps_info
+                else {}
+            ),
+            **table,
+        }
         _emit(json.dumps(_jsonable(payload), indent=2, ensure_ascii=False, allow_nan=False))
     else:
         _emit(_cost_text(table, eps_info))
@@ -1327,8 +1732,8 @@ def _cmd_cost(args) -> int:
 
 # -- export ------------------------------------------------------------------------------------------------
 def _cmd_export(args) -> int:
-    from construct.io import MODEL_KIND, file_kind, load_transformer
-    from construct.torch_export import TorchUnavailable, export_torch, require_torch
+    from varproof.construct.files.io import MODEL_KIND, file_kind, load_transformer
+    from varproof.construct.files.torch_export import TorchUnavailable, export_torch, require_torch
 
     out = args.torch
     if os.path.exists(out) and os.path.exists(args.file) and os.path.samefile(out, args.file):
@@ -1338,10 +1743,12 @@ def _cmd_export(args) -> int:
     except TorchUnavailable as err:
         raise UsageError(f"export --torch: {err}") from None
     if file_kind(args.file) == MODEL_KIND:
-        from construct.models import MODEL_KINDS, MODELS
+        from varproof.construct.files.models import MODEL_KINDS, MODELS
 
-        raise UsageError(f"export --torch: {args.file} holds a {'/'.join(MODEL_KINDS[name].title for name in MODELS)} "
-                         "model; only Lemma C.1 one-layer files (`varproof build -n … -d … -m … --out`) can be exported")
+        raise UsageError(
+            f"export --torch: {args.file} holds a {'/'.join(MODEL_KINDS[name].title for name in MODELS)} "
+            "model; only Lemma C.1 one-layer files (`varproof build -n … -d … -m … --out`) can be exported"
+        )
     if os.path.isdir(out):
         raise UsageError(f"cannot write {out}: is a directory")
     tau = load_transformer(args.file, unverified=args.unverified)
@@ -1350,22 +1757,32 @@ def _cmd_export(args) -> int:
     except OSError as err:
         raise UsageError(f"cannot write {out}: {err.strerror or err}") from None
     status = "UNVERIFIED input: its targets and context IDs were not recomputed; " if _unverified(tau) else ""
-    wrote(out, f"{status}torch.export program of the Lemma C.1 transformer {tau.spec}, target {tau.target.get('name')}, "
-               f"{tau.n_parameters} float64 parameters; load it with torch.export.load({str(out)!r}).module()(X), "
-               f"X of shape (batch, {tau.spec.tokens}, {tau.spec.channels}) float64")
+    wrote(
+        out,
+        f"{status}torch.export program of the Lemma C.1 transformer {tau.spec}, target {tau.target.get('name')}, "
+        f"{tau.n_parameters} float64 parameters; load it with torch.export.load({str(out)!r}).module()(X), "
+        f"X of shape (batch, {tau.spec.tokens}, {tau.spec.channels}) float64",
+    )
     return 0
 
 
 def _unverified(tau) -> bool:
     """Whether a loaded Lemma C.1 file was accepted without recomputing its targets and context IDs."""
-    from construct.io import recomputation_skipped
+    from varproof.construct.files.io import recomputation_skipped
 
     return recomputation_skipped(tau.spec)
 
 
 # -- entry point -------------------------------------------------------------------------------------------
-COMMANDS = {"list": _cmd_list, "verify": _cmd_verify, "merge": _cmd_merge, "build": _cmd_build, "inspect": _cmd_inspect,
-            "cost": _cmd_cost, "export": _cmd_export}
+COMMANDS = {
+    "list": _cmd_list,
+    "verify": _cmd_verify,
+    "merge": _cmd_merge,
+    "build": _cmd_build,
+    "inspect": _cmd_inspect,
+    "cost": _cmd_cost,
+    "export": _cmd_export,
+}
 
 
 #: longest message the CLI prints (a forged input could otherwise make it arbitrarily long)
@@ -1430,8 +1847,11 @@ def main(argv=None) -> int:
     except Exception as err:  # a bug: still one line; VARPROOF_DEBUG=1 shows the traceback
         if os.environ.get("VARPROOF_DEBUG"):
             raise
-        print(f"varproof: internal error ({type(err).__name__}: {_one_line(err)}); "
-              "rerun with VARPROOF_DEBUG=1 for the traceback", file=sys.stderr)
+        print(
+            f"varproof: internal error ({type(err).__name__}: {_one_line(err)}); "
+            "rerun with VARPROOF_DEBUG=1 for the traceback",
+            file=sys.stderr,
+        )
         return 2
 
 

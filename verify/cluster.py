@@ -1,8 +1,8 @@
 """Run a check over contiguous ranges of sequences — in this process or on a Dask cluster — and join the results.
 
 An exhaustive check of Lemma C.1 (``lemma-c.1/exhaustive``) is a function ``f(lo, hi)`` of a range of grid sequences
-whose results over adjacent ranges join with an associative ``join`` (`construct.structured.GridCheck.merge`,
-`construct.numeral.CellStats.merge`), so that the join of ``f`` over ranges tiling ``[start, stop)``, taken in range
+whose results over adjacent ranges join with an associative ``join`` (`varproof.construct.onelayer.structured.GridCheck.merge`,
+`varproof.construct.onelayer.numeral.CellStats.merge`), so that the join of ``f`` over ranges tiling ``[start, stop)``, taken in range
 order, *is* ``f(start, stop)``. `Runner.map_ranges` computes that join:
 
 * the ranges are the tasks ``[start, start + S), [start + S, start + 2S), …`` (the last one shorter) of task size
@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from construct import validate
+from varproof.construct import validate
 
 __all__ = [
     "DEFAULT_TASK_SIZE",
@@ -54,7 +54,7 @@ __all__ = [
     "Runner",
 ]
 
-#: sequences per task unless ``task_size`` says otherwise: the chunk of `construct.structured.check_grid`, so that a
+#: sequences per task unless ``task_size`` says otherwise: the chunk of `varproof.construct.onelayer.structured.check_grid`, so that a
 #: task evaluates exactly the batches the serial run evaluates
 DEFAULT_TASK_SIZE = 1 << 16
 #: most local worker processes `Runner` starts (more machines: run a cluster and pass its ``scheduler``)
@@ -136,11 +136,15 @@ class Checkpoint:
         for file in sorted(path.glob("*.json")):
             record = cls._read(file)
             if record["code"] != code:
-                raise ValueError(f"--checkpoint {directory}: {file.name} was written by code version {record['code']}, "
-                                 f"not this one ({code}); use another directory")
+                raise ValueError(
+                    f"--checkpoint {directory}: {file.name} was written by code version {record['code']}, "
+                    f"not this one ({code}); use another directory"
+                )
             if record["params"] != params:
-                raise ValueError(f"--checkpoint {directory}: {file.name} holds results of other parameters "
-                                 f"({_diff(record['params'], params)}); use another directory")
+                raise ValueError(
+                    f"--checkpoint {directory}: {file.name} holds results of other parameters "
+                    f"({_diff(record['params'], params)}); use another directory"
+                )
         return cls(path, params, code)
 
     @staticmethod
@@ -165,15 +169,25 @@ class Checkpoint:
         if not file.exists():
             return None
         record = self._read(file)
-        if (record["claim"], record["range"], record["params"], record["code"]) != (claim, [lo, hi], self.params,
-                                                                                    self.code):
+        if (record["claim"], record["range"], record["params"], record["code"]) != (
+            claim,
+            [lo, hi],
+            self.params,
+            self.code,
+        ):
             raise ValueError(f"--checkpoint: {file} holds another task than its name says; delete it")
         return record["result"]
 
     def save(self, claim: str, lo: int, hi: int, result) -> None:
         """Write the JSON result of task ``[lo, hi)`` atomically."""
-        record = {"format": FORMAT, "claim": claim, "params": self.params, "code": self.code, "range": [lo, hi],
-                  "result": result}
+        record = {
+            "format": FORMAT,
+            "claim": claim,
+            "params": self.params,
+            "code": self.code,
+            "range": [lo, hi],
+            "result": result,
+        }
         record["sha256"] = _content_hash(record)
         file = self._file(claim, lo, hi)
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".part-", suffix=".tmp")
@@ -207,12 +221,20 @@ class Runner:
     A context manager: entering it starts the local cluster or connects to the scheduler (an unreachable address
     is refused within `CONNECT_TIMEOUT` seconds), leaving it shuts the local cluster down."""
 
-    def __init__(self, workers: int = 1, scheduler: str | None = None, checkpoint: Checkpoint | None = None,
-                 task_size: int = DEFAULT_TASK_SIZE, progress: bool = False):
+    def __init__(
+        self,
+        workers: int = 1,
+        scheduler: str | None = None,
+        checkpoint: Checkpoint | None = None,
+        task_size: int = DEFAULT_TASK_SIZE,
+        progress: bool = False,
+    ):
         workers = validate.integer("--workers", workers, minimum=1, what="an integer ≥ 1")
         if workers > MAX_LOCAL_WORKERS:
-            raise ValueError(f"--workers must be ≤ {MAX_LOCAL_WORKERS} local processes, got {str(workers)[:20]}"
-                             f"{'…' if len(str(workers)) > 20 else ''}; for more, run a Dask cluster and pass --scheduler")
+            raise ValueError(
+                f"--workers must be ≤ {MAX_LOCAL_WORKERS} local processes, got {str(workers)[:20]}"
+                f"{'…' if len(str(workers)) > 20 else ''}; for more, run a Dask cluster and pass --scheduler"
+            )
         tiles(0, 0, task_size)  # validates the task size
         self.workers, self.scheduler, self.checkpoint = workers, scheduler, checkpoint
         self.task_size, self.progress = task_size, progress
@@ -240,11 +262,18 @@ class Runner:
             try:
                 self.client = Client(self.scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
             except (OSError, TimeoutError, ValueError, TypeError) as err:
-                raise ValueError(f"--scheduler {self.scheduler}: no Dask scheduler answered within {CONNECT_TIMEOUT} s "
-                                 f"({' '.join(str(err).split()) or type(err).__name__})") from None
+                raise ValueError(
+                    f"--scheduler {self.scheduler}: no Dask scheduler answered within {CONNECT_TIMEOUT} s "
+                    f"({' '.join(str(err).split()) or type(err).__name__})"
+                ) from None
         else:
-            self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                         dashboard_address=None, silence_logs=logging.ERROR)
+            self._cluster = LocalCluster(
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
             self.client = Client(self._cluster, set_as_default=False)
         return self
 
@@ -261,9 +290,18 @@ class Runner:
         self.client = self._cluster = None
 
     # -- range tasks ----------------------------------------------------------------------------------------
-    def map_ranges(self, task: Callable, start: int, stop: int, join: Callable[[Any, Any], Any], args: tuple = (), *,
-                   claim: str = "", encode: Callable[[Any], Any] | None = None,
-                   decode: Callable[[Any], Any] | None = None):
+    def map_ranges(
+        self,
+        task: Callable,
+        start: int,
+        stop: int,
+        join: Callable[[Any, Any], Any],
+        args: tuple = (),
+        *,
+        claim: str = "",
+        encode: Callable[[Any], Any] | None = None,
+        decode: Callable[[Any], Any] | None = None,
+    ):
         """``join`` over the tasks of `tiles` ``(start, stop, task_size)`` of ``task(*args, lo, hi)``, in range order.
 
         With a checkpoint, ``encode``/``decode`` turn a result into JSON and back (exactly: JSON keeps every float64
@@ -320,8 +358,17 @@ class Runner:
             return None
         from tqdm import tqdm
 
-        bar = tqdm(total=total, initial=initial, unit="seq", unit_scale=True, desc="tasks", file=sys.stderr,
-                   leave=False, dynamic_ncols=True, smoothing=0.1)
+        bar = tqdm(
+            total=total,
+            initial=initial,
+            unit="seq",
+            unit_scale=True,
+            desc="tasks",
+            file=sys.stderr,
+            leave=False,
+            dynamic_ncols=True,
+            smoothing=0.1,
+        )
         bar.set_postfix_str(f"tasks {finished}/{tasks}", refresh=True)
         return bar
 
@@ -333,4 +380,3 @@ class Runner:
             return [lambda c=c: c[0](*c[1:]) for c in calls]
         futures = [self.client.submit(_call, *c, pure=False) for c in calls]
         return [f.result for f in futures]
-

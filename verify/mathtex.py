@@ -4,7 +4,7 @@ Claim statements, references, quantities and notes are written once, as plain te
 mathematics (``‖x‖_∞ ≤ ε``, ``E ∈ R^{(h_r w_r)×d}``, ``K₂^{n−j}``, ``f ∘ g``), because the terminal
 report prints them as they are. The Markdown pages (claim reference, errata, coverage, report, live
 claim tables) show the same text with its formulas typeset: `md_math` cuts a text into prose and
-formula spans, escapes the prose for Markdown (`verify.report.md_text`) and writes each formula as
+formula spans, escapes the prose for Markdown (`varproof.verify.report.md_text`) and writes each formula as
 inline TeX ``\\(…\\)``, which MathJax (``pymdownx.arithmatex``) renders offline.
 
 The conversion is total — every text gives a page, nothing is refused — and conservative about
@@ -34,51 +34,203 @@ import unicodedata
 __all__ = ["MATH_CHARS", "md_math", "to_tex"]
 
 _GREEK = {
-    "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\epsilon", "ζ": r"\zeta", "η": r"\eta",
-    "θ": r"\theta", "ι": r"\iota", "κ": r"\kappa", "λ": r"\lambda", "μ": r"\mu", "ν": r"\nu", "ξ": r"\xi",
-    "π": r"\pi", "ρ": r"\rho", "σ": r"\sigma", "τ": r"\tau", "υ": r"\upsilon", "φ": r"\phi", "ϕ": r"\phi",
-    "χ": r"\chi", "ψ": r"\psi", "ω": r"\omega", "ϵ": r"\epsilon",
-    "Γ": r"\Gamma", "Δ": r"\Delta", "Θ": r"\Theta", "Λ": r"\Lambda", "Ξ": r"\Xi", "Π": r"\prod", "Σ": r"\sum",
-    "Φ": r"\Phi", "Ψ": r"\Psi", "Ω": r"\Omega", "ℓ": r"\ell",
+    "α": r"\alpha",
+    "β": r"\beta",
+    "γ": r"\gamma",
+    "δ": r"\delta",
+    "ε": r"\epsilon",
+    "ζ": r"\zeta",
+    "η": r"\eta",
+    "θ": r"\theta",
+    "ι": r"\iota",
+    "κ": r"\kappa",
+    "λ": r"\lambda",
+    "μ": r"\mu",
+    "ν": r"\nu",
+    "ξ": r"\xi",
+    "π": r"\pi",
+    "ρ": r"\rho",
+    "σ": r"\sigma",
+    "τ": r"\tau",
+    "υ": r"\upsilon",
+    "φ": r"\phi",
+    "ϕ": r"\phi",
+    "χ": r"\chi",
+    "ψ": r"\psi",
+    "ω": r"\omega",
+    "ϵ": r"\epsilon",
+    "Γ": r"\Gamma",
+    "Δ": r"\Delta",
+    "Θ": r"\Theta",
+    "Λ": r"\Lambda",
+    "Ξ": r"\Xi",
+    "Π": r"\prod",
+    "Σ": r"\sum",
+    "Φ": r"\Phi",
+    "Ψ": r"\Psi",
+    "Ω": r"\Omega",
+    "ℓ": r"\ell",
 }
 _SYMBOLS = {
-    "−": "-", "×": r"\times", "·": r"\cdot", "∘": r"\circ", "∈": r"\in", "∉": r"\notin", "∋": r"\ni",
-    "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "≈": r"\approx", "≡": r"\equiv", "∼": r"\sim", "±": r"\pm",
-    "→": r"\to", "←": r"\leftarrow", "↦": r"\mapsto", "↔": r"\leftrightarrow", "⇒": r"\Rightarrow",
-    "∞": r"\infty", "…": r"\ldots", "⌊": r"\lfloor", "⌋": r"\rfloor", "⌈": r"\lceil", "⌉": r"\rceil",
-    "⟨": r"\langle", "⟩": r"\rangle", "∀": r"\forall", "∃": r"\exists", "⊂": r"\subset", "⊆": r"\subseteq",
-    "⊇": r"\supseteq", "⊃": r"\supset", "⊄": r"\not\subset", "∪": r"\cup", "∩": r"\cap", "⊗": r"\otimes",
-    "∤": r"\nmid", "∣": r"\mid", "∇": r"\nabla", "∫": r"\int", "∂": r"\partial", "∑": r"\sum", "∏": r"\prod",
-    "⊤": r"\top", "ℝ": r"\mathbb{R}", "ℕ": r"\mathbb{N}", "ℤ": r"\mathbb{Z}", "ℚ": r"\mathbb{Q}",
-    "½": r"\tfrac{1}{2}", "′": "'", "″": "''", "‖": r"\Vert", "∅": r"\emptyset", "¬": r"\neg", "∧": r"\wedge",
-    "∨": r"\vee", "⊕": r"\oplus", "≪": r"\ll", "≫": r"\gg", "≔": ":=", "∗": "*", "√": r"\sqrt",
+    "−": "-",
+    "×": r"\times",
+    "·": r"\cdot",
+    "∘": r"\circ",
+    "∈": r"\in",
+    "∉": r"\notin",
+    "∋": r"\ni",
+    "≤": r"\le",
+    "≥": r"\ge",
+    "≠": r"\ne",
+    "≈": r"\approx",
+    "≡": r"\equiv",
+    "∼": r"\sim",
+    "±": r"\pm",
+    "→": r"\to",
+    "←": r"\leftarrow",
+    "↦": r"\mapsto",
+    "↔": r"\leftrightarrow",
+    "⇒": r"\Rightarrow",
+    "∞": r"\infty",
+    "…": r"\ldots",
+    "⌊": r"\lfloor",
+    "⌋": r"\rfloor",
+    "⌈": r"\lceil",
+    "⌉": r"\rceil",
+    "⟨": r"\langle",
+    "⟩": r"\rangle",
+    "∀": r"\forall",
+    "∃": r"\exists",
+    "⊂": r"\subset",
+    "⊆": r"\subseteq",
+    "⊇": r"\supseteq",
+    "⊃": r"\supset",
+    "⊄": r"\not\subset",
+    "∪": r"\cup",
+    "∩": r"\cap",
+    "⊗": r"\otimes",
+    "∤": r"\nmid",
+    "∣": r"\mid",
+    "∇": r"\nabla",
+    "∫": r"\int",
+    "∂": r"\partial",
+    "∑": r"\sum",
+    "∏": r"\prod",
+    "⊤": r"\top",
+    "ℝ": r"\mathbb{R}",
+    "ℕ": r"\mathbb{N}",
+    "ℤ": r"\mathbb{Z}",
+    "ℚ": r"\mathbb{Q}",
+    "½": r"\tfrac{1}{2}",
+    "′": "'",
+    "″": "''",
+    "‖": r"\Vert",
+    "∅": r"\emptyset",
+    "¬": r"\neg",
+    "∧": r"\wedge",
+    "∨": r"\vee",
+    "⊕": r"\oplus",
+    "≪": r"\ll",
+    "≫": r"\gg",
+    "≔": ":=",
+    "∗": "*",
+    "√": r"\sqrt",
 }
 _SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋ₐₑᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", "0123456789+-aeijklmnoprstuvx"))
 _SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁱⁿ", "0123456789+-in")) | {"ᵀ": r"\top"}
-_ACCENTS = {"\u0302": r"\hat", "\u0304": r"\bar", "\u0303": r"\tilde", "\u0307": r"\dot", "\u0308": r"\ddot",
-            "\u20d7": r"\vec", "\u0305": r"\bar"}
+_ACCENTS = {
+    "\u0302": r"\hat",
+    "\u0304": r"\bar",
+    "\u0303": r"\tilde",
+    "\u0307": r"\dot",
+    "\u0308": r"\ddot",
+    "\u20d7": r"\vec",
+    "\u0305": r"\bar",
+}
 #: the Unicode characters that are mathematics: on a page each stands inside a TeX span
-MATH_CHARS = frozenset(_GREEK) | frozenset(_SYMBOLS) | frozenset(_SUBSCRIPTS) | frozenset(_SUPERSCRIPTS) | frozenset(
-    _ACCENTS) | {"\u0338"}
+MATH_CHARS = (
+    frozenset(_GREEK)
+    | frozenset(_SYMBOLS)
+    | frozenset(_SUBSCRIPTS)
+    | frozenset(_SUPERSCRIPTS)
+    | frozenset(_ACCENTS)
+    | {"\u0338"}
+)
 #: names typeset as TeX's operators; every other name of two or more letters is upright text
-_OPERATORS = {"exp", "log", "ln", "sup", "inf", "max", "min", "lim", "sin", "cos", "tan", "tanh", "det", "arg",
-              "deg", "dim", "ker", "gcd", "Pr"}
+_OPERATORS = {
+    "exp",
+    "log",
+    "ln",
+    "sup",
+    "inf",
+    "max",
+    "min",
+    "lim",
+    "sin",
+    "cos",
+    "tan",
+    "tanh",
+    "det",
+    "arg",
+    "deg",
+    "dim",
+    "ker",
+    "gcd",
+    "Pr",
+}
 #: two-letter runs that are names, not products of two symbols
 _SHORT_NAMES = {"up", "in", "id", "NN", "FM", "LN", "TF", "ln", "Pr", "tr", "op"}
 #: names that are mathematics even standing alone (``FFN ∘ Attn``, ``u_0 = id``)
-_STANDALONE = {"FFN", "Attn", "ReLU", "Softmax", "softmax", "NN", "diag", "exp", "log", "log2", "ln", "sup", "id",
-               "MLP"}
+_STANDALONE = {
+    "FFN",
+    "Attn",
+    "ReLU",
+    "Softmax",
+    "softmax",
+    "NN",
+    "diag",
+    "exp",
+    "log",
+    "log2",
+    "ln",
+    "sup",
+    "id",
+    "MLP",
+}
 _ASCII_OPS = set("_^=<>+*/|{}")
 _PROSE_WORD = re.compile(r"[A-Za-z][A-Za-z]*(?:['’-][A-Za-z]+)*|[A-Za-z](?:\.[A-Za-z])+\.?")
 _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*(?:[eE][+-]?\d+)?%?|\d+(?:\.\d+)?[–-]\d+(?:\.\d+)?")
 _OPERATOR_ONLY = re.compile(r"[=<>+:|*/−×·∘∈∉≤≥≠≈≡→←↦↔⊂⊆⊇∪⊗∤±∼-]+")
-_NOT_SYMBOLS = {"Appendix", "Section", "Algorithm", "Table", "Figure", "Definition", "Definitions", "Lemma",
-                "Theorem", "Corollary", "Assumption", "Remark", "Fact", "Eq", "Eq."}
+_NOT_SYMBOLS = {
+    "Appendix",
+    "Section",
+    "Algorithm",
+    "Table",
+    "Figure",
+    "Definition",
+    "Definitions",
+    "Lemma",
+    "Theorem",
+    "Corollary",
+    "Assumption",
+    "Remark",
+    "Fact",
+    "Eq",
+    "Eq.",
+}
 
 
 def _tex_escape_ascii(c: str) -> str:
-    return {"%": r"\%", "#": r"\#", "&": r"\&", "$": r"\$", "~": r"\sim ", "\\": r"\backslash ",
-            '"': "''", "`": "'"}.get(c, c)
+    return {
+        "%": r"\%",
+        "#": r"\#",
+        "&": r"\&",
+        "$": r"\$",
+        "~": r"\sim ",
+        "\\": r"\backslash ",
+        '"': "''",
+        "`": "'",
+    }.get(c, c)
 
 
 def _is_letter(c: str) -> bool:
@@ -90,8 +242,9 @@ class _Converter:
 
     def __init__(self, text: str):
         # decompose accented Latin letters (ŝ → s + U+0302) but no symbol (≠ would become = + U+0338)
-        self.s = "".join(unicodedata.normalize("NFD", c) if unicodedata.category(c).startswith("L") else c
-                         for c in text)
+        self.s = "".join(
+            unicodedata.normalize("NFD", c) if unicodedata.category(c).startswith("L") else c for c in text
+        )
         self.i = 0
 
     def peek(self, k: int = 0) -> str:
@@ -180,8 +333,16 @@ class _Converter:
             j += 1  # a signed exponent: 2^-12
         while j < len(self.s):
             ch = self.s[j]
-            if ch.isascii() and ch.isalnum() or ch in _GREEK or ch in "'′*∞⊤†" or unicodedata.combining(ch) or ch == "," and j + 1 < len(self.s) and (self.s[j + 1].isascii() and self.s[j + 1].isalnum()
-                                                      or self.s[j + 1] in _GREEK):
+            if (
+                ch.isascii()
+                and ch.isalnum()
+                or ch in _GREEK
+                or ch in "'′*∞⊤†"
+                or unicodedata.combining(ch)
+                or ch == ","
+                and j + 1 < len(self.s)
+                and (self.s[j + 1].isascii() and self.s[j + 1].isalnum() or self.s[j + 1] in _GREEK)
+            ):
                 j += 1
             elif ch == "." and self.s[j - 1].isdigit() and j + 1 < len(self.s) and self.s[j + 1].isdigit():
                 j += 1  # a numbered item: δ_Lemma5.4
@@ -189,11 +350,17 @@ class _Converter:
                 break
         if j == self.i + 1:
             return None
-        word = self.s[self.i + 1:j]
-        if j < len(self.s) and self.s[j] == "_" and len(word) > 1 and word.isalpha() and word.islower() \
-                and word not in _SHORT_NAMES:
+        word = self.s[self.i + 1 : j]
+        if (
+            j < len(self.s)
+            and self.s[j] == "_"
+            and len(word) > 1
+            and word.isalpha()
+            and word.islower()
+            and word not in _SHORT_NAMES
+        ):
             j = self.i + 2  # h_rw_r: the subscript is r, then w_r
-        run = _Converter(self.s[self.i + 1:j]).run()
+        run = _Converter(self.s[self.i + 1 : j]).run()
         self.i = j
         return run
 
@@ -209,7 +376,7 @@ class _Converter:
                 if depth == 0:
                     break
             j += 1
-        inner = _Converter(self.s[self.i + 1:j]).run()
+        inner = _Converter(self.s[self.i + 1 : j]).run()
         self.i = min(j + 1, len(self.s))
         return open_ + inner + (close if j < len(self.s) else "")
 
@@ -221,7 +388,7 @@ class _Converter:
                 j += 1
             if (m := re.compile(r"\d+[A-Za-z]+").match(self.s, j)) and j - self.i >= 2:  # word2img: one name
                 j = m.end()
-            word = self.s[self.i:j]
+            word = self.s[self.i : j]
             if j < len(self.s) and unicodedata.combining(self.s[j]) and len(word) > 1:
                 j -= 1  # the accent belongs to the last letter alone
                 word = word[:-1]
@@ -313,7 +480,7 @@ def _kind(core: str, prev: str, nxt: str, prev_trail: str = "") -> str:
         return "M" if _kind_simple(prev) == "M" and _kind_simple(nxt) == "M" else "P"
     bare = core.strip("()[]")
     if _CODE.fullmatch(bare) or core in ("(s)", "[s]"):
-        return "P"  # a Python name (construct.flowar.layer_norm), a plural or unit marker (case(s), time (s))
+        return "P"  # a Python name (varproof.construct.flowar.flowar.layer_norm), a plural or unit marker (case(s), time (s))
     if _NUMBER.fullmatch(bare):
         return "N"
     if re.fullmatch(r"[=+\-<>/*]", core) and _kind_simple(prev) != "M" and _kind_simple(nxt) != "M":
@@ -330,8 +497,11 @@ def _kind(core: str, prev: str, nxt: str, prev_trail: str = "") -> str:
         return "M"
     if core in _STANDALONE or bare in _STANDALONE and bare != core:
         return "M"
-    if re.fullmatch(r"[(\[]?[A-Za-z]['′]*[(\[].*", core) or re.fullmatch(r"[A-Z][A-Za-z]*[(\[](?!s[)\]]).*", core) \
-            or re.fullmatch(r"(?:{})[(\[].*".format("|".join(_STANDALONE | _OPERATORS)), core):
+    if (
+        re.fullmatch(r"[(\[]?[A-Za-z]['′]*[(\[].*", core)
+        or re.fullmatch(r"[A-Z][A-Za-z]*[(\[](?!s[)\]]).*", core)
+        or re.fullmatch(r"(?:{})[(\[].*".format("|".join(_STANDALONE | _OPERATORS)), core)
+    ):
         return "M"
     if re.fullmatch(r"[(\[]?[A-Za-z]['′]*[)\]]*", core):
         if prev in _NOT_SYMBOLS:
@@ -349,10 +519,16 @@ def _kind(core: str, prev: str, nxt: str, prev_trail: str = "") -> str:
 
 
 def _kind_simple(core: str) -> str:
-    return "M" if core and (_has_math(core) or re.fullmatch(r"[(\[]?(?:[A-Za-z]['′]*|\d+(?:\.\d+)?)[)\]]?,?", core)) else "P"
+    return (
+        "M"
+        if core and (_has_math(core) or re.fullmatch(r"[(\[]?(?:[A-Za-z]['′]*|\d+(?:\.\d+)?)[)\]]?,?", core))
+        else "P"
+    )
 
 
-_CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+(?:\(\))?|[a-z]+\d+_\d+|[a-z][a-z0-9]+(?:_[a-z0-9]{2,})+")
+_CODE = re.compile(
+    r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+(?:\(\))?|[a-z]+\d+_\d+|[a-z][a-z0-9]+(?:_[a-z0-9]{2,})+"
+)
 
 
 _TRAIL = re.compile(r"(?:-[A-Za-z]{3,}(?:-[A-Za-z]+)*)?(?:['’]s)?[.,;:!?]*$")
@@ -364,38 +540,53 @@ def _split_trailing(token: str) -> tuple[str, str]:
     if _OPERATOR_ONLY.fullmatch(token) or token in ("…", "...", "…,"):
         return (token[:-1], ",") if token == "…," else (token, "")
     m = _TRAIL.search(token)
-    core, trail = token[:m.start()], token[m.start():]
+    core, trail = token[: m.start()], token[m.start() :]
     if core.endswith(("'", "′")) and trail[:1] in ("s",):  # never split a prime from its symbol
         return token, ""
     return core, trail
 
 
 def md_math(text) -> str:
-    """``text`` for a Markdown page: prose escaped (`verify.report.md_text`), formulas as inline TeX
+    """``text`` for a Markdown page: prose escaped (`varproof.verify.report.md_text`), formulas as inline TeX
     ``\\(…\\)``; one line. Every character of `MATH_CHARS` ends up inside a formula."""
     from .report import md_text
 
     text = str(text)
     if not any(c in MATH_CHARS or c in _ASCII_OPS for c in unicodedata.normalize("NFD", text)) and not re.search(
-            r"(?<![\w.])[A-Za-z](?![\w.])", text):
+        r"(?<![\w.])[A-Za-z](?![\w.])", text
+    ):
         return md_text(text)
     tokens = _tokens(" ".join(text.split()))
     split = [_split_trailing(t) for t in tokens]
     cores = [c for c, _ in split]
-    kinds = [_kind(c, cores[k - 1] if k else "", cores[k + 1] if k + 1 < len(cores) else "", split[k - 1][1] if k else "")
-             for k, c in enumerate(cores)]
+    kinds = [
+        _kind(c, cores[k - 1] if k else "", cores[k + 1] if k + 1 < len(cores) else "", split[k - 1][1] if k else "")
+        for k, c in enumerate(cores)
+    ]
     # a number joins a formula when an operator binds it: ``n ≥ 1``, ``1 ≤ i``, ``= 3``
     depth = 0  # brackets the formula running up to token k has opened: a list's numbers belong to it
     for k, kind in enumerate(kinds):
         if kind == "N":
-            before = k > 0 and kinds[k - 1] == "M" and (not split[k - 1][1] and _ends_with_operator(cores[k - 1])
-                                                        or split[k - 1][1] in ("", ",") and depth > 0)
-            after = k + 1 < len(kinds) and kinds[k + 1] == "M" and not split[k][1] and _starts_with_operator(cores[k + 1])
+            before = (
+                k > 0
+                and kinds[k - 1] == "M"
+                and (
+                    not split[k - 1][1]
+                    and _ends_with_operator(cores[k - 1])
+                    or split[k - 1][1] in ("", ",")
+                    and depth > 0
+                )
+            )
+            after = (
+                k + 1 < len(kinds) and kinds[k + 1] == "M" and not split[k][1] and _starts_with_operator(cores[k + 1])
+            )
             kinds[k] = "M" if before or after else "P"
         if kinds[k] == "M" and (k == 0 or kinds[k - 1] == "M" and split[k - 1][1] in ("", ",")):
             depth += sum(cores[k].count(c) for c in "([{") - sum(cores[k].count(c) for c in ")]}")
         else:
-            depth = sum(cores[k].count(c) for c in "([{") - sum(cores[k].count(c) for c in ")]}") if kinds[k] == "M" else 0
+            depth = (
+                sum(cores[k].count(c) for c in "([{") - sum(cores[k].count(c) for c in ")]}") if kinds[k] == "M" else 0
+            )
     out: list[str] = []
     k = 0
     while k < len(tokens):

@@ -34,85 +34,124 @@ def _items(section: str, rows: list[tuple[str, str]]) -> list[PaperItem]:
 
 
 PAPER_ITEMS: tuple[PaperItem, ...] = tuple(
-    _items("3.2 Transformer blocks", [
-        ("Definition 3.1", "Softmax"),
-        ("Definition 3.2", "Attention matrix"),
-        ("Definition 3.3", "Single attention layer"),
-        ("Definition 3.4", "VAR attention layer"),
-        ("Definition 3.5", "Single feed-forward layer"),
-    ])
-    + _items("3.3 VAR phase one", [
-        ("Definition 3.6", "Bicubic spline kernel"),
-        ("Definition 3.7", "Up-interpolation layer for one-step geometric series"),
-        ("Definition 3.8", "Pyramid up-interpolation layer, r = 1"),
-        ("Definition 3.9", "Pyramid up-interpolation layer, r ≥ 2"),
-        ("Remark 3.10", "Merging the pyramid into a sequence"),
-        ("Definition 3.11", "VAR transformer"),
-    ])
-    + _items("3.4 VAR transformer blocks", [
-        ("Remark 3.12", "Applying φ_up on X ∈ R^{n×d}"),
-        ("Definition 3.13", "Single VAR transformer layer"),
-        ("Definition 3.14", "VAR transformer network function class"),
-    ])
-    + _items("4 Main results", [
-        ("Theorem 4.1", "Universality of VAR transformer (informal)"),
-        ("Corollary 4.2", "Universality of FlowAR (informal)"),
-    ])
-    + _items("5 Contextual mapping", [
-        ("Definition 5.1", "Vocabulary"),
-        ("Definition 5.2", "Tokenwise separateness"),
-        ("Definition 5.3", "(γ, δ)-contextual mapping"),
-        ("Lemma 5.4", "Any-rank attention as a (γ, δ)-contextual mapping"),
-    ])
-    + _items("6 Universality of VAR", [
-        ("Lemma 6.1", "τ ∈ T_A^{1,1,4} is a universal img2img approximator"),
-        ("Assumption 6.2", "Target function class"),
-        ("Lemma 6.3", "Two layers perturbation"),
-        ("Lemma 6.4", "Perturbation of recursive compositions, one layer different"),
-        ("Lemma 6.5", "Perturbation of recursive compositions, all layers different"),
-        ("Theorem 6.6", "Universality of VAR transformer"),
-    ])
-    + _items("7 FlowAR and HOFAR", [
-        ("Corollary 7.1", "Two layers perturbation with Φ_down"),
-        ("Corollary 7.2", "Universality of FlowAR"),
-        ("Corollary 7.3", "Universality of HOFAR"),
-    ])
-    + _items("A Preliminary", [
-        ("Fact A.1", "Spectral norm against Frobenius norm, rows and columns"),
-        ("Fact A.2", "Inner product identities"),
-        ("Fact A.3", "Hadamard product and diagonal matrix identities"),
-    ])
-    + _items("B VAR phases two and three", [
-        ("Definition B.1", "Convolution layer"),
-        ("Remark B.2", "Kernel size, padding and stride follow VAR"),
-    ])
-    + _items("C Construction of transformers", [
-        ("Lemma C.1", "Transformer construction"),
-        ("Eq. (1)", "θ-approximated step function"),
-        ("Eq. (2)", "FFN_1 as the limit of the step function"),
-    ])
-    + _items("D Training of FlowAR", [
-        ("Definition D.1", "Up sample function"),
-        ("Definition D.2", "Down sample function"),
-        ("Definition D.3", "Linear up sample function"),
-        ("Definition D.4", "Linear down sample function"),
-        ("Definition D.5", "VAE tokenizer"),
-        ("Remark D.6", "FlowAR's choice a = 2"),
-        ("Definition D.7", "Single attention layer (FlowAR)"),
-        ("Definition D.8", "MLP layer"),
-        ("Definition D.9", "Layer-wise norm layer"),
-        ("Definition D.10", "Autoregressive transformer"),
-        ("Definition D.11", "Flow"),
-        ("Definition D.12", "Flow matching architecture"),
-        ("Definition D.13", "Loss of FlowAR"),
-    ])
-    + _items("E Inference of FlowAR", [
-        ("Definition E.1", "FlowAR architecture in the inference pipeline"),
-    ])
-    + _items("F HOFAR", [
-        ("Algorithm 1", "High-order FlowAR training"),
-        ("Algorithm 2", "High-order FlowAR inference"),
-    ])
+    _items(
+        "3.2 Transformer blocks",
+        [
+            ("Definition 3.1", "Softmax"),
+            ("Definition 3.2", "Attention matrix"),
+            ("Definition 3.3", "Single attention layer"),
+            ("Definition 3.4", "VAR attention layer"),
+            ("Definition 3.5", "Single feed-forward layer"),
+        ],
+    )
+    + _items(
+        "3.3 VAR phase one",
+        [
+            ("Definition 3.6", "Bicubic spline kernel"),
+            ("Definition 3.7", "Up-interpolation layer for one-step geometric series"),
+            ("Definition 3.8", "Pyramid up-interpolation layer, r = 1"),
+            ("Definition 3.9", "Pyramid up-interpolation layer, r ≥ 2"),
+            ("Remark 3.10", "Merging the pyramid into a sequence"),
+            ("Definition 3.11", "VAR transformer"),
+        ],
+    )
+    + _items(
+        "3.4 VAR transformer blocks",
+        [
+            ("Remark 3.12", "Applying φ_up on X ∈ R^{n×d}"),
+            ("Definition 3.13", "Single VAR transformer layer"),
+            ("Definition 3.14", "VAR transformer network function class"),
+        ],
+    )
+    + _items(
+        "4 Main results",
+        [
+            ("Theorem 4.1", "Universality of VAR transformer (informal)"),
+            ("Corollary 4.2", "Universality of FlowAR (informal)"),
+        ],
+    )
+    + _items(
+        "5 Contextual mapping",
+        [
+            ("Definition 5.1", "Vocabulary"),
+            ("Definition 5.2", "Tokenwise separateness"),
+            ("Definition 5.3", "(γ, δ)-contextual mapping"),
+            ("Lemma 5.4", "Any-rank attention as a (γ, δ)-contextual mapping"),
+        ],
+    )
+    + _items(
+        "6 Universality of VAR",
+        [
+            ("Lemma 6.1", "τ ∈ T_A^{1,1,4} is a universal img2img approximator"),
+            ("Assumption 6.2", "Target function class"),
+            ("Lemma 6.3", "Two layers perturbation"),
+            ("Lemma 6.4", "Perturbation of recursive compositions, one layer different"),
+            ("Lemma 6.5", "Perturbation of recursive compositions, all layers different"),
+            ("Theorem 6.6", "Universality of VAR transformer"),
+        ],
+    )
+    + _items(
+        "7 FlowAR and HOFAR",
+        [
+            ("Corollary 7.1", "Two layers perturbation with Φ_down"),
+            ("Corollary 7.2", "Universality of FlowAR"),
+            ("Corollary 7.3", "Universality of HOFAR"),
+        ],
+    )
+    + _items(
+        "A Preliminary",
+        [
+            ("Fact A.1", "Spectral norm against Frobenius norm, rows and columns"),
+            ("Fact A.2", "Inner product identities"),
+            ("Fact A.3", "Hadamard product and diagonal matrix identities"),
+        ],
+    )
+    + _items(
+        "B VAR phases two and three",
+        [
+            ("Definition B.1", "Convolution layer"),
+            ("Remark B.2", "Kernel size, padding and stride follow VAR"),
+        ],
+    )
+    + _items(
+        "C Construction of transformers",
+        [
+            ("Lemma C.1", "Transformer construction"),
+            ("Eq. (1)", "θ-approximated step function"),
+            ("Eq. (2)", "FFN_1 as the limit of the step function"),
+        ],
+    )
+    + _items(
+        "D Training of FlowAR",
+        [
+            ("Definition D.1", "Up sample function"),
+            ("Definition D.2", "Down sample function"),
+            ("Definition D.3", "Linear up sample function"),
+            ("Definition D.4", "Linear down sample function"),
+            ("Definition D.5", "VAE tokenizer"),
+            ("Remark D.6", "FlowAR's choice a = 2"),
+            ("Definition D.7", "Single attention layer (FlowAR)"),
+            ("Definition D.8", "MLP layer"),
+            ("Definition D.9", "Layer-wise norm layer"),
+            ("Definition D.10", "Autoregressive transformer"),
+            ("Definition D.11", "Flow"),
+            ("Definition D.12", "Flow matching architecture"),
+            ("Definition D.13", "Loss of FlowAR"),
+        ],
+    )
+    + _items(
+        "E Inference of FlowAR",
+        [
+            ("Definition E.1", "FlowAR architecture in the inference pipeline"),
+        ],
+    )
+    + _items(
+        "F HOFAR",
+        [
+            ("Algorithm 1", "High-order FlowAR training"),
+            ("Algorithm 2", "High-order FlowAR inference"),
+        ],
+    )
 )
 
 _KINDS = r"(?:Definition|Lemma|Theorem|Corollary|Remark|Fact|Assumption|Algorithm)"
@@ -142,7 +181,7 @@ def items_in(ref: str) -> tuple[str, ...]:
 def coverage(claims) -> list[dict]:
     """For every item of `PAPER_ITEMS`, in order: the claims that cover it, grouped by kind.
 
-    ``claims`` is the registry (``verify.registry.all_claims()``). Each row: ``item``, ``section``,
+    ``claims`` is the registry (``varproof.verify.registry.all_claims()``). Each row: ``item``, ``section``,
     ``title``, ``claims`` (every id covering it), and the ids by kind (``literal``, ``reading``, ``step``,
     ``repair``). A final row ``item = None`` collects claims on unnumbered text (e.g. Section 7.2's
     HOFAR paragraph).
@@ -155,7 +194,13 @@ def coverage(claims) -> list[dict]:
             row[kind] = [c.id for c in ids if c.kind == kind]
         rows.append(row)
     loose = [c for c in claims.values() if not c.covers]
-    rows.append({"item": None, "section": "unnumbered text", "title": "claims on text the paper does not number",
-                 "claims": [c.id for c in loose],
-                 **{kind: [c.id for c in loose if c.kind == kind] for kind in ("literal", "reading", "step", "repair")}})
+    rows.append(
+        {
+            "item": None,
+            "section": "unnumbered text",
+            "title": "claims on text the paper does not number",
+            "claims": [c.id for c in loose],
+            **{kind: [c.id for c in loose if c.kind == kind] for kind in ("literal", "reading", "step", "repair")},
+        }
+    )
     return rows

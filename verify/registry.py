@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from construct import validate
+from varproof.construct import validate
 
 from .report import Evidence
 
@@ -46,8 +46,24 @@ __all__ = [
     "undeclared",
 ]
 
-CLAIM_MODULES = ("quantization", "separation", "memorization", "approximation", "blocks", "interpolation", "var", "main_results",
-                 "perturbation", "flowar", "training", "algebra", "variants", "experiments", "released", "interop")
+CLAIM_MODULES = (
+    "quantization",
+    "separation",
+    "memorization",
+    "approximation",
+    "blocks",
+    "interpolation",
+    "var",
+    "main_results",
+    "perturbation",
+    "flowar",
+    "training",
+    "algebra",
+    "variants",
+    "experiments",
+    "released",
+    "interop",
+)
 
 
 #: largest ℓ_α exponent a claim evaluates in float64 (its default `Claim.alpha_max`): beyond it |x|^α leaves
@@ -63,10 +79,10 @@ class Params:
 
     ``tokens``/``channels``/``steps``/``ramp`` define the `GridSpec` (claims over a *family* scan
     every spec with ``n' ≤ tokens``, ``d' ≤ channels``, ``2 ≤ m' ≤ steps``); ``target`` names a
-    Lipschitz target (`construct.targets`); ``alpha`` is the ``ℓ_α`` exponent of the function norm;
+    Lipschitz target (`varproof.construct.targets`); ``alpha`` is the ``ℓ_α`` exponent of the function norm;
     ``samples`` and ``seed`` drive sampled checks; ``sides`` (``h_1 < h_2 < …``) is the side schedule of
     the VAR compositions the Section 6 claims run on (default: a fixed list of small ones); ``operator``
-    (``paper`` — φ_up of Definitions 3.7–3.9 —, ``var`` or ``flowar``, `construct.released`) is the
+    (``paper`` — φ_up of Definitions 3.7–3.9 —, ``var`` or ``flowar``, `varproof.construct.var.released`) is the
     between-scale map those compositions and the examples use (with ``sides``, a schedule the released
     system runs); ``variant`` the Lemma C.1
     contextual mapping ``lemma-c.1/exhaustive`` builds (``working``, ``numeral`` or ``paper``; recorded in
@@ -83,14 +99,14 @@ class Params:
     seed: int = 0
     sides: tuple[int, ...] | None = None
     operator: str = "paper"
-    #: the Lemma C.1 construction variant the end-to-end claims build (``construct.transformer.VARIANTS``)
+    #: the Lemma C.1 construction variant the end-to-end claims build (``varproof.construct.onelayer.transformer.VARIANTS``)
     variant: str = "working"
     # how to run, not what to check (left out of `as_dict`): progress bars, one shard ``(i, k)`` of an
     # exhaustive check (``--shard i/k``), worker processes (``--workers``)
     progress: bool = field(default=False, compare=False)
     shard: tuple[int, int] | None = None
     workers: int = 1
-    #: where range tasks run (a `verify.cluster.Runner`: serial, local Dask cluster, scheduler, checkpoint);
+    #: where range tasks run (a `varproof.verify.cluster.Runner`: serial, local Dask cluster, scheduler, checkpoint);
     #: None: ``workers`` local processes
     runner: object = field(default=None, compare=False, repr=False)
 
@@ -101,8 +117,10 @@ class Params:
         validate.integer("--seed", self.seed, minimum=0, hypothesis="numpy seeds are non-negative")
         validate.real("--alpha", self.alpha, minimum=1, ref="Lemma 6.1", hypothesis="the ℓ_α norm needs 1 ≤ α < ∞")
         if self.alpha > ALPHA_LIMIT:
-            raise ValueError(f"--alpha must be ≤ {ALPHA_LIMIT:g} (Lemma 6.1 allows any 1 ≤ α < ∞; the claims decided "
-                             f"in closed form take α up to {ALPHA_LIMIT:g}, the others up to {ALPHA_MAX}), got {self.alpha:g}")
+            raise ValueError(
+                f"--alpha must be ≤ {ALPHA_LIMIT:g} (Lemma 6.1 allows any 1 ≤ α < ∞; the claims decided "
+                f"in closed form take α up to {ALPHA_LIMIT:g}, the others up to {ALPHA_MAX}), got {self.alpha:g}"
+            )
         if not isinstance(self.alpha, int):  # a Fraction or numpy float is recorded as the float it is evaluated as
             object.__setattr__(self, "alpha", float(self.alpha))
         if self.shard is not None:
@@ -110,33 +128,33 @@ class Params:
             if not (validate.is_integer(i) and validate.is_integer(k) and 0 <= i < k):
                 raise ValueError(f"--shard i/k needs integers 0 ≤ i < k, got {i}/{k}")
         validate.integer("--workers", self.workers, minimum=1, what="an integer ≥ 1")
-        from construct.released import OPERATORS, check_released_schedule
+        from varproof.construct.var.released import OPERATORS, check_released_schedule
 
         if self.operator not in OPERATORS:
             raise ValueError(f"--operator must be one of {', '.join(OPERATORS)}, got {self.operator!r}")
         if self.variant not in ("paper", "working", "numeral"):
             raise ValueError(f"--variant must be one of paper, working, numeral, got {self.variant!r}")
         if self.sides is not None:
-            from construct.var import check_sides
+            from varproof.construct.var.var import check_sides
 
             object.__setattr__(self, "sides", check_sides(self.sides, start=1))
             check_released_schedule(self.operator, self.sides, chain=True)
 
     def spec(self):
-        from construct.grid import GridSpec
+        from varproof.construct.onelayer.grid import GridSpec
 
         return GridSpec(self.tokens, self.channels, self.steps, self.ramp)
 
     def family(self):
         """Every spec with ``n' ≤ n``, ``d' ≤ d``, ``2 ≤ m' ≤ m``, smallest grids first.
 
-        Within a `family_scans` block whose work budget (`construct.grid.work_limit`) cannot pay for the whole
+        Within a `family_scans` block whose work budget (`varproof.construct.onelayer.grid.work_limit`) cannot pay for the whole
         scan (`family_work`), only the smallest specs the budget pays for are returned, in the same order, and the
         block records ``(returned, total)``: its owner may then accept the claim's evidence only if it is a
         counterexample (a ``fails`` needs one failing member; the others decide nothing). Elsewhere a scan that
         the budget cannot pay for is refused before it starts.
         """
-        from construct.grid import GridSpec, require_work
+        from varproof.construct.onelayer.grid import GridSpec, require_work
 
         n, d, m = self.tokens, self.channels, self.steps
         total, work = n * d * max(m - 1, 0), family_work(self)
@@ -193,8 +211,8 @@ def family_scans():
 
 
 def work_allowed() -> float:
-    """`construct.grid.work_allowed`: the operations the innermost work budget still allows."""
-    from construct.grid import work_allowed as allowed
+    """`varproof.construct.onelayer.grid.work_allowed`: the operations the innermost work budget still allows."""
+    from varproof.construct.onelayer.grid import work_allowed as allowed
 
     return allowed()
 
@@ -204,8 +222,12 @@ def family_prefix(params: Params, budget: float) -> tuple[list[tuple[int, int, i
     ``FAMILY_UNIT·(n'm')²``), smallest grids first, and their cost."""
     n, d, m = params.tokens, params.channels, params.steps
     side = int(math.isqrt(int(min(budget / FAMILY_UNIT, 2**62)))) + 1
-    small = [(nn, dd, mm) for nn in range(1, min(n, side) + 1) for dd in range(1, d + 1)
-             for mm in range(2, min(m, side // nn + 1) + 1)]
+    small = [
+        (nn, dd, mm)
+        for nn in range(1, min(n, side) + 1)
+        for dd in range(1, d + 1)
+        for mm in range(2, min(m, side // nn + 1) + 1)
+    ]
     small.sort(key=lambda s: (s[0] * s[1] * math.log2(s[2]), s[0], s[1], s[2]))
     chosen, spent = [], 0.0
     for member in small:
@@ -238,14 +260,16 @@ def dense_work(spec, builds: int, passes: int) -> tuple[float, str]:
     log10_N = n * d * math.log10(spec.steps)
     size = f"{N:.4g}" if math.isfinite(N) else f"≈ 10^{log10_N:.4g}"
     neurons = f"{width:.4g}" if math.isfinite(width) else f"≈ 10^{math.log10(3 * n) + log10_N:.4g}"
-    what = (f"{builds} build(s) of the dense Lemma C.1 network for {spec} and {passes} dense pass(es) over its "
-            f"{size} grid sequences through {neurons} FFN_2 neurons")
+    what = (
+        f"{builds} build(s) of the dense Lemma C.1 network for {spec} and {passes} dense pass(es) over its "
+        f"{size} grid sequences through {neurons} FFN_2 neurons"
+    )
     return builds * build_ops + passes * pass_ops, what
 
 
 def structured_work(spec, passes: int = 2) -> tuple[float, str]:
     """Operations of the structured construction for ``spec`` (attention and target on every grid sequence) and
-    ``passes`` structured passes over its grid (`construct.structured`), with the sentence that says so."""
+    ``passes`` structured passes over its grid (`varproof.construct.onelayer.structured`), with the sentence that says so."""
     n, d = spec.tokens, spec.channels
     attention = 4.0 * n * n * d + 4.0 * n * d * d + 6.0 * n * n  # as `layers.Attention.apply` counts it
     digits = 4.0 * n * d  # as `grid.sequence_digits` counts it, once for the build and once for the passes
@@ -254,8 +278,10 @@ def structured_work(spec, passes: int = 2) -> tuple[float, str]:
     except OverflowError:
         N = math.inf
     size = f"{N:.4g}" if math.isfinite(N) else f"≈ 10^{n * d * math.log10(spec.steps):.4g}"
-    return (N * ((1 + passes) * attention + 2 * digits),
-            f"the structured construction and {passes:g} pass(es) over the {size} grid sequences of {spec}")
+    return (
+        N * ((1 + passes) * attention + 2 * digits),
+        f"the structured construction and {passes:g} pass(es) over the {size} grid sequences of {spec}",
+    )
 
 
 MiB = 2.0**20
@@ -289,17 +315,26 @@ def fixed(operations: float, nbytes: float, what: str = "a computation of fixed 
 #: float64-operation equivalents of one second of a check's CPU time (the unit `fixed` costs are calibrated in)
 OPS_PER_SECOND = 4e8
 
-_DEFAULT_TOKENS = 3 ** 6 * 3  # N·n of the default spec n = 3, d = 2, m = 3
+_DEFAULT_TOKENS = 3**6 * 3  # N·n of the default spec n = 3, d = 2, m = 3
 
 
 def _grid_tokens(params: Params) -> float:
     """``N·n = m^{nd}·n``, the tokens on the spec's grid (``inf`` beyond float range)."""
     log10 = params.tokens * params.channels * math.log10(max(params.steps, 2)) + math.log10(params.tokens)
-    return 10.0 ** log10 if log10 < 300 else math.inf
+    return 10.0**log10 if log10 < 300 else math.inf
 
 
-def sized(operations: float, nbytes: float, *, tokens: float = 0, samples: bool = False, channels: float = 0,
-          family: bool = False, base_bytes: float = 64 * MiB, what: str = ""):
+def sized(
+    operations: float,
+    nbytes: float,
+    *,
+    tokens: float = 0,
+    samples: bool = False,
+    channels: float = 0,
+    family: bool = False,
+    base_bytes: float = 64 * MiB,
+    what: str = "",
+):
     """The `Claim.work` of a check calibrated at the default `Params` — ``operations`` and ``nbytes`` beyond a
     ``base_bytes`` allowance (interpreter scratch, caches) — and scaled by the sizes it reads: the grid's tokens
     ``N·n`` (to the power ``tokens``), ``--samples`` (linearly), ``--channels`` (to the power ``channels``); a
@@ -320,9 +355,15 @@ def sized(operations: float, nbytes: float, *, tokens: float = 0, samples: bool 
         ops = operations * factor
         if family:
             ops = max(ops, min(family_work(params), work_allowed()))
-        sentence = what or (f"the scan of the family n' ≤ {params.tokens}, d' ≤ {params.channels}, 2 ≤ m' ≤ "
-                            f"{params.steps}" if family else f"the check on the grid of {params.spec()}" if tokens else
-                            "its check" if samples or channels else "a computation of fixed size")
+        sentence = what or (
+            f"the scan of the family n' ≤ {params.tokens}, d' ≤ {params.channels}, 2 ≤ m' ≤ {params.steps}"
+            if family
+            else f"the check on the grid of {params.spec()}"
+            if tokens
+            else "its check"
+            if samples or channels
+            else "a computation of fixed size"
+        )
         return Cost(ops, base_bytes + nbytes * factor, sentence)
 
     return work
@@ -331,9 +372,9 @@ def sized(operations: float, nbytes: float, *, tokens: float = 0, samples: bool 
 def dense_bytes(spec, budget: float | None = None) -> float:
     """Peak bytes of the dense Lemma C.1 network for ``spec`` and its chunked dense passes: the weights (FFN_2's
     ``3nN`` neurons, ``2d + 2`` numbers each), the grid and its stages (``N·n·d`` numbers, a dozen arrays), and
-    one chunk of hidden activations, which `construct.layers.FeedForward.apply` sizes to a quarter of the memory
+    one chunk of hidden activations, which `varproof.construct.layers.FeedForward.apply` sizes to a quarter of the memory
     budget in force (three arrays of it live at once, so at most ``3/8`` of it; ``budget``: the one assumed)."""
-    from construct.grid import memory_budget
+    from varproof.construct.onelayer.grid import memory_budget
 
     n, d = spec.tokens, spec.channels
     try:
@@ -367,13 +408,13 @@ class Claim:
     """A claim: ``id``, paper reference ``ref``, the ``statement`` checked, and ``check(params) → Evidence``.
 
     ``corrected_of`` names the claims it repairs; ``covers`` the numbered paper items it decides (default:
-    those its ``ref`` mentions, `verify.paper.items_in`); ``no_repair`` says, for a literal claim that
+    those its ``ref`` mentions, `varproof.verify.paper.items_in`); ``no_repair`` says, for a literal claim that
     fails, why no repaired statement is registered.
     ``work(params)`` estimates the whole check before it starts — a `Cost` (operations and peak bytes), or
     ``(operations, what)`` with the peak bytes from ``memory(params)`` — so that ``varproof verify`` can refuse it
     at once beyond ``--max-work`` or ``--max-memory`` (`fixed`, `grid_cost` and `dense_cost` build the common
     ones). Every registered claim declares both (`undeclared` lists any that does not); the computations also
-    count themselves as each starts (`construct.grid.require_work`, `construct.grid.require_memory`).
+    count themselves as each starts (`varproof.construct.onelayer.grid.require_work`, `varproof.construct.onelayer.grid.require_memory`).
     """
 
     id: str
@@ -395,7 +436,9 @@ class Claim:
         covers = tuple(self.covers) or items_in(self.ref)
         unknown = [item for item in covers if item not in item_ids()]
         if unknown:
-            raise ValueError(f"claim {self.id!r}: covers unknown paper items {unknown} (see verify.paper.PAPER_ITEMS)")
+            raise ValueError(
+                f"claim {self.id!r}: covers unknown paper items {unknown} (see varproof.verify.paper.PAPER_ITEMS)"
+            )
         object.__setattr__(self, "covers", covers)
 
     @property
@@ -419,9 +462,11 @@ class Claim:
     def check_alpha(self, params: Params) -> None:
         """Refuse an ``α`` beyond `alpha_max` (``ValueError`` naming the hypothesis), before anything runs."""
         if params.alpha > self.alpha_max:
-            raise ValueError(f"--alpha {params.alpha:g} is beyond {self.alpha_max:g}, the largest α this check decides: "
-                             f"its ℓ_α norms (Σ|x|^α)^(1/α) are evaluated in float64, where |x|^α leaves the "
-                             f"representable range (Lemma 6.1 allows any 1 ≤ α < ∞); choose --alpha ≤ {self.alpha_max:g}")
+            raise ValueError(
+                f"--alpha {params.alpha:g} is beyond {self.alpha_max:g}, the largest α this check decides: "
+                f"its ℓ_α norms (Σ|x|^α)^(1/α) are evaluated in float64, where |x|^α leaves the "
+                f"representable range (Lemma 6.1 allows any 1 ≤ α < ∞); choose --alpha ≤ {self.alpha_max:g}"
+            )
 
     def cost(self, params: Params) -> Cost:
         """The `Cost` of this claim's check for ``params``, from its declared `work` (and `memory`); a claim that
@@ -433,7 +478,9 @@ class Claim:
             return value
         operations, what = value
         if self.memory is None:
-            raise ValueError(f"claim {self.id!r} declares no memory estimate, so --max-memory cannot be checked before it runs")
+            raise ValueError(
+                f"claim {self.id!r} declares no memory estimate, so --max-memory cannot be checked before it runs"
+            )
         return Cost(float(operations), float(self.memory(params)), what)
 
     def estimate(self, params: Params) -> tuple[float, str]:
@@ -455,9 +502,18 @@ class Claim:
 _REGISTRY: dict[str, Claim] = {}
 
 
-def register(id: str, ref: str, statement: str, corrected_of: str | tuple[str, ...] = (), merge=None,
-             covers: str | tuple[str, ...] = (), no_repair: str = "", work=None, memory=None,
-             alpha_max: float = ALPHA_MAX):
+def register(
+    id: str,
+    ref: str,
+    statement: str,
+    corrected_of: str | tuple[str, ...] = (),
+    merge=None,
+    covers: str | tuple[str, ...] = (),
+    no_repair: str = "",
+    work=None,
+    memory=None,
+    alpha_max: float = ALPHA_MAX,
+):
     """Decorator: register ``check`` as the claim ``id`` (``corrected_of``: the claim(s) it repairs;
     ``merge``: for an exhaustive claim that honours ``Params.shard``, the function that joins the shards'
     evidence into the unsharded evidence; ``covers``: the numbered paper items it decides, default those
@@ -472,8 +528,19 @@ def register(id: str, ref: str, statement: str, corrected_of: str | tuple[str, .
     def wrap(check):
         if id in _REGISTRY:
             raise ValueError(f"claim {id!r} registered twice")
-        _REGISTRY[id] = Claim(id, ref, statement, check, corrected_of, merge, work=work, memory=memory,
-                              covers=tuple(covers), no_repair=no_repair, alpha_max=alpha_max)
+        _REGISTRY[id] = Claim(
+            id,
+            ref,
+            statement,
+            check,
+            corrected_of,
+            merge,
+            work=work,
+            memory=memory,
+            covers=tuple(covers),
+            no_repair=no_repair,
+            alpha_max=alpha_max,
+        )
         return check
 
     return wrap
@@ -486,7 +553,9 @@ def all_claims() -> dict[str, Claim]:
     for k, name in enumerate(CLAIM_MODULES):
         module = importlib.import_module(f".claims.{name}", __package__)
         rank[module.__name__] = k
-    order = sorted(enumerate(_REGISTRY.values()), key=lambda item: (rank.get(item[1].check.__module__, len(rank)), item[0]))
+    order = sorted(
+        enumerate(_REGISTRY.values()), key=lambda item: (rank.get(item[1].check.__module__, len(rank)), item[0])
+    )
     return {claim.id: claim for _, claim in order}
 
 

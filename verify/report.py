@@ -64,7 +64,9 @@ METHODS = ("exhaustive", "exact", "sampled", "search")
 FORMAT_VERSION = 1
 
 
-def decide(margin: float | None, method: str, *, decidable: bool = True, precondition_ok: bool = True, strict: bool = False) -> str:
+def decide(
+    margin: float | None, method: str, *, decidable: bool = True, precondition_ok: bool = True, strict: bool = False
+) -> str:
     """Verdict from a measured margin: the only place verdicts are made.
 
     ``margin ≥ 0`` (``> 0`` for a ``strict`` inequality) means the claimed inequality holds on
@@ -142,8 +144,10 @@ class Evidence:
             value = getattr(self, name)
             values = value.values() if isinstance(value, dict) else (value,)
             if not all(_is_scalar(v) for v in values):
-                raise TypeError(f"Evidence: {name} must be a Scalar or a dict of them (float, int, Fraction, str, None), "
-                                f"got {type(value).__name__} {str(value)[:60]!r}")
+                raise TypeError(
+                    f"Evidence: {name} must be a Scalar or a dict of them (float, int, Fraction, str, None), "
+                    f"got {type(value).__name__} {str(value)[:60]!r}"
+                )
 
     @property
     def verdict(self) -> str:
@@ -156,8 +160,21 @@ class Evidence:
         return self.verdict in ("holds", "supported")
 
     #: the keys `to_dict` writes besides the verdict (which is recomputed, never read back)
-    _FIELDS = ("quantity", "measured", "bound", "margin", "method", "arithmetic", "n_checked", "params", "decidable",
-               "counterexample", "details", "notes", "strict")
+    _FIELDS = (
+        "quantity",
+        "measured",
+        "bound",
+        "margin",
+        "method",
+        "arithmetic",
+        "n_checked",
+        "params",
+        "decidable",
+        "counterexample",
+        "details",
+        "notes",
+        "strict",
+    )
 
     @classmethod
     def from_dict(cls, item: dict) -> Evidence:
@@ -167,9 +184,13 @@ class Evidence:
             raise ValueError("a result lacks the fields of a varproof report")
         margin = item["margin"]
         try:
-            return cls(**{f: item[f] for f in cls._FIELDS if f != "margin"},
-                       margin=float(margin) if isinstance(margin, str) else margin,
-                       claim_id=item["id"], ref=item.get("ref", ""), statement=item.get("statement", ""))
+            return cls(
+                **{f: item[f] for f in cls._FIELDS if f != "margin"},
+                margin=float(margin) if isinstance(margin, str) else margin,
+                claim_id=item["id"],
+                ref=item.get("ref", ""),
+                statement=item.get("statement", ""),
+            )
         except (TypeError, ValueError) as err:
             raise ValueError(f"malformed result for {item.get('id')!r} ({err})") from None
 
@@ -212,13 +233,22 @@ def _fmt(value: Any) -> str:
 
 #: the paper's sections and appendices (headings of arXiv 2502.06167), for grouping the text report
 SECTIONS = {
-    "1": "Introduction", "3": "Preliminary", "4": "Main Results",
-    "5": "Any-Rank Single-Layer Attention is a Contextual Mapping Function", "6": "Universality of VAR Transformer",
-    "7": "Universality of FlowAR and HOFAR", "A": "Preliminary", "B": "VAR Transformer Blocks",
-    "C": "Construction of Transformers", "D": "Training of FlowAR", "E": "Inference of FlowAR",
+    "1": "Introduction",
+    "3": "Preliminary",
+    "4": "Main Results",
+    "5": "Any-Rank Single-Layer Attention is a Contextual Mapping Function",
+    "6": "Universality of VAR Transformer",
+    "7": "Universality of FlowAR and HOFAR",
+    "A": "Preliminary",
+    "B": "VAR Transformer Blocks",
+    "C": "Construction of Transformers",
+    "D": "Training of FlowAR",
+    "E": "Inference of FlowAR",
     "F": "High-Order Augmentation of Flow Autoregressive Transformers",
 }
-_NUMBERED = re.compile(r"\b(?:Lemma|Theorem|Corollary|Definition|Assumption|Remark|Proposition|Section|Appendix)\s+([A-Z]|\d+)\b")
+_NUMBERED = re.compile(
+    r"\b(?:Lemma|Theorem|Corollary|Definition|Assumption|Remark|Proposition|Section|Appendix)\s+([A-Z]|\d+)\b"
+)
 #: numbered items whose name does not carry their section (Algorithm 2 is printed in Appendix F.2)
 _PLACED = {"Algorithm 2": "F"}
 TEXT_WIDTH = 100  # the text report's width when stdout is not a terminal (so the output is deterministic)
@@ -242,22 +272,32 @@ def exit_meaning(results: list[Evidence]) -> str:
     """What the exit status of ``varproof verify`` means for these results (without ``--exit-zero``)."""
     if all(ev.passed for ev in results):
         return "exit status 0: every checked claim holds or is supported."
-    return ("exit status 1: the paper has statements that fail as written, or claims that could not be decided "
-            "(precondition, inconclusive). This is a finding about the paper, not a tool error (that is exit 2); "
-            "--exit-zero exits 0.")
+    return (
+        "exit status 1: the paper has statements that fail as written, or claims that could not be decided "
+        "(precondition, inconclusive). This is a finding about the paper, not a tool error (that is exit 2); "
+        "--exit-zero exits 0."
+    )
 
 
 def _wrap(text: str, width: int, indent: str = "", hang: str = "    ") -> list[str]:
     """``text`` wrapped to ``width`` columns; words (claim ids, numbers) are never broken."""
-    return textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=indent + hang,
-                         break_long_words=False, break_on_hyphens=False) or [indent]
+    return textwrap.wrap(
+        text,
+        width=width,
+        initial_indent=indent,
+        subsequent_indent=indent + hang,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [indent]
 
 
 def _evidence_lines(ev: Evidence, width: int) -> list[str]:
     lines = _wrap(f"{ev.verdict.upper()}  {ev.claim_id}  ({ev.ref})", width)
-    items = [ev.statement,
-             f"{ev.quantity}: measured {_fmt(ev.measured)}  bound {_fmt(ev.bound)}  margin {_fmt(ev.margin)}",
-             f"method {ev.method}, {ev.n_checked} case(s), {ev.arithmetic}; params {_fmt(ev.params)}"]
+    items = [
+        ev.statement,
+        f"{ev.quantity}: measured {_fmt(ev.measured)}  bound {_fmt(ev.bound)}  margin {_fmt(ev.margin)}",
+        f"method {ev.method}, {ev.n_checked} case(s), {ev.arithmetic}; params {_fmt(ev.params)}",
+    ]
     if ev.counterexample:
         items.append(f"counterexample: {_fmt(ev.counterexample)}")
     items += [f"{key}: {_fmt(value)}" for key, value in ev.details.items()]
@@ -286,8 +326,12 @@ def render_text(results: list[Evidence], *, details: str = "none", width: int = 
     (``"fails"``) or of none (``"none"``, the default). Lines are wrapped to ``width`` columns."""
     if details not in ("fails", "all", "none"):
         raise ValueError(f"details must be 'fails', 'all' or 'none', got {details!r}")
-    lines = _wrap("varproof: the claims of Chen, Li, Liang, Shi, Song, \"Fundamental Limits of Visual Autoregressive "
-                  "Transformers: Universal Approximation Abilities\" (arXiv 2502.06167), checked", width, hang="")
+    lines = _wrap(
+        'varproof: the claims of Chen, Li, Liang, Shi, Song, "Fundamental Limits of Visual Autoregressive '
+        'Transformers: Universal Approximation Abilities" (arXiv 2502.06167), checked',
+        width,
+        hang="",
+    )
     lines += _wrap(summary_line(results), width, hang="")
     lines += _wrap(exit_meaning(results), width, hang="")
     groups: dict[str, list[Evidence]] = {}
@@ -302,8 +346,14 @@ def render_text(results: list[Evidence], *, details: str = "none", width: int = 
             lines += _wrap(line, width, hang=" " * (4 + 12 + 1))
     shown = [ev for ev in results if details == "all" or (details == "fails" and ev.verdict == "fails")]
     if details == "none":
-        lines += ["", *_wrap("The full evidence of each claim (statement, margin, method, parameters, "
-                             "counterexample): --details.", width, hang="")]
+        lines += [
+            "",
+            *_wrap(
+                "The full evidence of each claim (statement, margin, method, parameters, counterexample): --details.",
+                width,
+                hang="",
+            ),
+        ]
     if shown:
         lines += ["", "Evidence of every claim" if details == "all" else "Evidence of the failing claims"]
         for ev in shown:
@@ -365,8 +415,20 @@ def _tex(text: str) -> str | None:
 
     names = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
     known = {"pi", "E", "log", "exp", "sqrt", "sin", "cos", "tanh"}
-    if any(not (n in known or (_EXPR_NAME.fullmatch(n) and (len(n.split("_")[0]) == 1 or n.split("_")[0] in
-           ("alpha", "beta", "gamma", "delta", "epsilon", "theta", "lambda", "mu", "sigma", "tau")))) for n in names):
+    if any(
+        not (
+            n in known
+            or (
+                _EXPR_NAME.fullmatch(n)
+                and (
+                    len(n.split("_")[0]) == 1
+                    or n.split("_")[0]
+                    in ("alpha", "beta", "gamma", "delta", "epsilon", "theta", "lambda", "mu", "sigma", "tau")
+                )
+            )
+        )
+        for n in names
+    ):
         return None
     try:
         expr = parse_expr(text)
@@ -379,7 +441,7 @@ def _tex(text: str) -> str | None:
 
 def _md_cell(value: Any) -> str:
     """A value (as `_fmt` prints it in the terminal) for a Markdown table cell or list item: symbolic formulas as TeX
-    (``$\\frac{8}{3 \\pi}$``), the formulas of other text as inline TeX (`verify.mathtex.md_math`), numbers and
+    (``$\\frac{8}{3 \\pi}$``), the formulas of other text as inline TeX (`varproof.verify.mathtex.md_math`), numbers and
     parameter names as escaped text."""
     if isinstance(value, dict):
         return ", ".join(f"{md_math(k)}={_md_cell(v)}" for k, v in value.items())
@@ -392,11 +454,17 @@ def _md_cell(value: Any) -> str:
 
 def render_markdown(results: list[Evidence]) -> str:
     """The Markdown report: a title, the verdict counts, one table row per claim, then one section per
-    claim with everything the text report shows, its formulas as TeX (`verify.mathtex.md_math`; headings
+    claim with everything the text report shows, its formulas as TeX (`varproof.verify.mathtex.md_math`; headings
     keep the plain text, which the table of contents shows). ``docs/report.md`` is exactly this text for
     ``varproof verify --all --format md`` (a test compares the two)."""
-    lines = ["# varproof verification report", "", summary_line(results), "",
-             "| claim | ref | verdict | quantity | measured | bound | margin | method |", "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "# varproof verification report",
+        "",
+        summary_line(results),
+        "",
+        "| claim | ref | verdict | quantity | measured | bound | margin | method |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for ev in results:
         lines.append(
             f"| `{ev.claim_id}` | {md_math(ev.ref)} | **{ev.verdict}** | {md_math(ev.quantity)} | {_md_cell(ev.measured)} | "
@@ -408,7 +476,9 @@ def render_markdown(results: list[Evidence]) -> str:
         lines.append("")
         lines.append(f"> {md_math(ev.statement)}")
         lines.append("")
-        lines.append(f"- {md_math(ev.quantity)}: measured {_md_cell(ev.measured)}, bound {_md_cell(ev.bound)}, margin {_md_cell(ev.margin)}")
+        lines.append(
+            f"- {md_math(ev.quantity)}: measured {_md_cell(ev.measured)}, bound {_md_cell(ev.bound)}, margin {_md_cell(ev.margin)}"
+        )
         lines.append(f"- method: {ev.method} over {ev.n_checked} case(s), {md_math(ev.arithmetic)}")
         lines.append(f"- parameters: {_md_cell(ev.params)}")
         if ev.counterexample:

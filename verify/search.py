@@ -4,7 +4,7 @@ A claim's check takes `Params` (grid size ``n, d, m``, target, exponent α, seed
 claims the VAR schedule). `run_search` lets hypothesis's own engine (`hypothesis.find`) draw up to
 ``N`` parameter sets *no larger than* the ones given, runs the claim on each, and stops at the first
 whose verdict is ``fails``; hypothesis then **shrinks** it — fewer tokens, channels and steps, the
-first target in `construct.targets.TARGETS`, seed 0, α = 1 — to a minimal failing parameter set, and
+first target in `varproof.construct.targets.TARGETS`, seed 0, α = 1 — to a minimal failing parameter set, and
 the claim is re-run there so the report carries the measured values at the minimal counterexample.
 
 Determinism: the search is driven by ``random.Random(seed)`` with no example database, so the same
@@ -24,8 +24,7 @@ from collections.abc import Callable
 from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
-
-from construct.targets import TARGETS
+from varproof.construct.targets import TARGETS
 
 from .registry import Claim, Params
 from .report import Evidence
@@ -42,8 +41,7 @@ def params_within(params: Params, *, samples: int | None = None) -> st.SearchStr
     """
     n_samples = min(params.samples, 500) if samples is None else samples
     alphas = [a / 2 for a in range(2, int(2 * params.alpha) + 1)] or [1.0]
-    sides = (st.integers(1, len(params.sides)).map(lambda k: params.sides[:k])
-             if params.sides is not None else st.none())
+    sides = st.integers(1, len(params.sides)).map(lambda k: params.sides[:k]) if params.sides is not None else st.none()
     return st.builds(
         Params,
         tokens=st.integers(1, params.tokens),
@@ -57,8 +55,9 @@ def params_within(params: Params, *, samples: int | None = None) -> st.SearchStr
     )
 
 
-def run_search(claim: Claim, params: Params, max_examples: int, seed: int = 0,
-               progress: Callable[[int], None] | None = None) -> Evidence:
+def run_search(
+    claim: Claim, params: Params, max_examples: int, seed: int = 0, progress: Callable[[int], None] | None = None
+) -> Evidence:
     """Search up to ``max_examples`` parameter sets within ``params`` for one where ``claim`` fails;
     return the evidence at the shrunk, minimal one (or ``supported`` with the number searched)."""
     if max_examples < 1:
@@ -79,27 +78,48 @@ def run_search(claim: Claim, params: Params, max_examples: int, seed: int = 0,
             closest[0] = (ev.margin, p)
         return ev.verdict == "fails"
 
-    config = settings(max_examples=max_examples, database=None, deadline=None, derandomize=False,
-                      phases=(Phase.generate, Phase.shrink), suppress_health_check=list(HealthCheck))
+    config = settings(
+        max_examples=max_examples,
+        database=None,
+        deadline=None,
+        derandomize=False,
+        phases=(Phase.generate, Phase.shrink),
+        suppress_health_check=list(HealthCheck),
+    )
     search_params = {"searched within": params.as_dict(), "search seed": seed, "max examples": max_examples}
     try:
         minimal = find(params_within(params), fails, settings=config, random=random.Random(seed))
     except NoSuchExample:
         margin = closest[0][0] if closest[0] is not None else None
         return Evidence(
-            quantity="parameter sets on which the claim fails", measured=0, bound=0,
-            margin=margin if margin is not None else 0.0, method="search", arithmetic="as the claim's check",
-            n_checked=tried[0], params=search_params,
-            details={"refused parameter sets": refused[0],
-                     **({"smallest margin seen": closest[0][0], "at": closest[0][1].as_dict()} if closest[0] else {})},
+            quantity="parameter sets on which the claim fails",
+            measured=0,
+            bound=0,
+            margin=margin if margin is not None else 0.0,
+            method="search",
+            arithmetic="as the claim's check",
+            n_checked=tried[0],
+            params=search_params,
+            details={
+                "refused parameter sets": refused[0],
+                **({"smallest margin seen": closest[0][0], "at": closest[0][1].as_dict()} if closest[0] else {}),
+            },
             notes="No counterexample among the searched parameter sets: evidence, not proof.",
-            claim_id=claim.id, ref=claim.ref, statement=claim.statement,
+            claim_id=claim.id,
+            ref=claim.ref,
+            statement=claim.statement,
         )
     at_minimum = claim.run(minimal)
     counterexample = {"params": minimal.as_dict(), **(at_minimum.counterexample or {})}
     return dataclasses.replace(
-        at_minimum, method="search", n_checked=tried[0], counterexample=counterexample,
+        at_minimum,
+        method="search",
+        n_checked=tried[0],
+        counterexample=counterexample,
         params={**search_params, "minimal params": minimal.as_dict()},
-        details={**at_minimum.details, "refused parameter sets": refused[0],
-                 "method of the check at the minimum": at_minimum.method},
+        details={
+            **at_minimum.details,
+            "refused parameter sets": refused[0],
+            "method of the check at the minimum": at_minimum.method,
+        },
     )

@@ -83,8 +83,15 @@ class Typing:
         self.checked += 1
         for a, b in pairs:
             if not _same(a, b):
-                self.mismatches.append({"operation": operation, "left": str(left), "right": str(right),
-                                        "sizes": f"{a} ≠ {b}", "at": _witness(a, b)})
+                self.mismatches.append(
+                    {
+                        "operation": operation,
+                        "left": str(left),
+                        "right": str(right),
+                        "sizes": f"{a} ≠ {b}",
+                        "at": _witness(a, b),
+                    }
+                )
                 return False
         return True
 
@@ -93,8 +100,15 @@ class Typing:
         name = name or f"{A.name} {B.name}"
         if len(A.shape) != 2 or len(B.shape) != 2:
             self.checked += 1
-            self.mismatches.append({"operation": name, "left": str(A), "right": str(B),
-                                    "sizes": "a product of matrices needs two 2-d operands", "at": None})
+            self.mismatches.append(
+                {
+                    "operation": name,
+                    "left": str(A),
+                    "right": str(B),
+                    "sizes": "a product of matrices needs two 2-d operands",
+                    "at": None,
+                }
+            )
             return Typed(name, ())
         self._check(name, [(A.shape[1], B.shape[0])], A, B)
         return Typed(name, (A.shape[0], B.shape[1]))
@@ -104,8 +118,15 @@ class Typing:
         name = name or f"{A.name} + {B.name}"
         if len(A.shape) != len(B.shape):
             self.checked += 1
-            self.mismatches.append({"operation": name, "left": str(A), "right": str(B),
-                                    "sizes": f"{len(A.shape)}-d ≠ {len(B.shape)}-d", "at": None})
+            self.mismatches.append(
+                {
+                    "operation": name,
+                    "left": str(A),
+                    "right": str(B),
+                    "sizes": f"{len(A.shape)}-d ≠ {len(B.shape)}-d",
+                    "at": None,
+                }
+            )
             return Typed(name, A.shape)
         self._check(name, list(zip(A.shape, B.shape)), A, B)
         return Typed(name, A.shape)
@@ -119,8 +140,15 @@ class Typing:
         dom = Typed(f"dom {f_name}", tuple(sp.sympify(s) for s in domain))
         if len(dom.shape) != len(X.shape):
             self.checked += 1
-            self.mismatches.append({"operation": name, "left": str(dom), "right": str(X),
-                                    "sizes": f"{len(dom.shape)}-d ≠ {len(X.shape)}-d", "at": None})
+            self.mismatches.append(
+                {
+                    "operation": name,
+                    "left": str(dom),
+                    "right": str(X),
+                    "sizes": f"{len(dom.shape)}-d ≠ {len(X.shape)}-d",
+                    "at": None,
+                }
+            )
         else:
             self._check(name, list(zip(dom.shape, X.shape)), dom, X)
         return Typed(name, tuple(sp.sympify(s) for s in codomain))
@@ -132,12 +160,17 @@ class Typing:
 
     def evidence_fields(self) -> dict:
         """``measured``/``bound``/``margin``/``method``/``arithmetic``/``n_checked``/``counterexample``/``details``
-        for `verify.report.Evidence`: the number of operations whose shapes do not compose must be 0."""
+        for `varproof.verify.report.Evidence`: the number of operations whose shapes do not compose must be 0."""
         return {
-            "measured": len(self.mismatches), "bound": 0, "margin": -float(len(self.mismatches)),
-            "method": "exact", "arithmetic": "symbolic (sympy): sizes as expressions in the paper's symbols",
+            "measured": len(self.mismatches),
+            "bound": 0,
+            "margin": -float(len(self.mismatches)),
+            "method": "exact",
+            "arithmetic": "symbolic (sympy): sizes as expressions in the paper's symbols",
             "n_checked": self.checked,
             "counterexample": self.mismatches[0] if self.mismatches else None,
-            "details": {"declared": {k: str(v) for k, v in self.declared.items()},
-                        **({"every mismatch": self.mismatches} if len(self.mismatches) > 1 else {})},
+            "details": {
+                "declared": {k: str(v) for k, v in self.declared.items()},
+                **({"every mismatch": self.mismatches} if len(self.mismatches) > 1 else {}),
+            },
         }

@@ -5,11 +5,11 @@ those promises is itself tested (``tests/verify/test_strategies.py``). Argument 
 which no value exists raise ``hypothesis.errors.InvalidArgument`` when the strategy is created,
 instead of silently generating nothing.
 
-* `grid_specs` — `construct.grid.GridSpec` values inside given bounds (Lemma C.1's grid);
+* `grid_specs` — `varproof.construct.onelayer.grid.GridSpec` values inside given bounds (Lemma C.1's grid);
 * `separated_tokens` — token arrays ``(N, n, d)`` that are tokenwise separated (Definition 5.2);
 * `quantized_sequences` — the quantized sequence ``M`` of one grid cell with the cell's digits
   (Lemma C.1, Eq. 1–2);
-* `lipschitz_targets` — a target of `construct.targets.TARGETS` with a random seed / value;
+* `lipschitz_targets` — a target of `varproof.construct.targets.TARGETS` with a random seed / value;
 * `interpolation_schedules` — strictly increasing side schedules for the pyramid (Definitions 3.7–3.9);
 * `layer_compositions` — Lipschitz layer chains with per-layer errors (Lemmas 6.4–6.5, Theorem 6.6).
 """
@@ -23,11 +23,10 @@ from typing import NamedTuple
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
-
-from construct import validate
-from construct.grid import GridSpec
-from construct.quantize import quantized_tokens
-from construct.targets import TARGETS, Target, make_target
+from varproof.construct import validate
+from varproof.construct.onelayer.grid import GridSpec
+from varproof.construct.onelayer.quantize import quantized_tokens
+from varproof.construct.targets import TARGETS, Target, make_target
 
 __all__ = [
     "LayerComposition",
@@ -143,7 +142,7 @@ def _fits(steps: int, width: int, max_sequences: int) -> bool:
 
 # -- separated tokens ----------------------------------------------------------------------------
 #: relative margin by which accepted distances / norms clear their bounds, so that any float64
-#: evaluation order (numpy norms, the KD-tree of `verify.checkers`) still sees the strict inequality
+#: evaluation order (numpy norms, the KD-tree of `varproof.verify.checkers`) still sees the strict inequality
 _MARGIN = 1e-9
 #: resolution of the radii of new tokens
 _RADIUS_STEPS = 2**16
@@ -168,7 +167,7 @@ def separated_tokens(
     * every token has ``‖X[i, k]‖₂ > min_norm`` if ``min_norm`` is given (condition (i)) and
       ``‖X[i, k]‖₂ < max_norm`` if ``max_norm`` is given (condition (ii)).
 
-    The inequalities hold in float64 with a relative margin of ``1e-9`` (so `verify.checkers`
+    The inequalities hold in float64 with a relative margin of ``1e-9`` (so `varproof.verify.checkers`
     confirms them whatever its summation order). Tokens are drawn one at a time: either a repeat
     of an earlier token or a new point ``r·u/‖u‖`` (radius ``r`` in the allowed range, direction
     ``u`` a non-zero integer vector), kept only if it clears the separation from every earlier
@@ -258,7 +257,7 @@ def quantized_sequences(spec: GridSpec) -> st.SearchStrategy[QuantizedSequence]:
 
     * ``digits`` an ``int64`` array of shape ``(n, d)``, entries in ``{0, …, m−1}`` — the cell
       ``δ·digits + [0, δ)^{n×d}`` of the grid ``G_δ``;
-    * ``M = construct.quantize.quantized_tokens(spec, digits)``, i.e. ``M[k, i] = k + δ·(digits[k, i] + 1)``
+    * ``M = varproof.construct.onelayer.quantize.quantized_tokens(spec, digits)``, i.e. ``M[k, i] = k + δ·(digits[k, i] + 1)``
       (float64), so token ``k`` of ``M`` lies in ``[k+δ : δ : k+1]^d``.
 
     Every cell can be drawn; digits shrink towards ``0``. Raises ``InvalidArgument`` if ``spec`` is
@@ -278,7 +277,7 @@ def quantized_sequences(spec: GridSpec) -> st.SearchStrategy[QuantizedSequence]:
 
 # -- targets -------------------------------------------------------------------------------------
 def lipschitz_targets(tokens: int, channels: int, names=TARGETS) -> st.SearchStrategy[Target]:
-    """Targets ``f : [0,1]^{n×d} → [0,1]^{n×d}`` of `construct.targets` (Lemma 6.1's class F_C).
+    """Targets ``f : [0,1]^{n×d} → [0,1]^{n×d}`` of `varproof.construct.targets` (Lemma 6.1's class F_C).
 
     Every drawn value is ``make_target(name, tokens, channels, seed=s, value=v)`` for a ``name``
     in ``names`` (default: all of ``TARGETS``), a seed ``0 ≤ s < 2^32`` (used by ``tanh-mix`` and
@@ -308,20 +307,23 @@ def lipschitz_targets(tokens: int, channels: int, names=TARGETS) -> st.SearchStr
 
 
 # -- interpolation schedules and layer compositions (Sections 3 and 6) -----------------------------
-def interpolation_schedules(max_side: int = 16, max_scales: int = 4, *, start_at_one: bool = True
-                            ) -> st.SearchStrategy[tuple[int, ...]]:
+def interpolation_schedules(
+    max_side: int = 16, max_scales: int = 4, *, start_at_one: bool = True
+) -> st.SearchStrategy[tuple[int, ...]]:
     """Side schedules ``h_1 < h_2 < … < h_r`` (Definition 3.7 needs ``h_{r−1} < h_r``) for the pyramid.
 
     Every drawn value is a strictly increasing tuple of ``1 … max_scales`` integers in
     ``[1, max_side]``, starting at ``1`` when ``start_at_one`` (the ``1×1×d`` word embedding of
-    Definition 3.11); it is accepted by `construct.var.check_sides`. Shrinks towards ``(1,)``.
+    Definition 3.11); it is accepted by `varproof.construct.var.var.check_sides`. Shrinks towards ``(1,)``.
     """
     top = _check_int(max_side, "max_side", 1)
     count = _check_int(max_scales, "max_scales", 1)
     if start_at_one:
         rest = st.lists(st.integers(2, top), max_size=min(count - 1, top - 1), unique=True) if top >= 2 else st.just([])
         return rest.map(lambda xs: (1,) + tuple(sorted(xs)))
-    return st.lists(st.integers(1, top), min_size=1, max_size=min(count, top), unique=True).map(lambda xs: tuple(sorted(xs)))
+    return st.lists(st.integers(1, top), min_size=1, max_size=min(count, top), unique=True).map(
+        lambda xs: tuple(sorted(xs))
+    )
 
 
 class LayerComposition(NamedTuple):
@@ -343,8 +345,9 @@ class LayerComposition(NamedTuple):
         return x
 
 
-def layer_compositions(max_depth: int = 5, max_width: int = 4, max_lipschitz: float = 3.0,
-                       max_error: float = 0.5) -> st.SearchStrategy[LayerComposition]:
+def layer_compositions(
+    max_depth: int = 5, max_width: int = 4, max_lipschitz: float = 3.0, max_error: float = 0.5
+) -> st.SearchStrategy[LayerComposition]:
     """`LayerComposition` values with ``1 … max_depth`` layers of width ``1 … max_width``, Lipschitz constants in
     ``[1/4, max_lipschitz]`` and errors in ``[0, max_error]`` (both on a grid of 400 steps: no subnormals).
 

@@ -1,16 +1,15 @@
-"""construct/certified.py: exact FFN_1, ball-arithmetic attention and FFN_2 enclose the real-arithmetic values of
+"""construct/arithmetic/certified.py: exact FFN_1, ball-arithmetic attention and FFN_2 enclose the real-arithmetic values of
 the built Lemma C.1 transformer (the certified decisions of lemma-c.1/reproduces and lemma-c.1/bump/corrected)."""
 
 from fractions import Fraction
 
 import numpy as np
 import pytest
-
-from construct.certified import BumpBalls, attention_balls, ffn_exact, lower, upper
-from construct.grid import GridSpec, sequence_digits
-from construct.quantize import quantized_tokens, step_function
-from construct.targets import make_target
-from construct.transformer import build_transformer
+from varproof.construct.arithmetic.certified import BumpBalls, attention_balls, ffn_exact, lower, upper
+from varproof.construct.onelayer.grid import GridSpec, sequence_digits
+from varproof.construct.onelayer.quantize import quantized_tokens, step_function
+from varproof.construct.onelayer.transformer import build_transformer
+from varproof.construct.targets import make_target
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +50,7 @@ def test_bump_balls_reproduce_the_memorized_value_at_each_centre_and_a_planted_v
     # a planted change of one output weight moves exactly that centre's output
     W2 = tau.memorizer.W2.copy()
     W2[:, 0:3] += np.array([[1.0, -2.0, 1.0]] * tau.spec.channels)
-    from construct.layers import FeedForward
+    from varproof.construct.layers import FeedForward
 
     planted = BumpBalls.from_ffn(FeedForward(tau.memorizer.W1, tau.memorizer.b1, W2, tau.memorizer.b2))
     x = [arb(float(tau.context_ids[0, 0]))] + [arb(0)] * (tau.spec.channels - 1)
@@ -63,13 +62,11 @@ def test_bump_balls_refuse_a_layer_that_is_not_a_bump_memorizer(tau):
         BumpBalls.from_ffn(tau.quantizer)
 
 
-
-
 def test_certified_errors_bracket_the_error_and_a_planted_wrong_value_is_certified_wrong(tau):
     import dataclasses
 
-    from construct.certified import certified_errors, grid_contexts
-    from construct.layers import FeedForward
+    from varproof.construct.arithmetic.certified import certified_errors, grid_contexts
+    from varproof.construct.layers import FeedForward
 
     contexts = grid_contexts(tau)
     up, low = certified_errors(tau, contexts, bounds="both")
@@ -88,8 +85,7 @@ def test_decide_ball_decides_in_128_bits_what_float64_cannot():
     import math
 
     from flint import arb
-
-    from construct.certified import decide_ball
+    from varproof.construct.arithmetic.certified import decide_ball
 
     # float64 cannot tell e from its nearest double (math.exp(1) == math.e); e is above it (closed form: the
     # double is 2.718281828459045090795…, e = 2.718281828459045235360…)
@@ -101,8 +97,7 @@ def test_decide_ball_decides_in_128_bits_what_float64_cannot():
 
 def test_decide_ball_reports_undecided_when_1024_bits_are_not_enough():
     from flint import arb, ctx
-
-    from construct.certified import decide_ball
+    from varproof.construct.arithmetic.certified import decide_ball
 
     old = ctx.prec
     ctx.prec = 4000
@@ -120,7 +115,7 @@ def test_decide_ball_reports_undecided_when_1024_bits_are_not_enough():
 
 @pytest.fixture(scope="module")
 def working():
-    from construct.structured import build_structured
+    from varproof.construct.onelayer.structured import build_structured
 
     spec = GridSpec(2, 1, 3)
     target = make_target("blur", 2, 1)
@@ -129,14 +124,17 @@ def working():
 
 def test_table_balls_enclose_the_dense_bump_layer(tau):
     from flint import arb
-
-    from construct.certified import TableBalls
-    from construct.structured import StructuredTransformer
+    from varproof.construct.arithmetic.certified import TableBalls
+    from varproof.construct.onelayer.structured import StructuredTransformer
 
     model = StructuredTransformer.from_dense(tau, make_target("blur", 2, 2))
     table, dense = TableBalls.from_table(model.table), BumpBalls.from_ffn(tau.memorizer)
     ids = np.sort(tau.context_ids.reshape(-1))
-    points = list(ids[:5]) + list((ids[:-1] + ids[1:])[:5] / 2) + [ids[0] - 1.0, ids[-1] + 1.0, ids[3] + 0.3 * model.table.half_width]
+    points = (
+        list(ids[:5])
+        + list((ids[:-1] + ids[1:])[:5] / 2)
+        + [ids[0] - 1.0, ids[-1] + 1.0, ids[3] + 0.3 * model.table.half_width]
+    )
     for x1 in points:
         x = [arb(float(x1))] + [arb(0.25)] * (tau.spec.channels - 1)
         a, b = table.apply(x, prec=128), dense.apply(x)
@@ -147,7 +145,7 @@ def test_table_balls_enclose_the_dense_bump_layer(tau):
 def test_working_balls_decide_every_output_that_float64_leaves_open(working):
     import dataclasses
 
-    from construct.certified import WorkingBalls, float64_triage
+    from varproof.construct.arithmetic.certified import WorkingBalls, float64_triage
 
     model, target = working
     spec = model.spec
@@ -164,7 +162,7 @@ def test_working_balls_decide_every_output_that_float64_leaves_open(working):
 def test_working_balls_certify_a_planted_wrong_output(working):
     import dataclasses
 
-    from construct.certified import WorkingBalls
+    from varproof.construct.arithmetic.certified import WorkingBalls
 
     model, target = working
     values = model.table.values.copy()
@@ -178,9 +176,9 @@ def test_working_balls_certify_a_planted_wrong_output(working):
 
 
 def test_numeral_balls_decide_every_output_from_local_tables():
-    from construct.certified import NumeralBalls, TableBalls, numeral_triage
-    from construct.numeral import build_numeral_structured
-    from construct.structured import BumpTable
+    from varproof.construct.arithmetic.certified import NumeralBalls, TableBalls, numeral_triage
+    from varproof.construct.onelayer.numeral import build_numeral_structured
+    from varproof.construct.onelayer.structured import BumpTable
 
     spec = GridSpec(3, 1, 3)
     target = make_target("blur", 3, 1)
@@ -196,8 +194,9 @@ def test_numeral_balls_decide_every_output_from_local_tables():
     ids, values = model.rows(np.arange(spec.n_sequences))
     flat = ids.reshape(-1)
     order = np.argsort(flat, kind="stable")
-    whole = TableBalls.from_table(BumpTable(flat[order], values.reshape(flat.size, -1)[order], order,
-                                            model.plan.half_width))
+    whole = TableBalls.from_table(
+        BumpTable(flat[order], values.reshape(flat.size, -1)[order], order, model.plan.half_width)
+    )
     from flint import arb
 
     for a in (0, 13, 26):

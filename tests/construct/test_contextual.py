@@ -1,4 +1,4 @@
-"""construct/contextual.py: the rank-one contextual-mapping attention (Lemma 5.4, within Definition 3.3)."""
+"""construct/onelayer/contextual.py: the rank-one contextual-mapping attention (Lemma 5.4, within Definition 3.3)."""
 
 import math
 from fractions import Fraction
@@ -7,13 +7,17 @@ from itertools import combinations
 import numpy as np
 import pytest
 from hypothesis import given
-
-from construct.contextual import contextual_attention, projection, vocabulary_projections, working_scale
-from construct.grid import GridSpec, sequence_digits
-from construct.quantize import quantized_tokens, quantized_tokens_exact
-from construct.transformer import context_id_error_bound
-from verify.checkers import contextual_mapping
-from verify.strategies import grid_specs, quantized_sequences
+from varproof.construct.onelayer.contextual import (
+    contextual_attention,
+    projection,
+    vocabulary_projections,
+    working_scale,
+)
+from varproof.construct.onelayer.grid import GridSpec, sequence_digits
+from varproof.construct.onelayer.quantize import quantized_tokens, quantized_tokens_exact
+from varproof.construct.onelayer.transformer import context_id_error_bound
+from varproof.verify.checkers import contextual_mapping
+from varproof.verify.strategies import grid_specs, quantized_sequences
 
 SMALL_SPECS = [GridSpec(n, d, m) for n in range(1, 4) for d in range(1, 3) for m in range(2, 5)]
 
@@ -35,7 +39,7 @@ def test_vocabulary_projection_closed_forms_with_distinct_primes():
     assert vocab[-1] == 3 * Fraction(6, 5)  # a_max = n·P
     # token k occupies (k·P, (k+1)·P]
     for k in range(3):
-        block = vocab[25 * k: 25 * (k + 1)]
+        block = vocab[25 * k : 25 * (k + 1)]
         assert k * Fraction(6, 5) < block[0] and block[-1] == (k + 1) * Fraction(6, 5)
 
 
@@ -85,8 +89,11 @@ def test_softmax_scale_closed_form():
     np.testing.assert_allclose(cmap.attention.W_Q[:, 0] ** 2, cmap.scale * np.array([1.0, 0.04]), rtol=1e-15)
 
 
-@given(grid_specs(max_tokens=4, max_channels=2, max_steps=5).flatmap(
-    lambda spec: quantized_sequences(spec).map(lambda q: (spec, q))))
+@given(
+    grid_specs(max_tokens=4, max_channels=2, max_steps=5).flatmap(
+        lambda spec: quantized_sequences(spec).map(lambda q: (spec, q))
+    )
+)
 def test_every_logit_row_spans_at_most_one_so_weights_are_within_a_factor_e(drawn):
     spec, (M, _) = drawn
     att = contextual_attention(spec).attention

@@ -6,9 +6,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from hypothesis import given, settings
-
-from construct import cost
-from construct.cost import (
+from varproof.construct import cost
+from varproof.construct.cost import (
     UNIT_ROUNDOFF,
     build_bytes,
     build_size,
@@ -25,12 +24,12 @@ from construct.cost import (
     variant_cost,
     weight_shapes,
 )
-from construct.grid import GridSpec
-from construct.io import ARRAY_NAMES, expected_shapes, weight_arrays
-from construct.quantize import paper_quantizer
-from construct.targets import make_target
-from construct.transformer import build_transformer
-from verify.strategies import grid_specs
+from varproof.construct.files.io import ARRAY_NAMES, expected_shapes, weight_arrays
+from varproof.construct.onelayer.grid import GridSpec
+from varproof.construct.onelayer.quantize import paper_quantizer
+from varproof.construct.onelayer.transformer import build_transformer
+from varproof.construct.targets import make_target
+from varproof.verify.strategies import grid_specs
 
 
 def test_unit_roundoff_is_half_of_float64s_machine_epsilon():
@@ -103,7 +102,9 @@ def test_implied_delta_by_hand():
     spec = GridSpec(2, 1, 3)
     assert spec.vocabulary_size == 6
     assert implied_log10_delta(spec, 1.0, 1.0, 1.0) == pytest.approx(-5 * 6**4 * math.log(2) / math.log(10), rel=1e-14)
-    assert implied_log10_delta(spec, 1.0, 1.0, 1.0, log_shift=1) == pytest.approx(-5 * 6**4 * math.log(3) / math.log(10))
+    assert implied_log10_delta(spec, 1.0, 1.0, 1.0, log_shift=1) == pytest.approx(
+        -5 * 6**4 * math.log(3) / math.log(10)
+    )
 
 
 # -- accuracy -----------------------------------------------------------------------------------------------

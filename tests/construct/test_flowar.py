@@ -1,4 +1,4 @@
-"""FlowAR / HOFAR builders (construct/flowar.py, hofar.py, flowar_layers.py) against direct evaluation of Appendix D–F's formulas."""
+"""FlowAR / HOFAR builders (construct/flowar/flowar.py, hofar.py, flowar_layers.py) against direct evaluation of Appendix D–F's formulas."""
 
 import json
 from fractions import Fraction
@@ -7,13 +7,12 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from construct import flowar as FA
-from construct import flowar_layers as L
-from construct import hofar as H
-from construct import interpolate as I
-from construct.interpolate import kernel, up_matrix_1d
-from construct.layers import Attention
+from varproof.construct.flowar import flowar as FA
+from varproof.construct.flowar import hofar as H
+from varproof.construct.flowar import layers as L
+from varproof.construct.layers import Attention
+from varproof.construct.var import interpolate as I
+from varproof.construct.var.interpolate import kernel, up_matrix_1d
 
 
 # -- scales (Definition D.5) -------------------------------------------------------------------------
@@ -127,7 +126,9 @@ def test_tokenizer_is_block_averages_of_the_latent():
     X = np.random.default_rng(2).normal(size=(4, 4, 2))
     maps = L.Tokenizer(sc)(X.reshape(16, 2))
     for (p, q), r, Y in zip(sc.sides, sc.ratios, maps):
-        expected = np.array([[X[r * i:r * i + r, r * j:r * j + r].mean(axis=(0, 1)) for j in range(q)] for i in range(p)])
+        expected = np.array(
+            [[X[r * i : r * i + r, r * j : r * j + r].mean(axis=(0, 1)) for j in range(q)] for i in range(p)]
+        )
         assert np.allclose(Y.reshape(p, q, 2), expected)
     assert np.array_equal(maps[-1], X.reshape(16, 2))
 
@@ -193,9 +194,9 @@ def test_attention_lipschitz_bound_holds_on_random_pairs_in_the_box(seed, R):
 
 
 def _attention_as_previously_written(attn, X):
-    """Definition D.7 as FlowAR computed it before it reused `construct.layers.Attention`: the same BLAS-free
+    """Definition D.7 as FlowAR computed it before it reused `varproof.construct.layers.Attention`: the same BLAS-free
     operations in the same order, so the reuse must agree bit for bit."""
-    from construct.numerics import exp, matmul
+    from varproof.construct.arithmetic.numerics import exp, matmul
 
     X = np.asarray(X, dtype=np.float64)
     S = matmul(matmul(X, attn.W_Q), np.swapaxes(matmul(X, attn.W_K), -1, -2))
@@ -205,8 +206,13 @@ def _attention_as_previously_written(attn, X):
     return matmul(A / A.sum(axis=-1, keepdims=True), matmul(X, attn.W_V))
 
 
-@given(st.integers(0, 10**6), st.integers(1, 7), st.integers(1, 4), st.sampled_from([(), (2,), (2, 3)]),
-       st.floats(0.1, 4.0))
+@given(
+    st.integers(0, 10**6),
+    st.integers(1, 7),
+    st.integers(1, 4),
+    st.sampled_from([(), (2,), (2, 3)]),
+    st.floats(0.1, 4.0),
+)
 def test_d7_attention_through_layers_attention_is_bit_identical_to_the_formula(seed, n, c, lead, scale):
     rng = np.random.default_rng(seed)
     attn = L.SingleAttention(*(rng.normal(0, 1.0, (c, c)) for _ in range(3)))
@@ -305,7 +311,7 @@ def test_flow_matching_network_follows_the_three_steps_of_definition_d12():
     rng = np.random.default_rng(3)
     Fm, Yh, t = rng.normal(size=(4, 3)), rng.normal(size=(4, 3)), 0.3
     P = (Yh + t) @ net.mlp_in.W + net.mlp_in.b
-    a1, a2, b1, b2, g1, g2 = (P[:, 3 * k:3 * k + 3] for k in range(6))
+    a1, a2, b1, b2, g1, g2 = (P[:, 3 * k : 3 * k + 3] for k in range(6))
 
     def ln(X):
         return (X - X.mean(1, keepdims=True)) / X.std(1, keepdims=True)
@@ -331,7 +337,7 @@ def _hand_e1(model, Z, X, noise, t):
     for i in range(1, sc.K + 1):
         parts = [Z] + [model.ups()[j].matrix @ s_hat[j] for j in range(i - 1)]
         Zi = np.concatenate(parts)
-        s = model.transformer.ffns[i - 1].apply(model.transformer.attentions[i - 1](Zi))[sc.offset(i):]
+        s = model.transformer.ffns[i - 1].apply(model.transformer.attentions[i - 1](Zi))[sc.offset(i) :]
         s_hat.append(model.nets[i - 1](t * Y[i - 1] + (1 - t) * noise[i - 1], s, t))
     return s_hat[-1]
 

@@ -1,4 +1,4 @@
-"""construct/grid.py: GridSpec hypotheses, grid enumeration, digits ↔ index, memory refusal."""
+"""construct/onelayer/grid.py: GridSpec hypotheses, grid enumeration, digits ↔ index, memory refusal."""
 
 from fractions import Fraction
 
@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
-
-from construct.grid import (
+from varproof.construct.onelayer.grid import (
     GridSpec,
     digits_of,
     grid_points,
@@ -15,8 +14,8 @@ from construct.grid import (
     sequence_digits,
     sequence_index,
 )
-from construct.quantize import quantized_tokens
-from verify.strategies import grid_specs
+from varproof.construct.onelayer.quantize import quantized_tokens
+from varproof.verify.strategies import grid_specs
 
 # -- GridSpec: one table of invalid arguments ------------------------------------------------------
 INVALID_SPECS = [
@@ -36,7 +35,9 @@ INVALID_SPECS = [
     pytest.param(dict(tokens=1, channels=1, steps=3, ramp=True), TypeError, "bool", id="ramp=True"),
     pytest.param(dict(tokens=1, channels=1, steps=3, ramp=[1, 9]), TypeError, "rational", id="ramp=list"),
     pytest.param(dict(tokens=True, channels=1, steps=3), TypeError, "tokens must be an integer", id="tokens=True"),
-    pytest.param(dict(tokens=1, channels=False, steps=3), TypeError, "channels must be an integer", id="channels=False"),
+    pytest.param(
+        dict(tokens=1, channels=False, steps=3), TypeError, "channels must be an integer", id="channels=False"
+    ),
     pytest.param(dict(tokens=1, channels=1, steps=3.0), TypeError, "steps must be an integer", id="steps=3.0"),
     pytest.param(dict(tokens=2.5, channels=1, steps=3), TypeError, "tokens must be an integer", id="tokens=2.5"),
     pytest.param(dict(tokens="3", channels=1, steps=3), TypeError, "tokens must be an integer", id="tokens='3'"),
@@ -154,8 +155,14 @@ def test_digits_of_any_point_of_a_cell_are_the_cells_digits(spec, data):
     index = data.draw(st.integers(0, spec.n_sequences - 1))
     digits = sequence_digits(spec, index, index + 1)[0]
     # a point strictly inside the cell δ·s + [0, δ)
-    offset = np.array(data.draw(st.lists(st.integers(0, 99), min_size=spec.tokens * spec.channels,
-                                         max_size=spec.tokens * spec.channels))).reshape(digits.shape) / 100
+    offset = (
+        np.array(
+            data.draw(
+                st.lists(st.integers(0, 99), min_size=spec.tokens * spec.channels, max_size=spec.tokens * spec.channels)
+            )
+        ).reshape(digits.shape)
+        / 100
+    )
     X = (digits + offset) / spec.steps
     assert np.array_equal(digits_of(spec, X), digits)
 
@@ -196,7 +203,13 @@ def test_enumerating_a_grid_beyond_the_budget_is_refused_before_allocating():
 
 # -- the work budget ----------------------------------------------------------------------------------
 def test_work_is_counted_only_inside_a_limit_and_refused_before_it_would_pass_it():
-    from construct.grid import WorkLimitExceeded, check_estimate, require_work, work_allowed, work_limit
+    from varproof.construct.onelayer.grid import (
+        WorkLimitExceeded,
+        check_estimate,
+        require_work,
+        work_allowed,
+        work_limit,
+    )
 
     require_work(1e300, "anything")  # outside every block nothing is counted
     with work_limit(100):
@@ -204,8 +217,11 @@ def test_work_is_counted_only_inside_a_limit_and_refused_before_it_would_pass_it
         assert work_allowed() == 40
         check_estimate(40, "an estimate")  # compared, not counted
         assert work_allowed() == 40
-        with pytest.raises(WorkLimitExceeded, match=r"second needs ≈ 41 float64 operations after ≈ 60 already done, "
-                                                    r"more than the 1e\+02 allowed \(--max-work\)"):
+        with pytest.raises(
+            WorkLimitExceeded,
+            match=r"second needs ≈ 41 float64 operations after ≈ 60 already done, "
+            r"more than the 1e\+02 allowed \(--max-work\)",
+        ):
             require_work(41, "second")
         with pytest.raises(WorkLimitExceeded, match="an estimate needs ≈ 41"):
             check_estimate(41, "an estimate")
@@ -217,7 +233,7 @@ def test_work_is_counted_only_inside_a_limit_and_refused_before_it_would_pass_it
 
 
 def test_enumerating_the_grid_counts_its_work():
-    from construct.grid import WorkLimitExceeded, work_limit
+    from varproof.construct.onelayer.grid import WorkLimitExceeded, work_limit
 
     spec = GridSpec(2, 2, 3)  # 81 sequences of 4 entries: 4·81·4 operations
     with work_limit(4 * 81 * 4):

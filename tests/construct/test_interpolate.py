@@ -2,8 +2,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from construct.interpolate import (
+from varproof.construct.var.interpolate import (
     KERNELS,
     definition_37_as_printed,
     down_sample_matrix,
@@ -53,7 +52,7 @@ def test_definition_37_as_printed_is_ill_defined_for_a_2x2_upsampling():
 
 
 def test_var_pyramid_has_the_schedules_shapes_and_flattens_to_the_sum_of_areas():
-    from construct.interpolate import VAR_SCHEDULE, flatten_pyramid, pyramid
+    from varproof.construct.var.interpolate import VAR_SCHEDULE, flatten_pyramid, pyramid
 
     maps = pyramid(np.full((1, 1, 3), 0.5))
     assert [m.shape for m in maps] == [(h, h, 3) for h in VAR_SCHEDULE]
@@ -63,20 +62,20 @@ def test_var_pyramid_has_the_schedules_shapes_and_flattens_to_the_sum_of_areas()
 
 @pytest.mark.parametrize("schedule", [(2, 2), (3, 2), (0, 1)], ids=["equal", "shrinking", "zero"])
 def test_pyramid_refuses_schedules_that_violate_definition_37(schedule):
-    from construct.interpolate import check_schedule
+    from varproof.construct.var.interpolate import check_schedule
 
     with pytest.raises(ValueError):
         check_schedule(schedule)
 
 
 def test_area_down_sampling_by_an_integer_factor_averages_blocks():
-    from construct.interpolate import area_down_matrix_1d
+    from varproof.construct.var.interpolate import area_down_matrix_1d
 
     assert np.allclose(area_down_matrix_1d(6, 3).toarray(), np.kron(np.eye(3), [[0.5, 0.5]]))
 
 
 def test_kronecker_norms_equal_the_dense_norms():
-    from construct.interpolate import kron_operator_norms
+    from varproof.construct.var.interpolate import kron_operator_norms
 
     A, B = up_matrix_1d(3, 5), up_matrix_1d(2, 7)
     K = np.kron(A.toarray(), B.toarray())
@@ -104,7 +103,7 @@ def test_up_sampling_matrix_has_the_shape_that_type_checks(h, w, r):
 
 
 def test_var_schedule_down_sampling_with_non_integer_ratios_averages():
-    from construct.interpolate import VAR_SCHEDULE
+    from varproof.construct.var.interpolate import VAR_SCHEDULE
 
     for a, b in zip(VAR_SCHEDULE[1:], VAR_SCHEDULE[2:]):
         M = schedule_down_matrix(b, a).toarray()
@@ -129,7 +128,7 @@ def test_sampling_factors_are_validated(call, message):
 
 # -- lower-order modes for ablations: bilinear (triangle kernel) and nearest (PyTorch's index rule) ----------
 def test_the_definition_36_kernel_list_stays_cubic_and_the_low_order_modes_are_listed_apart():
-    from construct.interpolate import LOW_ORDER, UP_KINDS
+    from varproof.construct.var.interpolate import LOW_ORDER, UP_KINDS
 
     assert KERNELS == ("keys", "catmull-rom", "bspline")
     assert LOW_ORDER == ("bilinear", "nearest")
@@ -147,14 +146,16 @@ def test_nearest_2_to_3_is_not_centred_it_copies_inputs_0_0_1():
 
 def test_bilinear_2_to_4_has_the_closed_form_weights():
     # src = (i + ½)/2 − ½ = −¼, ¼, ¾, 5/4; the ends clamp to the border samples
-    np.testing.assert_allclose(up_matrix_1d(2, 4, "bilinear").toarray(),
-                               [[1, 0], [0.75, 0.25], [0.25, 0.75], [0, 1]], rtol=0, atol=1e-15)
+    np.testing.assert_allclose(
+        up_matrix_1d(2, 4, "bilinear").toarray(), [[1, 0], [0.75, 0.25], [0.25, 0.75], [0, 1]], rtol=0, atol=1e-15
+    )
 
 
 def test_bilinear_3_to_2_down_sampling_has_the_closed_form_weights():
     # src = (i + ½)·3/2 − ½ = ¼, 7/4 (no antialiasing, as PyTorch's antialias=False)
-    np.testing.assert_allclose(up_matrix_1d(3, 2, "bilinear").toarray(),
-                               [[0.75, 0.25, 0], [0, 0.25, 0.75]], rtol=0, atol=1e-15)
+    np.testing.assert_allclose(
+        up_matrix_1d(3, 2, "bilinear").toarray(), [[0.75, 0.25, 0], [0, 0.25, 0.75]], rtol=0, atol=1e-15
+    )
 
 
 def test_bilinear_kernel_is_the_triangle_with_exact_range_0_to_1():
@@ -165,8 +166,9 @@ def test_bilinear_kernel_is_the_triangle_with_exact_range_0_to_1():
     assert all(isinstance(v, sp.Basic) for v in kernel_range("bilinear"))
 
 
-@pytest.mark.parametrize("call", [lambda: kernel(0.5, "nearest"), lambda: kernel_range("nearest")],
-                         ids=["kernel", "kernel_range"])
+@pytest.mark.parametrize(
+    "call", [lambda: kernel(0.5, "nearest"), lambda: kernel_range("nearest")], ids=["kernel", "kernel_range"]
+)
 def test_nearest_is_refused_where_a_kernel_function_is_needed(call):
     with pytest.raises(ValueError, match="index rule"):
         call()
@@ -193,8 +195,9 @@ def _bilinear_reference(h_in: int, h_out: int) -> np.ndarray:
 
 @given(st.integers(1, 9), st.integers(1, 17))
 def test_bilinear_matches_pytorchs_linear_interpolation_written_out(h_in, h_out):
-    np.testing.assert_allclose(up_matrix_1d(h_in, h_out, "bilinear").toarray(), _bilinear_reference(h_in, h_out),
-                               rtol=0, atol=1e-14)
+    np.testing.assert_allclose(
+        up_matrix_1d(h_in, h_out, "bilinear").toarray(), _bilinear_reference(h_in, h_out), rtol=0, atol=1e-14
+    )
 
 
 @given(st.integers(1, 9), st.integers(1, 17))
@@ -223,10 +226,12 @@ def test_low_order_same_size_resampling_is_the_identity(kind):
 
 @pytest.mark.parametrize("kind", ["bilinear", "nearest"])
 def test_low_order_modes_run_through_the_2d_map_the_pyramid_and_definition_d3(kind):
-    from construct.interpolate import VAR_SCHEDULE, pyramid
+    from varproof.construct.var.interpolate import VAR_SCHEDULE, pyramid
 
     A = up_matrix_2d((2, 3), (5, 7), kind)
-    np.testing.assert_array_equal(A.toarray(), np.kron(up_matrix_1d(2, 5, kind).toarray(), up_matrix_1d(3, 7, kind).toarray()))
+    np.testing.assert_array_equal(
+        A.toarray(), np.kron(up_matrix_1d(2, 5, kind).toarray(), up_matrix_1d(3, 7, kind).toarray())
+    )
     maps = pyramid(np.full((1, 1, 2), 0.25), kind=kind)
     assert [m.shape for m in maps] == [(h, h, 2) for h in VAR_SCHEDULE]
     assert np.allclose(maps[-1], 0.25)

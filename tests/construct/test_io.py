@@ -1,4 +1,4 @@
-"""Weights files of every model kind (construct/io.py): bit-exact round trips, and one clear line for a
+"""Weights files of every model kind (construct/files/io.py): bit-exact round trips, and one clear line for a
 damaged, truncated, foreign or hand-edited file — in the library (``ValueError``) and in the CLI (exit 2).
 
 Kinds: the Lemma C.1 one-layer transformer (``kind: one-layer``) and the VAR transformer, FlowAR and HOFAR
@@ -12,10 +12,7 @@ import numpy as np
 import pytest
 from safetensors import safe_open
 from safetensors.numpy import load_file, save_file
-
-from construct import flowar, hofar
-from construct.grid import GridSpec
-from construct.io import (
+from varproof.construct.files.io import (
     ARRAY_NAMES,
     array_digest,
     file_kind,
@@ -25,10 +22,12 @@ from construct.io import (
     save_transformer,
     weight_arrays,
 )
-from construct.targets import TARGETS, make_target
-from construct.transformer import build_transformer
-from construct.var import random_var_transformer
-from verify.cli import main
+from varproof.construct.flowar import flowar, hofar
+from varproof.construct.onelayer.grid import GridSpec
+from varproof.construct.onelayer.transformer import build_transformer
+from varproof.construct.targets import TARGETS, make_target
+from varproof.construct.var.var import random_var_transformer
+from varproof.verify.cli import main
 
 SEEDS = {"var": 4, "flowar": 2, "hofar": 1}
 MODELS = {
@@ -132,7 +131,7 @@ DAMAGE = {
     "one-byte-short": lambda d: d[:-1],
     "trailing-garbage": lambda d: d + b"\x00" * 16,
     "huge-header-length": lambda d: (2**62).to_bytes(8, "little") + d[8:],
-    "not-json-header": lambda d: d[:8] + b"\xff" * (_header_length(d) - 8) + d[_header_length(d):],
+    "not-json-header": lambda d: d[:8] + b"\xff" * (_header_length(d) - 8) + d[_header_length(d) :],
     "text-file": lambda d: "varproof ☃\n".encode() * 40,
 }
 
@@ -212,8 +211,14 @@ def _bump(a: np.ndarray, index=0, by=1e-9) -> np.ndarray:
 
 ONE_LAYER_EDITS = {
     "edited-without-digest": (dict(arrays={"ffn1.b1": "bump"}), "does not match its SHA-256"),
-    "digest-list-incomplete": (dict(manifest=lambda m: {**m, "sha256": {"embedding.E": "0"}}), "one digest per stored array"),
-    "ffn1-weight": (dict(arrays={"ffn1.W1": "bump"}, redigest=True), "array 'ffn1.W1' is not the Lemma C.1 Eq. (1)-(2) construction"),
+    "digest-list-incomplete": (
+        dict(manifest=lambda m: {**m, "sha256": {"embedding.E": "0"}}),
+        "one digest per stored array",
+    ),
+    "ffn1-weight": (
+        dict(arrays={"ffn1.W1": "bump"}, redigest=True),
+        "array 'ffn1.W1' is not the Lemma C.1 Eq. (1)-(2) construction",
+    ),
     "embedding": (dict(arrays={"embedding.E": "bump"}, redigest=True), "array 'embedding.E' is not the"),
     "attention": (dict(arrays={"attention.W_V": "bump"}, redigest=True), "array 'attention.W_V' is not the"),
     "ffn2-bias": (dict(arrays={"ffn2.b1": "bump"}, redigest=True), "'ffn2.b1' does not memorize"),
@@ -222,10 +227,26 @@ ONE_LAYER_EDITS = {
     "target-off-grid": (dict(arrays={"targets": "bump"}, redigest=True), "not on the output grid"),
     "target-moved-on-grid": (dict(arrays={"targets": "step"}, redigest=True), "'ffn2.W2' does not memorize"),
     "context-id": (dict(arrays={"context_ids": "bump-last"}, redigest=True), "does not memorize"),
-    "labels": (dict(manifest=lambda m: {**m, "coordinates": {**m["coordinates"], "ffn1": {
-        **m["coordinates"]["ffn1"], "labels": [["x"]] * len(m["coordinates"]["ffn1"]["labels"])}}}), "FFN_1 neuron labels"),
-    "scale": (dict(manifest=lambda m: {**m, "contextual": {**m["contextual"], "scale": "2.5"}}), "'contextual.scale' is 2.5"),
-    "a-max": (dict(manifest=lambda m: {**m, "contextual": {**m["contextual"], "a_max": "7"}}), "'contextual.a_max' is 7"),
+    "labels": (
+        dict(
+            manifest=lambda m: {
+                **m,
+                "coordinates": {
+                    **m["coordinates"],
+                    "ffn1": {**m["coordinates"]["ffn1"], "labels": [["x"]] * len(m["coordinates"]["ffn1"]["labels"])},
+                },
+            }
+        ),
+        "FFN_1 neuron labels",
+    ),
+    "scale": (
+        dict(manifest=lambda m: {**m, "contextual": {**m["contextual"], "scale": "2.5"}}),
+        "'contextual.scale' is 2.5",
+    ),
+    "a-max": (
+        dict(manifest=lambda m: {**m, "contextual": {**m["contextual"], "a_max": "7"}}),
+        "'contextual.a_max' is 7",
+    ),
     "variant": (dict(manifest=lambda m: {**m, "variant": "paper"}), "variant 'paper' is not supported"),
     "neurons": (dict(manifest=lambda m: {**m, "neurons": {"FFN_1": 1, "FFN_2": 2}}), "neuron counts"),
     "target-name": (dict(manifest=lambda m: {**m, "target": {**m["target"], "name": "nope"}}), "manifest target"),
@@ -240,51 +261,108 @@ def test_hand_edited_one_layer_file_is_refused_naming_the_problem(edit, message,
     arrays = {}
     for name, how in edit.get("arrays", {}).items():
         a = data[name]
-        arrays[name] = {"bump": lambda: _bump(a), "bump-last": lambda: _bump(a, -1, 1e-6),
-                        "step": lambda: np.where(np.arange(a.size).reshape(a.shape) == 0, (a + 0.5) % 1.0, a)}[how]()
-    bad = _rewrite(good, tmp_path / "bad.safetensors", arrays=arrays, manifest=edit.get("manifest"),
-                   redigest=edit.get("redigest", False))
+        arrays[name] = {
+            "bump": lambda: _bump(a),
+            "bump-last": lambda: _bump(a, -1, 1e-6),
+            "step": lambda: np.where(np.arange(a.size).reshape(a.shape) == 0, (a + 0.5) % 1.0, a),
+        }[how]()
+    bad = _rewrite(
+        good,
+        tmp_path / "bad.safetensors",
+        arrays=arrays,
+        manifest=edit.get("manifest"),
+        redigest=edit.get("redigest", False),
+    )
     assert_refused("one-layer", bad, capsys, message)
 
 
 MODEL_EDITS = {
     # (model, change, message)
-    "var-sides": ("var", dict(manifest=lambda m: {**m, "config": {**m["config"], "sides": [1, 2, 4]}}),
-                  "array 'up3.matrix' has shape (9, 4), the manifest config implies (16, 4)"),
-    "var-sides-text": ("var", dict(manifest=lambda m: {**m, "config": {**m["config"], "sides": "1,2,3"}}),
-                       "'sides' must be a positive integer"),
-    "var-sides-not-growing": ("var", dict(manifest=lambda m: {**m, "config": {**m["config"], "sides": [1, 1, 2]}}),
-                              "manifest config"),
-    "var-kernel": ("var", dict(manifest=lambda m: {**m, "config": {**m["config"], "kernel": "bilinear"}}),
-                   "array 'up3.matrix' is not the weight the manifest config implies"),  # 1×1 → 2×2 is all ones for every kernel
-    "var-kernel-unknown": ("var", dict(manifest=lambda m: {**m, "config": {**m["config"], "kernel": "sinc"}}),
-                           "manifest config does not describe the stored arrays"),
-    "var-tokens": ("var", dict(manifest=lambda m: {**m, "config": {**m["config"], "tokens": 99}}),
-                   "manifest config field 'tokens' is 99, the stored arrays give 14"),
+    "var-sides": (
+        "var",
+        dict(manifest=lambda m: {**m, "config": {**m["config"], "sides": [1, 2, 4]}}),
+        "array 'up3.matrix' has shape (9, 4), the manifest config implies (16, 4)",
+    ),
+    "var-sides-text": (
+        "var",
+        dict(manifest=lambda m: {**m, "config": {**m["config"], "sides": "1,2,3"}}),
+        "'sides' must be a positive integer",
+    ),
+    "var-sides-not-growing": (
+        "var",
+        dict(manifest=lambda m: {**m, "config": {**m["config"], "sides": [1, 1, 2]}}),
+        "manifest config",
+    ),
+    "var-kernel": (
+        "var",
+        dict(manifest=lambda m: {**m, "config": {**m["config"], "kernel": "bilinear"}}),
+        "array 'up3.matrix' is not the weight the manifest config implies",
+    ),  # 1×1 → 2×2 is all ones for every kernel
+    "var-kernel-unknown": (
+        "var",
+        dict(manifest=lambda m: {**m, "config": {**m["config"], "kernel": "sinc"}}),
+        "manifest config does not describe the stored arrays",
+    ),
+    "var-tokens": (
+        "var",
+        dict(manifest=lambda m: {**m, "config": {**m["config"], "tokens": 99}}),
+        "manifest config field 'tokens' is 99, the stored arrays give 14",
+    ),
     "var-up-matrix": ("var", dict(arrays={"up2.matrix": "bump"}, redigest=True), "'up2.matrix' is not the weight"),
     "var-extra-array": ("var", dict(arrays={"attn4.W_Q": np.eye(2)}, redigest=True), "unexpected array(s) 'attn4.W_Q'"),
     "var-missing-array": ("var", dict(arrays={"ffn3.b2": None}, redigest=True), "array 'ffn3.b2' is missing"),
-    "var-no-config": ("var", dict(manifest=lambda m: {k: v for k, v in m.items() if k != "config"}), "no field 'config'"),
+    "var-no-config": (
+        "var",
+        dict(manifest=lambda m: {k: v for k, v in m.items() if k != "config"}),
+        "no field 'config'",
+    ),
     "var-config-list": ("var", dict(manifest=lambda m: {**m, "config": [1]}), "'config' must be an object"),
     "var-array-list": ("var", dict(manifest=lambda m: {**m, "arrays": {"x": [1]}}), "array list does not match"),
     "var-dtype": ("var", dict(arrays={"ffn1.b2": np.zeros(2, dtype=np.float32)}), "F32"),
     "var-non-finite": ("var", dict(arrays={"ffn1.b2": np.array([np.nan, 0.0])}), "non-finite"),
     "var-version": ("var", dict(manifest=lambda m: {**m, "format_version": 2}), "format_version 2 is not supported"),
     "var-model-name": ("var", dict(manifest=lambda m: {**m, "model": "gpt"}), "manifest model 'gpt'"),
-    "flowar-scales": ("flowar", dict(manifest=lambda m: {**m, "config": {**m["config"], "K": 3}}),
-                      "array 'up1.matrix' has shape (16, 4), the manifest config implies (4, 1)"),
-    "flowar-huge-K": ("flowar", dict(manifest=lambda m: {**m, "config": {**m["config"], "K": 10**12}}), "cannot divide"),
-    "flowar-huge-a": ("flowar", dict(manifest=lambda m: {**m, "config": {**m["config"], "a": 10**400}}), "cannot divide"),
-    "flowar-h-float": ("flowar", dict(manifest=lambda m: {**m, "config": {**m["config"], "h": 4.5}}), "'h' must be a positive"),
-    "flowar-hidden": ("flowar", dict(manifest=lambda m: {**m, "config": {**m["config"], "ffn_hidden": [4, 5]}}),
-                      "manifest config field 'ffn_hidden' is [4, 5], the stored arrays give [4, 4]"),
+    "flowar-scales": (
+        "flowar",
+        dict(manifest=lambda m: {**m, "config": {**m["config"], "K": 3}}),
+        "array 'up1.matrix' has shape (16, 4), the manifest config implies (4, 1)",
+    ),
+    "flowar-huge-K": (
+        "flowar",
+        dict(manifest=lambda m: {**m, "config": {**m["config"], "K": 10**12}}),
+        "cannot divide",
+    ),
+    "flowar-huge-a": (
+        "flowar",
+        dict(manifest=lambda m: {**m, "config": {**m["config"], "a": 10**400}}),
+        "cannot divide",
+    ),
+    "flowar-h-float": (
+        "flowar",
+        dict(manifest=lambda m: {**m, "config": {**m["config"], "h": 4.5}}),
+        "'h' must be a positive",
+    ),
+    "flowar-hidden": (
+        "flowar",
+        dict(manifest=lambda m: {**m, "config": {**m["config"], "ffn_hidden": [4, 5]}}),
+        "manifest config field 'ffn_hidden' is [4, 5], the stored arrays give [4, 4]",
+    ),
     "flowar-weight": ("flowar", dict(arrays={"nn2.mlp_in.W": "bump"}), "does not match its SHA-256"),
-    "hofar-dt": ("hofar", dict(manifest=lambda m: {**m, "config": {**m["config"], "dt": "fast"}}),
-                 "manifest config does not describe the stored arrays"),
-    "hofar-width": ("hofar", dict(manifest=lambda m: {**m, "config": {**m["config"], "w": 8}}),
-                    "array 'up1.matrix' has shape (4, 1), the manifest config implies (8, 2)"),
-    "hofar-hidden": ("hofar", dict(manifest=lambda m: {**m, "config": {**m["config"], "ffn_hidden": 5}}),
-                     "manifest config field 'ffn_hidden' is 5, the stored arrays give 4"),
+    "hofar-dt": (
+        "hofar",
+        dict(manifest=lambda m: {**m, "config": {**m["config"], "dt": "fast"}}),
+        "manifest config does not describe the stored arrays",
+    ),
+    "hofar-width": (
+        "hofar",
+        dict(manifest=lambda m: {**m, "config": {**m["config"], "w": 8}}),
+        "array 'up1.matrix' has shape (4, 1), the manifest config implies (8, 2)",
+    ),
+    "hofar-hidden": (
+        "hofar",
+        dict(manifest=lambda m: {**m, "config": {**m["config"], "ffn_hidden": 5}}),
+        "manifest config field 'ffn_hidden' is 5, the stored arrays give 4",
+    ),
     "hofar-missing-up": ("hofar", dict(arrays={"up2.matrix": None}, redigest=True), "array 'up2.matrix' is missing"),
 }
 
@@ -293,7 +371,14 @@ MODEL_EDITS = {
 def test_model_file_whose_manifest_contradicts_its_arrays_is_refused(model, edit, message, tmp_path, capsys):
     good = _save(model, tmp_path / "good.safetensors")
     data = load_file(str(good))
-    arrays = {name: (_bump(data[name]) if isinstance(how, str) else how) for name, how in edit.get("arrays", {}).items()}
-    bad = _rewrite(good, tmp_path / "bad.safetensors", arrays=arrays, manifest=edit.get("manifest"),
-                   redigest=edit.get("redigest", False))
+    arrays = {
+        name: (_bump(data[name]) if isinstance(how, str) else how) for name, how in edit.get("arrays", {}).items()
+    }
+    bad = _rewrite(
+        good,
+        tmp_path / "bad.safetensors",
+        arrays=arrays,
+        manifest=edit.get("manifest"),
+        redigest=edit.get("redigest", False),
+    )
     assert_refused(model, bad, capsys, message)

@@ -1,4 +1,4 @@
-"""construct/layers.py (Definitions 3.2–3.5) and construct/embedding.py (Lemma C.1's E).
+"""construct/layers.py (Definitions 3.2–3.5) and construct/onelayer/embedding.py (Lemma C.1's E).
 
 Sizes are distinct primes — batch 3, tokens 5, channels 7, hidden 11 — so a swapped axis cannot
 pass; expected values are written out by hand.
@@ -9,11 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-
-from construct.embedding import positional_embedding
-from construct.grid import GridSpec
-from construct.layers import Attention, Embedding, FeedForward
-from verify.strategies import grid_specs
+from varproof.construct.layers import Attention, Embedding, FeedForward
+from varproof.construct.onelayer.embedding import positional_embedding
+from varproof.construct.onelayer.grid import GridSpec
+from varproof.verify.strategies import grid_specs
 
 BATCH, TOKENS, CHANNELS, HIDDEN = 3, 5, 7, 11
 
@@ -25,8 +24,12 @@ def rng():
 
 @pytest.fixture
 def ffn_weights(rng):
-    return (rng.normal(size=(HIDDEN, CHANNELS)), rng.normal(size=HIDDEN),
-            rng.normal(size=(CHANNELS, HIDDEN)), rng.normal(size=CHANNELS))
+    return (
+        rng.normal(size=(HIDDEN, CHANNELS)),
+        rng.normal(size=HIDDEN),
+        rng.normal(size=(CHANNELS, HIDDEN)),
+        rng.normal(size=CHANNELS),
+    )
 
 
 # -- FeedForward (Definition 3.5) ----------------------------------------------------------------
@@ -126,7 +129,9 @@ def test_attention_matches_the_softmax_formula_with_value_and_output_projections
 
 def test_attention_in_chunks_equals_the_single_pass(rng):
     X = rng.normal(size=(BATCH * 7, TOKENS, CHANNELS)) / 3
-    att = Attention(rng.normal(size=(CHANNELS, 2)), rng.normal(size=(CHANNELS, 2)), rng.normal(size=(CHANNELS, CHANNELS)))
+    att = Attention(
+        rng.normal(size=(CHANNELS, 2)), rng.normal(size=(CHANNELS, 2)), rng.normal(size=(CHANNELS, CHANNELS))
+    )
     per_seq = 8.0 * (3 * TOKENS * TOKENS + 4 * TOKENS * CHANNELS)
     np.testing.assert_allclose(att.apply(X, max_bytes=per_seq * 4 * 2), att.apply(X), rtol=1e-15, atol=1e-15)
 
@@ -147,21 +152,57 @@ def test_attention_weights_are_row_stochastic_for_any_logits_that_do_not_underfl
 # -- shape and value errors ----------------------------------------------------------------------
 I7, Z7 = np.eye(7), np.zeros(7)
 SHAPE_ERRORS = [
-    pytest.param(lambda: FeedForward(np.ones((11, 7)), np.zeros(5), np.ones((7, 11)), Z7), "W1 \\(c, d\\)", id="ffn b1 wrong length"),
-    pytest.param(lambda: FeedForward(np.ones((11, 7)), np.zeros(11), np.ones((11, 7)), Z7), "W1 \\(c, d\\)", id="ffn W2 transposed"),
-    pytest.param(lambda: FeedForward(np.ones((11, 7)), np.zeros(11), np.ones((7, 11)), np.zeros(5)), "W1 \\(c, d\\)", id="ffn b2 wrong length"),
-    pytest.param(lambda: FeedForward(np.ones(7), np.zeros(1), np.ones((7, 1)), Z7), "2-d array", id="ffn W1 one-dimensional"),
-    pytest.param(lambda: FeedForward(I7, Z7, I7, Z7, neuron_labels=(("a",),)), "1 neuron labels for 7", id="ffn label count"),
+    pytest.param(
+        lambda: FeedForward(np.ones((11, 7)), np.zeros(5), np.ones((7, 11)), Z7),
+        "W1 \\(c, d\\)",
+        id="ffn b1 wrong length",
+    ),
+    pytest.param(
+        lambda: FeedForward(np.ones((11, 7)), np.zeros(11), np.ones((11, 7)), Z7),
+        "W1 \\(c, d\\)",
+        id="ffn W2 transposed",
+    ),
+    pytest.param(
+        lambda: FeedForward(np.ones((11, 7)), np.zeros(11), np.ones((7, 11)), np.zeros(5)),
+        "W1 \\(c, d\\)",
+        id="ffn b2 wrong length",
+    ),
+    pytest.param(
+        lambda: FeedForward(np.ones(7), np.zeros(1), np.ones((7, 1)), Z7), "2-d array", id="ffn W1 one-dimensional"
+    ),
+    pytest.param(
+        lambda: FeedForward(I7, Z7, I7, Z7, neuron_labels=(("a",),)), "1 neuron labels for 7", id="ffn label count"
+    ),
     pytest.param(lambda: FeedForward(I7 * np.nan, Z7, I7, Z7), "finite", id="ffn nan weight"),
     pytest.param(lambda: FeedForward(I7, Z7, I7, Z7).apply(np.zeros((5, 3))), "3 channels", id="ffn input channels"),
-    pytest.param(lambda: FeedForward(I7, Z7, I7, Z7).apply(np.zeros(7)), "shape \\(n, d\\)", id="ffn input one-dimensional"),
-    pytest.param(lambda: FeedForward(I7, Z7, I7, Z7).apply(np.zeros((2, 3, 5, 7))), "shape \\(n, d\\)", id="ffn input four-dimensional"),
+    pytest.param(
+        lambda: FeedForward(I7, Z7, I7, Z7).apply(np.zeros(7)), "shape \\(n, d\\)", id="ffn input one-dimensional"
+    ),
+    pytest.param(
+        lambda: FeedForward(I7, Z7, I7, Z7).apply(np.zeros((2, 3, 5, 7))),
+        "shape \\(n, d\\)",
+        id="ffn input four-dimensional",
+    ),
     pytest.param(lambda: Attention(np.ones((7, 2)), np.ones((7, 3)), I7), "must match", id="attn W_K head size"),
-    pytest.param(lambda: Attention(np.ones((7, 2)), np.ones((7, 2)), np.ones((5, 7))), "must have 7 rows", id="attn W_V rows"),
-    pytest.param(lambda: Attention(np.ones((7, 2)), np.ones((7, 2)), np.ones((7, 3))), "W_V must be \\(d, d\\)", id="attn W_V not square without W_O"),
-    pytest.param(lambda: Attention(np.ones((7, 2)), np.ones((7, 2)), np.ones((7, 3)), np.ones((7, 3))), "W_O must be \\(3, 7\\)", id="attn W_O transposed"),
+    pytest.param(
+        lambda: Attention(np.ones((7, 2)), np.ones((7, 2)), np.ones((5, 7))), "must have 7 rows", id="attn W_V rows"
+    ),
+    pytest.param(
+        lambda: Attention(np.ones((7, 2)), np.ones((7, 2)), np.ones((7, 3))),
+        "W_V must be \\(d, d\\)",
+        id="attn W_V not square without W_O",
+    ),
+    pytest.param(
+        lambda: Attention(np.ones((7, 2)), np.ones((7, 2)), np.ones((7, 3)), np.ones((7, 3))),
+        "W_O must be \\(3, 7\\)",
+        id="attn W_O transposed",
+    ),
     pytest.param(lambda: Attention(np.ones((7, 2)), np.full((7, 2), np.inf), I7), "finite", id="attn inf weight"),
-    pytest.param(lambda: Attention(np.ones((7, 2)), np.ones((7, 2)), I7).apply(np.zeros((5, 3))), "3 channels", id="attn input channels"),
+    pytest.param(
+        lambda: Attention(np.ones((7, 2)), np.ones((7, 2)), I7).apply(np.zeros((5, 3))),
+        "3 channels",
+        id="attn input channels",
+    ),
     pytest.param(lambda: Embedding(np.zeros((5, 7))).apply(np.zeros((7, 5))), "≠ E's", id="embedding transposed input"),
     pytest.param(lambda: Embedding(np.zeros(5)), "2-d array", id="embedding one-dimensional"),
 ]

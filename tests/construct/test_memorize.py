@@ -1,11 +1,10 @@
-"""construct/memorize.py: the bump-function FFN_2 of Lemma C.1, printed and working (token-wise)."""
+"""construct/onelayer/memorize.py: the bump-function FFN_2 of Lemma C.1, printed and working (token-wise)."""
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from construct.memorize import (
+from varproof.construct.onelayer.memorize import (
     BUMP_PARTS,
     PART_COEFFICIENTS,
     BumpLabels,
@@ -47,8 +46,9 @@ def test_printed_bump_profile_is_t_for_t_at_least_one_so_it_is_unbounded():
     t = np.array([1.0, 2.0, 10.0, 1e6])
     np.testing.assert_array_equal(paper_bump_profile(t), t)
     # and 1 on [0, 1], t + 1 on [−1, 0], 0 below −1: not a bump
-    np.testing.assert_array_equal(paper_bump_profile(np.array([-2.0, -1.0, -0.5, 0.0, 0.5, 1.0])),
-                                  [0.0, 0.0, 0.5, 1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(
+        paper_bump_profile(np.array([-2.0, -1.0, -0.5, 0.0, 0.5, 1.0])), [0.0, 0.0, 0.5, 1.0, 1.0, 1.0]
+    )
 
 
 # -- f_bump as printed ------------------------------------------------------------------------------
@@ -72,7 +72,12 @@ def test_averaged_hats_do_not_vanish_at_a_sequence_one_coordinate_away():
 def test_bump_memorizer_has_three_labelled_neurons_per_context_id(centres, values):
     ffn = bump_memorizer(centres, values, GAP)
     assert ffn.width == 3 * N * TOKENS == 45 and ffn.channels == CHANNELS
-    assert ffn.neuron_labels[:4] == [("bump", 0, 0, "+1"), ("bump", 0, 0, "0"), ("bump", 0, 0, "-1"), ("bump", 0, 1, "+1")]
+    assert ffn.neuron_labels[:4] == [
+        ("bump", 0, 0, "+1"),
+        ("bump", 0, 0, "0"),
+        ("bump", 0, 0, "-1"),
+        ("bump", 0, 1, "+1"),
+    ]
     assert ffn.neuron_labels[-1] == ("bump", 2, 4, "-1")
     assert ffn.neuron_labels == BumpLabels(N, TOKENS) and len(ffn.neuron_labels) == 45
 

@@ -1,25 +1,35 @@
-"""The model registry (construct/models.py): every kind is registered once, and io and the CLI use it."""
+"""The model registry (construct/files/models.py): every kind is registered once, and io and the CLI use it."""
 
 import numpy as np
 import pytest
-
-from construct import io
-from construct.manifest import MODEL_KIND, ONE_LAYER, Reader
-from construct.models import MODEL_KINDS, MODELS, BuildOptions, ModelKind, SaveableModel, describe, model_kind
-from verify.cli import build_parser
+from varproof.construct.files import io
+from varproof.construct.files.manifest import MODEL_KIND, ONE_LAYER, Reader
+from varproof.construct.files.models import (
+    MODEL_KINDS,
+    MODELS,
+    BuildOptions,
+    ModelKind,
+    SaveableModel,
+    describe,
+    model_kind,
+)
+from varproof.verify.cli import build_parser
 
 
 def test_the_registry_lists_every_model_kind_once_with_the_default_first():
     assert list(MODEL_KINDS) == ["lemma-c.1", "var", "flowar", "hofar"]
     assert MODELS == ("var", "flowar", "hofar") == io.MODELS
     assert {name: kind.file_kind for name, kind in MODEL_KINDS.items()} == {
-        "lemma-c.1": ONE_LAYER, "var": MODEL_KIND, "flowar": MODEL_KIND, "hofar": MODEL_KIND}
+        "lemma-c.1": ONE_LAYER,
+        "var": MODEL_KIND,
+        "flowar": MODEL_KIND,
+        "hofar": MODEL_KIND,
+    }
     assert all(kind.name == name for name, kind in MODEL_KINDS.items())
 
 
 def test_the_cli_offers_exactly_the_registered_kinds():
-    build = next(a for a in build_parser()._subparsers._group_actions[0].choices["build"]._actions
-                 if a.dest == "model")
+    build = next(a for a in build_parser()._subparsers._group_actions[0].choices["build"]._actions if a.dest == "model")
     assert tuple(build.choices) == tuple(MODEL_KINDS) and build.default == "lemma-c.1"
 
 
@@ -74,4 +84,7 @@ def test_a_model_file_kind_must_say_how_it_is_built_checked_and_seeded():
 def test_describe_counts_arrays_parameters_and_the_largest_weight():
     arrays = {"a": np.array([[1.0, -3.0]]), "b": np.zeros(3)}
     assert describe("var", {"reference": "Definition 3.11", "channels": 2}, arrays) == [
-        "var model (Definition 3.11)", "  channels: 2", "  arrays: 2, parameters: 5, largest |weight| 3 (a)"]
+        "var model (Definition 3.11)",
+        "  channels: 2",
+        "  arrays: 2, parameters: 5, largest |weight| 3 (a)",
+    ]

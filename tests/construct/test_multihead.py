@@ -1,14 +1,13 @@
-"""The multi-head contextual map (construct.multihead): one head is the paper's, h heads average h temperatures."""
+"""The multi-head contextual map (varproof.construct.onelayer.multihead): one head is the paper's, h heads average h temperatures."""
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from construct.contextual import contextual_attention
-from construct.grid import GridSpec, sequence_digits
-from construct.multihead import boltzmann_ids, id_gap, multihead_contextual_attention
-from construct.quantize import quantized_tokens
+from varproof.construct.onelayer.contextual import contextual_attention
+from varproof.construct.onelayer.grid import GridSpec, sequence_digits
+from varproof.construct.onelayer.multihead import boltzmann_ids, id_gap, multihead_contextual_attention
+from varproof.construct.onelayer.quantize import quantized_tokens
 
 specs = st.builds(GridSpec, st.integers(2, 3), st.integers(1, 2), st.integers(2, 3))
 multiples = st.lists(st.sampled_from([0.25, 0.5, 1.0, 2.0, 8.0]), min_size=1, max_size=3)

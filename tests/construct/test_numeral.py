@@ -1,4 +1,4 @@
-"""construct/numeral.py: the numeral contextual mapping — closed forms, the certified cell bound, the structured
+"""construct/onelayer/numeral.py: the numeral contextual mapping — closed forms, the certified cell bound, the structured
 network (no bump table) against the dense one, and the streamed check."""
 
 from fractions import Fraction
@@ -7,10 +7,9 @@ import numpy as np
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
-
-from construct.embedding import positional_embedding
-from construct.grid import GridSpec, grid_points, sequence_digits
-from construct.numeral import (
+from varproof.construct.onelayer.embedding import positional_embedding
+from varproof.construct.onelayer.grid import GridSpec, grid_points, sequence_digits
+from varproof.construct.onelayer.numeral import (
     CellStats,
     NumeralTooLarge,
     StructuredNumeral,
@@ -26,9 +25,9 @@ from construct.numeral import (
     paper_bits,
     plateau_values,
 )
-from construct.structured import check_grid
-from construct.targets import TARGETS, make_target
-from construct.transformer import build_transformer
+from varproof.construct.onelayer.structured import check_grid
+from varproof.construct.onelayer.transformer import build_transformer
+from varproof.construct.targets import TARGETS, make_target
 
 SMALL = [(1, 1, 2), (2, 1, 2), (2, 1, 3), (3, 1, 3), (2, 2, 2), (1, 3, 2), (3, 2, 2), (4, 1, 3)]
 
@@ -71,8 +70,8 @@ def test_ffn1_has_the_working_neuron_count():
 
 
 @given(n=st.integers(1, 4), d=st.integers(1, 2), m=st.integers(2, 4))
-@example(n=1, d=1, m=2)   # one token: the ID is the value itself
-@example(n=2, d=1, m=2)   # the loosest ρ (largest logits)
+@example(n=1, d=1, m=2)  # one token: the ID is the value itself
+@example(n=2, d=1, m=2)  # the loosest ρ (largest logits)
 @example(n=4, d=1, m=3)
 def test_float_ids_lie_in_their_cells_with_the_certified_gap(n, d, m):
     spec = GridSpec(n, d, m)

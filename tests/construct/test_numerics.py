@@ -1,4 +1,4 @@
-"""construct/numerics.py: float64 kernels that give the same bits on every machine, and are accurate.
+"""construct/arithmetic/numerics.py: float64 kernels that give the same bits on every machine, and are accurate.
 
 The pinned digests below are of the exact bits of each kernel on a fixed set of inputs: they are the
 same on every IEEE-754 machine by construction (a fixed order of correctly rounded operations), so a
@@ -12,8 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from construct.numerics import exp, expm1, matmul, tanh
+from varproof.construct.arithmetic.numerics import exp, expm1, matmul, tanh
 
 mpmath.mp.prec = 160
 

@@ -1,13 +1,13 @@
-"""construct/precision.py: the float32 / bfloat16 ladder (needs the [torch] extra)."""
+"""construct/arithmetic/precision.py: the float32 / bfloat16 ladder (needs the [torch] extra)."""
 
 import pytest
 
 pytest.importorskip("torch", reason="the precision ladder runs the network in torch")
 
-from construct.grid import GridSpec  # noqa: E402
-from construct.precision import frontier, reproduces_in  # noqa: E402
-from construct.targets import make_target  # noqa: E402
-from construct.transformer import build_transformer  # noqa: E402
+from varproof.construct.arithmetic.precision import frontier, reproduces_in  # noqa: E402
+from varproof.construct.onelayer.grid import GridSpec  # noqa: E402
+from varproof.construct.onelayer.transformer import build_transformer  # noqa: E402
+from varproof.construct.targets import make_target  # noqa: E402
 
 
 def test_float32_reproduces_a_one_token_grid_and_stops_where_the_error_reaches_half_a_step():

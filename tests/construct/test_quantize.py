@@ -1,4 +1,4 @@
-"""construct/quantize.py: the step-function FFN_1 of Lemma C.1, Eq. (1)–(2), printed and working."""
+"""construct/onelayer/quantize.py: the step-function FFN_1 of Lemma C.1, Eq. (1)–(2), printed and working."""
 
 from fractions import Fraction
 
@@ -6,10 +6,9 @@ import numpy as np
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
-
-from construct.embedding import positional_embedding
-from construct.grid import GridSpec, sequence_digits
-from construct.quantize import (
+from varproof.construct.onelayer.embedding import positional_embedding
+from varproof.construct.onelayer.grid import GridSpec, sequence_digits
+from varproof.construct.onelayer.quantize import (
     paper_quantizer,
     paper_term_count,
     plateau_slack,
@@ -21,7 +20,7 @@ from construct.quantize import (
     step_function,
     step_function_paper,
 )
-from verify.strategies import grid_specs, quantized_sequences
+from varproof.verify.strategies import grid_specs, quantized_sequences
 
 UNIT_FRACTIONS = st.fractions(0, 1, max_denominator=97)
 
@@ -112,8 +111,14 @@ def test_printed_step_function_reports_every_grid_point_one_level_low(spec):
 # -- the FFN layers realize the step functions (Def 3.5 residual cancelled) ------------------------
 @given(grid_specs(max_tokens=3, max_channels=2, max_steps=5), st.data())
 def test_quantizer_layer_is_the_working_step_function_in_every_channel(spec, data):
-    Y = np.array(data.draw(st.lists(st.integers(-8, 8 * spec.tokens + 8), min_size=5 * spec.channels,
-                                    max_size=5 * spec.channels))).reshape(5, spec.channels) / 8
+    Y = (
+        np.array(
+            data.draw(
+                st.lists(st.integers(-8, 8 * spec.tokens + 8), min_size=5 * spec.channels, max_size=5 * spec.channels)
+            )
+        ).reshape(5, spec.channels)
+        / 8
+    )
     np.testing.assert_allclose(quantizer(spec).apply(Y), step_function(Y, spec), rtol=0, atol=1e-12)
     np.testing.assert_allclose(paper_quantizer(spec).apply(Y), step_function_paper(Y, spec), rtol=0, atol=1e-12)
 
@@ -130,8 +135,13 @@ def test_quantizer_maps_every_grid_corner_plus_embedding_to_m_with_distinct_prim
     np.testing.assert_allclose(quantized_tokens(spec, one), [[0.2, 0.4], [1.6, 1.8], [3.0, 2.2]], rtol=0, atol=1e-15)
 
 
-@given(grid_specs(max_tokens=4, max_channels=2, max_steps=5).flatmap(
-    lambda spec: st.tuples(st.just(spec), quantized_sequences(spec), st.lists(UNIT_FRACTIONS, min_size=1, max_size=1))))
+@given(
+    grid_specs(max_tokens=4, max_channels=2, max_steps=5).flatmap(
+        lambda spec: st.tuples(
+            st.just(spec), quantized_sequences(spec), st.lists(UNIT_FRACTIONS, min_size=1, max_size=1)
+        )
+    )
+)
 def test_quantizer_maps_every_plateau_point_of_a_cell_to_its_quantized_sequence(drawn):
     spec, (M, digits), (u,) = drawn
     # a point of the cell δ·s + [0, δ − θ]: every coordinate on its plateau
@@ -159,5 +169,6 @@ def test_printed_quantizer_sends_two_different_sequences_to_the_same_output_for_
     np.testing.assert_allclose(a, [[0.5], [1.5]], rtol=0, atol=1e-12)  # token 1 at 1 + θ: all three ramps done
     np.testing.assert_allclose(b, [[0.5], [1.5]], rtol=0, atol=1e-12)  # token 1 at 3/2 + θ: still 3/2, top lost
     # the working quantizer keeps them apart: M = (1/2, 3/2) and (1/2, 2)
-    np.testing.assert_allclose(quantizer(spec).apply(E.apply(np.array([[0.0], [0.5]]) + theta)), [[0.5], [2.0]],
-                               rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        quantizer(spec).apply(E.apply(np.array([[0.0], [0.5]]) + theta)), [[0.5], [2.0]], rtol=0, atol=1e-12
+    )

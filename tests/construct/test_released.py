@@ -1,4 +1,4 @@
-"""construct/released.py: VAR's and FlowAR's between-scale maps pinned against frozen exact matrices (integers over
+"""construct/var/released.py: VAR's and FlowAR's between-scale maps pinned against frozen exact matrices (integers over
 a common denominator, computed once from PyTorch's align_corners=False semantics) and against torch when installed;
 the models' operator, mask and time-grid options."""
 
@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from construct.released import (
+from varproof.construct.var.released import (
     FLOWAR_SCALES,
     VAR_PATCH_NUMS,
     ReleasedScheduleError,
@@ -30,8 +29,10 @@ from construct.released import (
 # frozen reference factors: (operator, h_in, h_out) → (denominator, integer numerators), D_{16→h_out} U_{h_in→16}
 FROZEN = {
     ("var", 2, 3): (12288, [[12565, -277], [6144, 6144], [-277, 12565]]),
-    ("var", 3, 4): (524288, [[536865, -10552, -2025], [193248, 373520, -42480], [-42480, 373520, 193248],
-                             [-2025, -10552, 536865]]),
+    ("var", 3, 4): (
+        524288,
+        [[536865, -10552, -2025], [193248, 373520, -42480], [-42480, 373520, 193248], [-2025, -10552, 536865]],
+    ),
     ("flowar", 2, 4): (4096, [[4453, -357], [3138, 958], [958, 3138], [-357, 4453]]),
 }
 # φ_up's own 2 → 3 factor (Keys a = −3/4), for contrast: rows 0 and 2 are [313, −25]/288 and its mirror
@@ -89,8 +90,13 @@ def test_torch_interpolate_equals_the_released_matrices_on_every_step():
     for operator, sched in (("var", VAR_PATCH_NUMS), ("flowar", FLOWAR_SCALES)):
         for a, b in zip(sched, sched[1:]):
             eye = torch.eye(a * a, dtype=torch.float64).reshape(a * a, 1, a, a)
-            T = F.interpolate(F.interpolate(eye, size=(16, 16), mode="bicubic", align_corners=False), size=(b, b),
-                              mode="area").reshape(a * a, b * b).T.numpy()
+            T = (
+                F.interpolate(
+                    F.interpolate(eye, size=(16, 16), mode="bicubic", align_corners=False), size=(b, b), mode="area"
+                )
+                .reshape(a * a, b * b)
+                .T.numpy()
+            )
             assert np.abs(T - released_step(operator, a, b).matrix.toarray()).max() <= 1e-14, (operator, a, b)
 
 
@@ -134,10 +140,19 @@ def test_var_block_row_feeds_every_earlier_scale():
     assert step_matrix("flowar", FLOWAR_SCALES, 2).shape == (16, 4)
 
 
-@pytest.mark.parametrize("operator, sides, chain", [
-    ("var", (1, 2, 7), False), ("var", (1, 3), False), ("var", (2, 3), False), ("flowar", (1, 2, 3), False),
-    ("flowar", (2, 4, 8), False), ("flowar", (1, 2, 4, 8, 16, 32), False), ("var", (3, 4), True),
-], ids=["var-side-7", "var-gap", "var-no-1", "flowar-side-3", "flowar-no-1", "flowar-too-long", "var-chain-gap"])
+@pytest.mark.parametrize(
+    "operator, sides, chain",
+    [
+        ("var", (1, 2, 7), False),
+        ("var", (1, 3), False),
+        ("var", (2, 3), False),
+        ("flowar", (1, 2, 3), False),
+        ("flowar", (2, 4, 8), False),
+        ("flowar", (1, 2, 4, 8, 16, 32), False),
+        ("var", (3, 4), True),
+    ],
+    ids=["var-side-7", "var-gap", "var-no-1", "flowar-side-3", "flowar-no-1", "flowar-too-long", "var-chain-gap"],
+)
 def test_unsupported_schedules_are_refused_naming_the_supported_ones(operator, sides, chain):
     with pytest.raises(ReleasedScheduleError, match="supports prefixes of"):
         check_released_schedule(operator, sides, chain=chain)
@@ -163,7 +178,7 @@ def test_flowar_time_grid_has_24_unequal_steps_at_its_default():
 
 # -- the models --------------------------------------------------------------------------------------------
 def test_block_causal_mask_makes_the_first_token_depend_on_itself_only():
-    from construct.var import block_causal_allowed, masked_attention, random_var_transformer
+    from varproof.construct.var.var import block_causal_allowed, masked_attention, random_var_transformer
 
     tf = random_var_transformer((1, 2, 3), 3, seed=1)
     rng = np.random.default_rng(0)
@@ -177,12 +192,13 @@ def test_block_causal_mask_makes_the_first_token_depend_on_itself_only():
     # scale-2 tokens see scales 1 and 2 only: changing scale 3 leaves them
     Z = X.copy()
     Z[:, 5:] += 1.0
-    assert np.array_equal(masked_attention(tf.attentions[0], X, allowed)[:, :5],
-                          masked_attention(tf.attentions[0], Z, allowed)[:, :5])
+    assert np.array_equal(
+        masked_attention(tf.attentions[0], X, allowed)[:, :5], masked_attention(tf.attentions[0], Z, allowed)[:, :5]
+    )
 
 
 def test_var_transformer_with_the_var_operator_appends_the_running_sum():
-    from construct.var import random_var_transformer
+    from varproof.construct.var.var import random_var_transformer
 
     tf = random_var_transformer((1, 2, 3), 2, seed=2, operator="var")
     X = np.random.default_rng(1).normal(size=(1, 1, 2))
@@ -195,8 +211,8 @@ def test_var_transformer_with_the_var_operator_appends_the_running_sum():
 
 
 def test_var_model_files_record_operator_and_mask_only_when_not_default(tmp_path):
-    from construct.io import load_model, save_model
-    from construct.var import random_var_transformer
+    from varproof.construct.files.io import load_model, save_model
+    from varproof.construct.var.var import random_var_transformer
 
     default = random_var_transformer((1, 2, 3), 2)
     assert "operator" not in default.config() and "mask" not in default.config()
@@ -211,7 +227,7 @@ def test_var_model_files_record_operator_and_mask_only_when_not_default(tmp_path
 
 
 def test_var_transformer_refuses_a_schedule_the_release_does_not_run():
-    from construct.var import random_var_transformer
+    from varproof.construct.var.var import random_var_transformer
 
     with pytest.raises(ReleasedScheduleError, match="VAR's patch list"):
         random_var_transformer((1, 2, 4), 2, operator="var")
@@ -220,7 +236,7 @@ def test_var_transformer_refuses_a_schedule_the_release_does_not_run():
 
 
 def test_flowar_generate_on_flowars_grid_is_euler_on_that_grid():
-    from construct.flowar import random_flowar
+    from varproof.construct.flowar.flowar import random_flowar
 
     model = random_flowar(2, 2, 2, seed=4)
     Z = np.random.default_rng(0).normal(size=(1, 2))
@@ -238,7 +254,7 @@ def test_flowar_generate_on_flowars_grid_is_euler_on_that_grid():
 
 
 def test_flowar_with_its_released_operator_appends_bicubic_to_16_then_area():
-    from construct.flowar import random_flowar
+    from varproof.construct.flowar.flowar import random_flowar
 
     model = random_flowar(4, 2, 3, seed=5, operator="flowar")
     rng = np.random.default_rng(2)
@@ -265,7 +281,7 @@ def test_a_schedule_is_accepted_iff_it_is_a_prefix_of_the_released_list(sides):
 
 @given(st.integers(2, 4), st.integers(0, 2**16), st.sampled_from(["paper", "var"]))
 def test_under_the_mask_earlier_scales_never_see_later_ones(levels, seed, operator):
-    from construct.var import random_var_transformer
+    from varproof.construct.var.var import random_var_transformer
 
     sides = VAR_PATCH_NUMS[:levels]
     tf = random_var_transformer(sides, 2, seed=seed, operator=operator, mask="block-causal")

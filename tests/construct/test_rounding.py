@@ -1,4 +1,4 @@
-"""The a-priori float64 error bound of the dense forward pass (construct/rounding.py).
+"""The a-priori float64 error bound of the dense forward pass (construct/arithmetic/rounding.py).
 
 The bound must hold for every conforming evaluation; we check it against the reference pass and against
 a re-evaluation with a different summation order, both measured against an 80-bit (``np.longdouble``)
@@ -7,11 +7,10 @@ evaluation of the same weights — 11 more significand bits, so its own error is
 
 import numpy as np
 import pytest
-
-from construct.grid import GridSpec, grid_points
-from construct.rounding import U, forward_error_bound, gamma
-from construct.targets import make_target
-from construct.transformer import build_transformer
+from varproof.construct.arithmetic.rounding import U, forward_error_bound, gamma
+from varproof.construct.onelayer.grid import GridSpec, grid_points
+from varproof.construct.onelayer.transformer import build_transformer
+from varproof.construct.targets import make_target
 
 pytestmark = pytest.mark.skipif(np.finfo(np.longdouble).nmant < 63, reason="needs 80-bit long double")
 
@@ -32,11 +31,12 @@ def _exact(tau, X):
 
 def _reversed_order(tau, X):
     """A second conforming evaluation: every sum over hidden neurons taken in reverse order, one term at a time."""
+
     def ffn(f, x):
         h = np.maximum(x @ f.W1.T + f.b1, 0.0)
         y = np.zeros(x.shape[:-1] + (f.W2.shape[0],))
         for j in reversed(range(f.width)):
-            y = y + h[..., j:j + 1] * f.W2[:, j]
+            y = y + h[..., j : j + 1] * f.W2[:, j]
         return x + (y + f.b2)
 
     a = tau.contextual.attention
@@ -46,8 +46,10 @@ def _reversed_order(tau, X):
     return ffn(tau.memorizer, (A / A.sum(-1, keepdims=True)) @ (M @ a.W_V))
 
 
-@pytest.mark.parametrize("n,d,m,target", [(2, 1, 3, "blur"), (2, 2, 3, "relu-net"), (1, 3, 4, "tanh-mix"),
-                                          (3, 1, 4, "shift"), (3, 2, 3, "blur")])
+@pytest.mark.parametrize(
+    "n,d,m,target",
+    [(2, 1, 3, "blur"), (2, 2, 3, "relu-net"), (1, 3, 4, "tanh-mix"), (3, 1, 4, "shift"), (3, 2, 3, "blur")],
+)
 def test_every_conforming_evaluation_is_within_the_bound_of_the_long_double_value(n, d, m, target):
     spec = GridSpec(n, d, m)
     tau = build_transformer(make_target(target, n, d), spec)

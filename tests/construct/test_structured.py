@@ -1,4 +1,4 @@
-"""construct/structured.py: the structured layers compute the function the dense weights define.
+"""construct/onelayer/structured.py: the structured layers compute the function the dense weights define.
 
 Each structured layer is compared with an *exact* rational evaluation of the corresponding dense
 layer's float64 weights (``fractions.Fraction``) to within 1e-12, on grid inputs, random inputs and
@@ -13,11 +13,10 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from construct.cost import UNIT_ROUNDOFF
-from construct.grid import GridSpec, grid_points
-from construct.layers import FeedForward
-from construct.structured import (
+from varproof.construct.cost import UNIT_ROUNDOFF
+from varproof.construct.layers import FeedForward
+from varproof.construct.onelayer.grid import GridSpec, grid_points
+from varproof.construct.onelayer.structured import (
     BumpTable,
     GridCheck,
     StructuredTransformer,
@@ -26,8 +25,8 @@ from construct.structured import (
     quantize_closed_form,
     structured_bytes,
 )
-from construct.targets import TARGETS, make_target
-from construct.transformer import build_transformer
+from varproof.construct.onelayer.transformer import build_transformer
+from varproof.construct.targets import TARGETS, make_target
 
 SMALL_SPECS = [(1, 1, 2), (2, 1, 2), (2, 1, 3), (2, 2, 2), (3, 1, 3), (3, 1, 4), (3, 2, 2), (4, 1, 3), (2, 3, 2)]
 U = UNIT_ROUNDOFF
@@ -43,8 +42,9 @@ def exact_ffn(ffn: FeedForward, X: np.ndarray) -> np.ndarray:
     for x in X.reshape(-1, X.shape[-1]):
         xf = [Fraction(v) for v in x]
         h = [max(sum(a * b for a, b in zip(W1[j], xf)) + b1[j], 0) for j in range(len(b1))]
-        rows.append([float(xf[i] + b2[i] + sum(W2[i][j] * h[j] for j in range(len(h)) if h[j]))
-                     for i in range(len(xf))])
+        rows.append(
+            [float(xf[i] + b2[i] + sum(W2[i][j] * h[j] for j in range(len(h)) if h[j])) for i in range(len(xf))]
+        )
     return np.array(rows).reshape(X.shape)
 
 
@@ -59,7 +59,7 @@ def dense_rounding_bound(ffn: FeedForward, X: np.ndarray) -> np.ndarray:
 
 
 def _inputs(spec, rng, count=12):
-    grid = grid_points(spec)[: count]
+    grid = grid_points(spec)[:count]
     return np.concatenate([grid, grid + float(spec.step_width - spec.ramp), rng.random((count,) + grid.shape[1:])])
 
 
@@ -137,8 +137,14 @@ def test_check_grid_finds_a_planted_error_and_merges_to_the_unsharded_result():
     values = model.table.values.copy()
     pos = int(np.nonzero(model.table.order == 13 * 3 + 2)[0][0])  # sequence 13, token 2
     values[pos] += 0.4
-    broken = StructuredTransformer(spec, f, model.contextual, BumpTable(model.table.centres, values, model.table.order,
-                                                                     model.table.half_width), model.id_gap, model.id_error)
+    broken = StructuredTransformer(
+        spec,
+        f,
+        model.contextual,
+        BumpTable(model.table.centres, values, model.table.order, model.table.half_width),
+        model.id_gap,
+        model.id_error,
+    )
     whole = check_grid(broken, f, chunk=4)
     assert whole.worst_index == 13 and whole.worst_token == 2 and whole.worst > 0.3
     parts = [check_grid(broken, f, lo, hi, chunk=3) for lo, hi in ((0, 10), (10, 20), (20, 27))]

@@ -7,9 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-
-from construct.targets import TARGETS, Constant, blur, make_target, operator_norm, shift
-from verify.strategies import lipschitz_targets
+from varproof.construct.targets import TARGETS, Constant, blur, make_target, operator_norm, shift
+from varproof.verify.strategies import lipschitz_targets
 
 TOKENS, CHANNELS = 5, 3  # distinct primes
 NORMS = [1.0, 2.0, math.inf, 3.0]
@@ -158,8 +157,18 @@ def test_seeds_change_the_random_targets_and_reproduce_them():
 # -- invalid arguments -------------------------------------------------------------------------------
 INVALID = [
     pytest.param(lambda: make_target("gauss", 5, 3), ValueError, "unknown target 'gauss'", id="unknown name"),
-    pytest.param(lambda: make_target("constant", 5, 3, value=1.5), ValueError, "value must lie in \\[0, 1\\]", id="constant above 1"),
-    pytest.param(lambda: make_target("constant", 5, 3, value=-0.1), ValueError, "value must lie in \\[0, 1\\]", id="constant below 0"),
+    pytest.param(
+        lambda: make_target("constant", 5, 3, value=1.5),
+        ValueError,
+        "value must lie in \\[0, 1\\]",
+        id="constant above 1",
+    ),
+    pytest.param(
+        lambda: make_target("constant", 5, 3, value=-0.1),
+        ValueError,
+        "value must lie in \\[0, 1\\]",
+        id="constant below 0",
+    ),
     pytest.param(lambda: Constant("constant", 0, 3), ValueError, "n ≥ 1 tokens", id="tokens=0"),
     pytest.param(lambda: make_target("tanh-mix", 5, 0), ValueError, "d ≥ 1 channels", id="channels=0"),
     pytest.param(lambda: blur(5, 3).lipschitz(0.5), ValueError, "1 ≤ p ≤ ∞", id="p<1"),

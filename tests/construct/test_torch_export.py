@@ -1,4 +1,4 @@
-"""The Lemma C.1 transformer as a PyTorch module and a torch.export program (construct/torch_export.py).
+"""The Lemma C.1 transformer as a PyTorch module and a torch.export program (construct/files/torch_export.py).
 
 Needs the optional ``[torch]`` extra (skipped without it); what happens *without* torch is tested in
 ``tests/verify/test_interop.py``.
@@ -9,12 +9,12 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from construct.grid import GridSpec, grid_points  # noqa: E402
-from construct.io import load_transformer, save_transformer  # noqa: E402
-from construct.rounding import forward_error_bound  # noqa: E402
-from construct.targets import make_target  # noqa: E402
-from construct.torch_export import export_torch, to_torch  # noqa: E402
-from construct.transformer import build_transformer  # noqa: E402
+from varproof.construct.arithmetic.rounding import forward_error_bound  # noqa: E402
+from varproof.construct.files.io import load_transformer, save_transformer  # noqa: E402
+from varproof.construct.files.torch_export import export_torch, to_torch  # noqa: E402
+from varproof.construct.onelayer.grid import GridSpec, grid_points  # noqa: E402
+from varproof.construct.onelayer.transformer import build_transformer  # noqa: E402
+from varproof.construct.targets import make_target  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -30,21 +30,31 @@ def _run(module, X):
 def test_module_holds_the_constructed_weights_bit_for_bit(tau):
     module = to_torch(tau)
     att = tau.contextual.attention
-    pairs = [(module.embedding, tau.embedding.E),
-             (module.ffn1.hidden.weight, tau.quantizer.W1), (module.ffn1.hidden.bias, tau.quantizer.b1),
-             (module.ffn1.output.weight, tau.quantizer.W2), (module.ffn1.output.bias, tau.quantizer.b2),
-             (module.attention.query.weight, att.W_Q.T), (module.attention.key.weight, att.W_K.T),
-             (module.attention.value.weight, att.W_V.T),
-             (module.ffn2.hidden.weight, tau.memorizer.W1), (module.ffn2.hidden.bias, tau.memorizer.b1),
-             (module.ffn2.output.weight, tau.memorizer.W2), (module.ffn2.output.bias, tau.memorizer.b2)]
+    pairs = [
+        (module.embedding, tau.embedding.E),
+        (module.ffn1.hidden.weight, tau.quantizer.W1),
+        (module.ffn1.hidden.bias, tau.quantizer.b1),
+        (module.ffn1.output.weight, tau.quantizer.W2),
+        (module.ffn1.output.bias, tau.quantizer.b2),
+        (module.attention.query.weight, att.W_Q.T),
+        (module.attention.key.weight, att.W_K.T),
+        (module.attention.value.weight, att.W_V.T),
+        (module.ffn2.hidden.weight, tau.memorizer.W1),
+        (module.ffn2.hidden.bias, tau.memorizer.b1),
+        (module.ffn2.output.weight, tau.memorizer.W2),
+        (module.ffn2.output.bias, tau.memorizer.b2),
+    ]
     for param, array in pairs:
-        assert param.dtype == torch.float64 and param.detach().numpy().tobytes() == np.ascontiguousarray(array).tobytes()
+        assert (
+            param.dtype == torch.float64 and param.detach().numpy().tobytes() == np.ascontiguousarray(array).tobytes()
+        )
     assert sum(p.numel() for p in module.parameters()) == tau.n_parameters
     assert module.ffn2.hidden.out_features == tau.memorizer.width == 3 * 2 * 3**4
 
 
-@pytest.mark.parametrize("n,d,m,target", [(2, 1, 3, "blur"), (2, 2, 3, "tanh-mix"), (1, 3, 2, "relu-net"),
-                                          (3, 1, 3, "shift")])
+@pytest.mark.parametrize(
+    "n,d,m,target", [(2, 1, 3, "blur"), (2, 2, 3, "tanh-mix"), (1, 3, 2, "relu-net"), (3, 1, 3, "shift")]
+)
 def test_forward_pass_agrees_with_numpy_within_twice_the_rounding_bound(n, d, m, target):
     spec = GridSpec(n, d, m)
     tau = build_transformer(make_target(target, n, d), spec)
@@ -65,7 +75,7 @@ def test_module_takes_one_sequence_or_a_batch(tau):
     module = to_torch(tau)
     assert _run(module, X[3]).shape == (2, 2)
     # torch runs a 2-d and a 3-d input through different product kernels, so the bits may differ; both are
-    # conforming float64 evaluations, hence within 2E of each other (E: the a-priori bound of construct.rounding)
+    # conforming float64 evaluations, hence within 2E of each other (E: the a-priori bound of varproof.construct.arithmetic.rounding)
     _, E = forward_error_bound(tau, X[3])
     assert np.all(np.abs(_run(module, X[3]) - _run(module, X[3:4])[0]) <= 2 * E)
 
@@ -91,7 +101,7 @@ def test_exported_program_loads_without_varproof_and_computes_tau(tau, tmp_path)
 
 
 def test_interrupted_export_leaves_no_file(tau, tmp_path, monkeypatch):
-    import construct.io as weights_io
+    import varproof.construct.files.io as weights_io
 
     def interrupted(src, dst):
         raise KeyboardInterrupt

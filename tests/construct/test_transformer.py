@@ -1,4 +1,4 @@
-"""construct/transformer.py: τ = FFN_2 ∘ Attn ∘ FFN_1 ∘ (· + E) reproduces the quantized target (Lemma C.1).
+"""construct/onelayer/transformer.py: τ = FFN_2 ∘ Attn ∘ FFN_1 ∘ (· + E) reproduces the quantized target (Lemma C.1).
 
 The key test is exhaustive: for every spec with ``n ∈ 1..4``, ``d ∈ 1..2``, ``m ∈ 2..5`` and
 ``N·n ≤ 3000`` context IDs, and every target of ``TARGETS``, the built transformer maps every grid
@@ -13,19 +13,18 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from construct.contextual import contextual_attention
-from construct.cost import UNIT_ROUNDOFF
-from construct.grid import GridSpec, grid_points, sequence_digits, sequence_index
-from construct.quantize import quantized_tokens
-from construct.targets import TARGETS, make_target
-from construct.transformer import (
+from varproof.construct.cost import UNIT_ROUNDOFF
+from varproof.construct.onelayer.contextual import contextual_attention
+from varproof.construct.onelayer.grid import GridSpec, grid_points, sequence_digits, sequence_index
+from varproof.construct.onelayer.quantize import quantized_tokens
+from varproof.construct.onelayer.transformer import (
     build_transformer,
     context_id_error_bound,
     quantize_output,
     smallest_gap,
 )
-from verify.strategies import grid_specs, lipschitz_targets, quantized_sequences
+from varproof.construct.targets import TARGETS, make_target
+from varproof.verify.strategies import grid_specs, lipschitz_targets, quantized_sequences
 
 FAST_LIMIT, SLOW_LIMIT = 300, 3000  # context IDs N·n
 
@@ -43,28 +42,36 @@ def _param(spec):
         return pytest.param(spec, id=str(spec))
     if ids <= SLOW_LIMIT:
         return pytest.param(spec, id=str(spec), marks=pytest.mark.slow)
-    return pytest.param(spec, id=str(spec), marks=pytest.mark.skip(
-        reason=f"N·n = {ids} context IDs > {SLOW_LIMIT}: the dense FFN_2 of 3·N·n neurons is evaluated on all "
-               f"N sequences, O((N·n)²) work; the dense check stops at {SLOW_LIMIT} (the structured check below "
-               "covers these specs)"))
+    return pytest.param(
+        spec,
+        id=str(spec),
+        marks=pytest.mark.skip(
+            reason=f"N·n = {ids} context IDs > {SLOW_LIMIT}: the dense FFN_2 of 3·N·n neurons is evaluated on all "
+            f"N sequences, O((N·n)²) work; the dense check stops at {SLOW_LIMIT} (the structured check below "
+            "covers these specs)"
+        ),
+    )
 
 
 FAMILY = [_param(spec) for spec in _family()]
-BEYOND_DENSE = [pytest.param(spec, id=str(spec), marks=pytest.mark.slow) for spec in _family()
-                if spec.n_context_ids > SLOW_LIMIT]
+BEYOND_DENSE = [
+    pytest.param(spec, id=str(spec), marks=pytest.mark.slow) for spec in _family() if spec.n_context_ids > SLOW_LIMIT
+]
 
 
 @pytest.mark.parametrize("spec", BEYOND_DENSE)
 def test_structured_check_covers_the_specs_beyond_the_dense_limit(spec):
-    """Where the dense pass stops, the structured evaluation (construct/structured.py) checks every grid
+    """Where the dense pass stops, the structured evaluation (construct/onelayer/structured.py) checks every grid
     cell — or the IDs are not separable in float64, which the check must then say."""
-    from construct.structured import build_structured, check_grid
+    from varproof.construct.onelayer.structured import build_structured, check_grid
 
     for name in TARGETS:
         target = make_target(name, spec.tokens, spec.channels)
         model = build_structured(target, spec)
         if not model.separable:
-            pytest.skip(f"{spec}: ID gap {model.id_gap:.2e} ≤ 2·error {2 * model.id_error:.2e} (inconclusive in float64)")
+            pytest.skip(
+                f"{spec}: ID gap {model.id_gap:.2e} ≤ 2·error {2 * model.id_error:.2e} (inconclusive in float64)"
+            )
         assert check_grid(model, target).worst < float(spec.step_width) / 2, (spec, name)
 
 
@@ -139,9 +146,16 @@ def test_context_id_error_bound_closed_form():
     assert context_id_error_bound(spec, np.array([[0.5, 0.25]])) == 8 * 13 * UNIT_ROUNDOFF * 1.0
 
 
-@given(grid_specs(max_tokens=3, max_channels=2, max_steps=4, max_sequences=100).flatmap(
-    lambda spec: st.tuples(st.just(spec), lipschitz_targets(spec.tokens, spec.channels), quantized_sequences(spec),
-                           st.fractions(0, 1, max_denominator=50))))
+@given(
+    grid_specs(max_tokens=3, max_channels=2, max_steps=4, max_sequences=100).flatmap(
+        lambda spec: st.tuples(
+            st.just(spec),
+            lipschitz_targets(spec.tokens, spec.channels),
+            quantized_sequences(spec),
+            st.fractions(0, 1, max_denominator=50),
+        )
+    )
+)
 def test_any_point_on_a_cells_plateau_is_mapped_to_that_cells_target(drawn):
     spec, target, (_, digits), u = drawn
     tau = build_transformer(target, spec)

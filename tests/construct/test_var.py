@@ -1,4 +1,4 @@
-"""construct/var.py: φ_up as Kronecker maps against direct evaluation, exact norms, the VAR transformer,
+"""construct/var/var.py: φ_up as Kronecker maps against direct evaluation, exact norms, the VAR transformer,
 blocks and Theorem 6.6's composition (shapes, composition order, refusals)."""
 
 import itertools
@@ -8,9 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-
-from construct.interpolate import kernel
-from construct.var import (
+from varproof.construct.var.interpolate import kernel
+from varproof.construct.var.var import (
     UpInterpolation,
     VARBlock,
     VARComposition,
@@ -34,8 +33,12 @@ def _direct_up(X, h_out, kind):
     return Y
 
 
-@given(st.integers(1, 5).flatmap(lambda a: st.tuples(st.just(a), st.integers(a + 1, 8))),
-       st.sampled_from(["keys", "catmull-rom", "bspline"]), st.integers(1, 2), st.integers(0, 2**16))
+@given(
+    st.integers(1, 5).flatmap(lambda a: st.tuples(st.just(a), st.integers(a + 1, 8))),
+    st.sampled_from(["keys", "catmull-rom", "bspline"]),
+    st.integers(1, 2),
+    st.integers(0, 2**16),
+)
 def test_up_interpolation_equals_direct_evaluation_of_the_bicubic_formula(sizes, kind, d, seed):
     h_in, h_out = sizes
     X = np.random.default_rng(seed).random((h_in, h_in, d))
@@ -46,8 +49,10 @@ def test_up_interpolation_equals_direct_evaluation_of_the_bicubic_formula(sizes,
     np.testing.assert_allclose(batch[1], 2 * got.reshape(-1, d), atol=1e-13)
 
 
-@given(st.integers(1, 5).flatmap(lambda a: st.tuples(st.just(a), st.integers(a + 1, 9))),
-       st.sampled_from(["keys", "catmull-rom", "bspline"]))
+@given(
+    st.integers(1, 5).flatmap(lambda a: st.tuples(st.just(a), st.integers(a + 1, 9))),
+    st.sampled_from(["keys", "catmull-rom", "bspline"]),
+)
 def test_kronecker_norms_are_the_norms_of_the_dense_matrix(sizes, kind):
     up = UpInterpolation(*sizes, kind)
     M = up.matrix.toarray()
@@ -68,8 +73,11 @@ def test_identity_is_phi_up_1():
     assert np.array_equal(UpInterpolation(1, 1).apply(X), X)
 
 
-@given(arrays(np.float64, st.tuples(st.integers(1, 3), st.integers(1, 4)), elements=st.integers(-4, 4).map(float)),
-       st.integers(-2, 1), st.integers(0, 3))
+@given(
+    arrays(np.float64, st.tuples(st.integers(1, 3), st.integers(1, 4)), elements=st.integers(-4, 4).map(float)),
+    st.integers(-2, 1),
+    st.integers(0, 3),
+)
 def test_sup_over_a_box_is_the_largest_value_at_a_vertex(M, lo, width):
     hi = lo + width
     vertices = np.array(list(itertools.product([lo, hi], repeat=M.shape[1])), dtype=float)
@@ -139,7 +147,7 @@ def test_a_composition_too_large_for_the_budget_is_refused_before_building():
 @pytest.mark.parametrize("kind", ["bilinear", "nearest"])
 def test_up_interpolation_takes_the_low_order_modes_with_unit_inf_norm(kind):
     """φ_up with bilinear/nearest (non-negative rows summing to 1): ‖φ_up‖_∞ = 1 exactly."""
-    from construct.var import UpInterpolation
+    from varproof.construct.var.var import UpInterpolation
 
     up = UpInterpolation(2, 4, kind)
     assert up.operator_norms()["inf"] == pytest.approx(1.0, abs=1e-15)

@@ -1,4 +1,4 @@
-"""Every claim's cost estimate (`verify.registry.Claim.cost`) against what its check really spends.
+"""Every claim's cost estimate (`varproof.verify.registry.Claim.cost`) against what its check really spends.
 
 The runner refuses a claim before it starts when its estimated peak memory, plus what the process holds, exceeds
 ``--max-memory`` (and its estimated operations exceed ``--max-work``); that is only a bound if the estimate is an
@@ -13,8 +13,7 @@ import subprocess
 import sys
 
 import pytest
-
-from verify.registry import Cost, Params, all_claims, undeclared
+from varproof.verify.registry import Cost, Params, all_claims, undeclared
 
 #: runs each (claim, spec) in a forked child; prints one JSON line per row: estimate, resident at start, peak
 MEASURE = r"""
@@ -28,9 +27,9 @@ try:
     import torch
 except ImportError:
     pass
-from construct.grid import memory_limit, work_limit
-from verify.cli import return_freed_memory
-from verify.registry import Params, all_claims, family_scans
+from varproof.construct.onelayer.grid import memory_limit, work_limit
+from varproof.verify.cli import return_freed_memory
+from varproof.verify.registry import Params, all_claims, family_scans
 return_freed_memory()  # as `varproof verify` does
 claims = all_claims()
 def resident():
@@ -88,8 +87,9 @@ HEAVY = [
 
 
 def measure(rows):
-    proc = subprocess.run([sys.executable, "-c", MEASURE, json.dumps(rows)], capture_output=True, text=True,
-                          timeout=3600)
+    proc = subprocess.run(
+        [sys.executable, "-c", MEASURE, json.dumps(rows)], capture_output=True, text=True, timeout=3600
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return [json.loads(line) for line in proc.stdout.splitlines()]
 
@@ -97,7 +97,9 @@ def measure(rows):
 def _check(rows):
     got = measure(rows)
     assert len(got) == len(rows)
-    over = [(r["cid"], r["spec"], r["peak"] - r["start"], r["bytes"]) for r in got if r["peak"] - r["start"] > r["bytes"]]
+    over = [
+        (r["cid"], r["spec"], r["peak"] - r["start"], r["bytes"]) for r in got if r["peak"] - r["start"] > r["bytes"]
+    ]
     assert not over, f"measured peak above the estimate (claim, spec, measured, estimated): {over}"
 
 
@@ -120,7 +122,7 @@ def test_every_claim_declares_its_cost():
 def test_the_default_spec_fits_the_default_budgets():
     """``varproof verify --all`` at the defaults is never refused by its own estimates (4 GiB, 3·10^10 operations,
     with a process of up to 1 GiB already resident)."""
-    from construct.grid import DEFAULT_MAX_BYTES, DEFAULT_MAX_WORK
+    from varproof.construct.onelayer.grid import DEFAULT_MAX_BYTES, DEFAULT_MAX_WORK
 
     for claim in all_claims().values():
         cost = claim.cost(Params())
@@ -130,7 +132,7 @@ def test_the_default_spec_fits_the_default_budgets():
 def test_a_dense_check_one_step_up_is_estimated_to_fit_by_chunking():
     """torch-agreement at n = 3, d = 2, m = 4 would hold 36 864 FFN_2 activations for each of 12 288 tokens
     (3.4 GiB) if unchunked; its dense passes are chunked to the budget, so the estimate stays inside 4 GiB."""
-    from construct.grid import memory_limit
+    from varproof.construct.onelayer.grid import memory_limit
 
     claim = all_claims()["torch-agreement"]
     with memory_limit(4 * 2**30):

@@ -9,22 +9,20 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-
-from construct.contextual import contextual_attention
-from construct.grid import sequence_digits
-from construct.quantize import quantized_tokens
-from verify.checkers import (
+from varproof.construct.onelayer.contextual import contextual_attention
+from varproof.construct.onelayer.grid import sequence_digits
+from varproof.construct.onelayer.quantize import quantized_tokens
+from varproof.verify.checkers import (
     contextual_mapping,
     is_separated,
     nearest_pair_distance,
     tokenwise_separation,
     tokenwise_separation_exact,
 )
-from verify.strategies import grid_specs
+from varproof.verify.strategies import grid_specs
 
 # N = 2 sequences of n = 3 tokens in d = 2: distinct tokens (3,4) (0,1) (0,3) (5,12), two repeated
-HAND = np.array([[[3.0, 4.0], [0.0, 1.0], [0.0, 3.0]],
-                 [[5.0, 12.0], [3.0, 4.0], [0.0, 1.0]]])
+HAND = np.array([[[3.0, 4.0], [0.0, 1.0], [0.0, 3.0]], [[5.0, 12.0], [3.0, 4.0], [0.0, 1.0]]])
 # norms 5, 1, 3, 13; nearest distinct pair (0,1)–(0,3) at distance 2
 
 
@@ -80,8 +78,11 @@ def test_exact_variant_agrees_with_the_float_variant(tokens):
     ex = tokenwise_separation_exact(tokens)
     sep = tokenwise_separation(np.array([[[float(x), float(y)] for x, y in tokens]]))
     assert sep.n_tokens == len(set(tokens))
-    for exact_sq, measured in ((ex.min_norm_sq, sep.min_norm), (ex.max_norm_sq, sep.max_norm),
-                               (ex.min_distance_sq, sep.min_distance)):
+    for exact_sq, measured in (
+        (ex.min_norm_sq, sep.min_norm),
+        (ex.max_norm_sq, sep.max_norm),
+        (ex.min_distance_sq, sep.min_distance),
+    ):
         assert measured == pytest.approx(math.sqrt(exact_sq), rel=1e-12, abs=1e-15)
 
 
@@ -92,8 +93,11 @@ def test_exact_variant_agrees_with_the_float_variant_on_a_single_distinct_token(
     assert ex.min_distance_sq > 0  # any δ ≥ 0 satisfies (iii) for one token, as the float variant says
 
 
-@given(arrays(np.float64, st.tuples(st.integers(2, 30), st.integers(1, 3)),
-              elements=st.integers(-50, 50).map(lambda i: i / 8)))
+@given(
+    arrays(
+        np.float64, st.tuples(st.integers(2, 30), st.integers(1, 3)), elements=st.integers(-50, 50).map(lambda i: i / 8)
+    )
+)
 def test_nearest_pair_distance_is_the_brute_force_minimum(points):
     dist, (i, j) = nearest_pair_distance(points)
     brute = min(float(np.linalg.norm(a - b)) for a, b in combinations(points, 2))
@@ -152,10 +156,10 @@ def test_contextual_mapping_delta_is_the_brute_force_minimum_over_constrained_pa
 
 def test_vocabularies_that_agree_channel_by_channel_but_differ_as_sets_are_still_different():
     # V = {(0,0), (1,1), (2,5)} and V' = {(0,1), (1,0), (2,5)}: per-channel sorted values agree
-    X = np.array([[[0.0, 0.0], [1.0, 1.0], [2.0, 5.0]],
-                  [[0.0, 1.0], [1.0, 0.0], [2.0, 5.0]]])
-    Q = np.array([[[10.0, 0.0], [20.0, 0.0], [5.0, 5.0]],
-                  [[30.0, 0.0], [40.0, 0.0], [5.0, 5.0]]])  # token (2,5) gets the same ID in both contexts
+    X = np.array([[[0.0, 0.0], [1.0, 1.0], [2.0, 5.0]], [[0.0, 1.0], [1.0, 0.0], [2.0, 5.0]]])
+    Q = np.array(
+        [[[10.0, 0.0], [20.0, 0.0], [5.0, 5.0]], [[30.0, 0.0], [40.0, 0.0], [5.0, 5.0]]]
+    )  # token (2,5) gets the same ID in both contexts
     assert _brute_force_delta(X, Q) == 0.0
     assert contextual_mapping(X, Q).delta == 0.0
 
@@ -179,11 +183,19 @@ def test_contextual_mapping_delta_of_the_construction_is_the_smallest_gap_of_its
 @pytest.mark.parametrize(
     "call,message",
     [
-        pytest.param(lambda: contextual_mapping(np.zeros((2, 3, 1)), np.zeros((3, 2, 1))), "differ in \\(N, n\\)", id="X and Q swapped axes"),
-        pytest.param(lambda: tokenwise_separation(np.zeros((2, 3, 5, 7))), "shape \\(N, n, d\\)", id="four-dimensional"),
+        pytest.param(
+            lambda: contextual_mapping(np.zeros((2, 3, 1)), np.zeros((3, 2, 1))),
+            "differ in \\(N, n\\)",
+            id="X and Q swapped axes",
+        ),
+        pytest.param(
+            lambda: tokenwise_separation(np.zeros((2, 3, 5, 7))), "shape \\(N, n, d\\)", id="four-dimensional"
+        ),
         pytest.param(lambda: tokenwise_separation(np.zeros(7)), "shape \\(N, n, d\\)", id="one-dimensional"),
         pytest.param(lambda: tokenwise_separation(np.array([[[np.nan]]])), "finite", id="nan token"),
-        pytest.param(lambda: contextual_mapping(np.zeros((1, 2, 1)), np.full((1, 2, 1), np.inf)), "finite", id="inf ID"),
+        pytest.param(
+            lambda: contextual_mapping(np.zeros((1, 2, 1)), np.full((1, 2, 1), np.inf)), "finite", id="inf ID"
+        ),
         pytest.param(lambda: tokenwise_separation_exact([]), "no tokens", id="exact without tokens"),
     ],
 )
@@ -194,7 +206,7 @@ def test_checkers_refuse_malformed_input(call, message):
 
 def test_closed_cube_collision_at_x_equal_1_and_the_half_open_repair():
     """Token k at x = 1 and token k+1 at x = 0 both read z = k+1 after E: FFN_1 gives them one value."""
-    from verify.registry import Params, all_claims
+    from varproof.verify.registry import Params, all_claims
 
     claims = all_claims()
     ev = claims["lemma-c.1/no-duplicates/closed-cube"].run(Params(tokens=2, channels=1, steps=2))

@@ -1,4 +1,4 @@
-"""The ``varproof`` command line (verify/cli.py) and the weights files it writes (construct/io.py).
+"""The ``varproof`` command line (verify/cli.py) and the weights files it writes (construct/files/io.py).
 
 Exit codes: 0 every claim holds/supported, 1 some claim fails, 2 bad usage or input (one line on
 stderr, no traceback, nothing written), 130 interrupted. Specs are tiny (n ≤ 2, d ≤ 2, m ≤ 3).
@@ -14,15 +14,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from construct import io as weights_io
-from construct.grid import GridSpec
-from construct.io import ARRAY_NAMES, expected_shapes, load_transformer, save_transformer
-from construct.targets import make_target
-from construct.transformer import build_transformer
-from verify import cli
-from verify.cli import main
-from verify.registry import all_claims
+from varproof.construct.files import io as weights_io
+from varproof.construct.files.io import ARRAY_NAMES, expected_shapes, load_transformer, save_transformer
+from varproof.construct.onelayer.grid import GridSpec
+from varproof.construct.onelayer.transformer import build_transformer
+from varproof.construct.targets import make_target
+from varproof.verify import cli
+from varproof.verify.cli import main
+from varproof.verify.registry import all_claims
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,7 +63,9 @@ def test_list_shows_every_claim_in_registry_order(capsys):
 
 
 def test_verify_failing_claim_exits_1_with_parseable_json(capsys):
-    code, out, _ = run(["verify", "eq-1", "--tokens", "2", "--channels", "1", "--steps", "2", "--format", "json"], capsys)
+    code, out, _ = run(
+        ["verify", "eq-1", "--tokens", "2", "--channels", "1", "--steps", "2", "--format", "json"], capsys
+    )
     assert code == 1
     report = json.loads(out)
     assert [r["id"] for r in report["results"]] == ["eq-1"]
@@ -88,19 +89,48 @@ def test_claims_run_in_registry_order_once_each(capsys):
 
 
 def test_claim_parameters_reach_the_evidence(capsys):
-    argv = ["verify", "lemma-6.1", "-n", "2", "-d", "1", "-m", "3", "--ramp", "1/64", "--seed", "5",
-            "--samples", "7", "--target", "shift", "--alpha", "3", "--format", "json"]
+    argv = [
+        "verify",
+        "lemma-6.1",
+        "-n",
+        "2",
+        "-d",
+        "1",
+        "-m",
+        "3",
+        "--ramp",
+        "1/64",
+        "--seed",
+        "5",
+        "--samples",
+        "7",
+        "--target",
+        "shift",
+        "--alpha",
+        "3",
+        "--format",
+        "json",
+    ]
     code, out, _ = run(argv, capsys)
     params = json.loads(out)["results"][0]["params"]
     assert code in (0, 1)
-    assert params == {"tokens": 2, "channels": 1, "steps": 3, "ramp": "1/64", "seed": 5, "samples": 7,
-                      "target": "shift", "alpha": 3.0}
+    assert params == {
+        "tokens": 2,
+        "channels": 1,
+        "steps": 3,
+        "ramp": "1/64",
+        "seed": 5,
+        "samples": 7,
+        "target": "shift",
+        "alpha": 3.0,
+    }
 
 
 def test_markdown_report_written_atomically_to_out(tmp_path, capsys):
     out_file = tmp_path / "report.md"
-    code, out, err = run(["verify", "eq-1", "eq-1/corrected", "-n", "2", "-m", "2", "--format", "md",
-                          "--out", str(out_file)], capsys)
+    code, out, err = run(
+        ["verify", "eq-1", "eq-1/corrected", "-n", "2", "-m", "2", "--format", "md", "--out", str(out_file)], capsys
+    )
     text = out_file.read_text(encoding="utf-8")
     size = len(text.encode("utf-8"))
     assert code == 1 and out == ""
@@ -122,7 +152,7 @@ def test_search_uses_run_search_when_present(monkeypatch, capsys):
         calls.append((claim.id, params.tokens, n, seed))
         return claim.run(params)
 
-    monkeypatch.setitem(sys.modules, "verify.search", types.SimpleNamespace(run_search=run_search))
+    monkeypatch.setitem(sys.modules, "varproof.verify.search", types.SimpleNamespace(run_search=run_search))
     code, _, _ = run(["verify", "eq-1/corrected", "-n", "2", "-m", "2", "--search", "25", "--seed", "3"], capsys)
     assert code == 0 and calls == [("eq-1/corrected", 2, 25, 3)]
 
@@ -183,12 +213,14 @@ def test_messages_name_the_violated_hypothesis(capsys):
 def test_damaged_weights_file_exits_2(damage, saved, tmp_path, capsys):
     data = saved.read_bytes()
     bad = tmp_path / "bad.safetensors"
-    bad.write_bytes({
-        "random-bytes": np.random.default_rng(7).bytes(512),
-        "truncated": data[: len(data) // 2],
-        "empty": b"",
-        "header-only": data[:8],
-    }[damage])
+    bad.write_bytes(
+        {
+            "random-bytes": np.random.default_rng(7).bytes(512),
+            "truncated": data[: len(data) // 2],
+            "empty": b"",
+            "header-only": data[:8],
+        }[damage]
+    )
     code, out, err = run(["inspect", str(bad)], capsys)
     assert_one_line_error(code, out, err)
     assert str(bad) in err
@@ -224,8 +256,17 @@ def test_help_exits_0(capsys):
     assert code == 0 and "verify" in out
 
 
-@pytest.mark.parametrize("text,expected", [("4G", 4 * 2**30), ("512M", 512 * 2**20), ("1.5GiB", 3 * 2**29),
-                                           ("64k", 64 * 2**10), ("100000", 100000), ("2MB", 2 * 2**20)])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("4G", 4 * 2**30),
+        ("512M", 512 * 2**20),
+        ("1.5GiB", 3 * 2**29),
+        ("64k", 64 * 2**10),
+        ("100000", 100000),
+        ("2MB", 2 * 2**20),
+    ],
+)
 def test_max_memory_sizes(text, expected):
     assert cli.parse_bytes(text) == expected
 
@@ -235,23 +276,44 @@ def test_build_prints_summary_and_only_prints_without_out(tmp_path, capsys, monk
     monkeypatch.chdir(tmp_path)
     code, out, err = run(["build", "--target", "shift", "-n", "2", "-d", "1", "-m", "3"], capsys)
     assert code == 0 and err == ""
-    for needle in ("FFN_1", "14 neurons", "FFN_2", "54 neurons", "parameters: 211", "largest |weight|",
-                   "context-ID gap", "slack"):
+    for needle in (
+        "FFN_1",
+        "14 neurons",
+        "FFN_2",
+        "54 neurons",
+        "parameters: 211",
+        "largest |weight|",
+        "context-ID gap",
+        "slack",
+    ):
         assert needle in out
     assert list(tmp_path.iterdir()) == []
 
 
 def test_build_out_then_inspect_round_trip(tmp_path, capsys):
     path = tmp_path / "tau.safetensors"
-    code, out, err = run(["build", "--target", "tanh-mix", "-n", "2", "-d", "2", "-m", "2", "--seed", "3",
-                          "--out", str(path)], capsys)
+    code, out, err = run(
+        ["build", "--target", "tanh-mix", "-n", "2", "-d", "2", "-m", "2", "--seed", "3", "--out", str(path)], capsys
+    )
     assert code == 0 and f"wrote {path}" not in out and err.startswith(f"varproof: wrote {path} (Lemma C.1 weights")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tau.safetensors"]
 
     code, out, err = run(["inspect", str(path), "--rows", "3"], capsys)
     assert code == 0 and err == ""
-    for needle in ("GridSpec(n=2, d=2, m=2", "tanh-mix", "ffn2.W1", "96×2", "FFN_1", "FFN_2", "first 3",
-                   "('bump', '0', '0', '+1')", "('ramp', '0', '0', 'up')", "W_Q", "W_V", "slack"):
+    for needle in (
+        "GridSpec(n=2, d=2, m=2",
+        "tanh-mix",
+        "ffn2.W1",
+        "96×2",
+        "FFN_1",
+        "FFN_2",
+        "first 3",
+        "('bump', '0', '0', '+1')",
+        "('ramp', '0', '0', 'up')",
+        "W_Q",
+        "W_V",
+        "slack",
+    ):
         assert needle in out
 
     code, out, _ = run(["inspect", str(path), "--rows", "2", "--format", "json"], capsys)
@@ -268,8 +330,10 @@ def test_build_out_then_inspect_round_trip(tmp_path, capsys):
     assert all(c["ok"] for c in info["conditions"])
 
 
-@pytest.mark.parametrize("target,n,d,m,ramp", [("blur", 2, 1, 3, None), ("tanh-mix", 2, 2, 2, None),
-                                               ("relu-net", 1, 2, 3, "1/100"), ("constant", 2, 1, 2, None)])
+@pytest.mark.parametrize(
+    "target,n,d,m,ramp",
+    [("blur", 2, 1, 3, None), ("tanh-mix", 2, 2, 2, None), ("relu-net", 1, 2, 3, "1/100"), ("constant", 2, 1, 2, None)],
+)
 def test_save_load_is_bit_exact(tmp_path, target, n, d, m, ramp):
     tau = build_transformer(make_target(target, n, d), GridSpec(n, d, m, ramp))
     path = tmp_path / "w.safetensors"
@@ -284,7 +348,10 @@ def test_save_load_is_bit_exact(tmp_path, target, n, d, m, ramp):
     assert back.spec == tau.spec and back.target == tau.target and back.variant == tau.variant
     assert back.id_gap == tau.id_gap and back.contextual.scale == tau.contextual.scale
     assert (back.contextual.a_min, back.contextual.a_max, back.contextual.projection_gap) == (
-        tau.contextual.a_min, tau.contextual.a_max, tau.contextual.projection_gap)
+        tau.contextual.a_min,
+        tau.contextual.a_max,
+        tau.contextual.projection_gap,
+    )
     assert back.quantizer.neuron_labels == tau.quantizer.neuron_labels
     assert back.contextual.attention.coordinate_labels == tau.contextual.attention.coordinate_labels
     assert list(back.memorizer.neuron_labels[:6]) == list(tau.memorizer.neuron_labels[:6])
@@ -305,8 +372,12 @@ def test_manifest_records_references_coordinates_and_constants(saved, tiny):
     man = json.loads(meta["varproof"])
     assert man["format_version"] == 1 and man["kind"] == "one-layer" and man["variant"] == "working"
     assert man["spec"] == tiny.spec.as_dict() and man["target"]["name"] == "blur"
-    assert man["references"] == {"embedding": "Lemma C.1 (positional embedding)", "ffn1": "Lemma C.1 Eq. (1)-(2)",
-                                 "attention": "Lemma 5.4 / Def 3.3", "ffn2": "Lemma C.1 (bump memorization)"}
+    assert man["references"] == {
+        "embedding": "Lemma C.1 (positional embedding)",
+        "ffn1": "Lemma C.1 Eq. (1)-(2)",
+        "attention": "Lemma 5.4 / Def 3.3",
+        "ffn2": "Lemma C.1 (bump memorization)",
+    }
     assert man["coordinates"]["ffn1"]["labels"][0] == ["ramp", 0, 0, "up"]
     assert man["coordinates"]["ffn2"]["scheme"] == "('bump', sequence, token, part)"
     assert (man["coordinates"]["ffn2"]["sequences"], man["coordinates"]["ffn2"]["neurons"]) == (9, 54)
@@ -335,7 +406,10 @@ def _rewrite(src: Path, dst: Path, *, arrays=None, manifest=None):
 
 
 TAMPER = {
-    "shape": (dict(arrays={"ffn2.W1": np.ones((53, 1))}), "array 'ffn2.W1' has shape (53, 1), manifest implies (54, 1)"),
+    "shape": (
+        dict(arrays={"ffn2.W1": np.ones((53, 1))}),
+        "array 'ffn2.W1' has shape (53, 1), manifest implies (54, 1)",
+    ),
     "dtype": (dict(arrays={"ffn1.b2": np.zeros(1, dtype=np.float32)}), "array 'ffn1.b2' has dtype F32"),
     "non-finite": (dict(arrays={"embedding.E": np.array([[0.0], [np.inf]])}), "array 'embedding.E' has non-finite"),
     "extra-array": (dict(arrays={"attention.W_O": np.eye(1)}), "unexpected array(s) 'attention.W_O'"),
@@ -343,12 +417,20 @@ TAMPER = {
     "wrong-kind": (dict(manifest=lambda m: {**m, "kind": "var"}), "manifest kind 'var' is not supported"),
     "wrong-version": (dict(manifest=lambda m: {**m, "format_version": 9}), "format_version 9 is not supported"),
     "bad-spec": (dict(manifest=lambda m: {**m, "spec": {**m["spec"], "steps": 1}}), "steps must be ≥ 2"),
-    "other-spec": (dict(manifest=lambda m: {**m, "spec": {**m["spec"], "steps": 2, "ramp": "1/32"}}), "is not the record of"),
-    "other-spec-recorded-consistently": (dict(manifest=lambda m: {**m, "spec": {**m["spec"], "steps": 2, "ramp": "1/32",
-                                                                                 "step_width": "1/2"}}), "manifest implies"),
+    "other-spec": (
+        dict(manifest=lambda m: {**m, "spec": {**m["spec"], "steps": 2, "ramp": "1/32"}}),
+        "is not the record of",
+    ),
+    "other-spec-recorded-consistently": (
+        dict(manifest=lambda m: {**m, "spec": {**m["spec"], "steps": 2, "ramp": "1/32", "step_width": "1/2"}}),
+        "manifest implies",
+    ),
     "huge-spec": (dict(manifest=lambda m: {**m, "spec": {**m["spec"], "tokens": 10**9}}), "more than a"),
     "no-spec": (dict(manifest=lambda m: {k: v for k, v in m.items() if k != "spec"}), "no field 'spec'"),
-    "bad-scale": (dict(manifest=lambda m: {**m, "contextual": {**m["contextual"], "scale": "inf"}}), "'contextual.scale'"),
+    "bad-scale": (
+        dict(manifest=lambda m: {**m, "contextual": {**m["contextual"], "scale": "inf"}}),
+        "'contextual.scale'",
+    ),
     "bad-gap": (dict(manifest=lambda m: {**m, "id_gap": "0.25"}), "id_gap"),
 }
 
@@ -435,18 +517,34 @@ def test_cost_of_large_specs_uses_exact_integers_and_logs_without_building(capsy
 def test_cost_text_output(capsys):
     code, out, _ = run(["cost", "--tokens", "2", "--channels", "1", "--eps", "1"], capsys)
     assert code == 0
-    for needle in ("grid sequences N = m^(nd)", "neurons FFN_2 = 3nN", "3dnN", "parameters", "weights memory",
-                   "bump slope", "log10 Δ", "bits −log2 Δ", "repaired"):
+    for needle in (
+        "grid sequences N = m^(nd)",
+        "neurons FFN_2 = 3nN",
+        "3dnN",
+        "parameters",
+        "weights memory",
+        "bump slope",
+        "log10 Δ",
+        "bits −log2 Δ",
+        "repaired",
+    ):
         assert needle in out
     code, out, _ = run(["cost", "-n", "64", "-d", "3", "-m", "100"], capsys)
     assert code == 0 and "not built (N·n > 2e5)" in out and "×10^384" in out
 
 
-# -- python -m verify ----------------------------------------------------------------------------------------
+# -- python -m varproof ----------------------------------------------------------------------------------------
 def _python_m(*argv):
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    return subprocess.run([sys.executable, "-m", "verify", *argv], capture_output=True, text=True, cwd=ROOT,
-                          env=env, stdin=subprocess.DEVNULL, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "varproof", *argv],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+    )
 
 
 def test_python_m_verify_lists_and_verifies():
@@ -457,8 +555,14 @@ def test_python_m_verify_lists_and_verifies():
     assert proc.stderr == ""  # no progress bar when stderr is not a terminal
 
 
-@pytest.mark.parametrize("argv", [["verify", "eq-1", "--steps", "nan"], ["inspect", "/nonexistent.safetensors"],
-                                  ["cost", "-n", "2", "-d", "1", "--eps", "-1"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["verify", "eq-1", "--steps", "nan"],
+        ["inspect", "/nonexistent.safetensors"],
+        ["cost", "-n", "2", "-d", "1", "--eps", "-1"],
+    ],
+)
 def test_python_m_verify_errors_are_one_line(argv):
     proc = _python_m(*argv)
     assert proc.returncode == 2 and proc.stdout == ""
@@ -468,11 +572,13 @@ def test_python_m_verify_errors_are_one_line(argv):
 
 # -- build --model var (Definition 3.11) --------------------------------------------------------------
 def test_build_var_model_then_inspect_round_trips_every_array(tmp_path, capsys):
-    from construct.io import load_model
-    from construct.var import VARTransformer, random_var_transformer
+    from varproof.construct.files.io import load_model
+    from varproof.construct.var.var import VARTransformer, random_var_transformer
 
     path = tmp_path / "var.safetensors"
-    code, out, err = run(["build", "--model", "var", "--sides", "1,2,4", "-d", "2", "--seed", "5", "--out", str(path)], capsys)
+    code, out, err = run(
+        ["build", "--model", "var", "--sides", "1,2,4", "-d", "2", "--seed", "5", "--out", str(path)], capsys
+    )
     assert code == 0 and err.startswith(f"varproof: wrote {path} (var model weights, seed 5") and "tokens: 21" in out
     mf = load_model(path)
     net = random_var_transformer((1, 2, 4), 2, seed=5)
@@ -507,8 +613,22 @@ def test_build_model_usage_errors_are_one_line_and_write_nothing(argv, message, 
 
 
 def test_verify_sides_too_large_for_memory_gives_precondition_not_a_crash(capsys):
-    code, out, err = run(["verify", "lemma-6.3/corrected", "thm-6.6/corrected", "--sides", "1,2,5", "-d", "2", "-m", "3",
-                          "--format", "json"], capsys)
+    code, out, err = run(
+        [
+            "verify",
+            "lemma-6.3/corrected",
+            "thm-6.6/corrected",
+            "--sides",
+            "1,2,5",
+            "-d",
+            "2",
+            "-m",
+            "3",
+            "--format",
+            "json",
+        ],
+        capsys,
+    )
     data = json.loads(out)
     assert code == 1 and err == ""
     assert [r["verdict"] for r in data["results"]] == ["precondition", "precondition"]
@@ -522,12 +642,14 @@ def test_verify_sides_must_grow(capsys):
 
 @pytest.mark.parametrize("model", ["flowar", "hofar"])
 def test_build_flowar_and_hofar_files_rebuild_networks_that_compute_identically(model, tmp_path, capsys):
-    from construct import flowar, hofar
-    from construct.io import load_model
+    from varproof.construct.files.io import load_model
+    from varproof.construct.flowar import flowar, hofar
 
     path = tmp_path / f"{model}.safetensors"
-    code, out, err = run(["build", "--model", model, "-d", "3", "--scales", "2", "--size", "4", "--seed", "2",
-                          "--out", str(path)], capsys)
+    code, out, err = run(
+        ["build", "--model", model, "-d", "3", "--scales", "2", "--size", "4", "--seed", "2", "--out", str(path)],
+        capsys,
+    )
     assert code == 0 and err.startswith(f"varproof: wrote {path} ({model} model weights, seed 2") and out
     mf = load_model(path)
     cls = flowar.FlowAR if model == "flowar" else hofar.HOFAR

@@ -2,7 +2,7 @@
 
 import argparse
 
-from verify.cli import build_parser
+from varproof.verify.cli import build_parser
 
 
 def _subparser(name: str) -> argparse.ArgumentParser:
@@ -23,7 +23,7 @@ def test_every_verify_option_has_help_with_its_default():
 
 
 def test_help_states_the_defaults_of_alpha_samples_seed():
-    from verify.registry import Params
+    from varproof.verify.registry import Params
 
     helps = {a.dest: a.help for a in _subparser("verify")._actions}
     assert f"(default {Params().alpha:g})" in helps["alpha"]

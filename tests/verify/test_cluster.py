@@ -1,4 +1,4 @@
-"""verify.cluster: range tasks joined in order (serial, local Dask cluster, scheduler), checkpoints, resume,
+"""varproof.verify.cluster: range tasks joined in order (serial, local Dask cluster, scheduler), checkpoints, resume,
 a killed worker, ``verify --all --workers``, bad input."""
 
 import json
@@ -11,14 +11,13 @@ import time
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from construct.grid import GridSpec
-from construct.structured import GridCheck, build_structured, check_grid
-from construct.targets import make_target
-from verify import cluster
-from verify.cli import main
-from verify.cluster import Checkpoint, Runner, code_version, tiles
-from verify.registry import all_claims
+from varproof.construct.onelayer.grid import GridSpec
+from varproof.construct.onelayer.structured import GridCheck, build_structured, check_grid
+from varproof.construct.targets import make_target
+from varproof.verify import cluster
+from varproof.verify.cli import main
+from varproof.verify.cluster import Checkpoint, Runner, code_version, tiles
+from varproof.verify.registry import all_claims
 
 CLAIM = "lemma-c.1/exhaustive"
 
@@ -80,8 +79,15 @@ def _grid_checkpoint(path, **kw):
 
 def _run_with(checkpoint, task, size=20):
     return Runner(task_size=size, checkpoint=checkpoint).map_ranges(
-        task, 0, SPEC.n_sequences, GridCheck.merge, (MODEL, TARGET), claim=CLAIM,
-        encode=lambda r: r.__dict__, decode=lambda d: GridCheck(**d))
+        task,
+        0,
+        SPEC.n_sequences,
+        GridCheck.merge,
+        (MODEL, TARGET),
+        claim=CLAIM,
+        encode=lambda r: r.__dict__,
+        decode=lambda d: GridCheck(**d),
+    )
 
 
 def test_a_rerun_skips_finished_tasks_and_gives_the_same_answer(tmp_path):
@@ -169,12 +175,15 @@ def test_without_dask_a_cluster_is_refused_in_one_line_naming_the_extra(capsys, 
         assert err.startswith(f"varproof: {flag[0]} needs") and "varproof[cluster]" in err
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "not both"),
-    (["--checkpoint", "/proc/no-such-dir"], "not a writable directory"),
-    (["--task-size", "0"], "task-size"),
-    (["--workers", "2", "--search", "3"], "cannot be combined"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "not both"),
+        (["--checkpoint", "/proc/no-such-dir"], "not a writable directory"),
+        (["--task-size", "0"], "task-size"),
+        (["--workers", "2", "--search", "3"], "cannot be combined"),
+    ],
+)
 def test_bad_cluster_options_are_one_line_errors(argv, message, capsys):
     code, out, err = run(["verify", CLAIM, *SMALL, *argv], capsys)
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and message in err
@@ -186,7 +195,6 @@ try:
 except ImportError:  # the [cluster] extra is not installed
     distributed = None
 needs_dask = pytest.mark.skipif(distributed is None, reason="needs the [cluster] extra (dask.distributed)")
-
 
 
 @needs_dask
@@ -202,7 +210,11 @@ def test_an_unreachable_scheduler_exits_2_quickly(capsys, monkeypatch):
 def test_local_cluster_reports_are_byte_identical_to_serial_for_any_task_size(variant, capsys):
     spec = [*SMALL, "--variant", variant, "--format", "json"]
     whole = run(["verify", CLAIM, *spec], capsys)[1]
-    for argv in (["--task-size", "97"], ["--workers", "2", "--task-size", "97"], ["--workers", "2", "--task-size", "500"]):
+    for argv in (
+        ["--task-size", "97"],
+        ["--workers", "2", "--task-size", "97"],
+        ["--workers", "2", "--task-size", "500"],
+    ):
         assert run(["verify", CLAIM, *spec, *argv], capsys)[1] == whole, argv
 
 
@@ -210,8 +222,10 @@ def test_local_cluster_reports_are_byte_identical_to_serial_for_any_task_size(va
 def test_a_users_scheduler_gives_the_serial_report(capsys):
     whole = run(["verify", CLAIM, *SMALL, "--format", "json"], capsys)[1]
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as lc:
-        code, out, _ = run(["verify", CLAIM, *SMALL, "--format", "json", "--scheduler", lc.scheduler_address,
-                            "--task-size", "200"], capsys)
+        code, out, _ = run(
+            ["verify", CLAIM, *SMALL, "--format", "json", "--scheduler", lc.scheduler_address, "--task-size", "200"],
+            capsys,
+        )
     assert code == 0 and out == whole
 
 
@@ -231,8 +245,16 @@ def test_a_killed_worker_costs_only_its_tasks(tmp_path):
         killer = threading.Timer(1.5, os.kill, (pids[0], signal.SIGKILL))
         killer.start()
         try:
-            got = runner.map_ranges(_slow_check, 0, SPEC.n_sequences, GridCheck.merge, (MODEL, TARGET), claim=CLAIM,
-                                    encode=lambda r: r.__dict__, decode=lambda d: GridCheck(**d))
+            got = runner.map_ranges(
+                _slow_check,
+                0,
+                SPEC.n_sequences,
+                GridCheck.merge,
+                (MODEL, TARGET),
+                claim=CLAIM,
+                encode=lambda r: r.__dict__,
+                decode=lambda d: GridCheck(**d),
+            )
         finally:
             killer.cancel()
         alive = list(runner.client.run(os.getpid).values())
@@ -265,8 +287,25 @@ def test_ctrl_c_at_the_cli_leaves_whole_results_and_the_rerun_is_byte_identical(
     them) prints the bytes of an uninterrupted run."""
     import subprocess
 
-    base = [sys.executable, "-m", "verify", "verify", CLAIM, "-n", "5", "-d", "1", "-m", "10", "--format", "json",
-            "--quiet", "--exit-zero", "--workers", workers]
+    base = [
+        sys.executable,
+        "-m",
+        "varproof",
+        "verify",
+        CLAIM,
+        "-n",
+        "5",
+        "-d",
+        "1",
+        "-m",
+        "10",
+        "--format",
+        "json",
+        "--quiet",
+        "--exit-zero",
+        "--workers",
+        workers,
+    ]
     argv = base + ["--task-size", "2000", "--checkpoint", str(tmp_path / "ck")]
     child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 60

@@ -17,11 +17,47 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 COMMANDS = [
-    ["verify", "eq-1", "lemma-5.4", "lemma-c.1/reproduces", "lemma-6.1", "lemma-6.3/corrected", "def-e.1/inference",
-     "sec-7.2/hofar-2eps/corrected", "cor-7.1/corrected", "-n", "2", "-d", "1", "-m", "3", "--seed", "7", "--samples", "200",
-     "--format", "json", "--exit-zero"],
-    ["verify", "lemma-6.1/sup", "--search", "15", "--seed", "3", "-n", "2", "-d", "1", "-m", "3", "--format", "json",
-     "--exit-zero"],
+    [
+        "verify",
+        "eq-1",
+        "lemma-5.4",
+        "lemma-c.1/reproduces",
+        "lemma-6.1",
+        "lemma-6.3/corrected",
+        "def-e.1/inference",
+        "sec-7.2/hofar-2eps/corrected",
+        "cor-7.1/corrected",
+        "-n",
+        "2",
+        "-d",
+        "1",
+        "-m",
+        "3",
+        "--seed",
+        "7",
+        "--samples",
+        "200",
+        "--format",
+        "json",
+        "--exit-zero",
+    ],
+    [
+        "verify",
+        "lemma-6.1/sup",
+        "--search",
+        "15",
+        "--seed",
+        "3",
+        "-n",
+        "2",
+        "-d",
+        "1",
+        "-m",
+        "3",
+        "--format",
+        "json",
+        "--exit-zero",
+    ],
     ["verify", "torch-agreement", "-n", "2", "-d", "1", "-m", "3", "--format", "json", "--exit-zero"],
     ["build", "--target", "relu-net", "-n", "2", "-d", "1", "-m", "3", "--seed", "5", "--out", "tau.safetensors"],
     ["build", "--model", "var", "--seed", "5", "--out", "var.safetensors"],
@@ -34,7 +70,7 @@ COMMANDS = [
 
 SCRIPT = """
 import contextlib, io, json, sys
-from verify.cli import main
+from varproof.verify.cli import main
 outputs = []
 for argv in json.loads(sys.argv[1]):
     buffer = io.StringIO()
@@ -47,12 +83,24 @@ print(json.dumps(outputs))
 
 def _run_all(folder: Path, hash_seed: str):
     folder.mkdir()
-    env = {**os.environ, "PYTHONHASHSEED": hash_seed,
-           "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    proc = subprocess.run([sys.executable, "-c", SCRIPT, json.dumps(COMMANDS)], cwd=folder, env=env,
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600)
+    env = {
+        **os.environ,
+        "PYTHONHASHSEED": hash_seed,
+        "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT, json.dumps(COMMANDS)],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=600,
+    )
     # stderr carries only the one line per --out saying what was written
-    assert proc.returncode == 0 and all(line.startswith("varproof: wrote ") for line in proc.stderr.splitlines()), proc.stderr
+    assert proc.returncode == 0 and all(line.startswith("varproof: wrote ") for line in proc.stderr.splitlines()), (
+        proc.stderr
+    )
     assert proc.stderr.count("\n") == sum("--out" in argv for argv in COMMANDS), proc.stderr
     files = {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
     return json.loads(proc.stdout), files

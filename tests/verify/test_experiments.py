@@ -1,11 +1,10 @@
 """Claims of verify/claims/experiments.py."""
 
 import numpy as np
-
-from construct.grid import GridSpec
-from construct.multihead import boltzmann_ids, id_gap
-from verify.claims import experiments
-from verify.registry import Params, get
+from varproof.construct.onelayer.grid import GridSpec
+from varproof.construct.onelayer.multihead import boltzmann_ids, id_gap
+from varproof.verify.claims import experiments
+from varproof.verify.registry import Params, get
 
 
 def test_exact_gap_agrees_with_float64():
@@ -41,7 +40,7 @@ def test_var_constant_levels_is_supported_and_can_fail(monkeypatch):
     ev = get("experiments/var-constant-levels").run(Params(samples=96))
     assert ev.verdict == "supported" and ev.measured == experiments.SPREAD_UNIT  # float64 noise only
     # a positional offset on the last map breaks the symmetry: the check must notice
-    import construct.var as var
+    import varproof.construct.var.var as var
 
     real = var.random_var_transformer
 

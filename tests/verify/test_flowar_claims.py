@@ -1,5 +1,5 @@
 """FlowAR / HOFAR claims (verify/claims/flowar.py): verdicts follow from the numbers, and every
-counterexample really violates the printed statement when re-evaluated with construct.flowar."""
+counterexample really violates the printed statement when re-evaluated with varproof.construct.flowar.flowar."""
 
 import math
 from fractions import Fraction
@@ -8,27 +8,52 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-
-from construct import flowar as FA
-from construct import flowar_layers as L
-from construct import hofar as H
-from verify.claims.flowar import hofar_error_bound, hofar_linear_exact
-from verify.registry import Params, all_claims
+from varproof.construct.flowar import flowar as FA
+from varproof.construct.flowar import hofar as H
+from varproof.construct.flowar import layers as L
+from varproof.verify.claims.flowar import hofar_error_bound, hofar_linear_exact
+from varproof.verify.registry import Params, all_claims
 
 CLAIMS = all_claims()
-FLOWAR_IDS = ["def-d.3", "def-d.3/corrected", "def-d.9", "def-d.9/corrected", "def-d.10/shape",
-              "def-d.10/shape/corrected", "def-e.1/inference", "alg-2/condition-tokens",
-              "alg-2/condition-tokens/corrected", "alg-2/output-size", "alg-2/output-size/corrected",
-              "sec-7.2/hofar-2eps", "sec-7.2/hofar-2eps/corrected", "cor-7.1/corrected"]
-EXPECTED = {"def-d.3": "fails", "def-d.3/corrected": "holds", "def-d.9": "fails", "def-d.9/corrected": "holds",
-            "def-d.10/shape": "fails", "def-d.10/shape/corrected": "holds", "def-e.1/inference": "fails",
-            "alg-2/condition-tokens": "fails", "alg-2/condition-tokens/corrected": "holds", "alg-2/output-size": "fails",
-            "alg-2/output-size/corrected": "holds", "sec-7.2/hofar-2eps": "fails",
-            "sec-7.2/hofar-2eps/corrected": "supported", "cor-7.1/corrected": "supported", "cor-7.1": "fails",
-            "cor-7.1/shape": "fails"}
+FLOWAR_IDS = [
+    "def-d.3",
+    "def-d.3/corrected",
+    "def-d.9",
+    "def-d.9/corrected",
+    "def-d.10/shape",
+    "def-d.10/shape/corrected",
+    "def-e.1/inference",
+    "alg-2/condition-tokens",
+    "alg-2/condition-tokens/corrected",
+    "alg-2/output-size",
+    "alg-2/output-size/corrected",
+    "sec-7.2/hofar-2eps",
+    "sec-7.2/hofar-2eps/corrected",
+    "cor-7.1/corrected",
+]
+EXPECTED = {
+    "def-d.3": "fails",
+    "def-d.3/corrected": "holds",
+    "def-d.9": "fails",
+    "def-d.9/corrected": "holds",
+    "def-d.10/shape": "fails",
+    "def-d.10/shape/corrected": "holds",
+    "def-e.1/inference": "fails",
+    "alg-2/condition-tokens": "fails",
+    "alg-2/condition-tokens/corrected": "holds",
+    "alg-2/output-size": "fails",
+    "alg-2/output-size/corrected": "holds",
+    "sec-7.2/hofar-2eps": "fails",
+    "sec-7.2/hofar-2eps/corrected": "supported",
+    "cor-7.1/corrected": "supported",
+    "cor-7.1": "fails",
+    "cor-7.1/shape": "fails",
+}
 
 
-@pytest.mark.parametrize("params", [Params(), Params(tokens=2, channels=1, steps=3, samples=300)], ids=["default", "small"])
+@pytest.mark.parametrize(
+    "params", [Params(), Params(tokens=2, channels=1, steps=3, samples=300)], ids=["default", "small"]
+)
 @pytest.mark.parametrize("cid", FLOWAR_IDS)
 def test_each_claim_gets_the_verdict_its_numbers_imply(cid, params):
     ev = CLAIMS[cid].run(params)
@@ -78,7 +103,7 @@ def test_alg2_counterexample_the_printed_condition_does_not_fit_x_img():
     assert (cex["K"], cex["i"], cex["i·i"], cex["tokens of scale i"]) == (3, 3, 9, 16)
     model = H.random_hofar(4, 2, 3, seed=0)
     trace = model.infer(np.zeros((1, 2)), model.draw_noise(0))
-    printed_cond = model.tf(trace.x[2])[-H.printed_condition_count(3):]
+    printed_cond = model.tf(trace.x[2])[-H.printed_condition_count(3) :]
     with pytest.raises(ValueError, match="x_cond and x_img"):
         model.fm_first(printed_cond, trace.img_in[2])
 
@@ -93,7 +118,7 @@ def test_alg2_output_counterexample_returns_a_times_larger_map():
 def test_hofar_2eps_counterexample_is_three_eps_exactly_and_in_the_float_implementation():
     ev = CLAIMS["sec-7.2/hofar-2eps"].run(Params())
     assert ev.measured == "3" and ev.margin == -1.0
-    assert ev.details["float64 run of construct.flowar.HOFAR on the counterexample, / ε"] == 3.0
+    assert ev.details["float64 run of varproof.construct.flowar.flowar.HOFAR on the counterexample, / ε"] == 3.0
     for eps in (Fraction(1), Fraction(1, 1000)):
         assert hofar_linear_exact(2, Fraction(1), 0, 0, eps) == 3 * eps
 
@@ -114,8 +139,14 @@ def test_for_every_step_some_lipschitz_fm_first_breaks_2eps_with_two_scales(dt):
 
 
 @settings(max_examples=25)
-@given(st.integers(0, 10**6), st.integers(1, 3), st.integers(1, 2), st.sampled_from([1.0, 0.5, 0.125]),
-       st.floats(1e-4, 1.0), st.booleans())
+@given(
+    st.integers(0, 10**6),
+    st.integers(1, 3),
+    st.integers(1, 2),
+    st.sampled_from([1.0, 0.5, 0.125]),
+    st.floats(1e-4, 1.0),
+    st.booleans(),
+)
 def test_corrected_hofar_bound_holds_on_random_models(seed, K, c, dt, eps, final):
     rng = np.random.default_rng(seed)
     model = H.random_hofar(2 ** (K - 1), c, K, seed=seed, std=0.6, dt=dt)
@@ -123,8 +154,13 @@ def test_corrected_hofar_bound_holds_on_random_models(seed, K, c, dt, eps, final
     V = rng.normal(size=(2 * c, c))
     g = lambda cond, img: eps * np.tanh(50 * np.concatenate([cond, img], axis=-1) @ V)  # noqa: E731
     base = model.infer(c_in, noise, final_upsample=final).output
-    pert = model.infer(c_in, noise, fm_first=lambda a, b: model.fm_first(a, b) + g(a, b),
-                       fm_second=lambda a, b: model.fm_second(a, b) - g(a, b), final_upsample=final).output
+    pert = model.infer(
+        c_in,
+        noise,
+        fm_first=lambda a, b: model.fm_first(a, b) + g(a, b),
+        fm_second=lambda a, b: model.fm_second(a, b) - g(a, b),
+        final_upsample=final,
+    ).output
     bound = hofar_error_bound(model, c_in, noise, eps, final_upsample=final)["bound"]
     assert np.abs(pert - base).max() <= bound * (1 + 1e-12) + 1e-13
 

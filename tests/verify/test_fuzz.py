@@ -2,7 +2,7 @@
 
 Hypothesis draws argument vectors for every subcommand — flags in any order, repeated or unknown,
 values that are NaN, ±inf, negative, zero, huge, empty, unicode, of the wrong type, paths to missing,
-damaged, foreign or folder "files" — and runs `verify.cli.main` in-process. Every run must:
+damaged, foreign or folder "files" — and runs `varproof.verify.cli.main` in-process. Every run must:
 
 * exit 0, 1 or 2 — never an internal error, never an uncaught exception, never a hang (a watchdog
   stops an example after `TIMEOUT` seconds);
@@ -27,34 +27,136 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from verify.cli import main
+from varproof.verify.cli import main
 
 #: seconds one example may take before the watchdog calls it a hang
 TIMEOUT = 30
 HUGE = "9" * 40
 ENORMOUS = "9" * 400
 
-NUMBERS = ["nan", "NaN", "inf", "-inf", "+inf", "-1", "0", "-0", "1e308", "1e-320", "-1e-300", "1.5", "0x10", "1e3",
-           "", " ", "☃", "٣", "³", "½", "1/0", "1/3", "--", "-", "true", "None", "[1]", "{}", "3j", "\t2"]
+NUMBERS = [
+    "nan",
+    "NaN",
+    "inf",
+    "-inf",
+    "+inf",
+    "-1",
+    "0",
+    "-0",
+    "1e308",
+    "1e-320",
+    "-1e-300",
+    "1.5",
+    "0x10",
+    "1e3",
+    "",
+    " ",
+    "☃",
+    "٣",
+    "³",
+    "½",
+    "1/0",
+    "1/3",
+    "--",
+    "-",
+    "true",
+    "None",
+    "[1]",
+    "{}",
+    "3j",
+    "\t2",
+]
 SMALL_INTS = ["1", "2", "3", "2 ", "٢"]
 SPEC = st.sampled_from(SMALL_INTS + NUMBERS)  # claims run on these: small or invalid
 SIZES = st.sampled_from(SMALL_INTS + NUMBERS + [HUGE, ENORMOUS, "99999999999", "4", "6", "8"])  # refused by size
-RAMPS = st.sampled_from(["1/64", "1/48", "0", "-1/2", "1/2", "2", "1/0", "0.1.2", "nan", "inf", "", "⅓", "1/" + HUGE,
-                         HUGE, "-" + HUGE, "1e-400", "1 /64"])
+RAMPS = st.sampled_from(
+    [
+        "1/64",
+        "1/48",
+        "0",
+        "-1/2",
+        "1/2",
+        "2",
+        "1/0",
+        "0.1.2",
+        "nan",
+        "inf",
+        "",
+        "⅓",
+        "1/" + HUGE,
+        HUGE,
+        "-" + HUGE,
+        "1e-400",
+        "1 /64",
+    ]
+)
 REALS = st.sampled_from(NUMBERS + ["2", "3", "0.5", "1", HUGE, "1e-308", "5e-324"])
-MEMORY = st.sampled_from(["4G", "512M", "1.5GiB", "100", "1", "0", "-1", "nan", "inf", "1e400", "", "G", "lots", "4Q",
-                          HUGE + "P", "1e-9", "☃"])
-SIDES = st.sampled_from(["1,2,3", "1,2", "2,3", "1", "2,1", "1,1", "1,,2", "", ",", "x", "-1,2", "1,2,3,4,5,6,7,8",
-                         "1," + HUGE, "1,2,99999999999", "1.5,2", "0,1", "☃"])
+MEMORY = st.sampled_from(
+    [
+        "4G",
+        "512M",
+        "1.5GiB",
+        "100",
+        "1",
+        "0",
+        "-1",
+        "nan",
+        "inf",
+        "1e400",
+        "",
+        "G",
+        "lots",
+        "4Q",
+        HUGE + "P",
+        "1e-9",
+        "☃",
+    ]
+)
+SIDES = st.sampled_from(
+    [
+        "1,2,3",
+        "1,2",
+        "2,3",
+        "1",
+        "2,1",
+        "1,1",
+        "1,,2",
+        "",
+        ",",
+        "x",
+        "-1,2",
+        "1,2,3,4,5,6,7,8",
+        "1," + HUGE,
+        "1,2,99999999999",
+        "1.5,2",
+        "0,1",
+        "☃",
+    ]
+)
 SHARDS = st.sampled_from(["0/2", "1/2", "2/2", "0/0", "-1/2", "1", "a/b", "", "0/" + HUGE, "1/2/3"])
 FORMATS = st.sampled_from(["text", "json", "md", "xml", "", "JSON"])
 TARGETS = st.sampled_from(["blur", "shift", "tanh-mix", "relu-net", "constant", "nope", "", "☃"])
 MODELS = st.sampled_from(["lemma-c.1", "var", "flowar", "hofar", "gpt", ""])
-CLAIMS = st.sampled_from(["eq-1", "eq-1/corrected", "eq-1/top-level", "lemma-c.1/neurons", "def-3.6", "lemma-5.4",
-                          "lemma-c.1/exhaustive", "lemma-6.1", "def-3.11", "no-such-claim", "", "☃", "EQ-1"])
-JUNK = st.sampled_from(["--", "-", "-x", "--nope", "--all=1", "☃", "verify", "--format", "-n", "--tokens=2", "-m3",
-                        "--help=no", "--out"])
+CLAIMS = st.sampled_from(
+    [
+        "eq-1",
+        "eq-1/corrected",
+        "eq-1/top-level",
+        "lemma-c.1/neurons",
+        "def-3.6",
+        "lemma-5.4",
+        "lemma-c.1/exhaustive",
+        "lemma-6.1",
+        "def-3.11",
+        "no-such-claim",
+        "",
+        "☃",
+        "EQ-1",
+    ]
+)
+JUNK = st.sampled_from(
+    ["--", "-", "-x", "--nope", "--all=1", "☃", "verify", "--format", "-n", "--tokens=2", "-m3", "--help=no", "--out"]
+)
 TEXT = st.text(st.characters(blacklist_categories=("Nd", "Cs")), max_size=6)
 
 
@@ -77,20 +179,55 @@ class Sandbox:
         with contextlib.redirect_stdout(io.StringIO()):
             assert main(["build", "-n", "2", "-d", "1", "-m", "2", "--out", str(i / "tau.safetensors")]) == 0
             assert main(["build", "--model", "var", "--out", str(i / "var.safetensors")]) == 0
-            assert main(["verify", "eq-1", "-n", "2", "-m", "2", "--format", "json", "--out", str(i / "report.json")]) == 1
-            assert main(["verify", "lemma-c.1/exhaustive", "-n", "1", "-d", "1", "-m", "2", "--shard", "0/2",
-                         "--format", "json", "--out", str(i / "shard0.json")]) == 0
+            assert (
+                main(["verify", "eq-1", "-n", "2", "-m", "2", "--format", "json", "--out", str(i / "report.json")]) == 1
+            )
+            assert (
+                main(
+                    [
+                        "verify",
+                        "lemma-c.1/exhaustive",
+                        "-n",
+                        "1",
+                        "-d",
+                        "1",
+                        "-m",
+                        "2",
+                        "--shard",
+                        "0/2",
+                        "--format",
+                        "json",
+                        "--out",
+                        str(i / "shard0.json"),
+                    ]
+                )
+                == 0
+            )
         (i / "damaged.safetensors").write_bytes((i / "tau.safetensors").read_bytes()[:200])
         (i / "text.txt").write_text("not a weights file ☃\n", encoding="utf-8")
         (i / "folder").mkdir()
-        self.files = [str(p) for p in sorted(i.iterdir())] + [str(i / "missing.safetensors"), "", "☃", "/dev/null",
-                                                              str(i / "a\x00b")]
-        self.outs = [str(self.out / "r.txt"), str(self.out / "w.safetensors"), str(self.out / "t.pt2"), str(self.out),
-                     str(self.out / "missing" / "x"), "", str(self.out / "☃.md")]
+        self.files = [str(p) for p in sorted(i.iterdir())] + [
+            str(i / "missing.safetensors"),
+            "",
+            "☃",
+            "/dev/null",
+            str(i / "a\x00b"),
+        ]
+        self.outs = [
+            str(self.out / "r.txt"),
+            str(self.out / "w.safetensors"),
+            str(self.out / "t.pt2"),
+            str(self.out),
+            str(self.out / "missing" / "x"),
+            "",
+            str(self.out / "☃.md"),
+        ]
 
     def snapshot(self) -> dict:
-        return {str(p.relative_to(self.inputs.parent)): (p.read_bytes() if p.is_file() else None)
-                for p in sorted(self.inputs.parent.rglob("*"))}
+        return {
+            str(p.relative_to(self.inputs.parent)): (p.read_bytes() if p.is_file() else None)
+            for p in sorted(self.inputs.parent.rglob("*"))
+        }
 
     def clean(self) -> None:
         for p in self.out.iterdir():
@@ -169,32 +306,79 @@ FUZZ = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_to
 @st.composite
 def verify_argv(draw, sandbox):
     ids = draw(st.lists(CLAIMS, max_size=3))
-    opts = draw(flags({"-n": SPEC, "--tokens": SPEC, "-d": SPEC, "--channels": SPEC, "-m": SPEC, "--steps": SPEC,
-                       "--ramp": RAMPS, "--target": TARGETS, "--alpha": REALS, "--samples": SIZES,
-                       "--seed": SIZES, "--sides": SIDES, "--format": FORMATS,
-                       # --search runs hypothesis, which refuses to nest inside this @given (covered in test_search
-                       # and test_determinism); only its refused values are fuzzed here
-                       "--search": st.sampled_from(["0", "-1", "x", "nan", "", "1.5"]),
-                       "--out": st.sampled_from(sandbox.outs), "--max-memory": MEMORY, "--shard": SHARDS,
-                       "--workers": st.sampled_from(["1", "0", "-1", "x", HUGE])},
-                      switches=("--exit-zero", "--exact", "--quiet")))
+    opts = draw(
+        flags(
+            {
+                "-n": SPEC,
+                "--tokens": SPEC,
+                "-d": SPEC,
+                "--channels": SPEC,
+                "-m": SPEC,
+                "--steps": SPEC,
+                "--ramp": RAMPS,
+                "--target": TARGETS,
+                "--alpha": REALS,
+                "--samples": SIZES,
+                "--seed": SIZES,
+                "--sides": SIDES,
+                "--format": FORMATS,
+                # --search runs hypothesis, which refuses to nest inside this @given (covered in test_search
+                # and test_determinism); only its refused values are fuzzed here
+                "--search": st.sampled_from(["0", "-1", "x", "nan", "", "1.5"]),
+                "--out": st.sampled_from(sandbox.outs),
+                "--max-memory": MEMORY,
+                "--shard": SHARDS,
+                "--workers": st.sampled_from(["1", "0", "-1", "x", HUGE]),
+            },
+            switches=("--exit-zero", "--exact", "--quiet"),
+        )
+    )
     junk = draw(st.lists(JUNK, max_size=1))
     return ["verify", *ids, *opts, *junk]
 
 
 @st.composite
 def build_argv(draw, sandbox):
-    opts = draw(flags({"--model": MODELS, "--target": TARGETS, "-n": SIZES, "-d": SIZES, "-m": SIZES,
-                       "--ramp": RAMPS, "--sides": SIDES, "--scales": SIZES, "--size": SIZES, "--seed": SIZES,
-                       "--out": st.sampled_from(sandbox.outs), "--max-memory": MEMORY}))
+    opts = draw(
+        flags(
+            {
+                "--model": MODELS,
+                "--target": TARGETS,
+                "-n": SIZES,
+                "-d": SIZES,
+                "-m": SIZES,
+                "--ramp": RAMPS,
+                "--sides": SIDES,
+                "--scales": SIZES,
+                "--size": SIZES,
+                "--seed": SIZES,
+                "--out": st.sampled_from(sandbox.outs),
+                "--max-memory": MEMORY,
+            }
+        )
+    )
     return ["build", *opts, *draw(st.lists(JUNK, max_size=1))]
 
 
 @st.composite
 def cost_argv(draw, sandbox):
-    opts = draw(flags({"-n": SIZES, "--tokens": SIZES, "-d": SIZES, "--channels": SIZES, "-m": SIZES, "--steps": SIZES,
-                       "--eps": REALS, "--lipschitz": REALS, "--alpha": REALS, "--ramp": RAMPS,
-                       "--format": FORMATS}))
+    opts = draw(
+        flags(
+            {
+                "-n": SIZES,
+                "--tokens": SIZES,
+                "-d": SIZES,
+                "--channels": SIZES,
+                "-m": SIZES,
+                "--steps": SIZES,
+                "--eps": REALS,
+                "--lipschitz": REALS,
+                "--alpha": REALS,
+                "--ramp": RAMPS,
+                "--format": FORMATS,
+            }
+        )
+    )
     return ["cost", *opts, *draw(st.lists(JUNK, max_size=1))]
 
 
@@ -202,9 +386,11 @@ def cost_argv(draw, sandbox):
 def file_argv(draw, sandbox):
     command = draw(st.sampled_from(["inspect", "merge", "export"]))
     files = draw(st.lists(st.sampled_from(sandbox.files), min_size=0, max_size=2 if command == "merge" else 1))
-    pairs = {"inspect": {"--rows": SIZES, "--format": FORMATS},
-             "merge": {"--format": FORMATS, "--out": st.sampled_from(sandbox.outs)},
-             "export": {"--torch": st.sampled_from(sandbox.outs)}}[command]
+    pairs = {
+        "inspect": {"--rows": SIZES, "--format": FORMATS},
+        "merge": {"--format": FORMATS, "--out": st.sampled_from(sandbox.outs)},
+        "export": {"--torch": st.sampled_from(sandbox.outs)},
+    }[command]
     opts = draw(flags(pairs, switches=("--exit-zero",) if command == "merge" else ()))
     return [command, *files, *opts, *draw(st.lists(JUNK, max_size=1))]
 
@@ -212,8 +398,13 @@ def file_argv(draw, sandbox):
 @st.composite
 def anything_argv(draw, sandbox):
     """Vectors that need not start with a subcommand at all."""
-    pool = st.one_of(JUNK, TEXT, st.sampled_from(["list", "verify", "build", "inspect", "cost", "export", "merge",
-                                                  "--help", "-h", "--version"] + NUMBERS))
+    pool = st.one_of(
+        JUNK,
+        TEXT,
+        st.sampled_from(
+            ["list", "verify", "build", "inspect", "cost", "export", "merge", "--help", "-h", "--version"] + NUMBERS
+        ),
+    )
     return draw(st.lists(pool, max_size=5))
 
 

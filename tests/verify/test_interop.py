@@ -5,10 +5,9 @@ import json
 
 import numpy as np
 import pytest
-
-import construct.torch_export as torch_export
-from verify.cli import main
-from verify.registry import Params, all_claims
+import varproof.construct.files.torch_export as torch_export
+from varproof.verify.cli import main
+from varproof.verify.registry import Params, all_claims
 
 SMALL = Params(tokens=2, channels=1, steps=3)
 
@@ -22,6 +21,7 @@ def run(argv, capsys):
 @pytest.fixture()
 def no_torch(monkeypatch):
     """Behave as if torch were not installed."""
+
     def missing():
         raise torch_export.TorchUnavailable(torch_export.TORCH_HINT)
 
@@ -36,7 +36,9 @@ def test_without_torch_the_claim_is_inconclusive_and_says_how_to_install_it(no_t
 
 
 def test_without_torch_verify_reports_instead_of_crashing(no_torch, capsys):
-    code, out, err = run(["verify", "torch-agreement", "eq-1/corrected", "-n", "2", "-m", "2", "--format", "json"], capsys)
+    code, out, err = run(
+        ["verify", "torch-agreement", "eq-1/corrected", "-n", "2", "-m", "2", "--format", "json"], capsys
+    )
     report = json.loads(out)
     assert code == 1 and err == ""
     assert [r["verdict"] for r in report["results"]] == ["holds", "inconclusive"]
@@ -69,9 +71,14 @@ def test_torch_agreement_holds_layer_by_layer_and_end_to_end():
     assert ev.arithmetic == "float64, numpy reference vs torch module (CPU)"  # no versions: docs/report.md is compared
 
 
-@pytest.mark.parametrize("layer,name,label", [("ffn1.hidden.weight", "W1 of FFN_1 (ramp 0, active everywhere)", "FFN_1"),
-                                              ("attention.value.weight", "W_V", "attention"),
-                                              ("ffn2.output.weight", "W2 of FFN_2", "FFN_2")])
+@pytest.mark.parametrize(
+    "layer,name,label",
+    [
+        ("ffn1.hidden.weight", "W1 of FFN_1 (ramp 0, active everywhere)", "FFN_1"),
+        ("attention.value.weight", "W_V", "attention"),
+        ("ffn2.output.weight", "W2 of FFN_2", "FFN_2"),
+    ],
+)
 def test_torch_agreement_fails_on_a_module_with_one_weight_off_by_a_few_ulps(layer, name, label, monkeypatch):
     """The per-layer bounds are tight enough to catch a weight wrong in its last bits (a wrong copy). The weight
     changed is the largest of its matrix (for FFN_1: neuron 0, a ramp active on every grid point — a neuron that is
@@ -101,8 +108,8 @@ def test_torch_agreement_refuses_dense_checks_that_are_too_large():
 
 def test_export_writes_a_torch_program_that_computes_tau(tmp_path, capsys):
     torch = pytest.importorskip("torch")
-    from construct.io import load_transformer
-    from construct.rounding import forward_error_bound
+    from varproof.construct.arithmetic.rounding import forward_error_bound
+    from varproof.construct.files.io import load_transformer
 
     weights, program = tmp_path / "t.safetensors", tmp_path / "t.pt2"
     assert main(["build", "-n", "2", "-d", "1", "-m", "3", "--target", "shift", "--out", str(weights)]) == 0
@@ -119,8 +126,9 @@ def test_export_writes_a_torch_program_that_computes_tau(tmp_path, capsys):
     assert np.all(np.abs(Y - tau(X)) <= 2 * E)
 
 
-@pytest.mark.parametrize("case", ["model-file", "missing-file", "damaged-file", "out-is-folder", "out-folder-missing",
-                                  "no-torch-flag"])
+@pytest.mark.parametrize(
+    "case", ["model-file", "missing-file", "damaged-file", "out-is-folder", "out-folder-missing", "no-torch-flag"]
+)
 def test_export_errors_are_one_line_and_write_nothing(case, tmp_path, capsys):
     pytest.importorskip("torch")
     src = tmp_path / "in.safetensors"
@@ -130,7 +138,9 @@ def test_export_errors_are_one_line_and_write_nothing(case, tmp_path, capsys):
     capsys.readouterr()
     if case == "damaged-file":
         src.write_bytes(src.read_bytes()[:100])
-    out_path = {"out-is-folder": tmp_path, "out-folder-missing": tmp_path / "no" / "t.pt2"}.get(case, tmp_path / "t.pt2")
+    out_path = {"out-is-folder": tmp_path, "out-folder-missing": tmp_path / "no" / "t.pt2"}.get(
+        case, tmp_path / "t.pt2"
+    )
     argv = ["export", str(tmp_path / "missing.safetensors" if case == "missing-file" else src)]
     argv += [] if case == "no-torch-flag" else ["--torch", str(out_path)]
     before = sorted(p.name for p in tmp_path.iterdir())
@@ -152,7 +162,7 @@ def _interrupt_while_writing_safetensors(monkeypatch):
 
 
 def _interrupt_while_writing_text(monkeypatch):
-    import verify.cli as cli
+    import varproof.verify.cli as cli
 
     real = open
 
@@ -175,7 +185,7 @@ def _interrupt_while_writing_text(monkeypatch):
 
 
 def _interrupt_before_rename(monkeypatch):
-    import construct.io as weights_io
+    import varproof.construct.files.io as weights_io
 
     def interrupted(src, dst):
         raise KeyboardInterrupt
@@ -193,7 +203,9 @@ INTERRUPTED = {
 
 
 @pytest.mark.parametrize("argv,interrupt", list(INTERRUPTED.values()), ids=list(INTERRUPTED))
-def test_ctrl_c_while_writing_exits_130_with_one_line_and_no_partial_file(argv, interrupt, tmp_path, monkeypatch, capsys):
+def test_ctrl_c_while_writing_exits_130_with_one_line_and_no_partial_file(
+    argv, interrupt, tmp_path, monkeypatch, capsys
+):
     if argv[0] == "export":
         pytest.importorskip("torch")
         weights = tmp_path / "in" / "t.safetensors"
@@ -222,10 +234,31 @@ def test_a_real_ctrl_c_exits_130_with_one_line_and_leaves_no_file(tmp_path):
 
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": str(root) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    proc = subprocess.Popen([sys.executable, "-m", "verify", "verify", "lemma-c.1/exhaustive", "-n", "1", "-d", "7",
-                             "-m", "10", "--format", "json", "--out", str(tmp_path / "report.json")],
-                            cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "varproof",
+            "verify",
+            "lemma-c.1/exhaustive",
+            "-n",
+            "1",
+            "-d",
+            "7",
+            "-m",
+            "10",
+            "--format",
+            "json",
+            "--out",
+            str(tmp_path / "report.json"),
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(3.0)
     assert proc.poll() is None, "the check finished before it could be interrupted"
     proc.send_signal(signal.SIGINT)

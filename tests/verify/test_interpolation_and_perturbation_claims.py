@@ -1,6 +1,5 @@
 import pytest
-
-from verify.registry import Params, all_claims
+from varproof.verify.registry import Params, all_claims
 
 CLAIMS = all_claims()
 
@@ -14,9 +13,16 @@ def test_printed_definitions_and_lemma_6_4_fail_with_their_exact_counterexample(
     assert ev.verdict == "fails" and ev.counterexample[key] == value
 
 
-@pytest.mark.parametrize("cid,verdict", [("def-3.6/corrected", "holds"), ("def-3.7/corrected", "holds"),
-                                         ("def-3.9/corrected", "holds"), ("lemma-6.4/corrected", "supported"),
-                                         ("thm-6.6/step-4", "holds")])
+@pytest.mark.parametrize(
+    "cid,verdict",
+    [
+        ("def-3.6/corrected", "holds"),
+        ("def-3.7/corrected", "holds"),
+        ("def-3.9/corrected", "holds"),
+        ("lemma-6.4/corrected", "supported"),
+        ("thm-6.6/step-4", "holds"),
+    ],
+)
 def test_repaired_statements_hold_or_are_supported(cid, verdict):
     assert CLAIMS[cid].run(Params(samples=200)).verdict == verdict
 

@@ -7,8 +7,8 @@ import pytest
 
 jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is in the [test] extra")
 
-from verify.cli import main  # noqa: E402
-from verify.report import render_json  # noqa: E402
+from varproof.verify.cli import main  # noqa: E402
+from varproof.verify.report import render_json  # noqa: E402
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "schema"
 
@@ -37,30 +37,43 @@ def test_every_claims_default_evidence_validates(default_results):
         assert not _errors(validator, json.loads(render_json([ev]))), cid
 
 
-@pytest.mark.parametrize("argv", [
-    ["verify", "eq-1", "eq-1/corrected", "--tokens", "2", "--steps", "3"],
-    ["verify", "lemma-5.4", "--tokens", "2", "--channels", "2", "--steps", "2"],
-    ["verify", "eq-1", "--search", "5", "--seed", "1"],
-    ["verify", "def-3.14/corrected", "--sides", "1,2"],
-], ids=lambda a: " ".join(a[1:3]))
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["verify", "eq-1", "eq-1/corrected", "--tokens", "2", "--steps", "3"],
+        ["verify", "lemma-5.4", "--tokens", "2", "--channels", "2", "--steps", "2"],
+        ["verify", "eq-1", "--search", "5", "--seed", "1"],
+        ["verify", "def-3.14/corrected", "--sides", "1,2"],
+    ],
+    ids=lambda a: " ".join(a[1:3]),
+)
 def test_verify_reports_validate(argv, capsys):
     assert not _errors(_validator("report"), _cli_json(argv + ["--format", "json"], capsys))
 
 
-@pytest.mark.parametrize("argv", [
-    ["--tokens", "2", "--channels", "1", "--steps", "3"],       # built: measured fields are numbers
-    ["--tokens", "64", "--channels", "3", "--steps", "100"],    # astronomically large: counts are null
-    ["--tokens", "2", "--channels", "1", "--eps", "0.5"],       # with --eps: the relation fields
-    ["--tokens", "1", "--channels", "1", "--steps", "2"],       # n = 1: Δ = 1
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--tokens", "2", "--channels", "1", "--steps", "3"],  # built: measured fields are numbers
+        ["--tokens", "64", "--channels", "3", "--steps", "100"],  # astronomically large: counts are null
+        ["--tokens", "2", "--channels", "1", "--eps", "0.5"],  # with --eps: the relation fields
+        ["--tokens", "1", "--channels", "1", "--steps", "2"],  # n = 1: Δ = 1
+    ],
+)
 def test_cost_outputs_validate(argv, capsys):
     assert not _errors(_validator("cost"), _cli_json(["cost", *argv, "--format", "json"], capsys))
 
 
-@pytest.mark.parametrize("build", [
-    ["--tokens", "2", "--channels", "1", "--steps", "3"],
-    ["--model", "var"], ["--model", "flowar"], ["--model", "hofar"],
-], ids=lambda a: a[1] if a[0] == "--model" else "lemma-c.1")
+@pytest.mark.parametrize(
+    "build",
+    [
+        ["--tokens", "2", "--channels", "1", "--steps", "3"],
+        ["--model", "var"],
+        ["--model", "flowar"],
+        ["--model", "hofar"],
+    ],
+    ids=lambda a: a[1] if a[0] == "--model" else "lemma-c.1",
+)
 def test_inspect_outputs_validate(build, tmp_path, capsys):
     path = tmp_path / "w.safetensors"
     assert main(["build", *build, "--out", str(path)]) == 0
@@ -88,8 +101,24 @@ def test_merged_shard_reports_validate(tmp_path, capsys):
     files = []
     for i in range(2):
         path = tmp_path / f"s{i}.json"
-        main(["verify", "lemma-c.1/exhaustive", "-n", "2", "-d", "1", "-m", "3", "--shard", f"{i}/2", "--format", "json",
-              "--out", str(path)])
+        main(
+            [
+                "verify",
+                "lemma-c.1/exhaustive",
+                "-n",
+                "2",
+                "-d",
+                "1",
+                "-m",
+                "3",
+                "--shard",
+                f"{i}/2",
+                "--format",
+                "json",
+                "--out",
+                str(path),
+            ]
+        )
         files.append(str(path))
         capsys.readouterr()
         assert not _errors(_validator("report"), json.loads(path.read_text(encoding="utf-8")))

@@ -8,11 +8,10 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from construct.var import build_var_composition
-from verify.checkers import composition_errors
-from verify.registry import Params, all_claims
-from verify.strategies import layer_compositions
+from varproof.construct.var.var import build_var_composition
+from varproof.verify.checkers import composition_errors
+from varproof.verify.registry import Params, all_claims
+from varproof.verify.strategies import layer_compositions
 
 CLAIMS = all_claims()
 
@@ -27,7 +26,7 @@ def test_repaired_chain_bounds_the_error_of_replacing_every_layer(comp, seed):
     x = np.random.default_rng(seed).uniform(-2, 2, size=(64, comp.weights[0].shape[0]))
     true, approx = comp.run(x), comp.run(x, lambda j: True)
     K = comp.lipschitz  # ℓ_∞ Lipschitz constants of tanh∘W_i
-    tails = [math.prod(K[j + 1:]) for j in range(len(K))]
+    tails = [math.prod(K[j + 1 :]) for j in range(len(K))]
     bound = sum(t * e for t, e in zip(tails, comp.errors))
     assert np.abs(true - approx).max() <= bound * (1 + 1e-12) + 1e-15
 
@@ -37,7 +36,7 @@ def test_one_replaced_layer_propagates_at_most_the_product_of_the_later_constant
     j = len(comp.weights) // 2
     x = np.random.default_rng(seed).uniform(-2, 2, size=(64, comp.weights[0].shape[0]))
     true, approx = comp.run(x), comp.run(x, lambda i: i == j)
-    bound = math.prod(comp.lipschitz[j + 1:]) * comp.errors[j]
+    bound = math.prod(comp.lipschitz[j + 1 :]) * comp.errors[j]
     assert np.abs(true - approx).max() <= bound * (1 + 1e-12) + 1e-15  # Lemma 6.4, repaired
 
 
@@ -108,7 +107,7 @@ def test_step_5_is_decided_by_a_secant_whose_lower_bound_grows_without_limit():
 def test_step_5_secant_recomputed_from_the_built_network():
     from fractions import Fraction
 
-    from verify.claims.perturbation import _secant_lipschitz
+    from varproof.verify.claims.perturbation import _secant_lipschitz
 
     s = _secant_lipschitz(3, 2.0, 0)
     assert s["jump"] == Fraction(1, 3) and s["secant"] == Fraction(1, 3) / s["θ"] and s["rounding"] < 1 / 6

@@ -4,11 +4,10 @@ VAR/FlowAR as released, the `--operator` plumbing (Params, CLI, Section 6 claims
 from types import SimpleNamespace
 
 import pytest
-
-from construct.released import ReleasedScheduleError
-from verify import docs
-from verify.cli import main
-from verify.registry import CLAIM_MODULES, Params, all_claims, get
+from varproof.construct.var.released import ReleasedScheduleError
+from varproof.verify import docs
+from varproof.verify.cli import main
+from varproof.verify.registry import CLAIM_MODULES, Params, all_claims, get
 
 RELEASED = [cid for cid in all_claims() if cid.startswith("released/")]
 
@@ -29,14 +28,24 @@ def released_results():
     return {cid: get(cid).run(Params()) for cid in RELEASED}
 
 
-@pytest.mark.parametrize("cid, verdict", [
-    ("released/operators", "holds"), ("released/var-step", "fails"), ("released/flowar-step", "fails"),
-    ("released/var-running-sum", "fails"), ("released/var-running-sum/corrected", "supported"),
-    ("released/mask-effect", "fails"), ("released/mask-first-token", "fails"),
-    ("released/mask-composition", "holds"), ("released/what-is-interpolated", "fails"),
-    ("released/shared-stack", "fails"), ("released/cfg", "fails"), ("released/cfg/corrected", "supported"),
-    ("released/time-grid", "fails"),
-])
+@pytest.mark.parametrize(
+    "cid, verdict",
+    [
+        ("released/operators", "holds"),
+        ("released/var-step", "fails"),
+        ("released/flowar-step", "fails"),
+        ("released/var-running-sum", "fails"),
+        ("released/var-running-sum/corrected", "supported"),
+        ("released/mask-effect", "fails"),
+        ("released/mask-first-token", "fails"),
+        ("released/mask-composition", "holds"),
+        ("released/what-is-interpolated", "fails"),
+        ("released/shared-stack", "fails"),
+        ("released/cfg", "fails"),
+        ("released/cfg/corrected", "supported"),
+        ("released/time-grid", "fails"),
+    ],
+)
 def test_released_verdicts(released_results, cid, verdict):
     assert released_results[cid].verdict == verdict
 
@@ -82,12 +91,16 @@ def test_params_operator_is_left_out_of_reports_by_default():
     assert Params(sides=(2, 3), operator="var").sides == (2, 3)  # the chain 1 → 2 → 3
 
 
-@pytest.mark.parametrize("argv", [
-    ["verify", "thm-6.6/corrected", "--operator", "var", "--sides", "1,2,7"],
-    ["verify", "lemma-6.3", "--operator", "flowar", "--sides", "1,2,3"],
-    ["build", "--model", "var", "--operator", "var", "--sides", "1,2,4"],
-    ["build", "--model", "flowar", "--operator", "flowar", "--size", "8", "--scales", "3"],
-], ids=["verify-var", "verify-flowar", "build-var", "build-flowar"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["verify", "thm-6.6/corrected", "--operator", "var", "--sides", "1,2,7"],
+        ["verify", "lemma-6.3", "--operator", "flowar", "--sides", "1,2,3"],
+        ["build", "--model", "var", "--operator", "var", "--sides", "1,2,4"],
+        ["build", "--model", "flowar", "--operator", "flowar", "--size", "8", "--scales", "3"],
+    ],
+    ids=["verify-var", "verify-flowar", "build-var", "build-flowar"],
+)
 def test_unsupported_schedules_are_refused_in_one_line_naming_the_supported_ones(argv, capsys, tmp_path):
     code, out, err = run(argv + (["--out", str(tmp_path / "x.safetensors")] if argv[0] == "build" else []), capsys)
     assert code == 2 and out == ""
@@ -97,11 +110,14 @@ def test_unsupported_schedules_are_refused_in_one_line_naming_the_supported_ones
     assert not list(tmp_path.iterdir())
 
 
-@pytest.mark.parametrize("argv, words", [
-    (["build", "-n", "1", "-d", "1", "-m", "2", "--operator", "var"], "--operator/--mask need --model"),
-    (["build", "--model", "hofar", "--operator", "flowar"], "HOFAR"),
-    (["build", "--model", "flowar", "--mask", "block-causal"], "--mask is a VAR option"),
-])
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["build", "-n", "1", "-d", "1", "-m", "2", "--operator", "var"], "--operator/--mask need --model"),
+        (["build", "--model", "hofar", "--operator", "flowar"], "HOFAR"),
+        (["build", "--model", "flowar", "--mask", "block-causal"], "--mask is a VAR option"),
+    ],
+)
 def test_operator_and_mask_are_refused_where_they_mean_nothing(argv, words, capsys):
     code, out, err = run(argv, capsys)
     assert code == 2 and words in err and len(err.strip().splitlines()) == 1
@@ -109,8 +125,22 @@ def test_operator_and_mask_are_refused_where_they_mean_nothing(argv, words, caps
 
 def test_build_var_with_released_operator_and_mask_roundtrips(capsys, tmp_path):
     path = tmp_path / "v.safetensors"
-    code, out, err = run(["build", "--model", "var", "--operator", "var", "--mask", "block-causal", "--sides", "1,2,3",
-                          "--out", str(path)], capsys)
+    code, out, err = run(
+        [
+            "build",
+            "--model",
+            "var",
+            "--operator",
+            "var",
+            "--mask",
+            "block-causal",
+            "--sides",
+            "1,2,3",
+            "--out",
+            str(path),
+        ],
+        capsys,
+    )
     assert code == 0, err
     assert "operator: var" in out and "mask: block-causal" in out
     code, out, err = run(["inspect", str(path)], capsys)
@@ -120,8 +150,9 @@ def test_build_var_with_released_operator_and_mask_roundtrips(capsys, tmp_path):
 def test_verify_with_operator_reports_it_in_the_params(capsys):
     import json
 
-    code, out, err = run(["verify", "thm-6.6/corrected", "--operator", "var", "--steps", "2", "--format", "json",
-                          "--exit-zero"], capsys)
+    code, out, err = run(
+        ["verify", "thm-6.6/corrected", "--operator", "var", "--steps", "2", "--format", "json", "--exit-zero"], capsys
+    )
     assert code == 0, err
     result = json.loads(out)["results"][0]
     assert result["params"]["operator"] == "var"
@@ -142,13 +173,24 @@ def _ev(verdict):
 H, S, F = _ev("holds"), _ev("supported"), _ev("fails")
 
 
-@pytest.mark.parametrize("rule, verdicts, expected", [
-    ("literal", [H], "covered"), ("literal", [F], "not covered"), ("literal", [S, F], "not covered"),
-    ("corrected", [H, F], "covered"), ("corrected", [F, S], "covered after repair"), ("corrected", [F, F], "not covered"),
-    ("mask", [H, F, F], "covered"), ("mask", [F, F, H], "covered after repair"), ("mask", [F, H, F], "not covered"),
-    ("repair", [H, H, H, F, F], "covered"), ("repair", [H, F, F, S, S], "covered after repair"),
-    ("repair", [H, F, H, S, F], "not covered"), ("repair", [F, H, H, S, S], "not covered"),
-])
+@pytest.mark.parametrize(
+    "rule, verdicts, expected",
+    [
+        ("literal", [H], "covered"),
+        ("literal", [F], "not covered"),
+        ("literal", [S, F], "not covered"),
+        ("corrected", [H, F], "covered"),
+        ("corrected", [F, S], "covered after repair"),
+        ("corrected", [F, F], "not covered"),
+        ("mask", [H, F, F], "covered"),
+        ("mask", [F, F, H], "covered after repair"),
+        ("mask", [F, H, F], "not covered"),
+        ("repair", [H, H, H, F, F], "covered"),
+        ("repair", [H, F, F, S, S], "covered after repair"),
+        ("repair", [H, F, H, S, F], "not covered"),
+        ("repair", [F, H, H, S, S], "not covered"),
+    ],
+)
 def test_conclusions_follow_the_verdicts(rule, verdicts, expected):
     assert docs._released_conclusion(rule, verdicts) == expected
 
@@ -173,8 +215,12 @@ def test_released_page_is_in_the_nav_and_generated():
 # -- the examples' --operator ------------------------------------------------------------------------------
 def test_example_operator_prints_the_released_page_and_writes_nothing(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(docs, "DOCS", tmp_path)
-    assert docs.example_main("demo", lambda operator="paper": f"page for {operator}\n", argv=["--operator", "var"],
-                             operators=True) == 0
+    assert (
+        docs.example_main(
+            "demo", lambda operator="paper": f"page for {operator}\n", argv=["--operator", "var"], operators=True
+        )
+        == 0
+    )
     assert capsys.readouterr().out == "page for var\n"
     assert not list(tmp_path.iterdir())
     assert docs.example_main("demo", lambda operator="paper": f"page for {operator}\n", argv=[], operators=True) == 0
@@ -185,7 +231,7 @@ def test_example_operator_with_an_unsupported_schedule_is_refused_in_one_line(mo
     monkeypatch.setattr(docs, "DOCS", tmp_path)
 
     def page(operator="paper"):
-        from construct.released import check_released_schedule
+        from varproof.construct.var.released import check_released_schedule
 
         check_released_schedule(operator, (1, 2, 3))
         return "never\n"

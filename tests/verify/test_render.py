@@ -10,13 +10,23 @@ import sys
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from verify.report import Evidence, _md_cell, _tex, exit_meaning, md_text, render_text, section_of
+from varproof.verify.report import Evidence, _md_cell, _tex, exit_meaning, md_text, render_text, section_of
 
 
 def _ev(cid: str, ref: str, margin: float, measured="1", bound="2", **kw) -> Evidence:
-    return Evidence(quantity="q", measured=measured, bound=bound, margin=margin, method="exact",
-                    arithmetic="exact", n_checked=1, claim_id=cid, ref=ref, statement=f"statement of {cid}", **kw)
+    return Evidence(
+        quantity="q",
+        measured=measured,
+        bound=bound,
+        margin=margin,
+        method="exact",
+        arithmetic="exact",
+        n_checked=1,
+        claim_id=cid,
+        ref=ref,
+        statement=f"statement of {cid}",
+        **kw,
+    )
 
 
 RESULTS = [
@@ -28,11 +38,18 @@ RESULTS = [
 ]
 
 
-@pytest.mark.parametrize("ref, section", [
-    ("Lemma C.1, Eq. (1)", "C"), ("Lemma 6.4", "6"), ("Definition D.10 / E.1 (reshape of Z^i)", "D"),
-    ("Section 7.2 (HOFAR paragraph)", "7"), ("Algorithm 2 (line 12)", "F"), ("Theorem 6.6 (proof, steps 3–4)", "6"),
-    ("something else", ""),
-])
+@pytest.mark.parametrize(
+    "ref, section",
+    [
+        ("Lemma C.1, Eq. (1)", "C"),
+        ("Lemma 6.4", "6"),
+        ("Definition D.10 / E.1 (reshape of Z^i)", "D"),
+        ("Section 7.2 (HOFAR paragraph)", "7"),
+        ("Algorithm 2 (line 12)", "F"),
+        ("Theorem 6.6 (proof, steps 3–4)", "6"),
+        ("something else", ""),
+    ],
+)
 def test_section_of(ref, section):
     assert section_of(ref) == section
 
@@ -44,13 +61,21 @@ def test_text_report_answers_first_then_one_line_per_claim_by_section():
     assert "5 claim(s): 3 holds, 0 supported, 2 fails, 0 precondition, 0 inconclusive" in lines[:4]
     assert any(line.startswith("exit status 1: the paper has statements that fail as written") for line in lines[:5])
     headings = [line for line in render_text(RESULTS, width=200).split("\n") if re.match(r"(Section|Appendix) ", line)]
-    assert headings == ["Section 3. Preliminary",
-                        "Section 5. Any-Rank Single-Layer Attention is a Contextual Mapping Function",
-                        "Section 6. Universality of VAR Transformer", "Appendix C. Construction of Transformers",
-                        "Appendix F. High-Order Augmentation of Flow Autoregressive Transformers"]
+    assert headings == [
+        "Section 3. Preliminary",
+        "Section 5. Any-Rank Single-Layer Attention is a Contextual Mapping Function",
+        "Section 6. Universality of VAR Transformer",
+        "Appendix C. Construction of Transformers",
+        "Appendix F. High-Order Augmentation of Flow Autoregressive Transformers",
+    ]
     claim_lines = [line for line in lines if re.match(r"  [A-Z]+ +\S", line)]
-    assert [line.split()[1] for line in claim_lines] == ["def-3.6/corrected", "lemma-5.4", "lemma-6.4", "eq-1",
-                                                         "alg-2/output-size"]
+    assert [line.split()[1] for line in claim_lines] == [
+        "def-3.6/corrected",
+        "lemma-5.4",
+        "lemma-6.4",
+        "eq-1",
+        "alg-2/output-size",
+    ]
     assert "FAILS        lemma-6.4" in text and "measured 8/(3*pi) vs bound 4/(3*pi)" in text
     assert "statement of" not in text and "--details" in text  # no evidence blocks by default
 
@@ -79,7 +104,7 @@ def test_exit_meaning_when_all_pass():
 
 def test_cli_text_report_is_deterministic_width_when_piped():
     """Not a terminal: the fixed width, whatever COLUMNS says."""
-    run = [sys.executable, "-m", "verify", "verify", "eq-1", "lemma-6.4", "-n", "2", "-m", "2", "--details"]
+    run = [sys.executable, "-m", "varproof", "verify", "eq-1", "lemma-6.4", "-n", "2", "-m", "2", "--details"]
     a = subprocess.run(run, capture_output=True, text=True, env={"COLUMNS": "50", "PATH": ""}, timeout=300)
     b = subprocess.run(run, capture_output=True, text=True, env={"COLUMNS": "200", "PATH": ""}, timeout=300)
     assert a.returncode == 1 and a.stdout == b.stdout
@@ -92,15 +117,33 @@ def _rendered_text(markdown_source: str) -> str:
     markdown = pytest.importorskip("markdown", reason="Python-Markdown comes with the [docs] extra")
     import html
 
-    out = markdown.markdown(markdown_source, extensions=["tables", "pymdownx.arithmatex"],
-                            extension_configs={"pymdownx.arithmatex": {"generic": True}})
+    out = markdown.markdown(
+        markdown_source,
+        extensions=["tables", "pymdownx.arithmatex"],
+        extension_configs={"pymdownx.arithmatex": {"generic": True}},
+    )
     assert not re.search(r"<(?!/?p>)", out), out  # no markup at all: no <em>, <code>, <a>, math span
     return html.unescape(re.sub(r"</?p>", "", out)).strip()
 
 
-MANGLED = ["8/(3*pi)", "h(A)_k − q_{A,k}", "sup_X ‖τ(X) − f(X)‖_∞ ≤ ε for ε = 2(C_∞+1)δ", "a*b*c", "x_1 and y_2",
-           "`code`", "[link](x)", "<b>bold</b>", "a | b", "$x$ and $y$", "\\(x\\)", "3 > 2 & 1 < 2", "**strong**",
-           "FM′_first = FM′_second=ε, ‖out′ − out‖_∞=3·ε", "back\\slash", "&amp; &lt;"]
+MANGLED = [
+    "8/(3*pi)",
+    "h(A)_k − q_{A,k}",
+    "sup_X ‖τ(X) − f(X)‖_∞ ≤ ε for ε = 2(C_∞+1)δ",
+    "a*b*c",
+    "x_1 and y_2",
+    "`code`",
+    "[link](x)",
+    "<b>bold</b>",
+    "a | b",
+    "$x$ and $y$",
+    "\\(x\\)",
+    "3 > 2 & 1 < 2",
+    "**strong**",
+    "FM′_first = FM′_second=ε, ‖out′ − out‖_∞=3·ε",
+    "back\\slash",
+    "&amp; &lt;",
+]
 
 
 @pytest.mark.parametrize("text", MANGLED)
@@ -121,15 +164,20 @@ def test_md_table_cell_keeps_its_column():
     pytest.importorskip("markdown")
     import markdown
 
-    out = markdown.markdown(f"| a | b |\n|---|---|\n| {md_text('x | y')} | {_md_cell({'k_1': 'p*q'})} |",
-                            extensions=["tables"])
+    out = markdown.markdown(
+        f"| a | b |\n|---|---|\n| {md_text('x | y')} | {_md_cell({'k_1': 'p*q'})} |", extensions=["tables"]
+    )
     assert out.count("<td>") == 2 and "x | y" in out
 
 
-@pytest.mark.parametrize("value, tex", [
-    ("8/(3*pi)", r"\frac{8}{3 \pi}"), ("4/(3*pi)", r"\frac{4}{3 \pi}"),
-    ("5*V**4*d*(2*L_0 - delta)*log(L_0)", r"5 V^{4} d \left(2 L_{0} - \delta\right) \log{\left(L_{0} \right)}"),
-])
+@pytest.mark.parametrize(
+    "value, tex",
+    [
+        ("8/(3*pi)", r"\frac{8}{3 \pi}"),
+        ("4/(3*pi)", r"\frac{4}{3 \pi}"),
+        ("5*V**4*d*(2*L_0 - delta)*log(L_0)", r"5 V^{4} d \left(2 L_{0} - \delta\right) \log{\left(L_{0} \right)}"),
+    ],
+)
 def test_symbolic_values_become_tex(value, tex):
     assert _tex(value) == tex
     assert _md_cell(value) == f"${tex}$"

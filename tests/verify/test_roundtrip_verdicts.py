@@ -2,27 +2,27 @@
 reports byte-identical JSON when each network it builds goes through a weights file first.
 
 The builders the claim modules call (`build_transformer`, `random_var_transformer`, `random_flowar`,
-`random_hofar`, and `build_transformer` inside `construct.var.build_var_composition`) are replaced by
+`random_hofar`, and `build_transformer` inside `varproof.construct.var.var.build_var_composition`) are replaced by
 wrappers that save the network (`save_transformer` / `save_model`), load it back (`load_transformer` /
 `load_model`) and hand the *loaded* network to the check.
 """
 
 import itertools
 
-from construct import io as weights_io
-from verify.registry import Params, all_claims
-from verify.report import render_json
+from varproof.construct.files import io as weights_io
+from varproof.verify.registry import Params, all_claims
+from varproof.verify.report import render_json
 
 SMALL = Params(tokens=2, channels=1, steps=3, samples=300)
 BUILDING = ("approximation", "memorization", "var", "perturbation", "flowar")
 
 
 def test_claims_on_networks_loaded_from_files_report_exactly_what_they_report_on_built_ones(monkeypatch, tmp_path):
-    import construct.var as construct_var
-    import verify.claims.approximation as approximation
-    import verify.claims.flowar as flowar_claims
-    import verify.claims.memorization as memorization
-    import verify.claims.var as var_claims
+    import varproof.construct.var.var as construct_var
+    import varproof.verify.claims.approximation as approximation
+    import varproof.verify.claims.flowar as flowar_claims
+    import varproof.verify.claims.memorization as memorization
+    import varproof.verify.claims.var as var_claims
 
     claims = [c for c in all_claims().values() if c.check.__module__.rsplit(".", 1)[1] in BUILDING]
     built = render_json([c.run(SMALL) for c in claims])
@@ -35,6 +35,7 @@ def test_claims_on_networks_loaded_from_files_report_exactly_what_they_report_on
             weights_io.save_transformer(build(*args, **kwargs), path)
             through.append("one-layer")
             return weights_io.load_transformer(path)
+
         return wrapped
 
     def model_via_file(model, make):
@@ -50,6 +51,7 @@ def test_claims_on_networks_loaded_from_files_report_exactly_what_they_report_on
             loaded = weights_io.load_model(path, unverified=not seeded)
             assert loaded.verified == seeded
             return loaded.network
+
         return wrapped
 
     for module in (approximation, memorization, construct_var):

@@ -3,10 +3,9 @@
 import json
 
 import pytest
-
-from construct.grid import GridSpec, memory_budget, memory_limit
-from verify.cli import main
-from verify.registry import Params, all_claims
+from varproof.construct.onelayer.grid import GridSpec, memory_budget, memory_limit
+from varproof.verify.cli import main
+from varproof.verify.registry import Params, all_claims
 
 CLAIM = "lemma-c.1/exhaustive"
 SPEC = ["-n", "4", "-d", "1", "-m", "5"]
@@ -42,7 +41,9 @@ def test_shards_merge_to_the_unsharded_report_byte_for_byte(tmp_path, capsys):
     files = []
     for i in range(3):
         path = tmp_path / f"s{i}.json"
-        assert run(["verify", CLAIM, *SPEC, "--shard", f"{i}/3", "--format", "json", "--out", str(path)], capsys)[0] == 0
+        assert (
+            run(["verify", CLAIM, *SPEC, "--shard", f"{i}/3", "--format", "json", "--out", str(path)], capsys)[0] == 0
+        )
         files.append(str(path))
         shard = json.loads(path.read_text())["results"][0]["details"]["shard"]
         assert (shard["index"], shard["count"]) == (i, 3)
@@ -57,7 +58,7 @@ def test_shards_merge_to_the_unsharded_report_byte_for_byte(tmp_path, capsys):
 def test_a_failing_shard_keeps_its_counterexample_through_the_merge(tmp_path, capsys, monkeypatch):
     """Plant a wrong memorized value in sequence 7 (shard 1 of 3 of 27 sequences): the merged report fails
     with the same counterexample as the unsharded run."""
-    import construct.structured as structured
+    import varproof.construct.onelayer.structured as structured
 
     real = structured.build_structured
 
@@ -83,16 +84,19 @@ def test_a_failing_shard_keeps_its_counterexample_through_the_merge(tmp_path, ca
     assert json.loads(whole)["results"][0]["counterexample"]["sequence"] == 7
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["verify", "eq-1", "--shard", "0/2"], "exhaustive claims only"),
-    (["verify", "--all", "--shard", "0/2"], "exhaustive claims only"),
-    (["verify", CLAIM, "--shard", "2/2"], "0 ≤ I < K"),
-    (["verify", CLAIM, "--shard", "a/b"], "I/K"),
-    (["verify", CLAIM, "--shard", "0/2", "--search", "3"], "cannot be combined"),
-    (["verify", CLAIM, "--workers", "0"], "workers"),
-    (["verify", CLAIM, "-n", "7", "-d", "1", "-m", "10", "--max-memory", "1G"], "more than the 1 GiB allowed"),
-    (["verify", CLAIM, "--max-memory", "lots"], "--max-memory"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["verify", "eq-1", "--shard", "0/2"], "exhaustive claims only"),
+        (["verify", "--all", "--shard", "0/2"], "exhaustive claims only"),
+        (["verify", CLAIM, "--shard", "2/2"], "0 ≤ I < K"),
+        (["verify", CLAIM, "--shard", "a/b"], "I/K"),
+        (["verify", CLAIM, "--shard", "0/2", "--search", "3"], "cannot be combined"),
+        (["verify", CLAIM, "--workers", "0"], "workers"),
+        (["verify", CLAIM, "-n", "7", "-d", "1", "-m", "10", "--max-memory", "1G"], "more than the 1 GiB allowed"),
+        (["verify", CLAIM, "--max-memory", "lots"], "--max-memory"),
+    ],
+)
 def test_bad_scale_options_are_one_line_errors(argv, message, capsys):
     code, out, err = run(argv, capsys)
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and message in err
@@ -100,14 +104,23 @@ def test_bad_scale_options_are_one_line_errors(argv, message, capsys):
 
 def test_merge_refuses_incomplete_duplicate_mixed_and_foreign_inputs(tmp_path, capsys):
     paths = {}
-    for name, argv in {"a0": ["--shard", "0/2"], "a1": ["--shard", "1/2"], "b1": ["--shard", "1/2", "--target", "shift"],
-                       "whole": []}.items():
+    for name, argv in {
+        "a0": ["--shard", "0/2"],
+        "a1": ["--shard", "1/2"],
+        "b1": ["--shard", "1/2", "--target", "shift"],
+        "whole": [],
+    }.items():
         paths[name] = str(tmp_path / f"{name}.json")
         run(["verify", CLAIM, "-n", "2", "-d", "1", "-m", "3", *argv, "--format", "json", "--out", paths[name]], capsys)
     (tmp_path / "junk.json").write_text("{not json")
-    cases = [([paths["a0"]], "missing"), ([paths["a0"], paths["a0"]], "given twice"),
-             ([paths["a0"], paths["b1"]], "other parameters"), ([paths["whole"]], "not run with --shard"),
-             ([str(tmp_path / "junk.json")], "not a JSON report"), ([str(tmp_path / "none.json")], "cannot read")]
+    cases = [
+        ([paths["a0"]], "missing"),
+        ([paths["a0"], paths["a0"]], "given twice"),
+        ([paths["a0"], paths["b1"]], "other parameters"),
+        ([paths["whole"]], "not run with --shard"),
+        ([str(tmp_path / "junk.json")], "not a JSON report"),
+        ([str(tmp_path / "none.json")], "cannot read"),
+    ]
     for files, message in cases:
         code, out, err = run(["merge", *files], capsys)
         assert code == 2 and out == "" and message in err and len(err.strip().splitlines()) == 1, (files, err)
@@ -125,21 +138,44 @@ def test_memory_limit_sets_and_restores_the_budget():
         pass
 
 
-@pytest.mark.parametrize("argv, message", [
-    # the bytes one chunk of the streamed numeral check needs, before any work
-    (["verify", CLAIM, "-n", "8", "-d", "1", "-m", "10", "--variant", "numeral", "--max-memory", "1MB", "--max-work",
-      "1e12"], "needs 64 MiB, more than the 1 MiB allowed"),
-    (["verify", CLAIM, "-n", "9", "-d", "1", "-m", "10", "--variant", "numeral"], "more than the 3e+10 allowed"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        # the bytes one chunk of the streamed numeral check needs, before any work
+        (
+            [
+                "verify",
+                CLAIM,
+                "-n",
+                "8",
+                "-d",
+                "1",
+                "-m",
+                "10",
+                "--variant",
+                "numeral",
+                "--max-memory",
+                "1MB",
+                "--max-work",
+                "1e12",
+            ],
+            "needs 64 MiB, more than the 1 MiB allowed",
+        ),
+        (["verify", CLAIM, "-n", "9", "-d", "1", "-m", "10", "--variant", "numeral"], "more than the 3e+10 allowed"),
+    ],
+)
 def test_sizes_beyond_the_budget_are_refused_before_the_work_with_the_numbers(argv, message, capsys):
     code, out, err = run(argv, capsys)
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and message in err
 
 
-@pytest.mark.parametrize("argv, bits", [
-    (["-n", "30", "-d", "1", "-m", "10", "--variant", "paper"], "≈ 10^15.25 bits"),  # Lemma 5.4's −log2 Δ
-    (["-n", "8", "-d", "2", "-m", "10", "--variant", "numeral"], "needs 56 bits"),   # beyond float64's numerals
-])
+@pytest.mark.parametrize(
+    "argv, bits",
+    [
+        (["-n", "30", "-d", "1", "-m", "10", "--variant", "paper"], "≈ 10^15.25 bits"),  # Lemma 5.4's −log2 Δ
+        (["-n", "8", "-d", "2", "-m", "10", "--variant", "numeral"], "needs 56 bits"),  # beyond float64's numerals
+    ],
+)
 def test_sizes_beyond_any_certified_precision_are_reported_with_their_bits_at_once(argv, bits, capsys):
     import time
 
@@ -151,7 +187,7 @@ def test_sizes_beyond_any_certified_precision_are_reported_with_their_bits_at_on
 
 
 def test_an_interrupted_check_writes_no_partial_output(tmp_path, monkeypatch, capsys):
-    import verify.claims.approximation as approximation
+    import varproof.verify.claims.approximation as approximation
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

@@ -5,10 +5,9 @@ import json
 
 import pytest
 from hypothesis import given
-
-from verify.cli import main
-from verify.registry import Params, all_claims
-from verify.search import params_within, run_search
+from varproof.verify.cli import main
+from varproof.verify.registry import Params, all_claims
+from varproof.verify.search import params_within, run_search
 
 CLAIMS = all_claims()
 BOUNDS = Params(tokens=3, channels=2, steps=4, alpha=3.0, samples=300)

@@ -7,11 +7,10 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from construct.interpolate import exact_up_matrix_1d, up_matrix_2d
-from verify.claims import algebra, blocks, interpolation, var
-from verify.docs import errata_groups
-from verify.registry import Params, all_claims
+from varproof.construct.var.interpolate import exact_up_matrix_1d, up_matrix_2d
+from varproof.verify.claims import algebra, blocks, interpolation, var
+from varproof.verify.docs import errata_groups
+from varproof.verify.registry import Params, all_claims
 
 CLAIMS = all_claims()
 
@@ -21,41 +20,82 @@ def run(cid, **kw):
 
 
 # -- verdicts of the literal statements, their readings and repairs ------------------------------------
-@pytest.mark.parametrize("cid,verdict", [
-    ("def-3.1", "holds"), ("def-3.2", "holds"), ("def-3.3", "holds"),
-    ("def-3.4", "fails"), ("def-3.4/reading-n-is-hw", "holds"),
-    ("def-3.5", "fails"), ("def-3.5/reading-n-is-L", "holds"),
-    ("def-3.6/corrected-interpolating", "holds"),
-    ("def-3.7", "fails"), ("def-3.9/up-sample-block", "fails"),
-    ("def-3.9/domain", "fails"), ("def-3.9/domain/reading-pyramid", "holds"), ("def-3.7/range", "fails"), ("def-3.7/range/corrected", "holds"), ("def-3.9/range", "holds"),
-    ("def-3.11", "fails"), ("def-3.11/corrected", "holds"), ("def-3.11/reading-var-attention", "fails"),
-    ("remark-3.10", "holds"),
-    ("def-3.13", "fails"), ("def-3.13/reading-transpose", "holds"), ("def-3.13/reading-own-sizes", "holds"),
-    ("def-3.14/heads", "fails"), ("def-3.14/heads/corrected", "holds"),
-    ("notation/spectral-norm", "fails"), ("notation/spectral-norm/reading-nonzero", "holds"),
-    ("notation/function-norm", "fails"), ("notation/function-norm-a1", "fails"),
-    ("notation/function-norm-a1/corrected", "holds"),
-    ("fact-a.1", "fails"), ("fact-a.1/reading-all-shapes", "holds"), ("fact-a.1/reading-n-gt-k", "holds"),
-    ("notation/matrix-alpha-norm", "fails"), ("notation/matrix-alpha-norm/reading-entrywise", "holds"),
-    ("notation/matrix-alpha-norm/reading-operator", "holds"),
-    ("fact-a.2", "holds"), ("fact-a.3", "holds"),
-    ("def-b.1", "fails"), ("def-b.1/reading-padded-from-1", "holds"), ("def-b.1/corrected", "holds"),
-    ("remark-b.2", "holds"), ("def-b.1/bias", "fails"), ("def-b.1/bias/reading-scalar", "holds"),
-    ("def-b.1/bias/reading-per-channel", "holds"), ("remark-3.12", "holds"), ("def-3.8", "holds"),
-])
+@pytest.mark.parametrize(
+    "cid,verdict",
+    [
+        ("def-3.1", "holds"),
+        ("def-3.2", "holds"),
+        ("def-3.3", "holds"),
+        ("def-3.4", "fails"),
+        ("def-3.4/reading-n-is-hw", "holds"),
+        ("def-3.5", "fails"),
+        ("def-3.5/reading-n-is-L", "holds"),
+        ("def-3.6/corrected-interpolating", "holds"),
+        ("def-3.7", "fails"),
+        ("def-3.9/up-sample-block", "fails"),
+        ("def-3.9/domain", "fails"),
+        ("def-3.9/domain/reading-pyramid", "holds"),
+        ("def-3.7/range", "fails"),
+        ("def-3.7/range/corrected", "holds"),
+        ("def-3.9/range", "holds"),
+        ("def-3.11", "fails"),
+        ("def-3.11/corrected", "holds"),
+        ("def-3.11/reading-var-attention", "fails"),
+        ("remark-3.10", "holds"),
+        ("def-3.13", "fails"),
+        ("def-3.13/reading-transpose", "holds"),
+        ("def-3.13/reading-own-sizes", "holds"),
+        ("def-3.14/heads", "fails"),
+        ("def-3.14/heads/corrected", "holds"),
+        ("notation/spectral-norm", "fails"),
+        ("notation/spectral-norm/reading-nonzero", "holds"),
+        ("notation/function-norm", "fails"),
+        ("notation/function-norm-a1", "fails"),
+        ("notation/function-norm-a1/corrected", "holds"),
+        ("fact-a.1", "fails"),
+        ("fact-a.1/reading-all-shapes", "holds"),
+        ("fact-a.1/reading-n-gt-k", "holds"),
+        ("notation/matrix-alpha-norm", "fails"),
+        ("notation/matrix-alpha-norm/reading-entrywise", "holds"),
+        ("notation/matrix-alpha-norm/reading-operator", "holds"),
+        ("fact-a.2", "holds"),
+        ("fact-a.3", "holds"),
+        ("def-b.1", "fails"),
+        ("def-b.1/reading-padded-from-1", "holds"),
+        ("def-b.1/corrected", "holds"),
+        ("remark-b.2", "holds"),
+        ("def-b.1/bias", "fails"),
+        ("def-b.1/bias/reading-scalar", "holds"),
+        ("def-b.1/bias/reading-per-channel", "holds"),
+        ("remark-3.12", "holds"),
+        ("def-3.8", "holds"),
+    ],
+)
 def test_section_3_and_appendix_a_b_verdicts(cid, verdict):
     assert run(cid).verdict == verdict
 
 
 def test_families_whose_readings_disagree_are_reported_as_depending_on_the_reading():
-    ids = [c for c in CLAIMS if c.split("/")[0] in ("def-3.4", "def-3.5", "def-3.13", "fact-a.1", "def-b.1")
-           or c.startswith("def-3.9/domain")
-           or c.startswith(("notation/spectral-norm", "notation/matrix-alpha-norm"))]
+    ids = [
+        c
+        for c in CLAIMS
+        if c.split("/")[0] in ("def-3.4", "def-3.5", "def-3.13", "fact-a.1", "def-b.1")
+        or c.startswith("def-3.9/domain")
+        or c.startswith(("notation/spectral-norm", "notation/matrix-alpha-norm"))
+    ]
     claims = {c: CLAIMS[c] for c in ids}
     groups = errata_groups({c: CLAIMS[c].run(Params()) for c in ids}, claims)
-    for family in ("def-3.4", "def-3.5", "def-3.13", "fact-a.1", "def-b.1", "def-b.1/bias", "notation/spectral-norm",
-                   "def-3.9/domain",
-                   "notation/matrix-alpha-norm"):
+    for family in (
+        "def-3.4",
+        "def-3.5",
+        "def-3.13",
+        "fact-a.1",
+        "def-b.1",
+        "def-b.1/bias",
+        "notation/spectral-norm",
+        "def-3.9/domain",
+        "notation/matrix-alpha-norm",
+    ):
         assert family in groups["reading"], family
     assert "def-b.1/corrected" not in groups["reading"] + groups["printed"]
 
@@ -120,12 +160,19 @@ def test_bicubic_step_4_to_5_overshoots_to_185_128_at_a_vertex_numpy_reproduces(
 def _brute_range(M):
     h_in = len(M[0])
     A = [[M[a][p] * M[b][q] for p in range(h_in) for q in range(h_in)] for a in range(len(M)) for b in range(len(M))]
-    values = [sum((c * x for c, x in zip(row, v)), Fraction(0)) for row in A for v in product((0, 1), repeat=h_in * h_in)]
+    values = [
+        sum((c * x for c, x in zip(row, v)), Fraction(0)) for row in A for v in product((0, 1), repeat=h_in * h_in)
+    ]
     return min(values), max(values)
 
 
-@given(st.lists(st.lists(st.fractions(min_value=-2, max_value=2, max_denominator=8), min_size=2, max_size=2),
-                min_size=1, max_size=3))
+@given(
+    st.lists(
+        st.lists(st.fractions(min_value=-2, max_value=2, max_denominator=8), min_size=2, max_size=2),
+        min_size=1,
+        max_size=3,
+    )
+)
 def test_kron_range_equals_the_range_over_every_vertex(M):
     lo, hi, _, _ = interpolation._kron_range(M)
     assert (lo, hi) == _brute_range(M)

@@ -1,5 +1,5 @@
 """Section 5, Section 6.1 and Appendix C claims as printed: literal statements, readings, steps, shapes, ranges,
-and the certified decisions of the Lemma C.1 construction (construct/certified.py)."""
+and the certified decisions of the Lemma C.1 construction (construct/arithmetic/certified.py)."""
 
 import math
 from fractions import Fraction
@@ -7,9 +7,8 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from verify.claims.quantization import _limit_delta_sum
-from verify.registry import Params, all_claims
+from varproof.verify.claims.quantization import _limit_delta_sum
+from varproof.verify.registry import Params, all_claims
 
 CLAIMS = all_claims()
 SMALL = Params(tokens=2, channels=1, steps=3)
@@ -34,7 +33,7 @@ def test_approx_is_certified_holds_for_large_alpha_never_an_uncertified_fails(al
 
 
 def test_approx_whose_certificate_falls_short_is_inconclusive_not_fails(monkeypatch):
-    import verify.claims.approximation as approximation
+    import varproof.verify.claims.approximation as approximation
 
     monkeypatch.setattr(approximation, "ramp_for", lambda spec, alpha, eps_half, B: spec.step_width / 2)
     ev = approximation.check_approx(Params(tokens=2, channels=1, steps=3))
@@ -78,11 +77,24 @@ def test_gamma_is_an_equality_but_delta_is_not():
     assert verdict("lemma-c.1/gamma-delta/reading-upper-bound").verdict == "holds"
 
 
-@pytest.mark.parametrize("cid", ["lemma-c.1/step-1", "lemma-c.1/step-2", "eq-2/shapes",
-                                 "lemma-c.1/step-6", "lemma-c.1/step-7", "lemma-c.1/step-4",
-                                 "lemma-c.1/step-5", "lemma-c.1/range-ffn1", "lemma-c.1/well-formed",
-                                 "lemma-6.1/step-1", "eq-1/reading-limit-delta", "lemma-c.1/range-attn",
-                                 "lemma-5.4/symbols"])
+@pytest.mark.parametrize(
+    "cid",
+    [
+        "lemma-c.1/step-1",
+        "lemma-c.1/step-2",
+        "eq-2/shapes",
+        "lemma-c.1/step-6",
+        "lemma-c.1/step-7",
+        "lemma-c.1/step-4",
+        "lemma-c.1/step-5",
+        "lemma-c.1/range-ffn1",
+        "lemma-c.1/well-formed",
+        "lemma-6.1/step-1",
+        "eq-1/reading-limit-delta",
+        "lemma-c.1/range-attn",
+        "lemma-5.4/symbols",
+    ],
+)
 def test_printed_objects_fail_exactly_or_certified(cid):
     ev = verdict(cid)
     assert ev.verdict == "fails" and ev.counterexample
@@ -90,9 +102,18 @@ def test_printed_objects_fail_exactly_or_certified(cid):
     assert "float64" not in ev.arithmetic or "arb" in ev.arithmetic
 
 
-@pytest.mark.parametrize("cid", ["lemma-c.1/step-3", "def-5.1", "lemma-c.1/step-8",
-                                 "lemma-c.1/step-9", "lemma-6.1/step-3", "lemma-6.1/step-2",
-                                 "lemma-c.1/delta-epsilon/corrected"])
+@pytest.mark.parametrize(
+    "cid",
+    [
+        "lemma-c.1/step-3",
+        "def-5.1",
+        "lemma-c.1/step-8",
+        "lemma-c.1/step-9",
+        "lemma-6.1/step-3",
+        "lemma-6.1/step-2",
+        "lemma-c.1/delta-epsilon/corrected",
+    ],
+)
 def test_the_printed_counts_and_the_grid_hold(cid):
     assert verdict(cid).verdict == "holds"
 

@@ -7,42 +7,93 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-
-from verify.registry import Params, all_claims
+from varproof.verify.registry import Params, all_claims
 
 CLAIMS = all_claims()
 
 EXPECTED = {
     # Section 4
-    "thm-4.1": "inconclusive", "cor-4.2": "inconclusive", "cor-4.2/cross-reference": "fails",
+    "thm-4.1": "inconclusive",
+    "cor-4.2": "inconclusive",
+    "cor-4.2/cross-reference": "fails",
     # Lemma 6.3
-    "lemma-6.3": "fails", "lemma-6.3/range": "fails", "lemma-6.3/range/reading-bspline": "holds",
-    "lemma-6.3/reading-sup-cube": "fails", "lemma-6.3/step-1": "holds", "lemma-6.3/step-2": "holds",
-    "lemma-6.3/step-3": "fails", "lemma-6.3/step-4": "fails", "lemma-6.3/step-5": "fails",
-    "lemma-6.3/step-5/reading-shorthand": "holds", "lemma-6.3/shape": "fails", "lemma-6.3/shape/reading-phi": "holds",
+    "lemma-6.3": "fails",
+    "lemma-6.3/range": "fails",
+    "lemma-6.3/range/reading-bspline": "holds",
+    "lemma-6.3/reading-sup-cube": "fails",
+    "lemma-6.3/step-1": "holds",
+    "lemma-6.3/step-2": "holds",
+    "lemma-6.3/step-3": "fails",
+    "lemma-6.3/step-4": "fails",
+    "lemma-6.3/step-5": "fails",
+    "lemma-6.3/step-5/reading-shorthand": "holds",
+    "lemma-6.3/shape": "fails",
+    "lemma-6.3/shape/reading-phi": "holds",
     # Lemma 6.4
-    "lemma-6.4": "fails", "lemma-6.4/reading-extra-layer": "fails", "lemma-6.4/shape": "fails",
-    "lemma-6.4/shape/corrected": "holds", "lemma-6.4/step-1": "holds", "lemma-6.4/step-2": "fails",
+    "lemma-6.4": "fails",
+    "lemma-6.4/reading-extra-layer": "fails",
+    "lemma-6.4/shape": "fails",
+    "lemma-6.4/shape/corrected": "holds",
+    "lemma-6.4/step-1": "holds",
+    "lemma-6.4/step-2": "fails",
     "lemma-6.4/step-3": "supported",
     # Lemma 6.5
-    "lemma-6.5": "holds", "lemma-6.5/reading-a1-norm": "fails", "lemma-6.5/step-1": "holds", "lemma-6.5/step-2": "holds",
+    "lemma-6.5": "holds",
+    "lemma-6.5/reading-a1-norm": "fails",
+    "lemma-6.5/step-1": "holds",
+    "lemma-6.5/step-2": "holds",
     # Theorem 6.6 and Corollary 7.2
-    "thm-6.6": "inconclusive", "thm-6.6/step-2": "fails", "thm-6.6/step-2/reading-le": "supported",
-    "thm-6.6/step-3": "holds", "thm-6.6/step-4": "holds", "thm-6.6/step-5": "fails",
-    "cor-7.2": "inconclusive", "cor-7.2/step-1": "fails", "cor-7.2/step-1/reading-fixed-noise": "inconclusive",
-    "cor-7.2/step-2": "fails", "cor-7.2/step-3": "holds", "cor-7.2/step-4": "holds", "cor-7.2/step-5": "fails",
-    "cor-7.2/range": "fails", "cor-7.2/step-operators": "fails",
+    "thm-6.6": "inconclusive",
+    "thm-6.6/step-2": "fails",
+    "thm-6.6/step-2/reading-le": "supported",
+    "thm-6.6/step-3": "holds",
+    "thm-6.6/step-4": "holds",
+    "thm-6.6/step-5": "fails",
+    "cor-7.2": "inconclusive",
+    "cor-7.2/step-1": "fails",
+    "cor-7.2/step-1/reading-fixed-noise": "inconclusive",
+    "cor-7.2/step-2": "fails",
+    "cor-7.2/step-3": "holds",
+    "cor-7.2/step-4": "holds",
+    "cor-7.2/step-5": "fails",
+    "cor-7.2/range": "fails",
+    "cor-7.2/step-operators": "fails",
     # Corollary 7.1
-    "cor-7.1": "fails", "cor-7.1/shape": "fails", "cor-7.1/step-1": "holds", "cor-7.1/step-2": "holds",
-    "cor-7.1/step-3": "fails", "cor-7.1/step-4": "fails", "cor-7.1/step-5": "fails",
+    "cor-7.1": "fails",
+    "cor-7.1/shape": "fails",
+    "cor-7.1/step-1": "holds",
+    "cor-7.1/step-2": "holds",
+    "cor-7.1/step-3": "fails",
+    "cor-7.1/step-4": "fails",
+    "cor-7.1/step-5": "fails",
     # Appendix D–F
-    "def-d.1": "holds", "def-d.2": "fails", "def-d.2/corrected": "holds", "def-d.4": "fails", "def-d.5": "fails",
-    "def-d.5/corrected": "holds", "remark-d.6": "fails", "remark-d.6/reading-n-is-K": "holds", "def-d.7": "fails",
-    "def-d.7/corrected": "holds", "def-d.8": "holds", "def-d.10/up-index": "fails", "def-d.10/up-index/corrected": "holds",
-    "def-d.11": "holds", "def-d.12": "fails", "def-d.12/corrected": "holds", "def-d.13": "fails",
-    "def-d.13/corrected": "holds", "def-e.1/corrected": "holds", "alg-1/noise": "fails", "alg-1/noise/reading-same-noise": "holds",
-    "alg-1/update": "fails", "alg-1/update/corrected": "holds", "alg-1/scale-order": "fails", "alg-2/taylor": "holds",
-    "alg-2/symbols": "fails", "def-e.1/attn-symbol": "fails",
+    "def-d.1": "holds",
+    "def-d.2": "fails",
+    "def-d.2/corrected": "holds",
+    "def-d.4": "fails",
+    "def-d.5": "fails",
+    "def-d.5/corrected": "holds",
+    "remark-d.6": "fails",
+    "remark-d.6/reading-n-is-K": "holds",
+    "def-d.7": "fails",
+    "def-d.7/corrected": "holds",
+    "def-d.8": "holds",
+    "def-d.10/up-index": "fails",
+    "def-d.10/up-index/corrected": "holds",
+    "def-d.11": "holds",
+    "def-d.12": "fails",
+    "def-d.12/corrected": "holds",
+    "def-d.13": "fails",
+    "def-d.13/corrected": "holds",
+    "def-e.1/corrected": "holds",
+    "alg-1/noise": "fails",
+    "alg-1/noise/reading-same-noise": "holds",
+    "alg-1/update": "fails",
+    "alg-1/update/corrected": "holds",
+    "alg-1/scale-order": "fails",
+    "alg-2/taylor": "holds",
+    "alg-2/symbols": "fails",
+    "def-e.1/attn-symbol": "fails",
 }
 
 
@@ -74,7 +125,7 @@ def test_every_failing_literal_claim_has_a_repair_or_says_why_not(cid):
 
 
 def test_every_item_of_sections_4_to_7_and_appendices_d_to_f_has_a_claim():
-    from verify.paper import coverage
+    from varproof.verify.paper import coverage
 
     mine = ("4 ", "6 ", "7 ", "D ", "E ", "F ")
     rows = [r for r in coverage(CLAIMS) if r["item"] and r["section"].startswith(mine) and r["item"] != "Lemma 6.1"]
@@ -83,7 +134,7 @@ def test_every_item_of_sections_4_to_7_and_appendices_d_to_f_has_a_claim():
 
 # -- pinned counterexamples, recomputed from the paper's formulas ------------------------------------------
 def test_bicubic_2_to_3_overshoot_is_the_exact_range_of_the_built_matrix():
-    from construct.var import UpInterpolation
+    from varproof.construct.var.var import UpInterpolation
 
     ev = CLAIMS["lemma-6.3/range"].run(Params())
     assert ev.counterexample["max entry over x ∈ [0,1]"] == "49297/41472"
@@ -120,8 +171,8 @@ def test_corollary_7_1_density_minimum_is_23_over_12_and_monte_carlo_agrees():
     rng = np.random.default_rng(0)
     y = rng.random((400_000, 4)).mean(axis=1)
     hat = np.maximum(0, 1 - np.abs(y - 0.5) * 8)
-    composed = hat.mean()          # ‖τ∘Φ_down‖_1
-    alone = 2 * (1 / 8) / 2        # ‖τ‖_1 = 2ρ/(α + 1)
+    composed = hat.mean()  # ‖τ∘Φ_down‖_1
+    alone = 2 * (1 / 8) / 2  # ‖τ‖_1 = 2ρ/(α + 1)
     assert composed > 23 / 12 * alone * 0.98
 
 
@@ -137,7 +188,7 @@ def test_fixed_alpha_changes_the_closed_form_but_not_the_verdict():
 
 
 def test_flowar_output_is_the_sign_pattern_of_its_noise_exactly():
-    from verify.claims.flowar import sign_flowar
+    from varproof.verify.claims.flowar import sign_flowar
 
     ev = CLAIMS["cor-7.2/step-1"].run(Params())
     assert ev.measured == 2.0 and ev.margin == -2.0
@@ -156,8 +207,8 @@ def test_velocity_range_probability_is_the_gaussian_mass_outside_a_unit_window()
 def test_ideal_flow_sampler_returns_its_target_and_a_planted_wrong_velocity_does_not():
     import dataclasses
 
-    from construct.flowar import random_flowar
-    from verify.claims.flowar import _IdealVelocity
+    from varproof.construct.flowar.flowar import random_flowar
+    from varproof.verify.claims.flowar import _IdealVelocity
 
     assert CLAIMS["def-e.1/corrected"].run(Params()).verdict == "holds"
     base = random_flowar(4, 2, 3, seed=0)
@@ -179,7 +230,7 @@ def test_gradient_assignment_leaves_the_minimiser_and_the_gradient_step_does_not
 
 
 def test_labels_claim_flips_when_corollary_7_2_is_labelled_formal(monkeypatch):
-    from verify.claims import main_results
+    from varproof.verify.claims import main_results
 
     fixed = dict(main_results.PRINTED_LABELS)
     fixed["Corollary 7.2"] = "Universality of FlowAR, Formal Version of Corollary 4.2"
@@ -202,15 +253,16 @@ from hypothesis import strategies as st  # noqa: E402
 def test_exact_range_formula_equals_the_maximum_over_every_vertex_of_the_cube(h_in, extra, kind):
     import itertools
 
-    from construct.interpolate import exact_up_matrix_1d
-    from verify.claims.perturbation import _up_range
+    from varproof.construct.var.interpolate import exact_up_matrix_1d
+    from varproof.verify.claims.perturbation import _up_range
 
     h_out = h_in + extra
     A = exact_up_matrix_1d(h_in, h_out, kind)
     M = [[A[p][u] * A[q][v] for u in range(h_in) for v in range(h_in)] for p in range(h_out) for q in range(h_out)]
     lo, hi, _ = _up_range(h_in, h_out, kind)
-    values = [sum(m * x for m, x in zip(row, vertex)) for vertex in itertools.product((0, 1), repeat=h_in * h_in)
-              for row in M]
+    values = [
+        sum(m * x for m, x in zip(row, vertex)) for vertex in itertools.product((0, 1), repeat=h_in * h_in) for row in M
+    ]
     assert (min(values), max(values)) == (lo, hi)
 
 

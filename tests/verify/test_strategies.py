@@ -5,29 +5,38 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+import varproof.verify.strategies as strategies
 from hypothesis import Phase, given, settings
 from hypothesis import find as _find
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
-
-import verify.strategies as strategies
-from construct.grid import GridSpec
-from construct.quantize import quantized_tokens
-from construct.targets import TARGETS, Target
-from verify.checkers import is_separated, tokenwise_separation
-from verify.strategies import grid_specs, lipschitz_targets, quantized_sequences, separated_tokens
+from varproof.construct.onelayer.grid import GridSpec
+from varproof.construct.onelayer.quantize import quantized_tokens
+from varproof.construct.targets import TARGETS, Target
+from varproof.verify.checkers import is_separated, tokenwise_separation
+from varproof.verify.strategies import grid_specs, lipschitz_targets, quantized_sequences, separated_tokens
 
 
 def find(strategy, condition):
     """An example satisfying ``condition`` (deterministic; found, not shrunk: reachability is the point)."""
-    return _find(strategy, condition,
-                 settings=settings(database=None, derandomize=True, phases=[Phase.generate], max_examples=1000))
+    return _find(
+        strategy,
+        condition,
+        settings=settings(database=None, derandomize=True, phases=[Phase.generate], max_examples=1000),
+    )
 
 
 def test_all_public_strategies_are_exported_and_documented():
-    assert set(strategies.__all__) == {"QuantizedSequence", "grid_specs", "lipschitz_targets", "quantized_sequences",
-                                       "separated_tokens", "interpolation_schedules", "layer_compositions",
-                                       "LayerComposition"}
+    assert set(strategies.__all__) == {
+        "QuantizedSequence",
+        "grid_specs",
+        "lipschitz_targets",
+        "quantized_sequences",
+        "separated_tokens",
+        "interpolation_schedules",
+        "layer_compositions",
+        "LayerComposition",
+    }
     for name in strategies.__all__:
         assert getattr(strategies, name).__doc__
 
@@ -42,7 +51,11 @@ def test_grid_specs_defaults_stay_in_their_documented_ranges(spec):
 @given(st.data())
 def test_grid_specs_respect_any_valid_bounds_and_draw_the_ramp_as_delta_over_k(data):
     lo_n, lo_d, lo_m = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 2)), data.draw(st.integers(2, 4))
-    hi_n, hi_d, hi_m = lo_n + data.draw(st.integers(0, 3)), lo_d + data.draw(st.integers(0, 2)), lo_m + data.draw(st.integers(0, 4))
+    hi_n, hi_d, hi_m = (
+        lo_n + data.draw(st.integers(0, 3)),
+        lo_d + data.draw(st.integers(0, 2)),
+        lo_m + data.draw(st.integers(0, 4)),
+    )
     cap = data.draw(st.none() | st.integers(lo_m ** (lo_n * lo_d), 10**6), label="max_sequences")
     spec = data.draw(grid_specs(lo_n, hi_n, lo_d, hi_d, lo_m, hi_m, cap), label="spec")
     assert lo_n <= spec.tokens <= hi_n and lo_d <= spec.channels <= hi_d and lo_m <= spec.steps <= hi_m
@@ -55,7 +68,9 @@ def test_grid_specs_respect_any_valid_bounds_and_draw_the_ramp_as_delta_over_k(d
 @pytest.mark.parametrize(
     "kwargs,condition",
     [
-        pytest.param(dict(max_sequences=64), lambda s: s.n_sequences == 64, id="exactly max_sequences (4^3 or 2^6 or 8^2)"),
+        pytest.param(
+            dict(max_sequences=64), lambda s: s.n_sequences == 64, id="exactly max_sequences (4^3 or 2^6 or 8^2)"
+        ),
         pytest.param(dict(max_tokens=4, max_sequences=16), lambda s: s.tokens == 4, id="largest n that fits (2^4)"),
         pytest.param(dict(), lambda s: s.ramp == s.step_width / 64, id="thinnest ramp δ/64"),
         pytest.param(dict(), lambda s: (s.tokens, s.channels, s.steps) == (3, 2, 5), id="largest default spec"),
@@ -78,8 +93,11 @@ def test_grid_specs_can_reach_the_edges_of_their_range(kwargs, condition):
         pytest.param(dict(max_tokens=2.0), "must be an integer", id="float bound"),
         pytest.param(dict(min_tokens=True), "must be an integer", id="bool bound"),
         pytest.param(dict(max_sequences=0), "max_sequences must be ≥ 1", id="max_sequences=0"),
-        pytest.param(dict(min_tokens=2, min_steps=3, max_sequences=8), "3\\^2 sequences, more than max_sequences=8",
-                     id="max_sequences below the smallest spec"),
+        pytest.param(
+            dict(min_tokens=2, min_steps=3, max_sequences=8),
+            "3\\^2 sequences, more than max_sequences=8",
+            id="max_sequences below the smallest spec",
+        ),
         pytest.param(dict(max_sequences=100.0), "must be an integer", id="float max_sequences"),
     ],
 )
@@ -145,8 +163,12 @@ def test_separated_tokens_in_a_thin_shell_use_both_points_of_the_one_dimensional
         pytest.param((3, 3, 2, 0.1), dict(min_norm=2.0, max_norm=1.0), "max_norm > min_norm", id="max_norm<min_norm"),
         pytest.param((3, 3, 2, 0.1), dict(min_norm=-1.0), "min_norm must be ≥ 0", id="negative min_norm"),
         pytest.param((3, 3, 2, 0.1), dict(max_norm=math.inf), "max_norm must be finite", id="infinite max_norm"),
-        pytest.param((3, 3, 2, 0.1), dict(min_norm=1.0, max_norm=math.nextafter(1.0, 2.0)),
-                     "no float64 norm lies strictly between", id="adjacent floats"),
+        pytest.param(
+            (3, 3, 2, 0.1),
+            dict(min_norm=1.0, max_norm=math.nextafter(1.0, 2.0)),
+            "no float64 norm lies strictly between",
+            id="adjacent floats",
+        ),
     ],
 )
 def test_separated_tokens_refuse_impossible_arguments(args, kwargs, message):
@@ -155,8 +177,11 @@ def test_separated_tokens_refuse_impossible_arguments(args, kwargs, message):
 
 
 # -- quantized_sequences -------------------------------------------------------------------------------
-@given(grid_specs(max_tokens=4, max_channels=3, max_steps=7).flatmap(
-    lambda spec: quantized_sequences(spec).map(lambda q: (spec, q))))
+@given(
+    grid_specs(max_tokens=4, max_channels=3, max_steps=7).flatmap(
+        lambda spec: quantized_sequences(spec).map(lambda q: (spec, q))
+    )
+)
 def test_quantized_sequences_are_the_quantized_tokens_of_their_digits(drawn):
     spec, (M, digits) = drawn
     n, d, m = spec.tokens, spec.channels, spec.steps
@@ -230,8 +255,8 @@ def test_grid_specs_shrink_to_the_smallest_grid_with_the_widest_ramp():
 
 
 # -- interpolation schedules and layer compositions ---------------------------------------------------
-from construct.var import check_sides  # noqa: E402
-from verify.strategies import interpolation_schedules, layer_compositions  # noqa: E402
+from varproof.construct.var.var import check_sides  # noqa: E402
+from varproof.verify.strategies import interpolation_schedules, layer_compositions  # noqa: E402
 
 
 @given(interpolation_schedules(max_side=13, max_scales=5))
@@ -252,14 +277,21 @@ def test_layer_compositions_have_the_promised_constants_and_errors(comp):
         assert W.shape[0] == W.shape[1] <= 3
         assert np.abs(W).sum(axis=1).max() == pytest.approx(K, rel=1e-12)
         assert 0.25 <= K <= 2.0 and 0.0 <= e <= 0.25
-    first = comp._replace(weights=comp.weights[:1], lipschitz=comp.lipschitz[:1], errors=comp.errors[:1],
-                          phases=comp.phases[:1])
+    first = comp._replace(
+        weights=comp.weights[:1], lipschitz=comp.lipschitz[:1], errors=comp.errors[:1], phases=comp.phases[:1]
+    )
     x = np.random.default_rng(0).uniform(-2, 2, (32, comp.weights[0].shape[0]))
     assert np.abs(first.run(x, lambda j: True) - first.run(x)).max() <= comp.errors[0] + 1e-15
 
 
-@pytest.mark.parametrize("call", [lambda: interpolation_schedules(0), lambda: layer_compositions(max_lipschitz=0.1),
-                                  lambda: layer_compositions(max_depth=0)])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: interpolation_schedules(0),
+        lambda: layer_compositions(max_lipschitz=0.1),
+        lambda: layer_compositions(max_depth=0),
+    ],
+)
 def test_new_strategies_refuse_impossible_arguments(call):
     with pytest.raises(InvalidArgument):
         call().example()

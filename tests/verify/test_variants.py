@@ -5,11 +5,10 @@ import dataclasses
 import json
 
 import pytest
-
-from construct.grid import GridSpec
-from verify.claims.approximation import exhaustive_evidence, numeral_construction
-from verify.cli import main
-from verify.registry import Params, all_claims
+from varproof.construct.onelayer.grid import GridSpec
+from varproof.verify.claims.approximation import exhaustive_evidence, numeral_construction
+from varproof.verify.cli import main
+from varproof.verify.registry import Params, all_claims
 
 CLAIM = "lemma-c.1/exhaustive"
 
@@ -52,7 +51,9 @@ def test_numeral_shards_merge_to_the_unsharded_report(tmp_path, capsys):
     files = []
     for i in range(3):
         path = tmp_path / f"s{i}.json"
-        assert run(["verify", CLAIM, *spec, "--shard", f"{i}/3", "--format", "json", "--out", str(path)], capsys)[0] == 0
+        assert (
+            run(["verify", CLAIM, *spec, "--shard", f"{i}/3", "--format", "json", "--out", str(path)], capsys)[0] == 0
+        )
         files.append(str(path))
     code, merged, _ = run(["merge", *files, "--format", "json"], capsys)
     code2, whole, _ = run(["verify", CLAIM, *spec, "--format", "json"], capsys)
@@ -77,8 +78,8 @@ def test_the_paper_variant_is_inconclusive_with_the_bits_it_needs():
 
 
 def _numeral_evidence(worst: float, consistent: bool = True):
-    from construct.numeral import CellStats, numeral_plan
-    from construct.structured import GridCheck
+    from varproof.construct.onelayer.numeral import CellStats, numeral_plan
+    from varproof.construct.onelayer.structured import GridCheck
 
     params = Params(tokens=2, channels=1, steps=3, variant="numeral")
     plan = numeral_plan(params.spec())
@@ -96,7 +97,9 @@ def test_numeral_evidence_fails_beyond_the_allowance_and_is_undecided_when_the_c
     assert odd.verdict == "inconclusive" and "contradict the certified cell bound" in odd.notes
 
 
-@pytest.mark.parametrize("claim", ["lemma-c.1/numeral/cells", "lemma-c.1/numeral/gap-ratio", "lemma-c.1/precision-ladder"])
+@pytest.mark.parametrize(
+    "claim", ["lemma-c.1/numeral/cells", "lemma-c.1/numeral/gap-ratio", "lemma-c.1/precision-ladder"]
+)
 def test_the_variant_claims_hold_on_the_default_spec(claim):
     ev = all_claims()[claim].run(Params())
     assert ev.verdict == "holds" and ev.margin > 0
@@ -121,10 +124,9 @@ def test_build_and_inspect_report_the_numeral_gap_ratio(tmp_path, capsys):
 
 def test_a_numeral_weights_file_loads_back_bit_for_bit(tmp_path):
     import numpy as np
-
-    from construct.io import load_transformer, save_transformer, weight_arrays
-    from construct.targets import make_target
-    from construct.transformer import build_transformer
+    from varproof.construct.files.io import load_transformer, save_transformer, weight_arrays
+    from varproof.construct.onelayer.transformer import build_transformer
+    from varproof.construct.targets import make_target
 
     tau = build_transformer(make_target("blur", 2, 2), GridSpec(2, 2, 2), variant="numeral")
     path = save_transformer(tau, tmp_path / "t.safetensors")
@@ -151,9 +153,9 @@ def test_cost_reports_every_variant(capsys):
 
 
 def test_the_numeral_ball_fallback_decides_what_a_too_wide_allowance_leaves_open():
-    from construct.numeral import build_numeral_structured
-    from construct.targets import make_target
-    from verify.claims.approximation import _numeral_ball_fallback
+    from varproof.construct.onelayer.numeral import build_numeral_structured
+    from varproof.construct.targets import make_target
+    from varproof.verify.claims.approximation import _numeral_ball_fallback
 
     params = Params(tokens=3, channels=1, steps=3, variant="numeral")
     ev = all_claims()[CLAIM].run(params)

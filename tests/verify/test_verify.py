@@ -5,15 +5,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from construct.grid import GridSpec
-from construct.io import load_transformer, save_transformer
-from construct.targets import make_target
-from construct.transformer import build_transformer
-from verify import docs
-from verify.cli import main
-from verify.registry import Params, all_claims
-from verify.report import Evidence, decide
+from varproof.construct.files.io import load_transformer, save_transformer
+from varproof.construct.onelayer.grid import GridSpec
+from varproof.construct.onelayer.transformer import build_transformer
+from varproof.construct.targets import make_target
+from varproof.verify import docs
+from varproof.verify.cli import main
+from varproof.verify.registry import Params, all_claims
+from varproof.verify.report import Evidence, decide
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,8 +20,13 @@ ROOT = Path(__file__).resolve().parents[2]
 # -- verdict model -------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "margin,method,strict,expected",
-    [(0.0, "exhaustive", False, "holds"), (0.0, "exhaustive", True, "fails"), (1.0, "sampled", False, "supported"),
-     (-1e-9, "exact", False, "fails"), (None, "exact", False, "inconclusive")],
+    [
+        (0.0, "exhaustive", False, "holds"),
+        (0.0, "exhaustive", True, "fails"),
+        (1.0, "sampled", False, "supported"),
+        (-1e-9, "exact", False, "fails"),
+        (None, "exact", False, "inconclusive"),
+    ],
 )
 def test_verdicts_are_computed_from_the_margin(margin, method, strict, expected):
     assert decide(margin, method, strict=strict) == expected
@@ -49,10 +53,15 @@ def test_every_claim_has_a_reference_a_docs_entry_and_computed_evidence(cid):
 
 @pytest.mark.parametrize(
     "cid,spec_text",
-    [("eq-1", "GridSpec(n=2, d=1, m=2"), ("eq-1/top-level", "GridSpec(n=2, d=1, m=2"),
-     ("eq-1/grid-points", "GridSpec(n=1, d=1, m=2"), ("eq-2", "GridSpec(n=2, d=1, m=2"),
-     ("lemma-c.1/separation", "GridSpec(n=1, d=1, m=2"), ("lemma-c.1/bump", "GridSpec(n=1, d=1, m=2"),
-     ("lemma-5.4/reading-distinct", "GridSpec(n=1, d=1, m=2")],
+    [
+        ("eq-1", "GridSpec(n=2, d=1, m=2"),
+        ("eq-1/top-level", "GridSpec(n=2, d=1, m=2"),
+        ("eq-1/grid-points", "GridSpec(n=1, d=1, m=2"),
+        ("eq-2", "GridSpec(n=2, d=1, m=2"),
+        ("lemma-c.1/separation", "GridSpec(n=1, d=1, m=2"),
+        ("lemma-c.1/bump", "GridSpec(n=1, d=1, m=2"),
+        ("lemma-5.4/reading-distinct", "GridSpec(n=1, d=1, m=2"),
+    ],
 )
 def test_printed_statements_fail_with_their_minimal_counterexample(cid, spec_text):
     ev = CLAIMS[cid].run(Params(tokens=3, channels=2, steps=3))
@@ -60,9 +69,19 @@ def test_printed_statements_fail_with_their_minimal_counterexample(cid, spec_tex
     assert ev.counterexample["spec"].startswith(spec_text)
 
 
-@pytest.mark.parametrize("cid", ["eq-1/corrected", "eq-2/corrected", "lemma-c.1/separation/corrected",
-                                 "lemma-5.4/corrected", "lemma-c.1/bump/corrected", "lemma-c.1/reproduces",
-                                 "lemma-c.1/approx", "lemma-6.1/class/corrected"])
+@pytest.mark.parametrize(
+    "cid",
+    [
+        "eq-1/corrected",
+        "eq-2/corrected",
+        "lemma-c.1/separation/corrected",
+        "lemma-5.4/corrected",
+        "lemma-c.1/bump/corrected",
+        "lemma-c.1/reproduces",
+        "lemma-c.1/approx",
+        "lemma-6.1/class/corrected",
+    ],
+)
 def test_repaired_statements_hold_on_the_default_family(cid):
     assert CLAIMS[cid].run(Params(tokens=3, channels=2, steps=3)).verdict == "holds"
 
@@ -70,7 +89,9 @@ def test_repaired_statements_hold_on_the_default_family(cid):
 def test_delta_epsilon_fails_exactly_for_an_off_grid_constant_target():
     ev = CLAIMS["lemma-c.1/delta-epsilon"].run(SMALL)
     assert ev.verdict == "fails" and ev.counterexample["target"]["name"] == "constant"
-    assert CLAIMS["lemma-c.1/delta-epsilon/corrected"].run(SMALL).verdict == "holds"  # a certified pointwise bound over every cell
+    assert (
+        CLAIMS["lemma-c.1/delta-epsilon/corrected"].run(SMALL).verdict == "holds"
+    )  # a certified pointwise bound over every cell
 
 
 # -- CLI -----------------------------------------------------------------------------------------
@@ -90,7 +111,20 @@ def test_cli_verify_json_exit_codes(capsys):
 
 
 def test_cli_json_is_byte_identical_for_the_same_seed(capsys):
-    argv = ["verify", "lemma-6.1", "--format", "json", "--tokens", "2", "--steps", "2", "--channels", "1", "--seed", "4"]
+    argv = [
+        "verify",
+        "lemma-6.1",
+        "--format",
+        "json",
+        "--tokens",
+        "2",
+        "--steps",
+        "2",
+        "--channels",
+        "1",
+        "--seed",
+        "4",
+    ]
     assert _run(argv, capsys)[1] == _run(argv, capsys)[1]
 
 
@@ -121,8 +155,12 @@ def test_build_save_load_is_bit_exact_and_inspect_reads_it(tmp_path, capsys):
     assert code == 0 and path.exists()
     tau = build_transformer(make_target("blur", 2, 1), GridSpec(2, 1, 3))
     back = load_transformer(path)
-    for a, b in [(tau.quantizer.W1, back.quantizer.W1), (tau.memorizer.b1, back.memorizer.b1),
-                 (tau.contextual.attention.W_Q, back.contextual.attention.W_Q), (tau.context_ids, back.context_ids)]:
+    for a, b in [
+        (tau.quantizer.W1, back.quantizer.W1),
+        (tau.memorizer.b1, back.memorizer.b1),
+        (tau.contextual.attention.W_Q, back.contextual.attention.W_Q),
+        (tau.context_ids, back.context_ids),
+    ]:
         assert np.array_equal(a, b)
     X = np.random.default_rng(0).random((5, 2, 1))
     assert np.array_equal(tau(X), back(X))
@@ -142,8 +180,12 @@ def test_damaged_weights_files_are_refused_in_one_line(tmp_path, capsys, damage)
 
 
 def test_python_m_verify_runs_the_same_cli():
-    proc = subprocess.run([sys.executable, "-m", "verify", "verify", "eq-1/top-level", "--tokens", "2", "--steps", "2"],
-                          capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "varproof", "verify", "eq-1/top-level", "--tokens", "2", "--steps", "2"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode == 1 and "FAILS" in proc.stdout
 
 
@@ -151,20 +193,25 @@ def test_generated_docs_pages_are_up_to_date(default_results):
     # docs/report.md holds torch-agreement's result with torch installed (the [torch] extra; CI installs it):
     # without torch that one page is compared by nothing here, every other page still is
     pages = {name: make for name, make in docs.PAGES.items() if docs.TORCH_AVAILABLE or name not in docs.TORCH_PAGES}
-    stale = [name for name, make in pages.items()
-             if (docs.DOCS / name).read_text(encoding="utf-8") != make(default_results)]
+    stale = [
+        name for name, make in pages.items() if (docs.DOCS / name).read_text(encoding="utf-8") != make(default_results)
+    ]
     for name in docs.HAND_PAGES:  # hand-written pages: their live claim tables
         text = (docs.DOCS / name).read_text(encoding="utf-8")
         assert docs.CLAIM_BLOCK.search(text), f"{name} has no live claim table"
         if docs.fill_claim_blocks(text, default_results) != text:
             stale.append(name)
-    assert not stale, "run `python -m verify.docs`"
+    assert not stale, "run `python -m varproof.verify.docs`"
 
 
 def test_live_claim_tables_are_regenerated_and_refuse_unknown_ids(default_results):
     text = "intro\n<!-- claims: eq-1 lemma-6.5 -->\nold table\n<!-- /claims -->\nafter\n"
     filled = docs.fill_claim_blocks(text, default_results)
-    assert "old table" not in filled and "| `eq-1` | **fails** |" in filled and filled.endswith("<!-- /claims -->\nafter\n")
+    assert (
+        "old table" not in filled
+        and "| `eq-1` | **fails** |" in filled
+        and filled.endswith("<!-- /claims -->\nafter\n")
+    )
     with pytest.raises(KeyError, match="no-such-claim"):
         docs.fill_claim_blocks("<!-- claims: no-such-claim -->\n<!-- /claims -->", default_results)
 
@@ -189,9 +236,9 @@ def test_verify_all_format_md_is_the_report_page_in_docs(tmp_path, capsys):
 def test_claim_order_follows_the_module_list_not_the_import_order():
     import importlib
 
-    from verify.registry import CLAIM_MODULES
+    from varproof.verify.registry import CLAIM_MODULES
 
-    importlib.import_module("verify.claims.flowar")  # imported first on purpose
+    importlib.import_module("varproof.verify.claims.flowar")  # imported first on purpose
     modules = [claim.check.__module__.rsplit(".", 1)[1] for claim in all_claims().values()]
     assert modules == sorted(modules, key=CLAIM_MODULES.index)
 

@@ -1,3 +1,3 @@
 """Claim modules: one per group of paper claims; importing a module registers its claims."""
 
-__all__: list[str] = []  # the claims are reached through `verify.registry`, not imported by name
+__all__: list[str] = []  # the claims are reached through `varproof.verify.registry`, not imported by name

@@ -36,14 +36,22 @@ class DeviationScan:
             self.counterexample = describe()
 
 
-def zero_deviation_evidence(scan: DeviationScan, quantity: str, arithmetic: str, family: str, notes: str = "",
-                            **params) -> Evidence:
+def zero_deviation_evidence(
+    scan: DeviationScan, quantity: str, arithmetic: str, family: str, notes: str = "", **params
+) -> Evidence:
     """Evidence for a claim whose deviation must be exactly 0 on every case of an exhaustive scan."""
     worst = float(scan.worst)
     return Evidence(
-        quantity=quantity, measured=worst, bound=0.0, margin=-worst,
-        method="exhaustive", arithmetic=arithmetic, n_checked=scan.checked,
-        params={"family": family, **params}, counterexample=scan.counterexample, notes=notes,
+        quantity=quantity,
+        measured=worst,
+        bound=0.0,
+        margin=-worst,
+        method="exhaustive",
+        arithmetic=arithmetic,
+        n_checked=scan.checked,
+        params={"family": family, **params},
+        counterexample=scan.counterexample,
+        notes=notes,
     )
 
 
@@ -72,6 +80,13 @@ class CaseCount:
 
     def evidence(self, quantity: str, arithmetic: str, **fields) -> Evidence:
         return Evidence(
-            quantity=quantity, measured=self.bad, bound=0, margin=-float(self.bad), method="exhaustive",
-            arithmetic=arithmetic, n_checked=self.checked, counterexample=self.counterexample, **fields,
+            quantity=quantity,
+            measured=self.bad,
+            bound=0,
+            margin=-float(self.bad),
+            method="exhaustive",
+            arithmetic=arithmetic,
+            n_checked=self.checked,
+            counterexample=self.counterexample,
+            **fields,
         )

@@ -93,9 +93,16 @@ def _fact_a1_evidence(shapes, statement_domain: str, **extra) -> Evidence:
                 bad += 1
                 cex = cex or {"shape": f"{n}×{k}", "inequality": name}
     return Evidence(
-        quantity="inequalities of Fact A.1 without an exact certificate", measured=bad, bound=0, margin=-float(bad),
-        method="exact", arithmetic="symbolic (sympy): polynomial identities in the entries",
-        n_checked=3 * len(shapes), params={"shapes": statement_domain}, counterexample=cex, **extra,
+        quantity="inequalities of Fact A.1 without an exact certificate",
+        measured=bad,
+        bound=0,
+        margin=-float(bad),
+        method="exact",
+        arithmetic="symbolic (sympy): polynomial identities in the entries",
+        n_checked=3 * len(shapes),
+        params={"shapes": statement_domain},
+        counterexample=cex,
+        **extra,
     )
 
 
@@ -112,13 +119,27 @@ def check_spectral_norm(params: Params) -> Evidence:
     norm_x0 = sp.sqrt(_sq(x0))
     undefined = norm_x0 == 0  # ‖A·0‖₂/‖0‖₂ = 0/0
     return Evidence(
-        quantity="points x ∈ R^k at which ‖Ax‖₂/‖x‖₂ is undefined", measured=1 if undefined else 0, bound=0,
-        margin=-1.0 if undefined else 0.0, method="exact", arithmetic="exact (the quotient at x = 0 is 0/0)",
-        n_checked=1, params={"n > k": "every A"},
-        counterexample={"A": "any A ∈ R^{n×k}, n > k, e.g. A = [[1], [0]] ∈ R^{2×1}", "x": "0 ∈ R^k",
-                        "‖Ax‖₂/‖x‖₂": "0/0"} if undefined else None,
-        details={"readings tried": {"sup over x ∈ R^k (as printed)": "fails at x = 0",
-                                    "sup over x ≠ 0": "holds (notation/spectral-norm/reading-nonzero)"}},
+        quantity="points x ∈ R^k at which ‖Ax‖₂/‖x‖₂ is undefined",
+        measured=1 if undefined else 0,
+        bound=0,
+        margin=-1.0 if undefined else 0.0,
+        method="exact",
+        arithmetic="exact (the quotient at x = 0 is 0/0)",
+        n_checked=1,
+        params={"n > k": "every A"},
+        counterexample={
+            "A": "any A ∈ R^{n×k}, n > k, e.g. A = [[1], [0]] ∈ R^{2×1}",
+            "x": "0 ∈ R^k",
+            "‖Ax‖₂/‖x‖₂": "0/0",
+        }
+        if undefined
+        else None,
+        details={
+            "readings tried": {
+                "sup over x ∈ R^k (as printed)": "fails at x = 0",
+                "sup over x ≠ 0": "holds (notation/spectral-norm/reading-nonzero)",
+            }
+        },
     )
 
 
@@ -136,8 +157,13 @@ def check_spectral_norm_reading(params: Params) -> Evidence:
             bad += 1
             cex = cex or {"shape": f"{n}×{k}"}
     return Evidence(
-        quantity="shapes without the certificate ‖Ax‖² ≤ ‖A‖_F²‖x‖²", measured=bad, bound=0, margin=-float(bad),
-        method="exact", arithmetic="symbolic (sympy): polynomial identities in the entries", n_checked=len(SHAPES),
+        quantity="shapes without the certificate ‖Ax‖² ≤ ‖A‖_F²‖x‖²",
+        measured=bad,
+        bound=0,
+        margin=-float(bad),
+        method="exact",
+        arithmetic="symbolic (sympy): polynomial identities in the entries",
+        n_checked=len(SHAPES),
         params={"shapes": "n, k ≤ 3 (monomials involve ≤ 2 row and 2 column indices: decides every shape)"},
         counterexample=cex,
     )
@@ -167,12 +193,22 @@ def check_function_norms(params: Params) -> Evidence:
     a, b = _norm_sec31(c, alpha), _norm_a1(c, alpha)
     gap = abs(a - b)
     return Evidence(
-        quantity="|Section 3.1's ‖f‖_α − Appendix A.1's ‖f‖_α|", measured=str(gap), bound=0, margin=-float(gap),
-        method="exact", arithmetic="exact rationals", n_checked=1, params={"f": "2 on [0, 1], 0 elsewhere", "α": 1},
-        counterexample={"f": "f(X) = 2 for X ∈ [0, 1]", "α": 1, "Section 3.1": str(a), "Appendix A.1": str(b)} if gap else None,
-        details={"readings tried": "the integration domain (unstated) — any set of measure μ gives μ^{1/α}|c| vs "
-                                   "μ^{1/α}|c|^{2/α} for f = c on it, which differ for |c| ≠ 1, α ≠ 2",
-                 "agree exactly when": "α = 2"},
+        quantity="|Section 3.1's ‖f‖_α − Appendix A.1's ‖f‖_α|",
+        measured=str(gap),
+        bound=0,
+        margin=-float(gap),
+        method="exact",
+        arithmetic="exact rationals",
+        n_checked=1,
+        params={"f": "2 on [0, 1], 0 elsewhere", "α": 1},
+        counterexample={"f": "f(X) = 2 for X ∈ [0, 1]", "α": 1, "Section 3.1": str(a), "Appendix A.1": str(b)}
+        if gap
+        else None,
+        details={
+            "readings tried": "the integration domain (unstated) — any set of measure μ gives μ^{1/α}|c| vs "
+            "μ^{1/α}|c|^{2/α} for f = c on it, which differ for |c| ≠ 1, α ≠ 2",
+            "agree exactly when": "α = 2",
+        },
     )
 
 
@@ -188,8 +224,14 @@ def check_function_norm_a1(params: Params) -> Evidence:
     lhs, rhs = _norm_a1(c, alpha), abs(c) * _norm_a1(1, alpha)
     gap = abs(lhs - rhs)
     return Evidence(
-        quantity="|‖cf‖_α − |c|·‖f‖_α| (Appendix A.1's norm)", measured=str(gap), bound=0, margin=-float(gap),
-        method="exact", arithmetic="exact rationals", n_checked=1, params={"f": "1 on [0, 1], 0 elsewhere", "c": 2, "α": 1},
+        quantity="|‖cf‖_α − |c|·‖f‖_α| (Appendix A.1's norm)",
+        measured=str(gap),
+        bound=0,
+        margin=-float(gap),
+        method="exact",
+        arithmetic="exact rationals",
+        n_checked=1,
+        params={"f": "1 on [0, 1], 0 elsewhere", "c": 2, "α": 1},
         counterexample={"f": "1 on [0, 1]", "c": 2, "α": 1, "‖cf‖_α": str(lhs), "|c|·‖f‖_α": str(rhs)} if gap else None,
         details={"in general": "‖cf‖_α = |c|^{2/α}‖f‖_α (exponent 2/α ≠ 1 for α ≠ 2)"},
     )
@@ -211,9 +253,15 @@ def check_function_norm_corrected(params: Params) -> Evidence:
     rhs = sp.Abs(c) * integral ** (1 / alpha)
     diff = sp.simplify(sp.powdenest(sp.expand_power_base(lhs, force=False), force=False) - rhs)
     return Evidence(
-        quantity="‖cf‖_α − |c|·‖f‖_α (symbolic)", measured=str(diff), bound=0, margin=0.0 if diff == 0 else -1.0,
-        method="exact", arithmetic="symbolic (sympy): c real, α > 0, I = ∫‖f‖_α^α ≥ 0", n_checked=1,
-        params={"c, α, I": "symbols"}, decidable=diff == 0 or diff.is_zero is False,
+        quantity="‖cf‖_α − |c|·‖f‖_α (symbolic)",
+        measured=str(diff),
+        bound=0,
+        margin=0.0 if diff == 0 else -1.0,
+        method="exact",
+        arithmetic="symbolic (sympy): c real, α > 0, I = ∫‖f‖_α^α ≥ 0",
+        n_checked=1,
+        params={"c, α, I": "symbols"},
+        decidable=diff == 0 or diff.is_zero is False,
     )
 
 
@@ -247,13 +295,18 @@ def _typing_matrix_norm(reading: str):
 def check_matrix_norm(params: Params) -> Evidence:
     I2 = sp.eye(2)
     fields = _typing_matrix_norm("printed").evidence_fields()
-    fields["details"] = {**fields["details"], "readings tried": {
-        "the vector norm of the matrix (as printed)": "fails for d ≥ 2",
-        "entrywise, ‖vec f(X)‖_α": "well typed (…/reading-entrywise)",
-        "operator, sup ‖f(X)v‖_α/‖v‖_α": "well typed (…/reading-operator)"},
-        "the readings differ (f(X) = I_2, α = 1)": {"entrywise": str(sum(abs(e) for e in I2)),
-                                                   "operator (largest column sum)": str(max(sum(abs(e) for e in I2.col(j))
-                                                                                            for j in range(2)))}}
+    fields["details"] = {
+        **fields["details"],
+        "readings tried": {
+            "the vector norm of the matrix (as printed)": "fails for d ≥ 2",
+            "entrywise, ‖vec f(X)‖_α": "well typed (…/reading-entrywise)",
+            "operator, sup ‖f(X)v‖_α/‖v‖_α": "well typed (…/reading-operator)",
+        },
+        "the readings differ (f(X) = I_2, α = 1)": {
+            "entrywise": str(sum(abs(e) for e in I2)),
+            "operator (largest column sum)": str(max(sum(abs(e) for e in I2.col(j)) for j in range(2))),
+        },
+    }
     return Evidence(quantity="mis-typed operations", params={"n, d": "symbols"}, **fields)
 
 
@@ -264,8 +317,11 @@ def check_matrix_norm(params: Params) -> Evidence:
     work=fixed(1e8, 8 * MiB),
 )
 def check_matrix_norm_entrywise(params: Params) -> Evidence:
-    return Evidence(quantity="mis-typed operations", params={"n, d": "symbols"},
-                    **_typing_matrix_norm("entrywise").evidence_fields())
+    return Evidence(
+        quantity="mis-typed operations",
+        params={"n, d": "symbols"},
+        **_typing_matrix_norm("entrywise").evidence_fields(),
+    )
 
 
 @register(
@@ -275,8 +331,9 @@ def check_matrix_norm_entrywise(params: Params) -> Evidence:
     work=fixed(2e8, 8 * MiB),
 )
 def check_matrix_norm_operator(params: Params) -> Evidence:
-    return Evidence(quantity="mis-typed operations", params={"n, d": "symbols"},
-                    **_typing_matrix_norm("operator").evidence_fields())
+    return Evidence(
+        quantity="mis-typed operations", params={"n, d": "symbols"}, **_typing_matrix_norm("operator").evidence_fields()
+    )
 
 
 @register(
@@ -292,13 +349,23 @@ def check_fact_a1(params: Params) -> Evidence:
     undefined = [(n, k) for n, k in SHAPES if not n > k]
     return Evidence(
         quantity="shapes (n, k ≤ 3) for which Fact A.1 uses ‖A‖ where the notation leaves it undefined (n ≤ k)",
-        measured=len(undefined), bound=0, margin=-float(len(undefined)), method="exact", arithmetic="integers",
-        n_checked=len(SHAPES), params={"shapes": "n, k ≤ 3"},
+        measured=len(undefined),
+        bound=0,
+        margin=-float(len(undefined)),
+        method="exact",
+        arithmetic="integers",
+        n_checked=len(SHAPES),
+        params={"shapes": "n, k ≤ 3"},
         counterexample={"A": "[[1]] ∈ R^{1×1}", "why": "Appendix A.1 defines ‖A‖ 'for n > k' only; here n = k = 1"}
-        if undefined else None,
-        details={"readings tried": {"‖A‖ for n > k only (as printed)": "fails: ‖A‖ undefined for n ≤ k",
-                                    "spectral norm of every shape": "holds (fact-a.1/reading-all-shapes)",
-                                    "Fact A.1 restricted to n > k": "holds (fact-a.1/reading-n-gt-k)"}},
+        if undefined
+        else None,
+        details={
+            "readings tried": {
+                "‖A‖ for n > k only (as printed)": "fails: ‖A‖ undefined for n ≤ k",
+                "spectral norm of every shape": "holds (fact-a.1/reading-all-shapes)",
+                "Fact A.1 restricted to n > k": "holds (fact-a.1/reading-n-gt-k)",
+            }
+        },
     )
 
 
@@ -320,7 +387,9 @@ def check_fact_a1_all(params: Params) -> Evidence:
     work=fixed(2e8, 8 * MiB),
 )
 def check_fact_a1_tall(params: Params) -> Evidence:
-    return _fact_a1_evidence([(n, k) for n, k in SHAPES if n > k], "n > k, n ≤ 3, symbolic entries (decides every shape)")
+    return _fact_a1_evidence(
+        [(n, k) for n, k in SHAPES if n > k], "n > k, n ≤ 3, symbolic entries (decides every shape)"
+    )
 
 
 def _diag(v: sp.Matrix) -> sp.Matrix:
@@ -375,8 +444,13 @@ def _identities_evidence(table) -> Evidence:
                     cex = cex or {"n": n, "identity": name, "shapes": [list(first.shape), list(other.shape)]}
                     break
     return Evidence(
-        quantity="identities (per size n) that are not polynomial identities", measured=bad, bound=0, margin=-float(bad),
-        method="exact", arithmetic="symbolic (sympy): vectors of real symbols, shapes compared too", n_checked=checked,
+        quantity="identities (per size n) that are not polynomial identities",
+        measured=bad,
+        bound=0,
+        margin=-float(bad),
+        method="exact",
+        arithmetic="symbolic (sympy): vectors of real symbols, shapes compared too",
+        n_checked=checked,
         params={"n": f"{FACT_SIZES.start}…{FACT_SIZES.stop - 1} (each side is coordinatewise: decides every n)"},
         counterexample=cex,
     )

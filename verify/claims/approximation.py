@@ -3,17 +3,17 @@
 Norms. Section 3.1 defines ``‖f‖_α = (∫ ‖f(X)‖_α^α dX)^{1/α}`` over the input cube
 ``[0,1]^{n×d}`` (volume 1); Appendix A.1 prints ``(∫ ‖f(X)‖_α^2 dX)^{1/α}``, which is not
 homogeneous — we use Section 3.1's. Lipschitz constants ``C`` are ``ℓ_α → ℓ_α`` on the flattened
-``n·d`` vectors (certified bounds from `construct.targets`).
+``n·d`` vectors (certified bounds from `varproof.construct.targets`).
 
 * ``lemma-c.1/reproduces`` — τ reproduces the quantized target on every grid cell (every target), decided on
-  certified enclosures of the real-arithmetic network (`construct.certified`).
+  certified enclosures of the real-arithmetic network (`varproof.construct.arithmetic.certified`).
 * ``lemma-c.1/exhaustive`` — the same for one target at scale: structured evaluation, streamed in
   chunks, ``--shard i/k`` / ``--workers`` / ``varproof merge``. Where float64 cannot decide, the outputs it leaves
-  open are recomputed in ball arithmetic (`construct.certified`: 128 bits doubled up to 1024; `_ball_fallback`,
+  open are recomputed in ball arithmetic (`varproof.construct.arithmetic.certified`: 128 bits doubled up to 1024; `_ball_fallback`,
   `_numeral_ball_fallback`, unsharded runs only); ``inconclusive`` only where 1024-bit balls cannot decide either,
   where no float64 network exists (coinciding IDs), or beyond the fallback's limit without a certified
   counterexample.
-  ``--variant numeral`` builds the numeral contextual mapping (`construct.numeral`): certified cells, no
+  ``--variant numeral`` builds the numeral contextual mapping (`varproof.construct.onelayer.numeral`): certified cells, no
   bump table, memory flat in N (`numeral_construction`, `_check_exhaustive_numeral`); ``--variant paper``
   reports the bits Lemma 5.4's δ would need (inconclusive).
 * ``lemma-c.1/delta-epsilon`` — ``Cδ(dn)^{1/α} ≤ ε/2`` makes the quantization error ``‖h − f‖_α ≤ ε/2``.
@@ -37,12 +37,11 @@ import math
 from fractions import Fraction
 
 import numpy as np
-
-from construct.cost import ffn2_width
-from construct.grid import GridSpec, check_estimate, grid_points, sequence_digits
-from construct.structured import structured_bytes
-from construct.targets import TARGETS, Constant, make_target
-from construct.transformer import build_transformer, quantize_output
+from varproof.construct.cost import ffn2_width
+from varproof.construct.onelayer.grid import GridSpec, check_estimate, grid_points, sequence_digits
+from varproof.construct.onelayer.structured import structured_bytes
+from varproof.construct.onelayer.transformer import build_transformer, quantize_output
+from varproof.construct.targets import TARGETS, Constant, make_target
 
 from ..registry import MiB, Params, dense_cost, fixed, register, sized, structured_work
 from ..report import Evidence
@@ -98,7 +97,7 @@ def round_up(value: float, digits: int = 2) -> float:
 
 
 def lipschitz_constant(target, p: float) -> float:
-    """The target's ``ℓ_p`` Lipschitz bound (`construct.targets`), raised by a relative ``10⁻¹²`` (numpy's spectral
+    """The target's ``ℓ_p`` Lipschitz bound (`varproof.construct.targets`), raised by a relative ``10⁻¹²`` (numpy's spectral
     norm may sit an ulp below the true one) and rounded *up* to 10 significant digits: still an upper bound, and the
     same number on every BLAS (the last-bit noise of an SVD never reaches the 10th digit)."""
     from decimal import ROUND_CEILING, Decimal
@@ -117,8 +116,10 @@ def plateau_offsets(spec: GridSpec) -> tuple[Fraction, Fraction]:
     return Fraction(0), spec.step_width - spec.ramp
 
 
-CERTIFIED = "exact rationals (embedding, FFN_1 with its stored weights) + ball arithmetic (python-flint arb, " \
-            "128 bits) for the attention and FFN_2"
+CERTIFIED = (
+    "exact rationals (embedding, FFN_1 with its stored weights) + ball arithmetic (python-flint arb, "
+    "128 bits) for the attention and FFN_2"
+)
 
 
 @register(
@@ -130,7 +131,7 @@ CERTIFIED = "exact rationals (embedding, FFN_1 with its stored weights) + ball a
     work=dense_cost(builds=len(TARGETS), passes=2 * len(TARGETS)),
 )
 def check_reproduces(params: Params) -> Evidence:
-    from construct.certified import certified_errors, grid_contexts
+    from varproof.construct.arithmetic.certified import certified_errors, grid_contexts
 
     spec = params.spec()
     offsets = plateau_offsets(spec)
@@ -146,9 +147,16 @@ def check_reproduces(params: Params) -> Evidence:
         per_target[name] = round_up(float(err[a, o, k, c]))
         if err[a, o, k, c] > worst:
             worst = float(err[a, o, k, c])
-            where = {"target": name, "sequence": int(a), "cell": [[str(Fraction(int(s), spec.steps)) for s in row]
-                                                                 for row in sequence_digits(spec, a, a + 1)[0]],
-                     "offset": str(offsets[o]), "token": int(k), "channel": int(c)}
+            where = {
+                "target": name,
+                "sequence": int(a),
+                "cell": [
+                    [str(Fraction(int(s), spec.steps)) for s in row] for row in sequence_digits(spec, a, a + 1)[0]
+                ],
+                "offset": str(offsets[o]),
+                "token": int(k),
+                "channel": int(c),
+            }
     half = float(spec.step_width) / 2
     worst = round_up(worst)
     # holds on the upper bound; fails only on a certified lower bound ≥ δ/2; in between undecided
@@ -156,12 +164,20 @@ def check_reproduces(params: Params) -> Evidence:
     return Evidence(
         quantity="certified upper bound of max |τ(X) − h(X)| over cells, both plateau ends and targets (a failure "
         "needs the certified lower bound ≥ δ/2)",
-        measured=worst, bound=half, margin=half - lowest_worst if fails else half - worst,
+        measured=worst,
+        bound=half,
+        margin=half - lowest_worst if fails else half - worst,
         decidable=fails or worst < half,
-        method="exhaustive", arithmetic=CERTIFIED, n_checked=checked,
-        params={**params.as_dict(), "targets": list(TARGETS)}, strict=True,
-        details={"worst cell": where, "certified max error per target": per_target,
-                 "certified lower bound of the max error": round_up(lowest_worst) if lowest_worst > 0 else 0.0},
+        method="exhaustive",
+        arithmetic=CERTIFIED,
+        n_checked=checked,
+        params={**params.as_dict(), "targets": list(TARGETS)},
+        strict=True,
+        details={
+            "worst cell": where,
+            "certified max error per target": per_target,
+            "certified lower bound of the max error": round_up(lowest_worst) if lowest_worst > 0 else 0.0,
+        },
         notes="On each plateau FFN_1 is affine (a fixed set of active neurons); its exact value at the two ends feeds "
         "an attention and an FFN_2 evaluated in balls that contain the real value, so the bound holds whatever a "
         "float64 pass (and its BLAS) computes. The error left is the hat's loss to the float64-rounded centres.",
@@ -178,19 +194,26 @@ def _shard_range(N: int, shard: tuple[int, int] | None) -> tuple[int, int]:
 
 
 def _runner(params: Params):
-    """How ``params`` runs range tasks (`verify.cluster.Runner`): the CLI's, or ``params.workers`` local processes."""
+    """How ``params`` runs range tasks (`varproof.verify.cluster.Runner`): the CLI's, or ``params.workers`` local processes."""
     from ..cluster import Runner
 
     return params.runner if params.runner is not None else Runner(workers=params.workers, progress=params.progress)
 
 
 def _parallel_check(model, target, lo: int, hi: int, params: Params):
-    """`check_grid` over ``[lo, hi)`` as range tasks of `verify.cluster`, joined in order by `GridCheck.merge`."""
-    from construct.structured import GridCheck, check_grid
+    """`check_grid` over ``[lo, hi)`` as range tasks of `varproof.verify.cluster`, joined in order by `GridCheck.merge`."""
+    from varproof.construct.onelayer.structured import GridCheck, check_grid
 
-    return _runner(params).map_ranges(check_grid, lo, hi, GridCheck.merge, (model, target),
-                                      claim="lemma-c.1/exhaustive", encode=dataclasses.asdict,
-                                      decode=lambda d: GridCheck(**d))
+    return _runner(params).map_ranges(
+        check_grid,
+        lo,
+        hi,
+        GridCheck.merge,
+        (model, target),
+        claim="lemma-c.1/exhaustive",
+        encode=dataclasses.asdict,
+        decode=lambda d: GridCheck(**d),
+    )
 
 
 def exhaustive_evidence(params: Params, construction: dict, check: dict | None, reason: str = "") -> Evidence:
@@ -200,10 +223,15 @@ def exhaustive_evidence(params: Params, construction: dict, check: dict | None, 
     exists, ``reason`` says why)."""
     spec = params.spec()
     half = float(spec.step_width) / 2
-    base = dict(quantity="max |τ(X) − h(X)| over every grid sequence at both plateau ends (margin: δ/2 − measured − "
-                "rounding allowance; δ/2 − (measured − allowance) when it fails)", bound=half,
-                method="exhaustive", arithmetic="float64 (structured evaluation)", strict=True,
-                params={**params.as_dict()})
+    base = dict(
+        quantity="max |τ(X) − h(X)| over every grid sequence at both plateau ends (margin: δ/2 − measured − "
+        "rounding allowance; δ/2 − (measured − allowance) when it fails)",
+        bound=half,
+        method="exhaustive",
+        arithmetic="float64 (structured evaluation)",
+        strict=True,
+        params={**params.as_dict()},
+    )
     details = {"construction": construction}
     if check is None:  # no bump layer exists
         return Evidence(measured=None, margin=None, n_checked=0, decidable=False, details=details, notes=reason, **base)
@@ -216,10 +244,14 @@ def exhaustive_evidence(params: Params, construction: dict, check: dict | None, 
     numeral = "bump_half_width" in construction  # the numeral variant: hats of a certified half-width w
     width = construction["bump_half_width"] if numeral else construction["id_gap"] / 2
     allowance = construction["max_abs_value"] * construction["id_error_bound"] / width
-    if numeral:  # plus FFN_1's rounding at the probes and the hat's own evaluation error (construct/numeral.py)
-        allowance += construction["max_abs_value"] * (construction["ffn1_id_shift"] / width
-                                                       + 2 * construction["hat_error"]
-                                                       + construction.get("bias_residue", 0.0))
+    if (
+        numeral
+    ):  # plus FFN_1's rounding at the probes and the hat's own evaluation error (construct/onelayer/numeral.py)
+        allowance += construction["max_abs_value"] * (
+            construction["ffn1_id_shift"] / width
+            + 2 * construction["hat_error"]
+            + construction.get("bias_residue", 0.0)
+        )
         details["rounding allowance |v|·((ID error + FFN_1 shift)/w + 2·hat error + bias residue)"] = allowance
     else:  # plus what the active triples the structured pass skips add (Σ|v·(b_+ − 2b_0 + b_−)|, exact; 0 almost always)
         allowance += construction.get("active_residue", 0.0)
@@ -227,35 +259,65 @@ def exhaustive_evidence(params: Params, construction: dict, check: dict | None, 
     counterexample = None
     if worst - allowance >= half:  # wrong even after the rounding allowance: the real network fails too
         digits = sequence_digits(spec, check["worst_index"], check["worst_index"] + 1)[0]
-        counterexample = {"sequence": check["worst_index"], "cell": (digits / spec.steps).tolist(),
-                          "offset": check["worst_offset"], "token": check["worst_token"],
-                          "channel": check["worst_channel"], "error": worst}
-    separable = (width > construction["id_error_bound"] and construction.get("cells_consistent", True)) if numeral \
+        counterexample = {
+            "sequence": check["worst_index"],
+            "cell": (digits / spec.steps).tolist(),
+            "offset": check["worst_offset"],
+            "token": check["worst_token"],
+            "channel": check["worst_channel"],
+            "error": worst,
+        }
+    separable = (
+        (width > construction["id_error_bound"] and construction.get("cells_consistent", True))
+        if numeral
         else construction["id_gap"] > 2 * construction["id_error_bound"]
+    )
     holds, fails = worst + allowance < half, worst - allowance >= half
     margin = half - worst - allowance if not fails else half - (worst - allowance)
-    notes = ("Structured evaluation (construct/structured.py): closed-form FFN_1, per-sequence attention, FFN_2 "
-             "as a sorted bump table — the function the dense weights define, in time linear in N.")
+    notes = (
+        "Structured evaluation (construct/onelayer/structured.py): closed-form FFN_1, per-sequence attention, FFN_2 "
+        "as a sorted bump table — the function the dense weights define, in time linear in N."
+    )
     if numeral:
-        notes = ("Numeral variant (construct/numeral.py): the certified bound puts every sequence's IDs in its own cell, "
-                 "so FFN_2 is evaluated from the recomputed IDs of the query's cell — the dense network's function — "
-                 "streamed in chunks, memory flat in N.")
+        notes = (
+            "Numeral variant (construct/onelayer/numeral.py): the certified bound puts every sequence's IDs in its own cell, "
+            "so FFN_2 is evaluated from the recomputed IDs of the query's cell — the dense network's function — "
+            "streamed in chunks, memory flat in N."
+        )
     if separable and not (holds or fails):
-        notes = (f"float64 cannot decide this size: the measured error {worst:.3e} is within the rounding allowance "
-                 f"{allowance:.3e} of δ/2 (the real-arithmetic IDs may sit {construction['id_error_bound']:.3e} from the "
-                 "float64 centres, and a hat loses |v|·shift/(gap/2) of output). " + notes)
+        notes = (
+            f"float64 cannot decide this size: the measured error {worst:.3e} is within the rounding allowance "
+            f"{allowance:.3e} of δ/2 (the real-arithmetic IDs may sit {construction['id_error_bound']:.3e} from the "
+            "float64 centres, and a hat loses |v|·shift/(gap/2) of output). " + notes
+        )
     if numeral and not separable:
-        notes = ("nothing is decided: " + ("the float64 IDs contradict the certified cell bound (see construction). "
-                 if not construction.get("cells_consistent", True) else
-                 f"the bump half-width {width:.3e} is not above the float64 error of an ID "
-                 f"({construction['id_error_bound']:.3e}). ") + notes)
+        notes = (
+            "nothing is decided: "
+            + (
+                "the float64 IDs contradict the certified cell bound (see construction). "
+                if not construction.get("cells_consistent", True)
+                else f"the bump half-width {width:.3e} is not above the float64 error of an ID "
+                f"({construction['id_error_bound']:.3e}). "
+            )
+            + notes
+        )
     if not separable and not numeral:
-        notes = (f"float64 cannot decide this size: the smallest context-ID gap {construction['id_gap']:.3e} is not above "
-                 f"twice the a-priori float64 error of an ID ({2 * construction['id_error_bound']:.3e}), so a rounding "
-                 "of an ID could land in another sequence's bump; the measured error is reported but decides nothing. "
-                 + notes)
-    return Evidence(measured=worst, margin=margin, n_checked=check["inputs"], decidable=separable and (holds or fails),
-                    counterexample=counterexample, details=details, notes=notes, **base)
+        notes = (
+            f"float64 cannot decide this size: the smallest context-ID gap {construction['id_gap']:.3e} is not above "
+            f"twice the a-priori float64 error of an ID ({2 * construction['id_error_bound']:.3e}), so a rounding "
+            "of an ID could land in another sequence's bump; the measured error is reported but decides nothing. "
+            + notes
+        )
+    return Evidence(
+        measured=worst,
+        margin=margin,
+        n_checked=check["inputs"],
+        decidable=separable and (holds or fails),
+        counterexample=counterexample,
+        details=details,
+        notes=notes,
+        **base,
+    )
 
 
 def merge_exhaustive(shards: list[Evidence]) -> Evidence:
@@ -268,18 +330,24 @@ def merge_exhaustive(shards: list[Evidence]) -> Evidence:
     ranges tile ``[0, N)``), with ``2·(stop − start)`` inputs and its worst case inside its range and the
     spec's shapes. Raises ``ValueError`` naming the first shard that does not.
     """
-    from construct.structured import GridCheck, probe_offsets
+    from varproof.construct.onelayer.structured import GridCheck, probe_offsets
 
     ordered = sorted(shards, key=lambda ev: ev.details["shard"]["index"])
     k = len(ordered)
     first = ordered[0]
     raw = first.params
-    params = Params(**{key: raw[key] for key in ("tokens", "channels", "steps", "target", "alpha", "samples", "seed",
-                                                 "variant") if key in raw},
-                    ramp=Fraction(str(raw["ramp"])), **({"sides": tuple(raw["sides"])} if "sides" in raw else {}))
+    params = Params(
+        **{
+            key: raw[key]
+            for key in ("tokens", "channels", "steps", "target", "alpha", "samples", "seed", "variant")
+            if key in raw
+        },
+        ramp=Fraction(str(raw["ramp"])),
+        **({"sides": tuple(raw["sides"])} if "sides" in raw else {}),
+    )
     spec = params.spec()
     try:  # the rebuild below costs as much as the construction of one shard run: refuse it first if too large
-        rebuild = float(spec.n_sequences) * (4.0 * spec.tokens ** 2 * spec.channels + 100.0 * spec.tokens * spec.channels)
+        rebuild = float(spec.n_sequences) * (4.0 * spec.tokens**2 * spec.channels + 100.0 * spec.tokens * spec.channels)
     except OverflowError:
         rebuild = math.inf
     check_estimate(rebuild, f"rebuilding the construction of {spec} to check the shards")
@@ -293,28 +361,46 @@ def merge_exhaustive(shards: list[Evidence]) -> Evidence:
         ints = [name for name in fields if name not in ("worst", "worst_offset")]
         if any(isinstance(result[name], bool) or not isinstance(result[name], int) for name in ints):
             raise ValueError(f"shard {i}/{k}: the fields {', '.join(ints)} of its result must be integers")
-        if any(isinstance(result[name], bool) or not isinstance(result[name], (int, float)) for name in ("worst", "worst_offset")):
+        if any(
+            isinstance(result[name], bool) or not isinstance(result[name], (int, float))
+            for name in ("worst", "worst_offset")
+        ):
             raise ValueError(f"shard {i}/{k}: the fields worst and worst_offset of its result must be numbers")
         lo, hi = _shard_range(spec.n_sequences, (i, k))
         if (result["start"], result["stop"]) != (lo, hi):
-            raise ValueError(f"shard {i}/{k} reports sequences [{_short(result['start'])}, {_short(result['stop'])}), but "
-                             f"shard {i} of {k} of the {_short(spec.n_sequences)} grid sequences of {spec} is [{lo}, {hi})")
+            raise ValueError(
+                f"shard {i}/{k} reports sequences [{_short(result['start'])}, {_short(result['stop'])}), but "
+                f"shard {i} of {k} of the {_short(spec.n_sequences)} grid sequences of {spec} is [{lo}, {hi})"
+            )
         if result["inputs"] != len(offsets) * (hi - lo):
-            raise ValueError(f"shard {i}/{k} reports {_short(result['inputs'])} inputs; its {hi - lo} sequences at "
-                             f"{len(offsets)} plateau ends are {len(offsets) * (hi - lo)}")
+            raise ValueError(
+                f"shard {i}/{k} reports {_short(result['inputs'])} inputs; its {hi - lo} sequences at "
+                f"{len(offsets)} plateau ends are {len(offsets) * (hi - lo)}"
+            )
         worst = float(result["worst"])
-        inside = (lo <= result["worst_index"] < hi and result["worst_offset"] in offsets
-                  and 0 <= result["worst_token"] < spec.tokens and 0 <= result["worst_channel"] < spec.channels)
-        if hi == lo and (worst, result["worst_index"], result["worst_offset"], result["worst_token"],
-                         result["worst_channel"]) != (0.0, lo, 0.0, 0, 0):
+        inside = (
+            lo <= result["worst_index"] < hi
+            and result["worst_offset"] in offsets
+            and 0 <= result["worst_token"] < spec.tokens
+            and 0 <= result["worst_channel"] < spec.channels
+        )
+        if hi == lo and (
+            worst,
+            result["worst_index"],
+            result["worst_offset"],
+            result["worst_token"],
+            result["worst_channel"],
+        ) != (0.0, lo, 0.0, 0, 0):
             raise ValueError(f"shard {i}/{k} has no sequences, but reports a worst case")
         if hi > lo and not (math.isfinite(worst) and worst >= 0 and inside):
-            raise ValueError(f"shard {i}/{k}: its worst case (error {worst!r} at sequence {_short(result['worst_index'])}, "
-                             "offset, token, channel) is not a case of its range and of the spec")
+            raise ValueError(
+                f"shard {i}/{k}: its worst case (error {worst!r} at sequence {_short(result['worst_index'])}, "
+                "offset, token, channel) is not a case of its range and of the spec"
+            )
         checks.append(GridCheck(**result))
     merged = functools.reduce(GridCheck.merge, checks)
     if params.variant == "numeral":  # join the streamed ID statistics too; the plan is recomputed from the spec
-        from construct.numeral import CellStats, numeral_plan
+        from varproof.construct.onelayer.numeral import CellStats, numeral_plan
 
         cells = [ev.details["shard"].get("cells") for ev in ordered]
         if not all(isinstance(c, dict) for c in cells):
@@ -330,14 +416,17 @@ def merge_exhaustive(shards: list[Evidence]) -> Evidence:
 def _short(value) -> str:
     """An integer of a shard report for a message: in full when short, else its digit count."""
     text = str(value) if isinstance(value, int) and abs(value) < 10**30 else None
-    return text if text is not None else (f"an integer of {len(str(abs(value)))} digits" if isinstance(value, int)
-                                          else repr(value)[:40])
+    return (
+        text
+        if text is not None
+        else (f"an integer of {len(str(abs(value)))} digits" if isinstance(value, int) else repr(value)[:40])
+    )
 
 
 def _construction(params: Params, spec: GridSpec, model=None) -> dict | None:
     """The constants of ``lemma-c.1/exhaustive``'s construction for ``params`` (built unless ``model`` is given):
     ``None`` when two context IDs coincide in float64 (then no bump layer exists)."""
-    from construct.structured import ContextIDsCoincide, build_structured
+    from varproof.construct.onelayer.structured import ContextIDsCoincide, build_structured
 
     if model is None:
         target = make_target(params.target, spec.tokens, spec.channels, seed=params.seed)
@@ -345,11 +434,16 @@ def _construction(params: Params, spec: GridSpec, model=None) -> dict | None:
             model = build_structured(target, spec, progress=params.progress)
         except ContextIDsCoincide:
             return None
-    from construct.certified import TableBalls
+    from varproof.construct.arithmetic.certified import TableBalls
 
-    return {"context_ids": model.table.n_centres, "id_gap": model.id_gap, "id_error_bound": model.id_error,
-            "max_abs_value": float(abs(model.table.values).max()), "neurons_ffn2": ffn2_width(spec),
-            "active_residue": TableBalls.from_table(model.table).residue_bound}
+    return {
+        "context_ids": model.table.n_centres,
+        "id_gap": model.id_gap,
+        "id_error_bound": model.id_error,
+        "max_abs_value": float(abs(model.table.values).max()),
+        "neurons_ffn2": ffn2_width(spec),
+        "active_residue": TableBalls.from_table(model.table).residue_bound,
+    }
 
 
 def _six_digits(x: float) -> float:
@@ -358,27 +452,39 @@ def _six_digits(x: float) -> float:
 
 
 def numeral_construction(plan, stats, shard: bool = False) -> dict:
-    """The ``construction`` entry of the numeral variant's evidence: certified constants of `construct.numeral.NumeralPlan`
-    and what the streamed pass measured (`construct.numeral.CellStats`), with whether the two agree. For one shard
+    """The ``construction`` entry of the numeral variant's evidence: certified constants of `varproof.construct.onelayer.numeral.NumeralPlan`
+    and what the streamed pass measured (`varproof.construct.onelayer.numeral.CellStats`), with whether the two agree. For one shard
     (``shard``) the measured part is left out (it goes with the shard's result; `merge_exhaustive` joins it), so that
     every shard records the same construction."""
-    from construct.numeral import bias_residue_bound, ffn1_id_shift, hat_evaluation_error
+    from varproof.construct.onelayer.numeral import bias_residue_bound, ffn1_id_shift, hat_evaluation_error
 
     spec = plan.spec
     n, N = spec.tokens, spec.n_sequences
     reach = plan.scale * plan.cell_radius + plan.id_error
     top = plan.scale * (N - 1) / n + reach
-    consistent = bool(stats.increasing and stats.min_gap >= plan.gap_lb - 2 * plan.id_error
-                      and stats.max_cell_offset <= reach)
+    consistent = bool(
+        stats.increasing and stats.min_gap >= plan.gap_lb - 2 * plan.id_error and stats.max_cell_offset <= reach
+    )
     measured_ratio = (stats.highest - stats.lowest) / (N * n) / stats.min_gap if N * n > 1 else 1.0
     out = {
-        "variant": "numeral", "context_ids": N * n, "id_gap": plan.gap_lb, "bump_half_width": plan.half_width,
-        "id_error_bound": plan.id_error, "hat_error": hat_evaluation_error(), "ffn1_id_shift": ffn1_id_shift(plan),
+        "variant": "numeral",
+        "context_ids": N * n,
+        "id_gap": plan.gap_lb,
+        "bump_half_width": plan.half_width,
+        "id_error_bound": plan.id_error,
+        "hat_error": hat_evaluation_error(),
+        "ffn1_id_shift": ffn1_id_shift(plan),
         "bias_residue": bias_residue_bound(plan),
-        "max_abs_value": max(1.0 - float(spec.step_width) + reach, top), "cell_radius": plan.scale * plan.cell_radius,
-        "gap_ratio_bound": plan.gap_ratio_bound, "bits": plan.bits,
-        "measured": {"smallest_gap": _six_digits(stats.min_gap) if N * n > 1 else None, "gap_ratio": _six_digits(measured_ratio),
-                     "largest_cell_offset": _six_digits(stats.max_cell_offset), "increasing": stats.increasing},
+        "max_abs_value": max(1.0 - float(spec.step_width) + reach, top),
+        "cell_radius": plan.scale * plan.cell_radius,
+        "gap_ratio_bound": plan.gap_ratio_bound,
+        "bits": plan.bits,
+        "measured": {
+            "smallest_gap": _six_digits(stats.min_gap) if N * n > 1 else None,
+            "gap_ratio": _six_digits(measured_ratio),
+            "largest_cell_offset": _six_digits(stats.max_cell_offset),
+            "increasing": stats.increasing,
+        },
         "cells_consistent": consistent,
     }
     if shard:
@@ -394,31 +500,42 @@ def _join_numeral(a, b):
 
 
 def _parallel_numeral(model, target, lo: int, hi: int, params: Params):
-    """`construct.numeral.check_numeral_grid` over ``[lo, hi)`` as range tasks of `verify.cluster`, joined in order."""
-    from construct.numeral import CellStats, check_numeral_grid
-    from construct.structured import GridCheck
+    """`varproof.construct.onelayer.numeral.check_numeral_grid` over ``[lo, hi)`` as range tasks of `varproof.verify.cluster`, joined in order."""
+    from varproof.construct.onelayer.numeral import CellStats, check_numeral_grid
+    from varproof.construct.onelayer.structured import GridCheck
 
     return _runner(params).map_ranges(
-        check_numeral_grid, lo, hi, _join_numeral, (model, target), claim="lemma-c.1/exhaustive",
+        check_numeral_grid,
+        lo,
+        hi,
+        _join_numeral,
+        (model, target),
+        claim="lemma-c.1/exhaustive",
         encode=lambda r: [dataclasses.asdict(r[0]), dataclasses.asdict(r[1])],
-        decode=lambda d: (GridCheck(**d[0]), CellStats(**d[1])))
+        decode=lambda d: (GridCheck(**d[0]), CellStats(**d[1])),
+    )
 
 
 def _check_exhaustive_numeral(params: Params, spec, target, lo: int, hi: int) -> Evidence:
-    from construct.numeral import NumeralTooLarge, StructuredNumeral, require_numeral
+    from varproof.construct.onelayer.numeral import NumeralTooLarge, StructuredNumeral, require_numeral
 
     try:
         plan = require_numeral(spec)
     except NumeralTooLarge as err:
-        return exhaustive_evidence(params, {"variant": "numeral", "context_ids": spec.n_sequences * spec.tokens}, None,
-                                   reason=f"inconclusive in float64: {err}. Ball arithmetic cannot help here: the "
-                                          "construction's own weights would not be float64 numbers, and its "
-                                          f"≈ {float(spec.n_sequences) * spec.tokens:.3g} IDs are far beyond the ball "
-                                          "fallback's budget")
+        return exhaustive_evidence(
+            params,
+            {"variant": "numeral", "context_ids": spec.n_sequences * spec.tokens},
+            None,
+            reason=f"inconclusive in float64: {err}. Ball arithmetic cannot help here: the "
+            "construction's own weights would not be float64 numbers, and its "
+            f"≈ {float(spec.n_sequences) * spec.tokens:.3g} IDs are far beyond the ball "
+            "fallback's budget",
+        )
     model = StructuredNumeral(spec, target, plan)
     check, stats = _parallel_numeral(model, target, lo, hi, params)
-    evidence = exhaustive_evidence(params, numeral_construction(plan, stats, params.shard is not None),
-                                   dataclasses.asdict(check))
+    evidence = exhaustive_evidence(
+        params, numeral_construction(plan, stats, params.shard is not None), dataclasses.asdict(check)
+    )
     if evidence.verdict == "inconclusive" and params.shard is None:
         return _numeral_ball_fallback(params, model, target, evidence)
     if params.shard is not None:
@@ -435,7 +552,7 @@ def _exhaustive_work(params: Params) -> tuple[float, str]:
     if params.variant == "paper":
         return 0.0, f"the bits Lemma 5.4's δ needs for {spec}"
     if params.variant == "numeral":
-        from construct.numeral import NumeralTooLarge, numeral_plan
+        from varproof.construct.onelayer.numeral import NumeralTooLarge, numeral_plan
 
         try:
             numeral_plan(spec)
@@ -447,12 +564,12 @@ def _exhaustive_work(params: Params) -> tuple[float, str]:
 def _exhaustive_memory(params: Params) -> float:
     """The peak-memory estimate of ``lemma-c.1/exhaustive``, mirroring `_exhaustive_work`: the interpreter's share
     where only the bits are reported; the streamed numeral check holds one chunk per process (this one and at most two
-    workers, `construct.numeral.numeral_bytes`); the working variant the structured table (`structured_bytes`)."""
+    workers, `varproof.construct.onelayer.numeral.numeral_bytes`); the working variant the structured table (`structured_bytes`)."""
     spec = params.spec()
     if _exhaustive_work(params)[0] == 0.0:
         return 64 * MiB
     if params.variant == "numeral":
-        from construct.numeral import numeral_bytes
+        from varproof.construct.onelayer.numeral import numeral_bytes
 
         return 64 * MiB + 3 * numeral_bytes(spec)
     return 64 * MiB + structured_bytes(spec)
@@ -460,22 +577,30 @@ def _exhaustive_memory(params: Params) -> float:
 
 def _paper_variant(params: Params, spec: GridSpec) -> Evidence:
     """``--variant paper``: the bits Lemma 5.4's δ as printed needs, from the spec alone (before any work):
-    ``−log2 Δ = 5|V|⁴ d ln(n) L0²/δ / ln 2`` (`construct.numeral.paper_bits`), against float64's 53 bits and the ball
+    ``−log2 Δ = 5|V|⁴ d ln(n) L0²/δ / ln 2`` (`varproof.construct.onelayer.numeral.paper_bits`), against float64's 53 bits and the ball
     fallback's largest precision."""
-    from construct.certified import BALL_PRECISIONS
-    from construct.numeral import paper_bits, paper_log10_bits
+    from varproof.construct.arithmetic.certified import BALL_PRECISIONS
+    from varproof.construct.onelayer.numeral import paper_bits, paper_log10_bits
 
     top = BALL_PRECISIONS[-1]
-    construction = {"variant": "paper", "context_ids": spec.n_sequences * spec.tokens, "bits needed": paper_bits(spec),
-                    "largest ball precision (bits)": top}
+    construction = {
+        "variant": "paper",
+        "context_ids": spec.n_sequences * spec.tokens,
+        "bits needed": paper_bits(spec),
+        "largest ball precision (bits)": top,
+    }
     if paper_log10_bits(spec) == -math.inf:  # n = 1: ln n = 0, Δ = 1
-        reason = ("inconclusive: for n = 1 Lemma 5.4's δ as printed is Δ = exp(0) = 1 (ln n = 0), which needs no extra "
-                  "bits; but Lemma 5.4 (cited from Hu et al.) only states that attention weights exist and gives none, so "
-                  "there is no network of the paper's to check (the working and numeral variants build one)")
+        reason = (
+            "inconclusive: for n = 1 Lemma 5.4's δ as printed is Δ = exp(0) = 1 (ln n = 0), which needs no extra "
+            "bits; but Lemma 5.4 (cited from Hu et al.) only states that attention weights exist and gives none, so "
+            "there is no network of the paper's to check (the working and numeral variants build one)"
+        )
     else:
-        reason = (f"inconclusive: Lemma 5.4's δ as printed needs {paper_bits(spec)} bits per context ID (−log2 Δ, "
-                  f"computed from the spec before any work), more than float64's 53 and more than the {top} bits of the "
-                  "ball fallback's largest precision; no bump layer can be built or evaluated")
+        reason = (
+            f"inconclusive: Lemma 5.4's δ as printed needs {paper_bits(spec)} bits per context ID (−log2 Δ, "
+            f"computed from the spec before any work), more than float64's 53 and more than the {top} bits of the "
+            "ball fallback's largest precision; no bump layer can be built or evaluated"
+        )
     return exhaustive_evidence(params, construction, None, reason=reason)
 
 
@@ -491,7 +616,7 @@ def _paper_variant(params: Params, spec: GridSpec) -> Evidence:
     memory=lambda p: _exhaustive_memory(p),
 )
 def check_exhaustive(params: Params) -> Evidence:
-    from construct.structured import ContextIDsCoincide, build_structured
+    from varproof.construct.onelayer.structured import ContextIDsCoincide, build_structured
 
     spec = params.spec()
     target = make_target(params.target, spec.tokens, spec.channels, seed=params.seed)
@@ -503,10 +628,14 @@ def check_exhaustive(params: Params) -> Evidence:
     try:
         model = build_structured(target, spec, progress=params.progress)
     except ContextIDsCoincide as err:
-        return exhaustive_evidence(params, {"context_ids": spec.n_sequences * spec.tokens}, None,
-                                    reason=f"inconclusive in float64: {err}. There is no network with float64 weights "
-                                           "to evaluate in balls either: its FFN_2 centres would coincide, so separating "
-                                           "these IDs needs more than float64's 53 bits per weight")
+        return exhaustive_evidence(
+            params,
+            {"context_ids": spec.n_sequences * spec.tokens},
+            None,
+            reason=f"inconclusive in float64: {err}. There is no network with float64 weights "
+            "to evaluate in balls either: its FFN_2 centres would coincide, so separating "
+            "these IDs needs more than float64's 53 bits per weight",
+        )
     construction = _construction(params, spec, model)
     check = _parallel_check(model, target, lo, hi, params)
     evidence = exhaustive_evidence(params, construction, dataclasses.asdict(check))
@@ -526,41 +655,64 @@ def _ball_failure(params: Params, balls, check, details: dict, half: float, base
     spec = balls.spec
     it = check.failure
     digits = sequence_digits(spec, it.sequence, it.sequence + 1)[0]
-    cex = {"sequence": it.sequence, "cell": (digits / spec.steps).tolist(), "offset": str(balls.offsets[it.offset]),
-           "token": it.token, "channel": it.channel, "certified |τ − h| ≥": it.decision.lower, "bits": it.decision.bits}
+    cex = {
+        "sequence": it.sequence,
+        "cell": (digits / spec.steps).tolist(),
+        "offset": str(balls.offsets[it.offset]),
+        "token": it.token,
+        "channel": it.channel,
+        "certified |τ − h| ≥": it.decision.lower,
+        "bits": it.decision.bits,
+    }
     base = dict(base)
-    arithmetic = base.pop("arithmetic", "float64+arb: the counterexample in ball arithmetic (python-flint arb, "
-                          "exact FFN_1)")
-    return Evidence(measured=it.decision.lower, margin=half - it.decision.lower, n_checked=check.items,
-                    counterexample=cex, details=details, arithmetic=arithmetic,
-                    notes="The real-arithmetic network (its stored float64 weights read exactly) misses h by at least "
-                          "δ/2 at the counterexample: its ball of |τ(X) − h(X)| lies entirely at or above δ/2.", **base)
+    arithmetic = base.pop(
+        "arithmetic", "float64+arb: the counterexample in ball arithmetic (python-flint arb, exact FFN_1)"
+    )
+    return Evidence(
+        measured=it.decision.lower,
+        margin=half - it.decision.lower,
+        n_checked=check.items,
+        counterexample=cex,
+        details=details,
+        arithmetic=arithmetic,
+        notes="The real-arithmetic network (its stored float64 weights read exactly) misses h by at least "
+        "δ/2 at the counterexample: its ball of |τ(X) − h(X)| lies entirely at or above δ/2.",
+        **base,
+    )
 
 
 def _ball_fallback(params: Params, model, target, float_evidence: Evidence) -> Evidence:
     """``lemma-c.1/exhaustive`` (working variant) where float64 did not decide: the sequences with an output that
-    float64 cannot decide (`construct.certified.float64_triage`) are recomputed in balls
-    (`construct.certified.WorkingBalls`, 128 bits doubled up to 1024) and decided there.
+    float64 cannot decide (`varproof.construct.arithmetic.certified.float64_triage`) are recomputed in balls
+    (`varproof.construct.arithmetic.certified.WorkingBalls`, 128 bits doubled up to 1024) and decided there.
 
     ``holds`` needs every output decided — in float64 with its certified allowance, or in balls — below δ/2;
     ``fails`` needs a ball entirely at or above δ/2 (a certified counterexample of the real-arithmetic network);
     ``inconclusive`` remains only for outputs whose 1024-bit ball still contains δ/2, or when the undecided sequences
     exceed `BALL_SEQUENCES` (said, with their number, before any ball is computed)."""
-    from construct.certified import WorkingBalls, float64_triage
+    from varproof.construct.arithmetic.certified import WorkingBalls, float64_triage
 
     balls = WorkingBalls(model, target)
     residue = balls.table.residue_bound
     float_worst, float_items, redo, redo_err = float64_triage(model, target, residue=residue)
-    return _decide_in_balls(params, balls, float_evidence, float_worst, float_items, redo, redo_err,
-                            {"residue of the active triples (bound)": residue})
+    return _decide_in_balls(
+        params,
+        balls,
+        float_evidence,
+        float_worst,
+        float_items,
+        redo,
+        redo_err,
+        {"residue of the active triples (bound)": residue},
+    )
 
 
 def _numeral_ball_fallback(params: Params, model, target, float_evidence: Evidence) -> Evidence:
-    """`_ball_fallback` for the numeral variant (`construct.certified.NumeralBalls`): the sequences whose float64
+    """`_ball_fallback` for the numeral variant (`varproof.construct.arithmetic.certified.NumeralBalls`): the sequences whose float64
     error plus the claim's rounding allowance is not below δ/2 (every sequence when the bump half-width is not above
     the ID error) are recomputed in balls. Not when the float64 IDs contradict the certified cells (then the a-priori
     ID error the local tables rest on is in doubt: nothing is decided)."""
-    from construct.certified import NumeralBalls, numeral_triage
+    from varproof.construct.arithmetic.certified import NumeralBalls, numeral_triage
 
     construction = float_evidence.details["construction"]
     if not construction.get("cells_consistent", True):
@@ -575,48 +727,83 @@ def _numeral_ball_fallback(params: Params, model, target, float_evidence: Eviden
     # the other sequences are decided in float64: each output's error plus the allowance is below δ/2
     float_items = 2 * (spec.n_sequences - int(redo.size)) * spec.tokens * spec.channels
     float_worst = math.nextafter(float_evidence.measured + allowance, math.inf) if float_items else 0.0
-    return _decide_in_balls(params, balls, float_evidence, float_worst, float_items, redo, redo_err,
-                            {"residue of the active triples (bound)": balls.radius})
+    return _decide_in_balls(
+        params,
+        balls,
+        float_evidence,
+        float_worst,
+        float_items,
+        redo,
+        redo_err,
+        {"residue of the active triples (bound)": balls.radius},
+    )
 
 
-def _decide_in_balls(params: Params, balls, float_evidence: Evidence, float_worst: float, float_items: int, redo,
-                     redo_err, extra: dict) -> Evidence:
+def _decide_in_balls(
+    params: Params, balls, float_evidence: Evidence, float_worst: float, float_items: int, redo, redo_err, extra: dict
+) -> Evidence:
     """The evidence of the ball fallback: ``redo`` (with their float64 errors ``redo_err``) recomputed by ``balls``,
     the other outputs decided in float64 (``float_items`` of them, largest certified bound ``float_worst``)."""
-    from construct.certified import BALL_PRECISIONS
+    from varproof.construct.arithmetic.certified import BALL_PRECISIONS
 
     spec = balls.spec
     half = float(spec.step_width) / 2
     details = dict(float_evidence.details)
-    base = dict(quantity="certified upper bound of max |τ(X) − h(X)| over every grid sequence at both plateau ends "
-                "(float64 with its rounding allowance where that decides, else ball arithmetic; a failure needs a "
-                "ball at or above δ/2)", bound=half, method="exhaustive", strict=True, params={**params.as_dict()})
-    fallback = {"outputs decided in float64": float_items, "sequences recomputed in balls": int(redo.size),
-                "precisions tried (bits)": list(BALL_PRECISIONS), **extra}
+    base = dict(
+        quantity="certified upper bound of max |τ(X) − h(X)| over every grid sequence at both plateau ends "
+        "(float64 with its rounding allowance where that decides, else ball arithmetic; a failure needs a "
+        "ball at or above δ/2)",
+        bound=half,
+        method="exhaustive",
+        strict=True,
+        params={**params.as_dict()},
+    )
+    fallback = {
+        "outputs decided in float64": float_items,
+        "sequences recomputed in balls": int(redo.size),
+        "precisions tried (bits)": list(BALL_PRECISIONS),
+        **extra,
+    }
     if redo.size > BALL_SEQUENCES:
         # too many to decide all; a certified counterexample needs only one: try the worst float64 errors first
         probe = redo[np.argsort(-redo_err, kind="stable")[:BALL_PROBES]]
         check = balls.check(sorted(probe.tolist()))
-        details["ball fallback"] = {**fallback, "limit (sequences)": BALL_SEQUENCES,
-                                    "sequences with the largest float64 errors recomputed in balls": int(probe.size),
-                                    "outputs decided per precision (bits)": {str(k): v for k, v in check.bits_used.items()}}
+        details["ball fallback"] = {
+            **fallback,
+            "limit (sequences)": BALL_SEQUENCES,
+            "sequences with the largest float64 errors recomputed in balls": int(probe.size),
+            "outputs decided per precision (bits)": {str(k): v for k, v in check.bits_used.items()},
+        }
         if check.failure is not None:
             return _ball_failure(params, balls, check, details, half, base)
-        return Evidence(measured=float_evidence.measured, margin=None, n_checked=float_evidence.n_checked,
-                        decidable=False, details=details, arithmetic="float64 (ball fallback on the "
-                        f"{probe.size} likeliest failures only)", notes=f"float64 cannot decide {redo.size} of the "
-                        f"{spec.n_sequences} grid sequences; recomputing all of them in balls (about half a millisecond "
-                        f"of CPU each) exceeds the fallback's limit of {BALL_SEQUENCES} sequences, and the "
-                        f"{probe.size} with the largest float64 errors all stay below δ/2 in balls (no certified "
-                        "counterexample), so nothing is decided. " + float_evidence.notes, **base)
+        return Evidence(
+            measured=float_evidence.measured,
+            margin=None,
+            n_checked=float_evidence.n_checked,
+            decidable=False,
+            details=details,
+            arithmetic=f"float64 (ball fallback on the {probe.size} likeliest failures only)",
+            notes=f"float64 cannot decide {redo.size} of the "
+            f"{spec.n_sequences} grid sequences; recomputing all of them in balls (about half a millisecond "
+            f"of CPU each) exceeds the fallback's limit of {BALL_SEQUENCES} sequences, and the "
+            f"{probe.size} with the largest float64 errors all stay below δ/2 in balls (no certified "
+            "counterexample), so nothing is decided. " + float_evidence.notes,
+            **base,
+        )
     check = balls.check(redo.tolist())
-    fallback.update({"outputs recomputed in balls": check.items,
-                     "outputs decided per precision (bits)": {str(k): v for k, v in check.bits_used.items()},
-                     "outputs undecided at 1024 bits": len(check.undecided)})
+    fallback.update(
+        {
+            "outputs recomputed in balls": check.items,
+            "outputs decided per precision (bits)": {str(k): v for k, v in check.bits_used.items()},
+            "outputs undecided at 1024 bits": len(check.undecided),
+        }
+    )
     details["ball fallback"] = fallback
-    arithmetic = (f"float64+arb: float64 structured evaluation with a certified allowance; {check.items} outputs of "
-                  f"{redo.size} sequences recomputed in ball arithmetic (python-flint arb, exact FFN_1, "
-                  f"{'/'.join(map(str, BALL_PRECISIONS))} bits)")
+    arithmetic = (
+        f"float64+arb: float64 structured evaluation with a certified allowance; {check.items} outputs of "
+        f"{redo.size} sequences recomputed in ball arithmetic (python-flint arb, exact FFN_1, "
+        f"{'/'.join(map(str, BALL_PRECISIONS))} bits)"
+    )
     worst = max(float_worst if float_items else 0.0, check.worst_upper)
     n_checked = 2 * spec.n_sequences
     if check.failure is not None:
@@ -624,19 +811,42 @@ def _decide_in_balls(params: Params, balls, float_evidence: Evidence, float_wors
     if check.undecided:
         it = check.undecided[0]
         details["ball fallback"]["first undecided output"] = {
-            "sequence": it.sequence, "offset": str(balls.offsets[it.offset]), "token": it.token,
-            "channel": it.channel, "enclosure of |τ − h|": [it.decision.lower, it.decision.upper]}
-        return Evidence(measured=worst, margin=None, n_checked=n_checked, decidable=False, details=details,
-                        arithmetic=arithmetic, notes=f"{len(check.undecided)} outputs stay undecided: their 1024-bit "
-                        "balls still contain δ/2, so deciding them needs more than 1024 bits.", **base)
+            "sequence": it.sequence,
+            "offset": str(balls.offsets[it.offset]),
+            "token": it.token,
+            "channel": it.channel,
+            "enclosure of |τ − h|": [it.decision.lower, it.decision.upper],
+        }
+        return Evidence(
+            measured=worst,
+            margin=None,
+            n_checked=n_checked,
+            decidable=False,
+            details=details,
+            arithmetic=arithmetic,
+            notes=f"{len(check.undecided)} outputs stay undecided: their 1024-bit "
+            "balls still contain δ/2, so deciding them needs more than 1024 bits.",
+            **base,
+        )
     if check.worst_item is not None:
         it = check.worst_item
-        details["ball fallback"]["worst output in balls"] = {"sequence": it.sequence, "offset": str(balls.offsets[it.offset]),
-                                                            "token": it.token, "channel": it.channel}
-    return Evidence(measured=worst, margin=half - worst, n_checked=n_checked, details=details, arithmetic=arithmetic,
-                    notes="float64 alone could not decide this size (its a-priori ID error against the bump half-width "
-                          "gives too wide an allowance); every output float64 leaves open was recomputed in balls — "
-                          "the real-arithmetic network with the stored float64 weights — and is below δ/2.", **base)
+        details["ball fallback"]["worst output in balls"] = {
+            "sequence": it.sequence,
+            "offset": str(balls.offsets[it.offset]),
+            "token": it.token,
+            "channel": it.channel,
+        }
+    return Evidence(
+        measured=worst,
+        margin=half - worst,
+        n_checked=n_checked,
+        details=details,
+        arithmetic=arithmetic,
+        notes="float64 alone could not decide this size (its a-priori ID error against the bump half-width "
+        "gives too wide an allowance); every output float64 leaves open was recomputed in balls — "
+        "the real-arithmetic network with the stored float64 weights — and is below δ/2.",
+        **base,
+    )
 
 
 def _quantization_error(params: Params, corrected: bool) -> Evidence:
@@ -651,7 +861,9 @@ def _quantization_error(params: Params, corrected: bool) -> Evidence:
     sampled = False
     # the constant image 1 is off the grid {0..1−δ} and decided exactly: it goes first
     targets = [Constant("constant", spec.tokens, spec.channels, 1.0)]
-    targets += [make_target(name, spec.tokens, spec.channels, seed=params.seed) for name in TARGETS if name != "constant"]
+    targets += [
+        make_target(name, spec.tokens, spec.channels, seed=params.seed) for name in TARGETS if name != "constant"
+    ]
     for target in targets:
         C = lipschitz_constant(target, alpha)
         eps_half = (C + (1.0 if corrected else 0.0)) * delta * dn ** (1 / alpha)
@@ -684,8 +896,15 @@ def _quantization_error(params: Params, corrected: bool) -> Evidence:
         if margin < worst_margin:
             worst_margin = margin
         if margin < 0 and how.startswith("exact"):
-            cex = {"spec": str(spec), "target": target.describe(), "C": C, "alpha": alpha,
-                   "||h−f||_α": err, "ε/2": eps_half, "how": how}
+            cex = {
+                "spec": str(spec),
+                "target": target.describe(),
+                "C": C,
+                "alpha": alpha,
+                "||h−f||_α": err,
+                "ε/2": eps_half,
+                "how": how,
+            }
     # a Monte Carlo estimate is not a certified integral: without an exact counterexample the verdict is sampled
     method = "exact" if cex is not None else "sampled" if sampled else "exhaustive"
     # the corrected rows are certified upper bounds: above ε/2 they decide nothing (only an exact row refutes)
@@ -695,13 +914,29 @@ def _quantization_error(params: Params, corrected: bool) -> Evidence:
         measured={k: v["error"] for k, v in rows.items()},
         bound={k: v["eps/2"] for k, v in rows.items()},
         margin=worst_margin,
-        method=method, n_checked=len(rows), params=params.as_dict(), counterexample=cex, decidable=decidable,
+        method=method,
+        n_checked=len(rows),
+        params=params.as_dict(),
+        counterexample=cex,
+        decidable=decidable,
         arithmetic="exact rationals (constant target) + certified bounds (arb); the targets in float64 with a 1e-9 "
-        "allowance per coordinate" if corrected else "exact rationals (constant target); float64 Monte Carlo (the others)",
-        details={"per target": rows, **({} if corrected else {"readings tried": [
-            "F_C ∋ the constant 1 (0-Lipschitz into [0,1]^{n×d}): h rounds it to 1 − δ, error δ(dn)^{1/α} > 0 = Cδ(dn)^{1/α}",
-            "F_C restricted to maps into [0, 1 − δ]: a constant c between grid values (e.g. δ/2) still rounds by "
-            "|c − Q_out(c)| > 0 = Cδ(dn)^{1/α} (C = 0)"]})},
+        "allowance per coordinate"
+        if corrected
+        else "exact rationals (constant target); float64 Monte Carlo (the others)",
+        details={
+            "per target": rows,
+            **(
+                {}
+                if corrected
+                else {
+                    "readings tried": [
+                        "F_C ∋ the constant 1 (0-Lipschitz into [0,1]^{n×d}): h rounds it to 1 − δ, error δ(dn)^{1/α} > 0 = Cδ(dn)^{1/α}",
+                        "F_C restricted to maps into [0, 1 − δ]: a constant c between grid values (e.g. δ/2) still rounds by "
+                        "|c − Q_out(c)| > 0 = Cδ(dn)^{1/α} (C = 0)",
+                    ]
+                }
+            ),
+        },
         notes="h rounds f(⌊X/δ⌋δ) to the nearest of {0, δ, …, 1−δ}: besides the Lipschitz term Cδ(dn)^{1/α} it "
         "carries up to δ per coordinate of output rounding, which the printed relation ignores.",
     )
@@ -750,7 +985,7 @@ def sup_bound(tau, alpha: float) -> dict:
     the tokens' values), ``|FFN_2(q) − q|_c ≤ S_c`` (`certified.BumpBalls.sup_abs`, exact) and ``0 ≤ h ≤ 1 − δ``;
     ``B = (n·Σ_c (n‖W_V e_c‖₁ + S_c + 1 − δ)^α)^{1/α}``.
     """
-    from construct.certified import BumpBalls, exact, upper
+    from varproof.construct.arithmetic.certified import BumpBalls, exact, upper
 
     spec = tau.spec
     n = spec.tokens
@@ -765,7 +1000,7 @@ def sup_bound(tau, alpha: float) -> dict:
 
 
 def _ball_of(q):
-    from construct.certified import ball
+    from varproof.construct.arithmetic.certified import ball
 
     return ball(q)
 
@@ -776,12 +1011,12 @@ def approximation_bound(tau, alpha: float, eps_half: float | None = None) -> dic
 
     ``e_plat``: largest ``‖τ*(X) − h(X)‖_α`` over the plateau set — there every coordinate lies on a plateau, the
     exact FFN_1 *is* the staircase (claim ``eq-1/corrected``), so ``τ*(X) = FFN_2(Attn(M))`` for the cell's
-    quantized ``M``, enclosed in ball arithmetic (`construct.certified`) on every grid sequence;
+    quantized ``M``, enclosed in ball arithmetic (`varproof.construct.arithmetic.certified`) on every grid sequence;
     ``vol_bad ≤ dn·m·θ``: the ramp zones (per coordinate, ``m`` ramps of width θ inside ``[0, 1]``);
     ``B``: `sup_bound`. None of it depends on a float64 pass of FFN_1, whose slope ``1/θ`` would cost
     ``u·n/θ`` of accuracy at small θ.
     """
-    from construct.certified import certified_errors, grid_contexts, upper
+    from varproof.construct.arithmetic.certified import certified_errors, grid_contexts, upper
 
     spec = tau.spec
     dn = spec.tokens * spec.channels
@@ -816,8 +1051,7 @@ def _eps_half(C: float, spec: GridSpec, p: float) -> float:
     """A float ``≤ (C+1)δ(dn)^{1/p}`` (``(C+1)δ`` for ``p = ∞``): ε/2 of the repaired δ–ε relation at equality,
     rounded down so that a certified bound below it is below the real ε/2."""
     from flint import arb
-
-    from construct.certified import lower
+    from varproof.construct.arithmetic.certified import lower
 
     dn = spec.tokens * spec.channels
     value = (arb(float(C)) + 1) * _ball_of(spec.step_width)
@@ -839,8 +1073,10 @@ def _built_for_eps(params: Params, norm: float | None = None):
     return target, C, eps_half, build_transformer(target, spec)
 
 
-EXACT_FFN1 = ("exact rationals (FFN_1 with exact weights: the staircase on plateaus) + ball arithmetic (python-flint "
-              "arb) for the attention and FFN_2 + exact ramp-zone volume")
+EXACT_FFN1 = (
+    "exact rationals (FFN_1 with exact weights: the staircase on plateaus) + ball arithmetic (python-flint "
+    "arb) for the attention and FFN_2 + exact ramp-zone volume"
+)
 
 
 @register(
@@ -859,19 +1095,35 @@ def check_approx(params: Params) -> Evidence:
     # an existence claim: a θ whose certificate falls short refutes nothing (another θ might do)
     return Evidence(
         quantity="certified upper bound on d_α(τ, h)",
-        measured=measured, bound=eps_half, margin=eps_half - measured, decidable=measured <= eps_half,
-        method="exhaustive", arithmetic=EXACT_FFN1,
-        n_checked=tau.spec.n_sequences, params=params.as_dict(),
-        details={"θ chosen": str(tau.spec.ramp), "θ/δ": float(tau.spec.ramp / tau.spec.step_width),
-                 "plateau error ≤": round_up(b["e_plat"]), "ramp-zone volume ≤": str(b["vol_bad_exact"]),
-                 "sup bound B": round_up(b["B"], 4), "largest ramp slope 1/θ": str(1 / tau.spec.ramp), "C": C,
-                 "readings tried": ["ε from the proof's relation (C+1)δ(dn)^{1/α} = ε/2 (repaired; the printed "
-                                    "Cδ(dn)^{1/α} ≤ ε/2 fails: lemma-c.1/delta-epsilon)",
-                                    "the proof's last line d_p(h, τ) ≤ ε/2 read as d_α (p is Lemma 6.1's exponent)"]},
+        measured=measured,
+        bound=eps_half,
+        margin=eps_half - measured,
+        decidable=measured <= eps_half,
+        method="exhaustive",
+        arithmetic=EXACT_FFN1,
+        n_checked=tau.spec.n_sequences,
+        params=params.as_dict(),
+        details={
+            "θ chosen": str(tau.spec.ramp),
+            "θ/δ": float(tau.spec.ramp / tau.spec.step_width),
+            "plateau error ≤": round_up(b["e_plat"]),
+            "ramp-zone volume ≤": str(b["vol_bad_exact"]),
+            "sup bound B": round_up(b["B"], 4),
+            "largest ramp slope 1/θ": str(1 / tau.spec.ramp),
+            "C": C,
+            "readings tried": [
+                "ε from the proof's relation (C+1)δ(dn)^{1/α} = ε/2 (repaired; the printed "
+                "Cδ(dn)^{1/α} ≤ ε/2 fails: lemma-c.1/delta-epsilon)",
+                "the proof's last line d_p(h, τ) ≤ ε/2 read as d_α (p is Lemma 6.1's exponent)",
+            ],
+        },
         notes="'By choosing θ appropriately': θ shrinks like ε^α/(dn·m·B^α). The certificate is for the network with "
         "exact FFN_1 weights: a float64 pass of FFN_1 at slope 1/θ loses about u·n/θ and is not what is decided. "
-        + ("" if measured <= eps_half else "Inconclusive: the certificate for this θ exceeds ε/2, which does not show "
-           "that no θ works."),
+        + (
+            ""
+            if measured <= eps_half
+            else "Inconclusive: the certificate for this θ exceeds ε/2, which does not show that no θ works."
+        ),
     )
 
 
@@ -880,8 +1132,7 @@ def _quantization_bound(target, spec: GridSpec, alpha: float, C: float) -> float
     ``sup_X ‖h(X) − f(X)‖_α``: ``max_A ‖Q_out(f(A)) − f(A)‖_α + C·δ·(dn)^{1/α}`` over the grid corners ``A``
     (``‖f(A) − f(X)‖_α ≤ C‖A − X‖_α < Cδ(dn)^{1/α}`` on the cell of ``A``)."""
     from flint import arb
-
-    from construct.certified import upper
+    from varproof.construct.arithmetic.certified import upper
 
     X = grid_points(spec)
     fx = target(X)
@@ -898,7 +1149,8 @@ def _quantization_bound(target, spec: GridSpec, alpha: float, C: float) -> float
     "There exists a transformer τ with a single self-attention layer such that for any f ∈ F_C, ‖τ(·), f‖_α ≤ ε — for "
     "every ε > 0 (the printed quantifier order: one τ for all f). Read with F_C ⊇ the constant maps 0 and 1 "
     "(0-Lipschitz into [0,1]^{n×d}) and ‖τ(·), f‖_α = ‖τ − f‖_α.",
-    work=fixed(1e8, 8 * MiB), alpha_max=math.inf,  # (dn)^{1/α} in closed form: every α
+    work=fixed(1e8, 8 * MiB),
+    alpha_max=math.inf,  # (dn)^{1/α} in closed form: every α
 )
 def check_lemma61_literal(params: Params) -> Evidence:
     spec = params.spec()
@@ -911,19 +1163,31 @@ def check_lemma61_literal(params: Params) -> Evidence:
     needed = gap_31 / 2  # min over τ of max(‖τ − f0‖, ‖τ − f1‖) ≥ this; attained by τ ≡ 1/2
     return Evidence(
         quantity="ε − min_τ max(‖τ − f₀‖_α, ‖τ − f₁‖_α) for f₀ ≡ 0, f₁ ≡ 1 (the triangle inequality: ≥ ‖f₁ − f₀‖_α/2)",
-        measured=needed, bound=eps, margin=eps - needed,
-        method="exact", arithmetic="closed form (triangle inequality of the Section 3.1 norm)", n_checked=1,
+        measured=needed,
+        bound=eps,
+        margin=eps - needed,
+        method="exact",
+        arithmetic="closed form (triangle inequality of the Section 3.1 norm)",
+        n_checked=1,
         params=params.as_dict(),
-        counterexample={"epsilon": f"(dn)^(1/α)/4 = {eps:.6g}", "f0": "X ↦ 0", "f1": "X ↦ 1",
-                        "‖f1 − f0‖_α": f"(dn)^(1/α) = {gap_31:.6g}",
-                        "why": "no single τ is within ε of both: ‖f1 − f0‖ ≤ ‖τ − f0‖ + ‖τ − f1‖ ≤ 2ε < ‖f1 − f0‖"},
-        details={"readings tried": ["F_C = C-Lipschitz maps [0,1]^{n×d} → [0,1]^{n×d} (contains both constants)",
-                                    "F_C = C-Lipschitz maps into R^{n×d} (contains both constants)",
-                                    "norm of Section 3.1, (∫‖·‖_α^α)^{1/α}: ‖f1 − f0‖ = (dn)^{1/α}",
-                                    "norm of Appendix A.1, (∫‖·‖_α² )^{1/α}: ‖f1 − f0‖ = (dn)^{2/α²} > 0, and the "
-                                    "same two-function argument (a power of a norm) fails for small ε",
-                                    "‖τ(·), f‖_α read as the distance ‖τ − f‖_α"],
-                 "F_C": "not defined in the paper (nor F_{C,r})"},
+        counterexample={
+            "epsilon": f"(dn)^(1/α)/4 = {eps:.6g}",
+            "f0": "X ↦ 0",
+            "f1": "X ↦ 1",
+            "‖f1 − f0‖_α": f"(dn)^(1/α) = {gap_31:.6g}",
+            "why": "no single τ is within ε of both: ‖f1 − f0‖ ≤ ‖τ − f0‖ + ‖τ − f1‖ ≤ 2ε < ‖f1 − f0‖",
+        },
+        details={
+            "readings tried": [
+                "F_C = C-Lipschitz maps [0,1]^{n×d} → [0,1]^{n×d} (contains both constants)",
+                "F_C = C-Lipschitz maps into R^{n×d} (contains both constants)",
+                "norm of Section 3.1, (∫‖·‖_α^α)^{1/α}: ‖f1 − f0‖ = (dn)^{1/α}",
+                "norm of Appendix A.1, (∫‖·‖_α² )^{1/α}: ‖f1 − f0‖ = (dn)^{2/α²} > 0, and the "
+                "same two-function argument (a power of a norm) fails for small ε",
+                "‖τ(·), f‖_α read as the distance ‖τ − f‖_α",
+            ],
+            "F_C": "not defined in the paper (nor F_{C,r})",
+        },
         notes="The proof sketch builds τ from f (Lemma C.1 memorizes h = quantized f): it shows ∀f ∃τ, which is "
         "lemma-6.1/corrected.",
     )
@@ -947,19 +1211,27 @@ def check_lemma61(params: Params) -> Evidence:
     return Evidence(
         quantity="certified ‖τ − h‖_α + sup ‖h − f‖_α (triangle inequality; inconclusive above ε: an upper bound "
         "refutes nothing)",
-        measured=total, bound=eps, margin=eps - total, decidable=total <= eps,
-        method="exhaustive", arithmetic=EXACT_FFN1 + "; the target in float64 with a 1e-9 allowance per coordinate",
-        n_checked=spec.n_sequences, params=params.as_dict(),
-        details={"certified d_α(τ,h)": cert, "sup ‖h−f‖_α ≤ max_A ‖h(A) − f(A)‖_α + Cδ(dn)^{1/α}": quant,
-                 "θ": str(spec.ramp)},
+        measured=total,
+        bound=eps,
+        margin=eps - total,
+        decidable=total <= eps,
+        method="exhaustive",
+        arithmetic=EXACT_FFN1 + "; the target in float64 with a 1e-9 allowance per coordinate",
+        n_checked=spec.n_sequences,
+        params=params.as_dict(),
+        details={
+            "certified d_α(τ,h)": cert,
+            "sup ‖h−f‖_α ≤ max_A ‖h(A) − f(A)‖_α + Cδ(dn)^{1/α}": quant,
+            "θ": str(spec.ramp),
+        },
     )
 
 
 def _tau_star(tau, X_exact):
     """``τ*(X)`` (exact FFN_1 weights for ``tau.spec``'s θ, ``tau``'s attention and FFN_2) on one exact input,
     as balls (``n × d``)."""
-    from construct.certified import BumpBalls, attention_balls
-    from construct.quantize import step_function
+    from varproof.construct.arithmetic.certified import BumpBalls, attention_balls
+    from varproof.construct.onelayer.quantize import step_function
 
     M = [[step_function(Fraction(x) + k, tau.spec) for x in row] for k, row in enumerate(X_exact)]
     q = attention_balls(tau.contextual.attention, M)
@@ -975,7 +1247,7 @@ def _tau_star(tau, X_exact):
     work=dense_cost(builds=2, passes=2),
 )
 def check_lemma61_sup(params: Params) -> Evidence:
-    from construct.certified import ball, lower
+    from varproof.construct.arithmetic.certified import ball, lower
 
     target, C, eps_half, tau = _built_for_eps(params, norm=math.inf)
     spec = tau.spec
@@ -989,16 +1261,26 @@ def check_lemma61_sup(params: Params) -> Evidence:
         out = _tau_star(tau, X)
         fx = target(np.full((spec.tokens, spec.channels), float(x)))
         # certified lower bound of |τ*(X) − f(X)|, less an allowance 1e-9 for the target's float64 evaluation
-        err = max(max(lower(out[k][c] - ball(float(fx[k, c]))), lower(ball(float(fx[k, c])) - out[k][c]))
-                  for k in range(spec.tokens) for c in range(spec.channels)) - 1e-9
+        err = (
+            max(
+                max(lower(out[k][c] - ball(float(fx[k, c]))), lower(ball(float(fx[k, c])) - out[k][c]))
+                for k in range(spec.tokens)
+                for c in range(spec.channels)
+            )
+            - 1e-9
+        )
         if err > worst:
             worst = err
             cex = {"X (all entries)": str(x), "sup error ≥": round(err, 6), "θ": str(theta)}
     return Evidence(
         quantity="certified lower bound of sup ‖τ(X) − f(X)‖_∞ at ramp midpoints",
-        measured=round(worst, 6), bound=eps, margin=eps - round(worst, 6),
-        method="search", arithmetic="exact FFN_1 + ball arithmetic (arb); the target in float64 (allowance 1e-9)",
-        n_checked=spec.steps, params=params.as_dict(),
+        measured=round(worst, 6),
+        bound=eps,
+        margin=eps - round(worst, 6),
+        method="search",
+        arithmetic="exact FFN_1 + ball arithmetic (arb); the target in float64 (allowance 1e-9)",
+        n_checked=spec.steps,
+        params=params.as_dict(),
         counterexample=cex if worst > eps else None,
         notes="FFN_1 is continuous, so on its ramps it outputs values between grid levels; their context IDs hit no "
         "bump and τ returns the attention output. The approximation holds in ℓ_α (measure of the ramps → 0) and "
@@ -1017,8 +1299,7 @@ def check_lemma61_sup(params: Params) -> Evidence:
 )
 def check_lemma61_sup_corrected(params: Params) -> Evidence:
     from flint import arb
-
-    from construct.certified import certified_errors, grid_contexts, upper
+    from varproof.construct.arithmetic.certified import certified_errors, grid_contexts, upper
 
     target, C, eps_half, tau = _built_for_eps(params, norm=math.inf)
     spec = tau.spec
@@ -1034,11 +1315,18 @@ def check_lemma61_sup_corrected(params: Params) -> Evidence:
     measured = round_up(upper(arb(total) + arb(lip)), 4)
     return Evidence(
         quantity="certified upper bound of sup over P_θ of ‖τ(X) − f(X)‖_∞ (inconclusive above ε)",
-        measured=measured, bound=eps, margin=eps - measured, decidable=measured <= eps,
-        method="exhaustive", arithmetic="exact FFN_1 + ball arithmetic (arb); the target in float64 (allowance 1e-9)",
-        n_checked=spec.n_sequences, params=params.as_dict(),
-        details={"θ": str(spec.ramp), "measure of the ramp zones ≤": str(min(Fraction(1), spec.tokens * spec.channels
-                                                                                  * spec.steps * spec.ramp))},
+        measured=measured,
+        bound=eps,
+        margin=eps - measured,
+        decidable=measured <= eps,
+        method="exhaustive",
+        arithmetic="exact FFN_1 + ball arithmetic (arb); the target in float64 (allowance 1e-9)",
+        n_checked=spec.n_sequences,
+        params=params.as_dict(),
+        details={
+            "θ": str(spec.ramp),
+            "measure of the ramp zones ≤": str(min(Fraction(1), spec.tokens * spec.channels * spec.steps * spec.ramp)),
+        },
     )
 
 
@@ -1057,14 +1345,23 @@ def check_c1_well_formed(params: Params) -> Evidence:
     free = sorted(s for s in conclusion if s not in hypotheses and s not in bound_elsewhere)
     unbound_hyp = ["c (of T_B^{1,1,c})", "T_B (Definition 3.14 defines T^{a,s,c} only)"]
     return Evidence(
-        quantity="symbols of the conclusion bound nowhere in the lemma", measured=len(free), bound=0,
-        margin=-float(len(free)), method="exact", arithmetic="symbol table", n_checked=len(conclusion),
+        quantity="symbols of the conclusion bound nowhere in the lemma",
+        measured=len(free),
+        bound=0,
+        margin=-float(len(free)),
+        method="exact",
+        arithmetic="symbol table",
+        n_checked=len(conclusion),
         params={"statement": "Lemma C.1 as printed"},
         counterexample={"free symbols": free, "also undefined in the hypotheses": unbound_hyp} if free else None,
-        details={"readings tried": ["ε given with its relation to δ, Cδ(dh_r w_r)^{1/α} ≤ ε/2 (stated in the proof): "
-                                    "lemma-c.1/approx", "for every ε > 0 (δ fixed by h): needs d_α(τ, h) → 0, which "
-                                    "the ramp zones allow but our float64 bump centres bound below by the plateau "
-                                    "error (lemma-c.1/approx reports it)"]},
+        details={
+            "readings tried": [
+                "ε given with its relation to δ, Cδ(dh_r w_r)^{1/α} ≤ ε/2 (stated in the proof): lemma-c.1/approx",
+                "for every ε > 0 (δ fixed by h): needs d_α(τ, h) → 0, which "
+                "the ramp zones allow but our float64 bump centres bound below by the plateau "
+                "error (lemma-c.1/approx reports it)",
+            ]
+        },
         notes="ε first appears in the conclusion; its link to δ (the grid of h) appears only in the proof.",
     )
 
@@ -1086,14 +1383,27 @@ def check_lemma61_step1(params: Params) -> Evidence:
     f_bar = Fraction(0)
     err = f_x - f_bar
     return Evidence(
-        quantity="|f(x) − f̄(x)| − δ at the counterexample (must be ≤ 0)", measured=str(err), bound=str(delta),
-        margin=float(delta - err), method="exact", arithmetic="exact (fractions.Fraction)", n_checked=1,
+        quantity="|f(x) − f̄(x)| − δ at the counterexample (must be ≤ 0)",
+        measured=str(err),
+        bound=str(delta),
+        margin=float(delta - err),
+        method="exact",
+        arithmetic="exact (fractions.Fraction)",
+        n_checked=1,
         params={"steps": m},
-        counterexample={"f": "x ↦ min(1, 2x) (n = d = 1, C = 2)", "x": str(x), "f(x)": str(f_x), "f̄(x)": "0",
-                        "δ": str(delta)},
-        details={"readings tried": ["sup norm ℓ_∞ (the most favourable): fails for C = 2",
-                                    "function norm ‖·‖_α (Section 3.1) with f = identity (C = 1): "
-                                    "(dn/(α+1))^{1/α}δ > δ once dn > α + 1"]},
+        counterexample={
+            "f": "x ↦ min(1, 2x) (n = d = 1, C = 2)",
+            "x": str(x),
+            "f(x)": str(f_x),
+            "f̄(x)": "0",
+            "δ": str(delta),
+        },
+        details={
+            "readings tried": [
+                "sup norm ℓ_∞ (the most favourable): fails for C = 2",
+                "function norm ‖·‖_α (Section 3.1) with f = identity (C = 1): (dn/(α+1))^{1/α}δ > δ once dn > α + 1",
+            ]
+        },
     )
 
 
@@ -1117,13 +1427,22 @@ def check_lemma61_step3(params: Params) -> Evidence:
     limit = sp.limit(sp.expand(count * eps**N), eps, 0, dir="+")
     finite = bool(limit.is_finite)
     return Evidence(
-        quantity="lim_{ε→0} (FFN neurons)·ε^{dn} (must be finite)", measured=str(sp.simplify(limit)), bound="finite",
-        margin=0.0 if finite else -1.0, method="exact", arithmetic="symbolic (sympy)", n_checked=1,
+        quantity="lim_{ε→0} (FFN neurons)·ε^{dn} (must be finite)",
+        measured=str(sp.simplify(limit)),
+        bound="finite",
+        margin=0.0 if finite else -1.0,
+        method="exact",
+        arithmetic="symbolic (sympy)",
+        n_checked=1,
         params=params.as_dict(),
-        details={"FFN layers of the construction": 2, "readings tried": [
-            "FFN layers = hidden neurons of the construction: O(ε^{−dn}) holds (this claim)",
-            "FFN layers = layers: the construction has 2, trivially O(ε^{−dn}); its FFN widths exceed c = 4 "
-            "(lemma-6.1/class)"]},
+        details={
+            "FFN layers of the construction": 2,
+            "readings tried": [
+                "FFN layers = hidden neurons of the construction: O(ε^{−dn}) holds (this claim)",
+                "FFN layers = layers: the construction has 2, trivially O(ε^{−dn}); its FFN widths exceed c = 4 "
+                "(lemma-6.1/class)",
+            ],
+        },
     )
 
 
@@ -1138,8 +1457,8 @@ def check_lemma61_step3(params: Params) -> Evidence:
     work=sized(6e8, 32 * MiB, tokens=1),
 )
 def check_range_attn(params: Params) -> Evidence:
-    from construct.certified import attention_balls, lower, upper
-    from construct.quantize import step_function
+    from varproof.construct.arithmetic.certified import attention_balls, lower, upper
+    from varproof.construct.onelayer.quantize import step_function
 
     target, C, eps_half, tau = _built_for_eps(params)
     spec = tau.spec
@@ -1148,12 +1467,12 @@ def check_range_attn(params: Params) -> Evidence:
     x = spec.step_width - spec.ramp / 2
     X = [[x if (k, c) == (0, 0) else Fraction(0) for c in range(spec.channels)] for k in range(spec.tokens)]
     M = [[step_function(X[k][c] + k, spec) for c in range(spec.channels)] for k in range(spec.tokens)]
-    from construct.certified import ball
+    from varproof.construct.arithmetic.certified import ball
 
     q = attention_balls(tau.contextual.attention, M)[0][0]
     centres = np.sort(tau.context_ids.reshape(-1))
     i = int(np.searchsorted(centres, float(q.mid())))
-    near = [float(c) for c in centres[max(0, i - 2): i + 2]]
+    near = [float(c) for c in centres[max(0, i - 2) : i + 2]]
     w = tau.id_gap / 2
     # a hat is non-zero only strictly inside its half-width: the ID is memorized iff min |q − c| < w
     slack = max((ball(w) - abs(q - ball(c)) for c in near), key=lambda b: float(b.mid()))  # w − distance, a ball
@@ -1169,14 +1488,24 @@ def check_range_attn(params: Params) -> Evidence:
     return Evidence(
         quantity="distance of an attention output to the nearest memorized ID against the bump half-width w (margin "
         "w − distance, certified; must be > 0)",
-        measured=float(f"{distance:.3g}"), bound=float(f"{w:.3g}"),
-        margin=None if margin is None else float(f"{margin:.3g}") if margin != 0 else 0.0, decidable=decided,
+        measured=float(f"{distance:.3g}"),
+        bound=float(f"{w:.3g}"),
+        margin=None if margin is None else float(f"{margin:.3g}") if margin != 0 else 0.0,
+        decidable=decided,
         strict=True,
-        method="search", arithmetic="exact FFN_1 + ball arithmetic (arb)", n_checked=1, params=params.as_dict(),
-        counterexample={"X": f"0 except X_(1,1) = {x}", "FFN_1 output at (1,1)": str(M[0][0]),
-                        "ID ⊂": [float(f"{lower(q):.12g}"), float(f"{upper(q):.12g}")],
-                        "nearest centre distance ≈": float(f"{distance:.3g}"), "half-width": float(f"{w:.3g}")}
-        if decided and margin <= 0 else None,
+        method="search",
+        arithmetic="exact FFN_1 + ball arithmetic (arb)",
+        n_checked=1,
+        params=params.as_dict(),
+        counterexample={
+            "X": f"0 except X_(1,1) = {x}",
+            "FFN_1 output at (1,1)": str(M[0][0]),
+            "ID ⊂": [float(f"{lower(q):.12g}"), float(f"{upper(q):.12g}")],
+            "nearest centre distance ≈": float(f"{distance:.3g}"),
+            "half-width": float(f"{w:.3g}"),
+        }
+        if decided and margin <= 0
+        else None,
         notes="On the ramps FFN_1 outputs values between grid levels (lemma-c.1/range-ffn1); their IDs fall between "
         "bumps, so FFN_2 returns the attention output there. The function norm does not see this set of measure "
         "≤ dn·m·θ (lemma-c.1/approx).",
@@ -1202,8 +1531,12 @@ def check_lemma61_step2(params: Params) -> Evidence:
         checked += len(X)
     return Evidence(
         quantity="grid entries h(A)_{k,c} outside {0, δ, …, 1−δ}, over every target and grid sequence",
-        measured=worst, bound=0, margin=-float(worst), method="exhaustive",
-        arithmetic="float64 (m·h are small integers: exact)", n_checked=checked,
+        measured=worst,
+        bound=0,
+        margin=-float(worst),
+        method="exhaustive",
+        arithmetic="float64 (m·h are small integers: exact)",
+        n_checked=checked,
         params={**params.as_dict(), "targets": list(TARGETS)},
         notes="'Its output approximates any f̄': with h = Q_out∘f the surrogate is f̄ itself on the grid; how well it "
         "approximates f is lemma-c.1/delta-epsilon.",

@@ -12,7 +12,7 @@
 * ``def-3.5`` — Definition 3.5 as printed: ``X ∈ R^{d×L}`` but ``k ∈ [n]``, so the displayed formula gives
   the columns ``k ∈ [n]`` of ``FFN(X) ∈ R^{d×L}``; ``…/reading-n-is-L`` reads ``k ∈ [L]``.
 
-Sizes are sympy symbols (`verify.shapes`); a size mismatch is decided symbolically with a smallest witness.
+Sizes are sympy symbols (`varproof.verify.shapes`); a size mismatch is decided symbolically with a smallest witness.
 """
 
 from __future__ import annotations
@@ -46,8 +46,13 @@ def _softmax_symbolic() -> dict:
     total = sp.factor_terms(sp.Sum(entry, (i, 1, n)))
     numerator, rest = total.as_numer_denom()
     sums_to_one = sp.simplify(numerator.xreplace({i: j}) - rest) == 0
-    return {"entry": str(entry), "entry > 0": bool(entry.is_positive), "Σ_i entries": str(total),
-            "Σ_i entries = 1": bool(sums_to_one), "⟨exp(z), 1_n⟩ > 0": bool(denominator.is_positive)}
+    return {
+        "entry": str(entry),
+        "entry > 0": bool(entry.is_positive),
+        "Σ_i entries": str(total),
+        "Σ_i entries = 1": bool(sums_to_one),
+        "⟨exp(z), 1_n⟩ > 0": bool(denominator.is_positive),
+    }
 
 
 @register(
@@ -68,13 +73,18 @@ def check_def31(params: Params) -> Evidence:
     failed = [k for k in ("entry > 0", "Σ_i entries = 1", "⟨exp(z), 1_n⟩ > 0") if not facts[k]]
     fields = t.evidence_fields()
     bad = fields["measured"] + len(failed)
-    fields.update(measured=bad, margin=-float(bad), n_checked=fields["n_checked"] + 3,
-                  arithmetic="symbolic (sympy): sizes and the sum over i with n a symbol")
+    fields.update(
+        measured=bad,
+        margin=-float(bad),
+        n_checked=fields["n_checked"] + 3,
+        arithmetic="symbolic (sympy): sizes and the sum over i with n a symbol",
+    )
     fields["details"] = {**fields["details"], **facts}
     if failed and fields["counterexample"] is None:
         fields["counterexample"] = {"property": failed[0]}
-    return Evidence(quantity="mis-typed operations + failing probability-vector properties", params={"n": "every n ≥ 1"},
-                    **fields)
+    return Evidence(
+        quantity="mis-typed operations + failing probability-vector properties", params={"n": "every n ≥ 1"}, **fields
+    )
 
 
 @register(
@@ -101,7 +111,9 @@ def check_def32(params: Params) -> Evidence:
     bad = fields["measured"] + (0 if positive else 1)
     fields.update(measured=bad, margin=-float(bad), n_checked=fields["n_checked"] + 1)
     fields["details"] = {**fields["details"], "A_{i,j} = exp(real) > 0": positive}
-    return Evidence(quantity="mis-typed operations (and non-positive entries of A)", params={"n, d": "symbols"}, **fields)
+    return Evidence(
+        quantity="mis-typed operations (and non-positive entries of A)", params={"n, d": "symbols"}, **fields
+    )
 
 
 @register(
@@ -131,8 +143,10 @@ def check_def33(params: Params) -> Evidence:
     D_ii = sp.Sum(sp.exp(S[i, j]), (j, 1, nn))
     attention_weight = sp.exp(S[i, k]) / D_ii  # (D^{-1} A)_{i,k} = A_{i,k} / (A 1_n)_i
     softmax_entry = sp.exp(S[i, k]) / sp.Sum(sp.exp(S[i, j]), (j, 1, nn))  # Definition 3.1 on row i, entry k
-    facts = {"D_{i,i} > 0 (D invertible)": bool(D_ii.is_positive),
-             "(D^{-1}A)_{i,k} = Softmax(S_{i,*})_k": sp.simplify(attention_weight - softmax_entry) == 0}
+    facts = {
+        "D_{i,i} > 0 (D invertible)": bool(D_ii.is_positive),
+        "(D^{-1}A)_{i,k} = Softmax(S_{i,*})_k": sp.simplify(attention_weight - softmax_entry) == 0,
+    }
     failed = [key for key, ok in facts.items() if not ok]
     fields = t.evidence_fields()
     bad = fields["measured"] + len(failed)
@@ -171,8 +185,10 @@ def _typing_def34(reading_n: bool) -> Typing:
 def check_def34(params: Params) -> Evidence:
     t = _typing_def34(reading_n=False)
     fields = t.evidence_fields()
-    fields["details"] = {**fields["details"], "readings tried": {"n free (as printed)": "fails",
-                                                                  "n := h_r w_r": "holds (def-3.4/reading-n-is-hw)"}}
+    fields["details"] = {
+        **fields["details"],
+        "readings tried": {"n free (as printed)": "fails", "n := h_r w_r": "holds (def-3.4/reading-n-is-hw)"},
+    }
     return Evidence(quantity="mis-typed operations", params={"h_r, w_r, d, n": "symbols"}, **fields)
 
 
@@ -184,8 +200,11 @@ def check_def34(params: Params) -> Evidence:
     work=fixed(1e8, 8 * MiB),
 )
 def check_def34_reading(params: Params) -> Evidence:
-    return Evidence(quantity="mis-typed operations", params={"h_r, w_r, d": "symbols", "n": "h_r w_r"},
-                    **_typing_def34(reading_n=True).evidence_fields())
+    return Evidence(
+        quantity="mis-typed operations",
+        params={"h_r, w_r, d": "symbols", "n": "h_r w_r"},
+        **_typing_def34(reading_n=True).evidence_fields(),
+    )
 
 
 def _typing_def35(reading_L: bool) -> Typing:
@@ -222,11 +241,17 @@ def _typing_def35(reading_L: bool) -> Typing:
 def check_def35(params: Params) -> Evidence:
     t = _typing_def35(reading_L=False)
     fields = t.evidence_fields()
-    fields["details"] = {**fields["details"], "readings tried": {"k ∈ [n], n free (as printed)": "fails",
-                                                                  "k ∈ [L]": "holds (def-3.5/reading-n-is-L)"}}
-    return Evidence(quantity="mis-typed operations (index range included)", params={"d, L, c, n": "symbols"},
-                    notes="For n < L the columns n+1…L of FFN(X) are not defined; for n > L the formula reads "
-                    "X_{*,k}, k > L, which X ∈ R^{d×L} does not have.", **fields)
+    fields["details"] = {
+        **fields["details"],
+        "readings tried": {"k ∈ [n], n free (as printed)": "fails", "k ∈ [L]": "holds (def-3.5/reading-n-is-L)"},
+    }
+    return Evidence(
+        quantity="mis-typed operations (index range included)",
+        params={"d, L, c, n": "symbols"},
+        notes="For n < L the columns n+1…L of FFN(X) are not defined; for n > L the formula reads "
+        "X_{*,k}, k > L, which X ∈ R^{d×L} does not have.",
+        **fields,
+    )
 
 
 @register(
@@ -237,5 +262,8 @@ def check_def35(params: Params) -> Evidence:
     work=fixed(1e8, 8 * MiB),
 )
 def check_def35_reading(params: Params) -> Evidence:
-    return Evidence(quantity="mis-typed operations (index range included)", params={"d, L, c": "symbols"},
-                    **_typing_def35(reading_L=True).evidence_fields())
+    return Evidence(
+        quantity="mis-typed operations (index range included)",
+        params={"d, L, c": "symbols"},
+        **_typing_def35(reading_L=True).evidence_fields(),
+    )

@@ -1,9 +1,9 @@
 """Claims the paper's design invites but does not state: experiments on the construction.
 
 * ``experiments/multihead-separation`` — the paper uses one attention head (Definition 3.3; Section 1:
-  "single-layer, single-head"). Giving the contextual attention of `construct.contextual` a query/key
+  "single-layer, single-head"). Giving the contextual attention of `varproof.construct.onelayer.contextual` a query/key
   width ``h`` and spending it on ``h`` heads of width 1, each with its own softmax scale
-  (`construct.multihead`), is compared with spending it on one head (which, for the rank-one
+  (`varproof.construct.onelayer.multihead`), is compared with spending it on one head (which, for the rank-one
   construction, is the single head at one scale): the statement is that the heads **buy separation** —
   the best smallest context-ID gap (Definition 5.3's δ for scalar IDs) over ``h``-head maps is strictly
   larger than the best single head's, with the scales of both taken from the same finite ladder
@@ -19,11 +19,10 @@ import math
 
 import mpmath
 import numpy as np
-
-from construct.contextual import vocabulary_projections
-from construct.grid import GridSpec, sequence_digits
-from construct.multihead import boltzmann_ids, id_gap
-from construct.quantize import quantized_tokens
+from varproof.construct.onelayer.contextual import vocabulary_projections
+from varproof.construct.onelayer.grid import GridSpec, sequence_digits
+from varproof.construct.onelayer.multihead import boltzmann_ids, id_gap
+from varproof.construct.onelayer.quantize import quantized_tokens
 
 from ..registry import MiB, Params, register, sized
 from ..report import Evidence
@@ -104,7 +103,7 @@ def exact_gap(spec: GridSpec, multiples) -> mpmath.mpf:
 
 
 def _exact_working_scale(a_min, a_max) -> mpmath.mpf:
-    """``λ_w = 1/(a_max (a_max − a_min))`` from the exact rational projections (`construct.contextual.working_scale`
+    """``λ_w = 1/(a_max (a_max − a_min))`` from the exact rational projections (`varproof.construct.onelayer.contextual.working_scale`
     rounds the same rational to float64)."""
     spread = a_max - a_min
     value = 1 / (a_max * a_max) if spread == 0 else 1 / (a_max * spread)
@@ -124,9 +123,18 @@ def separation_rows(params: Params) -> list[dict]:
         for h in HEADS:
             gap, combo, other = best_heads(spec, h, base)
             multi_exact = exact_gap(spec, combo)
-            rows.append({"spec": spec, "h": h, "single": single_exact, "single_multiple": c_best,
-                         "single_working": single_float[1.0], "multi": multi_exact, "multiples": combo,
-                         "other": other})
+            rows.append(
+                {
+                    "spec": spec,
+                    "h": h,
+                    "single": single_exact,
+                    "single_multiple": c_best,
+                    "single_working": single_float[1.0],
+                    "multi": multi_exact,
+                    "multiples": combo,
+                    "other": other,
+                }
+            )
     return rows
 
 
@@ -134,7 +142,7 @@ def separation_rows(params: Params) -> list[dict]:
     "experiments/multihead-separation",
     "Section 1 (single-head), Definition 3.3, Definition 5.3, Lemma 5.4 (experiment: more heads)",
     "Splitting the contextual attention's query/key width h into h rank-one heads of width 1 (own softmax scale each, "
-    "outputs averaged; construct.multihead) buys separation: for every spec of the family with n ≥ 2 and h ∈ {2, 3}, "
+    "outputs averaged; varproof.construct.onelayer.multihead) buys separation: for every spec of the family with n ≥ 2 and h ∈ {2, 3}, "
     "the largest smallest context-ID gap over h-head maps with scales from the ladder λ_w·2^(k/2) (k = −8…16) is strictly "
     "larger than the largest over single heads (any width: on this rank-one construction a single head is one scale) "
     "with scales from the same ladder.",
@@ -144,29 +152,57 @@ def separation_rows(params: Params) -> list[dict]:
 def check_multihead_separation(params: Params) -> Evidence:
     rows = separation_rows(params)
     if not rows:
-        return Evidence("best h-head ID gap − best single-head ID gap", None, None, None, "exhaustive", "mpmath",
-                        0, params.as_dict(), precondition_ok=False,
-                        notes="the family has no spec with n ≥ 2 tokens: a single token has no context to map")
+        return Evidence(
+            "best h-head ID gap − best single-head ID gap",
+            None,
+            None,
+            None,
+            "exhaustive",
+            "mpmath",
+            0,
+            params.as_dict(),
+            precondition_ok=False,
+            notes="the family has no spec with n ≥ 2 tokens: a single token has no context to map",
+        )
     worst = min(rows, key=lambda r: r["multi"] - r["single"])
     margin = float(worst["multi"] - worst["single"])
-    table = [{"spec": str(r["spec"]), "h": r["h"], "single_best": float(r["single"]),
-              "single_best_multiple": r["single_multiple"], "single_working_scale": r["single_working"],
-              "heads_best": float(r["multi"]), "heads_multiples": list(r["multiples"]),
-              "ratio": float(r["multi"] / r["single"])} for r in rows]
+    table = [
+        {
+            "spec": str(r["spec"]),
+            "h": r["h"],
+            "single_best": float(r["single"]),
+            "single_best_multiple": r["single_multiple"],
+            "single_working_scale": r["single_working"],
+            "heads_best": float(r["multi"]),
+            "heads_multiples": list(r["multiples"]),
+            "ratio": float(r["multi"] / r["single"]),
+        }
+        for r in rows
+    ]
     cex, decidable = None, True
     if margin <= 0:
         # a fail needs every h-head map with two distinct scales below the single head's best (float64 gaps are
         # within ~1e-15 of the exact ones; the margin asked for is 1e-12); the others are single heads
         decidable = worst["other"] < float(worst["single"]) - FLOAT_TOLERANCE
-        cex = {"spec": str(worst["spec"]), "h": worst["h"], "single_best": float(worst["single"]),
-               "heads_best": float(worst["multi"])}
+        cex = {
+            "spec": str(worst["spec"]),
+            "h": worst["h"],
+            "single_best": float(worst["single"]),
+            "heads_best": float(worst["multi"]),
+        }
     return Evidence(
         "min over specs and h of (best h-head smallest ID gap − best single-head smallest ID gap)",
-        float(worst["multi"]), float(worst["single"]), margin, "exhaustive",
+        float(worst["multi"]),
+        float(worst["single"]),
+        margin,
+        "exhaustive",
         f"float64 search over the ladder ({len(LADDER)} scales); decisive gaps in mpmath ({DIGITS} digits)",
-        len(rows), params.as_dict(), decidable=decidable, counterexample=cex, strict=True,
-        details={"rows": table, "smallest_ratio": min(t["ratio"] for t in table),
-                 "ladder": "2^(k/2), k = −8…16"},
+        len(rows),
+        params.as_dict(),
+        decidable=decidable,
+        counterexample=cex,
+        strict=True,
+        details={"rows": table, "smallest_ratio": min(t["ratio"] for t in table), "ladder": "2^(k/2), k = −8…16"},
         notes="The single head's working scale λ_w (multiple 1) is on the ladder; the ratio column is heads/single.",
     )
 
@@ -191,7 +227,7 @@ VAR_CHANNELS = (1, 2, 3)
     work=sized(8e8, 32 * MiB, tokens=1, samples=True),
 )
 def check_var_constant_levels(params: Params) -> Evidence:
-    from construct.var import random_var_transformer
+    from varproof.construct.var.var import random_var_transformer
 
     rng = np.random.default_rng(params.seed)
     worst, where, checked = 0.0, None, 0
@@ -204,7 +240,7 @@ def check_var_constant_levels(params: Params) -> Evidence:
                 out = tf(X)
                 lo = 0
                 for h in sides:
-                    level = out[:, lo:lo + h * h]
+                    level = out[:, lo : lo + h * h]
                     lo += h * h
                     if h < 2:
                         continue
@@ -218,11 +254,17 @@ def check_var_constant_levels(params: Params) -> Evidence:
     return Evidence(
         "largest spread (max − min over a level's tokens, relative to the level's size) of a level of side ≥ 2, "
         f"rounded up to a multiple of {SPREAD_UNIT:g}",
-        measured, CONSTANT_TOLERANCE, CONSTANT_TOLERANCE - measured, "sampled", "float64", checked, params.as_dict(),
+        measured,
+        CONSTANT_TOLERANCE,
+        CONSTANT_TOLERANCE - measured,
+        "sampled",
+        "float64",
+        checked,
+        params.as_dict(),
         counterexample={**where, "spread": worst} if failing else None,
         details={"schedules": [list(s) for s in VAR_SCHEDULES], "channels": list(VAR_CHANNELS)},
-        notes="Seeded random weights (construct.var.random_var_transformer, four weight scales) and inputs in [−1, 2]^d. "
-              "A consequence: on a schedule starting at 1×1, no such VAR transformer approximates a word-to-image map "
-              "whose last map is not constant better than the token mean of the target does "
-              "(examples/trained_vs_constructed.md).",
+        notes="Seeded random weights (varproof.construct.var.var.random_var_transformer, four weight scales) and inputs in [−1, 2]^d. "
+        "A consequence: on a schedule starting at 1×1, no such VAR transformer approximates a word-to-image map "
+        "whose last map is not constant better than the token mean of the target does "
+        "(examples/trained_vs_constructed.md).",
     )

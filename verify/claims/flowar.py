@@ -1,4 +1,4 @@
-"""Claims of Appendices D–F and Section 7: FlowAR and HOFAR, checked on the networks of `construct.flowar`.
+"""Claims of Appendices D–F and Section 7: FlowAR and HOFAR, checked on the networks of `varproof.construct.flowar.flowar`.
 
 * ``def-d.1`` — Up(X, r) is typed. ``def-d.2``, ``def-d.4``, ``def-d.5`` — the printed sizes ``h/r``, ``h/r_i`` are
   natural numbers only when ``r`` (``a^{K−1}``) divides ``h`` and ``w``, which the definitions do not require;
@@ -41,10 +41,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
-
-from construct.cost import UNIT_ROUNDOFF
-from construct.flowar import ARTransformer, FlowAR, printed_reshape_size, random_flowar
-from construct.flowar_layers import (
+from varproof.construct.cost import UNIT_ROUNDOFF
+from varproof.construct.flowar.flowar import ARTransformer, FlowAR, printed_reshape_size, random_flowar
+from varproof.construct.flowar.hofar import HOFAR, printed_condition_count, random_hofar
+from varproof.construct.flowar.layers import (
     MLP,
     FlowMatchingNet,
     LinearDownSample,
@@ -54,9 +54,8 @@ from construct.flowar_layers import (
     TokenMLP,
     layer_norm,
 )
-from construct.hofar import HOFAR, printed_condition_count, random_hofar
-from construct.interpolate import exact_up_matrix_1d
-from construct.layers import FeedForward
+from varproof.construct.layers import FeedForward
+from varproof.construct.var.interpolate import exact_up_matrix_1d
 
 from ..registry import MiB, Params, fixed, register, sized
 from ..report import Evidence
@@ -106,7 +105,7 @@ __all__ = [
     "check_cor71_step5",
 ]
 
-#: unit roundoff of float64 (`construct.cost.UNIT_ROUNDOFF`)
+#: unit roundoff of float64 (`varproof.construct.cost.UNIT_ROUNDOFF`)
 _U = UNIT_ROUNDOFF
 #: rounding allowance of an inequality between float64 quantities of size ~1 (a few ulps of the terms)
 _ROUNDING = 16 * _U
@@ -121,8 +120,10 @@ def _noise_free(x: float) -> float:
 # -- Definitions D.1, D.2 (sample functions) ---------------------------------------------------------------
 def _small_family():
     """``(h, w, r)`` with ``h, w ≤ 4``, ``r ≤ 4``, smallest map first."""
-    return sorted(((h, w, r) for h in range(1, 5) for w in range(1, 5) for r in range(1, 5)),
-                  key=lambda t: (t[0] * t[1], t[0], t[2]))
+    return sorted(
+        ((h, w, r) for h in range(1, 5) for w in range(1, 5) for r in range(1, 5)),
+        key=lambda t: (t[0] * t[1], t[0], t[2]),
+    )
 
 
 @register(
@@ -137,8 +138,11 @@ def check_defd1(params: Params) -> Evidence:
     for h, w, r in _small_family():
         shape = LinearUpSample(h, w, r).shape
         cases.record(shape == (r * h * r * w, h * w), lambda: {"h": h, "w": w, "r": r, "built": list(shape)})
-    return cases.evidence("(h, w, r) where Up(X, r) is not (rh·rw) × hw", "integers (shapes of the built maps)",
-                          params={"family": "1 ≤ h, w, r ≤ 4"})
+    return cases.evidence(
+        "(h, w, r) where Up(X, r) is not (rh·rw) × hw",
+        "integers (shapes of the built maps)",
+        params={"family": "1 ≤ h, w, r ≤ 4"},
+    )
 
 
 @register(
@@ -152,12 +156,17 @@ def check_defd1(params: Params) -> Evidence:
 def check_defd2(params: Params) -> Evidence:
     cases = CaseCount()
     for h, w, r in _small_family():
-        cases.record(h % r == 0 and w % r == 0, lambda: {"h": h, "w": w, "r": r, "h/r": str(Fraction(h, r)),
-                                                         "w/r": str(Fraction(w, r))})
-    return cases.evidence("(h, w, r) for which h/r or w/r is not a natural number", "exact rationals",
-                          params={"family": "1 ≤ h, w, r ≤ 4"},
-                          notes="Definitions D.4 and D.5 inherit the gap: D.4's Φ_down ∈ R^{((h/r)(w/r))×hw} and D.5's "
-                          "r_i = a^{K−i} need r_i to divide h and w.")
+        cases.record(
+            h % r == 0 and w % r == 0,
+            lambda: {"h": h, "w": w, "r": r, "h/r": str(Fraction(h, r)), "w/r": str(Fraction(w, r))},
+        )
+    return cases.evidence(
+        "(h, w, r) for which h/r or w/r is not a natural number",
+        "exact rationals",
+        params={"family": "1 ≤ h, w, r ≤ 4"},
+        notes="Definitions D.4 and D.5 inherit the gap: D.4's Φ_down ∈ R^{((h/r)(w/r))×hw} and D.5's "
+        "r_i = a^{K−i} need r_i to divide h and w.",
+    )
 
 
 @register(
@@ -182,15 +191,20 @@ def check_defd2_corrected(params: Params) -> Evidence:
         except ValueError:
             ok = not divisible
         cases.record(ok, lambda: {"h": h, "w": w, "r": r, "divisible": divisible})
-    return cases.evidence("(h, w, r) where the map is wrong or refused wrongly", "exact (shapes; rationals for r = 1, 2, 4)",
-                          params={"family": "1 ≤ h, w, r ≤ 4"})
+    return cases.evidence(
+        "(h, w, r) where the map is wrong or refused wrongly",
+        "exact (shapes; rationals for r = 1, 2, 4)",
+        params={"family": "1 ≤ h, w, r ≤ 4"},
+    )
 
 
 # -- Definition D.3 --------------------------------------------------------------------------------------
 def _d3_family():
     """``(h, w, r)`` with ``h, w ≤ 3``, ``r ≤ 3``, smallest map first."""
-    return sorted(((h, w, r) for h in range(1, 4) for w in range(1, 4) for r in range(1, 4)),
-                  key=lambda t: (t[0] * t[1], t[0], t[2]))
+    return sorted(
+        ((h, w, r) for h in range(1, 4) for w in range(1, 4) for r in range(1, 4)),
+        key=lambda t: (t[0] * t[1], t[0], t[2]),
+    )
 
 
 @register(
@@ -209,10 +223,13 @@ def check_defd3(params: Params) -> Evidence:
             problem = f"Φ_up is {rows}×{cols}, X is {h * w}×c: the product needs {cols} rows in X"
         elif rows != (r * h) * (r * w):
             problem = f"Φ_up X has {rows} rows, not rh·rw = {(r * h) * (r * w)}"
-        cases.record(problem is None, lambda: {"h": h, "w": w, "r": r, "Φ_up (printed)": f"{rows}×{cols}",
-                                               "X": f"{h * w}×c", "problem": problem})
+        cases.record(
+            problem is None,
+            lambda: {"h": h, "w": w, "r": r, "Φ_up (printed)": f"{rows}×{cols}", "X": f"{h * w}×c", "problem": problem},
+        )
     return cases.evidence(
-        "(h, w, r) for which Y = Φ_up X is undefined or of the wrong size", "integers",
+        "(h, w, r) for which Y = Φ_up X is undefined or of the wrong size",
+        "integers",
         params={"family": "1 ≤ h, w, r ≤ 3"},
         notes="Columns rh·rw equal the hw rows of X only for r = 1, so the printed shape fails for every r ≥ 2; the map "
         "that produces Y ∈ R^{(rh·rw)×c} is Φ_up ∈ R^{(rh·rw)×hw} (the transpose of the printed shape).",
@@ -255,16 +272,26 @@ def check_defd3_corrected(params: Params) -> Evidence:
                 if built.shape != (len(exact), h * w):
                     dev = math.inf
                 else:
-                    dev = max(abs(Fraction(float(built[a, b])) - exact[a][b]) for a in range(built.shape[0]) for b in range(h * w))
+                    dev = max(
+                        abs(Fraction(float(built[a, b])) - exact[a][b])
+                        for a in range(built.shape[0])
+                        for b in range(h * w)
+                    )
                     dev = float(dev)
                 if dev > worst:
                     worst = dev
                 if dev > 0 and cex is None:
                     cex = {"h": h, "w": w, "r": r, "shape": list(built.shape), "max |built − exact|": dev}
     return Evidence(
-        quantity="max |built entry − exact rational entry| (and shape)", measured=worst, bound=0.0, margin=-worst,
-        method="exhaustive", arithmetic="exact (fractions.Fraction; float64 entries converted exactly)", n_checked=checked,
-        params={"family": "1 ≤ h, w ≤ 3, r ∈ {2, 4}", "kernel": "keys (a = −3/4)"}, counterexample=cex,
+        quantity="max |built entry − exact rational entry| (and shape)",
+        measured=worst,
+        bound=0.0,
+        margin=-worst,
+        method="exhaustive",
+        arithmetic="exact (fractions.Fraction; float64 entries converted exactly)",
+        n_checked=checked,
+        params={"family": "1 ≤ h, w ≤ 3, r ∈ {2, 4}", "kernel": "keys (a = −3/4)"},
+        counterexample=cex,
         notes="With r a power of two the sample positions (i + ½)/r − ½ and all kernel weights are short dyadic "
         "rationals, so float64 represents the matrix exactly. (For r = 3 the entries carry rounding of ~1e-15.)",
     )
@@ -290,10 +317,23 @@ def check_defd4(params: Params) -> Evidence:
     first = bad[0]
     return Evidence(
         quantity="(h, w, r) whose declared size (h/r)(w/r) is not a natural number (the product itself is typed)",
-        measured=len(bad), bound=0, margin=-float(len(bad)), method="exact", arithmetic="symbolic (sympy) + exact rationals",
-        n_checked=len(_small_family()) + t.checked, params={"family": "1 ≤ h, w, r ≤ 4"},
-        counterexample={"h": first[0], "w": first[1], "r": first[2], "(h/r)(w/r)": str(Fraction(first[0] * first[1], first[2] ** 2))},
-        details={"typing of Φ_down X": "ok" if t.ok else t.mismatches, "declared": {k: str(v) for k, v in t.declared.items()}},
+        measured=len(bad),
+        bound=0,
+        margin=-float(len(bad)),
+        method="exact",
+        arithmetic="symbolic (sympy) + exact rationals",
+        n_checked=len(_small_family()) + t.checked,
+        params={"family": "1 ≤ h, w, r ≤ 4"},
+        counterexample={
+            "h": first[0],
+            "w": first[1],
+            "r": first[2],
+            "(h/r)(w/r)": str(Fraction(first[0] * first[1], first[2] ** 2)),
+        },
+        details={
+            "typing of Φ_down X": "ok" if t.ok else t.mismatches,
+            "declared": {k: str(v) for k, v in t.declared.items()},
+        },
     )
 
 
@@ -307,14 +347,29 @@ def check_defd4(params: Params) -> Evidence:
 )
 def check_defd5(params: Params) -> Evidence:
     cases = CaseCount()
-    family = sorted(((h, w, K, a) for h in range(1, 5) for w in range(1, 5) for K in range(1, 4) for a in range(1, 4)),
-                    key=lambda t: (t[0] * t[1], t[2], t[3]))
+    family = sorted(
+        ((h, w, K, a) for h in range(1, 5) for w in range(1, 5) for K in range(1, 4) for a in range(1, 4)),
+        key=lambda t: (t[0] * t[1], t[2], t[3]),
+    )
     for h, w, K, a in family:
         bad_i = next((i for i in range(1, K + 1) if h % a ** (K - i) or w % a ** (K - i)), None)
-        cases.record(bad_i is None, lambda: {"h": h, "w": w, "K": K, "a": a, "i": bad_i, "r_i": a ** (K - bad_i),
-                                             "h/r_i": str(Fraction(h, a ** (K - bad_i)))})
-    return cases.evidence("(h, w, K, a) with a scale i whose side h/r_i or w/r_i is not a natural number", "exact rationals",
-                          params={"family": "h, w ≤ 4, K ≤ 3, a ≤ 3"})
+        cases.record(
+            bad_i is None,
+            lambda: {
+                "h": h,
+                "w": w,
+                "K": K,
+                "a": a,
+                "i": bad_i,
+                "r_i": a ** (K - bad_i),
+                "h/r_i": str(Fraction(h, a ** (K - bad_i))),
+            },
+        )
+    return cases.evidence(
+        "(h, w, K, a) with a scale i whose side h/r_i or w/r_i is not a natural number",
+        "exact rationals",
+        params={"family": "h, w ≤ 4, K ≤ 3, a ≤ 3"},
+    )
 
 
 @register(
@@ -326,7 +381,7 @@ def check_defd5(params: Params) -> Evidence:
     work=fixed(4e8, 16 * MiB),
 )
 def check_defd5_corrected(params: Params) -> Evidence:
-    from construct.flowar_layers import Tokenizer
+    from varproof.construct.flowar.layers import Tokenizer
 
     cases = CaseCount()
     rng = np.random.default_rng(params.seed)
@@ -342,13 +397,20 @@ def check_defd5_corrected(params: Params) -> Evidence:
                         continue
                     X = rng.integers(-4, 5, size=(h * w, 2)).astype(np.float64)  # small integers: the means are exact
                     Ys = Tokenizer(sc)(X)
-                    ok = ok_schedule and len(Ys) == K and [Y.shape[0] for Y in Ys] == list(sc.tokens) \
+                    ok = (
+                        ok_schedule
+                        and len(Ys) == K
+                        and [Y.shape[0] for Y in Ys] == list(sc.tokens)
                         and np.array_equal(Ys[-1], X)
+                    )
                     for Y, r in zip(Ys, sc.ratios):
                         ok = ok and np.array_equal(Y, LinearDownSample(h, w, r).apply(X))
                     cases.record(ok, lambda: {"h": h, "w": w, "K": K, "a": a})
-    return cases.evidence("schedules where the tokenizer is wrong or refused wrongly", "exact (shapes; copies)",
-                          params={"family": "h, w ≤ 4, K ≤ 3, a ≤ 3", "seed": params.seed})
+    return cases.evidence(
+        "schedules where the tokenizer is wrong or refused wrongly",
+        "exact (shapes; copies)",
+        params={"family": "h, w ≤ 4, K ≤ 3, a ≤ 3", "seed": params.seed},
+    )
 
 
 @register(
@@ -365,10 +427,17 @@ def check_remarkd6(params: Params) -> Evidence:
         for n in range(1, K + 3):
             bad_i = next((i for i in range(1, n + 1) if Fraction(2) ** (K - i) < 1), None)
             cases.record(bad_i is None, lambda: {"K": K, "n": n, "i": bad_i, "r_i": str(Fraction(2) ** (K - bad_i))})
-    return cases.evidence("(K, n) with an i ∈ [n] whose r_i = 2^{K−i} is not a positive integer", "exact rationals",
-                          params={"family": "K ≤ 4, n ≤ K + 2"},
-                          details={"readings tried": {"n = K (Definition D.5's i ∈ [K])": "holds (remark-d.6/reading-n-is-K)",
-                                                      "n > K (e.g. a token count)": "fails: r_{K+1} = 1/2"}})
+    return cases.evidence(
+        "(K, n) with an i ∈ [n] whose r_i = 2^{K−i} is not a positive integer",
+        "exact rationals",
+        params={"family": "K ≤ 4, n ≤ K + 2"},
+        details={
+            "readings tried": {
+                "n = K (Definition D.5's i ∈ [K])": "holds (remark-d.6/reading-n-is-K)",
+                "n > K (e.g. a token count)": "fails: r_{K+1} = 1/2",
+            }
+        },
+    )
 
 
 @register(
@@ -382,7 +451,9 @@ def check_remarkd6_K(params: Params) -> Evidence:
     cases = CaseCount()
     for K in range(1, 7):
         sc = Scales(2 ** (K - 1), 2 ** (K - 1), K, 2)
-        cases.record(list(sc.ratios) == [2 ** (K - i) for i in range(1, K + 1)], lambda: {"K": K, "ratios": list(sc.ratios)})
+        cases.record(
+            list(sc.ratios) == [2 ** (K - i) for i in range(1, K + 1)], lambda: {"K": K, "ratios": list(sc.ratios)}
+        )
     return cases.evidence("K where the factors differ from 2^{K−i}", "integers", params={"family": "a = 2, K ≤ 6"})
 
 
@@ -405,7 +476,10 @@ def check_defd7(params: Params) -> Evidence:
     AXW = t.matmul(t.matmul(A, t.declare("X", (h * w, c))), t.declare("W_V", (c, c)))
     t.matmul(t.declare("D^{-1}", (h * w, h * w)), AXW, "D^{-1} A X W_V")
     fields = t.evidence_fields()
-    fields["details"]["readings tried"] = {"1_n with n = hw": "typed (def-d.7/corrected)", "n free": "A 1_n undefined unless n = hw"}
+    fields["details"]["readings tried"] = {
+        "1_n with n = hw": "typed (def-d.7/corrected)",
+        "n free": "A 1_n undefined unless n = hw",
+    }
     return Evidence(quantity="operations whose shapes do not compose", **fields)
 
 
@@ -418,7 +492,7 @@ def check_defd7(params: Params) -> Evidence:
     work=fixed(2e8, 16 * MiB),
 )
 def check_defd7_corrected(params: Params) -> Evidence:
-    from construct.flowar_layers import SingleAttention
+    from varproof.construct.flowar.layers import SingleAttention
 
     from ..shapes import Typing, dims
 
@@ -426,12 +500,16 @@ def check_defd7_corrected(params: Params) -> Evidence:
     t = Typing()
     A = t.declare("A", (h * w, h * w))
     t.matmul(A, t.declare("1_{hw}", (h * w, 1)), "A 1_{hw}")
-    t.matmul(t.declare("D^{-1}", (h * w, h * w)), t.matmul(t.matmul(A, t.declare("X", (h * w, c))), t.declare("W_V", (c, c))))
+    t.matmul(
+        t.declare("D^{-1}", (h * w, h * w)), t.matmul(t.matmul(A, t.declare("X", (h * w, c))), t.declare("W_V", (c, c)))
+    )
     rng = np.random.default_rng(params.seed)
     worst = 0.0
     for n in (1, 4, 16):
         for cc in (1, 2, 3):
-            att = SingleAttention(rng.standard_normal((cc, cc)), rng.standard_normal((cc, cc)), rng.standard_normal((cc, cc)))
+            att = SingleAttention(
+                rng.standard_normal((cc, cc)), rng.standard_normal((cc, cc)), rng.standard_normal((cc, cc))
+            )
             P = att.weights(rng.standard_normal((n, cc)))
             worst = max(worst, float(np.abs(P.sum(axis=-1) - 1).max()), 0.0 if (P > 0).all() else 1.0)
     fields = t.evidence_fields()
@@ -482,13 +560,23 @@ def check_defd9(params: Params) -> Evidence:
     for c in (1, 2, 3):
         for t in _tokens((0, 1), c):
             _, var = _variance(t)
-            cases.record(var != 0, lambda: {"h": 1, "w": 1, "c": c, "X": [str(x) for x in t], "σ²": str(var),
-                                            "problem": "0/sqrt(0) is undefined"})
+            cases.record(
+                var != 0,
+                lambda: {
+                    "h": 1,
+                    "w": 1,
+                    "c": c,
+                    "X": [str(x) for x in t],
+                    "σ²": str(var),
+                    "problem": "0/sqrt(0) is undefined",
+                },
+            )
     return cases.evidence(
-        "tokens on which LN divides by zero", "exact (fractions.Fraction)",
+        "tokens on which LN divides by zero",
+        "exact (fractions.Fraction)",
         params={"family": "one token, entries in {0, 1}, c = 1, 2, 3"},
         notes="σ_j = 0 exactly when token j is constant; with c = 1 every token is constant, so LN is nowhere defined. "
-        "Implementations add ε under the root (construct.flowar.layer_norm_eps).",
+        "Implementations add ε under the root (varproof.construct.flowar.flowar.layer_norm_eps).",
     )
 
 
@@ -496,7 +584,7 @@ def check_defd9(params: Params) -> Evidence:
     "def-d.9/corrected",
     "Definition D.9 (repaired domain: σ_j > 0)",
     "LN(X) is defined iff every token of X is non-constant (σ_j > 0), and then every output token has mean 0 and "
-    "variance 1; construct.flowar.layer_norm refuses exactly the constant tokens (entries in {−1, 0, 1, 2}, c ≤ 3).",
+    "variance 1; varproof.construct.flowar.flowar.layer_norm refuses exactly the constant tokens (entries in {−1, 0, 1, 2}, c ≤ 3).",
     corrected_of="def-d.9",
     work=fixed(1e8, 8 * MiB),
 )
@@ -549,22 +637,32 @@ def check_defd10_shape(params: Params) -> Evidence:
     for sc in _d10_family():
         H, W = printed_reshape_size(sc)
         tokens = sc.total_tokens()
-        row = {"h": sc.h, "w": sc.w, "K": sc.K, "a": sc.a, "sides": [list(s) for s in sc.sides],
-               "printed size": f"{H}×{W} = {H * W} positions", "tokens": tokens}
+        row = {
+            "h": sc.h,
+            "w": sc.w,
+            "K": sc.K,
+            "a": sc.a,
+            "sides": [list(s) for s in sc.sides],
+            "printed size": f"{H}×{W} = {H * W} positions",
+            "tokens": tokens,
+        }
         cases.record(H * W == tokens, lambda: row)
         if H * W != tokens and sc.a == 2 and flowar_cex is None:
             flowar_cex = row
     default = Scales(4, 4, 3, 2)
     H, W = printed_reshape_size(default)
     return cases.evidence(
-        "schedules whose token count ≠ the printed tensor size", "integers",
+        "schedules whose token count ≠ the printed tensor size",
+        "integers",
         params={"family": "a ≤ 3, K ≤ 4, h, w ∈ {r_1, 2r_1}"},
-        details={"smallest with a = 2 (FlowAR)": flowar_cex,
-                 "h = w = 4, K = 3, a = 2": f"{H}×{W} = {H * W} positions for {default.total_tokens()} tokens",
-                 "identity": "(Σ_j s_j)(Σ_l t_l) − Σ_j s_j t_j = Σ_{j≠l} s_j t_l > 0 for every K ≥ 2"},
+        details={
+            "smallest with a = 2 (FlowAR)": flowar_cex,
+            "h = w = 4, K = 3, a = 2": f"{H}×{W} = {H * W} positions for {default.total_tokens()} tokens",
+            "identity": "(Σ_j s_j)(Σ_l t_l) − Σ_j s_j t_j = Σ_{j≠l} s_j t_l > 0 for every K ≥ 2",
+        },
         notes="Equal only for K = 1. The only layout consistent with E.1's 2-D slices [Σ_{j<i} h/r_j : Σ_{j≤i} h/r_j, …] "
         "is block-diagonal placement with (Σh/r_j)(Σw/r_j) − Σ n_j filler positions, and fillers would enter Attn_i's "
-        "softmax; construct.flowar keeps the concatenated sequence of Σ n_j tokens.",
+        "softmax; varproof.construct.flowar.flowar keeps the concatenated sequence of Σ n_j tokens.",
     )
 
 
@@ -582,16 +680,21 @@ def check_defd10_shape_corrected(params: Params) -> Evidence:
         maps = [np.arange(n, dtype=np.float64)[:, None] + 1000.0 * j for j, n in enumerate(sc.tokens)]
         seq = np.concatenate(maps, axis=0)
         for i in range(1, sc.K + 1):
-            ok = seq[: sc.total_tokens(i)].shape[0] == sum(sc.tokens[:i]) and np.array_equal(sc.block(seq, i), maps[i - 1])
+            ok = seq[: sc.total_tokens(i)].shape[0] == sum(sc.tokens[:i]) and np.array_equal(
+                sc.block(seq, i), maps[i - 1]
+            )
             cases.record(ok, lambda: {"scales": sc.as_dict(), "i": i})
     model = random_flowar(4, 3, 3, seed=params.seed)
     noise = model.draw_noise(params.seed)
     trace = model.generate(np.zeros((1, 3)), noise, steps=1)
     sizes = [Z.shape[0] for Z in trace.Z]
-    cases.record(sizes == [model.scales.total_tokens(i) for i in range(1, 4)],
-                 lambda: {"model": "h = w = 4, K = 3, a = 2", "Z sizes": sizes})
+    cases.record(
+        sizes == [model.scales.total_tokens(i) for i in range(1, 4)],
+        lambda: {"model": "h = w = 4, K = 3, a = 2", "Z sizes": sizes},
+    )
     return cases.evidence(
-        "(schedule, i) with a wrong size or block", "integers / exact copies",
+        "(schedule, i) with a wrong size or block",
+        "integers / exact copies",
         params={"family": "a ≤ 3, K ≤ 4, h, w ∈ {r_1, 2r_1}", "model": "h = w = 4, c = 3, K = 3, a = 2"},
         details={"Z^i sizes of the built model": sizes},
     )
@@ -618,10 +721,18 @@ def check_defd10_up_index(params: Params) -> Evidence:
     t.apply("φ_up,i(·, a)", (h / r(i), w / r(i), c), (h / r(i + 1), w / r(i + 1), c), Y_prev)
     fields = t.evidence_fields()
     if fields["counterexample"]:  # a FlowAR instance in place of the symbolic witness (sides must be integers, i ≥ 2)
-        fields["counterexample"]["at"] = {"a": 2, "K": 3, "h = w": 4, "i": 3, "side of φ_up,3's domain h/r_3": 4,
-                                          "side of Y^2 = h/r_2": 2}
-    fields["details"]["readings tried"] = {"φ_up,i(Y^{i−1})": "typed only for a = 1",
-                                           "φ_up,j(Y^j), j = 1 … i−1 (Definition E.1)": "typed (def-d.10/up-index/corrected)"}
+        fields["counterexample"]["at"] = {
+            "a": 2,
+            "K": 3,
+            "h = w": 4,
+            "i": 3,
+            "side of φ_up,3's domain h/r_3": 4,
+            "side of Y^2 = h/r_2": 2,
+        }
+    fields["details"]["readings tried"] = {
+        "φ_up,i(Y^{i−1})": "typed only for a = 1",
+        "φ_up,j(Y^j), j = 1 … i−1 (Definition E.1)": "typed (def-d.10/up-index/corrected)",
+    }
     return Evidence(quantity="applications whose argument is not in the map's domain", **fields)
 
 
@@ -635,8 +746,7 @@ def check_defd10_up_index(params: Params) -> Evidence:
 )
 def check_defd10_up_index_corrected(params: Params) -> Evidence:
     import sympy as sp
-
-    from construct.flowar_layers import Tokenizer
+    from varproof.construct.flowar.layers import Tokenizer
 
     from ..shapes import Typing, dims
 
@@ -644,7 +754,12 @@ def check_defd10_up_index_corrected(params: Params) -> Evidence:
     j = sp.Symbol("j", integer=True, positive=True)
     r = lambda k: a ** (K - k)  # noqa: E731
     t = Typing()
-    t.apply("φ_up,j(·, a)", (h / r(j), w / r(j), c), (h / r(j + 1), w / r(j + 1), c), t.declare("Y^j", (h / r(j), w / r(j), c)))
+    t.apply(
+        "φ_up,j(·, a)",
+        (h / r(j), w / r(j), c),
+        (h / r(j + 1), w / r(j + 1), c),
+        t.declare("Y^j", (h / r(j), w / r(j), c)),
+    )
     model = random_flowar(4, 2, 3, seed=params.seed)
     rng = np.random.default_rng(params.seed)
     Ys = Tokenizer(model.scales)(rng.standard_normal((16, 2)))
@@ -652,7 +767,8 @@ def check_defd10_up_index_corrected(params: Params) -> Evidence:
     ups = model.ups()
     seq = model.sequence(Z0, Ys[:-1])
     ok = seq.shape[0] == model.scales.total_tokens() and all(
-        np.array_equal(model.scales.block(seq, k), ups[k - 2].apply(Ys[k - 2])) for k in range(2, 4))
+        np.array_equal(model.scales.block(seq, k), ups[k - 2].apply(Ys[k - 2])) for k in range(2, 4)
+    )
     fields = t.evidence_fields()
     fields.update(measured=len(t.mismatches) + (0 if ok else 1), margin=0.0 if (t.ok and ok) else -1.0)
     return Evidence(quantity="mis-typed applications (+1 if the built sequence's blocks are wrong)", **fields)
@@ -692,29 +808,38 @@ def check_defd12(params: Params) -> Evidence:
     work=fixed(1e8, 8 * MiB),
 )
 def check_defd12_corrected(params: Params) -> Evidence:
-    from construct.flowar_layers import MLP, FlowMatchingNet, SingleAttention
+    from varproof.construct.flowar.layers import MLP, FlowMatchingNet, SingleAttention
 
     cases = CaseCount()
     rng = np.random.default_rng(params.seed)
     for n in (1, 4):
         for c in (2, 3):  # c = 1: LN is undefined on every token (def-d.9)
             attn = SingleAttention(*(rng.standard_normal((c, c)) for _ in range(3)))
-            net = FlowMatchingNet(MLP(rng.standard_normal((c, 6 * c)), rng.standard_normal(6 * c)), attn,
-                                  MLP(rng.standard_normal((c, c)), rng.standard_normal(c)))
+            net = FlowMatchingNet(
+                MLP(rng.standard_normal((c, 6 * c)), rng.standard_normal(6 * c)),
+                attn,
+                MLP(rng.standard_normal((c, c)), rng.standard_normal(c)),
+            )
             F, Y = rng.standard_normal((n, c)), rng.standard_normal((n, c))
             out = net(F, Y, 0.5)
             mods = net.modulation(Y, 0.5)
             ok = out.shape == (n, c) and len(mods) == 6 and all(m.shape == (n, c) for m in mods.values())
             try:  # one MLP of the printed shape c → c for Step 1 is refused
-                FlowMatchingNet(MLP(rng.standard_normal((c, c)), rng.standard_normal(c)), attn,
-                                MLP(rng.standard_normal((c, c)), rng.standard_normal(c)))
+                FlowMatchingNet(
+                    MLP(rng.standard_normal((c, c)), rng.standard_normal(c)),
+                    attn,
+                    MLP(rng.standard_normal((c, c)), rng.standard_normal(c)),
+                )
                 ok = False
             except ValueError:
                 pass
             cases.record(ok, lambda: {"n": n, "c": c, "out": list(out.shape)})
-    return cases.evidence("(n, c) with a wrong output shape or an accepted wrong MLP", "exact (shapes)",
-                          params={"n": [1, 4], "c": [2, 3], "seed": params.seed},
-                          notes="c = 1 is left out: Definition D.9's LN divides by zero on every one-channel token.")
+    return cases.evidence(
+        "(n, c) with a wrong output shape or an accepted wrong MLP",
+        "exact (shapes)",
+        params={"n": [1, 4], "c": [2, 3], "seed": params.seed},
+        notes="c = 1 is left out: Definition D.9's LN divides by zero on every one-channel token.",
+    )
 
 
 # -- Definition E.1 --------------------------------------------------------------------------------------
@@ -730,7 +855,11 @@ def sign_flowar() -> FlowAR:
     """
     sc = Scales(1, 1, 1, 1)
     eye, zero = np.eye(2), np.zeros((2, 2))
-    tf = ARTransformer(sc, (SingleAttention(zero, zero, eye),), (FeedForward(np.zeros((1, 2)), np.zeros(1), np.zeros((2, 1)), np.zeros(2)),))
+    tf = ARTransformer(
+        sc,
+        (SingleAttention(zero, zero, eye),),
+        (FeedForward(np.zeros((1, 2)), np.zeros(1), np.zeros((2, 1)), np.zeros(2)),),
+    )
     bias = np.array([1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0])  # α1, α2, β1, β2, γ1, γ2 (c = 2 each)
     net = FlowMatchingNet(MLP(np.zeros((2, 12)), bias), SingleAttention(zero, zero, eye), MLP(eye, np.zeros(2)))
     return FlowAR(sc, tf, (net,))
@@ -766,15 +895,21 @@ def check_defe1(params: Params) -> Evidence:
         sens, scale = _e1_sensitivity(model, Z, noise, X, X2, t)
         worst = max(worst, sens)
         if sens > _ROUNDING * (1 + scale) and cex is None:
-            cex = {"pair": k, "seed": params.seed, "model": f"h = w = {h}, c = {c}, K = {K}, a = {a}, t_i = {t}",
-                   "‖ŝ_K(X) − ŝ_K(X′)‖_∞": float(f"{sens:.6g}")}
+            cex = {
+                "pair": k,
+                "seed": params.seed,
+                "model": f"h = w = {h}, c = {c}, K = {K}, a = {a}, t_i = {t}",
+                "‖ŝ_K(X) − ŝ_K(X′)‖_∞": float(f"{sens:.6g}"),
+            }
     # the same at t_i = 0 (F_t = F_0: X drops out) and with c = 2 (LN keeps only signs)
     X, X2 = rng.standard_normal((h * h, c)), rng.standard_normal((h * h, c))
     at_zero, _ = _e1_sensitivity(model, Z, noise, X, X2, 0.0)
     m2 = random_flowar(h, 2, K, a=a, seed=params.seed)
     Z2, n2 = rng.standard_normal((1, 2)), m2.draw_noise(params.seed + 1)
-    c2 = max(_e1_sensitivity(m2, Z2, n2, rng.standard_normal((h * h, 2)), rng.standard_normal((h * h, 2)), t)[0]
-             for _ in range(pairs))
+    c2 = max(
+        _e1_sensitivity(m2, Z2, n2, rng.standard_normal((h * h, 2)), rng.standard_normal((h * h, 2)), t)[0]
+        for _ in range(pairs)
+    )
     # the exact certificate: the smallest FlowAR model (ŝ_1 = LN(F_t^1)), F_0 = (1/4, 1/2), t_1 = 1/2, X = (1, 0) vs (0, 1)
     small = sign_flowar()
     F0 = [np.array([[0.25, 0.5]])]
@@ -783,15 +918,36 @@ def check_defe1(params: Params) -> Evidence:
     exact = s1.tolist() == [[1.0, -1.0]] and s2.tolist() == [[-1.0, 1.0]]
     diff = float(np.abs(s1 - s2).max())
     return Evidence(
-        quantity="‖ŝ_K(X) − ŝ_K(X′)‖_∞ for two data latents (weights, Z_init, F_0, t fixed)", measured=diff if exact else None,
-        bound=0.0, margin=-diff if exact else None, decidable=exact, method="exact",
-        arithmetic="float64, exact here (every intermediate is a short dyadic rational)", n_checked=2 + pairs,
-        params={"model": "K = 1, h = w = 1, c = 2 (sign_flowar)", "F_0^1": [0.25, 0.5], "t_1": 0.5, "seed": params.seed},
-        counterexample={"X": [1, 0], "X′": [0, 1], "F_t^1": "(5/8, 1/4) and (1/8, 3/4)", "ŝ_1(X)": s1.tolist()[0],
-                        "ŝ_1(X′)": s2.tolist()[0], "‖ŝ_K(X) − ŝ_K(X′)‖_∞": diff} if exact else None,
-        details={f"seeded model {_E1}: max over {pairs} pairs (float64)": float(f"{worst:.6g}"),
-                 "seeded pair": cex, "same at t_i = 0 (F_t^i = F_0^i)": float(f"{at_zero:.6g}"),
-                 f"same with c = 2 ({pairs} pairs)": float(f"{c2:.6g}")},
+        quantity="‖ŝ_K(X) − ŝ_K(X′)‖_∞ for two data latents (weights, Z_init, F_0, t fixed)",
+        measured=diff if exact else None,
+        bound=0.0,
+        margin=-diff if exact else None,
+        decidable=exact,
+        method="exact",
+        arithmetic="float64, exact here (every intermediate is a short dyadic rational)",
+        n_checked=2 + pairs,
+        params={
+            "model": "K = 1, h = w = 1, c = 2 (sign_flowar)",
+            "F_0^1": [0.25, 0.5],
+            "t_1": 0.5,
+            "seed": params.seed,
+        },
+        counterexample={
+            "X": [1, 0],
+            "X′": [0, 1],
+            "F_t^1": "(5/8, 1/4) and (1/8, 3/4)",
+            "ŝ_1(X)": s1.tolist()[0],
+            "ŝ_1(X′)": s2.tolist()[0],
+            "‖ŝ_K(X) − ŝ_K(X′)‖_∞": diff,
+        }
+        if exact
+        else None,
+        details={
+            f"seeded model {_E1}: max over {pairs} pairs (float64)": float(f"{worst:.6g}"),
+            "seeded pair": cex,
+            "same at t_i = 0 (F_t^i = F_0^i)": float(f"{at_zero:.6g}"),
+            f"same with c = 2 ({pairs} pairs)": float(f"{c2:.6g}"),
+        },
         notes="The printed pipeline evaluates NN_i at F_t^i, which interpolates the data latent's tokens, so it needs "
         "the image it is meant to generate (only t_i = 0 removes X). Its output ŝ_K = NN_K(…) is a velocity (cor-7.2/range), and the "
         "next scale is conditioned on φ_up(ŝ_i), an up-sampled velocity. A sampler integrates dF/dt = NN_i(F, s_i, t) "
@@ -814,7 +970,7 @@ class _IdealVelocity:
 @register(
     "def-e.1/corrected",
     "Definition E.1 (repaired: ŝ_i is the sample of the flow dF/dt = NN_i(F, s_i, t) from F(0) = F_0^i)",
-    "The working sampler (construct.flowar.FlowAR.generate) takes no data latent, and with NN_i the ideal velocity "
+    "The working sampler (varproof.construct.flowar.flowar.FlowAR.generate) takes no data latent, and with NN_i the ideal velocity "
     "(G(s_i) − F)/(1 − t) of Definition D.11's path F_t = tG + (1 − t)F_0, its N Euler steps return G(s_i) exactly: "
     "symbolic for N ≤ 8, and the built pipeline (h = w = 4, c = 2, K = 3) within rounding at every scale.",
     corrected_of="def-e.1/inference",
@@ -824,8 +980,7 @@ def check_defe1_corrected(params: Params) -> Evidence:
     import inspect
 
     import sympy as sp
-
-    from construct.flowar import FlowAR
+    from varproof.construct.flowar.flowar import FlowAR
 
     # exact: F_{k+1} = F_k + (1/N)(G − F_k)/(1 − k/N) ends at G (F_k − G = (F_0 − G)(1 − k/N) by induction)
     G, F0 = sp.symbols("G F_0")
@@ -846,11 +1001,18 @@ def check_defe1_corrected(params: Params) -> Evidence:
     bad = exact_bad + (0 if no_latent else 1) + (0 if dev <= allowance else 1)
     return Evidence(
         quantity="failed parts (symbolic recursion, no data latent in the sampler, float run within rounding)",
-        measured=bad, bound=0, margin=-float(bad), method="exact",
-        arithmetic="symbolic (sympy) for the Euler recursion; float64 run checked against 256u", n_checked=len(residues) + 2,
+        measured=bad,
+        bound=0,
+        margin=-float(bad),
+        method="exact",
+        arithmetic="symbolic (sympy) for the Euler recursion; float64 run checked against 256u",
+        n_checked=len(residues) + 2,
         params={"N": "1…8 (symbolic)", "model": "h = w = 4, c = 2, K = 3, a = 2, 4 Euler steps", "seed": params.seed},
-        details={"F_N − G per N": {N: str(r) for N, r in residues.items()}, "generate takes a data latent": not no_latent,
-                 "max |sample − G(s_i)| over scales (float64)": float(f"{dev:.1g}") if dev else 0.0},
+        details={
+            "F_N − G per N": {N: str(r) for N, r in residues.items()},
+            "generate takes a data latent": not no_latent,
+            "max |sample − G(s_i)| over scales (float64)": float(f"{dev:.1g}") if dev else 0.0,
+        },
         notes="The sample, not the velocity ŝ_i, is what the next scale should be conditioned on; with the ideal flow the "
         "sample is the target itself, for any number of Euler steps (the path is straight).",
     )
@@ -872,8 +1034,11 @@ def check_defe1_attn_symbol(params: Params) -> Evidence:
     h, w, c, a, K = dims("h w c a K")
     r = lambda j: a ** (K - j)  # noqa: E731
     t = Typing()
-    t.equal("rows of Attn_2's domain: Definition E.1 (Σ_{j≤2} h/r_j) against Definition D.12 (h/r_2)",
-            h / r(1) + h / r(2), h / r(2))
+    t.equal(
+        "rows of Attn_2's domain: Definition E.1 (Σ_{j≤2} h/r_j) against Definition D.12 (h/r_2)",
+        h / r(1) + h / r(2),
+        h / r(2),
+    )
     fields = t.evidence_fields()
     if fields["counterexample"]:
         fields["counterexample"]["at"] = {"a": 2, "K": 2, "h = w": 2, "E.1's Attn_2 rows": 3, "D.12's Attn_2 rows": 2}
@@ -897,11 +1062,22 @@ def check_alg2_cond(params: Params) -> Evidence:
     cases = CaseCount()
     for sc in _flowar_schedules():
         for i in range(1, sc.K + 1):
-            cases.record(printed_condition_count(i) == sc.tokens[i - 1],
-                         lambda: {"K": sc.K, "a": 2, "h = w": sc.h, "i": i, "i·i": i * i,
-                                  "tokens of scale i": sc.tokens[i - 1], "side of scale i": list(sc.sides[i - 1])})
+            cases.record(
+                printed_condition_count(i) == sc.tokens[i - 1],
+                lambda: {
+                    "K": sc.K,
+                    "a": 2,
+                    "h = w": sc.h,
+                    "i": i,
+                    "i·i": i * i,
+                    "tokens of scale i": sc.tokens[i - 1],
+                    "side of scale i": list(sc.sides[i - 1]),
+                },
+            )
     return cases.evidence(
-        "(K, i) where i·i ≠ the block size", "integers", params={"family": "a = 2, h = w = 2^(K−1), 1 ≤ K ≤ 6"},
+        "(K, i) where i·i ≠ the block size",
+        "integers",
+        params={"family": "a = 2, h = w = 2^(K−1), 1 ≤ K ≤ 6"},
         notes="i·i is the block size only when scale i is i×i (a VAR-like 1, 2, 3, … schedule); with doubling sides the "
         "block has 4^(i−1) tokens. With i·i tokens, x_cond and x_img have different token counts at FM_first.",
     )
@@ -922,7 +1098,7 @@ def check_alg2_cond_corrected(params: Params) -> Evidence:
         seq = np.arange(sc.total_tokens(), dtype=np.float64)[:, None]
         for i in range(1, sc.K + 1):
             head = seq[: sc.total_tokens(i)]
-            cases.record(np.array_equal(head[-sc.tokens[i - 1]:], sc.block(seq, i)), lambda: {"K": sc.K, "i": i})
+            cases.record(np.array_equal(head[-sc.tokens[i - 1] :], sc.block(seq, i)), lambda: {"K": sc.K, "i": i})
     model = random_hofar(4, 2, 3, seed=params.seed)
     rng = np.random.default_rng(params.seed)
     trace = model.infer(rng.standard_normal((1, 2)), model.draw_noise(params.seed))
@@ -931,12 +1107,24 @@ def check_alg2_cond_corrected(params: Params) -> Evidence:
         x = trace.x[i - 1]
         ok = x.shape[0] == sc.total_tokens(i) and trace.cond[i - 1].shape == trace.img[i - 1].shape
         if i >= 2:
-            ok = ok and np.array_equal(x[-sc.tokens[i - 1]:], model.ups()[i - 2].apply(trace.img[i - 2]))
-        cases.record(ok, lambda: {"model": "h = w = 4, c = 2, K = 3", "i": i, "x": list(x.shape),
-                                  "cond": list(trace.cond[i - 1].shape)})
+            ok = ok and np.array_equal(x[-sc.tokens[i - 1] :], model.ups()[i - 2].apply(trace.img[i - 2]))
+        cases.record(
+            ok,
+            lambda: {
+                "model": "h = w = 4, c = 2, K = 3",
+                "i": i,
+                "x": list(x.shape),
+                "cond": list(trace.cond[i - 1].shape),
+            },
+        )
     return cases.evidence(
-        "cases with a wrong block", "integers / exact copies",
-        params={"family": "a = 2, h = w = 2^(K−1), K ≤ 6", "model": "h = w = 4, c = 2, K = 3, a = 2", "seed": params.seed},
+        "cases with a wrong block",
+        "integers / exact copies",
+        params={
+            "family": "a = 2, h = w = 2^(K−1), K ≤ 6",
+            "model": "h = w = 4, c = 2, K = 3, a = 2",
+            "seed": params.seed,
+        },
     )
 
 
@@ -953,9 +1141,13 @@ def check_alg2_output(params: Params) -> Evidence:
         n = sc.tokens[0]
         for _ in range(1, sc.K + 1):
             n = n * sc.a * sc.a  # line 20 up-samples x_img by a after every scale, the last one included
-        cases.record(n == sc.h * sc.w, lambda: {"K": sc.K, "a": 2, "h = w": sc.h, "tokens returned": n, "hw": sc.h * sc.w})
+        cases.record(
+            n == sc.h * sc.w, lambda: {"K": sc.K, "a": 2, "h = w": sc.h, "tokens returned": n, "hw": sc.h * sc.w}
+        )
     return cases.evidence(
-        "schedules where the returned x_img is not h×w", "integers", params={"family": "a = 2, h = w = 2^(K−1), 1 ≤ K ≤ 6"},
+        "schedules where the returned x_img is not h×w",
+        "integers",
+        params={"family": "a = 2, h = w = 2^(K−1), 1 ≤ K ≤ 6"},
         notes="Line 20 up-samples inside the loop, also after scale K, so the returned map is (ah)×(aw), and line 22 "
         "appends it to x although no further TF call reads it. The up-sampling belongs to i < K.",
     )
@@ -977,10 +1169,16 @@ def check_alg2_output_corrected(params: Params) -> Evidence:
     printed = model.infer(c_input, noise, final_upsample=True).output.shape[0]
     bad = int(fixed != 16)
     return Evidence(
-        quantity="tokens returned − hw", measured=fixed - 16, bound=0, margin=-float(abs(fixed - 16)), method="exact",
-        arithmetic="integers (shapes of the run)", n_checked=1,
+        quantity="tokens returned − hw",
+        measured=fixed - 16,
+        bound=0,
+        margin=-float(abs(fixed - 16)),
+        method="exact",
+        arithmetic="integers (shapes of the run)",
+        n_checked=1,
         params={"model": "h = w = 4, c = 2, K = 3, a = 2", "seed": params.seed},
-        counterexample={"tokens returned": fixed} if bad else None, details={"printed loop returns": printed},
+        counterexample={"tokens returned": fixed} if bad else None,
+        details={"printed loop returns": printed},
     )
 
 
@@ -1017,15 +1215,21 @@ def _exact_cex_runs(eps: Fraction):
     zeros = lambda cond, img: np.zeros_like(img)  # noqa: E731
     shift = lambda cond, img: np.zeros_like(img) + float(eps)  # noqa: E731
     one = np.ones((1, 1))
-    model = HOFAR(sc, _tiny_attention(), FeedForward(np.zeros((1, 1)), np.zeros(1), np.zeros((1, 1)), np.zeros(1)),
-                  _zero_fm(), _zero_fm(), 1.0)
+    model = HOFAR(
+        sc,
+        _tiny_attention(),
+        FeedForward(np.zeros((1, 1)), np.zeros(1), np.zeros((1, 1)), np.zeros(1)),
+        _zero_fm(),
+        _zero_fm(),
+        1.0,
+    )
     base = model.infer(0.5 * one, 0.25 * one, fm_first=zeros, fm_second=zeros).output
     pert = model.infer(0.5 * one, 0.25 * one, fm_first=shift, fm_second=shift).output
     return float(np.abs(pert - base).max())
 
 
 def _tiny_attention():
-    from construct.flowar_layers import SingleAttention
+    from varproof.construct.flowar.layers import SingleAttention
 
     return SingleAttention(np.zeros((1, 1)), np.zeros((1, 1)), np.eye(1))
 
@@ -1056,7 +1260,9 @@ def check_hofar_2eps(params: Params) -> Evidence:
     # the same with smaller steps: Δt = 1/2 needs FM_first = 3·x_img, Δt = 1/10 needs 171·x_img
     family = {}
     for dt, L in ((Fraction(1, 2), 3), (Fraction(1, 10), 171)):
-        family[f"Δt = {dt}, FM_first = {L}·x_img"] = str(hofar_linear_exact(2, dt, Fraction(L), Fraction(0), eps) / eps) + "·ε"
+        family[f"Δt = {dt}, FM_first = {L}·x_img"] = (
+            str(hofar_linear_exact(2, dt, Fraction(L), Fraction(0), eps) / eps) + "·ε"
+        )
     # the seeded HOFAR model (h = w = 4, c = 2, K = 3, a = 2) with sup-ε perturbations of both networks
     rng = np.random.default_rng(params.seed)
     model = random_hofar(4, 2, 3, seed=params.seed)
@@ -1068,19 +1274,39 @@ def check_hofar_2eps(params: Params) -> Evidence:
         worst = 0.0
         for e in (1e-6, 1e-1):
             g1, g2 = _sign_perturbation(rng, e, 2, 1e3), _sign_perturbation(rng, e, 2, 1e3)
-            pert = m.infer(c_input, noise, fm_first=lambda c, x, g=g1: m.fm_first(c, x) + g(c, x),
-                           fm_second=lambda c, x, g=g2: m.fm_second(c, x) + g(c, x)).output
+            pert = m.infer(
+                c_input,
+                noise,
+                fm_first=lambda c, x, g=g1: m.fm_first(c, x) + g(c, x),
+                fm_second=lambda c, x, g=g2: m.fm_second(c, x) + g(c, x),
+            ).output
             worst = max(worst, float(np.abs(pert - base).max()) / e)
         seeded[f"Δt = {dt}"] = worst
     return Evidence(
-        quantity="‖out′ − out‖_∞ / ε on the minimal counterexample", measured=str(ratio), bound=2,
-        margin=float(2 - ratio), method="exact", arithmetic="exact (fractions.Fraction); float64 cross-check", n_checked=1,
+        quantity="‖out′ − out‖_∞ / ε on the minimal counterexample",
+        measured=str(ratio),
+        bound=2,
+        margin=float(2 - ratio),
+        method="exact",
+        arithmetic="exact (fractions.Fraction); float64 cross-check",
+        n_checked=1,
         params={"K": 2, "a": 2, "h = w": 2, "c": 1, "Δt": 1, "ε": str(eps)},
-        counterexample={"K": 2, "h = w": 2, "c": 1, "Δt": 1, "FM_first = FM_second": "0 (0-Lipschitz)",
-                        "FM′_first = FM′_second": "ε (constant)", "‖out′ − out‖_∞": f"{ratio}·ε"} if ratio > 2 else None,
-        details={"float64 run of construct.flowar.HOFAR on the counterexample, / ε": float_run / float(eps),
-                 "smaller steps (exact, K = 2)": family,
-                 "seeded model h = w = 4, c = 2, K = 3: max ‖out′ − out‖_∞/ε over ε ∈ {1e-6, 0.1}": seeded},
+        counterexample={
+            "K": 2,
+            "h = w": 2,
+            "c": 1,
+            "Δt": 1,
+            "FM_first = FM_second": "0 (0-Lipschitz)",
+            "FM′_first = FM′_second": "ε (constant)",
+            "‖out′ − out‖_∞": f"{ratio}·ε",
+        }
+        if ratio > 2
+        else None,
+        details={
+            "float64 run of varproof.construct.flowar.flowar.HOFAR on the counterexample, / ε": float_run / float(eps),
+            "smaller steps (exact, K = 2)": family,
+            "seeded model h = w = 4, c = 2, K = 3: max ‖out′ − out‖_∞/ε over ε ∈ {1e-6, 0.1}": seeded,
+        },
         notes="Each scale's update adds up to (Δt + Δt²/2)ε, the errors of earlier scales are carried through the "
         "up-sampling (‖Φ_up‖_∞ > 1 for the Keys kernel) and amplified by the Lipschitz constants of later updates and "
         "of TF. Summing the two blocks' errors (ε + ε) bounds "
@@ -1089,8 +1315,9 @@ def check_hofar_2eps(params: Params) -> Evidence:
     )
 
 
-def hofar_error_bound(model: HOFAR, c_input: np.ndarray, noise: np.ndarray, eps: float,
-                      final_upsample: bool = False) -> dict:
+def hofar_error_bound(
+    model: HOFAR, c_input: np.ndarray, noise: np.ndarray, eps: float, final_upsample: bool = False
+) -> dict:
     """A priori bound on ``‖out′ − out‖_∞`` when ``FM_first``, ``FM_second`` are replaced by any ``FM′`` with
     ``sup|FM′ − FM| ≤ ε`` (the repaired Section 7.2 statement). Norms are max-entry norms of whole maps.
 
@@ -1125,7 +1352,11 @@ def hofar_error_bound(model: HOFAR, c_input: np.ndarray, noise: np.ndarray, eps:
     for i in range(1, sc.K + 1):
         R = max([R0] + radii_up)
         delta = L_ffn * model.attention.lipschitz_inf(R) * max(us, default=0.0)
-        e = (1 + dt * L1["img"] + 0.5 * dt * dt * L2["img"]) * u_prev + (dt * L1["cond"] + 0.5 * dt * dt * L2["cond"]) * delta + step * eps
+        e = (
+            (1 + dt * L1["img"] + 0.5 * dt * dt * L2["img"]) * u_prev
+            + (dt * L1["cond"] + 0.5 * dt * dt * L2["cond"]) * delta
+            + step * eps
+        )
         rho = rho_up + dt * (B1 + eps) + 0.5 * dt * dt * (B2 + eps)
         rho_up = norms[i - 1] * rho
         radii_up.append(rho_up)
@@ -1162,7 +1393,10 @@ def check_hofar_corrected(params: Params) -> Evidence:
         eps = float(10 ** rng.uniform(-4, 0))
         final = bool(rng.integers(2))
         if rng.integers(2):
-            g1, g2 = _sign_perturbation(rng, eps, c, float(10 ** rng.uniform(0, 3))), _sign_perturbation(rng, eps, c, 1e3)
+            g1, g2 = (
+                _sign_perturbation(rng, eps, c, float(10 ** rng.uniform(0, 3))),
+                _sign_perturbation(rng, eps, c, 1e3),
+            )
         else:  # constant shifts: the case where the per-step term is attained
             s1, s2 = rng.choice([-1.0, 1.0]), rng.choice([-1.0, 1.0])
             g1 = lambda cond, img, s=s1: np.full_like(img, s * eps)  # noqa: E731
@@ -1192,17 +1426,33 @@ def check_hofar_corrected(params: Params) -> Evidence:
         if rel < worst_rel:
             worst_rel = rel
         if rel < 0 and cex is None:
-            cex = {"draw": k, "K": K, "h = w": size, "c": c, "Δt": dt, "ε": eps, "measured": measured, "bound": b["bound"]}
+            cex = {
+                "draw": k,
+                "K": K,
+                "h = w": size,
+                "c": c,
+                "Δt": dt,
+                "ε": eps,
+                "measured": measured,
+                "bound": b["bound"],
+            }
     margin = min(worst_rel, worst_step)
     return Evidence(
         quantity="min relative slack (bound − ‖out′ − out‖_∞)/bound (and of the per-step bound)",
-        measured=_noise_free(worst_rel), bound=0.0, margin=_noise_free(margin), method="sampled", arithmetic="float64",
-        n_checked=checked, params={"seed": params.seed, "draws": draws, "K": "1–3", "c": "1–2", "a": 2},
+        measured=_noise_free(worst_rel),
+        bound=0.0,
+        margin=_noise_free(margin),
+        method="sampled",
+        arithmetic="float64",
+        n_checked=checked,
+        params={"seed": params.seed, "draws": draws, "K": "1–3", "c": "1–2", "a": 2},
         counterexample=cex,
-        details={"min relative slack of the per-step bound (Δt + Δt²/2)ε": _noise_free(worst_step),
-                 "max per-step deviation / ((Δt + Δt²/2)ε) (1 = attained)": _noise_free(tight),
-                 "max ‖out′ − out‖_∞ / bound over draws with K ≥ 2": _noise_free(ratio_k2)},
-        notes="The argument is in verify.claims.flowar.hofar_error_bound. The bound can be loose when TF feeds "
+        details={
+            "min relative slack of the per-step bound (Δt + Δt²/2)ε": _noise_free(worst_step),
+            "max per-step deviation / ((Δt + Δt²/2)ε) (1 = attained)": _noise_free(tight),
+            "max ‖out′ − out‖_∞ / bound over draws with K ≥ 2": _noise_free(ratio_k2),
+        },
+        notes="The argument is in varproof.verify.claims.flowar.hofar_error_bound. The bound can be loose when TF feeds "
         "earlier errors back (its attention Lipschitz constant grows like R² on the box of radius R) and close to "
         "attained when it does not; it is finite and linear in ε, so ε-accurate blocks do give an O(ε)-accurate HOFAR with an explicit constant.",
     )
@@ -1215,7 +1465,12 @@ def _irwin_hall_mean_density():
 
     y = sp.Symbol("y")
     s = 4 * y
-    pieces = [s**3 / 6, (-3 * s**3 + 12 * s**2 - 12 * s + 4) / 6, (3 * s**3 - 24 * s**2 + 60 * s - 44) / 6, (4 - s) ** 3 / 6]
+    pieces = [
+        s**3 / 6,
+        (-3 * s**3 + 12 * s**2 - 12 * s + 4) / 6,
+        (3 * s**3 - 24 * s**2 + 60 * s - 44) / 6,
+        (4 - s) ** 3 / 6,
+    ]
     return y, [(4 * p, (sp.Rational(k, 4), sp.Rational(k + 1, 4))) for k, p in enumerate(pieces)]
 
 
@@ -1246,17 +1501,34 @@ def _cor71_function_norm_evidence(params: Params, quantity: str) -> Evidence:
     ratio = p_min ** (1 / alpha)  # ‖f∘g − τ∘Φ‖ / ‖f − τ‖ ≥ this (both readings of the norm)
     margin = float(1 - ratio)
     return Evidence(
-        quantity=quantity, measured=f"≥ (23/12)^(1/α)·ε₂ = {float(ratio):.6g}·ε₂", bound="ε₂", margin=margin,
-        method="exact", arithmetic="symbolic (sympy): Irwin–Hall density and its minimum", n_checked=1,
+        quantity=quantity,
+        measured=f"≥ (23/12)^(1/α)·ε₂ = {float(ratio):.6g}·ε₂",
+        bound="ε₂",
+        margin=margin,
+        method="exact",
+        arithmetic="symbolic (sympy): Irwin–Hall density and its minimum",
+        n_checked=1,
         precondition_ok=is_mean and total == 1,
         params={"alpha": float(alpha), "ρ": str(rho), "Φ_down": "2×2 → 1×1 (r = 2, c = 1), the mean"},
-        counterexample={"f": "0 (K₁ = 0)", "g": "Φ_down (ε₁ = 0)", "τ(y)": "max(0, 1 − |y − 1/2|/ρ), ρ = 1/8",
-                        "ε₂ = ‖f − τ‖_α": "(2ρ/(α+1))^{1/α}", "min of the density of Φ_down(X) on supp τ": str(p_min),
-                        "‖f∘g − τ∘Φ_down‖_α ≥": "(23/12)^{1/α}·ε₂"} if margin < 0 else None,
-        details={"readings tried": {"Section 3.1 ‖·‖_α": "fails", "Appendix A.1 (∫‖·‖_α²)^{1/α}": "fails (the same factor, "
-                                    "with squares)", "sup norm": "holds: Φ_down maps the cube into itself (cor-7.1/corrected)"},
-                 "∫ p": str(total),
-                 "τ": "a Lipschitz map with the stated error; the proof uses τ_i only through ‖f_i − τ_i‖ ≤ ε_{2,i}"},
+        counterexample={
+            "f": "0 (K₁ = 0)",
+            "g": "Φ_down (ε₁ = 0)",
+            "τ(y)": "max(0, 1 − |y − 1/2|/ρ), ρ = 1/8",
+            "ε₂ = ‖f − τ‖_α": "(2ρ/(α+1))^{1/α}",
+            "min of the density of Φ_down(X) on supp τ": str(p_min),
+            "‖f∘g − τ∘Φ_down‖_α ≥": "(23/12)^{1/α}·ε₂",
+        }
+        if margin < 0
+        else None,
+        details={
+            "readings tried": {
+                "Section 3.1 ‖·‖_α": "fails",
+                "Appendix A.1 (∫‖·‖_α²)^{1/α}": "fails (the same factor, with squares)",
+                "sup norm": "holds: Φ_down maps the cube into itself (cor-7.1/corrected)",
+            },
+            "∫ p": str(total),
+            "τ": "a Lipschitz map with the stated error; the proof uses τ_i only through ‖f_i − τ_i‖ ≤ ε_{2,i}",
+        },
     )
 
 
@@ -1292,9 +1564,16 @@ def check_cor71_shape(params: Params) -> Evidence:
                         typed.append((h_prev, h_next, r))
     return Evidence(
         quantity="(h_{i−1}, h_i, r, h) on which g_i − Φ_down,i is typed (the hypothesis needs at least one)",
-        measured=len(typed), bound=1, margin=float(len(typed) - 1), method="exhaustive", arithmetic="integers",
-        n_checked=checked, params={"sides": "≤ 16", "r": [1, 2, 4, 8]},
-        counterexample={"why": "typing needs h_{i−1} = h and h_i = h/r ≤ h, against h_{i−1} < h_i"} if not typed else None,
+        measured=len(typed),
+        bound=1,
+        margin=float(len(typed) - 1),
+        method="exhaustive",
+        arithmetic="integers",
+        n_checked=checked,
+        params={"sides": "≤ 16", "r": [1, 2, 4, 8]},
+        counterexample={"why": "typing needs h_{i−1} = h and h_i = h/r ≤ h, against h_{i−1} < h_i"}
+        if not typed
+        else None,
     )
 
 
@@ -1309,7 +1588,7 @@ def check_cor71_shape(params: Params) -> Evidence:
     work=sized(1e8, 16 * MiB, samples=True, channels=2),
 )
 def check_cor71(params: Params) -> Evidence:
-    from construct.targets import make_target
+    from varproof.construct.targets import make_target
 
     rng = np.random.default_rng(params.seed)
     h, r = 4, 2
@@ -1346,10 +1625,22 @@ def check_cor71(params: Params) -> Evidence:
         if slack[i] < 0 and cex is None:
             cex = {"draw": k, "ε1": eps1, "ε2": eps2, "K1": K1, "lhs": float(lhs[i]), "bound": bound}
     return Evidence(
-        quantity="max ‖f(g X) − τ(Φ_down X)‖_∞ / (K₁ε₁ + ε₂) (margin: min relative slack)", measured=_noise_free(worst_ratio), bound=1.0,
-        margin=_noise_free(worst), method="sampled", arithmetic="float64", n_checked=checked,
-        params={"h = w": h, "r": r, "c": c, "target": params.target, "K1 (ℓ_∞, certified)": K1, "draws": draws,
-                "seed": params.seed},
+        quantity="max ‖f(g X) − τ(Φ_down X)‖_∞ / (K₁ε₁ + ε₂) (margin: min relative slack)",
+        measured=_noise_free(worst_ratio),
+        bound=1.0,
+        margin=_noise_free(worst),
+        method="sampled",
+        arithmetic="float64",
+        n_checked=checked,
+        params={
+            "h = w": h,
+            "r": r,
+            "c": c,
+            "target": params.target,
+            "K1 (ℓ_∞, certified)": K1,
+            "draws": draws,
+            "seed": params.seed,
+        },
         counterexample=cex,
         notes="A ratio of 1 means the bound is attained (constant shifts through a target that maps constants to "
         "constants, such as blur); the proof is the triangle inequality plus ‖(f − τ)∘Φ‖ ≤ "
@@ -1359,41 +1650,61 @@ def check_cor71(params: Params) -> Evidence:
 
 
 # the proof's chain mirrors Lemma 6.3's, with Φ_down in place of Φ_up
-@register("cor-7.1/step-1", "Corollary 7.1 (proof, step 1: 'basic algebra')",
-          "f∘g − τ∘Φ_down = f∘g − f∘Φ_down + f∘Φ_down − τ∘Φ_down, as functions.", work=fixed(2e8, 8 * MiB))
+@register(
+    "cor-7.1/step-1",
+    "Corollary 7.1 (proof, step 1: 'basic algebra')",
+    "f∘g − τ∘Φ_down = f∘g − f∘Φ_down + f∘Φ_down − τ∘Φ_down, as functions.",
+    work=fixed(2e8, 8 * MiB),
+)
 def check_cor71_step1(params: Params) -> Evidence:
     from .perturbation import check_lemma63_step1
 
     return check_lemma63_step1(params)
 
 
-@register("cor-7.1/step-2", "Corollary 7.1 (proof, step 2: 'triangle inequality')",
-          "‖A + B‖ ≤ ‖A‖ + ‖B‖ in Section 3.1's norm (Minkowski; exhaustive on step functions, α ∈ {1, 2}).", work=fixed(1e8, 8 * MiB))
+@register(
+    "cor-7.1/step-2",
+    "Corollary 7.1 (proof, step 2: 'triangle inequality')",
+    "‖A + B‖ ≤ ‖A‖ + ‖B‖ in Section 3.1's norm (Minkowski; exhaustive on step functions, α ∈ {1, 2}).",
+    work=fixed(1e8, 8 * MiB),
+)
 def check_cor71_step2(params: Params) -> Evidence:
     from .perturbation import check_lemma63_step2
 
     return check_lemma63_step2(params)
 
 
-@register("cor-7.1/step-3", "Corollary 7.1 (proof, step 3: 'basic algebra')",
-          "f∘g − f∘Φ_down = f∘(g − Φ_down) and f∘Φ_down − τ∘Φ_down = (f − τ)∘Φ_down, as functions, for K₁-Lipschitz f.",
-          no_repair="the chain needs only ‖f∘g − f∘Φ_down‖ ≤ K₁‖g − Φ_down‖ (as lemma-6.3/step-5/reading-shorthand)", work=fixed(2e8, 8 * MiB))
+@register(
+    "cor-7.1/step-3",
+    "Corollary 7.1 (proof, step 3: 'basic algebra')",
+    "f∘g − f∘Φ_down = f∘(g − Φ_down) and f∘Φ_down − τ∘Φ_down = (f − τ)∘Φ_down, as functions, for K₁-Lipschitz f.",
+    no_repair="the chain needs only ‖f∘g − f∘Φ_down‖ ≤ K₁‖g − Φ_down‖ (as lemma-6.3/step-5/reading-shorthand)",
+    work=fixed(2e8, 8 * MiB),
+)
 def check_cor71_step3(params: Params) -> Evidence:
     from .perturbation import check_lemma63_step3
 
     return check_lemma63_step3(params)
 
 
-@register("cor-7.1/step-4", "Corollary 7.1 (proof, step 4: 'basic algebra', ‖(f − τ)∘Φ_down‖ ≤ ‖f − τ‖)",
-          "‖(f − τ)∘Φ_down‖ ≤ ‖f − τ‖ in Section 3.1's function norm (Appendix A.1's tried too), Φ_down the area mean.",
-          no_repair="in the sup norm the step holds (Φ_down maps the cube into itself): cor-7.1/corrected", work=fixed(6e8, 16 * MiB))
+@register(
+    "cor-7.1/step-4",
+    "Corollary 7.1 (proof, step 4: 'basic algebra', ‖(f − τ)∘Φ_down‖ ≤ ‖f − τ‖)",
+    "‖(f − τ)∘Φ_down‖ ≤ ‖f − τ‖ in Section 3.1's function norm (Appendix A.1's tried too), Φ_down the area mean.",
+    no_repair="in the sup norm the step holds (Φ_down maps the cube into itself): cor-7.1/corrected",
+    work=fixed(6e8, 16 * MiB),
+)
 def check_cor71_step4(params: Params) -> Evidence:
     return _cor71_function_norm_evidence(params, "‖f − τ‖ − ‖(f − τ)∘Φ_down‖ (f ≡ 0)")
 
 
-@register("cor-7.1/step-5", "Corollary 7.1 (proof, last step: 'follows from our conditions')",
-          "‖f∘(g − Φ_down)‖ + ‖f − τ‖ ≤ K₁ε₁ + ε₂ with f∘(g − Φ_down) the composition of f with the difference.",
-          no_repair="read as f∘g − f∘Φ_down the step is the Lipschitz bound (lemma-6.3/step-5/reading-shorthand)", work=fixed(1e8, 8 * MiB))
+@register(
+    "cor-7.1/step-5",
+    "Corollary 7.1 (proof, last step: 'follows from our conditions')",
+    "‖f∘(g − Φ_down)‖ + ‖f − τ‖ ≤ K₁ε₁ + ε₂ with f∘(g − Φ_down) the composition of f with the difference.",
+    no_repair="read as f∘g − f∘Φ_down the step is the Lipschitz bound (lemma-6.3/step-5/reading-shorthand)",
+    work=fixed(1e8, 8 * MiB),
+)
 def check_cor71_step5(params: Params) -> Evidence:
     from .perturbation import check_lemma63_step5
 

@@ -24,8 +24,7 @@ from fractions import Fraction
 
 import numpy as np
 import sympy as sp
-
-from construct.interpolate import KERNELS, VAR_SCHEDULE, kernel_pieces, kernel_range
+from varproof.construct.var.interpolate import KERNELS, VAR_SCHEDULE, kernel_pieces, kernel_range
 
 from ..registry import MiB, Params, fixed, register, sized
 from ..report import Evidence
@@ -78,8 +77,12 @@ def check_def36(params: Params) -> Evidence:
     argmin = [r for r in sp.solve(sp.diff(poly, x), x) if 1 <= r <= 2]
     return Evidence(
         quantity="(min W, max W) over R",
-        measured={"min": str(lo), "max": str(hi)}, bound="[0, 1]", margin=float(margin),
-        method="exact", arithmetic="symbolic (sympy): critical points of each cubic piece", n_checked=1,
+        measured={"min": str(lo), "max": str(hi)},
+        bound="[0, 1]",
+        margin=float(margin),
+        method="exact",
+        arithmetic="symbolic (sympy): critical points of each cubic piece",
+        n_checked=1,
         params={"kernel": "keys (a = −3/4)"},
         counterexample={"x": str(argmin[0]), "W(x)": str(lo)} if margin < 0 else None,
         details={"kernels tried (range over R)": {kind: "[{}, {}]".format(*kernel_range(kind)) for kind in KERNELS}},
@@ -88,7 +91,11 @@ def check_def36(params: Params) -> Evidence:
     )
 
 
-EXPECTED_RANGES = {"keys": (sp.Rational(-1, 9), 1), "catmull-rom": (sp.Rational(-2, 27), 1), "bspline": (0, sp.Rational(2, 3))}
+EXPECTED_RANGES = {
+    "keys": (sp.Rational(-1, 9), 1),
+    "catmull-rom": (sp.Rational(-2, 27), 1),
+    "bspline": (0, sp.Rational(2, 3)),
+}
 
 
 @register(
@@ -108,8 +115,13 @@ def check_def36_corrected(params: Params) -> Evidence:
         worst = max(worst, abs(lo - elo), abs(hi - ehi))
     return Evidence(
         quantity="largest |computed range end − stated range end|",
-        measured=measured, bound={k: f"[{a}, {b}]" for k, (a, b) in EXPECTED_RANGES.items()}, margin=-float(worst),
-        method="exact", arithmetic="symbolic (sympy)", n_checked=len(KERNELS), params={"kernels": list(KERNELS)},
+        measured=measured,
+        bound={k: f"[{a}, {b}]" for k, (a, b) in EXPECTED_RANGES.items()},
+        margin=-float(worst),
+        method="exact",
+        arithmetic="symbolic (sympy)",
+        n_checked=len(KERNELS),
+        params={"kernels": list(KERNELS)},
     )
 
 
@@ -127,34 +139,57 @@ def check_def36_interpolating(params: Params) -> Evidence:
     p = sp.symbols("p0:4")
     q = sp.symbols("q0:4")
     inner, outer = sum(c * x**k for k, c in enumerate(p)), sum(c * x**k for k, c in enumerate(q))
-    conditions = [inner.subs(x, 0) - 1, inner.subs(x, 1), outer.subs(x, 1), outer.subs(x, 2),
-                  sp.diff(inner, x).subs(x, 0),  # even and C¹ at 0
-                  sp.diff(inner, x).subs(x, 1) - sp.diff(outer, x).subs(x, 1), sp.diff(outer, x).subs(x, 2),
-                  q[3] - a]  # name the free parameter: the leading coefficient of the outer piece
+    conditions = [
+        inner.subs(x, 0) - 1,
+        inner.subs(x, 1),
+        outer.subs(x, 1),
+        outer.subs(x, 2),
+        sp.diff(inner, x).subs(x, 0),  # even and C¹ at 0
+        sp.diff(inner, x).subs(x, 1) - sp.diff(outer, x).subs(x, 1),
+        sp.diff(outer, x).subs(x, 2),
+        q[3] - a,
+    ]  # name the free parameter: the leading coefficient of the outer piece
     sol = sp.solve(conditions, p + q, dict=True)
     family = len(sol) == 1
     inner_a, outer_a = sp.expand(inner.subs(sol[0])), sp.factor(outer.subs(sol[0]))
     keys_inner = (a + 2) * x**3 - (a + 3) * x**2 + 1
-    is_keys = family and sp.expand(inner_a - keys_inner) == 0 and sp.expand(outer_a - a * (x**3 - 5 * x**2 + 8 * x - 4)) == 0
+    is_keys = (
+        family and sp.expand(inner_a - keys_inner) == 0 and sp.expand(outer_a - a * (x**3 - 5 * x**2 + 8 * x - 4)) == 0
+    )
     # a < 0: the outer piece a(x−1)(x−2)² < 0 on (1, 2); a > 0: W(1) = 0 with W'(1⁻) = a > 0, so W < 0 just left of 1
     slope_at_1 = sp.diff(inner_a, x).subs(x, 1)
-    negative_for_a_ne_0 = sp.factor(outer_a) == sp.factor(a * (x - 1) * (x - 2) ** 2) and sp.simplify(slope_at_1 - a) == 0
+    negative_for_a_ne_0 = (
+        sp.factor(outer_a) == sp.factor(a * (x - 1) * (x - 2) ** 2) and sp.simplify(slope_at_1 - a) == 0
+    )
     w0 = inner_a.subs(a, 0)
     crit = [r for r in sp.solve(sp.diff(w0, x), x) if 0 <= r <= 1]
     w0_values = [w0.subs(x, c) for c in [0, 1] + crit]
     a0_in_range = min(w0_values) >= 0 and max(w0_values) <= 1 and sp.factor(w0) == sp.factor((1 - x) ** 2 * (1 + 2 * x))
     lo_var, _ = kernel_range("keys")
-    ok = {"the conditions leave exactly Keys' family W_a": bool(is_keys),
-          "W_a takes negative values for every a ≠ 0": bool(negative_for_a_ne_0),
-          "W_0 ∈ [0, 1]": bool(a0_in_range), "VAR's a = −3/4 has min W < 0": bool(lo_var < 0)}
+    ok = {
+        "the conditions leave exactly Keys' family W_a": bool(is_keys),
+        "W_a takes negative values for every a ≠ 0": bool(negative_for_a_ne_0),
+        "W_0 ∈ [0, 1]": bool(a0_in_range),
+        "VAR's a = −3/4 has min W < 0": bool(lo_var < 0),
+    }
     bad = [k for k, v in ok.items() if not v]
     return Evidence(
-        quantity="parts of the statement not established", measured=len(bad), bound=0, margin=-float(len(bad)),
-        method="exact", arithmetic="symbolic (sympy): the linear conditions solved for the 8 coefficients, a a symbol",
-        n_checked=len(ok), params={"family": "C¹ even piecewise cubics, knots 0, ±1, ±2"},
+        quantity="parts of the statement not established",
+        measured=len(bad),
+        bound=0,
+        margin=-float(len(bad)),
+        method="exact",
+        arithmetic="symbolic (sympy): the linear conditions solved for the 8 coefficients, a a symbol",
+        n_checked=len(ok),
+        params={"family": "C¹ even piecewise cubics, knots 0, ±1, ±2"},
         counterexample={"part": bad[0]} if bad else None,
-        details={**ok, "W_a on [0, 1]": str(inner_a), "W_a on [1, 2]": str(outer_a), "W_a'(1)": str(slope_at_1),
-                 "min of VAR's W (a = −3/4)": str(lo_var)},
+        details={
+            **ok,
+            "W_a on [0, 1]": str(inner_a),
+            "W_a on [1, 2]": str(outer_a),
+            "W_a'(1)": str(slope_at_1),
+            "min of VAR's W (a = −3/4)": str(lo_var),
+        },
     )
 
 
@@ -166,8 +201,12 @@ def _size_pairs(params: Params):
 
 #: readings of Definition 3.7's indices: the base of i, j and of X's indices, what X outside its map means, and the
 #: source position — as printed, ``(i − h_{r−1})/h_r``, or the scaling ``i·h_{r−1}/h_r`` it may stand for
-DEF37_READINGS = [(base, border, position) for position in ("printed", "scaled") for base in (1, 0)
-                  for border in ("none", "zero", "replicate")]
+DEF37_READINGS = [
+    (base, border, position)
+    for position in ("printed", "scaled")
+    for base in (1, 0)
+    for border in ("none", "zero", "replicate")
+]
 
 
 def _def37_problem(h_in: int, h_out: int, base: int, border: str, position: str = "printed") -> dict | None:
@@ -207,9 +246,15 @@ def check_def37(params: Params) -> Evidence:
     worst = per_reading[best]
     return Evidence(
         quantity="size pairs with an ill-defined output, under the most favourable reading",
-        measured=worst, bound=0, margin=-float(worst), method="exhaustive", arithmetic="exact (fractions.Fraction indices)",
-        n_checked=len(pairs) * len(DEF37_READINGS), params={"sizes": f"1 ≤ h_(r−1) < h_r ≤ {top}"},
-        counterexample=first.get(best), details={"readings tried (ill-defined pairs)": per_reading},
+        measured=worst,
+        bound=0,
+        margin=-float(worst),
+        method="exhaustive",
+        arithmetic="exact (fractions.Fraction indices)",
+        n_checked=len(pairs) * len(DEF37_READINGS),
+        params={"sizes": f"1 ≤ h_(r−1) < h_r ≤ {top}"},
+        counterexample=first.get(best),
+        details={"readings tried (ill-defined pairs)": per_reading},
         notes="For every size pair i − h_{r−1} runs over h_r ≥ 2 consecutive integers, only one of them a multiple of "
         "h_r (and i·h_{r−1}/h_r is an integer only for multiples of h_r/gcd(h_{r−1}, h_r) ≥ 2): under any index base, "
         "border rule and either source position some output reads X at a non-integer index.",
@@ -235,18 +280,26 @@ def check_def37_corrected(params: Params) -> Evidence:
         total = sp.expand(outer.subs(x, t + 1) + inner.subs(x, t) + inner.subs(x, 1 - t) + outer.subs(x, 2 - t))
         interp = [inner.subs(x, 0), inner.subs(x, 1), outer.subs(x, 1), outer.subs(x, 2)]
         dev = max(abs(sp.simplify(total - 1)), abs(interp[0] - 1), abs(interp[1]), abs(interp[2]), abs(interp[3]))
-        detail[kind] = {"Σ weights − 1": str(sp.simplify(total - 1)), "W(0), W(1), W(2)": [str(interp[0]), str(interp[1]), str(interp[3])]}
+        detail[kind] = {
+            "Σ weights − 1": str(sp.simplify(total - 1)),
+            "W(0), W(1), W(2)": [str(interp[0]), str(interp[1]), str(interp[3])],
+        }
         worst = max(worst, dev)
     return Evidence(
         quantity="largest deviation from partition of unity / interpolation (symbolic in t)",
-        measured=float(worst), bound=0.0, margin=-float(worst),
-        method="exact", arithmetic="symbolic (sympy), all t ∈ [0, 1)", n_checked=2, params={"kernels": ["keys", "catmull-rom"]},
+        measured=float(worst),
+        bound=0.0,
+        margin=-float(worst),
+        method="exact",
+        arithmetic="symbolic (sympy), all t ∈ [0, 1)",
+        n_checked=2,
+        params={"kernels": ["keys", "catmull-rom"]},
         details=detail,
     )
 
 
 def _schedule_prefixes():
-    from construct.interpolate import VAR_SCHEDULE
+    from varproof.construct.var.interpolate import VAR_SCHEDULE
 
     return [VAR_SCHEDULE[:r] for r in range(2, len(VAR_SCHEDULE) + 1)]
 
@@ -285,14 +338,22 @@ def check_def39(params: Params) -> Evidence:
                 break
     return Evidence(
         quantity="schedules whose recursion is ill typed",
-        measured=mismatches, bound=0, margin=-float(mismatches),
-        method="exhaustive", arithmetic="exact (integers)", n_checked=checked,
-        params={"schedules": "prefixes of VAR's 10-scale schedule"}, counterexample=cex,
-        details={"readings tried": {
-            "X_init of side h_1 (as printed, h_1 = 1)": "Y_2 = φ_up,1(Y_1): φ_up,1 is not defined (Definition 3.7: r ≥ 2), "
-            "and φ_up,i−1 expects side h_(i−2) where Y_(i−1) has side h_(i−1)",
-            "X_init of side h_0 (Y_i of side h_(i−1))": "the sides compose, but Y_2 = φ_up,1(Y_1) still needs φ_up,1, "
-            "which Definition 3.7 does not define"}},
+        measured=mismatches,
+        bound=0,
+        margin=-float(mismatches),
+        method="exhaustive",
+        arithmetic="exact (integers)",
+        n_checked=checked,
+        params={"schedules": "prefixes of VAR's 10-scale schedule"},
+        counterexample=cex,
+        details={
+            "readings tried": {
+                "X_init of side h_1 (as printed, h_1 = 1)": "Y_2 = φ_up,1(Y_1): φ_up,1 is not defined (Definition 3.7: r ≥ 2), "
+                "and φ_up,i−1 expects side h_(i−2) where Y_(i−1) has side h_(i−1)",
+                "X_init of side h_0 (Y_i of side h_(i−1))": "the sides compose, but Y_2 = φ_up,1(Y_1) still needs φ_up,1, "
+                "which Definition 3.7 does not define",
+            }
+        },
         notes="The index is off by one: the recursion needs Y_i = φ_up,i(Y_{i−1}).",
     )
 
@@ -300,7 +361,9 @@ def check_def39(params: Params) -> Evidence:
 def _apply_exact(M: list[list[Fraction]], X: list[list[Fraction]]) -> list[list[Fraction]]:
     """``A X A^⊤`` (the separable 2-D map ``A ⊗ A`` on one channel of a square map), exact."""
     AX = [[sum((M[i][p] * X[p][q] for p in range(len(X))), Fraction(0)) for q in range(len(X))] for i in range(len(M))]
-    return [[sum((AX[i][q] * M[j][q] for q in range(len(X))), Fraction(0)) for j in range(len(M))] for i in range(len(M))]
+    return [
+        [sum((AX[i][q] * M[j][q] for q in range(len(X))), Fraction(0)) for j in range(len(M))] for i in range(len(M))
+    ]
 
 
 @register(
@@ -310,12 +373,12 @@ def _apply_exact(M: list[list[Fraction]], X: list[list[Fraction]]) -> list[list[
     "'takes as input the initial token map X_init and the previous pyramid-shaped token maps X_1, …, X_k, sets Y_1 = "
     "X_init and up samples each X_i into a new token map Y_(i+1)': the two give the same Y_(k+1) for every input "
     "pyramid (k = 2, sides 1, 1, 2 → 1, 2, 3; VAR's bicubic map).",
-    no_repair="the two descriptions are different maps; which one VAR computes is a fact about its code (construct.var "
+    no_repair="the two descriptions are different maps; which one VAR computes is a fact about its code (varproof.construct.var.var "
     "appends φ_up of the newest map, def-3.11/corrected)",
     work=fixed(1e8, 8 * MiB),
 )
 def check_def39_block(params: Params) -> Evidence:
-    from construct.interpolate import exact_up_matrix_1d
+    from varproof.construct.var.interpolate import exact_up_matrix_1d
 
     zero, one = Fraction(0), Fraction(1)
     X_init, X_1, X_2 = [[zero]], [[zero]], [[one, one], [one, one]]  # the block's inputs: X_2 is not φ_up(X_1)
@@ -323,17 +386,34 @@ def check_def39_block(params: Params) -> Evidence:
     recursion_Y2 = _apply_exact(up12, X_init)  # Definition 3.9 (index repaired): Y_2 from Y_1 = X_init …
     recursion = [recursion_Y2, _apply_exact(up23, recursion_Y2)]  # … and Y_3 from Y_2
     block = [_apply_exact(up12, X_1), _apply_exact(up23, X_2)]  # Section 3.3: Y_(i+1) up-sampled from X_i
-    gap = max(abs(a - b) for level, other in zip(recursion, block) for ra, rb in zip(level, other) for a, b in zip(ra, rb))
+    gap = max(
+        abs(a - b) for level, other in zip(recursion, block) for ra, rb in zip(level, other) for a, b in zip(ra, rb)
+    )
     return Evidence(
-        quantity="max |Y_i (Definition 3.9) − Y_i (Section 3.3's block)| over i = 2, 3", measured=str(gap), bound=0, margin=-float(gap),
-        method="exact", arithmetic="exact rationals (fractions.Fraction)", n_checked=1,
+        quantity="max |Y_i (Definition 3.9) − Y_i (Section 3.3's block)| over i = 2, 3",
+        measured=str(gap),
+        bound=0,
+        margin=-float(gap),
+        method="exact",
+        arithmetic="exact rationals (fractions.Fraction)",
+        n_checked=1,
         params={"sides": "1, 1, 2 → 1, 2, 3", "kernel": "keys (a = −3/4)", "channels": 1},
-        counterexample={"X_init": "0", "X_1": "0", "X_2": "all ones (2×2)", "Definition 3.9's Y_3": "all zeros (3×3)",
-                        "Section 3.3's Y_3": "all ones (3×3)"} if gap else None,
-        details={"readings tried": {
-            "Y_i = φ_up,i−1(Y_(i−1)) (as printed)": "Y_3 undefined (φ_up,1; def-3.9)",
-            "Y_i = φ_up,i(Y_(i−1)), X_init fixed": "Y_3 = φ(φ(X_init)) does not read X_2: differs",
-            "Y_i = φ_up,i(Y_(i−1)), X_init := the argument's first map": "still does not read X_2: differs"}},
+        counterexample={
+            "X_init": "0",
+            "X_1": "0",
+            "X_2": "all ones (2×2)",
+            "Definition 3.9's Y_3": "all zeros (3×3)",
+            "Section 3.3's Y_3": "all ones (3×3)",
+        }
+        if gap
+        else None,
+        details={
+            "readings tried": {
+                "Y_i = φ_up,i−1(Y_(i−1)) (as printed)": "Y_3 undefined (φ_up,1; def-3.9)",
+                "Y_i = φ_up,i(Y_(i−1)), X_init fixed": "Y_3 = φ(φ(X_init)) does not read X_2: differs",
+                "Y_i = φ_up,i(Y_(i−1)), X_init := the argument's first map": "still does not read X_2: differs",
+            }
+        },
     )
 
 
@@ -355,11 +435,21 @@ DEF39_USED = ("h_[r−1]", "w_[r−1]", "h_[r]", "w_[r]", "d")
 def check_def39_domain(params: Params) -> Evidence:
     undeclared = [s for s in DEF39_USED if s not in DEF39_DECLARED]
     return Evidence(
-        quantity="sizes used in the display that no definition declares", measured=len(undeclared), bound=0,
-        margin=-float(len(undeclared)), method="exact", arithmetic="the symbols of the display", n_checked=len(DEF39_USED),
-        params={"declared": list(DEF39_DECLARED)}, counterexample={"undeclared": undeclared} if undeclared else None,
-        details={"readings tried": {"h_[r] a size (as printed)": "undeclared",
-                                    "h_[r] := (h_1, …, h_r), a pyramid of r maps": "holds (def-3.9/domain/reading-pyramid)"}},
+        quantity="sizes used in the display that no definition declares",
+        measured=len(undeclared),
+        bound=0,
+        margin=-float(len(undeclared)),
+        method="exact",
+        arithmetic="the symbols of the display",
+        n_checked=len(DEF39_USED),
+        params={"declared": list(DEF39_DECLARED)},
+        counterexample={"undeclared": undeclared} if undeclared else None,
+        details={
+            "readings tried": {
+                "h_[r] a size (as printed)": "undeclared",
+                "h_[r] := (h_1, …, h_r), a pyramid of r maps": "holds (def-3.9/domain/reading-pyramid)",
+            }
+        },
     )
 
 
@@ -372,23 +462,32 @@ def check_def39_domain(params: Params) -> Evidence:
     work=sized(4e8, 128 * MiB, channels=2),
 )
 def check_def39_domain_pyramid(params: Params) -> Evidence:
-    from construct.interpolate import flatten_pyramid, pyramid
-    from construct.var import random_var_transformer
+    from varproof.construct.var.interpolate import flatten_pyramid, pyramid
+    from varproof.construct.var.var import random_var_transformer
 
     d = params.channels
     X_init = np.full((1, 1, d), 0.5)
     stages = random_var_transformer(VAR_SCHEDULE, d, seed=params.seed).stages(X_init.reshape(1, d))
     cases = CaseCount()
     for r in range(2, len(VAR_SCHEDULE) + 1):
-        domain = flatten_pyramid(pyramid(X_init, VAR_SCHEDULE[:r - 1])).shape  # R^{h_[r−1]×w_[r−1]×d}, flattened
+        domain = flatten_pyramid(pyramid(X_init, VAR_SCHEDULE[: r - 1])).shape  # R^{h_[r−1]×w_[r−1]×d}, flattened
         codomain = flatten_pyramid(pyramid(X_init, VAR_SCHEDULE[:r])).shape  # R^{h_[r]×w_[r]×d}, flattened
         layer_out, layer_in = stages[r - 2].shape, stages[r - 1].shape  # Definition 3.11's layers r−1 and r
-        cases.record(domain == layer_out and codomain == layer_in,
-                     lambda: {"r": r, "domain": list(domain), "layer r−1 output": list(layer_out),
-                              "codomain": list(codomain), "layer r": list(layer_in)})
-    return cases.evidence("levels r at which the pyramid reading does not type Definition 3.11's use",
-                          "exact (integer shapes of the built pyramid and network)",
-                          params={"schedule": list(VAR_SCHEDULE), "channels": d})
+        cases.record(
+            domain == layer_out and codomain == layer_in,
+            lambda: {
+                "r": r,
+                "domain": list(domain),
+                "layer r−1 output": list(layer_out),
+                "codomain": list(codomain),
+                "layer r": list(layer_in),
+            },
+        )
+    return cases.evidence(
+        "levels r at which the pyramid reading does not type Definition 3.11's use",
+        "exact (integer shapes of the built pyramid and network)",
+        params={"schedule": list(VAR_SCHEDULE), "channels": d},
+    )
 
 
 @register(
@@ -400,7 +499,7 @@ def check_def39_domain_pyramid(params: Params) -> Evidence:
     work=sized(2e8, 16 * MiB, channels=2),
 )
 def check_def39_corrected(params: Params) -> Evidence:
-    from construct.interpolate import flatten_pyramid, pyramid
+    from varproof.construct.var.interpolate import flatten_pyramid, pyramid
 
     cases = CaseCount()
     d = params.channels
@@ -430,12 +529,16 @@ def _kron_range(M: list[list[Fraction]]) -> tuple[Fraction, Fraction, dict, dict
     def vertex(a, b, sign):
         return [[1 if sign * M[a][p] * M[b][q] > 0 else 0 for q in range(len(M[0]))] for p in range(len(M[0]))]
 
-    return lo[0], hi[0], {"output (i, j), 0-based": [hi[1], hi[2]], "X (one channel)": vertex(hi[1], hi[2], 1)}, \
-        {"output (i, j), 0-based": [lo[1], lo[2]], "X (one channel)": vertex(lo[1], lo[2], -1)}
+    return (
+        lo[0],
+        hi[0],
+        {"output (i, j), 0-based": [hi[1], hi[2]], "X (one channel)": vertex(hi[1], hi[2], 1)},
+        {"output (i, j), 0-based": [lo[1], lo[2]], "X (one channel)": vertex(lo[1], lo[2], -1)},
+    )
 
 
 def _range_evidence(kind: str, statement_kernel: str) -> Evidence:
-    from construct.interpolate import exact_up_matrix_1d
+    from varproof.construct.var.interpolate import exact_up_matrix_1d
 
     pairs = list(zip(VAR_SCHEDULE, VAR_SCHEDULE[1:]))
     worst, cex, ranges = Fraction(0), None, {}
@@ -446,19 +549,29 @@ def _range_evidence(kind: str, statement_kernel: str) -> Evidence:
         if excess > worst:
             worst = excess
             where, value = (argmax, hi) if hi - 1 >= -lo else (argmin, lo)
-            cex = {"h_(r−1) → h_r": f"{a}→{b}", "kernel": statement_kernel, **where, "φ_up(X) at that output": str(value),
-                   "as float": float(value)}
+            cex = {
+                "h_(r−1) → h_r": f"{a}→{b}",
+                "kernel": statement_kernel,
+                **where,
+                "φ_up(X) at that output": str(value),
+                "as float": float(value),
+            }
     return Evidence(
         quantity="largest distance of φ_up([0,1]^{h×h}) from [0, 1] over VAR's schedule",
-        measured=str(worst), bound=0, margin=-float(worst), method="exact",
+        measured=str(worst),
+        bound=0,
+        margin=-float(worst),
+        method="exact",
         arithmetic="exact rationals (fractions.Fraction): the map is linear, its range over the cube is attained at a vertex",
-        n_checked=len(pairs), params={"schedule": list(VAR_SCHEDULE), "kernel": statement_kernel, "channels": "every d"},
-        counterexample=cex, details={"exact range of each step over [0,1]^{h×h}": ranges},
+        n_checked=len(pairs),
+        params={"schedule": list(VAR_SCHEDULE), "kernel": statement_kernel, "channels": "every d"},
+        counterexample=cex,
+        details={"exact range of each step over [0,1]^{h×h}": ranges},
     )
 
 
 def _constant_kernel_matrix(h_in: int, h_out: int) -> list[list[Fraction]]:
-    """The up-sampling of `construct.flowar.exact_up_matrix_1d` with ``W ≡ 1`` on ``[−2, 2]`` — a (constant, hence
+    """The up-sampling of `varproof.construct.flowar.flowar.exact_up_matrix_1d` with ``W ≡ 1`` on ``[−2, 2]`` — a (constant, hence
     piecewise cubic) kernel with values in ``[0, 1]``, so one of Definition 3.6's class: the four taps
     ``⌊src⌋−1 … ⌊src⌋+2`` all lie within distance 2 of ``src`` and get weight 1 (indices clamped)."""
     M = [[Fraction(0)] * h_in for _ in range(h_out)]
@@ -480,20 +593,25 @@ def _constant_kernel_matrix(h_in: int, h_out: int) -> list[list[Fraction]]:
     work=fixed(3e8, 8 * MiB),
 )
 def check_def37_range(params: Params) -> Evidence:
-    from construct.interpolate import exact_up_matrix_1d
+    from varproof.construct.var.interpolate import exact_up_matrix_1d
 
     ev = _range_evidence("keys", "keys (a = −3/4)")
-    kernels = {"catmull-rom (a = −1/2)": lambda a, b: exact_up_matrix_1d(a, b, "catmull-rom"),
-               "W ≡ 1 on [−2, 2] (in Definition 3.6's class)": _constant_kernel_matrix,
-               "cubic B-spline": lambda a, b: exact_up_matrix_1d(a, b, "bspline")}
+    kernels = {
+        "catmull-rom (a = −1/2)": lambda a, b: exact_up_matrix_1d(a, b, "catmull-rom"),
+        "W ≡ 1 on [−2, 2] (in Definition 3.6's class)": _constant_kernel_matrix,
+        "cubic B-spline": lambda a, b: exact_up_matrix_1d(a, b, "bspline"),
+    }
     tried = {"keys (a = −3/4), VAR's": "fails (this claim)"}
     for name, build in kernels.items():
         lo = min(_kron_range(build(a, b))[0] for a, b in zip(VAR_SCHEDULE, VAR_SCHEDULE[1:]))
         hi = max(_kron_range(build(a, b))[1] for a, b in zip(VAR_SCHEDULE, VAR_SCHEDULE[1:]))
         tried[name] = f"range [{lo}, {hi}]: " + ("holds (def-3.7/range/corrected)" if 0 <= lo and hi <= 1 else "fails")
-    return dataclasses.replace(ev, details={**ev.details, "kernels tried (range over VAR's schedule)": tried},
-                               notes="Definition 3.6's W ∈ [0, 1] alone does not keep the range: the weights must also "
-                               "sum to 1 (a constant kernel of the class gives [0, 16]).")
+    return dataclasses.replace(
+        ev,
+        details={**ev.details, "kernels tried (range over VAR's schedule)": tried},
+        notes="Definition 3.6's W ∈ [0, 1] alone does not keep the range: the weights must also "
+        "sum to 1 (a constant kernel of the class gives [0, 16]).",
+    )
 
 
 @register(
@@ -518,7 +636,7 @@ def check_def37_range_corrected(params: Params) -> Evidence:
     work=fixed(2e8, 8 * MiB),
 )
 def check_def39_range(params: Params) -> Evidence:
-    from construct.interpolate import exact_up_matrix_1d
+    from varproof.construct.var.interpolate import exact_up_matrix_1d
 
     column = [[Fraction(1)]]  # the 1-D factor of Y_i as a function of X_init (h_1 = 1)
     worst, levels = Fraction(0), {}
@@ -529,8 +647,13 @@ def check_def39_range(params: Params) -> Evidence:
         worst = max([worst] + [abs(c[0] * e[0] - 1) for c in column for e in column])  # Y_i[p, q] = c_p c_q X_init
     return Evidence(
         quantity="largest |c_p c_q − 1| over the levels (Y_i[p, q] = c_p c_q X_init)",
-        measured=str(worst), bound=0, margin=-float(worst), method="exact", arithmetic="exact rationals (fractions.Fraction)",
-        n_checked=len(VAR_SCHEDULE) - 1, params={"schedule": list(VAR_SCHEDULE), "kernel": "keys (a = −3/4)"},
+        measured=str(worst),
+        bound=0,
+        margin=-float(worst),
+        method="exact",
+        arithmetic="exact rationals (fractions.Fraction)",
+        n_checked=len(VAR_SCHEDULE) - 1,
+        params={"schedule": list(VAR_SCHEDULE), "kernel": "keys (a = −3/4)"},
         details={"coefficients of X_init in each level (1-D factor)": levels},
     )
 
@@ -554,17 +677,23 @@ DEFB1_READINGS = {
     work=fixed(1e8, 8 * MiB),
 )
 def check_defb1(params: Params) -> Evidence:
-    from construct.conv import printed_index_range
+    from varproof.construct.var.conv import printed_index_range
 
     h = 1  # the smallest map; the overshoot h+2 − (h+1) = 1 is the same for every h
     lo, hi = printed_index_range(h)
     over = hi - (h + 1)
     return Evidence(
         quantity="largest index read − largest padded index (h+1)",
-        measured=hi, bound=h + 1, margin=-float(over),
-        method="exact", arithmetic="integers (closed form: overshoot 1 for every h)", n_checked=1,
+        measured=hi,
+        bound=h + 1,
+        margin=-float(over),
+        method="exact",
+        arithmetic="integers (closed form: overshoot 1 for every h)",
+        n_checked=1,
         params={"h": "all h ≥ 1"},
-        counterexample={"h": h, "i": h, "m": 3, "row index read": hi, "padded range": f"0…{h + 1}"} if over > 0 else None,
+        counterexample={"h": h, "i": h, "m": 3, "row index read": hi, "padded range": f"0…{h + 1}"}
+        if over > 0
+        else None,
         details={"readings tried": DEFB1_READINGS},
         notes="With X's indices kept the window i…i+2 is not centred on i; a 'same' convolution with padding 1 reads "
         "i−1…i+1.",
@@ -589,11 +718,21 @@ def check_defb1_bias(params: Params) -> Evidence:
     bound_by_sums = {"m", "n", "c"}
     undeclared = [sym for sym in DEFB1_USED if sym not in DEFB1_DECLARED and sym not in bound_by_sums]
     return Evidence(
-        quantity="free symbols of the formula that Definition B.1 does not declare", measured=len(undeclared), bound=0,
-        margin=-float(len(undeclared)), method="exact", arithmetic="the symbols of the display", n_checked=len(DEFB1_USED),
-        params={"declared": list(DEFB1_DECLARED)}, counterexample={"undeclared": undeclared} if undeclared else None,
-        details={"readings tried": {"b ∈ R, one bias for every output channel": "typed (def-b.1/bias/reading-scalar)",
-                                    "b = b_l, b ∈ R^{c_out}": "typed (def-b.1/bias/reading-per-channel)"}},
+        quantity="free symbols of the formula that Definition B.1 does not declare",
+        measured=len(undeclared),
+        bound=0,
+        margin=-float(len(undeclared)),
+        method="exact",
+        arithmetic="the symbols of the display",
+        n_checked=len(DEFB1_USED),
+        params={"declared": list(DEFB1_DECLARED)},
+        counterexample={"undeclared": undeclared} if undeclared else None,
+        details={
+            "readings tried": {
+                "b ∈ R, one bias for every output channel": "typed (def-b.1/bias/reading-scalar)",
+                "b = b_l, b ∈ R^{c_out}": "typed (def-b.1/bias/reading-per-channel)",
+            }
+        },
     )
 
 
@@ -617,7 +756,9 @@ def _typing_defb1_bias(per_channel: bool):
     work=fixed(1e8, 8 * MiB),
 )
 def check_defb1_bias_scalar(params: Params) -> Evidence:
-    return Evidence(quantity="mis-typed operations", params={"b": "a real number"}, **_typing_defb1_bias(False).evidence_fields())
+    return Evidence(
+        quantity="mis-typed operations", params={"b": "a real number"}, **_typing_defb1_bias(False).evidence_fields()
+    )
 
 
 @register(
@@ -627,7 +768,9 @@ def check_defb1_bias_scalar(params: Params) -> Evidence:
     work=fixed(1e8, 8 * MiB),
 )
 def check_defb1_bias_channel(params: Params) -> Evidence:
-    return Evidence(quantity="mis-typed operations", params={"b": "R^{c_out}"}, **_typing_defb1_bias(True).evidence_fields())
+    return Evidence(
+        quantity="mis-typed operations", params={"b": "R^{c_out}"}, **_typing_defb1_bias(True).evidence_fields()
+    )
 
 
 def _distinct_kernel(c_out: int, c_in: int) -> np.ndarray:
@@ -664,12 +807,12 @@ def _printed_padded_from_1(h: int, w: int, K: np.ndarray) -> dict:
     "def-b.1/reading-padded-from-1",
     "Definition B.1 (reading: X in the formula is the padded map, indexed from 1)",
     "Reading X_{i+m−1, j+n−1} as the zero-padded map X̃ ∈ R^{(h+2)×(w+2)×c_in} indexed 1 … h+2, the printed formula reads "
-    "only indices 1 … h+2 and is, as a linear map, the centred zero-padded 3×3 convolution (construct.conv.conv_matrix), "
+    "only indices 1 … h+2 and is, as a linear map, the centred zero-padded 3×3 convolution (varproof.construct.var.conv.conv_matrix), "
     "on every size h, w ≤ 5, c_in, c_out ≤ 2.",
     work=fixed(1e8, 8 * MiB),
 )
 def check_defb1_padded_from_1(params: Params) -> Evidence:
-    from construct.conv import conv_matrix
+    from varproof.construct.var.conv import conv_matrix
 
     cases = CaseCount()
     for h, w, c_in, c_out in CONV_SIZES:
@@ -677,10 +820,15 @@ def check_defb1_padded_from_1(params: Params) -> Evidence:
         printed = _printed_padded_from_1(h, w, K)
         centred = {key: float(v) for key, v in conv_matrix(h, w, K).todok().items() if v != 0}
         same = printed["entries"] == centred and printed["top"] <= (h + 2, w + 2)
-        cases.record(same, lambda: {"h": h, "w": w, "c_in": c_in, "c_out": c_out, "largest index read": list(printed["top"])})
-    return cases.evidence("sizes where the reading differs from the centred convolution", "exact (distinct integer kernel "
-                          "entries: each matrix entry compared)", params={"sizes": "h, w ≤ 5, c_in, c_out ≤ 2"},
-                          details={"readings tried": DEFB1_READINGS})
+        cases.record(
+            same, lambda: {"h": h, "w": w, "c_in": c_in, "c_out": c_out, "largest index read": list(printed["top"])}
+        )
+    return cases.evidence(
+        "sizes where the reading differs from the centred convolution",
+        "exact (distinct integer kernel entries: each matrix entry compared)",
+        params={"sizes": "h, w ≤ 5, c_in, c_out ≤ 2"},
+        details={"readings tried": DEFB1_READINGS},
+    )
 
 
 @register(
@@ -694,8 +842,7 @@ def check_defb1_padded_from_1(params: Params) -> Evidence:
 )
 def check_defb1_corrected(params: Params) -> Evidence:
     from scipy.signal import correlate2d
-
-    from construct.conv import conv_matrix
+    from varproof.construct.var.conv import conv_matrix
 
     cases = CaseCount()
     for h, w, c_in, c_out in CONV_SIZES:
@@ -706,13 +853,17 @@ def check_defb1_corrected(params: Params) -> Evidence:
             X = np.zeros(h * w * c_in)
             X[col] = 1.0
             X = X.reshape(h, w, c_in)
-            ref = np.stack([sum(correlate2d(X[:, :, c], K[l, :, :, c], mode="same") for c in range(c_in))
-                            for l in range(c_out)], axis=-1)
+            ref = np.stack(
+                [sum(correlate2d(X[:, :, c], K[l, :, :, c], mode="same") for c in range(c_in)) for l in range(c_out)],
+                axis=-1,
+            )
             ok &= bool(np.array_equal(C[:, col], ref.reshape(-1)))
         cases.record(ok, lambda: {"h": h, "w": w, "c_in": c_in, "c_out": c_out})
-    return cases.evidence("sizes where the two linear maps differ on a basis input",
-                          "exact (integer kernel entries and basis inputs: float64 sums are exact)",
-                          params={"sizes": "h, w ≤ 5, c_in, c_out ≤ 2"})
+    return cases.evidence(
+        "sizes where the two linear maps differ on a basis input",
+        "exact (integer kernel entries and basis inputs: float64 sums are exact)",
+        params={"sizes": "h, w ≤ 5, c_in, c_out ≤ 2"},
+    )
 
 
 @register(
@@ -728,8 +879,14 @@ def check_remarkb2(params: Params) -> Evidence:
     out = sp.floor((h + 2 * p - k) / stride) + 1
     diff = sp.simplify(out - h)
     return Evidence(
-        quantity="output side − h (the convolution's output-size formula)", measured=str(diff), bound=0,
-        margin=0.0 if diff == 0 else -1.0, method="exact", arithmetic="symbolic (sympy), h a positive integer", n_checked=1,
-        params={"kernel": k, "padding": p, "stride": stride}, decidable=diff == 0 or diff.is_number is True,
+        quantity="output side − h (the convolution's output-size formula)",
+        measured=str(diff),
+        bound=0,
+        margin=0.0 if diff == 0 else -1.0,
+        method="exact",
+        arithmetic="symbolic (sympy), h a positive integer",
+        n_checked=1,
+        params={"kernel": k, "padding": p, "stride": stride},
+        decidable=diff == 0 or diff.is_number is True,
         notes="That these are the values of Tian et al.'s implementation is a statement about their code, not checked here.",
     )

@@ -39,8 +39,13 @@ def _as_formal(formal_id: str, params: Params, mapping: dict) -> Evidence:
     from ..registry import get
 
     formal = get(formal_id).run(params)
-    return dataclasses.replace(formal, claim_id="", ref="", statement="",
-                               details={"checked as": formal_id, "informal → formal": mapping, **formal.details})
+    return dataclasses.replace(
+        formal,
+        claim_id="",
+        ref="",
+        statement="",
+        details={"checked as": formal_id, "informal → formal": mapping, **formal.details},
+    )
 
 
 @register(
@@ -51,8 +56,14 @@ def _as_formal(formal_id: str, params: Params, mapping: dict) -> Evidence:
     work=fixed(1e8, 8 * MiB),
 )
 def check_thm41(params: Params) -> Evidence:
-    return _as_formal("thm-6.6", params, {"under some mild assumptions": "f_word2img satisfies Assumption 6.2",
-                                          "can approximate it": "‖τ_VAR − f_word2img‖ ≤ O(ε)"})
+    return _as_formal(
+        "thm-6.6",
+        params,
+        {
+            "under some mild assumptions": "f_word2img satisfies Assumption 6.2",
+            "can approximate it": "‖τ_VAR − f_word2img‖ ≤ O(ε)",
+        },
+    )
 
 
 @register(
@@ -63,9 +74,15 @@ def check_thm41(params: Params) -> Evidence:
     work=fixed(1e8, 8 * MiB),
 )
 def check_cor42(params: Params) -> Evidence:
-    return _as_formal("cor-7.2", params, {"under some mild assumptions": "f_word2img satisfies Assumption 6.2",
-                                          "a FlowAR model τ_VAR": "τ_FlowAR (Corollary 7.2's name for it)",
-                                          "can approximate it": "‖τ_FlowAR − f_word2img‖ ≤ O(ε)"})
+    return _as_formal(
+        "cor-7.2",
+        params,
+        {
+            "under some mild assumptions": "f_word2img satisfies Assumption 6.2",
+            "a FlowAR model τ_VAR": "τ_FlowAR (Corollary 7.2's name for it)",
+            "can approximate it": "‖τ_FlowAR − f_word2img‖ ≤ O(ε)",
+        },
+    )
 
 
 @register(
@@ -81,13 +98,23 @@ def check_cor42_labels(params: Params) -> Evidence:
     pairs = (("Theorem 4.1", "Theorem 6.6"), ("Corollary 4.2", "Corollary 7.2"))
     bad, rows, cex = 0, {}, None
     for informal, formal in pairs:
-        ok = (f"Informal Version of {formal}" in PRINTED_LABELS[informal]
-              and f"Formal Version of {informal}" in PRINTED_LABELS[formal]
-              and "Informal" not in PRINTED_LABELS[formal])
+        ok = (
+            f"Informal Version of {formal}" in PRINTED_LABELS[informal]
+            and f"Formal Version of {informal}" in PRINTED_LABELS[formal]
+            and "Informal" not in PRINTED_LABELS[formal]
+        )
         rows[f"{informal} ↔ {formal}"] = "consistent" if ok else "inconsistent"
         if not ok:
             bad += 1
             cex = cex or {informal: PRINTED_LABELS[informal], formal: PRINTED_LABELS[formal]}
-    return Evidence(quantity="statement pairs whose labels do not name each other as informal/formal", measured=bad,
-                    bound=0, margin=-float(bad), method="exact", arithmetic="the printed labels (strings)", n_checked=len(pairs),
-                    counterexample=cex, details={"pairs": rows})
+    return Evidence(
+        quantity="statement pairs whose labels do not name each other as informal/formal",
+        measured=bad,
+        bound=0,
+        margin=-float(bad),
+        method="exact",
+        arithmetic="the printed labels (strings)",
+        n_checked=len(pairs),
+        counterexample=cex,
+        details={"pairs": rows},
+    )

@@ -8,19 +8,18 @@
 * ``lemma-c.1/step-6`` … ``step-9`` — proof steps: f_bump's argument shape, its ``h(A)`` for ``A ∈ Ḡ_δ``, its
   neuron counts, and the count in ε.
 
-``lemma-c.1/bump/corrected`` is decided on certified enclosures (`construct.certified`).
+``lemma-c.1/bump/corrected`` is decided on certified enclosures (`varproof.construct.arithmetic.certified`).
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-from construct.cost import layer_widths
-from construct.grid import sequence_digits
-from construct.memorize import hat_profile, paper_bump, paper_bump_profile
-from construct.quantize import quantized_tokens
-from construct.targets import make_target
-from construct.transformer import build_transformer
+from varproof.construct.cost import layer_widths
+from varproof.construct.onelayer.grid import sequence_digits
+from varproof.construct.onelayer.memorize import hat_profile, paper_bump, paper_bump_profile
+from varproof.construct.onelayer.quantize import quantized_tokens
+from varproof.construct.onelayer.transformer import build_transformer
+from varproof.construct.targets import make_target
 
 from ..registry import MiB, Params, dense_cost, fixed, register, sized
 from ..report import Evidence
@@ -84,15 +83,22 @@ def check_bump(params: Params) -> Evidence:
                 }
     return Evidence(
         quantity="max |f_bump(Q)|/|h(A)| over grid sequences Q ≠ A",
-        measured=worst, bound=0.0, margin=-worst,
-        method="exhaustive", arithmetic="float64 scan; the counterexample recomputed in exact rationals",
+        measured=worst,
+        bound=0.0,
+        margin=-worst,
+        method="exhaustive",
+        arithmetic="float64 scan; the counterexample recomputed in exact rationals",
         n_checked=checked,
         params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
         counterexample=cex,
-        details={"readings tried": ["K = 2/δ (measured above)",
-                                    "every K > 0 (the printed 'some scalar K > 0'): the profile g(t) = ReLU(t−1) − "
-                                    "ReLU(t) + ReLU(t+1) is 1 on [0, 1] and t ≥ 1 beyond, so at Q = A + δe_{1,1} "
-                                    "f_bump(Q)/h(A) = (dL − 1 + g(Kδ))/(dL) ≥ 1 for every K: never 0"]},
+        details={
+            "readings tried": [
+                "K = 2/δ (measured above)",
+                "every K > 0 (the printed 'some scalar K > 0'): the profile g(t) = ReLU(t−1) − "
+                "ReLU(t) + ReLU(t+1) is 1 on [0, 1] and t ≥ 1 beyond, so at Q = A + δe_{1,1} "
+                "f_bump(Q)/h(A) = (dL − 1 + g(Kδ))/(dL) ≥ 1 for every K: never 0",
+            ]
+        },
         notes="The printed profile ReLU(t−1) − ReLU(t) + ReLU(t+1) equals t for t ≥ 1 (unbounded); the hat needs "
         "(1, −2, 1). Even the hat, averaged over the dL coordinates, is (dL−1)/(dL) at a Q differing in one "
         "coordinate; and f_bump reads the whole sequence, which a token-wise FFN (Def 3.5) cannot.",
@@ -115,7 +121,7 @@ def _built(params: Params):
     work=dense_cost(builds=1, passes=1),
 )
 def check_bump_corrected(params: Params) -> Evidence:
-    from construct.certified import certified_errors, grid_contexts
+    from varproof.construct.arithmetic.certified import certified_errors, grid_contexts
 
     from .approximation import CERTIFIED, round_up
 
@@ -129,11 +135,15 @@ def check_bump_corrected(params: Params) -> Evidence:
     return Evidence(
         quantity="certified upper bound of max |FFN_2(q_{A,k}) − h(A)_k| (a failure needs the certified lower bound "
         "≥ δ/2)",
-        measured=worst, bound=half, margin=half - float(err_low.max()) if fails else half - worst,
+        measured=worst,
+        bound=half,
+        margin=half - float(err_low.max()) if fails else half - worst,
         decidable=fails or worst < half,
-        method="exhaustive", arithmetic=CERTIFIED.replace("embedding, FFN_1 with its stored weights", "the quantized M"),
+        method="exhaustive",
+        arithmetic=CERTIFIED.replace("embedding, FFN_1 with its stored weights", "the quantized M"),
         n_checked=spec.n_context_ids,
-        params=params.as_dict(), strict=True,
+        params=params.as_dict(),
+        strict=True,
         details={"worst (sequence, token, channel)": [int(a), int(k), int(c)], "FFN_2 neurons": tau.memorizer.width},
         notes="q_{A,k} is the attention output on the exact quantized sequence M, enclosed in a ball; FFN_2 (stored "
         "weights) is evaluated on that ball exactly up to the enclosure, so the bound is on the real-arithmetic value.",
@@ -155,8 +165,12 @@ def check_neurons(params: Params) -> Evidence:
     # closed form: printed − working = 3nN(d − 1) ≥ 0 for all d ≥ 1: exact on the whole domain
     return Evidence(
         quantity="printed count − neurons the working FFN_2 uses",
-        measured=working, bound=printed, margin=float(printed - working),
-        method="exact", arithmetic="integers (closed form 3nN(d−1) ≥ 0)", n_checked=1,
+        measured=working,
+        bound=printed,
+        margin=float(printed - working),
+        method="exact",
+        arithmetic="integers (closed form 3nN(d−1) ≥ 0)",
+        n_checked=1,
         params=params.as_dict(),
         details={
             "FFN_1 neurons (working, 2d(nm+1))": widths.ffn1,
@@ -171,7 +185,16 @@ def check_neurons(params: Params) -> Evidence:
 def _class_widths(params: Params):
     spec, tau = _built(params)
     att = tau.contextual.attention
-    return spec, tau, {"heads": 1, "head size": att.head_size, "FFN_1 width": tau.quantizer.width, "FFN_2 width": tau.memorizer.width}
+    return (
+        spec,
+        tau,
+        {
+            "heads": 1,
+            "head size": att.head_size,
+            "FFN_1 width": tau.quantizer.width,
+            "FFN_2 width": tau.memorizer.width,
+        },
+    )
 
 
 @register(
@@ -185,12 +208,20 @@ def check_class(params: Params) -> Evidence:
     widest = max(w["FFN_1 width"], w["FFN_2 width"])
     return Evidence(
         quantity="largest FFN width of τ vs c = 4",
-        measured=widest, bound=4, margin=float(4 - widest),
-        method="exact", arithmetic="integers", n_checked=1,
+        measured=widest,
+        bound=4,
+        margin=float(4 - widest),
+        method="exact",
+        arithmetic="integers",
+        n_checked=1,
         params=params.as_dict(),
-        details={**w, "readings tried": ["T_A^{1,1,4} = T^{1,1,4} of Definition 3.14 (T_A is not defined; Lemma C.1 "
-                                         "writes T_B^{1,1,c})", "c = 4 hidden neurons per FFN layer, as Definition "
-                                         "3.14 counts them"]},
+        details={
+            **w,
+            "readings tried": [
+                "T_A^{1,1,4} = T^{1,1,4} of Definition 3.14 (T_A is not defined; Lemma C.1 writes T_B^{1,1,c})",
+                "c = 4 hidden neurons per FFN layer, as Definition 3.14 counts them",
+            ],
+        },
         counterexample={"spec": str(spec), **w} if widest > 4 else None,
         notes="Section 6.1 speaks of O((1/ε)^{dn}) FFN layers, but Lemma C.1 builds one FFN_2 of width 3n·m^{dn}.",
     )
@@ -211,8 +242,14 @@ def check_class_corrected(params: Params) -> Evidence:
     ok = w["head size"] == 1
     return Evidence(
         quantity="c − largest FFN width (head size must be 1)",
-        measured=widest, bound=c, margin=float(c - widest) if ok else -1.0,
-        method="exact", arithmetic="integers", n_checked=1, params=params.as_dict(), details=w,
+        measured=widest,
+        bound=c,
+        margin=float(c - widest) if ok else -1.0,
+        method="exact",
+        arithmetic="integers",
+        n_checked=1,
+        params=params.as_dict(),
+        details=w,
     )
 
 
@@ -231,10 +268,15 @@ def check_conditions(params: Params) -> Evidence:
     worst = min(conds, key=lambda c: c["slack"])
     return Evidence(
         quantity=f"smallest slack ({worst['name']})",
-        measured=worst["value"], bound=worst["bound"], margin=float(worst["slack"]),
-        method="exhaustive", arithmetic="float64 (values from the built weights; FFN_1 rounding measured on every grid "
-        "corner and plateau end)", n_checked=len(conds),
-        params=params.as_dict(), strict=True,
+        measured=worst["value"],
+        bound=worst["bound"],
+        margin=float(worst["slack"]),
+        method="exhaustive",
+        arithmetic="float64 (values from the built weights; FFN_1 rounding measured on every grid "
+        "corner and plateau end)",
+        n_checked=len(conds),
+        params=params.as_dict(),
+        strict=True,
         details={c["name"]: {"value": c["value"], "bound": c["bound"], "slack": c["slack"]} for c in conds},
     )
 
@@ -257,8 +299,10 @@ def check_bump_shapes(params: Params) -> Evidence:
     Q = t.declare("Q", (d, hw))
     t.apply("f_bump", (hw, d), (hw, d), Q)
     fields = t.evidence_fields()
-    fields["details"]["readings tried"] = ["as printed: dom f_bump = R^{(h_r w_r)×d}, Q ∈ R^{d×(h_r w_r)}: fails "
-                                           "unless d = h_r w_r", "Q transposed: composes"]
+    fields["details"]["readings tried"] = [
+        "as printed: dom f_bump = R^{(h_r w_r)×d}, Q ∈ R^{d×(h_r w_r)}: fails unless d = h_r w_r",
+        "Q transposed: composes",
+    ]
     return Evidence(quantity="operations whose shapes do not compose", params={"sizes": "symbolic"}, **fields)
 
 
@@ -282,12 +326,22 @@ def check_bump_domain(params: Params) -> Evidence:
         if outside > worst:
             worst = outside
         if outside and cex is None:
-            cex = {"spec": str(spec), "A_{1,1} ∈ [δ : δ : 1]": "1", "largest value of G_δ": str(1 - spec.step_width),
-                   "tokens k ≥ 2 of Ḡ_δ": "lie in [k−1+δ, k] ⊄ [0, 1 − δ]"}
+            cex = {
+                "spec": str(spec),
+                "A_{1,1} ∈ [δ : δ : 1]": "1",
+                "largest value of G_δ": str(1 - spec.step_width),
+                "tokens k ≥ 2 of Ḡ_δ": "lie in [k−1+δ, k] ⊄ [0, 1 − δ]",
+            }
     return Evidence(
-        quantity="specs with an A ∈ Ḡ_δ outside h's domain G_δ", measured=worst, bound=0, margin=-float(worst),
-        method="exact", arithmetic="exact (fractions.Fraction)", n_checked=checked,
-        params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"}, counterexample=cex,
+        quantity="specs with an A ∈ Ḡ_δ outside h's domain G_δ",
+        measured=worst,
+        bound=0,
+        margin=-float(worst),
+        method="exact",
+        arithmetic="exact (fractions.Fraction)",
+        n_checked=checked,
+        params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
+        counterexample=cex,
     )
 
 
@@ -310,8 +364,13 @@ def check_bump_step_neurons(params: Params) -> Evidence:
         worst = max(worst, bad)
         checked += 1
     return Evidence(
-        quantity="|(ReLUs per bump)·(number of bumps) − printed total| + |bumps − |Ḡ_δ||", measured=worst, bound=0,
-        margin=-float(worst), method="exhaustive", arithmetic="integers", n_checked=checked,
+        quantity="|(ReLUs per bump)·(number of bumps) − printed total| + |bumps − |Ḡ_δ||",
+        measured=worst,
+        bound=0,
+        margin=-float(worst),
+        method="exhaustive",
+        arithmetic="integers",
+        n_checked=checked,
         params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
         notes="The arithmetic of the count holds; whether the bumps memorize is lemma-c.1/bump.",
     )
@@ -337,8 +396,13 @@ def check_neurons_o(params: Params) -> Evidence:
     limit = sp.limit(upper, eps, 0, dir="+")
     finite = bool(limit.is_finite) and sp.simplify(limit - 3 * N * K**N) == 0
     return Evidence(
-        quantity="lim sup_{ε→0} count·ε^{dn} (must be finite)", measured=str(limit), bound="finite",
-        margin=0.0 if finite else -1.0, method="exact", arithmetic="symbolic (sympy)", n_checked=1,
+        quantity="lim sup_{ε→0} count·ε^{dn} (must be finite)",
+        measured=str(limit),
+        bound="finite",
+        margin=0.0 if finite else -1.0,
+        method="exact",
+        arithmetic="symbolic (sympy)",
+        n_checked=1,
         params=params.as_dict(),
         details={"count·ε^{dn} ≤": str(upper), "constant hidden in O(ε^{−dn})": str(3 * N * K**N)},
         notes="The working FFN_2 uses 3n(1/δ)^{dn} neurons, below the printed count (lemma-c.1/neurons); either is "

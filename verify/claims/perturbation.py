@@ -35,9 +35,8 @@ from fractions import Fraction
 
 import numpy as np
 import sympy as sp
-
-from construct.cost import UNIT_ROUNDOFF
-from construct.var import build_var_composition
+from varproof.construct.cost import UNIT_ROUNDOFF
+from varproof.construct.var.var import build_var_composition
 
 from ..checkers import composition_errors
 from ..registry import MiB, Params, fixed, register, sized
@@ -112,7 +111,7 @@ def _composition_sizes(params: Params):
 
 def _runs(operator: str, sides) -> bool:
     """Whether the released system of ``operator`` runs the schedule ``sides`` (``paper``: every one)."""
-    from construct.released import ReleasedScheduleError, check_released_schedule
+    from varproof.construct.var.released import ReleasedScheduleError, check_released_schedule
 
     try:
         check_released_schedule(operator, sides, chain=True)
@@ -131,8 +130,9 @@ def _measured_compositions(params: Params):
 
     Lemma 6.3's and Theorem 6.6's repaired claims measure the same compositions: the measurement is computed once
     per (sizes, target, samples, seed) and shared (the values are immutable)."""
-    return _measured_compositions_cached(tuple(_composition_sizes(params)), params.target, params.samples, params.seed,
-                                         params.operator)
+    return _measured_compositions_cached(
+        tuple(_composition_sizes(params)), params.target, params.samples, params.seed, params.operator
+    )
 
 
 @functools.lru_cache(maxsize=4)
@@ -142,20 +142,29 @@ def _measured_compositions_cached(sizes, target_name: str, samples: int, seed: i
     for sides, d, m in sizes:
         approx, target, _ = build_var_composition(sides, d, m, target_name, seed=seed, operator=operator)
         X = rng.random((max(50, samples // 4), 1, approx.channels))
-        out.append((f"sides={list(sides)}, d={d}, m={m}, target={target_name}", composition_errors(approx, target, X, rng)))
+        out.append(
+            (f"sides={list(sides)}, d={d}, m={m}, target={target_name}", composition_errors(approx, target, X, rng))
+        )
     return tuple(out)
 
 
 def _too_large(params: Params, quantity: str) -> Evidence | None:
     """``precondition`` evidence if a requested composition would not fit in memory (nothing is built)."""
-    from construct.grid import DEFAULT_MAX_BYTES, format_bytes
+    from varproof.construct.onelayer.grid import DEFAULT_MAX_BYTES, format_bytes
 
     for sides, d, m in _composition_sizes(params):
         log10_bytes = max(h * h * d * math.log10(m) + math.log10(24.0 * h * h * (2 * d + 2)) for h in sides)
         if log10_bytes > math.log10(DEFAULT_MAX_BYTES):
             return Evidence(
-                quantity=quantity, measured=None, bound=None, margin=None, method="sampled", arithmetic="n/a",
-                n_checked=0, precondition_ok=False, params={"sides": list(sides), "channels": d, "steps": m},
+                quantity=quantity,
+                measured=None,
+                bound=None,
+                margin=None,
+                method="sampled",
+                arithmetic="n/a",
+                n_checked=0,
+                precondition_ok=False,
+                params={"sides": list(sides), "channels": d, "steps": m},
                 notes=f"the Lemma C.1 transformer of the largest scale needs m^(h²d) = {m}^{max(sides) ** 2 * d} grid "
                 f"sequences (about 10^{log10_bytes:.1f} B, more than {format_bytes(DEFAULT_MAX_BYTES)}); choose smaller "
                 "--sides, --channels or --steps",
@@ -172,22 +181,31 @@ def _too_large(params: Params, quantity: str) -> Evidence | None:
     work=fixed(1e8, 8 * MiB),
 )
 def check_asm62(params: Params) -> Evidence:
-    from construct.interpolate import VAR_SCHEDULE
+    from varproof.construct.var.interpolate import VAR_SCHEDULE
 
     cases = CaseCount()
     for r in range(1, len(VAR_SCHEDULE) + 1):
         sides = VAR_SCHEDULE[:r]
         # g_i maps side h_{i−1} → h_i (h_0 = 1) and so always fits the previous output; f_i expects side h_r
         first = next((i for i, h in enumerate(sides, start=1) if h != sides[-1]), None)
-        cases.record(first is None, lambda: {
-            "schedule": list(sides),
-            "problem": f"f_{first} expects side h_r = {sides[-1]}, gets g_{first}'s output of side h_{first} = {sides[first - 1]}"})
+        cases.record(
+            first is None,
+            lambda: {
+                "schedule": list(sides),
+                "problem": f"f_{first} expects side h_r = {sides[-1]}, gets g_{first}'s output of side h_{first} = {sides[first - 1]}",
+            },
+        )
     return cases.evidence(
-        "schedules on which the composition is ill typed", "exact (integer shapes)",
+        "schedules on which the composition is ill typed",
+        "exact (integer shapes)",
         params={"schedules": "prefixes of 1, 2, 3, 4, 5, 6, 8, 10, 13, 16"},
-        details={"readings tried": {"h_0 = 1 (f_word2img's domain R^{1×1×d}; g_1's domain R^{h_0×w_0×d})": "ill typed for r ≥ 2",
-                                    "f_i on side h_i": "typed (asm-6.2/corrected)"},
-                 "with Definition 3.7's h_{i−1} < h_i": "the one-scale schedules are consistent only for r = 1"},
+        details={
+            "readings tried": {
+                "h_0 = 1 (f_word2img's domain R^{1×1×d}; g_1's domain R^{h_0×w_0×d})": "ill typed for r ≥ 2",
+                "f_i on side h_i": "typed (asm-6.2/corrected)",
+            },
+            "with Definition 3.7's h_{i−1} < h_i": "the one-scale schedules are consistent only for r = 1",
+        },
     )
 
 
@@ -200,8 +218,8 @@ def check_asm62(params: Params) -> Evidence:
     work=sized(2e8, 32 * MiB, channels=2),
 )
 def check_asm62_corrected(params: Params) -> Evidence:
-    from construct.targets import make_target
-    from construct.var import TargetComposition, UpInterpolation
+    from varproof.construct.targets import make_target
+    from varproof.construct.var.var import TargetComposition, UpInterpolation
 
     cases = CaseCount()
     for sides in ((1,), (1, 2), (1, 2, 3), (1, 2, 3, 4, 5, 6, 8, 10, 13, 16)):
@@ -210,10 +228,15 @@ def check_asm62_corrected(params: Params) -> Evidence:
             gs = tuple(UpInterpolation(a, b, "bspline") for a, b in zip(chain, chain[1:]))
             fs = tuple(make_target(params.target, h * h, d) for h in sides)
             stages = TargetComposition(sides, d, gs, fs).stages(np.full((2, 1, d), 0.5))
-            cases.record([s.shape[1] for s in stages] == [h * h for h in sides],
-                         lambda: {"schedule": list(sides), "d": d, "shapes": [s.shape for s in stages]})
-    return cases.evidence("schedules with a mis-shaped intermediate", "exact (integer shapes)",
-                          params={"schedules": "1; 1,2; 1,2,3; VAR's 10 scales", "target": params.target})
+            cases.record(
+                [s.shape[1] for s in stages] == [h * h for h in sides],
+                lambda: {"schedule": list(sides), "d": d, "shapes": [s.shape for s in stages]},
+            )
+    return cases.evidence(
+        "schedules with a mis-shaped intermediate",
+        "exact (integer shapes)",
+        params={"schedules": "1; 1,2; 1,2,3; VAR's 10 scales", "target": params.target},
+    )
 
 
 # -- Lemma 6.3 -----------------------------------------------------------------------------------------
@@ -226,7 +249,7 @@ def _lemma63_function_norm_evidence(params: Params, quantity: str) -> Evidence:
     ``‖f − τ‖ ≤ (∫ 1{|Y_k − Y_1| ≤ ρ, k = 2..4} dY)^{1/α} ≤ ((2ρ)^3)^{1/α}`` (the integrand is ≤ 1, so its α-th or
     square power is ≤ the indicator).
     """
-    from construct.var import UpInterpolation
+    from varproof.construct.var.var import UpInterpolation
 
     alpha = Fraction(params.alpha).limit_denominator(1000)
     rho = Fraction(1, 16)
@@ -237,17 +260,34 @@ def _lemma63_function_norm_evidence(params: Params, quantity: str) -> Evidence:
     lhs = 1.0
     margin = eps2 - lhs
     return Evidence(
-        quantity=quantity, measured=lhs, bound=eps2, margin=margin,
-        method="exact", arithmetic="exact rationals (the integral is bounded by the tube volume (2ρ)³)", n_checked=1,
+        quantity=quantity,
+        measured=lhs,
+        bound=eps2,
+        margin=margin,
+        method="exact",
+        arithmetic="exact rationals (the integral is bounded by the tube volume (2ρ)³)",
+        n_checked=1,
         precondition_ok=image_is_diagonal,
         params={"alpha": float(alpha), "ρ": str(rho), "Φ_up": "1×1 → 2×2 (d = 1)"},
-        counterexample={"f": "0 (K₁ = 0)", "g": "Φ_up (ε₁ = 0)", "τ(Y)": "Π_{k=2..4} max(0, 1 − |Y_k − Y_1|/ρ), ρ = 1/16",
-                        "‖f − τ‖_α ≤": f"((2ρ)³)^(1/α) = {eps2:.6g}", "‖f∘g − τ∘Φ‖_α": "1"} if margin < 0 else None,
-        details={"Φ_up(x)": "(x, x, x, x): its image is the diagonal, a null set of [0,1]^4",
-                 "ε₂ → 0 as ρ → 0 while the left side stays 1": True,
-                 "readings tried": {"Section 3.1 ‖·‖_α": "fails", "Appendix A.1 (∫‖·‖_α²)^{1/α}": "fails (same bounds)",
-                                    "sup norm": "step 4 holds on Φ's image (lemma-6.3/corrected)"},
-                 "τ": "a Lipschitz map with the stated error; the proof uses τ_i only through ‖f_i − τ_i‖ ≤ ε_{2,i}"},
+        counterexample={
+            "f": "0 (K₁ = 0)",
+            "g": "Φ_up (ε₁ = 0)",
+            "τ(Y)": "Π_{k=2..4} max(0, 1 − |Y_k − Y_1|/ρ), ρ = 1/16",
+            "‖f − τ‖_α ≤": f"((2ρ)³)^(1/α) = {eps2:.6g}",
+            "‖f∘g − τ∘Φ‖_α": "1",
+        }
+        if margin < 0
+        else None,
+        details={
+            "Φ_up(x)": "(x, x, x, x): its image is the diagonal, a null set of [0,1]^4",
+            "ε₂ → 0 as ρ → 0 while the left side stays 1": True,
+            "readings tried": {
+                "Section 3.1 ‖·‖_α": "fails",
+                "Appendix A.1 (∫‖·‖_α²)^{1/α}": "fails (same bounds)",
+                "sup norm": "step 4 holds on Φ's image (lemma-6.3/corrected)",
+            },
+            "τ": "a Lipschitz map with the stated error; the proof uses τ_i only through ‖f_i − τ_i‖ ≤ ε_{2,i}",
+        },
     )
 
 
@@ -271,7 +311,7 @@ def _up_range(h_in: int, h_out: int, kind: str) -> tuple[Fraction, Fraction, tup
     ``P_p P_q + N_p N_q`` (``P``, ``N``: sums of the positive entries and of the magnitudes of the negative
     entries of a row) and its minimum ``−(P_p N_q + N_p P_q)``.
     """
-    from construct.interpolate import exact_up_matrix_1d
+    from varproof.construct.var.interpolate import exact_up_matrix_1d
 
     A = exact_up_matrix_1d(h_in, h_out, kind)
     P = [sum(a for a in row if a > 0) for row in A]
@@ -287,7 +327,7 @@ def _up_range(h_in: int, h_out: int, kind: str) -> tuple[Fraction, Fraction, tup
 
 
 def _range_evidence(kind: str) -> Evidence:
-    from construct.interpolate import VAR_SCHEDULE
+    from varproof.construct.var.interpolate import VAR_SCHEDULE
 
     chain = (1,) + tuple(VAR_SCHEDULE)
     rows, worst, cex = {}, Fraction(0), None
@@ -298,17 +338,32 @@ def _range_evidence(kind: str) -> Evidence:
         if excess > worst:
             worst = excess
         if excess > 0 and cex is None:
-            cex = {"Φ_up": f"side {a} → {b}, kernel {kind}", "max entry over x ∈ [0,1]": str(hi), "≈": float(hi),
-                   "min entry": str(lo), "attained at output pixel": list(at),
-                   "input": "x_uv = 1 where the weight A_pu A_qv is positive, 0 elsewhere"}
+            cex = {
+                "Φ_up": f"side {a} → {b}, kernel {kind}",
+                "max entry over x ∈ [0,1]": str(hi),
+                "≈": float(hi),
+                "min entry": str(lo),
+                "attained at output pixel": list(at),
+                "input": "x_uv = 1 where the weight A_pu A_qv is positive, 0 elsewhere",
+            }
     return Evidence(
-        quantity="max over VAR's steps of the distance of Φ_up([0,1]^{h_{i−1}²}) from [0,1]", measured=str(worst),
-        bound=0, margin=-float(worst), method="exact", arithmetic="exact rationals (fractions.Fraction)",
-        n_checked=len(rows), params={"schedule": list(VAR_SCHEDULE), "kernel": kind, "channels": "any (per channel)"},
-        counterexample=cex, details={"range of the entries per step": rows,
-                                     "readings tried": {"keys (VAR's PyTorch bicubic)": "leaves the cube",
-                                                        "catmull-rom": "leaves the cube",
-                                                        "bspline (meets Definition 3.6's W ∈ [0, 1])": "stays in the cube"}},
+        quantity="max over VAR's steps of the distance of Φ_up([0,1]^{h_{i−1}²}) from [0,1]",
+        measured=str(worst),
+        bound=0,
+        margin=-float(worst),
+        method="exact",
+        arithmetic="exact rationals (fractions.Fraction)",
+        n_checked=len(rows),
+        params={"schedule": list(VAR_SCHEDULE), "kernel": kind, "channels": "any (per channel)"},
+        counterexample=cex,
+        details={
+            "range of the entries per step": rows,
+            "readings tried": {
+                "keys (VAR's PyTorch bicubic)": "leaves the cube",
+                "catmull-rom": "leaves the cube",
+                "bspline (meets Definition 3.6's W ∈ [0, 1])": "stays in the cube",
+            },
+        },
     )
 
 
@@ -352,15 +407,31 @@ def check_lemma63_sup_cube(params: Params) -> Evidence:
     lo, hi, at = _up_range(2, 3, "keys")
     lhs = hi - 1
     return Evidence(
-        quantity="K₁ε₁ + ε₂ − sup_X ‖f∘g(X) − τ∘Φ_up(X)‖_∞", measured=str(lhs), bound="0", margin=-float(lhs),
-        method="exact", arithmetic="exact rationals (fractions.Fraction)", n_checked=1,
+        quantity="K₁ε₁ + ε₂ − sup_X ‖f∘g(X) − τ∘Φ_up(X)‖_∞",
+        measured=str(lhs),
+        bound="0",
+        margin=-float(lhs),
+        method="exact",
+        arithmetic="exact rationals (fractions.Fraction)",
+        n_checked=1,
         params={"Φ_up": "side 2 → 3, Keys kernel", "d": 1},
-        counterexample={"f": "0 (K₁ = 0)", "g": "Φ_up (ε₁ = 0)", "τ(Y)": f"max(0, Y_{tuple(at)} − 1) (ε₂ = 0 on [0,1]^9)",
-                        "X": "x_uv = 1 where the weight of output pixel (0, 0) is positive, 0 elsewhere",
-                        "Φ_up(X)_(0,0)": str(hi), "‖f∘g − τ∘Φ‖_∞": str(lhs)} if lhs > 0 else None,
-        details={"readings tried": {"sup over the unit cubes": "fails (Φ_up leaves the cube, lemma-6.3/range)",
-                                    "sup over all inputs": "holds: it is lemma-6.3/corrected's bound with ε₂ over R^N",
-                                    "kernel with W ∈ [0, 1] (bspline)": "holds: Φ keeps the cube (lemma-6.3/range/reading-bspline)"}},
+        counterexample={
+            "f": "0 (K₁ = 0)",
+            "g": "Φ_up (ε₁ = 0)",
+            "τ(Y)": f"max(0, Y_{tuple(at)} − 1) (ε₂ = 0 on [0,1]^9)",
+            "X": "x_uv = 1 where the weight of output pixel (0, 0) is positive, 0 elsewhere",
+            "Φ_up(X)_(0,0)": str(hi),
+            "‖f∘g − τ∘Φ‖_∞": str(lhs),
+        }
+        if lhs > 0
+        else None,
+        details={
+            "readings tried": {
+                "sup over the unit cubes": "fails (Φ_up leaves the cube, lemma-6.3/range)",
+                "sup over all inputs": "holds: it is lemma-6.3/corrected's bound with ε₂ over R^N",
+                "kernel with W ∈ [0, 1] (bspline)": "holds: Φ keeps the cube (lemma-6.3/range/reading-bspline)",
+            }
+        },
     )
 
 
@@ -382,17 +453,30 @@ def check_lemma63(params: Params) -> Evidence:
         for j, (lhs, bound) in enumerate(zip(errs.layer, errs.lemma63_bounds()), start=1):
             margin = bound - lhs
             checked += errs.samples
-            rows[f"{label}, layer {j}"] = {"‖f∘g − τ∘Φ‖ (sampled)": _r6(lhs), "K₁ε₁ + ε₂": _r6(bound),
-                                           "ε₁ (exact)": errs.eps1[j - 1], "ε₂ (sampled)": _r6(errs.eps2[j - 1]),
-                                           "K₁": errs.lip_f[j - 1]}
+            rows[f"{label}, layer {j}"] = {
+                "‖f∘g − τ∘Φ‖ (sampled)": _r6(lhs),
+                "K₁ε₁ + ε₂": _r6(bound),
+                "ε₁ (exact)": errs.eps1[j - 1],
+                "ε₂ (sampled)": _r6(errs.eps2[j - 1]),
+                "K₁": errs.lip_f[j - 1],
+            }
             worst = min(worst, margin, errs.pointwise_slack + _ROUNDING * (1 + bound))
             if margin < 0 and cex is None:
                 cex = {"composition": label, "layer": j, "lhs": lhs, "bound": bound}
     return Evidence(
         quantity="min over layers of (K₁ε₁ + ε₂) − max‖f∘g − τ∘Φ‖ (and of the pointwise form)",
-        measured=_r6(worst), bound=0.0, margin=_r6(worst), method="sampled", arithmetic="float64", n_checked=checked,
-        params={"compositions": [f"sides={list(s)}, d={d}, m={m}" for s, d, m in _composition_sizes(params)],
-                "seed": params.seed, **_operator_param(params)}, details=rows,
+        measured=_r6(worst),
+        bound=0.0,
+        margin=_r6(worst),
+        method="sampled",
+        arithmetic="float64",
+        n_checked=checked,
+        params={
+            "compositions": [f"sides={list(s)}, d={d}, m={m}" for s, d, m in _composition_sizes(params)],
+            "seed": params.seed,
+            **_operator_param(params),
+        },
+        details=rows,
         counterexample=cex,
         notes="ε₂ is the largest error seen on the samples and on Φ's images of them, so the check is evidence, not proof. "
         "In this norm the lemma is the triangle inequality plus the Lipschitz bound; the ε₂ of the Lemma C.1 "
@@ -419,9 +503,10 @@ def check_lemma63_shape(params: Params) -> Evidence:
     phi_out = t.declare("Φ_up,2(x) (pyramid Y_1, Y_2)", (h1 * w1 + h2 * w2, d))
     t.add(g_out, phi_out, "g_2(x) − Φ_up,2(x)")
     fields = t.evidence_fields()
-    fields["details"]["readings tried"] = {"Φ_up,i = Definition 3.9's pyramid operator (the symbol printed)": "ill typed",
-                                           "Φ_up,i = φ_up,i of Definition 3.7 (the lemma's first sentence)": "typed "
-                                           "(lemma-6.3/shape/reading-phi)"}
+    fields["details"]["readings tried"] = {
+        "Φ_up,i = Definition 3.9's pyramid operator (the symbol printed)": "ill typed",
+        "Φ_up,i = φ_up,i of Definition 3.7 (the lemma's first sentence)": "typed (lemma-6.3/shape/reading-phi)",
+    }
     return Evidence(quantity="operations whose shapes do not compose (token counts, tokens as rows)", **fields)
 
 
@@ -439,8 +524,14 @@ def check_lemma63_shape_phi(params: Params) -> Evidence:
     h0, w0, h1, w1, d = dims("h_0 w_0 h_1 w_1 d")
     t = Typing()
     x = t.declare("x", (h0 * w0, d))
-    t.add(t.apply("g_i", (h0 * w0, d), (h1 * w1, d), x), t.apply("φ_up,i", (h0 * w0, d), (h1 * w1, d), x), "g_i(x) − φ_up,i(x)")
-    return Evidence(quantity="operations whose shapes do not compose (token counts, tokens as rows)", **t.evidence_fields())
+    t.add(
+        t.apply("g_i", (h0 * w0, d), (h1 * w1, d), x),
+        t.apply("φ_up,i", (h0 * w0, d), (h1 * w1, d), x),
+        "g_i(x) − φ_up,i(x)",
+    )
+    return Evidence(
+        quantity="operations whose shapes do not compose (token counts, tokens as rows)", **t.evidence_fields()
+    )
 
 
 # the proof's chain, step by step (steps as the paper numbers them: "the first step …, the fifth step")
@@ -455,8 +546,13 @@ def check_lemma63_step1(params: Params) -> Evidence:
     f, g, tau, Phi = (sp.Function(s) for s in ("f", "g", "tau", "Phi"))
     residue = sp.simplify((f(g(x)) - tau(Phi(x))) - (f(g(x)) - f(Phi(x)) + f(Phi(x)) - tau(Phi(x))))
     return Evidence(
-        quantity="left side − right side (symbolic, f, g, τ, Φ arbitrary functions)", measured=str(residue), bound="0",
-        margin=0.0 if residue == 0 else -1.0, method="exact", arithmetic="symbolic (sympy function symbols)", n_checked=1,
+        quantity="left side − right side (symbolic, f, g, τ, Φ arbitrary functions)",
+        measured=str(residue),
+        bound="0",
+        margin=0.0 if residue == 0 else -1.0,
+        method="exact",
+        arithmetic="symbolic (sympy function symbols)",
+        n_checked=1,
     )
 
 
@@ -478,12 +574,22 @@ def _triangle_evidence(quantity: str) -> Evidence:
                 bad += 1
                 cex = cex or {"F": list(F), "G": list(G)}
     return Evidence(
-        quantity=quantity, measured=bad, bound=0, margin=-float(bad),
-        method="exhaustive", arithmetic="exact integers", n_checked=checked, counterexample=cex,
+        quantity=quantity,
+        measured=bad,
+        bound=0,
+        margin=-float(bad),
+        method="exhaustive",
+        arithmetic="exact integers",
+        n_checked=checked,
+        counterexample=cex,
         params={"functions": "step functions on 4 equal cells of [0,1], values in {−1, 0, 1}", "α": [1, 2]},
-        details={"readings tried": {"Section 3.1 ‖·‖_α": "holds (Minkowski's inequality)",
-                                    "Appendix A.1 (∫‖·‖_α²)^{1/α}": "fails for α < 2 (lemma-6.5/reading-a1-norm)",
-                                    "sup norm": "holds"}},
+        details={
+            "readings tried": {
+                "Section 3.1 ‖·‖_α": "holds (Minkowski's inequality)",
+                "Appendix A.1 (∫‖·‖_α²)^{1/α}": "fails for α < 2 (lemma-6.5/reading-a1-norm)",
+                "sup norm": "holds",
+            }
+        },
         notes="Minkowski's inequality holds for every α ≥ 1 and all integrable functions; the exhaustive family "
         "exercises the printed step on its own terms.",
     )
@@ -517,13 +623,26 @@ def check_lemma63_step3(params: Params) -> Evidence:
     F = sp.Function("f")
     second = sp.simplify((F(sp.Symbol("y")) - tau(sp.Symbol("y"))) - (F(sp.Symbol("y")) - tau(sp.Symbol("y"))))
     return Evidence(
-        quantity="(f∘g − f∘Φ) − f∘(g − Φ) on the counterexample", measured=str(first), bound="0", margin=-abs(float(first)),
-        method="exact", arithmetic="symbolic (sympy)", n_checked=2,
-        counterexample={"f(x)": "x + 1 (1-Lipschitz)", "g = Φ": "x ↦ x", "f∘g − f∘Φ": "0", "f∘(g − Φ)": "1"} if first != 0 else None,
-        details={"second equality f∘Φ − τ∘Φ = (f − τ)∘Φ": "holds (composition on the right is linear)" if second == 0 else "fails",
-                 "readings tried": {"f∘(g − Φ) as a composition": "fails unless f is linear",
-                                    "f∘(g − Φ) as shorthand for f∘g − f∘Φ": "then step 3 is a notation and step 5 carries the "
-                                    "Lipschitz argument (lemma-6.3/step-5/reading-shorthand)"}},
+        quantity="(f∘g − f∘Φ) − f∘(g − Φ) on the counterexample",
+        measured=str(first),
+        bound="0",
+        margin=-abs(float(first)),
+        method="exact",
+        arithmetic="symbolic (sympy)",
+        n_checked=2,
+        counterexample={"f(x)": "x + 1 (1-Lipschitz)", "g = Φ": "x ↦ x", "f∘g − f∘Φ": "0", "f∘(g − Φ)": "1"}
+        if first != 0
+        else None,
+        details={
+            "second equality f∘Φ − τ∘Φ = (f − τ)∘Φ": "holds (composition on the right is linear)"
+            if second == 0
+            else "fails",
+            "readings tried": {
+                "f∘(g − Φ) as a composition": "fails unless f is linear",
+                "f∘(g − Φ) as shorthand for f∘g − f∘Φ": "then step 3 is a notation and step 5 carries the "
+                "Lipschitz argument (lemma-6.3/step-5/reading-shorthand)",
+            },
+        },
     )
 
 
@@ -550,12 +669,25 @@ def check_lemma63_step4(params: Params) -> Evidence:
 def check_lemma63_step5(params: Params) -> Evidence:
     # f(x) = x + 1, g = Φ = id on [0, 1], τ = f: ε₁ = ε₂ = 0, K₁ = 1, but ‖f∘(g − Φ)‖ = ‖1‖ = 1 in every norm on [0, 1]
     return Evidence(
-        quantity="K₁ε₁ + ε₂ − (‖f∘(g − Φ)‖ + ‖f − τ‖)", measured="1", bound="0", margin=-1.0, method="exact",
-        arithmetic="exact (constant functions on [0, 1])", n_checked=1,
-        counterexample={"f(x)": "x + 1 (K₁ = 1)", "g = Φ = τ∘…": "x ↦ x, τ = f", "ε₁ = ε₂": "0",
-                        "‖f∘(g − Φ)‖": "‖x ↦ 1‖ = 1 (every reading of the norm on [0, 1])"},
-        details={"readings tried": {"composition with the difference": "fails (f(0) ≠ 0)",
-                                    "shorthand for f∘g − f∘Φ": "holds (lemma-6.3/step-5/reading-shorthand)"}},
+        quantity="K₁ε₁ + ε₂ − (‖f∘(g − Φ)‖ + ‖f − τ‖)",
+        measured="1",
+        bound="0",
+        margin=-1.0,
+        method="exact",
+        arithmetic="exact (constant functions on [0, 1])",
+        n_checked=1,
+        counterexample={
+            "f(x)": "x + 1 (K₁ = 1)",
+            "g = Φ = τ∘…": "x ↦ x, τ = f",
+            "ε₁ = ε₂": "0",
+            "‖f∘(g − Φ)‖": "‖x ↦ 1‖ = 1 (every reading of the norm on [0, 1])",
+        },
+        details={
+            "readings tried": {
+                "composition with the difference": "fails (f(0) ≠ 0)",
+                "shorthand for f∘g − f∘Φ": "holds (lemma-6.3/step-5/reading-shorthand)",
+            }
+        },
     )
 
 
@@ -587,9 +719,15 @@ def check_lemma63_step5_shorthand(params: Params) -> Evidence:
             if abs(f(a) - f(b)) > abs(a - b) and bad is None:
                 bad = {"slopes": slopes, "a": str(a), "b": str(b)}
     return Evidence(
-        quantity="pairs with |f(a) − f(b)| > K₁|a − b|", measured=0 if bad is None else 1, bound=0,
-        margin=0.0 if bad is None else -1.0, method="exhaustive", arithmetic="exact rationals", n_checked=checked,
-        counterexample=bad, params={"f": "1-Lipschitz piecewise linear on [0, 3], breakpoints 0, 1, 2, 3", "points": "k/4"},
+        quantity="pairs with |f(a) − f(b)| > K₁|a − b|",
+        measured=0 if bad is None else 1,
+        bound=0,
+        margin=0.0 if bad is None else -1.0,
+        method="exhaustive",
+        arithmetic="exact rationals",
+        n_checked=checked,
+        counterexample=bad,
+        params={"f": "1-Lipschitz piecewise linear on [0, 3], breakpoints 0, 1, 2, 3", "points": "k/4"},
         notes="The pointwise Lipschitz bound gives the norm bound in every monotone norm; the family exercises it.",
     )
 
@@ -623,17 +761,32 @@ def check_lemma64(params: Params) -> Evidence:
     growth_ok = True  # |x sin(1/x)| ≤ |x| for all x ≠ 0 (|sin| ≤ 1): the printed hypothesis holds
     return Evidence(
         quantity="K₂^{n−j}ε − ‖Δ‖ on the counterexample",
-        measured=str(lhs), bound=str(bound), margin=float(margin),
-        method="exact", arithmetic="symbolic (sympy)", n_checked=1,
-        params={"K2": 1, "n": 2, "j": 1}, precondition_ok=growth_ok,
-        counterexample={"v_2(x)": "x·sin(1/x), v_2(0) = 0 (|v_2(x)| ≤ |x|, not Lipschitz at 0)", "u_1(w)": "2/π",
-                        "v_1(w)": "2/(3π)", "u_0 = v_3": "identity", "ε": str(eps), "|v_2(u_1) − v_2(v_1)|": str(lhs)}
-        if margin < 0 else None,
-        details={"readings tried": {
-            "u_0 = v_{n+1} = id, ‖v_i(x)‖ ≤ K₂‖x‖": "fails (this counterexample)",
-            "u_0 = v_{n+1} = id, scalar one-sided v_i(x) ≤ K₂|x|": "fails (the same counterexample satisfies it)",
-            "v_{n+1} a further layer with the growth bound": "fails even for linear maps (lemma-6.4/reading-extra-layer)",
-            "v_i K₂-Lipschitz (not what is printed)": "holds (lemma-6.4/corrected)"}},
+        measured=str(lhs),
+        bound=str(bound),
+        margin=float(margin),
+        method="exact",
+        arithmetic="symbolic (sympy)",
+        n_checked=1,
+        params={"K2": 1, "n": 2, "j": 1},
+        precondition_ok=growth_ok,
+        counterexample={
+            "v_2(x)": "x·sin(1/x), v_2(0) = 0 (|v_2(x)| ≤ |x|, not Lipschitz at 0)",
+            "u_1(w)": "2/π",
+            "v_1(w)": "2/(3π)",
+            "u_0 = v_3": "identity",
+            "ε": str(eps),
+            "|v_2(u_1) − v_2(v_1)|": str(lhs),
+        }
+        if margin < 0
+        else None,
+        details={
+            "readings tried": {
+                "u_0 = v_{n+1} = id, ‖v_i(x)‖ ≤ K₂‖x‖": "fails (this counterexample)",
+                "u_0 = v_{n+1} = id, scalar one-sided v_i(x) ≤ K₂|x|": "fails (the same counterexample satisfies it)",
+                "v_{n+1} a further layer with the growth bound": "fails even for linear maps (lemma-6.4/reading-extra-layer)",
+                "v_i K₂-Lipschitz (not what is printed)": "holds (lemma-6.4/corrected)",
+            }
+        },
         notes="The growth bound does not control differences: the proof's second step ('linearity', lemma-6.4/step-2) "
         "is where the printed hypothesis stops sufficing.",
     )
@@ -655,8 +808,14 @@ def check_lemma64_extra_layer(params: Params) -> Evidence:
     T = sp.expand(v(v(x) + eps) - v(x))
     at0 = abs(T.subs(x, 0))
     return Evidence(
-        quantity="K₂^{n−j}ε − |T(0)|", measured=str(at0), bound=str(eps), margin=float(eps - at0),
-        method="exact", arithmetic="symbolic (sympy)", n_checked=1, params={"n": 1, "j": 1, "K2": K2, "ε": str(eps)},
+        quantity="K₂^{n−j}ε − |T(0)|",
+        measured=str(at0),
+        bound=str(eps),
+        margin=float(eps - at0),
+        method="exact",
+        arithmetic="symbolic (sympy)",
+        n_checked=1,
+        params={"n": 1, "j": 1, "K2": K2, "ε": str(eps)},
         counterexample={"v_1 = v_2": "x ↦ 2x", "u_1": "x ↦ 2x + 1/4", "u_0": "id", "T(x)": str(T), "|T(0)|": str(at0)},
         details={"why": "the first composition has n + 1 − j maps after u_j, the bound counts n − j"},
     )
@@ -677,10 +836,13 @@ def check_lemma64_shape(params: Params) -> Evidence:
     out = t.apply("v_i", (h, w, d), (h, w, d), t.declare("x", (h, w, d)))
     t.equal("entries of v_i(x) compared with the scalar K₂‖x‖", sp.Mul(*out.shape), 1)
     fields = t.evidence_fields()
-    fields["details"]["readings tried"] = {"‖v_i(x)‖ ≤ K₂‖x‖": "typed (lemma-6.4/shape/corrected)",
-                                           "entrywise v_i(x)_k ≤ K₂‖x‖": "typed, but one-sided: ‖v_i(x)‖ stays unbounded"}
-    return Evidence(quantity="comparisons whose sides are not both scalars", params={"v_i": "R^{h×w×d} → R^{h×w×d}"},
-                    **fields)
+    fields["details"]["readings tried"] = {
+        "‖v_i(x)‖ ≤ K₂‖x‖": "typed (lemma-6.4/shape/corrected)",
+        "entrywise v_i(x)_k ≤ K₂‖x‖": "typed, but one-sided: ‖v_i(x)‖ stays unbounded",
+    }
+    return Evidence(
+        quantity="comparisons whose sides are not both scalars", params={"v_i": "R^{h×w×d} → R^{h×w×d}"}, **fields
+    )
 
 
 @register(
@@ -716,19 +878,34 @@ def check_lemma64_step1(params: Params) -> Evidence:
         v = {n + 1: ident, **{i: sp.Function(f"v{i}") for i in range(1, n + 1)}}
         for j in range(1, n + 1):
             w = _chain([u[i] for i in range(0, j)], x)
-            left = _chain([u[i] for i in range(1, j + 1)] + [v[i] for i in range(j + 1, n + 2)], x) - \
-                _chain([u[i] for i in range(0, j)] + [v[i] for i in range(j, n + 1)], x)
-            right = _chain([v[i] for i in range(j + 1, n + 2)], u[j](w)) - _chain([v[i] for i in range(j + 1, n + 1)], v[j](w))
+            left = _chain([u[i] for i in range(1, j + 1)] + [v[i] for i in range(j + 1, n + 2)], x) - _chain(
+                [u[i] for i in range(0, j)] + [v[i] for i in range(j, n + 1)], x
+            )
+            right = _chain([v[i] for i in range(j + 1, n + 2)], u[j](w)) - _chain(
+                [v[i] for i in range(j + 1, n + 1)], v[j](w)
+            )
             checked += 1
             if sp.simplify(left - right) != 0:
                 bad += 1
                 cex = cex or {"n": n, "j": j, "difference": str(sp.simplify(left - right))}
-    return Evidence(quantity="(n, j) where the two sides differ", measured=bad, bound=0, margin=-float(bad),
-                    method="exhaustive", arithmetic="symbolic (sympy function symbols)", n_checked=checked,
-                    counterexample=cex, params={"n": "1…6", "j": "1…n", "ends": "u_0 = v_{n+1} = id"},
-                    details={"readings tried": {"u_0 = v_{n+1} = id": "holds",
-                                                "v_{n+1} a further layer": "the first term keeps v_{n+1}, the second does not: "
-                                                "the step is then not an identity"}})
+    return Evidence(
+        quantity="(n, j) where the two sides differ",
+        measured=bad,
+        bound=0,
+        margin=-float(bad),
+        method="exhaustive",
+        arithmetic="symbolic (sympy function symbols)",
+        n_checked=checked,
+        counterexample=cex,
+        params={"n": "1…6", "j": "1…n", "ends": "u_0 = v_{n+1} = id"},
+        details={
+            "readings tried": {
+                "u_0 = v_{n+1} = id": "holds",
+                "v_{n+1} a further layer": "the first term keeps v_{n+1}, the second does not: "
+                "the step is then not an identity",
+            }
+        },
+    )
 
 
 @register(
@@ -746,10 +923,26 @@ def check_lemma64_step2(params: Params) -> Evidence:
     left = v2(sp.Integer(1)) - v2(sp.Integer(-1))
     right = v2(sp.Integer(1) - sp.Integer(-1))
     dev = abs(left - right)
-    return Evidence(quantity="|left − right| on the counterexample", measured=str(dev), bound="0", margin=-float(dev),
-                    method="exact", arithmetic="exact integers", n_checked=1, params={"n": 2, "j": 1, "K2": 1},
-                    counterexample={"v_2(x)": "|x| (‖v_2(x)‖ ≤ ‖x‖)", "v_3": "id", "u_1(w)": "1", "v_1(w)": "−1",
-                                    "left": str(left), "right": str(right)} if dev else None)
+    return Evidence(
+        quantity="|left − right| on the counterexample",
+        measured=str(dev),
+        bound="0",
+        margin=-float(dev),
+        method="exact",
+        arithmetic="exact integers",
+        n_checked=1,
+        params={"n": 2, "j": 1, "K2": 1},
+        counterexample={
+            "v_2(x)": "|x| (‖v_2(x)‖ ≤ ‖x‖)",
+            "v_3": "id",
+            "u_1(w)": "1",
+            "v_1(w)": "−1",
+            "left": str(left),
+            "right": str(right),
+        }
+        if dev
+        else None,
+    )
 
 
 @register(
@@ -768,7 +961,9 @@ def check_lemma64_step3(params: Params) -> Evidence:
         z = rng.normal(size=dim)
         z *= float(rng.uniform(1e-3, 1.0)) / np.linalg.norm(z)
         eps, y = float(np.linalg.norm(z)), z
-        for _ in range(depth):  # v(x) = K·‖x‖·(unit vector of tanh(Wx)): ‖v(x)‖ = K‖x‖ (growth bound attained), nonlinear
+        for _ in range(
+            depth
+        ):  # v(x) = K·‖x‖·(unit vector of tanh(Wx)): ‖v(x)‖ = K‖x‖ (growth bound attained), nonlinear
             W = rng.normal(size=(dim, dim))
             s = np.tanh(W @ y)
             y = K * np.linalg.norm(y) * s / max(np.linalg.norm(s), 1e-300)
@@ -776,10 +971,17 @@ def check_lemma64_step3(params: Params) -> Evidence:
         worst = min(worst, (bound - float(np.linalg.norm(y))) / bound + 1e-12)
         checked += 1
     worst = round(worst, 9) + 0.0  # the slack is rounding only: its digits below 1e-9 differ between machines
-    return Evidence(quantity="min relative slack (K₂^{n−j}ε − ‖∘v_i(z)‖)/(K₂^{n−j}ε) (+1e-12 rounding allowance, 9 decimals)",
-                    measured=worst, bound=0.0, margin=worst, method="sampled", arithmetic="float64",
-                    n_checked=checked, params={"seed": params.seed},
-                    notes="The growth bound is attained with equality at every layer, so the slack is rounding only.")
+    return Evidence(
+        quantity="min relative slack (K₂^{n−j}ε − ‖∘v_i(z)‖)/(K₂^{n−j}ε) (+1e-12 rounding allowance, 9 decimals)",
+        measured=worst,
+        bound=0.0,
+        margin=worst,
+        method="sampled",
+        arithmetic="float64",
+        n_checked=checked,
+        params={"seed": params.seed},
+        notes="The growth bound is attained with equality at every layer, so the slack is rounding only.",
+    )
 
 
 @register(
@@ -814,8 +1016,13 @@ def check_lemma64_corrected(params: Params) -> Evidence:
         checked += 1
     return Evidence(
         quantity="min relative slack (K₂^{n−j}ε − ‖Δ‖)/(K₂^{n−j}ε)",
-        measured=float(worst), bound=0.0, margin=float(worst),
-        method="sampled", arithmetic="float64", n_checked=checked, params={"seed": params.seed},
+        measured=float(worst),
+        bound=0.0,
+        margin=float(worst),
+        method="sampled",
+        arithmetic="float64",
+        n_checked=checked,
+        params={"seed": params.seed},
     )
 
 
@@ -855,13 +1062,22 @@ def check_lemma65(params: Params) -> Evidence:
         residues[n] = sp.simplify(sp.Add(*terms) - total)
     worst = sum(1 for r in residues.values() if r != 0)
     return Evidence(
-        quantity="depths n ≤ 8 at which Σ_j T_j ≠ ∘u − ∘v (symbolic)", measured=worst, bound=0, margin=-float(worst),
-        method="exact", arithmetic="symbolic (sympy function symbols)", n_checked=len(residues),
+        quantity="depths n ≤ 8 at which Σ_j T_j ≠ ∘u − ∘v (symbolic)",
+        measured=worst,
+        bound=0,
+        margin=-float(worst),
+        method="exact",
+        arithmetic="symbolic (sympy function symbols)",
+        n_checked=len(residues),
         params={"depths": "1…8", "readings": ["sup", "Section 3.1 ‖·‖_α"]},
-        details={"Σ_j T_j − (∘u − ∘v)": {n: str(r) for n, r in residues.items()},
-                 "readings tried": {"Section 3.1 ‖·‖_α (α ≥ 1)": "holds: telescoping + Minkowski (lemma-6.5/step-2)",
-                                    "sup norm": "holds", "Appendix A.1 (∫‖·‖_α²)^{1/α}": "fails for α < 2 "
-                                    "(lemma-6.5/reading-a1-norm)"}},
+        details={
+            "Σ_j T_j − (∘u − ∘v)": {n: str(r) for n, r in residues.items()},
+            "readings tried": {
+                "Section 3.1 ‖·‖_α (α ≥ 1)": "holds: telescoping + Minkowski (lemma-6.5/step-2)",
+                "sup norm": "holds",
+                "Appendix A.1 (∫‖·‖_α²)^{1/α}": "fails for α < 2 (lemma-6.5/reading-a1-norm)",
+            },
+        },
     )
 
 
@@ -875,18 +1091,37 @@ def check_lemma65_a1(params: Params) -> Evidence:
     # u_i(x) = x + 1, v_i(x) = x on [0, 1], n = 2: T_1 = T_2 ≡ 1, ∘u − ∘v ≡ 2. With N(c) = (∫ c²)^{1/α} = c^{2/α}:
     # LHS = 2^{2/α}, RHS = 2 · 1 = 2: fails iff 2/α > 1 iff α < 2. Smallest violated exponent in the domain: α = 1.
     alphas = [sp.Integer(1), sp.Rational(3, 2), sp.Integer(2), sp.Integer(3)]
-    rows = {str(a): {"‖∘u − ∘v‖": str(sp.Integer(2) ** (sp.Integer(2) / a)), "Σ‖T_j‖": "2",
-                     "margin": float(2 - sp.Integer(2) ** (sp.Integer(2) / a))} for a in alphas}
+    rows = {
+        str(a): {
+            "‖∘u − ∘v‖": str(sp.Integer(2) ** (sp.Integer(2) / a)),
+            "Σ‖T_j‖": "2",
+            "margin": float(2 - sp.Integer(2) ** (sp.Integer(2) / a)),
+        }
+        for a in alphas
+    }
     margin = min(r["margin"] for r in rows.values())
     return Evidence(
-        quantity="min over α of Σ‖T_j‖ − ‖∘u − ∘v‖", measured=rows["1"]["‖∘u − ∘v‖"], bound="2", margin=margin,
-        method="exact", arithmetic="symbolic (sympy)", n_checked=len(alphas), params={"alphas": [str(a) for a in alphas]},
-        counterexample={"n": 2, "u_i(x)": "x + 1", "v_i(x)": "x", "domain": "[0, 1]", "α": 1,
-                        "‖∘u − ∘v‖": "(∫ 2²)^{1/1} = 4", "Σ_j ‖T_j‖": "2 · (∫ 1²) = 2"} if margin < 0 else None,
+        quantity="min over α of Σ‖T_j‖ − ‖∘u − ∘v‖",
+        measured=rows["1"]["‖∘u − ∘v‖"],
+        bound="2",
+        margin=margin,
+        method="exact",
+        arithmetic="symbolic (sympy)",
+        n_checked=len(alphas),
+        params={"alphas": [str(a) for a in alphas]},
+        counterexample={
+            "n": 2,
+            "u_i(x)": "x + 1",
+            "v_i(x)": "x",
+            "domain": "[0, 1]",
+            "α": 1,
+            "‖∘u − ∘v‖": "(∫ 2²)^{1/1} = 4",
+            "Σ_j ‖T_j‖": "2 · (∫ 1²) = 2",
+        }
+        if margin < 0
+        else None,
         details={"per α": rows, "homogeneity": "‖cF‖ = c^{2/α}‖F‖: A.1's functional is a norm only for α = 2"},
     )
-
-
 
 
 @register(
@@ -904,11 +1139,19 @@ def check_lemma65_step1(params: Params) -> Evidence:
         if residue != 0:
             bad += 1
             cex = cex or {"n": n, "residue": str(residue)}
-    return Evidence(quantity="depths n ≤ 8 at which the sum does not telescope", measured=bad, bound=0, margin=-float(bad),
-                    method="exhaustive", arithmetic="symbolic (sympy function symbols)", n_checked=8, counterexample=cex,
-                    params={"depths": "1…8"},
-                    notes="Term j's first composition is term j+1's second one (u_0, v_{n+1} being identities), so the "
-                    "sum collapses to ∘u − ∘v.")
+    return Evidence(
+        quantity="depths n ≤ 8 at which the sum does not telescope",
+        measured=bad,
+        bound=0,
+        margin=-float(bad),
+        method="exhaustive",
+        arithmetic="symbolic (sympy function symbols)",
+        n_checked=8,
+        counterexample=cex,
+        params={"depths": "1…8"},
+        notes="Term j's first composition is term j+1's second one (u_0, v_{n+1} being identities), so the "
+        "sum collapses to ∘u − ∘v.",
+    )
 
 
 @register(
@@ -924,14 +1167,23 @@ def check_lemma65_step2(params: Params) -> Evidence:
 # -- Theorem 6.6 ---------------------------------------------------------------------------------------
 def _existence_evidence(model: str, proof: str) -> Evidence:
     return Evidence(
-        quantity=f"an approximating {model} for every f_word2img of Assumption 6.2", measured="not decided",
-        bound="‖τ − f_word2img‖ ≤ O(ε)", margin=None, decidable=False, method="exact", arithmetic="n/a", n_checked=0,
-        details={"readings tried": {
-            "ε free (as printed)": "the conclusion names no ε: no finite check applies",
-            "for every ε > 0 some τ with ‖τ − f‖ ≤ Cε, C independent of ε": "an existence statement over every Lipschitz "
-            "target; not decided by a finite computation",
-            "the proof's construction τ = ∘(τ_i∘Φ_up,i) with Lemma C.1 τ_i": f"its chain does not give O(ε): {proof}"},
-            "Assumption 6.2 as printed": "typed only on one-scale schedules (asm-6.2)"},
+        quantity=f"an approximating {model} for every f_word2img of Assumption 6.2",
+        measured="not decided",
+        bound="‖τ − f_word2img‖ ≤ O(ε)",
+        margin=None,
+        decidable=False,
+        method="exact",
+        arithmetic="n/a",
+        n_checked=0,
+        details={
+            "readings tried": {
+                "ε free (as printed)": "the conclusion names no ε: no finite check applies",
+                "for every ε > 0 some τ with ‖τ − f‖ ≤ Cε, C independent of ε": "an existence statement over every Lipschitz "
+                "target; not decided by a finite computation",
+                "the proof's construction τ = ∘(τ_i∘Φ_up,i) with Lemma C.1 τ_i": f"its chain does not give O(ε): {proof}",
+            },
+            "Assumption 6.2 as printed": "typed only on one-scale schedules (asm-6.2)",
+        },
         notes="Reported as inconclusive: what can be decided about the statement is decided by its proof-step claims.",
     )
 
@@ -965,14 +1217,31 @@ def check_thm66_step2(params: Params) -> Evidence:
     rhs = K1 * eps1 + eps2
     deviation = abs(sp.Abs(lhs) - rhs)
     return Evidence(
-        quantity="|‖∘(f∘g) − ∘(τ∘Φ)‖ − Σ K₂^{n−j}(K₁ε₁ + ε₂)|", measured=str(sp.Abs(lhs)), bound=str(rhs),
-        margin=-float(deviation), method="exact", arithmetic="symbolic (sympy)", n_checked=1,
+        quantity="|‖∘(f∘g) − ∘(τ∘Φ)‖ − Σ K₂^{n−j}(K₁ε₁ + ε₂)|",
+        measured=str(sp.Abs(lhs)),
+        bound=str(rhs),
+        margin=-float(deviation),
+        method="exact",
+        arithmetic="symbolic (sympy)",
+        n_checked=1,
         params={"r": 1, "K₂": "any (K₂⁰ = 1)"},
-        counterexample={"f(x)": "2x", "g(x)": "x + 1/4", "Φ_up": "id", "τ(x)": "2x + 1/2", "‖f∘g − τ∘Φ‖": str(lhs),
-                        "K₁ε₁ + ε₂": str(rhs)} if deviation != 0 else None,
-        details={"readings tried": {"'=' as printed": "fails (errors of opposite sign cancel)",
-                                    "i = j, i free, or max_i (r = n = 1: all agree)": "fails",
-                                    "'≤', per-layer terms, n = r": "supported (thm-6.6/step-2/reading-le)"}},
+        counterexample={
+            "f(x)": "2x",
+            "g(x)": "x + 1/4",
+            "Φ_up": "id",
+            "τ(x)": "2x + 1/2",
+            "‖f∘g − τ∘Φ‖": str(lhs),
+            "K₁ε₁ + ε₂": str(rhs),
+        }
+        if deviation != 0
+        else None,
+        details={
+            "readings tried": {
+                "'=' as printed": "fails (errors of opposite sign cancel)",
+                "i = j, i free, or max_i (r = n = 1: all agree)": "fails",
+                "'≤', per-layer terms, n = r": "supported (thm-6.6/step-2/reading-le)",
+            }
+        },
     )
 
 
@@ -993,15 +1262,24 @@ def check_thm66_corrected(params: Params) -> Evidence:
         bound = errs.corrected_bound()
         margin = bound - errs.realised
         checked += errs.samples
-        rows[label] = {"realised ‖τ_VAR − f‖_∞ (sampled)": _r6(errs.realised), "repaired bound": _r6(bound),
-                       "per-layer K₁ε₁ + ε₂": [_r6(b) for b in errs.lemma63_bounds()],
-                       "Π_{i>j} K_{1,i}‖g_i‖": [_r6(b) for b in errs.tail_lipschitz()]}
+        rows[label] = {
+            "realised ‖τ_VAR − f‖_∞ (sampled)": _r6(errs.realised),
+            "repaired bound": _r6(bound),
+            "per-layer K₁ε₁ + ε₂": [_r6(b) for b in errs.lemma63_bounds()],
+            "Π_{i>j} K_{1,i}‖g_i‖": [_r6(b) for b in errs.tail_lipschitz()],
+        }
         worst = min(worst, margin)
         if margin < 0 and cex is None:
             cex = {"composition": label, "realised": errs.realised, "bound": bound}
     return Evidence(
-        quantity="min over compositions of bound − realised error", measured=_r6(worst), bound=0.0, margin=_r6(worst),
-        method="sampled", arithmetic="float64", n_checked=checked, params={"seed": params.seed, **_operator_param(params)},
+        quantity="min over compositions of bound − realised error",
+        measured=_r6(worst),
+        bound=0.0,
+        margin=_r6(worst),
+        method="sampled",
+        arithmetic="float64",
+        n_checked=checked,
+        params={"seed": params.seed, **_operator_param(params)},
         details=rows,
         counterexample=cex,
         notes="Telescoping the other way round (approximants after j, as printed) needs the Lipschitz constant K₂ of "
@@ -1046,11 +1324,21 @@ def check_thm66_step2_le(params: Params) -> Evidence:
         worst = min(worst, (bound - err) / bound)
         checked += len(X)
     return Evidence(
-        quantity="min relative slack (bound − ‖∘u − ∘v‖₂)/bound", measured=_r6(worst), bound=0.0, margin=_r6(worst),
-        method="sampled", arithmetic="float64", n_checked=checked, params={"seed": params.seed, "r": "1…4", "k": "1…3"},
-        details={"readings tried": {"i = j (per-layer terms), n = r, '≤'": "supported (this claim)",
-                                    "'=' as printed": "fails (thm-6.6/step-2)",
-                                    "K₂ a growth bound as in Lemma 6.4": "not enough (lemma-6.4)"}},
+        quantity="min relative slack (bound − ‖∘u − ∘v‖₂)/bound",
+        measured=_r6(worst),
+        bound=0.0,
+        margin=_r6(worst),
+        method="sampled",
+        arithmetic="float64",
+        n_checked=checked,
+        params={"seed": params.seed, "r": "1…4", "k": "1…3"},
+        details={
+            "readings tried": {
+                "i = j (per-layer terms), n = r, '≤'": "supported (this claim)",
+                "'=' as printed": "fails (thm-6.6/step-2)",
+                "K₂ a growth bound as in Lemma 6.4": "not enough (lemma-6.4)",
+            }
+        },
         notes="The bound telescopes with the approximants after layer j, as printed; each term needs K₂ to be a Lipschitz "
         "constant of the approximate layers, the one Lemma C.1's τ_i make grow (thm-6.6/step-5).",
     )
@@ -1073,22 +1361,34 @@ def check_thm66_step3(params: Params) -> Evidence:
         total = next(expr for expr, cond in total.args if cond == sp.true)
     residue = sp.simplify(total - (K**n - 1) / (K - 1) * c)
     # the same identity in exact rationals at K₂ = 3, 5/2 for n ≤ 8 (a cross-check of the symbolic sum)
-    exact_ok = all(sum(Fraction(k) ** (nn - jj) for jj in range(1, nn + 1)) == (Fraction(k) ** nn - 1) / (Fraction(k) - 1)
-                   for k in (3, Fraction(5, 2)) for nn in range(1, 9))
+    exact_ok = all(
+        sum(Fraction(k) ** (nn - jj) for jj in range(1, nn + 1)) == (Fraction(k) ** nn - 1) / (Fraction(k) - 1)
+        for k in (3, Fraction(5, 2))
+        for nn in range(1, 9)
+    )
     residue = residue if exact_ok else sp.Integer(1)
     # the per-layer reading (bracket c_j depends on j): the right side has no single bracket; n = 2, K = 3, c = (1, 0)
     per_layer_lhs = 3 * 1 + 1 * 0
     per_layer_rhs = {f"c_{i}": sp.Rational(3**2 - 1, 3 - 1) * ci for i, ci in ((1, 1), (2, 0))}
     return Evidence(
-        quantity="Σ_j K₂^{n−j}c − (K₂^n − 1)/(K₂ − 1)·c (symbolic in K₂, c, n)", measured=str(residue), bound="0",
-        margin=0.0 if residue == 0 else -1.0, method="exact", arithmetic="symbolic (sympy summation)", n_checked=1,
+        quantity="Σ_j K₂^{n−j}c − (K₂^n − 1)/(K₂ − 1)·c (symbolic in K₂, c, n)",
+        measured=str(residue),
+        bound="0",
+        margin=0.0 if residue == 0 else -1.0,
+        method="exact",
+        arithmetic="symbolic (sympy summation)",
+        n_checked=1,
         params={"domain": "K₂ > 0, K₂ ≠ 1, n ≥ 1, c = K_{1,i}ε_{1,i} + ε_{2,i}"},
-        details={"sympy Σ_j K^{n−j}c": str(sp.simplify(total)),
-                 "readings tried": {"i fixed (as printed)": "holds",
-                                    "i = j (per-layer brackets)": f"no single bracket to factor out: e.g. n = 2, K₂ = 3, "
-                                    f"brackets (1, 0) give {per_layer_lhs}, the right side gives "
-                                    f"{ {k: str(v) for k, v in per_layer_rhs.items()} } for the two choices of i",
-                                    "max_i (bracket replaced by its maximum, with '≤' in step 2)": "holds"}},
+        details={
+            "sympy Σ_j K^{n−j}c": str(sp.simplify(total)),
+            "readings tried": {
+                "i fixed (as printed)": "holds",
+                "i = j (per-layer brackets)": f"no single bracket to factor out: e.g. n = 2, K₂ = 3, "
+                f"brackets (1, 0) give {per_layer_lhs}, the right side gives "
+                f"{ {k: str(v) for k, v in per_layer_rhs.items()} } for the two choices of i",
+                "max_i (bracket replaced by its maximum, with '≤' in step 2)": "holds",
+            },
+        },
     )
 
 
@@ -1112,11 +1412,20 @@ def check_thm66_step4(params: Params) -> Evidence:
     infimum = sp.limit(sp.simplify(slack.subs(n, 1)), K, 2, "+")
     return Evidence(
         quantity="K₂^n − (K₂^n − 1)/(K₂ − 1) = (K₂^n(K₂ − 2) + 1)/(K₂ − 1) (times the bracket ≥ 0)",
-        measured=str(sp.factor(slack)), bound="> 0 for K₂ > 2",
-        margin=float(infimum) if identity else None, strict=True, decidable=identity,
-        method="exact", arithmetic="symbolic (sympy)", n_checked=1, params={"domain": "K₂ > 2, n ≥ 1"},
-        details={"infimum of the slack over K₂ > 2, n ≥ 1": str(infimum), "sharp condition": "K₂ ≥ 2",
-                 f"slack at K₂ = {k0}, n = {n0} (outside the assumption)": str(below)},
+        measured=str(sp.factor(slack)),
+        bound="> 0 for K₂ > 2",
+        margin=float(infimum) if identity else None,
+        strict=True,
+        decidable=identity,
+        method="exact",
+        arithmetic="symbolic (sympy)",
+        n_checked=1,
+        params={"domain": "K₂ > 2, n ≥ 1"},
+        details={
+            "infimum of the slack over K₂ > 2, n ≥ 1": str(infimum),
+            "sharp condition": "K₂ ≥ 2",
+            f"slack at K₂ = {k0}, n = {n0} (outside the assumption)": str(below),
+        },
         notes="Both terms of the numerator are positive for K₂ > 2, so the step holds on the stated domain.",
     )
 
@@ -1131,9 +1440,9 @@ def _secant_lipschitz(m: int, alpha: float, seed: int) -> dict:
     construction; the float values are within δ/2 of it, and rounding to the δ-grid recovers it). So
     ``Lip ≥ ‖h(t) − h(t − 1)‖_∞ / θ``.
     """
-    from construct.grid import GridSpec
-    from construct.targets import make_target
-    from construct.transformer import build_transformer
+    from varproof.construct.onelayer.grid import GridSpec
+    from varproof.construct.onelayer.transformer import build_transformer
+    from varproof.construct.targets import make_target
 
     from .approximation import approximation_bound, ramp_for
 
@@ -1148,7 +1457,7 @@ def _secant_lipschitz(m: int, alpha: float, seed: int) -> dict:
     delta = Fraction(1, m)
     levels, rounding = [], 0.0
     for t in range(m):
-        for x in ([t * delta] if t == 0 else [t * delta - theta, t * delta]):
+        for x in [t * delta] if t == 0 else [t * delta - theta, t * delta]:
             out = tau(np.full((1, 4, 1), float(x)))[0, :, 0]
             q = [Fraction(round(v * m), m) for v in out.tolist()]
             rounding = max(rounding, max(abs(v - float(qq)) for v, qq in zip(out.tolist(), q)))
@@ -1160,8 +1469,17 @@ def _secant_lipschitz(m: int, alpha: float, seed: int) -> dict:
     jump = max(jumps)
     # the closed form: θ ≤ (1 − 2^{−α})(ε/2)^α / (dn·m·B^α) with B ≥ (dn)^{1/α}, so δ/θ ≥ dn·m^α / ((1 − 2^{−α})(C+1)^α)
     closed = dn * m**alpha / ((1 - 2.0**-alpha) * (C + 1) ** alpha)
-    return {"m": m, "θ": theta, "jump": jump, "secant": jump / theta, "δ/θ": delta / theta, "closed form": closed,
-            "rounding": rounding, "C": C, "B": B}
+    return {
+        "m": m,
+        "θ": theta,
+        "jump": jump,
+        "secant": jump / theta,
+        "δ/θ": delta / theta,
+        "closed form": closed,
+        "rounding": rounding,
+        "C": C,
+        "B": B,
+    }
 
 
 @register(
@@ -1181,10 +1499,14 @@ def check_thm66_step5(params: Params) -> Evidence:
         delta = Fraction(1, m)
         valid = s["rounding"] < float(delta) / 2 and s["jump"] >= delta  # plateau values certified; a δ-step exists
         ok_rows = ok_rows and valid and float(s["δ/θ"]) >= s["closed form"] * (1 - 1e-9)
-        rows[f"m = {m} (δ = 1/{m})"] = {"θ (exact)": str(s["θ"]), "jump ‖h(t) − h(t−1)‖_∞ (exact)": str(s["jump"]),
-                                        "K₂ ≥ jump/θ": _r6(float(s["secant"])), "δ/θ": _r6(float(s["δ/θ"])),
-                                        "closed-form lower bound on δ/θ": _r6(s["closed form"]),
-                                        "|τ − h| < δ/2 at every plateau point (h recovered by rounding)": valid}
+        rows[f"m = {m} (δ = 1/{m})"] = {
+            "θ (exact)": str(s["θ"]),
+            "jump ‖h(t) − h(t−1)‖_∞ (exact)": str(s["jump"]),
+            "K₂ ≥ jump/θ": _r6(float(s["secant"])),
+            "δ/θ": _r6(float(s["δ/θ"])),
+            "closed-form lower bound on δ/θ": _r6(s["closed form"]),
+            "|τ − h| < δ/2 at every plateau point (h recovered by rounding)": valid,
+        }
     mm, a_ = sp.symbols("m alpha", positive=True)
     C = sp.nsimplify(s["C"])
     closed = 4 * mm**a_ / ((1 - 2 ** (-a_)) * (C + 1) ** a_)
@@ -1192,20 +1514,35 @@ def check_thm66_step5(params: Params) -> Evidence:
     unbounded = bool(limit == sp.oo) and ok_rows
     return Evidence(
         quantity="lim_{δ→0} of the lower bound K₂ ≥ (jump across one ramp)/θ ≥ δ/θ ≥ dn·m^α/((1 − 2^{−α})(C+1)^α)",
-        measured=str(limit), bound="a constant independent of ε", margin=-math.inf if unbounded else None,
-        decidable=unbounded, method="exact", arithmetic="exact rationals (θ, plateau values) + symbolic limit (sympy)",
-        n_checked=len(rows), params={"alpha": alpha, "schedule": [1, 2], "channels": 1, "target": "blur", "dn": 4},
-        counterexample={"K₂ ≥": "4·m^α/((1 − 2^{−α})(C+1)^α) → ∞", "chain's final bound / ε ≥": "K₂^n (with the ε_{2,i} = ε "
-                        "that Lemma 6.1 supplies)", "smallest m computed": rows["m = 2 (δ = 1/2)"]} if unbounded else None,
-        details={"per grid": rows, "C (ℓ_α Lipschitz constant of blur)": s["C"],
-                 "argument": "The quantized target h moves by δ between adjacent plateau cells along the diagonal Φ_up,2(x) = "
-                 "(x, x, x, x); τ_2 equals h on plateaus and crosses each ramp in width θ, so Lip(τ_2∘Φ_up,2) ≥ δ/θ. "
-                 "The θ the ε-accuracy needs satisfies dn·m·θ·B^α ≤ (ε/2)^α(1 − 2^{−α}) with B ≥ (dn)^{1/α} and "
-                 "ε/2 = (C+1)δ(dn)^{1/α}, so δ/θ ≥ dn·m^α/((1 − 2^{−α})(C+1)^α), unbounded as m → ∞.",
-                 "readings tried": {"K₂ a Lipschitz constant (repaired Lemma 6.4)": "unbounded (this claim)",
-                                    "K₂ a growth constant (Lemma 6.4 as printed)": "‖v(x)‖/‖x‖ ≥ the same secant ratio "
-                                    "or is infinite at x = 0 when τ(Φ(0)) ≠ 0: unbounded too",
-                                    "sup-norm ε's": "ε_{2,i} itself does not shrink (lemma-6.1/sup)"}},
+        measured=str(limit),
+        bound="a constant independent of ε",
+        margin=-math.inf if unbounded else None,
+        decidable=unbounded,
+        method="exact",
+        arithmetic="exact rationals (θ, plateau values) + symbolic limit (sympy)",
+        n_checked=len(rows),
+        params={"alpha": alpha, "schedule": [1, 2], "channels": 1, "target": "blur", "dn": 4},
+        counterexample={
+            "K₂ ≥": "4·m^α/((1 − 2^{−α})(C+1)^α) → ∞",
+            "chain's final bound / ε ≥": "K₂^n (with the ε_{2,i} = ε that Lemma 6.1 supplies)",
+            "smallest m computed": rows["m = 2 (δ = 1/2)"],
+        }
+        if unbounded
+        else None,
+        details={
+            "per grid": rows,
+            "C (ℓ_α Lipschitz constant of blur)": s["C"],
+            "argument": "The quantized target h moves by δ between adjacent plateau cells along the diagonal Φ_up,2(x) = "
+            "(x, x, x, x); τ_2 equals h on plateaus and crosses each ramp in width θ, so Lip(τ_2∘Φ_up,2) ≥ δ/θ. "
+            "The θ the ε-accuracy needs satisfies dn·m·θ·B^α ≤ (ε/2)^α(1 − 2^{−α}) with B ≥ (dn)^{1/α} and "
+            "ε/2 = (C+1)δ(dn)^{1/α}, so δ/θ ≥ dn·m^α/((1 − 2^{−α})(C+1)^α), unbounded as m → ∞.",
+            "readings tried": {
+                "K₂ a Lipschitz constant (repaired Lemma 6.4)": "unbounded (this claim)",
+                "K₂ a growth constant (Lemma 6.4 as printed)": "‖v(x)‖/‖x‖ ≥ the same secant ratio "
+                "or is infinite at x = 0 when τ(Φ(0)) ≠ 0: unbounded too",
+                "sup-norm ε's": "ε_{2,i} itself does not shrink (lemma-6.1/sup)",
+            },
+        },
         notes="K₂ > 2 is harmless (any larger constant is still a Lipschitz constant); the step fails because K₂ "
         "depends on ε. The final bound K₂^n(K₁ε₁ + ε₂) grows at least like ε·(dn·m^α/…)^n.",
     )
@@ -1219,8 +1556,9 @@ def check_thm66_step5(params: Params) -> Evidence:
     work=fixed(1e8, 8 * MiB),
 )
 def check_cor72_literal(params: Params) -> Evidence:
-    return _existence_evidence("FlowAR model", "its proof is Theorem 6.6's chain (cor-7.2/step-1 … step-5), whose "
-                               "steps 2 and 5 fail")
+    return _existence_evidence(
+        "FlowAR model", "its proof is Theorem 6.6's chain (cor-7.2/step-1 … step-5), whose steps 2 and 5 fail"
+    )
 
 
 @register(
@@ -1230,7 +1568,7 @@ def check_cor72_literal(params: Params) -> Evidence:
     "composition ∘(τ_i ∘ Φ_up,i) of maps of its input Z_init (weights, Z_init, data latent X and t_i fixed; the noise "
     "F_0^i drawn from N(0, 1) as Definition D.11 prescribes).",
     covers=("Corollary 7.2",),
-    no_repair='the FlowAR output depends on the sampled noise F_0^i, so it is no fixed map of Z_init; cor-7.2/step-1/reading-fixed-noise reads it with the noise fixed',
+    no_repair="the FlowAR output depends on the sampled noise F_0^i, so it is no fixed map of Z_init; cor-7.2/step-1/reading-fixed-noise reads it with the noise fixed",
     work=fixed(3e8, 16 * MiB),
 )
 def check_cor72_step1(params: Params) -> Evidence:
@@ -1243,27 +1581,45 @@ def check_cor72_step1(params: Params) -> Evidence:
     diff = float(np.abs(a - b).max())
     exact = a.tolist() == [[1.0, -1.0]] and b.tolist() == [[-1.0, 1.0]]
     # the seeded model of the other tests, for scale: its output moves with the noise too
-    from construct.flowar import random_flowar
+    from varproof.construct.flowar.flowar import random_flowar
 
     big = random_flowar(4, 2, 3, seed=params.seed)
     rng = np.random.default_rng(params.seed)
     Zb, Xb = rng.standard_normal((1, 2)), rng.standard_normal((16, 2))
-    seeded = float(np.abs(big.infer_as_printed(Zb, Xb, big.draw_noise(params.seed + 1), 0.5).output
-                          - big.infer_as_printed(Zb, Xb, big.draw_noise(params.seed + 2), 0.5).output).max())
+    seeded = float(
+        np.abs(
+            big.infer_as_printed(Zb, Xb, big.draw_noise(params.seed + 1), 0.5).output
+            - big.infer_as_printed(Zb, Xb, big.draw_noise(params.seed + 2), 0.5).output
+        ).max()
+    )
     return Evidence(
         quantity="‖τ_FlowAR(Z_init) − τ_FlowAR(Z_init)‖_∞ for two noise draws (0 for a map of Z_init)",
-        measured=diff if exact else None, bound=0.0, margin=-diff if exact else None, decidable=exact, method="exact",
-        arithmetic="float64, exact here (every intermediate is a short dyadic rational)", n_checked=2,
-        params={"model": "K = 1, h = w = 1, c = 2, t_1 = 0 (construct.flowar.FlowAR)"},
-        counterexample={"NN_1": "α = γ = 1, β = 0, Attn with W_V = I on one token, MLP_out = id: ŝ_1 = LN(F_t^1)",
-                        "F_0^1 = (1, 0)": "ŝ_1 = (1, −1)", "F_0^1 = (0, 1)": "ŝ_1 = (−1, 1)",
-                        "P(ŝ_1 = (1, −1))": "1/2 (the sign of F_0,1 − F_0,2 for F_0 ~ N(0, I))"} if exact else None,
-        details={"readings tried": {"noise drawn per run (Definition D.11)": "fails: the output is a non-degenerate random "
-                                    "variable, no map of Z_init",
-                                    "noise fixed as part of the model": "not decided here (cor-7.2/step-1/reading-fixed-noise)"},
-                 "seeded model h = w = 4, c = 2, K = 3, t_i = 1/2: ‖ŝ_K − ŝ_K′‖_∞ over two draws (float64)": _r6(seeded),
-                 "also": "the step cites Definition 3.14 (the VAR class) and uses Φ_up,i, not Corollary 7.1's Φ_down,i "
-                 "(cor-7.2/step-operators)"},
+        measured=diff if exact else None,
+        bound=0.0,
+        margin=-diff if exact else None,
+        decidable=exact,
+        method="exact",
+        arithmetic="float64, exact here (every intermediate is a short dyadic rational)",
+        n_checked=2,
+        params={"model": "K = 1, h = w = 1, c = 2, t_1 = 0 (varproof.construct.flowar.flowar.FlowAR)"},
+        counterexample={
+            "NN_1": "α = γ = 1, β = 0, Attn with W_V = I on one token, MLP_out = id: ŝ_1 = LN(F_t^1)",
+            "F_0^1 = (1, 0)": "ŝ_1 = (1, −1)",
+            "F_0^1 = (0, 1)": "ŝ_1 = (−1, 1)",
+            "P(ŝ_1 = (1, −1))": "1/2 (the sign of F_0,1 − F_0,2 for F_0 ~ N(0, I))",
+        }
+        if exact
+        else None,
+        details={
+            "readings tried": {
+                "noise drawn per run (Definition D.11)": "fails: the output is a non-degenerate random "
+                "variable, no map of Z_init",
+                "noise fixed as part of the model": "not decided here (cor-7.2/step-1/reading-fixed-noise)",
+            },
+            "seeded model h = w = 4, c = 2, K = 3, t_i = 1/2: ‖ŝ_K − ŝ_K′‖_∞ over two draws (float64)": _r6(seeded),
+            "also": "the step cites Definition 3.14 (the VAR class) and uses Φ_up,i, not Corollary 7.1's Φ_down,i "
+            "(cor-7.2/step-operators)",
+        },
     )
 
 
@@ -1276,8 +1632,14 @@ def check_cor72_step1(params: Params) -> Evidence:
 )
 def check_cor72_step1_fixed(params: Params) -> Evidence:
     return Evidence(
-        quantity="a composition ∘(τ_i ∘ Φ_up,i) equal to Definition E.1's pipeline", measured="not decided",
-        bound="equality of maps", margin=None, decidable=False, method="exact", arithmetic="n/a", n_checked=0,
+        quantity="a composition ∘(τ_i ∘ Φ_up,i) equal to Definition E.1's pipeline",
+        measured="not decided",
+        bound="equality of maps",
+        margin=None,
+        decidable=False,
+        method="exact",
+        arithmetic="n/a",
+        n_checked=0,
         notes="An existence statement over all one-layer transformers τ_i; Definition E.1's scale i reads the whole "
         "concatenated sequence Z^i and the flow network NN_i, which the composition would have to reproduce.",
     )
@@ -1299,11 +1661,20 @@ _COR71_LAYER = "τ_i ∘ Φ_down,i"
 def check_cor72_operators(params: Params) -> Evidence:
     same = _COR72_CHAIN_LAYER == _COR71_LAYER
     return Evidence(
-        quantity="layer forms that differ between Corollary 7.2's chain and Corollary 7.1", measured=0 if same else 1,
-        bound=0, margin=0.0 if same else -1.0, method="exact", arithmetic="the printed formulas (strings)", n_checked=1,
-        counterexample=None if same else {"Corollary 7.2's chain": f"∘_{{i=1}}^r ({_COR72_CHAIN_LAYER})",
-                                          "Corollary 7.1": f"‖f_i ∘ g_i − {_COR71_LAYER}‖ ≤ K_{{1,i}}ε_{{1,i}} + ε_{{2,i}}",
-                                          "cited instead": "Definition 3.14 (VAR) and Lemma 6.4"},
+        quantity="layer forms that differ between Corollary 7.2's chain and Corollary 7.1",
+        measured=0 if same else 1,
+        bound=0,
+        margin=0.0 if same else -1.0,
+        method="exact",
+        arithmetic="the printed formulas (strings)",
+        n_checked=1,
+        counterexample=None
+        if same
+        else {
+            "Corollary 7.2's chain": f"∘_{{i=1}}^r ({_COR72_CHAIN_LAYER})",
+            "Corollary 7.1": f"‖f_i ∘ g_i − {_COR71_LAYER}‖ ≤ K_{{1,i}}ε_{{1,i}} + ε_{{2,i}}",
+            "cited instead": "Definition 3.14 (VAR) and Lemma 6.4",
+        },
     )
 
 
@@ -1368,13 +1739,27 @@ def check_cor72_range(params: Params) -> Evidence:
         leave = 1 - inside
     lower = float(mpmath.nstr(leave, 12, min_fixed=-1, max_fixed=1)) - 1e-12  # rounded down
     return Evidence(
-        quantity="lower bound on P(ŝ_i ∉ [0,1]^{n_i×c}) (one entry, worst data value y = 1/2)", measured=_r6(lower),
-        bound=0.0, margin=-_r6(lower), method="exact", arithmetic="closed form, mpmath at 40 digits (rounded down)",
-        n_checked=1, params={"NN_i": "V_t^i = Y^i − F_0^i (ideal)", "entries": "any n_i·c ≥ 1 (more entries: larger)"},
-        counterexample={"one entry": "ŝ = y − F with F ~ N(0, 1)", "P(ŝ ∈ [0, 1]) ≤": "erf(1/(2√2)) ≈ 0.382925",
-                        "P(leave) ≥": _r6(lower)} if lower > 0 else None,
-        details={"readings tried": {"ŝ_i the printed NN_i output (a velocity)": "leaves the cube with probability ≥ 0.617",
-                                    "the sampler's output F(1) (def-e.1/corrected)": "equals Y^i ∈ [0, 1] for the ideal flow"}},
+        quantity="lower bound on P(ŝ_i ∉ [0,1]^{n_i×c}) (one entry, worst data value y = 1/2)",
+        measured=_r6(lower),
+        bound=0.0,
+        margin=-_r6(lower),
+        method="exact",
+        arithmetic="closed form, mpmath at 40 digits (rounded down)",
+        n_checked=1,
+        params={"NN_i": "V_t^i = Y^i − F_0^i (ideal)", "entries": "any n_i·c ≥ 1 (more entries: larger)"},
+        counterexample={
+            "one entry": "ŝ = y − F with F ~ N(0, 1)",
+            "P(ŝ ∈ [0, 1]) ≤": "erf(1/(2√2)) ≈ 0.382925",
+            "P(leave) ≥": _r6(lower),
+        }
+        if lower > 0
+        else None,
+        details={
+            "readings tried": {
+                "ŝ_i the printed NN_i output (a velocity)": "leaves the cube with probability ≥ 0.617",
+                "the sampler's output F(1) (def-e.1/corrected)": "equals Y^i ∈ [0, 1] for the ideal flow",
+            }
+        },
     )
 
 
@@ -1386,8 +1771,14 @@ def check_cor72_range(params: Params) -> Evidence:
 )
 def check_cor73(params: Params) -> Evidence:
     return Evidence(
-        quantity="a construction to check", measured="none given", bound="a HOFAR model and its error", margin=None,
-        decidable=False, method="exact", arithmetic="n/a", n_checked=0,
+        quantity="a construction to check",
+        measured="none given",
+        bound="a HOFAR model and its error",
+        margin=None,
+        decidable=False,
+        method="exact",
+        arithmetic="n/a",
+        n_checked=0,
         notes="The paper gives no proof or construction beyond Section 7.2's paragraph (checked as sec-7.2/hofar-2eps); "
         "nothing can be built or measured for the corollary itself.",
     )

@@ -20,11 +20,10 @@ from fractions import Fraction
 
 import numpy as np
 import sympy as sp
-
-from construct.cost import ffn1_error_bound
-from construct.embedding import positional_embedding
-from construct.grid import GridSpec, sequence_digits
-from construct.quantize import (
+from varproof.construct.cost import ffn1_error_bound
+from varproof.construct.onelayer.embedding import positional_embedding
+from varproof.construct.onelayer.grid import GridSpec, sequence_digits
+from varproof.construct.onelayer.quantize import (
     paper_quantizer,
     paper_term_count,
     quantized_tokens,
@@ -85,10 +84,16 @@ def _staircase_scan(params: Params, printed: bool) -> DeviationScan:
             continue  # the step function is one-dimensional; d does not enter
         for _, x in _plateau_points(spec, printed):
             got, want = fn(x, spec), staircase(x, spec)
-            scan.record(abs(got - want), lambda: {
-                "spec": str(spec), "x": str(x), "eq1_value": str(got), "staircase_value": str(want),
-                "terms": paper_term_count(spec) if printed else required_term_count(spec),
-            })
+            scan.record(
+                abs(got - want),
+                lambda: {
+                    "spec": str(spec),
+                    "x": str(x),
+                    "eq1_value": str(got),
+                    "staircase_value": str(want),
+                    "terms": paper_term_count(spec) if printed else required_term_count(spec),
+                },
+            )
     return scan
 
 
@@ -101,8 +106,11 @@ def _staircase_scan(params: Params, printed: bool) -> DeviationScan:
 )
 def check_eq1(params: Params) -> Evidence:
     return zero_deviation_evidence(
-        _staircase_scan(params, printed=True), "max |Eq.(1) − staircase| over plateau points",
-        EXACT, family_label(params, channels=False), ramp="δ/16",
+        _staircase_scan(params, printed=True),
+        "max |Eq.(1) − staircase| over plateau points",
+        EXACT,
+        family_label(params, channels=False),
+        ramp="δ/16",
         notes="Each plateau is a linear piece on which every ramp is constant, so its two ends decide it exactly. "
         "The printed limit 'δ → 0' is read here as θ → 0 (δ the grid spacing); taken in δ as printed it fails too "
         "(eq-1/reading-limit-delta).",
@@ -122,12 +130,21 @@ def check_eq1_top(params: Params) -> Evidence:
             continue
         L = Fraction(spec.tokens)
         top = step_function_paper(L, spec)  # every ramp has finished at x = L
-        scan.record(L - top, lambda: {
-            "spec": str(spec), "terms_printed": paper_term_count(spec), "terms_needed": required_term_count(spec),
-            "top_value": str(top), "claimed_top": str(L),
-        })
+        scan.record(
+            L - top,
+            lambda: {
+                "spec": str(spec),
+                "terms_printed": paper_term_count(spec),
+                "terms_needed": required_term_count(spec),
+                "top_value": str(top),
+                "claimed_top": str(L),
+            },
+        )
     return zero_deviation_evidence(
-        scan, "max (L − sup Eq.(1)) over the family", EXACT, family_label(params, channels=False),
+        scan,
+        "max (L − sup Eq.(1)) over the family",
+        EXACT,
+        family_label(params, channels=False),
         notes="The staircase climbs L/δ levels; the printed sum has L(1/δ − 1) + 1 ramps, L − 1 too few, "
         "so sup = L − (L − 1)δ.",
     )
@@ -147,10 +164,15 @@ def check_eq1_grid(params: Params) -> Evidence:
         for t in range(required_term_count(spec)):
             x = t * spec.step_width
             got, want = step_function_paper(x, spec), staircase(x, spec)
-            scan.record(abs(got - want), lambda: {"spec": str(spec), "x": str(x), "eq1_value": str(got),
-                                                  "staircase_value": str(want)})
+            scan.record(
+                abs(got - want),
+                lambda: {"spec": str(spec), "x": str(x), "eq1_value": str(got), "staircase_value": str(want)},
+            )
     return zero_deviation_evidence(
-        scan, "max |Eq.(1) − staircase| at grid points", EXACT, family_label(params, channels=False),
+        scan,
+        "max |Eq.(1) − staircase| at grid points",
+        EXACT,
+        family_label(params, channels=False),
         notes="Ramp t of the printed sum starts rising at tδ, so at x = tδ it is still 0: grid inputs land one level "
         "low. The working ramps end at tδ instead.",
     )
@@ -171,13 +193,16 @@ def check_eq1_corrected(params: Params) -> Evidence:
             L = Fraction(spec.tokens)
             for x in (L - spec.ramp, L):  # the closed top cell
                 value = step_function(x, spec)
-                scan.record(abs(value - L), lambda: {"spec": str(spec), "x": str(x), "step_value": str(value), "top": str(L)})
-    return zero_deviation_evidence(scan, "max |step − staircase| over plateau points", EXACT,
-                                   family_label(params, channels=False), ramp="δ/16")
+                scan.record(
+                    abs(value - L), lambda: {"spec": str(spec), "x": str(x), "step_value": str(value), "top": str(L)}
+                )
+    return zero_deviation_evidence(
+        scan, "max |step − staircase| over plateau points", EXACT, family_label(params, channels=False), ramp="δ/16"
+    )
 
 
 def step_ffn_error_bound(spec: GridSpec) -> float:
-    """Float64 error bound for the step FFN on inputs in ``[0, L]`` (`construct.cost.ffn1_error_bound`)."""
+    """Float64 error bound for the step FFN on inputs in ``[0, L]`` (`varproof.construct.cost.ffn1_error_bound`)."""
     return ffn1_error_bound(spec)
 
 
@@ -191,7 +216,11 @@ def _quantizer_check(params: Params, printed: bool) -> dict:
         M = quantized_tokens(spec, digits)
         corner = digits / spec.steps
         # printed ramps are flat on [tδ+θ, (t+1)δ]; working ramps on [tδ, (t+1)δ−θ]
-        offsets = [float(spec.ramp), float(spec.step_width) - float(spec.ramp) / 2] if printed else [0.0, float(spec.step_width - spec.ramp)]
+        offsets = (
+            [float(spec.ramp), float(spec.step_width) - float(spec.ramp) / 2]
+            if printed
+            else [0.0, float(spec.step_width - spec.ramp)]
+        )
         tol = step_ffn_error_bound(spec)
         for off in offsets:
             out = ffn.apply(corner + off + E)
@@ -204,11 +233,13 @@ def _quantizer_check(params: Params, printed: bool) -> dict:
             distinct = len(np.unique(np.round(out.reshape(len(out), -1) * spec.steps).astype(np.int64), axis=0))
             collisions_total += len(out) - distinct
             if err[i] > tol and cex is None:
-                from construct.certified import ffn_exact
+                from varproof.construct.arithmetic.certified import ffn_exact
 
                 # the same input in exact arithmetic (stored weights, rational input): the deviation is certified
-                exact_in = [[Fraction(int(s_), spec.steps) + Fraction(off) + k for s_ in digits[i, k]]
-                            for k in range(spec.tokens)]
+                exact_in = [
+                    [Fraction(int(s_), spec.steps) + Fraction(off) + k for s_ in digits[i, k]]
+                    for k in range(spec.tokens)
+                ]
                 exact_out = [ffn_exact(ffn, row) for row in exact_in]
                 exact_M = [[k + Fraction(int(s_) + 1, spec.steps) for s_ in digits[i, k]] for k in range(spec.tokens)]
                 exact_dev = max(abs(v - w) for row_v, row_w in zip(exact_out, exact_M) for v, w in zip(row_v, row_w))
@@ -220,7 +251,14 @@ def _quantizer_check(params: Params, printed: bool) -> dict:
                     "expected_M_minus_E": (M[i] - E).tolist(),
                     "sequences_sharing_an_output": len(out) - distinct,
                 }
-    return {"worst": worst, "margin": worst_margin, "tol": worst_tol, "checked": checked, "cex": cex, "collisions": collisions_total}
+    return {
+        "worst": worst,
+        "margin": worst_margin,
+        "tol": worst_tol,
+        "checked": checked,
+        "cex": cex,
+        "collisions": collisions_total,
+    }
 
 
 @register(
@@ -234,9 +272,12 @@ def check_eq2(params: Params) -> Evidence:
     r = _quantizer_check(params, printed=True)
     return Evidence(
         quantity="max |FFN_1(X+E) − M| (bound: the layer's float64 error bound at the tightest spec)",
-        measured=r["worst"], bound=r["tol"], margin=r["margin"],
-        method="exhaustive", arithmetic="float64 with a-priori error bound; the counterexample recomputed in exact "
-        "rationals", n_checked=r["checked"],
+        measured=r["worst"],
+        bound=r["tol"],
+        margin=r["margin"],
+        method="exhaustive",
+        arithmetic="float64 with a-priori error bound; the counterexample recomputed in exact rationals",
+        n_checked=r["checked"],
         params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
         counterexample=r["cex"],
         details={"inputs mapped onto another cell's output": r["collisions"]},
@@ -255,8 +296,12 @@ def check_eq2_corrected(params: Params) -> Evidence:
     r = _quantizer_check(params, printed=False)
     return Evidence(
         quantity="max |FFN_1(X+E) − M| (bound: the layer's float64 error bound at the tightest spec)",
-        measured=r["worst"], bound=r["tol"], margin=r["margin"],
-        method="exhaustive", arithmetic="float64 with a-priori error bound", n_checked=r["checked"],
+        measured=r["worst"],
+        bound=r["tol"],
+        margin=r["margin"],
+        method="exhaustive",
+        arithmetic="float64 with a-priori error bound",
+        n_checked=r["checked"],
         params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
         counterexample=r["cex"],
         details={"inputs mapped onto another cell's output": r["collisions"]},
@@ -269,8 +314,9 @@ def _shape_evidence(t, notes: str = "", readings=()) -> Evidence:
     fields = t.evidence_fields()
     if readings:
         fields["details"]["readings tried"] = list(readings)
-    return Evidence(quantity="operations whose shapes do not compose", params={"sizes": "symbolic"}, notes=notes,
-                    **fields)
+    return Evidence(
+        quantity="operations whose shapes do not compose", params={"sizes": "symbolic"}, notes=notes, **fields
+    )
 
 
 @register(
@@ -288,8 +334,13 @@ def check_shapes_x_plus_e(params: Params) -> Evidence:
     hw, n, d = dims("h_rw_r n d")
     t = Typing()
     t.add(t.declare("X", (hw + n, d)), t.declare("E", (hw, d)))
-    return _shape_evidence(t, readings=["X ∈ R^{(h_r w_r + n)×d} as declared: fails for every n ≥ 1",
-                                        "n = 0 (X of h's domain G_δ): composes"])
+    return _shape_evidence(
+        t,
+        readings=[
+            "X ∈ R^{(h_r w_r + n)×d} as declared: fails for every n ≥ 1",
+            "n = 0 (X of h's domain G_δ): composes",
+        ],
+    )
 
 
 @register(
@@ -298,7 +349,7 @@ def check_shapes_x_plus_e(params: Params) -> Evidence:
     "The displayed matrix E (every row 0, 1, …, h_r w_r − 1: h_r w_r columns) has the declared shape "
     "E ∈ R^{(h_r w_r)×d}, for all h_r w_r, d ≥ 1.",
     no_repair="the display is Eᵀ (tokens as columns, as in 'the first column of X + E is in [0,1]^d'); the "
-    "construction uses E_{k,i} = k in rows (construct/embedding.py)",
+    "construction uses E_{k,i} = k in rows (construct/onelayer/embedding.py)",
     work=fixed(4e8, 16 * MiB),
 )
 def check_shapes_e_displayed(params: Params) -> Evidence:
@@ -308,10 +359,15 @@ def check_shapes_e_displayed(params: Params) -> Evidence:
     t = Typing()
     t.declare("E (declared)", (hw, d))
     t.equal("columns of the displayed E", hw, d)
-    return _shape_evidence(t, readings=["the display's rows are channels (d of them): it is Eᵀ, d × h_r w_r",
-                                        "the display's rows are tokens: then each token would read 0, 1, …, "
-                                        "h_r w_r − 1 across channels, contradicting 'the first column of X + E is in "
-                                        "[0,1]^d'"])
+    return _shape_evidence(
+        t,
+        readings=[
+            "the display's rows are channels (d of them): it is Eᵀ, d × h_r w_r",
+            "the display's rows are tokens: then each token would read 0, 1, …, "
+            "h_r w_r − 1 across channels, contradicting 'the first column of X + E is in "
+            "[0,1]^d'",
+        ],
+    )
 
 
 @register(
@@ -331,8 +387,13 @@ def check_eq2_shapes(params: Params) -> Evidence:
     t.declare("X", (hw + n, d))
     t.equal("rows of X addressed by i ∈ [d]", d, hw + n)
     t.equal("columns of X addressed by j ∈ [L_p + n]", Lp + n, d)
-    ev = _shape_evidence(t, readings=["X_{i,j} with i the row (as printed): rows d ≠ h_r w_r + n",
-                                      "X_{i,j} = (Xᵀ)_{i,j}, tokens as columns, with L_p = h_r w_r: composes"])
+    ev = _shape_evidence(
+        t,
+        readings=[
+            "X_{i,j} with i the row (as printed): rows d ≠ h_r w_r + n",
+            "X_{i,j} = (Xᵀ)_{i,j}, tokens as columns, with L_p = h_r w_r: composes",
+        ],
+    )
     ev.details["undeclared symbols"] = ["L_p (appears only in Eq. (2) and its sum limit (L_p + n)(1/δ − 1))"]
     return ev
 
@@ -363,9 +424,15 @@ def check_grid(params: Params) -> Evidence:
         if bad and cex is None:
             cex = {"spec": str(spec), "image size": len(image), "(1/δ)^{dn}": m ** (spec.channels * n)}
     return Evidence(
-        quantity="specs where {M} ≠ Ḡ_δ or |Ḡ_δ| ≠ (1/δ)^{dn}", measured=worst, bound=0, margin=-float(worst),
-        method="exhaustive", arithmetic="exact (integers m·M)", n_checked=checked,
-        params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"}, counterexample=cex,
+        quantity="specs where {M} ≠ Ḡ_δ or |Ḡ_δ| ≠ (1/δ)^{dn}",
+        measured=worst,
+        bound=0,
+        margin=-float(worst),
+        method="exhaustive",
+        arithmetic="exact (integers m·M)",
+        n_checked=checked,
+        params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
+        counterexample=cex,
         notes="[a : δ : b] needs (b − a)/δ ∈ N: here b − a = 1 − δ and 1/δ = m is an integer. The printed step symbol "
         "of [a : ε : b] is not the approximation error ε.",
     )
@@ -396,17 +463,29 @@ def check_quantization_map(params: Params) -> Evidence:
         if bad > worst:
             worst = bad
         if bad and cex is None:
-            cex = {"spec": str(spec), "first factor (printed)": sorted(str(v) for v in first),
-                   "cells of [0,1]": spec.steps, "last factor (printed)": sorted(str(v) for v in last),
-                   "Ḡ_δ first": sorted(str(v) for v in grid_first), "Ḡ_δ last": sorted(str(v) for v in grid_last)}
+            cex = {
+                "spec": str(spec),
+                "first factor (printed)": sorted(str(v) for v in first),
+                "cells of [0,1]": spec.steps,
+                "last factor (printed)": sorted(str(v) for v in last),
+                "Ḡ_δ first": sorted(str(v) for v in grid_first),
+                "Ḡ_δ last": sorted(str(v) for v in grid_last),
+            }
     return Evidence(
         quantity="factors (first, last) of the printed codomain that differ from Ḡ_δ's, worst spec",
-        measured=worst, bound=0, margin=-float(worst),
-        method="exhaustive", arithmetic="exact (fractions.Fraction)", n_checked=checked,
-        params={"family": f"n≤{params.tokens}, m≤{params.steps}"}, counterexample=cex,
-        details={"consequence": "[δ : δ : 1 − δ] has 1/δ − 1 points for the 1/δ cells of [0, 1]: no map into it is "
-                 "injective on the cells; [h_r w_r − 1 : δ : h_r w_r] has 1/δ + 1 points and shares h_r w_r − 1 with "
-                 "the factor before it"},
+        measured=worst,
+        bound=0,
+        margin=-float(worst),
+        method="exhaustive",
+        arithmetic="exact (fractions.Fraction)",
+        n_checked=checked,
+        params={"family": f"n≤{params.tokens}, m≤{params.steps}"},
+        counterexample=cex,
+        details={
+            "consequence": "[δ : δ : 1 − δ] has 1/δ − 1 points for the 1/δ cells of [0, 1]: no map into it is "
+            "injective on the cells; [h_r w_r − 1 : δ : h_r w_r] has 1/δ + 1 points and shares h_r w_r − 1 with "
+            "the factor before it"
+        },
     )
 
 
@@ -435,21 +514,38 @@ def check_eq1_limit_delta(params: Params) -> Evidence:
     # over [0, (L(m−1)+1)δ]; its distance to ∫_0^L g is at most δ (monotone) + (L − 1)δ (the missing tail) = Lδ,
     # so the limit is ∫_0^L g = x − θ/2 for θ ≤ x ≤ L (exact, sympy below); the staircase tends to x.
     u = sp.symbols("u")
-    g = sp.Piecewise((1, u <= sp.Rational(x) - sp.Rational(theta)), ((sp.Rational(x) - u) / sp.Rational(theta),
-                                                                     u <= sp.Rational(x)), (0, True))
+    g = sp.Piecewise(
+        (1, u <= sp.Rational(x) - sp.Rational(theta)),
+        ((sp.Rational(x) - u) / sp.Rational(theta), u <= sp.Rational(x)),
+        (0, True),
+    )
     limit_sum = sp.integrate(g, (u, 0, L))
     limit_staircase = sp.Rational(x)
     gap = sp.nsimplify(limit_staircase - limit_sum)
     checks = {m: str(_limit_delta_sum(x, theta, L, m)) for m in (8, 64, 512)}
     return Evidence(
-        quantity="lim staircase − lim Eq.(1) sum (must be 0)", measured=str(gap), bound="0", margin=-float(gap),
-        method="exact", arithmetic="exact (sympy integral; Riemann-sum error ≤ Lδ)", n_checked=1,
+        quantity="lim staircase − lim Eq.(1) sum (must be 0)",
+        measured=str(gap),
+        bound="0",
+        margin=-float(gap),
+        method="exact",
+        arithmetic="exact (sympy integral; Riemann-sum error ≤ Lδ)",
+        n_checked=1,
         params={"L": L, "θ": str(theta), "x": str(x)},
-        counterexample={"L": L, "θ": str(theta), "x": str(x), "lim of the sum": str(limit_sum),
-                        "lim of the staircase": str(limit_staircase),
-                        "the sum at δ = 1/8, 1/64, 1/512 (exact)": checks},
-        details={"readings tried": ["limit in δ (as printed): this claim, fails by θ/2",
-                                    "limit in θ with δ the fixed grid step: eq-1, eq-1/top-level, eq-1/grid-points"]},
+        counterexample={
+            "L": L,
+            "θ": str(theta),
+            "x": str(x),
+            "lim of the sum": str(limit_sum),
+            "lim of the staircase": str(limit_staircase),
+            "the sum at δ = 1/8, 1/64, 1/512 (exact)": checks,
+        },
+        details={
+            "readings tried": [
+                "limit in δ (as printed): this claim, fails by θ/2",
+                "limit in θ with δ the fixed grid step: eq-1, eq-1/top-level, eq-1/grid-points",
+            ]
+        },
         notes="As δ → 0 the ramps, each rising by δ over a width θ, overlap and the sum becomes ∫ clip((x − u)/θ, 0, 1)"
         " du = x − θ/2: a continuous ramp, not a staircase.",
     )

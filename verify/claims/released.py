@@ -1,8 +1,8 @@
 """Does the theorem cover VAR and FlowAR as released? Claims on every difference between the paper's models
-and the released systems (`construct.released`; docs/released.md is generated from these verdicts).
+and the released systems (`varproof.construct.var.released`; docs/released.md is generated from these verdicts).
 
-* ``released/operators`` — the released between-scale maps, built from `construct.interpolate` and
-  `construct.conv`, equal the ``interpolate`` / ``Conv2d`` calls the projects make with their arguments:
+* ``released/operators`` — the released between-scale maps, built from `varproof.construct.var.interpolate` and
+  `varproof.construct.var.conv`, equal the ``interpolate`` / ``Conv2d`` calls the projects make with their arguments:
   exactly against the rational matrices of PyTorch's ``align_corners=False`` semantics, and against
   ``torch.nn.functional`` itself when torch is installed.
 * ``released/var-step``, ``released/flowar-step`` — the paper's φ_up,k (Definitions 3.7–3.9, D.3) against
@@ -31,10 +31,9 @@ from fractions import Fraction
 
 import numpy as np
 import scipy.sparse as sp_sparse
-
-from construct.cost import UNIT_ROUNDOFF
-from construct.interpolate import area_down_matrix_1d, up_matrix_1d
-from construct.released import (
+from varproof.construct.cost import UNIT_ROUNDOFF
+from varproof.construct.var.interpolate import area_down_matrix_1d, up_matrix_1d
+from varproof.construct.var.released import (
     FLOWAR_SCALES,
     VAR_PATCH_NUMS,
     VAR_RESIDUAL_RATIO,
@@ -47,7 +46,7 @@ from construct.released import (
     var_block_row,
     var_phi_matrix,
 )
-from construct.var import block_causal_allowed, masked_attention
+from varproof.construct.var.var import block_causal_allowed, masked_attention
 
 from ..registry import MiB, Params, fixed, register, sized
 from ..report import Evidence
@@ -72,7 +71,7 @@ __all__ = [
     "check_time_grid",
 ]
 
-#: float64 unit roundoff (`construct.cost.UNIT_ROUNDOFF`)
+#: float64 unit roundoff (`varproof.construct.cost.UNIT_ROUNDOFF`)
 _U = UNIT_ROUNDOFF
 #: operations behind one entry of a released 1-D factor (a cubic in Horner form, ≤ 4 taps, an area mean of
 #: ≤ 17 terms) — the rounding allowance of a float64 entry is this many unit roundoffs times the entry's
@@ -113,7 +112,9 @@ def _torch():
 
 def _exact_deviation(M: np.ndarray, E: list[list[Fraction]]) -> Fraction:
     """``max |M_ij − E_ij|`` with every float entry converted exactly (`Fraction(float)`)."""
-    return max((abs(Fraction(float(M[i][j])) - E[i][j]) for i in range(len(E)) for j in range(len(E[0]))), default=Fraction(0))
+    return max(
+        (abs(Fraction(float(M[i][j])) - E[i][j]) for i in range(len(E)) for j in range(len(E[0]))), default=Fraction(0)
+    )
 
 
 def _kron_exact(A: list[list[Fraction]]) -> list[list[Fraction]]:
@@ -124,10 +125,10 @@ def _kron_exact(A: list[list[Fraction]]) -> list[list[Fraction]]:
 
 @register(
     "released/operators",
-    "Released code (VAR models/quant.py, FlowAR models/flowar.py) vs construct.released",
+    "Released code (VAR models/quant.py, FlowAR models/flowar.py) vs varproof.construct.var.released",
     "On every step h → h′ of VAR's patch list 1,2,3,4,5,6,8,10,13,16 and FlowAR's scale list 1,2,4,8,16, the map "
     "interpolate(interpolate(X, size=(16,16), mode='bicubic'), size=(h′,h′), mode='area') (align_corners=False) equals "
-    "construct.released's step matrix (D_{16→h′}U_{h→16})^{⊗2}: the float64 matrices are within rounding of the exact "
+    "varproof.construct.var.released's step matrix (D_{16→h′}U_{h→16})^{⊗2}: the float64 matrices are within rounding of the exact "
     "rational ones, and (torch installed) so are torch's; VAR's Φ(y) = (1−ρ)y + ρ·Conv2d(y, 3×3, padding 1), ρ = 1/2, "
     "equals var_phi_matrix likewise.",
     work=fixed(3e9, 64 * MiB),
@@ -149,8 +150,13 @@ def check_released_operators(params: Params) -> Evidence:
             margin = allowance - float(ours)
             if torch is not None:
                 eye = torch.eye(a * a, dtype=torch.float64).reshape(a * a, 1, a, a)
-                T = F.interpolate(F.interpolate(eye, size=(H, H), mode="bicubic", align_corners=False),
-                                  size=(b, b), mode="area").reshape(a * a, b * b).T.numpy()
+                T = (
+                    F.interpolate(
+                        F.interpolate(eye, size=(H, H), mode="bicubic", align_corners=False), size=(b, b), mode="area"
+                    )
+                    .reshape(a * a, b * b)
+                    .T.numpy()
+                )
                 dev = _exact_deviation(T, E)
                 row["torch − exact"] = float(dev)
                 worst_torch = max(worst_torch, dev)
@@ -168,9 +174,13 @@ def check_released_operators(params: Params) -> Evidence:
     for i in range(side):
         for j in range(side):
             for l in range(c):
-                conv = sum(Fraction(kernel[l, m, n, q]) * Fraction(Y[i + m - 1, j + n - 1, q])
-                           for m in range(3) for n in range(3) for q in range(c)
-                           if 0 <= i + m - 1 < side and 0 <= j + n - 1 < side)
+                conv = sum(
+                    Fraction(kernel[l, m, n, q]) * Fraction(Y[i + m - 1, j + n - 1, q])
+                    for m in range(3)
+                    for n in range(3)
+                    for q in range(c)
+                    if 0 <= i + m - 1 < side and 0 <= j + n - 1 < side
+                )
                 exact.append((1 - VAR_RESIDUAL_RATIO) * Fraction(Y[i, j, l]) + VAR_RESIDUAL_RATIO * conv)
     got = Phi @ Y.reshape(-1)
     phi_dev = max(abs(Fraction(float(g)) - e) for g, e in zip(got, exact))
@@ -190,11 +200,20 @@ def check_released_operators(params: Params) -> Evidence:
     checked += 1
     return Evidence(
         quantity="min over steps of (rounding allowance − max |float entry − exact entry|), ours and torch's",
-        measured={"ours": float(max(worst_ours, phi_dev)), "torch": float(worst_torch) if torch is not None else "not installed"},
-        bound="≤ 64·u·‖exact‖∞ per entry", margin=worst_margin, method="exhaustive",
-        arithmetic="exact rationals (fractions.Fraction) against float64 entries converted exactly", n_checked=checked,
-        params={"schedules": ["VAR 1,2,3,4,5,6,8,10,13,16", "FlowAR 1,2,4,8,16"], "last side": 16,
-                "torch": "compared" if torch is not None else "not installed (pip install torch==2.13.0 to compare)"},
+        measured={
+            "ours": float(max(worst_ours, phi_dev)),
+            "torch": float(worst_torch) if torch is not None else "not installed",
+        },
+        bound="≤ 64·u·‖exact‖∞ per entry",
+        margin=worst_margin,
+        method="exhaustive",
+        arithmetic="exact rationals (fractions.Fraction) against float64 entries converted exactly",
+        n_checked=checked,
+        params={
+            "schedules": ["VAR 1,2,3,4,5,6,8,10,13,16", "FlowAR 1,2,4,8,16"],
+            "last side": 16,
+            "torch": "compared" if torch is not None else "not installed (pip install torch==2.13.0 to compare)",
+        },
         details=rows,
         notes="The exact matrices are PyTorch's documented semantics evaluated in rationals: bicubic source position "
         "(i + ½)h/h′ − ½, Keys a = −3/4 weights on four clamped taps; area means over ⌊ih/h′⌋ … ⌈(i+1)h/h′⌉ − 1. Φ's "
@@ -208,8 +227,13 @@ def _step_comparison(operator: str, sched) -> tuple[dict, Fraction, Fraction, Fr
     for a, b in zip(sched, sched[1:]):
         P = exact_step_factor("paper", a, b)
         R = exact_step_factor(operator, a, b)
-        diff = max(abs(P[i][j] * P[k][l] - R[i][j] * R[k][l])
-                   for i in range(b) for j in range(a) for k in range(b) for l in range(a))
+        diff = max(
+            abs(P[i][j] * P[k][l] - R[i][j] * R[k][l])
+            for i in range(b)
+            for j in range(a)
+            for k in range(b)
+            for l in range(a)
+        )
         n_p, n_r = exact_inf_norm(P) ** 2, exact_inf_norm(R) ** 2
         paper_prod *= n_p
         rel_prod *= n_r
@@ -217,8 +241,12 @@ def _step_comparison(operator: str, sched) -> tuple[dict, Fraction, Fraction, Fr
         if diff:
             differ += 1
             if cex is None:
-                cex = {"step": f"{a}→{b}", "max entry difference": _dec(diff),
-                       "φ_up factor row 0": [str(v) for v in P[0]], "released factor row 0": [str(v) for v in R[0]]}
+                cex = {
+                    "step": f"{a}→{b}",
+                    "max entry difference": _dec(diff),
+                    "φ_up factor row 0": [str(v) for v in P[0]],
+                    "released factor row 0": [str(v) for v in R[0]],
+                }
         worst = max(worst, diff)
     return rows, paper_prod, rel_prod, worst, differ, cex
 
@@ -226,12 +254,21 @@ def _step_comparison(operator: str, sched) -> tuple[dict, Fraction, Fraction, Fr
 def _step_claim(operator: str, sched, name: str) -> Evidence:
     rows, paper_prod, rel_prod, worst, differ, cex = _step_comparison(operator, sched)
     return Evidence(
-        quantity="largest |entry| of (released step − φ_up,k) over the steps", measured=_dec(worst), bound=0.0,
-        margin=-float(worst), method="exhaustive", arithmetic="exact rationals (fractions.Fraction)",
-        n_checked=len(sched) - 1, params={"schedule": ",".join(map(str, sched)), "last side": last_side(operator), "Φ": "I"},
+        quantity="largest |entry| of (released step − φ_up,k) over the steps",
+        measured=_dec(worst),
+        bound=0.0,
+        margin=-float(worst),
+        method="exhaustive",
+        arithmetic="exact rationals (fractions.Fraction)",
+        n_checked=len(sched) - 1,
+        params={"schedule": ",".join(map(str, sched)), "last side": last_side(operator), "Φ": "I"},
         counterexample=cex,
-        details={"per step": rows, "steps that differ": f"{differ} of {len(sched) - 1}",
-                 "Π_k ‖φ_up,k‖∞ (paper's chain)": _dec(paper_prod), f"Π_k ‖step_k‖∞ ({name}'s chain)": _dec(rel_prod)},
+        details={
+            "per step": rows,
+            "steps that differ": f"{differ} of {len(sched) - 1}",
+            "Π_k ‖φ_up,k‖∞ (paper's chain)": _dec(paper_prod),
+            f"Π_k ‖step_k‖∞ ({name}'s chain)": _dec(rel_prod),
+        },
         notes=f"{name} goes bicubic to side {last_side(operator)} and area-averages down to the next side; the two agree "
         "only where the next side is the last one (area is then the identity) or the previous side is 1 (both are constant "
         "maps). The norms are exact (max absolute row sums, squared for the Kronecker square).",
@@ -273,18 +310,35 @@ def check_var_running_sum(params: Params) -> Evidence:
     rows, worst, cases = {}, Fraction(0), CaseCount()
     for k in range(2, len(VAR_PATCH_NUMS)):
         blocks = var_block_row(VAR_PATCH_NUMS, k)
-        norm = max(exact_inf_norm(block.exact_factor()) ** 2 for block in blocks[:-1])  # a lower bound on the row's norm
+        norm = max(
+            exact_inf_norm(block.exact_factor()) ** 2 for block in blocks[:-1]
+        )  # a lower bound on the row's norm
         worst = max(worst, norm)
         rows[f"into scale {k + 1} (side {VAR_PATCH_NUMS[k]})"] = {
-            "earlier scales feeding it": k - 1, "max_j<k ‖B_k,j‖∞": _dec(norm), "‖B_k,k‖∞": _dec(exact_inf_norm(blocks[-1].exact_factor()) ** 2)}
-        cases.record(norm == 0, lambda: {"step": f"scale {k} → {k + 1}", "max_j<k ‖B_k,j‖∞": _dec(norm),
-                                         "why": "f̂_k keeps U_{h_j→16} x_j of every earlier scale; area-down-sampling it "
-                                                "to the next side carries all of them into the next input"})
+            "earlier scales feeding it": k - 1,
+            "max_j<k ‖B_k,j‖∞": _dec(norm),
+            "‖B_k,k‖∞": _dec(exact_inf_norm(blocks[-1].exact_factor()) ** 2),
+        }
+        cases.record(
+            norm == 0,
+            lambda: {
+                "step": f"scale {k} → {k + 1}",
+                "max_j<k ‖B_k,j‖∞": _dec(norm),
+                "why": "f̂_k keeps U_{h_j→16} x_j of every earlier scale; area-down-sampling it "
+                "to the next side carries all of them into the next input",
+            },
+        )
     return Evidence(
-        quantity="steps whose next input depends on an earlier scale's map", measured=cases.bad, bound=0,
-        margin=-float(cases.bad), method="exhaustive", arithmetic="exact rationals (fractions.Fraction)",
-        n_checked=cases.checked, counterexample=cases.counterexample,
-        params={"schedule": ",".join(map(str, VAR_PATCH_NUMS)), "Φ": "I"}, details=rows,
+        quantity="steps whose next input depends on an earlier scale's map",
+        measured=cases.bad,
+        bound=0,
+        margin=-float(cases.bad),
+        method="exhaustive",
+        arithmetic="exact rationals (fractions.Fraction)",
+        n_checked=cases.checked,
+        counterexample=cases.counterexample,
+        params={"schedule": ",".join(map(str, VAR_PATCH_NUMS)), "Φ": "I"},
+        details=rows,
         notes="Theorem 6.6's chain passes the newest map alone; VAR's recurrence is a chain on the running sum f̂ (a 16×16 "
         "map): f̂_k = f̂_{k−1} + Φ U τ_k(D f̂_{k−1}). The one-map chain with VAR's newest-map block is what `--operator var` "
         "runs in the Section 6 claims.",
@@ -300,7 +354,11 @@ def _running_sum_chain(vs, sides, X):
     for k, (v, h) in enumerate(zip(vs, sides)):
         U = up_matrix_1d(h, H, "keys") if h != H else sp_sparse.identity(H, format="csr")
         B = sp_sparse.kron(U, U, format="csr")
-        w = X if k == 0 else _apply_rows(sp_sparse.kron(area_down_matrix_1d(H, h), area_down_matrix_1d(H, h), format="csr"), F)
+        w = (
+            X
+            if k == 0
+            else _apply_rows(sp_sparse.kron(area_down_matrix_1d(H, h), area_down_matrix_1d(H, h), format="csr"), F)
+        )
         inputs.append(w)
         step = _apply_rows(B, v(w))
         F = step if F is None else F + step
@@ -326,8 +384,8 @@ def _apply_rows(M, X):
     work=sized(6e9, 2048 * MiB, samples=True),
 )
 def check_var_running_sum_corrected(params: Params) -> Evidence:
-    from construct.interpolate import exact_up_matrix_1d
-    from construct.var import build_var_composition
+    from varproof.construct.var.interpolate import exact_up_matrix_1d
+    from varproof.construct.var.var import build_var_composition
 
     rng = np.random.default_rng(params.seed)
     H = last_side("var")
@@ -346,18 +404,26 @@ def check_var_running_sum_corrected(params: Params) -> Evidence:
         for j, (h, f, tau, w) in enumerate(zip(sides, fs, taus, approx_inputs)):
             U = up_matrix_1d(h, H, "keys") if h != H else sp_sparse.identity(H, format="csr")
             e_j = inf(_apply_rows(sp_sparse.kron(U, U, format="csr"), f(w) - tau(w)))
-            bound += float(np.prod(lip[j + 1:])) * e_j
+            bound += float(np.prod(lip[j + 1 :])) * e_j
         slack = float((bound - realised + 16 * _U * (1 + bound)).min())
         worst = min(worst, slack)
         checked += len(X)
-        rows[f"sides={list(sides)}, m={m}"] = {"max realised": float(f"{realised.max():.3g}"),
-                                               "max bound": float(f"{bound.max():.3g}"),
-                                               "Lip(L_i) ≤": [float(f"{v:.4g}") for v in lip]}
+        rows[f"sides={list(sides)}, m={m}"] = {
+            "max realised": float(f"{realised.max():.3g}"),
+            "max bound": float(f"{bound.max():.3g}"),
+            "Lip(L_i) ≤": [float(f"{v:.4g}") for v in lip],
+        }
     worst = _floor_slack(worst)
     return Evidence(
         quantity="min over samples of (telescoped bound − realised ‖f̂_r − f̂̃_r‖_∞), rounded down to 10^-6",
-        measured=worst, bound=0.0, margin=worst, method="sampled", arithmetic="float64", n_checked=checked,
-        params={"target": params.target, "seed": params.seed, "Φ": "I"}, details=rows,
+        measured=worst,
+        bound=0.0,
+        margin=worst,
+        method="sampled",
+        arithmetic="float64",
+        n_checked=checked,
+        params={"target": params.target, "seed": params.seed, "Φ": "I"},
+        details=rows,
         notes="Lemma 6.5's telescoping with the true layers after j, as in thm-6.6/corrected, applied to the layers "
         "L_k(F) = F + B_k v_k(D_k F): the running sum is a residual chain, whose Lipschitz constants carry a 1 + … for "
         "the skip. The argument needs nothing of the layers but their Lipschitz constants, so the running sum is covered "
@@ -375,7 +441,7 @@ def check_var_running_sum_corrected(params: Params) -> Evidence:
     work=sized(1e8, 16 * MiB, channels=2),
 )
 def check_mask_effect(params: Params) -> Evidence:
-    from construct.layers import Attention
+    from varproof.construct.layers import Attention
 
     # exact counterexample: d = 1, sides 1,2, uniform weights (W_Q = W_K = 0), W_V = 1, X = (0, 1, 1, 1, 1):
     # full attention gives the scale-1 token the mean 4/5, the masked one its own value 0
@@ -395,15 +461,28 @@ def check_mask_effect(params: Params) -> Evidence:
         a = Attention(rng.normal(0, 1, (d, d)), rng.normal(0, 1, (d, d)), rng.normal(0, 1, (d, d)))
         P = rng.random((8, n, d))
         diff = np.abs(a.apply(P) - masked_attention(a, P, block_causal_allowed(sides)))
-        rows[",".join(map(str, sides))] = {"max change, scale-1 token": float(f"{diff[:, 0].max():.3g}"),
-                                           "max change, any token": float(f"{diff.max():.3g}")}
+        rows[",".join(map(str, sides))] = {
+            "max change, scale-1 token": float(f"{diff[:, 0].max():.3g}"),
+            "max change, any token": float(f"{diff.max():.3g}"),
+        }
     deviation = exact_full - exact_masked
     return Evidence(
-        quantity="|full − masked| on the scale-1 token of the exact counterexample", measured=str(deviation), bound="0",
-        margin=-float(deviation), method="exact", arithmetic="exact rationals (float64 run agrees to 4 ulps)", n_checked=1,
-        precondition_ok=bool(exact_ok), params={"counterexample": "d = 1, sides 1,2", "random": f"seed {params.seed}"},
-        counterexample={"W_Q = W_K": "0 (uniform weights)", "W_V": "1", "X": "(0, 1, 1, 1, 1)", "full attention": "4/5",
-                        "VAR's mask": "0 (the 1×1 token attends to itself alone)"},
+        quantity="|full − masked| on the scale-1 token of the exact counterexample",
+        measured=str(deviation),
+        bound="0",
+        margin=-float(deviation),
+        method="exact",
+        arithmetic="exact rationals (float64 run agrees to 4 ulps)",
+        n_checked=1,
+        precondition_ok=bool(exact_ok),
+        params={"counterexample": "d = 1, sides 1,2", "random": f"seed {params.seed}"},
+        counterexample={
+            "W_Q = W_K": "0 (uniform weights)",
+            "W_V": "1",
+            "X": "(0, 1, 1, 1, 1)",
+            "full attention": "4/5",
+            "VAR's mask": "0 (the 1×1 token attends to itself alone)",
+        },
         details={"seeded random attentions (N(0,1) weights, uniform [0,1) pyramids)": rows},
         notes="Definition 3.11 applies Attn_i to the whole sequence, so every earlier scale is recomputed from the later "
         "ones; VAR's mask (attn_bias_for_masking: 0 where level(key) ≤ level(query), −∞ elsewhere) never lets a scale see "
@@ -415,16 +494,16 @@ def check_mask_effect(params: Params) -> Evidence:
     "released/mask-first-token",
     "Lemma 5.4 under VAR's block-causal mask",
     "Under VAR's block-causal mask on the pyramid of sides 1,2 (n = 5 tokens), the contextual-mapping attention of Lemma 5.4 "
-    "(construct.contextual) still maps the grid sequences to a (γ, δ)-contextual mapping with δ > 0 (Definition 5.3: "
+    "(varproof.construct.onelayer.contextual) still maps the grid sequences to a (γ, δ)-contextual mapping with δ > 0 (Definition 5.3: "
     "tokens of sequences with different vocabularies get different outputs), for every d ≤ min(2, channels) and "
     "2 ≤ m ≤ min(3, steps).",
     no_repair="under VAR's mask the first scale's single token sees only itself, so no attention separates its contexts; nothing in the paper's argument repairs that",
     work=fixed(1e10, 256 * MiB),
 )
 def check_mask_first_token(params: Params) -> Evidence:
-    from construct.contextual import contextual_attention
-    from construct.grid import GridSpec, sequence_digits
-    from construct.quantize import quantized_tokens
+    from varproof.construct.onelayer.contextual import contextual_attention
+    from varproof.construct.onelayer.grid import GridSpec, sequence_digits
+    from varproof.construct.onelayer.quantize import quantized_tokens
 
     from ..checkers import contextual_mapping
 
@@ -447,16 +526,30 @@ def check_mask_first_token(params: Params) -> Evidence:
                 first = M[:, 0]
                 i = 0
                 j = next(k for k in range(1, len(M)) if np.array_equal(first[k], first[0]))
-                cex = {"spec": str(spec), "sequence a (first token, rest)": M[i].round(6).tolist(),
-                       "sequence b": M[j].round(6).tolist(), "output of token 1, a": Q[i, 0].tolist(),
-                       "output of token 1, b": Q[j, 0].tolist(),
-                       "why": "the 1×1 scale's query may attend to its own key only: weight exactly 1, output M_1 W_V"}
+                cex = {
+                    "spec": str(spec),
+                    "sequence a (first token, rest)": M[i].round(6).tolist(),
+                    "sequence b": M[j].round(6).tolist(),
+                    "output of token 1, a": Q[i, 0].tolist(),
+                    "output of token 1, b": Q[j, 0].tolist(),
+                    "why": "the 1×1 scale's query may attend to its own key only: weight exactly 1, output M_1 W_V",
+                }
     return Evidence(
         quantity="min over specs of δ (smallest output distance over the pairs Definition 5.3 constrains)",
-        measured=worst, bound="> 0", margin=worst, strict=True, method="exhaustive",
+        measured=worst,
+        bound="> 0",
+        margin=worst,
+        strict=True,
+        method="exhaustive",
         arithmetic="float64; the violating outputs are the same operations on the same token (bit-identical)",
-        n_checked=checked, params={"sides": "1,2", "tokens": 5, "specs": f"d ≤ {min(params.channels, 2)}, m ≤ {min(max(params.steps, 2), 3)}"},
-        counterexample=cex, details=rows,
+        n_checked=checked,
+        params={
+            "sides": "1,2",
+            "tokens": 5,
+            "specs": f"d ≤ {min(params.channels, 2)}, m ≤ {min(max(params.steps, 2), 3)}",
+        },
+        counterexample=cex,
+        details=rows,
         notes="Any attention fails here, not only this construction: under the mask the first token's output is a function "
         "of that token alone, so two sequences that share it but differ elsewhere (different vocabularies) give it the same "
         "output. What survives is contextuality of the later scales' tokens, and Theorem 6.6 needs no more: its τ_i see "
@@ -480,15 +573,23 @@ def check_mask_composition(params: Params) -> Evidence:
         lo = 0
         for i, h in enumerate(sides, start=1):
             n = h * h
-            block = allowed[lo:lo + n, lo:lo + n]
+            block = allowed[lo : lo + n, lo : lo + n]
             ok = bool(block.all())
             step = released_step("var", sides[i - 2], h) if i > 1 else released_step("var", 1, 1)
             typed = step.shape == (n, (sides[i - 2] if i > 1 else 1) ** 2)
-            cases.record(ok and typed, lambda: {"schedule": list(sides), "scale": i, "mask allows its own block": ok,
-                                                "step shape": step.shape})
+            cases.record(
+                ok and typed,
+                lambda: {
+                    "schedule": list(sides),
+                    "scale": i,
+                    "mask allows its own block": ok,
+                    "step shape": step.shape,
+                },
+            )
             lo += n
     return cases.evidence(
-        "scales whose τ_i ∘ Φ_up,i is ill typed or uses a masked pair", "exact (boolean mask, integer shapes)",
+        "scales whose τ_i ∘ Φ_up,i is ill typed or uses a masked pair",
+        "exact (boolean mask, integer shapes)",
         params={"schedules": "prefixes of 1,2,3,4,5,6,8,10,13,16", "Φ_up,i": "VAR's newest-map step"},
         notes="The type-check is all this claims: realising τ_i inside VAR's masked layer, whose queries at scale i also "
         "see scales < i, needs the attention on the earlier scales to vanish, which softmax reaches only in the limit of "
@@ -503,7 +604,7 @@ def check_mask_composition(params: Params) -> Evidence:
     "The layer map VAR places between two scales — hidden state → logits → token index (greedy: argmax) → codebook "
     "embedding → up-sampling — is K₂-Lipschitz for some finite K₂, as Lemma 6.4 and Theorem 6.6 need of the maps after "
     "a replaced layer; in particular its output gap |F(η) − F(−η)| across a decision boundary vanishes as η → 0.",
-    no_repair='VAR re-embeds sampled codebook entries: a discontinuous map, which no Lipschitz argument of the paper covers',
+    no_repair="VAR re-embeds sampled codebook entries: a discontinuous map, which no Lipschitz argument of the paper covers",
     work=fixed(2e8, 8 * MiB),
 )
 def check_what_is_interpolated(params: Params) -> Evidence:
@@ -522,16 +623,31 @@ def check_what_is_interpolated(params: Params) -> Evidence:
         eta = Fraction(1, 2**k)
         gap = max(abs(a - b) for a, b in zip(F(eta), F(-eta)))
         gaps.append(gap)
-        rows[f"η = 2^-{k}"] = {"sup |F(η) − F(−η)|": str(gap), "ratio to 2η (a lower bound on K₂)": str(gap / (2 * eta))}
+        rows[f"η = 2^-{k}"] = {
+            "sup |F(η) − F(−η)|": str(gap),
+            "ratio to 2η (a lower bound on K₂)": str(gap / (2 * eta)),
+        }
     # the gap is the same for every η > 0 (F is constant on each side of 0), so its limit is min(gaps)
     limit = min(gaps)
     return Evidence(
-        quantity="lim_{η→0} sup |F(η) − F(−η)| (0 for a Lipschitz F)", measured=str(limit), bound="0",
-        margin=-float(limit), method="exact", arithmetic="exact rationals", n_checked=len(rows), precondition_ok=copies,
+        quantity="lim_{η→0} sup |F(η) − F(−η)| (0 for a Lipschitz F)",
+        measured=str(limit),
+        bound="0",
+        margin=-float(limit),
+        method="exact",
+        arithmetic="exact rationals",
+        n_checked=len(rows),
+        precondition_ok=copies,
         params={"codebook": "{0, 1} (C_vae = 1)", "head": "logits (−x, x)", "decoding": "greedy (argmax)"},
-        counterexample={"hidden states": "±η", "token indices": "0 and 1", "embeddings": "0 and 1",
-                        "next input (1×1 → 2×2, VAR's step)": "all-0 vs all-1 maps", "Lipschitz ratio": "1/(2η) → ∞"}
-        if limit else None,
+        counterexample={
+            "hidden states": "±η",
+            "token indices": "0 and 1",
+            "embeddings": "0 and 1",
+            "next input (1×1 → 2×2, VAR's step)": "all-0 vs all-1 maps",
+            "Lipschitz ratio": "1/(2η) → ∞",
+        }
+        if limit
+        else None,
         details=rows,
         notes="VAR samples a token per position (top-k / top-p in the released sampler; greedy is its deterministic limit), "
         "looks up its codebook embedding, and interpolates that, re-embedded by word_embed; the paper interpolates the "
@@ -549,14 +665,19 @@ def check_what_is_interpolated(params: Params) -> Evidence:
     work=fixed(2e8, 16 * MiB),
 )
 def check_shared_stack(params: Params) -> Evidence:
-    from construct.var import build_var_composition
+    from varproof.construct.var.var import build_var_composition
 
     _, _, taus = build_var_composition((1, 2), 1, 2, params.target, seed=params.seed)
     shapes = [{"E": tuple(t.embedding.E.shape), "FFN_2 neurons": int(t.memorizer.W1.shape[0])} for t in taus]
     differ = int(shapes[0] != shapes[1])
     return Evidence(
-        quantity="pairs of scales whose τ_i differ", measured=differ, bound=0, margin=-float(differ), method="exact",
-        arithmetic="structure of the built objects (integer shapes)", n_checked=1,
+        quantity="pairs of scales whose τ_i differ",
+        measured=differ,
+        bound=0,
+        margin=-float(differ),
+        method="exact",
+        arithmetic="structure of the built objects (integer shapes)",
+        n_checked=1,
         params={"schedule": [1, 2], "channels": 1, "steps": 2, "target": params.target},
         counterexample={"τ_1": shapes[0], "τ_2": shapes[1]} if differ else None,
         notes="The proof builds τ_i for h_i² tokens with its own grid embedding and memorized targets; a network shared by all "
@@ -588,13 +709,21 @@ def check_cfg(params: Params) -> Evidence:
     t = _var_guidance()
     worst = max(t)
     return Evidence(
-        quantity="largest guidance weight t_k over the scales", measured=str(worst), bound="0", margin=-float(worst),
-        method="exact", arithmetic="exact rationals", n_checked=len(t),
+        quantity="largest guidance weight t_k over the scales",
+        measured=str(worst),
+        bound="0",
+        margin=-float(worst),
+        method="exact",
+        arithmetic="exact rationals",
+        n_checked=len(t),
         params={"VAR cfg": str(VAR_DEFAULT_CFG), "scales": len(VAR_PATCH_NUMS)},
         counterexample={"scale": len(t), "t": str(worst)} if worst else None,
-        details={"VAR t_k = 1.5·(k−1)/9": [str(v) for v in t],
-                 "FlowAR velocity weight (cfg − 1)·(k−1)/4 at cfg = 4 (its sample_tokens default is cfg = 1: none)":
-                     [str(v) for v in _flowar_guidance()]},
+        details={
+            "VAR t_k = 1.5·(k−1)/9": [str(v) for v in t],
+            "FlowAR velocity weight (cfg − 1)·(k−1)/4 at cfg = 4 (its sample_tokens default is cfg = 1: none)": [
+                str(v) for v in _flowar_guidance()
+            ],
+        },
         notes="Guidance extrapolates the class-conditional output away from the unconditional one; the paper's f_word2img "
         "and τ_VAR have one output per input.",
     )
@@ -610,7 +739,7 @@ def check_cfg(params: Params) -> Evidence:
     work=sized(3e8, 64 * MiB, samples=True),
 )
 def check_cfg_corrected(params: Params) -> Evidence:
-    from construct.var import build_var_composition
+    from varproof.construct.var.var import build_var_composition
 
     rng = np.random.default_rng(params.seed)
     c_tau, c_f, _ = build_var_composition((1, 2), 1, 2, "blur", seed=params.seed, operator=params.operator)
@@ -630,9 +759,17 @@ def check_cfg_corrected(params: Params) -> Evidence:
     worst = _floor_slack(worst)
     return Evidence(
         quantity="min over inputs and t of ((1+t)ε_c + tε_u − guided error), pointwise, rounded down to 10^-6",
-        measured=worst, bound=0.0, margin=worst, method="sampled", arithmetic="float64", n_checked=len(X) * len(rows),
-        params={"compositions": "sides=[1, 2], d=1, m=2; targets blur (cond), shift (uncond)", "seed": params.seed,
-                **({"operator": params.operator} if params.operator != "paper" else {})},
+        measured=worst,
+        bound=0.0,
+        margin=worst,
+        method="sampled",
+        arithmetic="float64",
+        n_checked=len(X) * len(rows),
+        params={
+            "compositions": "sides=[1, 2], d=1, m=2; targets blur (cond), shift (uncond)",
+            "seed": params.seed,
+            **({"operator": params.operator} if params.operator != "paper" else {}),
+        },
         details=rows,
         notes="The bound is the triangle inequality, pointwise, so it holds for any approximants; the sampled check "
         "confirms the bookkeeping on real ones. Guidance multiplies the error by up to 1 + 2t (= 4 at VAR's last scale).",
@@ -648,7 +785,7 @@ def check_cfg_corrected(params: Params) -> Evidence:
     work=fixed(3e8, 16 * MiB),
 )
 def check_time_grid(params: Params) -> Evidence:
-    from construct.flowar import random_flowar
+    from varproof.construct.flowar.flowar import random_flowar
 
     grid = flowar_time_grid(FLOWAR_DEFAULT_STEPS)
     steps = len(grid) - 1
@@ -664,14 +801,22 @@ def check_time_grid(params: Params) -> Evidence:
         b = model.generate(Z, noise, FLOWAR_DEFAULT_STEPS, time_grid="flowar").output
         effect[f"K = {K} (sides up to {size})"] = float(f"{np.abs(a - b).max():.3g}")
     return Evidence(
-        quantity="max_k |t_k(FlowAR) − k/24|", measured=str(diff), bound="0", margin=-float(diff), method="exact",
-        arithmetic="exact rationals", n_checked=len(grid),
+        quantity="max_k |t_k(FlowAR) − k/24|",
+        measured=str(diff),
+        bound="0",
+        margin=-float(diff),
+        method="exact",
+        arithmetic="exact rationals",
+        n_checked=len(grid),
         params={"num_steps": FLOWAR_DEFAULT_STEPS, "Euler steps": steps},
-        counterexample={"t (FlowAR)": [str(t) for t in grid[11:14]], "t (uniform)": [str(t) for t in uniform[11:14]]} if diff else None,
-        details={"step widths": [str(w) for w in widths],
-                 "max |x_K(uniform) − x_K(FlowAR grid)|, seeded FlowAR (c = 2)": effect},
+        counterexample={"t (FlowAR)": [str(t) for t in grid[11:14]], "t (uniform)": [str(t) for t in uniform[11:14]]}
+        if diff
+        else None,
+        details={
+            "step widths": [str(w) for w in widths],
+            "max |x_K(uniform) − x_K(FlowAR grid)|, seeded FlowAR (c = 2)": effect,
+        },
         notes="Written in the paper's convention (t = 0 noise, t = 1 data): ⌊N/2⌋ equally spaced times on [0, 0.7], then "
         "⌊N/2⌋+1 on [0.75, 1]. Corollary 7.2 has no sampler at all (Definition E.1 evaluates NN_i once, at the data's "
         "interpolant), so no step of the paper bounds the Euler discretisation on either grid.",
     )
-

@@ -10,7 +10,7 @@
   ``…/reading-upper-bound`` — Δ as a lower bound of Lemma 5.4's δ; ``…/corrected`` — the sharp constants.
 * ``lemma-c.1/range-ffn1`` — FFN_1's range over the whole cube against Lemma 5.4's domain Ḡ_δ.
 * ``lemma-5.4`` — the hypotheses as printed (``k, l ∈ [L]``, ``k = l`` included: unsatisfiable).
-* ``lemma-5.4/reading-distinct`` — with ``k ≠ l``, ``L = n``: the attention of `construct.contextual` is a
+* ``lemma-5.4/reading-distinct`` — with ``k ≠ l``, ``L = n``: the attention of `varproof.construct.onelayer.contextual` is a
   (γ, δ)-contextual mapping (Def 5.3) with Lemma 5.4's γ and δ on the grid embeddings of every spec of the family;
   ``lemma-5.4/corrected`` — the same with ``log(L+1)`` in place of ``log L``.
 * ``lemma-5.4/shapes`` (and ``…/reading-columns``) — the printed weight shapes against ``X ∈ R^{n×d}``.
@@ -30,12 +30,11 @@ from itertools import product
 
 import numpy as np
 import sympy as sp
-
-from construct.contextual import contextual_attention
-from construct.cost import UNIT_ROUNDOFF, implied_log10_delta
-from construct.grid import GridSpec, sequence_digits
-from construct.quantize import quantized_tokens, step_function
-from construct.transformer import context_id_error_bound
+from varproof.construct.cost import UNIT_ROUNDOFF, implied_log10_delta
+from varproof.construct.onelayer.contextual import contextual_attention
+from varproof.construct.onelayer.grid import GridSpec, sequence_digits
+from varproof.construct.onelayer.quantize import quantized_tokens, step_function
+from varproof.construct.onelayer.transformer import context_id_error_bound
 
 from ..checkers import contextual_mapping, tokenwise_separation_exact
 from ..registry import MiB, Params, fixed, register, sized
@@ -101,8 +100,12 @@ def check_no_duplicates(params: Params) -> Evidence:
                 cex = {"spec": str(spec), "sequence": int(a)}
     return Evidence(
         quantity="largest number of duplicate tokens in one M",
-        measured=worst, bound=0, margin=-worst,
-        method="exhaustive", arithmetic="exact (integers m·M)", n_checked=checked,
+        measured=worst,
+        bound=0,
+        margin=-worst,
+        method="exhaustive",
+        arithmetic="exact (integers m·M)",
+        n_checked=checked,
         params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
         counterexample=cex,
     )
@@ -133,13 +136,21 @@ def check_no_duplicates_closed(params: Params) -> Evidence:
         if M[0] == M[1]:
             failing += 1
             if cex is None:
-                cex = {"spec": str(spec), "X": [[str(v) for v in row] for row in X[:2]],
-                       "M": [[str(v) for v in row] for row in M[:2]]}
+                cex = {
+                    "spec": str(spec),
+                    "X": [[str(v) for v in row] for row in X[:2]],
+                    "M": [[str(v) for v in row] for row in M[:2]],
+                }
     return Evidence(
         quantity="specs of the family with a duplicate token at X_0 = 1, X_1 = 0",
-        measured=failing, bound=0, margin=-failing,
-        method="exact", arithmetic="exact (fractions.Fraction)", n_checked=checked,
-        params={"family": f"2≤n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"}, counterexample=cex,
+        measured=failing,
+        bound=0,
+        margin=-failing,
+        method="exact",
+        arithmetic="exact (fractions.Fraction)",
+        n_checked=checked,
+        params={"family": f"2≤n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
+        counterexample=cex,
         notes="E puts token k on [k, k+1]^d: the top of token k's range and the bottom of token k+1's are the same "
         "point z = k+1, and a token-wise FFN_1 maps it to one value. A measure-zero set (Lemma 6.1's function norm "
         "does not see it), but the construction's 'M has no duplicate tokens' holds only on the half-open cube.",
@@ -169,9 +180,14 @@ def check_no_duplicates_half_open(params: Params) -> Evidence:
                 worst, where = slack, {"spec": str(spec), "k": k, "rise": str(rise), "delta": str(delta)}
     return Evidence(
         quantity="min over k, specs of (f(k+1) − f(k+1−θ)) − δ (0: the top ramp gains its full δ, so token ranges are disjoint)",
-        measured=worst if worst is not None else 0, bound=0, margin=float(worst) if worst is not None else 0.0,
-        method="exact", arithmetic="exact (fractions.Fraction)", n_checked=checked,
-        params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"}, details={"tightest": where},
+        measured=worst if worst is not None else 0,
+        bound=0,
+        margin=float(worst) if worst is not None else 0.0,
+        method="exact",
+        arithmetic="exact (fractions.Fraction)",
+        n_checked=checked,
+        params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
+        details={"tightest": where},
         notes="With the margin exactly 0 the ramp ending at k+1 accounts for all of f(k+1) − f(k+1−θ), so f(z) < f(k+1) "
         "for every z < k+1 while token k+1 starts at f(k+1): distinct positions give distinct tokens.",
     )
@@ -216,10 +232,15 @@ def check_separation(params: Params) -> Evidence:
             }
     return Evidence(
         quantity="smallest slack of the three strict inequalities (squared norms)",
-        measured=str(worst_margin), bound="> 0", margin=float(worst_margin),
-        method="exhaustive", arithmetic="exact (fractions.Fraction)", n_checked=checked,
+        measured=str(worst_margin),
+        bound="> 0",
+        margin=float(worst_margin),
+        method="exhaustive",
+        arithmetic="exact (fractions.Fraction)",
+        n_checked=checked,
         params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
-        counterexample=cex, strict=True,
+        counterexample=cex,
+        strict=True,
         notes="Token 0 of M ranges over [δ, 1]^d, so ‖M_0‖ can be √dδ < √d; token L₀−1 reaches (L₀,…,L₀) with norm √dL₀; "
         "two tokens can differ in one coordinate by δ, at distance δ ≤ √dδ.",
     )
@@ -250,15 +271,21 @@ def check_separation_corrected(params: Params) -> Evidence:
             cex = {"spec": str(spec), **{k: str(v) for k, v in errs.items()}}
     return Evidence(
         quantity="largest |measured² − claimed²| over the three constants",
-        measured=float(worst), bound=0.0, margin=-float(worst),
-        method="exhaustive", arithmetic="exact (fractions.Fraction)", n_checked=checked,
+        measured=float(worst),
+        bound=0.0,
+        margin=-float(worst),
+        method="exhaustive",
+        arithmetic="exact (fractions.Fraction)",
+        n_checked=checked,
         params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
         counterexample=cex,
     )
 
 
 # -- Lemma 5.4's constants ----------------------------------------------------------------------
-_V, _d, _eps, _gmax, _gmin, _L, _delta, _L0, _n = sp.symbols("V d epsilon gamma_max gamma_min L delta L_0 n", positive=True)
+_V, _d, _eps, _gmax, _gmin, _L, _delta, _L0, _n = sp.symbols(
+    "V d epsilon gamma_max gamma_min L delta L_0 n", positive=True
+)
 
 
 def lemma54_exponent(V, d, eps, gamma_max, gamma_min, L):
@@ -268,7 +295,7 @@ def lemma54_exponent(V, d, eps, gamma_max, gamma_min, L):
 
 def lemma54_log10_delta(spec: GridSpec, eps: float, gamma_max: float, gamma_min: float, *, log_shift: int = 0) -> float:
     """``log10 δ`` of Lemma 5.4 for the grid of ``spec`` (``log(L + log_shift)`` in the exponent):
-    `construct.cost.implied_log10_delta`."""
+    `varproof.construct.cost.implied_log10_delta`."""
     return implied_log10_delta(spec, eps, gamma_max, gamma_min, log_shift=log_shift)
 
 
@@ -294,16 +321,28 @@ def check_gamma_delta_literal(params: Params) -> Evidence:
     return Evidence(
         quantity="Γ_printed − Γ_Lemma5.4 and exponent(Δ_printed) − exponent(δ_Lemma5.4) (both must be 0)",
         measured={"gamma_difference": str(gamma_diff), "exponent_difference": str(diff)},
-        bound="0 and 0", margin=0.0 if (gamma_diff == 0 and equal) else -float(abs(at)),
-        method="exact", arithmetic="symbolic (sympy)", n_checked=2,
+        bound="0 and 0",
+        margin=0.0 if (gamma_diff == 0 and equal) else -float(abs(at)),
+        method="exact",
+        arithmetic="symbolic (sympy)",
+        n_checked=2,
         params={"domain": "d, |V|, n ≥ 1, 0 < δ < 1, L₀ = n"},
-        counterexample=None if equal else {
-            "at": {str(k): str(v) for k, v in sub.items()}, "exponent printed": str(exp_printed.subs(sub)),
-            "exponent Lemma 5.4": str(sp.simplify(exp_lemma.subs(sub))), "difference": str(sp.simplify(at))},
-        details={"Γ step": "holds: √d(L₀−δ) + √dδ/4 = √d(L₀ − 0.75δ)",
-                 "Lemma 5.4 exponent with the printed constants": str(exp_lemma),
-                 "readings tried": ["L = n = L₀ (the sequence length of M; the only reading under which the log terms "
-                                    "agree)", "n of X ∈ R^{(h_r w_r + n)×d} (then ln n ≠ log L₀ as well)"]},
+        counterexample=None
+        if equal
+        else {
+            "at": {str(k): str(v) for k, v in sub.items()},
+            "exponent printed": str(exp_printed.subs(sub)),
+            "exponent Lemma 5.4": str(sp.simplify(exp_lemma.subs(sub))),
+            "difference": str(sp.simplify(at)),
+        },
+        details={
+            "Γ step": "holds: √d(L₀−δ) + √dδ/4 = √d(L₀ − 0.75δ)",
+            "Lemma 5.4 exponent with the printed constants": str(exp_lemma),
+            "readings tried": [
+                "L = n = L₀ (the sequence length of M; the only reading under which the log terms agree)",
+                "n of X ∈ R^{(h_r w_r + n)×d} (then ln n ≠ log L₀ as well)",
+            ],
+        },
         notes="κγ_max/ε = (L₀−δ)·√d(L₀−δ)/(√dδ) gives (L₀−δ)², not L₀²: the printed Δ is smaller than Lemma 5.4's δ "
         "(lemma-c.1/gamma-delta/reading-upper-bound reads it as a bound).",
     )
@@ -337,7 +376,9 @@ def check_gamma_delta(params: Params) -> Evidence:
         measured={"gamma_difference": str(gamma_diff), "exponent_slack": str(slack)},
         bound="Γ difference = 0, exponent slack ≥ 0",
         margin=0.0 if (gamma_diff == 0 and identity) else -1.0,
-        method="exact", arithmetic="symbolic (sympy)", n_checked=1,
+        method="exact",
+        arithmetic="symbolic (sympy)",
+        n_checked=1,
         params={"domain": "d, |V|, n ≥ 1, 0 < δ < 1, L₀ = n"},
         details={
             "exponent slack (factored)": str(slack),
@@ -369,8 +410,12 @@ def check_gamma_delta_corrected(params: Params) -> Evidence:
     printed = 5 * _V**4 * _d * sp.log(_L0) * _L0**2 / _delta
     return Evidence(
         quantity="exponent(Lemma 5.4 with sharp constants) − exponent(Δ′)",
-        measured=str(diff), bound="0", margin=0.0 if diff == 0 else -1.0,
-        method="exact", arithmetic="symbolic (sympy)", n_checked=1,
+        measured=str(diff),
+        bound="0",
+        margin=0.0 if diff == 0 else -1.0,
+        method="exact",
+        arithmetic="symbolic (sympy)",
+        n_checked=1,
         params={"domain": "d, |V|, n ≥ 1, 0 < δ < 1, L₀ = n"},
         details={
             "Γ′": str(gamma_lemma),
@@ -437,24 +482,33 @@ def _lemma54(params: Params, log_shift: int) -> Evidence:
         if margin < worst:
             worst = margin
         if margin < 0 and cex is None:
-            cex = {**row, "why": "n = 1: attention over one token is linear, and no linear map separates the "
-                   "vocabulary by δ = exp(−5…·log 1) = 1 inside the ball of radius γ (exact)"}
+            cex = {
+                **row,
+                "why": "n = 1: attention over one token is linear, and no linear map separates the "
+                "vocabulary by δ = exp(−5…·log 1) = 1 inside the ball of radius γ (exact)",
+            }
     decidable = not undecided or cex is not None
     return Evidence(
         quantity="min over specs of min(γ − γ_measured, log10 δ_measured − log10 δ_Lemma5.4)",
         measured={r["spec"]: round(r["log10_delta_measured"], 3) for r in rows},
         bound={r["spec"]: round(r["log10_delta_lemma"], 3) for r in rows},
         margin=worst if worst != math.inf else None,
-        method="exhaustive", arithmetic="float64 with a-priori ID error bound; δ in log10; a failing n = 1 spec "
+        method="exhaustive",
+        arithmetic="float64 with a-priori ID error bound; δ in log10; a failing n = 1 spec "
         "decided exactly (rationals: the one-token attention is linear)",
         n_checked=checked,
         params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}", "log": f"log(L+{log_shift})"},
-        decidable=decidable, counterexample=cex,
-        details={**({"specs the witness could not decide": undecided} if undecided else {}),
-                 "readings tried": ["L = n (k, l ∈ [L] index the tokens of X^{(i)} ∈ R^{n×d}); no other reading "
-                                    "types the hypothesis", "separation constants: M's sharp ones (the limits of "
-                                    "admissible ones, the most demanding δ); for n = 1 admissible ones decided exactly"]},
-        notes="Lemma 5.4 is an existence claim: our attention (construct.contextual) is the witness. Separation "
+        decidable=decidable,
+        counterexample=cex,
+        details={
+            **({"specs the witness could not decide": undecided} if undecided else {}),
+            "readings tried": [
+                "L = n (k, l ∈ [L] index the tokens of X^{(i)} ∈ R^{n×d}); no other reading types the hypothesis",
+                "separation constants: M's sharp ones (the limits of "
+                "admissible ones, the most demanding δ); for n = 1 admissible ones decided exactly",
+            ],
+        },
+        notes="Lemma 5.4 is an existence claim: our attention (varproof.construct.onelayer.contextual) is the witness. Separation "
         "constants are M's sharp ones (√dδ, √dL₀, δ).",
     )
 
@@ -474,15 +528,28 @@ def check_lemma54_literal(params: Params) -> Evidence:
     violated = int(np.all(M[0] == M[0]))
     return Evidence(
         quantity="pairs (k, l) ∈ [L]² with X_k^{(i)} = X_l^{(i)} that the hypothesis forbids, in every sequence",
-        measured=violated, bound=0, margin=-float(violated),
-        method="exact", arithmetic="exact (identity X_k = X_k)", n_checked=1,
+        measured=violated,
+        bound=0,
+        margin=-float(violated),
+        method="exact",
+        arithmetic="exact (identity X_k = X_k)",
+        n_checked=1,
         params=params.as_dict(),
-        counterexample={"i": 1, "k": 1, "l": 1, "why": "X_1^{(1)} ≠ X_1^{(1)} is false: the hypothesis, quantified over "
-                        "all k, l ∈ [L] (k = l included), holds for no embeddings, so the lemma as printed says nothing "
-                        "(and Lemma C.1 cannot apply it to M)"},
-        details={"readings tried": ["k, l ∈ [L] with k = l (as printed): unsatisfiable",
-                                    "k ≠ l (distinct positions), L = n: lemma-5.4/reading-distinct",
-                                    "L undeclared in Lemma 5.4 (X^{(i)} ∈ R^{n×d}); read as n"]},
+        counterexample={
+            "i": 1,
+            "k": 1,
+            "l": 1,
+            "why": "X_1^{(1)} ≠ X_1^{(1)} is false: the hypothesis, quantified over "
+            "all k, l ∈ [L] (k = l included), holds for no embeddings, so the lemma as printed says nothing "
+            "(and Lemma C.1 cannot apply it to M)",
+        },
+        details={
+            "readings tried": [
+                "k, l ∈ [L] with k = l (as printed): unsatisfiable",
+                "k ≠ l (distinct positions), L = n: lemma-5.4/reading-distinct",
+                "L undeclared in Lemma 5.4 (X^{(i)} ∈ R^{n×d}); read as n",
+            ]
+        },
         notes="The reading k ≠ l is lemma-5.4/reading-distinct; its repair with log(L+1) is lemma-5.4/corrected.",
     )
 
@@ -534,8 +601,12 @@ def check_def52(params: Params) -> Evidence:
     tol = 16 * UNIT_ROUNDOFF * (params.channels + 2)  # a norm of d terms plus one square root, relative
     return Evidence(
         quantity="largest relative deviation float64 checker vs exact constants",
-        measured=worst, bound=tol, margin=tol - worst,
-        method="exhaustive", arithmetic="float64 vs exact (fractions.Fraction)", n_checked=checked,
+        measured=worst,
+        bound=tol,
+        margin=tol - worst,
+        method="exhaustive",
+        arithmetic="float64 vs exact (fractions.Fraction)",
+        n_checked=checked,
         params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
         details={"(min ‖x‖, max ‖x‖, min distance) per spec": rows},
     )
@@ -545,11 +616,12 @@ def check_def52(params: Params) -> Evidence:
     "def-5.3",
     "Definition 5.3 (checker)",
     "The contextual-mapping checker (KD-tree over the N·n context IDs) returns the same δ as a brute-force minimum over "
-    "every pair Definition 5.3 constrains, for the attention of construct.contextual on every spec of the family with "
+    "every pair Definition 5.3 constrains, for the attention of varproof.construct.onelayer.contextual on every spec of the family with "
     "N·n ≤ 2000.",
     # the brute force holds (N·n)² distances and d differences per pair, for members with N·n ≤ 2000 (so n'd' ≤ 10)
-    work=lambda p: dataclasses.replace(sized(1e8, 0, family=True)(p),
-                                       bytes=64 * MiB + 2000.0**2 * (8 * min(p.channels, 10) + 24)),
+    work=lambda p: dataclasses.replace(
+        sized(1e8, 0, family=True)(p), bytes=64 * MiB + 2000.0**2 * (8 * min(p.channels, 10) + 24)
+    ),
 )
 def check_def53(params: Params) -> Evidence:
     worst, checked, rows = 0.0, 0, {}
@@ -569,12 +641,19 @@ def check_def53(params: Params) -> Evidence:
         brute = float(D[constrained].min()) if constrained.any() else math.inf
         worst = max(worst, abs(brute - cm.delta))
         checked += 1
-        rows[str(spec)] = {"kd-tree δ": float(f"{cm.delta:.6g}"), "brute-force δ": float(f"{brute:.6g}"),
-                           "γ": float(f"{cm.gamma:.6g}")}
+        rows[str(spec)] = {
+            "kd-tree δ": float(f"{cm.delta:.6g}"),
+            "brute-force δ": float(f"{brute:.6g}"),
+            "γ": float(f"{cm.gamma:.6g}"),
+        }
     return Evidence(
         quantity="largest |δ_kd-tree − δ_brute-force|",
-        measured=worst, bound=0.0, margin=-worst,
-        method="exhaustive", arithmetic="float64 (the same distances, two algorithms)", n_checked=checked,
+        measured=worst,
+        bound=0.0,
+        margin=-worst,
+        method="exhaustive",
+        arithmetic="float64 (the same distances, two algorithms)",
+        n_checked=checked,
         params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}, N·n ≤ 2000"},
         details={"per spec": rows},
     )
@@ -592,8 +671,12 @@ def _lemma54_typing(columns: bool):
 
     n, d, s = dims("n d s")
     t = Typing()
-    WO, WV, WK, WQ = (t.declare("W^(O)", (d, s)), t.declare("W_V", (s, d)), t.declare("W_K", (s, d)),
-                      t.declare("W_Q", (s, d)))
+    WO, WV, WK, WQ = (
+        t.declare("W^(O)", (d, s)),
+        t.declare("W_V", (s, d)),
+        t.declare("W_K", (s, d)),
+        t.declare("W_Q", (s, d)),
+    )
     if not columns:
         X = t.declare("X", (n, d))
         XWQ = t.matmul(X, WQ)
@@ -619,12 +702,17 @@ def _lemma54_typing(columns: bool):
 def check_lemma54_shapes(params: Params) -> Evidence:
     t = _lemma54_typing(columns=False)
     fields = t.evidence_fields()
-    fields["details"]["readings tried"] = ["tokens as rows, X ∈ R^{n×d} (declared; fails unless s = d)",
-                                           "tokens as columns, X ∈ R^{d×n} (the source's form): "
-                                           "lemma-5.4/shapes/reading-columns"]
-    return Evidence(quantity="operations whose shapes do not compose", params={"sizes": "symbolic n, d, s"},
-                    notes="A product X W_Q needs W_Q ∈ R^{d×·}; the printed W_Q ∈ R^{s×d} composes only from the left "
-                    "of a column-token X.", **fields)
+    fields["details"]["readings tried"] = [
+        "tokens as rows, X ∈ R^{n×d} (declared; fails unless s = d)",
+        "tokens as columns, X ∈ R^{d×n} (the source's form): lemma-5.4/shapes/reading-columns",
+    ]
+    return Evidence(
+        quantity="operations whose shapes do not compose",
+        params={"sizes": "symbolic n, d, s"},
+        notes="A product X W_Q needs W_Q ∈ R^{d×·}; the printed W_Q ∈ R^{s×d} composes only from the left "
+        "of a column-token X.",
+        **fields,
+    )
 
 
 @register(
@@ -636,8 +724,9 @@ def check_lemma54_shapes(params: Params) -> Evidence:
 )
 def check_lemma54_shapes_columns(params: Params) -> Evidence:
     t = _lemma54_typing(columns=True)
-    return Evidence(quantity="operations whose shapes do not compose", params={"sizes": "symbolic n, d, s"},
-                    **t.evidence_fields())
+    return Evidence(
+        quantity="operations whose shapes do not compose", params={"sizes": "symbolic n, d, s"}, **t.evidence_fields()
+    )
 
 
 @register(
@@ -662,12 +751,23 @@ def check_def51(params: Params) -> Evidence:
         if bad > worst:
             worst = bad
         if bad and cex is None:
-            cex = {"spec": str(spec), "largest |V^(i)|": per_seq, "|V|": whole, "n·m^d": expected,
-                   "GridSpec.vocabulary_size": spec.vocabulary_size}
+            cex = {
+                "spec": str(spec),
+                "largest |V^(i)|": per_seq,
+                "|V|": whole,
+                "n·m^d": expected,
+                "GridSpec.vocabulary_size": spec.vocabulary_size,
+            }
     return Evidence(
-        quantity="specs where |V^(i)| > n or |V| ≠ n·m^d", measured=worst, bound=0, margin=-float(worst),
-        method="exhaustive", arithmetic="exact (integers m·M)", n_checked=checked,
-        params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"}, counterexample=cex,
+        quantity="specs where |V^(i)| > n or |V| ≠ n·m^d",
+        measured=worst,
+        bound=0,
+        margin=-float(worst),
+        method="exhaustive",
+        arithmetic="exact (integers m·M)",
+        n_checked=checked,
+        params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
+        counterexample=cex,
         details={"readings tried": ["∪_k {X_k} (a set of tokens, as the note after the definition says)"]},
     )
 
@@ -688,16 +788,32 @@ def check_separation_displayed(params: Params) -> Evidence:
     dist_sq = sum((a - b) ** 2 for a, b in zip(M[0], M[0]))  # k = l = 1, L_l = M_l
     slack = dist_sq - d * delta**2  # must be > 0
     return Evidence(
-        quantity="‖M_k − L_l‖² − dδ² at k = l (must be > 0)", measured=str(dist_sq), bound=f"> {d * delta**2}",
-        margin=float(slack), strict=True,
-        method="exact", arithmetic="exact (fractions.Fraction)", n_checked=1, params=params.as_dict(),
-        counterexample={"spec": str(spec), "k": 1, "l": 1, "M_k": [str(v) for v in M[0]], "‖M_k − M_k‖²": "0",
-                        "dδ²": str(d * delta**2)},
-        details={"readings tried": ["L_l = M_l (same sequence): k = l gives distance 0",
-                                    "L_l = M'_l of another grid sequence M' ≠ M: the case k = l, M'_k = M_k (two "
-                                    "sequences sharing token k) gives distance 0 as well",
-                                    "k ≠ l only, the Definition 5.2 (iii) reading: lemma-c.1/separation"],
-                 "L_l": "not defined in Lemma C.1"},
+        quantity="‖M_k − L_l‖² − dδ² at k = l (must be > 0)",
+        measured=str(dist_sq),
+        bound=f"> {d * delta**2}",
+        margin=float(slack),
+        strict=True,
+        method="exact",
+        arithmetic="exact (fractions.Fraction)",
+        n_checked=1,
+        params=params.as_dict(),
+        counterexample={
+            "spec": str(spec),
+            "k": 1,
+            "l": 1,
+            "M_k": [str(v) for v in M[0]],
+            "‖M_k − M_k‖²": "0",
+            "dδ²": str(d * delta**2),
+        },
+        details={
+            "readings tried": [
+                "L_l = M_l (same sequence): k = l gives distance 0",
+                "L_l = M'_l of another grid sequence M' ≠ M: the case k = l, M'_k = M_k (two "
+                "sequences sharing token k) gives distance 0 as well",
+                "k ≠ l only, the Definition 5.2 (iii) reading: lemma-c.1/separation",
+            ],
+            "L_l": "not defined in Lemma C.1",
+        },
     )
 
 
@@ -717,14 +833,24 @@ def check_range_ffn1(params: Params) -> Evidence:
     distance = min(abs(value - v) for v in levels)
     return Evidence(
         quantity="distance of an FFN_1 output coordinate to the levels of Ḡ_δ (must be 0 everywhere)",
-        measured=str(distance), bound="0", margin=-float(distance),
-        method="exact", arithmetic="exact (fractions.Fraction)", n_checked=1, params=params.as_dict(),
-        counterexample={"spec": str(spec), "X_{1,1}": str(x), "FFN_1 output": str(value),
-                        "nearest levels": [str(delta), str(2 * delta)]},
-        details={"range of token k's coordinates (exact, monotone step function)":
-                 "[k + δ, k + 1 + δ] for k < n − 1 and [n − 1 + δ, n] for the last token",
-                 "consequence": "the range is a continuum: distinct tokens in it come arbitrarily close, so no ε > 0 "
-                 "makes it tokenwise ε-separated (Lemma 5.4's hypothesis); only the plateau set maps into Ḡ_δ"},
+        measured=str(distance),
+        bound="0",
+        margin=-float(distance),
+        method="exact",
+        arithmetic="exact (fractions.Fraction)",
+        n_checked=1,
+        params=params.as_dict(),
+        counterexample={
+            "spec": str(spec),
+            "X_{1,1}": str(x),
+            "FFN_1 output": str(value),
+            "nearest levels": [str(delta), str(2 * delta)],
+        },
+        details={
+            "range of token k's coordinates (exact, monotone step function)": "[k + δ, k + 1 + δ] for k < n − 1 and [n − 1 + δ, n] for the last token",
+            "consequence": "the range is a continuum: distinct tokens in it come arbitrarily close, so no ε > 0 "
+            "makes it tokenwise ε-separated (Lemma 5.4's hypothesis); only the plateau set maps into Ḡ_δ",
+        },
         notes="The ramps have measure dn·m·θ; there FFN_1 outputs values between grid levels. Lemma 5.4 is applied to "
         "Ḡ_δ, so the construction is certified only off the ramps (lemma-c.1/approx counts them by volume).",
     )
@@ -743,8 +869,19 @@ def check_lemma54_symbols(params: Params) -> Evidence:
     used = declared | {"L"}
     free = sorted(used - declared)
     return Evidence(
-        quantity="symbols used but not declared", measured=len(free), bound=0, margin=-float(len(free)),
-        method="exact", arithmetic="symbol table", n_checked=len(used), params={"statement": "Lemma 5.4 as printed"},
-        counterexample={"undeclared": free, "used in": ["k, l ∈ [L]", "δ = exp(−5ε⁻¹|V|⁴dκγ_max log L)"],
-                        "declared length": "n (X^{(i)} ∈ R^{n×d})"} if free else None,
+        quantity="symbols used but not declared",
+        measured=len(free),
+        bound=0,
+        margin=-float(len(free)),
+        method="exact",
+        arithmetic="symbol table",
+        n_checked=len(used),
+        params={"statement": "Lemma 5.4 as printed"},
+        counterexample={
+            "undeclared": free,
+            "used in": ["k, l ∈ [L]", "δ = exp(−5ε⁻¹|V|⁴dκγ_max log L)"],
+            "declared length": "n (X^{(i)} ∈ R^{n×d})",
+        }
+        if free
+        else None,
     )

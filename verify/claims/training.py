@@ -46,10 +46,18 @@ def _declared_check(used: dict[str, str], declared: set[str], quantity: str, **f
     """Evidence for "every symbol the display uses is declared by the conditions": ``used`` maps a symbol to where
     it appears; the undeclared ones are the counterexample."""
     missing = {k: v for k, v in used.items() if k not in declared}
-    return Evidence(quantity=quantity, measured=len(missing), bound=0, margin=-float(len(missing)), method="exact",
-                    arithmetic="symbols of the display against the declared ones", n_checked=len(used),
-                    counterexample={"undeclared": missing} if missing else None,
-                    details={"declared": sorted(declared)}, **fields)
+    return Evidence(
+        quantity=quantity,
+        measured=len(missing),
+        bound=0,
+        margin=-float(len(missing)),
+        method="exact",
+        arithmetic="symbols of the display against the declared ones",
+        n_checked=len(used),
+        counterexample={"undeclared": missing} if missing else None,
+        details={"declared": sorted(declared)},
+        **fields,
+    )
 
 
 # -- Definition D.11 -------------------------------------------------------------------------------------
@@ -63,9 +71,16 @@ def check_defd11(params: Params) -> Evidence:
     t, Y, F0 = sp.symbols("t Y F_0")
     F = t * Y + (1 - t) * F0
     residue = sp.simplify(sp.diff(F, t) - (Y - F0))
-    return Evidence(quantity="dF_t/dt − (Y − F_0) (symbolic)", measured=str(residue), bound="0",
-                    margin=0.0 if residue == 0 else -1.0, method="exact", arithmetic="symbolic (sympy)", n_checked=1,
-                    details={"F_0 = F_t at t = 0, Y = F_t at t = 1": bool(F.subs(t, 0) == F0 and F.subs(t, 1) == Y)})
+    return Evidence(
+        quantity="dF_t/dt − (Y − F_0) (symbolic)",
+        measured=str(residue),
+        bound="0",
+        margin=0.0 if residue == 0 else -1.0,
+        method="exact",
+        arithmetic="symbolic (sympy)",
+        n_checked=1,
+        details={"F_0 = F_t at t = 0, Y = F_t at t = 1": bool(F.subs(t, 0) == F0 and F.subs(t, 1) == Y)},
+    )
 
 
 # -- Definition D.13 -------------------------------------------------------------------------------------
@@ -79,14 +94,25 @@ def check_defd11(params: Params) -> Evidence:
     work=fixed(1e8, 8 * MiB),
 )
 def check_defd13(params: Params) -> Evidence:
-    used = {"n (upper limit of Σ_i)": "the sum Σ_{i=1}^n", "Ŷ_t^i": "second argument of NN_i",
-            "t_i": "third argument of NN_i, while the expectation is over t", "F_t^i": "first argument", "V_t^i": "target",
-            "NN_i": "network", "K": "scales", "Ŷ_i": "conditions"}
+    used = {
+        "n (upper limit of Σ_i)": "the sum Σ_{i=1}^n",
+        "Ŷ_t^i": "second argument of NN_i",
+        "t_i": "third argument of NN_i, while the expectation is over t",
+        "F_t^i": "first argument",
+        "V_t^i": "target",
+        "NN_i": "network",
+        "K": "scales",
+        "Ŷ_i": "conditions",
+    }
     declared = {"K", "Ŷ_i", "F_t^i", "V_t^i", "NN_i"}
-    return _declared_check(used, declared, "symbols of the displayed loss that no condition declares",
-                           params={"conditions": "X, K, Y_i, Ŷ_i, F_t^i, V_t^i, NN_i (i ∈ [K])"},
-                           notes="With n > K the sum reaches networks NN_i and velocities V_t^i that do not exist; with t_i "
-                           "fixed the expectation over t averages a network evaluated at another time.")
+    return _declared_check(
+        used,
+        declared,
+        "symbols of the displayed loss that no condition declares",
+        params={"conditions": "X, K, Y_i, Ŷ_i, F_t^i, V_t^i, NN_i (i ∈ [K])"},
+        notes="With n > K the sum reaches networks NN_i and velocities V_t^i that do not exist; with t_i "
+        "fixed the expectation over t averages a network evaluated at another time.",
+    )
 
 
 @register(
@@ -101,9 +127,16 @@ def check_defd13_corrected(params: Params) -> Evidence:
     t, Y, F0 = sp.symbols("t Y F_0")
     F_t = t * Y + (1 - t) * F0
     residue = sp.simplify((Y - F_t) / (1 - t) - (Y - F0))
-    return Evidence(quantity="NN*(F_t, t) − V_t for NN*(F, t) = (Y − F)/(1 − t) (symbolic)", measured=str(residue),
-                    bound="0", margin=0.0 if residue == 0 else -1.0, method="exact", arithmetic="symbolic (sympy)",
-                    n_checked=1, notes="The loss is an expectation of squares, so ≥ 0; it is 0 at this network.")
+    return Evidence(
+        quantity="NN*(F_t, t) − V_t for NN*(F, t) = (Y − F)/(1 − t) (symbolic)",
+        measured=str(residue),
+        bound="0",
+        margin=0.0 if residue == 0 else -1.0,
+        method="exact",
+        arithmetic="symbolic (sympy)",
+        n_checked=1,
+        notes="The loss is an expectation of squares, so ≥ 0; it is 0 at this network.",
+    )
 
 
 # -- Algorithm 1 -----------------------------------------------------------------------------------------
@@ -116,10 +149,19 @@ def check_defd13_corrected(params: Params) -> Evidence:
     work=fixed(1e8, 8 * MiB),
 )
 def check_alg1_noise(params: Params) -> Evidence:
-    used = {"F_i^0": "lines 16, 18, 20 (line 12 samples F^0)", "α_t, β_t": "line 16 (no schedule is given)",
-            "x_img": "line 6", "t": "line 14", "F^0": "line 12"}
-    return _declared_check(used, {"x_img", "t", "F^0"}, "symbols of lines 16–20 that the algorithm never defines",
-                           params={"lines": "12–20"})
+    used = {
+        "F_i^0": "lines 16, 18, 20 (line 12 samples F^0)",
+        "α_t, β_t": "line 16 (no schedule is given)",
+        "x_img": "line 6",
+        "t": "line 14",
+        "F^0": "line 12",
+    }
+    return _declared_check(
+        used,
+        {"x_img", "t", "F^0"},
+        "symbols of lines 16–20 that the algorithm never defines",
+        params={"lines": "12–20"},
+    )
 
 
 @register(
@@ -141,9 +183,16 @@ def check_alg1_targets(params: Params) -> Evidence:
     r4 = sp.simplify(sp.diff(flow, t) - (x - F0))
     r5 = sp.simplify(sp.diff(flow, t, 2))
     bad = sum(1 for r in (r1, r2, r3, r4, r5) if r != 0)
-    return Evidence(quantity="identities that fail (derivatives of line 16; FlowAR's schedule)", measured=bad, bound=0,
-                    margin=-float(bad), method="exact", arithmetic="symbolic (sympy)", n_checked=5,
-                    details={"residues": [str(r) for r in (r1, r2, r3, r4, r5)]})
+    return Evidence(
+        quantity="identities that fail (derivatives of line 16; FlowAR's schedule)",
+        measured=bad,
+        bound=0,
+        margin=-float(bad),
+        method="exact",
+        arithmetic="symbolic (sympy)",
+        n_checked=5,
+        details={"residues": [str(r) for r in (r1, r2, r3, r4, r5)]},
+    )
 
 
 @register(
@@ -164,10 +213,21 @@ def check_alg1_update(params: Params) -> Evidence:
     increase = loss.subs(th, theta1) - loss.subs(th, theta0)
     bad = int(bool(at_min != 1)) + int(bool(increase > 0))
     return Evidence(
-        quantity="properties of an optimisation step that fail (minimiser fixed; loss not increased)", measured=bad,
-        bound=0, margin=-float(bad), method="exact", arithmetic="symbolic (sympy)", n_checked=2,
-        counterexample={"ℓ(θ)": "(θ − 1)²", "update of θ* = 1": str(at_min), "θ_0 → θ_1": f"0 → {theta1}",
-                        "ℓ(θ_0) → ℓ(θ_1)": f"{loss.subs(th, theta0)} → {loss.subs(th, theta1)}"} if bad else None,
+        quantity="properties of an optimisation step that fail (minimiser fixed; loss not increased)",
+        measured=bad,
+        bound=0,
+        margin=-float(bad),
+        method="exact",
+        arithmetic="symbolic (sympy)",
+        n_checked=2,
+        counterexample={
+            "ℓ(θ)": "(θ − 1)²",
+            "update of θ* = 1": str(at_min),
+            "θ_0 → θ_1": f"0 → {theta1}",
+            "ℓ(θ_0) → ℓ(θ_1)": f"{loss.subs(th, theta0)} → {loss.subs(th, theta1)}",
+        }
+        if bad
+        else None,
     )
 
 
@@ -187,12 +247,24 @@ def check_alg1_update_corrected(params: Params) -> Evidence:
     factor = 1 - 2 * c * eta
     # |1 − 2cη| < 1 ⟺ 0 < cη < 1; check at the ends and inside with exact rationals
     samples = [Fraction(k, 8) for k in range(1, 8)]  # cη ∈ (0, 1)
-    contracts = all(abs(1 - 2 * s) < 1 for s in samples) and abs(1 - 2 * Fraction(1)) == 1 and abs(1 - 2 * Fraction(0)) == 1
+    contracts = (
+        all(abs(1 - 2 * s) < 1 for s in samples) and abs(1 - 2 * Fraction(1)) == 1 and abs(1 - 2 * Fraction(0)) == 1
+    )
     bad = int(r1 != 0) + int(not contracts)
-    return Evidence(quantity="identities/contractions that fail", measured=bad, bound=0, margin=-float(bad),
-                    method="exact", arithmetic="symbolic (sympy) + exact rationals", n_checked=2,
-                    details={"θ' − θ*": str(sp.factor(new - ts)), "factor": str(factor),
-                             "|factor| < 1 iff": "0 < cη < 1 (equality at the ends)"})
+    return Evidence(
+        quantity="identities/contractions that fail",
+        measured=bad,
+        bound=0,
+        margin=-float(bad),
+        method="exact",
+        arithmetic="symbolic (sympy) + exact rationals",
+        n_checked=2,
+        details={
+            "θ' − θ*": str(sp.factor(new - ts)),
+            "factor": str(factor),
+            "|factor| < 1 iff": "0 < cη < 1 (equality at the ends)",
+        },
+    )
 
 
 @register(
@@ -209,12 +281,15 @@ def check_alg1_scale_order(params: Params) -> Evidence:
     for K in range(1, 7):
         h = 2 ** (K - 1)
         for i in range(1, K + 1):
-            train = h // 2 ** (i - 1)   # side of x_img at iteration i of Algorithm 1
-            infer = 2 ** (i - 1)        # side of x_img at iteration i of Algorithm 2
+            train = h // 2 ** (i - 1)  # side of x_img at iteration i of Algorithm 1
+            infer = 2 ** (i - 1)  # side of x_img at iteration i of Algorithm 2
             cases.record(train == infer, lambda: {"K": K, "i": i, "Algorithm 1 side": train, "Algorithm 2 side": infer})
-    return cases.evidence("(K, i) where the two algorithms' sides at iteration i differ", "integers",
-                          params={"family": "a = 2, h = w = 2^(K−1), K ≤ 6"},
-                          notes="Only the middle iteration of an odd K, and K = 1, agree.")
+    return cases.evidence(
+        "(K, i) where the two algorithms' sides at iteration i differ",
+        "integers",
+        params={"family": "a = 2, h = w = 2^(K−1), K ≤ 6"},
+        notes="Only the middle iteration of an odd K, and K = 1, agree.",
+    )
 
 
 # -- Algorithm 2 -----------------------------------------------------------------------------------------
@@ -222,15 +297,25 @@ def check_alg1_scale_order(params: Params) -> Evidence:
     "alg-2/symbols",
     "Algorithm 2 (lines 10–18)",
     "Every symbol of lines 10–18 is defined by the algorithm: line 10 assigns Ŷ, line 12 reads Y, line 18 uses Δt.",
-    no_repair="read Y as the Ŷ of line 10 and Δt as a step size (construct.flowar.HOFAR's dt); the other Algorithm 2 "
+    no_repair="read Y as the Ŷ of line 10 and Δt as a step size (varproof.construct.flowar.flowar.HOFAR's dt); the other Algorithm 2 "
     "claims use that reading",
     work=fixed(1e8, 8 * MiB),
 )
 def check_alg2_symbols(params: Params) -> Evidence:
-    used = {"Ŷ": "line 10 (assigned)", "Y": "line 12, Y[…, −i·i:] (never assigned)", "Δt": "line 18 (never given)",
-            "x_img": "line 6", "x": "line 4", "c_input": "the argument"}
-    return _declared_check(used, {"Ŷ", "x_img", "x", "c_input"}, "symbols of lines 10–18 that the algorithm never defines",
-                           params={"lines": "10–18"})
+    used = {
+        "Ŷ": "line 10 (assigned)",
+        "Y": "line 12, Y[…, −i·i:] (never assigned)",
+        "Δt": "line 18 (never given)",
+        "x_img": "line 6",
+        "x": "line 4",
+        "c_input": "the argument",
+    }
+    return _declared_check(
+        used,
+        {"Ŷ", "x_img", "x", "c_input"},
+        "symbols of lines 10–18 that the algorithm never defines",
+        params={"lines": "10–18"},
+    )
 
 
 @register(
@@ -245,5 +330,12 @@ def check_alg2_taylor(params: Params) -> Evidence:
     x = a0 + a1 * t + a2 * t**2
     step = x + sp.diff(x, t) * dt + sp.Rational(1, 2) * sp.diff(x, t, 2) * dt**2
     residue = sp.simplify(step - x.subs(t, t + dt))
-    return Evidence(quantity="Taylor step − x(t + Δt) (symbolic)", measured=str(residue), bound="0",
-                    margin=0.0 if residue == 0 else -1.0, method="exact", arithmetic="symbolic (sympy)", n_checked=1)
+    return Evidence(
+        quantity="Taylor step − x(t + Δt) (symbolic)",
+        measured=str(residue),
+        bound="0",
+        margin=0.0 if residue == 0 else -1.0,
+        method="exact",
+        arithmetic="symbolic (sympy)",
+        n_checked=1,
+    )

@@ -30,9 +30,14 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-
-from construct.interpolate import VAR_SCHEDULE
-from construct.var import UpInterpolation, VARBlock, build_var_composition, random_var_block, random_var_transformer
+from varproof.construct.var.interpolate import VAR_SCHEDULE
+from varproof.construct.var.var import (
+    UpInterpolation,
+    VARBlock,
+    build_var_composition,
+    random_var_block,
+    random_var_transformer,
+)
 
 from ..registry import MiB, Params, fixed, register, sized
 from ..report import Evidence
@@ -73,8 +78,13 @@ def check_def38(params: Params) -> Evidence:
         worst = max(worst, float(np.abs(up.apply(X) - X).max()), float(abs(up.matrix.toarray() - 1).max()))
         checked += 1
     return Evidence(
-        quantity="max |Φ_up,1(X) − X| and |matrix − I|", measured=worst, bound=0.0, margin=-worst,
-        method="exact", arithmetic="float64 (the 1×1 matrix is exactly 1)", n_checked=checked,
+        quantity="max |Φ_up,1(X) − X| and |matrix − I|",
+        measured=worst,
+        bound=0.0,
+        margin=-worst,
+        method="exact",
+        arithmetic="float64 (the 1×1 matrix is exactly 1)",
+        n_checked=checked,
         params={"channels": f"1…{params.channels}"},
     )
 
@@ -86,8 +96,12 @@ def _def311_literal_problem(sides) -> dict | None:
     Definition 3.8's identity)."""
     if len(sides) < 2:
         return None
-    return {"schedule": list(sides), "layer": 2, "Φ_up": "Φ_up,2 (Definition 3.9, r = 2)",
-            "problem": "its step i = 2 is Y_2 = φ_up,1(Y_1); Definition 3.7 defines φ_up,r only for r ≥ 2"}
+    return {
+        "schedule": list(sides),
+        "layer": 2,
+        "Φ_up": "Φ_up,2 (Definition 3.9, r = 2)",
+        "problem": "its step i = 2 is Y_2 = φ_up,1(Y_1); Definition 3.7 defines φ_up,r only for r ≥ 2",
+    }
 
 
 @register(
@@ -104,11 +118,21 @@ def check_def311_literal(params: Params) -> Evidence:
     for r in range(1, len(VAR_SCHEDULE) + 1):
         problem = _def311_literal_problem(VAR_SCHEDULE[:r])
         cases.record(problem is None, lambda: problem)
-    ev = cases.evidence("numbers of layers m for which TF is undefined", "exact (indices of the cited definitions)",
-                        params={"schedules": "prefixes of 1, 2, 3, 4, 5, 6, 8, 10, 13, 16"})
-    return dataclasses.replace(ev, details={"readings tried": {
-        "X_init of side h_1": "Φ_up,2 needs φ_up,1 (undefined)", "X_init of side h_0": "Φ_up,2 needs φ_up,1 (undefined)"},
-        "also": "Definition 3.7's own formula is not defined on any size pair (def-3.7)"})
+    ev = cases.evidence(
+        "numbers of layers m for which TF is undefined",
+        "exact (indices of the cited definitions)",
+        params={"schedules": "prefixes of 1, 2, 3, 4, 5, 6, 8, 10, 13, 16"},
+    )
+    return dataclasses.replace(
+        ev,
+        details={
+            "readings tried": {
+                "X_init of side h_1": "Φ_up,2 needs φ_up,1 (undefined)",
+                "X_init of side h_0": "Φ_up,2 needs φ_up,1 (undefined)",
+            },
+            "also": "Definition 3.7's own formula is not defined on any size pair (def-3.7)",
+        },
+    )
 
 
 @register(
@@ -129,10 +153,17 @@ def check_def311(params: Params) -> Evidence:
         got = tuple(s.shape[1] for s in tf.stages(X))
         expect = tuple(sum(h * h for h in sides[:i]) for i in range(1, r + 1))
         shapes[r] = got[-1]
-        cases.record(got == expect, lambda: {"schedule": list(sides), "token counts": list(got), "expected": list(expect)})
+        cases.record(
+            got == expect, lambda: {"schedule": list(sides), "token counts": list(got), "expected": list(expect)}
+        )
     return cases.evidence(
-        "schedules whose output length differs from Σ h_i w_i", "exact (integer shapes; forward pass run in float64)",
-        params={"schedules": "prefixes of 1, 2, 3, 4, 5, 6, 8, 10, 13, 16", "channels": d, "weights": f"seeded random (seed {params.seed})"},
+        "schedules whose output length differs from Σ h_i w_i",
+        "exact (integer shapes; forward pass run in float64)",
+        params={
+            "schedules": "prefixes of 1, 2, 3, 4, 5, 6, 8, 10, 13, 16",
+            "channels": d,
+            "weights": f"seeded random (seed {params.seed})",
+        },
         details={"n for m = 1…10 scales": shapes},
     )
 
@@ -149,12 +180,25 @@ def check_def311_var_attention(params: Params) -> Evidence:
     cases = CaseCount()
     for i in range(1, len(VAR_SCHEDULE) + 1):
         tokens, domain = sum(h * h for h in VAR_SCHEDULE[:i]), VAR_SCHEDULE[i - 1] ** 2
-        cases.record(tokens == domain, lambda: {"layer i": i, "tokens into Attn_i": tokens,
-                                                 "Definition 3.4's domain": f"R^({VAR_SCHEDULE[i - 1]}·{VAR_SCHEDULE[i - 1]})×d"})
-    return cases.evidence("layers whose input is not in Definition 3.4's domain", "exact (integer token counts)",
-                          params={"schedule": list(VAR_SCHEDULE)},
-                          details={"readings tried": {"Attn_i of Definition 3.3 (as cited)": "def-3.11/corrected",
-                                                      "Attn_i of Definition 3.4": "fails for i ≥ 2"}})
+        cases.record(
+            tokens == domain,
+            lambda: {
+                "layer i": i,
+                "tokens into Attn_i": tokens,
+                "Definition 3.4's domain": f"R^({VAR_SCHEDULE[i - 1]}·{VAR_SCHEDULE[i - 1]})×d",
+            },
+        )
+    return cases.evidence(
+        "layers whose input is not in Definition 3.4's domain",
+        "exact (integer token counts)",
+        params={"schedule": list(VAR_SCHEDULE)},
+        details={
+            "readings tried": {
+                "Attn_i of Definition 3.3 (as cited)": "def-3.11/corrected",
+                "Attn_i of Definition 3.4": "fails for i ≥ 2",
+            }
+        },
+    )
 
 
 def _typing_def313(reading: str) -> Typing:
@@ -186,8 +230,11 @@ def _typing_def313(reading: str) -> Typing:
     return t
 
 
-DEF313_READINGS = {"shared-d": "fails", "transpose": "holds (def-3.13/reading-transpose)",
-                   "own-sizes": "holds (def-3.13/reading-own-sizes): FFN then mixes the h'w' tokens of each channel"}
+DEF313_READINGS = {
+    "shared-d": "fails",
+    "transpose": "holds (def-3.13/reading-transpose)",
+    "own-sizes": "holds (def-3.13/reading-own-sizes): FFN then mixes the h'w' tokens of each channel",
+}
 
 
 @register(
@@ -201,8 +248,12 @@ DEF313_READINGS = {"shared-d": "fails", "transpose": "holds (def-3.13/reading-tr
 def check_def313(params: Params) -> Evidence:
     fields = _typing_def313("shared-d").evidence_fields()
     fields["details"] = {**fields["details"], "readings tried": DEF313_READINGS}
-    return Evidence(quantity="operations whose shapes do not compose", params={"h' = h + p, w' = w + q": "p, q ≥ 1"},
-                    notes="Definition 3.5 writes tokens as columns (X ∈ R^{d×L}), Definitions 3.2–3.3 as rows.", **fields)
+    return Evidence(
+        quantity="operations whose shapes do not compose",
+        params={"h' = h + p, w' = w + q": "p, q ≥ 1"},
+        notes="Definition 3.5 writes tokens as columns (X ∈ R^{d×L}), Definitions 3.2–3.3 as rows.",
+        **fields,
+    )
 
 
 @register(
@@ -213,8 +264,11 @@ def check_def313(params: Params) -> Evidence:
     work=fixed(2e8, 8 * MiB),
 )
 def check_def313_transpose(params: Params) -> Evidence:
-    return Evidence(quantity="operations whose shapes do not compose", params={"h' = h + p, w' = w + q": "p, q ≥ 1"},
-                    **_typing_def313("transpose").evidence_fields())
+    return Evidence(
+        quantity="operations whose shapes do not compose",
+        params={"h' = h + p, w' = w + q": "p, q ≥ 1"},
+        **_typing_def313("transpose").evidence_fields(),
+    )
 
 
 @register(
@@ -225,8 +279,11 @@ def check_def313_transpose(params: Params) -> Evidence:
     work=fixed(2e8, 8 * MiB),
 )
 def check_def313_own_sizes(params: Params) -> Evidence:
-    return Evidence(quantity="operations whose shapes do not compose", params={"h' = h + p, w' = w + q": "p, q ≥ 1"},
-                    **_typing_def313("own-sizes").evidence_fields())
+    return Evidence(
+        quantity="operations whose shapes do not compose",
+        params={"h' = h + p, w' = w + q": "p, q ≥ 1"},
+        **_typing_def313("own-sizes").evidence_fields(),
+    )
 
 
 CHAINS = "1–3 pyramid levels, 1–9 blocks along VAR's schedule"
@@ -236,7 +293,7 @@ def _block_chains(params: Params):
     """Chains of pyramids: level k of block j has side VAR_SCHEDULE[k + j]; smallest first."""
     for levels in range(1, 4):
         for depth in range(1, len(VAR_SCHEDULE) - levels + 1):
-            yield [VAR_SCHEDULE[j:j + levels] for j in range(depth + 1)]
+            yield [VAR_SCHEDULE[j : j + levels] for j in range(depth + 1)]
 
 
 def _chain_token_counts(params: Params):
@@ -263,17 +320,33 @@ def _chain_token_counts(params: Params):
 def check_def314(params: Params) -> Evidence:
     scan = DeviationScan()
     for chain, counts in _chain_token_counts(params):
-        scan.record(abs(counts[-1] - counts[0]), lambda: {"blocks": len(chain) - 1, "pyramid in": list(chain[0]),
-                                                         "pyramid out": list(chain[-1]), "n in": counts[0],
-                                                         "n out": counts[-1]})
+        scan.record(
+            abs(counts[-1] - counts[0]),
+            lambda: {
+                "blocks": len(chain) - 1,
+                "pyramid in": list(chain[0]),
+                "pyramid out": list(chain[-1]),
+                "n in": counts[0],
+                "n out": counts[-1],
+            },
+        )
     return Evidence(
-        quantity="largest |n_out − n_in| over block chains", measured=scan.worst, bound=0, margin=-float(scan.worst),
-        method="exhaustive", arithmetic="exact (integer shapes; forward pass run in float64)", n_checked=scan.checked,
-        params={"chains": CHAINS, "channels": params.channels}, counterexample=scan.counterexample,
-        details={"readings tried": {
-            "φ_up on every map (Remark 3.12)": "fails (this scan)",
-            "φ_up on the newest map, appended (Definition 3.11's Φ_up)": "n' = n + h_new² > n: fails",
-            "φ_up as one matrix R^{h'w'×hw} (Section 3.4)": "h'w' > hw since h < h', w < w': fails"}},
+        quantity="largest |n_out − n_in| over block chains",
+        measured=scan.worst,
+        bound=0,
+        margin=-float(scan.worst),
+        method="exhaustive",
+        arithmetic="exact (integer shapes; forward pass run in float64)",
+        n_checked=scan.checked,
+        params={"chains": CHAINS, "channels": params.channels},
+        counterexample=scan.counterexample,
+        details={
+            "readings tried": {
+                "φ_up on every map (Remark 3.12)": "fails (this scan)",
+                "φ_up on the newest map, appended (Definition 3.11's Φ_up)": "n' = n + h_new² > n: fails",
+                "φ_up as one matrix R^{h'w'×hw} (Section 3.4)": "h'w' > hw since h < h', w < w': fails",
+            }
+        },
         notes="φ_up raises every side (Definition 3.7 requires h_{r−1} < h_r), so n' = Σ h'_k² > n = Σ h_k² after every "
         "block; τ maps R^{n_0×d} → R^{n_m×d}.",
     )
@@ -290,9 +363,14 @@ def check_def314_corrected(params: Params) -> Evidence:
     cases = CaseCount()
     for chain, counts in _chain_token_counts(params):
         expect = [sum(h * h for h in sides) for sides in chain]
-        cases.record(counts == expect, lambda: {"chain": [list(c) for c in chain], "counts": counts, "expected": expect})
-    return cases.evidence("chains whose token counts differ from Σ h²", "exact (integer shapes)",
-                          params={"chains": CHAINS, "channels": params.channels})
+        cases.record(
+            counts == expect, lambda: {"chain": [list(c) for c in chain], "counts": counts, "expected": expect}
+        )
+    return cases.evidence(
+        "chains whose token counts differ from Σ h²",
+        "exact (integer shapes)",
+        params={"chains": CHAINS, "channels": params.channels},
+    )
 
 
 def _heads_problem(a: int, s: int, d: int) -> str | None:
@@ -315,13 +393,17 @@ def _heads_problem(a: int, s: int, d: int) -> str | None:
 )
 def check_def314_heads(params: Params) -> Evidence:
     cases = CaseCount()
-    triples = [(1, 1, d) for d in range(1, 4)] + [(a, s, d) for a in range(1, 4) for s in range(1, 4) for d in range(1, 4)
-                                                   if (a, s) != (1, 1)]
+    triples = [(1, 1, d) for d in range(1, 4)] + [
+        (a, s, d) for a in range(1, 4) for s in range(1, 4) for d in range(1, 4) if (a, s) != (1, 1)
+    ]
     for a, s, d in triples:
         problem = _heads_problem(a, s, d)
         cases.record(problem is None, lambda: {"(a, s)": [a, s], "d": d, "problem": problem})
-    return cases.evidence("(a, s, d) for which Definition 3.3 has no attention with a heads of size s",
-                          "exact (integers)", params={"a, s, d": "1…3 (T^{1,1,c} first)"})
+    return cases.evidence(
+        "(a, s, d) for which Definition 3.3 has no attention with a heads of size s",
+        "exact (integers)",
+        params={"a, s, d": "1…3 (T^{1,1,c} first)"},
+    )
 
 
 @register(
@@ -335,13 +417,20 @@ def check_def314_heads(params: Params) -> Evidence:
 def check_def314_heads_corrected(params: Params) -> Evidence:
     n, d, s = dims("n d s")
     t = Typing()
-    X, W_Q, W_K, W_V = t.declare("X", (n, d)), t.declare("W_Q", (d, s)), t.declare("W_K", (d, s)), t.declare("W_V", (d, d))
+    X, W_Q, W_K, W_V = (
+        t.declare("X", (n, d)),
+        t.declare("W_Q", (d, s)),
+        t.declare("W_K", (d, s)),
+        t.declare("W_V", (d, d)),
+    )
     logits = t.matmul(t.matmul(t.matmul(X, W_Q), t.transpose(W_K)), t.transpose(X), "X W_Q W_K^⊤ X^⊤")
     out = t.matmul(t.matmul(t.declare("D^{-1}", (n, n)), t.declare("A", logits.shape), "D^{-1} A"), X, "D^{-1} A X")
     out = t.matmul(out, W_V, "D^{-1} A X W_V")
     t.equal("rows of Attn(X)", out.shape[0], n)
     t.equal("columns of Attn(X)", out.shape[1], d)
-    return Evidence(quantity="operations whose shapes do not compose", params={"n, d, s": "symbols"}, **t.evidence_fields())
+    return Evidence(
+        quantity="operations whose shapes do not compose", params={"n, d, s": "symbols"}, **t.evidence_fields()
+    )
 
 
 @register(
@@ -355,23 +444,28 @@ def check_def314_heads_corrected(params: Params) -> Evidence:
 def check_remark310(params: Params) -> Evidence:
     from itertools import product
 
-    from construct.interpolate import flatten_pyramid
+    from varproof.construct.var.interpolate import flatten_pyramid
 
     cases = CaseCount()
     d = params.channels
     sizes = [(h, w) for h in range(1, 4) for w in range(1, 4)]
     for levels in range(1, 5):
         for shapes in product(sizes[:4] if levels > 2 else sizes, repeat=levels):
-            maps = [np.arange(h * w * d, dtype=np.float64).reshape(h, w, d) + 100 * k for k, (h, w) in enumerate(shapes)]
+            maps = [
+                np.arange(h * w * d, dtype=np.float64).reshape(h, w, d) + 100 * k for k, (h, w) in enumerate(shapes)
+            ]
             flat = flatten_pyramid(maps)
             rows, ok = 0, flat.shape == (sum(h * w for h, w in shapes), d)
             for m in maps if ok else []:
                 hw = m.shape[0] * m.shape[1]
-                ok &= bool(np.array_equal(flat[rows:rows + hw], m.reshape(hw, d)))
+                ok &= bool(np.array_equal(flat[rows : rows + hw], m.reshape(hw, d)))
                 rows += hw
             cases.record(ok, lambda: {"shapes": [list(x) for x in shapes], "got": list(flat.shape)})
-    return cases.evidence("pyramids whose merged input is not (Σ h_i w_i) × d in order", "exact (integer-valued entries)",
-                          params={"channels": d, "pyramids": "1–4 maps of sides 1…3; beyond two maps, shapes 1×1, 1×2, 1×3, 2×1"})
+    return cases.evidence(
+        "pyramids whose merged input is not (Σ h_i w_i) × d in order",
+        "exact (integer-valued entries)",
+        params={"channels": d, "pyramids": "1–4 maps of sides 1…3; beyond two maps, shapes 1×1, 1×2, 1×3, 2×1"},
+    )
 
 
 @register(
@@ -385,8 +479,14 @@ def check_thm66_step1(params: Params) -> Evidence:
     comp, _, taus = build_var_composition((1, 2), 1, 2, "blur", seed=params.seed)
     tau = taus[-1]
     # the layers between φ_up and the attention in τ_i ∘ Φ_up,i, read off the built object
-    between = [name for name, present in (("embedding (· + E)", tau.embedding is not None),
-                                          ("FFN_1 (quantizer)", tau.quantizer is not None)) if present]
+    between = [
+        name
+        for name, present in (
+            ("embedding (· + E)", tau.embedding is not None),
+            ("FFN_1 (quantizer)", tau.quantizer is not None),
+        )
+        if present
+    ]
     after = ["FFN_2 (memorizer)"]
     # τ_2 ∘ Φ_up,2 attends over the up-sampled map only; Definition 3.11's Attn_2 over the whole pyramid
     block_tokens = comp.ups[-1].h_out ** 2
@@ -394,13 +494,25 @@ def check_thm66_step1(params: Params) -> Evidence:
     extra = len(between)
     return Evidence(
         quantity="layers between φ_up and Attn in τ_i ∘ Φ_up,i that a block FFN ∘ Attn ∘ φ_up does not have",
-        measured=extra, bound=0, margin=-float(extra),
-        method="exact", arithmetic="structure of the built objects", n_checked=1,
+        measured=extra,
+        bound=0,
+        margin=-float(extra),
+        method="exact",
+        arithmetic="structure of the built objects",
+        n_checked=1,
         params={"schedule": [1, 2], "channels": 1, "steps": 2, "target": "blur"},
-        counterexample={"τ_2 ∘ Φ_up,2": "FFN_2 ∘ Attn ∘ FFN_1 ∘ (· + E) ∘ φ_up", "Definition 3.13 block": "FFN ∘ Attn ∘ φ_up",
-                        "layers in between": between} if extra else None,
-        details={"layers after Attn": after, "tokens seen by Attn_2 in τ_VAR": block_tokens,
-                 "tokens seen by Attn_2 in Definition 3.11's VAR transformer": pyramid_tokens},
+        counterexample={
+            "τ_2 ∘ Φ_up,2": "FFN_2 ∘ Attn ∘ FFN_1 ∘ (· + E) ∘ φ_up",
+            "Definition 3.13 block": "FFN ∘ Attn ∘ φ_up",
+            "layers in between": between,
+        }
+        if extra
+        else None,
+        details={
+            "layers after Attn": after,
+            "tokens seen by Attn_2 in τ_VAR": block_tokens,
+            "tokens seen by Attn_2 in Definition 3.11's VAR transformer": pyramid_tokens,
+        },
         notes="FFN_1 cannot be folded into the previous block's FFN: φ_up (linear) sits between them and FFN ∘ linear ∘ FFN "
         "is not one feed-forward layer. τ_VAR is a member of a class whose blocks are FFN ∘ Attn ∘ FFN ∘ (· + E) ∘ φ_up "
         "acting on the newest map only.",
@@ -422,20 +534,28 @@ def check_remark312(params: Params) -> Evidence:
     scan = DeviationScan()
     for levels in range(1, 5):
         for start in range(len(VAR_SCHEDULE) - levels):
-            sides_in = VAR_SCHEDULE[start:start + levels]
-            sides_out = VAR_SCHEDULE[start + 1:start + levels + 1]
+            sides_in = VAR_SCHEDULE[start : start + levels]
+            sides_out = VAR_SCHEDULE[start + 1 : start + levels + 1]
             block = VARBlock(sides_in, sides_out, tf.attentions[0], tf.ffns[0])
             # the map's matrix, read off its action on the basis (X = I_n: every output is one weight times 1, exact)
             got = block.up(np.eye(block.n_in))
-            diag = sp_sparse.block_diag([UpInterpolation(a, b).matrix for a, b in zip(sides_in, sides_out)], format="csr")
+            diag = sp_sparse.block_diag(
+                [UpInterpolation(a, b).matrix for a, b in zip(sides_in, sides_out)], format="csr"
+            )
             same = got.shape == diag.shape and bool(np.array_equal(got, diag.toarray()))
-            dev = 0.0 if same else float(np.abs(got - diag.toarray()).max()) if got.shape == diag.shape else float("inf")
+            dev = (
+                0.0 if same else float(np.abs(got - diag.toarray()).max()) if got.shape == diag.shape else float("inf")
+            )
             dev = max(dev, float(abs(got.shape[0] - sum(h * h for h in sides_out))))
             scan.record(dev, lambda: {"sides in": list(sides_in), "sides out": list(sides_out), "deviation": dev})
     return Evidence(
-        quantity="max |matrix of φ_up (map by map) − diag(φ_up,i)| and token-count mismatch", measured=float(scan.worst),
-        bound=0.0, margin=-float(scan.worst), method="exhaustive",
+        quantity="max |matrix of φ_up (map by map) − diag(φ_up,i)| and token-count mismatch",
+        measured=float(scan.worst),
+        bound=0.0,
+        margin=-float(scan.worst),
+        method="exhaustive",
         arithmetic="exact (the map applied to the basis: each entry is one weight times 1, channels independent)",
-        n_checked=scan.checked, params={"pyramids": "1–4 consecutive levels of VAR's schedule"},
+        n_checked=scan.checked,
+        params={"pyramids": "1–4 consecutive levels of VAR's schedule"},
         counterexample=scan.counterexample,
     )

@@ -1,7 +1,7 @@
 """A-priori float64 error bound of the dense forward pass of the Lemma C.1 transformer.
 
 Two float64 evaluations of ``τ(X) = FFN_2 ∘ Attn ∘ FFN_1 (X + E)`` — the numpy reference
-(`construct.layers`) and, say, the PyTorch module of `construct.torch_export` — need not agree bit for
+(`varproof.construct.layers`) and, say, the PyTorch module of `varproof.construct.files.torch_export` — need not agree bit for
 bit: a BLAS may sum a dot product in any order, with or without fused multiply-adds, and two libraries'
 ``exp`` differ in the last bits. Both are *conforming evaluations* of the same algorithm:
 
@@ -41,8 +41,8 @@ import math
 
 import numpy as np
 
-from .cost import UNIT_ROUNDOFF as U
-from .layers import Attention, FeedForward
+from ..cost import UNIT_ROUNDOFF as U
+from ..layers import Attention, FeedForward
 from .numerics import exp, expm1, matmul
 
 __all__ = [
@@ -89,7 +89,7 @@ def _ffn(ffn: FeedForward, x: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np
     pair = (ffn.W2.T[:, :, None] * ffn.W1[:, None, :]).reshape(c, d * d)
     pair_abs = np.abs(pair)
     for lo in range(0, x.shape[0], rows):
-        xs, es = x[lo:lo + rows], e[lo:lo + rows]
+        xs, es = x[lo : lo + rows], e[lo : lo + rows]
         m = np.abs(xs) + 2.0 * es
         p = matmul(xs, ffn.W1.T) + ffn.b1
         round_p = g1 * (matmul(m, A1) + np.abs(ffn.b1))
@@ -102,13 +102,15 @@ def _ffn(ffn: FeedForward, x: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np
         m_h = h + 2.0 * e_p
         y = matmul(h, ffn.W2.T) + ffn.b2
         o = xs + y if ffn.residual else y
-        e_o = (np.einsum("roi,ri->ro", np.abs(J) + J_err, es)
-               + matmul(pos * round_p + unsure * e_p, A2)
-               + g2 * (matmul(m_h, A2) + np.abs(ffn.b2)))
+        e_o = (
+            np.einsum("roi,ri->ro", np.abs(J) + J_err, es)
+            + matmul(pos * round_p + unsure * e_p, A2)
+            + g2 * (matmul(m_h, A2) + np.abs(ffn.b2))
+        )
         if ffn.residual:
             e_o = e_o + gamma(1) * (np.abs(o) + 2.0 * e_o)
-        out[lo:lo + rows] = o
-        err[lo:lo + rows] = e_o
+        out[lo : lo + rows] = o
+        err[lo : lo + rows] = e_o
     return out, err
 
 

@@ -47,7 +47,7 @@ Maps (tokens as rows; an ``h × w`` map with ``d`` channels is a ``(h·w, d)`` a
 Definitions D.1–D.4 (FlowAR's sampling of an ``h × w`` latent by a factor ``r``) are these maps too, in their
 one implementation here: `up_sample_matrix` (``Up``, ``Φ_up = A_h ⊗ A_w``, D.1/D.3) and `down_sample_matrix`
 (``Down``, ``Φ_down = B_h ⊗ B_w``, area means, D.2/D.4), with their separable factors (`up_sample_factors`,
-`down_sample_factors`); `construct.flowar_layers.LinearUpSample` / ``LinearDownSample`` wrap them as layers.
+`down_sample_factors`); `varproof.construct.flowar.layers.LinearUpSample` / ``LinearDownSample`` wrap them as layers.
 """
 
 from __future__ import annotations
@@ -58,8 +58,7 @@ from functools import cache
 import numpy as np
 import scipy.sparse as sp_sparse
 import sympy as sp
-
-from construct import validate
+from varproof.construct import validate
 
 __all__ = [
     "KERNELS",
@@ -98,16 +97,22 @@ def kernel_pieces(kernel: str) -> list[tuple[sp.Expr, tuple[sp.Rational, sp.Rati
     x = sp.Symbol("x", nonnegative=True)
     if kernel in _A:
         a = sp.Rational(_A[kernel].numerator, _A[kernel].denominator)
-        return [((a + 2) * x**3 - (a + 3) * x**2 + 1, (sp.Integer(0), sp.Integer(1))),
-                (a * x**3 - 5 * a * x**2 + 8 * a * x - 4 * a, (sp.Integer(1), sp.Integer(2)))]
+        return [
+            ((a + 2) * x**3 - (a + 3) * x**2 + 1, (sp.Integer(0), sp.Integer(1))),
+            (a * x**3 - 5 * a * x**2 + 8 * a * x - 4 * a, (sp.Integer(1), sp.Integer(2))),
+        ]
     if kernel == "bspline":
-        return [(sp.Rational(1, 6) * (3 * x**3 - 6 * x**2 + 4), (sp.Integer(0), sp.Integer(1))),
-                (sp.Rational(1, 6) * (2 - x) ** 3, (sp.Integer(1), sp.Integer(2)))]
+        return [
+            (sp.Rational(1, 6) * (3 * x**3 - 6 * x**2 + 4), (sp.Integer(0), sp.Integer(1))),
+            (sp.Rational(1, 6) * (2 - x) ** 3, (sp.Integer(1), sp.Integer(2))),
+        ]
     if kernel == "bilinear":  # triangle: one piece, W = 0 for |x| ≥ 1
         return [(1 - x, (sp.Integer(0), sp.Integer(1)))]
     if kernel == "nearest":
-        raise ValueError("'nearest' (PyTorch mode='nearest') is an index rule, output i copies input ⌊i·h_in/h_out⌋, "
-                         "not a kernel W(src − j); up_matrix_1d builds it directly")
+        raise ValueError(
+            "'nearest' (PyTorch mode='nearest') is an index rule, output i copies input ⌊i·h_in/h_out⌋, "
+            "not a kernel W(src − j); up_matrix_1d builds it directly"
+        )
     raise ValueError(f"unknown kernel {kernel!r}; choose one of {', '.join(UP_KINDS)}")
 
 
@@ -222,7 +227,9 @@ def definition_37_as_printed(X: np.ndarray, h_out: int, w_out: int, kind: str = 
                     if r.denominator != 1 or c.denominator != 1:
                         raise ValueError(f"Definition 3.7: output ({i}, {j}) reads X at non-integer index ({r}, {c})")
                     if not (1 <= r <= h_in and 1 <= c <= w_in):
-                        raise ValueError(f"Definition 3.7: output ({i}, {j}) reads X at ({r}, {c}), outside 1…{h_in} × 1…{w_in}")
+                        raise ValueError(
+                            f"Definition 3.7: output ({i}, {j}) reads X at ({r}, {c}), outside 1…{h_in} × 1…{w_in}"
+                        )
                     Y[i - 1, j - 1] += float(kernel(s, kind)) * X[int(r) - 1, int(c) - 1] * float(kernel(t, kind))
     return Y
 
@@ -287,6 +294,7 @@ def kron_operator_norms(A_h: sp_sparse.spmatrix, A_w: sp_sparse.spmatrix) -> dic
     ``‖A⊗B‖_p = ‖A‖_p‖B‖_p`` for ``p ∈ {1, 2, ∞}`` (singular values multiply; absolute row/column
     sums of a Kronecker product are products of the factors').
     """
+
     def norms(M):
         M = M.toarray()
         return (float(np.linalg.norm(M, 2)), float(np.abs(M).sum(axis=0).max()), float(np.abs(M).sum(axis=1).max()))
@@ -330,7 +338,9 @@ def down_sample_factors(h: int, w: int, r: int) -> tuple[sp_sparse.csr_matrix, s
     _check_sizes(h, 1)
     _check_sizes(w, 1)
     if h % r or w % r:
-        raise ValueError(f"Down (Definition D.2): the factor r = {r} must divide h = {h} and w = {w} (h/r, w/r are sizes)")
+        raise ValueError(
+            f"Down (Definition D.2): the factor r = {r} must divide h = {h} and w = {w} (h/r, w/r are sizes)"
+        )
     return area_down_matrix_1d(h, h // r), area_down_matrix_1d(w, w // r)
 
 

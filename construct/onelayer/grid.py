@@ -30,8 +30,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
-
-from construct import validate
+from varproof.construct import validate
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -87,8 +86,7 @@ def require_memory(nbytes: float, what: str, max_bytes: float | None = None) -> 
     limit = memory_budget() if max_bytes is None else max_bytes
     if nbytes > limit:
         raise MemoryError(
-            f"{what} needs {format_bytes(nbytes)}, more than the {format_bytes(limit)} allowed; "
-            "choose a smaller spec"
+            f"{what} needs {format_bytes(nbytes)}, more than the {format_bytes(limit)} allowed; choose a smaller spec"
         )
 
 
@@ -129,8 +127,10 @@ def require_work(operations: float, what: str) -> None:
     limit, used = frame
     if not used + operations <= limit:
         done = f" after ≈ {used:.2g} already done" if used else ""
-        raise WorkLimitExceeded(f"{what} needs ≈ {operations:.2g} float64 operations{done}, more than the {limit:.2g} "
-                                "allowed (--max-work); raise --max-work or choose a smaller spec")
+        raise WorkLimitExceeded(
+            f"{what} needs ≈ {operations:.2g} float64 operations{done}, more than the {limit:.2g} "
+            "allowed (--max-work); raise --max-work or choose a smaller spec"
+        )
     frame[1] = used + operations
 
 
@@ -144,8 +144,10 @@ def check_estimate(operations: float, what: str) -> None:
     parts count themselves through `require_work` as they start)."""
     if not operations <= work_allowed():
         limit = _WORK[-1][0]
-        raise WorkLimitExceeded(f"{what} needs ≈ {operations:.2g} float64 operations, more than the {limit:.2g} allowed "
-                                "(--max-work); raise --max-work or choose a smaller spec")
+        raise WorkLimitExceeded(
+            f"{what} needs ≈ {operations:.2g} float64 operations, more than the {limit:.2g} allowed "
+            "(--max-work); raise --max-work or choose a smaller spec"
+        )
 
 
 def format_bytes(nbytes: float) -> str:
@@ -180,8 +182,11 @@ class GridSpec:
     def __post_init__(self) -> None:
         for name in ("tokens", "channels", "steps"):  # types first: a float is refused before any bound
             validate.integer(f"GridSpec: {name}", getattr(self, name))
-        for name, minimum, hypothesis in (("tokens", 1, "a sequence has n ≥ 1 tokens"), ("channels", 1, "d ≥ 1"),
-                                          ("steps", 2, "Lemma C.1 needs 0 < δ = 1/steps < 1")):
+        for name, minimum, hypothesis in (
+            ("tokens", 1, "a sequence has n ≥ 1 tokens"),
+            ("channels", 1, "d ≥ 1"),
+            ("steps", 2, "Lemma C.1 needs 0 < δ = 1/steps < 1"),
+        ):
             value = validate.integer(f"GridSpec: {name}", getattr(self, name), minimum=minimum, hypothesis=hypothesis)
             object.__setattr__(self, name, value)
         ramp = self.step_width / 16 if self.ramp is None else validate.rational("GridSpec: ramp", self.ramp)
@@ -235,7 +240,9 @@ class GridSpec:
         return f"GridSpec(n={self.tokens}, d={self.channels}, m={self.steps}, θ={self.ramp})"
 
 
-def sequence_digits(spec: GridSpec, start: int = 0, stop: int | None = None, *, max_bytes: float | None = None) -> np.ndarray:
+def sequence_digits(
+    spec: GridSpec, start: int = 0, stop: int | None = None, *, max_bytes: float | None = None
+) -> np.ndarray:
     """Digits ``s ∈ {0,…,m-1}^{n×d}`` of the grid sequences with index in ``[start, stop)``.
 
     Returns an ``int64`` array of shape ``(stop-start, n, d)``; sequence ``i`` is ``δ·s[i]``.
@@ -260,7 +267,9 @@ def sequence_digits(spec: GridSpec, start: int = 0, stop: int | None = None, *, 
     return digits.reshape(count, spec.tokens, spec.channels)
 
 
-def grid_points(spec: GridSpec, start: int = 0, stop: int | None = None, *, max_bytes: float | None = None) -> np.ndarray:
+def grid_points(
+    spec: GridSpec, start: int = 0, stop: int | None = None, *, max_bytes: float | None = None
+) -> np.ndarray:
     """Grid sequences ``X ∈ G_δ = {0, δ, …, 1-δ}^{n×d}`` (float64, shape ``(count, n, d)``)."""
     return sequence_digits(spec, start, stop, max_bytes=max_bytes) / spec.steps
 

@@ -41,8 +41,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..layers import FeedForward
 from .grid import GridSpec
-from .layers import FeedForward
 
 __all__ = [
     "paper_term_count",

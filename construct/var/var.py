@@ -20,12 +20,12 @@ map of side ``h`` with ``d`` channels is an array ``(h·h, d)``, a batch ``(batc
 * `VARComposition` — Theorem 6.6's ``τ_VAR = ∘_{i=1}^r (τ_i ∘ Φ_up,i)``: layer ``i`` up-samples the
   side ``h_{i−1} → h_i`` (``h_0 = 1``, the ``1×1×d`` word embedding) and applies a one-layer
   transformer ``τ_i`` on ``h_i²`` tokens. `build_var_composition` builds each ``τ_i`` with the Lemma C.1
-  construction (`construct.transformer.build_transformer`) for a Lipschitz target ``f_i``, and
+  construction (`varproof.construct.onelayer.transformer.build_transformer`) for a Lipschitz target ``f_i``, and
   `TargetComposition` is the matching ``f_word2img = f_r ∘ g_r ∘ … ∘ f_1 ∘ g_1`` of Assumption 6.2 with
   its typing repaired (``f_i`` acts on side ``h_i``, not ``h_r``) and ``g_i`` the cubic B-spline
   up-sampling (non-negative rows summing to 1: it maps the unit cube into itself, ``‖g_i‖_∞ = 1``).
 
-Released systems (`construct.released`): ``operator`` chooses the between-scale map — ``paper``
+Released systems (`varproof.construct.var.released`): ``operator`` chooses the between-scale map — ``paper``
 (φ_up above, the default), ``var`` (VAR's: bicubic to the last side 16, running sum over the earlier
 scales, area down; in `VARTransformer` the running sum runs over the current hidden blocks of every
 earlier scale, in `build_var_composition`, whose chain passes one map, the newest-map block) or
@@ -41,16 +41,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp_sparse
+from varproof.construct import validate
 
-from construct import validate
-
-from .cost import ffn2_layer_bytes
-from .grid import GridSpec, require_memory
+from ..cost import ffn2_layer_bytes
+from ..layers import Attention, FeedForward
+from ..onelayer.grid import GridSpec, require_memory
+from ..onelayer.transformer import OneLayerTransformer, build_transformer
+from ..targets import TARGETS, Target, make_target
 from .interpolate import UP_KINDS, kron_operator_norms, up_matrix_1d
-from .layers import Attention, FeedForward
 from .released import OPERATORS, ReleasedStep, check_released_schedule, next_scale_input, step_matrix
-from .targets import TARGETS, Target, make_target
-from .transformer import OneLayerTransformer, build_transformer
 
 __all__ = [
     "UpInterpolation",
@@ -130,7 +129,9 @@ class UpInterpolation:
     def __post_init__(self) -> None:
         h_in, h_out = _side(self.h_in, "φ_up: h_in"), _side(self.h_out, "φ_up: h_out")
         if h_out < h_in:
-            raise ValueError(f"φ_up (Definition 3.7): needs h_(r−1) < h_r, got {h_in} → {h_out}; use a down-sampling map")
+            raise ValueError(
+                f"φ_up (Definition 3.7): needs h_(r−1) < h_r, got {h_in} → {h_out}; use a down-sampling map"
+            )
         if self.kind not in UP_KINDS:
             raise ValueError(f"φ_up: unknown kernel {self.kind!r}; choose one of {', '.join(UP_KINDS)}")
         A = sp_sparse.identity(h_in, format="csr") if h_in == h_out else up_matrix_1d(h_in, h_out, self.kind)
@@ -144,7 +145,7 @@ class UpInterpolation:
     def apply(self, X) -> np.ndarray:
         X = np.asarray(X, dtype=np.float64)
         if X.ndim not in (2, 3) or X.shape[-2] != self.h_in**2:
-            raise ValueError(f"φ_up: expected (…, {self.h_in ** 2}, d) tokens (side {self.h_in}), got {X.shape}")
+            raise ValueError(f"φ_up: expected (…, {self.h_in**2}, d) tokens (side {self.h_in}), got {X.shape}")
         if X.ndim == 2:
             return np.asarray(self.matrix @ X)
         batch, n, d = X.shape
@@ -161,8 +162,12 @@ def _random_attention(d: int, rng: np.random.Generator, scale: float) -> Attenti
 
 
 def _random_ffn(d: int, hidden: int, rng: np.random.Generator, scale: float) -> FeedForward:
-    return FeedForward(rng.normal(0, scale, (hidden, d)), rng.normal(0, scale, hidden),
-                       rng.normal(0, scale, (d, hidden)), rng.normal(0, scale, d))
+    return FeedForward(
+        rng.normal(0, scale, (hidden, d)),
+        rng.normal(0, scale, hidden),
+        rng.normal(0, scale, (d, hidden)),
+        rng.normal(0, scale, d),
+    )
 
 
 @dataclass(frozen=True)
@@ -189,10 +194,14 @@ class VARTransformer:
         if self.operator != "paper":
             check_released_schedule(self.operator, sides)
         if sides[0] != 1:
-            raise ValueError(f"VAR transformer (Definition 3.11): X_init is 1×1×d, so the first side must be 1, got {sides[0]}")
+            raise ValueError(
+                f"VAR transformer (Definition 3.11): X_init is 1×1×d, so the first side must be 1, got {sides[0]}"
+            )
         if not (len(self.attentions) == len(self.ffns) == len(sides)):
-            raise ValueError(f"VAR transformer (Definition 3.11): need one Attn_i and one g_i per scale ({len(sides)}), "
-                             f"got {len(self.attentions)} and {len(self.ffns)}")
+            raise ValueError(
+                f"VAR transformer (Definition 3.11): need one Attn_i and one g_i per scale ({len(sides)}), "
+                f"got {len(self.attentions)} and {len(self.ffns)}"
+            )
         d = {layer.channels for layer in self.attentions} | {layer.W1.shape[1] for layer in self.ffns}
         if len(d) != 1:
             raise ValueError(f"VAR transformer: all layers must share the channel count d, got {sorted(d)}")
@@ -223,9 +232,9 @@ class VARTransformer:
         """Scale ``i+1``'s new map from the current sequence ``X`` (scales ``1 … i``)."""
         if self.operator == "paper":
             h = self.sides[i - 1]
-            return UpInterpolation(h, self.sides[i], self.kind).apply(X[:, -h * h:])
+            return UpInterpolation(h, self.sides[i], self.kind).apply(X[:, -h * h :])
         offsets = np.cumsum([0] + [h * h for h in self.sides[:i]])
-        maps = [X[:, offsets[j]:offsets[j + 1]] for j in range(i)]
+        maps = [X[:, offsets[j] : offsets[j + 1]] for j in range(i)]
         return next_scale_input(self.operator, self.sides, maps, i)
 
     def stages(self, X_init) -> list[np.ndarray]:
@@ -236,7 +245,9 @@ class VARTransformer:
         X = X[None] if squeeze else X
         if X.ndim != 3 or X.shape[1:] != (1, self.channels):
             raise ValueError(f"VAR transformer: X_init must be (batch, 1, {self.channels}), got {np.shape(X_init)}")
-        require_memory(8.0 * X.shape[0] * self.n_tokens * (self.n_tokens + 4 * self.channels), "the VAR attention matrices")
+        require_memory(
+            8.0 * X.shape[0] * self.n_tokens * (self.n_tokens + 4 * self.channels), "the VAR attention matrices"
+        )
         out = []
         for i, (attn, g) in enumerate(zip(self.attentions, self.ffns), start=1):
             if i > 1:
@@ -255,42 +266,83 @@ class VARTransformer:
         """Every weight by name (``attn{i}.W_Q``, ``ffn{i}.W1``, ``up{i}.matrix`` …), scale ``i`` from 1."""
         out = {}
         for i, (attn, g) in enumerate(zip(self.attentions, self.ffns), start=1):
-            out.update({f"attn{i}.W_Q": attn.W_Q, f"attn{i}.W_K": attn.W_K, f"attn{i}.W_V": attn.W_V,
-                        f"ffn{i}.W1": g.W1, f"ffn{i}.b1": g.b1, f"ffn{i}.W2": g.W2, f"ffn{i}.b2": g.b2})
+            out.update(
+                {
+                    f"attn{i}.W_Q": attn.W_Q,
+                    f"attn{i}.W_K": attn.W_K,
+                    f"attn{i}.W_V": attn.W_V,
+                    f"ffn{i}.W1": g.W1,
+                    f"ffn{i}.b1": g.b1,
+                    f"ffn{i}.W2": g.W2,
+                    f"ffn{i}.b2": g.b2,
+                }
+            )
         for i, matrix in enumerate(self.up_matrices(), start=2):
             out[f"up{i}.matrix"] = matrix.toarray()
         return out
 
     def config(self) -> dict:
         """The configuration (``operator``/``mask`` only when not the default, so default files are unchanged)."""
-        extra = {**({"operator": self.operator} if self.operator != "paper" else {}),
-                 **({"mask": self.mask} if self.mask != "none" else {})}
-        return {"reference": "Definition 3.11 (VAR transformer), Definition 3.9 (pyramid), Definition 3.7 (φ_up)",
-                "sides": list(self.sides), "channels": self.channels, "kernel": self.kind,
-                "tokens": self.n_tokens, "hidden": [int(g.W1.shape[0]) for g in self.ffns], **extra}
+        extra = {
+            **({"operator": self.operator} if self.operator != "paper" else {}),
+            **({"mask": self.mask} if self.mask != "none" else {}),
+        }
+        return {
+            "reference": "Definition 3.11 (VAR transformer), Definition 3.9 (pyramid), Definition 3.7 (φ_up)",
+            "sides": list(self.sides),
+            "channels": self.channels,
+            "kernel": self.kind,
+            "tokens": self.n_tokens,
+            "hidden": [int(g.W1.shape[0]) for g in self.ffns],
+            **extra,
+        }
 
     @classmethod
     def from_arrays(cls, config: dict, arrays: dict) -> VARTransformer:
-        """Rebuild from `weight_arrays` and `config` (e.g. a file read by `construct.io.load_model`)."""
+        """Rebuild from `weight_arrays` and `config` (e.g. a file read by `varproof.construct.files.io.load_model`)."""
         sides = tuple(int(h) for h in config["sides"])
-        attns = tuple(Attention(arrays[f"attn{i}.W_Q"], arrays[f"attn{i}.W_K"], arrays[f"attn{i}.W_V"])
-                      for i in range(1, len(sides) + 1))
-        ffns = tuple(FeedForward(arrays[f"ffn{i}.W1"], arrays[f"ffn{i}.b1"], arrays[f"ffn{i}.W2"], arrays[f"ffn{i}.b2"])
-                     for i in range(1, len(sides) + 1))
-        return cls(sides, attns, ffns, config.get("kernel", "keys"), config.get("operator", "paper"),
-                   config.get("mask", "none"))
+        attns = tuple(
+            Attention(arrays[f"attn{i}.W_Q"], arrays[f"attn{i}.W_K"], arrays[f"attn{i}.W_V"])
+            for i in range(1, len(sides) + 1)
+        )
+        ffns = tuple(
+            FeedForward(arrays[f"ffn{i}.W1"], arrays[f"ffn{i}.b1"], arrays[f"ffn{i}.W2"], arrays[f"ffn{i}.b2"])
+            for i in range(1, len(sides) + 1)
+        )
+        return cls(
+            sides,
+            attns,
+            ffns,
+            config.get("kernel", "keys"),
+            config.get("operator", "paper"),
+            config.get("mask", "none"),
+        )
 
 
-def random_var_transformer(sides=(1, 2, 3), channels: int = 2, *, hidden: int = 4, seed: int = 0,
-                           scale: float = 0.5, kind: str = "keys", operator: str = "paper",
-                           mask: str = "none") -> VARTransformer:
+def random_var_transformer(
+    sides=(1, 2, 3),
+    channels: int = 2,
+    *,
+    hidden: int = 4,
+    seed: int = 0,
+    scale: float = 0.5,
+    kind: str = "keys",
+    operator: str = "paper",
+    mask: str = "none",
+) -> VARTransformer:
     """A Definition 3.11 VAR transformer with seeded Gaussian weights (``N(0, scale²)``); ``operator`` and
     ``mask`` choose the between-scale map and the attention mask (module docstring)."""
     rng = np.random.default_rng(seed)
     d = _side(channels, "channels d")
     sides = check_sides(sides)
-    return VARTransformer(sides, tuple(_random_attention(d, rng, scale) for _ in sides),
-                          tuple(_random_ffn(d, hidden, rng, scale) for _ in sides), kind, operator, mask)
+    return VARTransformer(
+        sides,
+        tuple(_random_attention(d, rng, scale) for _ in sides),
+        tuple(_random_ffn(d, hidden, rng, scale) for _ in sides),
+        kind,
+        operator,
+        mask,
+    )
 
 
 @dataclass(frozen=True)
@@ -333,7 +385,7 @@ class VARBlock:
             raise ValueError(f"VAR block: expected {self.n_in} tokens (sides {self.sides_in}), got {X.shape}")
         parts, lo = [], 0
         for a, b in zip(self.sides_in, self.sides_out):
-            parts.append(UpInterpolation(a, b, self.kind).apply(X[..., lo:lo + a * a, :]))
+            parts.append(UpInterpolation(a, b, self.kind).apply(X[..., lo : lo + a * a, :]))
             lo += a * a
         return np.concatenate(parts, axis=-2)
 
@@ -341,12 +393,25 @@ class VARBlock:
         return self.ffn.apply(self.attention.apply(self.up(X)))
 
 
-def random_var_block(sides_in, sides_out, channels: int, rng: np.random.Generator, *, hidden: int = 3,
-                     scale: float = 0.5, kind: str = "keys") -> VARBlock:
+def random_var_block(
+    sides_in,
+    sides_out,
+    channels: int,
+    rng: np.random.Generator,
+    *,
+    hidden: int = 3,
+    scale: float = 0.5,
+    kind: str = "keys",
+) -> VARBlock:
     """A Definition 3.13 block ``FFN ∘ Attn ∘ φ_up`` with Gaussian weights (``N(0, scale²)``) drawn from ``rng``."""
     d = _side(channels, "channels d")
-    return VARBlock(tuple(sides_in), tuple(sides_out), _random_attention(d, rng, scale),
-                    _random_ffn(d, _side(hidden, "FFN hidden width"), rng, scale), kind)
+    return VARBlock(
+        tuple(sides_in),
+        tuple(sides_out),
+        _random_attention(d, rng, scale),
+        _random_ffn(d, _side(hidden, "FFN hidden width"), rng, scale),
+        kind,
+    )
 
 
 @dataclass(frozen=True)
@@ -369,7 +434,9 @@ class VARComposition:
         for k, (up, h) in enumerate(zip(self.ups, sides)):
             expect = 1 if k == 0 else sides[k - 1]
             if (up.h_in, up.h_out) != (expect, h):
-                raise ValueError(f"VAR composition: Φ_up,{k + 1} must map side {expect} → {h}, got {up.h_in} → {up.h_out}")
+                raise ValueError(
+                    f"VAR composition: Φ_up,{k + 1} must map side {expect} → {h}, got {up.h_in} → {up.h_out}"
+                )
         object.__setattr__(self, "sides", sides)
         object.__setattr__(self, "ups", tuple(self.ups))
         object.__setattr__(self, "layers", tuple(self.layers))
@@ -394,7 +461,7 @@ class TargetComposition:
     """Assumption 6.2 (typing repaired): ``f_word2img = f_r ∘ g_r ∘ … ∘ f_1 ∘ g_1`` on ``1×1×d``.
 
     ``g_i`` is the B-spline up-sampling ``h_{i−1} → h_i`` (``ups[i]``), ``f_i`` a Lipschitz target on
-    ``h_i²`` tokens (`construct.targets`).
+    ``h_i²`` tokens (`varproof.construct.targets`).
     """
 
     sides: tuple[int, ...]
@@ -414,15 +481,23 @@ class TargetComposition:
         return self.stages(X)[-1]
 
 
-def build_var_composition(sides=(1, 2), channels: int = 1, steps: int = 3, targets: Sequence[str] | str = "blur",
-                          *, kind: str = "keys", seed: int = 0, max_bytes: float | None = None, operator: str = "paper"
-                          ) -> tuple[VARComposition, TargetComposition, tuple[OneLayerTransformer, ...]]:
+def build_var_composition(
+    sides=(1, 2),
+    channels: int = 1,
+    steps: int = 3,
+    targets: Sequence[str] | str = "blur",
+    *,
+    kind: str = "keys",
+    seed: int = 0,
+    max_bytes: float | None = None,
+    operator: str = "paper",
+) -> tuple[VARComposition, TargetComposition, tuple[OneLayerTransformer, ...]]:
     """Theorem 6.6 on real objects: ``τ_VAR`` from Lemma C.1 transformers and ``f_word2img`` it approximates.
 
     ``targets`` names the ``f_i`` (one name, or one per scale). Each ``τ_i`` is
     ``build_transformer(f_i, GridSpec(h_i², channels, steps))`` — ``m^{h_i² d}`` grid sequences, so
     only small schedules fit (the size is checked before building). ``operator`` chooses ``Φ_up,i``: φ_up
-    (``paper``) or the released newest-map step ``h_{i−1} → h_i`` (``var``, ``flowar``; `construct.released`);
+    (``paper``) or the released newest-map step ``h_{i−1} → h_i`` (``var``, ``flowar``; `varproof.construct.var.released`);
     ``g_i`` stays the B-spline up-sampling of Assumption 6.2.
     """
     sides = check_sides(sides, start=1)

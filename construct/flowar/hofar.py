@@ -1,17 +1,17 @@
 """HOFAR inference (Appendix F, Algorithm 2): FlowAR's transformer ``TF`` with a second-order flow update.
 
-Paper symbol → code (the layers' symbols are tabled in `construct.flowar_layers`):
+Paper symbol → code (the layers' symbols are tabled in `varproof.construct.flowar.layers`):
 
 =========================  ===================================  ==============================================
 paper                      code                                 meaning
 =========================  ===================================  ==============================================
 ``TF``                     ``HOFAR.tf``                         ``FFN ∘ Attn`` (D.7 + Definition 3.5)
-``FM_first/second``        ``HOFAR.fm_first/second``            `construct.flowar_layers.TokenMLP`
+``FM_first/second``        ``HOFAR.fm_first/second``            `varproof.construct.flowar.layers.TokenMLP`
 ``Δt``                     ``HOFAR.dt``                         Algorithm 2's step (one update per scale)
 ``x, x_cond, x_img``       `HOFARTrace` ``.x, .cond, .img``     the procedure's variables per scale
 =========================  ===================================  ==============================================
 
-Deviations from the printed algorithm (each is a claim in `verify.claims.flowar`; docs/flowar.md):
+Deviations from the printed algorithm (each is a claim in `varproof.verify.claims.flowar`; docs/flowar.md):
 
 * Algorithm 2 extracts the "last ``i·i`` tokens" (the size of scale ``i``'s block only when scale ``i``
   is ``i × i``) and up-samples after the last scale too. `HOFAR.infer` extracts the last ``n_i``
@@ -20,7 +20,7 @@ Deviations from the printed algorithm (each is a claim in `verify.claims.flowar`
 
 Architectural choices the paper leaves open (documented, seeded, small): one shared ``TF = FFN ∘ Attn``
 (Algorithm 2 calls a single ``TF``); ``FM_first``, ``FM_second`` are token-wise tanh networks on
-``[x_cond, x_img]`` (`construct.flowar_layers.TokenMLP`).
+``[x_cond, x_img]`` (`varproof.construct.flowar.layers.TokenMLP`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .flowar_layers import (
+from ..layers import FeedForward
+from ..onelayer.grid import require_memory
+from .layers import (
     LinearUpSample,
     Scales,
     SingleAttention,
@@ -41,8 +43,6 @@ from .flowar_layers import (
     random_attention,
     random_feed_forward,
 )
-from .grid import require_memory
-from .layers import FeedForward
 
 __all__ = ["printed_condition_count", "HOFARTrace", "HOFAR", "random_hofar", "FMCallable"]
 
@@ -96,7 +96,9 @@ class HOFAR:
     def __post_init__(self) -> None:
         cs = {self.attention.channels, self.ffn.channels, self.fm_first.channels, self.fm_second.channels}
         if len(cs) != 1:
-            raise ValueError(f"Algorithm 2: TF, FM_first and FM_second must share the channel count c, got {sorted(cs)}")
+            raise ValueError(
+                f"Algorithm 2: TF, FM_first and FM_second must share the channel count c, got {sorted(cs)}"
+            )
         dt = float(self.dt)
         if not (0 < dt <= 1):
             raise ValueError(f"Algorithm 2: Δt must lie in (0, 1] (a step of t ∈ [0, 1]), got {self.dt!r}")
@@ -119,8 +121,15 @@ class HOFAR:
     def draw_noise(self, seed: int, batch: tuple[int, ...] = ()) -> np.ndarray:
         return np.random.default_rng(seed).standard_normal(batch + (self.scales.tokens[0], self.channels))
 
-    def infer(self, c_input, noise, *, fm_first: FMCallable | None = None, fm_second: FMCallable | None = None,
-              final_upsample: bool = False) -> HOFARTrace:
+    def infer(
+        self,
+        c_input,
+        noise,
+        *,
+        fm_first: FMCallable | None = None,
+        fm_second: FMCallable | None = None,
+        final_upsample: bool = False,
+    ) -> HOFARTrace:
         """Run Algorithm 2. ``fm_first``/``fm_second`` replace the model's networks (any callables
         ``(x_cond, x_img) → (…, n, c)``, e.g. perturbed copies)."""
         sc, c = self.scales, self.channels
@@ -137,7 +146,7 @@ class HOFAR:
         xs, conds, ins, firsts, seconds, imgs = [], [], [], [], [], []
         for i in range(1, sc.K + 1):
             xs.append(x), ins.append(img)
-            cond = self.tf(x)[..., -self.condition_count(i):, :]
+            cond = self.tf(x)[..., -self.condition_count(i) :, :]
             y1, y2 = np.asarray(f1(cond, img)), np.asarray(f2(cond, img))
             img = img + y1 * dt + 0.5 * y2 * dt * dt
             conds.append(cond), firsts.append(y1), seconds.append(y2), imgs.append(img)
@@ -149,8 +158,15 @@ class HOFAR:
 
     def weight_arrays(self) -> dict[str, np.ndarray]:
         """``tf.attn.W_Q`` …, ``tf.ffn.W1`` …, ``fm_first.W1`` …, ``fm_second.W1`` …, ``up{i}.matrix`` (dense)."""
-        out = {"tf.attn.W_Q": self.attention.W_Q, "tf.attn.W_K": self.attention.W_K, "tf.attn.W_V": self.attention.W_V,
-               "tf.ffn.W1": self.ffn.W1, "tf.ffn.b1": self.ffn.b1, "tf.ffn.W2": self.ffn.W2, "tf.ffn.b2": self.ffn.b2}
+        out = {
+            "tf.attn.W_Q": self.attention.W_Q,
+            "tf.attn.W_K": self.attention.W_K,
+            "tf.attn.W_V": self.attention.W_V,
+            "tf.ffn.W1": self.ffn.W1,
+            "tf.ffn.b1": self.ffn.b1,
+            "tf.ffn.W2": self.ffn.W2,
+            "tf.ffn.b2": self.ffn.b2,
+        }
         for name, fm in (("fm_first", self.fm_first), ("fm_second", self.fm_second)):
             out.update({f"{name}.W1": fm.W1, f"{name}.b1": fm.b1, f"{name}.W2": fm.W2, f"{name}.b2": fm.b2})
         for i, up in enumerate(self.ups()[:-1], start=1):
@@ -158,21 +174,47 @@ class HOFAR:
         return out
 
     def config(self) -> dict:
-        return {"reference": "Algorithm 2 (HOFAR inference, Appendix F), D.7 (Attn), Definition 3.5 (FFN), D.3 (φ_up)",
-                **self.scales.as_dict(), "channels": self.channels, "kernel": self.kind, "dt": float(self.dt),
-                "ffn_hidden": int(self.ffn.width), "fm_hidden": [int(self.fm_first.W1.shape[0]), int(self.fm_second.W1.shape[0])]}
+        return {
+            "reference": "Algorithm 2 (HOFAR inference, Appendix F), D.7 (Attn), Definition 3.5 (FFN), D.3 (φ_up)",
+            **self.scales.as_dict(),
+            "channels": self.channels,
+            "kernel": self.kind,
+            "dt": float(self.dt),
+            "ffn_hidden": int(self.ffn.width),
+            "fm_hidden": [int(self.fm_first.W1.shape[0]), int(self.fm_second.W1.shape[0])],
+        }
 
     @classmethod
     def from_arrays(cls, config: dict, arrays: dict) -> HOFAR:
         sc = Scales(int(config["h"]), int(config["w"]), int(config["K"]), int(config["a"]))
-        fms = [TokenMLP(arrays[f"{n}.W1"], arrays[f"{n}.b1"], arrays[f"{n}.W2"], arrays[f"{n}.b2"]) for n in ("fm_first", "fm_second")]
-        return cls(sc, SingleAttention(arrays["tf.attn.W_Q"], arrays["tf.attn.W_K"], arrays["tf.attn.W_V"]),
-                   FeedForward(arrays["tf.ffn.W1"], arrays["tf.ffn.b1"], arrays["tf.ffn.W2"], arrays["tf.ffn.b2"]),
-                   fms[0], fms[1], float(config.get("dt", 1.0)), config.get("kernel", "keys"))
+        fms = [
+            TokenMLP(arrays[f"{n}.W1"], arrays[f"{n}.b1"], arrays[f"{n}.W2"], arrays[f"{n}.b2"])
+            for n in ("fm_first", "fm_second")
+        ]
+        return cls(
+            sc,
+            SingleAttention(arrays["tf.attn.W_Q"], arrays["tf.attn.W_K"], arrays["tf.attn.W_V"]),
+            FeedForward(arrays["tf.ffn.W1"], arrays["tf.ffn.b1"], arrays["tf.ffn.W2"], arrays["tf.ffn.b2"]),
+            fms[0],
+            fms[1],
+            float(config.get("dt", 1.0)),
+            config.get("kernel", "keys"),
+        )
 
 
-def random_hofar(size: int = 4, channels: int = 2, scales: int = 3, *, a: int = 2, width: int | None = None,
-                 hidden: int = 4, seed: int = 0, std: float = 0.5, dt: float = 1.0, kind: str = "keys") -> HOFAR:
+def random_hofar(
+    size: int = 4,
+    channels: int = 2,
+    scales: int = 3,
+    *,
+    a: int = 2,
+    width: int | None = None,
+    hidden: int = 4,
+    seed: int = 0,
+    std: float = 0.5,
+    dt: float = 1.0,
+    kind: str = "keys",
+) -> HOFAR:
     """A HOFAR model (Algorithm 2) with weights ``N(0, std²)`` from ``default_rng(seed)``."""
     sc = Scales(size, size if width is None else width, scales, a)
     c = _pos_int(channels, "channels c", "Algorithm 2")
@@ -180,6 +222,13 @@ def random_hofar(size: int = 4, channels: int = 2, scales: int = 3, *, a: int = 
     rng = np.random.default_rng(seed)
     attn = random_attention(c, rng, std)
     ffn = random_feed_forward(c, hidden, rng, std)
-    fms = [TokenMLP(rng.normal(0, std, (hidden, 2 * c)), rng.normal(0, std, hidden), rng.normal(0, std, (c, hidden)),
-                    rng.normal(0, std, c)) for _ in range(2)]
+    fms = [
+        TokenMLP(
+            rng.normal(0, std, (hidden, 2 * c)),
+            rng.normal(0, std, hidden),
+            rng.normal(0, std, (c, hidden)),
+            rng.normal(0, std, c),
+        )
+        for _ in range(2)
+    ]
     return HOFAR(sc, attn, ffn, fms[0], fms[1], dt, kind)

@@ -1,7 +1,7 @@
 """The Lemma C.1 transformer as a PyTorch module (optional ``[torch]`` extra: ``pip install -e '.[torch]'``).
 
 `to_torch` returns a ``torch.nn.Module`` holding the constructed float64 weights, computing
-``τ(X) = FFN_2 ∘ Attn ∘ FFN_1 (X + E)`` exactly as the numpy reference (`construct.layers`) does:
+``τ(X) = FFN_2 ∘ Attn ∘ FFN_1 (X + E)`` exactly as the numpy reference (`varproof.construct.layers`) does:
 
 ==============================  ===================================================================
 submodule / parameter           weights (paper's shapes; tokens are rows, ``X`` is ``(batch, n, d)``)
@@ -17,7 +17,7 @@ submodule / parameter           weights (paper's shapes; tokens are rows, ``X`` 
 ==============================  ===================================================================
 
 The softmax is written out as the reference computes it (``S − max S``, ``exp``, divide by the row sum),
-so both are *conforming evaluations* in the sense of `construct.rounding` and differ by no more than
+so both are *conforming evaluations* in the sense of `varproof.construct.arithmetic.rounding` and differ by no more than
 twice its a-priori bound. torch is imported only when a function here is called; without it they raise
 `TorchUnavailable` (an ``ImportError``) with a one-line message saying how to install it.
 
@@ -149,13 +149,13 @@ def _classes():
 
 def to_torch(tau):
     """A ``torch.nn.Module`` (float64, CPU) holding the weights of the Lemma C.1 transformer ``tau``
-    (a `construct.transformer.OneLayerTransformer`, e.g. from `build_transformer` or `load_transformer`).
+    (a `varproof.construct.onelayer.transformer.OneLayerTransformer`, e.g. from `build_transformer` or `load_transformer`).
 
     ``module(X)`` for ``X`` of shape ``(batch, n, d)`` computes what ``tau(X)`` computes, up to float64
-    rounding (`construct.rounding`); ``module.stages(X)`` returns the intermediate results. The weights are
+    rounding (`varproof.construct.arithmetic.rounding`); ``module.stages(X)`` returns the intermediate results. The weights are
     copies: changing the module does not change ``tau``.
     """
-    from .transformer import OneLayerTransformer
+    from ..onelayer.transformer import OneLayerTransformer
 
     require_torch()
     if not isinstance(tau, OneLayerTransformer):
@@ -167,7 +167,7 @@ def to_torch(tau):
 
 def example_inputs(tau, batch: int = 2) -> np.ndarray:
     """``batch`` grid points of ``tau``'s spec (the first sequences of the grid), shape ``(batch, n, d)``."""
-    from .grid import grid_points
+    from ..onelayer.grid import grid_points
 
     spec = tau.spec
     X = grid_points(spec, 0, min(batch, spec.n_sequences))

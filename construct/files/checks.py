@@ -1,25 +1,25 @@
 """Forged-file detection: a loaded weights file must *be* the network its manifest names — shown by rebuilding
 and recomputing, since a digest stored in the same file cannot stop a deliberate edit.
 
-Lemma C.1 one-layer files (`construct.io.load_transformer`):
+Lemma C.1 one-layer files (`varproof.construct.files.io.load_transformer`):
 
 * `check_construction` — ``E``, FFN_1 and the attention depend on the spec alone and are rebuilt from it (Lemma C.1's
   embedding and quantizer, Lemma 5.4's contextual map), bit for bit; FFN_2 must memorize the stored context IDs
   and targets (Lemma C.1's bumps), entry by entry;
 * `check_recomputed` — on every grid sequence the stored context IDs are what the file's attention computes
-  (within twice the a-priori error of `construct.transformer.context_id_error_bound`) and the stored targets are
+  (within twice the a-priori error of `varproof.construct.onelayer.transformer.context_id_error_bound`) and the stored targets are
   the quantized ``h = Q_out(f(A))`` of the named target (Lemma 6.1's ``h``; `named_target`);
-  `construct.io.recompute_work` estimates its cost, and a file beyond `construct.io.RECOMPUTE_LIMIT` loads only
-  unverified (`construct.io.recomputation_skipped`).
+  `varproof.construct.files.io.recompute_work` estimates its cost, and a file beyond `varproof.construct.files.io.RECOMPUTE_LIMIT` loads only
+  unverified (`varproof.construct.files.io.recomputation_skipped`).
 
-Model files (`construct.io.load_model`, the kinds of `construct.models.MODEL_KINDS`):
+Model files (`varproof.construct.files.io.load_model`, the kinds of `varproof.construct.files.models.MODEL_KINDS`):
 
 * `rebuild_model` — configuration and arrays describe one network: the fixed ``up{i}.matrix`` the configuration
   implies (the kind's ``fixed_arrays``), every weight of the rebuilt network, every ``config()`` entry;
 * `check_seeded` — the weights are the ones the recorded seed draws (`seeded_network`, the kind's ``seeded``),
   bit for bit; a file naming no seeded build loads only unverified.
 
-Every failure is one line ``weights file <path>: <what>`` (`construct.manifest.Reader.fail`) naming the first
+Every failure is one line ``weights file <path>: <what>`` (`varproof.construct.files.manifest.Reader.fail`) naming the first
 differing entry.
 """
 
@@ -27,17 +27,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from .grid import GridSpec
+from ..onelayer.grid import GridSpec
+from ..onelayer.memorize import BumpParts
 from .manifest import Reader, canonical, first_difference, json_value
-from .memorize import BumpParts
 from .models import model_kind
 
 __all__ = [
-    "check_construction", "named_target", "check_recomputed", "rebuild_model", "seeded_network", "check_seeded",
+    "check_construction",
+    "named_target",
+    "check_recomputed",
+    "rebuild_model",
+    "seeded_network",
+    "check_seeded",
 ]
 
-def check_construction(r: Reader, spec: GridSpec, a: dict, id_gap: float, labels1, labels_att, constants,
-                        plan=None) -> None:
+
+def check_construction(
+    r: Reader, spec: GridSpec, a: dict, id_gap: float, labels1, labels_att, constants, plan=None
+) -> None:
     """The arrays must *be* the Lemma C.1 construction the manifest describes, bit for bit.
 
     ``E``, FFN_1 and the attention depend on the spec alone: they are rebuilt from it
@@ -50,13 +57,13 @@ def check_construction(r: Reader, spec: GridSpec, a: dict, id_gap: float, labels
     The numeral variant (``plan`` given, `numeral.NumeralPlan`) is rebuilt from its plan, and its FFN_2 has the
     plan's half-width ``w`` instead of ``id_gap/2``.
     """
-    from .contextual import contextual_attention
-    from .embedding import positional_embedding
+    from ..onelayer.contextual import contextual_attention
+    from ..onelayer.embedding import positional_embedding
+    from ..onelayer.quantize import quantizer
     from .io import REFERENCES
-    from .quantize import quantizer
 
     if plan is not None:
-        from .numeral import numeral_attention, numeral_quantizer
+        from ..onelayer.numeral import numeral_attention, numeral_quantizer
 
         ffn1, cmap = numeral_quantizer(plan), numeral_attention(plan)
     else:
@@ -65,30 +72,55 @@ def check_construction(r: Reader, spec: GridSpec, a: dict, id_gap: float, labels
     att = cmap.attention
     rebuilt = {
         "embedding.E": positional_embedding(spec).E,
-        "ffn1.W1": ffn1.W1, "ffn1.b1": ffn1.b1, "ffn1.W2": ffn1.W2, "ffn1.b2": ffn1.b2,
-        "attention.W_Q": att.W_Q, "attention.W_K": att.W_K, "attention.W_V": att.W_V,
+        "ffn1.W1": ffn1.W1,
+        "ffn1.b1": ffn1.b1,
+        "ffn1.W2": ffn1.W2,
+        "ffn1.b2": ffn1.b2,
+        "attention.W_Q": att.W_Q,
+        "attention.W_K": att.W_K,
+        "attention.W_V": att.W_V,
     }
     for name, want in rebuilt.items():
         if not np.array_equal(a[name], want):
             layer = REFERENCES[name.split(".")[0]]
-            r.fail(f"array {name!r} is not the {layer} construction for {spec} ({first_difference(a[name], want)}); "
-                   "the file was edited or is damaged")
+            r.fail(
+                f"array {name!r} is not the {layer} construction for {spec} ({first_difference(a[name], want)}); "
+                "the file was edited or is damaged"
+            )
     if labels1 != [list(label) for label in ffn1.neuron_labels]:
         r.fail("manifest FFN_1 neuron labels (coordinates.ffn1.labels) are not those of the construction")
     if labels_att != [list(label) for label in att.coordinate_labels]:
         r.fail("manifest attention labels (coordinates.attention.labels) are not those of the construction")
     projection, scale, scale_rule, a_min, a_max, projection_gap = constants
-    recorded = {"projection": projection.tolist(), "scale": scale, "scale_rule": scale_rule, "a_min": a_min,
-                "a_max": a_max, "projection_gap": projection_gap}
-    actual = {"projection": cmap.projection.tolist(), "scale": float(cmap.scale), "scale_rule": str(cmap.scale_rule),
-              "a_min": cmap.a_min, "a_max": cmap.a_max, "projection_gap": cmap.projection_gap}
+    recorded = {
+        "projection": projection.tolist(),
+        "scale": scale,
+        "scale_rule": scale_rule,
+        "a_min": a_min,
+        "a_max": a_max,
+        "projection_gap": projection_gap,
+    }
+    actual = {
+        "projection": cmap.projection.tolist(),
+        "scale": float(cmap.scale),
+        "scale_rule": str(cmap.scale_rule),
+        "a_min": cmap.a_min,
+        "a_max": cmap.a_max,
+        "projection_gap": cmap.projection_gap,
+    }
     for key in recorded:
         if recorded[key] != actual[key]:
-            r.fail(f"manifest field 'contextual.{key}' is {recorded[key]!s}, the construction for {spec} has {actual[key]!s}")
+            r.fail(
+                f"manifest field 'contextual.{key}' is {recorded[key]!s}, the construction for {spec} has {actual[key]!s}"
+            )
 
     ids, h = a["context_ids"], a["targets"]
     levels = np.rint(h * spec.steps)
-    if not (np.array_equal(levels / spec.steps, h) and levels.min(initial=0) >= 0 and levels.max(initial=0) <= spec.steps - 1):
+    if not (
+        np.array_equal(levels / spec.steps, h)
+        and levels.min(initial=0) >= 0
+        and levels.max(initial=0) <= spec.steps - 1
+    ):
         r.fail(f"array 'targets' is not on the output grid {{0, δ, …, 1 − δ}} of {spec} (Lemma 6.1's h : G_δ → G_δ)")
     w = id_gap / 2.0 if plan is None else plan.half_width
     centres = ids.reshape(-1)
@@ -109,14 +141,16 @@ def check_construction(r: Reader, spec: GridSpec, a: dict, id_gap: float, labels
     )
     for name, rule, ok in checks:
         if not np.all(ok()):
-            r.fail(f"array {name!r} does not memorize the stored context IDs and targets ({rule} fails; Lemma C.1's "
-                   "bump FFN_2); the file was edited or is damaged")
+            r.fail(
+                f"array {name!r} does not memorize the stored context IDs and targets ({rule} fails; Lemma C.1's "
+                "bump FFN_2); the file was edited or is damaged"
+            )
 
 
 def named_target(r: Reader, record: dict):
     """The target the manifest names, rebuilt from its record; the record must be exactly what that target
     describes itself as (`Target.describe`: name, sizes and its seed or value, nothing else)."""
-    from .targets import make_target
+    from ..targets import make_target
 
     name, n, d = record["name"], record["tokens"], record["channels"]
     seed, value = record.get("seed", 0), record.get("value", 0.5)
@@ -129,13 +163,16 @@ def named_target(r: Reader, record: dict):
     except (ValueError, TypeError) as err:
         r.fail(f"manifest target {name!r} cannot be rebuilt ({' '.join(str(err).split())})")
     if canonical(target.describe()) != canonical(record):
-        r.fail(f"manifest target record {canonical(record)[:200]} is not what the {name} target records "
-               f"({canonical(target.describe())})")
+        r.fail(
+            f"manifest target record {canonical(record)[:200]} is not what the {name} target records "
+            f"({canonical(target.describe())})"
+        )
     return target
 
 
-def check_recomputed(r: Reader, spec: GridSpec, target, ids: np.ndarray, h: np.ndarray, *, chunk: int = 1 << 16,
-                      plan=None) -> None:
+def check_recomputed(
+    r: Reader, spec: GridSpec, target, ids: np.ndarray, h: np.ndarray, *, chunk: int = 1 << 16, plan=None
+) -> None:
     """The file computes what its manifest names (Lemma C.1): on every grid sequence ``A``
 
     * the stored context IDs are what the file's attention — already shown to be Lemma 5.4's for the spec
@@ -152,13 +189,13 @@ def check_recomputed(r: Reader, spec: GridSpec, target, ids: np.ndarray, h: np.n
     numeral variant (``plan``) the IDs are its attention on its exact plateau values (`numeral.plateau_values`),
     within twice the plan's certified ID error.
     """
-    from .contextual import contextual_attention
-    from .grid import sequence_digits
-    from .quantize import quantized_tokens
-    from .transformer import context_id_error_bound
+    from ..onelayer.contextual import contextual_attention
+    from ..onelayer.grid import sequence_digits
+    from ..onelayer.quantize import quantized_tokens
+    from ..onelayer.transformer import context_id_error_bound
 
     if plan is not None:
-        from .numeral import numeral_attention, plateau_values
+        from ..onelayer.numeral import numeral_attention, plateau_values
 
         attention = numeral_attention(plan).attention
         tolerance = 2.0 * plan.id_error
@@ -175,6 +212,7 @@ def check_recomputed(r: Reader, spec: GridSpec, target, ids: np.ndarray, h: np.n
 
         def tokens(digits):
             return quantized_tokens(spec, digits)
+
     m = spec.steps
     tie = 2.0**-30
     for lo in range(0, spec.n_sequences, chunk):
@@ -184,9 +222,11 @@ def check_recomputed(r: Reader, spec: GridSpec, target, ids: np.ndarray, h: np.n
         off = np.abs(ids[lo:hi] - computed) > tolerance
         if off.any():
             a, k = (int(i) for i in np.argwhere(off)[0])
-            r.fail(f"array 'context_ids' at sequence {lo + a}, token {k}: stored {float(ids[lo + a, k])!r}, but the "
-                   f"file's own attention (Lemma 5.4) computes {float(computed[a, k])!r} on that grid sequence; "
-                   "the file was edited or is damaged")
+            r.fail(
+                f"array 'context_ids' at sequence {lo + a}, token {k}: stored {float(ids[lo + a, k])!r}, but the "
+                f"file's own attention (Lemma 5.4) computes {float(computed[a, k])!r} on that grid sequence; "
+                "the file was edited or is damaged"
+            )
         y = np.asarray(target(digits / m), dtype=np.float64) * m
         low = np.clip(np.ceil(y - 0.5 - tie), 0, m - 1)
         high = np.clip(np.floor(y + 0.5 + tie), 0, m - 1)
@@ -195,15 +235,17 @@ def check_recomputed(r: Reader, spec: GridSpec, target, ids: np.ndarray, h: np.n
         if wrong.any():
             a, k, c = (int(i) for i in np.argwhere(wrong)[0])
             want = float(np.clip(np.rint(y[a, k, c]), 0, m - 1)) / m
-            r.fail(f"array 'targets' at sequence {lo + a}, token {k}, channel {c}: stored {float(h[lo + a, k, c])!r}, "
-                   f"but the quantized {target.name} target h = Q_out(f(A)) the manifest names is {want!r} there "
-                   "(Lemma 6.1's h); the file was edited or is damaged")
+            r.fail(
+                f"array 'targets' at sequence {lo + a}, token {k}, channel {c}: stored {float(h[lo + a, k, c])!r}, "
+                f"but the quantized {target.name} target h = Q_out(f(A)) the manifest names is {want!r} there "
+                "(Lemma 6.1's h); the file was edited or is damaged"
+            )
 
 
 def rebuild_model(model: str, config: dict, arrays: dict, r: Reader):
     """The network a model file describes, checked against the file: every stored array must be the
     network's weight of that name (the fixed φ_up matrices exactly the ones the configuration's sizes and
-    kernel give, `construct.models.ModelKind.fixed_arrays`), and every entry the network's ``config()`` reports must equal the recorded one."""
+    kernel give, `varproof.construct.files.models.ModelKind.fixed_arrays`), and every entry the network's ``config()`` reports must equal the recorded one."""
     kind = model_kind(model)
     for name, shape in kind.fixed_arrays(config, r):
         if name not in arrays:
@@ -218,7 +260,9 @@ def rebuild_model(model: str, config: dict, arrays: dict, r: Reader):
     except KeyError as err:
         r.fail(f"array {err.args[0]!r} is missing (the manifest config implies it)")
     except (ValueError, TypeError, ArithmeticError, MemoryError, IndexError) as err:
-        r.fail(f"manifest config does not describe the stored arrays ({' '.join(str(err).split()) or type(err).__name__})")
+        r.fail(
+            f"manifest config does not describe the stored arrays ({' '.join(str(err).split()) or type(err).__name__})"
+        )
     extra = sorted(set(arrays) - set(expected))
     if extra:
         r.fail(f"unexpected array(s) {', '.join(map(repr, extra))} for a {model} model with this config")
@@ -227,7 +271,9 @@ def rebuild_model(model: str, config: dict, arrays: dict, r: Reader):
         if got.shape != np.shape(want):
             r.fail(f"array {name!r} has shape {tuple(got.shape)}, the manifest config implies {tuple(np.shape(want))}")
         if not np.array_equal(got, want):
-            r.fail(f"array {name!r} is not the weight the manifest config implies ({first_difference(got, np.asarray(want))})")
+            r.fail(
+                f"array {name!r} is not the weight the manifest config implies ({first_difference(got, np.asarray(want))})"
+            )
     for key, value in described.items():
         if key not in config:
             r.fail(f"manifest config has no field {key!r}")
@@ -237,7 +283,7 @@ def rebuild_model(model: str, config: dict, arrays: dict, r: Reader):
 
 
 def seeded_network(model: str, config: dict):
-    """The network the kind's seeded builder (`construct.models.ModelKind.seeded`: `random_var_transformer`,
+    """The network the kind's seeded builder (`varproof.construct.files.models.ModelKind.seeded`: `random_var_transformer`,
     `random_flowar`, `random_hofar`) draws for the configuration's sizes and ``seed`` (their default weight scale,
     as ``varproof build --model`` uses), or a sentence saying why the configuration does not name one."""
     kind = model_kind(model)
@@ -267,6 +313,8 @@ def check_seeded(r: Reader, model: str, config: dict, arrays: dict, unverified: 
         r.fail(f"{net}; accept it unverified with --unverified (load_model(..., unverified=True))")
     for name, want in net.weight_arrays().items():
         if not np.array_equal(arrays[name], want):
-            r.fail(f"array {name!r} is not the weight seed {config['seed']} draws for this {model} configuration "
-                   f"({first_difference(arrays[name], np.asarray(want))}); the file was edited or is damaged")
+            r.fail(
+                f"array {name!r} is not the weight seed {config['seed']} draws for this {model} configuration "
+                f"({first_difference(arrays[name], np.asarray(want))}); the file was edited or is damaged"
+            )
     return True

@@ -1,8 +1,8 @@
 """The precision ladder, measured: does the Lemma C.1 transformer still reproduce its target in float32 or bfloat16?
 
 Real transformers run in float32 or bfloat16 (8 significand bits). `reproduces_in` casts every weight of a built
-transformer (`construct.transformer.build_transformer`, either variant) and the grid inputs to that dtype, runs the
-dense network in torch (`construct.torch_export.to_torch`), and compares the output with the quantized target ``h``
+transformer (`varproof.construct.onelayer.transformer.build_transformer`, either variant) and the grid inputs to that dtype, runs the
+dense network in torch (`varproof.construct.files.torch_export.to_torch`), and compares the output with the quantized target ``h``
 at every grid corner: the network reproduces ``h`` iff ``max |τ(X) − h(X)| < δ/2`` (rounding the output to the
 grid then recovers ``h`` exactly). `frontier` walks a series of specs of growing ``N`` and reports the largest
 ``N`` that is still reproduced — the measured counterpart of the bits ``varproof cost --variant`` predicts.
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .grid import GridSpec, grid_points
-from .targets import make_target
-from .torch_export import require_torch, to_torch
+from ..files.torch_export import require_torch, to_torch
+from ..onelayer.grid import GridSpec, grid_points
+from ..targets import make_target
 
 __all__ = [
     "DTYPES",
@@ -59,7 +59,7 @@ def reproduces_in(tau, dtype: str) -> PrecisionRun:
 def frontier(variant: str, dtype: str, specs, target: str = "blur") -> tuple[int, list[PrecisionRun]]:
     """``(largest N reproduced, runs)`` over ``specs`` (in order of growing ``N``); the walk stops at the first spec
     that is not reproduced (or cannot be built)."""
-    from .transformer import build_transformer
+    from ..onelayer.transformer import build_transformer
 
     runs, largest = [], 0
     for spec in specs:

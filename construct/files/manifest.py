@@ -3,9 +3,9 @@ readers that parse it without trusting it.
 
 A ``.safetensors`` file written by varproof carries one metadata entry, `MANIFEST_KEY` (``"varproof"``): a JSON
 object with ``format_version`` (`FORMAT_VERSION`) and ``kind`` — `ONE_LAYER` (the Lemma C.1 transformer,
-`construct.io.save_transformer`) or `MODEL_KIND` (a network of `construct.models.MODEL_KINDS`,
-`construct.io.save_model`). Nothing here is specific to a paper object; the checks that a file *is* the
-construction it names are in `construct.file_checks` and `construct.io`.
+`varproof.construct.files.io.save_transformer`) or `MODEL_KIND` (a network of `varproof.construct.files.models.MODEL_KINDS`,
+`varproof.construct.files.io.save_model`). Nothing here is specific to a paper object; the checks that a file *is* the
+construction it names are in `varproof.construct.files.checks` and `varproof.construct.files.io`.
 
 * `opened` — the checks every file passes first: a readable regular file, a safetensors container, a JSON object
   of at most `MANIFEST_MAX_BYTES` nested at most `MANIFEST_MAX_DEPTH` deep (`depth`, computed without recursion);
@@ -27,9 +27,22 @@ from pathlib import Path
 import numpy as np
 
 __all__ = [
-    "FORMAT_VERSION", "MANIFEST_KEY", "ONE_LAYER", "MODEL_KIND", "FILE_KINDS", "MANIFEST_MAX_BYTES",
-    "MANIFEST_MAX_DEPTH", "Reader", "opened", "depth", "canonical", "json_value", "json_number", "integer",
-    "read_kind", "first_difference",
+    "FORMAT_VERSION",
+    "MANIFEST_KEY",
+    "ONE_LAYER",
+    "MODEL_KIND",
+    "FILE_KINDS",
+    "MANIFEST_MAX_BYTES",
+    "MANIFEST_MAX_DEPTH",
+    "Reader",
+    "opened",
+    "depth",
+    "canonical",
+    "json_value",
+    "json_number",
+    "integer",
+    "read_kind",
+    "first_difference",
 ]
 
 FORMAT_VERSION = 1
@@ -76,8 +89,10 @@ class Reader:
         except ValueError:
             value = float("nan")
         if not math.isfinite(value) or (positive and not value > 0):
-            self.fail(f"manifest field {'.'.join(keys)!r} must be a {'positive ' if positive else ''}finite number "
-                      f"written as a string, got {raw!r}")
+            self.fail(
+                f"manifest field {'.'.join(keys)!r} must be a {'positive ' if positive else ''}finite number "
+                f"written as a string, got {raw!r}"
+            )
         return value
 
 
@@ -108,8 +123,10 @@ def opened(r: Reader):
             r.fail(f"no {MANIFEST_KEY!r} manifest in the metadata (not written by varproof)")
         text = meta[MANIFEST_KEY]
         if len(text) > MANIFEST_MAX_BYTES:
-            r.fail(f"manifest is {len(text)} characters long, more than the {MANIFEST_MAX_BYTES} a varproof manifest "
-                   "may have")
+            r.fail(
+                f"manifest is {len(text)} characters long, more than the {MANIFEST_MAX_BYTES} a varproof manifest "
+                "may have"
+            )
         try:
             man = json.loads(text)
         except json.JSONDecodeError as err:

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp_sparse
-
-from construct import validate
+from varproof.construct import validate
 
 __all__ = [
     "conv_matrix",

@@ -46,8 +46,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..layers import Attention
 from .grid import GridSpec
-from .layers import Attention
 
 __all__ = [
     "projection",

@@ -3,8 +3,8 @@
 The paper's models (Definitions 3.7–3.11, D.3, E.1) go from scale ``k`` (side ``h_k``) to scale ``k+1``
 with ``φ_up``, one bicubic map ``h_k → h_{k+1}``. The released systems do something else; this module
 writes their maps down as explicit matrices, one per step of a schedule, from
-`construct.interpolate` (bicubic Keys ``a = −3/4`` and area matrices with PyTorch's
-``interpolate(…, align_corners=False)`` semantics) and `construct.conv` (Definition B.1's 3×3
+`varproof.construct.var.interpolate` (bicubic Keys ``a = −3/4`` and area matrices with PyTorch's
+``interpolate(…, align_corners=False)`` semantics) and `varproof.construct.var.conv` (Definition B.1's 3×3
 convolution). Tokens are rows; a square map of side ``h`` is ``(h², c)``, row-major, and a 2-D map is
 the Kronecker product of its 1-D factors.
 
@@ -51,18 +51,39 @@ from fractions import Fraction
 
 import numpy as np
 import scipy.sparse as sp_sparse
-
-from construct import validate
+from varproof.construct import validate
 
 from .conv import conv_matrix
 from .interpolate import area_down_matrix_1d, kernel_pieces, up_matrix_1d
 
 __all__ = [
-    "OPERATORS", "RELEASED_SCHEDULES", "VAR_PATCH_NUMS", "FLOWAR_SCALES", "VAR_RESIDUAL_RATIO", "VAR_PHI_COUNT",
-    "FLOWAR_LAST_SIDE", "check_operator", "supported_schedules", "check_released_schedule", "last_side",
-    "ReleasedStep", "released_step", "var_block_row", "var_phi_index", "var_phi_matrix", "var_step_matrix",
-    "exact_up_factor", "exact_area_factor", "exact_step_factor", "exact_matmul", "exact_inf_norm",
-    "flowar_time_grid", "uniform_time_grid", "ReleasedScheduleError", "step_matrix", "next_scale_input",
+    "OPERATORS",
+    "RELEASED_SCHEDULES",
+    "VAR_PATCH_NUMS",
+    "FLOWAR_SCALES",
+    "VAR_RESIDUAL_RATIO",
+    "VAR_PHI_COUNT",
+    "FLOWAR_LAST_SIDE",
+    "check_operator",
+    "supported_schedules",
+    "check_released_schedule",
+    "last_side",
+    "ReleasedStep",
+    "released_step",
+    "var_block_row",
+    "var_phi_index",
+    "var_phi_matrix",
+    "var_step_matrix",
+    "exact_up_factor",
+    "exact_area_factor",
+    "exact_step_factor",
+    "exact_matmul",
+    "exact_inf_norm",
+    "flowar_time_grid",
+    "uniform_time_grid",
+    "ReleasedScheduleError",
+    "step_matrix",
+    "next_scale_input",
 ]
 
 #: the between-scale maps: the paper's φ_up and the two released systems' maps
@@ -124,8 +145,10 @@ def check_released_schedule(operator: str, sides: Sequence[int], *, chain: bool 
     if distinct != full[: len(distinct)]:
         bad = next((h for h in distinct if h not in full), None)
         why = f"side {bad} is not in its list" if bad is not None else "the sides are not a prefix of its list"
-        raise ReleasedScheduleError(f"--operator {operator} supports {supported_schedules(operator)}; got schedule "
-                                    f"{','.join(map(str, sides))} ({why})")
+        raise ReleasedScheduleError(
+            f"--operator {operator} supports {supported_schedules(operator)}; got schedule "
+            f"{','.join(map(str, sides))} ({why})"
+        )
     return sides
 
 
@@ -172,9 +195,11 @@ class ReleasedStep:
 
     def apply(self, X) -> np.ndarray:
         X = np.asarray(X, dtype=np.float64)
-        n = self.h_in ** 2
+        n = self.h_in**2
         if X.ndim < 2 or X.shape[-2] != n:
-            raise ValueError(f"released step ({self.operator}): expected (…, {n}, c) tokens (side {self.h_in}), got {X.shape}")
+            raise ValueError(
+                f"released step ({self.operator}): expected (…, {n}, c) tokens (side {self.h_in}), got {X.shape}"
+            )
         lead, c = X.shape[:-2], X.shape[-1]
         flat = np.moveaxis(X.reshape((-1, n, c)), 1, 0).reshape(n, -1)
         out = np.asarray(self.matrix @ flat).reshape(self.matrix.shape[0], -1, c)
@@ -219,7 +244,7 @@ def var_phi_index(j: int, n_scales: int = len(VAR_PATCH_NUMS), count: int = VAR_
 def var_phi_matrix(side: int, kernel: np.ndarray, ratio: Fraction | float = VAR_RESIDUAL_RATIO) -> sp_sparse.csr_matrix:
     """``Φ = (1 − ρ) I + ρ C_K`` on a side-``side`` map with ``c`` channels (``(side²·c)²``, channel-interleaved
     row-major flattening of ``(side, side, c)``), ``C_K`` the zero-padded 3×3 convolution of Definition B.1
-    (`construct.conv.conv_matrix`, kernel ``(c, 3, 3, c)``) — VAR's ``Phi`` with its residual ratio."""
+    (`varproof.construct.var.conv.conv_matrix`, kernel ``(c, 3, 3, c)``) — VAR's ``Phi`` with its residual ratio."""
     kernel = np.asarray(kernel, dtype=np.float64)
     if kernel.ndim != 4 or kernel.shape[0] != kernel.shape[3]:
         raise ValueError(f"VAR Φ: the kernel must be (c, 3, 3, c) (Φ keeps the channel count), got {kernel.shape}")
@@ -229,8 +254,9 @@ def var_phi_matrix(side: int, kernel: np.ndarray, ratio: Fraction | float = VAR_
     return sp_sparse.csr_matrix((1 - rho) * sp_sparse.identity(n) + rho * conv_matrix(side, side, kernel))
 
 
-def var_step_matrix(h_in: int, h_out: int, channels: int, kernel: np.ndarray | None = None,
-                    ratio: Fraction | float = VAR_RESIDUAL_RATIO) -> sp_sparse.csr_matrix:
+def var_step_matrix(
+    h_in: int, h_out: int, channels: int, kernel: np.ndarray | None = None, ratio: Fraction | float = VAR_RESIDUAL_RATIO
+) -> sp_sparse.csr_matrix:
     """The newest-map block with a general Φ, on channel-interleaved maps: ``(D⊗D⊗I_c) Φ (U⊗U⊗I_c)``,
     shape ``(h_out²·c, h_in²·c)``. ``kernel=None`` is the identity kernel (``Φ = I``)."""
     H = last_side("var")
@@ -252,7 +278,13 @@ def exact_up_factor(h_in: int, h_out: int) -> list[list[Fraction]]:
     coeffs = []
     for poly, (lo, hi) in kernel_pieces("keys"):
         x = sorted(poly.free_symbols, key=str)[0]
-        coeffs.append(([Fraction(int(cf.p), int(cf.q)) for cf in poly.as_poly(x).all_coeffs()], Fraction(int(lo)), Fraction(int(hi))))
+        coeffs.append(
+            (
+                [Fraction(int(cf.p), int(cf.q)) for cf in poly.as_poly(x).all_coeffs()],
+                Fraction(int(lo)),
+                Fraction(int(hi)),
+            )
+        )
 
     def W(t: Fraction) -> Fraction:
         t = abs(t)
@@ -322,7 +354,7 @@ def _linspace(a: Fraction, b: Fraction, n: int) -> list[Fraction]:
 
 
 def uniform_time_grid(steps: int) -> tuple[Fraction, ...]:
-    """``0, 1/steps, …, 1`` — the grid of `construct.flowar.FlowAR.generate` by default."""
+    """``0, 1/steps, …, 1`` — the grid of `varproof.construct.flowar.flowar.FlowAR.generate` by default."""
     steps = validate.integer("time grid: steps", steps, minimum=1, what="a positive integer")
     return tuple(Fraction(k, steps) for k in range(steps + 1))
 

@@ -26,12 +26,12 @@ paper                      code                                 meaning
 ``FM_first/second`` (F)    `TokenMLP`                           Algorithm 2's velocity networks
 =========================  ===================================  ==============================================
 
-One implementation of each definition: the matrices of D.1–D.4 are `construct.interpolate`'s
-(`~construct.interpolate.up_sample_matrix`, `~construct.interpolate.down_sample_matrix`), and D.7's
-attention is Definition 3.3's `construct.layers.Attention` (`SingleAttention` subclasses it, adding only
-D.7's square shapes and a Lipschitz bound); ``FFN_i`` is `construct.layers.FeedForward`.
+One implementation of each definition: the matrices of D.1–D.4 are `varproof.construct.var.interpolate`'s
+(`~varproof.construct.var.interpolate.up_sample_matrix`, `~varproof.construct.var.interpolate.down_sample_matrix`), and D.7's
+attention is Definition 3.3's `varproof.construct.layers.Attention` (`SingleAttention` subclasses it, adding only
+D.7's square shapes and a Lipschitz bound); ``FFN_i`` is `varproof.construct.layers.FeedForward`.
 
-Deviations from the printed definitions (each is a claim in `verify.claims.flowar`; docs/flowar.md):
+Deviations from the printed definitions (each is a claim in `varproof.verify.claims.flowar`; docs/flowar.md):
 
 * D.3 prints ``Φ_up ∈ R^{hw×(rh·rw)}`` with ``Y = Φ_up X``; the product needs ``(r²hw) × hw``,
   which is what `LinearUpSample.matrix` is (`LinearUpSample.printed_shape` keeps the printed one).
@@ -50,8 +50,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp_sparse
 
-from .grid import require_memory
-from .interpolate import (
+from ..arithmetic.numerics import matmul, tanh
+from ..layers import Attention, FeedForward
+from ..onelayer.grid import require_memory
+from ..var.interpolate import (
     UP_KINDS,
     down_sample_factors,
     down_sample_matrix,
@@ -59,12 +61,21 @@ from .interpolate import (
     up_sample_factors,
     up_sample_matrix,
 )
-from .layers import Attention, FeedForward
-from .numerics import matmul, tanh
 
 __all__ = [
-    "Scales", "estimate_bytes", "LinearUpSample", "LinearDownSample", "Tokenizer", "SingleAttention", "MLP",
-    "layer_norm", "layer_norm_eps", "FlowMatchingNet", "TokenMLP", "random_attention", "random_feed_forward",
+    "Scales",
+    "estimate_bytes",
+    "LinearUpSample",
+    "LinearDownSample",
+    "Tokenizer",
+    "SingleAttention",
+    "MLP",
+    "layer_norm",
+    "layer_norm_eps",
+    "FlowMatchingNet",
+    "TokenMLP",
+    "random_attention",
+    "random_feed_forward",
 ]
 
 
@@ -128,8 +139,10 @@ class Scales:
         r1 = self.a ** (self.K - 1)
         for name in ("h", "w"):
             if getattr(self, name) % r1:
-                raise ValueError(f"Definition D.5: {name} must be divisible by r_1 = a^(K-1) = {r1}, "
-                                 f"got {name} = {getattr(self, name)}")
+                raise ValueError(
+                    f"Definition D.5: {name} must be divisible by r_1 = a^(K-1) = {r1}, "
+                    f"got {name} = {getattr(self, name)}"
+                )
 
     @property
     def ratios(self) -> tuple[int, ...]:
@@ -160,15 +173,22 @@ class Scales:
     def block(self, seq: np.ndarray, i: int) -> np.ndarray:
         """Scale ``i``'s block ``seq[…, Σ_{j<i} n_j : Σ_{j≤i} n_j, :]`` of a concatenated sequence."""
         lo = self.offset(i)
-        return seq[..., lo: lo + self.tokens[i - 1], :]
+        return seq[..., lo : lo + self.tokens[i - 1], :]
 
     def _check_scale(self, i) -> None:
         if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 1 <= i <= self.K:
             raise ValueError(f"scale index i must be an integer in 1…K = 1…{self.K}, got {i!r}")
 
     def as_dict(self) -> dict:
-        return {"h": self.h, "w": self.w, "K": self.K, "a": self.a, "ratios": list(self.ratios),
-                "sides": [list(s) for s in self.sides], "tokens": list(self.tokens)}
+        return {
+            "h": self.h,
+            "w": self.w,
+            "K": self.K,
+            "a": self.a,
+            "ratios": list(self.ratios),
+            "sides": [list(s) for s in self.sides],
+            "tokens": list(self.tokens),
+        }
 
 
 def estimate_bytes(scales: Scales, channels: int, batch: int = 1) -> float:
@@ -184,8 +204,8 @@ def estimate_bytes(scales: Scales, channels: int, batch: int = 1) -> float:
 class LinearUpSample:
     """Definition D.3 (working form): ``φ_up(X, r)`` with ``Y = Φ_up X``, ``Φ_up = A_h ⊗ A_w``.
 
-    ``matrix`` is `construct.interpolate.up_sample_matrix` (the one implementation of D.1/D.3): ``A_h`` is the
-    ``(rh) × h`` bicubic matrix of `construct.interpolate.up_matrix_1d` (PyTorch
+    ``matrix`` is `varproof.construct.var.interpolate.up_sample_matrix` (the one implementation of D.1/D.3): ``A_h`` is the
+    ``(rh) × h`` bicubic matrix of `varproof.construct.var.interpolate.up_matrix_1d` (PyTorch
     ``interpolate(mode='bicubic', align_corners=False)``), so ``matrix`` has shape ``(r²hw) × hw``
     and maps ``(…, hw, c) → (…, r²hw, c)`` channel by channel. The printed ``Φ_up ∈ R^{hw×(rh·rw)}``
     (`printed_shape`) cannot multiply ``X ∈ R^{hw×c}`` unless ``r = 1`` (claim ``def-d.3``).
@@ -233,8 +253,8 @@ class LinearUpSample:
 class LinearDownSample:
     """Definition D.4: ``φ_down(X, r)`` with ``Y = Φ_down X``, ``Φ_down ∈ R^{((h/r)(w/r)) × hw}``.
 
-    ``Φ_down = B_h ⊗ B_w`` is `construct.interpolate.down_sample_matrix` (the one implementation of D.2/D.4),
-    ``B_h`` the area (block-mean) matrix of `construct.interpolate.area_down_matrix_1d`: output pixel ``(p, q)`` is the mean of the ``r × r``
+    ``Φ_down = B_h ⊗ B_w`` is `varproof.construct.var.interpolate.down_sample_matrix` (the one implementation of D.2/D.4),
+    ``B_h`` the area (block-mean) matrix of `varproof.construct.var.interpolate.area_down_matrix_1d`: output pixel ``(p, q)`` is the mean of the ``r × r``
     block ``rp … rp+r−1 × rq … rq+r−1`` (PyTorch ``mode='area'`` for an integer factor). Rows are
     non-negative and sum to 1, so ``‖Φ_down‖_∞ = 1``. Needs ``r`` to divide ``h`` and ``w`` (D.4's
     ``h/r`` must be an integer).
@@ -251,8 +271,12 @@ class LinearDownSample:
             object.__setattr__(self, name, _pos_int(getattr(self, name), name, "Definition D.4"))
         for name in ("h", "w"):
             if getattr(self, name) % self.r:
-                raise ValueError(f"Definition D.4: {name} must be divisible by r = {self.r}, got {name} = {getattr(self, name)}")
-        require_memory(float(self.h * self.w) * _SPARSE_ENTRY_BYTES, f"the {self.h * self.w}-column down-sampling matrix")
+                raise ValueError(
+                    f"Definition D.4: {name} must be divisible by r = {self.r}, got {name} = {getattr(self, name)}"
+                )
+        require_memory(
+            float(self.h * self.w) * _SPARSE_ENTRY_BYTES, f"the {self.h * self.w}-column down-sampling matrix"
+        )
         object.__setattr__(self, "factors", down_sample_factors(self.h, self.w, self.r))
         object.__setattr__(self, "matrix", down_sample_matrix(self.h, self.w, self.r))
 
@@ -292,8 +316,8 @@ class Tokenizer:
 class SingleAttention(Attention):
     """Definition D.7: ``A_ij = exp(X_i W_Q W_Kᵀ X_jᵀ)``, ``Attn(X) = D^{-1} A X W_V``, ``D = diag(A1)``.
 
-    The same map as Definition 3.3's `construct.layers.Attention` ``(W_Q, W_K, W_V)`` with no ``W_O`` and no
-    skip, and computed by it (its `~construct.layers.Attention.weights`, the stable row-wise softmax of
+    The same map as Definition 3.3's `varproof.construct.layers.Attention` ``(W_Q, W_K, W_V)`` with no ``W_O`` and no
+    skip, and computed by it (its `~varproof.construct.layers.Attention.weights`, the stable row-wise softmax of
     ``X W_Q W_Kᵀ Xᵀ``, and its ``output_map = W_V``): this class only adds D.7's hypotheses — square
     ``W_Q, W_K, W_V ∈ R^{c×c}`` — tokens with any leading batch axes ``(…, n, c)`` (tokens are rows of
     ``X ∈ R^{n×c}``), and the certified Lipschitz bound `lipschitz_inf`.
@@ -377,8 +401,10 @@ def layer_norm(X) -> np.ndarray:
     if np.any(constant):
         where = tuple(int(k) for k in np.argwhere(constant)[0])
         why = " (c = 1: every token is constant)" if X.shape[-1] == 1 else ""
-        raise ValueError(f"Definition D.9: LN divides by sqrt(σ_j²) with no ε; token {where} is constant, so σ_j = 0 "
-                         f"and LN is undefined{why}; use layer_norm_eps with an explicit eps")
+        raise ValueError(
+            f"Definition D.9: LN divides by sqrt(σ_j²) with no ε; token {where} is constant, so σ_j = 0 "
+            f"and LN is undefined{why}; use layer_norm_eps with an explicit eps"
+        )
     mu = X.mean(axis=-1, keepdims=True)
     var = ((X - mu) ** 2).mean(axis=-1, keepdims=True)
     return (X - mu) / np.sqrt(var)
@@ -388,7 +414,9 @@ def layer_norm_eps(X, *, eps: float) -> np.ndarray:
     """Definition D.9 with the usual regulariser: ``Y_j = (X_j − μ_j)/sqrt(σ_j² + eps)``, ``eps > 0``
     given by the caller (no default: the paper gives none). Defined for every input."""
     if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not (eps > 0 and np.isfinite(eps)):
-        raise ValueError(f"layer_norm_eps: eps must be a positive finite number (the paper's D.9 has none), got {eps!r}")
+        raise ValueError(
+            f"layer_norm_eps: eps must be a positive finite number (the paper's D.9 has none), got {eps!r}"
+        )
     X = np.asarray(X, dtype=np.float64)
     mu = X.mean(axis=-1, keepdims=True)
     var = ((X - mu) ** 2).mean(axis=-1, keepdims=True)
@@ -418,8 +446,10 @@ class FlowMatchingNet:
     def __post_init__(self) -> None:
         c = self.attn.channels
         if self.mlp_in.shape != (c, 6 * c) or self.mlp_out.shape != (c, c):
-            raise ValueError(f"Definition D.12: MLP_i must be c→6c and c→c with c = {c}, got {self.mlp_in.shape} "
-                             f"and {self.mlp_out.shape}")
+            raise ValueError(
+                f"Definition D.12: MLP_i must be c→6c and c→c with c = {c}, got {self.mlp_in.shape} "
+                f"and {self.mlp_out.shape}"
+            )
         if self.ln_eps is not None:
             layer_norm_eps(np.zeros((1, 2)), eps=self.ln_eps)  # validates eps
 
@@ -434,13 +464,15 @@ class FlowMatchingNet:
         """Step 1: the six ``(…, n, c)`` modulation maps by name."""
         P = self.mlp_in(np.asarray(Y_hat, dtype=np.float64) + float(t))
         c = self.channels
-        return {name: P[..., k * c:(k + 1) * c] for k, name in enumerate(("α1", "α2", "β1", "β2", "γ1", "γ2"))}
+        return {name: P[..., k * c : (k + 1) * c] for k, name in enumerate(("α1", "α2", "β1", "β2", "γ1", "γ2"))}
 
     def __call__(self, F, Y_hat, t) -> np.ndarray:
         F = np.asarray(F, dtype=np.float64)
         Y_hat = np.asarray(Y_hat, dtype=np.float64)
         if F.shape != Y_hat.shape or F.shape[-1] != self.channels:
-            raise ValueError(f"Definition D.12: F and Ŷ must both be (…, n, {self.channels}), got {F.shape} and {Y_hat.shape}")
+            raise ValueError(
+                f"Definition D.12: F and Ŷ must both be (…, n, {self.channels}), got {F.shape} and {Y_hat.shape}"
+            )
         m = self.modulation(Y_hat, t)
         F1 = self.attn(m["γ1"] * self._ln(F) + m["β1"]) * m["α1"]
         return self.mlp_out(m["γ2"] * self._ln(F1) + m["β2"]) * m["α2"]
@@ -480,15 +512,19 @@ class TokenMLP:
     def __call__(self, cond, img) -> np.ndarray:
         cond, img = np.asarray(cond, dtype=np.float64), np.asarray(img, dtype=np.float64)
         if cond.shape != img.shape or cond.shape[-1] != self.channels:
-            raise ValueError(f"HOFAR FM: x_cond and x_img must both be (…, n, {self.channels}), got {cond.shape} and {img.shape}")
+            raise ValueError(
+                f"HOFAR FM: x_cond and x_img must both be (…, n, {self.channels}), got {cond.shape} and {img.shape}"
+            )
         return matmul(tanh(matmul(np.concatenate([cond, img], axis=-1), self.W1.T) + self.b1), self.W2.T) + self.b2
 
     def lipschitz_inf(self) -> dict[str, float]:
         """Certified max-entry Lipschitz constants in each argument: ``{"cond": …, "img": …}``."""
         c = self.channels
         w2 = float(np.abs(self.W2).sum(axis=1).max())
-        return {"cond": w2 * float(np.abs(self.W1[:, :c]).sum(axis=1).max()),
-                "img": w2 * float(np.abs(self.W1[:, c:]).sum(axis=1).max())}
+        return {
+            "cond": w2 * float(np.abs(self.W1[:, :c]).sum(axis=1).max()),
+            "img": w2 * float(np.abs(self.W1[:, c:]).sum(axis=1).max()),
+        }
 
     def output_bound(self) -> float:
         """``sup |FM(·)|`` entrywise: ``max_k Σ_h |W2_kh| + |b2_k|`` (``|tanh| < 1``)."""
@@ -503,7 +539,9 @@ def random_attention(c: int, rng: np.random.Generator, std: float) -> SingleAtte
 
 def random_feed_forward(c: int, hidden: int, rng: np.random.Generator, std: float) -> FeedForward:
     """Definition 3.5's ``FFN`` (residual) with ``W1, b1, W2, b2`` drawn ``N(0, std²)`` from ``rng``, in that order."""
-    return FeedForward(rng.normal(0, std, (hidden, c)), rng.normal(0, std, hidden),
-                       rng.normal(0, std, (c, hidden)), rng.normal(0, std, c))
-
-
+    return FeedForward(
+        rng.normal(0, std, (hidden, c)),
+        rng.normal(0, std, hidden),
+        rng.normal(0, std, (c, hidden)),
+        rng.normal(0, std, c),
+    )

@@ -45,8 +45,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..layers import FeedForward
 from .grid import require_memory
-from .layers import FeedForward
 
 __all__ = [
     "paper_bump_profile",
@@ -96,12 +96,10 @@ def bump_memorizer(ids: np.ndarray, values: np.ndarray, gap: float, *, max_bytes
     if ids.ndim != 2 or values.shape[:2] != ids.shape:
         raise ValueError(f"bump_memorizer: ids (N, n) and values (N, n, d) disagree: {ids.shape}, {values.shape}")
     if not (np.isfinite(gap) and gap > 0):
-        raise ValueError(
-            f"bump_memorizer: context IDs must be pairwise distinct (Lemma 5.4's δ > 0), got gap {gap!r}"
-        )
+        raise ValueError(f"bump_memorizer: context IDs must be pairwise distinct (Lemma 5.4's δ > 0), got gap {gap!r}")
     N, n = ids.shape
     d = values.shape[2]
-    from .cost import ffn2_bytes  # cost.py reads the part table: imported here, not at module level
+    from ..cost import ffn2_bytes  # cost.py reads the part table: imported here, not at module level
 
     parts = BumpParts(N, n)
     c = parts.width
@@ -146,7 +144,9 @@ class BumpParts:
         for name in ("sequences", "tokens"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-                raise TypeError(f"BumpParts: {name} must be a non-negative integer (Lemma C.1's N and n), got {value!r}")
+                raise TypeError(
+                    f"BumpParts: {name} must be a non-negative integer (Lemma C.1's N and n), got {value!r}"
+                )
 
     @property
     def pairs(self) -> int:
@@ -163,7 +163,9 @@ class BumpParts:
         try:
             offset = BUMP_PARTS.index(part)
         except ValueError:
-            raise ValueError(f"BumpParts: unknown part {part!r}; FFN_2's bumps have parts {', '.join(BUMP_PARTS)}") from None
+            raise ValueError(
+                f"BumpParts: unknown part {part!r}; FFN_2's bumps have parts {', '.join(BUMP_PARTS)}"
+            ) from None
         return slice(offset, self.width, len(BUMP_PARTS))
 
     def neuron(self, pair: int, part: str) -> int:
@@ -200,8 +202,9 @@ class BumpParts:
         not ``N`` and ``n``, matters); ``ValueError`` unless 3 divides ``width``."""
         bumps, rest = divmod(width, len(BUMP_PARTS))
         if rest:
-            raise ValueError(f"{what}: {width} neurons are not bumps of {len(BUMP_PARTS)} neurons each "
-                             "(memorize.bump_memorizer)")
+            raise ValueError(
+                f"{what}: {width} neurons are not bumps of {len(BUMP_PARTS)} neurons each (memorize.bump_memorizer)"
+            )
         return cls(bumps, 1)
 
     @classmethod
@@ -209,7 +212,9 @@ class BumpParts:
         """The part table of a built FFN_2 (its labels name ``N`` and ``n``)."""
         labels = ffn.neuron_labels
         if not isinstance(labels, BumpLabels):
-            raise TypeError("BumpParts.of: not a bump FFN_2 (memorize.bump_memorizer); its neurons carry no bump labels")
+            raise TypeError(
+                "BumpParts.of: not a bump FFN_2 (memorize.bump_memorizer); its neurons carry no bump labels"
+            )
         return cls(labels.sequences, labels.tokens)
 
 

@@ -58,8 +58,8 @@ def matmul(A, B) -> np.ndarray:
         return out
     rows = max(1, BLOCK_ENTRIES // max(k * n, 1))
     for lo in range(0, m, rows):
-        block = A[..., lo:lo + rows, :, None] * B[..., None, :, :]  # (…, rows, k, n)
-        out[..., lo:lo + rows, :] = block.sum(axis=-2)
+        block = A[..., lo : lo + rows, :, None] * B[..., None, :, :]  # (…, rows, k, n)
+        out[..., lo : lo + rows, :] = block.sum(axis=-2)
     return out
 
 

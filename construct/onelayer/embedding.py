@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..layers import Embedding
 from .grid import GridSpec
-from .layers import Embedding
 
 __all__ = [
     "positional_embedding",

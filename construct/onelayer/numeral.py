@@ -82,10 +82,10 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..cost import UNIT_ROUNDOFF, build_bytes, printed_delta
+from ..layers import Attention, FeedForward
 from .contextual import ContextualMap
-from .cost import UNIT_ROUNDOFF, build_bytes, printed_delta
 from .grid import GridSpec, require_memory, sequence_digits
-from .layers import Attention, FeedForward
 
 __all__ = [
     "VARIANT",
@@ -154,14 +154,14 @@ class NumeralPlan:
     """
 
     spec: GridSpec
-    offset_step: int          # A
-    exponent: int             # e: scale = 2^{-e}
-    digit_weights: tuple      # m^{nd-1-(kd+i)}, row-major (k, i)
-    top_digits: tuple         # U_k
+    offset_step: int  # A
+    exponent: int  # e: scale = 2^{-e}
+    digit_weights: tuple  # m^{nd-1-(kd+i)}, row-major (k, i)
+    top_digits: tuple  # U_k
     var_lo: Fraction
     var_hi: Fraction
-    spread: int               # D
-    v_max: int                # V_max
+    spread: int  # D
+    v_max: int  # V_max
     lam: float
     mu: Fraction
     rho: float
@@ -176,7 +176,7 @@ class NumeralPlan:
 
     @property
     def scale(self) -> float:
-        return 2.0 ** -self.exponent
+        return 2.0**-self.exponent
 
     @property
     def bits(self) -> int:
@@ -208,7 +208,8 @@ def numeral_plan(spec: GridSpec) -> NumeralPlan:
         raise NumeralTooLarge(
             f"numeral construction for {spec}: the largest value |V| ≈ 2^{log2_v:.4g} needs {math.ceil(log2_v)} bits, "
             f"more than float64's 53-bit significand (N = m^(nd) ≈ 10^{P * math.log10(m):.4g} sequences); choose a "
-            "smaller spec")
+            "smaller spec"
+        )
     N = m**P
     A = N
     weights = tuple(m ** (P - 1 - j) for j in range(P))
@@ -219,7 +220,8 @@ def numeral_plan(spec: GridSpec) -> NumeralPlan:
     if v_max >= _EXACT:
         raise NumeralTooLarge(
             f"numeral construction for {spec}: the largest value |V| = {v_max} needs {v_max.bit_length()} bits, more "
-            f"than float64's 53-bit significand (N = m^(nd) = {N} sequences); choose a smaller spec")
+            f"than float64's 53-bit significand (N = m^(nd) = {N} sequences); choose a smaller spec"
+        )
     e = max(v_max - 1, 1).bit_length()  # 2^e ≥ v_max
     scale = Fraction(1, 2**e)
     pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
@@ -228,6 +230,7 @@ def numeral_plan(spec: GridSpec) -> NumeralPlan:
     old = ctx.prec
     ctx.prec = 256
     try:
+
         def ball(q: Fraction):
             return arb(q.numerator) / arb(q.denominator)
 
@@ -252,8 +255,10 @@ def numeral_plan(spec: GridSpec) -> NumeralPlan:
             g_in, g_out = float(g_in_ball.lower()), float(g_out_ball.lower())
             gap_units = g_in_ball if g_in < g_out else g_out_ball
         if not float(gap_units.lower()) > 0:
-            raise ValueError(f"numeral construction for {spec}: the certified gap bound is not positive "
-                             f"(G_in = {g_in!r}, G_out = {g_out!r})")
+            raise ValueError(
+                f"numeral construction for {spec}: the certified gap bound is not positive "
+                f"(G_in = {g_in!r}, G_out = {g_out!r})"
+            )
         gap_lb = float((gap_units * ball(scale)).lower())
         range_ball = (arb(N - 1) / n + 2 * R_ball) * ball(scale)
         ratio_ball = range_ball / (arb(N) * n) / (gap_units * ball(scale))
@@ -266,15 +271,39 @@ def numeral_plan(spec: GridSpec) -> NumeralPlan:
     lookup_room = float(scale) / (2 * n) * (1 - 2.0**-10) - float(scale) * R - err
     room = min(gap_lb / 2.0 - err, lookup_room)
     if N * n * 2.0**-50 >= 2.0**-11:
-        raise NumeralTooLarge(f"numeral construction for {spec}: the cell lookup rint(n·q/s) of N = {N} sequences "
-                              "needs more than float64's 53 bits; choose a smaller spec")
+        raise NumeralTooLarge(
+            f"numeral construction for {spec}: the cell lookup rint(n·q/s) of N = {N} sequences "
+            "needs more than float64's 53 bits; choose a smaller spec"
+        )
     # a power of two: FFN_2's W1 = 1/w and b1 = −c/w are then exact, and so is the hat's pre-activation (StructuredNumeral)
     half = 2.0 ** math.floor(math.log2(room)) if room > 0 else 0.0
     if half and 1.0 / half >= 2.0**51:
-        raise NumeralTooLarge(f"numeral construction for {spec}: the bump slope 1/w = 2^{-math.log2(half):.0f} leaves "
-                              "float64 no bits for the hats' offsets; choose a smaller spec")
-    return NumeralPlan(spec, A, e, weights, U, var_lo, var_hi, spread, v_max, lam, mu, rho, R, g_in, g_out, gap_lb,
-                       err, half, range_bound, ratio)
+        raise NumeralTooLarge(
+            f"numeral construction for {spec}: the bump slope 1/w = 2^{-math.log2(half):.0f} leaves "
+            "float64 no bits for the hats' offsets; choose a smaller spec"
+        )
+    return NumeralPlan(
+        spec,
+        A,
+        e,
+        weights,
+        U,
+        var_lo,
+        var_hi,
+        spread,
+        v_max,
+        lam,
+        mu,
+        rho,
+        R,
+        g_in,
+        g_out,
+        gap_lb,
+        err,
+        half,
+        range_bound,
+        ratio,
+    )
 
 
 # -- FFN_1: the staircases that write the numeral ---------------------------------------------------------------
@@ -287,8 +316,8 @@ def level_values(plan: NumeralPlan) -> np.ndarray:
     for k in range(n):
         for i in range(d):
             w = plan.digit_weights[k * d + i]
-            F[i, k * m:(k + 1) * m] = np.arange(m, dtype=np.int64) * w
-        F[0, k * m:(k + 1) * m] += plan.offset_step * (2 * k - n + 1)
+            F[i, k * m : (k + 1) * m] = np.arange(m, dtype=np.int64) * w
+        F[0, k * m : (k + 1) * m] += plan.offset_step * (2 * k - n + 1)
     return F
 
 
@@ -333,8 +362,14 @@ def numeral_attention(plan: NumeralPlan) -> ContextualMap:
     e0 = np.zeros(d)
     e0[0] = 1.0
     root = math.sqrt(plan.lam)
-    att = Attention(W_Q=root * e0[:, None], W_K=root * e0[:, None], W_V=np.outer(e0, e0), W_O=None, skip=False,
-                    coordinate_labels=tuple(("context-id" if i == 0 else "zero", i) for i in range(d)))
+    att = Attention(
+        W_Q=root * e0[:, None],
+        W_K=root * e0[:, None],
+        W_V=np.outer(e0, e0),
+        W_O=None,
+        skip=False,
+        coordinate_labels=tuple(("context-id" if i == 0 else "zero", i) for i in range(d)),
+    )
     n = spec.tokens
     scale = Fraction(1, 2**plan.exponent)
     a_min = scale * (plan.offset_step * (1 - n))
@@ -582,8 +617,10 @@ def _digits_of_indices(spec: GridSpec, index: np.ndarray) -> np.ndarray:
 def build_numeral_structured(target, spec: GridSpec) -> StructuredNumeral:
     """The structured numeral network for ``target`` (no weights stored beyond the plan)."""
     if (target.tokens, target.channels) != (spec.tokens, spec.channels):
-        raise ValueError(f"build_numeral_structured: target is for n={target.tokens}, d={target.channels}; spec has "
-                         f"n={spec.tokens}, d={spec.channels}")
+        raise ValueError(
+            f"build_numeral_structured: target is for n={target.tokens}, d={target.channels}; spec has "
+            f"n={spec.tokens}, d={spec.channels}"
+        )
     return StructuredNumeral(spec, target, numeral_plan(spec))
 
 
@@ -604,20 +641,35 @@ class CellStats:
 
     def merge(self, other: CellStats) -> CellStats:
         if self.stop != other.start:
-            raise ValueError(f"CellStats.merge: ranges [{self.start}, {self.stop}) and [{other.start}, {other.stop}) "
-                             "are not adjacent")
+            raise ValueError(
+                f"CellStats.merge: ranges [{self.start}, {self.stop}) and [{other.start}, {other.stop}) "
+                "are not adjacent"
+            )
         if self.start == self.stop:
             return other
         if other.start == other.stop:
             return self
         boundary = other.lowest - self.highest
-        return CellStats(self.start, other.stop, min(self.min_gap, other.min_gap, boundary),
-                         self.increasing and other.increasing and boundary > 0,
-                         max(self.max_cell_offset, other.max_cell_offset), self.lowest, other.highest)
+        return CellStats(
+            self.start,
+            other.stop,
+            min(self.min_gap, other.min_gap, boundary),
+            self.increasing and other.increasing and boundary > 0,
+            max(self.max_cell_offset, other.max_cell_offset),
+            self.lowest,
+            other.highest,
+        )
 
 
-def check_numeral_grid(model: StructuredNumeral, target, start: int = 0, stop: int | None = None, *,
-                       chunk: int = 1 << 11, progress: bool = False):
+def check_numeral_grid(
+    model: StructuredNumeral,
+    target,
+    start: int = 0,
+    stop: int | None = None,
+    *,
+    chunk: int = 1 << 11,
+    progress: bool = False,
+):
     """`structured.check_grid` for the numeral variant, plus `CellStats`: every grid sequence of ``[start, stop)`` at
     both plateau ends against the quantized target ``h``; memory stays at one chunk.
 
@@ -648,8 +700,15 @@ def check_numeral_grid(model: StructuredNumeral, target, start: int = 0, stop: i
         flat = ids.reshape(-1)
         steps = np.diff(flat)
         lattice = np.arange(lo, hi, dtype=np.float64)[:, None] * lattice_step
-        part = CellStats(lo, hi, float(steps.min()) if steps.size else math.inf, bool((steps > 0).all()),
-                         float(np.abs(ids - lattice).max()), float(flat[0]), float(flat[-1]))
+        part = CellStats(
+            lo,
+            hi,
+            float(steps.min()) if steps.size else math.inf,
+            bool((steps > 0).all()),
+            float(np.abs(ids - lattice).max()),
+            float(flat[0]),
+            float(flat[-1]),
+        )
         stats = stats.merge(part)
         known = (lo, ids, values)
         previous = []
@@ -700,14 +759,18 @@ def build_numeral_transformer(target, spec: GridSpec, *, max_bytes: float | None
     from .transformer import OneLayerTransformer, quantize_output, smallest_gap
 
     if (target.tokens, target.channels) != (spec.tokens, spec.channels):
-        raise ValueError(f"build_transformer: target is for n={target.tokens}, d={target.channels}; spec has "
-                         f"n={spec.tokens}, d={spec.channels}")
+        raise ValueError(
+            f"build_transformer: target is for n={target.tokens}, d={target.channels}; spec has "
+            f"n={spec.tokens}, d={spec.channels}"
+        )
     N, n, d = spec.n_sequences, spec.tokens, spec.channels
     require_memory(build_bytes(spec), f"the FFN_2 of {N} grid sequences", max_bytes)
     plan = numeral_plan(spec)
     if not plan.half_width > plan.id_error:
-        raise ValueError(f"numeral construction for {spec}: the bump half-width {plan.half_width:.3e} is not above the "
-                         f"float64 error {plan.id_error:.3e} of an ID")
+        raise ValueError(
+            f"numeral construction for {spec}: the bump half-width {plan.half_width:.3e} is not above the "
+            f"float64 error {plan.id_error:.3e} of an ID"
+        )
     embedding = positional_embedding(spec)
     ffn1 = numeral_quantizer(plan)
     cmap = numeral_attention(plan)
@@ -730,15 +793,34 @@ def numeral_conditions(tau, *, measured: bool = True) -> list[dict]:
     delta, theta = float(spec.step_width), float(spec.ramp)
     n = spec.tokens
     found = [
-        {"name": "ramp θ < step δ (Eq. 1: plateaus exist)", "value": theta, "bound": delta, "slack": delta - theta,
-         "ok": theta < delta},
-        {"name": "certified context-ID gap s·min(G_in, G_out) > 0 (numeral cells)", "value": plan.gap_lb, "bound": 0.0,
-         "slack": plan.gap_lb, "ok": plan.gap_lb > 0},
-        {"name": "bump half-width gap_lb/2 − ε exceeds the float64 error ε of an ID", "value": plan.half_width,
-         "bound": plan.id_error, "slack": plan.half_width - plan.id_error, "ok": plan.half_width > plan.id_error},
-        {"name": "certified gap ratio (range/(N·n))/gap within 10·n²", "value": plan.gap_ratio_bound,
-         "bound": 10.0 * n * n, "slack": 10.0 * n * n - plan.gap_ratio_bound,
-         "ok": plan.gap_ratio_bound <= 10.0 * n * n},
+        {
+            "name": "ramp θ < step δ (Eq. 1: plateaus exist)",
+            "value": theta,
+            "bound": delta,
+            "slack": delta - theta,
+            "ok": theta < delta,
+        },
+        {
+            "name": "certified context-ID gap s·min(G_in, G_out) > 0 (numeral cells)",
+            "value": plan.gap_lb,
+            "bound": 0.0,
+            "slack": plan.gap_lb,
+            "ok": plan.gap_lb > 0,
+        },
+        {
+            "name": "bump half-width gap_lb/2 − ε exceeds the float64 error ε of an ID",
+            "value": plan.half_width,
+            "bound": plan.id_error,
+            "slack": plan.half_width - plan.id_error,
+            "ok": plan.half_width > plan.id_error,
+        },
+        {
+            "name": "certified gap ratio (range/(N·n))/gap within 10·n²",
+            "value": plan.gap_ratio_bound,
+            "bound": 10.0 * n * n,
+            "slack": 10.0 * n * n - plan.gap_ratio_bound,
+            "ok": plan.gap_ratio_bound <= 10.0 * n * n,
+        },
     ]
     if measured:
         flat = np.asarray(tau.context_ids).reshape(-1)
@@ -747,12 +829,24 @@ def numeral_conditions(tau, *, measured: bool = True) -> list[dict]:
         offset = float(np.abs(tau.context_ids - lattice).max())
         reach = plan.scale * plan.cell_radius + plan.id_error
         smallest = float(steps.min()) if steps.size else math.inf
-        found.append({"name": "float64 IDs increase in (sequence, token) order, consecutive gaps ≥ gap_lb − 2ε",
-                      "value": smallest, "bound": plan.gap_lb - 2 * plan.id_error,
-                      "slack": smallest - (plan.gap_lb - 2 * plan.id_error),
-                      "ok": bool(smallest >= plan.gap_lb - 2 * plan.id_error)})
-        found.append({"name": "float64 IDs within s·R + ε of their lattice points s·a/n", "value": offset,
-                      "bound": reach, "slack": reach - offset, "ok": offset <= reach})
+        found.append(
+            {
+                "name": "float64 IDs increase in (sequence, token) order, consecutive gaps ≥ gap_lb − 2ε",
+                "value": smallest,
+                "bound": plan.gap_lb - 2 * plan.id_error,
+                "slack": smallest - (plan.gap_lb - 2 * plan.id_error),
+                "ok": bool(smallest >= plan.gap_lb - 2 * plan.id_error),
+            }
+        )
+        found.append(
+            {
+                "name": "float64 IDs within s·R + ε of their lattice points s·a/n",
+                "value": offset,
+                "bound": reach,
+                "slack": reach - offset,
+                "ok": offset <= reach,
+            }
+        )
     return found
 
 

@@ -1,21 +1,21 @@
 """FlowAR inference (Appendices D–E): the autoregressive transformer of Definition D.10 and Definition E.1's
 pipeline, on small latents. Its layers (scales, sampling, attention, the flow-matching networks ``NN_i``) are
-in `construct.flowar_layers`; HOFAR (Appendix F) is `construct.hofar`.
+in `varproof.construct.flowar.layers`; HOFAR (Appendix F) is `varproof.construct.flowar.hofar`.
 
-Paper symbol → code (the layers' symbols are tabled in `construct.flowar_layers`):
+Paper symbol → code (the layers' symbols are tabled in `varproof.construct.flowar.layers`):
 
 =========================  ===================================  ==============================================
 paper                      code                                 meaning
 =========================  ===================================  ==============================================
-``FFN_i`` (Def 3.5)        ``ARTransformer.ffns[i−1]``          `construct.layers.FeedForward` (residual)
+``FFN_i`` (Def 3.5)        ``ARTransformer.ffns[i−1]``          `varproof.construct.layers.FeedForward` (residual)
 ``TF_i`` (D.10)            ``ARTransformer.tf(i, Z)``           ``FFN_i ∘ Attn_i``
 ``Z^i`` (D.10, E.1)        ``FlowAR.sequence(Z_init, maps)``    concatenated flattened maps, ``Σ_{j≤i} n_j`` rows
-``NN_i`` (D.12)            ``FlowAR.nets[i−1]``                 `construct.flowar_layers.FlowMatchingNet`
+``NN_i`` (D.12)            ``FlowAR.nets[i−1]``                 `varproof.construct.flowar.layers.FlowMatchingNet`
 ``F_t^i``, ``F_0^i``       ``F_t``, ``noise[i−1]`` (D.11)       ``tY^i + (1−t)F_0^i``
 ``s_i, ŝ_i`` (E.1)         `FlowARTrace` ``.s, .s_hat``         conditions and flow outputs per scale
 =========================  ===================================  ==============================================
 
-Deviations from the printed definitions (each is a claim in `verify.claims.flowar`; docs/flowar.md):
+Deviations from the printed definitions (each is a claim in `varproof.verify.claims.flowar`; docs/flowar.md):
 
 * D.10/E.1 reshape the sequence into a ``(Σ h/r_j) × (Σ w/r_j) × c`` tensor, which has more entries
   than the ``Σ (h/r_j)(w/r_j)`` tokens (`printed_reshape_size`); here the sequence stays the
@@ -25,7 +25,7 @@ Deviations from the printed definitions (each is a claim in `verify.claims.flowa
   ``X``); `FlowAR.generate` is the working sampler: each scale integrates ``dF/dt = NN_i(F, s_i, t)``
   from noise with Euler steps, and the next scale is conditioned on the up-sampled *sample*.
 
-Released systems (`construct.released`): ``FlowAR(…, operator="flowar")`` appends FlowAR's released map
+Released systems (`varproof.construct.var.released`): ``FlowAR(…, operator="flowar")`` appends FlowAR's released map
 (bicubic to side 16, then area down to the next side) instead of φ_up (``operator="var"``: VAR's running
 sum), on a schedule that is a prefix of the released list; ``generate(…, time_grid="flowar")`` steps
 through FlowAR's sampler times instead of the uniform grid.
@@ -41,7 +41,10 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp_sparse
 
-from .flowar_layers import (
+from ..layers import FeedForward
+from ..onelayer.grid import require_memory
+from ..var.released import OPERATORS, check_released_schedule, flowar_time_grid, next_scale_input, step_matrix
+from .layers import (
     MLP,
     FlowMatchingNet,
     LinearUpSample,
@@ -54,9 +57,6 @@ from .flowar_layers import (
     random_attention,
     random_feed_forward,
 )
-from .grid import require_memory
-from .layers import FeedForward
-from .released import OPERATORS, check_released_schedule, flowar_time_grid, next_scale_input, step_matrix
 
 __all__ = ["printed_reshape_size", "ARTransformer", "FlowARTrace", "FlowAR", "random_flowar"]
 
@@ -78,7 +78,7 @@ class ARTransformer:
     """Definition D.10: ``TF_i(Z^i) = FFN_i ∘ Attn_i(Z^i)`` on the ``Σ_{j≤i} n_j`` tokens of ``Z^i``.
 
     ``attentions[i−1]`` is ``Attn_i`` (D.7), ``ffns[i−1]`` is ``FFN_i`` (Definition 3.5, residual, via
-    `construct.layers.FeedForward`). ``Ŷ^i`` is the ``i``-th (= last) block of ``TF_i(Z^i)``.
+    `varproof.construct.layers.FeedForward`). ``Ŷ^i`` is the ``i``-th (= last) block of ``TF_i(Z^i)``.
     """
 
     scales: Scales
@@ -88,8 +88,10 @@ class ARTransformer:
     def __post_init__(self) -> None:
         K = self.scales.K
         if len(self.attentions) != K or len(self.ffns) != K:
-            raise ValueError(f"Definition D.10: need one Attn_i and one FFN_i per scale (K = {K}), "
-                             f"got {len(self.attentions)} and {len(self.ffns)}")
+            raise ValueError(
+                f"Definition D.10: need one Attn_i and one FFN_i per scale (K = {K}), "
+                f"got {len(self.attentions)} and {len(self.ffns)}"
+            )
         cs = {a.channels for a in self.attentions} | {f.channels for f in self.ffns}
         if len(cs) != 1:
             raise ValueError(f"Definition D.10: all layers must share the channel count c, got {sorted(cs)}")
@@ -115,9 +117,9 @@ class ARTransformer:
 class FlowARTrace:
     """Everything one FlowAR pass computes, per scale ``i`` (index ``i − 1``)."""
 
-    Z: tuple[np.ndarray, ...]        # Z^i, (…, Σ_{j≤i} n_j, c)
-    s: tuple[np.ndarray, ...]        # s_i (the condition), (…, n_i, c)
-    s_hat: tuple[np.ndarray, ...]    # E.1: ŝ_i = NN_i(F_t^i, s_i, t_i); generate: the sample at t = 1
+    Z: tuple[np.ndarray, ...]  # Z^i, (…, Σ_{j≤i} n_j, c)
+    s: tuple[np.ndarray, ...]  # s_i (the condition), (…, n_i, c)
+    s_hat: tuple[np.ndarray, ...]  # E.1: ŝ_i = NN_i(F_t^i, s_i, t_i); generate: the sample at t = 1
     F_t: tuple[np.ndarray, ...] = ()  # E.1 only: F_t^i = t_i Y^i + (1 − t_i) F_0^i
 
     @property
@@ -145,7 +147,9 @@ class FlowAR:
             raise ValueError(f"FlowAR: operator must be one of {', '.join(OPERATORS)}, got {self.operator!r}")
         if self.operator != "paper":
             if any(p != q for p, q in self.scales.sides):
-                raise ValueError(f"FlowAR: --operator {self.operator} runs square token maps only, got sides {self.scales.sides}")
+                raise ValueError(
+                    f"FlowAR: --operator {self.operator} runs square token maps only, got sides {self.scales.sides}"
+                )
             check_released_schedule(self.operator, [p for p, _ in self.scales.sides])
         if self.transformer.scales != self.scales:
             raise ValueError("Definition E.1: the transformer's scales differ from the model's")
@@ -164,7 +168,7 @@ class FlowAR:
 
     def up_matrices(self) -> list[sp_sparse.csr_matrix]:
         """The between-scale maps into scales ``2 … K``: φ_up,i (``paper``) or the released ones
-        (`construct.released.step_matrix`; for ``var`` a block row over every earlier scale)."""
+        (`varproof.construct.var.released.step_matrix`; for ``var`` a block row over every earlier scale)."""
         if self.operator == "paper":
             return [up.matrix for up in self.ups()]
         sides = [p for p, _ in self.scales.sides]
@@ -172,7 +176,7 @@ class FlowAR:
 
     def sequence(self, Z_init, maps: Sequence[np.ndarray], ups=None) -> np.ndarray:
         """``Z^i = [Z_init; φ_up,1(maps[0]); …; φ_up,i−1(maps[i−2])]`` with ``i = len(maps) + 1`` (for a released
-        operator the appended blocks are its next-scale inputs, `construct.released.next_scale_input`)."""
+        operator the appended blocks are its next-scale inputs, `varproof.construct.var.released.next_scale_input`)."""
         if self.operator != "paper":
             sides = [p for p, _ in self.scales.sides]
             parts = [Z_init] + [next_scale_input(self.operator, sides, maps, k) for k in range(1, len(maps) + 1)]
@@ -190,7 +194,9 @@ class FlowAR:
             raise ValueError("Definition E.1: give the noise F_0^i (or a seed to draw it)")
         if len(noise) != sc.K:
             raise ValueError(f"Definition D.11: need one noise map F_0^i per scale (K = {sc.K}), got {len(noise)}")
-        noise = [_as_tokens(F0, n, c, f"Definition D.11: F_0^{i}") for i, (F0, n) in enumerate(zip(noise, sc.tokens), 1)]
+        noise = [
+            _as_tokens(F0, n, c, f"Definition D.11: F_0^{i}") for i, (F0, n) in enumerate(zip(noise, sc.tokens), 1)
+        ]
         return Z_init, noise
 
     def draw_noise(self, seed: int, batch: tuple[int, ...] = ()) -> list[np.ndarray]:
@@ -228,7 +234,7 @@ class FlowAR:
         ``x_i = F(1)``; ``Z^{i+1}`` appends ``φ_up,i(x_i)``. Needs no data latent. Output ``x_K``.
 
         ``time_grid="flowar"``: FlowAR's sampler times for ``num_steps = steps``
-        (`construct.released.flowar_time_grid`; 25 gives 24 unequal steps), ``F ← F + (t_{k+1} − t_k)·NN_i(F, s_i, t_k)``."""
+        (`varproof.construct.var.released.flowar_time_grid`; 25 gives 24 unequal steps), ``F ← F + (t_{k+1} − t_k)·NN_i(F, s_i, t_k)``."""
         sc = self.scales
         steps = _pos_int(steps, "steps", "FlowAR sampler")
         if time_grid not in ("uniform", "flowar"):
@@ -256,40 +262,86 @@ class FlowAR:
         ``nn{i}.attn.W_V``, ``nn{i}.mlp_out.b`` …, and the fixed maps ``up{i}.matrix`` (dense)."""
         out = {}
         for i, (attn, ffn) in enumerate(zip(self.transformer.attentions, self.transformer.ffns), start=1):
-            out.update({f"tf{i}.attn.W_Q": attn.W_Q, f"tf{i}.attn.W_K": attn.W_K, f"tf{i}.attn.W_V": attn.W_V,
-                        f"tf{i}.ffn.W1": ffn.W1, f"tf{i}.ffn.b1": ffn.b1, f"tf{i}.ffn.W2": ffn.W2, f"tf{i}.ffn.b2": ffn.b2})
+            out.update(
+                {
+                    f"tf{i}.attn.W_Q": attn.W_Q,
+                    f"tf{i}.attn.W_K": attn.W_K,
+                    f"tf{i}.attn.W_V": attn.W_V,
+                    f"tf{i}.ffn.W1": ffn.W1,
+                    f"tf{i}.ffn.b1": ffn.b1,
+                    f"tf{i}.ffn.W2": ffn.W2,
+                    f"tf{i}.ffn.b2": ffn.b2,
+                }
+            )
         for i, net in enumerate(self.nets, start=1):
-            out.update({f"nn{i}.mlp_in.W": net.mlp_in.W, f"nn{i}.mlp_in.b": net.mlp_in.b,
-                        f"nn{i}.attn.W_Q": net.attn.W_Q, f"nn{i}.attn.W_K": net.attn.W_K, f"nn{i}.attn.W_V": net.attn.W_V,
-                        f"nn{i}.mlp_out.W": net.mlp_out.W, f"nn{i}.mlp_out.b": net.mlp_out.b})
+            out.update(
+                {
+                    f"nn{i}.mlp_in.W": net.mlp_in.W,
+                    f"nn{i}.mlp_in.b": net.mlp_in.b,
+                    f"nn{i}.attn.W_Q": net.attn.W_Q,
+                    f"nn{i}.attn.W_K": net.attn.W_K,
+                    f"nn{i}.attn.W_V": net.attn.W_V,
+                    f"nn{i}.mlp_out.W": net.mlp_out.W,
+                    f"nn{i}.mlp_out.b": net.mlp_out.b,
+                }
+            )
         for i, matrix in enumerate(self.up_matrices(), start=1):
             out[f"up{i}.matrix"] = matrix.toarray()
         return out
 
     def config(self) -> dict:
-        return {"reference": "Definition E.1 (FlowAR inference), D.5 (tokenizer), D.10 (TF_i), D.12 (NN_i), D.3 (φ_up)",
-                **self.scales.as_dict(), "channels": self.channels, "kernel": self.kind,
-                "ffn_hidden": [int(f.width) for f in self.transformer.ffns],
-                "ln_eps": self.nets[0].ln_eps, **({"operator": self.operator} if self.operator != "paper" else {})}
+        return {
+            "reference": "Definition E.1 (FlowAR inference), D.5 (tokenizer), D.10 (TF_i), D.12 (NN_i), D.3 (φ_up)",
+            **self.scales.as_dict(),
+            "channels": self.channels,
+            "kernel": self.kind,
+            "ffn_hidden": [int(f.width) for f in self.transformer.ffns],
+            "ln_eps": self.nets[0].ln_eps,
+            **({"operator": self.operator} if self.operator != "paper" else {}),
+        }
 
     @classmethod
     def from_arrays(cls, config: dict, arrays: dict) -> FlowAR:
         """Rebuild from `weight_arrays` and `config`."""
         sc = Scales(int(config["h"]), int(config["w"]), int(config["K"]), int(config["a"]))
-        attns = tuple(SingleAttention(arrays[f"tf{i}.attn.W_Q"], arrays[f"tf{i}.attn.W_K"], arrays[f"tf{i}.attn.W_V"])
-                      for i in range(1, sc.K + 1))
-        ffns = tuple(FeedForward(arrays[f"tf{i}.ffn.W1"], arrays[f"tf{i}.ffn.b1"], arrays[f"tf{i}.ffn.W2"],
-                                 arrays[f"tf{i}.ffn.b2"]) for i in range(1, sc.K + 1))
-        nets = tuple(FlowMatchingNet(MLP(arrays[f"nn{i}.mlp_in.W"], arrays[f"nn{i}.mlp_in.b"]),
-                                     SingleAttention(arrays[f"nn{i}.attn.W_Q"], arrays[f"nn{i}.attn.W_K"], arrays[f"nn{i}.attn.W_V"]),
-                                     MLP(arrays[f"nn{i}.mlp_out.W"], arrays[f"nn{i}.mlp_out.b"]), config.get("ln_eps"))
-                     for i in range(1, sc.K + 1))
-        return cls(sc, ARTransformer(sc, attns, ffns), nets, config.get("kernel", "keys"), config.get("operator", "paper"))
+        attns = tuple(
+            SingleAttention(arrays[f"tf{i}.attn.W_Q"], arrays[f"tf{i}.attn.W_K"], arrays[f"tf{i}.attn.W_V"])
+            for i in range(1, sc.K + 1)
+        )
+        ffns = tuple(
+            FeedForward(
+                arrays[f"tf{i}.ffn.W1"], arrays[f"tf{i}.ffn.b1"], arrays[f"tf{i}.ffn.W2"], arrays[f"tf{i}.ffn.b2"]
+            )
+            for i in range(1, sc.K + 1)
+        )
+        nets = tuple(
+            FlowMatchingNet(
+                MLP(arrays[f"nn{i}.mlp_in.W"], arrays[f"nn{i}.mlp_in.b"]),
+                SingleAttention(arrays[f"nn{i}.attn.W_Q"], arrays[f"nn{i}.attn.W_K"], arrays[f"nn{i}.attn.W_V"]),
+                MLP(arrays[f"nn{i}.mlp_out.W"], arrays[f"nn{i}.mlp_out.b"]),
+                config.get("ln_eps"),
+            )
+            for i in range(1, sc.K + 1)
+        )
+        return cls(
+            sc, ARTransformer(sc, attns, ffns), nets, config.get("kernel", "keys"), config.get("operator", "paper")
+        )
 
 
-def random_flowar(size: int = 4, channels: int = 2, scales: int = 3, *, a: int = 2, width: int | None = None,
-                  hidden: int = 4, seed: int = 0, std: float = 0.5, ln_eps: float | None = None,
-                  kind: str = "keys", operator: str = "paper") -> FlowAR:
+def random_flowar(
+    size: int = 4,
+    channels: int = 2,
+    scales: int = 3,
+    *,
+    a: int = 2,
+    width: int | None = None,
+    hidden: int = 4,
+    seed: int = 0,
+    std: float = 0.5,
+    ln_eps: float | None = None,
+    kind: str = "keys",
+    operator: str = "paper",
+) -> FlowAR:
     """A FlowAR model (Definition E.1) on an ``h × w × c`` latent (``h = size``, ``w = width or size``)
     with ``K = scales``, factor ``a``, and weights drawn ``N(0, std²)`` from ``default_rng(seed)``.
     The definitions constrain shapes, not values."""
@@ -297,9 +349,18 @@ def random_flowar(size: int = 4, channels: int = 2, scales: int = 3, *, a: int =
     c = _pos_int(channels, "channels c", "Definition D.5")
     hidden = _pos_int(hidden, "FFN hidden width", "Definition 3.5")
     rng = np.random.default_rng(seed)
-    tf = ARTransformer(sc, tuple(random_attention(c, rng, std) for _ in range(sc.K)),
-                       tuple(random_feed_forward(c, hidden, rng, std) for _ in range(sc.K)))
-    nets = tuple(FlowMatchingNet(MLP(rng.normal(0, std, (c, 6 * c)), rng.normal(0, std, 6 * c)),
-                                 random_attention(c, rng, std),
-                                 MLP(rng.normal(0, std, (c, c)), rng.normal(0, std, c)), ln_eps) for _ in range(sc.K))
+    tf = ARTransformer(
+        sc,
+        tuple(random_attention(c, rng, std) for _ in range(sc.K)),
+        tuple(random_feed_forward(c, hidden, rng, std) for _ in range(sc.K)),
+    )
+    nets = tuple(
+        FlowMatchingNet(
+            MLP(rng.normal(0, std, (c, 6 * c)), rng.normal(0, std, 6 * c)),
+            random_attention(c, rng, std),
+            MLP(rng.normal(0, std, (c, c)), rng.normal(0, std, c)),
+            ln_eps,
+        )
+        for _ in range(sc.K)
+    )
     return FlowAR(sc, tf, nets, kind, operator)

@@ -1,5 +1,5 @@
 """Save and load weights files as ``.safetensors`` — arrays plus a JSON manifest, never pickle: the Lemma C.1
-transformer's format, the model files of `construct.models`, atomic writes and per-array SHA-256 digests.
+transformer's format, the model files of `varproof.construct.files.models`, atomic writes and per-array SHA-256 digests.
 
 A weights file holds the float64 arrays
 
@@ -16,7 +16,7 @@ array                                 shape          layer (paper)
 ====================================  =============  ==========================================
 
 with ``c1 = 2d(nm + 1)``, ``c2 = 3nN`` and ``N = m^(nd)``, and one metadata entry, ``"varproof"``: a JSON
-manifest (`manifest`; its key, limits and readers are `construct.manifest`) with the format version, the kind
+manifest (`manifest`; its key, limits and readers are `varproof.construct.files.manifest`) with the format version, the kind
 (``"one-layer"``), the `GridSpec`, the target, the variant (``"working"``, or ``"numeral"`` for `numeral.py`'s
 construction, which is rebuilt from its plan on loading), the paper reference of every layer, the named
 coordinates (FFN_1's neuron labels in full; FFN_2's label scheme ``('bump', sequence, token, part)`` and counts
@@ -24,23 +24,23 @@ only — FFN_2 can have millions of neurons), the contextual-map constants, the 
 conditions with their slack and the SHA-256 of every array (``sha256``; `array_digest`).
 
 `load_transformer` trusts nothing in the file: it checks the container, the manifest (at most
-`~construct.manifest.MANIFEST_MAX_BYTES` of JSON nested at most `~construct.manifest.MANIFEST_MAX_DEPTH` deep,
+`~varproof.construct.files.manifest.MANIFEST_MAX_BYTES` of JSON nested at most `~varproof.construct.files.manifest.MANIFEST_MAX_DEPTH` deep,
 integers where integers are meant), every array's presence, dtype, shape (as implied by the spec), finiteness
 and digest, the consistency of the recorded constants with the arrays, and that the arrays *are* the
-construction the manifest names (`construct.file_checks.check_construction`: E, FFN_1 and the attention rebuilt
+construction the manifest names (`varproof.construct.files.checks.check_construction`: E, FFN_1 and the attention rebuilt
 from the spec, FFN_2 from the stored context IDs and targets, bit for bit;
-`~construct.file_checks.check_recomputed`: the stored targets are the quantized ``h`` of the named target and
+`~varproof.construct.files.checks.check_recomputed`: the stored targets are the quantized ``h`` of the named target and
 the stored context IDs what the file's own attention computes, on every grid sequence). A digest stored in the
 same file cannot stop a deliberate edit — only recomputation can, so a file whose recomputation would exceed
 `RECOMPUTE_LIMIT` is refused unless the caller accepts it unverified (``unverified=True``; ``varproof
 inspect/export --unverified``, which then say so). It raises ``ValueError`` with a single line naming the file
 and what is wrong. A save/load round trip is bit-exact.
 
-Model files (``kind: "model"``: the kinds `construct.models.MODELS` registers — the VAR transformer, FlowAR,
+Model files (``kind: "model"``: the kinds `varproof.construct.files.models.MODELS` registers — the VAR transformer, FlowAR,
 HOFAR; `save_model` / `load_model`) hold named arrays, the model's configuration and the digests; `load_model`
 rebuilds the network from configuration and arrays through the kind's registry entry and refuses a file whose
-configuration contradicts its arrays (`construct.file_checks.rebuild_model`); the seeded weights are drawn again
-from the recorded ``seed`` and compared bit for bit (`~construct.file_checks.check_seeded`), so a file without a
+configuration contradicts its arrays (`varproof.construct.files.checks.rebuild_model`); the seeded weights are drawn again
+from the recorded ``seed`` and compared bit for bit (`~varproof.construct.files.checks.check_seeded`), so a file without a
 seed, or with weights that are not those of its seed, loads only unverified. Files written before the digests
 were added (no ``sha256`` field) still load.
 """
@@ -59,11 +59,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .contextual import ContextualMap
-from .cost import ffn1_width, ffn2_width, weight_shapes
-from .file_checks import check_construction, check_recomputed, check_seeded, named_target, rebuild_model
-from .grid import GridSpec
-from .layers import Attention, Embedding, FeedForward
+from ..cost import ffn1_width, ffn2_width, weight_shapes
+from ..layers import Attention, Embedding, FeedForward
+from ..onelayer.contextual import ContextualMap
+from ..onelayer.grid import GridSpec
+from ..onelayer.memorize import BUMP_PARTS, BumpParts
+from ..onelayer.transformer import OneLayerTransformer, smallest_gap
+from ..targets import TARGETS
+from .checks import check_construction, check_recomputed, check_seeded, named_target, rebuild_model
 from .manifest import (
     FORMAT_VERSION,
     MANIFEST_KEY,
@@ -76,19 +79,39 @@ from .manifest import (
     opened,
     read_kind,
 )
-from .memorize import BUMP_PARTS, BumpParts
 from .models import MODELS
-from .targets import TARGETS
-from .transformer import OneLayerTransformer, smallest_gap
 
 __all__ = [
-    "KIND", "MODEL_KIND", "MODELS", "FORMAT_VERSION", "REFERENCES", "ARRAY_NAMES", "FFN1_SCHEME", "FFN2_SCHEME",
-    "FFN2_PARTS", "ATTENTION_SCHEME", "ffn1_width", "ffn2_width", "expected_shapes", "weight_arrays", "array_digest",
-    "manifest", "save_transformer", "is_stream", "atomic_path", "load_transformer", "recomputation_skipped",
-    "recompute_work", "RECOMPUTE_LIMIT", "ModelFile", "save_model", "file_kind", "load_model",
+    "KIND",
+    "MODEL_KIND",
+    "MODELS",
+    "FORMAT_VERSION",
+    "REFERENCES",
+    "ARRAY_NAMES",
+    "FFN1_SCHEME",
+    "FFN2_SCHEME",
+    "FFN2_PARTS",
+    "ATTENTION_SCHEME",
+    "ffn1_width",
+    "ffn2_width",
+    "expected_shapes",
+    "weight_arrays",
+    "array_digest",
+    "manifest",
+    "save_transformer",
+    "is_stream",
+    "atomic_path",
+    "load_transformer",
+    "recomputation_skipped",
+    "recompute_work",
+    "RECOMPUTE_LIMIT",
+    "ModelFile",
+    "save_model",
+    "file_kind",
+    "load_model",
 ]
 
-#: the file kind of a Lemma C.1 transformer's weights file (`construct.manifest.ONE_LAYER`)
+#: the file kind of a Lemma C.1 transformer's weights file (`varproof.construct.files.manifest.ONE_LAYER`)
 KIND = ONE_LAYER
 #: largest recomputation `load_transformer` does unasked, in float64 operations (`recompute_work`): about a
 #: minute on one core; beyond it a file loads only with ``unverified=True``
@@ -105,10 +128,19 @@ REFERENCES = {
 #: the arrays of a weights file, in file order
 ARRAY_NAMES = (
     "embedding.E",
-    "ffn1.W1", "ffn1.b1", "ffn1.W2", "ffn1.b2",
-    "attention.W_Q", "attention.W_K", "attention.W_V",
-    "ffn2.W1", "ffn2.b1", "ffn2.W2", "ffn2.b2",
-    "context_ids", "targets",
+    "ffn1.W1",
+    "ffn1.b1",
+    "ffn1.W2",
+    "ffn1.b2",
+    "attention.W_Q",
+    "attention.W_K",
+    "attention.W_V",
+    "ffn2.W1",
+    "ffn2.b1",
+    "ffn2.W2",
+    "ffn2.b2",
+    "context_ids",
+    "targets",
 )
 
 FFN1_SCHEME = "('ramp', channel, t, 'up'|'down') for t < n·m, then ('cancel-residual', channel, '+'|'-'), channel-major"
@@ -128,10 +160,19 @@ def weight_arrays(tau: OneLayerTransformer) -> dict[str, np.ndarray]:
     att = tau.contextual.attention
     out = {
         "embedding.E": tau.embedding.E,
-        "ffn1.W1": tau.quantizer.W1, "ffn1.b1": tau.quantizer.b1, "ffn1.W2": tau.quantizer.W2, "ffn1.b2": tau.quantizer.b2,
-        "attention.W_Q": att.W_Q, "attention.W_K": att.W_K, "attention.W_V": att.W_V,
-        "ffn2.W1": tau.memorizer.W1, "ffn2.b1": tau.memorizer.b1, "ffn2.W2": tau.memorizer.W2, "ffn2.b2": tau.memorizer.b2,
-        "context_ids": tau.context_ids, "targets": tau.targets,
+        "ffn1.W1": tau.quantizer.W1,
+        "ffn1.b1": tau.quantizer.b1,
+        "ffn1.W2": tau.quantizer.W2,
+        "ffn1.b2": tau.quantizer.b2,
+        "attention.W_Q": att.W_Q,
+        "attention.W_K": att.W_K,
+        "attention.W_V": att.W_V,
+        "ffn2.W1": tau.memorizer.W1,
+        "ffn2.b1": tau.memorizer.b1,
+        "ffn2.W2": tau.memorizer.W2,
+        "ffn2.b2": tau.memorizer.b2,
+        "context_ids": tau.context_ids,
+        "targets": tau.targets,
     }
     return {name: np.ascontiguousarray(out[name], dtype=np.float64) for name in ARRAY_NAMES}
 
@@ -299,7 +340,9 @@ def load_transformer(path, *, unverified: bool = False) -> OneLayerTransformer:
         if man.get("kind") != KIND:
             r.fail(f"manifest kind {man.get('kind')!r} is not supported (expected {KIND!r})")
         if canonical(man.get("format_version")) != canonical(FORMAT_VERSION):
-            r.fail(f"manifest format_version {man.get('format_version')!r} is not supported (expected {FORMAT_VERSION})")
+            r.fail(
+                f"manifest format_version {man.get('format_version')!r} is not supported (expected {FORMAT_VERSION})"
+            )
 
         spec_data = r.field(man, "spec")
         if not isinstance(spec_data, dict):
@@ -311,7 +354,9 @@ def load_transformer(path, *, unverified: bool = False) -> OneLayerTransformer:
         except (ValueError, TypeError, ZeroDivisionError) as err:
             r.fail(f"manifest spec is invalid ({' '.join(str(err).split())})")
         if canonical(spec_data) != canonical(spec.as_dict()):
-            r.fail(f"manifest spec {canonical(spec_data)[:200]} is not the record of {spec} ({canonical(spec.as_dict())})")
+            r.fail(
+                f"manifest spec {canonical(spec_data)[:200]} is not the record of {spec} ({canonical(spec.as_dict())})"
+            )
         # N = m^(nd) context IDs are stored as float64: refuse specs the file cannot possibly hold
         # before computing N (a corrupt manifest could ask for a number with billions of digits).
         try:
@@ -356,12 +401,16 @@ def load_transformer(path, *, unverified: bool = False) -> OneLayerTransformer:
         r.fail(f"manifest neuron counts {neurons!r} disagree with the spec's FFN_1 = {c1}, FFN_2 = {c2}")
     variant = man.get("variant", "working")
     if variant not in ("working", "numeral"):
-        r.fail(f"manifest variant {variant!r} is not supported (this varproof writes and reads 'working' and 'numeral')")
+        r.fail(
+            f"manifest variant {variant!r} is not supported (this varproof writes and reads 'working' and 'numeral')"
+        )
     target = r.field(man, "target")
     if not isinstance(target, dict) or target.get("name") not in TARGETS:
         r.fail(f"manifest target {str(target)[:200]} is not one of {', '.join(TARGETS)}")
     if canonical([target.get("tokens"), target.get("channels")]) != canonical([n, d]):
-        r.fail(f"manifest target is for n={target.get('tokens')!r}, d={target.get('channels')!r}; the spec has n={n}, d={d}")
+        r.fail(
+            f"manifest target is for n={target.get('tokens')!r}, d={target.get('channels')!r}; the spec has n={n}, d={d}"
+        )
     target_fn = named_target(r, target)
 
     projection_raw = r.field(man, "contextual", "projection")
@@ -388,46 +437,62 @@ def load_transformer(path, *, unverified: bool = False) -> OneLayerTransformer:
     if not isinstance(labels_att, list) or len(labels_att) != d or not all(isinstance(l, list) for l in labels_att):
         r.fail(f"manifest must label all {d} attention coordinates (coordinates.attention.labels)")
     ffn2 = r.field(coords, "ffn2")
-    if not isinstance(ffn2, dict) or canonical([ffn2.get("scheme"), ffn2.get("sequences"), ffn2.get("tokens")]) != \
-            canonical([FFN2_SCHEME, N, n]):
+    if not isinstance(ffn2, dict) or canonical(
+        [ffn2.get("scheme"), ffn2.get("sequences"), ffn2.get("tokens")]
+    ) != canonical([FFN2_SCHEME, N, n]):
         ffn2 = ffn2 if isinstance(ffn2, dict) else {}
-        r.fail(f"manifest FFN_2 label scheme {ffn2.get('scheme')!r} for {ffn2.get('sequences')}×{ffn2.get('tokens')} "
-               f"pairs does not match {FFN2_SCHEME!r} for {N}×{n}")
+        r.fail(
+            f"manifest FFN_2 label scheme {ffn2.get('scheme')!r} for {ffn2.get('sequences')}×{ffn2.get('tokens')} "
+            f"pairs does not match {FFN2_SCHEME!r} for {N}×{n}"
+        )
 
     a = arrays
     plan = None
     if variant == "numeral":
-        from .numeral import numeral_plan
+        from ..onelayer.numeral import numeral_plan
 
         try:
             plan = numeral_plan(spec)
         except ValueError as err:
             r.fail(" ".join(str(err).split()))
-    check_construction(r, spec, a, id_gap, labels1, labels_att,
-                        (projection, scale, str(scale_rule), a_min, a_max, projection_gap), plan)
+    check_construction(
+        r,
+        spec,
+        a,
+        id_gap,
+        labels1,
+        labels_att,
+        (projection, scale, str(scale_rule), a_min, a_max, projection_gap),
+        plan,
+    )
     if recompute_work(spec) <= RECOMPUTE_LIMIT:
         check_recomputed(r, spec, target_fn, a["context_ids"], a["targets"], plan=plan)
     elif not unverified:
-        r.fail(f"recomputing its targets and context IDs on all {N} grid sequences would take about "
-               f"{recompute_work(spec):.2e} operations, more than the {RECOMPUTE_LIMIT:.0e} done without asking; "
-               "without that check nothing shows the file computes what its manifest names — accept it unverified "
-               "with --unverified (load_transformer(..., unverified=True))")
+        r.fail(
+            f"recomputing its targets and context IDs on all {N} grid sequences would take about "
+            f"{recompute_work(spec):.2e} operations, more than the {RECOMPUTE_LIMIT:.0e} done without asking; "
+            "without that check nothing shows the file computes what its manifest names — accept it unverified "
+            "with --unverified (load_transformer(..., unverified=True))"
+        )
 
     # -- rebuild ------------------------------------------------------------------------------------------
     try:
         embedding = Embedding(a["embedding.E"])
-        quantizer = FeedForward(a["ffn1.W1"], a["ffn1.b1"], a["ffn1.W2"], a["ffn1.b2"],
-                                tuple(tuple(l) for l in labels1))
-        attention = Attention(a["attention.W_Q"], a["attention.W_K"], a["attention.W_V"], None, False,
-                              tuple(tuple(l) for l in labels_att))
+        quantizer = FeedForward(
+            a["ffn1.W1"], a["ffn1.b1"], a["ffn1.W2"], a["ffn1.b2"], tuple(tuple(l) for l in labels1)
+        )
+        attention = Attention(
+            a["attention.W_Q"], a["attention.W_K"], a["attention.W_V"], None, False, tuple(tuple(l) for l in labels_att)
+        )
         contextual = ContextualMap(attention, projection, scale, str(scale_rule), a_min, a_max, projection_gap)
         memorizer = FeedForward(a["ffn2.W1"], a["ffn2.b1"], a["ffn2.W2"], a["ffn2.b2"], BumpParts(N, n).labels)
     except (ValueError, TypeError) as err:
         r.fail(" ".join(str(err).split()))
     for array in (a["context_ids"], a["targets"]):
         array.setflags(write=False)
-    tau = OneLayerTransformer(spec, embedding, quantizer, contextual, memorizer, target, a["context_ids"], id_gap,
-                              a["targets"], variant, plan)
+    tau = OneLayerTransformer(
+        spec, embedding, quantizer, contextual, memorizer, target, a["context_ids"], id_gap, a["targets"], variant, plan
+    )
     violated = [c["name"] for c in tau.conditions(measured=False) if not c["ok"]]
     if violated:
         r.fail(f"construction condition violated: {violated[0]}")
@@ -435,7 +500,7 @@ def load_transformer(path, *, unverified: bool = False) -> OneLayerTransformer:
 
 
 def recompute_work(spec: GridSpec) -> float:
-    """Float64 operations `~construct.file_checks.check_recomputed` needs: per grid sequence the exact quantized tokens, one attention
+    """Float64 operations `~varproof.construct.files.checks.check_recomputed` needs: per grid sequence the exact quantized tokens, one attention
     pass (``≈ 4n²d`` for the logits and the weighted sum) and the target (``≈ (nd)²`` for a dense linear map)."""
     n, d = spec.tokens, spec.channels
     try:
@@ -445,11 +510,11 @@ def recompute_work(spec: GridSpec) -> float:
 
 
 def recomputation_skipped(spec: GridSpec) -> bool:
-    """Whether `load_transformer` skips `~construct.file_checks.check_recomputed` for ``spec`` (then only with ``unverified=True``)."""
+    """Whether `load_transformer` skips `~varproof.construct.files.checks.check_recomputed` for ``spec`` (then only with ``unverified=True``)."""
     return recompute_work(spec) > RECOMPUTE_LIMIT
 
 
-# -- model files: the kinds of construct.models (VAR, FlowAR, HOFAR) -------------------------------------------
+# -- model files: the kinds of varproof.construct.files.models (VAR, FlowAR, HOFAR) -------------------------------------------
 @dataclass(frozen=True)
 class ModelFile:
     """A saved network other than the one-layer transformer: its model name (``var``, ``flowar`` or
@@ -477,9 +542,14 @@ def save_model(model: str, config: dict, arrays: dict, path) -> Path:
         if not np.all(np.isfinite(a)):
             raise ValueError(f"save_model: array {name!r} has non-finite entries")
         clean[name] = a
-    meta = {"format_version": FORMAT_VERSION, "kind": MODEL_KIND, "model": model, "config": config,
-            "arrays": {name: list(a.shape) for name, a in clean.items()},
-            "sha256": {name: array_digest(a) for name, a in clean.items()}}
+    meta = {
+        "format_version": FORMAT_VERSION,
+        "kind": MODEL_KIND,
+        "model": model,
+        "config": config,
+        "arrays": {name: list(a.shape) for name, a in clean.items()},
+        "sha256": {name: array_digest(a) for name, a in clean.items()},
+    }
     return _save_atomically(clean, {MANIFEST_KEY: json.dumps(meta, ensure_ascii=False, allow_nan=False)}, path)
 
 
@@ -515,9 +585,11 @@ def load_model(path, *, unverified: bool = False) -> ModelFile:
         names = set(fh.keys())
         if not isinstance(shapes, dict) or set(shapes) != names:
             listed = set(shapes) if isinstance(shapes, dict) else set()
-            r.fail("the manifest's array list does not match the stored arrays"
-                   + (f" (missing {', '.join(map(repr, sorted(listed - names)))})" if listed - names else "")
-                   + (f" (not listed {', '.join(map(repr, sorted(names - listed)))})" if names - listed else ""))
+            r.fail(
+                "the manifest's array list does not match the stored arrays"
+                + (f" (missing {', '.join(map(repr, sorted(listed - names)))})" if listed - names else "")
+                + (f" (not listed {', '.join(map(repr, sorted(names - listed)))})" if names - listed else "")
+            )
         arrays = {}
         for name in sorted(shapes):
             shape = shapes[name]

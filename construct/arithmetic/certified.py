@@ -40,8 +40,8 @@ from fractions import Fraction
 import numpy as np
 from flint import arb, ctx, fmpq
 
-from .layers import Attention, FeedForward
-from .memorize import BUMP_PARTS, BumpParts
+from ..layers import Attention, FeedForward
+from ..onelayer.memorize import BUMP_PARTS, BumpParts
 
 __all__ = [
     "PREC",
@@ -130,8 +130,10 @@ def ffn_exact(ffn: FeedForward, x) -> list[Fraction]:
         hidden.append(p if p > 0 else Fraction(0))
     out = []
     for o in range(len(x)):
-        y = sum((Fraction(float(W2[o, j])) * hidden[j] for j in range(ffn.width) if W2[o, j] != 0 and hidden[j]),
-                Fraction(float(b2[o])))
+        y = sum(
+            (Fraction(float(W2[o, j])) * hidden[j] for j in range(ffn.width) if W2[o, j] != 0 and hidden[j]),
+            Fraction(float(b2[o])),
+        )
         out.append(x[o] + y if ffn.residual else y)
     return out
 
@@ -148,8 +150,10 @@ def attention_balls(att: Attention, X, *, prec: int = PREC) -> list[list[arb]]:
 
         def project(W):
             cols = W.shape[1]
-            return [[sum((Xb[i][r] * ball(W[r, c]) for r in range(d) if W[r, c] != 0), arb(0)) for c in range(cols)]
-                    for i in range(n)]
+            return [
+                [sum((Xb[i][r] * ball(W[r, c]) for r in range(d) if W[r, c] != 0), arb(0)) for c in range(cols)]
+                for i in range(n)
+            ]
 
         Q, K = project(att.W_Q), project(att.W_K)
         V = project(att.output_map)
@@ -186,9 +190,16 @@ class BumpBalls:
     @classmethod
     def from_ffn(cls, ffn: FeedForward) -> BumpBalls:
         c, d = ffn.W1.shape
-        if c % len(BUMP_PARTS) or np.any(ffn.W1[:, 1:] != 0) or np.any(ffn.W1[:, 0] != ffn.W1[0, 0]) or not ffn.W1[0, 0] > 0:
-            raise ValueError("BumpBalls: FFN_2 must be triples of neurons reading x_1 with one positive weight "
-                             "(memorize.bump_memorizer)")
+        if (
+            c % len(BUMP_PARTS)
+            or np.any(ffn.W1[:, 1:] != 0)
+            or np.any(ffn.W1[:, 0] != ffn.W1[0, 0])
+            or not ffn.W1[0, 0] > 0
+        ):
+            raise ValueError(
+                "BumpBalls: FFN_2 must be triples of neurons reading x_1 with one positive weight "
+                "(memorize.bump_memorizer)"
+            )
         w1 = exact(ffn.W1[0, 0])
         b = [exact(v) for v in ffn.b1]
         parts = BumpParts.for_width(c, "BumpBalls")
@@ -228,7 +239,9 @@ class BumpBalls:
             x1 = x[0]
             lo_x, hi_x = exact(lower(x1)), exact(upper(x1))
             active = bisect.bisect_right(self.hi, lo_x)  # triples [0, active) have every neuron on on all of x
-            out = [x[o] + x1 * ball(self.slope_prefix[active][o]) + ball(self.icept_prefix[active][o]) for o in range(d)]
+            out = [
+                x[o] + x1 * ball(self.slope_prefix[active][o]) + ball(self.icept_prefix[active][o]) for o in range(d)
+            ]
             pos = active
             parts = BumpParts.for_width(ffn.width, "BumpBalls")
             w1 = ball(float(ffn.W1[0, 0]))
@@ -283,8 +296,8 @@ def grid_contexts(tau, offsets=None) -> list:
     every grid sequence ``A`` (``X = A + offset`` for each exact rational ``offset``), as
     ``contexts[a][o]`` = ``n × d`` balls. ``offsets=None``: skip the embedding and FFN_1 and feed the exact
     quantized sequence ``M`` (the inputs FFN_2 memorizes). FFN_1 is evaluated exactly (`ffn_exact`)."""
-    from .grid import sequence_digits
-    from .quantize import quantized_tokens
+    from ..onelayer.grid import sequence_digits
+    from ..onelayer.quantize import quantized_tokens
 
     spec = tau.spec
     digits = sequence_digits(spec)
@@ -300,7 +313,9 @@ def grid_contexts(tau, offsets=None) -> list:
             for off in offsets:
                 M = []
                 for k in range(n):
-                    z = tuple(Fraction(int(s), m) + off + int(tau.embedding.E[k, c]) for c, s in enumerate(digits[a, k]))
+                    z = tuple(
+                        Fraction(int(s), m) + off + int(tau.embedding.E[k, c]) for c, s in enumerate(digits[a, k])
+                    )
                     if z not in cache:
                         cache[z] = ffn_exact(tau.quantizer, z)
                     M.append(cache[z])
@@ -552,8 +567,8 @@ class WorkingBalls:
     """
 
     def __init__(self, model, target):
-        from .embedding import positional_embedding
-        from .quantize import quantizer
+        from ..onelayer.embedding import positional_embedding
+        from ..onelayer.quantize import quantizer
 
         spec = model.spec
         self.spec, self.target, self.model = spec, target, model
@@ -606,8 +621,10 @@ class WorkingBalls:
                     xb = [ball(v) for v in value]
                     g = sum((xb[r] * ball(att.W_Q[r, 0]) for r in range(len(xb)) if att.W_Q[r, 0] != 0), arb(0))
                     V = att.output_map
-                    vals = [sum((xb[r] * ball(V[r, c]) for r in range(len(xb)) if V[r, c] != 0), arb(0))
-                            for c in range(V.shape[1])]
+                    vals = [
+                        sum((xb[r] * ball(V[r, c]) for r in range(len(xb)) if V[r, c] != 0), arb(0))
+                        for c in range(V.shape[1])
+                    ]
                     tokens[key] = (g, vals)
             out = []
             for kk in keys:
@@ -619,16 +636,20 @@ class WorkingBalls:
                         e = pairs[(kk, kj)] = pairs[(kj, kk)] = (gk * tokens[kj][0]).exp()
                     weights.append(e)
                 total = sum(weights[1:], weights[0])
-                out.append([sum((w * tokens[kj][1][c] for w, kj in zip(weights, keys)), arb(0)) / total
-                            for c in range(len(tokens[kk][1]))])
+                out.append(
+                    [
+                        sum((w * tokens[kj][1][c] for w, kj in zip(weights, keys)), arb(0)) / total
+                        for c in range(len(tokens[kk][1]))
+                    ]
+                )
             return out
         finally:
             ctx.prec = old
 
     def check_sequence(self, index: int, *, precisions=BALL_PRECISIONS) -> list[BallItem]:
         """Every output of grid sequence ``index`` (both probes, every token and channel), decided in balls."""
-        from .grid import sequence_digits
-        from .transformer import quantize_output
+        from ..onelayer.grid import sequence_digits
+        from ..onelayer.transformer import quantize_output
 
         spec = self.spec
         digits = sequence_digits(spec, index, index + 1)[0].tolist()
@@ -643,7 +664,9 @@ class WorkingBalls:
             for o, M in enumerate(inputs):
                 if not any(p[0] == o for p in pending):
                     continue
-                same = next((p for p in range(o) if p in outputs and [i for i, _ in inputs[p]] == [i for i, _ in M]), None)
+                same = next(
+                    (p for p in range(o) if p in outputs and [i for i, _ in inputs[p]] == [i for i, _ in M]), None
+                )
                 if same is not None:
                     outputs[o] = outputs[same]
                     continue
@@ -707,8 +730,8 @@ class NumeralBalls(WorkingBalls):
     """
 
     def __init__(self, model, target, max_abs_value: float):
-        from .embedding import positional_embedding
-        from .numeral import bias_residue_bound, numeral_attention, numeral_quantizer
+        from ..onelayer.embedding import positional_embedding
+        from ..onelayer.numeral import bias_residue_bound, numeral_attention, numeral_quantizer
 
         plan = model.plan
         spec = model.spec
@@ -721,7 +744,7 @@ class NumeralBalls(WorkingBalls):
         self._tokens, self._ids, self._ball_cache, self._tables = {}, {}, {}, {}
 
     def _table_for(self, index: int) -> TableBalls:
-        from .structured import BumpTable
+        from ..onelayer.structured import BumpTable
 
         if index not in self._tables:
             N = self.spec.n_sequences
@@ -730,18 +753,20 @@ class NumeralBalls(WorkingBalls):
             flat, vals = ids.reshape(-1), values.reshape(ids.size, -1)
             order = np.argsort(flat, kind="stable")
             table = BumpTable(flat[order], vals[order], order, self.model.plan.half_width)
-            self._tables = {index: TableBalls.from_table(table, open_below=lo > 0, open_above=hi < N,
-                                                         residue_radius=self.radius)}
+            self._tables = {
+                index: TableBalls.from_table(table, open_below=lo > 0, open_above=hi < N, residue_radius=self.radius)
+            }
         return self._tables[index]
 
 
-def numeral_triage(model, target, allowance: float, start: int = 0, stop: int | None = None, *,
-                   chunk: int = 1 << 11) -> tuple[np.ndarray, np.ndarray]:
+def numeral_triage(
+    model, target, allowance: float, start: int = 0, stop: int | None = None, *, chunk: int = 1 << 11
+) -> tuple[np.ndarray, np.ndarray]:
     """The grid sequences of ``[start, stop)`` with an output the float64 numeral pass does not decide below
     ``δ/2`` (``err + allowance ≥ δ/2``, the allowance of ``lemma-c.1/exhaustive``), and their largest float64 errors."""
-    from .grid import grid_points
-    from .structured import _chunks, probe_offsets
-    from .transformer import quantize_output
+    from ..onelayer.grid import grid_points
+    from ..onelayer.structured import _chunks, probe_offsets
+    from ..onelayer.transformer import quantize_output
 
     spec = model.spec
     stop = spec.n_sequences if stop is None else stop
@@ -759,8 +784,9 @@ def numeral_triage(model, target, allowance: float, start: int = 0, stop: int | 
     return np.asarray(redo, dtype=np.int64), np.asarray(redo_err, dtype=np.float64)
 
 
-def float64_triage(model, target, start: int = 0, stop: int | None = None, *, chunk: int = 1 << 14,
-                   residue: float = 0.0) -> tuple[float, int, np.ndarray, np.ndarray]:
+def float64_triage(
+    model, target, start: int = 0, stop: int | None = None, *, chunk: int = 1 << 14, residue: float = 0.0
+) -> tuple[float, int, np.ndarray, np.ndarray]:
     """Which grid sequences of ``[start, stop)`` the float64 structured pass of the working variant decides.
 
     An output is decided in float64 when ``err + A < δ/2``: ``err`` the float64 error against ``h``, and
@@ -772,9 +798,9 @@ def float64_triage(model, target, start: int = 0, stop: int | None = None, *, ch
     the sorted indices of the sequences with an undecided output, the largest float64 err of each of them)`` — the
     last to try the likeliest failures first.
     """
-    from .grid import grid_points
-    from .structured import _chunks, probe_offsets
-    from .transformer import quantize_output
+    from ..onelayer.grid import grid_points
+    from ..onelayer.structured import _chunks, probe_offsets
+    from ..onelayer.transformer import quantize_output
 
     spec, table = model.spec, model.table
     stop = spec.n_sequences if stop is None else stop
@@ -807,5 +833,9 @@ def float64_triage(model, target, start: int = 0, stop: int | None = None, *, ch
             decided += int(ok.sum())
         redo.extend((np.flatnonzero(bad) + lo).tolist())
         redo_err.extend(err_seq[bad].tolist())
-    return (math.nextafter(worst, math.inf), decided, np.asarray(redo, dtype=np.int64),
-            np.asarray(redo_err, dtype=np.float64))
+    return (
+        math.nextafter(worst, math.inf),
+        decided,
+        np.asarray(redo, dtype=np.int64),
+        np.asarray(redo_err, dtype=np.float64),
+    )

@@ -29,14 +29,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..cost import UNIT_ROUNDOFF, build_bytes, printed_delta
+from ..layers import Embedding, FeedForward
+from ..targets import Target
 from .contextual import ContextualMap, contextual_attention
-from .cost import UNIT_ROUNDOFF, build_bytes, printed_delta
 from .embedding import positional_embedding
 from .grid import GridSpec, require_memory, sequence_digits
-from .layers import Embedding, FeedForward
 from .memorize import BumpParts, bump_memorizer
 from .quantize import quantized_tokens, quantizer
-from .targets import Target
 
 __all__ = [
     "quantize_output",
@@ -47,7 +47,6 @@ __all__ = [
     "VARIANTS",
     "build_transformer",
 ]
-
 
 
 def quantize_output(Y: np.ndarray, steps: int) -> np.ndarray:
@@ -193,14 +192,16 @@ class OneLayerTransformer:
             values = self.memorizer.W2[:, BumpParts.of(self.memorizer).indices("+1")]  # v_{A,k}, one per bump
             v_max = float(np.abs(values).max()) if self.memorizer.width else 0.0
             cost = v_max * shift / half if half > 0 else math.inf
-            found.append({
-                "name": "output error |v|·(ID error + ID shift of the dense FFN_1's rounding, measured on every grid "
-                        "corner and plateau end)/(gap/2) below δ/2",
-                "value": cost,
-                "bound": delta / 2,
-                "slack": delta / 2 - cost,
-                "ok": cost < delta / 2,
-            })
+            found.append(
+                {
+                    "name": "output error |v|·(ID error + ID shift of the dense FFN_1's rounding, measured on every grid "
+                    "corner and plateau end)/(gap/2) below δ/2",
+                    "value": cost,
+                    "bound": delta / 2,
+                    "slack": delta / 2 - cost,
+                    "ok": cost < delta / 2,
+                }
+            )
         return found
 
 
@@ -224,8 +225,9 @@ def gap_ratio(ids: np.ndarray, gap: float) -> float:
 VARIANTS = ("paper", "working", "numeral")
 
 
-def build_transformer(target: Target, spec: GridSpec, *, max_bytes: float | None = None,
-                      variant: str = "working") -> OneLayerTransformer:
+def build_transformer(
+    target: Target, spec: GridSpec, *, max_bytes: float | None = None, variant: str = "working"
+) -> OneLayerTransformer:
     """Lemma C.1: build ``τ`` that maps every grid cell of ``spec`` to the quantized ``target``.
 
     ``variant``: ``"working"`` (the working attention of `contextual.py`) or ``"numeral"`` (`numeral.py`);
@@ -236,8 +238,10 @@ def build_transformer(target: Target, spec: GridSpec, *, max_bytes: float | None
     if variant not in VARIANTS:
         raise ValueError(f"build_transformer: unknown variant {variant!r}; choose one of {', '.join(VARIANTS)}")
     if variant == "paper":
-        raise ValueError(f"build_transformer: the paper's variant (Lemma 5.4's δ as printed) needs "
-                         f"{printed_delta(spec).bits_text} bits per context ID for {spec}; float64 has 53")
+        raise ValueError(
+            f"build_transformer: the paper's variant (Lemma 5.4's δ as printed) needs "
+            f"{printed_delta(spec).bits_text} bits per context ID for {spec}; float64 has 53"
+        )
     if variant == "numeral":
         from .numeral import build_numeral_transformer
 

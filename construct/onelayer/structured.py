@@ -1,7 +1,7 @@
 """Structured evaluation of the Lemma C.1 transformer: the same function as the dense weights, in
 time linear in the number of grid sequences.
 
-The dense reference pass (`construct.layers`) multiplies every token by every hidden neuron. FFN_2
+The dense reference pass (`varproof.construct.layers`) multiplies every token by every hidden neuron. FFN_2
 has a group of three neurons per (grid sequence, token) — ``3·n·N`` neurons for ``N = m^{nd}``
 sequences — so checking all ``N·n`` tokens densely costs ``O(n²N²)`` and stops at a few thousand
 sequences. Each layer of the construction has structure that makes almost all of that work zero:
@@ -37,11 +37,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..targets import Target
 from .contextual import ContextualMap, contextual_attention
 from .grid import GridSpec, grid_points, memory_budget, require_memory, sequence_digits
 from .memorize import BumpParts
 from .quantize import quantized_tokens
-from .targets import Target
 from .transformer import OneLayerTransformer, context_id_error_bound, quantize_output
 
 __all__ = [
@@ -203,8 +203,14 @@ class StructuredTransformer:
         d = tau.spec.channels
         plus = BumpParts.of(tau.memorizer).indices("+1")  # part '+1' carries v_{A,k} itself
         values = np.asarray(tau.memorizer.W2[:, plus]).T.reshape(tau.context_ids.shape + (d,))
-        return cls(tau.spec, target, tau.contextual, BumpTable.from_ids(tau.context_ids, values, tau.id_gap), tau.id_gap,
-                   context_id_error_bound(tau.spec, tau.context_ids))
+        return cls(
+            tau.spec,
+            target,
+            tau.contextual,
+            BumpTable.from_ids(tau.context_ids, values, tau.id_gap),
+            tau.id_gap,
+            context_id_error_bound(tau.spec, tau.context_ids),
+        )
 
 
 def structured_bytes(spec: GridSpec, chunk: int = CHUNK) -> float:
@@ -218,8 +224,9 @@ def structured_bytes(spec: GridSpec, chunk: int = CHUNK) -> float:
         return math.inf
 
 
-def build_structured(target: Target, spec: GridSpec, *, max_bytes: float | None = None, chunk: int = CHUNK,
-                     progress: bool = False) -> StructuredTransformer:
+def build_structured(
+    target: Target, spec: GridSpec, *, max_bytes: float | None = None, chunk: int = CHUNK, progress: bool = False
+) -> StructuredTransformer:
     """Lemma C.1's constants for every grid sequence, in chunks, without dense FFN_2 weights.
 
     The IDs are the attention outputs on the exact quantized sequences (as in `build_transformer`);
@@ -228,11 +235,16 @@ def build_structured(target: Target, spec: GridSpec, *, max_bytes: float | None 
     the caller decides what that means (the claims say ``inconclusive``).
     """
     if (target.tokens, target.channels) != (spec.tokens, spec.channels):
-        raise ValueError(f"build_structured: target is for n={target.tokens}, d={target.channels}; spec has "
-                         f"n={spec.tokens}, d={spec.channels}")
+        raise ValueError(
+            f"build_structured: target is for n={target.tokens}, d={target.channels}; spec has "
+            f"n={spec.tokens}, d={spec.channels}"
+        )
     budget = memory_budget() if max_bytes is None else max_bytes
-    require_memory(structured_bytes(spec, chunk), f"the structured construction for {spec.n_sequences} grid sequences "
-                   f"({spec})", budget)
+    require_memory(
+        structured_bytes(spec, chunk),
+        f"the structured construction for {spec.n_sequences} grid sequences ({spec})",
+        budget,
+    )
     N, n, d = spec.n_sequences, spec.tokens, spec.channels
     cmap = contextual_attention(spec)
     ids = np.empty((N, n))
@@ -246,8 +258,10 @@ def build_structured(target: Target, spec: GridSpec, *, max_bytes: float | None 
     gap = float(np.diff(ids.reshape(-1)[order]).min()) if N * n > 1 else 1.0
     err = context_id_error_bound(spec, ids)
     if not gap > 0:
-        raise ContextIDsCoincide(f"Lemma 5.4 construction: two context IDs coincide in float64 for {spec} "
-                         f"({N * n} IDs); no bump layer can separate them")
+        raise ContextIDsCoincide(
+            f"Lemma 5.4 construction: two context IDs coincide in float64 for {spec} "
+            f"({N * n} IDs); no bump layer can separate them"
+        )
     return StructuredTransformer(spec, target, cmap, BumpTable.from_ids(ids, values, gap, order), gap, err)
 
 
@@ -281,11 +295,21 @@ class GridCheck:
 
     def merge(self, other: GridCheck) -> GridCheck:
         if self.stop != other.start:
-            raise ValueError(f"GridCheck.merge: ranges [{self.start}, {self.stop}) and [{other.start}, {other.stop}) "
-                             "are not adjacent")
+            raise ValueError(
+                f"GridCheck.merge: ranges [{self.start}, {self.stop}) and [{other.start}, {other.stop}) "
+                "are not adjacent"
+            )
         best = self if self.worst >= other.worst else other  # equal: the lower range wins
-        return GridCheck(self.start, other.stop, best.worst, best.worst_index, best.worst_offset, best.worst_token,
-                         best.worst_channel, self.inputs + other.inputs)
+        return GridCheck(
+            self.start,
+            other.stop,
+            best.worst,
+            best.worst_index,
+            best.worst_offset,
+            best.worst_token,
+            best.worst_channel,
+            self.inputs + other.inputs,
+        )
 
 
 def probe_offsets(spec: GridSpec) -> tuple[float, ...]:
@@ -293,8 +317,16 @@ def probe_offsets(spec: GridSpec) -> tuple[float, ...]:
     return (0.0, float(spec.step_width - spec.ramp))
 
 
-def check_grid(model, target: Target, start: int = 0, stop: int | None = None, *, chunk: int = CHUNK,
-               progress: bool = False, max_bytes: float | None = None) -> GridCheck:
+def check_grid(
+    model,
+    target: Target,
+    start: int = 0,
+    stop: int | None = None,
+    *,
+    chunk: int = CHUNK,
+    progress: bool = False,
+    max_bytes: float | None = None,
+) -> GridCheck:
     """Run ``model`` (structured or dense, built for ``target``) on every grid sequence in ``[start, stop)``
     at both plateau ends and compare with the quantized target ``h``; memory stays at one chunk."""
     spec = model.spec

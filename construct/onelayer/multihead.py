@@ -1,7 +1,7 @@
-"""A multi-head variant of the contextual-mapping attention of Lemma 5.4 (`construct.contextual`).
+"""A multi-head variant of the contextual-mapping attention of Lemma 5.4 (`varproof.construct.onelayer.contextual`).
 
 The paper's class uses one head (Definition 3.3; Section 1: "single-layer, single-head"). The single
-head of `construct.contextual` is rank one: with ``a = pᵀx`` (``p = (1, 1/m, …, 1/m^{d−1})``) its
+head of `varproof.construct.onelayer.contextual` is rank one: with ``a = pᵀx`` (``p = (1, 1/m, …, 1/m^{d−1})``) its
 logits are ``λ a_k a_j`` and the context ID of token ``k`` is the Boltzmann average
 ``S(β_k; A) = Σ_j a_j e^{β_k a_j} / Σ_j e^{β_k a_j}`` at inverse temperature ``β_k = λ a_k``.
 
@@ -19,7 +19,7 @@ of Definition 5.3 that the bump memorizer's width is made of — is measured, no
 (`id_gap`, claim ``experiments/multihead-separation``).
 
 Heads' scales are given as multiples of the single head's working scale
-``λ_w = 1/(a_max (a_max − a_min))`` (`construct.contextual.working_scale`).
+``λ_w = 1/(a_max (a_max − a_min))`` (`varproof.construct.onelayer.contextual.working_scale`).
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ class MultiHeadContextualMap:
 def multihead_contextual_attention(spec: GridSpec, multiples) -> MultiHeadContextualMap:
     """``h = len(multiples)`` heads with scales ``λ_i = multiples[i]·λ_w`` (see module docstring).
 
-    ``multiples = (1,)`` is the single head of `construct.contextual.contextual_attention`.
+    ``multiples = (1,)`` is the single head of `varproof.construct.onelayer.contextual.contextual_attention`.
     """
     multiples = tuple(float(c) for c in multiples)
     if not multiples:
@@ -124,4 +124,3 @@ def id_gap(ids: np.ndarray) -> float:
     """Smallest distance between two context IDs (Definition 5.3's δ for scalar IDs); ``inf`` for one ID."""
     flat = np.sort(np.asarray(ids, dtype=np.float64).reshape(-1))
     return float(np.diff(flat).min()) if flat.size > 1 else float("inf")
-
