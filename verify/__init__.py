@@ -20,6 +20,14 @@ from typing import TYPE_CHECKING
 from varproof.construct._lazy import lazy_exports
 
 if __name__ != "varproof.verify":
+    import sys
+
+    if sys.argv[:1] == ["-m"]:  # `python -m verify` from a checkout: the command line's one-line error, exit 2
+        sys.stderr.write(
+            "varproof: `python -m verify` is `python -m varproof` now (the folder verify/ installs as "
+            "varproof.verify)\n"
+        )
+        raise SystemExit(2)
     raise ImportError(
         "the folder verify/ is the package varproof.verify: import it by that name "
         "(importing it as 'verify', e.g. from the repository root, would load a second copy of every module)"

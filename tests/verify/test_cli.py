@@ -663,3 +663,17 @@ def test_build_flowar_and_hofar_files_rebuild_networks_that_compute_identically(
         assert np.array_equal(back.infer(Z, noise).output, net.infer(Z, noise).output)
     code, out, _ = run(["inspect", str(path)], capsys)
     assert code == 0 and f"{model} model" in out
+
+
+def test_the_old_python_m_verify_spelling_is_one_line_exit_2_from_a_checkout():
+    """From the repository root the folder ``verify/`` would be imported as ``verify``: refused in one line, exit 2."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "verify", "list"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+    )
+    assert proc.returncode == 2 and proc.stdout == "" and "Traceback" not in proc.stderr
+    assert proc.stderr.splitlines() == [proc.stderr.strip()] and "python -m varproof" in proc.stderr
