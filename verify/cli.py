@@ -382,7 +382,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=parse_bytes,
         default=None,
         metavar="SIZE",
-        help="memory budget, e.g. 4G or 512M (default 4G): larger allocations are refused before they are made",
+        help="memory budget of the whole run, e.g. 4G or 512M (default 4G): every claim estimates its peak before it "
+        "starts, and a run whose estimate exceeds the budget is refused",
     )
     v.add_argument(
         "--shard",
