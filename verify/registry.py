@@ -55,6 +55,7 @@ CLAIM_MODULES = (
     "interpolation",
     "var",
     "main_results",
+    "references",
     "perturbation",
     "flowar",
     "training",
