@@ -53,6 +53,11 @@ __all__ = [
     "check_grid",
     "check_quantization_map",
     "check_eq1_limit_delta",
+    "PRINTED_TERM_CASES",
+    "REPAIRED_TERM_CASES",
+    "check_term_t0",
+    "check_term_t1",
+    "check_term_t1_corrected",
 ]
 
 EXACT = "exact (fractions.Fraction)"
@@ -549,3 +554,128 @@ def check_eq1_limit_delta(params: Params) -> Evidence:
         notes="As δ → 0 the ramps, each rising by δ over a width θ, overlap and the sum becomes ∫ clip((x − u)/θ, 0, 1)"
         " du = x − θ/2: a continuous ramp, not a staircase.",
     )
+
+
+#: the two displayed terms of Eq. (1) (Lemma C.1's proof, "When t = 0, we have … When t = 1, we have …"): for each
+#: t, the printed cases as (region in u = (x − tδ)/θ, printed value as a function of x, δ, θ), in the printed order
+_X, _DELTA, _THETA, _U = sp.symbols("x delta theta u", real=True)
+PRINTED_TERM_CASES = {
+    0: (("u < 0", 0), ("0 ≤ u < 1", _X * _DELTA / _THETA), ("u ≥ 1", _DELTA)),
+    1: (("u < 0", 0), ("0 ≤ u < 1", _X * _DELTA / _THETA), ("u ≥ 1", _DELTA)),
+}
+#: the repaired t = 1 display: the middle case is (x − δ)δ/θ
+REPAIRED_TERM_CASES = {1: (("u < 0", 0), ("0 ≤ u < 1", (_X - _DELTA) * _DELTA / _THETA), ("u ≥ 1", _DELTA))}
+#: points deciding each region: the term is affine in u on u ≤ 0, [0, 1] and u ≥ 1 (its ReLU knots are u = 0 and
+#: u = 1, whatever δ, θ > 0 and t), so two points of each closed region decide an affine printed case on it
+_DECISIVE_U = {"u < 0": (-2, -1), "0 ≤ u < 1": (0, 1), "u ≥ 1": (1, 2)}
+
+
+def _term_deviation(t: int, cases) -> list[dict]:
+    """Where the displayed term ``δ(ReLU(x/θ − tδ/θ) − ReLU(x/θ − 1 − tδ/θ))`` differs from its printed cases, as
+    expressions in δ, θ > 0 (symbolic: the sample points are in u, so each decides every δ, θ at once)."""
+    delta, theta = sp.symbols("delta theta", positive=True)
+    bad = []
+    for region, printed in cases:
+        for u in _DECISIVE_U[region]:
+            x = t * delta + u * theta
+            rise, fall = sp.expand(x / theta - t * delta / theta), sp.expand(x / theta - 1 - t * delta / theta)
+            term = delta * (sp.Max(0, rise) - sp.Max(0, fall))
+            value = sp.sympify(printed).subs({_X: x, _DELTA: delta, _THETA: theta})
+            gap = sp.simplify(term - value)
+            if gap != 0:
+                bad.append({"region": region, "u": u, "x": str(x), "term": str(term), "printed": str(value)})
+    return bad
+
+
+def _term_evidence(t: int, cases, counterexample_at=(Fraction(1, 2), Fraction(1, 32))) -> Evidence:
+    bad = _term_deviation(t, cases)
+    cex = None
+    if bad:
+        # the first deviation at the default grid step and ramp, in exact rationals (a reader's check)
+        delta, theta = counterexample_at
+        first = bad[0]
+        u = Fraction(first["u"])
+        x = t * delta + u * theta
+        term = delta * (max(Fraction(0), (x - t * delta) / theta) - max(Fraction(0), (x - t * delta) / theta - 1))
+        printed = dict(cases)[first["region"]]
+        value = Fraction(
+            str(sp.sympify(printed).subs({_X: sp.Rational(x), _DELTA: sp.Rational(delta), _THETA: sp.Rational(theta)}))
+        )
+        cex = {
+            "t": t,
+            "case": first["region"].replace("u", "(x − tδ)/θ"),
+            "δ": str(delta),
+            "θ": str(theta),
+            "x": str(x),
+            "term (exact)": str(term),
+            "printed case (exact)": str(value),
+            "symbolic deviation": [{"at u": b["u"], "term": b["term"], "printed": b["printed"]} for b in bad],
+        }
+    return Evidence(
+        quantity="printed cases (at their deciding points) where the displayed term differs from its printed value",
+        measured=len(bad),
+        bound=0,
+        margin=-float(len(bad)),
+        method="exact",
+        arithmetic="symbolic (sympy): δ, θ > 0 symbols; the term is affine in u = (x − tδ)/θ between its knots 0 and 1",
+        n_checked=sum(len(_DECISIVE_U[r]) for r, _ in cases),
+        params={"t": t},
+        counterexample=cex,
+        details={"cases": {region: str(value) for region, value in cases}},
+    )
+
+
+@register(
+    "lemma-c.1/step-t0",
+    "Lemma C.1 (proof, Eq. (1)'s first displayed term, t = 0)",
+    "(ReLU(x/θ) − ReLU(x/θ − 1))δ = 0 if x < 0; xδ/θ if 0 ≤ x < θ; δ if θ ≤ x — for every δ, θ > 0.",
+    covers=("Lemma C.1", "Eq. (1)"),
+    work=fixed(2e8, 16 * MiB),
+)
+def check_term_t0(params: Params) -> Evidence:
+    return _term_evidence(0, PRINTED_TERM_CASES[0])
+
+
+@register(
+    "lemma-c.1/step-t1",
+    "Lemma C.1 (proof, Eq. (1)'s second displayed term, t = 1)",
+    "(ReLU(x/θ − δ/θ) − ReLU(x/θ − 1 − δ/θ))δ = 0 if x < δ; xδ/θ if δ ≤ x < θ + δ; δ if θ + δ ≤ x — for every "
+    "δ, θ > 0.",
+    covers=("Lemma C.1", "Eq. (1)"),
+    work=fixed(2e8, 16 * MiB),
+)
+def check_term_t1(params: Params) -> Evidence:
+    ev = _term_evidence(1, PRINTED_TERM_CASES[1])
+    repaired = _term_deviation(1, REPAIRED_TERM_CASES[1])
+    cex = ev.counterexample
+    in_regime = cex is not None and Fraction(cex["θ"]) < Fraction(cex["δ"])
+    return _with_readings(
+        ev,
+        {
+            "the middle case as a slip for (x − δ)δ/θ, the t = 0 pattern shifted by δ (lemma-c.1/step-t1/corrected)": (
+                "holds" if not repaired else f"fails at {len(repaired)} point(s)"
+            ),
+            "δ, θ restricted to the construction's regime θ < δ": (
+                "fails too: the counterexample has θ < δ" if in_regime else "not decided by this counterexample"
+            ),
+        },
+    )
+
+
+@register(
+    "lemma-c.1/step-t1/corrected",
+    "Lemma C.1 (proof, Eq. (1)'s second displayed term, repaired)",
+    "(ReLU(x/θ − δ/θ) − ReLU(x/θ − 1 − δ/θ))δ = 0 if x < δ; (x − δ)δ/θ if δ ≤ x < θ + δ; δ if θ + δ ≤ x — for "
+    "every δ, θ > 0.",
+    corrected_of="lemma-c.1/step-t1",
+    covers=("Lemma C.1", "Eq. (1)"),
+    work=fixed(2e8, 16 * MiB),
+)
+def check_term_t1_corrected(params: Params) -> Evidence:
+    return _term_evidence(1, REPAIRED_TERM_CASES[1])
+
+
+def _with_readings(ev: Evidence, readings: dict) -> Evidence:
+    import dataclasses
+
+    return dataclasses.replace(ev, details={**ev.details, "readings tried": readings})
