@@ -62,3 +62,19 @@ def test_dropping_one_favourable_reading_leaves_that_symbol_unbound(monkeypatch)
     monkeypatch.setattr(references, "LEMMA_61_FAVOURABLE", partial)
     ev = CLAIMS["lemma-6.1/well-formed/reading-favourable"].run(Params())
     assert (ev.verdict, ev.measured, list(ev.counterexample)) == ("fails", 1, ["α"])
+
+
+def test_the_prompt_sum_fails_as_printed_and_composes_without_a_prompt():
+    ev = CLAIMS["lemma-c.1/step-prompt"].run(Params())
+    assert ev.verdict == "fails" and ev.counterexample["at"] == "p=1"
+    readings = ev.details["readings tried"]
+    assert [v for k, v in readings.items() if k.startswith("P empty")] == ["composes"]
+
+
+def test_the_conclusion_differs_in_its_exponent_only_and_agrees_once_p_is_alpha(monkeypatch):
+    ev = CLAIMS["lemma-c.1/step-conclusion"].run(Params())
+    assert (ev.verdict, ev.counterexample["differences"]) == ("fails", ["exponent p in the proof, α in the statement"])
+    same = dict(references.C1_CONCLUSIONS)
+    same["proof, last line"] = ("α", ("h_img2img", "τ"))
+    monkeypatch.setattr(references, "C1_CONCLUSIONS", same)
+    assert CLAIMS["lemma-c.1/step-conclusion"].run(Params()).verdict == "holds"

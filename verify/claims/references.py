@@ -20,6 +20,10 @@ only the name and the kind are checked.
   notation of Section 3.1: fails (exact, symbol table): the conditions declare ``1 ≤ p < ∞`` and the conclusion
   uses ``α``; ``F_C`` and the subscript of ``T_A^{1,1,4}`` are defined nowhere; ``‖τ(·), f‖_α`` has two arguments
   where Section 3.1's function norm has one.
+* ``lemma-c.1/step-prompt`` — the proof's "[P, X] + E": the prompt P (declared nowhere; Hu et al.'s prompt tuning)
+  stacked on X does not compose with E ∈ R^{(h_r w_r)×d} (symbolic shapes).
+* ``lemma-c.1/step-conclusion`` — the proof ends with ``d_p(h_img2img(·), τ) ≤ ε/2``, the lemma states
+  ``d_α(τ, h(·)) ≤ ε/2``: the exponents differ as printed.
 * ``lemma-6.1/well-formed/reading-favourable`` — with ``α := p``, ``‖τ(·), f‖_α := ‖τ − f‖_α``, ``F_C`` the
   C-Lipschitz maps of ``[0, 1]^{n×d}`` and ``T_A^{a,s,c} := T^{a,s,c}`` (Definition 3.14), every symbol is bound.
 """
@@ -42,6 +46,9 @@ __all__ = [
     "check_citations_corrected",
     "check_lemma61_well_formed",
     "check_lemma61_well_formed_favourable",
+    "C1_CONCLUSIONS",
+    "check_c1_prompt",
+    "check_c1_conclusion",
 ]
 
 
@@ -434,4 +441,88 @@ def check_lemma61_well_formed_favourable(params: Params) -> Evidence:
         n_checked=len(LEMMA_61_FAVOURABLE),
         counterexample={s: LEMMA_61_SYMBOLS["why"][s] for s in remaining} or None,
         details={"read as": LEMMA_61_FAVOURABLE},
+    )
+
+
+@register(
+    "lemma-c.1/step-prompt",
+    "Lemma C.1 (proof, 'each input sequence [P, X] + E' mapped to a context ID q(M) ∈ R^{(h_r w_r)×d})",
+    "The sum [P, X] + E of the proof's last paragraph composes: the prompt P (a p × d block, p ≥ 1, declared nowhere "
+    "in the paper) stacked on the input X ∈ R^{(h_r w_r)×d} of h, plus E ∈ R^{(h_r w_r)×d}, for all h_r w_r, d, p ≥ 1.",
+    no_repair="with no prompt (p = 0) the sum is X + E, which lemma-c.1/step-1 checks; Lemma C.1 tunes no prompt",
+    work=fixed(2e8, 8 * MiB),
+)
+def check_c1_prompt(params: Params) -> Evidence:
+    from ..shapes import Typing, dims
+
+    hw, d, p = dims("h_rw_r d p")
+    t = Typing()
+    P, X, E = t.declare("P", (p, d)), t.declare("X", (hw, d)), t.declare("E", (hw, d))
+    stacked = t.declare("[P, X] (stacked as rows)", (p + hw, d))
+    t.equal("columns of P and X (stacking)", P.shape[1], X.shape[1])
+    t.add(stacked, E)
+    fields = t.evidence_fields()
+    # the other readings, typed the same way: [P, X] side by side (channels), and no prompt (p = 0)
+    dP = dims("d_P")[0]
+    beside = Typing()
+    beside.equal("rows of P and X (side by side)", hw, hw)
+    beside.add(beside.declare("[P, X] (side by side)", (hw, d + dP)), beside.declare("E", (hw, d)))
+    empty = Typing()
+    empty.add(empty.declare("[P, X] with P empty", (hw, d)), empty.declare("E", (hw, d)))
+    fields["details"]["readings tried"] = {
+        "[P, X] stacked as rows (tokens), P of p ≥ 1 rows": "composes" if t.ok else "fails (this claim)",
+        "[P, X] side by side (channels), P of d_P ≥ 1 columns": "composes" if beside.ok else "fails",
+        "P empty (p = 0): no prompt, the sum is lemma-c.1/step-1's X + E": "composes" if empty.ok else "fails",
+    }
+    fields["details"]["undeclared"] = {"P": "a prompt of Hu et al.'s prompt tuning; Lemma C.1 declares none"}
+    return Evidence(
+        quantity="operations whose shapes do not compose",
+        params={"sizes": "symbolic"},
+        **fields,
+    )
+
+
+#: Lemma C.1's conclusion as stated and as its proof's last line writes it: (the distance's exponent, its arguments)
+C1_CONCLUSIONS = {"statement": ("α", ("τ", "h")), "proof, last line": ("p", ("h_img2img", "τ"))}
+
+
+@register(
+    "lemma-c.1/step-conclusion",
+    "Lemma C.1 (proof, last line d_p(h_img2img(·), τ) ≤ ε/2)",
+    "The proof's last line d_p(h_img2img(·), τ) ≤ ε/2 is the lemma's conclusion d_α(τ, h(·)) ≤ ε/2: the same "
+    "distance (the same exponent) between the same maps.",
+    no_repair="read p as α (Lemma C.1 declares neither; d is symmetric): lemma-c.1/approx decides d_α(τ, h) ≤ ε/2",
+    work=fixed(1e6, 8 * MiB),
+)
+def check_c1_conclusion(params: Params) -> Evidence:
+    (stated_exp, stated_args), (proof_exp, proof_args) = C1_CONCLUSIONS["statement"], C1_CONCLUSIONS["proof, last line"]
+    same_maps = {a.replace("h_img2img", "h") for a in stated_args} == {a.replace("h_img2img", "h") for a in proof_args}
+    differences = []
+    if stated_exp != proof_exp:
+        differences.append(f"exponent {proof_exp} in the proof, {stated_exp} in the statement")
+    if not same_maps:
+        differences.append("different maps")
+    return Evidence(
+        quantity="differences between the proof's last line and the lemma's conclusion",
+        measured=len(differences),
+        bound=0,
+        margin=-float(len(differences)),
+        method="exact",
+        arithmetic="the symbols of the two lines",
+        n_checked=2,
+        counterexample={
+            "differences": differences,
+            **{k: f"d_{e}({', '.join(a)})" for k, (e, a) in C1_CONCLUSIONS.items()},
+        }
+        if differences
+        else None,
+        details={
+            "readings tried": {
+                "h_img2img = h (the lemma names it both ways), d symmetric": "the same maps"
+                if same_maps
+                else "different maps",
+                "p the exponent 1 ≤ p < ∞ of Lemma 6.1 (which cites Lemma C.1)": "p ≠ α unless read as α: "
+                "Lemma C.1 declares neither",
+            }
+        },
     )
