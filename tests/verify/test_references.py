@@ -66,7 +66,7 @@ def test_dropping_one_favourable_reading_leaves_that_symbol_unbound(monkeypatch)
 
 def test_the_prompt_sum_fails_as_printed_and_composes_without_a_prompt():
     ev = CLAIMS["lemma-c.1/step-prompt"].run(Params())
-    assert ev.verdict == "fails" and ev.counterexample["at"] == "p=1"
+    assert ev.verdict == "fails" and ev.counterexample["at"] == {"p": 1}
     readings = ev.details["readings tried"]
     assert [v for k, v in readings.items() if k.startswith("P empty")] == ["composes"]
 
