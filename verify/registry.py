@@ -56,6 +56,7 @@ CLAIM_MODULES = (
     "var",
     "main_results",
     "references",
+    "ranges",
     "perturbation",
     "flowar",
     "training",
