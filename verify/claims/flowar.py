@@ -117,6 +117,70 @@ def _noise_free(x: float) -> float:
     return round(float(x), 9) + 0.0
 
 
+def _outcome(bad: int, checked: int, first=None, claim: str = "") -> str:
+    """One entry of an evidence's ``readings tried``: the verdict of the statement under one reading, computed
+    (``bad`` violating cases of ``checked``, the first of them)."""
+    where = f" ({claim})" if claim else ""
+    if not bad:
+        return f"holds on all {checked} cases{where}"
+    return f"fails on {bad} of {checked} cases{where}; first {first}"
+
+
+def _side_readings(cases) -> dict[str, str]:
+    """The sizes ``h/r`` of Definitions D.2, D.4 and D.5 under three readings of the division, on ``cases``:
+    ``(label, [(h, r), …])`` with every side that must be a natural number (a side of a latent, so ≥ 1).
+
+    * as printed — ``h/r`` is a natural number (``r | h``);
+    * floor — ``⌊h/r⌋ ≥ 1`` (PyTorch ``avg_pool2d`` drops the remainder pixels): fails when ``h < r``;
+    * ceil — ``⌈h/r⌉ ≥ 1`` (partial windows kept, as ``ceil_mode``): a natural number for every ``h, r ≥ 1``.
+    """
+    rules = {
+        "h/r exact (as printed)": lambda h, r: h % r == 0,
+        "⌊h/r⌋ (floor; a side is ≥ 1)": lambda h, r: h // r >= 1,
+        "⌈h/r⌉ (ceil: partial windows kept)": lambda h, r: -(-h // r) >= 1,
+    }
+    out = {}
+    for name, ok in rules.items():
+        bad = [(label, h, r) for label, sides in cases for h, r in sides if not ok(h, r)]
+        first = None if not bad else {**bad[0][0], "side": bad[0][1], "r": bad[0][2]}
+        out[name] = _outcome(len({str(b[0]) for b in bad}), len(cases), first)
+    return out
+
+
+def _ceil_area_1d(h: int, r: int) -> list[list[Fraction]]:
+    """The ``⌈h/r⌉ × h`` area mean with partial windows: row ``a`` averages pixels ``ra … min(ra + r, h) − 1``."""
+    rows = []
+    for a in range(-(-h // r)):
+        lo, hi = r * a, min(r * a + r, h)
+        rows.append([Fraction(1, hi - lo) if lo <= p < hi else Fraction(0) for p in range(h)])
+    return rows
+
+
+def _ceil_down_matrix(h: int, w: int, r: int) -> list[list[Fraction]]:
+    """``B_h ⊗ B_w`` of `_ceil_area_1d` on the row-major flattening: a ``⌈h/r⌉⌈w/r⌉ × hw`` matrix."""
+    Bh, Bw = _ceil_area_1d(h, r), _ceil_area_1d(w, r)
+    return [[Bh[a][p] * Bw[b][q] for p in range(h) for q in range(w)] for a in range(len(Bh)) for b in range(len(Bw))]
+
+
+def _ceil_down_cases(family) -> CaseCount:
+    """Definition D.2/D.4 read with sizes ``⌈h/r⌉``, ``⌈w/r⌉``: the partial-window area mean is a
+    ``⌈h/r⌉⌈w/r⌉ × hw`` matrix with non-negative rows summing to 1 exactly, and it is the built ``Φ_down``
+    (`LinearDownSample`) whenever ``r`` divides ``h`` and ``w`` (exact rationals; ``r = 3``'s 1/9 within one ulp)."""
+    cases = CaseCount()
+    for h, w, r in family:
+        M = _ceil_down_matrix(h, w, r)
+        rows, cols = -(-h // r) * -(-w // r), h * w
+        ok = len(M) == rows and all(len(row) == cols for row in M)
+        ok = ok and all(v >= 0 for row in M for v in row) and all(sum(row) == 1 for row in M)
+        if ok and h % r == 0 and w % r == 0:
+            built = LinearDownSample(h, w, r).matrix.toarray()
+            ok = built.shape == (rows, cols) and all(
+                abs(Fraction(float(built[a, b])) - M[a][b]) <= M[a][b] * Fraction(_U) for a in range(rows) for b in range(cols)
+            )
+        cases.record(ok, lambda: {"h": h, "w": w, "r": r, "rows": len(M)})
+    return cases
+
+
 # -- Definitions D.1, D.2 (sample functions) ---------------------------------------------------------------
 def _small_family():
     """``(h, w, r)`` with ``h, w ≤ 4``, ``r ≤ 4``, smallest map first."""
@@ -160,12 +224,38 @@ def check_defd2(params: Params) -> Evidence:
             h % r == 0 and w % r == 0,
             lambda: {"h": h, "w": w, "r": r, "h/r": str(Fraction(h, r)), "w/r": str(Fraction(w, r))},
         )
+    family = [({"h": h, "w": w, "r": r}, [(h, r), (w, r)]) for h, w, r in _small_family()]
+    readings = _side_readings(family)
+    ceil = _ceil_down_cases(_small_family())
+    readings["⌈h/r⌉ (ceil: partial windows kept)"] = _outcome(
+        ceil.bad, ceil.checked, ceil.counterexample, "def-d.2/reading-ceil: the partial-window area mean"
+    )
     return cases.evidence(
         "(h, w, r) for which h/r or w/r is not a natural number",
         "exact rationals",
         params={"family": "1 ≤ h, w, r ≤ 4"},
+        details={"readings tried": readings},
         notes="Definitions D.4 and D.5 inherit the gap: D.4's Φ_down ∈ R^{((h/r)(w/r))×hw} and D.5's "
-        "r_i = a^{K−i} need r_i to divide h and w.",
+        "r_i = a^{K−i} need r_i to divide h and w. Read with ⌈h/r⌉ the sizes are natural numbers "
+        "(def-d.2/reading-ceil); with ⌊h/r⌋ a side is 0 when h < r.",
+    )
+
+
+@register(
+    "def-d.2/reading-ceil",
+    "Definition D.2 (reading: sizes ⌈h/r⌉ × ⌈w/r⌉, partial windows kept)",
+    "With h/r, w/r read as ⌈h/r⌉, ⌈w/r⌉, Down(X, r) ∈ R^{⌈h/r⌉×⌈w/r⌉×c} is defined for every h, w, r ≤ 4: the area mean "
+    "over the windows [ra, min(ra + r, h)) × [rb, min(rb + r, w)) is a ⌈h/r⌉⌈w/r⌉ × hw matrix with non-negative rows "
+    "summing to 1, equal to the built Φ_down when r | h and r | w (exact rationals).",
+    work=fixed(2e8, 8 * MiB),
+)
+def check_defd2_ceil(params: Params) -> Evidence:
+    return _ceil_down_cases(_small_family()).evidence(
+        "(h, w, r) where the partial-window mean is not a ⌈h/r⌉⌈w/r⌉ × hw averaging matrix (or differs from Φ_down)",
+        "exact (fractions.Fraction)",
+        params={"family": "1 ≤ h, w, r ≤ 4"},
+        notes="The ceil reading keeps D.2 defined but not D.10's chain: Up(·, a) maps side ⌈h/r_i⌉ to a⌈h/r_i⌉, "
+        "which is not ⌈h/r_{i+1}⌉ unless a^{K−i} | h (def-d.5/reading-ceil counts the schedules).",
     )
 
 
@@ -231,9 +321,49 @@ def check_defd3(params: Params) -> Evidence:
         "(h, w, r) for which Y = Φ_up X is undefined or of the wrong size",
         "integers",
         params={"family": "1 ≤ h, w, r ≤ 3"},
+        details={"readings tried": _defd3_readings()},
         notes="Columns rh·rw equal the hw rows of X only for r = 1, so the printed shape fails for every r ≥ 2; the map "
         "that produces Y ∈ R^{(rh·rw)×c} is Φ_up ∈ R^{(rh·rw)×hw} (the transpose of the printed shape).",
     )
+
+
+def _defd3_readings() -> dict[str, str]:
+    """``Y = Φ_up X ∈ R^{(rh·rw)×c}`` with the printed ``Φ_up ∈ R^{hw×(rh·rw)}``, typed symbolically under each
+    convention for the matrix version of a latent (tokens as rows, D.1; tokens as columns, Definition 3.5)."""
+    from ..shapes import Typing, dims
+
+    h, w, r, c = dims("h w r c")
+    out = {}
+
+    def typed(build) -> str:
+        t = Typing()
+        build(t)
+        return "typed" if t.ok else "fails: " + "; ".join(f"{m['operation']}: {m['sizes']}" for m in t.mismatches)
+
+    phi = ((h * w), (r * h) * (r * w))
+
+    def rows(t):  # D.1: X ∈ R^{hw×c}, Y ∈ R^{(rh·rw)×c}
+        Y = t.matmul(t.declare("Φ_up", phi), t.declare("X", (h * w, c)))
+        t.equal("rows of Y", Y.shape[0], (r * h) * (r * w))
+
+    def columns(t):  # Definition 3.5's convention: X ∈ R^{c×hw}
+        t.matmul(t.declare("Φ_up", phi), t.declare("X", (c, h * w)))
+
+    def columns_right(t):  # tokens as columns and the product read as X Φ_up
+        Y = t.matmul(t.declare("X", (c, h * w)), t.declare("Φ_up", phi))
+        t.equal("Y ∈ R^{(rh·rw)×c}: rows", Y.shape[0], (r * h) * (r * w))
+
+    out["tokens as rows (D.1: X ∈ R^{hw×c}), Y = Φ_up X"] = typed(rows)
+    out["tokens as columns (Definition 3.5: X ∈ R^{c×hw}), Y = Φ_up X"] = typed(columns)
+    out["tokens as columns, product read as X Φ_up"] = typed(columns_right)
+    def transposed(t):
+        Y = t.matmul(t.declare("Φ_upᵀ", tuple(reversed(phi))), t.declare("X", (h * w, c)))
+        t.equal("rows of Y", Y.shape[0], (r * h) * (r * w))
+
+    out["Φ_up's printed shape read transposed, (rh·rw)×hw"] = (
+        typed(transposed) + " — a change of the printed declaration: the repair def-d.3/corrected"
+    )
+    return out
 
 
 def _direct_bicubic(h: int, w: int, r: int) -> list[list[Fraction]]:
@@ -333,8 +463,54 @@ def check_defd4(params: Params) -> Evidence:
         details={
             "typing of Φ_down X": "ok" if t.ok else t.mismatches,
             "declared": {k: str(v) for k, v in t.declared.items()},
+            "readings tried": _defd4_readings(bad),
         },
     )
+
+
+def _defd4_readings(bad_product) -> dict[str, str]:
+    """Definition D.4's row count ``(h/r)·(w/r)`` under each reading, on `_small_family`."""
+    family = _small_family()
+    first = bad_product[0] if bad_product else None
+    out = {
+        "(h/r)(w/r) = hw/r² a natural number (the product only, as checked)": _outcome(
+            len(bad_product), len(family), first and {"h": first[0], "w": first[1], "r": first[2]}
+        )
+    }
+    sides = _side_readings([({"h": h, "w": w, "r": r}, [(h, r), (w, r)]) for h, w, r in family])
+    out["each side h/r, w/r a natural number"] = sides["h/r exact (as printed)"]
+    out["⌊h/r⌋⌊w/r⌋ (floor; a side is ≥ 1)"] = sides["⌊h/r⌋ (floor; a side is ≥ 1)"]
+    ceil = _ceil_down_cases(family)
+    out["⌈h/r⌉⌈w/r⌉ (ceil: partial windows kept)"] = _outcome(
+        ceil.bad, ceil.checked, ceil.counterexample, "def-d.4/reading-ceil"
+    )
+    return out
+
+
+@register(
+    "def-d.4/reading-ceil",
+    "Definition D.4 (reading: Φ_down ∈ R^{(⌈h/r⌉⌈w/r⌉)×hw})",
+    "With h/r, w/r read as ⌈h/r⌉, ⌈w/r⌉, Φ_down ∈ R^{(⌈h/r⌉⌈w/r⌉)×hw} and Y = Φ_down X ∈ R^{(⌈h/r⌉⌈w/r⌉)×c} are typed "
+    "for every h, w, r ≤ 4, and the partial-window area mean is such a Φ_down (non-negative rows summing to 1; the built "
+    "Φ_down when r | h, w; exact rationals).",
+    work=fixed(2e8, 8 * MiB),
+)
+def check_defd4_ceil(params: Params) -> Evidence:
+    from ..shapes import Typing
+
+    t = Typing()
+    for h, w, r in _small_family():
+        rows = -(-h // r) * -(-w // r)
+        t.matmul(t.declare(f"Φ_down ({h}, {w}, {r})", (rows, h * w)), t.declare(f"X ({h}×{w})", (h * w, 2)))
+    cases = _ceil_down_cases(_small_family())
+    ev = cases.evidence(
+        "(h, w, r) where Φ_down X is mis-typed or the partial-window mean is not an averaging matrix",
+        "exact (integer shapes; fractions.Fraction)",
+        params={"family": "1 ≤ h, w, r ≤ 4"},
+        details={"typed products": t.checked, "mis-typed": len(t.mismatches)},
+    )
+    bad = cases.bad + len(t.mismatches)
+    return dataclasses.replace(ev, measured=bad, margin=-float(bad))
 
 
 @register(
@@ -347,10 +523,7 @@ def check_defd4(params: Params) -> Evidence:
 )
 def check_defd5(params: Params) -> Evidence:
     cases = CaseCount()
-    family = sorted(
-        ((h, w, K, a) for h in range(1, 5) for w in range(1, 5) for K in range(1, 4) for a in range(1, 4)),
-        key=lambda t: (t[0] * t[1], t[2], t[3]),
-    )
+    family = _defd5_family()
     for h, w, K, a in family:
         bad_i = next((i for i in range(1, K + 1) if h % a ** (K - i) or w % a ** (K - i)), None)
         cases.record(
@@ -365,10 +538,75 @@ def check_defd5(params: Params) -> Evidence:
                 "h/r_i": str(Fraction(h, a ** (K - bad_i))),
             },
         )
+    readings = _side_readings(
+        [
+            ({"h": h, "w": w, "K": K, "a": a}, [(s, a ** (K - i)) for i in range(1, K + 1) for s in (h, w)])
+            for h, w, K, a in family
+        ]
+    )
+    ceil = _defd5_ceil_cases()
+    del readings["⌈h/r⌉ (ceil: partial windows kept)"]
+    readings["⌈h/r_i⌉ (ceil: partial windows kept)"] = _outcome(
+        ceil.bad, ceil.checked, ceil.counterexample, "def-d.5/reading-ceil"
+    )
     return cases.evidence(
         "(h, w, K, a) with a scale i whose side h/r_i or w/r_i is not a natural number",
         "exact rationals",
         params={"family": "h, w ≤ 4, K ≤ 3, a ≤ 3"},
+        details={"readings tried": readings},
+    )
+
+
+def _defd5_family():
+    return sorted(
+        ((h, w, K, a) for h in range(1, 5) for w in range(1, 5) for K in range(1, 4) for a in range(1, 4)),
+        key=lambda t: (t[0] * t[1], t[2], t[3]),
+    )
+
+
+def _defd5_ceil_cases() -> CaseCount:
+    """Definition D.5 read with sides ``⌈h/r_i⌉``: every ``Y^i = Φ_down,i X`` is a partial-window area mean with
+    ``⌈h/r_i⌉⌈w/r_i⌉`` rows summing to 1 exactly, and ``Y^K = X`` (``r_K = 1``: the identity), exact rationals."""
+    cases = CaseCount()
+    for h, w, K, a in _defd5_family():
+        ok = True
+        for i in range(1, K + 1):
+            r = a ** (K - i)
+            M = _ceil_down_matrix(h, w, r)
+            ok = ok and len(M) == -(-h // r) * -(-w // r) >= 1 and all(sum(row) == 1 for row in M)
+            if i == K:
+                ok = ok and M == [[Fraction(int(p == q)) for q in range(h * w)] for p in range(h * w)]
+        cases.record(ok, lambda: {"h": h, "w": w, "K": K, "a": a})
+    return cases
+
+
+@register(
+    "def-d.5/reading-ceil",
+    "Definition D.5 (reading: Y^i ∈ R^{⌈h/r_i⌉×⌈w/r_i⌉×c})",
+    "With h/r_i, w/r_i read as ⌈h/r_i⌉, ⌈w/r_i⌉, every token map Y^i = φ_down,i(X, r_i) is defined (h, w ≤ 4, K ≤ 3, a ≤ 3): "
+    "the partial-window area mean has ⌈h/r_i⌉⌈w/r_i⌉ rows summing to 1, and Y^K = X (exact rationals).",
+    work=fixed(3e8, 8 * MiB),
+)
+def check_defd5_ceil(params: Params) -> Evidence:
+    # what the reading leaves undefined further on: D.10's φ_up,i(·, a) = Up(·, a) maps side ⌈h/r_i⌉ to a⌈h/r_i⌉
+    off = [
+        (h, w, K, a, i)
+        for h, w, K, a in _defd5_family()
+        for i in range(1, K)
+        for s in (h, w)
+        if a * -(-s // a ** (K - i)) != -(-s // a ** (K - i - 1))
+    ]
+    first = off[0] if off else None
+    return _defd5_ceil_cases().evidence(
+        "(h, w, K, a) with a token map Y^i that is not a ⌈h/r_i⌉⌈w/r_i⌉-row averaging (or Y^K ≠ X)",
+        "exact (fractions.Fraction)",
+        params={"family": "h, w ≤ 4, K ≤ 3, a ≤ 3"},
+        details={
+            "schedules (with a scale i < K) where a⌈s/r_i⌉ ≠ ⌈s/r_{i+1}⌉, so D.10's φ_up,i(·, a) misses scale i+1": len(
+                {o[:4] for o in off}
+            ),
+            "first": None if first is None else dict(zip(("h", "w", "K", "a", "i"), first)),
+        },
     )
 
 
@@ -575,6 +813,7 @@ def check_defd9(params: Params) -> Evidence:
         "tokens on which LN divides by zero",
         "exact (fractions.Fraction)",
         params={"family": "one token, entries in {0, 1}, c = 1, 2, 3"},
+        details={"readings tried": _defd9_readings()},
         notes="σ_j = 0 exactly when token j is constant; with c = 1 every token is constant, so LN is nowhere defined. "
         "Implementations add ε under the root (varproof.construct.flowar.flowar.layer_norm_eps).",
     )
@@ -610,6 +849,31 @@ def check_defd9_corrected(params: Params) -> Evidence:
         notes="With c = 2 every non-constant token is mapped to ±(1, −1): LN keeps only the sign of X_j1 − X_j2, so a "
         "D.12 network with c = 2 is piecewise constant in F (see def-e.1/inference).",
     )
+
+
+def _defd9_readings() -> dict[str, str]:
+    """Definition D.9's ``σ`` taken over each axis of the matrix version ``X ∈ R^{hw×c}``, on every latent with
+    ``hw ∈ {1, 2}`` tokens, ``c ≤ 3`` channels and entries in {0, 1}: the latents on which LN divides by zero."""
+    import itertools
+
+    axes = {
+        "per token j (as printed: μ_j, σ_j over k ∈ [c])": lambda X: [list(row) for row in X],
+        "per channel k (over the hw tokens: the matrix read with tokens as columns)": lambda X: [list(col) for col in zip(*X)],
+        "over the whole latent ('layer-wise': all hw·c entries)": lambda X: [[v for row in X for v in row]],
+    }
+    out = {}
+    for name, groups in axes.items():
+        bad, checked, first = 0, 0, None
+        for n in (1, 2):
+            for c in (1, 2, 3):
+                for flat in itertools.product((0, 1), repeat=n * c):
+                    X = [tuple(Fraction(v) for v in flat[j * c : (j + 1) * c]) for j in range(n)]
+                    checked += 1
+                    if any(_variance(g)[1] == 0 for g in groups(X)):
+                        bad += 1
+                        first = first or {"hw": n, "c": c, "X": [[str(v) for v in row] for row in X]}
+        out[name] = _outcome(bad, checked, first)
+    return out
 
 
 # -- Definition D.10: reshape size -----------------------------------------------------------------------
