@@ -915,18 +915,75 @@ def check_defd10_shape(params: Params) -> Evidence:
             flowar_cex = row
     default = Scales(4, 4, 3, 2)
     H, W = printed_reshape_size(default)
+    padded = _padded_cases()
     return cases.evidence(
         "schedules whose token count ≠ the printed tensor size",
         "integers",
         params={"family": "a ≤ 3, K ≤ 4, h, w ∈ {r_1, 2r_1}"},
         details={
+            "readings tried": {
+                "reshape (unpadded: the tensor holds exactly the tokens)": _outcome(
+                    cases.bad, cases.checked, cases.counterexample
+                ),
+                "padded array (maps block-diagonal, filler elsewhere)": _outcome(
+                    padded.bad, padded.checked, padded.counterexample, "def-d.10/shape/reading-padded"
+                ),
+            },
             "smallest with a = 2 (FlowAR)": flowar_cex,
             "h = w = 4, K = 3, a = 2": f"{H}×{W} = {H * W} positions for {default.total_tokens()} tokens",
             "identity": "(Σ_j s_j)(Σ_l t_l) − Σ_j s_j t_j = Σ_{j≠l} s_j t_l > 0 for every K ≥ 2",
         },
         notes="Equal only for K = 1. The only layout consistent with E.1's 2-D slices [Σ_{j<i} h/r_j : Σ_{j≤i} h/r_j, …] "
-        "is block-diagonal placement with (Σh/r_j)(Σw/r_j) − Σ n_j filler positions, and fillers would enter Attn_i's "
-        "softmax; varproof.construct.flowar.flowar keeps the concatenated sequence of Σ n_j tokens.",
+        "is block-diagonal placement with (Σh/r_j)(Σw/r_j) − Σ n_j filler positions (def-d.10/shape/reading-padded), and "
+        "fillers would enter Attn_i's softmax; varproof.construct.flowar.flowar keeps the concatenated sequence of Σ n_j tokens.",
+    )
+
+
+def _padded_cases() -> CaseCount:
+    """Definitions D.10/E.1 read with a padded array: ``Z^i``'s maps placed block-diagonally in a
+    ``(Σ_{j≤i} h/r_j) × (Σ_{j≤i} w/r_j)`` tensor (filler elsewhere). Per ``(schedule, i)``: every token lands once, and
+    the 0-based half-open slice ``[Σ_{j<l} h/r_j : Σ_{j≤l} h/r_j, Σ_{j<l} w/r_j : Σ_{j≤l} w/r_j]`` returns map ``l``."""
+    cases = CaseCount()
+    for sc in _d10_family():
+        for i in range(1, sc.K + 1):
+            H, W = printed_reshape_size(sc, i)
+            T = np.full((H, W), -1.0)
+            maps, y, x = [], 0, 0
+            for j in range(i):
+                p, q = sc.sides[j]
+                m = (1000.0 * j + np.arange(p * q, dtype=np.float64)).reshape(p, q)
+                T[y : y + p, x : x + q] = m
+                maps.append((y, x, m))
+                y, x = y + p, x + q
+            ok = int((T >= 0).sum()) == sc.total_tokens(i) and all(
+                np.array_equal(T[a : a + m.shape[0], b : b + m.shape[1]], m) for a, b, m in maps
+            )
+            cases.record(ok, lambda: {"scales": sc.as_dict(), "i": i})
+    return cases
+
+
+@register(
+    "def-d.10/shape/reading-padded",
+    "Definition D.10 / E.1 (reading: Z^i a padded array, the maps placed block-diagonally)",
+    "Read as a padded array — map j placed at rows Σ_{l<j} h/r_l … and columns Σ_{l<j} w/r_l … of a (Σ_{j≤i} h/r_j) × "
+    "(Σ_{j≤i} w/r_j) × c tensor, filler elsewhere — Z^i exists for every schedule and i of the family (a ≤ 3, K ≤ 4), "
+    "holds each token once, and Definition E.1's slices (0-based, end excluded) return each map exactly; Attn_i then "
+    "also attends over the filler positions.",
+    work=fixed(2e8, 16 * MiB),
+)
+def check_defd10_shape_padded(params: Params) -> Evidence:
+    default = Scales(4, 4, 3, 2)
+    H, W = printed_reshape_size(default)
+    return _padded_cases().evidence(
+        "(schedule, i) where the padded Z^i loses a token or a slice misses its map",
+        "exact (labelled copies)",
+        params={"family": "a ≤ 3, K ≤ 4, h, w ∈ {r_1, 2r_1}"},
+        details={
+            "filler positions at h = w = 4, K = 3, a = 2": H * W - default.total_tokens(),
+            "positions / tokens there": f"{H * W} / {default.total_tokens()}",
+        },
+        notes="A reading of the shape only: filler tokens enter Attn_i's softmax (exp of a zero score is 1), so TF_i on "
+        "the padded tensor is not the attention over Σ n_j tokens that the sequence reading (def-d.10/shape/corrected) gives.",
     )
 
 
@@ -1060,7 +1117,50 @@ def check_defd12(params: Params) -> Evidence:
     t.add(t.declare("γ_2 ∘ LN(F̂′)", (n, c)), t.declare("β_2", (n, c)))
     fields = t.evidence_fields()
     fields["details"]["why"] = "one declared d cannot be both 6c and c (c ≥ 1)"
+    width = _typing_defd12_width_argument()
+    fields["details"]["readings tried"] = {
+        "MLP_i one map with one declared d (as printed)": "typed" if t.ok else f"fails: {len(t.mismatches)} mismatch(es)",
+        "MLP_i(·, c, d) a D.8 layer per output width d (its own W ∈ R^{c×d})": (
+            "typed (def-d.12/reading-width-argument)" if width.ok else f"fails: {width.mismatches}"
+        ),
+    }
     return Evidence(quantity="operations whose shapes do not compose", **fields)
+
+
+def _typing_defd12_width_argument():
+    """Definition D.12 with ``MLP_i(·, c, d)`` read as Definition D.8's ``MLP(X, c, d)`` — the widths are arguments,
+    so Step 1's ``MLP_i(·, c, 6c)`` and Step 3's ``MLP_i(·, c, c)`` are two D.8 layers (``W ∈ R^{c×6c}``, ``R^{c×c}``)."""
+    from ..shapes import Typing, dims
+
+    n, c = dims("n c")  # n = (h/r_i)(w/r_i) tokens
+    t = Typing()
+    Yt = t.add(t.declare("Ŷ_i", (n, c)), t.declare("t_i·1", (n, c)))
+    row = t.add(t.matmul(t.declare("(Ŷ_i + t_i·1)_{j,:}", (1, c)), t.declare("W (c, 6c)", (c, 6 * c))), t.declare("b", (1, 6 * c)))
+    step1 = t.apply("MLP_i(·, c, 6c)", (n, c), (n, 6 * c), Yt)
+    t.equal("columns of one token's Step-1 output", row.shape[1], step1.shape[1])
+    t.equal("six n×c maps α_1 … γ_2 from Step 1's 6c channels", 6 * c, step1.shape[1])
+    mod = {k: t.declare(k, (n, c)) for k in ("α_1", "α_2", "β_1", "β_2", "γ_1", "γ_2")}
+    F1 = t.add(t.declare("γ_1 ∘ LN(F_t^i)", mod["γ_1"].shape), mod["β_1"])
+    Fp = t.apply("Attn_i", (n, c), (n, c), F1)
+    Fp = t.add(Fp, mod["α_1"], "Attn_i(…) ∘ α_1 (element-wise)")
+    G = t.add(t.declare("γ_2 ∘ LN(F̂′)", Fp.shape), mod["β_2"])
+    out = t.apply("MLP_i(·, c, c)", (n, c), (n, c), G)
+    out = t.add(out, mod["α_2"], "MLP_i(…) ∘ α_2 (element-wise)")
+    t.equal("rows of NN_i's output against R^{(h/r_i)×(w/r_i)×c}", out.shape[0], n)
+    t.equal("channels of NN_i's output", out.shape[1], c)
+    return t
+
+
+@register(
+    "def-d.12/reading-width-argument",
+    "Definition D.12 (reading: MLP_i(·, c, d) is Definition D.8's MLP(X, c, d) for each width d)",
+    "Read with the widths of MLP_i(·, c, d) as arguments (Definition D.8 defines MLP(X, c, d) with W ∈ R^{c×d}), Step 1's "
+    "MLP_i(·, c, 6c) and Step 3's MLP_i(·, c, c) are two D.8 layers, and Steps 1–3 are typed: Step 1 gives 6c channels, "
+    "six n×c maps α_1 … γ_2, and NN_i maps into R^{(h/r_i)×(w/r_i)×c} (symbolic).",
+    work=fixed(5e8, 16 * MiB),
+)
+def check_defd12_width(params: Params) -> Evidence:
+    return Evidence(quantity="operations whose shapes do not compose", **_typing_defd12_width_argument().evidence_fields())
 
 
 @register(
@@ -1181,6 +1281,23 @@ def check_defe1(params: Params) -> Evidence:
     s2 = small.infer_as_printed(np.zeros((1, 2)), np.array([[0.0, 1.0]]), F0, 0.5).output
     exact = s1.tolist() == [[1.0, -1.0]] and s2.tolist() == [[-1.0, 1.0]]
     diff = float(np.abs(s1 - s2).max())
+    # readings of the unbound t of F_t^i (Definition E.1 cites D.11's path without binding t)
+    free_t = _infer_path_time(small, np.zeros((1, 2)), np.array([[1.0, 0.0]]), F0, 0.5, 1.0), _infer_path_time(
+        small, np.zeros((1, 2)), np.array([[0.0, 1.0]]), F0, 0.5, 1.0
+    )
+    free_diff = float(np.abs(free_t[0] - free_t[1]).max())
+    zero = _defe1_t_zero_cases(params)
+    readings = {
+        "t = t_i (F_t^i at NN_i's time step)": "fails: ‖ŝ_1(X) − ŝ_1(X′)‖_∞ = " + f"{diff:g} (exact, sign_flowar, t_1 = 1/2)"
+        if exact and diff
+        else "not decided",
+        "t ∈ (0, 1] fixed, t_i free (here t = 1/2, t_1 = 1)": f"fails: ‖ŝ_1(X) − ŝ_1(X′)‖_∞ = {free_diff:g} (exact)"
+        if free_diff
+        else "holds on the certificate",
+        "t = 0 (F_t^i = F_0^i, the noise)": _outcome(
+            zero.bad, zero.checked, zero.counterexample, "def-e.1/inference/reading-t-zero"
+        ),
+    }
     return Evidence(
         quantity="‖ŝ_K(X) − ŝ_K(X′)‖_∞ for two data latents (weights, Z_init, F_0, t fixed)",
         measured=diff if exact else None,
@@ -1211,12 +1328,72 @@ def check_defe1(params: Params) -> Evidence:
             "seeded pair": cex,
             "same at t_i = 0 (F_t^i = F_0^i)": float(f"{at_zero:.6g}"),
             f"same with c = 2 ({pairs} pairs)": float(f"{c2:.6g}"),
+            "readings tried": readings,
         },
         notes="The printed pipeline evaluates NN_i at F_t^i, which interpolates the data latent's tokens, so it needs "
         "the image it is meant to generate (only t_i = 0 removes X). Its output ŝ_K = NN_K(…) is a velocity (cor-7.2/range), and the "
         "next scale is conditioned on φ_up(ŝ_i), an up-sampled velocity. A sampler integrates dF/dt = NN_i(F, s_i, t) "
         "from noise (def-e.1/corrected). With c = 2 the dependence can vanish on whole regions: LN maps a "
         "2-channel token to ±(1, −1), so NN_i sees only sign patterns of F.",
+    )
+
+
+def _infer_path_time(model: FlowAR, Z_init, X, noise, t_path: float, t_net) -> np.ndarray:
+    """Definition E.1's pipeline with the path time ``t`` of ``F_t^i = tY^i + (1 − t)F_0^i`` and the networks' time
+    steps ``t_i`` kept apart (`FlowAR.infer_as_printed` ties them, ``t = t_i``); returns ``ŝ_K``."""
+    from varproof.construct.flowar.layers import Tokenizer
+
+    sc = model.scales
+    ts = [float(t_net)] * sc.K if np.ndim(t_net) == 0 else [float(v) for v in t_net]
+    Y = Tokenizer(sc)(X)
+    ups, s_hats = model.ups(), []
+    for i in range(1, sc.K + 1):
+        s = model.transformer.last_block(i, model.sequence(Z_init, s_hats, ups))
+        F_t = t_path * Y[i - 1] + (1.0 - t_path) * noise[i - 1]
+        s_hats.append(model.nets[i - 1](F_t, s, ts[i - 1]))
+    return s_hats[-1]
+
+
+def _defe1_t_zero_cases(params: Params) -> CaseCount:
+    """``ŝ_K`` at path time ``t = 0`` for pairs of data latents, with NN_i's time steps ``t_i ∈ {0, 1/2, 1}``: equal bit
+    for bit (``0·Y + 1·F_0 = F_0`` exactly in float64, so the pipeline's inputs are identical), on the seeded model
+    and on `sign_flowar`."""
+    h, c, K, a = _E1["h"], _E1["c"], _E1["K"], _E1["a"]
+    model = random_flowar(h, c, K, a=a, seed=params.seed)
+    rng = np.random.default_rng(params.seed)
+    Z, noise = rng.standard_normal((1, c)), model.draw_noise(params.seed + 1)
+    cases = CaseCount()
+    for t_net in (0.0, 0.5, 1.0):
+        for k in range(3):
+            X, X2 = rng.standard_normal((h * h, c)), rng.standard_normal((h * h, c))
+            a_, b_ = _infer_path_time(model, Z, X, noise, 0.0, t_net), _infer_path_time(model, Z, X2, noise, 0.0, t_net)
+            cases.record(np.array_equal(a_, b_), lambda: {"model": _E1, "t_i": t_net, "pair": k})
+    small, F0 = sign_flowar(), [np.array([[0.25, 0.5]])]
+    for t_net in (0.0, 0.5):
+        outs = [
+            _infer_path_time(small, np.zeros((1, 2)), np.array([x]), F0, 0.0, t_net).tolist()
+            for x in ([1.0, 0.0], [0.0, 1.0])
+        ]
+        cases.record(outs[0] == outs[1], lambda: {"model": "sign_flowar", "t_i": t_net, "outputs": outs})
+    return cases
+
+
+@register(
+    "def-e.1/inference/reading-t-zero",
+    "Definition E.1 (reading: F_t^i at t = 0, i.e. the noise F_0^i)",
+    "Read with the t of F_t^i (Definition E.1 leaves it unbound) as 0 — F_t^i = F_0^i, where a flow sampler starts — "
+    "the output ŝ_K does not depend on the data latent X, whatever the time steps t_i: X enters only through "
+    "t·Y^i = 0 (exact), checked bit for bit on the seeded model (h = w = 4, c = 3, K = 3) and sign_flowar. Each scale "
+    "then evaluates NN_i once at the noise.",
+    work=fixed(6e8, 16 * MiB),
+)
+def check_defe1_t_zero(params: Params) -> Evidence:
+    return _defe1_t_zero_cases(params).evidence(
+        "(model, t_i, pair of data latents) whose outputs ŝ_K differ",
+        "float64, exact here (0·Y + 1·F_0 = F_0 bit for bit; identical inputs give identical outputs)",
+        params={"model": _E1, "t_i": [0, 0.5, 1], "seed": params.seed},
+        notes="The reading removes the data latent but not the defect of def-e.1/corrected's concern: ŝ_i = NN_i(F_0^i, s_i, "
+        "t_i) is one velocity evaluation at the noise, not a sample, and the next scale is conditioned on it.",
     )
 
 
@@ -1306,7 +1483,56 @@ def check_defe1_attn_symbol(params: Params) -> Evidence:
     fields = t.evidence_fields()
     if fields["counterexample"]:
         fields["counterexample"]["at"] = {"a": 2, "K": 2, "h = w": 2, "E.1's Attn_2 rows": 3, "D.12's Attn_2 rows": 2}
+    scoped = _typing_defe1_scoped()
+    fields["details"]["readings tried"] = {
+        "one symbol Attn_i in E.1, D.12's use included (as printed)": "typed" if t.ok else f"fails: {t.mismatches[0]['sizes']}",
+        "each definition binds its own Attn_i (NN_i is D.12's network)": (
+            "typed (def-e.1/attn-symbol/reading-scoped)" if scoped.ok else f"fails: {scoped.mismatches}"
+        ),
+    }
     return Evidence(quantity="symbols declared with two different domains", **fields)
+
+
+def _typing_defe1_scoped():
+    """Each application of an ``Attn_i`` typed against its own definition's declaration: E.1's on ``Z^i`` (declared
+    ``(Σ_{j≤i} h/r_j) × (Σ_{j≤i} w/r_j) × c``), D.12's inside ``NN_i`` on ``γ_1 ∘ LN(F_t^i) + β_1`` (``(h/r_i) × (w/r_i) × c``)."""
+    import sympy as sp
+
+    from ..shapes import Typing, dims
+
+    h, w, c, a, K = dims("h w c a K")
+    i, j = sp.Symbol("i", integer=True, positive=True), sp.Symbol("j", integer=True, positive=True)
+    r = lambda k: a ** (K - k)  # noqa: E731
+    H, W = sp.Sum(h / r(j), (j, 1, i)), sp.Sum(w / r(j), (j, 1, i))
+    t = Typing()
+    t.apply("Attn_i (E.1)", (H, W, c), (H, W, c), t.declare("Z^i", (H, W, c)))
+    inner = t.add(t.declare("γ_1 ∘ LN(F_t^i)", (h / r(i), w / r(i), c)), t.declare("β_1", (h / r(i), w / r(i), c)))
+    t.apply("Attn_i (D.12)", (h / r(i), w / r(i), c), (h / r(i), w / r(i), c), inner)
+    return t
+
+
+@register(
+    "def-e.1/attn-symbol/reading-scoped",
+    "Definition E.1 (reading: D.12's Attn_i is local to NN_i)",
+    "Read with each definition's conditions binding its own symbols — NN_i is Definition D.12's network, whose Attn_i is "
+    "D.12's — every application of an Attn_i is typed: E.1's on Z^i ∈ R^{(Σ_{j≤i} h/r_j)×(Σ_{j≤i} w/r_j)×c} and D.12's on "
+    "γ_1 ∘ LN(F_t^i) + β_1 ∈ R^{(h/r_i)×(w/r_i)×c} (symbolic); the built FlowAR keeps them as distinct layers.",
+    work=fixed(5e8, 16 * MiB),
+)
+def check_defe1_attn_scoped(params: Params) -> Evidence:
+    t = _typing_defe1_scoped()
+    model = random_flowar(4, 2, 3, seed=params.seed)
+    rng = np.random.default_rng(params.seed)
+    sc, runs = model.scales, True
+    for i in range(1, sc.K + 1):  # each layer on its own domain: Σ_{j≤i} n_j tokens (TF), n_i tokens (NN_i)
+        n, m = sc.total_tokens(i), sc.tokens[i - 1]
+        runs = runs and model.transformer.attentions[i - 1].weights(rng.standard_normal((n, 2))).shape == (n, n)
+        runs = runs and model.nets[i - 1].attn.weights(rng.standard_normal((m, 2))).shape == (m, m)
+    fields = t.evidence_fields()
+    bad = len(t.mismatches) + (0 if runs else 1)
+    fields.update(measured=bad, margin=-float(bad))
+    fields["details"]["the built model's TF_i attention runs on Σ_{j≤i} n_j tokens and NN_i's on n_i (h = w = 4, K = 3)"] = runs
+    return Evidence(quantity="mis-typed applications (+1 if a built layer does not run on its own domain)", **fields)
 
 
 # -- Algorithm 2 -----------------------------------------------------------------------------------------
