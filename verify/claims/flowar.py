@@ -1568,8 +1568,62 @@ def check_alg2_cond(params: Params) -> Evidence:
         "(K, i) where i·i ≠ the block size",
         "integers",
         params={"family": "a = 2, h = w = 2^(K−1), 1 ≤ K ≤ 6"},
+        details={"readings tried": _alg2_cond_readings(cases)},
         notes="i·i is the block size only when scale i is i×i (a VAR-like 1, 2, 3, … schedule); with doubling sides the "
         "block has 4^(i−1) tokens. With i·i tokens, x_cond and x_img have different token counts at FM_first.",
+    )
+
+
+def _last_tokens_cases(sides_list, index_base: int = 1) -> CaseCount:
+    """Line 12's ``Y[…, −i·i:]`` (Python slicing of a labelled sequence) against scale ``i``'s block, on schedules
+    given by their side lists; ``index_base = 0`` runs the loop over ``i = 0 … K−1`` (block ``i + 1``)."""
+    cases = CaseCount()
+    for sides in sides_list:
+        tokens = [p * p for p in sides]
+        seq = np.arange(sum(tokens))
+        for k in range(1, len(sides) + 1):
+            i = k - 1 + index_base
+            head = seq[: sum(tokens[:k])]
+            picked, block = head[-i * i :], head[sum(tokens[: k - 1]) :]
+            cases.record(
+                np.array_equal(picked, block),
+                lambda: {"sides": list(sides), "i": i, "i·i": i * i, "tokens picked": len(picked), "block": len(block)},
+            )
+    return cases
+
+
+def _alg2_cond_readings(printed: CaseCount) -> dict[str, str]:
+    from varproof.construct.var.interpolate import VAR_SCHEDULE
+
+    flowar = [[2 ** (i - 1) for i in range(1, K + 1)] for K in range(1, 7)]
+    other_a = [[a ** (i - 1) for i in range(1, K + 1)] for a in (3, 4) for K in range(1, 5)]
+    out = {"i = 1 … K, FlowAR's a = 2 (as printed)": _outcome(printed.bad, printed.checked, printed.counterexample)}
+    zero = _last_tokens_cases(flowar, index_base=0)
+    out["i = 0 … K−1 (0-based loop; Y[…, −0:] is the whole sequence)"] = _outcome(zero.bad, zero.checked, zero.counterexample)
+    a34 = _last_tokens_cases(other_a)
+    out["Definition D.5 schedules with a ∈ {3, 4}, first scale 1×1"] = _outcome(a34.bad, a34.checked, a34.counterexample)
+    var = _last_tokens_cases([list(VAR_SCHEDULE[:K]) for K in range(1, len(VAR_SCHEDULE) + 1)])
+    out["VAR's schedule 1, 2, 3, 4, 5, 6, 8, 10, 13, 16"] = _outcome(
+        var.bad, var.checked, var.counterexample, "alg-2/condition-tokens/reading-var-schedule"
+    )
+    return out
+
+
+@register(
+    "alg-2/condition-tokens/reading-var-schedule",
+    "Algorithm 2 (line 12, reading: VAR's scale schedule)",
+    "On VAR's schedule (sides 1, 2, 3, 4, 5, 6, 8, 10, 13, 16; Ke et al.) the last i·i tokens of the transformer's output "
+    "are exactly scale i's block, for every prefix of the schedule and every i (Python slicing of labelled rows).",
+    work=fixed(1e8, 8 * MiB),
+)
+def check_alg2_cond_var(params: Params) -> Evidence:
+    from varproof.construct.var.interpolate import VAR_SCHEDULE
+
+    return _last_tokens_cases([list(VAR_SCHEDULE[:K]) for K in range(1, len(VAR_SCHEDULE) + 1)]).evidence(
+        "(prefix, i) where the last i·i tokens are not scale i's block",
+        "integers (labelled rows)",
+        params={"schedule": list(VAR_SCHEDULE)},
+        notes="i·i is scale i's size exactly while scale i is i×i: VAR's sides 1 … 6, not 8 at scale 7.",
     )
 
 
@@ -1638,8 +1692,71 @@ def check_alg2_output(params: Params) -> Evidence:
         "schedules where the returned x_img is not h×w",
         "integers",
         params={"family": "a = 2, h = w = 2^(K−1), 1 ≤ K ≤ 6"},
+        details={"readings tried": _alg2_output_readings(cases)},
         notes="Line 20 up-samples inside the loop, also after scale K, so the returned map is (ah)×(aw), and line 22 "
         "appends it to x although no further TF call reads it. The up-sampling belongs to i < K.",
+    )
+
+
+def _alg2_loop_cases(first: int, last: int, start_side) -> CaseCount:
+    """Algorithm 2's loop ``for i = first → last`` on FlowAR's schedules: per iteration ``x_img`` must have the side of
+    the scale the iteration generates (``FM(x_cond, x_img)`` with ``x_cond`` scale ``i``'s block), the loop must pass
+    through the ``K`` scales of line 7, and the return must be ``h × w``. ``start_side(K)``: line 6's noise side."""
+    cases = CaseCount()
+    for sc in _flowar_schedules():
+        K, side, problems = sc.K, Fraction(start_side(sc.K)), []
+        visited = list(range(first, last(K) + 1))
+        for i in visited:
+            if side != sc.sides[i - 1][0]:
+                problems.append(f"i = {i}: x_img side {side} ≠ scale side {sc.sides[i - 1][0]}")
+            side *= sc.a  # line 20
+        if len(visited) != K:
+            problems.append(f"{len(visited)} scales visited, line 7 says K = {K}")
+        if side != sc.h:
+            problems.append(f"returns side {side}, not h = {sc.h}")
+        cases.record(not problems, lambda: {"K": K, "h = w": sc.h, "problems": problems})
+    return cases
+
+
+def _alg2_output_readings(printed: CaseCount) -> dict[str, str]:
+    out = {"i = 1 … K, x_img ← N(0, I) at the first scale (as printed)": _outcome(printed.bad, printed.checked, printed.counterexample)}
+    half = _alg2_loop_cases(1, lambda K: K - 1, lambda K: 1)
+    out["'1 → K' read half-open, i = 1 … K−1"] = _outcome(
+        half.bad, half.checked, half.counterexample, "alg-2/output-size/reading-half-open"
+    )
+    coarse = _alg2_loop_cases(1, lambda K: K, lambda K: Fraction(1, 2))
+    out["line 6's noise one scale coarser (side h/a^K), so that K up-samplings end at h"] = _outcome(
+        coarse.bad, coarse.checked, coarse.counterexample
+    )
+    # φ_up read as Definitions D.10/E.1's φ_up,i, declared for i ∈ [K − 1] only: line 20 at i = K applies φ_up,K
+    schedules = _flowar_schedules()
+    undeclared = [
+        (sc.K, sorted(set(range(1, sc.K + 1)) - set(range(1, sc.K)))) for sc in schedules
+    ]  # indices line 20 applies, minus those Definition E.1 declares
+    undeclared = [(K, missing) for K, missing in undeclared if missing]
+    out["φ_up at line 20 read as φ_up,i of Definition E.1 (declared for i ∈ [K−1])"] = _outcome(
+        len(undeclared),
+        len(schedules),
+        undeclared and {"K": undeclared[0][0], "undeclared maps applied": [f"φ_up,{i}" for i in undeclared[0][1]]},
+    )
+    return out
+
+
+@register(
+    "alg-2/output-size/reading-half-open",
+    "Algorithm 2 (lines 7–25, reading: 'for i = 1 → K' as i = 1, …, K − 1)",
+    "Read with the loop 'for i = 1 → K' half-open (i = 1, …, K − 1), Algorithm 2 is consistent on FlowAR's schedules "
+    "(a = 2, h = w = 2^{K−1}, K ≤ 6): each iteration's x_img has its scale's side, the loop passes through the K pyramid "
+    "scales of line 7, and the returned x_img is h×w.",
+    work=fixed(1e8, 8 * MiB),
+)
+def check_alg2_output_half_open(params: Params) -> Evidence:
+    return _alg2_loop_cases(1, lambda K: K - 1, lambda K: 1).evidence(
+        "schedules where an iteration's side, the number of scales or the returned size is wrong",
+        "exact rationals (sides)",
+        params={"family": "a = 2, h = w = 2^(K−1), 1 ≤ K ≤ 6"},
+        notes="The half-open loop returns h × w, but it generates only K − 1 scales (the last map is the up-sampled "
+        "scale K − 1, never passed through FM), against line 7's 'through K pyramid scales'.",
     )
 
 
