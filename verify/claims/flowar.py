@@ -1910,6 +1910,7 @@ def check_hofar_2eps(params: Params) -> Evidence:
         if ratio > 2
         else None,
         details={
+            "readings tried": _hofar_readings(ratio),
             "float64 run of varproof.construct.flowar.flowar.HOFAR on the counterexample, / ε": float_run / float(eps),
             "smaller steps (exact, K = 2)": family,
             "seeded model h = w = 4, c = 2, K = 3: max ‖out′ − out‖_∞/ε over ε ∈ {1e-6, 0.1}": seeded,
@@ -1919,6 +1920,98 @@ def check_hofar_2eps(params: Params) -> Evidence:
         "of TF. Summing the two blocks' errors (ε + ε) bounds "
         "only the velocity FM_first + FM_second of one step, which Algorithm 2 never forms: it uses Δt·ŷ_first + "
         "½Δt²·ŷ_second.",
+    )
+
+
+def _vertex_max(weights) -> Fraction:
+    """``max |Σ_k w_k g_k|`` over ``|g_k| ≤ 1``: a convex function of ``g``, so attained at a vertex of the box (exact)."""
+    import itertools
+
+    return max(abs(sum(Fraction(w) * g for w, g in zip(weights, signs))) for signs in itertools.product((-1, 1), repeat=len(weights)))
+
+
+def _summed_velocity_ratio() -> Fraction:
+    """``sup |(FM′_first + FM′_second) − (FM_first + FM_second)| / ε`` over ε-accurate pairs: the vertex maximum of
+    ``|g_1 + g_2|``."""
+    return _vertex_max((1, 1))
+
+
+def _one_update_ratio() -> tuple[Fraction, Fraction, bool]:
+    """``sup`` over ``Δt ∈ (0, 1]`` and ε-accurate pairs of line 18's change ``|Δt g_1 + ½Δt² g_2| / ε`` at equal inputs:
+    ``(Δt + Δt²/2)``, increasing in Δt (derivative ``1 + Δt > 0``), so the sup is its value at ``Δt = 1``. Returns
+    ``(sup, Δt attaining it, whether the monotonicity was confirmed)``; checked also on the grid Δt = k/16."""
+    import sympy as sp
+
+    dt = sp.Symbol("dt", positive=True)
+    f = dt + dt**2 / 2
+    monotone = sp.solve(sp.diff(f, dt), dt) == []  # no critical point in Δt > 0
+    grid = max(_vertex_max((Fraction(k, 16), Fraction(k, 16) ** 2 / 2)) for k in range(1, 17))
+    top = _vertex_max((1, Fraction(1, 2)))
+    return max(grid, top), Fraction(1), monotone
+
+
+def _hofar_readings(output_ratio: Fraction) -> dict[str, str]:
+    out = {
+        "the output of Algorithm 2 after K scales (sup norm, as checked)": (
+            f"fails: {output_ratio}·ε > 2ε (K = 2, Δt = 1, exact)" if output_ratio > 2 else f"holds: {output_ratio}·ε"
+        )
+    }
+    v = _summed_velocity_ratio()
+    out["the total velocity FM_first + FM_second ('the two predictions are added')"] = (
+        f"holds: sup = {v}·ε ≤ 2ε, attained (sec-7.2/hofar-2eps/reading-summed-velocity)" if v <= 2 else f"fails: {v}·ε"
+    )
+    u, at, _ = _one_update_ratio()
+    out["one update of line 18 at equal inputs, Δt ∈ (0, 1]"] = (
+        f"holds: sup = {u}·ε at Δt = {at} (sec-7.2/hofar-2eps/reading-one-update)" if u <= 2 else f"fails: {u}·ε"
+    )
+    one = hofar_linear_exact(1, Fraction(1), Fraction(0), Fraction(0), Fraction(1))
+    out["a single scale, K = 1 (Δt = 1, constant shifts)"] = f"{'holds' if one <= 2 else 'fails'}: {one}·ε"
+    return out
+
+
+@register(
+    "sec-7.2/hofar-2eps/reading-summed-velocity",
+    "Section 7.2 (HOFAR paragraph, reading: the combined model is the total velocity FM_first + FM_second)",
+    "Read with 'the combined model' as the total velocity the paragraph describes (the two predictions added): if "
+    "sup|FM′_first − FM_first| ≤ ε and sup|FM′_second − FM_second| ≤ ε, then sup|(FM′_first + FM′_second) − (FM_first + "
+    "FM_second)| ≤ 2ε, attained by constant shifts (exact).",
+    work=fixed(1e8, 8 * MiB),
+)
+def check_hofar_summed(params: Params) -> Evidence:
+    v = _summed_velocity_ratio()
+    return Evidence(
+        quantity="sup |Δ(FM_first + FM_second)| / ε over ε-accurate pairs",
+        measured=str(v),
+        bound=2,
+        margin=float(2 - v),
+        method="exact",
+        arithmetic="exact rationals (a convex function's maximum over the box is at a vertex)",
+        n_checked=4,
+        details={"attained by": "FM′ = FM + ε for both networks"},
+        notes="Algorithm 2 never forms this sum: line 18 uses Δt·ŷ_first + ½Δt²·ŷ_second, and the output after K scales "
+        "carries earlier errors through the up-sampling and the later updates (sec-7.2/hofar-2eps).",
+    )
+
+
+@register(
+    "sec-7.2/hofar-2eps/reading-one-update",
+    "Section 7.2 (HOFAR paragraph, reading: one flow update of Algorithm 2's line 18)",
+    "Read as one update x_img + Δt·ŷ_first + ½Δt²·ŷ_second at equal inputs: with ε-accurate FM_first, FM_second the update "
+    "moves by at most (Δt + Δt²/2)ε ≤ (3/2)ε ≤ 2ε for every Δt ∈ (0, 1] (exact).",
+    work=fixed(2e8, 8 * MiB),
+)
+def check_hofar_one_update(params: Params) -> Evidence:
+    u, at, monotone = _one_update_ratio()
+    return Evidence(
+        quantity="sup over Δt ∈ (0, 1] of |Δt g_1 + ½Δt² g_2| / ε, |g_k| ≤ ε",
+        measured=str(u),
+        bound=2,
+        margin=float(2 - u),
+        method="exact",
+        arithmetic="symbolic (sympy: Δt + Δt²/2 is increasing) + exact rationals (vertices; grid Δt = k/16)",
+        n_checked=4 * 17,
+        decidable=monotone,
+        details={"attained at Δt": str(at), "Δt + Δt²/2 increasing on Δt > 0 (no critical point)": monotone},
     )
 
 
@@ -2181,6 +2274,88 @@ def check_cor71_shape(params: Params) -> Evidence:
         counterexample={"why": "typing needs h_{i−1} = h and h_i = h/r ≤ h, against h_{i−1} < h_i"}
         if not typed
         else None,
+        details={"readings tried": _cor71_shape_readings(len(typed), checked)},
+    )
+
+
+def _cor71_typed_schedules(increasing: bool):
+    """``(h_{i−1}, h_i, r, h)`` with sides ≤ 16, ``r ∈ {1, 2, 4, 8}`` on which ``g_i − Φ_down,i`` is typed:
+    ``g_i : side h_{i−1} → h_i`` (Assumption 6.2; with ``increasing`` also Definition 3.7's ``h_{i−1} < h_i``),
+    ``Φ_down,i : side h → h/r``."""
+    typed, checked = [], 0
+    for h_prev in range(1, 17):
+        for h_next in range(1, 17):
+            if increasing and h_next <= h_prev:
+                continue
+            for r in (1, 2, 4, 8):
+                for h in range(r, 17, r):
+                    checked += 1
+                    if (h_prev, h_next) == (h, h // r):
+                        typed.append((h_prev, h_next, r))
+    return typed, checked
+
+
+def _cor71_chain_sides(K: int, ratios) -> list[int] | None:
+    """Sides of a chain ``g_1, …, g_K`` each typed like ``Φ_down,i`` (``h_i = h_{i−1}/r_i``) from f_word2img's
+    ``1 × 1`` input (``h_0 = 1``); ``None`` where a side stops being a natural number."""
+    sides = [Fraction(1)]
+    for r in ratios[:K]:
+        sides.append(sides[-1] / r)
+        if sides[-1].denominator != 1:
+            return None
+    return [int(x) for x in sides]
+
+
+def _cor71_shape_readings(typed_printed: int, checked_printed: int) -> dict[str, str]:
+    import itertools
+
+    out = {
+        "g_i approximable by an up-interpolation (Assumption 6.2 with Definition 3.7's h_{i−1} < h_i)": (
+            f"fails: typed on {typed_printed} of {checked_printed} schedules" if not typed_printed else f"typed on {typed_printed}"
+        )
+    }
+    free, n_free = _cor71_typed_schedules(increasing=False)
+    out["g_i typed by Assumption 6.2 alone, the schedule free (Φ_down,i in place of φ_up,i)"] = (
+        f"typed on {len(free)} of {n_free} schedules, e.g. h_{{i−1}} = {free[1][0]}, h_i = {free[1][1]} "
+        "(cor-7.1/shape/reading-schedule-free)"
+        if free
+        else "fails: typed nowhere"
+    )
+    chains = [
+        (K, rs) for K in (1, 2, 3) for rs in itertools.product((1, 2, 4), repeat=K) if _cor71_chain_sides(K, rs) is not None
+    ]
+    nontrivial = [c for c in chains if any(r > 1 for r in c[1])]
+    out["the same along f_word2img's whole chain from 1 × 1 (h_0 = 1), K ≤ 3, r_i ∈ {1, 2, 4}"] = (
+        f"typed only with every r_i = 1 ({len(chains)} chains, {len(nontrivial)} with a down-sampling r_i > 1)"
+        if not nontrivial
+        else f"typed on {len(nontrivial)} chains with r_i > 1"
+    )
+    return out
+
+
+@register(
+    "cor-7.1/shape/reading-schedule-free",
+    "Corollary 7.1 (hypothesis ‖g_i − Φ_down,i‖ ≤ ε_{1,i}, reading: g_i typed by Assumption 6.2's domain and codomain only)",
+    "Read with g_i : R^{h_{i−1}×w_{i−1}×d} → R^{h_i×w_i×d} as Assumption 6.2 types it, the schedule free (the corollary's "
+    "own hypothesis replacing the up-interpolation bullet), g_i − Φ_down,i is typed on some schedule: h_{i−1} = h, "
+    "h_i = h/r (sides ≤ 16, r ∈ {1, 2, 4, 8}).",
+    work=fixed(1e8, 8 * MiB),
+)
+def check_cor71_shape_free(params: Params) -> Evidence:
+    typed, checked = _cor71_typed_schedules(increasing=False)
+    down = [t for t in typed if t[2] > 1]
+    return Evidence(
+        quantity="schedules (h_{i−1}, h_i, r, h) with r > 1 on which g_i − Φ_down,i is typed (at least one needed)",
+        measured=len(down),
+        bound=1,
+        margin=float(len(down) - 1),
+        method="exhaustive",
+        arithmetic="integers",
+        n_checked=checked,
+        params={"sides": "≤ 16", "r": [1, 2, 4, 8]},
+        details={"first with r > 1": dict(zip(("h_{i−1}", "h_i", "r"), down[0])) if down else None},
+        notes="Along Corollary 7.2's chain from f_word2img's 1 × 1 input the same typing forces every r_i = 1 (no "
+        "down-sampling): see cor-7.1/shape's readings.",
     )
 
 
