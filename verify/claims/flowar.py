@@ -175,7 +175,9 @@ def _ceil_down_cases(family) -> CaseCount:
         if ok and h % r == 0 and w % r == 0:
             built = LinearDownSample(h, w, r).matrix.toarray()
             ok = built.shape == (rows, cols) and all(
-                abs(Fraction(float(built[a, b])) - M[a][b]) <= M[a][b] * Fraction(_U) for a in range(rows) for b in range(cols)
+                abs(Fraction(float(built[a, b])) - M[a][b]) <= M[a][b] * Fraction(_U)
+                for a in range(rows)
+                for b in range(cols)
             )
         cases.record(ok, lambda: {"h": h, "w": w, "r": r, "rows": len(M)})
     return cases
@@ -356,6 +358,7 @@ def _defd3_readings() -> dict[str, str]:
     out["tokens as rows (D.1: X ∈ R^{hw×c}), Y = Φ_up X"] = typed(rows)
     out["tokens as columns (Definition 3.5: X ∈ R^{c×hw}), Y = Φ_up X"] = typed(columns)
     out["tokens as columns, product read as X Φ_up"] = typed(columns_right)
+
     def transposed(t):
         Y = t.matmul(t.declare("Φ_upᵀ", tuple(reversed(phi))), t.declare("X", (h * w, c)))
         t.equal("rows of Y", Y.shape[0], (r * h) * (r * w))
@@ -858,7 +861,9 @@ def _defd9_readings() -> dict[str, str]:
 
     axes = {
         "per token j (as printed: μ_j, σ_j over k ∈ [c])": lambda X: [list(row) for row in X],
-        "per channel k (over the hw tokens: the matrix read with tokens as columns)": lambda X: [list(col) for col in zip(*X)],
+        "per channel k (over the hw tokens: the matrix read with tokens as columns)": lambda X: [
+            list(col) for col in zip(*X)
+        ],
         "over the whole latent ('layer-wise': all hw·c entries)": lambda X: [[v for row in X for v in row]],
     }
     out = {}
@@ -1119,7 +1124,9 @@ def check_defd12(params: Params) -> Evidence:
     fields["details"]["why"] = "one declared d cannot be both 6c and c (c ≥ 1)"
     width = _typing_defd12_width_argument()
     fields["details"]["readings tried"] = {
-        "MLP_i one map with one declared d (as printed)": "typed" if t.ok else f"fails: {len(t.mismatches)} mismatch(es)",
+        "MLP_i one map with one declared d (as printed)": "typed"
+        if t.ok
+        else f"fails: {len(t.mismatches)} mismatch(es)",
         "MLP_i(·, c, d) a D.8 layer per output width d (its own W ∈ R^{c×d})": (
             "typed (def-d.12/reading-width-argument)" if width.ok else f"fails: {width.mismatches}"
         ),
@@ -1135,7 +1142,10 @@ def _typing_defd12_width_argument():
     n, c = dims("n c")  # n = (h/r_i)(w/r_i) tokens
     t = Typing()
     Yt = t.add(t.declare("Ŷ_i", (n, c)), t.declare("t_i·1", (n, c)))
-    row = t.add(t.matmul(t.declare("(Ŷ_i + t_i·1)_{j,:}", (1, c)), t.declare("W (c, 6c)", (c, 6 * c))), t.declare("b", (1, 6 * c)))
+    row = t.add(
+        t.matmul(t.declare("(Ŷ_i + t_i·1)_{j,:}", (1, c)), t.declare("W (c, 6c)", (c, 6 * c))),
+        t.declare("b", (1, 6 * c)),
+    )
     step1 = t.apply("MLP_i(·, c, 6c)", (n, c), (n, 6 * c), Yt)
     t.equal("columns of one token's Step-1 output", row.shape[1], step1.shape[1])
     t.equal("six n×c maps α_1 … γ_2 from Step 1's 6c channels", 6 * c, step1.shape[1])
@@ -1160,7 +1170,9 @@ def _typing_defd12_width_argument():
     work=fixed(5e8, 16 * MiB),
 )
 def check_defd12_width(params: Params) -> Evidence:
-    return Evidence(quantity="operations whose shapes do not compose", **_typing_defd12_width_argument().evidence_fields())
+    return Evidence(
+        quantity="operations whose shapes do not compose", **_typing_defd12_width_argument().evidence_fields()
+    )
 
 
 @register(
@@ -1282,13 +1294,15 @@ def check_defe1(params: Params) -> Evidence:
     exact = s1.tolist() == [[1.0, -1.0]] and s2.tolist() == [[-1.0, 1.0]]
     diff = float(np.abs(s1 - s2).max())
     # readings of the unbound t of F_t^i (Definition E.1 cites D.11's path without binding t)
-    free_t = _infer_path_time(small, np.zeros((1, 2)), np.array([[1.0, 0.0]]), F0, 0.5, 1.0), _infer_path_time(
-        small, np.zeros((1, 2)), np.array([[0.0, 1.0]]), F0, 0.5, 1.0
+    free_t = (
+        _infer_path_time(small, np.zeros((1, 2)), np.array([[1.0, 0.0]]), F0, 0.5, 1.0),
+        _infer_path_time(small, np.zeros((1, 2)), np.array([[0.0, 1.0]]), F0, 0.5, 1.0),
     )
     free_diff = float(np.abs(free_t[0] - free_t[1]).max())
     zero = _defe1_t_zero_cases(params)
     readings = {
-        "t = t_i (F_t^i at NN_i's time step)": "fails: ‖ŝ_1(X) − ŝ_1(X′)‖_∞ = " + f"{diff:g} (exact, sign_flowar, t_1 = 1/2)"
+        "t = t_i (F_t^i at NN_i's time step)": "fails: ‖ŝ_1(X) − ŝ_1(X′)‖_∞ = "
+        + f"{diff:g} (exact, sign_flowar, t_1 = 1/2)"
         if exact and diff
         else "not decided",
         "t ∈ (0, 1] fixed, t_i free (here t = 1/2, t_1 = 1)": f"fails: ‖ŝ_1(X) − ŝ_1(X′)‖_∞ = {free_diff:g} (exact)"
@@ -1485,7 +1499,9 @@ def check_defe1_attn_symbol(params: Params) -> Evidence:
         fields["counterexample"]["at"] = {"a": 2, "K": 2, "h = w": 2, "E.1's Attn_2 rows": 3, "D.12's Attn_2 rows": 2}
     scoped = _typing_defe1_scoped()
     fields["details"]["readings tried"] = {
-        "one symbol Attn_i in E.1, D.12's use included (as printed)": "typed" if t.ok else f"fails: {t.mismatches[0]['sizes']}",
+        "one symbol Attn_i in E.1, D.12's use included (as printed)": "typed"
+        if t.ok
+        else f"fails: {t.mismatches[0]['sizes']}",
         "each definition binds its own Attn_i (NN_i is D.12's network)": (
             "typed (def-e.1/attn-symbol/reading-scoped)" if scoped.ok else f"fails: {scoped.mismatches}"
         ),
@@ -1531,7 +1547,9 @@ def check_defe1_attn_scoped(params: Params) -> Evidence:
     fields = t.evidence_fields()
     bad = len(t.mismatches) + (0 if runs else 1)
     fields.update(measured=bad, margin=-float(bad))
-    fields["details"]["the built model's TF_i attention runs on Σ_{j≤i} n_j tokens and NN_i's on n_i (h = w = 4, K = 3)"] = runs
+    fields["details"][
+        "the built model's TF_i attention runs on Σ_{j≤i} n_j tokens and NN_i's on n_i (h = w = 4, K = 3)"
+    ] = runs
     return Evidence(quantity="mis-typed applications (+1 if a built layer does not run on its own domain)", **fields)
 
 
@@ -1599,9 +1617,13 @@ def _alg2_cond_readings(printed: CaseCount) -> dict[str, str]:
     other_a = [[a ** (i - 1) for i in range(1, K + 1)] for a in (3, 4) for K in range(1, 5)]
     out = {"i = 1 … K, FlowAR's a = 2 (as printed)": _outcome(printed.bad, printed.checked, printed.counterexample)}
     zero = _last_tokens_cases(flowar, index_base=0)
-    out["i = 0 … K−1 (0-based loop; Y[…, −0:] is the whole sequence)"] = _outcome(zero.bad, zero.checked, zero.counterexample)
+    out["i = 0 … K−1 (0-based loop; Y[…, −0:] is the whole sequence)"] = _outcome(
+        zero.bad, zero.checked, zero.counterexample
+    )
     a34 = _last_tokens_cases(other_a)
-    out["Definition D.5 schedules with a ∈ {3, 4}, first scale 1×1"] = _outcome(a34.bad, a34.checked, a34.counterexample)
+    out["Definition D.5 schedules with a ∈ {3, 4}, first scale 1×1"] = _outcome(
+        a34.bad, a34.checked, a34.counterexample
+    )
     var = _last_tokens_cases([list(VAR_SCHEDULE[:K]) for K in range(1, len(VAR_SCHEDULE) + 1)])
     out["VAR's schedule 1, 2, 3, 4, 5, 6, 8, 10, 13, 16"] = _outcome(
         var.bad, var.checked, var.counterexample, "alg-2/condition-tokens/reading-var-schedule"
@@ -1719,7 +1741,11 @@ def _alg2_loop_cases(first: int, last: int, start_side) -> CaseCount:
 
 
 def _alg2_output_readings(printed: CaseCount) -> dict[str, str]:
-    out = {"i = 1 … K, x_img ← N(0, I) at the first scale (as printed)": _outcome(printed.bad, printed.checked, printed.counterexample)}
+    out = {
+        "i = 1 … K, x_img ← N(0, I) at the first scale (as printed)": _outcome(
+            printed.bad, printed.checked, printed.counterexample
+        )
+    }
     half = _alg2_loop_cases(1, lambda K: K - 1, lambda K: 1)
     out["'1 → K' read half-open, i = 1 … K−1"] = _outcome(
         half.bad, half.checked, half.counterexample, "alg-2/output-size/reading-half-open"
@@ -1927,7 +1953,10 @@ def _vertex_max(weights) -> Fraction:
     """``max |Σ_k w_k g_k|`` over ``|g_k| ≤ 1``: a convex function of ``g``, so attained at a vertex of the box (exact)."""
     import itertools
 
-    return max(abs(sum(Fraction(w) * g for w, g in zip(weights, signs))) for signs in itertools.product((-1, 1), repeat=len(weights)))
+    return max(
+        abs(sum(Fraction(w) * g for w, g in zip(weights, signs)))
+        for signs in itertools.product((-1, 1), repeat=len(weights))
+    )
 
 
 def _summed_velocity_ratio() -> Fraction:
@@ -2311,7 +2340,9 @@ def _cor71_shape_readings(typed_printed: int, checked_printed: int) -> dict[str,
 
     out = {
         "g_i approximable by an up-interpolation (Assumption 6.2 with Definition 3.7's h_{i−1} < h_i)": (
-            f"fails: typed on {typed_printed} of {checked_printed} schedules" if not typed_printed else f"typed on {typed_printed}"
+            f"fails: typed on {typed_printed} of {checked_printed} schedules"
+            if not typed_printed
+            else f"typed on {typed_printed}"
         )
     }
     free, n_free = _cor71_typed_schedules(increasing=False)
@@ -2322,7 +2353,10 @@ def _cor71_shape_readings(typed_printed: int, checked_printed: int) -> dict[str,
         else "fails: typed nowhere"
     )
     chains = [
-        (K, rs) for K in (1, 2, 3) for rs in itertools.product((1, 2, 4), repeat=K) if _cor71_chain_sides(K, rs) is not None
+        (K, rs)
+        for K in (1, 2, 3)
+        for rs in itertools.product((1, 2, 4), repeat=K)
+        if _cor71_chain_sides(K, rs) is not None
     ]
     nontrivial = [c for c in chains if any(r > 1 for r in c[1])]
     out["the same along f_word2img's whole chain from 1 × 1 (h_0 = 1), K ≤ 3, r_i ∈ {1, 2, 4}"] = (
