@@ -103,6 +103,23 @@ __all__ = [
     "check_cor71_step3",
     "check_cor71_step4",
     "check_cor71_step5",
+    "check_defd2_ceil",
+    "check_defd4_ceil",
+    "check_defd5_ceil",
+    "check_defd10_shape_padded",
+    "check_defd12_width",
+    "check_defe1_t_zero",
+    "check_defe1_attn_scoped",
+    "check_alg2_cond_var",
+    "check_alg2_output_half_open",
+    "check_hofar_summed",
+    "check_hofar_one_update",
+    "check_cor71_shape_free",
+    "check_defd7_attention_matrix",
+    "check_defe1_slice",
+    "check_defe1_slice_one_based",
+    "check_hofar_total_velocity",
+    "check_hofar_total_velocity_weighted",
 ]
 
 #: unit roundoff of float64 (`varproof.construct.cost.UNIT_ROUNDOFF`)
@@ -758,6 +775,30 @@ def check_defd7_corrected(params: Params) -> Evidence:
     fields.update(measured=len(t.mismatches) + (0 if ok else 1), margin=0.0 if ok else -1.0)
     fields["details"]["|row sum − 1| of every built D^{−1}A ≤ 64u (float64)"] = worst <= 64 * _U
     return Evidence(quantity="mis-typed operations (+1 if a built D^{−1}A is not row-stochastic)", **fields)
+
+
+@register(
+    "def-d.7/attention-matrix",
+    "Definition D.7 (A_{i,j} := exp(X_{i,*} W_Q W_K^⊤ X_{j,*}^⊤), i, j ∈ [hw]; Y := D^{−1} A X W_V ∈ R^{h×w×c})",
+    "With X ∈ R^{hw×c} (the matrix version of the latent) and W_Q, W_K, W_V ∈ R^{c×c}, X_{i,*} W_Q W_K^⊤ X_{j,*}^⊤ is a "
+    "1×1 product for every i, j ∈ [hw], so A ∈ R^{hw×hw}, and D^{−1} A X W_V ∈ R^{hw×c} is the matrix version of "
+    "Y ∈ R^{h×w×c} (Appendix D.1's tensorization; symbolic).",
+    work=fixed(5e8, 16 * MiB),
+)
+def check_defd7_attention_matrix(params: Params) -> Evidence:
+    from ..shapes import Typing, dims
+
+    h, w, c = dims("h w c")
+    t = Typing()
+    Xi, Xj = t.declare("X_{i,*}", (1, c)), t.declare("X_{j,*}", (1, c))
+    WQ, WK, WV = (t.declare(k, (c, c)) for k in ("W_Q", "W_K", "W_V"))
+    score = t.matmul(t.matmul(t.matmul(Xi, WQ), t.transpose(WK)), t.transpose(Xj), "X_{i,*} W_Q W_K^⊤ X_{j,*}^⊤")
+    t.equal("entries of one score (a scalar under exp)", score.shape[0] * score.shape[1], 1)
+    A = t.declare("A (i, j ∈ [hw])", (h * w, h * w))
+    Y = t.matmul(t.matmul(t.matmul(t.declare("D^{−1}", (h * w, h * w)), A), t.declare("X", (h * w, c))), WV)
+    t.equal("rows of D^{−1} A X W_V against the h·w positions of Y ∈ R^{h×w×c}", Y.shape[0], h * w)
+    t.equal("columns of D^{−1} A X W_V against Y's c channels", Y.shape[1], c)
+    return Evidence(quantity="operations whose shapes do not compose", **t.evidence_fields())
 
 
 @register(
@@ -1553,6 +1594,80 @@ def check_defe1_attn_scoped(params: Params) -> Evidence:
     return Evidence(quantity="mis-typed applications (+1 if a built layer does not run on its own domain)", **fields)
 
 
+def _slice_cases(one_based: bool, c: int = 3) -> CaseCount:
+    """Definition E.1's slice ``[Σ_{j<i} h/r_j : Σ_{j≤i} h/r_j, Σ_{j<i} w/r_j : Σ_{j≤i} w/r_j, 0:c]`` of TF_i's output
+    (the ``(Σ_{j≤i} h/r_j) × (Σ_{j≤i} w/r_j) × c`` tensor E.1 declares), ``i ≥ 2``, on `_d10_family`: its extents must be
+    scale ``i``'s ``h/r_i × w/r_i × c``, every index inside the tensor. 0-based half-open (Python) or 1-based inclusive."""
+    cases = CaseCount()
+    for sc in _d10_family():
+        for i in range(2, sc.K + 1):
+            H, W = printed_reshape_size(sc, i)
+            lo_h, hi_h = sum(p for p, _ in sc.sides[: i - 1]), sum(p for p, _ in sc.sides[:i])
+            lo_w, hi_w = sum(q for _, q in sc.sides[: i - 1]), sum(q for _, q in sc.sides[:i])
+            if one_based:  # indices lo … hi inclusive, valid 1 … size
+                ext = [(lo, hi, n) for lo, hi, n in ((lo_h, hi_h, H), (lo_w, hi_w, W), (0, c, c))]
+                sizes = [hi - lo + 1 for lo, hi, _ in ext]
+                inside = all(1 <= lo and hi <= n for lo, hi, n in ext)
+            else:
+                sizes = [len(range(H)[lo_h:hi_h]), len(range(W)[lo_w:hi_w]), len(range(c)[0:c])]
+                inside = hi_h <= H and hi_w <= W
+            want = [sc.sides[i - 1][0], sc.sides[i - 1][1], c]
+            cases.record(
+                sizes == want and inside,
+                lambda: {
+                    "scales": sc.as_dict(),
+                    "i": i,
+                    "slice extents": sizes,
+                    "scale i": want,
+                    "indices inside": inside,
+                },
+            )
+    return cases
+
+
+@register(
+    "def-e.1/slice",
+    "Definition E.1 (Layers 2 and i: s_i = FFN_i ∘ Attn_i(Z^i)_{Σ_{j<i} h/r_j : Σ_{j≤i} h/r_j, Σ_{j<i} w/r_j : Σ_{j≤i} w/r_j, 0:c})",
+    "The printed slice of TF_i's output (the (Σ_{j≤i} h/r_j)×(Σ_{j≤i} w/r_j)×c tensor Definition E.1 declares) is an "
+    "(h/r_i)×(w/r_i)×c map — NN_i's second argument — for every i ≥ 2 (a ≤ 3, K ≤ 4), with slices a:b read as the printed "
+    "0:c indicates: 0-based, end excluded.",
+    work=fixed(1e8, 8 * MiB),
+)
+def check_defe1_slice(params: Params) -> Evidence:
+    one, zero = _slice_cases(one_based=True), _slice_cases(one_based=False)
+    return zero.evidence(
+        "(schedule, i) whose slice is not scale i's size or leaves the tensor",
+        "integers",
+        params={"family": "a ≤ 3, K ≤ 4, h, w ∈ {r_1, 2r_1}, c = 3"},
+        details={
+            "readings tried": {
+                "0-based, end excluded (as 0:c indicates)": _outcome(zero.bad, zero.checked, zero.counterexample),
+                "1-based, end included (as [n] = {1, …, n})": _outcome(
+                    one.bad, one.checked, one.counterexample, "def-e.1/slice/reading-one-based"
+                ),
+            }
+        },
+        notes="The tensor sliced exists only as a padded array (def-d.10/shape, …/reading-padded); on the concatenated "
+        "sequence the block is rows Σ_{j<i} n_j … (def-d.10/shape/corrected).",
+    )
+
+
+@register(
+    "def-e.1/slice/reading-one-based",
+    "Definition E.1 (the slices of Layers 2 and i, reading: 1-based, end included)",
+    "With a:b read 1-based and inclusive (the paper's [n] = {1, …, n}), the printed slice of TF_i's output is an "
+    "(h/r_i)×(w/r_i)×c map with every index inside the tensor, for every i ≥ 2 (a ≤ 3, K ≤ 4).",
+    work=fixed(1e8, 8 * MiB),
+)
+def check_defe1_slice_one_based(params: Params) -> Evidence:
+    return _slice_cases(one_based=True).evidence(
+        "(schedule, i) whose slice is not scale i's size or leaves the tensor",
+        "integers",
+        params={"family": "a ≤ 3, K ≤ 4, h, w ∈ {r_1, 2r_1}, c = 3"},
+        notes="Inclusive ends take one row and one column too many, and 0:c names an index 0 that a 1-based tensor lacks.",
+    )
+
+
 # -- Algorithm 2 -----------------------------------------------------------------------------------------
 def _flowar_schedules(kmax: int = 6):
     """FlowAR's schedule: a = 2, first scale 1×1, so h = w = 2^{K−1}."""
@@ -2041,6 +2156,88 @@ def check_hofar_one_update(params: Params) -> Evidence:
         n_checked=4 * 17,
         decidable=monotone,
         details={"attained at Δt": str(at), "Δt + Δt²/2 increasing on Δt > 0 (no critical point)": monotone},
+    )
+
+
+def _total_velocity_residue(weighted: bool):
+    """Line 18's increment ``Δt·ŷ_first + ½Δt²·ŷ_second`` minus ``Δt·v`` for the paragraph's total velocity
+    ``v = ŷ_first + ŷ_second`` (or, ``weighted``, ``ŷ_first + (Δt/2)·ŷ_second``), symbolic; and the ``Δt ∈ (0, 1]`` where
+    it vanishes for every ``ŷ``."""
+    import sympy as sp
+
+    dt = sp.Symbol("Delta_t", positive=True)
+    y1, y2 = sp.symbols("y_first y_second")
+    v = y1 + (dt / 2 if weighted else 1) * y2
+    residue = sp.expand(dt * y1 + sp.Rational(1, 2) * dt**2 * y2 - dt * v)
+    roots = sp.solve(sp.Poly(residue, y1, y2).coeffs(), dt, dict=True) if residue != 0 else []
+    roots = [r[dt] for r in roots if r.get(dt) is not None]
+    in_range = [r for r in roots if 0 < r <= 1]
+    return residue, in_range, (dt, y1, y2), roots
+
+
+@register(
+    "sec-7.2/total-velocity",
+    "Section 7.2 (HOFAR paragraph: 'the two predictions are added—not concatenated—to form the total velocity used for "
+    "the flow update')",
+    "Algorithm 2's flow update (line 18) moves x_img by Δt·(ŷ_first + ŷ_second), the sum of the two predictions times the "
+    "step, for some step Δt ∈ (0, 1] (symbolic).",
+    no_repair="sec-7.2/total-velocity/reading-weighted reads 'added' as the weighted sum ŷ_first + (Δt/2)·ŷ_second",
+    work=fixed(2e8, 8 * MiB),
+)
+def check_hofar_total_velocity(params: Params) -> Evidence:
+    residue, ok_dt, (dt, y1, y2), roots = _total_velocity_residue(weighted=False)
+    at = {dt: 1, y1: 0, y2: 1}
+    gap = residue.subs(at)
+    weighted = _total_velocity_residue(weighted=True)[0]
+    return Evidence(
+        quantity="|line 18's increment − Δt·(ŷ_first + ŷ_second)| at Δt = 1, ŷ_first = 0, ŷ_second = 1",
+        measured=str(abs(gap)),
+        bound=0,
+        margin=-float(abs(gap)) if not ok_dt else 0.0,
+        method="exact",
+        arithmetic="symbolic (sympy)",
+        n_checked=1,
+        counterexample={"Δt": 1, "ŷ_first": 0, "ŷ_second": 1, "line 18 moves by": "1/2", "Δt·(ŷ_first + ŷ_second)": 1}
+        if not ok_dt
+        else None,
+        details={
+            "increment − Δt·(ŷ_first + ŷ_second)": str(residue),
+            "Δt ∈ (0, 1] where it vanishes for all ŷ": [str(x) for x in ok_dt],
+            "readings tried": {
+                "v = ŷ_first + ŷ_second (as printed: 'added')": (
+                    f"fails: the residue vanishes for every ŷ only at Δt ∈ {[str(r) for r in roots]}, outside (0, 1]"
+                    if not ok_dt
+                    else f"holds at Δt = {ok_dt[0]}"
+                ),
+                "v = ŷ_first + (Δt/2)·ŷ_second (a weighted sum)": (
+                    "holds: residue 0 (sec-7.2/total-velocity/reading-weighted)"
+                    if weighted == 0
+                    else f"fails: {weighted}"
+                ),
+            },
+        },
+    )
+
+
+@register(
+    "sec-7.2/total-velocity/reading-weighted",
+    "Section 7.2 (HOFAR paragraph, reading: 'added' as the weighted sum ŷ_first + (Δt/2)·ŷ_second)",
+    "Line 18's increment Δt·ŷ_first + ½Δt²·ŷ_second equals Δt·v for the weighted total velocity v = ŷ_first + (Δt/2)·ŷ_second, "
+    "for every Δt and ŷ (symbolic).",
+    work=fixed(2e8, 8 * MiB),
+)
+def check_hofar_total_velocity_weighted(params: Params) -> Evidence:
+    residue = _total_velocity_residue(weighted=True)[0]
+    return Evidence(
+        quantity="line 18's increment − Δt·(ŷ_first + (Δt/2)·ŷ_second) (symbolic)",
+        measured=str(residue),
+        bound="0",
+        margin=0.0 if residue == 0 else -1.0,
+        method="exact",
+        arithmetic="symbolic (sympy)",
+        n_checked=1,
+        notes="The weight Δt/2 of ŷ_second is what makes the two errors add as (Δt + Δt²/2)ε rather than 2Δt·ε "
+        "(sec-7.2/hofar-2eps/reading-one-update).",
     )
 
 

@@ -39,6 +39,9 @@ __all__ = [
     "check_alg1_scale_order",
     "check_alg2_symbols",
     "check_alg2_taylor",
+    "check_defd13_reading",
+    "check_alg1_scale_sets",
+    "check_alg2_symbols_globals",
 ]
 
 
