@@ -42,6 +42,7 @@ __all__ = [
     "check_defd13_reading",
     "check_alg1_scale_sets",
     "check_alg2_symbols_globals",
+    "check_alg1_condition",
 ]
 
 
@@ -459,6 +460,59 @@ def check_alg1_scale_sets(params: Params) -> Evidence:
         params={"family": "a = 2, h = w = 2^(K−1), K ≤ 6"},
         notes="The reading says nothing about the conditions: Algorithm 1's Ŷ ← TF(x_img) reads the current scale's "
         "own image, Algorithm 2's TF(x) the coarser scales.",
+    )
+
+
+@register(
+    "alg-1/condition",
+    "Algorithm 1 (line 22: Ŷ ← TF(x_img))",
+    "The condition Ŷ that line 22 generates for iteration i is, as in Definition D.10 (Z^i holds Z_init and the coarser "
+    "maps Y^1 … Y^{i−1}), independent of the image x_img that iteration i trains FM_first, FM_second to reconstruct "
+    "(lines 16–20): checked with the HOFAR transformer TF = FFN ∘ Attn of the smallest model (c = 1, W_Q = W_K = 0, "
+    "W_V = 1, FFN = 0, so TF averages the tokens; exact in float64).",
+    no_repair="Definition D.10's TF_i(Z^i), whose input stops at scale i − 1, is the conditioning Algorithm 1 should use; "
+    "def-d.10/up-index/corrected checks that sequence",
+    work=fixed(1e8, 8 * MiB),
+)
+def check_alg1_condition(params: Params) -> Evidence:
+    import numpy as np
+    from varproof.construct.flowar.layers import SingleAttention
+    from varproof.construct.layers import FeedForward
+
+    attn = SingleAttention(np.zeros((1, 1)), np.zeros((1, 1)), np.eye(1))
+    ffn = FeedForward(np.zeros((1, 1)), np.zeros(1), np.zeros((1, 1)), np.zeros(1))
+    tf = lambda x: ffn.apply(attn(x))  # noqa: E731  (HOFAR.tf)
+    x = np.array([[0.0], [0.0], [0.0], [1.0]])  # a 2×2 image, one channel
+    x2 = np.array([[0.0], [0.0], [1.0], [1.0]])
+    y, y2 = tf(x), tf(x2)
+    exact = y.tolist() == [[0.25]] * 4 and y2.tolist() == [[0.5]] * 4
+    diff = float(np.abs(y - y2).max())
+    # a causal TF (token k attends to tokens ≤ k): prefix means, exact rationals
+    prefix = lambda v: [sum(Fraction(int(t)) for t in v[: k + 1]) / (k + 1) for k in range(len(v))]  # noqa: E731
+    causal = [k for k, (p, q) in enumerate(zip(prefix(x[:, 0]), prefix(x2[:, 0]))) if p != q]
+    readings = {
+        "TF attends over the whole x_img (as printed)": f"fails: Ŷ moves by {diff:g}" if diff else "holds",
+        "TF causal, token k attending to tokens ≤ k of x_img": (
+            f"fails: Ŷ differs at tokens {causal}" if causal else "holds"
+        ),
+    }
+    return Evidence(
+        quantity="‖TF(x_img) − TF(x′_img)‖_∞ for two images at the trained scale",
+        measured=diff if exact else None,
+        bound=0.0,
+        margin=-diff if exact else None,
+        decidable=exact,
+        method="exact",
+        arithmetic="float64, exact here (means of four entries in {0, 1})",
+        n_checked=1,
+        params={"model": "c = 1, 2×2 image, TF = token average"},
+        counterexample={"x_img": [0, 0, 0, 1], "x′_img": [0, 0, 1, 1], "Ŷ": "1/4 per token", "Ŷ′": "1/2 per token"}
+        if exact and diff
+        else None,
+        details={"readings tried": readings},
+        notes="Line 22 feeds TF the very image whose noisy version FM learns to denoise at iteration i, so the "
+        "condition sees the target; at inference (Algorithm 2, line 10) TF sees only the coarser scales. Definition D.10's "
+        "training builds Z^i from Y^1 … Y^{i−1}.",
     )
 
 
