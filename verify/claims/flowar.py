@@ -1,34 +1,48 @@
 """Claims of Appendices D–F and Section 7: FlowAR and HOFAR, checked on the networks of `varproof.construct.flowar.flowar`.
 
+Every failing literal claim records in its evidence's ``details["readings tried"]`` the outcome of the statement under
+each consistent reading of its notation, computed; a reading that passes is its own ``…/reading-NAME`` claim.
+
 * ``def-d.1`` — Up(X, r) is typed. ``def-d.2``, ``def-d.4``, ``def-d.5`` — the printed sizes ``h/r``, ``h/r_i`` are
-  natural numbers only when ``r`` (``a^{K−1}``) divides ``h`` and ``w``, which the definitions do not require;
-  ``def-d.2/corrected``, ``def-d.5/corrected`` add it. ``remark-d.6`` — ``r_i = 2^{K−i}`` "for ``i ∈ [n]``": fails
-  past ``K``; ``…/reading-n-is-K`` holds. ``def-d.7`` — ``diag(A 1_n)`` with no ``n``; ``…/corrected`` uses ``1_{hw}``.
+  natural numbers only when ``r`` (``a^{K−1}``) divides ``h`` and ``w``, which the definitions do not require (floor
+  fails too, at ``h < r``); read as ``⌈h/r⌉`` they are (``…/reading-ceil``: the partial-window area mean);
+  ``def-d.2/corrected``, ``def-d.5/corrected`` add the divisibility. ``remark-d.6`` — ``r_i = 2^{K−i}`` "for
+  ``i ∈ [n]``": fails past ``K``; ``…/reading-n-is-K`` holds. ``def-d.7`` — ``diag(A 1_n)`` with no ``n``;
+  ``…/corrected`` uses ``1_{hw}``; ``def-d.7/attention-matrix`` — ``A_{i,j}`` and ``D^{−1}AXW_V`` typed.
   ``def-d.8`` — typed. ``def-d.10/up-index`` — ``φ_up,i(Y^{i−1})`` is ill typed; ``…/corrected``. ``def-d.12`` — one
-  ``MLP_i`` with output widths ``6c`` and ``c``; ``…/corrected`` (two MLPs).
+  ``MLP_i`` with output widths ``6c`` and ``c``; ``…/reading-width-argument`` (D.8's ``MLP(X, c, d)`` per width) and
+  ``…/corrected`` (two MLPs) are typed.
 * ``def-e.1/corrected`` — the working sampler: no data latent, and with the ideal velocity it returns its target.
   ``def-e.1/attn-symbol`` — E.1 declares ``Attn_i`` on the concatenated scales while its ``NN_i`` (D.12) applies an
-  ``Attn_i`` on scale ``i`` alone.
+  ``Attn_i`` on scale ``i`` alone; ``…/reading-scoped`` (each definition binds its own symbols) is typed.
+  ``def-e.1/slice`` — the slices of Layers 2 and ``i`` give scale ``i``'s size read 0-based, end excluded;
+  ``…/reading-one-based`` fails.
 * ``cor-7.1`` — in the function norm: fails (the mean of four uniforms has density ≥ 23/12 near 1/2);
-  ``cor-7.1/shape`` — ``g_i − Φ_down,i`` is ill typed for Assumption 6.2's up-sampling ``g_i``;
-  ``cor-7.1/corrected`` — the sup-norm version, sampled; ``cor-7.1/step-1`` … ``step-5`` — the proof's chain.
-* ``def-d.3`` — ``Φ_up ∈ R^{hw×(rh·rw)}`` with ``Y = Φ_up X``: the product is undefined for every ``r ≥ 2``
-  (exact; minimal ``h = w = 1, r = 2``). ``def-d.3/corrected`` — the built ``(r²hw) × hw`` matrix equals the
-  pixel-by-pixel bicubic formula evaluated in rationals, entry for entry (``r ∈ {2, 4}``: float64 is exact).
-* ``def-d.9`` — LN is defined for every latent: fails (``c = 1``, or any constant token).
-  ``def-d.9/corrected`` — defined iff every ``σ_j > 0``; the output tokens then have mean 0 and variance 1.
+  ``cor-7.1/shape`` — ``g_i − Φ_down,i`` is ill typed for Assumption 6.2's up-sampling ``g_i``, typed with the
+  schedule free (``…/reading-schedule-free``); ``cor-7.1/corrected`` — the sup-norm version, sampled;
+  ``cor-7.1/step-1`` … ``step-5`` — the proof's chain.
+* ``def-d.3`` — ``Φ_up ∈ R^{hw×(rh·rw)}`` with ``Y = Φ_up X``: the product is undefined for every ``r ≥ 2`` with tokens
+  as rows or as columns (exact; minimal ``h = w = 1, r = 2``). ``def-d.3/corrected`` — the built ``(r²hw) × hw``
+  matrix equals the pixel-by-pixel bicubic formula evaluated in rationals, entry for entry (``r ∈ {2, 4}``).
+* ``def-d.9`` — LN is defined for every latent: fails (``c = 1``, or any constant token; per channel and over the
+  whole latent too). ``def-d.9/corrected`` — defined iff every ``σ_j > 0``; the output tokens then have mean 0 and
+  variance 1.
 * ``def-d.10/shape`` — the printed reshape size ``(Σ h/r_j)(Σ w/r_j)`` equals the token count
-  ``Σ (h/r_j)(w/r_j)``: fails for every ``K ≥ 2``. ``def-d.10/shape/corrected`` — the concatenation has
-  ``Σ n_j`` rows and each block is recovered.
+  ``Σ (h/r_j)(w/r_j)``: fails for every ``K ≥ 2``; as a padded array (``…/reading-padded``) the maps fit
+  block-diagonally. ``def-d.10/shape/corrected`` — the concatenation has ``Σ n_j`` rows and each block is recovered.
 * ``def-e.1/inference`` — the printed inference needs no data latent: fails, ``ŝ_K`` depends on ``X`` through
-  ``F_t^i = tY^i + (1−t)F_0^i``.
+  ``F_t^i = tY^i + (1−t)F_0^i`` for every ``t ∈ (0, 1]``; ``…/reading-t-zero`` (``F_t^i = F_0^i``) holds.
 * ``alg-2/condition-tokens`` — "last ``i·i`` tokens" is scale ``i``'s block on FlowAR's ``a = 2`` schedule:
-  fails at ``K = 3, i = 3`` (9 vs 16). ``…/corrected`` — the last ``n_i`` tokens are.
-* ``alg-2/output-size`` — Algorithm 2 returns an ``h × w`` latent: fails (it up-samples after scale ``K``).
-  ``…/corrected`` — stopping the loop's up-sampling at ``K`` returns ``hw`` tokens.
-* ``sec-7.2/hofar-2eps`` — ε-accurate ``FM_first``, ``FM_second`` give a ``2ε``-accurate HOFAR: fails (exact:
-  ``K = 2``, ``Δt = 1``, deviation ``3ε``); ``…/corrected`` — the propagated bound (derivation in
-  `hofar_error_bound`), sampled on random HOFAR models.
+  fails at ``K = 3, i = 3`` (9 vs 16), 0-based, for ``a ∈ {3, 4}`` and on VAR's schedule
+  (``…/reading-var-schedule``, at ``i = 7``). ``…/corrected`` — the last ``n_i`` tokens are.
+* ``alg-2/output-size`` — Algorithm 2 returns an ``h × w`` latent: fails (it up-samples after scale ``K``); the
+  half-open loop (``…/reading-half-open``) returns ``h × w`` but skips scale ``K``. ``…/corrected`` — stopping the
+  loop's up-sampling at ``K`` returns ``hw`` tokens.
+* ``sec-7.2/hofar-2eps`` — ε-accurate ``FM_first``, ``FM_second`` give a ``2ε``-accurate HOFAR: fails for the output
+  (exact: ``K = 2``, ``Δt = 1``, deviation ``3ε``), holds for the summed velocity and for one update
+  (``…/reading-summed-velocity``, ``…/reading-one-update``); ``…/corrected`` — the propagated bound (derivation in
+  `hofar_error_bound`), sampled on random HOFAR models. ``sec-7.2/total-velocity`` — line 18 is not
+  ``Δt·(ŷ_first + ŷ_second)`` (only at ``Δt = 2``); ``…/reading-weighted`` — it is ``Δt·(ŷ_first + (Δt/2)ŷ_second)``.
 * ``cor-7.1/corrected`` — ``‖f∘g − τ∘Φ_down‖ ≤ K₁ε₁ + ε₂`` in the sup norm with the area down-sampling ``Φ_down``:
   sampled on Lipschitz targets, ``g`` Lipschitz within ``ε₁`` of ``Φ_down``, ``τ`` within ``ε₂`` of ``f``.
 """
@@ -254,7 +268,7 @@ def check_defd2(params: Params) -> Evidence:
         "exact rationals",
         params={"family": "1 ≤ h, w, r ≤ 4"},
         details={"readings tried": readings},
-        notes="Definitions D.4 and D.5 inherit the gap: D.4's Φ_down ∈ R^{((h/r)(w/r))×hw} and D.5's "
+        notes="Definitions D.4 and D.5 inherit the gap (def-d.4, def-d.5): D.4's Φ_down ∈ R^{((h/r)(w/r))×hw} and D.5's "
         "r_i = a^{K−i} need r_i to divide h and w. Read with ⌈h/r⌉ the sizes are natural numbers "
         "(def-d.2/reading-ceil); with ⌊h/r⌋ a side is 0 when h < r.",
     )
@@ -342,7 +356,7 @@ def check_defd3(params: Params) -> Evidence:
         params={"family": "1 ≤ h, w, r ≤ 3"},
         details={"readings tried": _defd3_readings()},
         notes="Columns rh·rw equal the hw rows of X only for r = 1, so the printed shape fails for every r ≥ 2; the map "
-        "that produces Y ∈ R^{(rh·rw)×c} is Φ_up ∈ R^{(rh·rw)×hw} (the transpose of the printed shape).",
+        "that produces Y ∈ R^{(rh·rw)×c} is Φ_up ∈ R^{(rh·rw)×hw} (the transpose of the printed shape: def-d.3/corrected).",
     )
 
 
@@ -1255,7 +1269,7 @@ def check_defd12_corrected(params: Params) -> Evidence:
         "(n, c) with a wrong output shape or an accepted wrong MLP",
         "exact (shapes)",
         params={"n": [1, 4], "c": [2, 3], "seed": params.seed},
-        notes="c = 1 is left out: Definition D.9's LN divides by zero on every one-channel token.",
+        notes="c = 1 is left out: Definition D.9's LN divides by zero on every one-channel token (def-d.9).",
     )
 
 
@@ -1386,7 +1400,7 @@ def check_defe1(params: Params) -> Evidence:
             "readings tried": readings,
         },
         notes="The printed pipeline evaluates NN_i at F_t^i, which interpolates the data latent's tokens, so it needs "
-        "the image it is meant to generate (only t_i = 0 removes X). Its output ŝ_K = NN_K(…) is a velocity (cor-7.2/range), and the "
+        "the image it is meant to generate (only t = 0 removes X: def-e.1/inference/reading-t-zero). Its output ŝ_K = NN_K(…) is a velocity (cor-7.2/range), and the "
         "next scale is conditioned on φ_up(ŝ_i), an up-sampled velocity. A sampler integrates dF/dt = NN_i(F, s_i, t) "
         "from noise (def-e.1/corrected). With c = 2 the dependence can vanish on whole regions: LN maps a "
         "2-channel token to ±(1, −1), so NN_i sees only sign patterns of F.",
@@ -1830,8 +1844,8 @@ def check_alg2_output(params: Params) -> Evidence:
         "integers",
         params={"family": "a = 2, h = w = 2^(K−1), 1 ≤ K ≤ 6"},
         details={"readings tried": _alg2_output_readings(cases)},
-        notes="Line 20 up-samples inside the loop, also after scale K, so the returned map is (ah)×(aw), and line 22 "
-        "appends it to x although no further TF call reads it. The up-sampling belongs to i < K.",
+        notes="Line 20 up-samples inside the loop, also after scale K, so the returned map is (ah)×(aw); the up-sampling "
+        "belongs to i < K (alg-2/output-size/corrected).",
     )
 
 
@@ -2056,11 +2070,11 @@ def check_hofar_2eps(params: Params) -> Evidence:
             "smaller steps (exact, K = 2)": family,
             "seeded model h = w = 4, c = 2, K = 3: max ‖out′ − out‖_∞/ε over ε ∈ {1e-6, 0.1}": seeded,
         },
-        notes="Each scale's update adds up to (Δt + Δt²/2)ε, the errors of earlier scales are carried through the "
-        "up-sampling (‖Φ_up‖_∞ > 1 for the Keys kernel) and amplified by the Lipschitz constants of later updates and "
-        "of TF. Summing the two blocks' errors (ε + ε) bounds "
-        "only the velocity FM_first + FM_second of one step, which Algorithm 2 never forms: it uses Δt·ŷ_first + "
-        "½Δt²·ŷ_second.",
+        notes="Each scale's update adds up to (Δt + Δt²/2)ε (sec-7.2/hofar-2eps/reading-one-update), the errors of "
+        "earlier scales are carried through the up-sampling (which overshoots for the Keys kernel: lemma-6.3/range) and "
+        "amplified by the Lipschitz constants of later updates and of TF. Summing the two blocks' errors (ε + ε) bounds "
+        "only the velocity FM_first + FM_second (sec-7.2/hofar-2eps/reading-summed-velocity), which Algorithm 2 never "
+        "forms: it uses Δt·ŷ_first + ½Δt²·ŷ_second (sec-7.2/total-velocity).",
     )
 
 

@@ -1,20 +1,28 @@
 """Claims on FlowAR's training (Definitions D.11, D.13) and HOFAR's training loop (Algorithm 1).
 
+Every failing literal claim records ``details["readings tried"]``, each outcome computed; a reading that passes is its
+own ``…/reading-NAME`` claim.
+
 * ``def-d.11`` — the velocity ``V_t^i = dF_t^i/dt = Y^i − F_0^i`` of the path ``F_t^i = tY^i + (1 − t)F_0^i``: exact.
 * ``def-d.13`` — the displayed loss ``Σ_{i=1}^n E_t ‖NN_i(F_t^i, Ŷ_t^i, t_i) − V_t^i‖²`` uses symbols the conditions do
-  not declare (``n``, ``Ŷ_t^i``, ``t_i`` under an expectation over ``t``): fails. ``def-d.13/corrected`` — with
-  ``n = K``, ``Ŷ_t^i = Ŷ_i``, ``t_i = t`` the integrand vanishes for the conditional velocity ``(Y^i − F)/(1 − t)``:
-  exact.
-* ``alg-1/noise`` — line 12 samples ``F^0``, lines 16–20 use ``F_i^0``: fails (undeclared). ``alg-1/noise/reading-same-noise`` — with
-  ``F_i^0 = F^0``, lines 18 and 20 are the first and second t-derivatives of line 16 for any schedule ``α_t, β_t``,
-  and FlowAR's ``α_t = t, β_t = 1 − t`` gives Definition D.11's path and velocity: exact.
+  not declare (``n``, ``Ŷ_t^i``, ``t_i`` under an expectation over ``t``): fails. ``def-d.13/reading-n-is-K`` — with
+  ``n = K``, ``Ŷ_t^i = Ŷ_i``, ``t_i = t`` every symbol is declared and the difference typed. ``def-d.13/corrected`` —
+  the integrand then vanishes for the conditional velocity ``(Y^i − F)/(1 − t)``: exact.
+* ``alg-1/noise`` — line 12 samples ``F^0``, lines 16–20 use ``F_i^0`` and a schedule ``α_t, β_t`` never given: fails.
+  ``alg-1/noise/reading-same-noise`` — with ``F_i^0 = F^0``, lines 18 and 20 are the first and second t-derivatives of
+  line 16 for any schedule ``α_t, β_t``, and FlowAR's ``α_t = t, β_t = 1 − t`` gives Definition D.11's path and
+  velocity: exact.
 * ``alg-1/update`` — line 34, ``θ ← ∇_θ ℓ``, is an optimisation step (the minimiser of ℓ is a fixed point and the
-  loss does not increase): fails on a quadratic. ``alg-1/update/corrected`` — ``θ ← θ − η∇_θ ℓ`` with
-  ``0 < η < 1/c`` contracts to the minimiser of ``ℓ = c(θ − θ*)²``: exact.
+  loss does not increase): fails on a quadratic (and so does a unit-rate step θ − ∇ℓ at curvature 2).
+  ``alg-1/update/corrected`` — ``θ ← θ − η∇_θ ℓ`` with ``0 < η < 1/c`` contracts to the minimiser of
+  ``ℓ = c(θ − θ*)²``: exact.
 * ``alg-1/scale-order`` — Algorithm 1 trains iteration ``i`` on the image down-sampled ``i − 1`` times (finest first)
   while Algorithm 2 generates iteration ``i`` at the ``i``-th coarsest scale: the resolutions agree for every ``i``
-  only when ``K = 1``.
-* ``alg-2/symbols`` — line 12 reads ``Y`` where line 10 assigns ``Ŷ``, and line 18's ``Δt`` is never given: fails.
+  only when ``K = 1``; ``…/reading-as-sets`` — both loops visit the same set of resolutions.
+* ``alg-1/condition`` — line 22's condition ``Ŷ ← TF(x_img)`` reads the image the iteration trains to reconstruct:
+  fails (exact).
+* ``alg-2/symbols`` — line 12 reads ``Y`` where line 10 assigns ``Ŷ``, and line 18's ``Δt`` is never given: fails;
+  ``…/reading-globals`` (``Y = Ŷ``, ``Δt`` a model constant like ``K``) holds.
 * ``alg-2/taylor`` — line 18 is the second-order Taylor step: exact for quadratic trajectories.
 """
 
@@ -459,7 +467,7 @@ def check_alg1_scale_sets(params: Params) -> Evidence:
         "integers; exact rationals",
         params={"family": "a = 2, h = w = 2^(K−1), K ≤ 6"},
         notes="The reading says nothing about the conditions: Algorithm 1's Ŷ ← TF(x_img) reads the current scale's "
-        "own image, Algorithm 2's TF(x) the coarser scales.",
+        "own image, Algorithm 2's TF(x) the coarser scales (alg-1/condition).",
     )
 
 
