@@ -31,7 +31,7 @@ each consistent reading of its notation, computed; a reading that passes is its 
   ``Σ (h/r_j)(w/r_j)``: fails for every ``K ≥ 2``; as a padded array (``…/reading-padded``) the maps fit
   block-diagonally. ``def-d.10/shape/corrected`` — the concatenation has ``Σ n_j`` rows and each block is recovered.
 * ``def-e.1/inference`` — the printed inference needs no data latent: fails, ``ŝ_K`` depends on ``X`` through
-  ``F_t^i = tY^i + (1−t)F_0^i`` for every ``t ∈ (0, 1]``; ``…/reading-t-zero`` (``F_t^i = F_0^i``) holds.
+  ``F_t^i = tY^i + (1−t)F_0^i`` (exact certificate at ``t = 1/2``); ``…/reading-t-zero`` (``F_t^i = F_0^i``) holds.
 * ``alg-2/condition-tokens`` — "last ``i·i`` tokens" is scale ``i``'s block on FlowAR's ``a = 2`` schedule:
   fails at ``K = 3, i = 3`` (9 vs 16), 0-based, for ``a ∈ {3, 4}`` and on VAR's schedule
   (``…/reading-var-schedule``, at ``i = 7``). ``…/corrected`` — the last ``n_i`` tokens are.
