@@ -6,7 +6,8 @@ each consistent reading of its notation, computed; a reading that passes is its 
 * ``def-d.1`` — Up(X, r) is typed. ``def-d.2``, ``def-d.4``, ``def-d.5`` — the printed sizes ``h/r``, ``h/r_i`` are
   natural numbers only when ``r`` (``a^{K−1}``) divides ``h`` and ``w``, which the definitions do not require (floor
   fails too, at ``h < r``); read as ``⌈h/r⌉`` they are (``…/reading-ceil``: the partial-window area mean);
-  ``def-d.2/corrected``, ``def-d.5/corrected`` add the divisibility. ``remark-d.6`` — ``r_i = 2^{K−i}`` "for
+  ``def-d.2/corrected``, ``def-d.5/corrected`` add the divisibility. ``def-d.5/tokenizer-set`` — the set
+  ``{Y^1, …, Y^K}`` has one element when ``a = 1``; ``…/reading-tuple`` (a sequence) has ``K``. ``remark-d.6`` — ``r_i = 2^{K−i}`` "for
   ``i ∈ [n]``": fails past ``K``; ``…/reading-n-is-K`` holds. ``def-d.7`` — ``diag(A 1_n)`` with no ``n``;
   ``…/corrected`` uses ``1_{hw}``; ``def-d.7/attention-matrix`` — ``A_{i,j}`` and ``D^{−1}AXW_V`` typed.
   ``def-d.8`` — typed. ``def-d.10/up-index`` — ``φ_up,i(Y^{i−1})`` is ill typed; ``…/corrected``. ``def-d.12`` — one
@@ -16,7 +17,7 @@ each consistent reading of its notation, computed; a reading that passes is its 
   ``def-e.1/attn-symbol`` — E.1 declares ``Attn_i`` on the concatenated scales while its ``NN_i`` (D.12) applies an
   ``Attn_i`` on scale ``i`` alone; ``…/reading-scoped`` (each definition binds its own symbols) is typed.
   ``def-e.1/slice`` — the slices of Layers 2 and ``i`` give scale ``i``'s size read 0-based, end excluded;
-  ``…/reading-one-based`` fails.
+  ``…/reading-one-based`` fails. ``def-e.1/layers-typed`` — Layer 1 and the output ``ŝ_K ∈ R^{h×w×c}`` are typed.
 * ``cor-7.1`` — in the function norm: fails (the mean of four uniforms has density ≥ 23/12 near 1/2);
   ``cor-7.1/shape`` — ``g_i − Φ_down,i`` is ill typed for Assumption 6.2's up-sampling ``g_i``, typed with the
   schedule free (``…/reading-schedule-free``); ``cor-7.1/corrected`` — the sup-norm version, sampled;
@@ -134,6 +135,9 @@ __all__ = [
     "check_defe1_slice_one_based",
     "check_hofar_total_velocity",
     "check_hofar_total_velocity_weighted",
+    "check_defd5_set",
+    "check_defd5_tuple",
+    "check_defe1_layers",
 ]
 
 #: unit roundoff of float64 (`varproof.construct.cost.UNIT_ROUNDOFF`)
@@ -682,6 +686,66 @@ def check_defd5_corrected(params: Params) -> Evidence:
         "schedules where the tokenizer is wrong or refused wrongly",
         "exact (shapes; copies)",
         params={"family": "h, w ≤ 4, K ≤ 3, a ≤ 3", "seed": params.seed},
+    )
+
+
+def _tokenizer_set_cases(as_tuple: bool) -> CaseCount:
+    """``Tokenizer(X) := {Y^1, …, Y^K}`` on every Definition D.5 schedule with ``h = w = a^{K−1}``, ``a ≤ 3``, ``K ≤ 3``
+    and small-integer latents (the means are exact): the number of elements of the printed set (equal maps — the
+    same shape and entries — collapse), or of the sequence ``(Y^1, …, Y^K)``, against the K scales."""
+    from varproof.construct.flowar.layers import Tokenizer
+
+    cases = CaseCount()
+    rng = np.random.default_rng(0)
+    for a in (1, 2, 3):
+        for K in (1, 2, 3):
+            sc = Scales(a ** (K - 1), a ** (K - 1), K, a)
+            X = rng.integers(-4, 5, size=(sc.h * sc.w, 2)).astype(np.float64)
+            maps = Tokenizer(sc)(X)
+            count = len(maps) if as_tuple else len({(Y.shape, Y.tobytes()) for Y in maps})
+            cases.record(count == K, lambda: {"a": a, "K": K, "h = w": sc.h, "elements": count, "scales": K})
+    return cases
+
+
+@register(
+    "def-d.5/tokenizer-set",
+    "Definition D.5 (Tokenizer(X) := {Y^1, Y^2, …, Y^K})",
+    "The displayed set Tokenizer(X) = {Y^1, …, Y^K} has one element per scale — K elements — for every positive integer "
+    "a and K (schedules h = w = a^{K−1}, a ≤ 3, K ≤ 3; equal maps count once in a set).",
+    no_repair="def-d.5/tokenizer-set/reading-tuple reads the braces as the sequence (Y^1, …, Y^K)",
+    work=fixed(1e8, 8 * MiB),
+)
+def check_defd5_set(params: Params) -> Evidence:
+    tup, printed = _tokenizer_set_cases(as_tuple=True), _tokenizer_set_cases(as_tuple=False)
+    return printed.evidence(
+        "schedules whose token-map set does not have K elements",
+        "exact (small-integer latents; maps compared entry for entry)",
+        params={"family": "a ≤ 3, K ≤ 3, h = w = a^(K−1)"},
+        details={
+            "readings tried": {
+                "{…} a set (as printed)": _outcome(printed.bad, printed.checked, printed.counterexample),
+                "(Y^1, …, Y^K) a sequence": _outcome(
+                    tup.bad, tup.checked, tup.counterexample, "def-d.5/tokenizer-set/reading-tuple"
+                ),
+            }
+        },
+        notes="With a = 1 every r_i = 1, so Y^1 = … = Y^K = X and the set has one element; for a ≥ 2 the maps differ in "
+        "size and the set has K.",
+    )
+
+
+@register(
+    "def-d.5/tokenizer-set/reading-tuple",
+    "Definition D.5 (reading: Tokenizer(X) the sequence (Y^1, …, Y^K))",
+    "Read as the sequence (Y^1, …, Y^K), Tokenizer(X) has one token map per scale, K in all, Y^i with (h/r_i)(w/r_i) "
+    "tokens, on the same schedules.",
+    work=fixed(1e8, 8 * MiB),
+)
+def check_defd5_tuple(params: Params) -> Evidence:
+    return _tokenizer_set_cases(as_tuple=True).evidence(
+        "schedules whose token-map sequence does not have K entries",
+        "exact (counts)",
+        params={"family": "a ≤ 3, K ≤ 3, h = w = a^(K−1)"},
     )
 
 
@@ -1606,6 +1670,33 @@ def check_defe1_attn_scoped(params: Params) -> Evidence:
         "the built model's TF_i attention runs on Σ_{j≤i} n_j tokens and NN_i's on n_i (h = w = 4, K = 3)"
     ] = runs
     return Evidence(quantity="mis-typed applications (+1 if a built layer does not run on its own domain)", **fields)
+
+
+@register(
+    "def-e.1/layers-typed",
+    "Definition E.1 (Layer 1: s_1 = FFN_1 ∘ Attn_1(Z^1) ∈ R^{(h/r_1)×(w/r_1)×c}, ŝ_1 = NN_1(F_t^1, s_1, t_1); the output ŝ_K)",
+    "With Definition E.1's declarations (Attn_i, FFN_i on R^{(Σ_{j≤i} h/r_j)×(Σ_{j≤i} w/r_j)×c}, NN_i : R^{(h/r_i)×(w/r_i)×c} "
+    "× R^{(h/r_i)×(w/r_i)×c} × R → R^{(h/r_i)×(w/r_i)×c}, F_t^i of D.11, r_i = a^{K−i}), Layer 1 is typed, s_1 has the "
+    "stated size, and the output ŝ_K lies in R^{h×w×c} (symbolic).",
+    work=fixed(5e8, 16 * MiB),
+)
+def check_defe1_layers(params: Params) -> Evidence:
+    from ..shapes import Typing, dims
+
+    h, w, c, a, K = dims("h w c a K")
+    side = lambda s, i: s / a ** (K - i)  # noqa: E731
+    t = Typing()
+    one = (side(h, 1), side(w, 1), c)
+    att = t.apply("Attn_1", one, one, t.declare("Z^1 = Z_init", one))  # Σ_{j≤1} h/r_j = h/r_1
+    s1 = t.apply("FFN_1", one, one, att)
+    t.equal("rows of s_1 against the stated h/r_1", s1.shape[0], side(h, 1))
+    t.apply("NN_1(F_t^1, ·, t_1)", one, one, s1)
+    t.apply("NN_1(·, s_1, t_1)", one, one, t.declare("F_t^1", one))
+    last = (side(h, K), side(w, K), c)
+    out = t.apply("NN_K(F_t^K, s_K, t_K)", last, last, t.declare("s_K", last))
+    t.equal("rows of ŝ_K against the latent's h", out.shape[0], h)
+    t.equal("columns of ŝ_K against the latent's w", out.shape[1], w)
+    return Evidence(quantity="operations whose shapes do not compose", **t.evidence_fields())
 
 
 def _slice_cases(one_based: bool, c: int = 3) -> CaseCount:
