@@ -1146,17 +1146,22 @@ def rounding_bounds(target, spec: GridSpec) -> np.ndarray:
     value the construction memorizes (the nearest of ``{0, δ, …, 1−δ}`` to the float64 ``f̂(A)``, exactly ``k/m``) and
     ``f(A)`` the target's real value at the exact corner (`certified.target_balls`): no allowance for the target's
     float64 evaluation is needed."""
-    from varproof.construct.arithmetic.certified import abs_upper, target_balls
+    from flint import ctx
+    from varproof.construct.arithmetic.certified import PREC, abs_upper, target_balls
 
     digits = sequence_digits(spec)
     m = spec.steps
     levels = np.clip(np.rint(target(digits / m) * m), 0, m - 1).astype(np.int64)
     out = np.empty(digits.shape)
-    for i, (corner, level) in enumerate(zip(digits, levels)):
-        f = target_balls(target, [[Fraction(int(s), m) for s in row] for row in corner])
-        for k, row in enumerate(f):
-            for c, value in enumerate(row):
-                out[i, k, c] = abs_upper(_ball_of(Fraction(int(level[k, c]), m)) - value)
+    old, ctx.prec = ctx.prec, PREC
+    try:
+        for i, (corner, level) in enumerate(zip(digits, levels)):
+            f = target_balls(target, [[Fraction(int(s), m) for s in row] for row in corner])
+            for k, row in enumerate(f):
+                for c, value in enumerate(row):
+                    out[i, k, c] = abs_upper(_ball_of(Fraction(int(level[k, c]), m)) - value)
+    finally:
+        ctx.prec = old
     return out
 
 
