@@ -33,8 +33,7 @@ import sympy as sp
 from varproof.construct.cost import UNIT_ROUNDOFF, implied_log10_delta
 from varproof.construct.onelayer.contextual import contextual_attention
 from varproof.construct.onelayer.grid import GridSpec, sequence_digits
-from varproof.construct.onelayer.quantize import quantized_tokens, step_function
-from varproof.construct.onelayer.transformer import context_id_error_bound
+from varproof.construct.onelayer.quantize import quantized_tokens, quantized_tokens_exact, step_function
 
 from ..checkers import contextual_mapping, tokenwise_separation_exact
 from ..registry import MiB, Params, fixed, register, sized
@@ -44,6 +43,7 @@ from .approximation import round_up
 __all__ = [
     "vocabulary_exact",
     "exact_context_delta",
+    "certified_contextual_constants",
     "check_no_duplicates",
     "check_no_duplicates_closed",
     "check_no_duplicates_half_open",
@@ -443,6 +443,29 @@ def single_token_feasible(spec: GridSpec, gamma: Fraction, sep: Fraction) -> boo
     return gamma * spec.step_width > sep * 1
 
 
+def certified_contextual_constants(spec: GridSpec, att, Q: np.ndarray, cm) -> tuple[float, float]:
+    """``(γ⁺, δ⁻)``: certified bounds ``max ‖q‖ ≤ γ⁺`` and ``δ ≥ δ⁻`` (Definition 5.3) of the *exact* attention output
+    ``q`` on the exact rational embeddings ``M`` (`quantized_tokens_exact`), from the float64 IDs ``Q`` and the
+    checker's constants ``cm`` on them.
+
+    Every entry of ``q`` is enclosed in ball arithmetic (`certified.attention_balls`, exact inputs), so
+    ``|Q̂ − q| ≤ r`` entrywise with ``r`` certified; a computed distance of ``s`` coordinates is within the relative
+    ``g = 2γ_{s+3}`` of the exact distance of the float64 IDs (`exact_context_delta`). Hence
+    ``‖q‖ ≤ γ̂(1 + g) + √s·r`` and ``δ ≥ δ̂(1 − g) − 2√s·r``."""
+    from varproof.construct.arithmetic.certified import abs_upper, attention_balls, ball
+
+    r = 0.0
+    for i, digits in enumerate(sequence_digits(spec)):
+        q = attention_balls(att, quantized_tokens_exact(spec, digits))
+        r = max(r, max(abs_upper(q[k][c] - ball(Q[i, k, c])) for k in range(spec.tokens) for c in range(Q.shape[-1])))
+    s_dim = Q.shape[-1]
+    g = 2 * (s_dim + 3) * UNIT_ROUNDOFF / (1 - (s_dim + 3) * UNIT_ROUNDOFF)
+    root = math.sqrt(s_dim) * (1 + UNIT_ROUNDOFF)
+    gamma_up = math.nextafter((cm.gamma * (1 + g) + root * r) * (1 + 4 * UNIT_ROUNDOFF), math.inf)
+    delta_low = math.nextafter((cm.delta * (1 - g) - 2 * root * r) * (1 - 4 * UNIT_ROUNDOFF), -math.inf)
+    return gamma_up, delta_low
+
+
 def _lemma54(params: Params, log_shift: int) -> Evidence:
     rows, worst, cex, checked, undecided = [], math.inf, None, 0, []
     for spec in params.family():
@@ -454,15 +477,15 @@ def _lemma54(params: Params, log_shift: int) -> Evidence:
         Q = cmap.attention.apply(M)
         cm = contextual_mapping(M, Q)
         checked += spec.n_sequences
-        err = context_id_error_bound(spec, Q[..., 0])
-        decided = cm.delta > 2 * err
-        log10_achieved = math.log10(cm.delta) if cm.delta > 0 else -math.inf
-        margin_gamma = gamma - cm.gamma
+        gamma_up, delta_low = certified_contextual_constants(spec, cmap.attention, Q, cm)
+        decided = delta_low > 0
+        log10_achieved = math.log10(delta_low) if delta_low > 0 else -math.inf
+        margin_gamma = gamma - gamma_up
         margin_delta = log10_achieved - log10_delta_lemma
         margin = min(margin_gamma, margin_delta)
         row = {
             "spec": str(spec),
-            "gamma_measured": cm.gamma,
+            "gamma_measured": gamma_up,
             "gamma_lemma": gamma,
             "log10_delta_measured": log10_achieved,
             "log10_delta_lemma": log10_delta_lemma,
@@ -496,14 +519,17 @@ def _lemma54(params: Params, log_shift: int) -> Evidence:
         bound={r["spec"]: round(r["log10_delta_lemma"], 3) for r in rows},
         margin=worst if worst != math.inf else None,
         method="exhaustive",
-        arithmetic="float64 with a-priori ID error bound; δ in log10; a failing n = 1 spec "
-        "decided exactly (rationals: the one-token attention is linear)",
+        arithmetic="float64 IDs with certified deviation (ball arithmetic, arb, on the exact embeddings); δ in log10; "
+        "a failing n = 1 spec decided exactly (rationals: the one-token attention is linear)",
         n_checked=checked,
         params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}", "log": f"log(L+{log_shift})"},
         decidable=decidable,
         counterexample=cex,
         details={
             **({"specs the witness could not decide": undecided} if undecided else {}),
+            "max ‖q‖ ≤ (certified) vs γ, per spec": {
+                r["spec"]: [round_up(r["gamma_measured"], 6), round(r["gamma_lemma"], 6)] for r in rows
+            },
             "readings tried": [
                 "L = n (k, l ∈ [L] index the tokens of X^{(i)} ∈ R^{n×d}); no other reading types the hypothesis",
                 "separation constants: M's sharp ones (the limits of "
