@@ -103,7 +103,8 @@ def round_down(value: float, digits: int = 6) -> float:
     if not math.isfinite(value) or value <= 0:
         return value
     scale = 10.0 ** (math.floor(math.log10(value)) - digits + 1)
-    return math.nextafter(math.floor(value / scale) * scale, -math.inf)
+    rounded = math.floor(value / scale) * scale
+    return rounded if rounded <= value else math.nextafter(rounded, -math.inf)
 
 
 def lipschitz_constant(target, p: float) -> float:
