@@ -102,8 +102,8 @@ def round_down(value: float, digits: int = 6) -> float:
     """``value`` rounded *down* to ``digits`` significant digits: still a lower bound (`round_up`'s mirror)."""
     if not math.isfinite(value) or value <= 0:
         return value
-    scale = 10.0 ** (math.floor(math.log10(value)) - digits + 1)
-    rounded = math.floor(value / scale) * scale
+    e = math.floor(math.log10(value)) - digits + 1
+    rounded = math.floor(value * 10.0**-e) / 10.0**-e if e < 0 else math.floor(value / 10.0**e) * 10.0**e
     return rounded if rounded <= value else math.nextafter(rounded, -math.inf)
 
 
