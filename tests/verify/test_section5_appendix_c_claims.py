@@ -183,3 +183,24 @@ def test_def53_fails_when_the_checker_is_planted_wrong(monkeypatch):
     )
     ev = all_claims()["def-5.3"].run(Params(tokens=2, channels=1, steps=2))
     assert ev.verdict == "fails" and ev.measured > 1e-4
+
+
+def test_certified_contextual_constants_bracket_the_float64_ones_tightly():
+    from varproof.construct.onelayer.contextual import contextual_attention
+    from varproof.construct.onelayer.grid import GridSpec, sequence_digits
+    from varproof.construct.onelayer.quantize import quantized_tokens
+    from varproof.verify.checkers import contextual_mapping
+    from varproof.verify.claims.separation import certified_contextual_constants
+
+    spec = GridSpec(2, 2, 2)
+    att = contextual_attention(spec).attention
+    M = quantized_tokens(spec, sequence_digits(spec))
+    Q = att.apply(M)
+    cm = contextual_mapping(M, Q)
+    gamma_up, delta_low = certified_contextual_constants(spec, att, Q, cm)
+    assert cm.gamma < gamma_up <= cm.gamma * (1 + 1e-13)
+    assert cm.delta * (1 - 1e-9) <= delta_low < cm.delta
+    # IDs planted a tenth of δ off the attention's: the certified δ drops by about what was planted
+    planted = Q.copy()
+    planted[0, 0, 0] += cm.delta / 10
+    assert certified_contextual_constants(spec, att, planted, cm)[1] < cm.delta * 0.85
