@@ -53,6 +53,7 @@ __all__ = [
     "relu",
     "ffn_exact",
     "attention_balls",
+    "target_balls",
     "BumpBalls",
     "grid_contexts",
     "certified_errors",
@@ -166,6 +167,48 @@ def attention_balls(att: Attention, X, *, prec: int = PREC) -> list[list[arb]]:
             row = [sum((weights[j] * V[j][c] for j in range(n)), arb(0)) / total for c in range(d)]
             out.append([row[c] + Xb[i][c] for c in range(d)] if att.skip else row)
         return out
+    finally:
+        ctx.prec = old
+
+
+def target_balls(target, X, *, prec: int = PREC) -> list[list[arb]]:
+    """The Lipschitz target ``f(X)`` (`varproof.construct.targets`: ``blur``, ``shift``, ``tanh-mix``,
+    ``relu-net``, ``constant``) on one exact input ``X`` (``n × d``: rationals, ints or floats read exactly) as
+    ``arb`` balls at ``prec`` bits: the real value of the map whose parameters are the stored float64 numbers,
+    enclosed — in place of the target's float64 evaluation, whose rounding no a-priori allowance certifies.
+
+    ``blur``/``shift``: ``vec f = A vec X``; ``tanh-mix``: ``(1 + tanh(W X_k + b))/2`` per token (arb's rigorous
+    ``tanh``); ``relu-net``: ``clip(W2 ReLU(W1 vec X + b1) + b2, 0, 1)``; ``constant``: the value itself.
+    """
+    from ..targets import Constant, LinearTarget, ReluNet, TanhMix
+
+    n, d = target.tokens, target.channels
+    old = ctx.prec
+    ctx.prec = prec
+    try:
+        Xb = [[ball(v) for v in row] for row in X]
+        if len(Xb) != n or any(len(row) != d for row in Xb):
+            raise ValueError(f"target_balls: the input must be {n} × {d} (tokens as rows)")
+        flat = [v for row in Xb for v in row]
+
+        def affine(W, b, x):
+            return [
+                sum((ball(W[r, c]) * x[c] for c in range(W.shape[1]) if W[r, c] != 0), ball(0 if b is None else b[r]))
+                for r in range(W.shape[0])
+            ]
+
+        if isinstance(target, Constant):
+            out = [ball(float(target.value))] * (n * d)
+        elif isinstance(target, LinearTarget):
+            out = affine(target.matrix, None, flat)
+        elif isinstance(target, TanhMix):
+            out = [(1 + v.tanh()) / 2 for row in Xb for v in affine(target.W, target.b, row)]
+        elif isinstance(target, ReluNet):
+            hidden = [relu(v) for v in affine(target.W1, target.b1, flat)]
+            out = [v.max(arb(0)).min(arb(1)) for v in affine(target.W2, target.b2, hidden)]
+        else:
+            raise TypeError(f"target_balls: no ball evaluation for the target {type(target).__name__}")
+        return [out[k * d : (k + 1) * d] for k in range(n)]
     finally:
         ctx.prec = old
 

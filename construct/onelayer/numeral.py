@@ -180,8 +180,17 @@ class NumeralPlan:
 
     @property
     def bits(self) -> int:
-        """Bits needed to represent the construction faithfully: ``⌈log2(2·max|ID| / gap_lb)⌉`` (the IDs' resolution)."""
-        return math.ceil(math.log2(2.0 * self.scale * self.v_max / self.gap_lb))
+        """Bits needed to represent the construction faithfully: ``⌈log2(2·max|ID| / gap_lb)⌉`` (the IDs' resolution),
+        in exact rationals from the stored floats (no float64 ``log2`` rounding at a power of two)."""
+        from fractions import Fraction
+
+        ratio = 2 * Fraction(self.scale) * Fraction(self.v_max) / Fraction(self.gap_lb)
+        k = ratio.numerator.bit_length() - ratio.denominator.bit_length()  # 2^(k−1) < ratio < 2^(k+1)
+        while Fraction(2) ** k < ratio:
+            k += 1
+        while Fraction(2) ** (k - 1) >= ratio:
+            k -= 1
+        return k
 
 
 def _id_error(spec: GridSpec, v_abs_max: float) -> float:

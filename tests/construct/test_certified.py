@@ -205,3 +205,46 @@ def test_numeral_balls_decide_every_output_from_local_tables():
             x = [arb(float(ids[a, k]))]
             y_local, y_whole = local.apply(x, prec=128), whole.apply(x, prec=128)
             assert y_local[0].overlaps(y_whole[0]) and abs(float(y_local[0].mid()) - float(y_whole[0].mid())) < 1e-12
+
+
+@pytest.mark.parametrize("name", ["blur", "shift", "tanh-mix", "relu-net", "constant"])
+def test_target_balls_contain_the_float64_target_within_its_rounding(name):
+    from varproof.construct.arithmetic.certified import target_balls
+
+    f = make_target(name, 3, 2, seed=1)
+    X = [[Fraction(1, 3), Fraction(2, 3)], [Fraction(0), Fraction(1, 5)], [Fraction(7, 8), Fraction(1, 2)]]
+    balls = target_balls(f, X)
+    floating = f(np.array([[float(v) for v in row] for row in X]))
+    for k in range(3):
+        for c in range(2):
+            assert float(balls[k][c].rad()) < 1e-30  # tight: 128 bits
+            assert lower(balls[k][c]) - 1e-14 <= floating[k, c] <= upper(balls[k][c]) + 1e-14
+
+
+def test_target_balls_of_a_closed_form_blur_and_a_clipped_relu_net():
+    from varproof.construct.arithmetic.certified import target_balls
+
+    # blur (¼, ½, ¼) with replicate padding on tokens 0, 1: token 0 is ¾·0 + ¼·1 = ¼ exactly
+    (b0,), (b1,) = target_balls(make_target("blur", 2, 1), [[Fraction(0)], [Fraction(1)]])
+    assert lower(b0) <= 0.25 <= upper(b0) and float(b0.rad()) < 1e-30
+    assert lower(b1) <= 0.75 <= upper(b1)
+    relu = make_target("relu-net", 2, 2, seed=0)
+    out = target_balls(relu, [[Fraction(1), Fraction(1)], [Fraction(1), Fraction(1)]])
+    assert all(-1e-15 <= lower(v) and upper(v) <= 1 + 1e-15 for row in out for v in row)  # the clip to [0, 1]
+    with pytest.raises(ValueError, match="2 × 2"):
+        target_balls(relu, [[Fraction(0)] * 2])
+
+
+def test_rounding_bounds_bound_the_quantization_of_every_grid_corner():
+    from varproof.construct.onelayer.transformer import quantize_output
+    from varproof.verify.claims.approximation import rounding_bounds
+
+    spec = GridSpec(2, 1, 3)
+    for name in ("tanh-mix", "shift"):
+        f = make_target(name, 2, 1, seed=0)
+        X = sequence_digits(spec) / 3
+        floating = np.abs(quantize_output(f(X), 3) - f(X))
+        bound = rounding_bounds(f, spec)
+        assert np.all(bound >= floating - 1e-15) and np.all(bound <= floating + 1e-12)
+        assert bound.max() <= 0.5 / 3 + 1e-12  # nearest of the m levels
+    assert rounding_bounds(make_target("shift", 2, 1), spec).max() < 1e-30  # shift maps grid points onto grid points

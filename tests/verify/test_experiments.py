@@ -1,6 +1,7 @@
 """Claims of verify/claims/experiments.py."""
 
 import numpy as np
+import pytest
 from varproof.construct.onelayer.grid import GridSpec
 from varproof.construct.onelayer.multihead import boltzmann_ids, id_gap
 from varproof.verify.claims import experiments
@@ -55,3 +56,26 @@ def test_var_constant_levels_is_supported_and_can_fail(monkeypatch):
     monkeypatch.setattr(var, "random_var_transformer", lambda *a, **k: Shifted(real(*a, **k)))
     ev = get("experiments/var-constant-levels").run(Params(samples=96))
     assert ev.verdict == "fails" and ev.counterexample is not None
+
+
+def test_gap_upper_bound_is_an_upper_bound_and_tight_at_the_float64_minimum():
+    spec = GridSpec(2, 2, 2)
+    for cs in ((1.0,), (0.5, 4.0)):
+        ids = sum(boltzmann_ids(spec, c) for c in cs) / len(cs)
+        bound = experiments.gap_upper_bound(spec, cs, ids)
+        exact = experiments.exact_gap(spec, cs)
+        assert bound >= exact
+        assert abs(float(bound) - float(exact)) < 1e-13
+
+
+@pytest.mark.slow
+def test_two_heads_buy_no_separation_at_n2_d2_m5_and_the_failure_is_certified():
+    ev = get("experiments/multihead-separation").run(Params(tokens=2, channels=2, steps=5))
+    assert ev.verdict == "fails"
+    cex = ev.counterexample
+    assert cex["spec"] == "GridSpec(n=2, d=2, m=5, θ=1/80)" and cex["h"] == 2
+    assert cex["2-head maps with distinct scales"] == 300
+    assert (
+        cex["every 2-head map with distinct scales: smallest ID gap ≤"]
+        < cex["single head: best smallest ID gap (mpmath)"]
+    )

@@ -169,3 +169,18 @@ def test_corrected_hofar_bound_holds_on_random_models(seed, K, c, dt, eps, final
 def test_corollary_7_1_is_supported_for_every_target(target):
     ev = CLAIMS["cor-7.1/corrected"].run(Params(target=target, samples=400))
     assert ev.verdict == "supported" and ev.measured <= 1 + 1e-12
+
+
+@given(
+    st.lists(st.floats(-8, 8), min_size=1, max_size=6),
+    st.lists(st.floats(-1, 1), min_size=6, max_size=6),
+    st.integers(1, 12),
+)
+def test_euler_rounding_bound_bounds_the_float64_run_and_is_a_few_ulps(f0, g, steps):
+    from varproof.verify.claims.flowar import euler_rounding_bound
+
+    F0 = np.array(f0)
+    G = np.array(g[: len(f0)])
+    F, B = euler_rounding_bound(F0, G, steps)
+    assert np.all(np.abs(F - G) <= B)
+    assert np.all(B <= 2.0**-53 * (steps + 8) * 4 * (np.abs(F0) + np.abs(G) + 1))

@@ -155,3 +155,52 @@ def test_bump_counterexample_is_exact_and_independent_of_k():
 def test_eq2_counterexample_is_confirmed_in_exact_arithmetic():
     ev = verdict("eq-2", Params(tokens=2, channels=1, steps=2))
     assert Fraction(ev.counterexample["exact deviation |FFN_1(X+E) − M| (rational input, stored weights)"]) > 0
+
+
+def test_exact_context_delta_is_the_exact_minimum_over_constrained_pairs():
+    import numpy as np
+    from varproof.verify.claims.separation import exact_context_delta
+
+    # two one-token sequences with IDs 0.1 and 0.4 (distinct tokens: constrained): δ² = (0.4 − 0.1)² in rationals
+    M = np.array([[[0.0]], [[1.0]]])
+    Q = np.array([[[0.1]], [[0.4]]])
+    delta_sq, candidates = exact_context_delta(M, Q)
+    assert delta_sq == (Fraction(0.4) - Fraction(0.1)) ** 2 and candidates == 1
+    # the same token of the same vocabulary is exempt: a third, far point decides
+    M3 = np.array([[[0.0], [0.0]], [[1.0], [2.0]]])
+    Q3 = np.array([[[0.1], [0.1]], [[0.9], [1.5]]])
+    assert exact_context_delta(M3, Q3)[0] == (Fraction(1.5) - Fraction(0.9)) ** 2
+
+
+def test_def53_fails_when_the_checker_is_planted_wrong(monkeypatch):
+    import dataclasses
+
+    from varproof.verify.claims import separation
+
+    real = separation.contextual_mapping
+    monkeypatch.setattr(
+        separation, "contextual_mapping", lambda M, Q: dataclasses.replace(real(M, Q), delta=real(M, Q).delta * 1.001)
+    )
+    ev = all_claims()["def-5.3"].run(Params(tokens=2, channels=1, steps=2))
+    assert ev.verdict == "fails" and ev.measured > 1e-4
+
+
+def test_certified_contextual_constants_bracket_the_float64_ones_tightly():
+    from varproof.construct.onelayer.contextual import contextual_attention
+    from varproof.construct.onelayer.grid import GridSpec, sequence_digits
+    from varproof.construct.onelayer.quantize import quantized_tokens
+    from varproof.verify.checkers import contextual_mapping
+    from varproof.verify.claims.separation import certified_contextual_constants
+
+    spec = GridSpec(2, 2, 2)
+    att = contextual_attention(spec).attention
+    M = quantized_tokens(spec, sequence_digits(spec))
+    Q = att.apply(M)
+    cm = contextual_mapping(M, Q)
+    gamma_up, delta_low = certified_contextual_constants(spec, att, Q, cm)
+    assert cm.gamma < gamma_up <= cm.gamma * (1 + 1e-13)
+    assert cm.delta * (1 - 1e-9) <= delta_low < cm.delta
+    # IDs planted a tenth of δ off the attention's: the certified δ drops by about what was planted
+    planted = Q.copy()
+    planted[0, 0, 0] += cm.delta / 10
+    assert certified_contextual_constants(spec, att, planted, cm)[1] < cm.delta * 0.85

@@ -1,4 +1,5 @@
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -248,3 +249,16 @@ def test_evidence_from_dict_inverts_to_dict(default_results):
         assert Evidence.from_dict(ev.to_dict()).to_dict() == ev.to_dict()
     with pytest.raises(ValueError, match="lacks the fields"):
         Evidence.from_dict({"id": "eq-1"})
+
+
+def test_alpha_is_accepted_up_to_its_limit_and_refused_one_ulp_beyond_it():
+    from varproof.verify.registry import ALPHA_LIMIT, ALPHA_MAX
+
+    assert Params(alpha=ALPHA_LIMIT).alpha == ALPHA_LIMIT
+    beyond = math.nextafter(ALPHA_LIMIT, math.inf)
+    with pytest.raises(ValueError) as info:
+        Params(alpha=beyond)
+    assert str(info.value) == (
+        f"--alpha must be ≤ 1e+06 (Lemma 6.1: any 1 ≤ α < ∞ is allowed; the claims decided in closed form take α "
+        f"up to 1e+06, the others up to {ALPHA_MAX}), got {beyond!r}"
+    )

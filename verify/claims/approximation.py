@@ -48,7 +48,9 @@ from ..report import Evidence
 
 __all__ = [
     "round_up",
+    "round_down",
     "lipschitz_constant",
+    "rounding_bounds",
     "plateau_offsets",
     "CERTIFIED",
     "check_reproduces",
@@ -94,6 +96,15 @@ def round_up(value: float, digits: int = 2) -> float:
         return value
     scale = 10.0 ** (math.floor(math.log10(value)) - digits + 1)
     return math.nextafter(math.ceil(value / scale) * scale, math.inf)
+
+
+def round_down(value: float, digits: int = 6) -> float:
+    """``value`` rounded *down* to ``digits`` significant digits: still a lower bound (`round_up`'s mirror)."""
+    if not math.isfinite(value) or value <= 0:
+        return value
+    e = math.floor(math.log10(value)) - digits + 1
+    rounded = math.floor(value * 10.0**-e) / 10.0**-e if e < 0 else math.floor(value / 10.0**e) * 10.0**e
+    return rounded if rounded <= value else math.nextafter(rounded, -math.inf)
 
 
 def lipschitz_constant(target, p: float) -> float:
@@ -880,8 +891,9 @@ def _quantization_error(params: Params, corrected: bool) -> Evidence:
             eps_half = err + float(bracket) * dn ** (1 / alpha)
             how = "exact (rational brackets)"
         elif corrected:
+            eps_half = _eps_half(C, spec, alpha)  # rounded down: a certified bound below it is below the real ε/2
             # pointwise, certified: ‖h(X) − f(X)‖_α ≤ ‖Q_out(f(A)) − f(A)‖_α + Cδ(dn)^{1/α} on the cell of A,
-            # exhaustive over the grid corners A (the target in float64 with a 1e-9 allowance per coordinate)
+            # exhaustive over the grid corners A (the target in ball arithmetic at the exact corners)
             err = round_up(_quantization_bound(target, spec, alpha, C), 6)
             how = "certified sup over every cell (grid corners exhaustive + Lipschitz bound)"
         else:
@@ -922,8 +934,8 @@ def _quantization_error(params: Params, corrected: bool) -> Evidence:
         params=params.as_dict(),
         counterexample=cex,
         decidable=decidable,
-        arithmetic="exact rationals (constant target) + certified bounds (arb); the targets in float64 with a 1e-9 "
-        "allowance per coordinate"
+        arithmetic="exact rationals (constant target) + certified bounds (ball arithmetic, arb: the targets at the "
+        "exact grid corners)"
         if corrected
         else "exact rationals (constant target); float64 Monte Carlo (the others)",
         details={
@@ -1130,16 +1142,38 @@ def check_approx(params: Params) -> Evidence:
     )
 
 
+def rounding_bounds(target, spec: GridSpec) -> np.ndarray:
+    """``(N, n, d)``: at every grid corner ``A`` and coordinate, a float ``≥ |h(A) − f(A)|``, ``h(A) = Q_out(f̂(A))`` the
+    value the construction memorizes (the nearest of ``{0, δ, …, 1−δ}`` to the float64 ``f̂(A)``, exactly ``k/m``) and
+    ``f(A)`` the target's real value at the exact corner (`certified.target_balls`): no allowance for the target's
+    float64 evaluation is needed."""
+    from flint import ctx
+    from varproof.construct.arithmetic.certified import PREC, abs_upper, target_balls
+
+    digits = sequence_digits(spec)
+    m = spec.steps
+    levels = np.clip(np.rint(target(digits / m) * m), 0, m - 1).astype(np.int64)
+    out = np.empty(digits.shape)
+    old, ctx.prec = ctx.prec, PREC
+    try:
+        for i, (corner, level) in enumerate(zip(digits, levels)):
+            f = target_balls(target, [[Fraction(int(s), m) for s in row] for row in corner])
+            for k, row in enumerate(f):
+                for c, value in enumerate(row):
+                    out[i, k, c] = abs_upper(_ball_of(Fraction(int(level[k, c]), m)) - value)
+    finally:
+        ctx.prec = old
+    return out
+
+
 def _quantization_bound(target, spec: GridSpec, alpha: float, C: float) -> float:
-    """Certified (up to the target's own float64 evaluation, allowance 1e-9 per coordinate) upper bound of
-    ``sup_X ‖h(X) − f(X)‖_α``: ``max_A ‖Q_out(f(A)) − f(A)‖_α + C·δ·(dn)^{1/α}`` over the grid corners ``A``
-    (``‖f(A) − f(X)‖_α ≤ C‖A − X‖_α < Cδ(dn)^{1/α}`` on the cell of ``A``)."""
+    """Certified upper bound of ``sup_X ‖h(X) − f(X)‖_α``: ``max_A ‖h(A) − f(A)‖_α + C·δ·(dn)^{1/α}`` over the grid
+    corners ``A`` (`rounding_bounds`, ball arithmetic; ``‖f(A) − f(X)‖_α ≤ C‖A − X‖_α < Cδ(dn)^{1/α}`` on the cell
+    of ``A``)."""
     from flint import arb
     from varproof.construct.arithmetic.certified import upper
 
-    X = grid_points(spec)
-    fx = target(X)
-    rounding = np.abs(quantize_output(fx, spec.steps) - fx) + 1e-9
+    rounding = rounding_bounds(target, spec)
     worst = max(upper(_arb_norm(row.reshape(-1), alpha)) for row in rounding)
     dn = spec.tokens * spec.channels
     lip = arb(float(C)) * _ball_of(spec.step_width) * arb(dn) ** (1 / arb(float(alpha)))
@@ -1219,7 +1253,7 @@ def check_lemma61(params: Params) -> Evidence:
         margin=eps - total,
         decidable=total <= eps,
         method="exhaustive",
-        arithmetic=EXACT_FFN1 + "; the target in float64 with a 1e-9 allowance per coordinate",
+        arithmetic=EXACT_FFN1 + "; the target in ball arithmetic (arb) at the exact grid corners",
         n_checked=spec.n_sequences,
         params=params.as_dict(),
         details={
@@ -1250,7 +1284,7 @@ def _tau_star(tau, X_exact):
     work=dense_cost(builds=2, passes=2),
 )
 def check_lemma61_sup(params: Params) -> Evidence:
-    from varproof.construct.arithmetic.certified import ball, lower
+    from varproof.construct.arithmetic.certified import lower, target_balls
 
     target, C, eps_half, tau = _built_for_eps(params, norm=math.inf)
     spec = tau.spec
@@ -1262,26 +1296,23 @@ def check_lemma61_sup(params: Params) -> Evidence:
         x = (t + 1) * delta - theta / 2
         X = [[x] * spec.channels for _ in range(spec.tokens)]
         out = _tau_star(tau, X)
-        fx = target(np.full((spec.tokens, spec.channels), float(x)))
-        # certified lower bound of |τ*(X) − f(X)|, less an allowance 1e-9 for the target's float64 evaluation
-        err = (
-            max(
-                max(lower(out[k][c] - ball(float(fx[k, c]))), lower(ball(float(fx[k, c])) - out[k][c]))
-                for k in range(spec.tokens)
-                for c in range(spec.channels)
-            )
-            - 1e-9
+        fx = target_balls(target, X)  # the target's real value at the exact X, enclosed
+        # certified lower bound of |τ*(X) − f(X)|
+        err = max(
+            max(lower(out[k][c] - fx[k][c]), lower(fx[k][c] - out[k][c]))
+            for k in range(spec.tokens)
+            for c in range(spec.channels)
         )
         if err > worst:
             worst = err
-            cex = {"X (all entries)": str(x), "sup error ≥": round(err, 6), "θ": str(theta)}
+            cex = {"X (all entries)": str(x), "sup error ≥": round_down(err), "θ": str(theta)}
     return Evidence(
         quantity="certified lower bound of sup ‖τ(X) − f(X)‖_∞ at ramp midpoints",
-        measured=round(worst, 6),
+        measured=round_down(worst),
         bound=eps,
-        margin=eps - round(worst, 6),
+        margin=eps - round_down(worst),
         method="search",
-        arithmetic="exact FFN_1 + ball arithmetic (arb); the target in float64 (allowance 1e-9)",
+        arithmetic="exact FFN_1 + ball arithmetic (arb), the target too",
         n_checked=spec.steps,
         params=params.as_dict(),
         counterexample=cex if worst > eps else None,
@@ -1310,9 +1341,7 @@ def check_lemma61_sup_corrected(params: Params) -> Evidence:
     # on the cell of A ∩ P_θ: τ(X) = τ(A) (the exact FFN_1 is constant there), so
     # ‖τ(X) − f(X)‖_∞ ≤ ‖τ(A) − h(A)‖_∞ + ‖h(A) − f(A)‖_∞ + C_∞‖A − X‖_∞ with ‖A − X‖_∞ ≤ δ − θ
     err = certified_errors(tau, grid_contexts(tau))[:, 0].reshape(spec.n_sequences, -1).max(axis=1)
-    X = grid_points(spec)
-    fx = target(X)
-    rounding = (np.abs(quantize_output(fx, spec.steps) - fx) + 1e-9).reshape(spec.n_sequences, -1).max(axis=1)
+    rounding = rounding_bounds(target, spec).reshape(spec.n_sequences, -1).max(axis=1)
     lip = upper(arb(float(C)) * _ball_of(spec.step_width - spec.ramp))
     total = max(upper(arb(float(e)) + arb(float(r))) for e, r in zip(err, rounding))
     measured = round_up(upper(arb(total) + arb(lip)), 4)
@@ -1323,7 +1352,7 @@ def check_lemma61_sup_corrected(params: Params) -> Evidence:
         margin=eps - measured,
         decidable=measured <= eps,
         method="exhaustive",
-        arithmetic="exact FFN_1 + ball arithmetic (arb); the target in float64 (allowance 1e-9)",
+        arithmetic="exact FFN_1 + ball arithmetic (arb), the target too",
         n_checked=spec.n_sequences,
         params=params.as_dict(),
         details={

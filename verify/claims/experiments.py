@@ -9,7 +9,10 @@
   larger than the best single head's, with the scales of both taken from the same finite ladder
   ``λ_w·2^(k/2), k = −8 … 16`` (``λ_w`` the single head's working scale). Exhaustive over the ladder and the
   family; the decisive gaps (every single-head gap, the best multi-head one) recomputed in mpmath at 50
-  digits, so the comparison does not rest on float64.
+  digits, so the comparison does not rest on float64. Where no ``h``-head map beats the single head, every
+  ``h``-head map with distinct scales is bounded by the exact distance of two of its IDs (`gap_upper_bound`),
+  so a ``fails`` is certified too (at ``n = 2, d = 2, m = 5``, ``h = 2``: the best two-head map is the single
+  head at ``2^{5/2}·λ_w``, and all 300 maps with two distinct scales separate less).
 """
 
 from __future__ import annotations
@@ -31,10 +34,11 @@ __all__ = [
     "LADDER",
     "HEADS",
     "DIGITS",
-    "FLOAT_TOLERANCE",
     "ladder_ids",
     "best_heads",
+    "exact_ids",
     "exact_gap",
+    "gap_upper_bound",
     "separation_rows",
     "check_multihead_separation",
     "CONSTANT_TOLERANCE",
@@ -50,8 +54,6 @@ LADDER = tuple(2.0 ** (k / 2) for k in range(-8, 17))
 HEADS = (2, 3)
 #: mpmath working precision (decimal digits) for the decisive gaps
 DIGITS = 50
-#: absolute separation asked of a float64 gap (IDs are O(n), computed to ~1e-15) before it decides a comparison
-FLOAT_TOLERANCE = 1e-12
 
 
 def ladder_ids(spec: GridSpec) -> dict[float, np.ndarray]:
@@ -74,8 +76,9 @@ def best_heads(spec: GridSpec, h: int, base: dict | None = None) -> tuple[float,
     return best[0], best[1], other
 
 
-def exact_gap(spec: GridSpec, multiples) -> mpmath.mpf:
-    """Smallest gap of the ``h``-head IDs ``(1/h) Σ_i S(c_i λ_w a_k; A)`` in mpmath (``DIGITS`` digits).
+def exact_ids(spec: GridSpec, multiples, sequences=None) -> list[list[mpmath.mpf]]:
+    """The ``h``-head IDs ``(1/h) Σ_i S(c_i λ_w a_k; A)`` of the grid sequences ``sequences`` (indices into
+    `sequence_digits`; default every one) in mpmath (``DIGITS`` digits), one list of ``n`` IDs per sequence.
 
     ``λ_w`` comes from the exact rational projections and ``a = Σ_i (m x_i) m^{−(i+1)}`` from the integers
     ``m x_i``; every operation rounds at ``10^−DIGITS`` relative — far below every gap compared here.
@@ -83,23 +86,57 @@ def exact_gap(spec: GridSpec, multiples) -> mpmath.mpf:
     with mpmath.workdps(DIGITS):
         vocab = vocabulary_projections(spec)
         lam_w = _exact_working_scale(vocab[0], vocab[-1])
-        M = quantized_tokens(spec, sequence_digits(spec))
+        digits = sequence_digits(spec)
+        if sequences is not None:
+            digits = digits[np.asarray(sequences, dtype=np.int64)]
+        M = quantized_tokens(spec, digits)
         m, d = spec.steps, spec.channels
         # a = pᵀx with p = (1, 1/m, …): the tokens of M are multiples of 1/m, so a is the rational Σ_i (m·x_i)/m^{i+1}
         scaled = np.rint(M * m).astype(np.int64)
         weights = [mpmath.mpf(1) / mpmath.mpf(m) ** (i + 1) for i in range(d)]
-        ids = []
+        out = []
         for seq in scaled:
             a = [mpmath.fsum(int(v) * w for v, w in zip(tok, weights)) for tok in seq]
+            row = []
             for ak in a:
                 total = mpmath.mpf(0)
                 for c in multiples:
                     beta = mpmath.mpf(c) * lam_w * ak
                     e = [mpmath.exp(beta * (aj - a[-1])) for aj in a]  # shifted logits: same weights
                     total += mpmath.fsum(ej * aj for ej, aj in zip(e, a)) / mpmath.fsum(e)
-                ids.append(total / len(multiples))
-        ids.sort()
+                row.append(total / len(multiples))
+            out.append(row)
+        return out
+
+
+def exact_gap(spec: GridSpec, multiples) -> mpmath.mpf:
+    """Smallest gap of the ``h``-head IDs (`exact_ids`, every grid sequence) in mpmath (``DIGITS`` digits)."""
+    with mpmath.workdps(DIGITS):
+        ids = sorted(v for row in exact_ids(spec, multiples) for v in row)
         return min(b - a for a, b in zip(ids, ids[1:]))
+
+
+def gap_upper_bound(spec: GridSpec, multiples, ids: np.ndarray) -> mpmath.mpf:
+    """An upper bound of the exact smallest ID gap of the ``h``-head map ``multiples``: the exact (mpmath) distance
+    of the two IDs that are closest in float64 (``ids``, ``(N, n)``). Any two IDs bound the smallest gap from above,
+    so the float64 search only chooses the pair; the bound itself is exact up to ``10^−DIGITS``."""
+    n = spec.tokens
+    flat = np.asarray(ids, dtype=np.float64).reshape(-1)
+    order = np.argsort(flat, kind="stable")
+    k = int(np.diff(flat[order]).argmin())
+    i, j = int(order[k]), int(order[k + 1])
+    with mpmath.workdps(DIGITS):
+        rows = exact_ids(spec, multiples, [i // n, j // n])
+        return abs(rows[0][i % n] - rows[1][j % n])
+
+
+def _digits(x: mpmath.mpf, up: bool = False) -> float:
+    """``x`` (positive) at 6 significant digits, rounded down (or ``up``): still a bound on the side stated."""
+    with mpmath.workdps(DIGITS):
+        e = int(mpmath.floor(mpmath.log10(x))) - 5
+        scaled = x / mpmath.mpf(10) ** e
+        k = int(mpmath.ceil(scaled) if up else mpmath.floor(scaled))
+        return float(k * mpmath.mpf(10) ** e)
 
 
 def _exact_working_scale(a_min, a_max) -> mpmath.mpf:
@@ -123,19 +160,34 @@ def separation_rows(params: Params) -> list[dict]:
         for h in HEADS:
             gap, combo, other = best_heads(spec, h, base)
             multi_exact = exact_gap(spec, combo)
-            rows.append(
-                {
-                    "spec": spec,
-                    "h": h,
-                    "single": single_exact,
-                    "single_multiple": c_best,
-                    "single_working": single_float[1.0],
-                    "multi": multi_exact,
-                    "multiples": combo,
-                    "other": other,
-                }
-            )
+            row = {
+                "spec": spec,
+                "h": h,
+                "single": single_exact,
+                "single_multiple": c_best,
+                "single_working": single_float[1.0],
+                "multi": multi_exact,
+                "multiples": combo,
+                "other": other,
+            }
+            if multi_exact <= single_exact:
+                row.update(_distinct_scales_bound(spec, h, base))
+            rows.append(row)
     return rows
+
+
+def _distinct_scales_bound(spec: GridSpec, h: int, base: dict) -> dict:
+    """Where the best ``h``-head map is no better than the best single head: a certified upper bound of the smallest
+    ID gap of *every* ``h``-head map whose heads do not all share one scale (those that do are single heads), each
+    bounded by `gap_upper_bound` (the exact distance of its two closest float64 IDs)."""
+    best, where = None, ()
+    for combo in itertools.combinations_with_replacement(LADDER, h):
+        if len(set(combo)) == 1:
+            continue
+        bound = gap_upper_bound(spec, combo, sum(base[c] for c in combo) / h)
+        if best is None or bound > best:
+            best, where = bound, combo
+    return {"other_bound": best, "other_multiples": where}
 
 
 @register(
@@ -181,14 +233,24 @@ def check_multihead_separation(params: Params) -> Evidence:
     ]
     cex, decidable = None, True
     if margin <= 0:
-        # a fail needs every h-head map with two distinct scales below the single head's best (float64 gaps are
-        # within ~1e-15 of the exact ones; the margin asked for is 1e-12); the others are single heads
-        decidable = worst["other"] < float(worst["single"]) - FLOAT_TOLERANCE
+        # a fail needs every h-head map with two distinct scales no better than the single head's best: each such
+        # map's gap is bounded above by the exact distance of two of its IDs (`gap_upper_bound`); maps whose heads
+        # share one scale are single heads
+        other = worst["other_bound"]
+        decidable = other is None or other < worst["single"] * (1 - mpmath.mpf(10) ** (10 - DIGITS))
         cex = {
             "spec": str(worst["spec"]),
             "h": worst["h"],
-            "single_best": float(worst["single"]),
-            "heads_best": float(worst["multi"]),
+            "single head: best smallest ID gap (mpmath)": _digits(worst["single"]),
+            "at scale multiple": worst["single_multiple"],
+            f"every {worst['h']}-head map with distinct scales: smallest ID gap ≤": None
+            if other is None
+            else _digits(other, up=True),
+            "largest of those bounds at multiples": list(worst["other_multiples"]),
+            f"{worst['h']}-head maps with distinct scales": math.comb(len(LADDER) + worst["h"] - 1, worst["h"])
+            - len(LADDER),
+            "why": "each bound is the exact distance of two IDs of that map (any two bound the smallest gap); the best "
+            f"{worst['h']}-head map is the single head itself (every head at one scale)",
         }
     return Evidence(
         "min over specs and h of (best h-head smallest ID gap − best single-head smallest ID gap)",
@@ -196,7 +258,8 @@ def check_multihead_separation(params: Params) -> Evidence:
         float(worst["single"]),
         margin,
         "exhaustive",
-        f"float64 search over the ladder ({len(LADDER)} scales); decisive gaps in mpmath ({DIGITS} digits)",
+        f"float64 search over the ladder ({len(LADDER)} scales); decisive gaps in mpmath ({DIGITS} digits)"
+        + ("; every distinct-scale map bounded by two of its IDs in mpmath" if cex is not None else ""),
         len(rows),
         params.as_dict(),
         decidable=decidable,

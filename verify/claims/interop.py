@@ -140,9 +140,10 @@ def check_torch_agreement(params: Params) -> Evidence:
         x = X if source is None else ref[source]
         rows_of[label] = (layer_out[name], ref[name], 2.0 * _layer_bound(tau, name, x))
     rows_of["end to end"] = (ours["output"], ref["output"], 2.0 * E)
-    summary, beyond, counterexample = {}, 0, None
+    summary, beyond, counterexample, wide = {}, 0, None, True
     for label, (got, want, bound) in rows_of.items():
         outside = np.abs(got - want) > bound  # equal bits need no allowance (0 > 0 is false)
+        wide &= bool(np.all(np.abs(got - want) <= 0.9 * bound))  # a margin of ≥ 10% of the bound everywhere
         count = int(outside.sum())
         summary[label] = {"entries beyond 2E": count, "largest 2E": float(bound.max())}
         beyond += count
@@ -174,6 +175,7 @@ def check_torch_agreement(params: Params) -> Evidence:
         details={
             "per layer (torch layer fed the reference's input) and end to end": summary,
             "outputs round to the same grid values": bool(quantized_same),
+            "every entry within 90% of 2E (a margin of ≥ 10%)": wide,
             "module": f"to_torch: {sum(p.numel() for p in module.parameters())} float64 parameters "
             f"(= {tau.n_parameters}, the numpy construction's count)",
         },

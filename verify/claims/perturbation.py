@@ -1731,26 +1731,27 @@ def check_cor72_step5(params: Params) -> Evidence:
     work=fixed(1e8, 8 * MiB),
 )
 def check_cor72_range(params: Params) -> Evidence:
-    import mpmath
+    from flint import arb
+    from varproof.construct.arithmetic.certified import lower as ball_lower
+
+    from .approximation import round_down
 
     # one entry y ∈ [0, 1]: P(y − F ∈ [0, 1]) = Φ(y) − Φ(y − 1), largest at y = 1/2: erf(1/(2√2)) ≈ 0.3829
-    with mpmath.workdps(40):
-        inside = mpmath.erf(1 / (2 * mpmath.sqrt(2)))
-        leave = 1 - inside
-    lower = float(mpmath.nstr(leave, 12, min_fixed=-1, max_fixed=1)) - 1e-12  # rounded down
+    leave = 1 - (1 / (2 * arb(2).sqrt())).erf()  # a ball: arb's rigorous erf
+    lower = round_down(ball_lower(leave))  # 6 digits, rounded down: still a lower bound
     return Evidence(
         quantity="lower bound on P(ŝ_i ∉ [0,1]^{n_i×c}) (one entry, worst data value y = 1/2)",
-        measured=_r6(lower),
+        measured=lower,
         bound=0.0,
-        margin=-_r6(lower),
+        margin=-lower,
         method="exact",
-        arithmetic="closed form, mpmath at 40 digits (rounded down)",
+        arithmetic="closed form, ball arithmetic (arb's erf; rounded down)",
         n_checked=1,
         params={"NN_i": "V_t^i = Y^i − F_0^i (ideal)", "entries": "any n_i·c ≥ 1 (more entries: larger)"},
         counterexample={
             "one entry": "ŝ = y − F with F ~ N(0, 1)",
             "P(ŝ ∈ [0, 1]) ≤": "erf(1/(2√2)) ≈ 0.382925",
-            "P(leave) ≥": _r6(lower),
+            "P(leave) ≥": lower,
         }
         if lower > 0
         else None,

@@ -33,15 +33,17 @@ import sympy as sp
 from varproof.construct.cost import UNIT_ROUNDOFF, implied_log10_delta
 from varproof.construct.onelayer.contextual import contextual_attention
 from varproof.construct.onelayer.grid import GridSpec, sequence_digits
-from varproof.construct.onelayer.quantize import quantized_tokens, step_function
-from varproof.construct.onelayer.transformer import context_id_error_bound
+from varproof.construct.onelayer.quantize import quantized_tokens, quantized_tokens_exact, step_function
 
 from ..checkers import contextual_mapping, tokenwise_separation_exact
 from ..registry import MiB, Params, fixed, register, sized
 from ..report import Evidence
+from .approximation import round_up
 
 __all__ = [
     "vocabulary_exact",
+    "exact_context_delta",
+    "certified_contextual_constants",
     "check_no_duplicates",
     "check_no_duplicates_closed",
     "check_no_duplicates_half_open",
@@ -441,6 +443,29 @@ def single_token_feasible(spec: GridSpec, gamma: Fraction, sep: Fraction) -> boo
     return gamma * spec.step_width > sep * 1
 
 
+def certified_contextual_constants(spec: GridSpec, att, Q: np.ndarray, cm) -> tuple[float, float]:
+    """``(γ⁺, δ⁻)``: certified bounds ``max ‖q‖ ≤ γ⁺`` and ``δ ≥ δ⁻`` (Definition 5.3) of the *exact* attention output
+    ``q`` on the exact rational embeddings ``M`` (`quantized_tokens_exact`), from the float64 IDs ``Q`` and the
+    checker's constants ``cm`` on them.
+
+    Every entry of ``q`` is enclosed in ball arithmetic (`certified.attention_balls`, exact inputs), so
+    ``|Q̂ − q| ≤ r`` entrywise with ``r`` certified; a computed distance of ``s`` coordinates is within the relative
+    ``g = 2γ_{s+3}`` of the exact distance of the float64 IDs (`exact_context_delta`). Hence
+    ``‖q‖ ≤ γ̂(1 + g) + √s·r`` and ``δ ≥ δ̂(1 − g) − 2√s·r``."""
+    from varproof.construct.arithmetic.certified import abs_upper, attention_balls, ball
+
+    r = 0.0
+    for i, digits in enumerate(sequence_digits(spec)):
+        q = attention_balls(att, quantized_tokens_exact(spec, digits))
+        r = max(r, max(abs_upper(q[k][c] - ball(Q[i, k, c])) for k in range(spec.tokens) for c in range(Q.shape[-1])))
+    s_dim = Q.shape[-1]
+    g = 2 * (s_dim + 3) * UNIT_ROUNDOFF / (1 - (s_dim + 3) * UNIT_ROUNDOFF)
+    root = math.sqrt(s_dim) * (1 + UNIT_ROUNDOFF)
+    gamma_up = math.nextafter((cm.gamma * (1 + g) + root * r) * (1 + 4 * UNIT_ROUNDOFF), math.inf)
+    delta_low = math.nextafter((cm.delta * (1 - g) - 2 * root * r) * (1 - 4 * UNIT_ROUNDOFF), -math.inf)
+    return gamma_up, delta_low
+
+
 def _lemma54(params: Params, log_shift: int) -> Evidence:
     rows, worst, cex, checked, undecided = [], math.inf, None, 0, []
     for spec in params.family():
@@ -452,15 +477,15 @@ def _lemma54(params: Params, log_shift: int) -> Evidence:
         Q = cmap.attention.apply(M)
         cm = contextual_mapping(M, Q)
         checked += spec.n_sequences
-        err = context_id_error_bound(spec, Q[..., 0])
-        decided = cm.delta > 2 * err
-        log10_achieved = math.log10(cm.delta) if cm.delta > 0 else -math.inf
-        margin_gamma = gamma - cm.gamma
+        gamma_up, delta_low = certified_contextual_constants(spec, cmap.attention, Q, cm)
+        decided = delta_low > 0
+        log10_achieved = math.log10(delta_low) if delta_low > 0 else -math.inf
+        margin_gamma = gamma - gamma_up
         margin_delta = log10_achieved - log10_delta_lemma
         margin = min(margin_gamma, margin_delta)
         row = {
             "spec": str(spec),
-            "gamma_measured": cm.gamma,
+            "gamma_measured": gamma_up,
             "gamma_lemma": gamma,
             "log10_delta_measured": log10_achieved,
             "log10_delta_lemma": log10_delta_lemma,
@@ -494,14 +519,17 @@ def _lemma54(params: Params, log_shift: int) -> Evidence:
         bound={r["spec"]: round(r["log10_delta_lemma"], 3) for r in rows},
         margin=worst if worst != math.inf else None,
         method="exhaustive",
-        arithmetic="float64 with a-priori ID error bound; δ in log10; a failing n = 1 spec "
-        "decided exactly (rationals: the one-token attention is linear)",
+        arithmetic="float64 IDs with certified deviation (ball arithmetic, arb, on the exact embeddings); δ in log10; "
+        "a failing n = 1 spec decided exactly (rationals: the one-token attention is linear)",
         n_checked=checked,
         params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}", "log": f"log(L+{log_shift})"},
         decidable=decidable,
         counterexample=cex,
         details={
             **({"specs the witness could not decide": undecided} if undecided else {}),
+            "max ‖q‖ ≤ (certified) vs γ, per spec": {
+                r["spec"]: [round_up(r["gamma_measured"], 6), round(r["gamma_lemma"], 6)] for r in rows
+            },
             "readings tried": [
                 "L = n (k, l ∈ [L] index the tokens of X^{(i)} ∈ R^{n×d}); no other reading types the hypothesis",
                 "separation constants: M's sharp ones (the limits of "
@@ -612,47 +640,84 @@ def check_def52(params: Params) -> Evidence:
     )
 
 
+def exact_context_delta(M: np.ndarray, Q: np.ndarray) -> tuple[Fraction, int]:
+    """``(δ², candidates)``: the exact square of Definition 5.3's δ of the float64 IDs ``Q`` (``(N, n, s)``) of the
+    sequences ``M`` — the smallest ``‖Q_k^{(i)} − Q_l^{(j)}‖²`` over the pairs the definition constrains (not the same
+    token of the same vocabulary; distinct grid sequences have distinct vocabularies) — in rationals (every float is
+    one).
+
+    A float64 brute force picks the candidates: a computed distance of ``s`` coordinates is within the relative
+    ``g = 2γ_{s+3}`` of the exact one (one subtraction per coordinate, ``s`` squares summed, one square root;
+    Higham §3.1), so a pair whose float64 distance exceeds ``min·(1 + g)/(1 − g)`` cannot attain the exact
+    minimum; the candidates left are computed exactly."""
+    P = Q.reshape(-1, Q.shape[-1])
+    T = M.reshape(-1, M.shape[-1])
+    seq = np.repeat(np.arange(len(M)), M.shape[1])
+    D = np.linalg.norm(P[:, None, :] - P[None, :, :], axis=-1)
+    same_token = np.all(T[:, None, :] == T[None, :, :], axis=-1)
+    constrained = ~(same_token & (seq[:, None] == seq[None, :]))
+    constrained &= np.triu(np.ones_like(constrained), 1)  # each unordered pair once
+    if not constrained.any():
+        raise ValueError("exact_context_delta: no pair is constrained by Definition 5.3")
+    s_dim = P.shape[1]
+    g = 2 * (s_dim + 3) * UNIT_ROUNDOFF / (1 - (s_dim + 3) * UNIT_ROUNDOFF)
+    floor = float(D[constrained].min())
+    rows, cols = np.nonzero(constrained & (D <= floor * (1 + g) / (1 - g)))
+    exact = [[Fraction(float(v)) for v in row] for row in P]
+    best = min(sum(((a - b) ** 2 for a, b in zip(exact[i], exact[j])), Fraction(0)) for i, j in zip(rows, cols))
+    return best, len(rows)
+
+
 @register(
     "def-5.3",
     "Definition 5.3 (checker)",
-    "The contextual-mapping checker (KD-tree over the N·n context IDs) returns the same δ as a brute-force minimum over "
-    "every pair Definition 5.3 constrains, for the attention of varproof.construct.onelayer.contextual on every spec of the family with "
-    "N·n ≤ 2000.",
+    "The contextual-mapping checker (KD-tree over the N·n context IDs) returns Definition 5.3's δ of the float64 IDs "
+    "— the exact minimum distance (rationals) over every pair the definition constrains — up to the rounding of one "
+    "distance (relative 2γ_{s+3}, s the ID width), for the attention of varproof.construct.onelayer.contextual on "
+    "every spec of the family with N·n ≤ 2000.",
     # the brute force holds (N·n)² distances and d differences per pair, for members with N·n ≤ 2000 (so n'd' ≤ 10)
     work=lambda p: dataclasses.replace(
         sized(1e8, 0, family=True)(p), bytes=64 * MiB + 2000.0**2 * (8 * min(p.channels, 10) + 24)
     ),
 )
 def check_def53(params: Params) -> Evidence:
-    worst, checked, rows = 0.0, 0, {}
+    from flint import arb, ctx, fmpq
+    from varproof.construct.arithmetic.certified import upper
+
+    worst, tol, checked, rows = 0.0, math.inf, 0, {}
     for spec in params.family():
         if spec.n_context_ids > 2000:
             continue
         M = quantized_tokens(spec, sequence_digits(spec))
         Q = contextual_attention(spec).attention.apply(M)
         cm = contextual_mapping(M, Q)
-        P = Q.reshape(-1, Q.shape[-1])
-        T = M.reshape(-1, M.shape[-1])
-        seq = np.repeat(np.arange(len(M)), spec.tokens)
-        D = np.linalg.norm(P[:, None, :] - P[None, :, :], axis=-1)
-        same_token = np.all(T[:, None, :] == T[None, :, :], axis=-1)
-        same_vocab = seq[:, None] == seq[None, :]  # distinct grid sequences have distinct vocabularies here
-        constrained = ~(same_token & same_vocab)
-        brute = float(D[constrained].min()) if constrained.any() else math.inf
-        worst = max(worst, abs(brute - cm.delta))
+        delta_sq, candidates = exact_context_delta(M, Q)
+        s_dim = Q.shape[-1]
+        g = 2 * (s_dim + 3) * UNIT_ROUNDOFF / (1 - (s_dim + 3) * UNIT_ROUNDOFF)
+        old, ctx.prec = ctx.prec, 128
+        try:
+            exact_delta = arb(fmpq(delta_sq.numerator, delta_sq.denominator)).sqrt()
+            dev_ball = abs(arb(cm.delta) - exact_delta) / exact_delta if delta_sq > 0 else None
+            dev = math.inf if dev_ball is None else 0.0 if dev_ball == 0 else upper(dev_ball)
+        finally:
+            ctx.prec = old
+        worst, tol = max(worst, dev), min(tol, g)
         checked += 1
         rows[str(spec)] = {
             "kd-tree δ": float(f"{cm.delta:.6g}"),
-            "brute-force δ": float(f"{brute:.6g}"),
+            "exact δ (6 digits)": float(f"{float(exact_delta.mid()):.6g}"),
+            "pairs computed exactly": candidates,
             "γ": float(f"{cm.gamma:.6g}"),
         }
+    measured = round_up(worst)  # 2 digits, rounded up: still an upper bound
     return Evidence(
-        quantity="largest |δ_kd-tree − δ_brute-force|",
-        measured=worst,
-        bound=0.0,
-        margin=-worst,
+        quantity="largest certified relative deviation |δ_kd-tree − δ_exact|/δ_exact (bound: one distance's rounding)",
+        measured=measured,
+        bound=tol,
+        margin=tol - measured,
         method="exhaustive",
-        arithmetic="float64 (the same distances, two algorithms)",
+        arithmetic="exact rationals (the IDs' float64 values) for δ, ball arithmetic (arb) for the square root; the "
+        "candidate pairs picked by a float64 brute force with an a-priori distance bound",
         n_checked=checked,
         params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}, N·n ≤ 2000"},
         details={"per spec": rows},

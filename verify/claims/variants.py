@@ -246,7 +246,8 @@ def check_precision_ladder(params: Params) -> Evidence:
         bound={k: v["allowed"] for k, v in rows.items()},
         margin=worst,
         method="exact",
-        arithmetic="certified bounds (numeral), float64 measurement (working)",
+        arithmetic="certified bounds (numeral: the bit count exact from its certified gap); the working variant's bits "
+        "measured in float64 (reported beside, not decided)",
         n_checked=len(rows),
         params=params.as_dict(),
         details={"bits per variant": rows, "tightest spec": where},
