@@ -23,6 +23,7 @@ from varproof.construct.targets import make_target
 
 from ..registry import MiB, Params, dense_cost, fixed, register, sized
 from ..report import Evidence
+from ._readings import outcome, outcome_of
 
 __all__ = [
     "check_bump",
@@ -33,6 +34,7 @@ __all__ = [
     "check_conditions",
     "check_bump_shapes",
     "check_bump_domain",
+    "check_bump_domain_grid_sequence",
     "check_bump_step_neurons",
     "check_neurons_o",
 ]
@@ -306,13 +308,48 @@ def check_bump_shapes(params: Params) -> Evidence:
     return Evidence(quantity="operations whose shapes do not compose", params={"sizes": "symbolic"}, **fields)
 
 
+def _bump_argument_outside(params: Params, shift) -> tuple[int, int, dict | None]:
+    """Specs of the family where some ``A ∈ Ḡ_δ`` read as ``A − E − shift`` (token ``k`` of ``A`` takes the values
+    ``k + jδ``, ``j = 1 … 1/δ``) falls outside ``G_δ = {0, δ, …, 1 − δ}^{n×d}``, or where the map is not one-to-one
+    onto ``G_δ`` (exact)."""
+    from fractions import Fraction
+
+    bad, checked, cex = 0, 0, None
+    for spec in params.family():
+        checked += 1
+        delta = spec.step_width
+        grid = {j * delta for j in range(spec.steps)}
+        images = [(k, k + j * delta - k - shift(spec)) for k in range(spec.tokens) for j in range(1, spec.steps + 1)]
+        outside = [(k, v) for k, v in images if v not in grid]
+        onto = all({v for kk, v in images if kk == k} == grid for k in range(spec.tokens))
+        if outside or not onto:
+            bad += 1
+            cex = cex or {"spec": str(spec), "token, value outside G_δ": [(k, str(v)) for k, v in outside[:2]]}
+    return bad, checked, cex
+
+
+def check_bump_domain_grid_sequence(params: Params) -> Evidence:
+    bad, checked, cex = _bump_argument_outside(params, lambda spec: spec.step_width)
+    return Evidence(
+        quantity="specs where A ↦ A − E − δ does not map Ḡ_δ one-to-one onto G_δ (coordinate-wise)",
+        measured=bad,
+        bound=0,
+        margin=-float(bad),
+        method="exhaustive",
+        arithmetic="exact (fractions.Fraction)",
+        n_checked=checked,
+        params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
+        counterexample=cex,
+    )
+
+
 @register(
     "lemma-c.1/step-7",
     "Lemma C.1 (proof step 7), h(A) in f_bump for A ∈ Ḡ_δ",
     "For a quantized sequence A ∈ Ḡ_δ, the value h(A) in f_bump is defined: Ḡ_δ ⊂ G_δ = {0, δ, …, 1−δ}^{(h_r w_r)×d}, "
     "the domain of h, for every spec of the family.",
-    no_repair="h(A) must be read as h of the grid sequence A quantizes (A − E − δ); the working FFN_2 memorizes "
-    "exactly that (lemma-c.1/bump/corrected)",
+    no_repair="read as h of the grid sequence A quantizes, h(A − E − δ), the step holds "
+    "(lemma-c.1/step-7/reading-grid-sequence); the working FFN_2 memorizes exactly that (lemma-c.1/bump/corrected)",
     work=sized(1e8, 8 * MiB, family=True, channels=2),
 )
 def check_bump_domain(params: Params) -> Evidence:
@@ -332,6 +369,18 @@ def check_bump_domain(params: Params) -> Evidence:
                 "largest value of G_δ": str(1 - spec.step_width),
                 "tokens k ≥ 2 of Ḡ_δ": "lie in [k−1+δ, k] ⊄ [0, 1 − δ]",
             }
+    offset_bad, _, _ = _bump_argument_outside(params, lambda spec: 0)
+    readings = {
+        "h(A) with A ∈ Ḡ_δ itself (as printed)": outcome(
+            -worst, "exact", "A_{1,1} = 1 > 1 − δ" if worst else "every A inside", claim="this claim"
+        ),
+        "h(A − E), the positional offsets removed": outcome(
+            -offset_bad, "exact", f"{offset_bad} specs where A − E leaves G_δ (its values reach 1)"
+        ),
+        "h of the grid sequence A quantizes, h(A − E − δ)": outcome_of(
+            check_bump_domain_grid_sequence(params), "lemma-c.1/step-7/reading-grid-sequence"
+        ),
+    }
     return Evidence(
         quantity="specs with an A ∈ Ḡ_δ outside h's domain G_δ",
         measured=worst,
@@ -342,7 +391,18 @@ def check_bump_domain(params: Params) -> Evidence:
         n_checked=checked,
         params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
         counterexample=cex,
+        details={"readings tried": readings},
     )
+
+
+register(
+    "lemma-c.1/step-7/reading-grid-sequence",
+    "Lemma C.1 (proof step 7), h(A) read as h of the grid sequence A quantizes",
+    "Reading h(A) in f_bump, for A ∈ Ḡ_δ, as h(A − E − δ) — h of the grid sequence whose quantization is A — the argument "
+    "lies in h's domain G_δ = {0, δ, …, 1−δ}^{(h_r w_r)×d}, and A ↦ A − E − δ maps Ḡ_δ one-to-one onto G_δ, for every "
+    "spec of the family.",
+    work=sized(1e8, 8 * MiB, family=True, channels=2),
+)(check_bump_domain_grid_sequence)
 
 
 @register(
