@@ -14,9 +14,10 @@ from ..report import Evidence, decide
 __all__ = ["outcome", "outcome_of"]
 
 
-def outcome(margin, method: str, what: str, *, strict: bool = False, claim: str = "") -> str:
-    """``"<verdict>: <what>"`` for a margin measured under one reading (``claim``: the claim that checks it)."""
-    verdict = decide(None if margin is None else float(margin), method, strict=strict)
+def outcome(margin, method: str, what: str, *, strict: bool = False, claim: str = "", decidable: bool = True) -> str:
+    """``"<verdict>: <what>"`` for a margin measured under one reading (``claim``: the claim that checks it;
+    ``decidable=False`` where the measurement bounds the quantity on one side only and does not decide it)."""
+    verdict = decide(None if margin is None else float(margin), method, strict=strict, decidable=decidable)
     return f"{verdict}: {what}" + (f" ({claim})" if claim else "")
 
 

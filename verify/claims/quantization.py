@@ -139,7 +139,11 @@ def _limit_in_delta(x: Fraction, theta: Fraction, L: int):
     """``lim_{δ→0}`` of Eq. (1)'s printed sum at ``x`` (θ, L fixed): the left Riemann sums of
     ``clip((x − u)/θ, 0, 1)`` over ``[0, L]`` (error ≤ Lδ) tend to its integral (sympy, exact)."""
     u = sp.symbols("u")
-    g = sp.Piecewise((1, u <= sp.Rational(x) - sp.Rational(theta)), ((sp.Rational(x) - u) / sp.Rational(theta), u <= sp.Rational(x)), (0, True))
+    g = sp.Piecewise(
+        (1, u <= sp.Rational(x) - sp.Rational(theta)),
+        ((sp.Rational(x) - u) / sp.Rational(theta), u <= sp.Rational(x)),
+        (0, True),
+    )
     return sp.integrate(g, (u, 0, L))
 
 
@@ -361,7 +365,9 @@ def _eq2_scalar_readings(params: Params) -> dict:
                     for off in (spec.ramp, spec.step_width - spec.ramp / 2):
                         z = k + s_ * spec.step_width + off
                         got = _ramp_sum(z, spec, first, paper_term_count(spec))
-                        out.record(abs(got - (k + (s_ + 1) * spec.step_width)), lambda: {"spec": str(spec), "z": str(z)})
+                        out.record(
+                            abs(got - (k + (s_ + 1) * spec.step_width)), lambda: {"spec": str(spec), "z": str(z)}
+                        )
         return out
 
     return {
@@ -627,7 +633,9 @@ def check_quantization_map(params: Params) -> Evidence:
             "the factor before it",
             "readings tried": {
                 f"[a : δ : b] {name} (the codomain and Ḡ_δ read alike)": outcome(
-                    -_codomain_mismatch(params, reading), "exact", f"{_codomain_mismatch(params, reading)} factors differ"
+                    -_codomain_mismatch(params, reading),
+                    "exact",
+                    f"{_codomain_mismatch(params, reading)} factors differ",
                 )
                 for name, reading in (
                     ("with both ends, as defined", "closed"),

@@ -158,7 +158,9 @@ def check_no_duplicates_closed(params: Params) -> Evidence:
         details={
             "readings tried": {
                 "X over the closed cube [0,1]^{n×d} (as printed: 'the first column of X + E is in [0,1]^d')": (
-                    outcome(-failing, "exact", f"{failing} specs with a duplicate at X_0 = 1, X_1 = 0", claim="this claim")
+                    outcome(
+                        -failing, "exact", f"{failing} specs with a duplicate at X_0 = 1, X_1 = 0", claim="this claim"
+                    )
                 ),
                 "X over h's domain G_δ = {0, δ, …, 1 − δ}^{n×d} (Lemma C.1's statement)": outcome_of(
                     check_no_duplicates_grid_domain(params), "lemma-c.1/no-duplicates/closed-cube/reading-grid-domain"
@@ -187,7 +189,9 @@ def check_no_duplicates_grid_domain(params: Params) -> Evidence:
     # V_k = {f(k + s/m) : s < m}; a duplicate X_k = X_l (k ≠ l) needs V_k ∩ V_l ≠ ∅
     overlaps, checked, cex = 0, 0, None
     for spec in params.family():
-        values = [{step_function(Fraction(s_, spec.steps) + k, spec) for s_ in range(spec.steps)} for k in range(spec.tokens)]
+        values = [
+            {step_function(Fraction(s_, spec.steps) + k, spec) for s_ in range(spec.steps)} for k in range(spec.tokens)
+        ]
         for k in range(spec.tokens):
             for l in range(k + 1, spec.tokens):
                 checked += 1
