@@ -312,7 +312,6 @@ def _bump_argument_outside(params: Params, shift) -> tuple[int, int, dict | None
     """Specs of the family where some ``A ∈ Ḡ_δ`` read as ``A − E − shift`` (token ``k`` of ``A`` takes the values
     ``k + jδ``, ``j = 1 … 1/δ``) falls outside ``G_δ = {0, δ, …, 1 − δ}^{n×d}``, or where the map is not one-to-one
     onto ``G_δ`` (exact)."""
-    from fractions import Fraction
 
     bad, checked, cex = 0, 0, None
     for spec in params.family():
