@@ -942,7 +942,7 @@ def _quantization_error(params: Params, corrected: bool) -> Evidence:
             ),
         },
         notes="h rounds f(⌊X/δ⌋δ) to the nearest of {0, δ, …, 1−δ}: besides the Lipschitz term Cδ(dn)^{1/α} it "
-        "carries up to δ per coordinate of output rounding, which the printed relation ignores.",
+        "carries up to δ per coordinate of output rounding, which the printed relation ignores (lemma-c.1/delta-epsilon).",
     )
 
 

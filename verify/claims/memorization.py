@@ -28,6 +28,8 @@ from ._readings import outcome, outcome_of
 __all__ = [
     "check_bump",
     "check_bump_corrected",
+    "check_bump_hat",
+    "check_bump_token_wise",
     "check_neurons",
     "check_class",
     "check_class_corrected",
@@ -103,7 +105,109 @@ def check_bump(params: Params) -> Evidence:
         },
         notes="The printed profile ReLU(t−1) − ReLU(t) + ReLU(t+1) equals t for t ≥ 1 (unbounded); the hat needs "
         "(1, −2, 1). Even the hat, averaged over the dL coordinates, is (dL−1)/(dL) at a Q differing in one "
-        "coordinate; and f_bump reads the whole sequence, which a token-wise FFN (Def 3.5) cannot.",
+        "coordinate (lemma-c.1/bump/corrected-hat); and f_bump reads the whole sequence, which a token-wise FFN "
+        "(Def 3.5) cannot (lemma-c.1/bump/token-wise).",
+    )
+
+
+def _exact_bump(Q, A, K, middle: int):
+    """``f_bump(Q)/h(A)`` exactly: the mean over the ``dL`` coordinates of ``g(K(Q − A))``, ``g(t) = ReLU(t − 1) −
+    middle·ReLU(t) + ReLU(t + 1)`` (``middle = 1`` as printed, ``2`` the hat)."""
+    from fractions import Fraction
+
+    def g(t):
+        return max(t - 1, 0) - middle * max(t, 0) + max(t + 1, 0)
+
+    terms = [g(K * (q - a)) for rq, ra in zip(Q, A) for q, a in zip(rq, ra)]
+    return sum(terms, Fraction(0)) / len(terms)
+
+
+def _grid_sequences_exact(spec):
+    from fractions import Fraction
+
+    digits = sequence_digits(spec)
+    return [[[k + Fraction(int(s_) + 1, spec.steps) for s_ in row] for k, row in enumerate(seq)] for seq in digits]
+
+
+@register(
+    "lemma-c.1/bump/corrected-hat",
+    "Lemma C.1 (proof), f_bump with the hat profile (coefficient −2)",
+    "With the printed profile's middle coefficient repaired to the hat, f_bump(Q) = h(A)/(dL)·ΣΣ(ReLU(K(Q−A)−1) − "
+    "2ReLU(K(Q−A)) + ReLU(K(Q−A)+1)) with K = 2/δ vanishes at every quantized sequence Q ≠ A, for every spec of the "
+    "family (exact rationals).",
+    corrected_of="lemma-c.1/bump",
+    work=sized(1e8, 8 * MiB, family=True, channels=2),
+)
+def check_bump_hat(params: Params) -> Evidence:
+    worst, checked, cex = 0, 0, None
+    for spec in params.family():
+        seqs = _grid_sequences_exact(spec)
+        A, K = seqs[0], 2 / spec.step_width
+        for Q in seqs[1:]:
+            value = _exact_bump(Q, A, K, middle=2)
+            checked += 1
+            if abs(value) > worst:
+                worst = abs(value)
+                cex = {
+                    "spec": str(spec),
+                    "A": [[str(v) for v in r] for r in A],
+                    "Q": [[str(v) for v in r] for r in Q],
+                    "f_bump(Q)/h(A)": str(value),
+                }
+    return Evidence(
+        quantity="max |f_bump(Q)|/|h(A)| over grid sequences Q ≠ A (hat profile)",
+        measured=str(worst),
+        bound=0,
+        margin=-float(worst),
+        method="exhaustive",
+        arithmetic="exact (fractions.Fraction)",
+        n_checked=checked,
+        params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
+        counterexample=cex if worst else None,
+        notes="Each hat is 1 at its own coordinate's centre and 0 one step away: a Q differing from A in one coordinate "
+        "keeps dL − 1 hats at 1, so the mean is (dL − 1)/(dL), not 0.",
+    )
+
+
+@register(
+    "lemma-c.1/bump/token-wise",
+    "Lemma C.1 (proof), f_bump as a layer of Definition 3.5",
+    "The printed f_bump (realized by FFN_2, a feed-forward layer of Definition 3.5) is token-wise: its output at token "
+    "1 depends on Q's token 1 only — for every spec of the family with n ≥ 2 (exact rationals).",
+    work=sized(1e8, 8 * MiB, family=True, channels=2),
+)
+def check_bump_token_wise(params: Params) -> Evidence:
+    from fractions import Fraction
+
+    worst, checked, cex = Fraction(0), 0, None
+    for spec in params.family():
+        if spec.tokens < 2:
+            continue
+        A = _grid_sequences_exact(spec)[0]
+        K = 2 / spec.step_width
+        # Q = A and Q' = A with token 2's first coordinate one step up: token 1 is the same in both
+        Q2 = [list(row) for row in A]
+        Q2[1][0] += spec.step_width
+        change = abs(_exact_bump(Q2, A, K, middle=1) - _exact_bump(A, A, K, middle=1))  # × h(A)_1, h(A) = 1
+        checked += 1
+        if change > worst:
+            worst = change
+            cex = {
+                "spec": str(spec),
+                "Q' − Q": "δ at token 2, coordinate 1",
+                "|f_bump(Q')_1 − f_bump(Q)_1| / h(A)_1": str(change),
+            }
+    return Evidence(
+        quantity="max change of f_bump's token-1 output when only token 2 of Q changes (h(A) = 1)",
+        measured=str(worst),
+        bound=0,
+        margin=-float(worst),
+        method="exact",
+        arithmetic="exact (fractions.Fraction)",
+        n_checked=checked,
+        params={"family": f"2≤n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
+        counterexample=cex if worst else None,
+        notes="Definition 3.5 computes FFN(X)_{*,k} from X_{*,k} alone; f_bump averages over every token of Q.",
     )
 
 
@@ -119,7 +223,7 @@ def _built(params: Params):
     "The working FFN_2 (three-neuron hats on the scalar context ID, half-width gap/2, weight h(A)_k − q_{A,k}; its stored "
     "float64 weights in real arithmetic) maps the context of every (grid sequence A, token k) to h(A)_k within δ/2 (so "
     "rounding recovers h exactly), for the spec; decided with certified enclosures.",
-    corrected_of="lemma-c.1/bump",
+    corrected_of=("lemma-c.1/bump", "lemma-c.1/bump/token-wise"),
     work=dense_cost(builds=1, passes=1),
 )
 def check_bump_corrected(params: Params) -> Evidence:
@@ -179,7 +283,7 @@ def check_neurons(params: Params) -> Evidence:
             "FFN_1 neurons (printed, 2d(n(m−1)+2))": widths.ffn1_paper,
             "grid sequences N": spec.n_sequences,
         },
-        notes="The printed count is for its (non-working) per-coordinate bumps; one token-wise hat emits all d output "
+        notes="The printed count is for its (non-working: lemma-c.1/bump) per-coordinate bumps; one token-wise hat emits all d output "
         "channels, so d times fewer neurons suffice.",
     )
 

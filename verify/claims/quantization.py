@@ -554,8 +554,8 @@ def check_grid(params: Params) -> Evidence:
         n_checked=checked,
         params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
         counterexample=cex,
-        notes="[a : δ : b] needs (b − a)/δ ∈ N: here b − a = 1 − δ and 1/δ = m is an integer. The printed step symbol "
-        "of [a : ε : b] is not the approximation error ε.",
+        notes="[a : δ : b] needs (b − a)/δ ∈ N: here b − a = 1 − δ and 1/δ = m is an integer. The step of "
+        "[a : ε : b] is read as the grid's δ.",
     )
 
 

@@ -172,7 +172,8 @@ def check_no_duplicates_closed(params: Params) -> Evidence:
         },
         notes="E puts token k on [k, k+1]^d: the top of token k's range and the bottom of token k+1's are the same "
         "point z = k+1, and a token-wise FFN_1 maps it to one value. A measure-zero set (Lemma 6.1's function norm "
-        "does not see it), but the construction's 'M has no duplicate tokens' holds only on the half-open cube.",
+        "does not see it): 'M has no duplicate tokens' holds on the half-open cube (…/corrected) and on h's domain "
+        "G_δ (…/reading-grid-domain).",
     )
 
 
