@@ -21,6 +21,7 @@ PINNED = {
     "lemma-c.1/no-duplicates/closed-cube": {"closed cube": "fails", "G_δ": "holds", "half-open": "holds"},
     "lemma-c.1/separation": {"read non-strict": "fails", "one-based (positions 1 … h_r w_r), strict": "fails"},
     "lemma-5.4/symbols": {"undeclared": "fails", "L = n": "holds"},
+    "lemma-c.1/step-6": {"as printed": "fails", "tokens as columns": "holds"},
     "lemma-c.1/step-7": {"as printed": "fails", "offsets removed": "fails", "A − E − δ": "holds"},
     "lemma-6.1/sup": {"ℓ_∞": "fails", "halved": "fails", "inner norm ℓ_α": "fails", "plateaus": "holds"},
     "lemma-c.1/range-attn": {"closed cube": "fails", "G_δ": "holds"},
@@ -42,6 +43,7 @@ READING_CLAIMS = {
     "lemma-c.1/range-ffn1/reading-grid-domain": "lemma-c.1/range-ffn1",
     "lemma-c.1/range-attn/reading-grid-domain": "lemma-c.1/range-attn",
     "lemma-5.4/symbols/reading-L-is-n": "lemma-5.4/symbols",
+    "lemma-c.1/step-6/reading-transposed": "lemma-c.1/step-6",
     "lemma-c.1/step-7/reading-grid-sequence": "lemma-c.1/step-7",
     "def-3.6/reading-bspline": "def-3.6",
     "def-3.7/range/reading-bspline": "def-3.7/range",
@@ -77,6 +79,13 @@ def test_families_with_a_holding_reading_are_reported_as_depending_on_the_readin
     for cid, parent in READING_CLAIMS.items():
         assert parent in groups["reading"] and cid in groups["reading"]
         assert parent not in groups["printed"]
+
+
+def test_the_repaired_hat_and_the_token_wise_reading_of_f_bump_fail_exactly():
+    hat = CLAIMS["lemma-c.1/bump/corrected-hat"].run(Params())
+    assert hat.verdict == "fails" and hat.measured == "5/6"  # (dL − 1)/(dL) with d = 2, L = 3
+    token_wise = CLAIMS["lemma-c.1/bump/token-wise"].run(Params(tokens=2, channels=1, steps=2))
+    assert token_wise.verdict == "fails" and token_wise.measured == "1/2"  # 1/(dL) with d = 1, L = 2
 
 
 def test_outcome_is_the_verdict_of_the_margin():

@@ -35,6 +35,7 @@ __all__ = [
     "check_class_corrected",
     "check_conditions",
     "check_bump_shapes",
+    "check_bump_shapes_transposed",
     "check_bump_domain",
     "check_bump_domain_grid_sequence",
     "check_bump_step_neurons",
@@ -388,28 +389,56 @@ def check_conditions(params: Params) -> Evidence:
 
 
 # -- f_bump as printed: its shapes, its h(A), its neuron counts ----------------------------------------------
-@register(
-    "lemma-c.1/step-6",
-    "Lemma C.1 (proof step 6), f_bump: R^{(h_r w_r)×d} → R^{(h_r w_r)×d} with Q ∈ R^{d×(h_r w_r)}",
-    "The printed f_bump : R^{(h_r w_r)×d} → R^{(h_r w_r)×d} is applied to Q ∈ R^{d×(h_r w_r)} (indexed Q_{i,j}, "
-    "i ∈ [d], j ∈ [h_r w_r]): the argument has the domain's shape, for all h_r w_r, d ≥ 1.",
-    no_repair="read Q as the transposed context IDs (tokens as columns), or the domain as R^{d×(h_r w_r)}: "
-    "the sum is the same; the working FFN_2 is token-wise (lemma-c.1/bump/corrected)",
-    work=fixed(4e8, 16 * MiB),
-)
-def check_bump_shapes(params: Params) -> Evidence:
+def _bump_typing(transposed: bool):
+    """f_bump : R^{(h_r w_r)×d} → R^{(h_r w_r)×d} applied to Q ∈ R^{d×(h_r w_r)} (as printed) or to Qᵀ."""
     from ..shapes import Typing, dims
 
     hw, d = dims("h_rw_r d")
     t = Typing()
     Q = t.declare("Q", (d, hw))
-    t.apply("f_bump", (hw, d), (hw, d), Q)
-    fields = t.evidence_fields()
-    fields["details"]["readings tried"] = [
-        "as printed: dom f_bump = R^{(h_r w_r)×d}, Q ∈ R^{d×(h_r w_r)}: fails unless d = h_r w_r",
-        "Q transposed: composes",
-    ]
+    t.apply("f_bump", (hw, d), (hw, d), t.transpose(Q) if transposed else Q)
+    return t
+
+
+@register(
+    "lemma-c.1/step-6",
+    "Lemma C.1 (proof step 6), f_bump: R^{(h_r w_r)×d} → R^{(h_r w_r)×d} with Q ∈ R^{d×(h_r w_r)}",
+    "The printed f_bump : R^{(h_r w_r)×d} → R^{(h_r w_r)×d} is applied to Q ∈ R^{d×(h_r w_r)} (indexed Q_{i,j}, "
+    "i ∈ [d], j ∈ [h_r w_r]): the argument has the domain's shape, for all h_r w_r, d ≥ 1.",
+    no_repair="read Q as the transposed context IDs (tokens as columns: lemma-c.1/step-6/reading-transposed), or the "
+    "domain as R^{d×(h_r w_r)}: the sum is the same; the working FFN_2 is token-wise (lemma-c.1/bump/corrected)",
+    work=fixed(4e8, 16 * MiB),
+)
+def check_bump_shapes(params: Params) -> Evidence:
+    fields = _bump_typing(False).evidence_fields()
+    transposed = check_bump_shapes_transposed(params)
+    fields["details"]["readings tried"] = {
+        "as printed: dom f_bump = R^{(h_r w_r)×d}, Q ∈ R^{d×(h_r w_r)}": outcome(
+            -float(fields["measured"]), "exact", f"{fields['measured']} operations do not compose", claim="this claim"
+        ),
+        "Q read as the context IDs with tokens as columns, f_bump applied to Qᵀ": outcome_of(
+            transposed, "lemma-c.1/step-6/reading-transposed"
+        ),
+    }
     return Evidence(quantity="operations whose shapes do not compose", params={"sizes": "symbolic"}, **fields)
+
+
+def check_bump_shapes_transposed(params: Params) -> Evidence:
+    return Evidence(
+        quantity="operations whose shapes do not compose",
+        params={"sizes": "symbolic"},
+        **_bump_typing(True).evidence_fields(),
+    )
+
+
+register(
+    "lemma-c.1/step-6/reading-transposed",
+    "Lemma C.1 (proof step 6), Q read with tokens as columns",
+    "Reading Q ∈ R^{d×(h_r w_r)} (indexed Q_{i,j}, i ∈ [d], j ∈ [h_r w_r]) as the context IDs with tokens as columns "
+    "(Definition 3.5's convention), f_bump : R^{(h_r w_r)×d} → R^{(h_r w_r)×d} applied to Qᵀ composes, for all "
+    "h_r w_r, d ≥ 1.",
+    work=fixed(4e8, 16 * MiB),
+)(check_bump_shapes_transposed)
 
 
 def _bump_argument_outside(params: Params, shift) -> tuple[int, int, dict | None]:
