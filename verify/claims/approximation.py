@@ -72,6 +72,7 @@ __all__ = [
     "check_lemma61_step1",
     "check_lemma61_step3",
     "check_range_attn",
+    "check_range_attn_grid_domain",
     "check_lemma61_step2",
 ]
 
