@@ -51,6 +51,9 @@ __all__ = [
     "check_shapes_x_plus_e",
     "check_shapes_e_displayed",
     "check_eq2_shapes",
+    "check_eq2_shapes_columns",
+    "check_shapes_x_plus_e_h_domain",
+    "check_shapes_e_transposed",
     "check_grid",
     "check_quantization_map",
     "check_eq1_limit_delta",
@@ -440,6 +443,19 @@ def _shape_evidence(t, notes: str = "", readings=()) -> Evidence:
     )
 
 
+def _typing_x_plus_e(reading: str):
+    """``X + E`` typed: ``"printed"`` (``X ∈ R^{(h_r w_r + n)×d}``, ``E ∈ R^{(h_r w_r)×d}``), ``"padded"`` (E
+    zero-padded by ``n`` rows for the prompt ``P`` of ``[P, X] + E``) or ``"h-domain"`` (X of h's domain,
+    ``R^{(h_r w_r)×d}``)."""
+    from ..shapes import Typing, dims
+
+    hw, n, d = dims("h_rw_r n d")
+    t = Typing()
+    rows = hw if reading == "h-domain" else hw + n
+    t.add(t.declare("X", (rows, d)), t.declare("E", (hw + n if reading == "padded" else hw, d)))
+    return t
+
+
 @register(
     "lemma-c.1/step-1",
     "Lemma C.1 (proof step 1), X + E",
@@ -450,18 +466,47 @@ def _shape_evidence(t, notes: str = "", readings=()) -> Evidence:
     work=fixed(2e8, 8 * MiB),
 )
 def check_shapes_x_plus_e(params: Params) -> Evidence:
+    ev = _shape_evidence(_typing_x_plus_e("printed"))
+    ev.details["readings tried"] = {
+        "X ∈ R^{(h_r w_r + n)×d}, E ∈ R^{(h_r w_r)×d} as declared": outcome_of(
+            ev, "this claim", f"{ev.measured} mismatched"
+        ),
+        "E zero-padded by n rows (the prompt P of '[P, X] + E' left unembedded)": outcome_of(
+            _shape_evidence(_typing_x_plus_e("padded")), what="composes; but h and Ḡ_δ have no prompt rows"
+        ),
+        "X of h's domain G_δ ⊂ R^{(h_r w_r)×d} (n read as 0)": outcome_of(
+            check_shapes_x_plus_e_h_domain(params), "lemma-c.1/step-1/reading-h-domain"
+        ),
+    }
+    return ev
+
+
+def check_shapes_x_plus_e_h_domain(params: Params) -> Evidence:
+    return _shape_evidence(_typing_x_plus_e("h-domain"))
+
+
+register(
+    "lemma-c.1/step-1/reading-h-domain",
+    "Lemma C.1 (proof step 1), X + E with X read on h's domain",
+    "Reading the input X as an element of h's domain G_δ ⊂ R^{(h_r w_r)×d} (the lemma's statement; n = 0), the sum "
+    "X + E with E ∈ R^{(h_r w_r)×d} composes, for all h_r w_r, d ≥ 1.",
+    work=fixed(2e8, 8 * MiB),
+)(check_shapes_x_plus_e_h_domain)
+
+
+def _typing_e_displayed(transposed: bool):
+    """The displayed E (h_r w_r columns 0, 1, …, h_r w_r − 1) against the declared ``E ∈ R^{(h_r w_r)×d}``, the
+    display read as E itself or as Eᵀ (its rows the d channels)."""
     from ..shapes import Typing, dims
 
-    hw, n, d = dims("h_rw_r n d")
+    hw, d = dims("h_rw_r d")
     t = Typing()
-    t.add(t.declare("X", (hw + n, d)), t.declare("E", (hw, d)))
-    return _shape_evidence(
-        t,
-        readings=[
-            "X ∈ R^{(h_r w_r + n)×d} as declared: fails for every n ≥ 1",
-            "n = 0 (X of h's domain G_δ): composes",
-        ],
-    )
+    t.declare("E (declared)", (hw, d))
+    if transposed:
+        t.equal("columns of the displayed Eᵀ (the tokens)", hw, hw)
+    else:
+        t.equal("columns of the displayed E", hw, d)
+    return t
 
 
 @register(
@@ -474,21 +519,44 @@ def check_shapes_x_plus_e(params: Params) -> Evidence:
     work=fixed(4e8, 16 * MiB),
 )
 def check_shapes_e_displayed(params: Params) -> Evidence:
+    ev = _shape_evidence(_typing_e_displayed(False))
+    ev.details["readings tried"] = {
+        "the display is E (its rows tokens)": outcome_of(ev, "this claim", f"{ev.measured} mismatched"),
+        "the display is Eᵀ (its rows the d channels, tokens as columns as in 'the first column of X + E')": outcome_of(
+            check_shapes_e_transposed(params), "lemma-c.1/step-2/reading-transposed"
+        ),
+    }
+    return ev
+
+
+def check_shapes_e_transposed(params: Params) -> Evidence:
+    return _shape_evidence(_typing_e_displayed(True))
+
+
+register(
+    "lemma-c.1/step-2/reading-transposed",
+    "Lemma C.1 (proof step 2), the displayed E read as Eᵀ",
+    "Reading the displayed matrix (every row 0, 1, …, h_r w_r − 1) as Eᵀ — tokens as columns, as 'the first column "
+    "of X + E is in [0,1]^d' uses them — E has the declared shape R^{(h_r w_r)×d}, for all h_r w_r, d ≥ 1.",
+    work=fixed(4e8, 16 * MiB),
+)(check_shapes_e_transposed)
+
+
+def _typing_eq2(columns: bool):
+    """Eq. (2)'s indices i ∈ [d], j ∈ [L_p + n] against X ∈ R^{(h_r w_r + n)×d}: addressing X itself (``i`` the
+    row, as printed, ``L_p`` free) or Xᵀ (tokens as columns) with ``L_p = h_r w_r``."""
     from ..shapes import Typing, dims
 
-    hw, d = dims("h_rw_r d")
+    hw, n, d, Lp = dims("h_rw_r n d L_p")
     t = Typing()
-    t.declare("E (declared)", (hw, d))
-    t.equal("columns of the displayed E", hw, d)
-    return _shape_evidence(
-        t,
-        readings=[
-            "the display's rows are channels (d of them): it is Eᵀ, d × h_r w_r",
-            "the display's rows are tokens: then each token would read 0, 1, …, "
-            "h_r w_r − 1 across channels, contradicting 'the first column of X + E is in "
-            "[0,1]^d'",
-        ],
-    )
+    t.declare("X", (hw + n, d))
+    if columns:
+        t.equal("rows of Xᵀ addressed by i ∈ [d]", d, d)
+        t.equal("columns of Xᵀ addressed by j ∈ [L_p + n], L_p = h_r w_r", hw + n, hw + n)
+    else:
+        t.equal("rows of X addressed by i ∈ [d]", d, hw + n)
+        t.equal("columns of X addressed by j ∈ [L_p + n]", Lp + n, d)
+    return t
 
 
 @register(
@@ -501,22 +569,30 @@ def check_shapes_e_displayed(params: Params) -> Evidence:
     work=fixed(7e8, 16 * MiB),
 )
 def check_eq2_shapes(params: Params) -> Evidence:
-    from ..shapes import Typing, dims
-
-    hw, n, d, Lp = dims("h_rw_r n d L_p")
-    t = Typing()
-    t.declare("X", (hw + n, d))
-    t.equal("rows of X addressed by i ∈ [d]", d, hw + n)
-    t.equal("columns of X addressed by j ∈ [L_p + n]", Lp + n, d)
-    ev = _shape_evidence(
-        t,
-        readings=[
-            "X_{i,j} with i the row (as printed): rows d ≠ h_r w_r + n",
-            "X_{i,j} = (Xᵀ)_{i,j}, tokens as columns, with L_p = h_r w_r: composes",
-        ],
-    )
+    ev = _shape_evidence(_typing_eq2(False))
+    ev.details["readings tried"] = {
+        "X_{i,j} with i the row (as printed), L_p undeclared": outcome_of(
+            ev, "this claim", f"{ev.measured} mismatched"
+        ),
+        "X_{i,j} = (Xᵀ)_{i,j}, tokens as columns, with L_p = h_r w_r": outcome_of(
+            check_eq2_shapes_columns(params), "eq-2/shapes/reading-columns"
+        ),
+    }
     ev.details["undeclared symbols"] = ["L_p (appears only in Eq. (2) and its sum limit (L_p + n)(1/δ − 1))"]
     return ev
+
+
+def check_eq2_shapes_columns(params: Params) -> Evidence:
+    return _shape_evidence(_typing_eq2(True))
+
+
+register(
+    "eq-2/shapes/reading-columns",
+    "Lemma C.1, Eq. (2) read with tokens as columns and L_p = h_r w_r",
+    "Reading Eq. (2)'s FFN_1(X)_{i,j} (i ∈ [d], j ∈ [L_p + n]) on Xᵀ — tokens as columns, Definition 3.5's "
+    "convention — with L_p = h_r w_r, the indices address X ∈ R^{(h_r w_r + n)×d} exactly, for all h_r w_r, n, d ≥ 1.",
+    work=fixed(7e8, 16 * MiB),
+)(check_eq2_shapes_columns)
 
 
 @register(
