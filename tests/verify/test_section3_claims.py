@@ -250,4 +250,5 @@ def test_torch_reproduces_the_bicubic_overshoot_counterexample():
 def test_a_constant_kernel_of_definition_3_6_leaves_the_unit_cube_sixteenfold():
     assert interpolation._kron_range(interpolation._constant_kernel_matrix(4, 5))[:2] == (0, 16)
     tried = run("def-3.7/range").details["kernels tried (range over VAR's schedule)"]
-    assert tried["cubic B-spline"].startswith("range [0, 1]: holds")
+    assert tried["cubic B-spline"].startswith("holds: range [0, 1]")
+    assert tried["W ≡ 1 on [−2, 2] (in Definition 3.6's class)"].startswith("fails: range [0, 16]")

@@ -27,6 +27,7 @@ import sympy as sp
 
 from ..registry import MiB, Params, fixed, register
 from ..report import Evidence
+from ._readings import outcome
 
 __all__ = [
     "FACT_SIZES",
@@ -233,8 +234,27 @@ def check_function_norm_a1(params: Params) -> Evidence:
         n_checked=1,
         params={"f": "1 on [0, 1], 0 elsewhere", "c": 2, "α": 1},
         counterexample={"f": "1 on [0, 1]", "c": 2, "α": 1, "‖cf‖_α": str(lhs), "|c|·‖f‖_α": str(rhs)} if gap else None,
-        details={"in general": "‖cf‖_α = |c|^{2/α}‖f‖_α (exponent 2/α ≠ 1 for α ≠ 2)"},
+        details={
+            "in general": "‖cf‖_α = |c|^{2/α}‖f‖_α (exponent 2/α ≠ 1 for α ≠ 2)",
+            "readings tried": {
+                "every α ≥ 1 (as printed)": outcome(-float(gap), "exact", f"gap {gap} at α = 1", claim="this claim"),
+                **_function_norm_a1_readings(c),
+            },
+        },
     )
+
+
+def _function_norm_a1_readings(c) -> dict:
+    """Appendix A.1's functional under each reading of what it leaves open: the exponent α and the integration
+    domain (its measure μ), on f = 1 and the scalar c (exact)."""
+    mu = sp.Symbol("mu", positive=True)
+    rows = {}
+    for alpha in (sp.Integer(1), sp.Integer(2), sp.Integer(3)):
+        gap = sp.simplify(_norm_a1(c, alpha, mu) - abs(c) * _norm_a1(1, alpha, mu))
+        rows[f"α = {alpha} alone, the integration domain any set of measure μ > 0"] = outcome(
+            0 if gap == 0 else -1, "exact", f"‖cf‖ − |c|‖f‖ = {gap}"
+        )
+    return rows
 
 
 @register(

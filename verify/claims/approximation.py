@@ -43,8 +43,9 @@ from varproof.construct.onelayer.structured import structured_bytes
 from varproof.construct.onelayer.transformer import build_transformer, quantize_output
 from varproof.construct.targets import TARGETS, Constant, make_target
 
-from ..registry import MiB, Params, dense_cost, fixed, register, sized, structured_work
+from ..registry import Cost, MiB, Params, dense_cost, fixed, register, sized, structured_work
 from ..report import Evidence
+from ._readings import outcome, outcome_of
 
 __all__ = [
     "round_up",
@@ -73,6 +74,7 @@ __all__ = [
     "check_lemma61_step1",
     "check_lemma61_step3",
     "check_range_attn",
+    "check_range_attn_grid_domain",
     "check_lemma61_step2",
 ]
 
@@ -953,7 +955,7 @@ def _quantization_error(params: Params, corrected: bool) -> Evidence:
             ),
         },
         notes="h rounds f(⌊X/δ⌋δ) to the nearest of {0, δ, …, 1−δ}: besides the Lipschitz term Cδ(dn)^{1/α} it "
-        "carries up to δ per coordinate of output rounding, which the printed relation ignores.",
+        "carries up to δ per coordinate of output rounding, which the printed relation ignores (lemma-c.1/delta-epsilon).",
     )
 
 
@@ -1276,36 +1278,83 @@ def _tau_star(tau, X_exact):
     return [bumps.apply(row) for row in q]
 
 
+def _lemma61_sup_work(params: Params) -> Cost:
+    """Its own two builds and passes, the readings' three more builds, and the plateau check of
+    lemma-6.1/sup/corrected it runs as the ramp-free reading."""
+    own = dense_cost(builds=5, passes=2)(params)
+    plateaus = sized(7e8, 32 * MiB, tokens=2)(params)
+    return Cost(own.operations + plateaus.operations, max(own.bytes, plateaus.bytes), own.what)
+
+
+def _ramp_midpoint_error(tau, target, alpha: float = math.inf) -> tuple[float, Fraction | None]:
+    """Certified lower bound of the ℓ_α error ``‖τ*(X) − f(X)‖_α`` (entrywise over the ``n × d`` coordinates;
+    ``α = ∞``: the largest) over the inputs whose every coordinate is at the middle ``(t+1)δ − θ/2`` of a ramp zone
+    of FFN_1, and the worst such ``x`` (the target enclosed in balls at the exact ``X``: `certified.target_balls`)."""
+    from varproof.construct.arithmetic.certified import lower, target_balls
+
+    spec = tau.spec
+    worst, where = 0.0, None
+    for t in range(spec.steps):
+        x = (t + 1) * spec.step_width - spec.ramp / 2
+        X = [[x] * spec.channels for _ in range(spec.tokens)]
+        out = _tau_star(tau, X)
+        fx = target_balls(target, X)  # the target's real value at the exact X, enclosed
+        per = [
+            max(0.0, lower(out[k][c] - fx[k][c]), lower(fx[k][c] - out[k][c]))
+            for k in range(spec.tokens)
+            for c in range(spec.channels)
+        ]
+        # rounded down at 1e-9 relative: a lower bound stays one
+        err = max(per) if math.isinf(alpha) else math.fsum(e**alpha for e in per) ** (1 / alpha) * (1 - 1e-9)
+        if err > worst:
+            worst, where = err, x
+    return worst, where
+
+
+def _lemma61_sup_readings(params: Params, target, eps: float, tau, worst: float) -> dict:
+    """Lemma 6.1's uniform reading under other consistent choices: a narrower ramp, and the ℓ_α inner norm with
+    Lemma C.1's ε (the ℓ_∞ error at the same inputs bounds the ℓ_α error from below)."""
+    spec = tau.spec
+    narrow = build_transformer(target, GridSpec(spec.tokens, spec.channels, spec.steps, spec.ramp / 2))
+    narrow_worst, _ = _ramp_midpoint_error(narrow, target)
+    _, _, eps_half_alpha, tau_alpha = _built_for_eps(params)
+    eps_alpha = 2 * eps_half_alpha
+    alpha_worst, _ = _ramp_midpoint_error(tau_alpha, target, params.alpha)
+    return {
+        "sup over [0,1]^{n×d}, ℓ_∞, θ as lemma-c.1/approx chooses it": outcome(
+            eps - round_down(worst), "search", f"error ≥ {round_down(worst)} > ε = {eps:.6g}", claim="this claim"
+        ),
+        "the same with the ramp halved (θ/2: 'choosing θ appropriately' taken further)": outcome(
+            eps - round_down(narrow_worst), "search", f"error ≥ {round_down(narrow_worst)} at θ/2 = {spec.ramp / 2}"
+        ),
+        f"inner norm ℓ_α (α = {params.alpha:g}) against Lemma C.1's ε = 2(C_α+1)δ(dn)^(1/α), τ built for it": outcome(
+            eps_alpha - round_down(alpha_worst),
+            "search",
+            f"ℓ_α error ≥ {round_down(alpha_worst)} vs ε = {eps_alpha:.6g}",
+            decidable=round_down(alpha_worst) > eps_alpha,
+        )
+        + ("" if round_down(alpha_worst) > eps_alpha else " — a lower bound below ε decides nothing"),
+        "sup over the plateaus only (the ramp zones excluded: a repair, not a reading)": outcome_of(
+            check_lemma61_sup_corrected(params), "lemma-6.1/sup/corrected"
+        ),
+    }
+
+
 @register(
     "lemma-6.1/sup",
     "Lemma 6.1 (sup-norm reading, on the Lemma C.1 construction)",
     "The Lemma C.1 transformer approximates f uniformly: sup_X ‖τ(X) − f(X)‖_∞ ≤ ε for ε = 2(C_∞+1)δ "
     "(C_∞ the ℓ_∞ Lipschitz constant), with θ chosen as in lemma-c.1/approx (FFN_1's weights exact).",
-    work=dense_cost(builds=2, passes=2),
+    work=_lemma61_sup_work,
 )
 def check_lemma61_sup(params: Params) -> Evidence:
-    from varproof.construct.arithmetic.certified import lower, target_balls
-
     target, C, eps_half, tau = _built_for_eps(params, norm=math.inf)
     spec = tau.spec
-    delta, theta = spec.step_width, spec.ramp
+    theta = spec.ramp
     eps = 2 * eps_half
     # inputs in the middle of a ramp zone of FFN_1: every coordinate at (t+1)δ − θ/2
-    worst, cex = 0.0, None
-    for t in range(spec.steps):
-        x = (t + 1) * delta - theta / 2
-        X = [[x] * spec.channels for _ in range(spec.tokens)]
-        out = _tau_star(tau, X)
-        fx = target_balls(target, X)  # the target's real value at the exact X, enclosed
-        # certified lower bound of |τ*(X) − f(X)|
-        err = max(
-            max(lower(out[k][c] - fx[k][c]), lower(fx[k][c] - out[k][c]))
-            for k in range(spec.tokens)
-            for c in range(spec.channels)
-        )
-        if err > worst:
-            worst = err
-            cex = {"X (all entries)": str(x), "sup error ≥": round_down(err), "θ": str(theta)}
+    worst, x = _ramp_midpoint_error(tau, target)
+    cex = {"X (all entries)": str(x), "sup error ≥": round_down(worst), "θ": str(theta)} if x is not None else None
     return Evidence(
         quantity="certified lower bound of sup ‖τ(X) − f(X)‖_∞ at ramp midpoints",
         measured=round_down(worst),
@@ -1316,6 +1365,7 @@ def check_lemma61_sup(params: Params) -> Evidence:
         n_checked=spec.steps,
         params=params.as_dict(),
         counterexample=cex if worst > eps else None,
+        details={"readings tried": _lemma61_sup_readings(params, target, eps, tau, worst)},
         notes="FFN_1 is continuous, so on its ramps it outputs values between grid levels; their context IDs hit no "
         "bump and τ returns the attention output. The approximation holds in ℓ_α (measure of the ramps → 0) and "
         "uniformly off the ramps (lemma-6.1/sup/corrected), not uniformly.",
@@ -1486,7 +1536,7 @@ def check_lemma61_step3(params: Params) -> Evidence:
     "weights exact, θ as in lemma-c.1/approx).",
     no_repair="off the ramp zones FFN_1 maps into Ḡ_δ (eq-2/corrected) and FFN_2 meets exactly the memorized IDs "
     "(lemma-c.1/bump/corrected); the ramps are a set of measure ≤ dn·m·θ that only the function norm forgives",
-    work=sized(6e8, 32 * MiB, tokens=1),
+    work=sized(1.8e9, 32 * MiB, tokens=1),
 )
 def check_range_attn(params: Params) -> Evidence:
     from varproof.construct.arithmetic.certified import attention_balls, lower, upper
@@ -1517,6 +1567,19 @@ def check_range_attn(params: Params) -> Evidence:
     else:
         margin, decided = None, False
     distance = w - float(slack.mid())
+    readings = {
+        "X over the closed cube [0,1]^{n×d} (as printed: 'the first column of X + E is in [0,1]^d')": outcome(
+            margin,
+            "search",
+            f"an ID {distance:.3g} from the nearest centre, half-width {w:.3g}",
+            strict=True,
+            claim="this claim",
+            decidable=decided,
+        ),
+        "X over h's domain G_δ (Lemma C.1's statement)": outcome_of(
+            check_range_attn_grid_domain(params), "lemma-c.1/range-attn/reading-grid-domain"
+        ),
+    }
     return Evidence(
         quantity="distance of an attention output to the nearest memorized ID against the bump half-width w (margin "
         "w − distance, certified; must be > 0)",
@@ -1538,9 +1601,52 @@ def check_range_attn(params: Params) -> Evidence:
         }
         if decided and margin <= 0
         else None,
+        details={"readings tried": readings},
         notes="On the ramps FFN_1 outputs values between grid levels (lemma-c.1/range-ffn1); their IDs fall between "
         "bumps, so FFN_2 returns the attention output there. The function norm does not see this set of measure "
         "≤ dn·m·θ (lemma-c.1/approx).",
+    )
+
+
+@register(
+    "lemma-c.1/range-attn/reading-grid-domain",
+    "Lemma C.1 (proof): the attention output feeding FFN_2, the input domain read as h's domain G_δ",
+    "Reading Lemma C.1's input domain as h's domain G_δ, for every X ∈ G_δ every token's attention output "
+    "q = Attn(FFN_1(X + E)) lies strictly within a bump's half-width of the context ID FFN_2 memorizes for it — for the "
+    "spec (FFN_1's weights exact, θ as in lemma-c.1/approx; certified in ball arithmetic).",
+    work=sized(1.2e9, 32 * MiB, tokens=1),
+)
+def check_range_attn_grid_domain(params: Params) -> Evidence:
+    from varproof.construct.arithmetic.certified import attention_balls, ball, lower, upper
+    from varproof.construct.onelayer.quantize import step_function
+
+    _, _, _, tau = _built_for_eps(params)
+    spec = tau.spec
+    w = tau.id_gap / 2
+    digits = sequence_digits(spec)
+    worst, undecided = math.inf, 0
+    for a in range(spec.n_sequences):
+        X = [[Fraction(int(s_), spec.steps) for s_ in digits[a, k]] for k in range(spec.tokens)]
+        M = [[step_function(X[k][c] + k, spec) for c in range(spec.channels)] for k in range(spec.tokens)]
+        q = attention_balls(tau.contextual.attention, M)
+        for k in range(spec.tokens):
+            slack = ball(w) - abs(q[k][0] - ball(float(tau.context_ids[a, k])))
+            undecided += lower(slack) <= 0 < upper(slack)  # the ball straddles 0: not decided
+            worst = min(worst, lower(slack))
+    # |q − c| is float64 rounding of the stored IDs (machine-dependent digits): printed as a bound only
+    distance = w - worst
+    return Evidence(
+        quantity="largest certified |q − c| over every grid sequence and token, against the half-width w (margin "
+        "w − |q − c| must be > 0)",
+        measured="< 1e-12" if distance < 1e-12 else float(f"{distance:.3g}"),
+        bound=float(f"{w:.3g}"),
+        margin=float(f"{worst:.3g}"),
+        decidable=undecided == 0,
+        strict=True,
+        method="exhaustive",
+        arithmetic="exact FFN_1 + ball arithmetic (arb)",
+        n_checked=spec.n_sequences * spec.tokens,
+        params=params.as_dict(),
     )
 
 

@@ -28,10 +28,13 @@ from varproof.construct.var.interpolate import KERNELS, VAR_SCHEDULE, kernel_pie
 
 from ..registry import MiB, Params, fixed, register, sized
 from ..report import Evidence
+from ._readings import outcome, outcome_of
 from ._scan import CaseCount
 
 __all__ = [
     "check_def36",
+    "check_def36_bspline",
+    "check_def37_range_bspline",
     "EXPECTED_RANGES",
     "check_def36_corrected",
     "check_def36_interpolating",
@@ -85,9 +88,48 @@ def check_def36(params: Params) -> Evidence:
         n_checked=1,
         params={"kernel": "keys (a = −3/4)"},
         counterexample={"x": str(argmin[0]), "W(x)": str(lo)} if margin < 0 else None,
-        details={"kernels tried (range over R)": {kind: "[{}, {}]".format(*kernel_range(kind)) for kind in KERNELS}},
+        details={
+            "kernels tried (range over R)": {kind: "[{}, {}]".format(*kernel_range(kind)) for kind in KERNELS},
+            "readings tried": {
+                "W = VAR's kernel, Keys' cubic convolution a = −3/4 (PyTorch bicubic)": outcome(
+                    margin, "exact", f"range [{lo}, {hi}]", claim="this claim"
+                ),
+                "W = Keys' a = −1/2 (Catmull-Rom, the other common 'bicubic' kernel)": _kernel_outcome("catmull-rom"),
+                "W = the cubic B-spline (a 'cubic spline kernel' in the strict sense)": outcome_of(
+                    check_def36_bspline(params), "def-3.6/reading-bspline"
+                ),
+            },
+        },
         notes="VAR's kernel is negative on 1 < |x| < 2. Among the C¹ interpolating cubic kernels on [−2, 2] only "
         "Keys' a = 0 meets Definition 3.6 (def-3.6/corrected-interpolating).",
+    )
+
+
+def _kernel_outcome(kind: str, claim: str = "") -> str:
+    lo, hi = kernel_range(kind)
+    return outcome(min(lo, 1 - hi), "exact", f"range [{lo}, {hi}]", claim=claim)
+
+
+@register(
+    "def-3.6/reading-bspline",
+    "Definition 3.6 (the bicubic spline kernel read as the cubic B-spline)",
+    "Reading Definition 3.6's 'bicubic spline kernel' as the cubic B-spline (the piecewise cubic spline kernel "
+    "(4 − 6x² + 3|x|³)/6 on |x| ≤ 1, (2 − |x|)³/6 on 1 ≤ |x| ≤ 2, 0 beyond), W(x) ∈ [0, 1] for all x ∈ R.",
+    work=fixed(3e8, 8 * MiB),
+)
+def check_def36_bspline(params: Params) -> Evidence:
+    lo, hi = kernel_range("bspline")
+    margin = min(lo, 1 - hi)
+    return Evidence(
+        quantity="(min W, max W) over R",
+        measured={"min": str(lo), "max": str(hi)},
+        bound="[0, 1]",
+        margin=float(margin),
+        method="exact",
+        arithmetic="symbolic (sympy): critical points of each cubic piece",
+        n_checked=1,
+        params={"kernel": "cubic B-spline"},
+        notes="The B-spline does not interpolate (W(0) = 2/3): VAR's up-sampling does not use it.",
     )
 
 
@@ -601,17 +643,37 @@ def check_def37_range(params: Params) -> Evidence:
         "W ≡ 1 on [−2, 2] (in Definition 3.6's class)": _constant_kernel_matrix,
         "cubic B-spline": lambda a, b: exact_up_matrix_1d(a, b, "bspline"),
     }
-    tried = {"keys (a = −3/4), VAR's": "fails (this claim)"}
+    tried = {"keys (a = −3/4), VAR's": outcome_of(ev, "this claim", f"distance {ev.measured} from [0, 1]")}
     for name, build in kernels.items():
         lo = min(_kron_range(build(a, b))[0] for a, b in zip(VAR_SCHEDULE, VAR_SCHEDULE[1:]))
         hi = max(_kron_range(build(a, b))[1] for a, b in zip(VAR_SCHEDULE, VAR_SCHEDULE[1:]))
-        tried[name] = f"range [{lo}, {hi}]: " + ("holds (def-3.7/range/corrected)" if 0 <= lo and hi <= 1 else "fails")
+        claim = "def-3.7/range/reading-bspline, def-3.7/range/corrected" if name == "cubic B-spline" else ""
+        tried[name] = outcome(min(lo, 1 - hi), "exact", f"range [{lo}, {hi}]", claim=claim)
+    readings = {
+        "W is the kernel VAR uses (Keys a = −3/4; Definition 3.7 cites Ke et al.)": tried["keys (a = −3/4), VAR's"],
+        "W is any kernel of Definition 3.6's class (W ≡ 1 on [−2, 2] is one)": tried[
+            "W ≡ 1 on [−2, 2] (in Definition 3.6's class)"
+        ],
+        "W is some kernel of Definition 3.6's class (the cubic B-spline)": tried["cubic B-spline"],
+    }
     return dataclasses.replace(
         ev,
-        details={**ev.details, "kernels tried (range over VAR's schedule)": tried},
+        details={**ev.details, "kernels tried (range over VAR's schedule)": tried, "readings tried": readings},
         notes="Definition 3.6's W ∈ [0, 1] alone does not keep the range: the weights must also "
         "sum to 1 (a constant kernel of the class gives [0, 16]).",
     )
+
+
+@register(
+    "def-3.7/range/reading-bspline",
+    "Definition 3.7 (W read as a kernel of Definition 3.6's class: the cubic B-spline) into the input domain of Lemma C.1",
+    "Reading Definition 3.7's 'W a bicubic spline kernel (Definition 3.6)' as the cubic B-spline (a kernel of that class: "
+    "values in [0, 2/3]), φ_up maps [0,1]^{h_(r−1)×w_(r−1)×d} into [0,1]^{h_r×w_r×d} on every step of VAR's schedule.",
+    covers=("Definition 3.7", "Theorem 6.6"),
+    work=fixed(2e8, 8 * MiB),
+)
+def check_def37_range_bspline(params: Params) -> Evidence:
+    return _range_evidence("bspline", "cubic B-spline")
 
 
 @register(

@@ -18,6 +18,7 @@ import dataclasses
 
 from ..registry import MiB, Params, fixed, register
 from ..report import Evidence
+from ._readings import outcome
 
 __all__ = [
     "PRINTED_LABELS",
@@ -116,5 +117,20 @@ def check_cor42_labels(params: Params) -> Evidence:
         arithmetic="the printed labels (strings)",
         n_checked=len(pairs),
         counterexample=cex,
-        details={"pairs": rows},
+        details={"pairs": rows, "readings tried": _label_readings(pairs, bad)},
     )
+
+
+def _label_readings(pairs, bad: int) -> dict:
+    """Each label read as printed, and read only as naming its counterpart (the words Informal/Formal dropped)."""
+    named = sum(
+        not (formal in PRINTED_LABELS[informal] and informal in PRINTED_LABELS[formal]) for informal, formal in pairs
+    )
+    return {
+        "'Informal Version of X' / 'Formal Version of Y' as printed": outcome(
+            -bad, "exact", f"{bad} pairs inconsistent", claim="this claim"
+        ),
+        "only 'Version of X' read (the printed words Informal/Formal dropped: a repair, not a reading)": outcome(
+            -named, "exact", f"{named} pairs that do not name each other"
+        ),
+    }

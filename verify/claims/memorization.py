@@ -23,16 +23,21 @@ from varproof.construct.targets import make_target
 
 from ..registry import MiB, Params, dense_cost, fixed, register, sized
 from ..report import Evidence
+from ._readings import outcome, outcome_of
 
 __all__ = [
     "check_bump",
     "check_bump_corrected",
+    "check_bump_hat",
+    "check_bump_token_wise",
     "check_neurons",
     "check_class",
     "check_class_corrected",
     "check_conditions",
     "check_bump_shapes",
+    "check_bump_shapes_transposed",
     "check_bump_domain",
+    "check_bump_domain_grid_sequence",
     "check_bump_step_neurons",
     "check_neurons_o",
 ]
@@ -104,7 +109,109 @@ def check_bump(params: Params) -> Evidence:
         },
         notes="The printed profile ReLU(t−1) − ReLU(t) + ReLU(t+1) equals t for t ≥ 1 (unbounded); the hat needs "
         "(1, −2, 1). Even the hat, averaged over the dL coordinates, is (dL−1)/(dL) at a Q differing in one "
-        "coordinate; and f_bump reads the whole sequence, which a token-wise FFN (Def 3.5) cannot.",
+        "coordinate (lemma-c.1/bump/corrected-hat); and f_bump reads the whole sequence, which a token-wise FFN "
+        "(Def 3.5) cannot (lemma-c.1/bump/token-wise).",
+    )
+
+
+def _exact_bump(Q, A, K, middle: int):
+    """``f_bump(Q)/h(A)`` exactly: the mean over the ``dL`` coordinates of ``g(K(Q − A))``, ``g(t) = ReLU(t − 1) −
+    middle·ReLU(t) + ReLU(t + 1)`` (``middle = 1`` as printed, ``2`` the hat)."""
+    from fractions import Fraction
+
+    def g(t):
+        return max(t - 1, 0) - middle * max(t, 0) + max(t + 1, 0)
+
+    terms = [g(K * (q - a)) for rq, ra in zip(Q, A) for q, a in zip(rq, ra)]
+    return sum(terms, Fraction(0)) / len(terms)
+
+
+def _grid_sequences_exact(spec):
+    from fractions import Fraction
+
+    digits = sequence_digits(spec)
+    return [[[k + Fraction(int(s_) + 1, spec.steps) for s_ in row] for k, row in enumerate(seq)] for seq in digits]
+
+
+@register(
+    "lemma-c.1/bump/corrected-hat",
+    "Lemma C.1 (proof), f_bump with the hat profile (coefficient −2)",
+    "With the printed profile's middle coefficient repaired to the hat, f_bump(Q) = h(A)/(dL)·ΣΣ(ReLU(K(Q−A)−1) − "
+    "2ReLU(K(Q−A)) + ReLU(K(Q−A)+1)) with K = 2/δ vanishes at every quantized sequence Q ≠ A, for every spec of the "
+    "family (exact rationals).",
+    corrected_of="lemma-c.1/bump",
+    work=sized(1e8, 8 * MiB, family=True, channels=2),
+)
+def check_bump_hat(params: Params) -> Evidence:
+    worst, checked, cex = 0, 0, None
+    for spec in params.family():
+        seqs = _grid_sequences_exact(spec)
+        A, K = seqs[0], 2 / spec.step_width
+        for Q in seqs[1:]:
+            value = _exact_bump(Q, A, K, middle=2)
+            checked += 1
+            if abs(value) > worst:
+                worst = abs(value)
+                cex = {
+                    "spec": str(spec),
+                    "A": [[str(v) for v in r] for r in A],
+                    "Q": [[str(v) for v in r] for r in Q],
+                    "f_bump(Q)/h(A)": str(value),
+                }
+    return Evidence(
+        quantity="max |f_bump(Q)|/|h(A)| over grid sequences Q ≠ A (hat profile)",
+        measured=str(worst),
+        bound=0,
+        margin=-float(worst),
+        method="exhaustive",
+        arithmetic="exact (fractions.Fraction)",
+        n_checked=checked,
+        params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
+        counterexample=cex if worst else None,
+        notes="Each hat is 1 at its own coordinate's centre and 0 one step away: a Q differing from A in one coordinate "
+        "keeps dL − 1 hats at 1, so the mean is (dL − 1)/(dL), not 0.",
+    )
+
+
+@register(
+    "lemma-c.1/bump/token-wise",
+    "Lemma C.1 (proof), f_bump as a layer of Definition 3.5",
+    "The printed f_bump (realized by FFN_2, a feed-forward layer of Definition 3.5) is token-wise: its output at token "
+    "1 depends on Q's token 1 only — for every spec of the family with n ≥ 2 (exact rationals).",
+    work=sized(1e8, 8 * MiB, family=True, channels=2),
+)
+def check_bump_token_wise(params: Params) -> Evidence:
+    from fractions import Fraction
+
+    worst, checked, cex = Fraction(0), 0, None
+    for spec in params.family():
+        if spec.tokens < 2:
+            continue
+        A = _grid_sequences_exact(spec)[0]
+        K = 2 / spec.step_width
+        # Q = A and Q' = A with token 2's first coordinate one step up: token 1 is the same in both
+        Q2 = [list(row) for row in A]
+        Q2[1][0] += spec.step_width
+        change = abs(_exact_bump(Q2, A, K, middle=1) - _exact_bump(A, A, K, middle=1))  # × h(A)_1, h(A) = 1
+        checked += 1
+        if change > worst:
+            worst = change
+            cex = {
+                "spec": str(spec),
+                "Q' − Q": "δ at token 2, coordinate 1",
+                "|f_bump(Q')_1 − f_bump(Q)_1| / h(A)_1": str(change),
+            }
+    return Evidence(
+        quantity="max change of f_bump's token-1 output when only token 2 of Q changes (h(A) = 1)",
+        measured=str(worst),
+        bound=0,
+        margin=-float(worst),
+        method="exact",
+        arithmetic="exact (fractions.Fraction)",
+        n_checked=checked,
+        params={"family": f"2≤n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
+        counterexample=cex if worst else None,
+        notes="Definition 3.5 computes FFN(X)_{*,k} from X_{*,k} alone; f_bump averages over every token of Q.",
     )
 
 
@@ -120,7 +227,7 @@ def _built(params: Params):
     "The working FFN_2 (three-neuron hats on the scalar context ID, half-width gap/2, weight h(A)_k − q_{A,k}; its stored "
     "float64 weights in real arithmetic) maps the context of every (grid sequence A, token k) to h(A)_k within δ/2 (so "
     "rounding recovers h exactly), for the spec; decided with certified enclosures.",
-    corrected_of="lemma-c.1/bump",
+    corrected_of=("lemma-c.1/bump", "lemma-c.1/bump/token-wise"),
     work=dense_cost(builds=1, passes=1),
 )
 def check_bump_corrected(params: Params) -> Evidence:
@@ -180,7 +287,7 @@ def check_neurons(params: Params) -> Evidence:
             "FFN_1 neurons (printed, 2d(n(m−1)+2))": widths.ffn1_paper,
             "grid sequences N": spec.n_sequences,
         },
-        notes="The printed count is for its (non-working) per-coordinate bumps; one token-wise hat emits all d output "
+        notes="The printed count is for its (non-working: lemma-c.1/bump) per-coordinate bumps; one token-wise hat emits all d output "
         "channels, so d times fewer neurons suffice.",
     )
 
@@ -285,28 +392,90 @@ def check_conditions(params: Params) -> Evidence:
 
 
 # -- f_bump as printed: its shapes, its h(A), its neuron counts ----------------------------------------------
-@register(
-    "lemma-c.1/step-6",
-    "Lemma C.1 (proof step 6), f_bump: R^{(h_r w_r)×d} → R^{(h_r w_r)×d} with Q ∈ R^{d×(h_r w_r)}",
-    "The printed f_bump : R^{(h_r w_r)×d} → R^{(h_r w_r)×d} is applied to Q ∈ R^{d×(h_r w_r)} (indexed Q_{i,j}, "
-    "i ∈ [d], j ∈ [h_r w_r]): the argument has the domain's shape, for all h_r w_r, d ≥ 1.",
-    no_repair="read Q as the transposed context IDs (tokens as columns), or the domain as R^{d×(h_r w_r)}: "
-    "the sum is the same; the working FFN_2 is token-wise (lemma-c.1/bump/corrected)",
-    work=fixed(4e8, 16 * MiB),
-)
-def check_bump_shapes(params: Params) -> Evidence:
+def _bump_typing(transposed: bool):
+    """f_bump : R^{(h_r w_r)×d} → R^{(h_r w_r)×d} applied to Q ∈ R^{d×(h_r w_r)} (as printed) or to Qᵀ."""
     from ..shapes import Typing, dims
 
     hw, d = dims("h_rw_r d")
     t = Typing()
     Q = t.declare("Q", (d, hw))
-    t.apply("f_bump", (hw, d), (hw, d), Q)
-    fields = t.evidence_fields()
-    fields["details"]["readings tried"] = [
-        "as printed: dom f_bump = R^{(h_r w_r)×d}, Q ∈ R^{d×(h_r w_r)}: fails unless d = h_r w_r",
-        "Q transposed: composes",
-    ]
+    t.apply("f_bump", (hw, d), (hw, d), t.transpose(Q) if transposed else Q)
+    return t
+
+
+@register(
+    "lemma-c.1/step-6",
+    "Lemma C.1 (proof step 6), f_bump: R^{(h_r w_r)×d} → R^{(h_r w_r)×d} with Q ∈ R^{d×(h_r w_r)}",
+    "The printed f_bump : R^{(h_r w_r)×d} → R^{(h_r w_r)×d} is applied to Q ∈ R^{d×(h_r w_r)} (indexed Q_{i,j}, "
+    "i ∈ [d], j ∈ [h_r w_r]): the argument has the domain's shape, for all h_r w_r, d ≥ 1.",
+    no_repair="read Q as the transposed context IDs (tokens as columns: lemma-c.1/step-6/reading-transposed), or the "
+    "domain as R^{d×(h_r w_r)}: the sum is the same; the working FFN_2 is token-wise (lemma-c.1/bump/corrected)",
+    work=fixed(4e8, 16 * MiB),
+)
+def check_bump_shapes(params: Params) -> Evidence:
+    fields = _bump_typing(False).evidence_fields()
+    transposed = check_bump_shapes_transposed(params)
+    fields["details"]["readings tried"] = {
+        "as printed: dom f_bump = R^{(h_r w_r)×d}, Q ∈ R^{d×(h_r w_r)}": outcome(
+            -float(fields["measured"]), "exact", f"{fields['measured']} operations do not compose", claim="this claim"
+        ),
+        "Q read as the context IDs with tokens as columns, f_bump applied to Qᵀ": outcome_of(
+            transposed, "lemma-c.1/step-6/reading-transposed"
+        ),
+    }
     return Evidence(quantity="operations whose shapes do not compose", params={"sizes": "symbolic"}, **fields)
+
+
+def check_bump_shapes_transposed(params: Params) -> Evidence:
+    return Evidence(
+        quantity="operations whose shapes do not compose",
+        params={"sizes": "symbolic"},
+        **_bump_typing(True).evidence_fields(),
+    )
+
+
+register(
+    "lemma-c.1/step-6/reading-transposed",
+    "Lemma C.1 (proof step 6), Q read with tokens as columns",
+    "Reading Q ∈ R^{d×(h_r w_r)} (indexed Q_{i,j}, i ∈ [d], j ∈ [h_r w_r]) as the context IDs with tokens as columns "
+    "(Definition 3.5's convention), f_bump : R^{(h_r w_r)×d} → R^{(h_r w_r)×d} applied to Qᵀ composes, for all "
+    "h_r w_r, d ≥ 1.",
+    work=fixed(4e8, 16 * MiB),
+)(check_bump_shapes_transposed)
+
+
+def _bump_argument_outside(params: Params, shift) -> tuple[int, int, dict | None]:
+    """Specs of the family where some ``A ∈ Ḡ_δ`` read as ``A − E − shift`` (token ``k`` of ``A`` takes the values
+    ``k + jδ``, ``j = 1 … 1/δ``) falls outside ``G_δ = {0, δ, …, 1 − δ}^{n×d}``, or where the map is not one-to-one
+    onto ``G_δ`` (exact)."""
+
+    bad, checked, cex = 0, 0, None
+    for spec in params.family():
+        checked += 1
+        delta = spec.step_width
+        grid = {j * delta for j in range(spec.steps)}
+        images = [(k, k + j * delta - k - shift(spec)) for k in range(spec.tokens) for j in range(1, spec.steps + 1)]
+        outside = [(k, v) for k, v in images if v not in grid]
+        onto = all({v for kk, v in images if kk == k} == grid for k in range(spec.tokens))
+        if outside or not onto:
+            bad += 1
+            cex = cex or {"spec": str(spec), "token, value outside G_δ": [(k, str(v)) for k, v in outside[:2]]}
+    return bad, checked, cex
+
+
+def check_bump_domain_grid_sequence(params: Params) -> Evidence:
+    bad, checked, cex = _bump_argument_outside(params, lambda spec: spec.step_width)
+    return Evidence(
+        quantity="specs where A ↦ A − E − δ does not map Ḡ_δ one-to-one onto G_δ (coordinate-wise)",
+        measured=bad,
+        bound=0,
+        margin=-float(bad),
+        method="exhaustive",
+        arithmetic="exact (fractions.Fraction)",
+        n_checked=checked,
+        params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
+        counterexample=cex,
+    )
 
 
 @register(
@@ -314,8 +483,8 @@ def check_bump_shapes(params: Params) -> Evidence:
     "Lemma C.1 (proof step 7), h(A) in f_bump for A ∈ Ḡ_δ",
     "For a quantized sequence A ∈ Ḡ_δ, the value h(A) in f_bump is defined: Ḡ_δ ⊂ G_δ = {0, δ, …, 1−δ}^{(h_r w_r)×d}, "
     "the domain of h, for every spec of the family.",
-    no_repair="h(A) must be read as h of the grid sequence A quantizes (A − E − δ); the working FFN_2 memorizes "
-    "exactly that (lemma-c.1/bump/corrected)",
+    no_repair="read as h of the grid sequence A quantizes, h(A − E − δ), the step holds "
+    "(lemma-c.1/step-7/reading-grid-sequence); the working FFN_2 memorizes exactly that (lemma-c.1/bump/corrected)",
     work=sized(1e8, 8 * MiB, family=True, channels=2),
 )
 def check_bump_domain(params: Params) -> Evidence:
@@ -335,6 +504,18 @@ def check_bump_domain(params: Params) -> Evidence:
                 "largest value of G_δ": str(1 - spec.step_width),
                 "tokens k ≥ 2 of Ḡ_δ": "lie in [k−1+δ, k] ⊄ [0, 1 − δ]",
             }
+    offset_bad, _, _ = _bump_argument_outside(params, lambda spec: 0)
+    readings = {
+        "h(A) with A ∈ Ḡ_δ itself (as printed)": outcome(
+            -worst, "exact", "A_{1,1} = 1 > 1 − δ" if worst else "every A inside", claim="this claim"
+        ),
+        "h(A − E), the positional offsets removed": outcome(
+            -offset_bad, "exact", f"{offset_bad} specs where A − E leaves G_δ (its values reach 1)"
+        ),
+        "h of the grid sequence A quantizes, h(A − E − δ)": outcome_of(
+            check_bump_domain_grid_sequence(params), "lemma-c.1/step-7/reading-grid-sequence"
+        ),
+    }
     return Evidence(
         quantity="specs with an A ∈ Ḡ_δ outside h's domain G_δ",
         measured=worst,
@@ -345,7 +526,18 @@ def check_bump_domain(params: Params) -> Evidence:
         n_checked=checked,
         params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
         counterexample=cex,
+        details={"readings tried": readings},
     )
+
+
+register(
+    "lemma-c.1/step-7/reading-grid-sequence",
+    "Lemma C.1 (proof step 7), h(A) read as h of the grid sequence A quantizes",
+    "Reading h(A) in f_bump, for A ∈ Ḡ_δ, as h(A − E − δ) — h of the grid sequence whose quantization is A — the argument "
+    "lies in h's domain G_δ = {0, δ, …, 1−δ}^{(h_r w_r)×d}, and A ↦ A − E − δ maps Ḡ_δ one-to-one onto G_δ, for every "
+    "spec of the family.",
+    work=sized(1e8, 8 * MiB, family=True, channels=2),
+)(check_bump_domain_grid_sequence)
 
 
 @register(

@@ -41,6 +41,7 @@ from varproof.construct.var.var import build_var_composition
 from ..checkers import composition_errors
 from ..registry import MiB, Params, fixed, register, sized
 from ..report import Evidence
+from ._readings import outcome
 from ._scan import CaseCount
 
 __all__ = [
@@ -807,6 +808,22 @@ def check_lemma64_extra_layer(params: Params) -> Evidence:
     v = lambda t: K2 * t  # noqa: E731
     T = sp.expand(v(v(x) + eps) - v(x))
     at0 = abs(T.subs(x, 0))
+    y = sp.Symbol("y")
+    lipschitz = sp.simplify((v(x) - v(y)) / (x - y))  # v is K₂-Lipschitz as well: the same maps qualify
+    l2 = sp.sqrt(sp.integrate(T**2, (x, 0, 1)))  # Section 3.1's function norm (α = 2) on [0, 1]
+    readings = {
+        "hypothesis ‖v_i(x)‖ ≤ K₂‖x‖, pointwise at x = 0": outcome(
+            eps - at0, "exact", f"|T(0)| = {at0} > ε", claim="this claim"
+        ),
+        "hypothesis read as K₂-Lipschitz, ‖v_i(x) − v_i(y)‖ ≤ K₂‖x − y‖": outcome(
+            eps - at0 if lipschitz <= K2 else None,
+            "exact",
+            f"v_i has Lipschitz constant {lipschitz} ≤ K₂: |T(0)| = {at0}",
+        ),
+        "the bound in Section 3.1's function norm (α = 2) over x ∈ [0, 1]": outcome(
+            eps - l2, "exact", f"‖T‖ = {l2} > ε = {eps}"
+        ),
+    }
     return Evidence(
         quantity="K₂^{n−j}ε − |T(0)|",
         measured=str(at0),
@@ -817,7 +834,10 @@ def check_lemma64_extra_layer(params: Params) -> Evidence:
         n_checked=1,
         params={"n": 1, "j": 1, "K2": K2, "ε": str(eps)},
         counterexample={"v_1 = v_2": "x ↦ 2x", "u_1": "x ↦ 2x + 1/4", "u_0": "id", "T(x)": str(T), "|T(0)|": str(at0)},
-        details={"why": "the first composition has n + 1 − j maps after u_j, the bound counts n − j"},
+        details={
+            "why": "the first composition has n + 1 − j maps after u_j, the bound counts n − j",
+            "readings tried": readings,
+        },
     )
 
 
@@ -923,6 +943,22 @@ def check_lemma64_step2(params: Params) -> Evidence:
     left = v2(sp.Integer(1)) - v2(sp.Integer(-1))
     right = v2(sp.Integer(1) - sp.Integer(-1))
     dev = abs(left - right)
+    a, p_, q_ = sp.symbols("a p q", real=True)  # v(x) = a·x; p = u_j(w), q = v_j(w)
+    lipschitz = sp.Max(*[sp.Abs(sp.Abs(p) - sp.Abs(q)) / sp.Abs(p - q) for p, q in ((1, -1), (2, -3), (3, 1))])
+    linear = sp.simplify(a * p_ - a * q_ - a * (p_ - q_))
+    readings = {
+        "hypothesis ‖v_i(x)‖ ≤ K₂‖x‖ (as printed)": outcome(
+            -dev, "exact", f"|left − right| = {dev}", claim="this claim"
+        ),
+        "hypothesis read as K₂-Lipschitz (|x| is 1-Lipschitz: ||p| − |q|| ≤ |p − q|)": outcome(
+            -dev if lipschitz <= 1 else None,
+            "exact",
+            f"the same maps qualify (ratio ≤ {lipschitz}): |left − right| = {dev}",
+        ),
+        "v_i linear, v_i(x) = a·x (a hypothesis Lemma 6.4 does not make; Theorem 6.6's τ_i are not linear)": outcome(
+            -abs(linear), "exact", f"left − right = {linear}"
+        ),
+    }
     return Evidence(
         quantity="|left − right| on the counterexample",
         measured=str(dev),
@@ -942,6 +978,7 @@ def check_lemma64_step2(params: Params) -> Evidence:
         }
         if dev
         else None,
+        details={"readings tried": readings},
     )
 
 
@@ -1081,6 +1118,29 @@ def check_lemma65(params: Params) -> Evidence:
     )
 
 
+def _lemma65_a1_readings(rows: dict) -> dict:
+    """The integration domain (unstated) and the exponent range, each computed on the counterexample."""
+    mu = sp.Symbol("mu", positive=True)
+    # on a domain of measure μ: ‖∘u − ∘v‖ = (4μ)^{1/α}, Σ‖T_j‖ = 2μ^{1/α}; at α = 1 the ratio is 2 for every μ
+    ratio = sp.simplify((4 * mu) / (2 * mu))
+    return {
+        "every 1 ≤ α < ∞ on [0, 1] (as stated)": outcome(
+            min(r["margin"] for r in rows.values()),
+            "exact",
+            f"smallest margin {min(r['margin'] for r in rows.values()):.6g} (α = 1)",
+            claim="this claim",
+        ),
+        "the integration domain any set of measure μ > 0 (A.1 names none)": outcome(
+            1 - ratio, "exact", f"at α = 1, ‖∘u − ∘v‖ / Σ‖T_j‖ = {ratio} for every μ"
+        ),
+        "α ≥ 2 only": outcome(
+            min(r["margin"] for a, r in rows.items() if sp.Rational(a) >= 2),
+            "exact",
+            "the exponents tried ≥ 2 (a restriction of Lemma 6.1's 1 ≤ p < ∞, not a reading)",
+        ),
+    }
+
+
 @register(
     "lemma-6.5/reading-a1-norm",
     "Lemma 6.5 (Appendix A.1 reading ‖F‖_α = (∫‖F‖_α^2)^{1/α})",
@@ -1120,7 +1180,11 @@ def check_lemma65_a1(params: Params) -> Evidence:
         }
         if margin < 0
         else None,
-        details={"per α": rows, "homogeneity": "‖cF‖ = c^{2/α}‖F‖: A.1's functional is a norm only for α = 2"},
+        details={
+            "per α": rows,
+            "homogeneity": "‖cF‖ = c^{2/α}‖F‖: A.1's functional is a norm only for α = 2",
+            "readings tried": _lemma65_a1_readings(rows),
+        },
     )
 
 
@@ -1660,6 +1724,26 @@ _COR71_LAYER = "τ_i ∘ Φ_down,i"
 )
 def check_cor72_operators(params: Params) -> Evidence:
     same = _COR72_CHAIN_LAYER == _COR71_LAYER
+    # the operator of each layer, under the readings of the chain's Φ_up,i: (symbol, the definition it denotes)
+    chain_readings = {
+        "Φ_up,i of the chain as printed: VAR's up-interpolation (Definition 3.9, cited via Definition 3.14)": (
+            "Φ_up,i",
+            "Definition 3.9",
+        ),
+        "Φ_up,i read as FlowAR's up-sampling between scales (Definition D.1/D.3, Definition E.1's inference)": (
+            "Φ_up,i",
+            "Definition D.1",
+        ),
+    }
+    bounded = ("Φ_down,i", "Definition D.2")  # what Corollary 7.1 bounds
+    readings = {
+        name: outcome(
+            0.0 if op == bounded else -1.0,
+            "exact",
+            f"the chain's {op[0]} ({op[1]}) vs Corollary 7.1's {bounded[0]} ({bounded[1]})",
+        )
+        for name, op in chain_readings.items()
+    }
     return Evidence(
         quantity="layer forms that differ between Corollary 7.2's chain and Corollary 7.1",
         measured=0 if same else 1,
@@ -1675,6 +1759,7 @@ def check_cor72_operators(params: Params) -> Evidence:
             "Corollary 7.1": f"‖f_i ∘ g_i − {_COR71_LAYER}‖ ≤ K_{{1,i}}ε_{{1,i}} + ε_{{2,i}}",
             "cited instead": "Definition 3.14 (VAR) and Lemma 6.4",
         },
+        details={"readings tried": readings},
     )
 
 

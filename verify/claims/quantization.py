@@ -36,6 +36,7 @@ from varproof.construct.onelayer.quantize import (
 
 from ..registry import MiB, Params, fixed, register, sized
 from ..report import Evidence
+from ._readings import outcome, outcome_of
 from ._scan import DeviationScan, family_label, zero_deviation_evidence
 
 __all__ = [
@@ -51,6 +52,9 @@ __all__ = [
     "check_shapes_x_plus_e",
     "check_shapes_e_displayed",
     "check_eq2_shapes",
+    "check_eq2_shapes_columns",
+    "check_shapes_x_plus_e_h_domain",
+    "check_shapes_e_transposed",
     "check_grid",
     "check_quantization_map",
     "check_eq1_limit_delta",
@@ -103,6 +107,74 @@ def _staircase_scan(params: Params, printed: bool) -> DeviationScan:
     return scan
 
 
+def _ramp_sum(x: Fraction, spec: GridSpec, first: int, count: int) -> Fraction:
+    """Eq. (1)'s ramps ``δ(ReLU((x − tδ)/θ) − ReLU((x − tδ)/θ − 1))`` summed over ``t = first … first + count − 1``
+    (exact; ``first = 0, count = L(1/δ − 1) + 1`` is the printed sum, ``first = 1`` its one-based reading)."""
+    delta, theta = spec.step_width, spec.ramp
+    total = Fraction(0)
+    for t in range(first, first + count):
+        u = (x - t * delta) / theta
+        total += delta * (max(u, Fraction(0)) - max(u - 1, Fraction(0)))
+    return total
+
+
+def _right_closed_staircase(x: Fraction, spec: GridSpec) -> Fraction:
+    """The cases of Eq. (1) read right-closed — ``δ`` on ``(0, δ]``, ``2δ`` on ``(δ, 2δ]``, … — the pointwise θ → 0
+    limit of ramps that start rising at the grid points: ``δ⌈x/δ⌉`` clipped to ``[0, L]``."""
+    if x <= 0:
+        return Fraction(0)
+    level = min(-((-x) // spec.step_width), required_term_count(spec))
+    return level * spec.step_width
+
+
+def _reading_scan(params: Params, points, value, want) -> DeviationScan:
+    """Largest ``|value(x) − want(x)|`` over ``points(spec)`` for every one-channel spec of the family (exact)."""
+    scan = DeviationScan()
+    for spec in params.family():
+        if spec.channels != 1:
+            continue
+        for x in points(spec):
+            got, expected = value(x, spec), want(x, spec)
+            scan.record(abs(got - expected), lambda: {"spec": str(spec), "x": str(x)})
+    return scan
+
+
+def _scan_outcome(scan: DeviationScan, what: str, claim: str = "") -> str:
+    ev = zero_deviation_evidence(scan, what, EXACT, "")
+    return outcome_of(ev, claim, f"max deviation {ev.measured}")
+
+
+def _limit_in_delta(x: Fraction, theta: Fraction, L: int):
+    """``lim_{δ→0}`` of Eq. (1)'s printed sum at ``x`` (θ, L fixed): the left Riemann sums of
+    ``clip((x − u)/θ, 0, 1)`` over ``[0, L]`` (error ≤ Lδ) tend to its integral (sympy, exact)."""
+    u = sp.symbols("u")
+    g = sp.Piecewise(
+        (1, u <= sp.Rational(x) - sp.Rational(theta)),
+        ((sp.Rational(x) - u) / sp.Rational(theta), u <= sp.Rational(x)),
+        (0, True),
+    )
+    return sp.integrate(g, (u, 0, L))
+
+
+def _eq1_readings(params: Params, own: Evidence, points, want_printed) -> dict:
+    """Eq. (1)'s readings on the points a claim checks: the limit variable, the index base of ``t`` and the
+    half-open or right-closed cases, each computed on the family (exact)."""
+    printed = lambda x, spec: _ramp_sum(x, spec, 0, paper_term_count(spec))  # noqa: E731
+    one_based = lambda x, spec: _ramp_sum(x, spec, 1, paper_term_count(spec))  # noqa: E731
+    return {
+        "limit in θ (θ → 0, δ the fixed grid step), t = 0 … L(1/δ − 1), cases half-open as printed": outcome_of(
+            own, "this claim", f"max deviation {own.measured}"
+        ),
+        "limit in δ → 0 as printed (θ, x fixed)": outcome_of(check_eq1_limit_delta(params), "eq-1/reading-limit-delta"),
+        "t counted from 1 (t = 1 … L(1/δ − 1) + 1), same term count": _scan_outcome(
+            _reading_scan(params, points, one_based, want_printed), "one-based t"
+        ),
+        "cases read right-closed (δ on (0, δ], …): the θ → 0 limit of ramps starting at the grid": _scan_outcome(
+            _reading_scan(params, points, printed, _right_closed_staircase), "right-closed cases"
+        ),
+    }
+
+
 @register(
     "eq-1",
     "Lemma C.1, Eq. (1)",
@@ -111,7 +183,7 @@ def _staircase_scan(params: Params, printed: bool) -> DeviationScan:
     work=sized(2e8, 8 * MiB, family=True),
 )
 def check_eq1(params: Params) -> Evidence:
-    return zero_deviation_evidence(
+    ev = zero_deviation_evidence(
         _staircase_scan(params, printed=True),
         "max |Eq.(1) − staircase| over plateau points",
         EXACT,
@@ -121,6 +193,9 @@ def check_eq1(params: Params) -> Evidence:
         "The printed limit 'δ → 0' is read here as θ → 0 (δ the grid spacing); taken in δ as printed it fails too "
         "(eq-1/reading-limit-delta).",
     )
+    plateaus = lambda spec: [x for _, x in _plateau_points(spec, printed=True)]  # noqa: E731
+    ev.details["readings tried"] = _eq1_readings(params, ev, plateaus, staircase)
+    return ev
 
 
 @register(
@@ -146,7 +221,7 @@ def check_eq1_top(params: Params) -> Evidence:
                 "claimed_top": str(L),
             },
         )
-    return zero_deviation_evidence(
+    ev = zero_deviation_evidence(
         scan,
         "max (L − sup Eq.(1)) over the family",
         EXACT,
@@ -154,6 +229,15 @@ def check_eq1_top(params: Params) -> Evidence:
         notes="The staircase climbs L/δ levels; the printed sum has L(1/δ − 1) + 1 ramps, L − 1 too few, "
         "so sup = L − (L − 1)δ.",
     )
+    top = lambda spec: [Fraction(spec.tokens)]  # noqa: E731
+    readings = _eq1_readings(params, ev, top, lambda x, spec: Fraction(spec.tokens))
+    L, theta = 2, Fraction(1, 4)
+    gap = sp.Integer(L) - _limit_in_delta(Fraction(L), theta, L)
+    readings["limit in δ → 0 as printed (θ, x fixed)"] = outcome(
+        -gap, "exact", f"at L = {L}, θ = {theta}, x = L the sum tends to L − θ/2 = {L - gap}, not L"
+    )
+    ev.details["readings tried"] = readings
+    return ev
 
 
 @register(
@@ -174,7 +258,7 @@ def check_eq1_grid(params: Params) -> Evidence:
                 abs(got - want),
                 lambda: {"spec": str(spec), "x": str(x), "eq1_value": str(got), "staircase_value": str(want)},
             )
-    return zero_deviation_evidence(
+    ev = zero_deviation_evidence(
         scan,
         "max |Eq.(1) − staircase| at grid points",
         EXACT,
@@ -182,6 +266,15 @@ def check_eq1_grid(params: Params) -> Evidence:
         notes="Ramp t of the printed sum starts rising at tδ, so at x = tδ it is still 0: grid inputs land one level "
         "low. The working ramps end at tδ instead.",
     )
+    grid = lambda spec: [t * spec.step_width for t in range(required_term_count(spec))]  # noqa: E731
+    readings = _eq1_readings(params, ev, grid, staircase)
+    L, theta, x = 1, Fraction(1, 4), Fraction(1, 2)  # x = tδ for every δ = 1/(2k): a grid point of every fine grid
+    gap = sp.Rational(x) - _limit_in_delta(x, theta, L)
+    readings["limit in δ → 0 as printed (θ, x fixed)"] = outcome(
+        -gap, "exact", f"at L = {L}, θ = {theta}, x = {x} the sum tends to x − θ/2, the staircase to x"
+    )
+    ev.details["readings tried"] = readings
+    return ev
 
 
 @register(
@@ -289,6 +382,34 @@ def exact_quantizer_deviation(spec: GridSpec, offsets) -> tuple[Fraction, int]:
     return worst, count
 
 
+def _eq2_scalar_readings(params: Params) -> dict:
+    """Eq. (2) is Eq. (1) applied entrywise to ``X + E``: its readings decided on the scalar values
+    ``z = k + sδ + offset`` at both plateau ends of every cell (exact), the expected output ``k + (s + 1)δ``."""
+
+    def scan(first: int) -> DeviationScan:
+        out = DeviationScan()
+        for spec in params.family():
+            if spec.channels != 1:
+                continue
+            for k in range(spec.tokens):
+                for s_ in range(spec.steps):
+                    for off in (spec.ramp, spec.step_width - spec.ramp / 2):
+                        z = k + s_ * spec.step_width + off
+                        got = _ramp_sum(z, spec, first, paper_term_count(spec))
+                        out.record(
+                            abs(got - (k + (s_ + 1) * spec.step_width)), lambda: {"spec": str(spec), "z": str(z)}
+                        )
+        return out
+
+    return {
+        "t = 0 … (L_p + n)(1/δ − 1) with L_p = h_r w_r, n = 0 (X ∈ R^{(h_r w_r)×d}), limit in θ": _scan_outcome(
+            scan(0), "printed ramps, exact scalars"
+        ),
+        "t counted from 1": _scan_outcome(scan(1), "one-based t"),
+        "limit in δ → 0 as printed (θ fixed)": outcome_of(check_eq1_limit_delta(params), "eq-1/reading-limit-delta"),
+    }
+
+
 @register(
     "eq-2",
     "Lemma C.1, Eq. (2)",
@@ -309,7 +430,10 @@ def check_eq2(params: Params) -> Evidence:
         params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
         counterexample=r["cex"],
         decidable=r["certified"],
-        details={"inputs mapped onto another cell's output": r["collisions"]},
+        details={
+            "inputs mapped onto another cell's output": r["collisions"],
+            "readings tried": _eq2_scalar_readings(params),
+        },
     )
 
 
@@ -371,6 +495,19 @@ def _shape_evidence(t, notes: str = "", readings=()) -> Evidence:
     )
 
 
+def _typing_x_plus_e(reading: str):
+    """``X + E`` typed: ``"printed"`` (``X ∈ R^{(h_r w_r + n)×d}``, ``E ∈ R^{(h_r w_r)×d}``), ``"padded"`` (E
+    zero-padded by ``n`` rows for the prompt ``P`` of ``[P, X] + E``) or ``"h-domain"`` (X of h's domain,
+    ``R^{(h_r w_r)×d}``)."""
+    from ..shapes import Typing, dims
+
+    hw, n, d = dims("h_rw_r n d")
+    t = Typing()
+    rows = hw if reading == "h-domain" else hw + n
+    t.add(t.declare("X", (rows, d)), t.declare("E", (hw + n if reading == "padded" else hw, d)))
+    return t
+
+
 @register(
     "lemma-c.1/step-1",
     "Lemma C.1 (proof step 1), X + E",
@@ -381,18 +518,47 @@ def _shape_evidence(t, notes: str = "", readings=()) -> Evidence:
     work=fixed(2e8, 8 * MiB),
 )
 def check_shapes_x_plus_e(params: Params) -> Evidence:
+    ev = _shape_evidence(_typing_x_plus_e("printed"))
+    ev.details["readings tried"] = {
+        "X ∈ R^{(h_r w_r + n)×d}, E ∈ R^{(h_r w_r)×d} as declared": outcome_of(
+            ev, "this claim", f"{ev.measured} mismatched"
+        ),
+        "E zero-padded by n rows (the prompt P of '[P, X] + E' left unembedded)": outcome_of(
+            _shape_evidence(_typing_x_plus_e("padded")), what="composes; but h and Ḡ_δ have no prompt rows"
+        ),
+        "X of h's domain G_δ ⊂ R^{(h_r w_r)×d} (n read as 0)": outcome_of(
+            check_shapes_x_plus_e_h_domain(params), "lemma-c.1/step-1/reading-h-domain"
+        ),
+    }
+    return ev
+
+
+def check_shapes_x_plus_e_h_domain(params: Params) -> Evidence:
+    return _shape_evidence(_typing_x_plus_e("h-domain"))
+
+
+register(
+    "lemma-c.1/step-1/reading-h-domain",
+    "Lemma C.1 (proof step 1), X + E with X read on h's domain",
+    "Reading the input X as an element of h's domain G_δ ⊂ R^{(h_r w_r)×d} (the lemma's statement; n = 0), the sum "
+    "X + E with E ∈ R^{(h_r w_r)×d} composes, for all h_r w_r, d ≥ 1.",
+    work=fixed(2e8, 8 * MiB),
+)(check_shapes_x_plus_e_h_domain)
+
+
+def _typing_e_displayed(transposed: bool):
+    """The displayed E (h_r w_r columns 0, 1, …, h_r w_r − 1) against the declared ``E ∈ R^{(h_r w_r)×d}``, the
+    display read as E itself or as Eᵀ (its rows the d channels)."""
     from ..shapes import Typing, dims
 
-    hw, n, d = dims("h_rw_r n d")
+    hw, d = dims("h_rw_r d")
     t = Typing()
-    t.add(t.declare("X", (hw + n, d)), t.declare("E", (hw, d)))
-    return _shape_evidence(
-        t,
-        readings=[
-            "X ∈ R^{(h_r w_r + n)×d} as declared: fails for every n ≥ 1",
-            "n = 0 (X of h's domain G_δ): composes",
-        ],
-    )
+    t.declare("E (declared)", (hw, d))
+    if transposed:
+        t.equal("columns of the displayed Eᵀ (the tokens)", hw, hw)
+    else:
+        t.equal("columns of the displayed E", hw, d)
+    return t
 
 
 @register(
@@ -405,21 +571,44 @@ def check_shapes_x_plus_e(params: Params) -> Evidence:
     work=fixed(4e8, 16 * MiB),
 )
 def check_shapes_e_displayed(params: Params) -> Evidence:
+    ev = _shape_evidence(_typing_e_displayed(False))
+    ev.details["readings tried"] = {
+        "the display is E (its rows tokens)": outcome_of(ev, "this claim", f"{ev.measured} mismatched"),
+        "the display is Eᵀ (its rows the d channels, tokens as columns as in 'the first column of X + E')": outcome_of(
+            check_shapes_e_transposed(params), "lemma-c.1/step-2/reading-transposed"
+        ),
+    }
+    return ev
+
+
+def check_shapes_e_transposed(params: Params) -> Evidence:
+    return _shape_evidence(_typing_e_displayed(True))
+
+
+register(
+    "lemma-c.1/step-2/reading-transposed",
+    "Lemma C.1 (proof step 2), the displayed E read as Eᵀ",
+    "Reading the displayed matrix (every row 0, 1, …, h_r w_r − 1) as Eᵀ — tokens as columns, as 'the first column "
+    "of X + E is in [0,1]^d' uses them — E has the declared shape R^{(h_r w_r)×d}, for all h_r w_r, d ≥ 1.",
+    work=fixed(4e8, 16 * MiB),
+)(check_shapes_e_transposed)
+
+
+def _typing_eq2(columns: bool):
+    """Eq. (2)'s indices i ∈ [d], j ∈ [L_p + n] against X ∈ R^{(h_r w_r + n)×d}: addressing X itself (``i`` the
+    row, as printed, ``L_p`` free) or Xᵀ (tokens as columns) with ``L_p = h_r w_r``."""
     from ..shapes import Typing, dims
 
-    hw, d = dims("h_rw_r d")
+    hw, n, d, Lp = dims("h_rw_r n d L_p")
     t = Typing()
-    t.declare("E (declared)", (hw, d))
-    t.equal("columns of the displayed E", hw, d)
-    return _shape_evidence(
-        t,
-        readings=[
-            "the display's rows are channels (d of them): it is Eᵀ, d × h_r w_r",
-            "the display's rows are tokens: then each token would read 0, 1, …, "
-            "h_r w_r − 1 across channels, contradicting 'the first column of X + E is in "
-            "[0,1]^d'",
-        ],
-    )
+    t.declare("X", (hw + n, d))
+    if columns:
+        t.equal("rows of Xᵀ addressed by i ∈ [d]", d, d)
+        t.equal("columns of Xᵀ addressed by j ∈ [L_p + n], L_p = h_r w_r", hw + n, hw + n)
+    else:
+        t.equal("rows of X addressed by i ∈ [d]", d, hw + n)
+        t.equal("columns of X addressed by j ∈ [L_p + n]", Lp + n, d)
+    return t
 
 
 @register(
@@ -432,22 +621,30 @@ def check_shapes_e_displayed(params: Params) -> Evidence:
     work=fixed(7e8, 16 * MiB),
 )
 def check_eq2_shapes(params: Params) -> Evidence:
-    from ..shapes import Typing, dims
-
-    hw, n, d, Lp = dims("h_rw_r n d L_p")
-    t = Typing()
-    t.declare("X", (hw + n, d))
-    t.equal("rows of X addressed by i ∈ [d]", d, hw + n)
-    t.equal("columns of X addressed by j ∈ [L_p + n]", Lp + n, d)
-    ev = _shape_evidence(
-        t,
-        readings=[
-            "X_{i,j} with i the row (as printed): rows d ≠ h_r w_r + n",
-            "X_{i,j} = (Xᵀ)_{i,j}, tokens as columns, with L_p = h_r w_r: composes",
-        ],
-    )
+    ev = _shape_evidence(_typing_eq2(False))
+    ev.details["readings tried"] = {
+        "X_{i,j} with i the row (as printed), L_p undeclared": outcome_of(
+            ev, "this claim", f"{ev.measured} mismatched"
+        ),
+        "X_{i,j} = (Xᵀ)_{i,j}, tokens as columns, with L_p = h_r w_r": outcome_of(
+            check_eq2_shapes_columns(params), "eq-2/shapes/reading-columns"
+        ),
+    }
     ev.details["undeclared symbols"] = ["L_p (appears only in Eq. (2) and its sum limit (L_p + n)(1/δ − 1))"]
     return ev
+
+
+def check_eq2_shapes_columns(params: Params) -> Evidence:
+    return _shape_evidence(_typing_eq2(True))
+
+
+register(
+    "eq-2/shapes/reading-columns",
+    "Lemma C.1, Eq. (2) read with tokens as columns and L_p = h_r w_r",
+    "Reading Eq. (2)'s FFN_1(X)_{i,j} (i ∈ [d], j ∈ [L_p + n]) on Xᵀ — tokens as columns, Definition 3.5's "
+    "convention — with L_p = h_r w_r, the indices address X ∈ R^{(h_r w_r + n)×d} exactly, for all h_r w_r, n, d ≥ 1.",
+    work=fixed(7e8, 16 * MiB),
+)(check_eq2_shapes_columns)
 
 
 @register(
@@ -485,9 +682,34 @@ def check_grid(params: Params) -> Evidence:
         n_checked=checked,
         params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
         counterexample=cex,
-        notes="[a : δ : b] needs (b − a)/δ ∈ N: here b − a = 1 − δ and 1/δ = m is an integer. The printed step symbol "
-        "of [a : ε : b] is not the approximation error ε.",
+        notes="[a : δ : b] needs (b − a)/δ ∈ N: here b − a = 1 − δ and 1/δ = m is an integer. The step of "
+        "[a : ε : b] is read as the grid's δ.",
     )
+
+
+def _progression(a: Fraction, step: Fraction, b: Fraction, reading: str) -> set:
+    """``[a : step : b]`` under a reading of its ends: ``"closed"`` (as defined: ``{a, a + step, …, b}``),
+    ``"right-open"`` (``{a, …, b − step}``) or ``"left-open"`` (``{a + step, …, b}``)."""
+    count = int((b - a) / step)
+    lo = 1 if reading == "left-open" else 0
+    hi = count - 1 if reading == "right-open" else count
+    return {a + j * step for j in range(lo, hi + 1)}
+
+
+def _codomain_mismatch(params: Params, reading: str) -> int:
+    """Worst number of factors (first, last) where the printed codomain differs from Ḡ_δ's, both sets read with
+    the same convention for ``[a : δ : b]``, over the one-channel specs of the family."""
+    worst = 0
+    for spec in params.family():
+        if spec.channels != 1:
+            continue
+        delta, L = spec.step_width, spec.tokens
+        first = _progression(delta, delta, 1 - delta, reading)
+        last = _progression(Fraction(L - 1), delta, Fraction(L), reading)
+        grid_first = _progression(delta, delta, Fraction(1), reading)
+        grid_last = _progression(L - 1 + delta, delta, Fraction(L), reading)
+        worst = max(worst, int(first != grid_first) + int(last != grid_last))
+    return worst
 
 
 @register(
@@ -536,7 +758,19 @@ def check_quantization_map(params: Params) -> Evidence:
         details={
             "consequence": "[δ : δ : 1 − δ] has 1/δ − 1 points for the 1/δ cells of [0, 1]: no map into it is "
             "injective on the cells; [h_r w_r − 1 : δ : h_r w_r] has 1/δ + 1 points and shares h_r w_r − 1 with "
-            "the factor before it"
+            "the factor before it",
+            "readings tried": {
+                f"[a : δ : b] {name} (the codomain and Ḡ_δ read alike)": outcome(
+                    -_codomain_mismatch(params, reading),
+                    "exact",
+                    f"{_codomain_mismatch(params, reading)} factors differ",
+                )
+                for name, reading in (
+                    ("with both ends, as defined", "closed"),
+                    ("without its right end b", "right-open"),
+                    ("without its left end a", "left-open"),
+                )
+            },
         },
     )
 

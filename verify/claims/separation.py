@@ -33,11 +33,17 @@ import sympy as sp
 from varproof.construct.cost import UNIT_ROUNDOFF, implied_log10_delta
 from varproof.construct.onelayer.contextual import contextual_attention
 from varproof.construct.onelayer.grid import GridSpec, sequence_digits
-from varproof.construct.onelayer.quantize import quantized_tokens, quantized_tokens_exact, step_function
+from varproof.construct.onelayer.quantize import (
+    quantized_tokens,
+    quantized_tokens_exact,
+    step_function,
+    step_function_paper,
+)
 
 from ..checkers import contextual_mapping, tokenwise_separation_exact
 from ..registry import MiB, Params, fixed, register, sized
 from ..report import Evidence
+from ._readings import outcome, outcome_of
 from .approximation import round_up
 
 __all__ = [
@@ -47,6 +53,7 @@ __all__ = [
     "check_no_duplicates",
     "check_no_duplicates_closed",
     "check_no_duplicates_half_open",
+    "check_no_duplicates_grid_domain",
     "check_separation",
     "check_separation_corrected",
     "lemma54_exponent",
@@ -66,6 +73,8 @@ __all__ = [
     "check_separation_displayed",
     "check_range_ffn1",
     "check_lemma54_symbols",
+    "check_lemma54_symbols_l_is_n",
+    "check_range_ffn1_grid_domain",
 ]
 
 
@@ -153,9 +162,60 @@ def check_no_duplicates_closed(params: Params) -> Evidence:
         n_checked=checked,
         params={"family": f"2≤n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
         counterexample=cex,
+        details={
+            "readings tried": {
+                "X over the closed cube [0,1]^{n×d} (as printed: 'the first column of X + E is in [0,1]^d')": (
+                    outcome(
+                        -failing, "exact", f"{failing} specs with a duplicate at X_0 = 1, X_1 = 0", claim="this claim"
+                    )
+                ),
+                "X over h's domain G_δ = {0, δ, …, 1 − δ}^{n×d} (Lemma C.1's statement)": outcome_of(
+                    check_no_duplicates_grid_domain(params), "lemma-c.1/no-duplicates/closed-cube/reading-grid-domain"
+                ),
+                "X over the half-open cube [0,1)^{n×d} (a repair: the printed cube is closed)": outcome_of(
+                    check_no_duplicates_half_open(params), "lemma-c.1/no-duplicates/closed-cube/corrected"
+                ),
+            }
+        },
         notes="E puts token k on [k, k+1]^d: the top of token k's range and the bottom of token k+1's are the same "
         "point z = k+1, and a token-wise FFN_1 maps it to one value. A measure-zero set (Lemma 6.1's function norm "
-        "does not see it), but the construction's 'M has no duplicate tokens' holds only on the half-open cube.",
+        "does not see it): 'M has no duplicate tokens' holds on the half-open cube (…/corrected) and on h's domain "
+        "G_δ (…/reading-grid-domain).",
+    )
+
+
+@register(
+    "lemma-c.1/no-duplicates/closed-cube/reading-grid-domain",
+    "Lemma C.1 (proof, before Lemma 5.4; the input domain read as h's domain G_δ)",
+    "Reading Lemma C.1's input domain as the domain of h, G_δ = {0, δ, …, 1 − δ}^{n×d} (the statement defines h, "
+    "and so d_α(τ, h), on G_δ only), FFN_1(X + E) has no duplicate tokens for every X ∈ G_δ — for every spec in the "
+    "family.",
+    work=sized(1e8, 8 * MiB, family=True, channels=2),
+)
+def check_no_duplicates_grid_domain(params: Params) -> Evidence:
+    # FFN_1 (working, exact) is token-wise and coordinate-wise: token k's coordinates take values in
+    # V_k = {f(k + s/m) : s < m}; a duplicate X_k = X_l (k ≠ l) needs V_k ∩ V_l ≠ ∅
+    overlaps, checked, cex = 0, 0, None
+    for spec in params.family():
+        values = [
+            {step_function(Fraction(s_, spec.steps) + k, spec) for s_ in range(spec.steps)} for k in range(spec.tokens)
+        ]
+        for k in range(spec.tokens):
+            for l in range(k + 1, spec.tokens):
+                checked += 1
+                if values[k] & values[l]:
+                    overlaps += 1
+                    cex = cex or {"spec": str(spec), "k": k, "l": l, "shared": sorted(map(str, values[k] & values[l]))}
+    return Evidence(
+        quantity="position pairs k ≠ l whose FFN_1 coordinate values on G_δ intersect (a duplicate needs one)",
+        measured=overlaps,
+        bound=0,
+        margin=-float(overlaps),
+        method="exhaustive",
+        arithmetic="exact (fractions.Fraction)",
+        n_checked=checked,
+        params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
+        counterexample=cex,
     )
 
 
@@ -201,6 +261,32 @@ def _separation_rows(params: Params):
         yield spec, ex
 
 
+def _separation_slack(params: Params, shift: int, strict: bool) -> Fraction:
+    """Smallest slack of Definition 5.2's three conditions with the printed constants (√d, √d(L₀−δ), √dδ) over
+    the family, for M with positions shifted by ``shift`` (``1``: E's entries read one-based, ``1 … h_r w_r``);
+    ``strict=False`` reads the inequalities as non-strict (a slack of 0 then passes)."""
+    worst = None
+    for spec in params.family():
+        d, L0, delta = spec.channels, spec.tokens, spec.step_width
+        ex = tokenwise_separation_exact([tuple(v + shift for v in t) for t in vocabulary_exact(spec)])
+        slack = min(ex.min_norm_sq - d, d * (L0 - delta) ** 2 - ex.max_norm_sq, ex.min_distance_sq - d * delta**2)
+        worst = slack if worst is None else min(worst, slack)
+    return worst
+
+
+def _separation_readings(params: Params) -> dict:
+    rows = {}
+    for name, shift, strict in (
+        ("E's entries 0 … h_r w_r − 1 as displayed, strict inequalities (Definition 5.2)", 0, True),
+        ("the three inequalities read non-strict (≥, ≤, ≥)", 0, False),
+        ("E's entries read one-based (positions 1 … h_r w_r), strict", 1, True),
+        ("one-based positions and non-strict inequalities", 1, False),
+    ):
+        slack = _separation_slack(params, shift, strict)
+        rows[name] = outcome(slack, "exhaustive", f"smallest slack (squared norms) {slack}", strict=strict)
+    return rows
+
+
 @register(
     "lemma-c.1/separation",
     "Lemma C.1 (proof), Definition 5.2",
@@ -243,6 +329,7 @@ def check_separation(params: Params) -> Evidence:
         params={"family": f"n≤{params.tokens}, d≤{params.channels}, m≤{params.steps}"},
         counterexample=cex,
         strict=True,
+        details={"readings tried": _separation_readings(params)},
         notes="Token 0 of M ranges over [δ, 1]^d, so ‖M_0‖ can be √dδ < √d; token L₀−1 reaches (L₀,…,L₀) with norm √dL₀; "
         "two tokens can differ in one coordinate by δ, at distance δ ≤ √dδ.",
     )
@@ -896,6 +983,8 @@ def check_range_ffn1(params: Params) -> Evidence:
     value = step_function(x, spec)
     levels = [Fraction(j, spec.steps) for j in range(1, spec.steps + 1)]  # token 0's values in Ḡ_δ: δ, 2δ, …, 1
     distance = min(abs(value - v) for v in levels)
+    printed_value = step_function_paper(theta / 2, spec)  # the printed ramp t = 0 halfway up
+    printed_distance = min(abs(printed_value - v) for v in [Fraction(0)] + levels)
     return Evidence(
         quantity="distance of an FFN_1 output coordinate to the levels of Ḡ_δ (must be 0 everywhere)",
         measured=str(distance),
@@ -915,9 +1004,55 @@ def check_range_ffn1(params: Params) -> Evidence:
             "range of token k's coordinates (exact, monotone step function)": "[k + δ, k + 1 + δ] for k < n − 1 and [n − 1 + δ, n] for the last token",
             "consequence": "the range is a continuum: distinct tokens in it come arbitrarily close, so no ε > 0 "
             "makes it tokenwise ε-separated (Lemma 5.4's hypothesis); only the plateau set maps into Ḡ_δ",
+            "readings tried": {
+                "X over the closed cube [0,1]^{n×d}, the working FFN_1": outcome(
+                    -distance, "exact", f"an output {distance} from the nearest level", claim="this claim"
+                ),
+                "X over the closed cube, the printed FFN_1 (ramps rising on [tδ, tδ + θ])": outcome(
+                    -printed_distance, "exact", f"at x = θ/2 an output {printed_distance} from the nearest level"
+                ),
+                "X over h's domain G_δ (Lemma C.1's statement)": outcome_of(
+                    check_range_ffn1_grid_domain(params), "lemma-c.1/range-ffn1/reading-grid-domain"
+                ),
+            },
         },
         notes="The ramps have measure dn·m·θ; there FFN_1 outputs values between grid levels. Lemma 5.4 is applied to "
         "Ḡ_δ, so the construction is certified only off the ramps (lemma-c.1/approx counts them by volume).",
+    )
+
+
+@register(
+    "lemma-c.1/range-ffn1/reading-grid-domain",
+    "Lemma C.1 (proof): FFN_1's output feeding Lemma 5.4, the input domain read as h's domain G_δ",
+    "Reading Lemma C.1's input domain as h's domain G_δ = {0, δ, …, 1 − δ}^{n×d}, the quantized sequence FFN_1(X + E) "
+    "(the working FFN_1, exact) lies in Ḡ_δ for every X ∈ G_δ: every coordinate of token k is one of k + δ, …, k + 1 — "
+    "for every spec of the family.",
+    work=sized(1e8, 8 * MiB, family=True),
+)
+def check_range_ffn1_grid_domain(params: Params) -> Evidence:
+    # FFN_1 acts coordinate-wise: the values f(k + s/m), s < m, k < n decide every grid sequence
+    off, checked, cex = 0, 0, None
+    for spec in params.family():
+        if spec.channels != 1:
+            continue
+        for k in range(spec.tokens):
+            levels = {k + Fraction(j, spec.steps) for j in range(1, spec.steps + 1)}
+            for s_ in range(spec.steps):
+                value = step_function(Fraction(s_, spec.steps) + k, spec)
+                checked += 1
+                if value not in levels:
+                    off += 1
+                    cex = cex or {"spec": str(spec), "k": k, "X_k": f"{s_}/{spec.steps}", "FFN_1": str(value)}
+    return Evidence(
+        quantity="grid coordinates whose FFN_1 value is not a level of Ḡ_δ",
+        measured=off,
+        bound=0,
+        margin=-float(off),
+        method="exhaustive",
+        arithmetic="exact (fractions.Fraction)",
+        n_checked=checked,
+        params={"family": f"n≤{params.tokens}, m≤{params.steps} (coordinate-wise: d does not enter)"},
+        counterexample=cex,
     )
 
 
@@ -930,9 +1065,31 @@ def check_range_ffn1(params: Params) -> Evidence:
     work=fixed(1e8, 8 * MiB),
 )
 def check_lemma54_symbols(params: Params) -> Evidence:
-    declared = {"X^(i)", "N", "n", "d", "γ_min", "γ_max", "ε", "V", "γ", "δ", "κ", "W^(O)", "W_V", "W_K", "W_Q", "s"}
-    used = declared | {"L"}
-    free = sorted(used - declared)
+    return _lemma54_symbols({})
+
+
+#: Lemma 5.4's declared symbols (its hypotheses, as printed) and the one it uses besides them
+_LEMMA54_DECLARED = frozenset(
+    {"X^(i)", "N", "n", "d", "γ_min", "γ_max", "ε", "V", "γ", "δ", "κ", "W^(O)", "W_V", "W_K", "W_Q", "s"}
+)
+
+
+def _lemma54_symbols(identify: dict) -> Evidence:
+    """Undeclared symbols of Lemma 5.4 once each key of ``identify`` is read as the declared symbol it maps to."""
+    used = _LEMMA54_DECLARED | {identify.get("L", "L")}
+    free = sorted(used - _LEMMA54_DECLARED)
+    ev = _lemma54_symbols_evidence(used, free, identify)
+    if not identify:
+        ev.details["readings tried"] = {
+            "L undeclared (as printed)": outcome(-len(free), "exact", f"{len(free)} undeclared", claim="this claim"),
+            "L = n, the declared sequence length (Hu et al.'s L)": outcome_of(
+                _lemma54_symbols({"L": "n"}), "lemma-5.4/symbols/reading-L-is-n"
+            ),
+        }
+    return ev
+
+
+def _lemma54_symbols_evidence(used, free, identify) -> Evidence:
     return Evidence(
         quantity="symbols used but not declared",
         measured=len(free),
@@ -941,7 +1098,7 @@ def check_lemma54_symbols(params: Params) -> Evidence:
         method="exact",
         arithmetic="symbol table",
         n_checked=len(used),
-        params={"statement": "Lemma 5.4 as printed"},
+        params={"statement": "Lemma 5.4 as printed", **({"read": identify} if identify else {})},
         counterexample={
             "undeclared": free,
             "used in": ["k, l ∈ [L]", "δ = exp(−5ε⁻¹|V|⁴dκγ_max log L)"],
@@ -950,3 +1107,14 @@ def check_lemma54_symbols(params: Params) -> Evidence:
         if free
         else None,
     )
+
+
+@register(
+    "lemma-5.4/symbols/reading-L-is-n",
+    "Lemma 5.4 (the length L read as the declared n)",
+    "Reading Lemma 5.4's L (in k, l ∈ [L] and δ's log L) as n, the declared length of X^{(i)} ∈ R^{n×d} (the source, "
+    "Hu et al., names the length L), every symbol Lemma 5.4 uses is declared in it.",
+    work=fixed(1e8, 8 * MiB),
+)
+def check_lemma54_symbols_l_is_n(params: Params) -> Evidence:
+    return _lemma54_symbols({"L": "n"})

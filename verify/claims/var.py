@@ -42,6 +42,7 @@ from varproof.construct.var.var import (
 from ..registry import MiB, Params, fixed, register, sized
 from ..report import Evidence
 from ..shapes import Typing, dims
+from ._readings import outcome
 from ._scan import CaseCount, DeviationScan
 
 __all__ = [
@@ -383,6 +384,37 @@ def _heads_problem(a: int, s: int, d: int) -> str | None:
     return None
 
 
+def _padded_head_problem(a: int, s: int, d: int) -> str | None:
+    """The padded reading: a head of size ``s`` is Definition 3.3's attention with ``W_Q = [w_Q, 0]``,
+    ``W_K = [w_K, 0] ∈ R^{d×d}`` (``w_Q, w_K ∈ R^{d×s}``, zero columns beyond ``s``): the logits
+    ``X W_Q W_K^⊤ X^⊤ = X w_Q w_K^⊤ X^⊤`` (checked in integers on a ``3 × d`` input). Needs ``s ≤ d`` and ``a = 1``."""
+    if a != 1:
+        return f"Definition 3.3 has one head, the class asks for a = {a}"
+    if s > d:
+        return f"a head of size s = {s} does not fit in d×d weights (d = {d})"
+    rng = np.random.default_rng(s * 10 + d)
+    X, wq, wk = (rng.integers(-3, 4, size=shape) for shape in ((3, d), (d, s), (d, s)))
+    WQ, WK = (np.concatenate([w, np.zeros((d, d - s), dtype=w.dtype)], axis=1) for w in (wq, wk))
+    same = bool(np.array_equal(X @ WQ @ WK.T @ X.T, X @ wq @ wk.T @ X.T))  # integers: exact
+    return None if same else "the padded logits differ"
+
+
+def _heads_readings(triples) -> dict:
+    rows = {}
+    for name, problem, subset in (
+        ("Definition 3.3 as printed (W_Q, W_K ∈ R^{d×d}: one head of size d)", _heads_problem, triples),
+        ("a size-s head zero-padded into Definition 3.3's d×d weights (rank ≤ s)", _padded_head_problem, triples),
+        (
+            "zero-padded, on the statement's 'in particular' part only: T^{1,1,c} (Lemma 6.1, Lemma C.1)",
+            _padded_head_problem,
+            [t for t in triples if t[:2] == (1, 1)],
+        ),
+    ):
+        bad = sum(problem(*t) is not None for t in subset)
+        rows[name] = outcome(-bad, "exact", f"{bad} of {len(subset)} (a, s, d) without an attention")
+    return rows
+
+
 @register(
     "def-3.14/heads",
     "Definition 3.14 (with Definition 3.3; the class T^{1,1,4} of Lemma 6.1)",
@@ -403,6 +435,7 @@ def check_def314_heads(params: Params) -> Evidence:
         "(a, s, d) for which Definition 3.3 has no attention with a heads of size s",
         "exact (integers)",
         params={"a, s, d": "1…3 (T^{1,1,c} first)"},
+        details={"readings tried": _heads_readings(triples)},
     )
 
 
@@ -492,6 +525,23 @@ def check_thm66_step1(params: Params) -> Evidence:
     block_tokens = comp.ups[-1].h_out ** 2
     pyramid_tokens = random_var_transformer(comp.sides, 1, seed=params.seed).n_tokens
     extra = len(between)
+    E = np.asarray(tau.embedding.E)
+    distinct_rows = len({tuple(row) for row in E.tolist()})
+    # Definition 3.5's bias b^{(1)} is one vector for every token: + E folds into it only if E's rows coincide
+    folded = extra - (1 if distinct_rows == 1 else 0)
+    readings = {
+        "a block of Definition 3.13, FFN ∘ Attn ∘ φ_up": outcome(
+            -extra, "exact", f"{extra} layers in between", claim="this claim"
+        ),
+        "a layer of Definition 3.11, g_i ∘ Attn_i ∘ Φ_up,i (g_i any non-attention component)": outcome(
+            -extra, "exact", f"g_i acts after Attn_i: the same {extra} layers sit between Φ_up,i and Attn_i"
+        ),
+        "+ E folded into FFN_1's first bias b^{(1)} (Definition 3.5)": outcome(
+            -folded,
+            "exact",
+            f"E has {distinct_rows} distinct rows, b^{{(1)}} is shared by every token: {folded} layers remain",
+        ),
+    }
     return Evidence(
         quantity="layers between φ_up and Attn in τ_i ∘ Φ_up,i that a block FFN ∘ Attn ∘ φ_up does not have",
         measured=extra,
@@ -512,6 +562,7 @@ def check_thm66_step1(params: Params) -> Evidence:
             "layers after Attn": after,
             "tokens seen by Attn_2 in τ_VAR": block_tokens,
             "tokens seen by Attn_2 in Definition 3.11's VAR transformer": pyramid_tokens,
+            "readings tried": readings,
         },
         notes="FFN_1 cannot be folded into the previous block's FFN: φ_up (linear) sits between them and FFN ∘ linear ∘ FFN "
         "is not one feed-forward layer. τ_VAR is a member of a class whose blocks are FFN ∘ Attn ∘ FFN ∘ (· + E) ∘ φ_up "
