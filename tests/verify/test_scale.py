@@ -317,3 +317,32 @@ def test_an_interrupted_ball_fallback_of_a_shard_writes_no_partial_output(tmp_pa
     code, out, err = run([*argv, str(out_file)], capsys)
     assert code == 130 and out == "" and err == "varproof: interrupted\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def _coinciding_ids(monkeypatch):
+    import varproof.construct.onelayer.structured as structured
+
+    def coincide(target, spec, **kw):
+        raise structured.ContextIDsCoincide(f"two context IDs coincide in float64 for {spec}")
+
+    monkeypatch.setattr(structured, "build_structured", coincide)
+
+
+def test_coinciding_ids_beyond_the_budget_are_refused_with_the_ball_build_cost(monkeypatch, capsys):
+    from varproof.construct.cost import ARB_OPERATION_COST
+
+    _coinciding_ids(monkeypatch)
+    # 27 sequences of 3 tokens: 27·(2·9 + 3 + 2·3·4·3·3) = 6399 arb operations, priced at ARB_OPERATION_COST each
+    assert 6399 * ARB_OPERATION_COST > 3e5
+    code, out, err = run(["verify", CLAIM, "-n", "3", "-d", "1", "-m", "3", "--max-work", "3e5"], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and err.startswith("varproof: ")
+    assert "more than float64's 53 bits" in err and "6.4e+03 arb operations" in err and "128-bit balls" in err
+    assert "3.8 KiB" in err  # 81 IDs · (2·16 + 8 + 8) bytes
+
+
+def test_coinciding_ids_within_the_budget_are_inconclusive_with_the_same_numbers(monkeypatch, capsys):
+    _coinciding_ids(monkeypatch)
+    code, out, err = run(["verify", CLAIM, "-n", "3", "-d", "1", "-m", "3", "--format", "json"], capsys)
+    result = json.loads(out)["results"][0]
+    assert code == 1 and result["verdict"] == "inconclusive" and "6.4e+03 arb operations" in result["notes"]
+    assert result["details"]["construction"]["ball build (bits, arb operations, bytes)"] == [128, 6399.0, 3888.0]

@@ -645,14 +645,7 @@ def check_exhaustive(params: Params) -> Evidence:
     try:
         model = build_structured(target, spec, progress=params.progress)
     except ContextIDsCoincide as err:
-        return exhaustive_evidence(
-            params,
-            {"context_ids": spec.n_sequences * spec.tokens},
-            None,
-            reason=f"inconclusive in float64: {err}. There is no network with float64 weights "
-            "to evaluate in balls either: its FFN_2 centres would coincide, so separating "
-            "these IDs needs more than float64's 53 bits per weight",
-        )
+        return _coinciding_ids(params, spec, err)
     construction = _construction(params, spec, model)
     check = _parallel_check(model, target, lo, hi, params)
     evidence = exhaustive_evidence(params, construction, dataclasses.asdict(check))
@@ -671,6 +664,40 @@ def _shard_with_balls(params: Params, evidence: Evidence, record: dict) -> Evide
     details["shard"] = {**details["shard"], "balls": record}
     evidence = dataclasses.replace(evidence, details=details)
     return _ball_evidence(params, evidence, [record]) if evidence.verdict == "inconclusive" else evidence
+
+
+def _coinciding_ids(params: Params, spec: GridSpec, err: Exception) -> Evidence:
+    """The working variant where two context IDs coincide in float64: no network with float64 weights exists (its
+    FFN_2 centres would coincide), so the balls would have to build the IDs, the bump table and every output
+    themselves, at 128 bits or more (`varproof.construct.cost.ball_build_cost`). Beyond the work or memory budget
+    that is refused here, before any ball is computed, in one line with the bits, operations and bytes; within
+    them it is reported as inconclusive with the same numbers (this check does not build networks with
+    multi-precision weights)."""
+    from varproof.construct.arithmetic.certified import BALL_PRECISIONS
+    from varproof.construct.cost import ball_build_cost
+    from varproof.construct.onelayer.grid import WorkLimitExceeded, format_bytes, memory_budget, work_allowed
+
+    cost = ball_build_cost(spec, BALL_PRECISIONS[0])
+    need = (
+        f"{err}, so the IDs need more than float64's 53 bits; no float64 network exists, and deciding in balls means "
+        f"building all {cost.ids} IDs, the bump table and every output in {cost.bits}-bit balls (up to "
+        f"{BALL_PRECISIONS[-1]}): ≈ {cost.ball_operations:.2g} arb operations (≈ {cost.operations:.2g} float64 "
+        f"operations) and {format_bytes(cost.bytes)}"
+    )
+    if not cost.operations <= work_allowed():
+        raise WorkLimitExceeded(f"{need}, more than the {work_allowed():.2g} operations allowed (--max-work)")
+    if not cost.bytes <= memory_budget():
+        raise MemoryError(f"{need}, more than the {format_bytes(memory_budget())} allowed (--max-memory)")
+    construction = {
+        "context_ids": cost.ids,
+        "ball build (bits, arb operations, bytes)": [cost.bits, cost.ball_operations, cost.bytes],
+    }
+    return exhaustive_evidence(
+        params,
+        construction,
+        None,
+        reason=f"inconclusive: {need}; this check does not build a network with multi-precision weights",
+    )
 
 
 #: the ball fallback of lemma-c.1/exhaustive runs on at most this many grid sequences (≈ 0.5 ms of CPU each at n = 5)
