@@ -43,7 +43,7 @@ from varproof.construct.onelayer.structured import structured_bytes
 from varproof.construct.onelayer.transformer import build_transformer, quantize_output
 from varproof.construct.targets import TARGETS, Constant, make_target
 
-from ..registry import MiB, Params, dense_cost, fixed, register, sized, structured_work
+from ..registry import Cost, MiB, Params, dense_cost, fixed, register, sized, structured_work
 from ..report import Evidence
 
 __all__ = [
@@ -559,37 +559,28 @@ def _check_exhaustive_numeral(params: Params, spec, target, lo: int, hi: int) ->
     return _shard_with_balls(params, evidence, _numeral_ball_record(model, target, evidence, lo, hi))
 
 
-def _exhaustive_work(params: Params) -> tuple[float, str]:
-    """The work estimate of ``lemma-c.1/exhaustive``: none where the answer is the bits the spec needs, known before
-    any work (``--variant paper``; ``--variant numeral`` beyond float64's exact numerals), else the structured pass."""
+def _exhaustive_cost(params: Params) -> Cost:
+    """The estimate of ``lemma-c.1/exhaustive``, work and peak memory together: none but the interpreter's share
+    where the answer is the bits the spec needs, known before any work (``--variant paper``; ``--variant numeral``
+    beyond float64's exact numerals); the streamed numeral check, holding one chunk per process (this one and at most
+    two workers, `varproof.construct.onelayer.numeral.numeral_bytes`); else the structured construction and its pass,
+    holding the structured table (`structured_bytes`)."""
     spec = params.spec()
     if params.variant == "paper":
-        return 0.0, f"the bits Lemma 5.4's δ needs for {spec}"
+        return Cost(0.0, 64 * MiB, f"the bits Lemma 5.4's δ needs for {spec}")
+    passes = 2 / (params.shard[1] if params.shard else 1)
     if params.variant == "numeral":
-        from varproof.construct.onelayer.numeral import NumeralTooLarge, numeral_plan
+        from varproof.construct.onelayer.numeral import NumeralTooLarge, numeral_bytes, numeral_plan
 
         try:
             numeral_plan(spec)
         except NumeralTooLarge:
-            return 0.0, f"the bits the numeral construction needs for {spec}"
-    operations, what = structured_work(spec, passes=2 / (params.shard[1] if params.shard else 1))
-    if params.variant == "numeral":  # the same attention and target on every sequence, streamed: no table is built
-        what = what.replace("the structured construction and", "the streamed numeral check:", 1)
-    return operations, what
-
-
-def _exhaustive_memory(params: Params) -> float:
-    """The peak-memory estimate of ``lemma-c.1/exhaustive``, mirroring `_exhaustive_work`: the interpreter's share
-    where only the bits are reported; the streamed numeral check holds one chunk per process (this one and at most two
-    workers, `varproof.construct.onelayer.numeral.numeral_bytes`); the working variant the structured table (`structured_bytes`)."""
-    spec = params.spec()
-    if _exhaustive_work(params)[0] == 0.0:
-        return 64 * MiB
-    if params.variant == "numeral":
-        from varproof.construct.onelayer.numeral import numeral_bytes
-
-        return 64 * MiB + 3 * numeral_bytes(spec)
-    return 64 * MiB + structured_bytes(spec)
+            return Cost(0.0, 64 * MiB, f"the bits the numeral construction needs for {spec}")
+        # the same attention and target on every sequence, streamed: no table is built
+        operations, what = structured_work(spec, passes=passes, label="the streamed numeral check:")
+        return Cost(operations, 64 * MiB + 3 * numeral_bytes(spec), what)
+    operations, what = structured_work(spec, passes=passes)
+    return Cost(operations, 64 * MiB + structured_bytes(spec), what)
 
 
 def _paper_variant(params: Params, spec: GridSpec) -> Evidence:
@@ -629,8 +620,7 @@ def _paper_variant(params: Params, spec: GridSpec) -> Evidence:
     "to the quantized target h within δ/2; decided in float64 with a certified rounding allowance, and where that "
     "cannot decide, in ball arithmetic (128 to 1024 bits) on the outputs float64 leaves open.",
     merge=merge_exhaustive,
-    work=lambda p: _exhaustive_work(p),
-    memory=lambda p: _exhaustive_memory(p),
+    work=lambda p: _exhaustive_cost(p),
 )
 def check_exhaustive(params: Params) -> Evidence:
     from varproof.construct.onelayer.structured import ContextIDsCoincide, build_structured
