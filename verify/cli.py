@@ -1609,10 +1609,22 @@ def variant_cost(
     from varproof.construct.cost import variant_cost as cost_of
     from varproof.construct.onelayer.grid import GridSpec
 
-    v = cost_of(GridSpec(n, d, m, ramp), variant, build_limit)
+    spec = GridSpec(n, d, m, ramp)
+    v = cost_of(spec, variant, build_limit)
     out = {"name": v.name, "how": v.how}
     if v.available:
         out.update({key: getattr(v, key) for key in _VARIANT_FIELDS[variant]})
+    if variant == "working":  # what deciding it in balls alone costs, should its float64 IDs coincide
+        from varproof.construct.arithmetic.certified import BALL_PRECISIONS
+        from varproof.construct.cost import ball_build_cost
+
+        b = ball_build_cost(spec, BALL_PRECISIONS[0])
+        out["ball_build"] = {
+            "bits": b.bits,
+            "arb_operations": b.ball_operations,
+            "float64_operations": b.operations,
+            "bytes": b.bytes,
+        }
     return out
 
 
@@ -1636,6 +1648,17 @@ def _variant_text(v: dict) -> list[list[str]]:
             ],
             [f"  bits needed ⌈log2(2·max/gap)⌉ ({name})", _g(v["bits"])],
         ]
+    if "ball_build" in v:
+        from varproof.construct.onelayer.grid import format_bytes
+
+        b = v["ball_build"]
+        rows.append(
+            [
+                f"  built in {b['bits']}-bit balls ({name})",
+                f"≈ {b['arb_operations']:.2g} arb operations (≈ {b['float64_operations']:.2g} float64), "
+                f"{format_bytes(b['bytes'])}  (ball_build_cost: if its float64 IDs coincide)",
+            ]
+        )
     return rows
 
 

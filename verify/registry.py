@@ -272,9 +272,11 @@ def dense_work(spec, builds: int, passes: int) -> tuple[float, str]:
     return builds * build_ops + passes * pass_ops, what
 
 
-def structured_work(spec, passes: int = 2) -> tuple[float, str]:
+def structured_work(spec, passes: int = 2, label: str = "the structured construction and") -> tuple[float, str]:
     """Operations of the structured construction for ``spec`` (attention and target on every grid sequence) and
-    ``passes`` structured passes over its grid (`varproof.construct.onelayer.structured`), with the sentence that says so."""
+    ``passes`` structured passes over its grid (`varproof.construct.onelayer.structured`), with the sentence that says
+    so: ``label`` names the work, followed by the passes over the grid (``"the streamed numeral check:"`` for the
+    numeral variant, which builds no table)."""
     n, d = spec.tokens, spec.channels
     attention = 4.0 * n * n * d + 4.0 * n * d * d + 6.0 * n * n  # as `layers.Attention.apply` counts it
     digits = 4.0 * n * d  # as `grid.sequence_digits` counts it, once for the build and once for the passes
@@ -285,7 +287,7 @@ def structured_work(spec, passes: int = 2) -> tuple[float, str]:
     size = f"{N:.4g}" if math.isfinite(N) else f"≈ 10^{n * d * math.log10(spec.steps):.4g}"
     return (
         N * ((1 + passes) * attention + 2 * digits),
-        f"the structured construction and {passes:g} pass(es) over the {size} grid sequences of {spec}",
+        f"{label} {passes:g} pass(es) over the {size} grid sequences of {spec}",
     )
 
 

@@ -66,6 +66,8 @@ __all__ = [
     "NumeralBalls",
     "numeral_triage",
     "float64_triage",
+    "ffn1_rounding_bound",
+    "exact_gap",
 ]
 
 #: working precision of the balls (bits); the enclosures are rigorous at any precision, this keeps them tight
@@ -882,3 +884,75 @@ def float64_triage(
         np.asarray(redo, dtype=np.int64),
         np.asarray(redo_err, dtype=np.float64),
     )
+
+
+# -- the construction's conditions, decided in exact rationals ----------------------------------------------------
+def _gamma(k: int) -> fmpq:
+    """``γ_k = k·u/(1 − k·u)`` with ``u = 2^-53``: a dot product of ``k`` float64 terms, summed in any order (FMA or
+    not), is off by at most ``γ_k`` times the sum of the terms' absolute values (Higham, Accuracy and Stability, §3.1)."""
+    ku = fmpq(k, 2**53)
+    return ku / (1 - ku)
+
+
+def ffn1_rounding_bound(spec, ffn: FeedForward) -> tuple[Fraction, int]:
+    """A certified upper bound of ``|fl(FFN_1(X + E)) − M|`` over every grid corner and plateau end, for the dense
+    float64 pass of `FeedForward.apply` whatever order its matrix products sum in, and the number of (token, channel,
+    digit, probe) values it was computed on.
+
+    The float64 input ``x̃ = fl(fl(fl(s/m) + fl(δ − θ)) + k)`` is computed exactly as the pass computes it
+    (elementwise, IEEE); the exact FFN_1 at ``x̃`` is evaluated in rationals, and the rounding of the pass is bounded
+    stage by stage: ``|p̃_j − p_j| ≤ e_j = γ_{d+1}(Σ_i |W1_{ji} x̃_i| + |b1_j|)`` for the pre-activations (ReLU is
+    1-Lipschitz), ``|ỹ_o − y_o| ≤ Σ_j |W2_{oj}| e_j + γ_{c+1}(Σ_j |W2_{oj}|(h_j + e_j) + |b2_o|)`` for the output
+    layer (``c`` neurons), and ``u·(|x̃_o + y_o| + that)`` for the residual sum; ``M = k + (s + 1)/m`` exactly.
+    Each neuron of the working FFN_1 reads one channel and writes that channel only (checked; ``ValueError``
+    otherwise), so every channel of a token is bounded on its own: ``n·d·m·2`` values."""
+    W1, b1, W2, b2 = ffn.W1, ffn.b1, ffn.W2, ffn.b2
+    d, width = ffn.channels, ffn.width
+    reads = [np.flatnonzero(W1[j]) for j in range(width)]
+    if any(r.size > 1 for r in reads) or any(
+        W2[o, j] != 0 and (reads[j].size == 0 or reads[j][0] != o) for o in range(d) for j in range(width)
+    ):
+        raise ValueError("ffn1_rounding_bound: each FFN_1 neuron must read one channel and write that channel only")
+    g1, g2, u = _gamma(d + 1), _gamma(width + 1), fmpq(1, 2**53)
+    neurons = {
+        c: [
+            (exact(W1[j, c]), exact(b1[j]), exact(W2[c, j])) for j in range(width) if reads[j].size and reads[j][0] == c
+        ]
+        for c in range(d)
+    }
+    m = spec.steps
+    offsets = (0.0, float(spec.step_width - spec.ramp))
+    worst, count = fmpq(0), 0
+    for k in range(spec.tokens):
+        for c in range(d):
+            b2c = abs(exact(b2[c]))
+            for s in range(m):
+                target = fmpq(k) + fmpq(s + 1, m)
+                for off in offsets:
+                    xt = exact((s / m + off) + float(k))  # the pass's input, exactly as it rounds
+                    y, terms, spread = exact(b2[c]), b2c, fmpq(0)
+                    for w1, bb, w2 in neurons[c]:
+                        p = w1 * xt + bb
+                        e = g1 * (abs(w1 * xt) + abs(bb))
+                        h = p if p > 0 else fmpq(0)
+                        y += w2 * h
+                        terms += abs(w2) * (h + e)
+                        spread += abs(w2) * e
+                    e2 = spread + g2 * terms
+                    out = xt + y if ffn.residual else y
+                    bound = abs(out - target) + e2 + u * (abs(out) + e2)
+                    worst = max(worst, bound)
+                    count += 1
+    return Fraction(int(worst.p), int(worst.q)), count
+
+
+def exact_gap(values) -> Fraction:
+    """The smallest distance between two entries of the float array ``values``, exactly (its float64 differences are
+    each within one rounding of the true ones, so only those within ``2^-40`` of the smallest can attain it)."""
+    flat = np.sort(np.asarray(values, dtype=np.float64).reshape(-1))
+    if flat.size < 2:
+        raise ValueError("exact_gap: the smallest distance needs at least two values")
+    diff = np.diff(flat)
+    smallest = float(diff.min())
+    candidates = np.flatnonzero(diff <= smallest * (1 + 2.0**-40))
+    return min(Fraction(float(flat[i + 1])) - Fraction(float(flat[i])) for i in candidates.tolist())

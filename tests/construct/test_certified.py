@@ -248,3 +248,46 @@ def test_rounding_bounds_bound_the_quantization_of_every_grid_corner():
         assert np.all(bound >= floating - 1e-15) and np.all(bound <= floating + 1e-12)
         assert bound.max() <= 0.5 / 3 + 1e-12  # nearest of the m levels
     assert rounding_bounds(make_target("shift", 2, 1), spec).max() < 1e-30  # shift maps grid points onto grid points
+
+
+@pytest.mark.parametrize("n, d, m", [(2, 1, 3), (3, 1, 10), (1, 3, 5)])
+def test_the_ffn1_rounding_bound_covers_the_dense_pass_in_any_summation_order(n, d, m):
+    from varproof.construct.arithmetic.certified import ffn1_rounding_bound
+    from varproof.construct.layers import FeedForward
+    from varproof.construct.onelayer.quantize import quantizer
+
+    spec = GridSpec(n, d, m)
+    ffn = quantizer(spec)
+    bound, count = ffn1_rounding_bound(spec, ffn)
+    assert count == n * d * m * 2 and bound > 0
+    digits = sequence_digits(spec)
+    X, M = digits / spec.steps, quantized_tokens(spec, digits)
+    E = np.arange(n, dtype=np.float64)[:, None]
+    rng = np.random.default_rng(0)
+    for trial in range(4):  # the neurons in another order: another summation order of the output layer
+        perm = rng.permutation(ffn.width) if trial else np.arange(ffn.width)
+        shuffled = FeedForward(ffn.W1[perm], ffn.b1[perm], ffn.W2[:, perm], ffn.b2)
+        for offset in (0.0, float(spec.step_width - spec.ramp)):
+            deviation = float(np.abs(shuffled.apply(X + offset + E) - M).max())
+            assert deviation <= bound
+
+
+def test_the_ffn1_rounding_bound_refuses_neurons_that_mix_channels():
+    from varproof.construct.arithmetic.certified import ffn1_rounding_bound
+    from varproof.construct.layers import FeedForward
+
+    spec = GridSpec(1, 2, 2)
+    mixed = FeedForward(np.ones((1, 2)), np.zeros(1), np.ones((2, 1)), np.zeros(2))
+    with pytest.raises(ValueError, match="one channel"):
+        ffn1_rounding_bound(spec, mixed)
+
+
+def test_exact_gap_is_the_smallest_difference_of_the_floats_as_rationals():
+    from varproof.construct.arithmetic.certified import exact_gap
+
+    assert exact_gap([0.7, 0.1, 0.3]) == Fraction(0.3) - Fraction(0.1)
+    assert exact_gap([1.0, 1.0, 2.0]) == 0
+    tiny = np.nextafter(1.0, 2.0)
+    assert exact_gap([3.0, 1.0, tiny]) == Fraction(tiny) - 1
+    with pytest.raises(ValueError):
+        exact_gap([1.0])

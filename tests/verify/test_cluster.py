@@ -342,3 +342,19 @@ def test_the_slurm_example_builds_its_cluster_object():
         cluster.close()
     assert "#SBATCH -p short" in script and "#SBATCH -t 00:30:00" in script and "--nworkers 3" in script
     assert "--nthreads 1" in script and "OMP_NUM_THREADS=1" in script
+
+
+def _mmap_threshold():
+    import os
+
+    return os.environ.get("MALLOC_MMAP_THRESHOLD_")
+
+
+@needs_dask
+def test_local_workers_start_with_a_raised_mmap_threshold_and_dask_s_own_settings():
+    from varproof.verify.cluster import WORKER_MMAP_THRESHOLD
+
+    with Runner(workers=2) as runner:
+        seen = runner.client.run(_mmap_threshold)
+        blas = runner.client.run(lambda: __import__("os").environ.get("OPENBLAS_NUM_THREADS"))
+    assert list(seen.values()) == [str(WORKER_MMAP_THRESHOLD)] * 2 and list(blas.values()) == ["1"] * 2

@@ -1,6 +1,7 @@
 """Scale-out at the CLI: lemma-c.1/exhaustive (structured, streamed), --shard/merge, --workers, --max-memory."""
 
 import json
+from pathlib import Path
 
 import pytest
 from varproof.construct.onelayer.grid import GridSpec, memory_budget, memory_limit
@@ -82,6 +83,108 @@ def test_a_failing_shard_keeps_its_counterexample_through_the_merge(tmp_path, ca
     code, whole, _ = run(["verify", CLAIM, *spec, "--format", "json"], capsys)
     assert code == 1 and merged == whole
     assert json.loads(whole)["results"][0]["counterexample"]["sequence"] == 7
+
+
+def _blunt_id_error(monkeypatch, plant: int | None = None):
+    """Inflate the a-priori ID error to a quarter of the ID gap (still separable, but the rounding allowance is
+    ≈ max|v|/2 > δ/2, so float64 decides nothing and every output goes to balls); ``plant``: also add 0.5 to a
+    memorized value of that sequence (a real counterexample, found in balls)."""
+    import dataclasses
+
+    import varproof.construct.onelayer.structured as structured
+
+    real = structured.build_structured
+
+    def blunt(target, spec, **kw):
+        model = real(target, spec, **kw)
+        if plant is not None:
+            values = model.table.values.copy()
+            values[model.table.order == plant * spec.tokens + 1] += 0.5
+            table = structured.BumpTable(model.table.centres, values, model.table.order, model.table.half_width)
+            model = dataclasses.replace(model, table=table)
+        return dataclasses.replace(model, id_error=model.id_gap / 4)
+
+    monkeypatch.setattr(structured, "build_structured", blunt)
+
+
+def _sharded_and_whole(tmp_path, capsys, spec, k, extra=()):
+    files = []
+    for i in range(k):
+        path = tmp_path / f"s{i}.json"
+        run(["verify", CLAIM, *spec, *extra, "--shard", f"{i}/{k}", "--format", "json", "--out", str(path)], capsys)
+        files.append(str(path))
+    code, merged, err = run(["merge", *reversed(files), "--format", "json"], capsys)
+    assert err == ""
+    whole_code, whole, _ = run(["verify", CLAIM, *spec, *extra, "--format", "json"], capsys)
+    assert code == whole_code
+    return files, merged, whole
+
+
+def test_shards_decide_in_balls_and_merge_to_the_unsharded_report(tmp_path, capsys, monkeypatch):
+    _blunt_id_error(monkeypatch)
+    files, merged, whole = _sharded_and_whole(tmp_path, capsys, ["-n", "3", "-d", "1", "-m", "3"], 3)
+    assert merged == whole
+    result = json.loads(whole)["results"][0]
+    assert result["verdict"] == "holds" and result["arithmetic"].startswith("float64+arb")
+    fallback = result["details"]["ball fallback"]
+    assert fallback["sequences recomputed in balls"] == 27 and fallback["outputs decided in float64"] == 0
+    per_shard = []
+    for path in files:
+        shard = json.loads(Path(path).read_text())["results"][0]
+        assert shard["verdict"] == "holds" and shard["arithmetic"].startswith("float64+arb")  # decided in balls
+        per_shard.append(shard["details"]["shard"]["balls"]["result"]["bits_used"]["128"])
+    assert sum(per_shard) == fallback["outputs decided per precision (bits)"]["128"] == 2 * 27 * 3
+
+
+@pytest.mark.parametrize("limit", [None, 4])
+def test_a_counterexample_found_in_balls_survives_the_merge(tmp_path, capsys, monkeypatch, limit):
+    """Sequence 16 (shard 1 of 3) misses h by 0.5 in its memorized value; float64 decides nothing. Every sequence
+    goes to balls, or (limit 4) only the few likeliest failures of the whole run — the same ones when sharded."""
+    import varproof.verify.claims.approximation as approximation
+
+    _blunt_id_error(monkeypatch, plant=16)
+    if limit is not None:
+        monkeypatch.setattr(approximation, "BALL_SEQUENCES", limit)
+        monkeypatch.setattr(approximation, "BALL_PROBES", 2)
+    _, merged, whole = _sharded_and_whole(tmp_path, capsys, ["-n", "3", "-d", "1", "-m", "3"], 3)
+    assert merged == whole
+    result = json.loads(whole)["results"][0]
+    assert result["verdict"] == "fails" and result["counterexample"]["sequence"] == 16
+    assert result["counterexample"]["certified |τ − h| ≥"] >= 1 / 6
+    if limit is not None:
+        assert result["details"]["ball fallback"]["sequences with the largest float64 errors recomputed in balls"] == 2
+
+
+def test_numeral_shards_decide_in_balls_and_merge_to_the_unsharded_report(tmp_path, capsys, monkeypatch):
+    import varproof.verify.claims.approximation as approximation
+
+    real = approximation.numeral_construction
+
+    def blunt(plan, stats, shard=False):  # a hat error that makes the allowance exceed δ/2
+        return {**real(plan, stats, shard), "hat_error": 1.0}
+
+    monkeypatch.setattr(approximation, "numeral_construction", blunt)
+    _, merged, whole = _sharded_and_whole(
+        tmp_path, capsys, ["-n", "3", "-d", "1", "-m", "3"], 2, ["--variant", "numeral"]
+    )
+    assert merged == whole
+    result = json.loads(whole)["results"][0]
+    assert result["verdict"] == "holds" and result["arithmetic"].startswith("float64+arb")
+    assert result["details"]["ball fallback"]["sequences recomputed in balls"] == 27
+
+
+def test_merge_refuses_a_shard_without_its_ball_record_when_float64_decides_nothing(tmp_path, capsys, monkeypatch):
+    _blunt_id_error(monkeypatch)
+    files, _, _ = _sharded_and_whole(tmp_path, capsys, ["-n", "3", "-d", "1", "-m", "3"], 2)
+    report = json.loads(Path(files[1]).read_text())
+    del report["results"][0]["details"]["shard"]["balls"]
+    Path(files[1]).write_text(json.dumps(report))
+    code, out, err = run(["merge", *files], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "lacks its ball-fallback record" in err
+    report["results"][0]["details"]["shard"]["balls"] = {"sequences": 99, "checked": "all", "result": {}, "probes": []}
+    Path(files[1]).write_text(json.dumps(report))
+    code, out, err = run(["merge", *files], capsys)
+    assert code == 2 and err.count("\n") == 1 and "counts 99 sequences in a range of 14" in err
 
 
 @pytest.mark.parametrize(
@@ -198,3 +301,48 @@ def test_an_interrupted_check_writes_no_partial_output(tmp_path, monkeypatch, ca
     code, out, err = run(["verify", CLAIM, "-n", "2", "-d", "1", "-m", "3", "--out", str(out_file)], capsys)
     assert code == 130 and out == "" and err == "varproof: interrupted\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_interrupted_ball_fallback_of_a_shard_writes_no_partial_output(tmp_path, monkeypatch, capsys):
+    import varproof.construct.arithmetic.certified as certified
+
+    _blunt_id_error(monkeypatch)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(certified.WorkingBalls, "check_sequence", interrupted)
+    out_file = tmp_path / "s0.json"
+    argv = ["verify", CLAIM, "-n", "3", "-d", "1", "-m", "3", "--shard", "0/2", "--format", "json", "--out"]
+    code, out, err = run([*argv, str(out_file)], capsys)
+    assert code == 130 and out == "" and err == "varproof: interrupted\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def _coinciding_ids(monkeypatch):
+    import varproof.construct.onelayer.structured as structured
+
+    def coincide(target, spec, **kw):
+        raise structured.ContextIDsCoincide(f"two context IDs coincide in float64 for {spec}")
+
+    monkeypatch.setattr(structured, "build_structured", coincide)
+
+
+def test_coinciding_ids_beyond_the_budget_are_refused_with_the_ball_build_cost(monkeypatch, capsys):
+    from varproof.construct.cost import ARB_OPERATION_COST
+
+    _coinciding_ids(monkeypatch)
+    # 27 sequences of 3 tokens: 27·(2·9 + 3 + 2·3·4·3·3) = 6399 arb operations, priced at ARB_OPERATION_COST each
+    assert 6399 * ARB_OPERATION_COST > 3e5
+    code, out, err = run(["verify", CLAIM, "-n", "3", "-d", "1", "-m", "3", "--max-work", "3e5"], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and err.startswith("varproof: ")
+    assert "more than float64's 53 bits" in err and "6.4e+03 arb operations" in err and "128-bit balls" in err
+    assert "3.8 KiB" in err  # 81 IDs · (2·16 + 8 + 8) bytes
+
+
+def test_coinciding_ids_within_the_budget_are_inconclusive_with_the_same_numbers(monkeypatch, capsys):
+    _coinciding_ids(monkeypatch)
+    code, out, err = run(["verify", CLAIM, "-n", "3", "-d", "1", "-m", "3", "--format", "json"], capsys)
+    result = json.loads(out)["results"][0]
+    assert code == 1 and result["verdict"] == "inconclusive" and "6.4e+03 arb operations" in result["notes"]
+    assert result["details"]["construction"]["ball build (bits, arb operations, bytes)"] == [128, 6399.0, 3888.0]

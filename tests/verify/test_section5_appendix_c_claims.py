@@ -204,3 +204,17 @@ def test_certified_contextual_constants_bracket_the_float64_ones_tightly():
     planted = Q.copy()
     planted[0, 0, 0] += cm.delta / 10
     assert certified_contextual_constants(spec, att, planted, cm)[1] < cm.delta * 0.85
+
+
+def test_conditions_are_decided_in_exact_rationals_and_a_too_small_ramp_fails():
+    claim = all_claims()["lemma-c.1/conditions"]
+    ev = claim.run(Params(tokens=2, channels=1, steps=3))
+    assert ev.verdict == "holds" and ev.arithmetic.startswith("exact rationals")
+    assert "holds for every float64 pass" in ev.arithmetic  # the certified FFN_1 rounding bound suffices here
+    fourth = next(v for k, v in ev.details.items() if k.startswith("output error"))
+    assert fourth["FFN_1 rounding bound for every summation order"] > 0
+    assert fourth["value"] <= fourth["value with that bound"] < fourth["bound"]
+    # θ ≈ δ/44000: FFN_1's ramps of slope 1/θ round enough to move the IDs out of their hats' tops
+    bad = claim.run(Params(tokens=2, channels=1, steps=40, ramp=Fraction(1, 1_760_500)))
+    assert bad.verdict == "fails" and bad.counterexample["condition"].startswith("output error")
+    assert bad.counterexample["value"] >= bad.counterexample["bound"] == 1 / 80

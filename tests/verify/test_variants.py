@@ -147,6 +147,13 @@ def test_cost_reports_every_variant(capsys):
         assert code == 0
         info = json.loads(text)["variant"]
         assert info["name"] == variant and info[key] is not None
+        if variant == "working":  # 9 sequences · (2·2² + 2 + 2·2·4·3·(2 + 1)) arb operations; 18 IDs · 48 bytes
+            assert info["ball_build"] == {
+                "bits": 128,
+                "arb_operations": 1386.0,
+                "float64_operations": 138600.0,
+                "bytes": 864.0,
+            }
     code, text, _ = run(["cost", "-n", "8", "-d", "1", "-m", "10", "--variant", "numeral"], capsys)
     assert code == 0 and "gap ratio (range/(N·n))/gap (numeral)" in text
     assert "variant" not in json.loads(run(["cost", "-n", "2", "-d", "1", "-m", "3", "--format", "json"], capsys)[1])

@@ -10,7 +10,7 @@ homogeneous — we use Section 3.1's. Lipschitz constants ``C`` are ``ℓ_α →
 * ``lemma-c.1/exhaustive`` — the same for one target at scale: structured evaluation, streamed in
   chunks, ``--shard i/k`` / ``--workers`` / ``varproof merge``. Where float64 cannot decide, the outputs it leaves
   open are recomputed in ball arithmetic (`varproof.construct.arithmetic.certified`: 128 bits doubled up to 1024; `_ball_fallback`,
-  `_numeral_ball_fallback`, unsharded runs only); ``inconclusive`` only where 1024-bit balls cannot decide either,
+  `_numeral_ball_fallback`; each shard on its own range, joined by `merge_exhaustive`); ``inconclusive`` only where 1024-bit balls cannot decide either,
   where no float64 network exists (coinciding IDs), or beyond the fallback's limit without a certified
   counterexample.
   ``--variant numeral`` builds the numeral contextual mapping (`varproof.construct.onelayer.numeral`): certified cells, no
@@ -341,7 +341,9 @@ def merge_exhaustive(shards: list[Evidence]) -> Evidence:
     values) and from them the decision (`exhaustive_evidence`). What only the shards know is their measured
     `GridCheck`; each must cover exactly the sequences ``[i·N//k, (i+1)·N//k)`` of shard ``i`` of ``k`` (so the
     ranges tile ``[0, N)``), with ``2·(stop − start)`` inputs and its worst case inside its range and the
-    spec's shapes. Raises ``ValueError`` naming the first shard that does not.
+    spec's shapes. Where float64 decides nothing for the whole run, the shards' ball-fallback records
+    (``balls``: `_ball_record`) are joined as one pass over ``[0, N)`` would have run the fallback (`_ball_evidence`).
+    Raises ``ValueError`` naming the first shard that does not.
     """
     from varproof.construct.onelayer.structured import GridCheck, probe_offsets
 
@@ -419,11 +421,20 @@ def merge_exhaustive(shards: list[Evidence]) -> Evidence:
         if not all(isinstance(c, dict) for c in cells):
             raise ValueError("a numeral-variant shard lacks its streamed ID statistics ('cells')")
         stats = functools.reduce(CellStats.merge, (CellStats(**c) for c in cells))
-        return exhaustive_evidence(params, numeral_construction(numeral_plan(spec), stats), dataclasses.asdict(merged))
-    construction = _construction(params, spec)
-    if construction is None:
-        raise ValueError(f"the context IDs of {spec} coincide in float64: no shard can have run a bump layer")
-    return exhaustive_evidence(params, construction, dataclasses.asdict(merged))
+        evidence = exhaustive_evidence(
+            params, numeral_construction(numeral_plan(spec), stats), dataclasses.asdict(merged)
+        )
+        if evidence.verdict != "inconclusive" or not evidence.details["construction"]["cells_consistent"]:
+            return evidence
+    else:
+        construction = _construction(params, spec)
+        if construction is None:
+            raise ValueError(f"the context IDs of {spec} coincide in float64: no shard can have run a bump layer")
+        evidence = exhaustive_evidence(params, construction, dataclasses.asdict(merged))
+        if evidence.verdict != "inconclusive":
+            return evidence
+    # float64 decides nothing for the whole run: join the shards' ball fallbacks as one pass would have run it
+    return _ball_evidence(params, evidence, [ev.details["shard"].get("balls") for ev in ordered])
 
 
 def _short(value) -> str:
@@ -549,46 +560,45 @@ def _check_exhaustive_numeral(params: Params, spec, target, lo: int, hi: int) ->
     evidence = exhaustive_evidence(
         params, numeral_construction(plan, stats, params.shard is not None), dataclasses.asdict(check)
     )
-    if evidence.verdict == "inconclusive" and params.shard is None:
-        return _numeral_ball_fallback(params, model, target, evidence)
-    if params.shard is not None:
-        details = dict(evidence.details)
-        details["shard"] = {**details["shard"], "cells": dataclasses.asdict(stats)}
-        evidence = dataclasses.replace(evidence, details=details)
-    return evidence
+    if params.shard is None:
+        if evidence.verdict == "inconclusive":
+            return _numeral_ball_fallback(params, model, target, evidence)
+        return evidence
+    details = dict(evidence.details)
+    details["shard"] = {**details["shard"], "cells": dataclasses.asdict(stats)}
+    evidence = dataclasses.replace(evidence, details=details)
+    if evidence.verdict == "fails" or not evidence.details["construction"].get("cells_consistent", True):
+        return evidence  # the whole run fails in float64, or (cells contradicted) decides nothing: no balls
+    if evidence.verdict == "holds":
+        # every output's float64 error plus the allowance is below δ/2 (numeral_triage's test, with the same
+        # allowance, on this check's own pass): each is decided in float64, and the record is empty without a
+        # second pass over the range (numeral_triage's pass could differ in the last bits at a tie with δ/2 only)
+        return _shard_with_balls(params, evidence, _ball_record(None, np.zeros(0, np.int64), np.zeros(0)))
+    return _shard_with_balls(params, evidence, _numeral_ball_record(model, target, evidence, lo, hi))
 
 
-def _exhaustive_work(params: Params) -> tuple[float, str]:
-    """The work estimate of ``lemma-c.1/exhaustive``: none where the answer is the bits the spec needs, known before
-    any work (``--variant paper``; ``--variant numeral`` beyond float64's exact numerals), else the structured pass."""
+def _exhaustive_cost(params: Params) -> Cost:
+    """The estimate of ``lemma-c.1/exhaustive``, work and peak memory together: none but the interpreter's share
+    where the answer is the bits the spec needs, known before any work (``--variant paper``; ``--variant numeral``
+    beyond float64's exact numerals); the streamed numeral check, holding one chunk per process (this one and at most
+    two workers, `varproof.construct.onelayer.numeral.numeral_bytes`); else the structured construction and its pass,
+    holding the structured table (`structured_bytes`)."""
     spec = params.spec()
     if params.variant == "paper":
-        return 0.0, f"the bits Lemma 5.4's δ needs for {spec}"
+        return Cost(0.0, 64 * MiB, f"the bits Lemma 5.4's δ needs for {spec}")
+    passes = 2 / (params.shard[1] if params.shard else 1)
     if params.variant == "numeral":
-        from varproof.construct.onelayer.numeral import NumeralTooLarge, numeral_plan
+        from varproof.construct.onelayer.numeral import NumeralTooLarge, numeral_bytes, numeral_plan
 
         try:
             numeral_plan(spec)
         except NumeralTooLarge:
-            return 0.0, f"the bits the numeral construction needs for {spec}"
-    operations, what = structured_work(spec, passes=2 / (params.shard[1] if params.shard else 1))
-    if params.variant == "numeral":  # the same attention and target on every sequence, streamed: no table is built
-        what = what.replace("the structured construction and", "the streamed numeral check:", 1)
-    return operations, what
-
-
-def _exhaustive_memory(params: Params) -> float:
-    """The peak-memory estimate of ``lemma-c.1/exhaustive``, mirroring `_exhaustive_work`: the interpreter's share
-    where only the bits are reported; the streamed numeral check holds one chunk per process (this one and at most two
-    workers, `varproof.construct.onelayer.numeral.numeral_bytes`); the working variant the structured table (`structured_bytes`)."""
-    spec = params.spec()
-    if _exhaustive_work(params)[0] == 0.0:
-        return 64 * MiB
-    if params.variant == "numeral":
-        from varproof.construct.onelayer.numeral import numeral_bytes
-
-        return 64 * MiB + 3 * numeral_bytes(spec)
-    return 64 * MiB + structured_bytes(spec)
+            return Cost(0.0, 64 * MiB, f"the bits the numeral construction needs for {spec}")
+        # the same attention and target on every sequence, streamed: no table is built
+        operations, what = structured_work(spec, passes=passes, label="the streamed numeral check:")
+        return Cost(operations, 64 * MiB + 3 * numeral_bytes(spec), what)
+    operations, what = structured_work(spec, passes=passes)
+    return Cost(operations, 64 * MiB + structured_bytes(spec), what)
 
 
 def _paper_variant(params: Params, spec: GridSpec) -> Evidence:
@@ -628,8 +638,7 @@ def _paper_variant(params: Params, spec: GridSpec) -> Evidence:
     "to the quantized target h within δ/2; decided in float64 with a certified rounding allowance, and where that "
     "cannot decide, in ball arithmetic (128 to 1024 bits) on the outputs float64 leaves open.",
     merge=merge_exhaustive,
-    work=lambda p: _exhaustive_work(p),
-    memory=lambda p: _exhaustive_memory(p),
+    work=lambda p: _exhaustive_cost(p),
 )
 def check_exhaustive(params: Params) -> Evidence:
     from varproof.construct.onelayer.structured import ContextIDsCoincide, build_structured
@@ -644,20 +653,59 @@ def check_exhaustive(params: Params) -> Evidence:
     try:
         model = build_structured(target, spec, progress=params.progress)
     except ContextIDsCoincide as err:
-        return exhaustive_evidence(
-            params,
-            {"context_ids": spec.n_sequences * spec.tokens},
-            None,
-            reason=f"inconclusive in float64: {err}. There is no network with float64 weights "
-            "to evaluate in balls either: its FFN_2 centres would coincide, so separating "
-            "these IDs needs more than float64's 53 bits per weight",
-        )
+        return _coinciding_ids(params, spec, err)
     construction = _construction(params, spec, model)
     check = _parallel_check(model, target, lo, hi, params)
     evidence = exhaustive_evidence(params, construction, dataclasses.asdict(check))
-    if evidence.verdict == "inconclusive" and params.shard is None:
-        return _ball_fallback(params, model, target, evidence)
-    return evidence
+    if params.shard is None:
+        return _ball_fallback(params, model, target, evidence) if evidence.verdict == "inconclusive" else evidence
+    if evidence.verdict == "fails":  # a float64 counterexample: the whole run fails, no balls needed
+        return evidence
+    # a shard cannot know whether the whole run needs balls: it decides its own open outputs in balls
+    return _shard_with_balls(params, evidence, _working_ball_record(model, target, lo, hi))
+
+
+def _shard_with_balls(params: Params, evidence: Evidence, record: dict) -> Evidence:
+    """A shard's evidence carrying its ball-fallback ``record`` (for `merge_exhaustive`), decided in balls on its own
+    range where float64 did not decide it."""
+    details = dict(evidence.details)
+    details["shard"] = {**details["shard"], "balls": record}
+    evidence = dataclasses.replace(evidence, details=details)
+    return _ball_evidence(params, evidence, [record]) if evidence.verdict == "inconclusive" else evidence
+
+
+def _coinciding_ids(params: Params, spec: GridSpec, err: Exception) -> Evidence:
+    """The working variant where two context IDs coincide in float64: no network with float64 weights exists (its
+    FFN_2 centres would coincide), so the balls would have to build the IDs, the bump table and every output
+    themselves, at 128 bits or more (`varproof.construct.cost.ball_build_cost`). Beyond the work or memory budget
+    that is refused here, before any ball is computed, in one line with the bits, operations and bytes; within
+    them it is reported as inconclusive with the same numbers (this check does not build networks with
+    multi-precision weights)."""
+    from varproof.construct.arithmetic.certified import BALL_PRECISIONS
+    from varproof.construct.cost import ball_build_cost
+    from varproof.construct.onelayer.grid import WorkLimitExceeded, format_bytes, memory_budget, work_allowed
+
+    cost = ball_build_cost(spec, BALL_PRECISIONS[0])
+    need = (
+        f"{err}, so the IDs need more than float64's 53 bits; no float64 network exists, and deciding in balls means "
+        f"building all {cost.ids} IDs, the bump table and every output in {cost.bits}-bit balls (up to "
+        f"{BALL_PRECISIONS[-1]}): ≈ {cost.ball_operations:.2g} arb operations (≈ {cost.operations:.2g} float64 "
+        f"operations) and {format_bytes(cost.bytes)}"
+    )
+    if not cost.operations <= work_allowed():
+        raise WorkLimitExceeded(f"{need}, more than the {work_allowed():.2g} operations allowed (--max-work)")
+    if not cost.bytes <= memory_budget():
+        raise MemoryError(f"{need}, more than the {format_bytes(memory_budget())} allowed (--max-memory)")
+    construction = {
+        "context_ids": cost.ids,
+        "ball build (bits, arb operations, bytes)": [cost.bits, cost.ball_operations, cost.bytes],
+    }
+    return exhaustive_evidence(
+        params,
+        construction,
+        None,
+        reason=f"inconclusive: {need}; this check does not build a network with multi-precision weights",
+    )
 
 
 #: the ball fallback of lemma-c.1/exhaustive runs on at most this many grid sequences (≈ 0.5 ms of CPU each at n = 5)
@@ -665,16 +713,255 @@ BALL_SEQUENCES = 300_000
 #: beyond that, this many sequences (the largest float64 errors) are recomputed in balls, looking for a counterexample
 BALL_PROBES = 2_000
 
+_OUTCOMES = ("below", "above", "undecided")
 
-def _ball_failure(params: Params, balls, check, details: dict, half: float, base: dict) -> Evidence:
+
+def _item_dict(item) -> dict | None:
+    """A `varproof.construct.arithmetic.certified.BallItem` as the JSON a shard report carries (``None`` stays)."""
+    return None if item is None else dataclasses.asdict(item)
+
+
+def _read_item(value, where: str, spec: GridSpec, lo: int, hi: int):
+    """The `BallItem` of a shard report's ``value`` (``None`` stays), its fields checked against the shard's range
+    ``[lo, hi)`` and the spec's shapes; ``ValueError`` naming ``where`` otherwise."""
+    from varproof.construct.arithmetic.certified import BALL_PRECISIONS, BallDecision, BallItem
+
+    if value is None:
+        return None
+    try:
+        decision = value["decision"]
+        item = BallItem(
+            int(value["sequence"]),
+            int(value["offset"]),
+            int(value["token"]),
+            int(value["channel"]),
+            BallDecision(
+                str(decision["outcome"]), int(decision["bits"]), *map(float, (decision["lower"], decision["upper"]))
+            ),
+        )
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(
+            f"{where}: a ball-fallback output must have sequence, offset, token, channel and decision"
+        ) from None
+    d = item.decision
+    if not (
+        lo <= item.sequence < hi
+        and 0 <= item.offset < 2
+        and 0 <= item.token < spec.tokens
+        and 0 <= item.channel < spec.channels
+        and d.outcome in _OUTCOMES
+        and d.bits in BALL_PRECISIONS
+        and d.lower <= d.upper
+    ):
+        raise ValueError(f"{where}: a ball-fallback output is not an output of its range and of the spec")
+    return item
+
+
+@dataclasses.dataclass(frozen=True)
+class _BallSummary:
+    """What the ball fallback found over some grid sequences, in the form adjacent ranges join: as
+    `varproof.construct.arithmetic.certified.BallCheck`, but the undecided outputs as their number and the first."""
+
+    sequences: int
+    items: int
+    bits_used: dict
+    worst_upper: float
+    worst_item: object
+    failure: object
+    undecided: int
+    first_undecided: object
+
+    @classmethod
+    def of(cls, check) -> _BallSummary:
+        return cls(
+            check.sequences,
+            check.items,
+            {int(b): int(c) for b, c in check.bits_used.items()},
+            check.worst_upper,
+            check.worst_item,
+            check.failure,
+            len(check.undecided),
+            check.undecided[0] if check.undecided else None,
+        )
+
+    def merge(self, later: _BallSummary) -> _BallSummary:
+        """This range's summary joined with the next one's (as if checked in one pass, in sequence order)."""
+        bits = dict(self.bits_used)
+        for b, c in later.bits_used.items():
+            bits[b] = bits.get(b, 0) + c
+        worse = later.worst_upper > self.worst_upper
+        return _BallSummary(
+            self.sequences + later.sequences,
+            self.items + later.items,
+            dict(sorted(bits.items())),
+            later.worst_upper if worse else self.worst_upper,
+            later.worst_item if worse else self.worst_item,
+            self.failure or later.failure,
+            self.undecided + later.undecided,
+            self.first_undecided or later.first_undecided,
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "sequences": self.sequences,
+            "items": self.items,
+            "bits_used": {str(b): c for b, c in self.bits_used.items()},
+            "worst_upper": self.worst_upper,
+            "worst_item": _item_dict(self.worst_item),
+            "failure": _item_dict(self.failure),
+            "undecided": self.undecided,
+            "first_undecided": _item_dict(self.first_undecided),
+        }
+
+    @classmethod
+    def from_dict(cls, value, where: str, spec: GridSpec, lo: int, hi: int) -> _BallSummary:
+        from varproof.construct.arithmetic.certified import BALL_PRECISIONS
+
+        try:
+            bits = {int(b): c for b, c in value["bits_used"].items()}
+            counts = [value["sequences"], value["items"], value["undecided"], *bits.values()]
+            worst = float(value["worst_upper"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise ValueError(f"{where}: its ball-fallback result lacks its fields") from None
+        if any(isinstance(c, bool) or not isinstance(c, int) or c < 0 for c in counts) or not set(bits) <= set(
+            BALL_PRECISIONS
+        ):
+            raise ValueError(f"{where}: the counts of its ball-fallback result must be integers ≥ 0 per precision")
+        if sum(bits.values()) != value["items"] or not (math.isfinite(worst) and worst >= 0):
+            raise ValueError(f"{where}: its ball-fallback result's counts per precision do not add up to its outputs")
+        return cls(
+            value["sequences"],
+            value["items"],
+            dict(sorted(bits.items())),
+            worst,
+            *(_read_item(value[key], where, spec, lo, hi) for key in ("worst_item", "failure")),
+            value["undecided"],
+            _read_item(value["first_undecided"], where, spec, lo, hi),
+        )
+
+
+def _ball_record(balls, redo, redo_err, float64: dict | None = None) -> dict:
+    """One range's part of the ball fallback, as a shard report carries it: the sequences of the range with an output
+    float64 leaves open (``redo``, their largest float64 errors ``redo_err``) recomputed in ``balls`` — all of them
+    when they are at most `BALL_SEQUENCES` (then ``result`` summarizes them), else only the `BALL_PROBES` with the
+    largest float64 errors. Those probes are listed on their own (index, float64 error, outputs, counts per
+    precision, first certified failure), so that joined ranges can pick the whole run's largest errors as one pass
+    would. ``float64``: the outputs decided in float64 and their largest certified bound (working variant)."""
+    from varproof.construct.arithmetic.certified import _summarize
+
+    top = np.argsort(-redo_err, kind="stable")[:BALL_PROBES]
+    probes = {int(redo[i]): float(redo_err[i]) for i in top.tolist()}
+    everything = redo.size <= BALL_SEQUENCES
+    items, per = [], {}
+    for index in redo.tolist() if everything else sorted(probes):
+        found = balls.check_sequence(int(index))
+        items.extend(found)
+        if index in probes:
+            per[index] = _summarize(1, found)
+    listed = []
+    for index in (int(redo[i]) for i in top.tolist()):
+        s = per[index]
+        listed.append(
+            [index, probes[index], s.items, {str(b): c for b, c in s.bits_used.items()}, _item_dict(s.failure)]
+        )
+    record = {
+        "sequences": int(redo.size),
+        "checked": "all" if everything else "probes",
+        "result": _BallSummary.of(_summarize(int(redo.size), items)).as_dict() if everything else None,
+        "probes": listed,
+    }
+    if float64 is not None:
+        record["float64"] = float64
+    return record
+
+
+def _join_ball_records(records: list, spec: GridSpec, ranges: list) -> dict:
+    """The ball fallback of the whole run from the records of adjacent ranges (`_ball_record`, in sequence order,
+    ``ranges`` their ``[lo, hi)``): what one pass over the whole range would have found. ``ValueError`` names the
+    first malformed record."""
+    from varproof.construct.arithmetic.certified import BALL_PRECISIONS
+
+    total, summaries, probes = 0, [], []
+    outputs, worst = 0, None
+    for i, (record, (lo, hi)) in enumerate(zip(records, ranges)):
+        where = f"shard {i}/{len(records)}"
+        if not isinstance(record, dict) or not {"sequences", "checked", "result", "probes"} <= set(record):
+            raise ValueError(f"{where} lacks its ball-fallback record ('balls')")
+        count = record["sequences"]
+        if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= hi - lo:
+            raise ValueError(f"{where}: its ball fallback counts {_short(count)} sequences in a range of {hi - lo}")
+        total += count
+        if record["checked"] == "all":
+            summaries.append(_BallSummary.from_dict(record["result"], where, spec, lo, hi))
+        elif record["checked"] != "probes" or count <= BALL_SEQUENCES:
+            raise ValueError(
+                f"{where}: its ball fallback must check all its {count} sequences (at most {BALL_SEQUENCES})"
+            )
+        listed = record["probes"]
+        if not isinstance(listed, list) or len(listed) != min(count, BALL_PROBES):
+            raise ValueError(f"{where}: its ball fallback must list its {min(count, BALL_PROBES)} likeliest failures")
+        for entry in listed:
+            try:
+                index, err, items, bits, failure = entry
+                bits = {int(b): c for b, c in bits.items()}
+                err = float(err)
+            except (TypeError, ValueError, AttributeError):
+                raise ValueError(
+                    f"{where}: a listed likeliest failure must be [index, error, outputs, bits, failure]"
+                ) from None
+            counts = [items, *bits.values()]
+            if (
+                isinstance(index, bool)
+                or not isinstance(index, int)
+                or not lo <= index < hi
+                or not (math.isfinite(err) and err >= 0)
+                or any(isinstance(c, bool) or not isinstance(c, int) or c < 0 for c in counts)
+                or not set(bits) <= set(BALL_PRECISIONS)
+                or sum(bits.values()) != items
+            ):
+                raise ValueError(f"{where}: a listed likeliest failure is not a sequence of its range with its counts")
+            probes.append((-err, index, items, bits, _read_item(failure, where, spec, lo, hi)))
+        if "float64" in record:
+            f = record["float64"]
+            try:
+                n_out, f_worst = f["outputs"], float(f["worst"])
+            except (KeyError, TypeError, ValueError):
+                raise ValueError(f"{where}: its ball fallback's float64 part lacks outputs and worst") from None
+            if isinstance(n_out, bool) or not isinstance(n_out, int) or n_out < 0 or not f_worst >= 0:
+                raise ValueError(f"{where}: its ball fallback's float64 part must count outputs ≥ 0")
+            outputs += n_out
+            if n_out:
+                worst = f_worst if worst is None else max(worst, f_worst)
+    joined = {"sequences": total, "float64": (outputs, 0.0 if worst is None else worst)}
+    if total <= BALL_SEQUENCES:
+        joined["check"] = functools.reduce(_BallSummary.merge, summaries) if summaries else None
+        return joined
+    chosen = sorted(sorted(probes)[:BALL_PROBES], key=lambda p: p[1])
+    bits: dict = {}
+    for p in chosen:
+        for b, c in p[3].items():
+            bits[b] = bits.get(b, 0) + c
+    failure = next((p[4] for p in chosen if p[4] is not None), None)
+    joined["probes"] = len(chosen)
+    joined["check"] = _BallSummary(
+        len(chosen), sum(p[2] for p in chosen), dict(sorted(bits.items())), 0.0, None, failure, 0, None
+    )
+    return joined
+
+
+def _ball_offsets(spec: GridSpec) -> tuple:
+    """The two probe offsets of the ball fallback (the grid corner and the far end of its plateau), exactly."""
+    return (Fraction(0), spec.step_width - spec.ramp)
+
+
+def _ball_failure(params: Params, spec: GridSpec, check, details: dict, half: float, base: dict) -> Evidence:
     """``fails`` on the first certified counterexample of the ball fallback (its ball of ``|τ − h|`` is ``≥ δ/2``)."""
-    spec = balls.spec
     it = check.failure
     digits = sequence_digits(spec, it.sequence, it.sequence + 1)[0]
     cex = {
         "sequence": it.sequence,
         "cell": (digits / spec.steps).tolist(),
-        "offset": str(balls.offsets[it.offset]),
+        "offset": str(_ball_offsets(spec)[it.offset]),
         "token": it.token,
         "channel": it.channel,
         "certified |τ − h| ≥": it.decision.lower,
@@ -697,72 +984,81 @@ def _ball_failure(params: Params, balls, check, details: dict, half: float, base
     )
 
 
-def _ball_fallback(params: Params, model, target, float_evidence: Evidence) -> Evidence:
-    """``lemma-c.1/exhaustive`` (working variant) where float64 did not decide: the sequences with an output that
-    float64 cannot decide (`varproof.construct.arithmetic.certified.float64_triage`) are recomputed in balls
-    (`varproof.construct.arithmetic.certified.WorkingBalls`, 128 bits doubled up to 1024) and decided there.
-
-    ``holds`` needs every output decided — in float64 with its certified allowance, or in balls — below δ/2;
-    ``fails`` needs a ball entirely at or above δ/2 (a certified counterexample of the real-arithmetic network);
-    ``inconclusive`` remains only for outputs whose 1024-bit ball still contains δ/2, or when the undecided sequences
-    exceed `BALL_SEQUENCES` (said, with their number, before any ball is computed)."""
+def _working_ball_record(model, target, lo: int, hi: int) -> dict:
+    """The ball fallback of the working variant over ``[lo, hi)``: the sequences with an output that float64 cannot
+    decide (`varproof.construct.arithmetic.certified.float64_triage`) recomputed in balls
+    (`varproof.construct.arithmetic.certified.WorkingBalls`, 128 bits doubled up to 1024), as `_ball_record`."""
     from varproof.construct.arithmetic.certified import WorkingBalls, float64_triage
 
     balls = WorkingBalls(model, target)
-    residue = balls.table.residue_bound
-    float_worst, float_items, redo, redo_err = float64_triage(model, target, residue=residue)
-    return _decide_in_balls(
-        params,
-        balls,
-        float_evidence,
-        float_worst,
-        float_items,
-        redo,
-        redo_err,
-        {"residue of the active triples (bound)": residue},
-    )
+    float_worst, float_items, redo, redo_err = float64_triage(model, target, lo, hi, residue=balls.table.residue_bound)
+    return _ball_record(balls, redo, redo_err, {"outputs": float_items, "worst": float_worst})
 
 
-def _numeral_ball_fallback(params: Params, model, target, float_evidence: Evidence) -> Evidence:
-    """`_ball_fallback` for the numeral variant (`varproof.construct.arithmetic.certified.NumeralBalls`): the sequences whose float64
-    error plus the claim's rounding allowance is not below δ/2 (every sequence when the bump half-width is not above
-    the ID error) are recomputed in balls. Not when the float64 IDs contradict the certified cells (then the a-priori
-    ID error the local tables rest on is in doubt: nothing is decided)."""
+def _numeral_ball_record(model, target, float_evidence: Evidence, lo: int, hi: int) -> dict:
+    """`_working_ball_record` for the numeral variant (`varproof.construct.arithmetic.certified.NumeralBalls`): the
+    sequences of ``[lo, hi)`` whose float64 error plus the claim's rounding allowance is not below δ/2 (every sequence
+    when the bump half-width is not above the ID error) are recomputed in balls."""
     from varproof.construct.arithmetic.certified import NumeralBalls, numeral_triage
 
     construction = float_evidence.details["construction"]
-    if not construction.get("cells_consistent", True):
-        return float_evidence
     key = next(k for k in float_evidence.details if k.startswith("rounding allowance"))
     allowance = float_evidence.details[key]
     if not construction["bump_half_width"] > construction["id_error_bound"]:
         allowance = math.inf
-    redo, redo_err = numeral_triage(model, target, allowance)
-    balls = NumeralBalls(model, target, construction["max_abs_value"])
-    spec = model.spec
-    # the other sequences are decided in float64: each output's error plus the allowance is below δ/2
-    float_items = 2 * (spec.n_sequences - int(redo.size)) * spec.tokens * spec.channels
-    float_worst = math.nextafter(float_evidence.measured + allowance, math.inf) if float_items else 0.0
-    return _decide_in_balls(
-        params,
-        balls,
-        float_evidence,
-        float_worst,
-        float_items,
-        redo,
-        redo_err,
-        {"residue of the active triples (bound)": balls.radius},
-    )
+    redo, redo_err = numeral_triage(model, target, allowance, lo, hi)
+    return _ball_record(NumeralBalls(model, target, construction["max_abs_value"]), redo, redo_err)
 
 
-def _decide_in_balls(
-    params: Params, balls, float_evidence: Evidence, float_worst: float, float_items: int, redo, redo_err, extra: dict
-) -> Evidence:
-    """The evidence of the ball fallback: ``redo`` (with their float64 errors ``redo_err``) recomputed by ``balls``,
-    the other outputs decided in float64 (``float_items`` of them, largest certified bound ``float_worst``)."""
+def _ball_fallback(params: Params, model, target, float_evidence: Evidence) -> Evidence:
+    """``lemma-c.1/exhaustive`` (working variant) where float64 did not decide, over the run's range
+    (`_working_ball_record`, decided by `_ball_evidence`).
+
+    ``holds`` needs every output decided — in float64 with its certified allowance, or in balls — below δ/2;
+    ``fails`` needs a ball entirely at or above δ/2 (a certified counterexample of the real-arithmetic network);
+    ``inconclusive`` remains only for outputs whose 1024-bit ball still contains δ/2, or when the undecided sequences
+    exceed `BALL_SEQUENCES` (said, with their number)."""
+    lo, hi = float_evidence.details["checked sequences"]
+    return _ball_evidence(params, float_evidence, [_working_ball_record(model, target, lo, hi)])
+
+
+def _numeral_ball_fallback(params: Params, model, target, float_evidence: Evidence) -> Evidence:
+    """`_ball_fallback` for the numeral variant (`_numeral_ball_record`). Not when the float64 IDs contradict the
+    certified cells (then the a-priori ID error the local tables rest on is in doubt: nothing is decided)."""
+    if not float_evidence.details["construction"].get("cells_consistent", True):
+        return float_evidence
+    lo, hi = float_evidence.details["checked sequences"]
+    return _ball_evidence(params, float_evidence, [_numeral_ball_record(model, target, float_evidence, lo, hi)])
+
+
+def _ball_evidence(params: Params, float_evidence: Evidence, records: list) -> Evidence:
+    """The evidence of the ball fallback from the records of the run's ranges (`_ball_record`; one for an unsharded
+    run or one shard, one per shard for `merge_exhaustive`): the outputs the records recomputed in balls, the others
+    decided in float64 — for the working variant as the records count them, for the numeral variant every output of
+    a sequence not recomputed, with the claim's allowance (largest bound: the measured error plus the allowance)."""
     from varproof.construct.arithmetic.certified import BALL_PRECISIONS
 
-    spec = balls.spec
+    spec = params.spec()
+    construction = float_evidence.details["construction"]
+    numeral = "bump_half_width" in construction
+    lo, hi = float_evidence.details["checked sequences"]
+    if params.shard is None and len(records) > 1:  # joined shards: each covers its own part of [lo, hi)
+        k = len(records)
+        ranges = [_shard_range(spec.n_sequences, (i, k)) for i in range(k)]
+    else:
+        ranges = [(lo, hi)]
+    joined = _join_ball_records(records, spec, ranges)
+    redo = joined["sequences"]
+    if numeral:
+        float_items = 2 * (hi - lo - redo) * spec.tokens * spec.channels
+        key = next(k for k in float_evidence.details if k.startswith("rounding allowance"))
+        float_worst = (
+            math.nextafter(float_evidence.measured + float_evidence.details[key], math.inf) if float_items else 0.0
+        )
+        residue = construction["max_abs_value"] * construction["bias_residue"]
+    else:
+        float_items, float_worst = joined["float64"]
+        residue = construction["active_residue"]
     half = float(spec.step_width) / 2
     details = dict(float_evidence.details)
     base = dict(
@@ -776,59 +1072,60 @@ def _decide_in_balls(
     )
     fallback = {
         "outputs decided in float64": float_items,
-        "sequences recomputed in balls": int(redo.size),
+        "sequences recomputed in balls": redo,
         "precisions tried (bits)": list(BALL_PRECISIONS),
-        **extra,
+        "residue of the active triples (bound)": residue,
     }
-    if redo.size > BALL_SEQUENCES:
-        # too many to decide all; a certified counterexample needs only one: try the worst float64 errors first
-        probe = redo[np.argsort(-redo_err, kind="stable")[:BALL_PROBES]]
-        check = balls.check(sorted(probe.tolist()))
+    check = joined["check"]
+    if "probes" in joined:
+        # too many to decide all; a certified counterexample needs only one: the worst float64 errors were tried
         details["ball fallback"] = {
             **fallback,
             "limit (sequences)": BALL_SEQUENCES,
-            "sequences with the largest float64 errors recomputed in balls": int(probe.size),
+            "sequences with the largest float64 errors recomputed in balls": joined["probes"],
             "outputs decided per precision (bits)": {str(k): v for k, v in check.bits_used.items()},
         }
         if check.failure is not None:
-            return _ball_failure(params, balls, check, details, half, base)
+            return _ball_failure(params, spec, check, details, half, base)
         return Evidence(
             measured=float_evidence.measured,
             margin=None,
             n_checked=float_evidence.n_checked,
             decidable=False,
             details=details,
-            arithmetic=f"float64 (ball fallback on the {probe.size} likeliest failures only)",
-            notes=f"float64 cannot decide {redo.size} of the "
-            f"{spec.n_sequences} grid sequences; recomputing all of them in balls (about half a millisecond "
-            f"of CPU each) exceeds the fallback's limit of {BALL_SEQUENCES} sequences, and the "
-            f"{probe.size} with the largest float64 errors all stay below δ/2 in balls (no certified "
+            arithmetic=f"float64 (ball fallback on the {joined['probes']} likeliest failures only)",
+            notes=f"float64 cannot decide {redo} of the "
+            f"{spec.n_sequences if params.shard is None else hi - lo} grid sequences; recomputing all of them in "
+            f"balls (about half a millisecond of CPU each) exceeds the fallback's limit of {BALL_SEQUENCES} sequences, "
+            f"and the {joined['probes']} with the largest float64 errors all stay below δ/2 in balls (no certified "
             "counterexample), so nothing is decided. " + float_evidence.notes,
             **base,
         )
-    check = balls.check(redo.tolist())
+    if check is None:  # no sequence needed balls
+        check = _BallSummary(0, 0, {}, 0.0, None, None, 0, None)
     fallback.update(
         {
             "outputs recomputed in balls": check.items,
             "outputs decided per precision (bits)": {str(k): v for k, v in check.bits_used.items()},
-            "outputs undecided at 1024 bits": len(check.undecided),
+            "outputs undecided at 1024 bits": check.undecided,
         }
     )
     details["ball fallback"] = fallback
     arithmetic = (
         f"float64+arb: float64 structured evaluation with a certified allowance; {check.items} outputs of "
-        f"{redo.size} sequences recomputed in ball arithmetic (python-flint arb, exact FFN_1, "
+        f"{redo} sequences recomputed in ball arithmetic (python-flint arb, exact FFN_1, "
         f"{'/'.join(map(str, BALL_PRECISIONS))} bits)"
     )
     worst = max(float_worst if float_items else 0.0, check.worst_upper)
-    n_checked = 2 * spec.n_sequences
+    n_checked = 2 * (hi - lo)
     if check.failure is not None:
-        return _ball_failure(params, balls, check, details, half, {**base, "arithmetic": arithmetic})
+        return _ball_failure(params, spec, check, details, half, {**base, "arithmetic": arithmetic})
+    offsets = _ball_offsets(spec)
     if check.undecided:
-        it = check.undecided[0]
+        it = check.first_undecided
         details["ball fallback"]["first undecided output"] = {
             "sequence": it.sequence,
-            "offset": str(balls.offsets[it.offset]),
+            "offset": str(offsets[it.offset]),
             "token": it.token,
             "channel": it.channel,
             "enclosure of |τ − h|": [it.decision.lower, it.decision.upper],
@@ -840,7 +1137,7 @@ def _decide_in_balls(
             decidable=False,
             details=details,
             arithmetic=arithmetic,
-            notes=f"{len(check.undecided)} outputs stay undecided: their 1024-bit "
+            notes=f"{check.undecided} outputs stay undecided: their 1024-bit "
             "balls still contain δ/2, so deciding them needs more than 1024 bits.",
             **base,
         )
@@ -848,7 +1145,7 @@ def _decide_in_balls(
         it = check.worst_item
         details["ball fallback"]["worst output in balls"] = {
             "sequence": it.sequence,
-            "offset": str(balls.offsets[it.offset]),
+            "offset": str(offsets[it.offset]),
             "token": it.token,
             "channel": it.channel,
         }
