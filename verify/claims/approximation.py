@@ -96,6 +96,8 @@ def round_up(value: float, digits: int = 2) -> float:
     last-bit noise of the float64 weights it was computed from."""
     if not math.isfinite(value) or value <= 0:
         return value
+    if value < 1e-290:  # the scale 10^(e − digits + 1) would underflow: the value itself, one ulp up, bounds it
+        return math.nextafter(value, math.inf)
     scale = 10.0 ** (math.floor(math.log10(value)) - digits + 1)
     return math.nextafter(math.ceil(value / scale) * scale, math.inf)
 
@@ -104,6 +106,8 @@ def round_down(value: float, digits: int = 6) -> float:
     """``value`` rounded *down* to ``digits`` significant digits: still a lower bound (`round_up`'s mirror)."""
     if not math.isfinite(value) or value <= 0:
         return value
+    if value < 1e-290:  # 10^e would underflow: one ulp down is still a lower bound
+        return math.nextafter(value, -math.inf)
     e = math.floor(math.log10(value)) - digits + 1
     rounded = math.floor(value * 10.0**-e) / 10.0**-e if e < 0 else math.floor(value / 10.0**e) * 10.0**e
     return rounded if rounded <= value else math.nextafter(rounded, -math.inf)
