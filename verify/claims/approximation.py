@@ -73,6 +73,8 @@ __all__ = [
     "check_c1_well_formed",
     "check_lemma61_step1",
     "check_lemma61_step3",
+    "ramp_point",
+    "quantized_exact",
     "check_range_attn",
     "check_range_attn_grid_domain",
     "check_lemma61_step2",
@@ -1829,6 +1831,20 @@ def check_lemma61_step3(params: Params) -> Evidence:
     )
 
 
+def ramp_point(spec: GridSpec) -> list[list[Fraction]]:
+    """The input ``X = 0`` except ``X_{1,1} = δ − θ/2``, the middle of FFN_1's ramp ending at ``δ``: a point of Lemma
+    C.1's domain ``[0, 1]^{n×d}`` off every plateau."""
+    x = spec.step_width - spec.ramp / 2
+    return [[x if (k, c) == (0, 0) else Fraction(0) for c in range(spec.channels)] for k in range(spec.tokens)]
+
+
+def quantized_exact(spec: GridSpec, X) -> list[list[Fraction]]:
+    """FFN_1(X + E) with FFN_1's weights exact (the working step function on every entry ``X_{k,c} + k``)."""
+    from varproof.construct.onelayer.quantize import step_function
+
+    return [[step_function(X[k][c] + k, spec) for c in range(spec.channels)] for k in range(spec.tokens)]
+
+
 @register(
     "lemma-c.1/range-attn",
     "Lemma C.1 (proof): the attention output feeding FFN_2",
@@ -1840,17 +1856,15 @@ def check_lemma61_step3(params: Params) -> Evidence:
     work=sized(1.8e9, 32 * MiB, tokens=1),
 )
 def check_range_attn(params: Params) -> Evidence:
-    from varproof.construct.arithmetic.certified import attention_balls, lower, upper
-    from varproof.construct.onelayer.quantize import step_function
+    from varproof.construct.arithmetic.certified import attention_balls, ball, lower, upper
 
     target, C, eps_half, tau = _built_for_eps(params)
     spec = tau.spec
-    # X = 0 but X_{1,1} in the middle of the ramp ending at δ: FFN_1 gives 3δ/2 there, whose projection is no
-    # vocabulary projection (those are multiples of δ/m^{d−1}), the other coordinates their level k + δ
-    x = spec.step_width - spec.ramp / 2
-    X = [[x if (k, c) == (0, 0) else Fraction(0) for c in range(spec.channels)] for k in range(spec.tokens)]
-    M = [[step_function(X[k][c] + k, spec) for c in range(spec.channels)] for k in range(spec.tokens)]
-    from varproof.construct.arithmetic.certified import ball
+    # FFN_1 gives 3δ/2 at the ramp point, whose projection is no vocabulary projection (those are multiples of
+    # δ/m^{d−1}); the other coordinates their level k + δ
+    X = ramp_point(spec)
+    x = X[0][0]
+    M = quantized_exact(spec, X)
 
     q = attention_balls(tau.contextual.attention, M)[0][0]
     centres = np.sort(tau.context_ids.reshape(-1))
@@ -1919,7 +1933,6 @@ def check_range_attn(params: Params) -> Evidence:
 )
 def check_range_attn_grid_domain(params: Params) -> Evidence:
     from varproof.construct.arithmetic.certified import attention_balls, ball, lower, upper
-    from varproof.construct.onelayer.quantize import step_function
 
     _, _, _, tau = _built_for_eps(params)
     spec = tau.spec
@@ -1928,7 +1941,7 @@ def check_range_attn_grid_domain(params: Params) -> Evidence:
     worst, undecided = math.inf, 0
     for a in range(spec.n_sequences):
         X = [[Fraction(int(s_), spec.steps) for s_ in digits[a, k]] for k in range(spec.tokens)]
-        M = [[step_function(X[k][c] + k, spec) for c in range(spec.channels)] for k in range(spec.tokens)]
+        M = quantized_exact(spec, X)
         q = attention_balls(tau.contextual.attention, M)
         for k in range(spec.tokens):
             slack = ball(w) - abs(q[k][0] - ball(float(tau.context_ids[a, k])))

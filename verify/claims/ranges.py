@@ -14,20 +14,11 @@ The chain therefore needs ``τ_i`` to map ``[0, 1]^{n×d}`` into ``[0, 1]^{n×d}
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from ..registry import MiB, Params, register, sized
 from ..report import Evidence
-from .approximation import _built_for_eps
+from .approximation import _built_for_eps, quantized_exact, ramp_point
 
-__all__ = ["ramp_point", "check_tau_range"]
-
-
-def ramp_point(spec) -> list[list[Fraction]]:
-    """The input ``X = 0`` except ``X_{1,1} = δ − θ/2``, the middle of FFN_1's ramp ending at ``δ`` (a point of
-    Lemma C.1's domain ``[0, 1]^{n×d}``)."""
-    x = spec.step_width - spec.ramp / 2
-    return [[x if (k, c) == (0, 0) else Fraction(0) for c in range(spec.channels)] for k in range(spec.tokens)]
+__all__ = ["check_tau_range"]
 
 
 @register(
@@ -41,12 +32,11 @@ def ramp_point(spec) -> list[list[Fraction]]:
 )
 def check_tau_range(params: Params) -> Evidence:
     from varproof.construct.arithmetic.certified import BumpBalls, attention_balls, lower, upper
-    from varproof.construct.onelayer.quantize import step_function
 
     _, _, _, tau = _built_for_eps(params)
     spec = tau.spec
     X = ramp_point(spec)
-    M = [[step_function(X[k][c] + k, spec) for c in range(spec.channels)] for k in range(spec.tokens)]
+    M = quantized_exact(spec, X)
     q = attention_balls(tau.contextual.attention, M)
     bumps = BumpBalls.from_ffn(tau.memorizer)
     out = [bumps.apply(row) for row in q]
