@@ -4,8 +4,7 @@ the float64 network agrees with the certified value at the counterexample."""
 from __future__ import annotations
 
 import numpy as np
-from varproof.verify.claims.approximation import ramp_point
-from varproof.verify.claims.approximation import _built_for_eps
+from varproof.verify.claims.approximation import _built_for_eps, ramp_point
 from varproof.verify.registry import Params, all_claims
 
 CLAIMS = all_claims()
