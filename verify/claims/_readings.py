@@ -9,7 +9,7 @@ a margin computed under that reading (`outcome`), or the verdict of the claim th
 
 from __future__ import annotations
 
-from ..report import Evidence, decide
+from ..report import Evidence, _fmt, decide
 
 __all__ = ["outcome", "outcome_of"]
 
@@ -22,6 +22,7 @@ def outcome(margin, method: str, what: str, *, strict: bool = False, claim: str 
 
 
 def outcome_of(ev: Evidence, claim: str = "", what: str = "") -> str:
-    """The verdict of a reading's own evidence, with what it measured (``claim``: its id, if registered)."""
-    text = what or f"{ev.quantity} = {ev.measured} (bound {ev.bound})"
+    """The verdict of a reading's own evidence, with what it measured (``claim``: its id, if registered); the
+    numbers as the report prints a claim's measured and bound (six significant digits)."""
+    text = what or f"{ev.quantity} = {_fmt(ev.measured)} (bound {_fmt(ev.bound)})"
     return f"{ev.verdict}: {text}" + (f" ({claim})" if claim else "")
