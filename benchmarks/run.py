@@ -99,6 +99,23 @@ def peak_mib() -> float:
     return max(own, children) / 1024.0
 
 
+def _empty_record(evaluator: str) -> dict:
+    """One measurement's record before anything is measured: every field the page reads, unset."""
+    fields = (
+        "build_s",
+        "check_s",
+        "total_s",
+        "worst",
+        "inputs",
+        "id_gap",
+        "id_error",
+        "separable",
+        "verdict",
+        "reason",
+    )
+    return {"evaluator": evaluator, **dict.fromkeys(fields)}
+
+
 def run_numeral(n: int, d: int, m: int, target_name: str, max_bytes: float) -> dict:
     """Build (the plan) and check the numeral variant on every grid sequence, streamed, with `NUMERAL_WORKERS`."""
     import dataclasses
@@ -111,19 +128,7 @@ def run_numeral(n: int, d: int, m: int, target_name: str, max_bytes: float) -> d
 
     spec = GridSpec(n, d, m)
     target = make_target(target_name, n, d)
-    rec = {
-        "evaluator": "numeral",
-        "build_s": None,
-        "check_s": None,
-        "total_s": None,
-        "worst": None,
-        "inputs": None,
-        "id_gap": None,
-        "id_error": None,
-        "separable": None,
-        "verdict": None,
-        "reason": None,
-    }
+    rec = _empty_record("numeral")
     t0 = time.perf_counter()
     try:
         plan = require_numeral(spec, max_bytes)
@@ -311,19 +316,7 @@ def run_evaluator(n: int, d: int, m: int, evaluator: str, target_name: str, max_
     spec = GridSpec(n, d, m)
     target = make_target(target_name, n, d)
     half_delta = float(spec.step_width) / 2.0
-    rec = {
-        "evaluator": evaluator,
-        "build_s": None,
-        "check_s": None,
-        "total_s": None,
-        "worst": None,
-        "inputs": None,
-        "id_gap": None,
-        "id_error": None,
-        "separable": None,
-        "verdict": None,
-        "reason": None,
-    }
+    rec = _empty_record(evaluator)
     t0 = time.perf_counter()
     try:
         if evaluator == "dense":
