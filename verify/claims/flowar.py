@@ -74,6 +74,7 @@ from varproof.construct.var.interpolate import exact_up_matrix_1d
 
 from ..registry import MiB, Params, fixed, register, sized
 from ..report import Evidence
+from ._readings import count_outcome as _count_outcome
 from ._scan import CaseCount
 
 __all__ = [
@@ -153,15 +154,6 @@ def _noise_free(x: float) -> float:
     return round(float(x), 9) + 0.0
 
 
-def _outcome(bad: int, checked: int, first=None, claim: str = "") -> str:
-    """One entry of an evidence's ``readings tried``: the verdict of the statement under one reading, computed
-    (``bad`` violating cases of ``checked``, the first of them)."""
-    where = f" ({claim})" if claim else ""
-    if not bad:
-        return f"holds on all {checked} cases{where}"
-    return f"fails on {bad} of {checked} cases{where}; first {first}"
-
-
 def _side_readings(cases) -> dict[str, str]:
     """The sizes ``h/r`` of Definitions D.2, D.4 and D.5 under three readings of the division, on ``cases``:
     ``(label, [(h, r), …])`` with every side that must be a natural number (a side of a latent, so ≥ 1).
@@ -179,7 +171,7 @@ def _side_readings(cases) -> dict[str, str]:
     for name, ok in rules.items():
         bad = [(label, h, r) for label, sides in cases for h, r in sides if not ok(h, r)]
         first = None if not bad else {**bad[0][0], "side": bad[0][1], "r": bad[0][2]}
-        out[name] = _outcome(len({str(b[0]) for b in bad}), len(cases), first)
+        out[name] = _count_outcome(len({str(b[0]) for b in bad}), len(cases), first)
     return out
 
 
@@ -265,7 +257,7 @@ def check_defd2(params: Params) -> Evidence:
     family = [({"h": h, "w": w, "r": r}, [(h, r), (w, r)]) for h, w, r in _small_family()]
     readings = _side_readings(family)
     ceil = _ceil_down_cases(_small_family())
-    readings["⌈h/r⌉ (ceil: partial windows kept)"] = _outcome(
+    readings["⌈h/r⌉ (ceil: partial windows kept)"] = _count_outcome(
         ceil.bad, ceil.checked, ceil.counterexample, "def-d.2/reading-ceil: the partial-window area mean"
     )
     return cases.evidence(
@@ -512,7 +504,7 @@ def _defd4_readings(bad_product) -> dict[str, str]:
     family = _small_family()
     first = bad_product[0] if bad_product else None
     out = {
-        "(h/r)(w/r) = hw/r² a natural number (the product only, as checked)": _outcome(
+        "(h/r)(w/r) = hw/r² a natural number (the product only, as checked)": _count_outcome(
             len(bad_product), len(family), first and {"h": first[0], "w": first[1], "r": first[2]}
         )
     }
@@ -520,7 +512,7 @@ def _defd4_readings(bad_product) -> dict[str, str]:
     out["each side h/r, w/r a natural number"] = sides["h/r exact (as printed)"]
     out["⌊h/r⌋⌊w/r⌋ (floor; a side is ≥ 1)"] = sides["⌊h/r⌋ (floor; a side is ≥ 1)"]
     ceil = _ceil_down_cases(family)
-    out["⌈h/r⌉⌈w/r⌉ (ceil: partial windows kept)"] = _outcome(
+    out["⌈h/r⌉⌈w/r⌉ (ceil: partial windows kept)"] = _count_outcome(
         ceil.bad, ceil.checked, ceil.counterexample, "def-d.4/reading-ceil"
     )
     return out
@@ -585,7 +577,7 @@ def check_defd5(params: Params) -> Evidence:
     )
     ceil = _defd5_ceil_cases()
     del readings["⌈h/r⌉ (ceil: partial windows kept)"]
-    readings["⌈h/r_i⌉ (ceil: partial windows kept)"] = _outcome(
+    readings["⌈h/r_i⌉ (ceil: partial windows kept)"] = _count_outcome(
         ceil.bad, ceil.checked, ceil.counterexample, "def-d.5/reading-ceil"
     )
     return cases.evidence(
@@ -724,8 +716,8 @@ def check_defd5_set(params: Params) -> Evidence:
         params={"family": "a ≤ 3, K ≤ 3, h = w = a^(K−1)"},
         details={
             "readings tried": {
-                "{…} a set (as printed)": _outcome(printed.bad, printed.checked, printed.counterexample),
-                "(Y^1, …, Y^K) a sequence": _outcome(
+                "{…} a set (as printed)": _count_outcome(printed.bad, printed.checked, printed.counterexample),
+                "(Y^1, …, Y^K) a sequence": _count_outcome(
                     tup.bad, tup.checked, tup.counterexample, "def-d.5/tokenizer-set/reading-tuple"
                 ),
             }
@@ -997,7 +989,7 @@ def _defd9_readings() -> dict[str, str]:
                     if any(_variance(g)[1] == 0 for g in groups(X)):
                         bad += 1
                         first = first or {"hw": n, "c": c, "X": [[str(v) for v in row] for row in X]}
-        out[name] = _outcome(bad, checked, first)
+        out[name] = _count_outcome(bad, checked, first)
     return out
 
 
@@ -1047,10 +1039,10 @@ def check_defd10_shape(params: Params) -> Evidence:
         params={"family": "a ≤ 3, K ≤ 4, h, w ∈ {r_1, 2r_1}"},
         details={
             "readings tried": {
-                "reshape (unpadded: the tensor holds exactly the tokens)": _outcome(
+                "reshape (unpadded: the tensor holds exactly the tokens)": _count_outcome(
                     cases.bad, cases.checked, cases.counterexample
                 ),
-                "padded array (maps block-diagonal, filler elsewhere)": _outcome(
+                "padded array (maps block-diagonal, filler elsewhere)": _count_outcome(
                     padded.bad, padded.checked, padded.counterexample, "def-d.10/shape/reading-padded"
                 ),
             },
@@ -1429,7 +1421,7 @@ def check_defe1(params: Params) -> Evidence:
         "t ∈ (0, 1] fixed, t_i free (here t = 1/2, t_1 = 1)": f"fails: ‖ŝ_1(X) − ŝ_1(X′)‖_∞ = {free_diff:g} (exact)"
         if free_diff
         else "holds on the certificate",
-        "t = 0 (F_t^i = F_0^i, the noise)": _outcome(
+        "t = 0 (F_t^i = F_0^i, the noise)": _count_outcome(
             zero.bad, zero.checked, zero.counterexample, "def-e.1/inference/reading-t-zero"
         ),
     }
@@ -1787,8 +1779,8 @@ def check_defe1_slice(params: Params) -> Evidence:
         params={"family": "a ≤ 3, K ≤ 4, h, w ∈ {r_1, 2r_1}, c = 3"},
         details={
             "readings tried": {
-                "0-based, end excluded (as 0:c indicates)": _outcome(zero.bad, zero.checked, zero.counterexample),
-                "1-based, end included (as [n] = {1, …, n})": _outcome(
+                "0-based, end excluded (as 0:c indicates)": _count_outcome(zero.bad, zero.checked, zero.counterexample),
+                "1-based, end included (as [n] = {1, …, n})": _count_outcome(
                     one.bad, one.checked, one.counterexample, "def-e.1/slice/reading-one-based"
                 ),
             }
@@ -1876,17 +1868,19 @@ def _alg2_cond_readings(printed: CaseCount) -> dict[str, str]:
 
     flowar = [[2 ** (i - 1) for i in range(1, K + 1)] for K in range(1, 7)]
     other_a = [[a ** (i - 1) for i in range(1, K + 1)] for a in (3, 4) for K in range(1, 5)]
-    out = {"i = 1 … K, FlowAR's a = 2 (as printed)": _outcome(printed.bad, printed.checked, printed.counterexample)}
+    out = {
+        "i = 1 … K, FlowAR's a = 2 (as printed)": _count_outcome(printed.bad, printed.checked, printed.counterexample)
+    }
     zero = _last_tokens_cases(flowar, index_base=0)
-    out["i = 0 … K−1 (0-based loop; Y[…, −0:] is the whole sequence)"] = _outcome(
+    out["i = 0 … K−1 (0-based loop; Y[…, −0:] is the whole sequence)"] = _count_outcome(
         zero.bad, zero.checked, zero.counterexample
     )
     a34 = _last_tokens_cases(other_a)
-    out["Definition D.5 schedules with a ∈ {3, 4}, first scale 1×1"] = _outcome(
+    out["Definition D.5 schedules with a ∈ {3, 4}, first scale 1×1"] = _count_outcome(
         a34.bad, a34.checked, a34.counterexample
     )
     var = _last_tokens_cases([list(VAR_SCHEDULE[:K]) for K in range(1, len(VAR_SCHEDULE) + 1)])
-    out["VAR's schedule 1, 2, 3, 4, 5, 6, 8, 10, 13, 16"] = _outcome(
+    out["VAR's schedule 1, 2, 3, 4, 5, 6, 8, 10, 13, 16"] = _count_outcome(
         var.bad, var.checked, var.counterexample, "alg-2/condition-tokens/reading-var-schedule"
     )
     return out
@@ -2003,16 +1997,16 @@ def _alg2_loop_cases(first: int, last: int, start_side) -> CaseCount:
 
 def _alg2_output_readings(printed: CaseCount) -> dict[str, str]:
     out = {
-        "i = 1 … K, x_img ← N(0, I) at the first scale (as printed)": _outcome(
+        "i = 1 … K, x_img ← N(0, I) at the first scale (as printed)": _count_outcome(
             printed.bad, printed.checked, printed.counterexample
         )
     }
     half = _alg2_loop_cases(1, lambda K: K - 1, lambda K: 1)
-    out["'1 → K' read half-open, i = 1 … K−1"] = _outcome(
+    out["'1 → K' read half-open, i = 1 … K−1"] = _count_outcome(
         half.bad, half.checked, half.counterexample, "alg-2/output-size/reading-half-open"
     )
     coarse = _alg2_loop_cases(1, lambda K: K, lambda K: Fraction(1, 2))
-    out["line 6's noise one scale coarser (side h/a^K), so that K up-samplings end at h"] = _outcome(
+    out["line 6's noise one scale coarser (side h/a^K), so that K up-samplings end at h"] = _count_outcome(
         coarse.bad, coarse.checked, coarse.counterexample
     )
     # φ_up read as Definitions D.10/E.1's φ_up,i, declared for i ∈ [K − 1] only: line 20 at i = K applies φ_up,K
@@ -2021,7 +2015,7 @@ def _alg2_output_readings(printed: CaseCount) -> dict[str, str]:
         (sc.K, sorted(set(range(1, sc.K + 1)) - set(range(1, sc.K)))) for sc in schedules
     ]  # indices line 20 applies, minus those Definition E.1 declares
     undeclared = [(K, missing) for K, missing in undeclared if missing]
-    out["φ_up at line 20 read as φ_up,i of Definition E.1 (declared for i ∈ [K−1])"] = _outcome(
+    out["φ_up at line 20 read as φ_up,i of Definition E.1 (declared for i ∈ [K−1])"] = _count_outcome(
         len(undeclared),
         len(schedules),
         undeclared and {"K": undeclared[0][0], "undeclared maps applied": [f"φ_up,{i}" for i in undeclared[0][1]]},

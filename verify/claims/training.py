@@ -34,6 +34,7 @@ import sympy as sp
 
 from ..registry import MiB, Params, fixed, register
 from ..report import Evidence
+from ._readings import count_outcome as _count_outcome
 from ._scan import CaseCount
 
 __all__ = [
@@ -54,14 +55,6 @@ __all__ = [
 ]
 
 
-def _outcome(bad: int, checked: int, first=None, claim: str = "") -> str:
-    """One entry of an evidence's ``readings tried``: the statement's verdict under one reading, computed."""
-    where = f" ({claim})" if claim else ""
-    if not bad:
-        return f"holds on all {checked} cases{where}"
-    return f"fails on {bad} of {checked} cases{where}; first {first}"
-
-
 def _undeclared(used: dict[str, str], declared: set[str], rename: dict[str, str] | None = None) -> dict[str, str]:
     """The symbols of a display that no condition declares, after reading each ``rename`` key as its value."""
     rename = rename or {}
@@ -70,7 +63,7 @@ def _undeclared(used: dict[str, str], declared: set[str], rename: dict[str, str]
 
 def _declared_outcome(used, declared, rename=None, claim: str = "") -> str:
     missing = _undeclared(used, declared, rename)
-    return _outcome(len(missing), len(used), sorted(missing) or None, claim)
+    return _count_outcome(len(missing), len(used), sorted(missing) or None, claim)
 
 
 def _declared_check(used: dict[str, str], declared: set[str], quantity: str, **fields) -> Evidence:
@@ -166,7 +159,7 @@ def _beyond_K_outcome() -> str:
     """With ``n = K + 1`` (K ≤ 4) the sum reaches an ``i`` for which no ``NN_i``, ``V_t^i`` is declared (``i ∈ [K]``)."""
     bad = [(K, sorted(set(range(1, K + 2)) - set(range(1, K + 1)))) for K in range(1, 5)]
     bad = [(K, m) for K, m in bad if m]
-    return _outcome(len(bad), 4, bad and {"K": bad[0][0], "undeclared NN_i, V_t^i at i": bad[0][1]})
+    return _count_outcome(len(bad), 4, bad and {"K": bad[0][0], "undeclared NN_i, V_t^i at i": bad[0][1]})
 
 
 @register(
@@ -364,7 +357,7 @@ def _update_outcome(step) -> str:
                 "θ* = 1 →": str(step(sp.Integer(1), grad.subs(th, 1))),
                 "ℓ(0) → ℓ(θ_1)": f"{loss.subs(th, 0)} → {loss.subs(th, t1)}",
             }
-    return _outcome(bad, 3, first)
+    return _count_outcome(bad, 3, first)
 
 
 @register(
@@ -427,10 +420,10 @@ def check_alg1_scale_order(params: Params) -> Evidence:
         params={"family": "a = 2, h = w = 2^(K−1), K ≤ 6"},
         details={
             "readings tried": {
-                "iteration i against iteration i (as printed)": _outcome(
+                "iteration i against iteration i (as printed)": _count_outcome(
                     cases.bad, cases.checked, cases.counterexample
                 ),
-                "the sets of resolutions the two loops visit (ℓ is a sum over the iterations)": _outcome(
+                "the sets of resolutions the two loops visit (ℓ is a sum over the iterations)": _count_outcome(
                     sets.bad, sets.checked, sets.counterexample, "alg-1/scale-order/reading-as-sets"
                 ),
             }
