@@ -198,9 +198,11 @@ class Checkpoint:
         }
         record["sha256"] = _content_hash(record)
         file = self._file(claim, lo, hi)
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".part-", suffix=".tmp")
+        # the temporary's name is known before it exists, so an interrupt at any point — even inside the call that
+        # creates it — leaves a name the cleanup below can remove (one writer per task file and process)
+        tmp = file.with_name(f".part-{file.name}.{os.getpid()}.tmp")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
+            with open(tmp, "w", encoding="utf-8") as out:
                 json.dump(record, out, sort_keys=True)
                 out.flush()
                 os.fsync(out.fileno())

@@ -358,3 +358,31 @@ def test_local_workers_start_with_a_raised_mmap_threshold_and_dask_s_own_setting
         seen = runner.client.run(_mmap_threshold)
         blas = runner.client.run(lambda: __import__("os").environ.get("OPENBLAS_NUM_THREADS"))
     assert list(seen.values()) == [str(WORKER_MMAP_THRESHOLD)] * 2 and list(blas.values()) == ["1"] * 2
+
+
+@pytest.mark.parametrize("stage", ["open", "dump", "replace"])
+def test_an_interrupt_while_a_result_is_written_leaves_no_temporary(tmp_path, monkeypatch, stage):
+    import builtins
+
+    from varproof.verify import cluster
+
+    store = _grid_checkpoint(tmp_path / "ck")
+    real_open = builtins.open
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    if stage == "open":  # the temporary is created, then the interrupt arrives before open returns
+
+        def open_then_interrupt(file, *args, **kwargs):
+            real_open(file, *args, **kwargs).close()
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(cluster, "open", open_then_interrupt, raising=False)
+    elif stage == "dump":
+        monkeypatch.setattr(cluster.json, "dump", interrupted)
+    else:
+        monkeypatch.setattr(cluster.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        store.save("lemma-c.1/exhaustive", 0, 10, {"worst": 0.5})
+    assert list((tmp_path / "ck").iterdir()) == []
