@@ -62,6 +62,7 @@ __all__ = [
     "TableBalls",
     "BallItem",
     "BallCheck",
+    "ContextIdBalls",
     "WorkingBalls",
     "NumeralBalls",
     "numeral_triage",
@@ -602,75 +603,90 @@ def _summarize(sequences: int, items: list) -> BallCheck:
     return BallCheck(sequences, len(items), dict(sorted(bits.items())), worst, worst_item, failure, tuple(undecided))
 
 
-class WorkingBalls:
-    """The real-arithmetic Lemma C.1 transformer of the working variant — the network whose weights are the stored
-    float64 numbers — on exact grid inputs, enclosed in balls: ``X = A + offset`` exactly (the grid corner and the
-    far end of its plateau, ``δ − θ`` above), the embedding ``E`` and FFN_1 (`quantize.quantizer`) in rationals
-    (`ffn_exact`), the attention in balls (`attention_balls`), FFN_2 from its sorted table (`TableBalls`).
+class ContextIdBalls:
+    """The context IDs of the real-arithmetic working attention — the stored float64 weights read as rationals — on
+    exact grid inputs, enclosed in balls: ``X = A + offset`` exactly (the grid corner and the far end of its plateau,
+    ``δ − θ`` above), the embedding ``E`` and FFN_1 (`quantize.quantizer`) in rationals (`ffn_exact`), the attention
+    in balls (`_attention`). `WorkingBalls` adds FFN_2; `varproof.construct.onelayer.separation` uses the IDs alone."""
 
-    Built from a `structured.StructuredTransformer` (the same IDs, gap and memorized values as the dense build).
-    """
-
-    def __init__(self, model, target):
+    def __init__(self, spec, attention: Attention):
         from ..onelayer.embedding import positional_embedding
         from ..onelayer.quantize import quantizer
 
-        spec = model.spec
-        self.spec, self.target, self.model = spec, target, model
+        self.spec = spec
         self.ffn1 = quantizer(spec)
         self.E = positional_embedding(spec).E
-        self.attention = model.contextual.attention
-        self.table = TableBalls.from_table(model.table)
+        self.attention = attention
         self.offsets = (Fraction(0), spec.step_width - spec.ramp)
         self._tokens: dict = {}
         self._ids: dict = {}
         self._ball_cache: dict = {}
 
-    def _quantized(self, digits) -> list:
-        """``FFN_1(X + E)`` of the grid sequence ``digits`` at each probe offset, exactly (cached per token)."""
+    def exact_token(self, k: int, offset: Fraction, row) -> tuple:
+        """``FFN_1(x + E_k)`` of one token exactly, ``x = δ·row + offset`` (`ffn_exact` of the stored weights)."""
         m = self.spec.steps
+        z = [Fraction(int(s), m) + offset + int(self.E[k, c]) for c, s in enumerate(row)]
+        return tuple(ffn_exact(self.ffn1, z))
+
+    def _quantized(self, digits) -> list:
+        """``FFN_1(X + E)`` of the grid sequence ``digits`` at each probe offset, exactly (cached per token): per
+        offset a tuple of ``(key, value)`` per token, ``key`` one small integer per distinct exact ``value``."""
         out = []
         for o, off in enumerate(self.offsets):
             rows = []
             for k, row in enumerate(digits):
                 key = (k, o, tuple(row))
                 if key not in self._tokens:
-                    z = [Fraction(int(s), m) + off + int(self.E[k, c]) for c, s in enumerate(row)]
-                    value = tuple(ffn_exact(self.ffn1, z))
+                    value = self.exact_token(k, off, row)
                     # one small integer per distinct exact value: equal tokens share their cached balls
                     self._tokens[key] = (self._ids.setdefault(value, len(self._ids)), value)
                 rows.append(self._tokens[key])
             out.append(tuple(rows))
         return out
 
-    def _table_for(self, index: int) -> TableBalls:
-        """The FFN_2 table whose triples can be active on the outputs of sequence ``index`` (here: all of them)."""
-        return self.table
+    def _rank_one(self) -> bool:
+        """The working attention's shape: ``W_Q = W_K`` one column, no ``W_O``, no skip."""
+        att = self.attention
+        return att.W_Q.shape[1] == 1 and np.array_equal(att.W_Q, att.W_K) and att.W_O is None and not att.skip
+
+    def token_balls(self, key, value, prec: int) -> tuple:
+        """``(g, values)`` of one exact FFN_1 token at ``prec`` bits: ``g = M·W_Q`` (its logits are ``g_k g_j``)
+        and ``M·W_V``, cached per token (rank-one attention only, `_rank_one`)."""
+        tokens = self._ball_cache.setdefault(prec, ({}, {}))[0]
+        if key not in tokens:
+            query, values = self.rank_one_weights()
+            old = ctx.prec
+            ctx.prec = prec
+            try:
+                xb = [ball(v) for v in value]
+                g = sum((xb[r] * ball(w) for r, w in enumerate(query) if w != 0), arb(0))
+                vals = [
+                    sum((xb[r] * ball(values[r][c]) for r in range(len(xb)) if values[r][c] != 0), arb(0))
+                    for c in range(len(values[0]))
+                ]
+            finally:
+                ctx.prec = old
+            tokens[key] = (g, vals)
+        return tokens[key]
+
+    def rank_one_weights(self) -> tuple:
+        """``(W_Q's column, W_V·[W_O])`` of the rank-one attention, as numbers `ball` reads exactly."""
+        att = self.attention
+        return att.W_Q[:, 0].tolist(), att.output_map.tolist()
 
     def _attention(self, M, prec: int) -> list:
         """The attention on the exact FFN_1 output ``M`` in balls at ``prec`` bits. For the working attention
         (rank one: ``W_Q = W_K``, one column, no ``W_O``, no skip) the logits are ``g_k g_j`` with ``g = M_k·W_Q``, so
         ``e^{g_k g_j}`` and the values ``M_j W_V`` are cached per pair of tokens (the vocabulary is small); the sum
         is the same as `attention_balls` evaluates (softmax without the shift, which cancels)."""
-        att = self.attention
-        if not (att.W_Q.shape[1] == 1 and np.array_equal(att.W_Q, att.W_K) and att.W_O is None and not att.skip):
-            return attention_balls(att, [list(value) for _, value in M], prec=prec)
-        cache = self._ball_cache.setdefault(prec, ({}, {}))
-        tokens, pairs = cache
+        if not self._rank_one():
+            return attention_balls(self.attention, [list(value) for _, value in M], prec=prec)
+        pairs = self._ball_cache.setdefault(prec, ({}, {}))[1]
+        tokens = {key: self.token_balls(key, value, prec) for key, value in M}
         old = ctx.prec
         ctx.prec = prec
         try:
             keys = [key for key, _ in M]
-            for key, value in M:
-                if key not in tokens:
-                    xb = [ball(v) for v in value]
-                    g = sum((xb[r] * ball(att.W_Q[r, 0]) for r in range(len(xb)) if att.W_Q[r, 0] != 0), arb(0))
-                    V = att.output_map
-                    vals = [
-                        sum((xb[r] * ball(V[r, c]) for r in range(len(xb)) if V[r, c] != 0), arb(0))
-                        for c in range(V.shape[1])
-                    ]
-                    tokens[key] = (g, vals)
             out = []
             for kk in keys:
                 gk = tokens[kk][0]
@@ -690,6 +706,29 @@ class WorkingBalls:
             return out
         finally:
             ctx.prec = old
+
+    def context_ids(self, digits, prec: int) -> list:
+        """The real context IDs (first attention coordinate) of grid sequence ``digits`` in balls at ``prec`` bits,
+        per probe offset: ``[[S_0, …, S_{n−1}] for each offset]``."""
+        return [[q[0] for q in self._attention(M, prec)] for M in self._quantized(digits)]
+
+
+class WorkingBalls(ContextIdBalls):
+    """The real-arithmetic Lemma C.1 transformer of the working variant — the network whose weights are the stored
+    float64 numbers — on exact grid inputs, enclosed in balls: the IDs as `ContextIdBalls`, FFN_2 from its sorted
+    table (`TableBalls`).
+
+    Built from a `structured.StructuredTransformer` (the same IDs, gap and memorized values as the dense build).
+    """
+
+    def __init__(self, model, target):
+        super().__init__(model.spec, model.contextual.attention)
+        self.target, self.model = target, model
+        self.table = TableBalls.from_table(model.table)
+
+    def _table_for(self, index: int) -> TableBalls:
+        """The FFN_2 table whose triples can be active on the outputs of sequence ``index`` (here: all of them)."""
+        return self.table
 
     def check_sequence(self, index: int, *, precisions=BALL_PRECISIONS) -> list[BallItem]:
         """Every output of grid sequence ``index`` (both probes, every token and channel), decided in balls."""

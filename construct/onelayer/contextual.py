@@ -54,6 +54,7 @@ __all__ = [
     "vocabulary_numerators",
     "vocabulary_projections",
     "ContextualMap",
+    "working_scale_exact",
     "working_scale",
     "contextual_attention",
 ]
@@ -112,12 +113,17 @@ class ContextualMap:
         return self.attention.apply(M)[..., 0]
 
 
-def working_scale(a_min: Fraction, a_max: Fraction) -> float:
-    """``λ = 1/(a_max (a_max − a_min))``: every logit row spans at most 1 (see module docstring)."""
+def working_scale_exact(a_min: Fraction, a_max: Fraction) -> Fraction:
+    """``λ = 1/(a_max (a_max − a_min))`` exactly: every logit row spans at most 1 (see module docstring)."""
     spread = a_max - a_min
     if spread == 0:  # one token in the whole vocabulary (n = 1, m = 1 is excluded by GridSpec)
-        return float(1 / (a_max * a_max))
-    return float(1 / (a_max * spread))
+        return 1 / (a_max * a_max)
+    return 1 / (a_max * spread)
+
+
+def working_scale(a_min: Fraction, a_max: Fraction) -> float:
+    """`working_scale_exact` as the float64 the built attention uses."""
+    return float(working_scale_exact(a_min, a_max))
 
 
 def contextual_attention(spec: GridSpec) -> ContextualMap:

@@ -140,10 +140,11 @@ def _digits(x: mpmath.mpf, up: bool = False) -> float:
 
 
 def _exact_working_scale(a_min, a_max) -> mpmath.mpf:
-    """``λ_w = 1/(a_max (a_max − a_min))`` from the exact rational projections (`varproof.construct.onelayer.contextual.working_scale`
-    rounds the same rational to float64)."""
-    spread = a_max - a_min
-    value = 1 / (a_max * a_max) if spread == 0 else 1 / (a_max * spread)
+    """``λ_w = 1/(a_max (a_max − a_min))`` from the exact rational projections (`varproof.construct.onelayer.contextual.working_scale_exact`, which
+    `working_scale` rounds to float64)."""
+    from varproof.construct.onelayer.contextual import working_scale_exact
+
+    value = working_scale_exact(a_min, a_max)
     return mpmath.mpf(value.numerator) / value.denominator
 
 
