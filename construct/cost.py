@@ -512,46 +512,6 @@ def variant_cost(spec: GridSpec, variant: str, build_limit: int = COST_BUILD_LIM
     )
 
 
-#: the work budget (float64 operations) prices one python-flint ``arb`` operation at 128 bits at this many: measured
-#: ≈ 0.4 µs per arb multiply-add through Python against 2–8 ns per element of a numpy float64 pass
-ARB_OPERATION_COST = 100.0
-
-
-@dataclass(frozen=True)
-class BallBuildCost:
-    """What deciding the working variant of Lemma C.1 entirely in ``arb`` balls costs (`ball_build_cost`): every
-    context ID computed at ``bits`` bits (the attention on exact FFN_1 outputs: ``n`` weighted sums of ``n`` terms per
-    sequence, the ``e^{λ g_k g_j}`` cached per token pair), a bump table at those IDs, and every output at both probe
-    ends evaluated in balls. ``ball_operations`` counts arb operations, ``operations`` prices them in float64
-    operations (`ARB_OPERATION_COST`, scaled by ``bits/128``), ``bytes`` is the table: per ID its midpoint and
-    radius at ``bits`` bits, its order and its ``d`` memorized values."""
-
-    bits: int
-    ids: int
-    ball_operations: float
-    operations: float
-    bytes: float
-
-
-def ball_build_cost(spec: GridSpec, bits: int = 128) -> BallBuildCost:
-    """`BallBuildCost` of the working variant for ``spec`` at ``bits`` bits, from the spec alone. Per sequence: the
-    IDs ``2n² + n`` operations (a product and a sum per pair, a division per token); at each of the 2 probe ends,
-    per token, the hats of FFN_2 that can be active (the bracketing window, ≈ 4 triples of 3 ReLUs) with ``2 + d``
-    operations per neuron."""
-    if bits < 1:
-        raise ValueError(f"ball_build_cost: a precision is a positive number of bits, got {bits}")
-    n, d, N = spec.tokens, spec.channels, spec.n_sequences
-    per_sequence = 2 * n * n + n + 2 * n * 4 * _PARTS * (2 + d)
-    ball_operations = float(N) * per_sequence
-    return BallBuildCost(
-        bits=bits,
-        ids=N * n,
-        ball_operations=ball_operations,
-        operations=ball_operations * ARB_OPERATION_COST * max(1.0, bits / 128),
-        bytes=float(N) * n * (2 * bits / 8 + 8 + 8 * d),
-    )
-
-
 __all__ = [
     "UNIT_ROUNDOFF",
     "EXACT_DIGITS",
@@ -585,7 +545,4 @@ __all__ = [
     "construction_cost",
     "VariantCost",
     "variant_cost",
-    "ARB_OPERATION_COST",
-    "BallBuildCost",
-    "ball_build_cost",
 ]

@@ -1614,16 +1614,13 @@ def variant_cost(
     out = {"name": v.name, "how": v.how}
     if v.available:
         out.update({key: getattr(v, key) for key in _VARIANT_FIELDS[variant]})
-    if variant == "working":  # what deciding it in balls alone costs, should its float64 IDs coincide
-        from varproof.construct.arithmetic.certified import BALL_PRECISIONS
-        from varproof.construct.cost import ball_build_cost
+    if variant == "working":  # should its float64 IDs coincide: the 128-bit network's separation pass
+        from varproof.construct.onelayer.separation import NETWORK_BITS, separation_bytes, separation_work
 
-        b = ball_build_cost(spec, BALL_PRECISIONS[0])
-        out["ball_build"] = {
-            "bits": b.bits,
-            "arb_operations": b.ball_operations,
-            "float64_operations": b.operations,
-            "bytes": b.bytes,
+        out["separation"] = {
+            "bits": NETWORK_BITS[0],
+            "float64_operations": separation_work(spec),
+            "bytes": separation_bytes(spec),
         }
     return out
 
@@ -1648,15 +1645,15 @@ def _variant_text(v: dict) -> list[list[str]]:
             ],
             [f"  bits needed ⌈log2(2·max/gap)⌉ ({name})", _g(v["bits"])],
         ]
-    if "ball_build" in v:
+    if "separation" in v:
         from varproof.construct.onelayer.grid import format_bytes
 
-        b = v["ball_build"]
+        b = v["separation"]
         rows.append(
             [
-                f"  built in {b['bits']}-bit balls ({name})",
-                f"≈ {b['arb_operations']:.2g} arb operations (≈ {b['float64_operations']:.2g} float64), "
-                f"{format_bytes(b['bytes'])}  (ball_build_cost: if its float64 IDs coincide)",
+                f"  if its float64 IDs coincide ({name})",
+                f"the {b['bits']}-bit network's separation pass: ≈ {b['float64_operations']:.2g} float64 operations, "
+                f"{format_bytes(b['bytes'])}  (construct/onelayer/separation.py)",
             ]
         )
     return rows

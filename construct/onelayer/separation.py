@@ -253,11 +253,13 @@ def _far_end_shift(balls, g: list, a: list, mu: Fraction) -> tuple[Fraction, Fra
 
     from ..arithmetic.certified import abs_upper, ball, upper
 
+    a_max = Fraction(max(upper(x) for x in a))
+    if mu == 0:  # the two plateau ends give the same tokens, hence the same IDs
+        return Fraction(0), a_max
     query, values = balls.rank_one_weights()
     q_norm = sum(abs(Fraction(w)) for w in query)
     v_norm = sum(abs(Fraction(row[0])) for row in values)
     g_max = ball(Fraction(max(abs_upper(x) for x in g)))
-    a_max = Fraction(max(upper(x) for x in a))
     gamma_g = ball(mu * q_norm)
     beta = 2 * g_max * gamma_g + gamma_g * gamma_g
     delta = ball(mu * v_norm) + ball(a_max) * ((2 * beta).exp() - arb(1))

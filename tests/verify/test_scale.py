@@ -1,5 +1,6 @@
 """Scale-out at the CLI: lemma-c.1/exhaustive (structured, streamed), --shard/merge, --workers, --max-memory."""
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -328,21 +329,60 @@ def _coinciding_ids(monkeypatch):
     monkeypatch.setattr(structured, "build_structured", coincide)
 
 
-def test_coinciding_ids_beyond_the_budget_are_refused_with_the_ball_build_cost(monkeypatch, capsys):
-    from varproof.construct.cost import ARB_OPERATION_COST
+def test_coinciding_ids_beyond_the_budget_are_refused_with_the_separation_cost(monkeypatch, capsys):
+    from varproof.construct.onelayer import separation
 
     _coinciding_ids(monkeypatch)
-    # 27 sequences of 3 tokens: 27·(2·9 + 3 + 2·3·4·3·3) = 6399 arb operations, priced at ARB_OPERATION_COST each
-    assert 6399 * ARB_OPERATION_COST > 3e5
-    code, out, err = run(["verify", CLAIM, "-n", "3", "-d", "1", "-m", "3", "--max-work", "3e5"], capsys)
+    monkeypatch.setattr(separation, "separation_work", lambda spec: 4e12)
+    code, out, err = run(["verify", CLAIM, "-n", "3", "-d", "1", "-m", "3"], capsys)
     assert code == 2 and out == "" and err.count("\n") == 1 and err.startswith("varproof: ")
-    assert "more than float64's 53 bits" in err and "6.4e+03 arb operations" in err and "128-bit balls" in err
-    assert "3.8 KiB" in err  # 81 IDs · (2·16 + 8 + 8) bytes
+    assert "no float64 network exists" in err and "≈ 4e+12 float64 operations" in err and "128-bit" in err
+    assert "--max-work" in err
+    monkeypatch.setattr(separation, "separation_work", lambda spec: 1.0)
+    monkeypatch.setattr(separation, "separation_bytes", lambda spec, chunk=0: 2.0**50)
+    code, out, err = run(["verify", CLAIM, "-n", "3", "-d", "1", "-m", "3"], capsys)
+    assert code == 2 and err.count("\n") == 1 and "1 PiB" in err and "--max-memory" in err
 
 
-def test_coinciding_ids_within_the_budget_are_inconclusive_with_the_same_numbers(monkeypatch, capsys):
+def test_coinciding_ids_decide_the_construction_at_128_bit_weights(monkeypatch, capsys):
+    from varproof.construct.onelayer.structured import build_structured
+    from varproof.construct.targets import make_target
+
+    float64_gap = build_structured(make_target("blur", 3, 1), GridSpec(3, 1, 3)).id_gap
     _coinciding_ids(monkeypatch)
     code, out, err = run(["verify", CLAIM, "-n", "3", "-d", "1", "-m", "3", "--format", "json"], capsys)
     result = json.loads(out)["results"][0]
-    assert code == 1 and result["verdict"] == "inconclusive" and "6.4e+03 arb operations" in result["notes"]
-    assert result["details"]["construction"]["ball build (bits, arb operations, bytes)"] == [128, 6399.0, 3888.0]
+    assert code == 0 and result["verdict"] == "holds" and result["n_checked"] == 2 * 27
+    construction = result["details"]["construction"]
+    assert construction["float64 network"].startswith("none: two context IDs coincide")
+    (row,) = construction["precisions tried (P-bit networks)"]
+    assert row["bits"] == 128 and row["r ≤ G − w"] is True
+    # the 128-bit network's IDs are the float64 network's to ~1e-15: the certified gap is the same to that
+    assert abs(row["smallest gap (certified lower bound)"] - float64_gap) < 1e-6 * float64_gap
+    assert result["measured"] == row["output error bound"] < 1e-30 and result["margin"] > 0.16
+
+
+def test_coinciding_ids_cannot_be_sharded(monkeypatch, capsys):
+    _coinciding_ids(monkeypatch)
+    code, out, err = run(["verify", CLAIM, "-n", "3", "-d", "1", "-m", "3", "--shard", "0/2"], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "without --shard" in err
+
+
+def test_ids_no_1024_bit_ball_separates_are_inconclusive_saying_so(monkeypatch, capsys):
+    from fractions import Fraction
+
+    from varproof.construct.onelayer import separation
+
+    _coinciding_ids(monkeypatch)
+    real = separation.certify_separation
+
+    def undecided(spec, bits, **kw):
+        sep = real(spec, bits, **kw)
+        cluster = separation.Cluster(((4, 1), (9, 2)), 1024, Fraction(0), ((4, 1), (9, 2)), 3e-300)
+        return dataclasses.replace(sep, clusters=(cluster,), smallest_gap=Fraction(0))
+
+    monkeypatch.setattr(separation, "certify_separation", undecided)
+    code, out, err = run(["verify", CLAIM, "-n", "3", "-d", "1", "-m", "3", "--format", "json"], capsys)
+    result = json.loads(out)["results"][0]
+    assert code == 1 and result["verdict"] == "inconclusive"
+    assert "no 1024-bit ball separates" in result["notes"] and "(4, 1) and (9, 2)" in result["notes"]

@@ -3,6 +3,7 @@ cost --variant at the CLI."""
 
 import dataclasses
 import json
+import math
 
 import pytest
 from varproof.construct.onelayer.grid import GridSpec
@@ -147,13 +148,17 @@ def test_cost_reports_every_variant(capsys):
         assert code == 0
         info = json.loads(text)["variant"]
         assert info["name"] == variant and info[key] is not None
-        if variant == "working":  # 9 sequences · (2·2² + 2 + 2·2·4·3·(2 + 1)) arb operations; 18 IDs · 48 bytes
-            assert info["ball_build"] == {
+        if variant == "working":  # should its float64 IDs coincide: the separation pass's cost, from the spec
+            from varproof.construct.onelayer.separation import separation_bytes, separation_work
+
+            spec = GridSpec(2, 1, 3)
+            assert info["separation"] == {
                 "bits": 128,
-                "arb_operations": 1386.0,
-                "float64_operations": 138600.0,
-                "bytes": 864.0,
+                "float64_operations": separation_work(spec),
+                "bytes": separation_bytes(spec),
             }
+            # 18 IDs: (4·2 + 12) operations each for the float pass, 4·log2(18) each for the sort
+            assert separation_work(spec) == pytest.approx(18 * 20 + 18 * 4 * math.log2(18))
     code, text, _ = run(["cost", "-n", "8", "-d", "1", "-m", "10", "--variant", "numeral"], capsys)
     assert code == 0 and "gap ratio (range/(N·n))/gap (numeral)" in text
     assert "variant" not in json.loads(run(["cost", "-n", "2", "-d", "1", "-m", "3", "--format", "json"], capsys)[1])

@@ -642,7 +642,9 @@ def _paper_variant(params: Params, spec: GridSpec) -> Evidence:
     "For the spec and the target (--target), the built τ = FFN_2∘Attn∘FFN_1(·+E), evaluated structurally (the same "
     "function as its dense weights), maps every grid sequence — at its grid corner and at the far end of its plateau — "
     "to the quantized target h within δ/2; decided in float64 with a certified rounding allowance, and where that "
-    "cannot decide, in ball arithmetic (128 to 1024 bits) on the outputs float64 leaves open.",
+    "cannot decide, in ball arithmetic (128 to 1024 bits) on the outputs float64 leaves open; where two float64 "
+    "context IDs coincide (no float64 network exists), for the same construction with its weights at 128 to 1024 "
+    "bits, every pair of its real IDs certified apart.",
     merge=merge_exhaustive,
     work=lambda p: _exhaustive_cost(p),
 )
@@ -682,36 +684,121 @@ def _shard_with_balls(params: Params, evidence: Evidence, record: dict) -> Evide
 
 def _coinciding_ids(params: Params, spec: GridSpec, err: Exception) -> Evidence:
     """The working variant where two context IDs coincide in float64: no network with float64 weights exists (its
-    FFN_2 centres would coincide), so the balls would have to build the IDs, the bump table and every output
-    themselves, at 128 bits or more (`varproof.construct.cost.ball_build_cost`). Beyond the work or memory budget
-    that is refused here, before any ball is computed, in one line with the bits, operations and bytes; within
-    them it is reported as inconclusive with the same numbers (this check does not build networks with
-    multi-precision weights)."""
-    from varproof.construct.arithmetic.certified import BALL_PRECISIONS
-    from varproof.construct.cost import ball_build_cost
+    FFN_2 centres would coincide), so the same construction with every weight rounded to ``P`` bits is decided
+    instead (`varproof.construct.onelayer.separation`), ``P`` = 128 doubled up to 1024: every pair of its ``nN``
+    real context IDs certified apart, then every output within δ/2 by the P-bit FFN_2's uniform bound. Beyond the
+    work or memory budget that is refused, in one line with the operations and bytes; it is ``inconclusive`` only
+    where no 1024-bit ball separates two IDs, or no ``P ≤ 1024`` meets the bound. The pass is global (it sorts all
+    IDs), so a ``--shard`` is refused."""
     from varproof.construct.onelayer.grid import WorkLimitExceeded, format_bytes, memory_budget, work_allowed
+    from varproof.construct.onelayer.separation import (
+        NETWORK_BITS,
+        certify_separation,
+        precise_memorizer,
+        separation_bytes,
+        separation_work,
+    )
 
-    cost = ball_build_cost(spec, BALL_PRECISIONS[0])
     need = (
-        f"{err}, so the IDs need more than float64's 53 bits; no float64 network exists, and deciding in balls means "
-        f"building all {cost.ids} IDs, the bump table and every output in {cost.bits}-bit balls (up to "
-        f"{BALL_PRECISIONS[-1]}): ≈ {cost.ball_operations:.2g} arb operations (≈ {cost.operations:.2g} float64 "
-        f"operations) and {format_bytes(cost.bytes)}"
+        f"{err}, so no float64 network exists; deciding the construction at {NETWORK_BITS[0]}-bit weights means "
+        f"certifying all {spec.n_sequences * spec.tokens} real IDs apart: ≈ {separation_work(spec):.2g} float64 "
+        f"operations and {format_bytes(separation_bytes(spec))}"
     )
-    if not cost.operations <= work_allowed():
+    if not separation_work(spec) <= work_allowed():
         raise WorkLimitExceeded(f"{need}, more than the {work_allowed():.2g} operations allowed (--max-work)")
-    if not cost.bytes <= memory_budget():
+    if not separation_bytes(spec) <= memory_budget():
         raise MemoryError(f"{need}, more than the {format_bytes(memory_budget())} allowed (--max-memory)")
+    if params.shard is not None:
+        raise ValueError(f"{need}; that pass sorts every ID at once and cannot be sharded: run it without --shard")
+    half = spec.step_width / 2
+    tried = []
+    for bits in NETWORK_BITS:
+        sep = certify_separation(spec, bits, progress=params.progress)
+        memorizer = precise_memorizer(sep) if sep.decided else None
+        tried.append(_precise_row(sep, memorizer))
+        if memorizer is None or (memorizer.separated and memorizer.output_error < half):
+            break
     construction = {
-        "context_ids": cost.ids,
-        "ball build (bits, arb operations, bytes)": [cost.bits, cost.ball_operations, cost.bytes],
+        "context_ids": sep.ids,
+        "float64 network": f"none: {err}",
+        "network": f"the working construction with every weight rounded to P significant bits (P = {sep.bits})",
+        "precisions tried (P-bit networks)": tried,
     }
-    return exhaustive_evidence(
-        params,
-        construction,
-        None,
-        reason=f"inconclusive: {need}; this check does not build a network with multi-precision weights",
+    base = dict(
+        quantity="max |τ(X) − h(X)| over every grid sequence at both plateau ends, for the working construction at "
+        "P-bit weights (a certified upper bound, uniform over the grid: construct/onelayer/separation.py step 6)",
+        bound=float(half),
+        method="exhaustive",
+        arithmetic="exact rationals and ball arithmetic (python-flint arb), float64 with a derived error bound",
+        strict=True,
+        params={**params.as_dict()},
+        details={"construction": construction},
+        n_checked=2 * spec.n_sequences,
     )
+    if memorizer is None:
+        c = sep.undecided[0]
+        return Evidence(
+            measured=None,
+            margin=None,
+            decidable=False,
+            notes=f"inconclusive: at P = {sep.bits} bits, no {c.bits}-bit ball separates the real context IDs of "
+            f"(sequence, token) {c.closest[0]} and {c.closest[1]} (their distance is at most {c.width:.3g}), so "
+            f"whether they coincide is not decided; {len(sep.undecided)} cluster(s) undecided",
+            **base,
+        )
+    measured = _rational_up(memorizer.output_error)
+    decided = memorizer.separated and measured < float(half)
+    return Evidence(
+        measured=measured,
+        margin=round_down(float(half) - measured) if decided else None,
+        decidable=decided,
+        notes=(
+            f"Every pair of the {sep.ids} real context IDs of the {sep.bits}-bit network is certified apart (smallest "
+            f"gap ≥ {float(sep.smallest_gap):.3e}; {len(sep.clusters)} cluster(s) of IDs float64 cannot rank, "
+            f"{sep.recomputed} sequence(s) recomputed in balls), so its FFN_2 (half-width "
+            f"{float(memorizer.half_width):.3e}, centres at {sep.bits} bits) leaves every output within "
+            f"{measured:.3e} of h: decided for every grid sequence and every target, with no float64 network."
+            if decided
+            else f"inconclusive: up to P = {sep.bits} bits, the P-bit network's own distance to a centre "
+            f"({float(memorizer.own_distance):.3e}) or its output bound ({measured:.3e}) is not within what the "
+            f"certified gap {float(sep.smallest_gap):.3e} allows"
+        ),
+        **base,
+    )
+
+
+def _rational_up(x: Fraction) -> float:
+    """The rational ``x`` as a float ``≥ x`` at six significant digits (`round_up`)."""
+    return round_up(math.nextafter(float(x), math.inf), 6)
+
+
+def _rational_down(x: Fraction) -> float:
+    """The rational ``x`` as a float ``≤ x`` at six significant digits (`round_down`)."""
+    return round_down(math.nextafter(float(x), -math.inf), 6)
+
+
+def _precise_row(sep, memorizer) -> dict:
+    """One P-bit network's separation and FFN_2 bound, as the evidence's construction records it."""
+    row = {
+        "bits": sep.bits,
+        "smallest gap (certified lower bound)": _rational_down(sep.smallest_gap),
+        "closest pair (sequence, token)": [list(p) for p in sep.gap_pair],
+        "float pass: relative ID error ρ": _rational_up(sep.relative_error),
+        "clusters (by ball precision)": {str(b): c for b, c in sep.bits_used.items()},
+        "sequences recomputed in balls": sep.recomputed,
+        "far-end shift Δ": _rational_up(sep.far_end_shift),
+        "largest ID": _rational_up(sep.largest_id),
+    }
+    if memorizer is not None:
+        row.update(
+            {
+                "half-width w": float(memorizer.half_width),
+                "own distance r": _rational_up(memorizer.own_distance),
+                "r ≤ G − w": memorizer.separated,
+                "output error bound": _rational_up(memorizer.output_error),
+            }
+        )
+    return row
 
 
 #: the ball fallback of lemma-c.1/exhaustive runs on at most this many grid sequences (≈ 0.5 ms of CPU each at n = 5)
