@@ -73,6 +73,7 @@ __all__ = [
     "PreciseIdBalls",
     "NETWORK_BITS",
     "IdTables",
+    "token_index",
     "id_tables",
     "relative_id_error",
     "float_ids",
