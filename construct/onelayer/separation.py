@@ -41,12 +41,13 @@ evaluated in exact rationals (FFN_1) and balls (attention), as `certified.Contex
    factor in ``[e^{−2β}, e^{2β}]`` and ``|ΔS| ≤ Δ = α + a_max(e^{2β} − 1)`` (`IdTables.far_end_shift`).
 6. **FFN_2 with P-bit centres** (`precise_memorizer`). Centre ``c`` of each token is its real corner ID ``x``
    rounded to ``P`` bits (``|x − c| ≤ 2^{−P} S_max``), the half-width ``w`` the largest power of two ``≤ G/4``
-   (so ``W1 = 1/w`` is exact), the output weights ``v = h − (c, 0, …, 0)`` rounded to ``P`` bits. A query of the
+   (so ``W1 = 1/w`` and the biases ``−c/w ± 1`` are exact dyadic rationals), the output weights
+   ``v = h − (c, 0, …, 0)`` rounded to ``P`` bits. A query of the
    token — its ID at either plateau end — is within ``r = Δ + 2^{−P} S_max`` of its own centre and, if
    ``r ≤ G − w``, at least ``w`` from every other centre, so only its own hat is non-zero: ``hat = 1 − t``,
    ``t ≤ r/w``, and every output is within ``r + H_v(2^{−P} + 2r/w)`` of ``h`` (``H_v = H + 2S_max`` bounds
-   ``|v|``, ``H = 1 − δ`` bounds ``|h|`` by ``Q_out``'s range). The claim takes ``P`` from 128 doubled up to 1024
-   until both conditions hold.
+   ``|v|``, ``H = 1 − δ`` bounds ``|h|`` by ``Q_out``'s range; if ``r > w`` the hat is 0 and the output ``x`` is still
+   within ``r + H_v`` of ``h``). The claim takes ``P`` from 128 doubled up to 1024 until both conditions hold.
 
 **What it decides.** If every pair is separated and step 6's conditions hold, the working construction with
 ``P``-bit weights maps every grid sequence, at both plateau ends, to ``h`` within δ/2 — exhaustively, for every
