@@ -85,6 +85,7 @@ __all__ = [
     "certify_separation",
     "PreciseMemorizer",
     "precise_memorizer",
+    "float64_query_error",
 ]
 
 _U = Fraction(1, 2**53)  # float64's unit roundoff
@@ -199,8 +200,9 @@ def token_index(spec: GridSpec, digits: np.ndarray) -> np.ndarray:
     return row + np.arange(n, dtype=np.int64) * m**d
 
 
-def id_tables(spec: GridSpec, balls, *, prec: int = 128) -> IdTables:
-    """Step 1 for ``balls`` (a `certified.ContextIdBalls` of the working attention), at ``prec`` bits."""
+def id_tables(spec: GridSpec, balls, *, prec: int = 128, end: int = 0) -> IdTables:
+    """Step 1 for ``balls`` (a `certified.ContextIdBalls` of the working attention), at ``prec`` bits, for the tokens
+    at the grid corner (``end=0``) or at the far end of the plateau (``end=1``)."""
     from flint import ctx
 
     from ..arithmetic.certified import ball, lower, upper
@@ -221,7 +223,8 @@ def id_tables(spec: GridSpec, balls, *, prec: int = 128) -> IdTables:
     powers = [m ** (d - 1 - i) for i in range(d)]
     for r in range(rows):
         row = [(r // p) % m for p in powers]
-        corner, far = balls._quantized([row] * n)  # one pseudo-sequence: every position carries digit row r
+        ends = balls._quantized([row] * n)  # one pseudo-sequence: every position carries digit row r
+        corner, far = ends[end], ends[1 - end]
         for k in range(n):
             key, value = corner[k]
             mu = max([mu] + [abs(x - y) for x, y in zip(value, far[k][1])])
@@ -534,3 +537,35 @@ def _power_of_two_below(x: Fraction) -> Fraction:
     while Fraction(2) ** (e + 1) <= x:
         e += 1
     return Fraction(2) ** e
+
+
+def float64_query_error(model, start: int = 0, stop: int | None = None, *, chunk: int = 1 << 14) -> float | None:
+    """The certified largest distance ``|q − S|`` between a context ID ``q`` of the float64 structured pass
+    (`structured.StructuredTransformer.stages`, on the grid sequences ``[start, stop)`` at both plateau ends) and the
+    real ID ``S`` of the network with the stored float64 weights: ``|q − S̃| + ρS̃/(1 − ρ)`` with ``S̃`` from step 1's
+    tables at that end (steps 1–2; the difference of two floats this close is exact). ``None`` where the tables
+    would exceed `MAX_TABLE_PAIRS`. It measures this machine's float pass: the a-priori
+    `transformer.context_id_error_bound` that ``lemma-c.1/exhaustive`` decides with must bound it."""
+    from .grid import grid_points
+    from .structured import _chunks, probe_offsets
+
+    spec = model.spec
+    if not (spec.tokens * spec.steps**spec.channels) ** 2 <= MAX_TABLE_PAIRS:
+        return None
+    stop = spec.n_sequences if stop is None else stop
+    balls = ContextIdBalls(spec, model.contextual.attention)
+    tables = [id_tables(spec, balls, end=end) for end in (0, 1)]
+    bounds = [
+        math.nextafter(
+            float(relative_id_error(spec, t.table_error) / (1 - relative_id_error(spec, t.table_error))), math.inf
+        )
+        for t in tables
+    ]
+    worst = 0.0
+    for lo, hi in _chunks(start, stop, chunk, False, ""):
+        X, digits = grid_points(spec, lo, hi), sequence_digits(spec, lo, hi)
+        for table, rho, offset in zip(tables, bounds, probe_offsets(spec)):
+            q = model.stages(X + offset)["context"][..., 0]
+            S = float_ids(table, digits)
+            worst = max(worst, float(((np.abs(q - S) + rho * S) * (1 + 4 * 2.0**-53)).max(initial=0.0)))
+    return worst

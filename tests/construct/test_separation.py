@@ -161,3 +161,22 @@ def test_the_pass_refuses_what_does_not_fit_before_it_starts():
         certify_separation(spec, 128, max_bytes=1e6)
     with work_limit(1e6), pytest.raises(WorkLimitExceeded, match="separation pass"):
         certify_separation(spec, 128)
+
+
+@pytest.mark.parametrize("spec", [GridSpec(3, 1, 4), GridSpec(2, 2, 3)], ids=str)
+def test_float64_query_error_encloses_every_querys_distance_to_its_real_id(spec):
+    from varproof.construct.onelayer.grid import grid_points
+    from varproof.construct.onelayer.separation import float64_query_error
+    from varproof.construct.onelayer.structured import build_structured, probe_offsets
+    from varproof.construct.targets import make_target
+
+    model = build_structured(make_target("blur", spec.tokens, spec.channels), spec)
+    bound = float64_query_error(model)
+    balls = ContextIdBalls(spec, model.contextual.attention)
+    largest = 0.0
+    for o, offset in enumerate(probe_offsets(spec)):
+        q = model.stages(grid_points(spec) + offset)["context"][..., 0]
+        for a, row in enumerate(_ball_ids(balls, spec, offset=o)):
+            largest = max(largest, max(upper(abs(x - float(q[a, k]))) for k, x in enumerate(row)))
+    assert 0 < largest <= bound <= model.id_error  # the a-priori bound the float64 decisions use holds here
+    assert float64_query_error(model, 0, 0) == 0.0

@@ -386,3 +386,43 @@ def test_ids_no_1024_bit_ball_separates_are_inconclusive_saying_so(monkeypatch, 
     result = json.loads(out)["results"][0]
     assert code == 1 and result["verdict"] == "inconclusive"
     assert "no 1024-bit ball separates" in result["notes"] and "(4, 1) and (9, 2)" in result["notes"]
+
+
+def test_the_a_priori_id_error_bound_is_verified_on_every_query_and_through_the_merge(tmp_path, capsys):
+    files, merged, whole = _sharded_and_whole(tmp_path, capsys, SPEC, 2)
+    assert merged == whole
+    result = json.loads(whole)["results"][0]
+    queries = 2 * 5**4 * 4  # both plateau ends of every token of every sequence
+    assert result["details"]["a-priori ID error bound"].startswith(f"verified: each of the {queries} queries")
+    shard = json.loads(Path(files[0]).read_text())["results"][0]["details"]["shard"]
+    assert shard["id_error"] == "verified"
+
+
+def test_a_violated_id_error_bound_makes_the_run_inconclusive(tmp_path, capsys, monkeypatch):
+    from varproof.construct.onelayer import separation
+
+    monkeypatch.setattr(separation, "float64_query_error", lambda model, lo, hi: 1.0)
+    files, merged, whole = _sharded_and_whole(tmp_path, capsys, ["-n", "3", "-d", "1", "-m", "3"], 2)
+    assert merged == whole
+    result = json.loads(whole)["results"][0]
+    assert result["verdict"] == "inconclusive" and "violated" in result["notes"]
+    assert result["details"]["a-priori ID error bound"].startswith("violated")
+
+
+def test_an_id_error_bound_the_tables_cannot_check_is_said_and_the_verdict_stands(capsys, monkeypatch):
+    from varproof.construct.onelayer import separation
+
+    monkeypatch.setattr(separation, "MAX_TABLE_PAIRS", 10)
+    code, out, _ = run(["verify", CLAIM, "-n", "3", "-d", "1", "-m", "3", "--format", "json"], capsys)
+    result = json.loads(out)["results"][0]
+    assert code == 0 and result["verdict"] == "holds"
+    assert result["details"]["a-priori ID error bound"].startswith("not verified")
+
+
+def test_merge_refuses_a_shard_without_its_id_error_check(tmp_path, capsys):
+    files, _, _ = _sharded_and_whole(tmp_path, capsys, ["-n", "3", "-d", "1", "-m", "3"], 2)
+    report = json.loads(Path(files[1]).read_text())
+    del report["results"][0]["details"]["shard"]["id_error"]
+    Path(files[1]).write_text(json.dumps(report))
+    code, out, err = run(["merge", *files], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "lacks its check of the a-priori ID error" in err

@@ -436,8 +436,16 @@ def merge_exhaustive(shards: list[Evidence]) -> Evidence:
         construction = _construction(params, spec)
         if construction is None:
             raise ValueError(f"the context IDs of {spec} coincide in float64: no shard can have run a bump layer")
-        evidence = exhaustive_evidence(params, construction, dataclasses.asdict(merged))
-        if evidence.verdict != "inconclusive":
+        statuses = [ev.details["shard"].get("id_error") for ev in ordered]
+        missing = next((i for i, status in enumerate(statuses) if status not in _ID_ERROR_STATUSES), None)
+        if missing is not None:
+            raise ValueError(f"shard {missing}/{k} lacks its check of the a-priori ID error bound (id_error)")
+        status = next((s for s in ("violated", "not verified") if s in statuses), "verified")
+        queries = 2 * spec.n_sequences * spec.tokens
+        evidence = _with_id_error(
+            exhaustive_evidence(params, construction, dataclasses.asdict(merged)), status, queries
+        )
+        if evidence.verdict != "inconclusive" or status == "violated":
             return evidence
     # float64 decides nothing for the whole run: join the shards' ball fallbacks as one pass would have run it
     return _ball_evidence(params, evidence, [ev.details["shard"].get("balls") for ev in ordered])
@@ -664,13 +672,60 @@ def check_exhaustive(params: Params) -> Evidence:
         return _coinciding_ids(params, spec, err)
     construction = _construction(params, spec, model)
     check = _parallel_check(model, target, lo, hi, params)
-    evidence = exhaustive_evidence(params, construction, dataclasses.asdict(check))
+    status = _id_error_status(model, lo, hi)
+    evidence = _with_id_error(
+        exhaustive_evidence(params, construction, dataclasses.asdict(check)), status, 2 * (hi - lo) * spec.tokens
+    )
+    if status == "violated":  # the float64 decisions, and the ball triage's, rest on that bound
+        return evidence
     if params.shard is None:
         return _ball_fallback(params, model, target, evidence) if evidence.verdict == "inconclusive" else evidence
     if evidence.verdict == "fails":  # a float64 counterexample: the whole run fails, no balls needed
         return evidence
     # a shard cannot know whether the whole run needs balls: it decides its own open outputs in balls
     return _shard_with_balls(params, evidence, _working_ball_record(model, target, lo, hi))
+
+
+#: what `_id_error_status` finds of the a-priori ID error bound on a run's queries
+_ID_ERROR_STATUSES = ("verified", "not verified", "violated")
+
+
+def _id_error_status(model, lo: int, hi: int) -> str:
+    """Whether `varproof.construct.onelayer.transformer.context_id_error_bound` — the a-priori float64 ID error the
+    float64 decisions and the ball triage use — bounds the certified distance of every query of this run (sequences
+    ``[lo, hi)``, both plateau ends) from its real ID (`separation.float64_query_error`): ``"verified"``,
+    ``"violated"``, or ``"not verified"`` where the vocabulary's ID tables would be too large."""
+    from varproof.construct.onelayer.separation import float64_query_error
+
+    largest = float64_query_error(model, lo, hi)
+    if largest is None:
+        return "not verified"
+    return "verified" if largest <= model.id_error else "violated"
+
+
+def _with_id_error(evidence: Evidence, status: str, queries: int) -> Evidence:
+    """``evidence`` with the a-priori ID error bound's status (`_id_error_status`) in its details (and its shard's);
+    ``inconclusive`` if the bound is violated, for nothing float64 decided can then be trusted."""
+    text = {
+        "verified": f"verified: each of the {queries} queries is certified within it of its real ID "
+        "(construct/onelayer/separation.py, float64_query_error)",
+        "not verified": "not verified: the vocabulary's ID tables would exceed "
+        "separation.MAX_TABLE_PAIRS; the decision rests on the a-priori bound",
+        "violated": "violated: a query of the float64 pass is certified farther from its real ID",
+    }[status]
+    details = {**evidence.details, "a-priori ID error bound": text}
+    if "shard" in details:
+        details["shard"] = {**details["shard"], "id_error": status}
+    if status != "violated":
+        return dataclasses.replace(evidence, details=details)
+    return dataclasses.replace(
+        evidence,
+        details=details,
+        decidable=False,
+        counterexample=None,
+        notes="inconclusive: the a-priori float64 ID error bound (context_id_error_bound) that the float64 decisions "
+        "use is violated on this run — " + text + ". " + evidence.notes,
+    )
 
 
 def _shard_with_balls(params: Params, evidence: Evidence, record: dict) -> Evidence:
