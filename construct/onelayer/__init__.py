@@ -12,6 +12,7 @@ target value. One file per step of the proof, in the proof's order:
 - `memorize`      ``FFN_2``, the bump-function memorizer, and its table of neuron parts
 - `transformer`   `build_transformer`, the proof outline that assembles the three layers
 - `structured`    the same network evaluated in time linear in the number of grid sequences
+- `separation`    the working construction at P-bit weights: every context ID certified apart beyond float64
 """
 
 __all__: list[str] = []  # names live in the modules above
