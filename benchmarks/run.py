@@ -786,11 +786,16 @@ def fmt_verdict(rec) -> str:
     return "—" if not rec else rec.get("verdict", "—")
 
 
+def _network_weights(rec) -> str:
+    """``"P-bit weights"`` of a record `_precise_record` made (its ``network`` starts with it)."""
+    return rec["network"].split(" (")[0]
+
+
 def fmt_gap(rec) -> str:
     if not rec or rec.get("id_gap") is None:
         return "—"
     if rec.get("network"):  # the P-bit network's certified gap (docs/scale.md)
-        return f"≥ {rec['id_gap']:.2e}, certified ({rec['network'].split(' (')[0]})"
+        return f"≥ {rec['id_gap']:.2e}, certified ({_network_weights(rec)})"
     return f"{rec['id_gap']:.2e} vs {2 * rec['id_error']:.2e}"
 
 
@@ -827,7 +832,7 @@ def targets_summary(rows: list[dict], exponent) -> list[tuple[str, str, str]]:
             measured = f"{fmt_s(t)} s (build {fmt_s(s.get('build_s'))}, check {fmt_s(s.get('check_s'))}), peak {fmt_mib(s)} MiB, verdict {s.get('verdict')}"
             met = "yes" if t < TARGET_SECONDS and fits else "no"
             if s.get("network"):
-                measured += f" (at {s['network'].split(' (')[0]}: float64 IDs coincide)"
+                measured += f" (at {_network_weights(s)}: float64 IDs coincide)"
             if s.get("verdict") == "inconclusive" and met == "yes":
                 met = "time and memory yes; verdict inconclusive (float64 cannot separate the IDs)"
         elif s.get("verdict") == "inconclusive" and s.get("build_s") is not None:

@@ -325,16 +325,12 @@ class Separation:
     """What `certify_separation` found over all ``ids = nN`` real context IDs of ``spec``.
 
     ``smallest_gap`` is ``G`` (``0`` if some cluster is undecided), ``gap_pair`` the two ``(sequence, token)`` that
-    attain it, ``relative_error`` step 2's ``ρ``, ``float_gap`` the float pass's own smallest gap (``0``: float64
-    IDs coincide), ``coinciding`` how many neighbouring float IDs are equal, ``largest_id`` an upper bound of every
-    real ID (``S_max``), ``far_end_shift`` step 5's ``Δ``, ``bits`` the network's ``P`` (``None``: float64 weights)."""
+    attain it, ``relative_error`` step 2's ``ρ``, ``largest_id`` an upper bound of every real ID (``S_max``), ``far_end_shift`` step 5's ``Δ``, ``bits`` the network's ``P`` (``None``: float64 weights)."""
 
     spec: GridSpec
     ids: int
     table_error: Fraction
     relative_error: Fraction
-    float_gap: float
-    coinciding: int
     smallest_gap: Fraction
     gap_pair: tuple
     clusters: tuple = field(repr=False)
@@ -415,9 +411,9 @@ def certify_separation(
     rho_f = math.nextafter(float(rho), math.inf)
     if s.size < 2:
         return Separation(
-            spec, s.size, tables.table_error, rho, math.inf, 0, Fraction(1), (), (), largest, tables.far_end_shift, bits
+            spec, s.size, tables.table_error, rho, Fraction(1), (), (), largest, tables.far_end_shift, bits
         )
-    float_gap, coinciding, smallest = math.inf, 0, math.inf
+    smallest = math.inf
     apart = np.empty(s.size - 1, dtype=bool)
     pieces = _chunks(0, s.size - 1, 1 << 20, False, "")  # in chunks: no N-sized temporaries
 
@@ -428,11 +424,7 @@ def certify_separation(
         return np.where(apart[lo:hi], (pair[1:] - pair[:-1]) - rho_f * (pair[1:] + pair[:-1]), np.inf)
 
     for lo, hi in pieces:
-        pair = s[lo : hi + 1]
-        diff = pair[1:] - pair[:-1]
-        float_gap = min(float_gap, float(diff.min()))
-        coinciding += int(np.count_nonzero(diff == 0))
-        apart[lo:hi] = _separated(pair, rho_f)
+        apart[lo:hi] = _separated(s[lo : hi + 1], rho_f)
         smallest = min(smallest, float(approx(lo, hi).min()))
     # the separated pairs: the smallest certified gap, in rationals, over every pair float64 cannot rank above it
     best, best_pair = None, ()
@@ -470,8 +462,6 @@ def certify_separation(
         N * n,
         tables.table_error,
         rho,
-        float_gap,
-        coinciding,
         max(gap, Fraction(0)),
         pair,
         tuple(clusters),

@@ -134,7 +134,7 @@ def test_p_bit_tokens_are_the_quantized_sequence_to_p_bits():
 
 
 def _separation(G, S, shift, bits):
-    return Separation(GridSpec(2, 1, 4), 32, U, U, 0.0, 0, G, ((0, 0), (1, 0)), (), S, shift, bits)
+    return Separation(GridSpec(2, 1, 4), 32, U, U, G, ((0, 0), (1, 0)), (), S, shift, bits)
 
 
 def test_precise_memorizer_is_step_6s_closed_form():
